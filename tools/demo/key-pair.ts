@@ -1,0 +1,1 @@
+console.log("demo: sim-kme and the ETSI 014 client have not landed yet; nothing to run.");
