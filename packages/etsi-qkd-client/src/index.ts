@@ -1,1 +1,1 @@
-export {};
+export * from './schemas.js';
