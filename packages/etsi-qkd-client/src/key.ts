@@ -15,15 +15,16 @@ export interface QkdKey {
 }
 
 export function createQkdKey(keyId: string, bytes: Uint8Array, keyIdExtension?: Record<string, unknown>): QkdKey {
-  const describe = () => `QkdKey(${keyId}, ${bytes.length * 8} bits)`;
+  const bits = bytes.length * 8;
+  const describe = () => `QkdKey(${keyId}, ${bits} bits)`;
   const key: QkdKey = {
     keyId,
     ...(keyIdExtension ? { keyIdExtension } : {}),
     bytes,
-    bits: bytes.length * 8,
+    bits,
     wipe: () => bytes.fill(0),
     toString: describe,
-    toJSON: () => ({ keyId, bits: bytes.length * 8 }),
+    toJSON: () => ({ keyId, bits }),
   };
   Object.defineProperty(key, 'bytes', { enumerable: false });
   Object.defineProperty(key, inspect.custom, { value: describe, enumerable: false });

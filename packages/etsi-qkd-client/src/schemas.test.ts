@@ -35,6 +35,12 @@ describe('ETSI 014 schemas', () => {
     expect(message).not.toContain(secret);
   });
 
+  it('accepts a key_ID in UUID form whose variant bits are not RFC 9562 ones', () => {
+    const key = Buffer.alloc(16, 1).toString('base64');
+    const odd = '00000000-0000-0000-0000-000000000001';
+    expect(parseMessage(keyContainerSchema, { keys: [{ key_ID: odd, key }] }, 'Key container').keys[0]?.key_ID).toBe(odd);
+  });
+
   it('accepts a valid Key container', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const parsed = parseMessage(keyContainerSchema, { keys: [{ key_ID: keyId, key }] }, 'Key container');

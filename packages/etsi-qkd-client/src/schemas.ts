@@ -4,6 +4,8 @@ import { z } from 'zod';
 
 const saeId = z.string().min(1, 'SAE ID must not be empty');
 const count = z.number().int().nonnegative();
+// Any 8-4-4-4-12 hex form: real KMEs issue key_IDs that are not all RFC 9562 variant UUIDs.
+const keyId = z.guid({ message: 'key_ID is not a UUID' });
 const extension = z.record(z.string(), z.unknown());
 
 /** Status (6.1): GET /api/v1/keys/{slave_SAE_ID}/status */
@@ -42,7 +44,7 @@ const base64 = z
 export const keyContainerSchema = z.object({
   keys: z.array(
     z.object({
-      key_ID: z.uuid({ message: 'key_ID is not a UUID' }),
+      key_ID: keyId,
       key_ID_extension: extension.optional(),
       key: base64,
       key_extension: extension.optional(),
@@ -55,7 +57,7 @@ export type KeyContainer = z.infer<typeof keyContainerSchema>;
 /** Key IDs (6.4): POST /api/v1/keys/{master_SAE_ID}/dec_keys */
 export const keyIdsSchema = z.object({
   key_IDs: z
-    .array(z.object({ key_ID: z.uuid({ message: 'key_ID is not a UUID' }), key_ID_extension: extension.optional() }))
+    .array(z.object({ key_ID: keyId, key_ID_extension: extension.optional() }))
     .min(1, 'at least one key_ID is required'),
   key_IDs_extension: extension.optional(),
 });
