@@ -1,0 +1,143 @@
+// Proves the harness with nothing of ours in between: a bare ssh2 client reaches netconfd
+// through sshd's netconf subsystem, checks the pinned host key and exchanges base:1.0 messages.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import ssh2 from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+
+const EOM = ']]>]]>';
+
+interface RawSession {
+  send(xml: string): void;
+  /** The next `]]>]]>`-framed message. */
+  next(): Promise<string>;
+  close(): void;
+}
+
+function openRaw(server: NetconfdServer, seenHostKeys: string[] = []): Promise<RawSession> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    client.once('error', reject);
+    client.once('ready', () => {
+      client.subsys('netconf', (err, channel) => {
+        if (err) return reject(err);
+        let buffered = '';
+        const waiting: Array<(message: string) => void> = [];
+        const drain = () => {
+          for (let end = buffered.indexOf(EOM); end >= 0 && waiting.length; end = buffered.indexOf(EOM)) {
+            const message = buffered.slice(0, end);
+            buffered = buffered.slice(end + EOM.length);
+            waiting.shift()?.(message);
+          }
+        };
+        channel.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('utf8');
+          drain();
+        });
+        resolve({
+          send: (xml) => channel.write(xml + EOM),
+          next: () =>
+            new Promise((res) => {
+              waiting.push(res);
+              drain();
+            }),
+          close: () => client.end(),
+        });
+      });
+    });
+    client.connect({
+      host: server.host,
+      port: server.port,
+      username: server.username,
+      privateKey: server.privateKey,
+      hostVerifier: (key: Buffer) => {
+        const seen = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+        seenHostKeys.push(seen);
+        return seen === server.hostKeyFingerprint;
+      },
+    });
+  });
+}
+
+const CLIENT_HELLO =
+  '<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">' +
+  '<capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>';
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framing)', () => {
+  let server: NetconfdServer;
+  beforeAll(async () => {
+    server = await startNetconfd();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('serves the netconf subsystem with the pinned host key and a hello advertising base:1.1 and :candidate', async () => {
+    const seenHostKeys: string[] = [];
+    const session = await openRaw(server, seenHostKeys);
+    try {
+      expect(seenHostKeys).toEqual([server.hostKeyFingerprint]);
+      const hello = await session.next();
+      expect(hello).toMatch(/<hello[\s>]/);
+      expect(hello).toContain('<capability>urn:ietf:params:netconf:base:1.0</capability>');
+      expect(hello).toContain('<capability>urn:ietf:params:netconf:base:1.1</capability>');
+      expect(hello).toContain('<capability>urn:ietf:params:netconf:capability:candidate:1.0</capability>');
+      expect(hello).toContain(`${server.fixtureNamespace}?module=qkd-interop`);
+      expect(hello).toMatch(/<session-id>\d+<\/session-id>/);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('answers a get-config after a base:1.0 hello', async () => {
+    const session = await openRaw(server);
+    try {
+      await session.next();
+      session.send(CLIENT_HELLO);
+      session.send(
+        '<rpc message-id="101" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">' +
+          '<get-config><source><running/></source></get-config></rpc>',
+      );
+      const reply = await session.next();
+      expect(reply).toMatch(/<rpc-reply[^>]*message-id="101"/);
+      expect(reply).toMatch(/<data[\s/>]/);
+      expect(reply).not.toContain('<rpc-error>');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('rejects a client key it did not issue', async () => {
+    const stranger = ssh2.utils.generateKeyPairSync('ed25519').private;
+    await expect(openRaw({ ...server, privateKey: stranger })).rejects.toThrow(/authentication/i);
+  });
+
+  it('stop() kills both daemons and removes the temp dir', async () => {
+    const other = await startNetconfd();
+    expect(existsSync(other.workDir)).toBe(true);
+    expect(await portAccepts(other.port)).toBe(true);
+    await other.stop();
+    expect(existsSync(other.workDir)).toBe(false);
+    expect(await portAccepts(other.port)).toBe(false);
+    await other.stop(); // idempotent
+  });
+
+  it('fails with netconfd’s own words when it cannot start', async () => {
+    const broken = startNetconfd({ yangModules: { 'qkd-broken': 'module qkd-broken { this is not yang' } });
+    await expect(broken).rejects.toBeInstanceOf(NetconfdHarnessError);
+    await expect(broken).rejects.toThrow(/netconfd exited .*\n--- netconfd output ---\n[\s\S]*qkd-broken/);
+  });
+});
