@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: { index: 'src/index.ts', 'framing/index': 'src/framing/index.ts', 'xml/index': 'src/xml/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createFrameDecoder } from './decoder.js';
+import { encodeMessage, type Framing } from './encode.js';
+import { FramingError } from './errors.js';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+function drain(dec: ReturnType<typeof createFrameDecoder>): string[] {
+  const out: string[] = [];
+  for (let m = dec.next(); m !== undefined; m = dec.next()) out.push(m);
+  return out;
+}
+
+/** Split `buf` at the given cut points (any order, duplicates allowed). */
+function splitAt(buf: Buffer, cuts: number[]): Buffer[] {
+  const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+  const pieces: Buffer[] = [];
+  let prev = 0;
+  for (const p of points) {
+    pieces.push(buf.subarray(prev, p));
+    prev = p;
+  }
+  pieces.push(buf.subarray(prev));
+  return pieces;
+}
+
+function decodeAll(framing: Framing, pieces: Buffer[], maxMessageBytes?: number): string[] {
+  const dec = createFrameDecoder({ framing, ...(maxMessageBytes ? { maxMessageBytes } : {}) });
+  const out: string[] = [];
+  for (const p of pieces) {
+    dec.push(p);
+    out.push(...drain(dec));
+  }
+  return out;
+}
+
+// Messages as a NETCONF peer sends them: no leading whitespace, never containing the marker.
+const message = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 200 })
+  .map((s) => `<m>${s}</m>`)
+  .filter((s) => !s.includes(']]>]]>'));
+
+describe('frame decoder: base:1.0 end-of-message framing', () => {
+  it('decodes one message and the whitespace Junos sends after the marker', () => {
+    const dec = createFrameDecoder();
+    dec.push(bytes('<hello/>]]>]]>\n<rpc-reply/>]]>]]>\n'));
+    expect(drain(dec)).toEqual(['<hello/>', '<rpc-reply/>']);
+    expect(dec.bufferedBytes).toBe(0);
+  });
+
+  it('finds the marker split across every possible boundary', () => {
+    const wire = bytes('<a>x]]</a>]]>]]><b/>]]>]]>');
+    for (let i = 0; i <= wire.length; i++) {
+      for (let j = i; j <= wire.length; j++) {
+        expect(decodeAll('eom', [wire.subarray(0, i), wire.subarray(i, j), wire.subarray(j)])).toEqual(['<a>x]]</a>', '<b/>']);
+      }
+    }
+  });
+
+  it('refuses a message above maxMessageBytes instead of buffering it', () => {
+    const dec = createFrameDecoder({ maxMessageBytes: 10 });
+    dec.push(bytes('<aaaaaaaaaaaaaaa'));
+    expect(() => dec.next()).toThrow(FramingError);
+    try {
+      dec.next();
+    } catch (e) {
+      expect((e as FramingError).reason).toBe('message-too-large');
+    }
+  });
+
+  it('accepts a message of exactly maxMessageBytes', () => {
+    expect(decodeAll('eom', [bytes('0123456789]]>]]>')], 10)).toEqual(['0123456789']);
+    expect(() => decodeAll('eom', [bytes('0123456789A]]>]]>')], 10)).toThrow(/exceeds/);
+  });
+
+  it('refuses invalid UTF-8', () => {
+    const dec = createFrameDecoder();
+    dec.push(Buffer.concat([bytes('<a>'), Buffer.from([0xff, 0xfe]), bytes('</a>]]>]]>')]));
+    expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
+  });
+});
+
+describe('frame decoder: base:1.1 chunked framing', () => {
+  it('decodes several chunks into one message', () => {
+    const dec = createFrameDecoder({ framing: 'chunked' });
+    dec.push(bytes('\n#4\n<rpc\n#18\n message-id="102"\n\n#2\n/>\n##\n'));
+    expect(drain(dec)).toEqual(['<rpc message-id="102"\n/>']);
+    expect(dec.bufferedBytes).toBe(0);
+  });
+
+  it('joins a multi-byte character split across two chunks', () => {
+    const euro = bytes('€'); // 3 bytes
+    const wire = Buffer.concat([bytes('\n#1\n'), euro.subarray(0, 1), bytes('\n#2\n'), euro.subarray(1), bytes('\n##\n')]);
+    expect(decodeAll('chunked', [wire])).toEqual(['€']);
+  });
+
+  it('switches from end-of-message to chunked after the hello, decoding what is already buffered', () => {
+    const dec = createFrameDecoder();
+    dec.push(bytes('<hello/>]]>]]>\n\n#5\n<ok/>\n##\n'));
+    expect(dec.next()).toBe('<hello/>');
+    dec.setFraming('chunked');
+    expect(dec.framing).toBe('chunked');
+    expect(drain(dec)).toEqual(['<ok/>']);
+  });
+
+  it.each([
+    ['#5\n<ok/>\n##\n', 'bad-chunk-header'], // no LF before '#'
+    ['\n#0\n\n##\n', 'bad-chunk-size'],
+    ['\n#05\n<ok/>\n##\n', 'bad-chunk-size'],
+    ['\n#4294967296\n', 'bad-chunk-size'],
+    ['\n#99999999999999\n', 'bad-chunk-size'],
+    ['\n#5 \n<ok/>\n##\n', 'bad-chunk-header'], // missing LF after the size
+    ['\n#x\n', 'bad-chunk-size'],
+    ['\n##\n', 'empty-message'],
+    ['\n#5\n<ok/>##\n', 'bad-chunk-header'], // chunk not followed by LF
+    ['\n#5\n<ok/>\n##x', 'bad-chunk-header'],
+    ['\n#1\na\n#', 'incomplete'],
+  ])('refuses %j (%s), whatever the split', (wire, reason) => {
+    const buf = bytes(wire);
+    for (let i = 0; i <= buf.length; i++) {
+      const run = (): string[] => decodeAll('chunked', [buf.subarray(0, i), buf.subarray(i)]);
+      if (reason === 'incomplete') {
+        expect(run()).toEqual([]);
+      } else {
+        expect(run).toThrow(expect.objectContaining({ name: 'FramingError', reason }));
+      }
+    }
+  });
+
+  it('accepts the largest legal chunk size in a header', () => {
+    const dec = createFrameDecoder({ framing: 'chunked', maxMessageBytes: 2 ** 33 });
+    dec.push(bytes('\n#4294967295\nabc'));
+    expect(dec.next()).toBeUndefined();
+  });
+
+  it('refuses a chunk that would take the message over maxMessageBytes as soon as its header arrives', () => {
+    const dec = createFrameDecoder({ framing: 'chunked', maxMessageBytes: 8 });
+    dec.push(bytes('\n#5\n<ok/>\n#4\n'));
+    expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'message-too-large' }));
+    // The decoder stays failed.
+    expect(() => dec.next()).toThrow(FramingError);
+  });
+
+  it('names the stream offset of the problem', () => {
+    const dec = createFrameDecoder({ framing: 'chunked' });
+    dec.push(bytes('\n#5\n<ok/>\n##\n\n#0\n'));
+    expect(dec.next()).toBe('<ok/>');
+    expect(() => dec.next()).toThrow(/at stream byte 15/);
+  });
+
+  it('refuses to switch framing in the middle of a chunked message', () => {
+    const dec = createFrameDecoder({ framing: 'chunked' });
+    dec.push(bytes('\n#5\n<o'));
+    expect(dec.next()).toBeUndefined();
+    expect(() => dec.setFraming('eom')).toThrow(expect.objectContaining({ reason: 'framing-switch-mid-message' }));
+  });
+});
+
+describe('frame decoder: properties', () => {
+  for (const framing of ['eom', 'chunked'] as const) {
+    it(`${framing}: every message list round-trips through encodeMessage under every random split`, () => {
+      fc.assert(
+        fc.property(fc.array(message, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 30 }), (msgs, cuts) => {
+          const wire = Buffer.concat(msgs.map((m) => encodeMessage(m, framing)));
+          expect(decodeAll(framing, splitAt(wire, cuts))).toEqual(msgs);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('chunked: messages cut into arbitrary chunks round-trip under every random split', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(message, fc.array(fc.nat(), { maxLength: 6 })), { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 30 }), (msgs, cuts) => {
+        const wire = Buffer.concat(
+          msgs.map(([m, chunkCuts]) => {
+            const body = bytes(m);
+            const chunks = splitAt(body, chunkCuts).filter((c) => c.length > 0);
+            return Buffer.concat([...chunks.flatMap((c) => [bytes(`\n#${c.length}\n`), c]), bytes('\n##\n')]);
+          }),
+        );
+        expect(decodeAll('chunked', splitAt(wire, cuts))).toEqual(msgs.map(([m]) => m));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  for (const framing of ['eom', 'chunked'] as const) {
+    it(`${framing}: random bytes never crash, hang or buffer past the limit`, () => {
+      const max = 256;
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), (pieces) => {
+          const dec = createFrameDecoder({ framing, maxMessageBytes: max });
+          try {
+            for (const p of pieces) {
+              dec.push(p);
+              drain(dec);
+              // Unconsumed bytes are at most one message, its marker/headers and one pushed piece.
+              expect(dec.bufferedBytes).toBeLessThanOrEqual(max + 200 + 16);
+            }
+          } catch (e) {
+            if (!(e instanceof FramingError)) throw e;
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+  }
+
+  it('chunked: random bytes biased towards header characters never crash', () => {
+    const headerish = fc.array(fc.constantFrom(...'\n#0123456789#\n<a/>'.split('')), { maxLength: 80 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(headerish, fc.array(fc.nat(), { maxLength: 10 }), (text, cuts) => {
+        try {
+          decodeAll('chunked', splitAt(bytes(text), cuts), 64);
+        } catch (e) {
+          if (!(e instanceof FramingError)) throw e;
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('encodeMessage', () => {
+  it('frames base:1.0 with the marker and refuses a message containing it', () => {
+    expect(encodeMessage('<a/>', 'eom').toString()).toBe('<a/>]]>]]>\n');
+    expect(() => encodeMessage('<a>]]>]]></a>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
+  });
+
+  it('frames base:1.1 as one chunk counted in bytes, not characters', () => {
+    expect(encodeMessage('<a>€</a>', 'chunked').toString()).toBe('\n#10\n<a>€</a>\n##\n');
+    expect(() => encodeMessage('', 'chunked')).toThrow(FramingError);
+  });
+});

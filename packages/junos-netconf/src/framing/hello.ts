@@ -1,0 +1,77 @@
+import { escapeXmlText } from '../xml/escape.js';
+import { parseXml } from '../xml/parse.js';
+import type { Framing } from './encode.js';
+
+export const BASE_1_0 = 'urn:ietf:params:netconf:base:1.0';
+export const BASE_1_1 = 'urn:ietf:params:netconf:base:1.1';
+/** XML namespace of NETCONF base elements (hello, rpc, rpc-reply). */
+export const NETCONF_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+
+export type HelloErrorReason = 'not-a-hello' | 'no-capabilities' | 'bad-session-id' | 'no-common-base';
+
+/** A hello message that cannot start a session. */
+export class HelloError extends Error {
+  override readonly name = 'HelloError';
+  readonly reason: HelloErrorReason;
+  constructor(reason: HelloErrorReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export interface Hello {
+  capabilities: string[];
+  /** Present in a server's hello, absent in a client's. */
+  sessionId?: number;
+}
+
+/** Build a `<hello>`; a server passes its session id, a client does not. */
+export function buildHello(capabilities: string[], sessionId?: number): string {
+  if (capabilities.length === 0) throw new HelloError('no-capabilities', 'a hello needs at least one capability');
+  if (sessionId !== undefined && !isSessionId(sessionId)) {
+    throw new HelloError('bad-session-id', `session-id must be an integer 1..4294967295, got ${sessionId}`);
+  }
+  const caps = capabilities.map((c) => `<capability>${escapeXmlText(c)}</capability>`).join('');
+  const sid = sessionId === undefined ? '' : `<session-id>${sessionId}</session-id>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><hello xmlns="${NETCONF_NS}"><capabilities>${caps}</capabilities>${sid}</hello>`;
+}
+
+function isSessionId(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 4294967295;
+}
+
+/** Parse a peer's hello (through the safe XML parse: DOCTYPE and entities are refused). */
+export function parseHello(xml: string): Hello {
+  const doc = parseXml(xml);
+  const hello = doc['hello'];
+  if (hello === undefined || typeof hello !== 'object' || hello === null || Array.isArray(hello)) {
+    const root = Object.keys(doc).filter((k) => !k.startsWith('@_'))[0];
+    throw new HelloError('not-a-hello', `expected a <hello> message, got <${root ?? '(nothing)'}>`);
+  }
+  const h = hello as Record<string, unknown>;
+  const capsNode = h['capabilities'];
+  const rawCaps = capsNode !== null && typeof capsNode === 'object' && !Array.isArray(capsNode) ? (capsNode as Record<string, unknown>)['capability'] : undefined;
+  const list = rawCaps === undefined ? [] : Array.isArray(rawCaps) ? rawCaps : [rawCaps];
+  const capabilities = list.map((c) => (typeof c === 'string' ? c.trim() : '')).filter((c) => c !== '');
+  if (capabilities.length === 0) throw new HelloError('no-capabilities', 'hello has no <capability> elements');
+  const result: Hello = { capabilities };
+  const sid = h['session-id'];
+  if (sid !== undefined) {
+    const n = typeof sid === 'string' && /^[1-9][0-9]{0,9}$/.test(sid.trim()) ? Number(sid.trim()) : Number.NaN;
+    if (!isSessionId(n)) throw new HelloError('bad-session-id', `hello has an invalid <session-id> ${JSON.stringify(sid)}`);
+    result.sessionId = n;
+  }
+  return result;
+}
+
+/** RFC 6242: chunked framing iff both sides advertise base:1.1; base:1.0 otherwise. */
+export function negotiateFraming(ours: string[], theirs: string[]): Framing {
+  if (ours.includes(BASE_1_1) && theirs.includes(BASE_1_1)) return 'chunked';
+  if (ours.includes(BASE_1_0) && theirs.includes(BASE_1_0)) return 'eom';
+  throw new HelloError('no-common-base', `no common NETCONF base capability (ours: ${baseOf(ours)}; theirs: ${baseOf(theirs)})`);
+}
+
+function baseOf(caps: string[]): string {
+  const bases = caps.filter((c) => c === BASE_1_0 || c === BASE_1_1);
+  return bases.length ? bases.join(', ') : 'none';
+}

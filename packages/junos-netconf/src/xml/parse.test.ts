@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { escapeXmlAttribute, escapeXmlText } from './escape.js';
+import { XmlError } from './errors.js';
+import { parseXml } from './parse.js';
+
+describe('parseXml', () => {
+  it('parses attributes, drops namespace prefixes and keeps values as strings', () => {
+    const doc = parseXml('<?xml version="1.0"?><nc:rpc-reply xmlns:nc="urn:x" message-id="7"><serial>0001</serial><ok/></nc:rpc-reply>');
+    expect(doc).toEqual({ 'rpc-reply': { '@_message-id': '7', serial: '0001', ok: '' } });
+  });
+
+  it('decodes the predefined entities and character references exactly once', () => {
+    const doc = parseXml('<a t="&quot;x&amp;amp;&#x41;">&lt;b&gt; &amp;lt; &#65;&apos;</a>');
+    expect(doc).toEqual({ a: { '@_t': '"x&amp;A', '#text': "<b> &lt; A'" } });
+  });
+
+  it('keeps CDATA literal', () => {
+    expect(parseXml('<output><![CDATA[a < b && &amp; ]]></output>')).toEqual({ output: 'a < b && &amp;' });
+  });
+
+  it('ignores comments, even ones mentioning a DOCTYPE', () => {
+    expect(parseXml('<a><!-- <!DOCTYPE x> &bogus; -->1</a>')).toEqual({ a: '1' });
+  });
+
+  it.each([
+    ['<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', 'doctype'],
+    ['<!doctype a SYSTEM "file:///etc/passwd"><a/>', 'doctype'],
+    ['<a><!ENTITY x "y"></a>', 'declaration'],
+    ['<a>&x;</a>', 'entity'],
+    ['<a>&amp</a>', 'entity'],
+    ['<a>&#0;</a>', 'entity'],
+    ['<a>&#xD800;</a>', 'entity'],
+    ['<a><b></a>', 'malformed'],
+    ['<a><![CDATA[x</a>', 'malformed'],
+    ['', 'malformed'],
+    ['just text', 'malformed'],
+    ['<a>'.repeat(300) + '</a>'.repeat(300), 'malformed'],
+  ])('refuses %j as %s', (xml, reason) => {
+    expect(() => parseXml(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason }));
+  });
+
+  it('refuses the billion-laughs entity bomb before expanding anything', () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]><rpc-reply>&lol9;</rpc-reply>`;
+    expect(() => parseXml(bomb)).toThrow(XmlError);
+  });
+
+  it('round-trips any text through escapeXmlText and escapeXmlAttribute', () => {
+    // Legal XML characters only; surrogate pairs come in whole via grapheme units.
+    const xmlText = fc.string({ unit: 'grapheme' }).map((s) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, ''));
+    fc.assert(
+      fc.property(xmlText, xmlText, (text, attr) => {
+        const doc = parseXml(`<a v="${escapeXmlAttribute(attr)}"><b>${escapeXmlText(text)}</b></a>`) as { a: { '@_v': string; b: string } };
+        expect(doc.a['@_v'].trim()).toBe(attr.trim());
+        expect(doc.a.b).toBe(text.trim());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random input never throws anything but XmlError', () => {
+    const xmlish = fc.array(fc.constantFrom('<', '>', '/', 'a', 'b', '=', '"', '&', ';', '#', '!', '[', ']', '-', '?', ' ', 'CDATA', 'DOCTYPE', 'amp', 'x'), { maxLength: 60 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), xmlish), (s) => {
+        try {
+          parseXml(s);
+        } catch (e) {
+          if (!(e instanceof XmlError)) throw e;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

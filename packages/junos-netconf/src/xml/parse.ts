@@ -1,0 +1,112 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { escapeXmlText } from './escape.js';
+import { XmlError } from './errors.js';
+
+/** Attribute keys in parsed objects carry this prefix: `{ 'rpc-reply': { '@_message-id': '101' } }`. */
+export const ATTR_PREFIX = '@_';
+/** Key of an element's text when it also has attributes or children. */
+export const TEXT_KEY = '#text';
+/** Deepest element nesting accepted (Junos configuration stays far below this). */
+export const MAX_XML_DEPTH = 256;
+
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
+
+function decodeReferences(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(REFERENCE, (_m, ref: string) => {
+    if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.startsWith('#x') ? ref.slice(2) : ref.slice(1), ref.startsWith('#x') ? 16 : 10));
+    return PREDEFINED[ref]!; // sanitize() already refused anything else
+  });
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTR_PREFIX,
+  textNodeName: TEXT_KEY,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Entities are never expanded by the parser: sanitize() refuses DTDs and unknown
+  // references, and the five predefined ones plus character references are decoded here.
+  processEntities: false,
+  htmlEntities: false,
+  maxNestedTags: MAX_XML_DEPTH,
+  tagValueProcessor: (_name, value) => decodeReferences(value),
+  attributeValueProcessor: (_name, value) => decodeReferences(value),
+});
+
+function checkReference(xml: string, at: number): number {
+  const semi = xml.indexOf(';', at);
+  const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
+  if (ref in PREDEFINED) return semi + 1;
+  const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
+  if (numeric) {
+    const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2]!, 10);
+    const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (allowed) return semi + 1;
+    throw new XmlError('entity', `character reference &${ref}; is not a legal XML character`, at);
+  }
+  const shown = ref === '' ? xml.slice(at, at + 12) : `&${ref};`;
+  throw new XmlError('entity', `entity reference ${JSON.stringify(shown)} is not one of the five predefined XML entities (DTD entities are refused)`, at);
+}
+
+/**
+ * One linear pass that refuses DOCTYPE, markup declarations and unknown entity references,
+ * drops comments and turns CDATA sections into escaped text, so the parser only ever sees
+ * elements, attributes, text and the predefined references.
+ */
+function sanitize(xml: string): string {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  for (;;) {
+    const lt = xml.indexOf('<!', i);
+    const amp = xml.indexOf('&', i);
+    if (lt < 0 && amp < 0) break;
+    if (amp >= 0 && (lt < 0 || amp < lt)) {
+      i = checkReference(xml, amp);
+      continue;
+    }
+    out += xml.slice(copied, lt);
+    if (xml.startsWith('<!--', lt)) {
+      const close = xml.indexOf('-->', lt + 4);
+      if (close < 0) throw new XmlError('malformed', 'comment is not closed', lt);
+      i = copied = close + 3;
+    } else if (xml.startsWith('<![CDATA[', lt)) {
+      const close = xml.indexOf(']]>', lt + 9);
+      if (close < 0) throw new XmlError('malformed', 'CDATA section is not closed', lt);
+      out += escapeXmlText(xml.slice(lt + 9, close));
+      i = copied = close + 3;
+    } else if (/^<!doctype/i.test(xml.slice(lt, lt + 9))) {
+      throw new XmlError('doctype', 'DOCTYPE declarations are refused (entity expansion and external entities)', lt);
+    } else {
+      throw new XmlError('declaration', `markup declaration ${JSON.stringify(xml.slice(lt, lt + 10))} is refused`, lt);
+    }
+  }
+  return copied === 0 ? xml : out + xml.slice(copied);
+}
+
+/**
+ * The one XML parse used for everything a peer sends. Refuses DOCTYPE, ENTITY and other
+ * declarations, unknown entity references, malformed XML and nesting deeper than MAX_XML_DEPTH.
+ * Values stay strings (no number coercion: "0001" must not become 1); names lose their
+ * namespace prefix; attributes appear as `@_name`; mixed text as `#text`.
+ */
+export function parseXml(xml: string): Record<string, unknown> {
+  if (typeof xml !== 'string') throw new XmlError('not-a-string', `expected an XML string, got ${typeof xml}`);
+  const clean = sanitize(xml);
+  if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
+  const valid = XMLValidator.validate(clean);
+  if (valid !== true) {
+    throw new XmlError('malformed', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  }
+  try {
+    return parser.parse(clean) as Record<string, unknown>;
+  } catch (err) {
+    throw new XmlError('malformed', err instanceof Error ? err.message : String(err));
+  }
+}
