@@ -1,0 +1,64 @@
+// A certificate together with its private key. The key is reachable through `keyPem` and
+// `keys`, which are non-enumerable: printing, logging or JSON-serialising a Credential shows the
+// subject, serial and expiry, never the key.
+import { createPublicKey } from 'node:crypto';
+import { inspect } from 'node:util';
+import { PrivateKeyError } from './errors.js';
+import { importPrivateKeyPem, type KeyType } from './key-types.js';
+import { parseCertificate } from './pem.js';
+import { x509, type CryptoKeyPair } from './x509.js';
+
+export interface Credential {
+  /** PEM "CERTIFICATE". */
+  readonly certPem: string;
+  /** PEM "PRIVATE KEY" (PKCS#8), usable as `key` by node:tls / https. Secret; non-enumerable. */
+  readonly keyPem: string;
+  readonly certificate: x509.X509Certificate;
+  /** WebCrypto key pair (extractable). Secret; non-enumerable. */
+  readonly keys: CryptoKeyPair;
+  readonly keyType: KeyType;
+  toString(): string;
+  toJSON(): { subject: string; serial: string; notAfter: string };
+}
+
+export function makeCredential(certificate: x509.X509Certificate, keys: CryptoKeyPair, keyPem: string, keyType: KeyType): Credential {
+  const describe = () => `Credential(${certificate.subject}, serial ${certificate.serialNumber})`;
+  const credential = {
+    certPem: certificate.toString('pem') + '\n',
+    keyPem,
+    certificate,
+    keys,
+    keyType,
+    toString: describe,
+    toJSON: () => ({ subject: certificate.subject, serial: certificate.serialNumber, notAfter: certificate.notAfter.toISOString() }),
+  };
+  Object.defineProperty(credential, 'keyPem', { enumerable: false });
+  Object.defineProperty(credential, 'keys', { enumerable: false });
+  Object.defineProperty(credential, inspect.custom, { value: describe, enumerable: false });
+  return Object.freeze(credential);
+}
+
+/** True when the certificate's public key is the public half of `keyPem`. */
+export function certificateMatchesKey(certificate: x509.X509Certificate, keyPem: string): boolean {
+  const fromCert = Buffer.from(certificate.publicKey.rawData);
+  const fromKey = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  return fromCert.equals(fromKey);
+}
+
+/**
+ * Builds a Credential from a certificate and its private key (PEM text or bytes). Checks that
+ * the key belongs to the certificate. `source` names where they came from (e.g. file paths).
+ */
+export async function loadCredential(input: {
+  certPem: string | Uint8Array;
+  keyPem: string | Uint8Array;
+  source?: string;
+}): Promise<Credential> {
+  const source = input.source ?? 'credential';
+  const certificate = parseCertificate(input.certPem, `${source} (certificate)`);
+  const { keyType, keys, keyPem } = await importPrivateKeyPem(input.keyPem, `${source} (private key)`);
+  if (!certificateMatchesKey(certificate, keyPem)) {
+    throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`);
+  }
+  return makeCredential(certificate, keys, keyPem, keyType);
+}
