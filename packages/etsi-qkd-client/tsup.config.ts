@@ -1,10 +1,15 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
+const common = {
   entry: ['src/index.ts', 'src/schemas.ts'],
-  format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: 'node20',
-});
+} as const;
+
+export default defineConfig([
+  { ...common, format: ['esm'] },
+  // ky is ESM-only and exports its function as `default`, which a CJS require() of it does not
+  // unwrap; the CJS build therefore carries its own copy of ky.
+  { ...common, format: ['cjs'], noExternal: ['ky'] },
+]);

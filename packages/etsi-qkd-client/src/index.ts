@@ -1,2 +1,10 @@
 export * from './schemas.js';
 export * from './key.js';
+export * from './errors.js';
+export { createQkdClient } from './client.js';
+export type { QkdClient, QkdClientOptions, QkdCallOptions, QkdGetKeyCallOptions, QkdKeyResult, QkdMethod } from './client.js';
+export type { KeyRequestOptions } from './validate.js';
+export type { QkdRetryOptions } from './retry.js';
+export { DEFAULT_RETRY } from './retry.js';
+export type { QkdTlsOptions, QkdTlsPem, QkdTlsFiles } from './tls.js';
+export type { QkdLogger } from './logger.js';
