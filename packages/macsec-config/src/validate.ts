@@ -1,0 +1,302 @@
+// Junos' rules for the values this package renders. Each check returns a message or null; the
+// messages name the rule and the offending value, except for secrets, where they give only the
+// length. checkConfig walks a whole model and reports every problem with its path.
+import { isIPv4, isIPv6 } from 'node:net';
+import { MacsecValidationError, type ValidationIssue } from './errors.js';
+import {
+  CIPHER_SUITES,
+  type CipherSuite,
+  type ConnectivityAssociation,
+  type KeyChain,
+  type MacsecConfig,
+  type PreSharedKey,
+  type EventOptions,
+} from './model.js';
+import { isSecret } from './secret.js';
+import { checkStartTime, parseStartTime } from './start-time.js';
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+export const KEY_INDEX_MIN = 0;
+export const KEY_INDEX_MAX = 63;
+/** Ring size of a Junos key chain: key indexes 0..63. */
+export const KEY_CHAIN_SLOTS = 64;
+
+/** CKN: even number of hex digits, 2..64. */
+export function checkCkn(ckn: unknown): string | null {
+  if (typeof ckn !== 'string') return `CKN must be a string, got ${typeof ckn}`;
+  if (!HEX.test(ckn)) return `CKN "${ckn}" is not hex`;
+  if (ckn.length < 2 || ckn.length > 64) return `CKN must have 2..64 hex digits, got ${ckn.length}`;
+  if (ckn.length % 2 !== 0) return `CKN must have an even number of hex digits, got ${ckn.length}`;
+  return null;
+}
+
+/** Hex digits of a CAK for the suite: 32 for 128-bit suites, 64 for 256-bit ones. */
+export function cakHexLength(cipherSuite: CipherSuite): 32 | 64 {
+  return cipherSuite.endsWith('256') ? 64 : 32;
+}
+
+/**
+ * CAK: exactly 32 or 64 hex digits, matching the suite when one is given. A Junos-encrypted value
+ * read back from a device (`$9$...`) passes: its length cannot be checked. Never echoes the value.
+ */
+export function checkCak(cak: unknown, cipherSuite?: CipherSuite): string | null {
+  let hexLength: number | undefined;
+  if (isSecret(cak)) {
+    if (cak.encrypted) return null;
+    hexLength = cak.hexLength;
+    if (hexLength === undefined) return 'CAK is neither hex nor a Junos-encrypted value';
+  } else if (typeof cak === 'string') {
+    if (!HEX.test(cak)) return 'CAK is not hex';
+    hexLength = cak.length;
+  } else {
+    return `CAK must be a Secret or hex string, got ${typeof cak}`;
+  }
+  if (cipherSuite) {
+    const want = cakHexLength(cipherSuite);
+    if (hexLength !== want) return `CAK for ${cipherSuite} must be exactly ${want} hex digits, got ${hexLength}`;
+  } else if (hexLength !== 32 && hexLength !== 64) {
+    return `CAK must be exactly 32 or 64 hex digits, got ${hexLength}`;
+  }
+  return null;
+}
+
+export function checkCipherSuite(suite: unknown): string | null {
+  return (CIPHER_SUITES as readonly unknown[]).includes(suite)
+    ? null
+    : `cipher-suite "${String(suite)}" is not one of ${CIPHER_SUITES.join(', ')}`;
+}
+
+/** Key-chain key index: an integer 0..63. */
+export function checkKeyIndex(index: unknown): string | null {
+  return Number.isInteger(index) && (index as number) >= KEY_INDEX_MIN && (index as number) <= KEY_INDEX_MAX
+    ? null
+    : `key index must be an integer 0..63, got ${String(index)}`;
+}
+
+export { checkStartTime };
+
+// Names: this library's conservative subset of what Junos takes, so every name renders in set,
+// text and XML form without quoting: a letter or digit, then letters, digits, `_`, `-`, `.`.
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function checkName(kind: string, name: unknown, max: number): string | null {
+  if (typeof name !== 'string') return `${kind} name must be a string, got ${typeof name}`;
+  if (name.length === 0 || name.length > max) return `${kind} name must have 1..${max} characters, got ${name.length}`;
+  if (!NAME.test(name)) return `${kind} name "${name}" may hold only letters, digits, "_", "-", "." and must start with a letter or digit`;
+  return null;
+}
+
+/** Connectivity-association name: 1..32 characters of letters, digits, `_`, `-`, `.`. */
+export function checkCaName(name: unknown): string | null {
+  return checkName('connectivity-association', name, 32);
+}
+
+/** Key-chain name: 1..64 characters of letters, digits, `_`, `-`, `.`. */
+export function checkKeyChainName(name: unknown): string | null {
+  return checkName('key-chain', name, 64);
+}
+
+// type-fpc/pic/port, optional channel (:N) and logical unit (.N): ge-0/0/0, et-0/0/20:3, xe-1/2/3.0
+const INTERFACE = /^[a-z]{2,4}-\d{1,2}\/\d{1,2}\/\d{1,3}(?::\d{1,2})?(?:\.\d{1,5})?$/;
+
+/** A physical interface name as MACsec takes it, e.g. `ge-0/0/0`, `et-0/0/20:3`, `xe-1/2/3.0`. */
+export function checkInterfaceName(name: unknown): string | null {
+  if (typeof name !== 'string') return `interface name must be a string, got ${typeof name}`;
+  return INTERFACE.test(name) ? null : `interface name "${name}" is not TYPE-FPC/PIC/PORT[:CHANNEL][.UNIT] (e.g. ge-0/0/0)`;
+}
+
+const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** A host name (RFC 1123) or an IPv4/IPv6 address. */
+export function checkHost(host: unknown): string | null {
+  if (typeof host !== 'string' || host.length === 0) return 'host must be a non-empty string';
+  if (isIPv4(host) || isIPv6(host)) return null;
+  if (host.length > 253 || !host.split('.').every((l) => HOST_LABEL.test(l))) return `host "${host}" is not a host name or IP address`;
+  return null;
+}
+
+function checkIntRange(what: string, value: unknown, min: number, max: number): string | null {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+    ? null
+    : `${what} must be an integer ${min}..${max}, got ${String(value)}`;
+}
+
+export const EXCLUDE_PROTOCOLS = ['cdp', 'lacp', 'lldp', 'stp'] as const;
+
+const WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+function checkWord(what: string, value: unknown, max = 64): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !WORD.test(value)) {
+    return `${what} "${String(value)}" must be 1..${max} characters of letters, digits, "_", "-", "."`;
+  }
+  return null;
+}
+
+/** All problems in a model, each with its path. Empty when the model is valid. */
+export function checkConfig(config: MacsecConfig): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (path: string, message: string | null) => {
+    if (message) issues.push({ path, message });
+  };
+  const unique = (path: string, names: unknown[], what: string) => {
+    const seen = new Set<unknown>();
+    for (const n of names) {
+      if (seen.has(n)) add(path, `duplicate ${what} "${String(n)}"`);
+      seen.add(n);
+    }
+  };
+  if (config === null || typeof config !== 'object') {
+    return [{ path: '(config)', message: 'configuration must be an object' }];
+  }
+
+  const cas = config.connectivityAssociations ?? [];
+  unique('connectivityAssociations', cas.map((c) => c.name), 'connectivity-association');
+  const suiteByChain = new Map<string, CipherSuite>();
+  cas.forEach((ca, i) => {
+    checkCa(ca, `connectivityAssociations[${i}]`, add);
+    if (ca.preSharedKeyChain && ca.cipherSuite) suiteByChain.set(ca.preSharedKeyChain, ca.cipherSuite);
+  });
+
+  const ifs = config.interfaces ?? [];
+  unique('interfaces', ifs.map((x) => x.name), 'interface');
+  ifs.forEach((itf, i) => {
+    const p = `interfaces[${i}]`;
+    add(`${p}.name`, checkInterfaceName(itf.name));
+    if (itf.connectivityAssociation !== undefined) add(`${p}.connectivityAssociation`, checkCaName(itf.connectivityAssociation));
+    const q = itf.qkd;
+    if (q) {
+      if (q.kmeHost !== undefined) add(`${p}.qkd.kmeHost`, checkHost(q.kmeHost));
+      if (q.kmePort !== undefined) add(`${p}.qkd.kmePort`, checkIntRange('kme-port', q.kmePort, 1, 65535));
+      if (q.kmeCa !== undefined && typeof q.kmeCa !== 'boolean') add(`${p}.qkd.kmeCa`, 'kme-ca must be a boolean');
+      if (q.kmeKeyidCheck !== undefined && typeof q.kmeKeyidCheck !== 'boolean') add(`${p}.qkd.kmeKeyidCheck`, 'kme-keyid-check must be a boolean');
+      if (q.kmeMethod !== undefined && q.kmeMethod !== 'get' && q.kmeMethod !== 'post') add(`${p}.qkd.kmeMethod`, `kme-method must be get or post, got "${String(q.kmeMethod)}"`);
+    }
+  });
+
+  const chains = config.keyChains ?? [];
+  unique('keyChains', chains.map((c) => c.name), 'key-chain');
+  chains.forEach((chain, i) => checkChain(chain, `keyChains[${i}]`, suiteByChain.get(chain.name), add));
+
+  if (config.eventOptions) checkEventOptions(config.eventOptions, 'eventOptions', add);
+
+  const hosts = config.staticHostMappings ?? [];
+  unique('staticHostMappings', hosts.map((h) => h.name), 'static-host-mapping');
+  hosts.forEach((h, i) => {
+    const p = `staticHostMappings[${i}]`;
+    add(`${p}.name`, typeof h.name === 'string' && !isIPv4(h.name) ? checkHost(h.name) : `static-host-mapping name "${String(h.name)}" must be a host name`);
+    h.inet?.forEach((a, j) => add(`${p}.inet[${j}]`, isIPv4(a) ? null : `"${a}" is not an IPv4 address`));
+    h.inet6?.forEach((a, j) => add(`${p}.inet6[${j}]`, isIPv6(a) ? null : `"${a}" is not an IPv6 address`));
+    h.alias?.forEach((a, j) => add(`${p}.alias[${j}]`, checkHost(a)));
+  });
+  return issues;
+}
+
+type Add = (path: string, message: string | null) => void;
+
+function checkPsk(psk: PreSharedKey, p: string, suite: CipherSuite | undefined, add: Add) {
+  add(`${p}.ckn`, checkCkn(psk.ckn));
+  add(`${p}.cak`, checkCak(psk.cak, suite));
+}
+
+function checkCa(ca: ConnectivityAssociation, p: string, add: Add) {
+  add(`${p}.name`, checkCaName(ca.name));
+  if (ca.securityMode !== undefined && ca.securityMode !== 'static-cak') add(`${p}.securityMode`, `security-mode must be static-cak, got "${String(ca.securityMode)}"`);
+  if (ca.cipherSuite !== undefined) add(`${p}.cipherSuite`, checkCipherSuite(ca.cipherSuite));
+  const suite = ca.cipherSuite && !checkCipherSuite(ca.cipherSuite) ? ca.cipherSuite : undefined;
+  if (ca.preSharedKey) checkPsk(ca.preSharedKey, `${p}.preSharedKey`, suite, add);
+  if (ca.preSharedKeyChain !== undefined) add(`${p}.preSharedKeyChain`, checkKeyChainName(ca.preSharedKeyChain));
+  if (ca.preSharedKey && ca.preSharedKeyChain !== undefined) add(p, 'pre-shared-key and pre-shared-key-chain are mutually exclusive');
+  if (ca.fallbackKey) checkPsk(ca.fallbackKey, `${p}.fallbackKey`, suite, add);
+  const mka = ca.mka;
+  if (mka) {
+    if (mka.keyServerPriority !== undefined) add(`${p}.mka.keyServerPriority`, checkIntRange('key-server-priority', mka.keyServerPriority, 0, 255));
+    if (mka.transmitInterval !== undefined) add(`${p}.mka.transmitInterval`, checkIntRange('transmit-interval (ms)', mka.transmitInterval, 2000, 6000));
+    if (mka.sakRekeyInterval !== undefined) add(`${p}.mka.sakRekeyInterval`, checkIntRange('sak-rekey-interval (s)', mka.sakRekeyInterval, 60, 86400));
+    if (mka.mustSecure && mka.shouldSecure) add(`${p}.mka`, 'must-secure and should-secure are mutually exclusive');
+  }
+  ca.excludeProtocols?.forEach((proto, j) =>
+    add(`${p}.excludeProtocols[${j}]`, (EXCLUDE_PROTOCOLS as readonly string[]).includes(proto) ? null : `exclude-protocol "${proto}" is not one of ${EXCLUDE_PROTOCOLS.join(', ')}`),
+  );
+  if (ca.replayProtect) add(`${p}.replayProtect.replayWindowSize`, checkIntRange('replay-window-size', ca.replayProtect.replayWindowSize, 0, 65535));
+}
+
+function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, add: Add) {
+  add(`${p}.name`, checkKeyChainName(chain.name));
+  if (chain.description !== undefined && (typeof chain.description !== 'string' || /["\\\p{Cc}]/u.test(chain.description))) {
+    add(`${p}.description`, 'description must be a string without quotes, backslashes or control characters');
+  }
+  if (chain.tolerance !== undefined) add(`${p}.tolerance`, checkIntRange('tolerance', chain.tolerance, 0, 999999999));
+  if (!Array.isArray(chain.keys)) {
+    add(`${p}.keys`, 'keys must be an array');
+    return;
+  }
+  const indexes = new Set<number>();
+  const starts = new Map<number, number>();
+  chain.keys.forEach((key, j) => {
+    const k = `${p}.keys[${j}]`;
+    add(`${k}.index`, checkKeyIndex(key.index));
+    if (indexes.has(key.index)) add(`${k}.index`, `duplicate key index ${key.index}`);
+    indexes.add(key.index);
+    if (key.keyName !== undefined) add(`${k}.keyName`, checkCkn(key.keyName));
+    if (key.secret !== undefined) add(`${k}.secret`, checkCak(key.secret, suite));
+    if (key.startTime !== undefined) {
+      const problem = checkStartTime(key.startTime);
+      add(`${k}.startTime`, problem);
+      if (!problem) {
+        const t = parseStartTime(key.startTime).getTime();
+        if (starts.has(t)) add(`${k}.startTime`, `start-time ${key.startTime} is also used by key ${starts.get(t)}; Junos needs unique start times`);
+        else starts.set(t, key.index);
+      }
+    }
+  });
+}
+
+function checkEventOptions(eo: EventOptions, p: string, add: Add) {
+  eo.generateEvents?.forEach((g, i) => {
+    const q = `${p}.generateEvents[${i}]`;
+    add(`${q}.name`, checkWord('generate-event name', g.name));
+    const hasInterval = g.timeInterval !== undefined;
+    const hasTod = g.timeOfDay !== undefined;
+    if (hasInterval === hasTod) add(q, 'generate-event needs exactly one of time-interval or time-of-day');
+    if (hasInterval) add(`${q}.timeInterval`, checkIntRange('time-interval (s)', g.timeInterval, 60, 2592000));
+    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{4})?$/.test(String(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${String(g.timeOfDay)}" is not hh:mm:ss[+hhmm]`);
+    if (g.startTime !== undefined) {
+      add(`${q}.startTime`, checkStartTime(g.startTime));
+      if (!hasInterval) add(`${q}.startTime`, 'start-time needs time-interval');
+    }
+  });
+  eo.policies?.forEach((pol, i) => {
+    const q = `${p}.policies[${i}]`;
+    add(`${q}.name`, checkWord('policy name', pol.name));
+    if (!Array.isArray(pol.events) || pol.events.length === 0) add(`${q}.events`, 'policy needs at least one event');
+    pol.events?.forEach((e, j) => add(`${q}.events[${j}]`, checkWord('event', e)));
+    pol.eventScripts?.forEach((f, j) => add(`${q}.eventScripts[${j}]`, checkWord('event-script file', f)));
+  });
+  eo.eventScripts?.forEach((f, i) => {
+    const q = `${p}.eventScripts[${i}]`;
+    add(`${q}.name`, checkWord('event-script file', f.name));
+    if (f.pythonScriptUser !== undefined) add(`${q}.pythonScriptUser`, checkWord('python-script-user', f.pythonScriptUser, 64));
+  });
+  const t = eo.traceoptions;
+  if (t) {
+    if (t.file !== undefined) add(`${p}.traceoptions.file`, checkWord('traceoptions file', t.file, 255));
+    if (t.size !== undefined && !/^\d+[kmg]?$/.test(t.size)) add(`${p}.traceoptions.size`, `size "${t.size}" is not a number with optional k, m or g`);
+    if (t.files !== undefined) add(`${p}.traceoptions.files`, checkIntRange('files', t.files, 2, 1000));
+    t.flags?.forEach((f, j) => add(`${p}.traceoptions.flags[${j}]`, checkWord('flag', f)));
+  }
+}
+
+/** Throws MacsecValidationError listing every problem, or returns the config unchanged. */
+export function validateConfig<T extends MacsecConfig>(config: T): T {
+  const issues = checkConfig(config);
+  if (issues.length > 0) throw new MacsecValidationError(issues);
+  return config;
+}
+
+/** Throws MacsecValidationError when `check` reports a problem for `value`. */
+export function assertValid<T>(check: (value: T) => string | null, value: T, path: string): T {
+  const message = check(value);
+  if (message) throw new MacsecValidationError([{ path, message }]);
+  return value;
+}
+
