@@ -1,11 +1,11 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-const common = {
+const common: Options = {
   entry: ['src/index.ts', 'src/schemas.ts'],
   dts: true,
   sourcemap: true,
   target: 'node20',
-} as const;
+};
 
 export default defineConfig([
   { ...common, format: ['esm'] },
