@@ -1,64 +1,48 @@
 // Proves the harness with nothing of ours in between: a bare ssh2 client reaches netconfd
 // through sshd's netconf subsystem, checks the pinned host key and exchanges base:1.0 messages.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openNetconfChannel } from './ssh-channel.js';
 import { NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 
 const EOM = ']]>]]>';
 
 interface RawSession {
+  hostKeysSeen: string[];
   send(xml: string): void;
   /** The next `]]>]]>`-framed message. */
   next(): Promise<string>;
   close(): void;
 }
 
-function openRaw(server: NetconfdServer, seenHostKeys: string[] = []): Promise<RawSession> {
-  return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
-    client.once('error', reject);
-    client.once('ready', () => {
-      client.subsys('netconf', (err, channel) => {
-        if (err) return reject(err);
-        let buffered = '';
-        const waiting: Array<(message: string) => void> = [];
-        const drain = () => {
-          for (let end = buffered.indexOf(EOM); end >= 0 && waiting.length; end = buffered.indexOf(EOM)) {
-            const message = buffered.slice(0, end);
-            buffered = buffered.slice(end + EOM.length);
-            waiting.shift()?.(message);
-          }
-        };
-        channel.on('data', (chunk: Buffer) => {
-          buffered += chunk.toString('utf8');
-          drain();
-        });
-        resolve({
-          send: (xml) => channel.write(xml + EOM),
-          next: () =>
-            new Promise((res) => {
-              waiting.push(res);
-              drain();
-            }),
-          close: () => client.end(),
-        });
-      });
-    });
-    client.connect({
-      host: server.host,
-      port: server.port,
-      username: server.username,
-      privateKey: server.privateKey,
-      hostVerifier: (key: Buffer) => {
-        const seen = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-        seenHostKeys.push(seen);
-        return seen === server.hostKeyFingerprint;
-      },
-    });
+/** Reads `]]>]]>`-framed messages by hand, so this file depends on none of the package's code. */
+async function openRaw(server: NetconfdServer, privateKey?: string): Promise<RawSession> {
+  const { channel, hostKeysSeen, close } = await openNetconfChannel(server, privateKey ? { privateKey } : {});
+  let buffered = '';
+  const waiting: Array<(message: string) => void> = [];
+  const drain = () => {
+    for (let end = buffered.indexOf(EOM); end >= 0 && waiting.length; end = buffered.indexOf(EOM)) {
+      const message = buffered.slice(0, end);
+      buffered = buffered.slice(end + EOM.length);
+      waiting.shift()?.(message);
+    }
+  };
+  channel.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    drain();
   });
+  return {
+    hostKeysSeen,
+    send: (xml) => channel.write(xml + EOM),
+    next: () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        drain();
+      }),
+    close,
+  };
 }
 
 const CLIENT_HELLO =
@@ -86,10 +70,9 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
   });
 
   it('serves the netconf subsystem with the pinned host key and a hello advertising base:1.1 and :candidate', async () => {
-    const seenHostKeys: string[] = [];
-    const session = await openRaw(server, seenHostKeys);
+    const session = await openRaw(server);
     try {
-      expect(seenHostKeys).toEqual([server.hostKeyFingerprint]);
+      expect(session.hostKeysSeen).toEqual([server.hostKeyFingerprint]);
       const hello = await session.next();
       expect(hello).toMatch(/<hello[\s>]/);
       expect(hello).toContain('<capability>urn:ietf:params:netconf:base:1.0</capability>');
@@ -120,9 +103,14 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
     }
   });
 
+  it('refuses a server whose host key is not the pinned one', async () => {
+    const impostor = { ...server, hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) };
+    await expect(openRaw(impostor)).rejects.toThrow(/host key|verif/i);
+  });
+
   it('rejects a client key it did not issue', async () => {
     const stranger = ssh2.utils.generateKeyPairSync('ed25519').private;
-    await expect(openRaw({ ...server, privateKey: stranger })).rejects.toThrow(/authentication/i);
+    await expect(openRaw(server, stranger)).rejects.toThrow(/authentication/i);
   });
 
   it('stop() kills both daemons and removes the temp dir', async () => {
