@@ -1,0 +1,170 @@
+import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { AuthenticationError, ConnectionClosedError, ConnectionError, NetconfTimeoutError, type HostKeyError } from '../errors.js';
+import { defaultLogger, type Logger } from '../logger.js';
+import { createHostKeyCheck, type HostKeyPolicy } from './host-verifier.js';
+
+export interface SshAuth {
+  username: string;
+  password?: string;
+  /** PEM/OpenSSH private key text or Buffer. */
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  /** ssh-agent socket path, or true for $SSH_AUTH_SOCK. */
+  agent?: string | boolean;
+}
+
+export interface SshTransportOptions extends SshAuth, HostKeyPolicy {
+  host: string;
+  /** Default 830 (NETCONF over SSH). */
+  port?: number;
+  /** SSH handshake + auth timeout. Default 20 000 ms. */
+  readyTimeoutMs?: number;
+  /** SSH keepalive interval; 0 disables. Default 15 000 ms. */
+  keepaliveIntervalMs?: number;
+  /** Unanswered keepalives before the connection is declared dead. Default 3. */
+  keepaliveCountMax?: number;
+  logger?: Logger;
+}
+
+export interface SshTransport {
+  /** "host:port", for messages. */
+  readonly label: string;
+  /** SHA256 fingerprint of the host key that was verified. */
+  readonly hostKeyFingerprint: string;
+  readonly closed: boolean;
+  /** Open a channel on the "netconf" subsystem. */
+  openSubsystem(name?: string): Promise<ClientChannel>;
+  sftp(): Promise<SFTPWrapper>;
+  /** Called once when the SSH connection ends, with the error if it failed. */
+  onClose(listener: (err?: Error) => void): void;
+  close(): Promise<void>;
+}
+
+/** Names of the options that hold secrets; they never appear in errors, logs or JSON. */
+export const SECRET_OPTION_KEYS = ['password', 'privateKey', 'passphrase'] as const;
+
+/** A copy of options safe to log: secrets replaced by "[redacted]". */
+export function redactOptions<T extends object>(options: T): T {
+  const copy = { ...options } as Record<string, unknown>;
+  for (const k of SECRET_OPTION_KEYS) if (copy[k] !== undefined) copy[k] = '[redacted]';
+  return copy as T;
+}
+
+function authMethods(o: SshAuth): string[] {
+  const m: string[] = [];
+  if (o.password !== undefined) m.push('password', 'keyboard-interactive');
+  if (o.privateKey !== undefined) m.push('publickey');
+  if (o.agent) m.push('agent');
+  return m;
+}
+
+/** Connect, verify the host key, authenticate. Resolves once the SSH session is ready. */
+export function connectSsh(options: SshTransportOptions): Promise<SshTransport> {
+  const port = options.port ?? 830;
+  const label = `${options.host}:${port}`;
+  const logger = options.logger ?? defaultLogger;
+  const methods = authMethods(options);
+  if (methods.length === 0) {
+    return Promise.reject(new TypeError(`no SSH credentials for ${options.username}@${label}: give password, privateKey or agent`));
+  }
+  if (options.privateKey !== undefined) {
+    // Parse up front so a bad key or passphrase is a clear local error (ssh2's text names no secret either).
+    const parsed = utils.parseKey(options.privateKey, options.passphrase);
+    if (parsed instanceof Error) {
+      return Promise.reject(new TypeError(`privateKey for ${options.username}@${label} cannot be used: ${/passphrase/i.test(parsed.message) ? 'wrong or missing passphrase' : 'unsupported or corrupt key'}`));
+    }
+  }
+  let check: ReturnType<typeof createHostKeyCheck>;
+  try {
+    check = createHostKeyCheck(options, options.host, port);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+
+  return new Promise<SshTransport>((resolve, reject) => {
+    const client = new Client();
+    let hostKeyError: HostKeyError | undefined;
+    let fingerprint = '';
+    let ready = false;
+    let closed = false;
+    let closeError: Error | undefined;
+    const closeListeners: Array<(err?: Error) => void> = [];
+
+    const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
+    const config: ConnectConfig = {
+      host: options.host,
+      port,
+      username: options.username,
+      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: options.keepaliveCountMax ?? 3,
+      tryKeyboard: options.password !== undefined,
+      hostVerifier: (key: Buffer): boolean => {
+        const result = check(key);
+        fingerprint = result.fingerprint;
+        if (result.error) hostKeyError = result.error;
+        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`);
+        return result.ok;
+      },
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
+      ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+      ...(agent ? { agent } : {}),
+    };
+
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      // Junos often offers password auth only as keyboard-interactive.
+      finish(prompts.map(() => options.password ?? ''));
+    });
+
+    const transport: SshTransport = {
+      label,
+      get hostKeyFingerprint() {
+        return fingerprint;
+      },
+      get closed() {
+        return closed;
+      },
+      openSubsystem: (name = 'netconf') =>
+        new Promise((res, rej) => {
+          if (closed) return rej(new ConnectionClosedError('SSH connection is closed', label));
+          client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, label, err)) : res(channel)));
+        }),
+      sftp: () =>
+        new Promise((res, rej) => {
+          if (closed) return rej(new ConnectionClosedError('SSH connection is closed', label));
+          client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, label, err)) : res(sftp)));
+        }),
+      onClose: (listener) => {
+        if (closed) queueMicrotask(() => listener(closeError));
+        else closeListeners.push(listener);
+      },
+      close: () =>
+        new Promise((res) => {
+          if (closed) return res();
+          client.once('close', () => res());
+          client.end();
+        }),
+    };
+
+    client.on('ready', () => {
+      ready = true;
+      resolve(transport);
+    });
+    client.on('error', (err: Error & { level?: string }) => {
+      if (!ready) {
+        if (hostKeyError) return reject(hostKeyError);
+        if (err.level === 'client-authentication') return reject(new AuthenticationError(label, options.username, methods));
+        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError('SSH handshake', config.readyTimeout!, label));
+        return reject(new ConnectionError(`SSH connection failed: ${err.message}`, label, err));
+      }
+      closeError = new ConnectionClosedError(`SSH connection failed: ${err.message}`, label, err);
+    });
+    client.on('close', () => {
+      closed = true;
+      if (!ready) reject(hostKeyError ?? new ConnectionError('SSH connection closed during the handshake', label));
+      for (const l of closeListeners.splice(0)) l(closeError);
+    });
+    client.connect(config);
+  });
+}
