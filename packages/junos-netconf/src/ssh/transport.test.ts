@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER, generateHostKey, startTestServer, type TestServer } from '../test-support/netconf-server.js';
 import { connectSsh, redactOptions } from './transport.js';
 
-const userKey = utils.generateKeyPairSync('ed25519', { passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr' });
+const userKey = utils.generateKeyPairSync('ed25519', { passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr', rounds: 4 });
 let server: TestServer;
 
 beforeAll(async () => {
