@@ -1,1 +1,18 @@
-export {};
+export { startSimKme, type StartSimKmeOptions, type SimKme, type SimKmeEndpoint } from './sim-kme.js';
+export { createSimPki, writeSimPki, readKmeTls, pkiLayout, SimPkiError, type SimPki, type CreateSimPkiOptions, type WrittenPki } from './pki.js';
+export {
+  parseConfig,
+  loadConfigFile,
+  defaultConfigInput,
+  configSchema,
+  faultsSchema,
+  DEFAULT_LIMITS,
+  SimKmeConfigError,
+  type SimKmeConfig,
+  type SimKmeConfigInput,
+  type Faults,
+  type FaultsInput,
+  type LinkLimits,
+} from './config.js';
+export type { KeyNetwork, LinkPool, Clock } from './key-stream.js';
+export { createLogger, type SimLogger, type LogLevel, type LogFormat } from './logger.js';

@@ -1,0 +1,203 @@
+// The simulated QKD network: each link between two KMEs is a pool of key bits refilled at the
+// link's key rate, and each KME holds the keys issued to it for later retrieval by the SAEs named
+// when the key was issued. A key goes once to the master (in the enc_keys answer) and once to
+// each named slave (in dec_keys on the slave's KME), and is deleted when nobody is left to take it.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { LinkLimits } from './config.js';
+
+export type Clock = () => number;
+
+/** A link's key pool, counted in bits and refilled lazily from the clock on every read. */
+export interface LinkPool {
+  readonly kmes: readonly [string, string];
+  readonly limits: LinkLimits;
+  /** Bits the pool holds now. */
+  availableBits(): number;
+  /** stored_key_count: whole keys of the default key_size the pool holds now. */
+  storedKeyCount(): number;
+  /** Removes `bits` from the pool; the caller has checked `availableBits()` first. */
+  consume(bits: number): void;
+}
+
+export function createLinkPool(kmes: readonly [string, string], limits: LinkLimits, now: Clock): LinkPool {
+  const capacity = limits.maxKeyCount * limits.keySize;
+  let bitsHeld = Math.floor(capacity * limits.initialFill);
+  let last = now();
+  const refill = () => {
+    const t = now();
+    if (t > last) {
+      bitsHeld = Math.min(capacity, bitsHeld + ((t - last) / 1000) * limits.keyRateBps);
+      last = t;
+    }
+  };
+  return {
+    kmes,
+    limits,
+    availableBits() {
+      refill();
+      return Math.floor(bitsHeld);
+    },
+    storedKeyCount() {
+      refill();
+      return Math.floor(bitsHeld / limits.keySize);
+    },
+    consume(bits) {
+      refill();
+      bitsHeld = Math.max(0, bitsHeld - bits);
+    },
+  };
+}
+
+// Key material comes from one large randomBytes call sliced per key: far cheaper per request
+// than a syscall per key. Each key gets its own copy so that wiping one never touches another.
+const RANDOM_CHUNK = 64 * 1024;
+let randomChunk = Buffer.alloc(0);
+let randomOffset = 0;
+export function randomKeyBytes(length: number): Buffer {
+  if (length > RANDOM_CHUNK) return randomBytes(length);
+  if (randomOffset + length > randomChunk.length) {
+    randomChunk.fill(0);
+    randomChunk = randomBytes(RANDOM_CHUNK);
+    randomOffset = 0;
+  }
+  const out = Buffer.allocUnsafe(length);
+  randomChunk.copy(out, 0, randomOffset, randomOffset + length);
+  randomChunk.fill(0, randomOffset, randomOffset + length);
+  randomOffset += length;
+  return out;
+}
+
+/** A key waiting on one KME for the slaves attached there. */
+interface HeldKey {
+  readonly keyId: string;
+  readonly key: Buffer;
+  readonly masterSaeId: string;
+  /** Every SAE named for this KME when the key was issued. */
+  readonly named: ReadonlySet<string>;
+  /** Those of them that have not fetched it yet. */
+  readonly pending: Set<string>;
+}
+
+export interface IssuedKey {
+  readonly keyId: string;
+  readonly key: Buffer;
+}
+
+export type RetrieveResult =
+  | { ok: true; keys: IssuedKey[] }
+  | { ok: false; reason: 'not-found' | 'not-entitled'; keyId: string };
+
+export type IssueResult =
+  | { ok: true; keys: IssuedKey[] }
+  | { ok: false; reason: 'pool-empty'; link: readonly [string, string]; neededBits: number; availableBits: number };
+
+export interface KeyNetwork {
+  /** The KME an SAE is attached to, if any. */
+  kmeOfSae(saeId: string): string | undefined;
+  /** The link joining two KMEs, if any. */
+  link(kmeA: string, kmeB: string): LinkPool | undefined;
+  /**
+   * Issues `count` keys of `sizeBits` from master (on `masterKme`) to `slaves`, each attached to
+   * a KME linked to `masterKme` (the caller checked that). Draws the bits from every link the
+   * key crosses, all or nothing, and leaves the keys at each slave's KME.
+   */
+  issue(masterKme: string, masterSaeId: string, slaves: readonly string[], count: number, sizeBits: number): IssueResult;
+  /** dec_keys on `kmeId` by `callerSaeId` for keys issued by `masterSaeId`; all or nothing. */
+  retrieve(kmeId: string, callerSaeId: string, masterSaeId: string, keyIds: readonly string[]): RetrieveResult;
+  /** How many issued keys wait on a KME for a slave (for tests and status_extension). */
+  heldCount(kmeId: string): number;
+  /** Zero-fills every held key. */
+  wipe(): void;
+}
+
+export interface TopologyInput {
+  kmes: ReadonlyArray<{ id: string; saes: readonly string[] }>;
+  links: ReadonlyArray<{ kmes: readonly [string, string]; limits: LinkLimits }>;
+}
+
+const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+
+export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now): KeyNetwork {
+  const saeToKme = new Map<string, string>();
+  const held = new Map<string, Map<string, HeldKey>>();
+  for (const kme of topology.kmes) {
+    held.set(kme.id, new Map());
+    for (const sae of kme.saes) saeToKme.set(sae, kme.id);
+  }
+  const links = new Map<string, LinkPool>();
+  for (const l of topology.links) links.set(pairKey(l.kmes[0], l.kmes[1]), createLinkPool(l.kmes, l.limits, now));
+
+  const link = (a: string, b: string) => links.get(pairKey(a, b));
+  const store = (kmeId: string) => {
+    const s = held.get(kmeId);
+    if (!s) throw new Error(`unknown KME "${kmeId}"`);
+    return s;
+  };
+
+  return {
+    kmeOfSae: (sae) => saeToKme.get(sae),
+    link,
+    issue(masterKme, masterSaeId, slaves, count, sizeBits) {
+      // Group the slaves by their KME: each KME (and so each link) takes one copy of every key.
+      const byKme = new Map<string, string[]>();
+      for (const s of slaves) {
+        const k = saeToKme.get(s);
+        if (k === undefined) throw new Error(`unknown SAE "${s}"`);
+        const list = byKme.get(k);
+        if (list) list.push(s);
+        else byKme.set(k, [s]);
+      }
+      const neededBits = count * sizeBits;
+      const pools: LinkPool[] = [];
+      for (const k of byKme.keys()) {
+        const pool = link(masterKme, k);
+        if (!pool) throw new Error(`no link between ${masterKme} and ${k}`);
+        const availableBits = pool.availableBits();
+        if (availableBits < neededBits) return { ok: false, reason: 'pool-empty', link: pool.kmes, neededBits, availableBits };
+        pools.push(pool);
+      }
+      for (const pool of pools) pool.consume(neededBits);
+      const keys: IssuedKey[] = [];
+      for (let i = 0; i < count; i++) {
+        const key = randomKeyBytes(sizeBits / 8);
+        const keyId = randomUUID();
+        for (const [kmeId, saes] of byKme)
+          store(kmeId).set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: new Set(saes), pending: new Set(saes) });
+        keys.push({ keyId, key });
+      }
+      return { ok: true, keys };
+    },
+    retrieve(kmeId, callerSaeId, masterSaeId, keyIds) {
+      const s = store(kmeId);
+      // Check every key before handing out any, so a failed request consumes nothing.
+      for (const keyId of keyIds) {
+        const h = s.get(keyId);
+        if (!h || h.masterSaeId !== masterSaeId) return { ok: false, reason: 'not-found', keyId };
+        if (!h.named.has(callerSaeId)) return { ok: false, reason: 'not-entitled', keyId };
+        // Named but already fetched: for this SAE the key is gone.
+        if (!h.pending.has(callerSaeId)) return { ok: false, reason: 'not-found', keyId };
+      }
+      if (new Set(keyIds).size !== keyIds.length) {
+        const dup = keyIds.find((k, i) => keyIds.indexOf(k) !== i) ?? '';
+        return { ok: false, reason: 'not-found', keyId: dup };
+      }
+      const keys: IssuedKey[] = [];
+      for (const keyId of keyIds) {
+        const h = s.get(keyId)!;
+        h.pending.delete(callerSaeId);
+        if (h.pending.size === 0) {
+          s.delete(keyId);
+          keys.push({ keyId, key: h.key });
+        } else keys.push({ keyId, key: Buffer.from(h.key) });
+      }
+      return { ok: true, keys };
+    },
+    heldCount: (kmeId) => store(kmeId).size,
+    wipe() {
+      for (const s of held.values()) {
+        for (const h of s.values()) h.key.fill(0);
+        s.clear();
+      }
+    },
+  };
+}

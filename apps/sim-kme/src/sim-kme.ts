@@ -1,0 +1,149 @@
+// startSimKme: builds the simulated QKD network from a configuration and starts one HTTPS
+// server per KME on loopback, all in this process. What tests, the demo and the benchmark use.
+import { readFile } from 'node:fs/promises';
+import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { NO_FAULTS } from './faults.js';
+import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
+import { startKmeServer, type KmeServer } from './kme-server.js';
+import { createLogger, type SimLogger } from './logger.js';
+import { createSimPki, readKmeTls, SimPkiError, type SimPki } from './pki.js';
+
+export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
+  /** Default: KME_A (SAE_A) and KME_B (SAE_B), one link between them. */
+  kmes?: SimKmeConfigInput['kmes'];
+  /** Serve with this PKI (from createSimPki); otherwise pkiDir/caFile, or a fresh in-memory PKI. */
+  pki?: SimPki;
+  /** Milliseconds clock for the key-rate refill; tests pass a fake one. */
+  now?: Clock;
+  /** Dice for fault injection; default Math.random. */
+  random?: () => number;
+  /** Default: a tslog logger at `log.level`, or at 'warn' when `log` is not given. */
+  logger?: SimLogger;
+}
+
+export interface SimKmeEndpoint {
+  id: string;
+  /** https://127.0.0.1:PORT — the baseUrl for createQkdClient. */
+  url: string;
+  port: number;
+}
+
+export interface SimKme {
+  kmes: Record<string, SimKmeEndpoint>;
+  /** The in-memory PKI, when the simulator made it or was given it. */
+  pki?: SimPki;
+  config: SimKmeConfig;
+  /** The simulated key network, e.g. to read a link's stored_key_count in a test. */
+  network: KeyNetwork;
+  /** Replaces the faults of one KME, or of all KMEs when kmeId is omitted; undefined clears them. */
+  setFaults(faults: FaultsInput | undefined, kmeId?: string): void;
+  /** Stops every server, ends open connections and wipes the held keys. */
+  close(): Promise<void>;
+}
+
+export async function startSimKme(options: StartSimKmeOptions = {}): Promise<SimKme> {
+  const { pki: givenPki, now, random, logger: givenLogger, ...input } = options;
+  const defaults = defaultConfigInput();
+  const config = parseConfig(
+    input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input,
+    'startSimKme',
+  );
+  const logger = givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' });
+
+  const { tls, pki } = await resolveTls(config, givenPki);
+
+  const network = createKeyNetwork(
+    {
+      kmes: config.kmes,
+      links: config.links.map((l) => ({ kmes: l.kmes, limits: linkLimits(config, l) })),
+    },
+    now,
+  );
+
+  const baseFaults = (kmeId: string): Faults => config.kmes.find((k) => k.id === kmeId)?.faults ?? config.faults ?? NO_FAULTS;
+  const faultsNow = new Map<string, Faults>(config.kmes.map((k) => [k.id, baseFaults(k.id)]));
+
+  const servers: KmeServer[] = [];
+  try {
+    for (const kme of config.kmes) {
+      servers.push(
+        await startKmeServer({
+          id: kme.id,
+          host: kme.host,
+          port: kme.port,
+          tls: { ca: tls.ca, ...tls.kmes[kme.id]! },
+          network,
+          saeIdFrom: config.saeIdFrom,
+          extensions: config.extensions,
+          rejectUnhandledOptional: config.rejectUnhandledOptional,
+          faults: () => faultsNow.get(kme.id) ?? NO_FAULTS,
+          ...(random ? { random } : {}),
+          logger,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    const kme = config.kmes[servers.length]!;
+    throw new Error(`cannot start ${kme.id} on ${kme.host}:${kme.port}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const s of servers) logger.info('KME listening', { kme: s.id, url: s.url });
+
+  const kmes: Record<string, SimKmeEndpoint> = {};
+  for (const s of servers) kmes[s.id] = { id: s.id, url: s.url, port: s.port };
+
+  let closed = false;
+  return {
+    kmes,
+    ...(pki ? { pki } : {}),
+    config,
+    network,
+    setFaults(faults, kmeId) {
+      if (kmeId !== undefined && !faultsNow.has(kmeId)) throw new Error(`setFaults: unknown KME "${kmeId}"`);
+      const parsed = faults === undefined ? NO_FAULTS : faultsSchema.parse(faults);
+      for (const id of kmeId === undefined ? faultsNow.keys() : [kmeId]) faultsNow.set(id, parsed);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(servers.map((s) => s.close()));
+      network.wipe();
+    },
+  };
+}
+
+interface KmeTls {
+  ca: string;
+  kmes: Record<string, { cert: string; key: string }>;
+}
+
+async function resolveTls(config: SimKmeConfig, given: SimPki | undefined): Promise<{ tls: KmeTls; pki?: SimPki }> {
+  const kmeIds = config.kmes.map((k) => k.id);
+  if (given) {
+    const missing = kmeIds.filter((id) => !given.kmes[id]);
+    if (missing.length) throw new SimPkiError('pki', `no server credential for ${missing.join(', ')}`);
+    return { tls: fromPki(given, kmeIds), pki: given };
+  }
+  if (config.pkiDir !== undefined) return { tls: await readKmeTls(config.pkiDir, kmeIds) };
+  if (config.caFile !== undefined) {
+    const read = (file: string) =>
+      readFile(file, 'utf8').catch((err: Error) => {
+        throw new SimPkiError(file, `cannot read: ${err.message}`);
+      });
+    const tls: KmeTls = { ca: await read(config.caFile), kmes: {} };
+    for (const kme of config.kmes) {
+      if (kme.certFile === undefined || kme.keyFile === undefined)
+        throw new SimPkiError(`kmes[${kmeIds.indexOf(kme.id)}]`, 'certFile and keyFile are required when caFile is given');
+      tls.kmes[kme.id] = { cert: await read(kme.certFile), key: await read(kme.keyFile) };
+    }
+    return { tls };
+  }
+  const pki = await createSimPki({ kmeIds, saeIds: config.kmes.flatMap((k) => k.saes) });
+  return { tls: fromPki(pki, kmeIds), pki };
+}
+
+function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
+  const kmes: KmeTls['kmes'] = {};
+  for (const id of kmeIds) kmes[id] = { cert: pki.kmes[id]!.certPem, key: pki.kmes[id]!.keyPem };
+  return { ca: pki.ca.certPem, kmes };
+}
