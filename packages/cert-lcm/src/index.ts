@@ -1,7 +1,20 @@
 export { createCa, issueCertificate, type CreateCaOptions, type IssueCertificateOptions } from './create.js';
+export { createCsr, parseCsr, signCsr, type CreateCsrOptions, type CsrWithKey, type SignCsrOptions, type SignedCertificate } from './csr.js';
 export { loadCredential, certificateMatchesKey, type Credential } from './credential.js';
 export { KEY_TYPES, DEFAULT_KEY_TYPE, type KeyType } from './key-types.js';
 export type { Profile } from './build-certificate.js';
 export { parseCertificates, parseCertificate, toPem, toDer } from './pem.js';
+export { describeCertificate, fingerprint, toCertificate, type CertificateInfo, type CertificateInput } from './inspect.js';
+export {
+  assertCertificate,
+  checkCertificate,
+  validFor,
+  verifyChain,
+  type ChainResult,
+  type CheckOptions,
+  type CheckReport,
+  type Problem,
+  type ProblemCode,
+} from './check.js';
 export * from './errors.js';
 export { x509, webcrypto, type CryptoKey, type CryptoKeyPair } from './x509.js';
