@@ -16,5 +16,6 @@ export {
   type Problem,
   type ProblemCode,
 } from './check.js';
+export { inWindow, nextWindowStart, planRenewals, type MaintenanceWindow, type PlanInput, type PlannedRenewal, type RenewalAction, type RenewalPlan, type RenewalPolicy } from './plan.js';
 export * from './errors.js';
 export { x509, webcrypto, type CryptoKey, type CryptoKeyPair } from './x509.js';
