@@ -230,10 +230,14 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       key: opts.tls.key,
       ca: opts.tls.ca,
       requestCert: true,
-      rejectUnauthorized: true,
+      // Checked in 'secureConnection' below instead, with the same effect (the connection is
+      // destroyed before any request is read) plus a log line saying why: Node's own rejection
+      // is silent, which leaves a user with a broken mTLS setup nothing to go on.
+      rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
     (req, res) => {
+      if (!(req.socket as TLSSocket).authorized) return req.socket.destroy();
       if (req.method !== 'POST') {
         // GET carries no body; do not wait for one.
         req.resume();
@@ -257,8 +261,19 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     },
   );
   server.keepAliveTimeout = 60_000;
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    if (socket.authorized) return;
+    const cert = socket.getPeerCertificate();
+    logger.info('client certificate refused', {
+      kme: kmeId,
+      reason: String(socket.authorizationError ?? 'no client certificate'),
+      subject: cert?.subject?.CN,
+      issuer: cert?.issuer?.CN,
+    });
+    socket.destroy();
+  });
   server.on('tlsClientError', (err) => {
-    logger.info('TLS handshake refused', { kme: kmeId, reason: err.message });
+    logger.info('TLS handshake failed', { kme: kmeId, reason: err.message });
   });
 
   await new Promise<void>((resolve, reject) => {
