@@ -4,3 +4,7 @@ export * from './model.js';
 export * from './start-time.js';
 export * from './validate.js';
 export * from './derive.js';
+export type { RenderOptions } from './render-options.js';
+export * from './render-set.js';
+export * from './render-text.js';
+export * from './render-xml.js';

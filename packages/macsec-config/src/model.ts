@@ -2,6 +2,10 @@
 // touches. Field names follow the Junos statements (camelCased); each type notes its hierarchy.
 import type { Secret } from './secret.js';
 
+/** Security modes Junos knows; this package's key handling is for `static-cak`. */
+export const SECURITY_MODES = ['static-cak', 'static-sak', 'dynamic'] as const;
+export type SecurityMode = (typeof SECURITY_MODES)[number];
+
 export const CIPHER_SUITES = ['gcm-aes-128', 'gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'] as const;
 export type CipherSuite = (typeof CIPHER_SUITES)[number];
 
@@ -28,7 +32,7 @@ export interface MkaOptions {
 /** `security macsec connectivity-association NAME`. */
 export interface ConnectivityAssociation {
   name: string;
-  securityMode?: 'static-cak';
+  securityMode?: SecurityMode;
   cipherSuite?: CipherSuite;
   preSharedKey?: PreSharedKey;
   /** Name of a `security authentication-key-chains key-chain` (hitless rollover). */

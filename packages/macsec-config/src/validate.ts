@@ -5,6 +5,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { MacsecValidationError, type ValidationIssue } from './errors.js';
 import {
   CIPHER_SUITES,
+  SECURITY_MODES,
   type CipherSuite,
   type ConnectivityAssociation,
   type KeyChain,
@@ -193,14 +194,21 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
 
 type Add = (path: string, message: string | null) => void;
 
+// In a model a secret must be a Secret, so no renderer can print it by accident.
+function checkModelSecret(value: unknown, suite: CipherSuite | undefined): string | null {
+  return isSecret(value) ? checkCak(value, suite) : 'must be a Secret (Secret.fromHex), not a plain value';
+}
+
 function checkPsk(psk: PreSharedKey, p: string, suite: CipherSuite | undefined, add: Add) {
   add(`${p}.ckn`, checkCkn(psk.ckn));
-  add(`${p}.cak`, checkCak(psk.cak, suite));
+  add(`${p}.cak`, checkModelSecret(psk.cak, suite));
 }
 
 function checkCa(ca: ConnectivityAssociation, p: string, add: Add) {
   add(`${p}.name`, checkCaName(ca.name));
-  if (ca.securityMode !== undefined && ca.securityMode !== 'static-cak') add(`${p}.securityMode`, `security-mode must be static-cak, got "${String(ca.securityMode)}"`);
+  if (ca.securityMode !== undefined && !(SECURITY_MODES as readonly string[]).includes(ca.securityMode)) {
+    add(`${p}.securityMode`, `security-mode "${String(ca.securityMode)}" is not one of ${SECURITY_MODES.join(', ')}`);
+  }
   if (ca.cipherSuite !== undefined) add(`${p}.cipherSuite`, checkCipherSuite(ca.cipherSuite));
   const suite = ca.cipherSuite && !checkCipherSuite(ca.cipherSuite) ? ca.cipherSuite : undefined;
   if (ca.preSharedKey) checkPsk(ca.preSharedKey, `${p}.preSharedKey`, suite, add);
@@ -238,7 +246,7 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
     if (indexes.has(key.index)) add(`${k}.index`, `duplicate key index ${key.index}`);
     indexes.add(key.index);
     if (key.keyName !== undefined) add(`${k}.keyName`, checkCkn(key.keyName));
-    if (key.secret !== undefined) add(`${k}.secret`, checkCak(key.secret, suite));
+    if (key.secret !== undefined) add(`${k}.secret`, checkModelSecret(key.secret, suite));
     if (key.startTime !== undefined) {
       const problem = checkStartTime(key.startTime);
       add(`${k}.startTime`, problem);
