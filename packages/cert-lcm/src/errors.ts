@@ -57,3 +57,10 @@ export class DistributionError extends CertLcmError {
     super(`${source}: ${problem}`, source, options);
   }
 }
+
+/** Reading or writing a credential file failed. `source` is the path. */
+export class FileError extends CertLcmError {
+  constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(`${path}: ${problem}`, path, options);
+  }
+}

@@ -19,3 +19,15 @@ export {
 export { inWindow, nextWindowStart, planRenewals, type MaintenanceWindow, type PlanInput, type PlannedRenewal, type RenewalAction, type RenewalPlan, type RenewalPolicy } from './plan.js';
 export * from './errors.js';
 export { x509, webcrypto, type CryptoKey, type CryptoKeyPair } from './x509.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { readCredentialFiles, writeCredentialFiles, type CredentialPaths } from './credential-files.js';
+export {
+  confirmRenewal,
+  renewalState,
+  renewCredential,
+  rollbackRenewal,
+  type RenewalSigner,
+  type RenewalState,
+  type RenewOptions,
+  type RenewResult,
+} from './renew.js';
