@@ -3,7 +3,7 @@
  * speaks NETCONF with scripted replies and serves SFTP from memory. Tests use it so that the
  * client is exercised over real SSH, real framing and real XML — no socket mocks.
  */
-import { Server, utils, type Connection, type ServerChannel } from 'ssh2';
+import { Server, utils, type Connection, type ServerChannel, type SFTPWrapper } from 'ssh2';
 import { createFrameDecoder, encodeMessage, type Framing } from '../framing/index.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, parseHello, NETCONF_NS } from '../framing/hello.js';
 import { parseXml } from '../xml/parse.js';
@@ -28,6 +28,8 @@ export interface TestServerOptions {
   rawHello?: string;
   users?: Array<{ username: string; password?: string; publicKey?: string }>;
   handler?: (rpc: ReceivedRpc) => ScriptedReply | Promise<ScriptedReply>;
+  /** false: answer each RPC as soon as its handler finishes (out of order), to test message-id matching. */
+  inOrder?: boolean;
 }
 
 export interface TestServer {
@@ -95,9 +97,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const session = acceptSession();
         session.on('subsystem', (accept, reject, info) => {
           if (info.name === 'netconf') serveNetconf(accept(), ++sessionCounter);
-          else if (info.name === 'sftp') serveSftp(accept() as unknown as SftpServerStream);
           else reject();
         });
+        session.on('sftp', (accept) => serveSftp(accept()));
       });
     });
   });
@@ -134,7 +136,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const rpc = describeRpc(msg);
         received.push(rpc);
         // Replies go out in request order, as RFC 6241 requires.
-        queue = queue.then(() => answer(rpc));
+        if (options.inOrder === false) void answer(rpc);
+        else queue = queue.then(() => answer(rpc));
       }
     });
 
@@ -159,7 +162,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
   }
 
-  function serveSftp(sftp: SftpServerStream): void {
+  function serveSftp(sftp: SFTPWrapper): void {
     const { STATUS_CODE, OPEN_MODE } = utils.sftp;
     const handles = new Map<number, { path: string; write: boolean }>();
     let nextHandle = 1;
@@ -225,6 +228,3 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       }),
   };
 }
-
-// ssh2's SFTP server-side stream, typed just enough for the handlers above.
-type SftpServerStream = import('ssh2').SFTPWrapper;

@@ -1,0 +1,82 @@
+import { RpcError, type RpcErrorSeverity } from '../errors.js';
+import { XmlError } from '../xml/errors.js';
+import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
+import { parseXml } from '../xml/parse.js';
+
+export interface ParsedReply {
+  /** message-id attribute of <rpc-reply>, when the server sent one. */
+  messageId: string | undefined;
+  /** <ok/> was present directly in the reply. */
+  ok: boolean;
+  /** Every <rpc-error> of severity error (wherever it sits: Junos nests them in load/commit results). */
+  errors: RpcError[];
+  /** Every <rpc-error> of severity warning. */
+  warnings: RpcError[];
+  /** The children of <rpc-reply> (attributes included) as parsed. */
+  result: XmlObject;
+}
+
+const ERROR_CONTAINERS = new Set(['rpc-error']);
+
+function toRpcError(node: unknown, junosStyle?: RpcErrorSeverity): RpcError {
+  const e = isObject(node) ? node : {};
+  if (junosStyle) {
+    // Junos <xnm:error>/<xnm:warning>: message, edit-path, statement
+    return new RpcError({ severity: junosStyle, message: textOf(e['message']), path: textOf(e['edit-path']), badElement: textOf(e['statement']), info: e });
+  }
+  const sev = textOf(e['error-severity']);
+  const info = isObject(e['error-info']) ? (e['error-info'] as XmlObject) : undefined;
+  return new RpcError({
+    severity: sev === 'warning' ? 'warning' : 'error', // a missing/unknown severity is treated as the safe side
+    type: textOf(e['error-type']),
+    tag: textOf(e['error-tag']),
+    appTag: textOf(e['error-app-tag']),
+    path: textOf(e['error-path']),
+    message: textOf(e['error-message']),
+    badElement: textOf(info?.['bad-element']),
+    info,
+  });
+}
+
+function collect(node: unknown, out: RpcError[]): void {
+  if (Array.isArray(node)) {
+    for (const n of node) collect(n, out);
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const key of childNames(node)) {
+    const value = node[key];
+    if (ERROR_CONTAINERS.has(key)) {
+      for (const e of asArray(value)) out.push(toRpcError(e));
+    } else if ((key === 'error' || key === 'warning') && asArray(value).some((v) => isObject(v) && 'message' in v)) {
+      for (const e of asArray(value)) out.push(toRpcError(e, key));
+    } else {
+      collect(value, out);
+    }
+  }
+}
+
+/** Parse an <rpc-reply> (safely: DOCTYPE/entities refused) into its id, ok flag, errors and warnings. */
+export function parseRpcReply(raw: string): ParsedReply {
+  const doc = parseXml(raw);
+  const reply = doc['rpc-reply'];
+  if (reply === undefined) {
+    throw new XmlError('malformed', `expected <rpc-reply>, got <${childNames(doc)[0] ?? '(nothing)'}>`);
+  }
+  const result: XmlObject = isObject(reply) ? reply : {};
+  const all: RpcError[] = [];
+  collect(result, all);
+  const messageId = result['@_message-id'];
+  return {
+    messageId: typeof messageId === 'string' ? messageId : undefined,
+    ok: 'ok' in result,
+    errors: all.filter((e) => e.severity === 'error'),
+    warnings: all.filter((e) => e.severity === 'warning'),
+    result,
+  };
+}
+
+/** Best-effort message-id from a reply that failed to parse, so the right RPC gets the error. */
+export function sniffMessageId(raw: string): string | undefined {
+  return /<(?:\w+:)?rpc-reply\b[^>]*?\bmessage-id\s*=\s*["']([^"']{1,64})["']/.exec(raw.slice(0, 4096))?.[1];
+}

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectNetconf, type NetconfClientOptions } from '../netconf/client.js';
+import { BASE_1_0, BASE_1_1 } from '../framing/hello.js';
+import { DEFAULT_USER, startTestServer, type TestServer, type TestServerOptions } from '../test-support/netconf-server.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function setup(opts: TestServerOptions = {}, clientOpts: Partial<NetconfClientOptions> = {}) {
+  const server = await startTestServer(opts);
+  servers.push(server);
+  const client = await connectNetconf({ host: server.host, port: server.port, ...DEFAULT_USER, hostKeyFingerprints: [server.hostKeyFingerprint], ...clientOpts });
+  return { server, client };
+}
+
+describe('RPC session over real SSH', () => {
+  it('negotiates base:1.1 chunked framing when both sides offer it', async () => {
+    const { server, client } = await setup({ handler: () => '<data><x>1</x></data>' });
+    expect(client.session.framing).toBe('chunked');
+    expect(client.session.sessionId).toBeGreaterThan(1000);
+    const r = await client.get();
+    expect(r.data).toEqual({ x: '1' });
+    expect(server.framings).toEqual(['chunked']);
+    await client.close();
+  });
+
+  it('falls back to base:1.0 end-of-message framing with a 1.0-only server', async () => {
+    const { server, client } = await setup({ capabilities: [BASE_1_0], handler: () => '<data><x>2</x></data>' });
+    expect(client.session.framing).toBe('eom');
+    expect((await client.getConfig()).data).toEqual({ x: '2' });
+    expect(server.framings).toEqual(['eom']);
+    await client.close();
+  });
+
+  it('keeps several RPCs in flight and matches replies answered out of order by message-id', async () => {
+    const { server, client } = await setup({
+      inOrder: false,
+      handler: (rpc) => {
+        const n = Number(/<n>(\d+)<\/n>/.exec(rpc.inner)![1]);
+        return { delayMs: (20 - n) * 5, reply: `<echo><n>${n}</n></echo>` };
+      },
+    });
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, n) => client.rpc(`<echo><n>${n}</n></echo>`)));
+    expect(replies.map((r) => (r.result['echo'] as { n: string }).n)).toEqual(Array.from({ length: 20 }, (_, n) => String(n)));
+    expect(new Set(replies.map((r) => r.messageId)).size).toBe(20);
+    expect(server.received).toHaveLength(20);
+    expect(replies.every((r) => r.elapsedMs >= 0 && r.rpc === 'echo' && !r.failed)).toBe(true);
+    await client.close();
+  });
+
+  it('throws RpcFailedError with every rpc-error, and returns warnings without throwing', async () => {
+    const { client } = await setup({
+      handler: (rpc) =>
+        rpc.name === 'lock'
+          ? '<rpc-error><error-type>protocol</error-type><error-tag>lock-denied</error-tag><error-severity>error</error-severity><error-message>configuration database locked by user1</error-message><error-info><session-id>1234</session-id></error-info></rpc-error>'
+          : '<rpc-error><error-severity>warning</error-severity><error-message>just so you know</error-message></rpc-error><ok/>',
+    });
+    const err = await client.lock().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RpcFailedError', rpc: 'lock' });
+    const failed = err as import('../errors.js').RpcFailedError;
+    expect(failed.errors[0]).toMatchObject({ tag: 'lock-denied', type: 'protocol', info: { 'session-id': '1234' } });
+    expect(failed.raw).toContain('<error-tag>lock-denied</error-tag>');
+    expect(failed.message).toContain('configuration database locked by user1');
+    const soft = await client.lock('candidate', { throwOnError: false });
+    expect(soft).toMatchObject({ failed: true });
+    const warned = await client.commit();
+    expect(warned.ok).toBe(true);
+    expect(warned.failed).toBe(false);
+    expect(warned.warnings.map((w) => w.message)).toEqual(['just so you know']);
+    await client.close();
+  });
+
+  it('times out one RPC and keeps the session usable', async () => {
+    const { client } = await setup({ inOrder: false, handler: (rpc) => (rpc.name === 'slow' ? { noReply: true } : '<ok/>') });
+    await expect(client.rpc('<slow/>', { timeoutMs: 100 })).rejects.toMatchObject({ name: 'NetconfTimeoutError', timeoutMs: 100 });
+    expect((await client.rpc('<fast/>')).ok).toBe(true);
+    expect(client.session.pending).toBe(0);
+    await client.close();
+  });
+
+  it('aborts an RPC with an AbortSignal, before and during the call', async () => {
+    const { client } = await setup({ inOrder: false, handler: (rpc) => (rpc.name === 'slow' ? { noReply: true } : '<ok/>') });
+    const ac = new AbortController();
+    const p = client.rpc('<slow/>', { signal: ac.signal });
+    ac.abort(new Error('user cancelled'));
+    await expect(p).rejects.toMatchObject({ name: 'NetconfAbortError' });
+    await expect(client.rpc('<fast/>', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'NetconfAbortError' });
+    expect((await client.rpc('<fast/>')).ok).toBe(true);
+    await client.close();
+  });
+
+  it('rejects every pending RPC with ConnectionClosedError when the connection drops mid-RPC', async () => {
+    const { server, client } = await setup({ inOrder: false, handler: (rpc) => (rpc.name === 'boom' ? { drop: true } : { noReply: true }) });
+    const closed = new Promise<Error | undefined>((r) => client.onClose(r));
+    const waiting = client.rpc('<wait/>');
+    const boom = client.rpc('<boom/>');
+    await expect(waiting).rejects.toMatchObject({ name: 'ConnectionClosedError' });
+    await expect(boom).rejects.toMatchObject({ name: 'ConnectionClosedError' });
+    expect(await closed).toMatchObject({ name: 'ConnectionClosedError' });
+    await expect(client.rpc('<after/>')).rejects.toMatchObject({ name: 'ConnectionClosedError' });
+    expect(server.received.map((r) => r.name)).toEqual(['wait', 'boom']);
+  });
+
+  it('refuses a reply with a DOCTYPE or an entity bomb, and still serves the next RPC', async () => {
+    const bomb = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><rpc-reply message-id="101">&lol2;</rpc-reply>';
+    const { client } = await setup({ capabilities: [BASE_1_0], handler: (rpc) => (rpc.name === 'evil' ? { raw: bomb } : '<ok/>') });
+    await expect(client.rpc('<evil/>')).rejects.toMatchObject({ name: 'XmlError', reason: 'doctype', message: expect.stringContaining('reply to <evil>') });
+    expect((await client.rpc('<fine/>')).ok).toBe(true);
+    await client.close();
+  });
+
+  it('closes the session with FramingError on a reply larger than maxMessageBytes', async () => {
+    const { client } = await setup({ handler: () => `<data>${'x'.repeat(50_000)}</data>` }, { maxMessageBytes: 10_000 });
+    await expect(client.get()).rejects.toMatchObject({ name: 'FramingError', reason: 'message-too-large' });
+    expect(client.closed).toBe(true);
+  });
+
+  it('fails the connect on a hostile server hello', async () => {
+    const server = await startTestServer({ rawHello: `<!DOCTYPE hello [<!ENTITY e "${BASE_1_1}">]><hello><capabilities><capability>&e;</capability></capabilities><session-id>1</session-id></hello>` });
+    servers.push(server);
+    await expect(connectNetconf({ host: server.host, port: server.port, ...DEFAULT_USER, hostKeyFingerprints: [server.hostKeyFingerprint] })).rejects.toMatchObject({ name: 'XmlError', reason: 'doctype' });
+  });
+
+  it('close() sends <close-session/> and is idempotent; the client never shows the password', async () => {
+    const { server, client } = await setup();
+    expect(JSON.stringify(client)).not.toContain(DEFAULT_USER.password);
+    expect((await import('node:util')).inspect(client, { depth: 5 })).not.toContain(DEFAULT_USER.password);
+    await client.close();
+    await client.close();
+    expect(server.received.map((r) => r.name)).toEqual(['close-session']);
+    expect(client.closed).toBe(true);
+  });
+
+  it('uploads and downloads files over SFTP on the same connection', async () => {
+    const { server, client } = await setup();
+    const big = Buffer.alloc(300_000, 7);
+    await client.upload({ remotePath: '/var/tmp/a.conf', content: 'set system host-name r1\n' });
+    await client.upload({ remotePath: '/var/tmp/big.bin', content: big });
+    expect(server.files.get('/var/tmp/a.conf')?.toString()).toBe('set system host-name r1\n');
+    expect((await client.download('/var/tmp/big.bin'))!.equals(big)).toBe(true);
+    await expect(client.download('/nope')).rejects.toThrow(/SFTP download of 127\.0\.0\.1:\d+:\/nope failed/);
+    await client.close();
+  });
+});
