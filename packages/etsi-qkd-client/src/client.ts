@@ -148,7 +148,8 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted by the caller`, { ...context, cause: callerSignal.reason });
       const mapped = (await httpError(error, context)) ?? networkError(error, context, tls);
       if (mapped) throw mapped;
-      throw new QkdError(`call to ${endpoint} failed: ${error instanceof Error ? error.message : String(error)}`, { ...context, cause: error });
+      // Unknown failure: its message only, no cause chain (which could hold raw response bytes).
+      throw new QkdError(`call to ${endpoint} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`, context);
     }
   }
 

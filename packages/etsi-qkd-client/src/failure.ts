@@ -15,15 +15,27 @@ import {
   type QkdErrorContext,
 } from './errors.js';
 import { etsiErrorSchema, type EtsiError } from './schemas.js';
+import { HANDSHAKE_FAILURE } from './tls.js';
 
-/** The first `code` found along an error's cause chain (fetch wraps undici/net/tls errors). */
-export function lowLevelFailure(error: unknown): { code: string; localPort?: number; error: Error } | undefined {
+/**
+ * The first `code` found along an error's cause chain (fetch wraps undici/net/tls errors), and a
+ * copy of that error safe to attach as `cause`: undici's parser error carries the raw bytes
+ * received, which could be key material, so only name, message and code are kept.
+ */
+export function lowLevelFailure(error: unknown): { code: string; localPort?: number; bytesRead?: number; error: Error } | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code !== 'ABORT_ERR') {
-      const socket = (current as { socket?: { localPort?: number } }).socket;
-      return { code, error: current, ...(typeof socket?.localPort === 'number' ? { localPort: socket.localPort } : {}) };
+    const raw = current as NodeJS.ErrnoException & { socket?: { localPort?: number; bytesRead?: number } };
+    const code = typeof raw.code === 'string' && raw.code !== 'ABORT_ERR' ? raw.code : raw.name === 'HTTPParserError' ? 'HPE_INVALID_RESPONSE' : undefined;
+    if (code) {
+      const safe = Object.assign(new Error(raw.message), { name: raw.name, code });
+      if ((raw as unknown as Record<symbol, unknown>)[HANDSHAKE_FAILURE]) Object.defineProperty(safe, HANDSHAKE_FAILURE, { value: true });
+      return {
+        code,
+        error: safe,
+        ...(typeof raw.socket?.localPort === 'number' ? { localPort: raw.socket.localPort } : {}),
+        ...(typeof raw.socket?.bytesRead === 'number' ? { bytesRead: raw.socket.bytesRead } : {}),
+      };
     }
     current = current.cause;
   }
@@ -107,6 +119,9 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return new QkdTlsError(`TLS handshake with ${host} failed (${code})`, { ...ctx, code });
   }
+  if (code.startsWith('HPE_')) {
+    return new QkdConnectionError(`the answer from ${host} is not valid HTTP (${code}): is this port a KME?`, { ...ctx, code });
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return new QkdConnectionError(`connection to ${host} refused (${code}): is the KME running and listening on that port?`, { ...ctx, code });
@@ -116,8 +131,16 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return new QkdConnectionError(`the connection to ${host} was dropped before a complete answer (${code})`, { ...ctx, code });
+    case 'UND_ERR_CLOSED': {
+      // A KME that checks client certificates after the handshake (TLS 1.3, or servers that
+      // verify in application code) just closes the connection: say so when nothing was read.
+      const duringHandshake = (failure.error as unknown as Record<symbol, unknown>)[HANDSHAKE_FAILURE] === true;
+      const hint =
+        duringHandshake || (endpoint.startsWith('https:') && failure.bytesRead === 0)
+          ? `; the KME closed it without answering, which often means it ${tls.hasClientCert ? 'rejected our client certificate (check that it is signed by a CA the KME trusts, is not expired, and names an SAE the KME knows)' : 'requires a client certificate and none is configured'}`
+          : '';
+      return new QkdConnectionError(`the connection to ${host} was dropped before a complete answer (${code})${hint}`, { ...ctx, code });
+    }
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new QkdConnectionError(`the KME host ${host} is unreachable (${code})`, { ...ctx, code });

@@ -41,6 +41,9 @@ export interface TlsSetup {
   peekTlsAlert(localPort: number | undefined): string | undefined;
 }
 
+/** Set on errors that happened while connecting / handshaking. */
+export const HANDSHAKE_FAILURE = Symbol.for('qkd-macsec.etsi-qkd-client.handshakeFailure');
+
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 interface Source {
@@ -156,6 +159,9 @@ export function buildTls(options: {
     connect: (connectOptions, callback) =>
       connect(connectOptions, (error, socket) => {
         if (socket) remember(socket);
+        // Mark failures of the connect/handshake phase: a reset there, after we sent our
+        // certificate, is how some KMEs (Node's among them) reject it under TLS 1.2.
+        if (error && connectOptions.protocol === 'https:') Object.defineProperty(error, HANDSHAKE_FAILURE, { value: true });
         (callback as (e: Error | null, s: Socket | null) => void)(error, socket);
       }),
   });

@@ -33,13 +33,16 @@ export function parseBaseUrl(baseUrl: string, allowPlainHttp: boolean): string {
   return `${url.origin}${prefix}`;
 }
 
-/** One path segment for an SAE ID: percent-encoded, and never "." or ".." (URLs collapse those). */
+/** One path segment for an SAE ID, percent-encoded. */
 export function encodeSaeId(saeId: string, endpoint: string): string {
   if (typeof saeId !== 'string' || saeId.length === 0) {
     throw new QkdRequestError('SAE ID must be a non-empty string', { endpoint, saeIds: [] });
   }
-  const encoded = encodeURIComponent(saeId);
-  return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+  // URL parsers collapse "." and ".." segments even when percent-encoded, so they cannot be sent.
+  if (saeId === '.' || saeId === '..') {
+    throw new QkdRequestError(`SAE ID "${saeId}" cannot be expressed as a URL path segment`, { endpoint, saeIds: [saeId] });
+  }
+  return encodeURIComponent(saeId);
 }
 
 /** The full URL of an ETSI 014 operation, without query string. */

@@ -1,0 +1,34 @@
+// Certificates for the in-package TLS tests, made at test time with @qkd-macsec/cert-lcm.
+import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
+
+export interface TestPki {
+  ca: Credential;
+  /** KME server certificate for 127.0.0.1, signed by `ca`. */
+  server: Credential;
+  /** SAE_A client certificate, signed by `ca`. */
+  client: Credential;
+  /** A CA the KME does not trust, with a client and a server certificate of its own. */
+  otherCa: Credential;
+  otherClient: Credential;
+  otherServer: Credential;
+  /** Signed by `ca` but expired yesterday. */
+  expiredServer: Credential;
+}
+
+const DAY = 86_400_000;
+
+export async function makeTestPki(): Promise<TestPki> {
+  const ca = await createCa({ commonName: 'Test KME CA' });
+  const otherCa = await createCa({ commonName: 'Some Other CA' });
+  const server = (issuer: Credential, extra: { notBefore?: Date; notAfter?: Date } = {}) =>
+    issueCertificate({ issuer, profile: 'server', commonName: 'KME_A', ipAddresses: ['127.0.0.1'], ...extra });
+  return {
+    ca,
+    otherCa,
+    server: await server(ca),
+    client: await issueCertificate({ issuer: ca, profile: 'client', commonName: 'SAE_A' }),
+    otherClient: await issueCertificate({ issuer: otherCa, profile: 'client', commonName: 'SAE_X' }),
+    otherServer: await server(otherCa),
+    expiredServer: await server(ca, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }),
+  };
+}
