@@ -1,2 +1,76 @@
 #!/usr/bin/env node
-export {};
+// sim-junos: start simulated Junos routers and print how to reach them. Runs until Ctrl-C.
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { defaultTopology, parseSimConfig, SimConfigError, startSimJunos, type SimConfigFile } from './index.js';
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return n;
+};
+
+function loadConfig(file: string): SimConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SimConfigError(`cannot read: ${(e as Error).message}`, file);
+  }
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new SimConfigError(`not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}`, file);
+  }
+  parseSimConfig(data, file);
+  return data as SimConfigFile;
+}
+
+const program = new Command()
+  .name('sim-junos')
+  .description('Simulated Junos routers (SSH + NETCONF + SFTP) joined by simulated MACsec links')
+  .option('-c, --config <file>', 'topology file (YAML or JSON); default: r1 and r2 joined by one secured link')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--port-base <port>', 'first device port (the next devices take the following ports); 0 = ephemeral', port)
+  .option('--shared-port <port>', 'also listen on one port where the login "user@device" picks the device', port)
+  .option('--password <password>', 'password of every device without one (default: generated)')
+  .option('--netconf11', 'offer NETCONF base:1.1 (chunked framing) on every device')
+  .action(async (opts: { config?: string; host: string; portBase?: number; sharedPort?: number; password?: string; netconf11?: boolean }) => {
+    const cfg = opts.config ? loadConfig(opts.config) : defaultTopology();
+    cfg.host = opts.host;
+    if (opts.sharedPort !== undefined) cfg.sharedPort = opts.sharedPort;
+    Object.values(cfg.devices).forEach((d, i) => {
+      if (opts.portBase !== undefined && d.port === undefined) d.port = opts.portBase === 0 ? 0 : opts.portBase + i;
+      if (opts.password !== undefined && d.password === undefined) d.password = opts.password;
+      if (opts.netconf11) d.netconf11 = true;
+    });
+    const sim = await startSimJunos(cfg);
+    const out: string[] = ['sim-junos is running. Devices:'];
+    for (const d of Object.values(sim.devices)) {
+      out.push(
+        `  ${d.name}  port ${d.port}  user ${d.username}  password ${d.password}`,
+        `      host key ${d.hostKeyFingerprint}`,
+        `      ssh -s -p ${d.port} ${d.username}@${d.host} netconf`,
+      );
+    }
+    if (sim.sharedPort !== undefined) out.push(`  shared port ${sim.sharedPort} (log in as USER@DEVICE), host key ${sim.sharedHostKeyFingerprint}`);
+    out.push('Links:');
+    for (const id of Object.keys(sim.links)) {
+      const s = sim.linkStatus(id);
+      out.push(`  ${id}: ${s.a.device} ${s.a.interface} <-> ${s.b.device} ${s.b.interface}  ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
+    }
+    out.push('Ask a device for link history over NETCONF with <get-link-down-intervals/>. Ctrl-C stops.');
+    process.stdout.write(out.join('\n') + '\n');
+    const stop = () => {
+      void sim.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`sim-junos: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});

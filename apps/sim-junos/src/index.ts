@@ -1,1 +1,231 @@
-export {};
+// startSimJunos: simulated Junos routers (SSH + NETCONF + SFTP) joined by simulated MACsec links.
+import { randomBytes } from 'node:crypto';
+import { manualClock, realClock, type Clock, type ManualClock } from './clock.js';
+import { defaultTopology, parseSimConfig, SimConfigError, type SimConfigFile } from './config.js';
+import { applySetCommands, parseConfigText, renderConfigText } from './config-text.js';
+import { ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
+import { allocateSessionId, type SimDevice } from './device.js';
+import { faultsSchema, type Faults } from './faults.js';
+import { createLinkModel, type DownInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
+import { createMemoryFs, type MemoryFs } from './sftp.js';
+import { loadHostKey, startSshEndpoint, type HostKey, type SshEndpoint } from './ssh-server.js';
+import { createConfigStore, type CommitRecord } from './store.js';
+import { checkCommit } from './validate.js';
+
+export { manualClock, realClock, type Clock, type ManualClock, type RealClock } from './clock.js';
+export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type DeviceConfig, type SimConfigFile } from './config.js';
+export { faultsSchema, type Faults } from './faults.js';
+export { activeKeyAt, UnknownLinkError, type DownInterval, type EndView, type LinkDefinition, type LinkEnd, type LinkState, type LinkStatus } from './link-model.js';
+export { fingerprintOf, HostKeyError } from './ssh-server.js';
+export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';
+export { ConfigSyntaxError, type ConfigNode } from './config-tree.js';
+export { obfuscateSecret, revealSecret } from './secret.js';
+
+/** How to reach one simulated device. `password` is not enumerable, so logging or serialising
+ *  this object does not print it. */
+export interface SimDeviceInfo {
+  name: string;
+  host: string;
+  port: number;
+  /** `SHA256:…`, to pin the host key. */
+  hostKeyFingerprint: string;
+  /** OpenSSH public key line (for known_hosts). */
+  hostPublicKey: string;
+  username: string;
+  readonly password: string;
+}
+
+export interface SimDeviceControl {
+  /** Committed configuration as Junos text (secrets shown as $9$). */
+  committedText(): string;
+  committed(): ConfigNode;
+  history(): readonly CommitRecord[];
+  files: MemoryFs;
+  faults(): Faults;
+  stats(): { sessions: number; rpcs: number };
+}
+
+export interface SimJunosOptions extends Omit<SimConfigFile, 'clock'> {
+  /** 'manual' for tests, 'real' (default), or your own clock. */
+  clock?: 'real' | 'manual' | Clock;
+}
+
+export interface SimJunos {
+  host: string;
+  devices: Record<string, SimDeviceInfo>;
+  links: Record<string, LinkDefinition>;
+  /** Set when `sharedPort` was configured: log in as "user@device" to reach a device. */
+  sharedPort?: number;
+  sharedHostKeyFingerprint?: string;
+  clock: Clock;
+  now(): number;
+  /** Moves a manual clock forward (fires commit-confirmed rollbacks, crosses key start-times). */
+  advance(ms: number): void;
+  linkStatus(linkId: string): LinkStatus;
+  /** Every interval during which the link was down, oldest first; `to` is absent while still down. */
+  linkHistory(linkId: string): { downIntervals: DownInterval[] };
+  /** Down intervals of every link that overlap [since, now]. */
+  downIntervalsSince(since: number): Array<DownInterval & { linkId: string }>;
+  /** Replaces a device's faults (`{}` clears them). */
+  setFaults(device: string, faults: Faults): void;
+  device(name: string): SimDeviceControl;
+  close(): Promise<void>;
+}
+
+function initialTree(device: string, text: string | undefined): ConfigNode {
+  const tree = emptyTree();
+  if (!text?.trim()) return tree;
+  try {
+    if (/^\s*(set|delete)\s/m.test(text) && !text.includes('{')) applySetCommands(tree, text);
+    else mergeTree(tree, parseConfigText(text));
+  } catch (e) {
+    if (e instanceof ConfigSyntaxError) throw new SimConfigError(e.message, `devices.${device}.config`);
+    throw e;
+  }
+  const errors = checkCommit(tree).filter((i) => i.severity === 'error');
+  if (errors.length) throw new SimConfigError(errors.map((i) => `[edit ${i.path.join(' ')}] ${i.badElement ?? ''}: ${i.message}`).join('; '), `devices.${device}.config`);
+  return tree;
+}
+
+export async function startSimJunos(options: SimJunosOptions = defaultTopology()): Promise<SimJunos> {
+  const { clock: clockOpt, ...rest } = options;
+  const cfg = parseSimConfig({ ...rest, ...(typeof clockOpt === 'string' ? { clock: clockOpt } : {}) });
+  const startTime = typeof cfg.startTime === 'string' ? Date.parse(cfg.startTime) : cfg.startTime;
+  const clock: Clock = typeof clockOpt === 'object' ? clockOpt : cfg.clock === 'manual' ? manualClock(startTime) : realClock();
+  const host = cfg.host ?? '127.0.0.1';
+
+  const devices = new Map<string, SimDevice>();
+  const hostKeys = new Map<string, HostKey>();
+  const trees = new Map<string, ConfigNode>();
+  for (const [name, d] of Object.entries(cfg.devices)) {
+    const username = d.username ?? 'admin';
+    const tree = initialTree(name, d.config);
+    trees.set(name, tree);
+    const device: SimDevice = {
+      name,
+      hostname: d.hostname ?? name,
+      model: d.model ?? 'mx204',
+      version: d.version ?? '23.4R1.10',
+      serialNumber: d.serialNumber ?? `SIM${randomBytes(4).toString('hex').toUpperCase()}`,
+      username,
+      password: d.password ?? randomBytes(12).toString('base64url'),
+      authorizedKeys: d.authorizedKeys ?? [],
+      netconf11: d.netconf11 ?? false,
+      store: createConfigStore(clock, tree),
+      faults: d.faults ?? {},
+      files: createMemoryFs([`/var/home/${username}`]),
+      newSession: (user) => ({ id: allocateSessionId(), user }),
+      stats: { sessions: 0, rpcs: 0 },
+    };
+    devices.set(name, device);
+    try {
+      hostKeys.set(name, loadHostKey(d.hostKey));
+    } catch (e) {
+      throw new SimConfigError((e as Error).message, `devices.${name}.hostKey`);
+    }
+  }
+
+  const linkDefs: LinkDefinition[] = (cfg.links ?? []).map((l, i) => ({ id: l.id ?? `link-${i + 1}`, a: l.a, b: l.b }));
+  const usedEnds = new Set<string>();
+  for (const [i, l] of linkDefs.entries()) {
+    for (const end of [l.a, l.b]) {
+      if (!devices.has(end.device)) throw new SimConfigError(`unknown device "${end.device}"`, `links.${i}`);
+      const key = `${end.device}:${end.interface}`;
+      if (usedEnds.has(key)) throw new SimConfigError(`${key} is already an end of another link`, `links.${i}`);
+      usedEnds.add(key);
+    }
+  }
+  const links = createLinkModel(linkDefs, trees, clock.now());
+  for (const [name, device] of devices) device.store.onCommit((tree, time) => links.committed(name, tree, time));
+
+  const endpoints: SshEndpoint[] = [];
+  const closeAll = () => Promise.all(endpoints.map((e) => e.close()));
+  const infos: Record<string, SimDeviceInfo> = {};
+  try {
+    for (const [name, device] of devices) {
+      const hostKey = hostKeys.get(name)!;
+      const ep = await startSshEndpoint({
+        host,
+        port: cfg.devices[name]!.port ?? 0,
+        hostKey,
+        clock,
+        links,
+        route: (login) => (login === device.username ? { device, user: login } : undefined),
+      });
+      endpoints.push(ep);
+      const info = { name, host, port: ep.port, hostKeyFingerprint: hostKey.fingerprint, hostPublicKey: hostKey.publicKey, username: device.username } as SimDeviceInfo;
+      Object.defineProperty(info, 'password', { value: device.password, enumerable: false });
+      infos[name] = info;
+    }
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+
+  let shared: { port: number; fingerprint: string } | undefined;
+  if (cfg.sharedPort !== undefined) {
+    const key = loadHostKey();
+    const ep = await startSshEndpoint({
+      host,
+      port: cfg.sharedPort,
+      hostKey: key,
+      clock,
+      links,
+      route: (login) => {
+        const at = login.lastIndexOf('@');
+        const device = at > 0 ? devices.get(login.slice(at + 1)) : undefined;
+        return device ? { device, user: login.slice(0, at) } : undefined;
+      },
+    }).catch(async (e) => {
+      await closeAll();
+      throw e;
+    });
+    endpoints.push(ep);
+    shared = { port: ep.port, fingerprint: key.fingerprint };
+  }
+
+  const deviceOf = (name: string) => {
+    const d = devices.get(name);
+    if (!d) throw new SimConfigError(`unknown device "${name}"`);
+    return d;
+  };
+  const linkMap = Object.fromEntries(linkDefs.map((l) => [l.id, l]));
+  return {
+    host,
+    devices: infos,
+    links: linkMap,
+    ...(shared ? { sharedPort: shared.port, sharedHostKeyFingerprint: shared.fingerprint } : {}),
+    clock,
+    now: () => clock.now(),
+    advance(ms) {
+      if (!('advance' in clock) || typeof (clock as ManualClock).advance !== 'function')
+        throw new Error('advance() needs a manual clock: start the simulator with { clock: "manual" }');
+      (clock as ManualClock).advance(ms);
+      links.syncTo(clock.now());
+    },
+    linkStatus: (id) => links.status(id, clock.now()),
+    linkHistory: (id) => ({ downIntervals: links.downIntervals(id, clock.now()) }),
+    downIntervalsSince(since) {
+      const now = clock.now();
+      return linkDefs.flatMap((l) => links.downIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
+    },
+    setFaults(name, faults) {
+      deviceOf(name).faults = faultsSchema.parse(faults);
+    },
+    device(name) {
+      const d = deviceOf(name);
+      return {
+        committedText: () => renderConfigText(d.store.committed()),
+        committed: () => d.store.committed(),
+        history: () => d.store.history,
+        files: d.files,
+        faults: () => d.faults,
+        stats: () => ({ ...d.stats }),
+      };
+    },
+    async close() {
+      for (const d of devices.values()) d.store.dispose();
+      await closeAll();
+    },
+  };
+}

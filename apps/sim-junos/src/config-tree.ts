@@ -1,0 +1,300 @@
+// The generic configuration tree every device keeps, shaped like Junos XML: a node is a statement
+// keyword (the XML element), optionally a list-entry name (`<name>`), a leaf value, and children in
+// order. Set/delete commands, curly-brace text and XML all convert to and from this one tree.
+import { ROOT_SCHEMA, childSchema, type Schema, type StatementKind } from './schema.js';
+import { isSecretTag, revealSecret } from './secret.js';
+
+export interface ConfigNode {
+  tag: string;
+  /** Identifier of a list entry (`connectivity-association CA` → name "CA"). */
+  name?: string;
+  /** Value of a leaf (`ckn 00ab` → "00ab"); secrets are held in clear, only ever rendered obfuscated. */
+  value?: string;
+  children: ConfigNode[];
+  /** Only on incoming (loaded) trees: what to do with the matching statement. */
+  op?: 'replace' | 'delete';
+}
+
+/** A statement Junos would refuse, with the `[edit …]` path and the offending element. */
+export class ConfigSyntaxError extends Error {
+  override name = 'ConfigSyntaxError';
+  constructor(
+    message: string,
+    readonly editPath: string[],
+    readonly badElement?: string,
+    readonly line?: number,
+  ) {
+    super(`${message}${editPath.length ? ` at [edit ${editPath.join(' ')}]` : ''}${badElement ? ` (${badElement})` : ''}${line ? ` on line ${line}` : ''}`);
+  }
+}
+
+export function emptyTree(): ConfigNode {
+  return { tag: 'configuration', children: [] };
+}
+
+export function cloneNode(n: ConfigNode): ConfigNode {
+  const c: ConfigNode = { tag: n.tag, children: n.children.map(cloneNode) };
+  if (n.name !== undefined) c.name = n.name;
+  if (n.value !== undefined) c.value = n.value;
+  if (n.op !== undefined) c.op = n.op;
+  return c;
+}
+
+export function nodesEqual(a: ConfigNode, b: ConfigNode): boolean {
+  return (
+    a.tag === b.tag &&
+    a.name === b.name &&
+    a.value === b.value &&
+    a.children.length === b.children.length &&
+    a.children.every((c, i) => nodesEqual(c, b.children[i]!))
+  );
+}
+
+/** What a node is, from its schema when known, else from its shape. */
+export function kindOf(node: ConfigNode, schema: Schema | undefined): StatementKind {
+  if (schema) return schema.kind;
+  if (node.name !== undefined) return 'list';
+  if (node.value !== undefined) return 'leaf';
+  return node.children.length ? 'container' : 'flag';
+}
+
+export function findChild(parent: ConfigNode, tag: string, name?: string): ConfigNode | undefined {
+  return parent.children.find((c) => c.tag === tag && (name === undefined || c.name === name));
+}
+
+/** Walks a path of `[tag, name?]` steps written as words: list steps take two words. */
+export function getPath(root: ConfigNode, ...steps: Array<string | [string, string]>): ConfigNode | undefined {
+  let node: ConfigNode | undefined = root;
+  for (const step of steps) {
+    if (!node) return undefined;
+    node = typeof step === 'string' ? findChild(node, step) : findChild(node, step[0], step[1]);
+  }
+  return node;
+}
+
+export function leafValue(node: ConfigNode | undefined, tag: string): string | undefined {
+  return node ? findChild(node, tag)?.value : undefined;
+}
+
+function findOrCreate(parent: ConfigNode, tag: string, name?: string): ConfigNode {
+  let n = findChild(parent, tag, name);
+  if (!n) {
+    n = { tag, children: [] };
+    if (name !== undefined) n.name = name;
+    parent.children.push(n);
+  }
+  return n;
+}
+
+function setLeaf(parent: ConfigNode, tag: string, value: string): void {
+  const v = isSecretTag(tag) ? revealSecret(value) : value;
+  const existing = findChild(parent, tag);
+  if (existing) existing.value = v;
+  else parent.children.push({ tag, value: v, children: [] });
+}
+
+function addLeafListValue(parent: ConfigNode, tag: string, value: string): void {
+  if (!parent.children.some((c) => c.tag === tag && c.value === value)) parent.children.push({ tag, value, children: [] });
+}
+
+/** Shape of an unknown statement: from what the tree already holds, else from the words left. */
+function guessKind(parent: ConfigNode, tag: string, wordsLeft: number): StatementKind {
+  const existing = findChild(parent, tag);
+  if (existing) {
+    const k = kindOf(existing, undefined);
+    if (k !== 'flag' || wordsLeft === 0) return k;
+  }
+  if (wordsLeft === 0) return 'flag';
+  if (wordsLeft === 1) return 'leaf';
+  return 'container';
+}
+
+/** Values of a leaf-list: one word, or `[ a b c ]`. Returns the values and the words consumed. */
+function takeValues(words: string[], at: number): [string[], number] {
+  if (words[at] !== '[') return words[at] === undefined ? [[], 0] : [[words[at]!], 1];
+  const end = words.indexOf(']', at);
+  if (end < 0) throw new ConfigSyntaxError("missing ']'", [], words[at]);
+  return [words.slice(at + 1, end), end - at + 1];
+}
+
+interface Cursor {
+  node: ConfigNode;
+  schema: Schema | undefined;
+  inMacro: boolean;
+  path: string[];
+}
+
+/** Applies the words of one `set` command (without `set`) below `start`. Also used for the
+ *  inline leaves of text statements (`generate-event { every-hour time-interval 3600; }`). */
+export function applySetWords(words: string[], start?: Partial<Cursor>): void {
+  const cur: Cursor = { node: start?.node ?? emptyTree(), schema: start?.schema ?? ROOT_SCHEMA, inMacro: start?.inMacro ?? false, path: start?.path ?? [] };
+  if (words.length === 0) throw new ConfigSyntaxError('missing statement', cur.path);
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '[' || w === ']') throw new ConfigSyntaxError('syntax error', cur.path, w);
+    if (cur.inMacro) {
+      const data = findOrCreate(cur.node, 'data', w);
+      const value = words[i + 1];
+      if (value !== undefined) setLeaf(data, 'value', value);
+      i += value === undefined ? 1 : 2;
+      continue;
+    }
+    if (cur.schema?.implicit) {
+      const entrySchema = childSchema(cur.schema, cur.schema.implicit);
+      cur.node = findOrCreate(cur.node, cur.schema.implicit, w);
+      cur.schema = entrySchema;
+      cur.path = [...cur.path, w];
+      i++;
+      continue;
+    }
+    const s = childSchema(cur.schema, w);
+    const kind = s?.kind ?? guessKind(cur.node, w, words.length - i - 1);
+    switch (kind) {
+      case 'container':
+        cur.node = findOrCreate(cur.node, w);
+        cur.schema = s;
+        cur.path = [...cur.path, w];
+        i++;
+        break;
+      case 'list': {
+        const name = words[i + 1];
+        if (name === undefined || name === '[') throw new ConfigSyntaxError(`missing name for '${w}'`, cur.path, w);
+        cur.node = findOrCreate(cur.node, w, name);
+        cur.inMacro = s?.macro === true;
+        cur.schema = s;
+        cur.path = [...cur.path, w, name];
+        i += 2;
+        break;
+      }
+      case 'leaf': {
+        const value = words[i + 1];
+        if (value === undefined) throw new ConfigSyntaxError(`missing value for '${w}'`, cur.path, w);
+        setLeaf(cur.node, w, value);
+        i += 2;
+        break;
+      }
+      case 'leaf-list': {
+        const [values, used] = takeValues(words, i + 1);
+        if (values.length === 0) throw new ConfigSyntaxError(`missing value for '${w}'`, cur.path, w);
+        for (const v of values) addLeafListValue(cur.node, w, v);
+        i += 1 + used;
+        break;
+      }
+      case 'flag':
+        findOrCreate(cur.node, w);
+        i++;
+        break;
+    }
+  }
+}
+
+/** Applies the words of one `delete` command. Returns a warning when the statement is absent,
+ *  as Junos does ("statement not found"). */
+export function applyDeleteWords(root: ConfigNode, words: string[]): string | undefined {
+  if (words.length === 0) {
+    root.children = [];
+    return undefined;
+  }
+  let node = root;
+  let schema: Schema | undefined = ROOT_SCHEMA;
+  let inMacro = false;
+  const notFound = () => `statement not found: ${words.join(' ')}`;
+  const remove = (pred: (c: ConfigNode) => boolean) => {
+    const before = node.children.length;
+    node.children = node.children.filter((c) => !pred(c));
+    return before === node.children.length ? notFound() : undefined;
+  };
+  for (let i = 0; i < words.length; ) {
+    const w = words[i]!;
+    const last = i === words.length - 1;
+    if (inMacro) return remove((c) => c.tag === 'data' && c.name === w);
+    if (schema?.implicit) {
+      const tag = schema.implicit;
+      if (last) return remove((c) => c.tag === tag && c.name === w);
+      const next = findChild(node, tag, w);
+      if (!next) return notFound();
+      node = next;
+      schema = childSchema(schema, tag);
+      i++;
+      continue;
+    }
+    const s = childSchema(schema, w);
+    const existing = findChild(node, w);
+    const kind = s?.kind ?? (existing ? kindOf(existing, undefined) : 'container');
+    if (kind === 'leaf' || kind === 'flag') return remove((c) => c.tag === w);
+    if (kind === 'leaf-list') {
+      const [values] = takeValues(words, i + 1);
+      return remove((c) => c.tag === w && (values.length === 0 || values.includes(c.value ?? '')));
+    }
+    if (kind === 'container') {
+      if (last) return remove((c) => c.tag === w);
+      if (!existing) return notFound();
+      node = existing;
+      schema = s;
+      i++;
+      continue;
+    }
+    // list
+    const name = words[i + 1];
+    if (name === undefined) return remove((c) => c.tag === w);
+    if (i + 1 === words.length - 1) return remove((c) => c.tag === w && c.name === name);
+    const entry = findChild(node, w, name);
+    if (!entry) return notFound();
+    node = entry;
+    inMacro = s?.macro === true;
+    schema = s;
+    i += 2;
+  }
+  return undefined;
+}
+
+/** Merges an incoming tree (from text or XML) into `target`, honouring `replace`/`delete` marks.
+ *  Returns warnings for deletions of absent statements. */
+export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Schema | undefined = ROOT_SCHEMA, warnings: string[] = [], path: string[] = []): string[] {
+  for (const c of incoming.children) {
+    const s = childSchema(schema, c.tag);
+    const kind = kindOf(c, s);
+    const matches = (t: ConfigNode) =>
+      t.tag === c.tag &&
+      (kind === 'list' ? t.name === c.name : kind === 'leaf-list' ? c.value === undefined || t.value === c.value : true);
+    if (c.op === 'delete') {
+      const before = target.children.length;
+      target.children = target.children.filter((t) => !matches(t));
+      if (before === target.children.length) warnings.push(`statement not found: [edit ${[...path, c.tag, c.name ?? ''].join(' ').trim()}]`);
+      continue;
+    }
+    const idx = target.children.findIndex(matches);
+    const fresh = stripOps(c);
+    if (idx < 0) target.children.push(fresh);
+    else if (c.op === 'replace' || kind === 'leaf' || kind === 'flag' || kind === 'leaf-list') target.children[idx] = fresh;
+    else mergeTree(target.children[idx]!, c, s, warnings, [...path, c.tag, ...(c.name !== undefined ? [c.name] : [])]);
+  }
+  return warnings;
+}
+
+function stripOps(n: ConfigNode): ConfigNode {
+  const c = cloneNode(n);
+  const walk = (x: ConfigNode) => {
+    delete x.op;
+    x.children = x.children.filter((k) => k.op !== 'delete');
+    x.children.forEach(walk);
+  };
+  walk(c);
+  return c;
+}
+
+/** Keeps only what a subtree filter (a `<configuration>` with empty or named elements) selects. */
+export function filterTree(tree: ConfigNode, filter: ConfigNode): ConfigNode {
+  const out: ConfigNode = { tag: tree.tag, children: [] };
+  if (tree.name !== undefined) out.name = tree.name;
+  if (tree.value !== undefined) out.value = tree.value;
+  for (const f of filter.children) {
+    const selectors = f.children;
+    for (const t of tree.children) {
+      if (t.tag !== f.tag || (f.name !== undefined && t.name !== f.name)) continue;
+      out.children.push(selectors.length === 0 ? cloneNode(t) : filterTree(t, f));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+// Junos XML configuration (`<configuration>…`) to and from the generic tree. Operations are read
+// from Junos attributes (`delete="delete"`, `replace="replace"`) and NETCONF ones
+// (`operation="delete|remove|replace|merge|create"`).
+import { ROOT_SCHEMA, childSchema, type Schema } from './schema.js';
+import { ConfigSyntaxError, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
+import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
+import { escapeXml, type XmlElement } from './xml.js';
+
+function opOf(e: XmlElement): ConfigNode['op'] {
+  const op = e.attrs['operation'];
+  if (e.attrs['delete'] === 'delete' || op === 'delete' || op === 'remove') return 'delete';
+  if (e.attrs['replace'] === 'replace' || op === 'replace') return 'replace';
+  if (op !== undefined && op !== 'merge' && op !== 'create') throw new ConfigSyntaxError(`unknown operation '${op}'`, [], e.name);
+  return undefined;
+}
+
+function toNode(e: XmlElement, schema: Schema | undefined, path: string[], filter: boolean): ConfigNode {
+  const s = childSchema(schema, e.name);
+  const node: ConfigNode = { tag: e.name, children: [] };
+  const op = opOf(e);
+  if (op) node.op = op;
+  const nameEl = e.children.find((c) => c.name === 'name');
+  const isList = s?.kind === 'list' || (!s && nameEl !== undefined);
+  if (isList) {
+    if (!nameEl) {
+      if (op === 'delete' || filter) return node;
+      throw new ConfigSyntaxError(`missing name for '${e.name}'`, path, e.name);
+    }
+    node.name = nameEl.text.trim();
+  }
+  const rest = e.children.filter((c) => c !== nameEl || !isList);
+  const here = [...path, e.name, ...(node.name !== undefined ? [node.name] : [])];
+  if (rest.length) {
+    if (s && (s.kind === 'leaf' || s.kind === 'leaf-list' || s.kind === 'flag')) throw new ConfigSyntaxError('syntax error', path, e.name);
+    node.children = rest.map((c) => toNode(c, s, here, filter));
+    return node;
+  }
+  const text = e.text.trim();
+  if (text !== '' && !isList) {
+    if (s && s.kind !== 'leaf' && s.kind !== 'leaf-list') throw new ConfigSyntaxError(`'${e.name}' takes no value`, path, e.name);
+    node.value = isSecretTag(e.name) ? revealSecret(text) : text;
+  } else if (s && (s.kind === 'leaf' || s.kind === 'leaf-list') && op !== 'delete' && !filter) {
+    throw new ConfigSyntaxError(`missing value for '${e.name}'`, path, e.name);
+  }
+  return node;
+}
+
+/** `<configuration>` element → tree (nodes may carry replace/delete marks). As a subtree
+ *  `filter`, empty elements are selectors and need no value or name. */
+export function xmlToTree(configuration: XmlElement, opts: { filter?: boolean } = {}): ConfigNode {
+  const root = emptyTree();
+  root.children = configuration.children.map((c) => toNode(c, ROOT_SCHEMA, [], opts.filter === true));
+  return root;
+}
+
+/** Tree → `<configuration …>…</configuration>`; secrets appear only as `$9$…`. */
+export function treeToXml(tree: ConfigNode, attrs = ''): string {
+  const parts: string[] = [`<configuration${attrs}>`];
+  const walk = (n: ConfigNode, schema: Schema | undefined) => {
+    for (const c of n.children) {
+      const s = childSchema(schema, c.tag);
+      const kind = kindOf(c, s);
+      if (kind === 'leaf' || kind === 'leaf-list') {
+        const v = c.value ?? '';
+        parts.push(`<${c.tag}>${escapeXml(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
+      } else if (c.children.length === 0 && c.name === undefined) parts.push(`<${c.tag}/>`);
+      else {
+        parts.push(`<${c.tag}>`);
+        if (c.name !== undefined) parts.push(`<name>${escapeXml(c.name)}</name>`);
+        walk(c, s);
+        parts.push(`</${c.tag}>`);
+      }
+    }
+  };
+  walk(tree, ROOT_SCHEMA);
+  parts.push('</configuration>');
+  return parts.join('');
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { applySetCommands, parseConfigText, renderCompare, renderConfigSet, renderConfigText } from './config-text.js';
+import { ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import { treeToXml, xmlToTree } from './config-xml.js';
+import { revealSecret } from './secret.js';
+import { parseXmlDocument } from './xml.js';
+
+const CAK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+const SECRET = 'ffeeddccbbaa99887766554433221100';
+
+const SET = `
+set security macsec connectivity-association CA1 security-mode static-cak
+set security macsec connectivity-association CA1 cipher-suite gcm-aes-256
+set security macsec connectivity-association CA1 pre-shared-key ckn 00aa cak ${CAK}
+set security macsec connectivity-association CA2 pre-shared-key-chain KC
+set security macsec interfaces ge-0/0/1 connectivity-association CA1
+set security authentication-key-chains key-chain KC key 0 key-name 0102 secret ${SECRET} start-time "2026-01-01.00:00:00 +0000"
+set event-options generate-event every-hour time-interval 3600
+set event-options policy P events [ every-hour boot ]
+set event-options policy P then event-script qkd.py
+set event-options event-script file qkd.py python-script-user admin
+set system static-host-mapping kme1 inet 10.0.0.1
+set interfaces ge-0/0/1 apply-macro qkd kme-host 10.0.0.1
+set interfaces ge-0/0/1 unit 0 family inet address 10.1.1.1/24
+set protocols lldp interface all
+`;
+
+function fromSet(text = SET): ConfigNode {
+  const t = emptyTree();
+  applySetCommands(t, text);
+  return t;
+}
+
+const reload = (incoming: ConfigNode) => {
+  const t = emptyTree();
+  mergeTree(t, incoming);
+  return t;
+};
+
+describe('configuration tree', () => {
+  it('reads the statements the project uses from set commands', () => {
+    const t = fromSet();
+    const ca = getPath(t, 'security', 'macsec', ['connectivity-association', 'CA1'], 'pre-shared-key');
+    expect(leafValue(ca, 'ckn')).toBe('00aa');
+    expect(leafValue(ca, 'cak')).toBe(CAK);
+    const key = getPath(t, 'security', 'authentication-key-chains', ['key-chain', 'KC'], ['key', '0']);
+    expect(leafValue(key, 'start-time')).toBe('2026-01-01.00:00:00 +0000');
+    expect(getPath(t, 'event-options', ['policy', 'P'])?.children.filter((c) => c.tag === 'events').map((c) => c.value)).toEqual(['every-hour', 'boot']);
+    expect(getPath(t, 'interfaces', ['interface', 'ge-0/0/1'], ['apply-macro', 'qkd'], ['data', 'kme-host'])?.children[0]?.value).toBe('10.0.0.1');
+  });
+
+  it('round-trips set → text → tree and set → XML → tree, unknown statements included', () => {
+    const t = fromSet();
+    expect(nodesEqual(reload(parseConfigText(renderConfigText(t))), t)).toBe(true);
+    expect(nodesEqual(reload(xmlToTree(parseXmlDocument(treeToXml(t)))), t)).toBe(true);
+    const again = emptyTree();
+    applySetCommands(again, renderConfigSet(t));
+    expect(nodesEqual(again, t)).toBe(true);
+    expect(renderConfigText(t)).toContain('protocols {\n    lldp {\n        interface all;');
+  });
+
+  it('renders like Junos: grouped lists, implicit interface list, apply-macro', () => {
+    const text = renderConfigText(fromSet());
+    expect(text).toContain('        interfaces {\n            ge-0/0/1 {\n                connectivity-association CA1;');
+    expect(text).toContain('generate-event {\n        every-hour {\n            time-interval 3600;');
+    expect(text).toContain('interfaces {\n    ge-0/0/1 {\n        apply-macro qkd {\n            kme-host 10.0.0.1;');
+    expect(text).toContain('events [ every-hour boot ];');
+  });
+
+  it('never shows a CAK or key-chain secret in clear, in any format, yet reads its own $9$ back', () => {
+    const t = fromSet();
+    for (const out of [renderConfigText(t), renderConfigSet(t), treeToXml(t)]) {
+      expect(out).not.toContain(CAK);
+      expect(out).not.toContain(SECRET);
+    }
+    const text = renderConfigText(t);
+    expect(text).toMatch(/cak "\$9\$[^"]+"; ## SECRET-DATA/);
+    const shown = /cak "([^"]+)"/.exec(text)![1]!;
+    expect(revealSecret(shown)).toBe(CAK);
+    expect(leafValue(getPath(reload(parseConfigText(text)), 'security', 'macsec', ['connectivity-association', 'CA1'], 'pre-shared-key'), 'cak')).toBe(CAK);
+  });
+
+  it('applies delete commands and warns about absent statements', () => {
+    const t = fromSet();
+    expect(applySetCommands(t, 'delete security macsec connectivity-association CA2\ndelete event-options policy P events boot\ndelete protocols ospf')).toEqual([
+      'statement not found: protocols ospf',
+    ]);
+    expect(getPath(t, 'security', 'macsec', ['connectivity-association', 'CA2'])).toBeUndefined();
+    expect(getPath(t, 'event-options', ['policy', 'P'])?.children.filter((c) => c.tag === 'events').map((c) => c.value)).toEqual(['every-hour']);
+  });
+
+  it('honours replace: and delete: in text and operation attributes in XML', () => {
+    const t = fromSet();
+    mergeTree(t, parseConfigText('security { macsec { replace: connectivity-association CA1 { pre-shared-key-chain KC; } delete: connectivity-association CA2; } }'));
+    const ca1 = getPath(t, 'security', 'macsec', ['connectivity-association', 'CA1'])!;
+    expect(ca1.children.map((c) => c.tag)).toEqual(['pre-shared-key-chain']);
+    expect(getPath(t, 'security', 'macsec', ['connectivity-association', 'CA2'])).toBeUndefined();
+    const xml = '<configuration><system><static-host-mapping operation="delete"><name>kme1</name></static-host-mapping></system><protocols delete="delete"/></configuration>';
+    mergeTree(t, xmlToTree(parseXmlDocument(xml)));
+    expect(getPath(t, 'system', ['static-host-mapping', 'kme1'])).toBeUndefined();
+    expect(getPath(t, 'protocols')).toBeUndefined();
+  });
+
+  it('refuses bad set commands with the line and the element', () => {
+    const t = fromSet();
+    expect(() => applySetCommands(t, 'set security macsec connectivity-association')).toThrow(ConfigSyntaxError);
+    try {
+      applySetCommands(t, 'set system host-name r1\nset security macsec connectivity-association CA1 pre-shared-key ckn');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigSyntaxError);
+      expect((e as ConfigSyntaxError).line).toBe(2);
+      expect((e as ConfigSyntaxError).badElement).toBe('ckn');
+      expect((e as ConfigSyntaxError).editPath).toEqual(['security', 'macsec', 'connectivity-association', 'CA1', 'pre-shared-key']);
+    }
+    expect(() => applySetCommands(t, 'frobnicate system')).toThrow(/unknown command 'frobnicate'/);
+  });
+
+  it('refuses malformed curly-brace text with a line number', () => {
+    expect(() => parseConfigText('system {\n  host-name r1;\n')).toThrow(/missing '}'/);
+    expect(() => parseConfigText('system {\n  host-name "r1;\n}')).toThrow(/unterminated quoted string/);
+    expect(() => parseConfigText('}\n')).toThrow(/unexpected '}'.*line 1/);
+  });
+
+  it('shows a compare diff under [edit …] headers without secrets', () => {
+    const a = fromSet();
+    const b = fromSet();
+    applySetCommands(b, `set security macsec connectivity-association CA1 pre-shared-key ckn 00bb cak ${'ab'.repeat(32)}`);
+    const diff = renderCompare(a, b);
+    expect(diff).toContain('[edit security macsec connectivity-association CA1 pre-shared-key]\n-    ckn 00aa;\n');
+    expect(diff).toContain('+    ckn 00bb;');
+    expect(diff).toMatch(/\+    cak "\$9\$[^"]+"; ## SECRET-DATA/);
+    expect(diff).not.toContain(CAK);
+    expect(diff).not.toContain('ab'.repeat(32));
+    expect(renderCompare(a, fromSet())).toBe('');
+  });
+});

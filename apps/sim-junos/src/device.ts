@@ -1,0 +1,40 @@
+// One simulated router: identity, credentials, configuration store, faults and SFTP files.
+import { timingSafeEqual } from 'node:crypto';
+import type { ConfigStore, SessionRef } from './store.js';
+import type { Faults } from './faults.js';
+import type { MemoryFs } from './sftp.js';
+
+export interface DeviceIdentity {
+  hostname: string;
+  model: string;
+  version: string;
+  serialNumber: string;
+}
+
+export interface SimDevice extends DeviceIdentity {
+  name: string;
+  username: string;
+  /** Compared in constant time; never logged. */
+  password: string;
+  /** OpenSSH public keys allowed to log in as `username`. */
+  authorizedKeys: string[];
+  /** Offer base:1.1 (chunked framing) in the hello, as Junos does with `rfc-compliant`. */
+  netconf11: boolean;
+  store: ConfigStore;
+  faults: Faults;
+  files: MemoryFs;
+  newSession(user: string): SessionRef;
+  /** RPC counters for the bench and tests. */
+  stats: { sessions: number; rpcs: number };
+}
+
+export function passwordMatches(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+let nextSessionId = 1000;
+export function allocateSessionId(): number {
+  return ++nextSessionId;
+}

@@ -1,0 +1,24 @@
+// Faults a test or a chaos run can switch on per device, at start or at any time.
+import { z } from 'zod';
+
+export const faultsSchema = z
+  .object({
+    /** Wall-clock delay before a commit is applied and answered (ms). */
+    commitLatencyMs: z.number().int().min(0).optional(),
+    /** Every commit fails with this message (true: a generic Junos commit failure). */
+    commitFailure: z.union([z.boolean(), z.string().min(1)]).optional(),
+    /** The SSH connection is dropped, without a reply, when RPC number N+1 of a session arrives. */
+    dropAfterRpcs: z.number().int().min(0).optional(),
+    /** Every SSH authentication attempt is refused. */
+    authFailure: z.boolean().optional(),
+    /** Wall-clock delay before the server sends its hello (ms). */
+    helloDelayMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+export type Faults = z.infer<typeof faultsSchema>;
+
+export function commitFailureMessage(f: Faults): string | undefined {
+  if (f.commitFailure === undefined || f.commitFailure === false) return undefined;
+  return f.commitFailure === true ? 'commit failed: (statements constraint check failed)' : f.commitFailure;
+}

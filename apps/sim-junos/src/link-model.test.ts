@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { applySetCommands } from './config-text.js';
+import { emptyTree, type ConfigNode } from './config-tree.js';
+import { activeKeyAt, createLinkModel } from './link-model.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const CKN1 = '11'.repeat(32);
+const CKN2 = '22'.repeat(32);
+const CAK1 = 'aa'.repeat(32);
+const CAK2 = 'bb'.repeat(32);
+
+function device(lines: string): ConfigNode {
+  const t = emptyTree();
+  applySetCommands(
+    t,
+    `set security macsec interfaces ge-0/0/0 connectivity-association CA\nset security macsec connectivity-association CA security-mode static-cak\n${lines}`,
+  );
+  return t;
+}
+const psk = (ckn: string, cak: string) => device(`set security macsec connectivity-association CA pre-shared-key ckn ${ckn} cak ${cak}`);
+const chain = (...keys: Array<[number, string, string, string]>) =>
+  device(
+    ['set security macsec connectivity-association CA pre-shared-key-chain KC', ...keys.map(([i, ckn, cak, st]) => `set security authentication-key-chains key-chain KC key ${i} key-name ${ckn} secret ${cak} start-time ${st}`)].join('\n'),
+  );
+
+const link = { id: 'L', a: { device: 'r1', interface: 'ge-0/0/0' }, b: { device: 'r2', interface: 'ge-0/0/0' } };
+
+describe('link model', () => {
+  it('picks the key-chain key whose start-time passed most recently', () => {
+    const t = chain([0, CKN1, CAK1, '2026-01-01.00:00:00'], [1, CKN2, CAK2, '2026-01-01.01:00:00']);
+    expect(activeKeyAt(t, 'ge-0/0/0', T0 - 1)).toMatch(/no key of key-chain KC/);
+    expect(activeKeyAt(t, 'ge-0/0/0', T0)).toMatchObject({ ckn: CKN1, keyIndex: 0 });
+    expect(activeKeyAt(t, 'ge-0/0/0', T0 + 3_600_000 - 1)).toMatchObject({ ckn: CKN1 });
+    expect(activeKeyAt(t, 'ge-0/0/0', T0 + 3_600_000)).toMatchObject({ ckn: CKN2, keyIndex: 1 });
+    expect(activeKeyAt(emptyTree(), 'ge-0/0/0', T0)).toMatch(/no MACsec/);
+  });
+
+  it('is secured when both ends hold the same CKN and CAK, down otherwise', () => {
+    const m = createLinkModel([link], new Map([['r1', psk(CKN1, CAK1)], ['r2', psk(CKN1, CAK1)]]), T0);
+    expect(m.status('L', T0).state).toBe('secured');
+    m.committed('r2', psk(CKN1, CAK2), T0 + 10);
+    expect(m.status('L', T0 + 10)).toMatchObject({ state: 'down', reason: 'CAK mismatch' });
+    m.committed('r1', psk(CKN1, CAK2), T0 + 25);
+    expect(m.downIntervals('L', T0 + 30)).toEqual([{ from: T0 + 10, to: T0 + 25, reason: 'CAK mismatch' }]);
+    expect(JSON.stringify(m.status('L', T0 + 30))).not.toContain(CAK2);
+  });
+
+  it('records a zero-length interval when two commits at one instant disagree for a moment', () => {
+    const m = createLinkModel([link], new Map([['r1', psk(CKN1, CAK1)], ['r2', psk(CKN1, CAK1)]]), T0);
+    m.committed('r1', psk(CKN2, CAK2), T0 + 5);
+    m.committed('r2', psk(CKN2, CAK2), T0 + 5);
+    expect(m.downIntervals('L', T0 + 5)).toEqual([{ from: T0 + 5, to: T0 + 5, reason: 'CKN mismatch' }]);
+  });
+
+  it('a hitless rollover — both ends staged before start-time — records no down interval', () => {
+    const start = chain([0, CKN1, CAK1, '2025-12-31.00:00:00']);
+    const m = createLinkModel([link], new Map([['r1', start], ['r2', start]]), T0);
+    const staged = chain([0, CKN1, CAK1, '2025-12-31.00:00:00'], [1, CKN2, CAK2, '2026-01-01.00:10:00']);
+    m.committed('r1', staged, T0 + 60_000);
+    m.committed('r2', staged, T0 + 120_000);
+    expect(m.status('L', T0 + 3_600_000)).toMatchObject({ state: 'secured', a: { ckn: CKN2, keyIndex: 1 } });
+    expect(m.downIntervals('L', T0 + 3_600_000)).toEqual([]);
+  });
+
+  it('finds the exact instant a late end makes the rollover drop the link, without polling', () => {
+    const start = chain([0, CKN1, CAK1, '2025-12-31.00:00:00']);
+    const staged = chain([0, CKN1, CAK1, '2025-12-31.00:00:00'], [1, CKN2, CAK2, '2026-01-01.00:10:00']);
+    const m = createLinkModel([link], new Map([['r1', start], ['r2', start]]), T0);
+    m.committed('r1', staged, T0 + 60_000);
+    // r2 commits only 5 minutes after the switch; nobody looked at the link in between.
+    m.committed('r2', staged, T0 + 15 * 60_000);
+    expect(m.downIntervals('L', T0 + 20 * 60_000)).toEqual([{ from: T0 + 10 * 60_000, to: T0 + 15 * 60_000, reason: 'CKN mismatch' }]);
+  });
+});

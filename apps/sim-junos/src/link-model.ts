@@ -1,0 +1,231 @@
+// MACsec links between (device, interface) ends. Each end's active key at time t is its static
+// pre-shared-key, or the key-chain key with the latest start-time <= t. A link is `secured` when
+// both ends' active CKN and CAK match, else `down`. State changes only at commits and at key
+// start-times, so the model computes every transition exactly from those instants instead of
+// polling, and records every down interval — including zero-length ones where two commits at the
+// same instant disagreed for a moment.
+import { findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import { parseStartTime } from './validate.js';
+
+export interface LinkEnd {
+  device: string;
+  interface: string;
+}
+
+export interface LinkDefinition {
+  id: string;
+  a: LinkEnd;
+  b: LinkEnd;
+}
+
+export interface ActiveKey {
+  ckn: string;
+  /** Held for comparison only; never put into output. */
+  cak: string;
+  ca: string;
+  source: 'pre-shared-key' | 'key-chain';
+  chain?: string;
+  keyIndex?: number;
+  startTime?: number;
+}
+
+export type LinkState = 'secured' | 'down';
+
+export interface DownInterval {
+  from: number;
+  /** Undefined while the link is still down. */
+  to?: number;
+  reason: string;
+}
+
+/** What is safe to show about an end: everything but the CAK. */
+export interface EndView {
+  device: string;
+  interface: string;
+  ckn?: string;
+  connectivityAssociation?: string;
+  source?: ActiveKey['source'];
+  chain?: string;
+  keyIndex?: number;
+}
+
+export interface LinkStatus {
+  id: string;
+  state: LinkState;
+  since: number;
+  reason?: string;
+  a: EndView;
+  b: EndView;
+}
+
+/** The active key of `iface` in a committed tree at time t, or why there is none. */
+export function activeKeyAt(tree: ConfigNode, iface: string, t: number): ActiveKey | string {
+  const macsec = getPath(tree, 'security', 'macsec');
+  const caName = leafValue(findChild(macsec ?? { tag: '', children: [] }, 'interfaces', iface), 'connectivity-association');
+  if (caName === undefined) return 'no MACsec connectivity-association on the interface';
+  const ca = macsec && findChild(macsec, 'connectivity-association', caName);
+  if (!ca) return `connectivity-association ${caName} is not defined`;
+  const psk = findChild(ca, 'pre-shared-key');
+  if (psk) {
+    const ckn = leafValue(psk, 'ckn');
+    const cak = leafValue(psk, 'cak');
+    if (ckn === undefined || cak === undefined) return 'pre-shared-key incomplete';
+    return { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName, source: 'pre-shared-key' };
+  }
+  const chainName = leafValue(ca, 'pre-shared-key-chain');
+  if (chainName === undefined) return `connectivity-association ${caName} has no key`;
+  const chain = getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
+  if (!chain) return `key-chain ${chainName} is not defined`;
+  let best: ActiveKey | undefined;
+  for (const key of chain.children) {
+    if (key.tag !== 'key') continue;
+    const start = parseStartTime(leafValue(key, 'start-time') ?? '');
+    const ckn = leafValue(key, 'key-name');
+    const cak = leafValue(key, 'secret');
+    if (start === undefined || start > t || ckn === undefined || cak === undefined) continue;
+    if (!best || start > best.startTime! || (start === best.startTime && Number(key.name) > best.keyIndex!))
+      best = { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName, source: 'key-chain', chain: chainName, keyIndex: Number(key.name), startTime: start };
+  }
+  return best ?? `no key of key-chain ${chainName} has reached its start-time`;
+}
+
+/** Earliest key start-time in (after, ∞) that could change the interface's active key. */
+function nextStartTime(tree: ConfigNode, iface: string, after: number): number | undefined {
+  const macsec = getPath(tree, 'security', 'macsec');
+  if (!macsec) return undefined;
+  const caName = leafValue(findChild(macsec, 'interfaces', iface), 'connectivity-association');
+  const ca = caName === undefined ? undefined : findChild(macsec, 'connectivity-association', caName);
+  const chainName = ca && leafValue(ca, 'pre-shared-key-chain');
+  const chain = chainName === undefined ? undefined : getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
+  let next: number | undefined;
+  for (const key of chain?.children ?? []) {
+    const start = parseStartTime(leafValue(key, 'start-time') ?? '');
+    if (start !== undefined && start > after && (next === undefined || start < next)) next = start;
+  }
+  return next;
+}
+
+interface LinkRecord {
+  def: LinkDefinition;
+  state: LinkState;
+  since: number;
+  reason?: string;
+  intervals: DownInterval[];
+}
+
+export interface LinkModel {
+  readonly links: readonly LinkDefinition[];
+  /** Call after a device committed: brings every link up to `time`, then applies the new tree. */
+  committed(device: string, tree: ConfigNode, time: number): void;
+  /** Brings every link up to `time` (crossing key start-times on the way). */
+  syncTo(time: number): void;
+  status(id: string, time: number): LinkStatus;
+  downIntervals(id: string, time: number): DownInterval[];
+  /** Links touching a device, for the device's own RPCs. */
+  linksOf(device: string): LinkDefinition[];
+  endView(end: LinkEnd, time: number): EndView;
+}
+
+export class UnknownLinkError extends Error {
+  override name = 'UnknownLinkError';
+  constructor(readonly linkId: string) {
+    super(`no link with id "${linkId}"`);
+  }
+}
+
+export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number): LinkModel {
+  const snapshots = new Map(trees);
+  let evaluatedAt = start;
+  const evaluate = (def: LinkDefinition, t: number): { state: LinkState; reason?: string } => {
+    const ta = snapshots.get(def.a.device);
+    const tb = snapshots.get(def.b.device);
+    const ka = ta ? activeKeyAt(ta, def.a.interface, t) : 'device unknown';
+    const kb = tb ? activeKeyAt(tb, def.b.interface, t) : 'device unknown';
+    if (typeof ka === 'string') return { state: 'down', reason: `${def.a.device} ${def.a.interface}: ${ka}` };
+    if (typeof kb === 'string') return { state: 'down', reason: `${def.b.device} ${def.b.interface}: ${kb}` };
+    if (ka.ckn !== kb.ckn) return { state: 'down', reason: 'CKN mismatch' };
+    if (ka.cak !== kb.cak) return { state: 'down', reason: 'CAK mismatch' };
+    return { state: 'secured' };
+  };
+  const records = new Map<string, LinkRecord>();
+  for (const def of defs) {
+    if (records.has(def.id)) throw new Error(`duplicate link id "${def.id}"`);
+    const s = evaluate(def, start);
+    const rec: LinkRecord = { def, state: s.state, since: start, intervals: [], ...(s.reason ? { reason: s.reason } : {}) };
+    if (s.state === 'down') rec.intervals.push({ from: start, reason: s.reason ?? 'down' });
+    records.set(def.id, rec);
+  }
+  const record = (rec: LinkRecord, t: number) => {
+    const s = evaluate(rec.def, t);
+    if (s.state === rec.state && s.reason === rec.reason) return;
+    if (s.state !== rec.state) {
+      if (s.state === 'down') rec.intervals.push({ from: t, reason: s.reason ?? 'down' });
+      else rec.intervals.at(-1)!.to = t;
+      rec.since = t;
+    }
+    rec.state = s.state;
+    if (s.reason) rec.reason = s.reason;
+    else delete rec.reason;
+  };
+  const syncTo = (time: number) => {
+    if (time <= evaluatedAt) return;
+    for (const rec of records.values()) {
+      let t = evaluatedAt;
+      for (;;) {
+        const ta = snapshots.get(rec.def.a.device);
+        const tb = snapshots.get(rec.def.b.device);
+        const na = ta ? nextStartTime(ta, rec.def.a.interface, t) : undefined;
+        const nb = tb ? nextStartTime(tb, rec.def.b.interface, t) : undefined;
+        const next = Math.min(na ?? Infinity, nb ?? Infinity);
+        if (next > time) break;
+        record(rec, next);
+        t = next;
+      }
+    }
+    evaluatedAt = time;
+  };
+  const get = (id: string) => {
+    const rec = records.get(id);
+    if (!rec) throw new UnknownLinkError(id);
+    return rec;
+  };
+  const endView = (end: LinkEnd, time: number): EndView => {
+    const tree = snapshots.get(end.device);
+    const k = tree ? activeKeyAt(tree, end.interface, time) : 'device unknown';
+    if (typeof k === 'string') return { ...end };
+    return {
+      ...end,
+      ckn: k.ckn,
+      connectivityAssociation: k.ca,
+      source: k.source,
+      ...(k.chain !== undefined ? { chain: k.chain, keyIndex: k.keyIndex! } : {}),
+    };
+  };
+  return {
+    links: defs,
+    committed(device, tree, time) {
+      syncTo(time);
+      snapshots.set(device, tree);
+      for (const rec of records.values()) if (rec.def.a.device === device || rec.def.b.device === device) record(rec, Math.max(time, evaluatedAt));
+    },
+    syncTo,
+    status(id, time) {
+      syncTo(time);
+      const rec = get(id);
+      return {
+        id,
+        state: rec.state,
+        since: rec.since,
+        ...(rec.reason ? { reason: rec.reason } : {}),
+        a: endView(rec.def.a, Math.max(time, evaluatedAt)),
+        b: endView(rec.def.b, Math.max(time, evaluatedAt)),
+      };
+    },
+    downIntervals(id, time) {
+      syncTo(time);
+      return get(id).intervals.map((i) => ({ ...i }));
+    },
+    linksOf: (device) => defs.filter((d) => d.a.device === device || d.b.device === device),
+    endView,
+  };
+}

@@ -1,0 +1,154 @@
+// One NETCONF session over an SSH channel, as Junos runs it: the server hello goes first
+// (base:1.0, plus base:1.1 when the device is rfc-compliant), framing follows the hello exchange,
+// RPCs are answered strictly in order (pipelined requests queue up), and bad input gets an
+// <rpc-error> rather than a dropped session where the protocol allows it.
+import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, parseXml, type Framing } from '@qkd-macsec/junos-netconf/framing';
+import type { Duplex } from 'node:stream';
+import type { Clock } from './clock.js';
+import type { SimDevice } from './device.js';
+import type { LinkModel } from './link-model.js';
+import { RpcFailure, renderRpcError, type RpcErrorInfo } from './rpc-error.js';
+import { RPC_HANDLERS, type RpcContext, type RpcResult } from './rpc-handlers/index.js';
+import type { SessionRef } from './store.js';
+import { escapeXml, parseXmlDocument, XmlInputError } from './xml.js';
+
+/** Largest RPC accepted; a bigger one ends the session (Junos has a similar cap). */
+export const MAX_RPC_BYTES = 8 * 1024 * 1024;
+
+const JUNOS_CAPABILITIES = [
+  'urn:ietf:params:netconf:capability:candidate:1.0',
+  'urn:ietf:params:netconf:capability:confirmed-commit:1.0',
+  'urn:ietf:params:netconf:capability:validate:1.0',
+  'urn:ietf:params:netconf:capability:url:1.0?scheme=http,ftp,file',
+  'urn:ietf:params:xml:ns:netconf:base:1.0',
+  'urn:ietf:params:xml:ns:netconf:capability:candidate:1.0',
+  'urn:ietf:params:xml:ns:netconf:capability:confirmed-commit:1.0',
+  'urn:ietf:params:xml:ns:netconf:capability:validate:1.0',
+  'http://xml.juniper.net/netconf/junos/1.0',
+  'http://xml.juniper.net/dmi/system/1.0',
+];
+
+export interface NetconfSessionOptions {
+  device: SimDevice;
+  session: SessionRef;
+  clock: Clock;
+  links: LinkModel;
+  /** Called to drop the whole SSH connection abruptly (the dropAfterRpcs fault). */
+  dropConnection(): void;
+  onClose?(): void;
+}
+
+export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): void {
+  const { device, session } = opts;
+  const caps = [BASE_1_0, ...(device.netconf11 ? [BASE_1_1] : []), ...JUNOS_CAPABILITIES];
+  const junosNs = `http://xml.juniper.net/junos/${device.version}/junos`;
+  const decoder = createFrameDecoder({ framing: 'eom', maxMessageBytes: MAX_RPC_BYTES });
+  let framing: Framing = 'eom';
+  let helloDone = false;
+  let closed = false;
+  let rpcCount = 0;
+  let queue: Promise<void> = Promise.resolve();
+  device.stats.sessions++;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    device.store.endSession(session);
+    stream.end();
+    opts.onClose?.();
+  };
+  const send = (xml: string) => {
+    if (!closed && stream.writable) stream.write(encodeMessage(xml, framing));
+  };
+  const reply = (attrs: string, inner: string) =>
+    send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
+
+  const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true) };
+  let closeAfter = false;
+
+  const handleRpc = async (xml: string) => {
+    let doc;
+    try {
+      parseXml(xml); // the shared safe parse: refuses DOCTYPE, entities, malformed input
+      doc = parseXmlDocument(xml);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      reply('', renderRpcError({ type: 'rpc', tag: 'malformed-message', message: `XML parse error: ${message}` }));
+      return;
+    }
+    const attrs = Object.entries(doc.attrs)
+      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+      .join('');
+    if (doc.name !== 'rpc') {
+      reply(attrs, renderRpcError({ type: 'rpc', tag: 'unknown-element', message: `expected <rpc>, got <${doc.name}>`, badElement: doc.name }));
+      return;
+    }
+    const op = doc.children[0];
+    const handler = op && Object.hasOwn(RPC_HANDLERS, op.name) ? RPC_HANDLERS[op.name] : undefined;
+    if (!op || !handler) {
+      const name = op?.name ?? '(empty)';
+      reply(attrs, renderRpcError({ type: 'protocol', tag: 'operation-not-supported', message: `syntax error, expecting <rpc> operation: ${name}`, badElement: name }));
+      return;
+    }
+    let result: RpcResult;
+    try {
+      result = await handler(ctx, op);
+    } catch (e) {
+      const errors: RpcErrorInfo[] =
+        e instanceof RpcFailure
+          ? e.errors
+          : e instanceof XmlInputError
+            ? [{ type: 'rpc', tag: 'malformed-message', message: e.message }]
+            : [{ type: 'application', message: `internal error in ${op.name}` }];
+      reply(attrs, errors.map(renderRpcError).join('\n'));
+      return;
+    }
+    reply(attrs, [...(result.warnings ?? []).map(renderRpcError), result.body].join('\n'));
+    device.stats.rpcs++;
+  };
+
+  const onMessage = (xml: string) => {
+    if (!helloDone) {
+      try {
+        const hello = parseHello(xml);
+        framing = negotiateFraming(caps, hello.capabilities);
+        decoder.setFraming(framing);
+        helloDone = true;
+      } catch {
+        close(); // Junos drops a session whose first message is not a usable hello
+      }
+      return;
+    }
+    rpcCount++;
+    if (device.faults.dropAfterRpcs !== undefined && rpcCount > device.faults.dropAfterRpcs) {
+      closed = true;
+      device.store.endSession(session);
+      opts.dropConnection();
+      return;
+    }
+    queue = queue.then(async () => {
+      if (closed) return;
+      await handleRpc(xml);
+      if (closeAfter) close();
+    });
+  };
+
+  stream.on('data', (chunk: Buffer) => {
+    if (closed) return;
+    decoder.push(chunk);
+    try {
+      for (let msg = decoder.next(); msg !== undefined && !closed; msg = decoder.next()) onMessage(msg);
+    } catch {
+      close(); // framing violation or oversized message: the stream cannot be resynchronised
+    }
+  });
+  stream.on('close', close);
+  stream.on('end', close);
+  stream.on('error', close);
+
+  const sendHello = () => {
+    if (!closed) stream.write(encodeMessage(buildHello(caps, session.id), 'eom'));
+  };
+  if (device.faults.helloDelayMs) setTimeout(sendHello, device.faults.helloDelayMs).unref();
+  else sendHello();
+}

@@ -1,0 +1,65 @@
+// <commit-configuration> (Junos: check, confirmed + confirm-timeout in minutes, log, rollback N)
+// and <commit>/<validate> (NETCONF: confirm-timeout in seconds). Honours the commit-latency and
+// commit-failure faults.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { commitFailureMessage } from '../faults.js';
+import { RpcFailure, type RpcErrorInfo } from '../rpc-error.js';
+import type { ConfigIssue } from '../validate.js';
+import { child, childText, el } from '../xml.js';
+import { OK, type RpcContext, type RpcHandler, type RpcResult } from './context.js';
+
+const toWarnings = (issues: ConfigIssue[]): RpcErrorInfo[] =>
+  issues.map((i) => ({ severity: 'warning', path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) }));
+
+function positiveInt(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new RpcFailure({ tag: 'invalid-value', message: `${what} must be a positive integer`, badElement: text });
+  return Number(text);
+}
+
+async function runCommit(ctx: RpcContext, opts: { check: boolean; confirmTimeoutMs?: number; log?: string; rollback?: number }): Promise<ConfigIssue[]> {
+  const { faults, store } = ctx.device;
+  if (faults.commitLatencyMs) await sleep(faults.commitLatencyMs);
+  if (opts.check) return store.check(ctx.session);
+  const failure = commitFailureMessage(faults);
+  if (failure) throw new RpcFailure({ message: failure });
+  if (opts.rollback !== undefined) store.loadRollback(ctx.session, opts.rollback);
+  return store.commit(ctx.session, {
+    ...(opts.confirmTimeoutMs !== undefined ? { confirmTimeoutMs: opts.confirmTimeoutMs } : {}),
+    ...(opts.log !== undefined ? { log: opts.log } : {}),
+  });
+}
+
+export const commitConfiguration: RpcHandler = async (ctx, op) => {
+  const check = child(op, 'check') !== undefined;
+  const confirmed = child(op, 'confirmed') !== undefined;
+  const minutes = positiveInt(childText(op, 'confirm-timeout'), 'confirm-timeout');
+  const log = childText(op, 'log');
+  const rollbackText = childText(op, 'rollback');
+  const rollback = rollbackText === undefined ? undefined : /^\d+$/.test(rollbackText) ? Number(rollbackText) : Number.NaN;
+  const issues = await runCommit(ctx, {
+    check,
+    ...(confirmed ? { confirmTimeoutMs: (minutes ?? 10) * 60_000 } : {}),
+    ...(log !== undefined ? { log } : {}),
+    ...(rollback !== undefined ? { rollback } : {}),
+  });
+  const head = ctx.device.store.history;
+  const outcome = check
+    ? '<commit-check-success/>'
+    : `<commit-success/><commit-revision-information>${el('new-db-revision', `re0-${Math.floor(head[0]!.time / 1000)}-${head.length}`)}</commit-revision-information>`;
+  const result: RpcResult = { body: `<commit-results><routing-engine junos:style="normal"><name>re0</name>${outcome}</routing-engine></commit-results>` };
+  if (issues.length) result.warnings = toWarnings(issues);
+  return result;
+};
+
+export const commit: RpcHandler = async (ctx, op) => {
+  const confirmed = child(op, 'confirmed') !== undefined;
+  const seconds = positiveInt(childText(op, 'confirm-timeout'), 'confirm-timeout');
+  const issues = await runCommit(ctx, { check: false, ...(confirmed ? { confirmTimeoutMs: (seconds ?? 600) * 1000 } : {}) });
+  return issues.length ? { ...OK, warnings: toWarnings(issues) } : OK;
+};
+
+export const validate: RpcHandler = async (ctx) => {
+  const issues = await runCommit(ctx, { check: true });
+  return issues.length ? { ...OK, warnings: toWarnings(issues) } : OK;
+};

@@ -1,0 +1,58 @@
+// <get-configuration> (Junos) and <get-config> (NETCONF): candidate or committed, as XML, text or
+// set commands, optionally filtered by a subtree, or a `compare="rollback"` diff.
+import { filterTree, type ConfigNode } from '../config-tree.js';
+import { renderCompare, renderConfigSet, renderConfigText } from '../config-text.js';
+import { treeToXml, xmlToTree } from '../config-xml.js';
+import { RpcFailure } from '../rpc-error.js';
+import { child, escapeXml, type XmlElement } from '../xml.js';
+import { junosTime, type RpcContext, type RpcHandler } from './context.js';
+
+function select(tree: ConfigNode, filter: XmlElement | undefined): ConfigNode {
+  if (!filter || filter.children.length === 0) return tree;
+  return filterTree(tree, xmlToTree(filter, { filter: true }));
+}
+
+function source(ctx: RpcContext, database: string | undefined): ConfigNode {
+  if (database === undefined || database === 'candidate') return ctx.device.store.candidate(ctx.session);
+  if (database === 'committed') return ctx.device.store.committed();
+  throw new RpcFailure({ tag: 'invalid-value', message: `unknown database '${database}'`, badElement: database });
+}
+
+export const getConfiguration: RpcHandler = (ctx, op) => {
+  const tree = source(ctx, op.attrs['database']);
+  if (op.attrs['compare'] !== undefined) {
+    if (op.attrs['compare'] !== 'rollback') throw new RpcFailure({ tag: 'invalid-value', message: `unknown compare '${op.attrs['compare']}'`, badElement: op.attrs['compare'] });
+    const n = Number(op.attrs['rollback'] ?? '0');
+    const from = ctx.device.store.history[n];
+    if (!Number.isInteger(n) || !from) throw new RpcFailure({ tag: 'invalid-value', message: `rollback ${op.attrs['rollback']} is not available`, badElement: String(op.attrs['rollback']) });
+    const diff = renderCompare(select(from.tree, child(op, 'configuration')), select(tree, child(op, 'configuration')));
+    return { body: `<configuration-information><configuration-output>${escapeXml(diff)}</configuration-output></configuration-information>` };
+  }
+  const selected = select(tree, child(op, 'configuration'));
+  const format = op.attrs['format'] ?? 'xml';
+  switch (format) {
+    case 'xml': {
+      const head = ctx.device.store.history[0]!;
+      const attrs =
+        op.attrs['database'] === 'committed'
+          ? ` junos:commit-seconds="${Math.floor(head.time / 1000)}" junos:commit-localtime="${junosTime(head.time)}" junos:commit-user="${escapeXml(head.user)}"`
+          : ` junos:changed-seconds="${Math.floor(ctx.clock.now() / 1000)}" junos:changed-localtime="${junosTime(ctx.clock.now())}"`;
+      return { body: treeToXml(selected, attrs) };
+    }
+    case 'text':
+      return { body: `<configuration-text>${escapeXml(renderConfigText(selected))}</configuration-text>` };
+    case 'set':
+      return { body: `<configuration-set>${escapeXml(renderConfigSet(selected))}</configuration-set>` };
+    default:
+      throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported by sim-junos (xml, text, set)`, badElement: format });
+  }
+};
+
+export const getConfig: RpcHandler = (ctx, op) => {
+  const src = child(op, 'source');
+  const db = child(src, 'running') ? 'committed' : child(src, 'candidate') ? 'candidate' : undefined;
+  if (!db) throw new RpcFailure({ tag: 'missing-element', message: 'get-config needs <source><running/> or <candidate/>', badElement: 'source' });
+  const filter = child(op, 'filter');
+  const tree = select(source(ctx, db), child(filter, 'configuration'));
+  return { body: `<data>${treeToXml(tree)}</data>` };
+};

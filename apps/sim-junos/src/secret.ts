@@ -1,0 +1,39 @@
+// Junos never shows a CAK or key-chain secret in clear: `show configuration` prints `$9$…`.
+// The simulator keeps secrets in clear in memory (the link model compares them) and renders them
+// with its own reversible `$9$` obfuscation, so a shown configuration can be loaded back. This is
+// obfuscation, not encryption — exactly like Junos' own `$9$` — and never the real Junos scheme.
+import { createHash, randomBytes } from 'node:crypto';
+
+const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const SECRET_TAGS = new Set(['cak', 'secret', 'encrypted-password', 'authentication-key', 'pre-shared-key-text']);
+
+export function isSecretTag(tag: string): boolean {
+  return SECRET_TAGS.has(tag);
+}
+
+function keystream(salt: string, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  for (let block = 0; block * 32 < length; block++) {
+    createHash('sha256').update(`sim-junos$9$${salt}:${block}`).digest().copy(out, block * 32);
+  }
+  return out;
+}
+
+export function obfuscateSecret(plain: string): string {
+  const salt = Array.from(randomBytes(4), (b) => SALT_CHARS[b % SALT_CHARS.length]).join('');
+  const bytes = Buffer.from(plain, 'utf8');
+  const ks = keystream(salt, bytes.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ ks[i]!;
+  return `$9$${salt}${bytes.toString('base64url')}`;
+}
+
+/** Reverses `obfuscateSecret`; any other value (a clear value, a real Junos `$9$`) is returned as is. */
+export function revealSecret(value: string): string {
+  const m = /^\$9\$([A-Za-z0-9]{4})([A-Za-z0-9_-]+)$/.exec(value);
+  if (!m) return value;
+  const bytes = Buffer.from(m[2]!, 'base64url');
+  const ks = keystream(m[1]!, bytes.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ ks[i]!;
+  const plain = bytes.toString('utf8');
+  return /^[\x20-\x7e]+$/.test(plain) ? plain : value;
+}

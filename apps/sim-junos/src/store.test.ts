@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { manualClock } from './clock.js';
+import { applySetCommands } from './config-text.js';
+import { emptyTree, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import { RpcFailure } from './rpc-error.js';
+import { createConfigStore, MAX_ROLLBACK } from './store.js';
+
+const A = { id: 1, user: 'alice' };
+const B = { id: 2, user: 'bob' };
+const hostName = (t: ConfigNode) => leafValue(getPath(t, 'system'), 'host-name');
+const setHost = (name: string) => (t: ConfigNode) => applySetCommands(t, `set system host-name ${name}`);
+
+describe('configuration store', () => {
+  it('keeps candidate and committed apart until commit', () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, setHost('r1'));
+    expect(hostName(store.candidate(A))).toBe('r1');
+    expect(hostName(store.committed())).toBeUndefined();
+    store.commit(A);
+    expect(hostName(store.committed())).toBe('r1');
+    expect(store.history).toHaveLength(2);
+  });
+
+  it('gives the exclusive lock to one session and refuses others, naming the holder', () => {
+    const store = createConfigStore(manualClock());
+    store.lock(A);
+    expect(() => store.lock(B)).toThrow(/locked by: alice session-id 1/);
+    expect(() => store.edit(B, setHost('x'))).toThrow(RpcFailure);
+    expect(() => store.commit(B)).toThrow(/locked by/);
+    expect(() => store.unlock(B)).toThrow(/not locked/);
+    store.edit(A, setHost('mine'));
+    store.unlock(A); // uncommitted changes of an exclusive session are discarded
+    expect(hostName(store.candidate(B))).toBeUndefined();
+    store.lock(B);
+  });
+
+  it('refuses a lock while the shared candidate holds uncommitted changes', () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, setHost('dirty'));
+    expect(() => store.lock(B)).toThrow(/configuration database modified/);
+  });
+
+  it('releases the lock and discards its changes when the session ends', () => {
+    const store = createConfigStore(manualClock());
+    store.lock(A);
+    store.edit(A, setHost('gone'));
+    store.endSession(A);
+    expect(store.lockHolder()).toBeUndefined();
+    expect(hostName(store.candidate(B))).toBeUndefined();
+  });
+
+  it('keeps private candidates separate from the shared one', () => {
+    const store = createConfigStore(manualClock());
+    store.openPrivate(A);
+    store.edit(A, setHost('private'));
+    expect(hostName(store.candidate(B))).toBeUndefined();
+    store.commit(A);
+    expect(hostName(store.committed())).toBe('private');
+  });
+
+  it('commit check refuses bad MACsec values with Junos paths, and commits nothing', () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, (t) => applySetCommands(t, 'set security macsec connectivity-association CA pre-shared-key ckn abc cak 1234'));
+    try {
+      store.check(A);
+      expect.unreachable();
+    } catch (e) {
+      const errors = (e as RpcFailure).errors;
+      expect(errors.map((x) => [x.path?.join(' '), x.badElement])).toEqual([
+        ['security macsec connectivity-association CA pre-shared-key', 'ckn'],
+        ['security macsec connectivity-association CA pre-shared-key', 'cak'],
+      ]);
+      expect(JSON.stringify(errors)).not.toContain('1234');
+    }
+    expect(() => store.commit(A)).toThrow(RpcFailure);
+    expect(store.history).toHaveLength(1);
+  });
+
+  it('commit confirmed rolls back on the injected clock unless confirmed in time', () => {
+    const clock = manualClock();
+    const store = createConfigStore(clock);
+    store.edit(A, setHost('base'));
+    store.commit(A);
+    store.edit(A, setHost('risky'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    expect(store.history[0]!.confirmPending).toBe(true);
+    clock.advance(59_999);
+    expect(hostName(store.committed())).toBe('risky');
+    clock.advance(1);
+    expect(hostName(store.committed())).toBe('base');
+    expect(hostName(store.candidate(A))).toBe('base');
+    expect(store.history[0]!.log).toBe('commit confirmed rollback');
+  });
+
+  it('a plain commit confirms a pending commit confirmed', () => {
+    const clock = manualClock();
+    const store = createConfigStore(clock);
+    store.edit(A, setHost('new'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    store.commit(A);
+    clock.advance(10 * 60_000);
+    expect(hostName(store.committed())).toBe('new');
+  });
+
+  it('keeps rollback 0..49 and loads any of them into the candidate', () => {
+    const store = createConfigStore(manualClock(), emptyTree());
+    for (let i = 1; i <= 60; i++) {
+      store.edit(A, setHost(`h${i}`));
+      store.commit(A);
+    }
+    expect(store.history).toHaveLength(MAX_ROLLBACK + 1);
+    store.loadRollback(A, 49);
+    expect(hostName(store.candidate(A))).toBe('h11');
+    expect(() => store.loadRollback(A, 50)).toThrow(/rollback index must be 0..49/);
+  });
+});

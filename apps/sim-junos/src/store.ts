@@ -1,0 +1,189 @@
+// One device's configuration database: committed history (rollback 0..49), the shared candidate,
+// private candidates, the exclusive lock, commit check and commit confirmed on the device clock.
+import { cloneNode, emptyTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import type { Clock } from './clock.js';
+import { RpcFailure } from './rpc-error.js';
+import { checkCommit, type ConfigIssue } from './validate.js';
+
+export const MAX_ROLLBACK = 49;
+
+export interface SessionRef {
+  id: number;
+  user: string;
+}
+
+export interface CommitRecord {
+  tree: ConfigNode;
+  time: number;
+  user: string;
+  log?: string;
+  /** Set on the record of a commit confirmed whose confirmation is still pending. */
+  confirmPending?: boolean;
+}
+
+export interface CommitOptions {
+  /** Commit confirmed: roll back automatically unless another commit arrives within this time. */
+  confirmTimeoutMs?: number;
+  log?: string;
+}
+
+export interface ConfigStore {
+  readonly history: readonly CommitRecord[];
+  committed(): ConfigNode;
+  /** The candidate this session edits: its private one if open, else the shared one. */
+  candidate(s: SessionRef): ConfigNode;
+  lock(s: SessionRef): void;
+  unlock(s: SessionRef): void;
+  lockHolder(): SessionRef | undefined;
+  openPrivate(s: SessionRef): void;
+  closePrivate(s: SessionRef): void;
+  /** Runs `edit` on a copy of the session's candidate; keeps the copy only if `edit` returns. */
+  edit<T>(s: SessionRef, edit: (tree: ConfigNode) => T): T;
+  discard(s: SessionRef): void;
+  loadRollback(s: SessionRef, n: number): void;
+  check(s: SessionRef): ConfigIssue[];
+  commit(s: SessionRef, opts?: CommitOptions): ConfigIssue[];
+  /** Releases everything a closed session held; an exclusive holder's uncommitted changes are discarded. */
+  endSession(s: SessionRef): void;
+  onCommit(listener: (tree: ConfigNode, time: number) => void): void;
+  dispose(): void;
+}
+
+const issuesToFailure = (issues: ConfigIssue[]) =>
+  new RpcFailure(
+    issues.map((i) => ({ severity: i.severity, path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })),
+  );
+
+export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree()): ConfigStore {
+  const history: CommitRecord[] = [{ tree: cloneNode(initial), time: clock.now(), user: 'root', log: 'initial configuration' }];
+  let shared = cloneNode(initial);
+  let holder: SessionRef | undefined;
+  const privates = new Map<number, { base: ConfigNode; tree: ConfigNode }>();
+  const listeners: Array<(tree: ConfigNode, time: number) => void> = [];
+  let pending: { rollbackTo: ConfigNode; cancel: () => void } | undefined;
+
+  const committed = () => history[0]!.tree;
+  const lockedOut = (s: SessionRef) => holder !== undefined && holder.id !== s.id;
+  const lockError = () =>
+    new RpcFailure({
+      tag: 'lock-denied',
+      message: `configuration database locked by: ${holder!.user} session-id ${holder!.id}`,
+      info: { 'session-id': String(holder!.id) },
+    });
+  const sharedModified = () => !nodesEqual(shared, committed());
+
+  const push = (rec: CommitRecord) => {
+    history.unshift(rec);
+    history.length = Math.min(history.length, MAX_ROLLBACK + 1);
+    for (const l of listeners) l(rec.tree, rec.time);
+  };
+
+  const expireConfirm = () => {
+    if (!pending) return;
+    const tree = pending.rollbackTo;
+    pending = undefined;
+    for (const r of history) delete r.confirmPending;
+    push({ tree: cloneNode(tree), time: clock.now(), user: 'root', log: 'commit confirmed rollback' });
+    shared = cloneNode(tree);
+  };
+
+  const store: ConfigStore = {
+    get history() {
+      return history;
+    },
+    committed,
+    candidate: (s) => privates.get(s.id)?.tree ?? shared,
+    lockHolder: () => holder,
+    lock(s) {
+      if (holder?.id === s.id) return;
+      if (holder) throw lockError();
+      if (sharedModified()) throw new RpcFailure({ tag: 'lock-denied', message: 'configuration database modified' });
+      holder = s;
+    },
+    unlock(s) {
+      if (!holder || holder.id !== s.id) throw new RpcFailure({ message: 'configuration database not locked' });
+      holder = undefined;
+      shared = cloneNode(committed());
+    },
+    openPrivate(s) {
+      if (privates.has(s.id)) throw new RpcFailure({ message: 'private configuration database already open' });
+      if (holder && holder.id !== s.id) throw lockError();
+      if (sharedModified()) throw new RpcFailure({ message: 'shared configuration database modified' });
+      privates.set(s.id, { base: committed(), tree: cloneNode(committed()) });
+    },
+    closePrivate(s) {
+      privates.delete(s.id);
+    },
+    edit(s, fn) {
+      const priv = privates.get(s.id);
+      if (!priv && lockedOut(s)) throw lockError();
+      const copy = cloneNode(priv?.tree ?? shared);
+      const result = fn(copy);
+      if (priv) priv.tree = copy;
+      else shared = copy;
+      return result;
+    },
+    discard(s) {
+      const priv = privates.get(s.id);
+      if (priv) priv.tree = cloneNode(committed());
+      else {
+        if (lockedOut(s)) throw lockError();
+        shared = cloneNode(committed());
+      }
+    },
+    loadRollback(s, n) {
+      if (!Number.isInteger(n) || n < 0 || n > MAX_ROLLBACK) throw new RpcFailure({ tag: 'invalid-value', message: `rollback index must be 0..${MAX_ROLLBACK}`, badElement: String(n) });
+      const rec = history[n];
+      if (!rec) throw new RpcFailure({ message: `Cannot load rollback ${n}: no such configuration in history`, badElement: String(n) });
+      store.edit(s, (tree) => {
+        tree.children = cloneNode(rec.tree).children;
+      });
+    },
+    check(s) {
+      const issues = checkCommit(store.candidate(s));
+      if (issues.some((i) => i.severity === 'error')) throw issuesToFailure(issues);
+      return issues;
+    },
+    commit(s, opts = {}) {
+      const priv = privates.get(s.id);
+      if (!priv && lockedOut(s)) throw lockError();
+      if (priv && priv.base !== committed())
+        throw new RpcFailure({ message: 'configuration database modified since open-configuration; close and reopen the private database' });
+      const issues = store.check(s);
+      const before = committed();
+      const tree = cloneNode(priv?.tree ?? shared);
+      const now = clock.now();
+      if (pending) {
+        pending.cancel();
+        for (const r of history) delete r.confirmPending;
+      }
+      if (opts.confirmTimeoutMs !== undefined) {
+        const rollbackTo = pending?.rollbackTo ?? before;
+        pending = { rollbackTo, cancel: clock.at(now + opts.confirmTimeoutMs, expireConfirm) };
+      } else pending = undefined;
+      push({ tree, time: now, user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}), ...(pending ? { confirmPending: true } : {}) });
+      if (priv) {
+        priv.base = committed();
+        priv.tree = cloneNode(tree);
+      }
+      // A private commit leaves others' uncommitted shared edits alone.
+      if (!priv || nodesEqual(shared, before)) shared = cloneNode(tree);
+      return issues;
+    },
+    endSession(s) {
+      privates.delete(s.id);
+      if (holder?.id === s.id) {
+        holder = undefined;
+        shared = cloneNode(committed());
+      }
+    },
+    onCommit(l) {
+      listeners.push(l);
+    },
+    dispose() {
+      pending?.cancel();
+      pending = undefined;
+    },
+  };
+  return store;
+}
