@@ -8,3 +8,5 @@ export type { RenderOptions } from './render-options.js';
 export * from './render-set.js';
 export * from './render-text.js';
 export * from './render-xml.js';
+export * from './parse-xml.js';
+export * from './ring.js';

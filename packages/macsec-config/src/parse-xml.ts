@@ -1,0 +1,450 @@
+// Reads Junos configuration XML back into the model: a `<get-configuration>` reply (bare
+// `<configuration>`, inside `<rpc-reply>`, or NETCONF `<data>`, with junos:* attributes and any
+// whitespace), or this package's own renderXml output. Only the parts the model covers are read;
+// everything else in the configuration is ignored. Secrets come back as Secret values (usually
+// Junos-encrypted `$9$...`). Entity expansion is off; the five XML entities and character
+// references are decoded here.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ConfigParseError } from './errors.js';
+import {
+  CIPHER_SUITES,
+  SECURITY_MODES,
+  type CipherSuite,
+  type ConnectivityAssociation,
+  type DeleteTarget,
+  type EventOptions,
+  type KeyChain,
+  type KeyChainKey,
+  type MacsecConfig,
+  type MacsecInterface,
+  type PreSharedKey,
+  type QkdMacro,
+  type SecurityMode,
+  type StaticHostMapping,
+} from './model.js';
+import { Secret } from './secret.js';
+
+type El = { [key: string]: unknown };
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  processEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
+});
+
+function decodeEntities(text: string, path: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, ent: string) => {
+    if (ent === 'lt') return '<';
+    if (ent === 'gt') return '>';
+    if (ent === 'amp') return '&';
+    if (ent === 'quot') return '"';
+    if (ent === 'apos') return "'";
+    const code = ent.startsWith('#x') ? Number.parseInt(ent.slice(2), 16) : ent.startsWith('#') ? Number(ent.slice(1)) : Number.NaN;
+    if (!Number.isInteger(code) || code > 0x10ffff) throw new ConfigParseError(`unknown entity ${whole}`, path);
+    return String.fromCodePoint(code);
+  });
+}
+
+/** Elements named `tag` under `el`, as objects (text-only elements become `{ '#text': ... }`). */
+function kids(el: El, tag: string): El[] {
+  const v = el[tag];
+  if (v === undefined) return [];
+  return (v as unknown[]).map((x) => (typeof x === 'object' && x !== null ? (x as El) : { '#text': x }));
+}
+
+function textOf(el: El, path: string): string {
+  const t = el['#text'];
+  if (t === undefined || t === '') return '';
+  if (typeof t !== 'string') throw new ConfigParseError('expected text', path);
+  return decodeEntities(t, path);
+}
+
+/** Text of the single child `tag`, or undefined when absent. */
+function childText(el: El, tag: string, path: string): string | undefined {
+  const list = kids(el, tag);
+  if (list.length === 0) return undefined;
+  if (list.length > 1) throw new ConfigParseError(`<${tag}> appears ${list.length} times, expected once`, path);
+  return textOf(list[0]!, `${path}/${tag}`);
+}
+
+function requiredText(el: El, tag: string, path: string): string {
+  const t = childText(el, tag, path);
+  if (t === undefined || t === '') throw new ConfigParseError(`missing <${tag}>`, path);
+  return t;
+}
+
+function childInt(el: El, tag: string, path: string): number | undefined {
+  const t = childText(el, tag, path);
+  if (t === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(t)) throw new ConfigParseError(`"${t}" is not a non-negative integer`, `${path}/${tag}`);
+  return Number(t);
+}
+
+const has = (el: El, tag: string) => el[tag] !== undefined;
+const attr = (el: El, name: string) => el[`@_${name}`];
+const isDeleted = (el: El) => attr(el, 'delete') === 'delete' || attr(el, 'operation') === 'delete';
+const isInactive = (el: El) => attr(el, 'inactive') === 'inactive';
+
+/** One child container (`<security>`), or undefined. */
+function one(el: El, tag: string, path: string): El | undefined {
+  const list = kids(el, tag);
+  if (list.length > 1) throw new ConfigParseError(`<${tag}> appears ${list.length} times, expected once`, path);
+  return list[0];
+}
+
+const texts = (el: El, tag: string, path: string) => kids(el, tag).map((k) => textOf(k, `${path}/${tag}`));
+
+function parsePsk(el: El | undefined, path: string): PreSharedKey | undefined {
+  if (!el) return undefined;
+  const ckn = requiredText(el, 'ckn', path);
+  const cak = requiredText(el, 'cak', path);
+  try {
+    return { ckn, cak: Secret.fromDevice(cak) };
+  } catch {
+    throw new ConfigParseError('<cak> is not a usable secret (contains whitespace or quotes)', `${path}/cak`);
+  }
+}
+
+function parseCa(el: El, path: string): ConnectivityAssociation {
+  const name = requiredText(el, 'name', path);
+  const p = `${path}[${name}]`;
+  const ca: ConnectivityAssociation = { name };
+  const mode = childText(el, 'security-mode', p);
+  if (mode !== undefined) {
+    if (!(SECURITY_MODES as readonly string[]).includes(mode)) throw new ConfigParseError(`unknown security-mode "${mode}"`, `${p}/security-mode`);
+    ca.securityMode = mode as SecurityMode;
+  }
+  const suite = childText(el, 'cipher-suite', p);
+  if (suite !== undefined) {
+    if (!(CIPHER_SUITES as readonly string[]).includes(suite)) throw new ConfigParseError(`unknown cipher-suite "${suite}"`, `${p}/cipher-suite`);
+    ca.cipherSuite = suite as CipherSuite;
+  }
+  const psk = parsePsk(one(el, 'pre-shared-key', p), `${p}/pre-shared-key`);
+  if (psk) ca.preSharedKey = psk;
+  const chain = childText(el, 'pre-shared-key-chain', p);
+  if (chain !== undefined) ca.preSharedKeyChain = chain;
+  const fallback = parsePsk(one(el, 'fallback-key', p), `${p}/fallback-key`);
+  if (fallback) ca.fallbackKey = fallback;
+  const mkaEl = one(el, 'mka', p);
+  if (mkaEl) {
+    const m = `${p}/mka`;
+    const mka: NonNullable<ConnectivityAssociation['mka']> = {};
+    if (has(mkaEl, 'must-secure')) mka.mustSecure = true;
+    if (has(mkaEl, 'should-secure')) mka.shouldSecure = true;
+    const ksp = childInt(mkaEl, 'key-server-priority', m);
+    if (ksp !== undefined) mka.keyServerPriority = ksp;
+    const ti = childInt(mkaEl, 'transmit-interval', m);
+    if (ti !== undefined) mka.transmitInterval = ti;
+    const sri = childInt(mkaEl, 'sak-rekey-interval', m);
+    if (sri !== undefined) mka.sakRekeyInterval = sri;
+    ca.mka = mka;
+  }
+  if (has(el, 'include-sci')) ca.includeSci = true;
+  const rp = one(el, 'replay-protect', p);
+  if (rp) {
+    const size = childInt(rp, 'replay-window-size', `${p}/replay-protect`);
+    if (size === undefined) throw new ConfigParseError('missing <replay-window-size>', `${p}/replay-protect`);
+    ca.replayProtect = { replayWindowSize: size };
+  }
+  // Accept both `<exclude-protocol>lldp</exclude-protocol>` and `<exclude-protocol><name>lldp</name>`.
+  const excluded = kids(el, 'exclude-protocol').map((x) => (has(x, 'name') ? requiredText(x, 'name', `${p}/exclude-protocol`) : textOf(x, `${p}/exclude-protocol`)));
+  if (excluded.length > 0) ca.excludeProtocols = excluded;
+  return ca;
+}
+
+function parseBool(text: string | undefined, path: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigParseError(`expected true or false, got "${text ?? ''}"`, path);
+}
+
+function parseQkdMacro(el: El, path: string): QkdMacro {
+  const qkd: QkdMacro = {};
+  for (const data of kids(el, 'data')) {
+    const key = requiredText(data, 'name', path);
+    const p = `${path}/data[${key}]`;
+    const value = childText(data, 'value', p);
+    switch (key) {
+      case 'kme-host':
+        if (!value) throw new ConfigParseError('kme-host has no value', p);
+        qkd.kmeHost = value;
+        break;
+      case 'kme-port':
+        if (!value || !/^\d{1,5}$/.test(value)) throw new ConfigParseError(`kme-port "${value ?? ''}" is not a port number`, p);
+        qkd.kmePort = Number(value);
+        break;
+      case 'kme-ca':
+        qkd.kmeCa = parseBool(value, p);
+        break;
+      case 'kme-keyid-check':
+        qkd.kmeKeyidCheck = parseBool(value, p);
+        break;
+      case 'kme-method':
+        if (value !== 'get' && value !== 'post') throw new ConfigParseError(`kme-method must be get or post, got "${value ?? ''}"`, p);
+        qkd.kmeMethod = value;
+        break;
+      default:
+        // Other tags are someone else's: leave them alone.
+        break;
+    }
+  }
+  return qkd;
+}
+
+function parseInterface(el: El, path: string): MacsecInterface {
+  const name = requiredText(el, 'name', path);
+  const p = `${path}[${name}]`;
+  const itf: MacsecInterface = { name };
+  const ca = childText(el, 'connectivity-association', p);
+  if (ca !== undefined) itf.connectivityAssociation = ca;
+  for (const macro of kids(el, 'apply-macro')) {
+    if (requiredText(macro, 'name', `${p}/apply-macro`) === 'qkd') itf.qkd = parseQkdMacro(macro, `${p}/apply-macro[qkd]`);
+  }
+  return itf;
+}
+
+function parseKey(el: El, path: string): KeyChainKey {
+  const raw = requiredText(el, 'name', path);
+  const p = `${path}[${raw}]`;
+  if (!/^\d{1,2}$/.test(raw) || Number(raw) > 63) throw new ConfigParseError(`key index "${raw}" is not 0..63`, p);
+  const key: KeyChainKey = { index: Number(raw) };
+  const keyName = childText(el, 'key-name', p);
+  if (keyName !== undefined) key.keyName = keyName;
+  const secret = childText(el, 'secret', p);
+  if (secret !== undefined) {
+    try {
+      key.secret = Secret.fromDevice(secret);
+    } catch {
+      throw new ConfigParseError('<secret> is not a usable secret (empty, or contains whitespace or quotes)', `${p}/secret`);
+    }
+  }
+  const start = childText(el, 'start-time', p);
+  if (start !== undefined) key.startTime = start;
+  if (isInactive(el)) key.inactive = true;
+  return key;
+}
+
+function parseKeyChain(el: El, path: string): KeyChain {
+  const name = requiredText(el, 'name', path);
+  const p = `${path}[${name}]`;
+  const chain: KeyChain = { name, keys: [] };
+  const description = childText(el, 'description', p);
+  if (description !== undefined) chain.description = description;
+  const tolerance = childInt(el, 'tolerance', p);
+  if (tolerance !== undefined) chain.tolerance = tolerance;
+  chain.keys = kids(el, 'key').filter((k) => !isDeleted(k)).map((k) => parseKey(k, `${p}/key`));
+  return chain;
+}
+
+function parseEventOptions(el: El, path: string): EventOptions {
+  const eo: EventOptions = {};
+  const gen = kids(el, 'generate-event').filter((g) => !isDeleted(g));
+  if (gen.length > 0) {
+    eo.generateEvents = gen.map((g) => {
+      const name = requiredText(g, 'name', `${path}/generate-event`);
+      const p = `${path}/generate-event[${name}]`;
+      const out: NonNullable<EventOptions['generateEvents']>[number] = { name };
+      const ti = childInt(g, 'time-interval', p);
+      if (ti !== undefined) out.timeInterval = ti;
+      const tod = childText(g, 'time-of-day', p);
+      if (tod !== undefined) out.timeOfDay = tod;
+      const st = childText(g, 'start-time', p);
+      if (st !== undefined) out.startTime = st;
+      if (has(g, 'no-drift')) out.noDrift = true;
+      return out;
+    });
+  }
+  const policies = kids(el, 'policy').filter((x) => !isDeleted(x));
+  if (policies.length > 0) {
+    eo.policies = policies.map((pol) => {
+      const name = requiredText(pol, 'name', `${path}/policy`);
+      const p = `${path}/policy[${name}]`;
+      const then = one(pol, 'then', p);
+      return {
+        name,
+        events: texts(pol, 'events', p),
+        eventScripts: then ? kids(then, 'event-script').map((s) => requiredText(s, 'name', `${p}/then/event-script`)) : [],
+      };
+    });
+  }
+  const es = one(el, 'event-script', path);
+  const files = es ? kids(es, 'file').filter((x) => !isDeleted(x)) : [];
+  if (files.length > 0) {
+    eo.eventScripts = files.map((f) => {
+      const name = requiredText(f, 'name', `${path}/event-script/file`);
+      const user = childText(f, 'python-script-user', `${path}/event-script/file[${name}]`);
+      return user === undefined ? { name } : { name, pythonScriptUser: user };
+    });
+  }
+  const tr = one(el, 'traceoptions', path);
+  if (tr) {
+    const p = `${path}/traceoptions`;
+    const t: NonNullable<EventOptions['traceoptions']> = {};
+    const file = one(tr, 'file', p);
+    if (file) {
+      const filename = childText(file, 'filename', `${p}/file`);
+      if (filename !== undefined) t.file = filename;
+      const size = childText(file, 'size', `${p}/file`);
+      if (size !== undefined) t.size = size;
+      const count = childInt(file, 'files', `${p}/file`);
+      if (count !== undefined) t.files = count;
+    }
+    const flags = kids(tr, 'flag').map((f) => requiredText(f, 'name', `${p}/flag`));
+    if (flags.length > 0) t.flags = flags;
+    eo.traceoptions = t;
+  }
+  return eo;
+}
+
+function parseHost(el: El, path: string): StaticHostMapping {
+  const name = requiredText(el, 'name', path);
+  const p = `${path}[${name}]`;
+  const h: StaticHostMapping = { name };
+  for (const [tag, field] of [['inet', 'inet'], ['inet6', 'inet6'], ['alias', 'alias']] as const) {
+    const values = texts(el, tag, p);
+    if (values.length > 0) h[field] = values;
+  }
+  return h;
+}
+
+/** Finds the `<configuration>` element wherever the reply wraps it (rpc-reply, data). */
+function findConfiguration(doc: El, depth = 0): El | undefined {
+  if (depth > 4) return undefined;
+  const direct = kids(doc, 'configuration');
+  if (direct.length > 1) throw new ConfigParseError(`${direct.length} <configuration> elements, expected one`, 'configuration');
+  if (direct[0]) return direct[0];
+  for (const [key, value] of Object.entries(doc)) {
+    if (key.startsWith('@_') || key === '#text' || !Array.isArray(value)) continue;
+    for (const child of value) {
+      if (typeof child !== 'object' || child === null) continue;
+      const found = findConfiguration(child as El, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function parseDocument(xml: string): El {
+  if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`, '(document)');
+  }
+  const doc = parser.parse(xml) as El;
+  const configuration = findConfiguration(doc);
+  if (!configuration) {
+    const rpcError = JSON.stringify(doc).includes('"rpc-error"');
+    throw new ConfigParseError(rpcError ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', '(document)');
+  }
+  return configuration;
+}
+
+function readModel(configuration: El): MacsecConfig {
+  const root = 'configuration';
+  const config: MacsecConfig = {};
+  const security = one(configuration, 'security', root);
+  const macsec = security && one(security, 'macsec', `${root}/security`);
+  if (macsec) {
+    const p = `${root}/security/macsec`;
+    const cas = kids(macsec, 'connectivity-association').filter((x) => !isDeleted(x));
+    if (cas.length > 0) config.connectivityAssociations = cas.map((c) => parseCa(c, `${p}/connectivity-association`));
+    const ifs = kids(macsec, 'interfaces').filter((x) => !isDeleted(x));
+    if (ifs.length > 0) config.interfaces = ifs.map((i) => parseInterface(i, `${p}/interfaces`));
+  }
+  const akc = security && one(security, 'authentication-key-chains', `${root}/security`);
+  if (akc) {
+    const chains = kids(akc, 'key-chain').filter((x) => !isDeleted(x));
+    if (chains.length > 0) config.keyChains = chains.map((c) => parseKeyChain(c, `${root}/security/authentication-key-chains/key-chain`));
+  }
+  const eo = one(configuration, 'event-options', root);
+  if (eo) {
+    const parsed = parseEventOptions(eo, `${root}/event-options`);
+    if (Object.keys(parsed).length > 0) config.eventOptions = parsed;
+  }
+  const system = one(configuration, 'system', root);
+  if (system) {
+    const hosts = kids(system, 'static-host-mapping').filter((x) => !isDeleted(x));
+    if (hosts.length > 0) config.staticHostMappings = hosts.map((h) => parseHost(h, `${root}/system/static-host-mapping`));
+  }
+  return config;
+}
+
+/**
+ * Parses Junos configuration XML (a get-configuration reply or renderXml output) into the model.
+ * Throws ConfigParseError naming the element for malformed XML or values of the wrong shape.
+ * The result is not run through validateConfig: a device may hold names outside this package's
+ * conservative rules, and reading them must still work.
+ */
+export function parseConfigurationXml(xml: string): MacsecConfig {
+  return readModel(parseDocument(xml));
+}
+
+/** The entries marked `delete="delete"` or `operation="delete"` in a load-configuration body. */
+function readDeletes(configuration: El): DeleteTarget[] {
+  const out: DeleteTarget[] = [];
+  const root = 'configuration';
+  const names = (parent: El | undefined, tag: string, path: string) =>
+    parent ? kids(parent, tag).filter(isDeleted).map((x) => requiredText(x, 'name', `${path}/${tag}`)) : [];
+  const security = one(configuration, 'security', root);
+  const macsec = security && one(security, 'macsec', `${root}/security`);
+  for (const name of names(macsec, 'connectivity-association', `${root}/security/macsec`)) out.push({ kind: 'connectivity-association', name });
+  for (const name of names(macsec, 'interfaces', `${root}/security/macsec`)) out.push({ kind: 'macsec-interface', name });
+  const akc = security && one(security, 'authentication-key-chains', `${root}/security`);
+  for (const chain of akc ? kids(akc, 'key-chain') : []) {
+    const p = `${root}/security/authentication-key-chains/key-chain`;
+    const name = requiredText(chain, 'name', p);
+    if (isDeleted(chain)) {
+      out.push({ kind: 'key-chain', name });
+      continue;
+    }
+    for (const key of kids(chain, 'key').filter(isDeleted)) {
+      const raw = requiredText(key, 'name', `${p}[${name}]/key`);
+      if (!/^\d{1,2}$/.test(raw) || Number(raw) > 63) throw new ConfigParseError(`key index "${raw}" is not 0..63`, `${p}[${name}]/key`);
+      out.push({ kind: 'key-chain-key', chain: name, index: Number(raw) });
+    }
+  }
+  const eo = one(configuration, 'event-options', root);
+  for (const name of names(eo, 'generate-event', `${root}/event-options`)) out.push({ kind: 'generate-event', name });
+  for (const name of names(eo, 'policy', `${root}/event-options`)) out.push({ kind: 'event-policy', name });
+  const es = eo && one(eo, 'event-script', `${root}/event-options`);
+  for (const name of names(es, 'file', `${root}/event-options/event-script`)) out.push({ kind: 'event-script-file', name });
+  const system = one(configuration, 'system', root);
+  for (const name of names(system, 'static-host-mapping', `${root}/system`)) out.push({ kind: 'static-host-mapping', name });
+  return out;
+}
+
+export interface ParsedChange {
+  /** What the load adds or changes (entries without a delete attribute). */
+  config: MacsecConfig;
+  /** What the load removes. */
+  delete: DeleteTarget[];
+  /** Entries marked `replace="replace"` as `kind:name` strings, e.g. `key-chain:KC1`. */
+  replaced: string[];
+}
+
+/**
+ * Parses a `<load-configuration>` body (e.g. renderXml output) into what it adds and what it
+ * removes, for a device simulator applying the load.
+ */
+export function parseConfigurationChange(xml: string): ParsedChange {
+  const configuration = parseDocument(xml);
+  const replaced: string[] = [];
+  const visit = (el: El, tag: string) => {
+    if (attr(el, 'replace') === 'replace' && typeof kids(el, 'name')[0]?.['#text'] === 'string') {
+      replaced.push(`${tag}:${textOf(kids(el, 'name')[0]!, tag)}`);
+    }
+    for (const [key, value] of Object.entries(el)) {
+      if (key.startsWith('@_') || key === '#text' || !Array.isArray(value)) continue;
+      for (const child of value) if (typeof child === 'object' && child !== null) visit(child as El, key);
+    }
+  };
+  visit(configuration, 'configuration');
+  return { config: readModel(configuration), delete: readDeletes(configuration), replaced };
+}

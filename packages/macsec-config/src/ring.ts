@@ -1,0 +1,170 @@
+// Key-chain ring planning for hitless CAK rollover. A Junos key chain holds keys 0..63, each with
+// a start-time; the active key is the one with the latest start-time not after now. To roll over,
+// both ends get the next key in the next free slot with a start-time far enough ahead that every
+// end holds it before it activates, and keys older than the one before the active key are pruned.
+// Pure and deterministic: same chain, same clock, same plan.
+import { RingPlanError } from './errors.js';
+import type { DeleteTarget, MacsecConfig } from './model.js';
+import type { Secret } from './secret.js';
+import { formatStartTime, parseStartTime, type TimeZoneOption } from './start-time.js';
+import { KEY_CHAIN_SLOTS, checkCkn, checkKeyIndex } from './validate.js';
+
+/** What the planner needs of each key: the model's KeyChainKey fits. */
+export interface RingKey {
+  index: number;
+  startTime?: string;
+  keyName?: string;
+  inactive?: boolean;
+}
+
+export interface PlanKeyChainRotationOptions extends TimeZoneOption {
+  /** The chain as read from the device (e.g. parseConfigurationXml(...).keyChains[i]). */
+  chain: { name?: string; keys: readonly RingKey[] };
+  now: Date;
+  /** How far after `now` the new key activates: enough for every end to commit it. */
+  leadTimeSeconds: number;
+  /** The new key's CKN; planning refuses when the chain already holds it. */
+  keyName?: string;
+  /** Minimum gap after the latest start-time already in the chain. Default 1 second. */
+  minSpacingSeconds?: number;
+}
+
+export interface KeyChainPlan {
+  /** Key index for the new key. */
+  slot: number;
+  /** Its start-time in the device's zone, as `set ... start-time` takes it. */
+  startTime: string;
+  /** The same instant as a Date. */
+  startsAt: Date;
+  /** Keys to delete: every key activated before the previous one. Ascending. */
+  deleteSlots: number[];
+  /** The key in use now (latest start-time <= now), or null for an empty / not yet started chain. */
+  activeSlot: number | null;
+  /** The key active before it, kept so a late peer still matches. */
+  previousSlot: number | null;
+  /** Keys already scheduled after now; kept, and the new key starts after them. */
+  pendingSlots: number[];
+  /** True when no slot was free and `slot` holds a stale key the new one overwrites. */
+  overwritesSlot: boolean;
+}
+
+interface Dated {
+  index: number;
+  at: number;
+}
+
+/** Plans the next key of a chain. Throws RingPlanError on inconsistent input or a full ring. */
+export function planKeyChainRotation(options: PlanKeyChainRotationOptions): KeyChainPlan {
+  const { chain, now, leadTimeSeconds } = options;
+  const chainName = chain?.name;
+  const bad = (message: string, slot?: number) =>
+    new RingPlanError(message, { code: 'bad-input', ...(chainName ? { chain: chainName } : {}), ...(slot !== undefined ? { slot } : {}) });
+  if (!chain || !Array.isArray(chain.keys)) throw bad('chain.keys must be an array');
+  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw bad('now must be a valid Date');
+  if (!Number.isFinite(leadTimeSeconds) || leadTimeSeconds < 0) throw bad(`leadTimeSeconds must be a non-negative number, got ${leadTimeSeconds}`);
+  const spacing = options.minSpacingSeconds ?? 1;
+  if (!Number.isFinite(spacing) || spacing < 1) throw bad(`minSpacingSeconds must be at least 1, got ${spacing}`);
+  if (options.keyName !== undefined) {
+    const problem = checkCkn(options.keyName);
+    if (problem) throw bad(`keyName: ${problem}`);
+  }
+  const tz = { utcOffsetMinutes: options.utcOffsetMinutes ?? 0 };
+
+  const occupied = new Set<number>();
+  const live: Dated[] = [];
+  const startOwner = new Map<number, number>();
+  for (const key of chain.keys) {
+    const problem = checkKeyIndex(key.index);
+    if (problem) throw bad(problem);
+    if (occupied.has(key.index)) throw bad(`key ${key.index} appears twice`, key.index);
+    occupied.add(key.index);
+    if (options.keyName !== undefined && key.keyName?.toLowerCase() === options.keyName.toLowerCase()) {
+      throw new RingPlanError(`key-name is already in slot ${key.index}; a key is installed at most once`, {
+        code: 'key-present',
+        slot: key.index,
+        ...(chainName ? { chain: chainName } : {}),
+      });
+    }
+    if (key.startTime === undefined) throw bad(`key ${key.index} has no start-time`, key.index);
+    let at: number;
+    try {
+      at = parseStartTime(key.startTime, tz).getTime();
+    } catch (e) {
+      throw bad(`key ${key.index}: ${(e as Error).message}`, key.index);
+    }
+    const clash = startOwner.get(at);
+    if (clash !== undefined) {
+      throw new RingPlanError(`keys ${clash} and ${key.index} share start-time ${key.startTime}`, {
+        code: 'duplicate-start-time',
+        slot: key.index,
+        ...(chainName ? { chain: chainName } : {}),
+      });
+    }
+    startOwner.set(at, key.index);
+    // Inactive keys never activate: they hold their slot but take no part in the rotation.
+    if (!key.inactive) live.push({ index: key.index, at });
+  }
+
+  const nowMs = now.getTime();
+  const byStart = [...live].sort((a, b) => a.at - b.at);
+  const started = byStart.filter((k) => k.at <= nowMs);
+  const pending = byStart.filter((k) => k.at > nowMs);
+  const active = started.at(-1) ?? null;
+  const previous = started.at(-2) ?? null;
+  const stale = started.slice(0, -2).map((k) => k.index);
+
+  // Next slot in ring order after the most recently scheduled key (any start-time, inactive too).
+  const all = [...startOwner.entries()].map(([at, index]) => ({ at, index })).sort((a, b) => a.at - b.at);
+  const newest = all.at(-1);
+  const from = newest ? (newest.index + 1) % KEY_CHAIN_SLOTS : 0;
+  const ring = Array.from({ length: KEY_CHAIN_SLOTS }, (_, i) => (from + i) % KEY_CHAIN_SLOTS);
+  let slot = ring.find((s) => !occupied.has(s));
+  let overwritesSlot = false;
+  if (slot === undefined) {
+    slot = ring.find((s) => stale.includes(s));
+    overwritesSlot = slot !== undefined;
+  }
+  if (slot === undefined) {
+    throw new RingPlanError(`all ${KEY_CHAIN_SLOTS} slots hold the active, previous, pending or inactive keys`, {
+      code: 'ring-full',
+      ...(chainName ? { chain: chainName } : {}),
+    });
+  }
+
+  // Whole seconds (Junos' resolution), at least the lead time ahead and after every key already set.
+  let at = Math.ceil((nowMs + leadTimeSeconds * 1000) / 1000) * 1000;
+  const latest = all.at(-1)?.at;
+  if (latest !== undefined) at = Math.max(at, Math.ceil((latest + spacing * 1000) / 1000) * 1000);
+  if (at <= nowMs) at = Math.floor(nowMs / 1000) * 1000 + 1000;
+  const startsAt = new Date(at);
+
+  const chosen = slot;
+  return {
+    slot: chosen,
+    startTime: formatStartTime(startsAt, tz),
+    startsAt,
+    deleteSlots: stale.filter((s) => s !== chosen).sort((a, b) => a - b),
+    activeSlot: active?.index ?? null,
+    previousSlot: previous?.index ?? null,
+    pendingSlots: pending.map((k) => k.index),
+    overwritesSlot,
+  };
+}
+
+export interface RotationChange {
+  /** Add to the device: the new key in its slot. */
+  config: MacsecConfig;
+  /** Remove from the device: the pruned slots. */
+  delete: DeleteTarget[];
+}
+
+/**
+ * The configuration change that carries out a plan on one device: render it with
+ * `renderSet(change.config, { delete: change.delete, revealSecrets: true })` or renderXml.
+ */
+export function keyChainRotationChange(plan: KeyChainPlan, key: { chain: string; keyName: string; secret: Secret }): RotationChange {
+  return {
+    config: { keyChains: [{ name: key.chain, keys: [{ index: plan.slot, keyName: key.keyName, secret: key.secret, startTime: plan.startTime }] }] },
+    delete: plan.deleteSlots.map((index): DeleteTarget => ({ kind: 'key-chain-key', chain: key.chain, index })),
+  };
+}
