@@ -31,3 +31,16 @@ export {
   type RenewOptions,
   type RenewResult,
 } from './renew.js';
+export {
+  fetchCaFromFile,
+  fetchCaFromTlsServer,
+  fetchCaFromUrl,
+  fetchPresentedChain,
+  normaliseFingerprint,
+  selectCa,
+  type FetchedCa,
+  type FetchFromUrlOptions,
+  type PresentedChain,
+  type PresentedChainOptions,
+} from './fetch-ca.js';
+export { renderJunosPki, uploadCredential, type JunosPkiCommands, type JunosPkiOptions, type Uploader, type UploadedFiles, type UploadOptions } from './junos.js';
