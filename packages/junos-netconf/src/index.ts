@@ -10,3 +10,7 @@ export { parseRpcReply, type ParsedReply } from './session/reply.js';
 export { connectNetconf, type NetconfClient, type NetconfClientOptions, type DataResponse, type UploadOptions } from './netconf/client.js';
 export * from './netconf/operations.js';
 export { asArray, textOf, childObject, childNames, findAll, isObject, type XmlObject } from './xml/nodes.js';
+export { connectJunos, junosDevice, type JunosDevice, type ConfigurationMode, type ConfigurationResponse } from './junos/device.js';
+export * from './junos/rpcs.js';
+export { parseFacts, type JunosFacts } from './junos/facts.js';
+export { parseMkaSessions, parseMacsecConnections, type MkaSession, type MkaCak, type MacsecConnection, type MacsecSecureAssociation } from './junos/mka.js';

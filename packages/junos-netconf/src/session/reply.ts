@@ -63,7 +63,8 @@ export function parseRpcReply(raw: string): ParsedReply {
   if (reply === undefined) {
     throw new XmlError('malformed', `expected <rpc-reply>, got <${childNames(doc)[0] ?? '(nothing)'}>`);
   }
-  const result: XmlObject = isObject(reply) ? reply : {};
+  // A reply with only text content (Junos JSON output) parses to a plain string.
+  const result: XmlObject = isObject(reply) ? reply : typeof reply === 'string' && reply !== '' ? { '#text': reply } : {};
   const all: RpcError[] = [];
   collect(result, all);
   const messageId = result['@_message-id'];

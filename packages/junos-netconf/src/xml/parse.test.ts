@@ -72,3 +72,13 @@ describe('parseXml', () => {
     );
   });
 });
+
+describe('parseXmlOrdered', () => {
+  it('keeps sibling order, attributes and text, with the same refusals', async () => {
+    const { parseXmlOrdered } = await import('./parse.js');
+    const [root] = parseXmlOrdered('<r><a n="1">x &amp; y</a><b/><a n="2"/></r>');
+    expect(root!.children.map((c) => `${c.name}${c.attributes['n'] ?? ''}`)).toEqual(['a1', 'b', 'a2']);
+    expect(root!.children[0]!.text).toBe('x & y');
+    expect(() => parseXmlOrdered('<!DOCTYPE r><r/>')).toThrow(expect.objectContaining({ reason: 'doctype' }));
+  });
+});

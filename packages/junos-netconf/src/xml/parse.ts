@@ -39,6 +39,70 @@ const parser = new XMLParser({
   attributeValueProcessor: (_name, value) => decodeReferences(value),
 });
 
+const orderedParser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: false,
+  htmlEntities: false,
+  maxNestedTags: MAX_XML_DEPTH,
+  tagValueProcessor: (_name, value) => decodeReferences(value),
+  attributeValueProcessor: (_name, value) => decodeReferences(value),
+});
+
+/** An element with its children in document order (for replies where sibling order carries meaning). */
+export interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  /** Concatenated direct text content, trimmed. */
+  text: string;
+}
+
+function toElements(nodes: unknown[]): { elements: XmlElement[]; text: string } {
+  const elements: XmlElement[] = [];
+  let text = '';
+  for (const node of nodes as Array<Record<string, unknown>>) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === ':@') continue;
+      if (key === TEXT_KEY) {
+        text += String(value);
+        continue;
+      }
+      const inner = toElements(Array.isArray(value) ? value : []);
+      elements.push({ name: key, attributes: { ...((node[':@'] as Record<string, string> | undefined) ?? {}) }, children: inner.elements, text: inner.text.trim() });
+    }
+  }
+  return { elements, text };
+}
+
+/** Same safety checks as parseXml, but keeps sibling order: returns the top-level elements. */
+export function parseXmlOrdered(xml: string): XmlElement[] {
+  const clean = checked(xml);
+  try {
+    return toElements(orderedParser.parse(clean) as unknown[]).elements;
+  } catch (err) {
+    throw new XmlError('malformed', err instanceof Error ? err.message : String(err));
+  }
+}
+
+function checked(xml: string): string {
+  if (typeof xml !== 'string') throw new XmlError('not-a-string', `expected an XML string, got ${typeof xml}`);
+  const clean = sanitize(xml);
+  if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
+  const valid = XMLValidator.validate(clean);
+  if (valid !== true) {
+    throw new XmlError('malformed', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  }
+  return clean;
+}
+
 function checkReference(xml: string, at: number): number {
   const semi = xml.indexOf(';', at);
   const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
@@ -97,13 +161,7 @@ function sanitize(xml: string): string {
  * namespace prefix; attributes appear as `@_name`; mixed text as `#text`.
  */
 export function parseXml(xml: string): Record<string, unknown> {
-  if (typeof xml !== 'string') throw new XmlError('not-a-string', `expected an XML string, got ${typeof xml}`);
-  const clean = sanitize(xml);
-  if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
-  const valid = XMLValidator.validate(clean);
-  if (valid !== true) {
-    throw new XmlError('malformed', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  }
+  const clean = checked(xml);
   try {
     return parser.parse(clean) as Record<string, unknown>;
   } catch (err) {

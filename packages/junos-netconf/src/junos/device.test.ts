@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USER, startTestServer, type ReceivedRpc, type ScriptedReply, type TestServer } from '../test-support/netconf-server.js';
+import { connectJunos, type JunosDevice } from './device.js';
+
+const JUNOS = 'xmlns:junos="http://xml.juniper.net/junos/23.4R1/junos"';
+const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
+  'get-software-information': () =>
+    `<software-information><host-name>r1-lab</host-name><product-model>mx204</product-model><product-name>mx204</product-name><junos-version>23.4R1.9</junos-version></software-information>`,
+  'get-chassis-inventory': () => `<chassis-inventory><chassis ${JUNOS}><name>Chassis</name><serial-number>BK012</serial-number><description>MX204</description></chassis></chassis-inventory>`,
+  'get-configuration': (rpc) =>
+    rpc.xml.includes('compare="rollback"')
+      ? `<configuration-information><configuration-output>[edit security]\n+  authentication-key-chains { }</configuration-output></configuration-information>`
+      : rpc.xml.includes('format="set"')
+        ? `<configuration-set>set system host-name r1-lab\nset security macsec connectivity-association CA1 security-mode static-cak</configuration-set>`
+        : rpc.xml.includes('format="text"')
+          ? `<configuration-text>system {\n    host-name r1-lab;\n}</configuration-text>`
+          : `<configuration ${JUNOS} junos:changed-seconds="1"><system><host-name>r1-lab</host-name></system></configuration>`,
+  'load-configuration': (rpc) =>
+    rpc.xml.includes('bad-statement')
+      ? `<load-configuration-results><rpc-error><error-severity>error</error-severity><error-message>syntax error</error-message><error-info><bad-element>bad-statement</bad-element></error-info></rpc-error><ok/></load-configuration-results>`
+      : `<load-configuration-results><load-success/></load-configuration-results>`,
+  'commit-configuration': (rpc) =>
+    rpc.xml.includes('<check/>')
+      ? `<commit-results><routing-engine><name>re0</name><commit-check-success/></routing-engine></commit-results>`
+      : `<commit-results><rpc-error><error-severity>warning</error-severity><error-message>mgd: commit confirmed will be rolled back in 5 minutes</error-message></rpc-error><routing-engine><name>re0</name><commit-success/></routing-engine></commit-results>`,
+  command: () => `<output>\nHostname: r1-lab\nModel: mx204\n</output>`,
+  'get-mka-session-information': () => `<mka-session-information ${JUNOS} junos:style="brief">
+      <interface-name>et-0/0/1</interface-name><interface-state>Secured - Primary</interface-state>
+      <member-identifier>64B9F944EC9D6A5022BD2D13</member-identifier>
+      <cak-name>ABCD000000000000000000000000000000000000000000000000000000000001</cak-name>
+      <transmit-interval>10000(ms)</transmit-interval><outbound-sci>B4:F9:5D:8C:A7:91/1</outbound-sci>
+      <message-number>4242</message-number><key-number>3</key-number><key-server>yes</key-server><key-server-priority>16</key-server-priority>
+      <latest-sak-an>1</latest-sak-an><latest-sak-ki>A1B2C3D4E5F6A7B8C9D0E1F2/3</latest-sak-ki>
+    </mka-session-information>
+    <mka-session-information ${JUNOS} junos:style="brief">
+      <interface-name>et-0/0/2</interface-name><interface-state>Unsecured</interface-state>
+      <cak-name>ABCD000000000000000000000000000000000000000000000000000000000002</cak-name>
+      <key-server>no</key-server><latest-sak-an>0</latest-sak-an><latest-sak-ki>000000000000000000000000/0</latest-sak-ki>
+    </mka-session-information>`,
+  'get-macsec-connection-information': () => `<macsec-connection-information>
+      <macsec-interface-common-information><interface-name>et-0/0/1</interface-name><connectivity-association-name>CA1</connectivity-association-name>
+        <cipher-suite>GCM-AES-XPN-256</cipher-suite><encryption>on</encryption><offset>0</offset><include-sci>no</include-sci><replay-protect>off</replay-protect><replay-protect-window>0</replay-protect-window></macsec-interface-common-information>
+      <create-time junos:seconds="60">00:01:00</create-time>
+      <inbound-secure-channel><sci>20:93:39:38:51:19/1</sci><inbound-secure-association><association-number>1</association-number><association-number-status>inuse</association-number-status></inbound-secure-association></inbound-secure-channel>
+      <macsec-interface-common-information><interface-name>et-0/0/2</interface-name><connectivity-association-name>CA2</connectivity-association-name><cipher-suite>GCM-AES-128</cipher-suite></macsec-interface-common-information>
+      <outbound-secure-channel><sci>B4:F9:5D:8C:A7:99/1</sci><outgoing-packet-number>29462517698</outgoing-packet-number>
+        <outbound-secure-association><association-number>0</association-number><association-number-status>inuse</association-number-status></outbound-secure-association></outbound-secure-channel>
+    </macsec-connection-information>`,
+};
+
+let server: TestServer;
+let device: JunosDevice;
+beforeAll(async () => {
+  server = await startTestServer({ handler: (rpc) => replies[rpc.name]?.(rpc) ?? '<ok/>' });
+  device = await connectJunos({ host: server.host, port: server.port, ...DEFAULT_USER, knownHosts: server.knownHostsLine });
+});
+afterAll(async () => {
+  await device.close();
+  await server.close();
+});
+
+const lastRpc = (): string => server.received.at(-1)!.inner;
+
+describe('Junos device API over real SSH', () => {
+  it('reads facts from software information and chassis inventory', async () => {
+    expect(await device.facts()).toEqual({ hostname: 'r1-lab', model: 'mx204', version: '23.4R1.9', serialNumber: 'BK012' });
+  });
+
+  it('reads the configuration as XML, text and set commands', async () => {
+    const xml = await device.getConfiguration({ filter: '<system/>' });
+    expect(lastRpc()).toBe('<get-configuration><configuration><system/></configuration></get-configuration>');
+    expect(xml.configuration).toMatchObject({ system: { 'host-name': 'r1-lab' } });
+    expect((await device.getConfiguration({ format: 'text' })).configuration).toBe('system {\n    host-name r1-lab;\n}');
+    expect((await device.getConfiguration({ format: 'set' })).configuration).toContain('set security macsec connectivity-association CA1');
+  });
+
+  it('loads set commands, commits confirmed with a comment, returns the warning, then confirms', async () => {
+    await device.load({ format: 'set', config: 'set security authentication-key-chains key-chain KC key 1 key-name ABCD secret "$9$x<y"' });
+    expect(lastRpc()).toBe(
+      '<load-configuration action="set" format="text"><configuration-set>set security authentication-key-chains key-chain KC key 1 key-name ABCD secret "$9$x&lt;y"</configuration-set></load-configuration>',
+    );
+    const c = await device.commit({ confirmed: true, confirmTimeout: 5, comment: 'qkd rotation' });
+    expect(lastRpc()).toBe('<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout><log>qkd rotation</log></commit-configuration>');
+    expect(c.failed).toBe(false);
+    expect(c.warnings[0]!.message).toMatch(/rolled back in 5 minutes/);
+    await device.confirm();
+    expect(lastRpc()).toBe('<commit-configuration/>');
+    await device.commit({ check: true });
+    expect(lastRpc()).toBe('<commit-configuration><check/></commit-configuration>');
+  });
+
+  it('turns a load error into RpcFailedError naming the bad element', async () => {
+    await expect(device.load({ format: 'text', config: 'bad-statement;' })).rejects.toMatchObject({
+      name: 'RpcFailedError',
+      rpc: 'load-configuration',
+      errors: [expect.objectContaining({ message: 'syntax error', badElement: 'bad-statement' })],
+    });
+  });
+
+  it('diffs against rollback 0 and rolls back', async () => {
+    expect(await device.diff()).toBe('[edit security]\n+  authentication-key-chains { }');
+    expect(lastRpc()).toBe('<get-configuration compare="rollback" rollback="0" format="text"/>');
+    await device.rollback(1);
+    expect(lastRpc()).toBe('<load-configuration rollback="1"/>');
+  });
+
+  it('runs private and exclusive configuration sessions, discarding on failure', async () => {
+    const before = server.received.length;
+    await device.withConfiguration('private', async (d) => d.load({ format: 'text', config: 'system { host-name r2; }' }));
+    await expect(device.withConfiguration('exclusive', async () => Promise.reject(new Error('render failed')))).rejects.toThrow('render failed');
+    expect(server.received.slice(before).map((r) => r.inner)).toEqual([
+      '<open-configuration><private/></open-configuration>',
+      '<load-configuration action="merge" format="text"><configuration-text>system { host-name r2; }</configuration-text></load-configuration>',
+      '<close-configuration/>',
+      '<lock-configuration/>',
+      '<load-configuration rollback="0"/>',
+      '<unlock-configuration/>',
+    ]);
+  });
+
+  it('runs a CLI command', async () => {
+    expect(await device.cli('show version')).toBe('Hostname: r1-lab\nModel: mx204');
+    expect(lastRpc()).toBe('<command format="text">show version</command>');
+  });
+
+  it('reads MKA sessions as typed objects', async () => {
+    const sessions = await device.mkaSessions();
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]).toMatchObject({
+      interface: 'et-0/0/1',
+      secured: true,
+      cakType: 'primary',
+      ckn: 'ABCD000000000000000000000000000000000000000000000000000000000001',
+      transmitIntervalMs: 10000,
+      keyServer: true,
+      keyServerPriority: 16,
+      latestSakAn: 1,
+      latestSakKi: 'A1B2C3D4E5F6A7B8C9D0E1F2/3',
+      sakInstalled: true,
+    });
+    expect(sessions[1]).toMatchObject({ interface: 'et-0/0/2', secured: false, keyServer: false, sakInstalled: false });
+    await device.mkaSessions('et-0/0/1');
+    expect(lastRpc()).toBe('<get-mka-session-information><interface-name>et-0/0/1</interface-name></get-mka-session-information>');
+  });
+
+  it('reads MACsec connections, attaching channels to the interface they follow', async () => {
+    const conns = await device.macsecConnections();
+    expect(conns.map((c) => c.interface)).toEqual(['et-0/0/1', 'et-0/0/2']);
+    expect(conns[0]).toMatchObject({ connectivityAssociation: 'CA1', cipherSuite: 'GCM-AES-XPN-256', encryption: true, includeSci: false, createTime: '00:01:00', outbound: undefined });
+    expect(conns[0]!.inbound[0]!.associations[0]).toMatchObject({ associationNumber: 1, status: 'inuse' });
+    expect(conns[1]!.outbound).toMatchObject({ sci: 'B4:F9:5D:8C:A7:99/1', outgoingPacketNumber: '29462517698' });
+    expect(conns[1]!.inbound).toEqual([]);
+  });
+
+  it('keeps the standard NETCONF operations at hand', async () => {
+    await device.netconf.lock('candidate');
+    expect(lastRpc()).toBe('<lock><target><candidate/></target></lock>');
+    await device.netconf.discardChanges();
+    expect(lastRpc()).toBe('<discard-changes/>');
+  });
+});

@@ -1,0 +1,138 @@
+import { inspect } from 'node:util';
+import { connectNetconf, type NetconfClient, type NetconfClientOptions, type UploadOptions } from '../netconf/client.js';
+import type { RpcOptions, RpcResponse } from '../session/rpc-session.js';
+import { childObject, findAll, textOf, type XmlObject } from '../xml/nodes.js';
+import { parseXmlOrdered } from '../xml/parse.js';
+import { parseFacts, type JunosFacts } from './facts.js';
+import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
+import * as rpcs from './rpcs.js';
+
+export type ConfigurationMode = 'shared' | 'private' | 'exclusive';
+
+export interface ConfigurationResponse extends RpcResponse {
+  /** Parsed <configuration> for format xml; the text (curly, set commands or JSON) otherwise. */
+  configuration: XmlObject | string;
+}
+
+export interface JunosDevice {
+  readonly host: string;
+  /** The underlying NETCONF client: standard operations (get-config, edit-config, …), raw rpc(). */
+  readonly netconf: NetconfClient;
+  readonly closed: boolean;
+  rpc(operationXml: string, options?: RpcOptions): Promise<RpcResponse>;
+  /** hostname, model, version (get-software-information) and serial number (get-chassis-inventory). */
+  facts(options?: RpcOptions): Promise<JunosFacts>;
+  getConfiguration(query?: rpcs.GetConfigurationOptions, options?: RpcOptions): Promise<ConfigurationResponse>;
+  /** <lock-configuration/>: exclusive use of the shared candidate. */
+  lock(options?: RpcOptions): Promise<RpcResponse>;
+  unlock(options?: RpcOptions): Promise<RpcResponse>;
+  /** private: `<open-configuration><private/>`; exclusive: lock; shared: nothing. */
+  openConfiguration(mode: ConfigurationMode, options?: RpcOptions): Promise<void>;
+  /** Ends what openConfiguration(mode) started (close-configuration / unlock). */
+  closeConfiguration(mode: ConfigurationMode, options?: RpcOptions): Promise<void>;
+  /**
+   * Run `fn` inside a configuration mode. On an exception the uncommitted candidate changes are
+   * discarded (rollback 0) before the database is closed/unlocked, then the error is rethrown.
+   */
+  withConfiguration<T>(mode: ConfigurationMode, fn: (device: JunosDevice) => Promise<T>, options?: RpcOptions): Promise<T>;
+  load(load: rpcs.LoadOptions, options?: RpcOptions): Promise<RpcResponse>;
+  commit(commit?: rpcs.JunosCommitOptions, options?: RpcOptions): Promise<RpcResponse>;
+  /** Confirm a pending commit confirmed (a plain commit), optionally with a comment. */
+  confirm(commit?: { comment?: string }, options?: RpcOptions): Promise<RpcResponse>;
+  /** Load rollback n into the candidate (0 discards uncommitted changes). */
+  rollback(n: number, options?: RpcOptions): Promise<RpcResponse>;
+  /** Text diff of the candidate against rollback n (default 0, the active configuration); '' when equal. */
+  diff(rollback?: number, options?: RpcOptions): Promise<string>;
+  /** A CLI command via <command>, text output. */
+  cli(command: string, options?: RpcOptions): Promise<string>;
+  /** MKA sessions (show security mka sessions) as typed objects. */
+  mkaSessions(iface?: string, options?: RpcOptions): Promise<MkaSession[]>;
+  /** MACsec connections (show security macsec connections) as typed objects. */
+  macsecConnections(iface?: string, options?: RpcOptions): Promise<MacsecConnection[]>;
+  upload(upload: UploadOptions): Promise<void>;
+  download(remotePath: string, options?: { localPath?: string }): Promise<Buffer | undefined>;
+  onClose(listener: (err?: Error) => void): void;
+  close(): Promise<void>;
+}
+
+function configurationOf(r: RpcResponse, format: rpcs.ConfigFormat): XmlObject | string {
+  const res = r.result;
+  if (format === 'xml') return childObject(res, 'configuration') ?? {};
+  const key = format === 'text' ? 'configuration-text' : format === 'set' ? 'configuration-set' : 'configuration-json';
+  return textOf(findAll(res, key)[0]) ?? textOf(findAll(res, 'configuration-output')[0]) ?? textOf(res['#text']) ?? '';
+}
+
+/** Wrap a connected NETCONF client in the Junos API. */
+export function junosDevice(netconf: NetconfClient): JunosDevice {
+  const rpc = (xml: string, o?: RpcOptions) => netconf.rpc(xml, o);
+  const device: JunosDevice & { toJSON(): object } = {
+    host: netconf.host,
+    netconf,
+    get closed() {
+      return netconf.closed;
+    },
+    rpc,
+    async facts(o) {
+      const [sw, inv] = await Promise.all([rpc(rpcs.softwareInformationRpc(), o), rpc(rpcs.chassisInventoryRpc(), o)]);
+      return parseFacts(sw.result, inv.result);
+    },
+    async getConfiguration(query = {}, o) {
+      const r = await rpc(rpcs.getConfigurationRpc(query), o);
+      return { ...r, configuration: configurationOf(r, query.format ?? 'xml') };
+    },
+    lock: (o) => rpc(rpcs.lockConfigurationRpc(), o),
+    unlock: (o) => rpc(rpcs.unlockConfigurationRpc(), o),
+    async openConfiguration(mode, o) {
+      if (mode === 'private') await rpc(rpcs.openPrivateConfigurationRpc(), o);
+      else if (mode === 'exclusive') await rpc(rpcs.lockConfigurationRpc(), o);
+      else if (mode !== 'shared') throw new TypeError(`configuration mode must be shared, private or exclusive; got ${JSON.stringify(mode)}`);
+    },
+    async closeConfiguration(mode, o) {
+      if (mode === 'private') await rpc(rpcs.closeConfigurationRpc(), o);
+      else if (mode === 'exclusive') await rpc(rpcs.unlockConfigurationRpc(), o);
+    },
+    async withConfiguration(mode, fn, o) {
+      await device.openConfiguration(mode, o);
+      try {
+        return await fn(device);
+      } catch (err) {
+        if (mode !== 'private' && !netconf.closed) await device.rollback(0, o).catch(() => undefined); // private changes vanish on close
+        throw err;
+      } finally {
+        if (!netconf.closed) await device.closeConfiguration(mode, o);
+      }
+    },
+    load: (l, o) => rpc(rpcs.loadConfigurationRpc(l), o),
+    commit: (c, o) => rpc(rpcs.commitConfigurationRpc(c), o),
+    confirm: (c = {}, o) => rpc(rpcs.commitConfigurationRpc(c.comment !== undefined ? { comment: c.comment } : {}), o),
+    rollback: (n, o) => rpc(rpcs.rollbackRpc(n), o),
+    async diff(n = 0, o) {
+      const r = await rpc(rpcs.diffRpc(n), o);
+      return textOf(findAll(r.result, 'configuration-output')[0]) ?? '';
+    },
+    async cli(command, o) {
+      const r = await rpc(rpcs.commandRpc(command), o);
+      const out = findAll(r.result, 'output')[0];
+      return textOf(out) ?? textOf(r.result['#text']) ?? '';
+    },
+    async mkaSessions(iface, o) {
+      return parseMkaSessions((await rpc(rpcs.mkaSessionsRpc(iface), o)).result);
+    },
+    async macsecConnections(iface, o) {
+      const r = await rpc(rpcs.macsecConnectionsRpc(iface), o);
+      return parseMacsecConnections(parseXmlOrdered(r.raw));
+    },
+    upload: (u) => netconf.upload(u),
+    download: (p, o) => netconf.download(p, o),
+    onClose: (l) => netconf.onClose(l),
+    close: () => netconf.close(),
+    toJSON: () => ({ junos: (netconf as unknown as { toJSON(): object }).toJSON() }),
+    [inspect.custom]: () => `JunosDevice { ${inspect(netconf)} }`,
+  } as JunosDevice & { toJSON(): object };
+  return device;
+}
+
+/** Connect to a Junos device over NETCONF/SSH (port 830 by default). */
+export async function connectJunos(options: NetconfClientOptions): Promise<JunosDevice> {
+  return junosDevice(await connectNetconf(options));
+}
