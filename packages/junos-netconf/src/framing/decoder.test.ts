@@ -224,8 +224,8 @@ describe('frame decoder: properties', () => {
 });
 
 describe('encodeMessage', () => {
-  it('frames base:1.0 with the marker and refuses a message containing it', () => {
-    expect(encodeMessage('<a/>', 'eom').toString()).toBe('<a/>]]>]]>\n');
+  it('frames base:1.0 with the marker (and nothing after it) and refuses a message containing it', () => {
+    expect(encodeMessage('<a/>', 'eom').toString()).toBe('<a/>]]>]]>');
     expect(() => encodeMessage('<a>]]>]]></a>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
   });
 

@@ -17,7 +17,9 @@ export function encodeMessage(xml: string, framing: Framing): Buffer {
     if (xml.includes(EOM_DELIMITER)) {
       throw new FramingError('delimiter-in-message', `message contains the base:1.0 end-of-message marker "${EOM_DELIMITER}"`);
     }
-    return Buffer.concat([body, Buffer.from(`${EOM_DELIMITER}\n`, 'latin1')]);
+    // Nothing after the marker: a peer switching to chunked framing right after the hello
+    // would read a trailing LF as the start of a (broken) chunk header.
+    return Buffer.concat([body, Buffer.from(EOM_DELIMITER, 'latin1')]);
   }
   if (body.length === 0) {
     throw new FramingError('empty-message', 'chunked framing cannot carry an empty message');
