@@ -33,16 +33,17 @@ async function kme(handler: Handler): Promise<StubKme> {
   return stub;
 }
 
-function client(stub: StubKme, extra: Partial<QkdClientOptions> = {}): QkdClient {
+function client(stub: StubKme, extra: Partial<QkdClientOptions> = {}): QkdClient & { logger: QkdClientOptions['logger'] } {
+  const logger = extra.logger ?? recordingLogger();
   const c = createQkdClient({
     baseUrl: stub.url,
     tls: { cert: pki.client.certPem, key: pki.client.keyPem, ca: pki.ca.certPem },
     retry: { limit: 2, baseDelayMs: 1, maxDelayMs: 5 },
-    logger: recordingLogger(),
+    logger,
     ...extra,
   });
   open.push(c);
-  return c;
+  return Object.assign(c, { logger });
 }
 
 /** Every way an error could be shown, for grepping key material. */
@@ -84,7 +85,8 @@ describe('getStatus', () => {
 describe('getKey (enc_keys)', () => {
   it('uses the GET form with ?number=&size= when the request allows it, and returns redacted keys', async () => {
     const stub = await kme((_req, res) => json(res, 200, { keys: [keyEntry(KEY_ID_1), keyEntry(KEY_ID_2)] }));
-    const result = await client(stub).getKey('SAE_B', { number: 2, size: 256 });
+    const c = client(stub);
+    const result = await c.getKey('SAE_B', { number: 2, size: 256 });
     expect(stub.requests[0]).toMatchObject({ method: 'GET', url: '/api/v1/keys/SAE_B/enc_keys?number=2&size=256' });
     expect(result.method).toBe('GET');
     expect(result.endpoint).toBe(`${stub.url}/api/v1/keys/SAE_B/enc_keys`);
@@ -94,7 +96,9 @@ describe('getKey (enc_keys)', () => {
       [KEY_ID_2, 256],
     ]);
     expect(Buffer.from(result.keys[0]!.bytes).equals(material(32))).toBe(true);
-    const shown = [inspect(result, { depth: 10 }), JSON.stringify(result), String(result.keys)].join('\n');
+    const debugLines = (c.logger as ReturnType<typeof recordingLogger>).lines;
+    expect(debugLines.some((line) => line.startsWith('debug GET'))).toBe(true);
+    const shown = [inspect(result, { depth: 10 }), JSON.stringify(result), String(result.keys), ...debugLines].join('\n');
     expect(shown).not.toContain(material(32).toString('base64'));
     expect(shown).not.toContain(material(32).toString('hex'));
   });

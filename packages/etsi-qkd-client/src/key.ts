@@ -33,5 +33,9 @@ export function createQkdKey(keyId: string, bytes: Uint8Array, keyIdExtension?: 
 
 /** Decodes the Base64 `key` of a Key container entry (already validated by the schema). */
 export function decodeKey(entry: { key_ID: string; key: string; key_ID_extension?: Record<string, unknown> }): QkdKey {
-  return createQkdKey(entry.key_ID, new Uint8Array(Buffer.from(entry.key, 'base64')), entry.key_ID_extension);
+  // Decoded straight into memory of its own: Buffer.from(…, 'base64') would use Node's shared
+  // pool for small sizes, leaving a copy of the key there that wipe() cannot reach.
+  const bytes = new Uint8Array(Buffer.byteLength(entry.key, 'base64'));
+  const written = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).write(entry.key, 'base64');
+  return createQkdKey(entry.key_ID, written === bytes.length ? bytes : bytes.subarray(0, written), entry.key_ID_extension);
 }
