@@ -318,3 +318,33 @@ describe('parseConfigurationChange', () => {
     expect(change.config).toEqual({ connectivityAssociations: [{ name: 'CA1', preSharedKeyChain: 'KC1' }] });
   });
 });
+
+describe('parseConfigurationXml on hostile input (fuzz)', () => {
+  const valid = renderXml(fullModel(), { revealSecrets: true });
+  const expectOnlyParseErrors = (xml: string) => {
+    try {
+      parseConfigurationXml(xml);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigParseError);
+    }
+  };
+
+  it('throws only ConfigParseError for random text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), expectOnlyParseErrors), { numRuns: 300 });
+  });
+
+  it('throws only ConfigParseError for damaged configuration XML', () => {
+    const damaged = fc
+      .tuple(fc.integer({ min: 0, max: valid.length }), fc.integer({ min: 0, max: 40 }), fc.constantFrom('', '<', '>', '&', '<x>', '</name>', '<name>', '99', 'gcm-aes-999', '<key>', ' junos:x="1"', '<![CDATA[a]]>', '&#xFFFFFFF;'))
+      .map(([at, cut, insert]) => valid.slice(0, at) + insert + valid.slice(at + cut));
+    fc.assert(fc.property(damaged, expectOnlyParseErrors), { numRuns: 500 });
+  });
+
+  it('does not expand entities (no billion laughs)', () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<configuration><security><authentication-key-chains><key-chain><name>K</name><description>&lol2;</description></key-chain></authentication-key-chains></security></configuration>`;
+    expect(() => parseConfigurationXml(bomb)).toThrow(/DOCTYPE is not allowed/);
+    const xml = '<configuration><security><authentication-key-chains><key-chain><name>K</name><description>&lol2;</description></key-chain></authentication-key-chains></security></configuration>';
+    expect(() => parseConfigurationXml(xml)).toThrow(/unknown entity &lol2;/);
+  });
+});

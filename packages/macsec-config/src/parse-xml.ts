@@ -40,7 +40,7 @@ const parser = new XMLParser({
 });
 
 function decodeEntities(text: string, path: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, ent: string) => {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[A-Za-z][A-Za-z0-9._-]*);/g, (whole, ent: string) => {
     if (ent === 'lt') return '<';
     if (ent === 'gt') return '>';
     if (ent === 'amp') return '&';
@@ -333,6 +333,8 @@ function findConfiguration(doc: El, depth = 0): El | undefined {
 
 function parseDocument(xml: string): El {
   if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
+  // Junos never sends a DTD; refusing one rules out entity tricks altogether.
+  if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`, '(document)');

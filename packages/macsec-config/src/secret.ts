@@ -11,8 +11,15 @@ const HEX = /^[0-9a-fA-F]+$/;
 // hashes: opaque to us, but safe to load back on a device.
 const DEVICE_ENCRYPTED = /^\$[0-9a-z]+\$\S+$/;
 
+// Recognises a Secret made by another copy of this module (the ESM and CJS builds loaded side by side).
+const BRAND = Symbol.for('@qkd-macsec/macsec-config:Secret');
+
 export class Secret {
   readonly #value: string;
+
+  get [BRAND](): true {
+    return true;
+  }
 
   private constructor(value: string) {
     this.#value = value;
@@ -59,7 +66,7 @@ export class Secret {
   /** Constant-time comparison of two secrets. */
   equals(other: Secret): boolean {
     const a = Buffer.from(this.#value);
-    const b = Buffer.from(other.#value);
+    const b = Buffer.from(other.reveal());
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
@@ -78,5 +85,5 @@ export class Secret {
 }
 
 export function isSecret(value: unknown): value is Secret {
-  return value instanceof Secret;
+  return value instanceof Secret || (typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true);
 }

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MacsecValidationError } from './errors.js';
+import { renderSet } from './render-set.js';
+import { renderText } from './render-text.js';
+import { renderXml } from './render-xml.js';
 import type { MacsecConfig } from './model.js';
 import { Secret } from './secret.js';
 import {
@@ -205,5 +208,43 @@ describe('checkConfig', () => {
 
   it('reports a non-object config', () => {
     expect(checkConfig(null as never)).toEqual([{ path: '(config)', message: 'configuration must be an object' }]);
+  });
+});
+
+describe('checkConfig on arbitrary input (fuzz)', () => {
+  const any = fc.anything({ maxDepth: 2, maxKeys: 4 });
+  const loose = (keys: string[]) => fc.dictionary(fc.constantFrom(...keys), fc.oneof(any, fc.array(any, { maxLength: 3 }), fc.dictionary(fc.string(), any, { maxKeys: 3 })), { maxKeys: keys.length });
+  const shaped = fc.record(
+    {
+      connectivityAssociations: fc.array(loose(['name', 'cipherSuite', 'securityMode', 'preSharedKey', 'preSharedKeyChain', 'fallbackKey', 'mka', 'excludeProtocols', 'includeSci', 'replayProtect'])),
+      interfaces: fc.array(loose(['name', 'connectivityAssociation', 'qkd'])),
+      keyChains: fc.array(fc.record({ name: any, keys: fc.array(loose(['index', 'keyName', 'secret', 'startTime', 'inactive'])) })),
+      eventOptions: loose(['generateEvents', 'policies', 'eventScripts', 'traceoptions']),
+      staticHostMappings: fc.array(loose(['name', 'inet', 'inet6', 'alias'])),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('returns issues, never throws, and renderers refuse what it rejects', () => {
+    fc.assert(
+      fc.property(fc.oneof(any, shaped), (input) => {
+        const issues = checkConfig(input as MacsecConfig);
+        expect(Array.isArray(issues)).toBe(true);
+        for (const issue of issues) {
+          expect(typeof issue.path).toBe('string');
+          expect(typeof issue.message).toBe('string');
+        }
+        if (issues.length > 0) expect(() => validateConfig(input as MacsecConfig)).toThrow(MacsecValidationError);
+        else for (const render of [renderSet, renderText, renderXml]) render(input as MacsecConfig);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reports wrong shapes by path', () => {
+    expect(checkConfig({ connectivityAssociations: 'CA1' } as never)).toEqual([{ path: 'connectivityAssociations', message: 'must be an array' }]);
+    expect(checkConfig({ keyChains: [{ name: 'K' }] } as never)).toEqual([{ path: 'keyChains[0].keys', message: 'must be an array' }]);
+    expect(checkConfig({ staticHostMappings: [{ name: 'h', inet: [1] }] } as never)).toEqual([{ path: 'staticHostMappings[0].inet[0]', message: 'must be a string, got number' }]);
+    expect(checkConfig({ eventOptions: { policies: [{ name: 'p', events: ['e'] }] } } as never)).toEqual([{ path: 'eventOptions.policies[0].eventScripts', message: 'must be an array' }]);
   });
 });

@@ -18,6 +18,16 @@ import { checkStartTime, parseStartTime } from './start-time.js';
 
 const HEX = /^[0-9a-fA-F]*$/;
 
+/** A value for an error message; never throws (symbols, null-prototype objects, cycles). */
+function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
 export const KEY_INDEX_MIN = 0;
 export const KEY_INDEX_MAX = 63;
 /** Ring size of a Junos key chain: key indexes 0..63. */
@@ -65,14 +75,14 @@ export function checkCak(cak: unknown, cipherSuite?: CipherSuite): string | null
 export function checkCipherSuite(suite: unknown): string | null {
   return (CIPHER_SUITES as readonly unknown[]).includes(suite)
     ? null
-    : `cipher-suite "${String(suite)}" is not one of ${CIPHER_SUITES.join(', ')}`;
+    : `cipher-suite "${show(suite)}" is not one of ${CIPHER_SUITES.join(', ')}`;
 }
 
 /** Key-chain key index: an integer 0..63. */
 export function checkKeyIndex(index: unknown): string | null {
   return Number.isInteger(index) && (index as number) >= KEY_INDEX_MIN && (index as number) <= KEY_INDEX_MAX
     ? null
-    : `key index must be an integer 0..63, got ${String(index)}`;
+    : `key index must be an integer 0..63, got ${show(index)}`;
 }
 
 export { checkStartTime };
@@ -120,7 +130,7 @@ export function checkHost(host: unknown): string | null {
 function checkIntRange(what: string, value: unknown, min: number, max: number): string | null {
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
     ? null
-    : `${what} must be an integer ${min}..${max}, got ${String(value)}`;
+    : `${what} must be an integer ${min}..${max}, got ${show(value)}`;
 }
 
 export const EXCLUDE_PROTOCOLS = ['cdp', 'lacp', 'lldp', 'stp'] as const;
@@ -128,7 +138,7 @@ export const EXCLUDE_PROTOCOLS = ['cdp', 'lacp', 'lldp', 'stp'] as const;
 const WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 function checkWord(what: string, value: unknown, max = 64): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > max || !WORD.test(value)) {
-    return `${what} "${String(value)}" must be 1..${max} characters of letters, digits, "_", "-", "."`;
+    return `${what} "${show(value)}" must be 1..${max} characters of letters, digits, "_", "-", "."`;
   }
   return null;
 }
@@ -142,13 +152,15 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
   const unique = (path: string, names: unknown[], what: string) => {
     const seen = new Set<unknown>();
     for (const n of names) {
-      if (seen.has(n)) add(path, `duplicate ${what} "${String(n)}"`);
+      if (seen.has(n)) add(path, `duplicate ${what} "${show(n)}"`);
       seen.add(n);
     }
   };
-  if (config === null || typeof config !== 'object') {
-    return [{ path: '(config)', message: 'configuration must be an object' }];
-  }
+  if (!isObject(config as unknown)) return [{ path: '(config)', message: 'configuration must be an object' }];
+  // Wrong shapes (a string where a list belongs, ...) are reported alone: the checks below
+  // assume the shape is right.
+  const shape = checkShape(config as unknown as Record<string, unknown>);
+  if (shape.length > 0) return shape;
 
   const cas = config.connectivityAssociations ?? [];
   unique('connectivityAssociations', cas.map((c) => c.name), 'connectivity-association');
@@ -170,7 +182,7 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
       if (q.kmePort !== undefined) add(`${p}.qkd.kmePort`, checkIntRange('kme-port', q.kmePort, 1, 65535));
       if (q.kmeCa !== undefined && typeof q.kmeCa !== 'boolean') add(`${p}.qkd.kmeCa`, 'kme-ca must be a boolean');
       if (q.kmeKeyidCheck !== undefined && typeof q.kmeKeyidCheck !== 'boolean') add(`${p}.qkd.kmeKeyidCheck`, 'kme-keyid-check must be a boolean');
-      if (q.kmeMethod !== undefined && q.kmeMethod !== 'get' && q.kmeMethod !== 'post') add(`${p}.qkd.kmeMethod`, `kme-method must be get or post, got "${String(q.kmeMethod)}"`);
+      if (q.kmeMethod !== undefined && q.kmeMethod !== 'get' && q.kmeMethod !== 'post') add(`${p}.qkd.kmeMethod`, `kme-method must be get or post, got "${show(q.kmeMethod)}"`);
     }
   });
 
@@ -184,7 +196,7 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
   unique('staticHostMappings', hosts.map((h) => h.name), 'static-host-mapping');
   hosts.forEach((h, i) => {
     const p = `staticHostMappings[${i}]`;
-    add(`${p}.name`, typeof h.name === 'string' && !isIPv4(h.name) ? checkHost(h.name) : `static-host-mapping name "${String(h.name)}" must be a host name`);
+    add(`${p}.name`, typeof h.name === 'string' && !isIPv4(h.name) ? checkHost(h.name) : `static-host-mapping name "${show(h.name)}" must be a host name`);
     h.inet?.forEach((a, j) => add(`${p}.inet[${j}]`, isIPv4(a) ? null : `"${a}" is not an IPv4 address`));
     h.inet6?.forEach((a, j) => add(`${p}.inet6[${j}]`, isIPv6(a) ? null : `"${a}" is not an IPv6 address`));
     h.alias?.forEach((a, j) => add(`${p}.alias[${j}]`, checkHost(a)));
@@ -193,6 +205,68 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
 }
 
 type Add = (path: string, message: string | null) => void;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type Shape = 'object' | 'array' | 'string[]' | { list: Record<string, Shape> } | { fields: Record<string, Shape> };
+
+const PSK: Shape = { fields: {} };
+const SHAPE: Record<string, Shape> = {
+  connectivityAssociations: {
+    list: { preSharedKey: PSK, fallbackKey: PSK, mka: 'object', replayProtect: 'object', excludeProtocols: 'string[]' },
+  },
+  interfaces: { list: { qkd: 'object' } },
+  keyChains: { list: { keys: { list: {} } } },
+  eventOptions: {
+    fields: {
+      generateEvents: { list: {} },
+      policies: { list: { events: 'string[]', eventScripts: 'string[]' } },
+      eventScripts: { list: {} },
+      traceoptions: { fields: { flags: 'string[]' } },
+    },
+  },
+  staticHostMappings: { list: { inet: 'string[]', inet6: 'string[]', alias: 'string[]' } },
+};
+
+function checkShapeOf(value: unknown, shape: Shape, path: string, issues: ValidationIssue[]): void {
+  if (value === undefined) return;
+  if (shape === 'object' || (typeof shape === 'object' && 'fields' in shape)) {
+    if (!isObject(value)) {
+      issues.push({ path, message: 'must be an object' });
+      return;
+    }
+    if (typeof shape === 'object') for (const [k, s] of Object.entries(shape.fields)) checkShapeOf(value[k], s, `${path}.${k}`, issues);
+    return;
+  }
+  if (!Array.isArray(value)) {
+    issues.push({ path, message: 'must be an array' });
+    return;
+  }
+  value.forEach((item, i) => {
+    if (shape === 'string[]') {
+      if (typeof item !== 'string') issues.push({ path: `${path}[${i}]`, message: `must be a string, got ${typeof item}` });
+    } else if (typeof shape === 'object' && 'list' in shape) {
+      if (!isObject(item)) issues.push({ path: `${path}[${i}]`, message: 'must be an object' });
+      else for (const [k, s] of Object.entries(shape.list)) checkShapeOf(item[k], s, `${path}[${i}].${k}`, issues);
+    }
+  });
+}
+
+function checkShape(config: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const [k, s] of Object.entries(SHAPE)) checkShapeOf(config[k], s, k, issues);
+  // Lists the renderers walk unconditionally must be present.
+  (Array.isArray(config.keyChains) ? config.keyChains : []).forEach((c, i) => {
+    if (isObject(c) && c.keys === undefined) issues.push({ path: `keyChains[${i}].keys`, message: 'must be an array' });
+  });
+  const eo = config.eventOptions;
+  if (isObject(eo) && Array.isArray(eo.policies)) {
+    eo.policies.forEach((p, i) => {
+      if (isObject(p) && p.eventScripts === undefined) issues.push({ path: `eventOptions.policies[${i}].eventScripts`, message: 'must be an array' });
+    });
+  }
+  return issues;
+}
 
 // In a model a secret must be a Secret, so no renderer can print it by accident.
 function checkModelSecret(value: unknown, suite: CipherSuite | undefined): string | null {
@@ -207,7 +281,7 @@ function checkPsk(psk: PreSharedKey, p: string, suite: CipherSuite | undefined, 
 function checkCa(ca: ConnectivityAssociation, p: string, add: Add) {
   add(`${p}.name`, checkCaName(ca.name));
   if (ca.securityMode !== undefined && !(SECURITY_MODES as readonly string[]).includes(ca.securityMode)) {
-    add(`${p}.securityMode`, `security-mode "${String(ca.securityMode)}" is not one of ${SECURITY_MODES.join(', ')}`);
+    add(`${p}.securityMode`, `security-mode "${show(ca.securityMode)}" is not one of ${SECURITY_MODES.join(', ')}`);
   }
   if (ca.cipherSuite !== undefined) add(`${p}.cipherSuite`, checkCipherSuite(ca.cipherSuite));
   const suite = ca.cipherSuite && !checkCipherSuite(ca.cipherSuite) ? ca.cipherSuite : undefined;
@@ -215,8 +289,12 @@ function checkCa(ca: ConnectivityAssociation, p: string, add: Add) {
   if (ca.preSharedKeyChain !== undefined) add(`${p}.preSharedKeyChain`, checkKeyChainName(ca.preSharedKeyChain));
   if (ca.preSharedKey && ca.preSharedKeyChain !== undefined) add(p, 'pre-shared-key and pre-shared-key-chain are mutually exclusive');
   if (ca.fallbackKey) checkPsk(ca.fallbackKey, `${p}.fallbackKey`, suite, add);
+  const bool = (path: string, v: unknown) => add(path, v === undefined || typeof v === 'boolean' ? null : `must be a boolean, got ${show(v)}`);
+  bool(`${p}.includeSci`, ca.includeSci);
   const mka = ca.mka;
   if (mka) {
+    bool(`${p}.mka.mustSecure`, mka.mustSecure);
+    bool(`${p}.mka.shouldSecure`, mka.shouldSecure);
     if (mka.keyServerPriority !== undefined) add(`${p}.mka.keyServerPriority`, checkIntRange('key-server-priority', mka.keyServerPriority, 0, 255));
     if (mka.transmitInterval !== undefined) add(`${p}.mka.transmitInterval`, checkIntRange('transmit-interval (ms)', mka.transmitInterval, 2000, 6000));
     if (mka.sakRekeyInterval !== undefined) add(`${p}.mka.sakRekeyInterval`, checkIntRange('sak-rekey-interval (s)', mka.sakRekeyInterval, 60, 86400));
@@ -243,6 +321,7 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
   chain.keys.forEach((key, j) => {
     const k = `${p}.keys[${j}]`;
     add(`${k}.index`, checkKeyIndex(key.index));
+    if (key.inactive !== undefined && typeof key.inactive !== 'boolean') add(`${k}.inactive`, `must be a boolean, got ${show(key.inactive)}`);
     if (indexes.has(key.index)) add(`${k}.index`, `duplicate key index ${key.index}`);
     indexes.add(key.index);
     if (key.keyName !== undefined) add(`${k}.keyName`, checkCkn(key.keyName));
@@ -263,11 +342,12 @@ function checkEventOptions(eo: EventOptions, p: string, add: Add) {
   eo.generateEvents?.forEach((g, i) => {
     const q = `${p}.generateEvents[${i}]`;
     add(`${q}.name`, checkWord('generate-event name', g.name));
+    if (g.noDrift !== undefined && typeof g.noDrift !== 'boolean') add(`${q}.noDrift`, `must be a boolean, got ${show(g.noDrift)}`);
     const hasInterval = g.timeInterval !== undefined;
     const hasTod = g.timeOfDay !== undefined;
     if (hasInterval === hasTod) add(q, 'generate-event needs exactly one of time-interval or time-of-day');
     if (hasInterval) add(`${q}.timeInterval`, checkIntRange('time-interval (s)', g.timeInterval, 60, 2592000));
-    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{4})?$/.test(String(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${String(g.timeOfDay)}" is not hh:mm:ss[+hhmm]`);
+    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{4})?$/.test(show(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${show(g.timeOfDay)}" is not hh:mm:ss[+hhmm]`);
     if (g.startTime !== undefined) {
       add(`${q}.startTime`, checkStartTime(g.startTime));
       if (!hasInterval) add(`${q}.startTime`, 'start-time needs time-interval');
@@ -288,7 +368,7 @@ function checkEventOptions(eo: EventOptions, p: string, add: Add) {
   const t = eo.traceoptions;
   if (t) {
     if (t.file !== undefined) add(`${p}.traceoptions.file`, checkWord('traceoptions file', t.file, 255));
-    if (t.size !== undefined && !/^\d+[kmg]?$/.test(t.size)) add(`${p}.traceoptions.size`, `size "${t.size}" is not a number with optional k, m or g`);
+    if (t.size !== undefined && !/^\d+[kmg]?$/.test(show(t.size))) add(`${p}.traceoptions.size`, `size "${show(t.size)}" is not a number with optional k, m or g`);
     if (t.files !== undefined) add(`${p}.traceoptions.files`, checkIntRange('files', t.files, 2, 1000));
     t.flags?.forEach((f, j) => add(`${p}.traceoptions.flags[${j}]`, checkWord('flag', f)));
   }
