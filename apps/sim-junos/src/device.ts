@@ -24,6 +24,8 @@ export interface SimDevice extends DeviceIdentity {
   faults: Faults;
   files: MemoryFs;
   newSession(user: string): SessionRef;
+  /** Open NETCONF sessions by id, each with a function ending it (for kill-session). */
+  sessions: Map<number, { user: string; kill(): void }>;
   /** RPC counters for the bench and tests. */
   stats: { sessions: number; rpcs: number };
 }

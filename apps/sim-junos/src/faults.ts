@@ -13,6 +13,11 @@ export const faultsSchema = z
     authFailure: z.boolean().optional(),
     /** Wall-clock delay before the server sends its hello (ms). */
     helloDelayMs: z.number().int().min(0).optional(),
+    /** Every RPC reply is replaced by hostile output, to test clients: malformed XML, a DOCTYPE
+     *  with entity expansion, a reply larger than `bytes` (default 4 MiB), or bytes that break
+     *  the framing. */
+    hostileReply: z.enum(['malformed', 'entity-expansion', 'oversized', 'broken-framing']).optional(),
+    hostileReplyBytes: z.number().int().min(1).optional(),
   })
   .strict();
 

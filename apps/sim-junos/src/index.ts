@@ -115,6 +115,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       faults: d.faults ?? {},
       files: createMemoryFs([`/var/home/${username}`]),
       newSession: (user) => ({ id: allocateSessionId(), user }),
+      sessions: new Map(),
       stats: { sessions: 0, rpcs: 0 },
     };
     devices.set(name, device);

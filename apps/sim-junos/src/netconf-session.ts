@@ -49,10 +49,12 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   let rpcCount = 0;
   let queue: Promise<void> = Promise.resolve();
   device.stats.sessions++;
+  device.sessions.set(session.id, { user: session.user, kill: () => opts.dropConnection() });
 
   const close = () => {
     if (closed) return;
     closed = true;
+    device.sessions.delete(session.id);
     device.store.endSession(session);
     stream.end();
     opts.onClose?.();
@@ -60,8 +62,25 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   const send = (xml: string) => {
     if (!closed && stream.writable) stream.write(encodeMessage(xml, framing));
   };
-  const reply = (attrs: string, inner: string) =>
+  const reply = (attrs: string, inner: string) => {
+    const hostile = device.faults.hostileReply;
+    if (hostile) return sendHostile(hostile, attrs);
     send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
+  };
+  const sendHostile = (kind: NonNullable<SimDevice['faults']['hostileReply']>, attrs: string) => {
+    if (kind === 'broken-framing') {
+      // chunked: a chunk header that is not a number; ]]>]]>: bytes that are not UTF-8
+      stream.write(framing === 'chunked' ? Buffer.from('\n#abc\n<rpc-reply/>\n##\n') : Buffer.concat([Buffer.from(`<rpc-reply${attrs}>`), Buffer.from([0xff, 0xfe]), Buffer.from('</rpc-reply>]]>]]>')]));
+      return;
+    }
+    const body =
+      kind === 'malformed'
+        ? `<rpc-reply${attrs}><ok></rpc-reply>`
+        : kind === 'entity-expansion'
+          ? `<?xml version="1.0"?><!DOCTYPE rpc-reply [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rpc-reply${attrs}><output>&c;</output></rpc-reply>`
+          : `<rpc-reply${attrs}><output>${'x'.repeat(device.faults.hostileReplyBytes ?? 4 * 1024 * 1024)}</output></rpc-reply>`;
+    send(body);
+  };
 
   const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true) };
   let closeAfter = false;

@@ -34,8 +34,13 @@ export function fingerprintOf(publicKey: string | Buffer): string {
 /** A given private key (its public half derived), or a fresh Ed25519 key. */
 export function loadHostKey(privateKey?: string): HostKey {
   if (privateKey === undefined) {
-    const pair = utils.generateKeyPairSync('ed25519');
-    return { privateKey: pair.private, publicKey: pair.public, fingerprint: fingerprintOf(pair.public) };
+    // ssh2 1.17 drops a leading zero byte of an Ed25519 public key (about 1 key in 256), which
+    // yields a key nobody can parse; draw again until both halves parse.
+    for (;;) {
+      const pair = utils.generateKeyPairSync('ed25519');
+      if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error))
+        return { privateKey: pair.private, publicKey: pair.public, fingerprint: fingerprintOf(pair.public) };
+    }
   }
   const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new HostKeyError(`cannot parse the configured host key: ${parsed.message}`);

@@ -43,6 +43,8 @@ export interface ConfigStore {
   loadRollback(s: SessionRef, n: number): void;
   check(s: SessionRef): ConfigIssue[];
   commit(s: SessionRef, opts?: CommitOptions): ConfigIssue[];
+  /** Rolls a pending commit confirmed back now (cancel-commit). */
+  cancelConfirmed(): void;
   /** Releases everything a closed session held; an exclusive holder's uncommitted changes are discarded. */
   endSession(s: SessionRef): void;
   onCommit(listener: (tree: ConfigNode, time: number) => void): void;
@@ -169,6 +171,11 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       // A private commit leaves others' uncommitted shared edits alone.
       if (!priv || nodesEqual(shared, before)) shared = cloneNode(tree);
       return issues;
+    },
+    cancelConfirmed() {
+      if (!pending) throw new RpcFailure({ message: 'no commit confirmed is pending' });
+      pending.cancel();
+      expireConfirm();
     },
     endSession(s) {
       privates.delete(s.id);

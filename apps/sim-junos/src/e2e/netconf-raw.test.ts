@@ -3,6 +3,7 @@ import { BASE_1_0, BASE_1_1 } from '@qkd-macsec/junos-netconf/framing';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimJunos, type SimJunos } from '../index.js';
+import { loadHostKey } from '../ssh-server.js';
 import { rawNetconf, type RawNetconfOptions } from '../testing/raw-netconf.js';
 
 const CKN = '11'.repeat(32);
@@ -16,7 +17,11 @@ const psk = (ckn: string, cak: string) =>
     'set security macsec interfaces ge-0/0/0 connectivity-association CA',
   ].join('\n');
 
-const clientKey = ssh2.utils.generateKeyPairSync('ed25519');
+const fresh = () => {
+  const k = loadHostKey();
+  return { private: k.privateKey, public: k.publicKey };
+};
+const clientKey = fresh();
 let sim: SimJunos;
 
 beforeAll(async () => {
@@ -90,7 +95,7 @@ describe('SSH', () => {
     const nc = await rawNetconf({ ...noPassword, privateKey: clientKey.private });
     expect(await nc.rpc('<get-software-information/>')).toContain('<host-name>r1</host-name>');
     nc.close();
-    const other = ssh2.utils.generateKeyPairSync('ed25519');
+    const other = fresh();
     await expect(rawNetconf({ ...noPassword, privateKey: other.private })).rejects.toThrow(/authentication/i);
   });
 

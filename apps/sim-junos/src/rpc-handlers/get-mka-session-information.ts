@@ -26,6 +26,8 @@ export const getMkaSessionInformation: RpcHandler = (ctx, op) => {
       el('outbound-sci', pseudoId(16, ctx.device.name, m.interface) + '/1') +
       el('key-server', m.keyServer ? 'yes' : 'no') +
       el('key-server-priority', 16) +
+      el('latest-sak-an', 0) +
+      el('latest-sak-ki', m.secured ? `${pseudoId(24, ctx.device.name, m.peer?.device ?? '', m.end.ckn ?? '')}/1` : '000000000000000000000000/0') +
       (m.link?.reason ? el('reason', m.link.reason) : '') +
       peer +
       '</mka-session-info>'

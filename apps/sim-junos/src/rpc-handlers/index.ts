@@ -1,16 +1,19 @@
 // RPC name → handler. Junos-specific and NETCONF base operations share one table.
 import type { RpcHandler } from './context.js';
+import { cancelCommit } from './cancel-commit.js';
 import { closeSession } from './close-session.js';
 import { command } from './command.js';
 import { commit, commitConfiguration, validate } from './commit-configuration.js';
 import { discardChanges } from './discard-changes.js';
 import { getChassisInventory } from './get-chassis-inventory.js';
 import { getCommitInformation } from './get-commit-information.js';
+import { get } from './get.js';
 import { getConfig, getConfiguration } from './get-configuration.js';
 import { getLinkDownIntervals } from './get-link-down-intervals.js';
 import { getMacsecConnectionInformation } from './get-macsec-connection-information.js';
 import { getMkaSessionInformation } from './get-mka-session-information.js';
 import { getSoftwareInformation } from './get-software-information.js';
+import { killSession } from './kill-session.js';
 import { editConfig, loadConfiguration } from './load-configuration.js';
 import { lock, lockConfiguration, unlock, unlockConfiguration } from './lock-configuration.js';
 import { closeConfiguration, openConfiguration } from './open-configuration.js';
@@ -39,5 +42,8 @@ export const RPC_HANDLERS: Readonly<Record<string, RpcHandler>> = {
   unlock,
   commit,
   validate,
+  'cancel-commit': cancelCommit,
+  get,
+  'kill-session': killSession,
   'close-session': closeSession,
 };
