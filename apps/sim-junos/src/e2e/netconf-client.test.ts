@@ -84,7 +84,7 @@ describe('standard operations', () => {
   it('commit confirmed then cancel-commit restores the previous configuration; discard-changes drops edits', async () => {
     const c = await connect('r3');
     await c.editConfig({ target: 'candidate', config: '<configuration><system><host-name>trial</host-name></system></configuration>' });
-    await c.commit({ confirmed: true, confirmTimeout: 120 });
+    await c.commit({ confirmed: true, confirmTimeoutSeconds: 120 });
     expect(sim.device('r3').committedText()).toContain('host-name trial;');
     await c.cancelCommit();
     expect(sim.device('r3').committedText()).not.toContain('host-name trial;');
