@@ -152,3 +152,11 @@ export class ConnectionError extends Error {
     super(`${message} (${host})`);
   }
 }
+
+/** The session pool was closed; no new work is accepted. */
+export class PoolClosedError extends Error {
+  override readonly name = 'PoolClosedError';
+  constructor(readonly key?: string) {
+    super(`session pool is closed${key ? ` (request for ${key})` : ''}`);
+  }
+}

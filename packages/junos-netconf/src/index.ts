@@ -14,3 +14,4 @@ export { connectJunos, junosDevice, type JunosDevice, type ConfigurationMode, ty
 export * from './junos/rpcs.js';
 export { parseFacts, type JunosFacts } from './junos/facts.js';
 export { parseMkaSessions, parseMacsecConnections, type MkaSession, type MkaCak, type MacsecConnection, type MacsecSecureAssociation } from './junos/mka.js';
+export { createSessionPool, type SessionPool, type SessionPoolOptions, type PooledSession, type RetryOptions } from './pool/pool.js';

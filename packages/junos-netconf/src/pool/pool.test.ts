@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectJunos, type JunosDevice } from '../junos/device.js';
+import { ConnectionError, HostKeyError } from '../errors.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { createSessionPool } from './pool.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+const quiet = { warn: () => undefined };
+
+async function fleet(n: number): Promise<Map<string, TestServer>> {
+  const map = new Map<string, TestServer>();
+  for (let i = 0; i < n; i++) {
+    const s = await startTestServer({ handler: () => '<software-information><host-name>r</host-name></software-information>' });
+    servers.push(s);
+    map.set(`r${i}`, s);
+  }
+  return map;
+}
+const connectTo = (devices: Map<string, TestServer>, counter?: { n: number }) => async (key: string): Promise<JunosDevice> => {
+  const s = devices.get(key)!;
+  if (counter) counter.n++;
+  return connectJunos({ host: s.host, port: s.port, ...DEFAULT_USER, hostKeyFingerprints: [s.hostKeyFingerprint] });
+};
+
+describe('session pool', () => {
+  it('works on at most maxConcurrency devices at once and keeps at most that many sessions open', async () => {
+    const devices = await fleet(6);
+    const pool = createSessionPool({ connect: connectTo(devices), maxConcurrency: 2, logger: quiet });
+    let inUse = 0;
+    let peak = 0;
+    let bothInside!: () => void;
+    const barrier = new Promise<void>((r) => (bothInside = r));
+    const results = await Promise.all(
+      [...devices.keys()].map((key) =>
+        pool.use(key, async (d) => {
+          inUse++;
+          peak = Math.max(peak, inUse);
+          if (inUse === 2) bothInside();
+          await barrier; // the first two wait for each other: proves two run in parallel
+          const facts = await d.facts();
+          expect(pool.size).toBeLessThanOrEqual(2);
+          inUse--;
+          return facts.hostname;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array(6).fill('r'));
+    expect(peak).toBe(2);
+    expect(pool.size).toBeLessThanOrEqual(2);
+    await pool.close();
+    expect(pool.size).toBe(0);
+  });
+
+  it('runs one use() at a time per device and reuses its session', async () => {
+    const devices = await fleet(1);
+    const counter = { n: 0 };
+    const pool = createSessionPool({ connect: connectTo(devices, counter), maxConcurrency: 4, logger: quiet });
+    let inside = 0;
+    let overlap = false;
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        pool.use('r0', async (d) => {
+          if (++inside > 1) overlap = true;
+          await d.rpc('<get-software-information/>');
+          inside--;
+        }),
+      ),
+    );
+    expect(overlap).toBe(false);
+    expect(counter.n).toBe(1);
+    await pool.close();
+  });
+
+  it('reconnects after the device drops the connection', async () => {
+    const devices = await fleet(1);
+    const counter = { n: 0 };
+    const pool = createSessionPool({ connect: connectTo(devices, counter), logger: quiet });
+    const first = await pool.use('r0', async (d) => d);
+    const closed = new Promise<void>((r) => first.onClose(() => r()));
+    devices.get('r0')!.dropAll();
+    await closed;
+    expect(await pool.use('r0', async (d) => (await d.facts()).hostname)).toBe('r');
+    expect(counter.n).toBe(2);
+    await pool.close();
+  });
+
+  it('retries a failing connect with backoff, but not a host key error', async () => {
+    let calls = 0;
+    const warnings: string[] = [];
+    const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
+      connect: async (key) => {
+        calls++;
+        if (key === 'evil') throw new HostKeyError('mismatch', key, 'SHA256:x', ['SHA256:y']);
+        if (calls < 3) throw new ConnectionError('connect ECONNREFUSED', key);
+        return { closed: false, close: async () => undefined };
+      },
+      retry: { attempts: 3, baseDelayMs: 1 },
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    expect(await pool.use('r0', async () => 'ok')).toBe('ok');
+    expect(calls).toBe(3);
+    expect(warnings[0]).toMatch(/connect to r0 failed \(attempt 1\/3\): connect ECONNREFUSED \(r0\); retrying in \d+ ms/);
+    calls = 0;
+    await expect(pool.use('evil', async () => 'never')).rejects.toBeInstanceOf(HostKeyError);
+    expect(calls).toBe(1);
+    await pool.close();
+  });
+
+  it('closes cleanly: waits for running work, then refuses new work', async () => {
+    const devices = await fleet(1);
+    const pool = createSessionPool({ connect: connectTo(devices), logger: quiet });
+    let finished = false;
+    const work = pool.use('r0', async (d) => {
+      await d.facts();
+      finished = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    await pool.close();
+    expect(finished).toBe(true);
+    await work;
+    await expect(pool.use('r0', async () => 1)).rejects.toMatchObject({ name: 'PoolClosedError' });
+    expect(devices.get('r0')!.connectionCount()).toBe(0);
+  });
+});
