@@ -30,7 +30,8 @@ const chain = parseConfigurationXml(reply).keyChains![0]!;
 
 // 4. Plan: next slot, a start-time 2 minutes ahead, prune what is older than the previous key.
 const plan = planKeyChainRotation({ chain, now: new Date('2026-11-24T20:03:00Z'), leadTimeSeconds: 120, keyName: ckn });
-console.log(plan.slot, plan.startTime, plan.deleteSlots); // 1 2026-11-24.20:05:00 [ 62 ]
+console.log(plan.slot, plan.startTime, plan.deleteSlots, plan.activeSlot, plan.previousSlot);
+// 1 2026-11-24.20:05:00 [ 62 ] 0 63
 
 // 5. Render the change. Without revealSecrets the CAK shows as <redacted> (for logs, dry runs).
 const change = keyChainRotationChange(plan, { chain: 'QKD_KC', keyName: ckn, secret: cak });
@@ -42,4 +43,22 @@ console.log(renderSet(change.config, { delete: change.delete }).join('\n'));
 
 // What goes to the device, inside <load-configuration action="merge" format="xml">:
 const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
-console.log(xml.includes('<key delete="delete">')); // true
+console.log(xml);
+// <configuration>
+//   <security>
+//     <authentication-key-chains>
+//       <key-chain>
+//         <name>QKD_KC</name>
+//         <key delete="delete">
+//           <name>62</name>
+//         </key>
+//         <key>
+//           <name>1</name>
+//           <secret>5a5a…5a</secret>
+//           <key-name><ckn></key-name>
+//           <start-time>2026-11-24.20:05:00</start-time>
+//         </key>
+//       </key-chain>
+//     </authentication-key-chains>
+//   </security>
+// </configuration>

@@ -206,6 +206,11 @@ describe('checkConfig', () => {
     expect(issues).toEqual([{ path: 'keyChains[0].keys[0].secret', message: 'CAK for gcm-aes-256 must be exactly 64 hex digits, got 32' }]);
   });
 
+  it('takes time-of-day as Junos prints it back, offset included', () => {
+    expect(checkConfig({ eventOptions: { generateEvents: [{ name: 'm', timeOfDay: '00:00:00 -0500' }, { name: 'n', timeOfDay: '23:59:59+0100' }] } })).toEqual([]);
+    expect(checkConfig({ eventOptions: { generateEvents: [{ name: 'm', timeOfDay: '24:00:00' }] } })[0]?.message).toMatch(/not hh:mm:ss/);
+  });
+
   it('reports a non-object config', () => {
     expect(checkConfig(null as never)).toEqual([{ path: '(config)', message: 'configuration must be an object' }]);
   });

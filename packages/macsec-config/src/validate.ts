@@ -347,7 +347,7 @@ function checkEventOptions(eo: EventOptions, p: string, add: Add) {
     const hasTod = g.timeOfDay !== undefined;
     if (hasInterval === hasTod) add(q, 'generate-event needs exactly one of time-interval or time-of-day');
     if (hasInterval) add(`${q}.timeInterval`, checkIntRange('time-interval (s)', g.timeInterval, 60, 2592000));
-    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[+-]\d{4})?$/.test(show(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${show(g.timeOfDay)}" is not hh:mm:ss[+hhmm]`);
+    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?: ?[+-]\d{4})?$/.test(show(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${show(g.timeOfDay)}" is not hh:mm:ss[ +hhmm]`);
     if (g.startTime !== undefined) {
       add(`${q}.startTime`, checkStartTime(g.startTime));
       if (!hasInterval) add(`${q}.startTime`, 'start-time needs time-interval');
