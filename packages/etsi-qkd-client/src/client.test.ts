@@ -293,6 +293,15 @@ describe('connections', () => {
     expect(stub.connections()).toBeLessThanOrEqual(2);
   });
 
+  it('`connections` caps the connections to the KME; concurrent calls queue on them', async () => {
+    const stub = await kme((_req, res) => json(res, 200, statusBody()));
+    const c = client(stub, { connections: 1 });
+    await Promise.all(Array.from({ length: 10 }, () => c.getStatus('SAE_B')));
+    expect(stub.requests).toHaveLength(10);
+    expect(stub.connections()).toBe(1);
+    expect(() => client(stub, { connections: 0 })).toThrow(/connections must be a positive integer/);
+  });
+
   it('after close(), calls are refused locally', async () => {
     const stub = await kme((_req, res) => json(res, 200, statusBody()));
     const c = client(stub);

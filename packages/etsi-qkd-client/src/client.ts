@@ -28,6 +28,8 @@ export interface QkdClientOptions {
   retry?: Partial<QkdRetryOptions> | false;
   /** 'auto' (default): GET when the spec allows it, POST otherwise. */
   method?: QkdMethod;
+  /** Most connections kept to the KME; further concurrent calls queue (default: no limit). */
+  connections?: number;
   logger?: QkdLogger;
 }
 
@@ -92,7 +94,10 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   } catch (error) {
     throw new QkdConfigError((error as Error).message, { endpoint: root, saeIds: [] });
   }
-  const tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger });
+  if (options.connections !== undefined && !(Number.isSafeInteger(options.connections) && options.connections >= 1)) {
+    throw new QkdConfigError(`connections must be a positive integer (got ${String(options.connections)})`, { endpoint: root, saeIds: [] });
+  }
+  const tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger, connections: options.connections });
   const isTransient = (error: Error) => isTransientNetworkFailure(error, tls);
   const statusCache = new Map<string, Status>();
   let closed = false;
@@ -115,6 +120,8 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
         ...(call.searchParams ? { searchParams: call.searchParams } : {}),
         ...(call.json !== undefined ? { json: call.json } : {}),
         headers: { accept: 'application/json' },
+        // ETSI 014 has no redirects; following one could send the call (and take keys) elsewhere.
+        redirect: 'manual',
         signal,
         // The call's budget is enforced by `signal`, across retries and backoff, not per attempt.
         timeout: false,
@@ -146,7 +153,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
         throw new QkdTimeoutError(`no complete answer from ${endpoint} within ${timeoutMs} ms`, { ...context, timeoutMs });
       }
       if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted by the caller`, { ...context, cause: callerSignal.reason });
-      const mapped = (await httpError(error, context)) ?? networkError(error, context, tls);
+      const mapped = (await httpError(error, context)) ?? networkError(error, context, tls, response?.status);
       if (mapped) throw mapped;
       // Unknown failure: its message only, no cause chain (which could hold raw response bytes).
       throw new QkdError(`call to ${endpoint} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`, context);

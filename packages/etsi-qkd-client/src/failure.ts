@@ -9,13 +9,15 @@ import {
   QkdNotFoundError,
   QkdServerError,
   QkdServiceUnavailableError,
+  QkdResponseError,
+  QkdTimeoutError,
   QkdTlsError,
   QkdUnauthorizedError,
   type QkdError,
   type QkdErrorContext,
 } from './errors.js';
 import { etsiErrorSchema, type EtsiError } from './schemas.js';
-import { HANDSHAKE_FAILURE } from './tls.js';
+import { HANDSHAKE_FAILURE, MAX_RESPONSE_BYTES } from './tls.js';
 
 /**
  * The first `code` found along an error's cause chain (fetch wraps undici/net/tls errors), and a
@@ -91,7 +93,7 @@ function clientCertAdvice(tls: TlsContext): string {
 }
 
 /** A network/TLS failure (fetch's "fetch failed" and what it wraps) as a QkdError. */
-export function networkError(error: unknown, context: QkdErrorContext, tls: TlsContext): QkdError | undefined {
+export function networkError(error: unknown, context: QkdErrorContext, tls: TlsContext, status = 0): QkdError | undefined {
   const failure = lowLevelFailure(error);
   if (!failure) return undefined;
   const { endpoint } = context;
@@ -118,6 +120,15 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return new QkdTlsError(`TLS handshake with ${host} failed (${code})`, { ...ctx, code });
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new QkdTimeoutError(`TCP/TLS connect to ${host} timed out (${code}): is the KME reachable?`, { ...ctx });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new QkdTimeoutError(`the KME at ${host} stopped answering (${code})`, { ...ctx });
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new QkdResponseError(`the answer from ${endpoint} exceeds ${MAX_RESPONSE_BYTES} bytes; ETSI 014 answers are far smaller`, { ...ctx, status });
   }
   if (code.startsWith('HPE_')) {
     return new QkdConnectionError(`the answer from ${host} is not valid HTTP (${code}): is this port a KME?`, { ...ctx, code });

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { inspect } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient, type QkdClientOptions } from './client.js';
-import { QkdAbortError, QkdConnectionError, QkdServiceUnavailableError, QkdTimeoutError, QkdTlsError } from './errors.js';
+import { QkdAbortError, QkdConnectionError, QkdHttpError, QkdResponseError, QkdServiceUnavailableError, QkdTimeoutError, QkdTlsError } from './errors.js';
 import { makeTestPki, type TestPki } from './test/pki.js';
 import { KEY_ID_1, KEY_ID_2, json, keyEntry, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
 
@@ -161,4 +161,28 @@ describe('servers that do not speak the protocol', () => {
     // undici keeps the raw bytes on its parser error; they must not ride along in the cause.
     expect(inspect(error, { depth: 10 })).not.toContain('OpenSSH');
   });
+
+  it('an oversized answer is refused while reading, not buffered whole', async () => {
+    const stub = await kme((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"keys":[],"key_container_extension":{"pad":"${'x'.repeat(2 << 20)}"}}`);
+    });
+    const error = await client(stub.url).getKey('SAE_B', { size: 256 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QkdResponseError);
+    expect((error as Error).message).toMatch(/exceeds 1048576 bytes/);
+    expect((error as QkdResponseError).status).toBe(200);
+  });
+
+  it('a redirect is not followed: it is a QkdHttpError and the target sees nothing', async () => {
+    const elsewhere = await kme((_req, res) => json(res, 200, { keys: [keyEntry(KEY_ID_1)] }));
+    const stub = await kme((req, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}${req.url}` });
+      res.end();
+    });
+    const error = await client(stub.url).getKey('SAE_B', { size: 256 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QkdHttpError);
+    expect((error as QkdHttpError).status).toBe(307);
+    expect(elsewhere.requests).toHaveLength(0);
+  });
 });
+

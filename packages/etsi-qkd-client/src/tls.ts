@@ -101,10 +101,15 @@ function parsePrivateKey(source: Source): KeyObject {
   }
 }
 
+/** Largest answer accepted: ETSI 014 bodies are small; a bigger one is a broken or hostile KME. */
+export const MAX_RESPONSE_BYTES = 1 << 20;
+
 export function buildTls(options: {
   tls: QkdTlsOptions | undefined;
   insecureSkipVerify: boolean;
   logger: QkdLogger;
+  /** Connections per KME origin (undefined: as many as concurrent calls need). */
+  connections?: number | undefined;
   now?: Date;
 }): TlsSetup {
   const tls = (options.tls ?? {}) as Record<string, unknown>;
@@ -156,6 +161,8 @@ export function buildTls(options: {
     });
   };
   const agent = new Agent({
+    maxResponseSize: MAX_RESPONSE_BYTES,
+    ...(options.connections !== undefined ? { connections: options.connections } : {}),
     connect: (connectOptions, callback) =>
       connect(connectOptions, (error, socket) => {
         if (socket) remember(socket);
