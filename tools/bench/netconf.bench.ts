@@ -1,0 +1,137 @@
+// NETCONF over SSH throughput: the junos-netconf client against sim-junos, and against a bare
+// ssh2 NETCONF responder in the same run (fixed reply, no XML work) as the baseline.
+// Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
+// session set-ups/s (SSH handshake + auth + hello + close-session). Prints a table.
+import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
+import type { NetconfClient, NetconfClientOptions } from '@qkd-macsec/junos-netconf';
+import { startSimJunos } from '@qkd-macsec/sim-junos';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import ssh2 from 'ssh2';
+
+// The client's ESM build names ssh2 exports (`import { Client, utils } from 'ssh2'`), which Node's
+// ESM loader cannot take from the CommonJS ssh2; its CJS build works, so load that one.
+const { connectNetconf } = createRequire(import.meta.url)('@qkd-macsec/junos-netconf') as typeof import('@qkd-macsec/junos-netconf');
+
+const SEQUENTIAL = 1500;
+const PIPELINED = 6000;
+const WINDOW = 32;
+const SETUPS = 40;
+const RPC = '<get-software-information/>';
+
+/** A NETCONF responder with no configuration store: the floor the simulator is compared to. */
+async function startBaseline(chunked: boolean): Promise<{ port: number; fingerprint: string; close(): Promise<void> }> {
+  let hostKey: { private: string; public: string };
+  do hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  while (ssh2.utils.parseKey(hostKey.public) instanceof Error); // ssh2 1.17 Ed25519 leading-zero bug
+  const parsed = ssh2.utils.parseKey(hostKey.public) as ssh2.ParsedKey;
+  const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+  const caps = chunked ? [BASE_1_0, BASE_1_1] : [BASE_1_0];
+  const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => ctx.accept());
+    client.on('ready', () =>
+      client.on('session', (accept) =>
+        accept().on('subsystem', (acceptSub) => {
+          const ch = acceptSub();
+          const dec = createFrameDecoder();
+          let framing: Framing = 'eom';
+          let hello = false;
+          ch.write(encodeMessage(buildHello(caps, 1), 'eom'));
+          ch.on('data', (d: Buffer) => {
+            dec.push(d);
+            for (let m = dec.next(); m !== undefined; m = dec.next()) {
+              if (!hello) {
+                framing = negotiateFraming(caps, parseHello(m).capabilities);
+                dec.setFraming(framing);
+                hello = true;
+                continue;
+              }
+              const id = /message-id="([^"]*)"/.exec(m)?.[1] ?? '';
+              const body = m.includes('<close-session') ? '<ok/>' : '<software-information><host-name>base</host-name></software-information>';
+              ch.write(encodeMessage(`<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="${id}">${body}</rpc-reply>`, framing));
+              if (m.includes('<close-session')) ch.end();
+            }
+          });
+        }),
+      ),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { port, fingerprint, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function sequential(c: NetconfClient, n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await c.rpc(RPC);
+  return n / ((performance.now() - t) / 1000);
+}
+
+async function pipelined(c: NetconfClient, n: number, window: number): Promise<number> {
+  const t = performance.now();
+  let sent = 0;
+  const lane = async () => {
+    while (sent < n) {
+      sent++;
+      await c.rpc(RPC);
+    }
+  };
+  await Promise.all(Array.from({ length: window }, lane));
+  return n / ((performance.now() - t) / 1000);
+}
+
+async function setups(opts: NetconfClientOptions, n: number): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await (await connectNetconf(opts)).close();
+  return n / ((performance.now() - t) / 1000);
+}
+
+interface Row {
+  target: string;
+  framing: string;
+  seq: number;
+  pipe: number;
+  setup: number;
+}
+
+async function measure(target: string, opts: NetconfClientOptions, framing: Framing): Promise<Row> {
+  const c = await connectNetconf(opts);
+  if (c.session.framing !== framing) throw new Error(`${target}: expected ${framing} framing, got ${c.session.framing}`);
+  await sequential(c, 100); // warm-up
+  const seq = await sequential(c, SEQUENTIAL);
+  const pipe = await pipelined(c, PIPELINED, WINDOW);
+  await c.close();
+  const setup = await setups(opts, SETUPS);
+  return { target, framing, seq, pipe, setup };
+}
+
+const sim = await startSimJunos({ devices: { eom: {}, chunked: { netconf11: true } }, links: [] });
+const baseEom = await startBaseline(false);
+const baseChunked = await startBaseline(true);
+const rows: Row[] = [];
+try {
+  for (const framing of ['eom', 'chunked'] as const) {
+    const d = sim.devices[framing]!;
+    const simOpts = { host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] };
+    const base = framing === 'eom' ? baseEom : baseChunked;
+    const baseOpts = { host: '127.0.0.1', port: base.port, username: 'bench', password: 'bench', hostKeyFingerprints: [base.fingerprint] };
+    rows.push(await measure('bare ssh2 responder', baseOpts, framing));
+    rows.push(await measure('sim-junos', simOpts, framing));
+  }
+} finally {
+  await sim.close();
+  await baseEom.close();
+  await baseChunked.close();
+}
+
+const f = (n: number) => n.toFixed(0).padStart(9);
+console.log(`\nNETCONF over SSH on 127.0.0.1, <get-software-information/>, Node ${process.version}`);
+console.log(`sequential: ${SEQUENTIAL} RPCs; pipelined: ${PIPELINED} RPCs, ${WINDOW} in flight; set-ups: ${SETUPS} connect+hello+close\n`);
+console.log(`${'target'.padEnd(22)}${'framing'.padEnd(9)}${'seq RPC/s'.padStart(11)}${'pipe RPC/s'.padStart(12)}${'setups/s'.padStart(10)}`);
+for (const r of rows) console.log(`${r.target.padEnd(22)}${r.framing.padEnd(9)}  ${f(r.seq)}   ${f(r.pipe)} ${f(r.setup)}`);
+console.log('\nsim-junos / bare responder (1.0 = no simulator overhead):');
+for (const framing of ['eom', 'chunked']) {
+  const [b, s] = [rows.find((r) => r.framing === framing && r.target !== 'sim-junos')!, rows.find((r) => r.framing === framing && r.target === 'sim-junos')!];
+  console.log(`  ${framing.padEnd(8)} sequential ${(s.seq / b.seq).toFixed(2)}  pipelined ${(s.pipe / b.pipe).toFixed(2)}  set-ups ${(s.setup / b.setup).toFixed(2)}`);
+}
