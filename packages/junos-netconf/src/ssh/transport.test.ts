@@ -1,12 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, generateHostKey, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, generateEd25519, generateHostKey, startTestServer, type TestServer } from '../test-support/netconf-server.js';
 import { connectSsh, redactOptions } from './transport.js';
 
-const userKey = utils.generateKeyPairSync('ed25519', { passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr', rounds: 4 });
+const userKey = generateEd25519({ passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr', rounds: 4 });
 let server: TestServer;
 
 beforeAll(async () => {
