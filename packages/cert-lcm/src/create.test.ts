@@ -146,11 +146,13 @@ describe('real mutual TLS with node:https', () => {
   }
 
   for (const keyType of KEY_TYPES) {
-    it(`accepts a client certificate from the CA, key type ${keyType}`, async () => {
+    it(`accepts a client certificate from the CA over TLS 1.3 and 1.2, key type ${keyType}`, async () => {
       const { ca, kme, sae } = await pki(keyType);
       server = await startMtlsServer({ certPem: kme.certPem, keyPem: kme.keyPem, caPem: ca.certPem });
       const outcome = await get(server.port, sae, ca);
-      expect(outcome).toEqual({ ok: true, body: JSON.stringify({ peer: 'CN=SAE_A' }) });
+      expect(outcome).toEqual({ ok: true, body: JSON.stringify({ peer: 'CN=SAE_A' }), protocol: 'TLSv1.3' });
+      const tls12 = await mtlsGet(server.port, { caPem: ca.certPem, certPem: sae.certPem, keyPem: sae.keyPem, maxVersion: 'TLSv1.2' });
+      expect(tls12).toEqual({ ok: true, body: JSON.stringify({ peer: 'CN=SAE_A' }), protocol: 'TLSv1.2' });
       expect(server.clientErrors).toEqual([]);
     }, 120_000); // RSA-4096 key generation is slow on a busy 2-core machine
   }

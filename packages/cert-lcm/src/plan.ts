@@ -148,7 +148,7 @@ function planOne(saeId: string, cert: ReturnType<typeof toCertificate>, policy: 
   if (window) {
     const opens = nextWindowStart(at, window);
     if (opens && opens.getTime() < notAfter.getTime()) {
-      if (opens.getTime() !== at.getTime()) reasons.push(`waiting for the maintenance window opening ${iso(opens)}`);
+      if (due && opens.getTime() !== at.getTime()) reasons.push(`waiting for the maintenance window opening ${iso(opens)}`);
       at = opens;
     } else {
       reasons.push(`no maintenance window opens before expiry at ${iso(notAfter)}: renewing outside the window`);
@@ -159,6 +159,6 @@ function planOne(saeId: string, cert: ReturnType<typeof toCertificate>, policy: 
     if (!due) reasons.push(`renewal comes due at ${iso(dueAt)}, before the next check`);
     return { ...base, action: 'renew-at', at, reasons };
   }
-  reasons.push(`valid until ${iso(notAfter)}; renewal due ${iso(at)}`);
+  reasons.push(`valid until ${iso(notAfter)}; renewal due ${iso(at)}${at.getTime() !== dueAt.getTime() ? ' (first maintenance window after the margin)' : ''}`);
   return { ...base, action: 'ok', at, reasons };
 }

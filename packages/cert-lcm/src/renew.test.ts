@@ -145,6 +145,15 @@ describe('renewCredential with an external CA', () => {
     expect((await readCredentialFiles(paths)).certificate.serialNumber).toBe(r.credential.certificate.serialNumber);
   });
 
+  it('tolerates a CA clock slightly ahead (clockSkewSeconds), not a certificate from the future', async () => {
+    const signAt = (seconds: number) => async (csrPem: string) =>
+      (await signCsr({ issuer: ca, csrPem, profile: 'client', now: new Date(NOW.getTime() + seconds * 1000) })).certPem;
+    await expect(renewCredential({ ...paths, signer: { sign: signAt(3600), ca }, now: NOW })).rejects.toThrow(/unusable: not valid before 2026-03-01T13:00:00.000Z/);
+    await expect(renewCredential({ ...paths, signer: { sign: signAt(60), ca }, now: NOW, clockSkewSeconds: 30 })).rejects.toThrow(/not valid before/);
+    const ok = await renewCredential({ ...paths, signer: { sign: signAt(60), ca }, now: NOW });
+    expect(ok.credential.certificate.notBefore).toEqual(new Date(NOW.getTime() + 60_000));
+  });
+
   it('refuses what the hook returns when it is for another key, another name, another CA, garbage, or the hook fails', async () => {
     const other = await createCa({ commonName: 'Other', now: at(-1) });
     const stranger = await createCsr({ commonName: 'SAE_A' });

@@ -47,6 +47,11 @@ export interface RenewOptions extends CredentialPaths {
   keyType?: KeyType;
   /** Local CA only; default 365. An external CA decides. */
   validityDays?: number;
+  /**
+   * External CA only: accept a certificate whose notBefore is up to this far after `now` (the
+   * CA's clock, or simply the moment it signed, is ahead of ours). Default 300.
+   */
+  clockSkewSeconds?: number;
 }
 
 export interface RenewResult {
@@ -115,7 +120,7 @@ export async function renewCredential(opts: RenewOptions): Promise<RenewResult> 
       ...(opts.validityDays !== undefined ? { validityDays: opts.validityDays } : {}),
     });
   } else {
-    ({ credential, chainPem } = await signExternally(opts.signer, { commonName, dnsNames, ipAddresses, keyType, profile, now: opts.now, source }));
+    ({ credential, chainPem } = await signExternally(opts.signer, { commonName, dnsNames, ipAddresses, keyType, profile, now: opts.now, source, skewMs: (opts.clockSkewSeconds ?? 300) * 1000 }));
   }
 
   const fresh = newPaths(paths);
@@ -137,7 +142,7 @@ export async function renewCredential(opts: RenewOptions): Promise<RenewResult> 
 
 async function signExternally(
   signer: { sign: (csrPem: string) => Promise<string>; ca?: CertificateInput | CertificateInput[] },
-  req: { commonName: string; dnsNames: string[]; ipAddresses: string[]; keyType: KeyType; profile: Profile; now: Date; source: string },
+  req: { commonName: string; dnsNames: string[]; ipAddresses: string[]; keyType: KeyType; profile: Profile; now: Date; source: string; skewMs: number },
 ): Promise<{ credential: Credential; chainPem: string }> {
   const csr = await createCsr({ commonName: req.commonName, dnsNames: req.dnsNames, ipAddresses: req.ipAddresses, keyType: req.keyType });
   let returned: string;
@@ -150,8 +155,11 @@ async function signExternally(
   const [leaf, ...chain] = parseCertificates(returned, `certificate returned by the external CA for ${req.commonName}`);
   const problems: string[] = [];
   if (!certificateMatchesKey(leaf!, csr.keyPem)) problems.push('its public key is not the new key (the CA signed another request?)');
+  // Judge validity at the later of now and notBefore when notBefore is within the allowed skew.
+  const notBefore = leaf!.notBefore.getTime();
+  const checkAt = notBefore > req.now.getTime() && notBefore - req.now.getTime() <= req.skewMs ? new Date(notBefore) : req.now;
   const report = checkCertificate(leaf!, {
-    now: req.now,
+    now: checkAt,
     profile: req.profile,
     expectedCommonName: req.commonName,
     ...(signer.ca !== undefined ? { ca: signer.ca, intermediates: chain } : {}),

@@ -35,9 +35,12 @@ export async function startMtlsServer(opts: { certPem: string; keyPem: string; c
   };
 }
 
-export type Outcome = { ok: true; body: string } | { ok: false; error: Error };
+export type Outcome = { ok: true; body: string; protocol: string } | { ok: false; error: Error };
 
-export function mtlsGet(port: number, opts: { certPem?: string; keyPem?: string; caPem: string; servername?: string }): Promise<Outcome> {
+export function mtlsGet(
+  port: number,
+  opts: { certPem?: string; keyPem?: string; caPem: string; servername?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = https.request(
       {
@@ -50,12 +53,13 @@ export function mtlsGet(port: number, opts: { certPem?: string; keyPem?: string;
         ...(opts.certPem ? { cert: opts.certPem } : {}),
         ...(opts.keyPem ? { key: opts.keyPem } : {}),
         ...(opts.servername ? { servername: opts.servername } : {}),
+        ...(opts.maxVersion ? { maxVersion: opts.maxVersion } : {}),
       },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ ok: true, body }));
+        res.on('end', () => resolve({ ok: true, body, protocol: (res.socket as TLSSocket).getProtocol() ?? '' }));
         res.on('error', (error) => resolve({ ok: false, error }));
       },
     );
