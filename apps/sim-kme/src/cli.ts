@@ -46,19 +46,21 @@ program
   .description('run the KMEs of a config file (default: KME_A on :8443 with SAE_A, KME_B on :8444 with SAE_B)')
   .option('--config <file>', 'YAML or JSON configuration')
   .option('--pki <dir>', 'PKI directory written by `sim-kme pki` when the config names none', './pki')
+  .option('--kme <ids...>', 'serve only these KMEs; linked KMEs left out are reached at their configured port (one KME per process)')
   .addOption(new Option('--log-format <format>', 'log output').choices(['pretty', 'json']))
   .addOption(new Option('--log-level <level>', 'lowest level logged').choices(['silly', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-  .action(async (opts: { config?: string; pki: string; logFormat?: LogFormat; logLevel?: LogLevel }) => {
+  .action(async (opts: { config?: string; pki: string; kme?: string[]; logFormat?: LogFormat; logLevel?: LogLevel }) => {
     const config = loadConfig(opts.config);
     const usesPkiDir = config.caFile === undefined;
     const pkiDir = config.pkiDir ?? opts.pki;
     const logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format });
-    const sim = await startSimKme({ ...config, ...(usesPkiDir ? { pkiDir } : {}), logger });
+    const sim = await startSimKme({ ...config, ...(usesPkiDir ? { pkiDir } : {}), ...(opts.kme ? { local: opts.kme } : {}), logger });
     console.log(`sim-kme: ${Object.keys(sim.kmes).length} KME(s) listening`);
-    for (const kme of config.kmes) console.log(`  ${kme.id.padEnd(12)} ${sim.kmes[kme.id]!.url}  SAEs: ${kme.saes.join(', ') || '(none)'}`);
+    for (const kme of config.kmes.filter((k) => sim.kmes[k.id])) console.log(`  ${kme.id.padEnd(12)} ${sim.kmes[kme.id]!.url}  SAEs: ${kme.saes.join(', ') || '(none)'}`);
     if (usesPkiDir) {
       console.log(`CA certificate: ${shown(`${pkiDir}/${pkiLayout.caCert}`)}`);
-      const [first, second] = config.kmes;
+      const first = config.kmes.find((k) => sim.kmes[k.id]);
+      const second = config.kmes.find((k) => k !== first && k.saes.length > 0);
       const master = first?.saes[0];
       const slave = second?.saes[0];
       if (first && master && slave) {

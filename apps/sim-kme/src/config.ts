@@ -128,6 +128,11 @@ export const configSchema = z
       if ((kme.certFile === undefined) !== (kme.keyFile === undefined))
         ctx.addIssue({ code: 'custom', path: ['kmes', i], message: 'certFile and keyFile go together' });
     });
+    config.kmes.forEach((kme, i) =>
+      kme.saes.forEach((sae, j) => {
+        if (kmeIds.has(sae)) ctx.addIssue({ code: 'custom', path: ['kmes', i, 'saes', j], message: `"${sae}" is a KME ID; SAE and KME IDs must differ` });
+      }),
+    );
     const pairs = new Set<string>();
     config.links.forEach((link, i) => {
       link.kmes.forEach((k, j) => {

@@ -87,8 +87,15 @@ export type RetrieveResult =
   | { ok: true; keys: IssuedKey[] }
   | { ok: false; reason: 'not-found' | 'not-entitled'; keyId: string };
 
+/** Keys for the slaves of one KME served by another process, to send over the KME relay. */
+export interface RelayBatch {
+  kmeId: string;
+  bits: number;
+  keys: { keyId: string; key: Buffer; masterSaeId: string; slaves: string[] }[];
+}
+
 export type IssueResult =
-  | { ok: true; keys: IssuedKey[] }
+  | { ok: true; keys: IssuedKey[]; relay: RelayBatch[] }
   | { ok: false; reason: 'pool-empty'; link: readonly [string, string]; neededBits: number; availableBits: number };
 
 export interface KeyNetwork {
@@ -99,11 +106,16 @@ export interface KeyNetwork {
   /**
    * Issues `count` keys of `sizeBits` from master (on `masterKme`) to `slaves`, each attached to
    * a KME linked to `masterKme` (the caller checked that). Draws the bits from every link the
-   * key crosses, all or nothing, and leaves the keys at each slave's KME.
+   * key crosses, all or nothing, and leaves the keys at each slave's KME — or, for a KME served
+   * by another process, returns them in `relay` for the caller to send there.
    */
   issue(masterKme: string, masterSaeId: string, slaves: readonly string[], count: number, sizeBits: number): IssueResult;
   /** dec_keys on `kmeId` by `callerSaeId` for keys issued by `masterSaeId`; all or nothing. */
   retrieve(kmeId: string, callerSaeId: string, masterSaeId: string, keyIds: readonly string[]): RetrieveResult;
+  /** Takes keys relayed by the peer `fromKme` into local `kmeId`, drawing their bits from the link. */
+  deposit(kmeId: string, fromKme: string, batch: RelayBatch): void;
+  /** Drops keys from every local KME, e.g. when their relay to a remote KME failed. */
+  forget(keyIds: readonly string[]): void;
   /** How many issued keys wait on a KME for a slave (for tests and status_extension). */
   heldCount(kmeId: string): number;
   /** Zero-fills every held key. */
@@ -113,6 +125,8 @@ export interface KeyNetwork {
 export interface TopologyInput {
   kmes: ReadonlyArray<{ id: string; saes: readonly string[] }>;
   links: ReadonlyArray<{ kmes: readonly [string, string]; limits: LinkLimits }>;
+  /** The KMEs this process serves; default all. Keys for the others go out as RelayBatches. */
+  local?: ReadonlySet<string>;
 }
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
@@ -121,7 +135,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
   const saeToKme = new Map<string, string>();
   const held = new Map<string, Map<string, HeldKey>>();
   for (const kme of topology.kmes) {
-    held.set(kme.id, new Map());
+    if (!topology.local || topology.local.has(kme.id)) held.set(kme.id, new Map());
     for (const sae of kme.saes) saeToKme.set(sae, kme.id);
   }
   const links = new Map<string, LinkPool>();
@@ -130,7 +144,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
   const link = (a: string, b: string) => links.get(pairKey(a, b));
   const store = (kmeId: string) => {
     const s = held.get(kmeId);
-    if (!s) throw new Error(`unknown KME "${kmeId}"`);
+    if (!s) throw new Error(`KME "${kmeId}" is not served by this process`);
     return s;
   };
 
@@ -158,14 +172,22 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       }
       for (const pool of pools) pool.consume(neededBits);
       const keys: IssuedKey[] = [];
+      const relay = new Map<string, RelayBatch>();
       for (let i = 0; i < count; i++) {
         const key = randomKeyBytes(sizeBits / 8);
         const keyId = randomUUID();
-        for (const [kmeId, saes] of byKme)
-          store(kmeId).set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: new Set(saes), pending: new Set(saes) });
+        for (const [kmeId, saes] of byKme) {
+          const local = held.get(kmeId);
+          if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: new Set(saes), pending: new Set(saes) });
+          else {
+            let batch = relay.get(kmeId);
+            if (!batch) relay.set(kmeId, (batch = { kmeId, bits: neededBits, keys: [] }));
+            batch.keys.push({ keyId, key: Buffer.from(key), masterSaeId, slaves: saes });
+          }
+        }
         keys.push({ keyId, key });
       }
-      return { ok: true, keys };
+      return { ok: true, keys, relay: [...relay.values()] };
     },
     retrieve(kmeId, callerSaeId, masterSaeId, keyIds) {
       const s = store(kmeId);
@@ -191,6 +213,22 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
         } else keys.push({ keyId, key: Buffer.from(h.key) });
       }
       return { ok: true, keys };
+    },
+    deposit(kmeId, fromKme, batch) {
+      const s = store(kmeId);
+      const pool = link(kmeId, fromKme);
+      if (!pool) throw new Error(`no link between ${kmeId} and ${fromKme}`);
+      // The sender already drew these bits from its copy of the link; keep ours in step.
+      pool.consume(batch.bits);
+      for (const k of batch.keys)
+        s.set(k.keyId, { keyId: k.keyId, key: k.key, masterSaeId: k.masterSaeId, named: new Set(k.slaves), pending: new Set(k.slaves) });
+    },
+    forget(keyIds) {
+      for (const s of held.values())
+        for (const id of keyIds) {
+          s.get(id)?.key.fill(0);
+          s.delete(id);
+        }
     },
     heldCount: (kmeId) => store(kmeId).size,
     wipe() {

@@ -10,6 +10,7 @@ import type { Faults, LinkLimits, SimKmeConfig } from './config.js';
 import { isQuiet, malformedBody, pickFault } from './faults.js';
 import type { IssuedKey, KeyNetwork } from './key-stream.js';
 import { debugEnabled, type SimLogger } from './logger.js';
+import { decodeRelay, RELAY_PATH, type RelayClient } from './relay.js';
 
 export interface KmeServerOptions {
   id: string;
@@ -24,6 +25,8 @@ export interface KmeServerOptions {
   faults: () => Faults;
   random?: () => number;
   logger: SimLogger;
+  /** KMEs linked to this one (accepted as relay senders), and the client to reach remote ones. */
+  relay: { peers: ReadonlySet<string>; client?: RelayClient };
 }
 
 export interface KmeServer {
@@ -112,7 +115,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     }
   };
 
-  const encKeys = (caller: string, slave: string, request: KeyRequestLike): { keys: IssuedKey[] } => {
+  const encKeys = async (caller: string, slave: string, request: KeyRequestLike): Promise<{ keys: IssuedKey[] }> => {
     const { limits } = linkTo(slave, 'slave');
     checkExtensions(request.extension_mandatory, true);
     checkExtensions(request.extension_optional, false);
@@ -139,6 +142,17 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         503,
         `not enough key material: the ${issued.link.join('-')} link holds ${issued.availableBits} bits, the request needs ${issued.neededBits}`,
       );
+    if (issued.relay.length > 0) {
+      // The slave's KME runs in another process: it must hold the keys before the master has them.
+      try {
+        if (!opts.relay.client) throw new Error('no relay client configured');
+        await Promise.all(issued.relay.map((batch) => opts.relay.client!.send(batch)));
+      } catch (err) {
+        network.forget(issued.keys.map((k) => k.keyId));
+        for (const k of issued.keys) k.key.fill(0);
+        throw new Refusal(503, (err as Error).message);
+      }
+    }
     return { keys: issued.keys };
   };
 
@@ -154,13 +168,29 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     throw badRequest(ETSI_400_MESSAGES.keysNotFound);
   };
 
-  const route = (req: IncomingMessage, body: string): { status: number; json: string } => {
+  /** A peer KME pushing keys it issued for SAEs attached here (KMEs in separate processes). */
+  const acceptRelay = (req: IncomingMessage, body: string): { status: number; json: string } => {
+    if (req.method !== 'POST') return reply(405, { message: `${req.method} is not allowed on the relay` });
+    const peer = saeIdFromCertificate((req.socket as TLSSocket).getPeerCertificate(), 'cn');
+    if (peer === null || !opts.relay.peers.has(peer)) throw unauthorized(`the relay accepts only KMEs linked to ${kmeId}`);
+    const decoded = decodeRelay(body);
+    if ('error' in decoded) throw badRequest(decoded.error);
+    if (decoded.from !== peer || decoded.to !== kmeId) throw badRequest(`relay from ${decoded.from} to ${decoded.to} arrived from ${peer} at ${kmeId}`);
+    network.deposit(kmeId, peer, decoded.batch);
+    if (debug) logger.debug('relayed keys received', { kme: kmeId, from: peer, count: decoded.batch.keys.length });
+    return { status: 204, json: '' };
+  };
+
+  const route = async (req: IncomingMessage, body: string): Promise<{ status: number; json: string }> => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     const m = /^\/api\/v1\/keys\/([^/]+)\/(status|enc_keys|dec_keys)$/.exec(path);
-    if (!m) return reply(404, { message: `no such endpoint: ${path}` });
+    if (!m) {
+      if (path === RELAY_PATH) return acceptRelay(req, body);
+      return reply(404, { message: `no such endpoint: ${path}` });
+    }
     const method = req.method ?? 'GET';
     const op = m[2]!;
     if (method !== 'GET' && !(method === 'POST' && op !== 'status'))
@@ -175,7 +205,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     if (op === 'status') return reply(200, status(caller, saeId));
     if (op === 'enc_keys') {
       const request = method === 'POST' ? parseBody(body, keyRequestSchema, 'Key request') : keyRequestFromQuery(query);
-      return container(encKeys(caller, saeId, request));
+      return container(await encKeys(caller, saeId, request));
     }
     const ids =
       method === 'POST'
@@ -184,10 +214,10 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     return container(decKeys(caller, saeId, ids));
   };
 
-  const answer = (req: IncomingMessage, res: ServerResponse, body: string) => {
+  const answer = async (req: IncomingMessage, res: ServerResponse, body: string) => {
     let out: { status: number; json: string };
     try {
-      out = route(req, body);
+      out = await route(req, body);
     } catch (err) {
       if (!(err instanceof Refusal)) {
         logger.error('internal error', { kme: kmeId, path: req.url, error: (err as Error).message });
@@ -203,7 +233,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const faults = opts.faults();
-    if (isQuiet(faults)) return answer(req, res, body);
+    if (isQuiet(faults)) return void answer(req, res, body);
     const act = () => {
       const fault = pickFault(faults, random);
       if (fault !== 'none' && debug) logger.debug('fault', { kme: kmeId, path: req.url, fault });
@@ -217,7 +247,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         case 'malformed':
           return send(res, 200, malformedBody());
         default:
-          return answer(req, res, body);
+          return void answer(req, res, body);
       }
     };
     if (faults.latencyMs > 0) setTimeout(act, faults.latencyMs);
@@ -320,8 +350,12 @@ function container(result: { keys: IssuedKey[] }): { status: number; json: strin
 }
 
 function send(res: ServerResponse, status: number, json: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-  res.end(json);
+  if (res.destroyed) return; // the client went away while a relay or a fault delay ran
+  if (status === 204) res.writeHead(204).end();
+  else {
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+    res.end(json);
+  }
 }
 
 function parseBody<T>(body: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, what: string): T {

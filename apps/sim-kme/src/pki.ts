@@ -7,8 +7,12 @@ import { createCa, issueCertificate, loadCredential, type Credential, type KeyTy
 
 export interface SimPki {
   ca: Credential;
+  /** Server certificates, CN = KME ID. */
   kmes: Record<string, Credential>;
+  /** Client certificates, CN = SAE ID. */
   saes: Record<string, Credential>;
+  /** Client certificates, CN = KME ID, for the KME-to-KME key relay (KMEs in separate processes). */
+  kmeClients?: Record<string, Credential>;
 }
 
 export interface CreateSimPkiOptions {
@@ -43,6 +47,7 @@ export async function createSimPki(opts: CreateSimPkiOptions): Promise<SimPki> {
   const ca = await createCa({ commonName: opts.caCommonName ?? 'sim-kme CA', ...common });
   const kmes: Record<string, Credential> = {};
   const saes: Record<string, Credential> = {};
+  const kmeClients: Record<string, Credential> = {};
   for (const id of opts.kmeIds)
     kmes[id] = await issueCertificate({
       issuer: ca,
@@ -55,7 +60,9 @@ export async function createSimPki(opts: CreateSimPkiOptions): Promise<SimPki> {
     });
   for (const id of opts.saeIds)
     saes[id] = await issueCertificate({ issuer: ca, profile: 'client', commonName: id, validityDays: opts.validityDays ?? 365, ...common });
-  return { ca, kmes, saes };
+  for (const id of opts.kmeIds)
+    kmeClients[id] = await issueCertificate({ issuer: ca, profile: 'client', commonName: id, validityDays: opts.validityDays ?? 365, ...common });
+  return { ca, kmes, saes, kmeClients };
 }
 
 /** Where writeSimPki puts each file, relative to its directory. */
@@ -64,6 +71,8 @@ export const pkiLayout = {
   caKey: 'ca.key',
   kmeCert: (id: string) => join('kmes', `${id}.crt`),
   kmeKey: (id: string) => join('kmes', `${id}.key`),
+  kmeClientCert: (id: string) => join('kmes', `${id}.client.crt`),
+  kmeClientKey: (id: string) => join('kmes', `${id}.client.key`),
   saeCert: (id: string) => join('saes', `${id}.crt`),
   saeKey: (id: string) => join('saes', `${id}.key`),
 };
@@ -72,7 +81,7 @@ export interface WrittenPki {
   dir: string;
   caCert: string;
   caKey: string;
-  kmes: Record<string, { cert: string; key: string }>;
+  kmes: Record<string, { cert: string; key: string; clientCert?: string; clientKey?: string }>;
   saes: Record<string, { cert: string; key: string }>;
 }
 
@@ -106,33 +115,48 @@ export async function writeSimPki(pki: SimPki, dir: string, opts: { force?: bool
     kmes: {},
     saes: {},
   };
-  for (const [id, c] of Object.entries(pki.kmes))
+  for (const [id, c] of Object.entries(pki.kmes)) {
     out.kmes[id] = { cert: await put(pkiLayout.kmeCert(id), c.certPem, 0o644), key: await put(pkiLayout.kmeKey(id), c.keyPem, 0o600) };
+    const client = pki.kmeClients?.[id];
+    if (client) {
+      out.kmes[id].clientCert = await put(pkiLayout.kmeClientCert(id), client.certPem, 0o644);
+      out.kmes[id].clientKey = await put(pkiLayout.kmeClientKey(id), client.keyPem, 0o600);
+    }
+  }
   for (const [id, c] of Object.entries(pki.saes))
     out.saes[id] = { cert: await put(pkiLayout.saeCert(id), c.certPem, 0o644), key: await put(pkiLayout.saeKey(id), c.keyPem, 0o600) };
   return out;
 }
 
-/** The CA certificate and the server credentials of `kmeIds`, read from a writeSimPki directory. */
-export async function readKmeTls(dir: string, kmeIds: string[]): Promise<{ ca: string; kmes: Record<string, { cert: string; key: string }> }> {
+export interface KmeTls {
+  ca: string;
+  /** Server credential, and the relay client credential when there is one. */
+  kmes: Record<string, { cert: string; key: string; client?: { cert: string; key: string } }>;
+}
+
+/** The CA certificate and the credentials of `kmeIds`, read from a writeSimPki directory. */
+export async function readKmeTls(dir: string, kmeIds: string[]): Promise<KmeTls> {
   const root = resolve(dir);
-  const read = async (rel: string) => {
+  const read = async (rel: string, optional = false) => {
     const file = join(root, rel);
     try {
       return await readFile(file, 'utf8');
     } catch (err) {
+      if (optional && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       const hint = (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' (run `sim-kme pki --out DIR` with the same KME IDs first)' : '';
       throw new SimPkiError(file, `cannot read: ${(err as Error).message}${hint}`);
     }
   };
-  const ca = await read(pkiLayout.caCert);
-  const kmes: Record<string, { cert: string; key: string }> = {};
+  const ca = (await read(pkiLayout.caCert))!;
+  const kmes: KmeTls['kmes'] = {};
   for (const id of kmeIds) {
-    const cert = await read(pkiLayout.kmeCert(id));
-    const key = await read(pkiLayout.kmeKey(id));
+    const cert = (await read(pkiLayout.kmeCert(id)))!;
+    const key = (await read(pkiLayout.kmeKey(id)))!;
     // Catches a certificate and key that do not belong together before the TLS stack does, with a path.
     await loadCredential({ certPem: cert, keyPem: key, source: join(root, pkiLayout.kmeCert(id)) });
-    kmes[id] = { cert, key };
+    const clientCert = await read(pkiLayout.kmeClientCert(id), true);
+    const clientKey = clientCert === undefined ? undefined : await read(pkiLayout.kmeClientKey(id));
+    kmes[id] = { cert, key, ...(clientCert !== undefined && clientKey !== undefined ? { client: { cert: clientCert, key: clientKey } } : {}) };
   }
   return { ca, kmes };
 }

@@ -1,12 +1,13 @@
 // startSimKme: builds the simulated QKD network from a configuration and starts one HTTPS
 // server per KME on loopback, all in this process. What tests, the demo and the benchmark use.
 import { readFile } from 'node:fs/promises';
-import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { NO_FAULTS } from './faults.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import { startKmeServer, type KmeServer } from './kme-server.js';
 import { createLogger, type SimLogger } from './logger.js';
-import { createSimPki, readKmeTls, SimPkiError, type SimPki } from './pki.js';
+import { createSimPki, readKmeTls, SimPkiError, type KmeTls, type SimPki } from './pki.js';
+import { createRelayClient, type RelayClient } from './relay.js';
 
 export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
   /** Default: KME_A (SAE_A) and KME_B (SAE_B), one link between them. */
@@ -19,6 +20,12 @@ export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
   random?: () => number;
   /** Default: a tslog logger at `log.level`, or at 'warn' when `log` is not given. */
   logger?: SimLogger;
+  /**
+   * The KMEs to serve in this process (default: all). A linked KME left out is reached at its
+   * configured host and port, through the key relay, so it needs a fixed port and the PKI's
+   * KME client certificates.
+   */
+  local?: string[];
 }
 
 export interface SimKmeEndpoint {
@@ -42,7 +49,7 @@ export interface SimKme {
 }
 
 export async function startSimKme(options: StartSimKmeOptions = {}): Promise<SimKme> {
-  const { pki: givenPki, now, random, logger: givenLogger, ...input } = options;
+  const { pki: givenPki, now, random, logger: givenLogger, local: localIds, ...input } = options;
   const defaults = defaultConfigInput();
   const config = parseConfig(
     input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input,
@@ -50,28 +57,56 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   );
   const logger = givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' });
 
-  const { tls, pki } = await resolveTls(config, givenPki);
+  const local = new Set(localIds ?? config.kmes.map((k) => k.id));
+  for (const id of local)
+    if (!config.kmes.some((k) => k.id === id)) throw new SimKmeConfigError('startSimKme', [`local: unknown KME "${id}"`]);
+  const peersOf = (id: string) => new Set(config.links.flatMap((l) => (l.kmes[0] === id ? [l.kmes[1]] : l.kmes[1] === id ? [l.kmes[0]] : [])));
+  const remoteUrl = new Map<string, string>();
+  for (const kme of config.kmes) {
+    if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
+    if (kme.port === 0) {
+      // Not fatal: this process can still receive keys from it; only sending to it fails (503).
+      logger.warn('linked KME runs elsewhere with port 0: keys for its SAEs cannot be relayed', { kme: kme.id });
+      continue;
+    }
+    const host = kme.host === '0.0.0.0' ? '127.0.0.1' : kme.host === '::' ? '::1' : kme.host;
+    remoteUrl.set(kme.id, `https://${host.includes(':') ? `[${host}]` : host}:${kme.port}`);
+  }
+
+  const { tls, pki } = await resolveTls(config, givenPki, [...local]);
 
   const network = createKeyNetwork(
     {
       kmes: config.kmes,
       links: config.links.map((l) => ({ kmes: l.kmes, limits: linkLimits(config, l) })),
+      local,
     },
     now,
   );
+
+  const relayClients: RelayClient[] = [];
+  const relayFor = (id: string): { peers: ReadonlySet<string>; client?: RelayClient } => {
+    const peers = peersOf(id);
+    if ([...peers].every((p) => local.has(p))) return { peers };
+    const creds = tls.kmes[id]!.client;
+    if (!creds) throw new SimPkiError(id, 'no KME client certificate for the key relay (re-run `sim-kme pki` to make one)');
+    const client = createRelayClient({ from: id, tls: { ...creds, ca: tls.ca }, peerUrl: (peer) => remoteUrl.get(peer) });
+    relayClients.push(client);
+    return { peers, client };
+  };
 
   const baseFaults = (kmeId: string): Faults => config.kmes.find((k) => k.id === kmeId)?.faults ?? config.faults ?? NO_FAULTS;
   const faultsNow = new Map<string, Faults>(config.kmes.map((k) => [k.id, baseFaults(k.id)]));
 
   const servers: KmeServer[] = [];
   try {
-    for (const kme of config.kmes) {
+    for (const kme of config.kmes.filter((k) => local.has(k.id))) {
       servers.push(
         await startKmeServer({
           id: kme.id,
           host: kme.host,
           port: kme.port,
-          tls: { ca: tls.ca, ...tls.kmes[kme.id]! },
+          tls: { ca: tls.ca, cert: tls.kmes[kme.id]!.cert, key: tls.kmes[kme.id]!.key },
           network,
           saeIdFrom: config.saeIdFrom,
           extensions: config.extensions,
@@ -79,12 +114,14 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
           faults: () => faultsNow.get(kme.id) ?? NO_FAULTS,
           ...(random ? { random } : {}),
           logger,
+          relay: relayFor(kme.id),
         }),
       );
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
-    const kme = config.kmes[servers.length]!;
+    for (const c of relayClients) c.close();
+    const kme = config.kmes.filter((k) => local.has(k.id))[servers.length]!;
     throw new Error(`cannot start ${kme.id} on ${kme.host}:${kme.port}: ${(err as Error).message}`, { cause: err });
   }
   for (const s of servers) logger.info('KME listening', { kme: s.id, url: s.url });
@@ -107,18 +144,14 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
       if (closed) return;
       closed = true;
       await Promise.all(servers.map((s) => s.close()));
+      for (const c of relayClients) c.close();
       network.wipe();
     },
   };
 }
 
-interface KmeTls {
-  ca: string;
-  kmes: Record<string, { cert: string; key: string }>;
-}
-
-async function resolveTls(config: SimKmeConfig, given: SimPki | undefined): Promise<{ tls: KmeTls; pki?: SimPki }> {
-  const kmeIds = config.kmes.map((k) => k.id);
+async function resolveTls(config: SimKmeConfig, given: SimPki | undefined, localIds: string[]): Promise<{ tls: KmeTls; pki?: SimPki }> {
+  const kmeIds = localIds;
   if (given) {
     const missing = kmeIds.filter((id) => !given.kmes[id]);
     if (missing.length) throw new SimPkiError('pki', `no server credential for ${missing.join(', ')}`);
@@ -131,19 +164,22 @@ async function resolveTls(config: SimKmeConfig, given: SimPki | undefined): Prom
         throw new SimPkiError(file, `cannot read: ${err.message}`);
       });
     const tls: KmeTls = { ca: await read(config.caFile), kmes: {} };
-    for (const kme of config.kmes) {
+    for (const kme of config.kmes.filter((k) => localIds.includes(k.id))) {
       if (kme.certFile === undefined || kme.keyFile === undefined)
-        throw new SimPkiError(`kmes[${kmeIds.indexOf(kme.id)}]`, 'certFile and keyFile are required when caFile is given');
+        throw new SimPkiError(`kmes[${config.kmes.indexOf(kme)}]`, 'certFile and keyFile are required when caFile is given');
       tls.kmes[kme.id] = { cert: await read(kme.certFile), key: await read(kme.keyFile) };
     }
     return { tls };
   }
-  const pki = await createSimPki({ kmeIds, saeIds: config.kmes.flatMap((k) => k.saes) });
+  const pki = await createSimPki({ kmeIds: config.kmes.map((k) => k.id), saeIds: config.kmes.flatMap((k) => k.saes) });
   return { tls: fromPki(pki, kmeIds), pki };
 }
 
 function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
   const kmes: KmeTls['kmes'] = {};
-  for (const id of kmeIds) kmes[id] = { cert: pki.kmes[id]!.certPem, key: pki.kmes[id]!.keyPem };
+  for (const id of kmeIds) {
+    const client = pki.kmeClients?.[id];
+    kmes[id] = { cert: pki.kmes[id]!.certPem, key: pki.kmes[id]!.keyPem, ...(client ? { client: { cert: client.certPem, key: client.keyPem } } : {}) };
+  }
   return { ca: pki.ca.certPem, kmes };
 }
