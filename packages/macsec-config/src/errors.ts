@@ -54,7 +54,7 @@ export class RingPlanError extends MacsecConfigError {
   override name = 'RingPlanError';
   constructor(
     message: string,
-    readonly context: { chain?: string; slot?: number; code: 'bad-input' | 'duplicate-start-time' | 'ring-full' | 'key-present' },
+    readonly context: { chain?: string; slot?: number; code: 'bad-input' | 'duplicate-start-time' | 'ring-full' | 'key-present' | 'start-too-early' },
   ) {
     super(message);
   }

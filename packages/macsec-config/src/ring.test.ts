@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RingPlanError } from './errors.js';
 import { renderSet } from './render-set.js';
 import { renderXml } from './render-xml.js';
-import { keyChainRotationChange, planKeyChainRotation, type RingKey } from './ring.js';
+import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type RingKey } from './ring.js';
 import { Secret } from './secret.js';
 import { formatStartTime, parseStartTime } from './start-time.js';
 
@@ -114,6 +114,52 @@ describe('planKeyChainRotation', () => {
     expect(() => planKeyChainRotation({ chain: { keys: [] }, now: T0, leadTimeSeconds: 1, keyName: 'xyz' })).toThrow(/keyName/);
     expect(() => planKeyChainRotation({ chain: {} as never, now: T0, leadTimeSeconds: 1 })).toThrow(/chain.keys must be an array/);
     expect(() => planKeyChainRotation({ chain: { keys: [] }, now: T0, leadTimeSeconds: 1, minSpacingSeconds: 0 })).toThrow(/minSpacingSeconds/);
+  });
+});
+
+describe('startAt and planLinkRotation', () => {
+  it('uses a forced start instant only when it is late enough', () => {
+    const startAt = new Date(T0.getTime() + 600_000);
+    expect(planKeyChainRotation({ chain: { keys: [] }, now: T0, leadTimeSeconds: 60, startAt }).startTime).toBe('2026-11-24.20:10:00');
+    expect(() => planKeyChainRotation({ chain: { keys: [] }, now: T0, leadTimeSeconds: 60, startAt: new Date(T0.getTime() + 30_000) })).toThrow(/earlier than the lead time/);
+    expect(() => planKeyChainRotation({ chain: { keys: [key(1, 900)] }, now: T0, leadTimeSeconds: 60, startAt })).toThrow(RingPlanError);
+    expect(() => planKeyChainRotation({ chain: { keys: [] }, now: T0, leadTimeSeconds: 60, startAt: new Date(startAt.getTime() + 1) })).toThrow(/whole second/);
+  });
+
+  it('gives every end the same instant, its own slot, prune list and zone', () => {
+    const link = planLinkRotation({
+      ends: [
+        { chain: { name: 'A', keys: [key(1, -900), key(2, -600), key(3, -300)] } },
+        // This end already has a key pending at +5 min, so both must start after it.
+        { chain: { name: 'B', keys: [{ index: 40, startTime: '2026-11-24.14:55:00' }, { index: 41, startTime: '2026-11-24.15:05:00' }] }, utcOffsetMinutes: -300 },
+      ],
+      now: T0,
+      leadTimeSeconds: 120,
+    });
+    expect(link.startsAt.toISOString()).toBe('2026-11-24T20:05:01.000Z');
+    expect(link.ends[0]).toMatchObject({ slot: 4, startTime: '2026-11-24.20:05:01', deleteSlots: [1], activeSlot: 3 });
+    expect(link.ends[1]).toMatchObject({ slot: 42, startTime: '2026-11-24.15:05:01', deleteSlots: [], activeSlot: 40, pendingSlots: [41] });
+    for (const end of link.ends) expect(end.startsAt).toEqual(link.startsAt);
+    expect(() => planLinkRotation({ ends: [], now: T0, leadTimeSeconds: 1 })).toThrow(/at least one end/);
+  });
+
+  it('agrees on the instant for any pair of chains (property)', () => {
+    const chain = fc
+      .uniqueArray(fc.record({ index: fc.integer({ min: 0, max: 63 }), offset: fc.integer({ min: -5000, max: 5000 }) }), { selector: (k) => k.index, maxLength: 8 })
+      .map((ks) => {
+        const seen = new Set<number>();
+        return ks.filter((k) => !seen.has(k.offset) && (seen.add(k.offset), true)).map((k) => key(k.index, k.offset));
+      });
+    fc.assert(
+      fc.property(chain, chain, fc.integer({ min: -720, max: 840 }), fc.integer({ min: 0, max: 900 }), (a, b, offset, lead) => {
+        const bLocal = b.map((k) => ({ ...k, startTime: formatStartTime(parseStartTime(k.startTime!), { utcOffsetMinutes: offset }) }));
+        const link = planLinkRotation({ ends: [{ chain: { keys: a } }, { chain: { keys: bLocal }, utcOffsetMinutes: offset }], now: T0, leadTimeSeconds: lead });
+        expect(parseStartTime(link.ends[0]!.startTime).getTime()).toBe(link.startsAt.getTime());
+        expect(parseStartTime(link.ends[1]!.startTime, { utcOffsetMinutes: offset }).getTime()).toBe(link.startsAt.getTime());
+        expect(link.startsAt.getTime()).toBeGreaterThanOrEqual(T0.getTime() + lead * 1000);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

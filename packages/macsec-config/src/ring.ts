@@ -27,6 +27,12 @@ export interface PlanKeyChainRotationOptions extends TimeZoneOption {
   keyName?: string;
   /** Minimum gap after the latest start-time already in the chain. Default 1 second. */
   minSpacingSeconds?: number;
+  /**
+   * Use exactly this start instant (whole seconds) instead of computing one, so that every end of
+   * a link gets the same start-time; refused when it is earlier than the computed one would be.
+   * planLinkRotation does this for you.
+   */
+  startAt?: Date;
 }
 
 export interface KeyChainPlan {
@@ -136,6 +142,17 @@ export function planKeyChainRotation(options: PlanKeyChainRotationOptions): KeyC
   const latest = all.at(-1)?.at;
   if (latest !== undefined) at = Math.max(at, Math.ceil((latest + spacing * 1000) / 1000) * 1000);
   if (at <= nowMs) at = Math.floor(nowMs / 1000) * 1000 + 1000;
+  if (options.startAt !== undefined) {
+    const forced = options.startAt instanceof Date ? options.startAt.getTime() : Number.NaN;
+    if (!Number.isFinite(forced) || forced % 1000 !== 0) throw bad('startAt must be a valid Date on a whole second');
+    if (forced < at) {
+      throw new RingPlanError(
+        `startAt ${options.startAt.toISOString()} is earlier than the lead time and the chain allow (${new Date(at).toISOString()})`,
+        { code: 'start-too-early', ...(chainName ? { chain: chainName } : {}) },
+      );
+    }
+    at = forced;
+  }
   const startsAt = new Date(at);
 
   const chosen = slot;
@@ -166,5 +183,40 @@ export function keyChainRotationChange(plan: KeyChainPlan, key: { chain: string;
   return {
     config: { keyChains: [{ name: key.chain, keys: [{ index: plan.slot, keyName: key.keyName, secret: key.secret, startTime: plan.startTime }] }] },
     delete: plan.deleteSlots.map((index): DeleteTarget => ({ kind: 'key-chain-key', chain: key.chain, index })),
+  };
+}
+
+export interface LinkEnd extends TimeZoneOption {
+  /** The end's chain as read from its device. */
+  chain: { name?: string; keys: readonly RingKey[] };
+}
+
+export interface LinkPlan {
+  /** The one instant every end switches at. */
+  startsAt: Date;
+  /** One plan per end, in the order given; slots may differ, start instants do not. */
+  ends: KeyChainPlan[];
+}
+
+/**
+ * Plans one new key for every end of a link (or group): each end gets its own slot and prune list,
+ * and all get the same start instant — the latest any end needs — formatted in each end's zone.
+ */
+export function planLinkRotation(options: {
+  ends: readonly LinkEnd[];
+  now: Date;
+  leadTimeSeconds: number;
+  keyName?: string;
+  minSpacingSeconds?: number;
+}): LinkPlan {
+  if (!Array.isArray(options.ends) || options.ends.length === 0) {
+    throw new RingPlanError('a link needs at least one end', { code: 'bad-input' });
+  }
+  const common = { now: options.now, leadTimeSeconds: options.leadTimeSeconds, keyName: options.keyName, minSpacingSeconds: options.minSpacingSeconds };
+  const first = options.ends.map((end) => planKeyChainRotation({ ...common, chain: end.chain, utcOffsetMinutes: end.utcOffsetMinutes }));
+  const startsAt = new Date(Math.max(...first.map((p) => p.startsAt.getTime())));
+  return {
+    startsAt,
+    ends: options.ends.map((end) => planKeyChainRotation({ ...common, chain: end.chain, utcOffsetMinutes: end.utcOffsetMinutes, startAt: startsAt })),
   };
 }
