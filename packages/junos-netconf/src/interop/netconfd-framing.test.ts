@@ -59,10 +59,10 @@ async function openFramed(
     });
 
   const serverHello = parseHello(await next());
-  // Exactly `]]>]]>` after our hello, nothing more: once base:1.1 is negotiated netconfd reads
-  // the very next byte as the start of a chunk header, and encodeMessage's trailing LF
-  // (`]]>]]>\n`) makes it answer malformed-message (pinned by the last test below).
-  channel.write(buildHello(ourCapabilities) + (options.helloTrailer ?? EOM_DELIMITER));
+  // encodeMessage must end the hello exactly at `]]>]]>`: once base:1.1 is negotiated netconfd
+  // reads the very next byte as the start of a chunk header (the last test below pins that).
+  const hello = buildHello(ourCapabilities);
+  channel.write(options.helloTrailer === undefined ? encodeMessage(hello, 'eom') : hello + options.helloTrailer);
   const framing = negotiateFraming(ourCapabilities, serverHello.capabilities);
   decoder.setFraming(framing);
   let messageId = 0;

@@ -1,6 +1,7 @@
 // Proves the harness with nothing of ours in between: a bare ssh2 client reaches netconfd
 // through sshd's netconf subsystem, checks the pinned host key and exchanges base:1.0 messages.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,30 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
   it('refuses a server whose host key is not the pinned one', async () => {
     const impostor = { ...server, hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43) };
     await expect(openRaw(impostor)).rejects.toThrow(/host key|verif/i);
+  });
+
+  it('keeps netconfd\'s saved state inside the temp dir', async () => {
+    const session = await openRaw(server);
+    try {
+      await session.next();
+      session.send(CLIENT_HELLO);
+      const rpc = (id: number, body: string) =>
+        session.send(`<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">${body}</rpc>`);
+      rpc(
+        201,
+        '<edit-config><target><candidate/></target><config>' +
+          `<macsec xmlns="${server.fixtureNamespace}"><connectivity-association><name>CA-saved</name></connectivity-association></macsec>` +
+          '</config></edit-config>',
+      );
+      expect(await session.next()).toContain('<ok/>');
+      rpc(202, '<commit/>');
+      expect(await session.next()).toContain('<ok/>');
+    } finally {
+      session.close();
+    }
+    // A commit saves running as the startup config, and the transaction id beside it.
+    expect(readFileSync(join(server.workDir, 'startup-cfg.xml'), 'utf8')).toContain('<name>CA-saved</name>');
+    expect(existsSync(join(server.workDir, 'data', 'startup-cfg-txid.txt'))).toBe(true);
   });
 
   it('rejects a client key it did not issue', async () => {

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -327,10 +327,12 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
     for (const [name, source] of Object.entries(modules)) {
       await writeFile(join(dir, `${name}.yang`), source);
     }
-    // An empty startup file in the temp dir: commits save the running config there (and the
-    // transaction-id file next to it) instead of in the user's ~/.yuma.
+    // An empty startup file in the temp dir: commits save the running config there instead of
+    // in the user's ~/.yuma. The transaction-id file goes to $YUMA_HOME/data (else ~/.yuma,
+    // found through the passwd entry, not $HOME), so YUMA_HOME points into the temp dir too.
     const startupPath = join(dir, 'startup-cfg.xml');
     await writeFile(startupPath, '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>\n');
+    await mkdir(join(dir, 'data'));
     await ensurePrivsepDir();
 
     const sshd = await startSshd(binaries, dir, socketPath, timeoutMs);
@@ -343,13 +345,12 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
         `--port=${sshd.port}`,
         '--target=candidate',
         `--startup=${startupPath}`,
-        `--home=${dir}`,
         `--superuser=${username}`,
         `--modpath=${dir}`,
         ...Object.keys(modules).map((name) => `--module=${name}`),
         '--log-level=info',
       ],
-      { ...process.env, HOME: dir },
+      { ...process.env, HOME: dir, YUMA_HOME: dir },
     );
     daemons.push(netconfd);
     await waitFor(
