@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+console.error("qkd-macsec: not built yet");
+process.exitCode = 1;
