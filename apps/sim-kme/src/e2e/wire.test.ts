@@ -140,6 +140,37 @@ describe('400 paths', () => {
     });
   });
 
+  it('dec_keys: too many key_IDs, a missing key_ID, a slave on the caller’s own KME, an oversized body', async () => {
+    const tlsB = tlsOf('SAE_B');
+    const many = { key_IDs: Array.from({ length: 129 }, () => ({ key_ID: '00000000-0000-4000-8000-000000000000' })) };
+    expect(await rawCall(url('KME_B'), '/api/v1/keys/SAE_A/dec_keys', tlsB, { body: many })).toMatchObject({
+      status: 400,
+      json: { message: 'key_IDs names 129 keys; max_key_per_request is 128' },
+    });
+    expect(await rawCall(url('KME_B'), '/api/v1/keys/SAE_A/dec_keys', tlsB)).toMatchObject({
+      status: 400,
+      json: { message: 'query parameter key_ID is required' },
+    });
+    expect(await rawCall(url('KME_B'), '/api/v1/keys/SAE_B2/enc_keys', tlsB)).toMatchObject({
+      status: 400,
+      json: { message: 'slave SAE "SAE_B2" is attached to KME_B itself; keys are delivered only across a QKD link' },
+    });
+    expect(await rawCall(url('KME_B'), '/api/v1/keys/SAE_A/dec_keys', tlsB, { rawBody: `{"pad":"${'x'.repeat(70_000)}"}` })).toMatchObject({
+      status: 400,
+      json: { message: 'request body exceeds 65536 bytes' },
+    });
+  });
+
+  it('400 "not all extension_optional request options handled" when configured to refuse them', async () => {
+    const strict = await startSimKme({ pki, rejectUnhandledOptional: true, kmes: [{ id: 'KME_A', saes: ['SAE_A'] }, { id: 'KME_B', saes: ['SAE_B'] }], links: [{ kmes: ['KME_A', 'KME_B'] }] });
+    try {
+      const res = await rawCall(strict.kmes.KME_A!.url, '/api/v1/keys/SAE_B/enc_keys', tlsOf('SAE_A'), { body: { extension_optional: [{ colour: 'red' }] } });
+      expect(res).toMatchObject({ status: 400, json: { message: ETSI_400_MESSAGES.extensionOptionalUnhandled } });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('404 and 405 for what the API does not define', async () => {
     expect((await rawCall(url('KME_A'), '/api/v1/keys/SAE_B/nothing', tlsOf('SAE_A'))).status).toBe(404);
     expect((await rawCall(url('KME_A'), '/api/v1/keys/SAE_B/status', tlsOf('SAE_A'), { body: {} })).status).toBe(405);
