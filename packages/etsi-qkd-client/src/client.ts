@@ -1,7 +1,7 @@
 // createQkdClient: the three ETSI GS QKD 014 calls over one keep-alive mTLS Agent, every answer
 // validated, every failure a QkdError naming endpoint and SAE IDs.
 import ky, { type KyResponse, type Options } from 'ky';
-import { QkdAbortError, QkdConfigError, QkdError, QkdRequestError, QkdResponseError, QkdTimeoutError, type QkdErrorContext } from './errors.js';
+import { QkdAbortError, QkdConfigError, QkdConnectionError, QkdError, QkdRequestError, QkdResponseError, QkdTimeoutError, type QkdErrorContext } from './errors.js';
 import { httpError, isTransientNetworkFailure, networkError } from './failure.js';
 import { decodeKey, type QkdKey } from './key.js';
 import { defaultLogger, type QkdLogger } from './logger.js';
@@ -150,10 +150,11 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
     } catch (error) {
       if (error instanceof QkdError) throw error;
       if (timeoutSignal.aborted && !callerSignal?.aborted) {
-        throw new QkdTimeoutError(`no complete answer from ${endpoint} within ${timeoutMs} ms`, { ...context, timeoutMs });
+        throw new QkdTimeoutError(`no complete answer from ${endpoint} within ${timeoutMs} ms${lostKeysNote(call)}`, { ...context, timeoutMs });
       }
-      if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted by the caller`, { ...context, cause: callerSignal.reason });
+      if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted by the caller${lostKeysNote(call)}`, { ...context, cause: callerSignal.reason });
       const mapped = (await httpError(error, context)) ?? networkError(error, context, tls, response?.status);
+      if (mapped instanceof QkdConnectionError && (MAYBE_SENT.has(mapped.code) || mapped.code.startsWith('HPE_'))) mapped.message += lostKeysNote(call);
       if (mapped) throw mapped;
       // Unknown failure: its message only, no cause chain (which could hold raw response bytes).
       throw new QkdError(`call to ${endpoint} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`, context);
@@ -265,6 +266,14 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       await tls.agent.close();
     },
   };
+}
+
+/** Connection failures after which the request may have reached the KME. */
+const MAYBE_SENT = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+
+/** An enc_keys call that failed after it was sent may have taken keys from the KME's pool. */
+function lostKeysNote(call: Call): string {
+  return call.operation === 'enc_keys' ? '; enc_keys is not retried: the KME may already have issued keys for this call, which are then lost' : '';
 }
 
 function checkTimeout(value: number, name: string, endpoint: string): number {
