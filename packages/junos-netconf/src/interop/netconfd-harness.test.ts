@@ -1,6 +1,7 @@
 // Proves the harness with nothing of ours in between: a bare ssh2 client reaches netconfd
 // through sshd's netconf subsystem, checks the pinned host key and exchanges base:1.0 messages.
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import ssh2 from 'ssh2';
@@ -60,6 +61,22 @@ function portAccepts(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+describe('skipInteropSuite', () => {
+  const nowhere = [join(tmpdir(), 'no-such-dir-for-netconfd')];
+
+  it('fails under CI=true when the daemons are missing, so CI cannot pass by skipping', () => {
+    const check = () => skipInteropSuite({ env: { CI: 'true' }, searchDirs: nowhere, warn: () => {} });
+    expect(check).toThrow(NetconfdHarnessError);
+    expect(check).toThrow(/netconfd, netconf-subsystem, sshd.*CI must install them/);
+  });
+
+  it('skips loudly on a developer machine without the daemons', () => {
+    const warnings: string[] = [];
+    expect(skipInteropSuite({ env: {}, searchDirs: nowhere, warn: (m) => warnings.push(m) })).toBe(true);
+    expect(warnings.join('')).toMatch(/SKIPPING the netconfd interop tests.*apt-get install netconfd openssh-server/);
+  });
+});
 
 describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framing)', () => {
   let server: NetconfdServer;

@@ -83,8 +83,12 @@ const FIXTURE_MODULE = `module qkd-interop {
 
 const SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin'];
 
-function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...SEARCH_DIRS];
+/** $PATH plus the sbin directories a non-root $PATH often lacks. */
+function defaultSearchDirs(): string[] {
+  return [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...SEARCH_DIRS];
+}
+
+function findExecutable(name: string, dirs: string[]): string | undefined {
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {
@@ -98,11 +102,13 @@ function findExecutable(name: string): string | undefined {
 }
 
 /** Locates the three daemons, or lists which are missing. */
-export function findNetconfdBinaries(): { found: NetconfdBinaries } | { missing: string[] } {
-  const netconfd = findExecutable('netconfd');
-  const netconfSubsystem = findExecutable('netconf-subsystem');
+export function findNetconfdBinaries(
+  searchDirs: string[] = defaultSearchDirs(),
+): { found: NetconfdBinaries } | { missing: string[] } {
+  const netconfd = findExecutable('netconfd', searchDirs);
+  const netconfSubsystem = findExecutable('netconf-subsystem', searchDirs);
   // sshd refuses to run unless started by absolute path, which findExecutable returns.
-  const sshd = findExecutable('sshd');
+  const sshd = findExecutable('sshd', searchDirs);
   if (netconfd && netconfSubsystem && sshd) return { found: { netconfd, netconfSubsystem, sshd } };
   const missing = Object.entries({ netconfd, 'netconf-subsystem': netconfSubsystem, sshd })
     .filter(([, path]) => path === undefined)
@@ -115,16 +121,19 @@ export function findNetconfdBinaries(): { found: NetconfdBinaries } | { missing:
  * loud warning on a developer machine, but throw under CI=true, where .ci/run installs them —
  * so CI can never pass by silently skipping the real-server tests.
  */
-export function skipInteropSuite(): boolean {
-  const lookup = findNetconfdBinaries();
+export function skipInteropSuite(
+  context: { env?: NodeJS.ProcessEnv; searchDirs?: string[]; warn?: (message: string) => void } = {},
+): boolean {
+  const env = context.env ?? process.env;
+  const lookup = findNetconfdBinaries(context.searchDirs);
   if ('found' in lookup) return false;
   const message =
     `netconfd interop tests need ${lookup.missing.join(', ')} ` +
     '(Debian: apt-get install netconfd openssh-server)';
-  if (process.env['CI'] === 'true' || process.env['CI'] === '1') {
+  if (env['CI'] === 'true' || env['CI'] === '1') {
     throw new NetconfdHarnessError(`${message}; CI must install them (.ci/run APT_PACKAGES)`, 'harness', '');
   }
-  console.warn(`\n!!! SKIPPING the netconfd interop tests: ${message} !!!\n`);
+  (context.warn ?? console.warn)(`\n!!! SKIPPING the netconfd interop tests: ${message} !!!\n`);
   return true;
 }
 
