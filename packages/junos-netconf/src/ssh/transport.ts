@@ -1,7 +1,12 @@
-import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+// ssh2 is CommonJS and Node's ESM loader only sees some of its exports as named ones
+// (`utils` is missing), so take them from the default export.
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { AuthenticationError, ConnectionClosedError, ConnectionError, NetconfTimeoutError, type HostKeyError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-verifier.js';
+
+const { Client, utils } = ssh2;
 
 export interface SshAuth {
   username: string;

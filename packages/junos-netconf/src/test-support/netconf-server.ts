@@ -3,11 +3,14 @@
  * speaks NETCONF with scripted replies and serves SFTP from memory. Tests use it so that the
  * client is exercised over real SSH, real framing and real XML — no socket mocks.
  */
-import { Server, utils, type Connection, type ServerChannel, type SFTPWrapper } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { Connection, ServerChannel, SFTPWrapper } from 'ssh2';
 import { createFrameDecoder, encodeMessage, type Framing } from '../framing/index.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, parseHello, NETCONF_NS } from '../framing/hello.js';
 import { parseXml } from '../xml/parse.js';
 import { sha256Fingerprint } from '../ssh/fingerprint.js';
+
+const { Server, utils } = ssh2;
 
 export interface ReceivedRpc {
   /** The whole <rpc> message as received. */
