@@ -1,6 +1,7 @@
 // The package's client against a NETCONF server nobody here wrote: yuma123's netconfd behind
 // OpenSSH. Hello and framing negotiation, host key and auth checks done by a real sshd, and
 // the standard operations on the candidate datastore, including errors the server really sends.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
@@ -9,6 +10,7 @@ import {
   AuthenticationError,
   BASE_1_0,
   BASE_1_1,
+  ConnectionClosedError,
   connectNetconf,
   findAll,
   HostKeyError,
@@ -105,6 +107,38 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
       const err = await connect({ privateKey: stranger }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthenticationError);
       expect(String(err)).not.toContain(stranger);
+    });
+  });
+
+  describe('session lifecycle and SFTP on the same connection', () => {
+    it('a session killed by another (kill-session) ends: its RPCs reject and onClose reports why', async () => {
+      const victim = await connect();
+      const closed = new Promise<Error | undefined>((resolve) => victim.onClose(resolve));
+      const killer = await connect();
+      expect((await killer.killSession(victim.session.sessionId!)).ok).toBe(true);
+      const reason = await closed;
+      expect(reason).toBeInstanceOf(ConnectionClosedError);
+      expect(victim.closed).toBe(true);
+      await expect(victim.getConfig('running')).rejects.toBeInstanceOf(ConnectionClosedError);
+      // The server carries on for everyone else.
+      expect((await killer.getConfig('running')).failed).toBe(false);
+    });
+
+    it('uploads and downloads a file through OpenSSH\'s SFTP server', async () => {
+      const client = await connect();
+      const remotePath = join(server.workDir, 'uploaded-event-script.py');
+      const content = '# event script\nprint("qkd")\n';
+      await client.upload({ remotePath, content });
+      expect(readFileSync(remotePath, 'utf8')).toBe(content);
+      expect((await client.download(remotePath))?.toString('utf8')).toBe(content);
+      // The NETCONF session is still fine alongside the SFTP channel.
+      expect((await client.getConfig('running')).failed).toBe(false);
+    });
+
+    it('names the remote path when a download fails', async () => {
+      const client = await connect();
+      const missing = join(server.workDir, 'no-such-file');
+      await expect(client.download(missing)).rejects.toThrow(missing);
     });
   });
 

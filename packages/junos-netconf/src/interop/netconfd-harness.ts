@@ -239,6 +239,8 @@ function sshdConfig(dir: string, port: number, subsystem: string, socketPath: st
     'LogLevel INFO',
     // The subsystem maps the SSH port the client reached to the netconfd socket for it.
     `Subsystem netconf ${subsystem} --ncxserver-sockname=${port}@${socketPath}`,
+    // OpenSSH's own SFTP server, for the client's upload/download.
+    'Subsystem sftp internal-sftp',
     '',
   ].join('\n');
 }
