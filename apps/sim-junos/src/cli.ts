@@ -62,12 +62,12 @@ const program = new Command()
       out.push(`  ${id}: ${s.a.device} ${s.a.interface} <-> ${s.b.device} ${s.b.interface}  ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
     }
     out.push('Ask a device for link history over NETCONF with <get-link-down-intervals/>. Ctrl-C stops.');
-    process.stdout.write(out.join('\n') + '\n');
     const stop = () => {
       void sim.close().then(() => process.exit(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.stdout.write(out.join('\n') + '\n');
   });
 
 program.parseAsync().catch((e: unknown) => {

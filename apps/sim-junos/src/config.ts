@@ -12,7 +12,7 @@ const endSchema = z.union([
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*:\S+$/, 'expected "device:interface", e.g. "r1:ge-0/0/0"')
     .transform((s) => ({ device: s.slice(0, s.indexOf(':')), interface: s.slice(s.indexOf(':') + 1) })),
-]);
+], { error: 'expected "device:interface" (e.g. "r1:ge-0/0/0") or { device, interface }' });
 
 export const deviceConfigSchema = z
   .object({

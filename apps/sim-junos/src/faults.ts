@@ -9,6 +9,9 @@ export const faultsSchema = z
     commitFailure: z.union([z.boolean(), z.string().min(1)]).optional(),
     /** The SSH connection is dropped, without a reply, when RPC number N+1 of a session arrives. */
     dropAfterRpcs: z.number().int().min(0).optional(),
+    /** The device's clock runs this far ahead (negative: behind) of the simulator's, so its
+     *  key-chain keys activate that much earlier (later) — as on a router without NTP. */
+    clockSkewMs: z.number().int().optional(),
     /** Every SSH authentication attempt is refused. */
     authFailure: z.boolean().optional(),
     /** Wall-clock delay before the server sends its hello (ms). */

@@ -136,7 +136,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       usedEnds.add(key);
     }
   }
-  const links = createLinkModel(linkDefs, trees, clock.now());
+  const links = createLinkModel(linkDefs, trees, clock.now(), (name) => devices.get(name)?.faults.clockSkewMs ?? 0);
   for (const [name, device] of devices) device.store.onCommit((tree, time) => links.committed(name, tree, time));
 
   const endpoints: SshEndpoint[] = [];
@@ -211,7 +211,14 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       return linkDefs.flatMap((l) => links.downIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
     },
     setFaults(name, faults) {
-      deviceOf(name).faults = faultsSchema.parse(faults);
+      const d = deviceOf(name);
+      const r = faultsSchema.safeParse(faults);
+      if (!r.success) throw new SimConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '), `setFaults(${name})`);
+      const parsed = r.data;
+      // Links must reach "now" under the old clock skew before the new one applies.
+      links.syncTo(clock.now());
+      d.faults = parsed;
+      links.committed(name, d.store.committed(), clock.now());
     },
     device(name) {
       const d = deviceOf(name);

@@ -71,4 +71,14 @@ describe('link model', () => {
     m.committed('r2', staged, T0 + 15 * 60_000);
     expect(m.downIntervals('L', T0 + 20 * 60_000)).toEqual([{ from: T0 + 10 * 60_000, to: T0 + 15 * 60_000, reason: 'CKN mismatch' }]);
   });
+
+  it('reads start-times on each device clock: a device running ahead switches early', () => {
+    const start = chain([0, CKN1, CAK1, '2025-12-31.00:00:00']);
+    const staged = chain([0, CKN1, CAK1, '2025-12-31.00:00:00'], [1, CKN2, CAK2, '2026-01-01.00:10:00']);
+    const skew = new Map([['r1', 3_000]]);
+    const m = createLinkModel([link], new Map([['r1', start], ['r2', start]]), T0, (d) => skew.get(d) ?? 0);
+    m.committed('r1', staged, T0 + 60_000);
+    m.committed('r2', staged, T0 + 60_000);
+    expect(m.downIntervals('L', T0 + 3_600_000)).toEqual([{ from: T0 + 10 * 60_000 - 3_000, to: T0 + 10 * 60_000, reason: 'CKN mismatch' }]);
+  });
 });

@@ -133,14 +133,24 @@ export class UnknownLinkError extends Error {
   }
 }
 
-export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number): LinkModel {
+/** `skewOf(device)`: how far the device's clock is ahead of the simulator's (ms); key start-times
+ *  are read on the device's clock. */
+export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number, skewOf: (device: string) => number = () => 0): LinkModel {
   const snapshots = new Map(trees);
+  const keyAt = (end: LinkEnd, t: number) => {
+    const tree = snapshots.get(end.device);
+    return tree ? activeKeyAt(tree, end.interface, t + skewOf(end.device)) : 'device unknown';
+  };
+  const nextSwitch = (end: LinkEnd, after: number) => {
+    const tree = snapshots.get(end.device);
+    const skew = skewOf(end.device);
+    const next = tree ? nextStartTime(tree, end.interface, after + skew) : undefined;
+    return next === undefined ? Infinity : next - skew;
+  };
   let evaluatedAt = start;
   const evaluate = (def: LinkDefinition, t: number): { state: LinkState; reason?: string } => {
-    const ta = snapshots.get(def.a.device);
-    const tb = snapshots.get(def.b.device);
-    const ka = ta ? activeKeyAt(ta, def.a.interface, t) : 'device unknown';
-    const kb = tb ? activeKeyAt(tb, def.b.interface, t) : 'device unknown';
+    const ka = keyAt(def.a, t);
+    const kb = keyAt(def.b, t);
     if (typeof ka === 'string') return { state: 'down', reason: `${def.a.device} ${def.a.interface}: ${ka}` };
     if (typeof kb === 'string') return { state: 'down', reason: `${def.b.device} ${def.b.interface}: ${kb}` };
     if (ka.ckn !== kb.ckn) return { state: 'down', reason: 'CKN mismatch' };
@@ -172,11 +182,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     for (const rec of records.values()) {
       let t = evaluatedAt;
       for (;;) {
-        const ta = snapshots.get(rec.def.a.device);
-        const tb = snapshots.get(rec.def.b.device);
-        const na = ta ? nextStartTime(ta, rec.def.a.interface, t) : undefined;
-        const nb = tb ? nextStartTime(tb, rec.def.b.interface, t) : undefined;
-        const next = Math.min(na ?? Infinity, nb ?? Infinity);
+        const next = Math.min(nextSwitch(rec.def.a, t), nextSwitch(rec.def.b, t));
         if (next > time) break;
         record(rec, next);
         t = next;
@@ -190,8 +196,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     return rec;
   };
   const endView = (end: LinkEnd, time: number): EndView => {
-    const tree = snapshots.get(end.device);
-    const k = tree ? activeKeyAt(tree, end.interface, time) : 'device unknown';
+    const k = keyAt(end, time);
     if (typeof k === 'string') return { ...end };
     return {
       ...end,

@@ -162,7 +162,8 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     }
   });
   stream.on('close', close);
-  stream.on('end', close);
+  // A client that half-closes after sending (`ssh … netconf < rpcs.xml`) still gets its answers.
+  stream.on('end', () => void queue.then(close));
   stream.on('error', close);
 
   const sendHello = () => {

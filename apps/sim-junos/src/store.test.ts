@@ -102,6 +102,21 @@ describe('configuration store', () => {
     expect(hostName(store.committed())).toBe('new');
   });
 
+  it('confirmPending keeps a commit confirmed, cancelConfirmed rolls it back at once', () => {
+    const clock = manualClock();
+    const store = createConfigStore(clock);
+    store.edit(A, setHost('kept'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    store.confirmPending();
+    clock.advance(120_000);
+    expect(hostName(store.committed())).toBe('kept');
+    store.edit(A, setHost('undone'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    store.cancelConfirmed();
+    expect(hostName(store.committed())).toBe('kept');
+    expect(() => store.cancelConfirmed()).toThrow(/no commit confirmed is pending/);
+  });
+
   it('keeps rollback 0..49 and loads any of them into the candidate', () => {
     const store = createConfigStore(manualClock(), emptyTree());
     for (let i = 1; i <= 60; i++) {

@@ -45,6 +45,8 @@ export interface ConfigStore {
   commit(s: SessionRef, opts?: CommitOptions): ConfigIssue[];
   /** Rolls a pending commit confirmed back now (cancel-commit). */
   cancelConfirmed(): void;
+  /** Keeps a pending commit confirmed (Junos: `commit check` confirms it too). */
+  confirmPending(): void;
   /** Releases everything a closed session held; an exclusive holder's uncommitted changes are discarded. */
   endSession(s: SessionRef): void;
   onCommit(listener: (tree: ConfigNode, time: number) => void): void;
@@ -171,6 +173,12 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       // A private commit leaves others' uncommitted shared edits alone.
       if (!priv || nodesEqual(shared, before)) shared = cloneNode(tree);
       return issues;
+    },
+    confirmPending() {
+      if (!pending) return;
+      pending.cancel();
+      pending = undefined;
+      for (const r of history) delete r.confirmPending;
     },
     cancelConfirmed() {
       if (!pending) throw new RpcFailure({ message: 'no commit confirmed is pending' });

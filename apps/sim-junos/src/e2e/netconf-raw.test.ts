@@ -191,6 +191,12 @@ describe('configuration over NETCONF', () => {
     sim.advance(2 * 60_000);
     expect(sim.device('r3').committedText()).not.toContain('host-name risky;');
     expect(await nc.rpc('<get-commit-information/>')).toContain('<log>commit confirmed rollback</log>');
+    // as on Junos, `commit check` within the timeout confirms it too
+    await nc.rpc('<load-configuration action="set"><configuration-set>set system host-name kept</configuration-set></load-configuration>');
+    await nc.rpc('<commit-configuration><confirmed/><confirm-timeout>2</confirm-timeout></commit-configuration>');
+    expect(await nc.rpc('<commit-configuration><check/></commit-configuration>')).toContain('<commit-check-success/>');
+    sim.advance(5 * 60_000);
+    expect(sim.device('r3').committedText()).toContain('host-name kept;');
     nc.close();
   });
 });

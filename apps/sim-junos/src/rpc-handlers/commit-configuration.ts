@@ -20,7 +20,11 @@ function positiveInt(text: string | undefined, what: string): number | undefined
 async function runCommit(ctx: RpcContext, opts: { check: boolean; confirmTimeoutMs?: number; log?: string; rollback?: number }): Promise<ConfigIssue[]> {
   const { faults, store } = ctx.device;
   if (faults.commitLatencyMs) await sleep(faults.commitLatencyMs);
-  if (opts.check) return store.check(ctx.session);
+  if (opts.check) {
+    const issues = store.check(ctx.session);
+    store.confirmPending(); // on Junos, `commit check` also confirms a commit confirmed
+    return issues;
+  }
   const failure = commitFailureMessage(faults);
   if (failure) throw new RpcFailure({ message: failure });
   if (opts.rollback !== undefined) store.loadRollback(ctx.session, opts.rollback);

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rawNetconf } from './testing/raw-netconf.js';
+
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'sim-junos-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]): { output: Promise<string>; exit: Promise<number | null>; stop(): void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const output = new Promise<string>((resolve) => {
+    const take = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ctrl-C stops.')) resolve(out);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('exit', () => resolve(out));
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { output, exit, stop: () => child.kill('SIGTERM') };
+}
+
+describe('sim-junos CLI', () => {
+  it('starts the default topology and prints ports, credentials, fingerprints and the link', async () => {
+    const p = run(['--password', 'cli-test-pw']);
+    const out = await p.output;
+    try {
+      expect(out).toMatch(/r1 {2}port \d+ {2}user admin {2}password cli-test-pw/);
+      expect(out).toMatch(/host key SHA256:\S{43}/);
+      expect(out).toMatch(/ssh -s -p \d+ admin@127\.0\.0\.1 netconf/);
+      expect(out).toContain('r1-r2: r1 ge-0/0/0 <-> r2 ge-0/0/0  secured');
+      const port = Number(/r1 {2}port (\d+)/.exec(out)![1]);
+      const fingerprint = /host key (SHA256:\S+)/.exec(out)![1]!;
+      const nc = await rawNetconf({ host: '127.0.0.1', port, username: 'admin', password: 'cli-test-pw', hostKeyFingerprint: fingerprint });
+      expect(await nc.rpc('<get-software-information/>')).toContain('<host-name>r1</host-name>');
+      nc.close();
+    } finally {
+      p.stop();
+    }
+    expect(await p.exit).toBe(0);
+  });
+
+  it('reads a YAML topology and refuses a bad one, naming the file and the field', async () => {
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, 'devices:\n  edge1: { netconf11: true }\n  edge2: {}\nlinks:\n  - { id: core, a: "edge1:et-0/0/0", b: "edge2:et-0/0/0" }\n');
+    const p = run(['--config', good]);
+    const out = await p.output;
+    p.stop();
+    expect(out).toMatch(/edge1 {2}port \d+/);
+    expect(out).toContain('core: edge1 et-0/0/0 <-> edge2 et-0/0/0  down');
+    expect(await p.exit).toBe(0);
+
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'devices:\n  r1: { prot: 830 }\n');
+    const b = run(['--config', bad]);
+    expect(await b.exit).toBe(2);
+    expect(await b.output).toMatch(/bad\.yaml: devices\.r1: Unrecognized key: "prot"/);
+
+    const b2 = run(['--config', join(dir, 'missing.yaml')]);
+    expect(await b2.exit).toBe(2);
+    expect(await b2.output).toMatch(/missing\.yaml: cannot read/);
+  });
+});
