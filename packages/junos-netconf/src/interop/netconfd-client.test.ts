@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -20,7 +19,7 @@ import {
   type NetconfClient,
   type NetconfClientOptions,
 } from '../index.js';
-import { skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { generateEd25519Key, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 
 const CANDIDATE = 'urn:ietf:params:netconf:capability:candidate:1.0';
 
@@ -103,7 +102,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
     });
 
     it('reports sshd refusing a key it does not authorise as AuthenticationError', async () => {
-      const stranger = ssh2.utils.generateKeyPairSync('ed25519').private;
+      const stranger = generateEd25519Key().privateKey;
       const err = await connect({ privateKey: stranger }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthenticationError);
       expect(String(err)).not.toContain(stranger);

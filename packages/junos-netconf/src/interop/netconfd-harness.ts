@@ -155,9 +155,23 @@ function fingerprintOf(publicKeyLine: string): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-function generateKey(): { privateKey: string; publicKey: string } {
-  const { private: privateKey, public: publicKey } = ssh2.utils.generateKeyPairSync('ed25519');
-  return { privateKey, publicKey: publicKey.trim() };
+const ED25519_BLOB_BYTES = 4 + 'ssh-ed25519'.length + 4 + 32;
+
+/**
+ * A fresh ed25519 pair in OpenSSH format. ssh2 1.17 now and then (about 1 key in 250) drops a
+ * leading zero byte of the public key, giving a key neither sshd nor ssh2 can use — which
+ * would make the harness fail at random — so draw again until the pair is whole.
+ */
+export function generateEd25519Key(): { privateKey: string; publicKey: string } {
+  for (;;) {
+    const { private: privateKey, public: publicKey } = ssh2.utils.generateKeyPairSync('ed25519');
+    const blob = Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
+    const whole =
+      blob.length === ED25519_BLOB_BYTES &&
+      !(ssh2.utils.parseKey(publicKey) instanceof Error) &&
+      !(ssh2.utils.parseKey(privateKey) instanceof Error);
+    if (whole) return { privateKey, publicKey: publicKey.trim() };
+  }
 }
 
 interface Daemon {
@@ -331,8 +345,8 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
     })());
 
   try {
-    const hostKey = generateKey();
-    const clientKey = generateKey();
+    const hostKey = generateEd25519Key();
+    const clientKey = generateEd25519Key();
     await writeFile(join(dir, 'ssh_host_ed25519_key'), hostKey.privateKey, { mode: 0o600 });
     await writeFile(join(dir, 'authorized_keys'), `${clientKey.publicKey}\n`, { mode: 0o600 });
     for (const [name, source] of Object.entries(modules)) {
