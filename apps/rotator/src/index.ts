@@ -1,1 +1,2 @@
-export {};
+// @qkd-macsec/rotator as a library: the config loader and its resolved types.
+export * from './config/index.js';

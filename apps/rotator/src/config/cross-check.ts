@@ -1,0 +1,75 @@
+// Checks across sections that zod cannot see one object at a time: references resolve, names are
+// unique, a link's ends are distinct devices with distinct SAEs, no interface is in two links.
+import type { ConfigFile } from './file-schema.js';
+import type { ConfigIssue } from './errors.js';
+
+export function crossCheck(file: ConfigFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+
+  for (const [id, sae] of Object.entries(file.saes)) {
+    if (file.kmes[sae.kme] === undefined) add(`saes.${id}.kme`, `KME "${sae.kme}" is not defined under kmes (known: ${known(file.kmes)})`);
+  }
+  for (const [name, device] of Object.entries(file.devices)) {
+    if (file.saes[device.sae] === undefined) add(`devices.${name}.sae`, `SAE "${device.sae}" is not defined under saes (known: ${known(file.saes)})`);
+    if (device.password === undefined && device.privateKey === undefined) add(`devices.${name}`, 'needs password or privateKey (from env or file)');
+    const hk = device.hostKey;
+    if (hk.fingerprint === undefined && hk.knownHosts === undefined && hk.insecureAcceptAnyHostKey !== true) {
+      add(`devices.${name}.hostKey`, 'needs fingerprint or knownHosts (or, for labs only, insecureAcceptAnyHostKey: true)');
+    }
+  }
+  for (const [id, kme] of Object.entries(file.kmes)) {
+    if (kme.ca === undefined && kme.insecureSkipVerify !== true) add(`kmes.${id}`, 'needs ca (the CA that signs the KME certificate), or for labs only insecureSkipVerify: true');
+  }
+
+  const linkNames = new Map<string, number>();
+  const ifaceOwner = new Map<string, string>();
+  const caOwner = new Map<string, string>();
+  file.links.forEach((link, i) => {
+    const at = `links[${i}]`;
+    const first = linkNames.get(link.name);
+    if (first !== undefined) add(`${at}.name`, `"${link.name}" is already the name of links[${first}]`);
+    else linkNames.set(link.name, i);
+
+    const ends = [
+      { path: `${at}.master`, end: link.master },
+      ...link.slaves.map((end, j) => ({ path: `${at}.slaves[${j}]`, end })),
+    ];
+    const seenDevices = new Set<string>();
+    const seenSaes = new Map<string, string>();
+    for (const { path, end } of ends) {
+      const device = file.devices[end.device];
+      if (device === undefined) {
+        add(`${path}.device`, `device "${end.device}" is not defined under devices (known: ${known(file.devices)})`);
+        continue;
+      }
+      if (seenDevices.has(end.device)) add(`${path}.device`, `device "${end.device}" is already another end of this link`);
+      seenDevices.add(end.device);
+      const otherEnd = seenSaes.get(device.sae);
+      if (otherEnd !== undefined) add(`${path}.device`, `device "${end.device}" uses SAE "${device.sae}", as ${otherEnd} does: each end of a link needs its own SAE`);
+      else seenSaes.set(device.sae, path);
+      const ca = link.connectivityAssociation ?? `qkd-${link.name}`;
+      const caKey = `${end.device}\u0000${ca}`;
+      const caUser = caOwner.get(caKey);
+      if (caUser !== undefined && caUser !== link.name) add(`${at}.connectivityAssociation`, `"${ca}" on device "${end.device}" is already used by link "${caUser}"`);
+      caOwner.set(caKey, link.name);
+      const dupes = end.interfaces.filter((x, k) => end.interfaces.indexOf(x) !== k);
+      if (dupes.length > 0) add(`${path}.interfaces`, `lists ${dupes.join(', ')} twice`);
+      for (const iface of new Set(end.interfaces)) {
+        const key = `${end.device}\u0000${iface}`;
+        const owner = ifaceOwner.get(key);
+        if (owner !== undefined) add(`${path}.interfaces`, `${end.device} ${iface} is already in link "${owner}"`);
+        else ifaceOwner.set(key, link.name);
+      }
+    }
+  });
+
+  const r = file.rotation;
+  if (r.leadTimeSeconds >= r.intervalSeconds) add('rotation.leadTimeSeconds', `must be shorter than rotation.intervalSeconds (${r.leadTimeSeconds} >= ${r.intervalSeconds})`);
+  return issues;
+}
+
+function known(record: Record<string, unknown>): string {
+  const names = Object.keys(record);
+  return names.length === 0 ? 'none' : names.join(', ');
+}

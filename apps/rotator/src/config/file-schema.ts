@@ -1,0 +1,125 @@
+// The config file as written (YAML or JSON), validated by zod. Every object is strict, so a
+// misspelt key is an error naming it rather than a silently ignored setting. Cross-references
+// (an SAE's KME, a device's SAE, a link's devices) are checked in cross-check.ts, after this.
+import { z } from 'zod';
+import { CIPHER_SUITES, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
+
+/** A check function from macsec-config (null = fine) as a zod refinement. */
+function by(check: (value: unknown) => string | null) {
+  return (value: unknown, ctx: z.RefinementCtx) => {
+    const problem = check(value);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
+// Messages for a wrong type only; a missing value reads "is required" and range checks keep zod's wording.
+const typeError = (message: string) => (issue: { code?: string; input?: unknown }) =>
+  issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is required' : message;
+const nonEmpty = (what: string) => z.string({ error: typeError(`${what} must be a string`) }).min(1, { error: `${what} must not be empty` });
+const int = (what: string) => z.int({ error: typeError(`${what} must be an integer`) });
+const filePath = (what: string) => nonEmpty(`${what} (a file path)`);
+const id = (what: string) =>
+  nonEmpty(what).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: `${what} may hold only letters, digits, "_", ".", ":", "@", "-"` });
+
+// A secret is read from the environment or a file; inline text is accepted (with a warning from
+// the loader) but never required.
+const secretRef = z.union([z.string().min(1), z.strictObject({ env: nonEmpty('env (a variable name)') }), z.strictObject({ file: filePath('file') })], {
+  error: 'must be { env: VARIABLE } or { file: PATH } (or, discouraged, an inline string)',
+});
+export type SecretRef = z.infer<typeof secretRef>;
+
+const kme = z.strictObject({
+  url: z.url({ protocol: /^https$/, error: 'url must be an https:// URL (ETSI 014 is HTTPS only)' }),
+  ca: filePath('ca').optional(),
+  insecureSkipVerify: z.boolean().optional(),
+  timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
+});
+
+const sae = z.strictObject({
+  kme: id('kme'),
+  cert: filePath('cert'),
+  key: filePath('key'),
+});
+
+const FINGERPRINT_FORM = 'fingerprint must be "SHA256:<43 Base64 characters>" as printed by ssh-keygen -lf';
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, { error: FINGERPRINT_FORM });
+
+const hostKey = z.strictObject({
+  fingerprint: z.union([fingerprint, z.array(fingerprint).min(1)], { error: `${FINGERPRINT_FORM}, or a list of them` }).optional(),
+  knownHosts: filePath('knownHosts').optional(),
+  insecureAcceptAnyHostKey: z.boolean().optional(),
+});
+
+const device = z.strictObject({
+  host: z.string().superRefine(by(checkHost)),
+  port: int('port').min(1).max(65535).default(830),
+  username: nonEmpty('username'),
+  password: secretRef.optional(),
+  privateKey: z.strictObject({ file: filePath('privateKey.file'), passphrase: secretRef.optional() }).optional(),
+  hostKey,
+  sae: id('sae'),
+});
+
+const linkEnd = z.strictObject({
+  device: nonEmpty('device'),
+  interfaces: z.array(z.string().superRefine(by(checkInterfaceName))).min(1, { error: 'interfaces must list at least one interface' }),
+});
+
+const link = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,27}$/, {
+    error: 'name must be 1..28 letters, digits, "_", ".", "-" starting with a letter or digit (it becomes part of Junos names)',
+  }),
+  master: linkEnd,
+  slaves: z.array(linkEnd).min(1, { error: 'slaves must list at least one slave end' }),
+  connectivityAssociation: z.string().superRefine(by(checkCaName)).optional(),
+  keyChain: z.string().superRefine(by(checkKeyChainName)).optional(),
+});
+
+const ckn = z.discriminatedUnion(
+  'strategy',
+  [
+    z.strictObject({ strategy: z.literal('sha256-keyid') }),
+    z.strictObject({ strategy: z.literal('prefix-uuid'), prefix: z.string().regex(/^[0-9a-fA-F]{32}$/, { error: 'prefix must be exactly 32 hex digits' }) }),
+  ],
+  { error: 'strategy must be "sha256-keyid" or "prefix-uuid"' },
+);
+
+const rotation = z.strictObject({
+  mode: z.enum(['key-chain', 'static-cak'], { error: 'mode must be "key-chain" (hitless) or "static-cak" (replace)' }).default('key-chain'),
+  cipherSuite: z.enum(CIPHER_SUITES, { error: `cipherSuite must be one of ${CIPHER_SUITES.join(', ')}` }).default('gcm-aes-256'),
+  ckn: ckn.default({ strategy: 'sha256-keyid' }),
+  leadTimeSeconds: int('leadTimeSeconds').min(1).max(86_400).default(120),
+  intervalSeconds: int('intervalSeconds').min(1).max(31 * 86_400).default(3600),
+  concurrency: int('concurrency').min(1).max(4096).default(32),
+  confirmTimeoutMinutes: int('confirmTimeoutMinutes').min(1).max(65_535).default(5),
+});
+
+const window = z.strictObject({
+  hours: z.array(z.int().min(0).max(23)).min(1),
+  daysOfMonth: z.array(z.int().min(1).max(31)).min(1).optional(),
+  weekdays: z.array(z.int().min(0).max(6)).min(1).optional(),
+  utcOffsetMinutes: z.int().min(-840).max(840).optional(),
+});
+
+const certificates = z.strictObject({
+  renewBeforeDays: z.number().positive().max(3650).default(30),
+  checkIntervalHours: z.number().positive().max(24 * 366).default(24),
+  maintenanceWindow: window.optional(),
+  /** A local CA that `certs renew` signs with; without it, renew writes CSRs and instructions. */
+  localCa: z.strictObject({ cert: filePath('cert'), key: filePath('key') }).optional(),
+});
+
+const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
+
+export const configFileSchema = z.strictObject({
+  kmes: z.record(id('KME ID'), kme).refine((r) => Object.keys(r).length > 0, { error: 'kmes must name at least one KME' }),
+  saes: z.record(id('SAE ID'), sae).refine((r) => Object.keys(r).length > 0, { error: 'saes must name at least one SAE' }),
+  devices: z.record(id('device name'), device).refine((r) => Object.keys(r).length > 0, { error: 'devices must name at least one device' }),
+  links: z.array(link).min(1, { error: 'links must list at least one link' }),
+  rotation: rotation.default(rotation.parse({})),
+  stateDir: filePath('stateDir').default('./state'),
+  certificates: certificates.default(certificates.parse({})),
+  metrics: z.strictObject({ listen }).optional(),
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -1,0 +1,253 @@
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, checkConfigFile, loadConfig, type ConfigIssue } from './schema.js';
+
+const PASSWORD = 'pw-8c1f5a-super-secret';
+const FILE_PASSWORD = 'file-pw-7e2d9b';
+
+let dir: string;
+
+const example = (overrides = '') => `
+kmes:
+  KME_A: { url: "https://127.0.0.1:8443", ca: ./pki/ca.crt }
+  KME_B: { url: "https://127.0.0.1:8444", ca: ./pki/ca.crt }
+saes:
+  SAE_A: { kme: KME_A, cert: ./pki/SAE_A.crt, key: ./pki/SAE_A.key }
+  SAE_B: { kme: KME_B, cert: ./pki/SAE_B.crt, key: ./pki/SAE_B.key }
+devices:
+  r1:
+    host: 127.0.0.1
+    port: 8830
+    username: rotator
+    password: { env: R1_PASSWORD }
+    hostKey: { fingerprint: "SHA256:${'A'.repeat(43)}" }
+    sae: SAE_A
+  r2:
+    host: r2.example.net
+    username: rotator
+    password: { file: ./secrets/r2 }
+    hostKey: { knownHosts: ./known_hosts }
+    sae: SAE_B
+links:
+  - name: dc1-dc2
+    master: { device: r1, interfaces: [et-0/0/0] }
+    slaves: [ { device: r2, interfaces: [et-0/0/1] } ]
+${overrides}`;
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function issuesOf(text: string, env: Record<string, string> = { R1_PASSWORD: PASSWORD }, name = 'qkd.yaml'): Promise<ConfigIssue[]> {
+  const result = await checkConfigFile(write(name, text), { env });
+  return result.issues;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rotator-config-'));
+  mkdirSync(join(dir, 'pki'));
+  mkdirSync(join(dir, 'secrets'));
+  for (const f of ['ca.crt', 'SAE_A.crt', 'SAE_A.key', 'SAE_B.crt', 'SAE_B.key']) writeFileSync(join(dir, 'pki', f), 'pem');
+  writeFileSync(join(dir, 'secrets', 'r2'), `${FILE_PASSWORD}\n`);
+  writeFileSync(join(dir, 'known_hosts'), '');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('resolves the example: paths against the file, defaults, secrets from env and file', async () => {
+    const config = await loadConfig(write('qkd.yaml', example()), { env: { R1_PASSWORD: PASSWORD } });
+    expect(config.file).toBe(join(dir, 'qkd.yaml'));
+    expect(config.kmes.KME_A).toEqual({ id: 'KME_A', url: 'https://127.0.0.1:8443', caFile: join(dir, 'pki/ca.crt'), insecureSkipVerify: false });
+    expect(config.saes.SAE_B).toEqual({ id: 'SAE_B', kme: 'KME_B', certFile: join(dir, 'pki/SAE_B.crt'), keyFile: join(dir, 'pki/SAE_B.key') });
+    expect(config.devices.r1?.password?.reveal()).toBe(PASSWORD);
+    expect(config.devices.r2?.password?.reveal()).toBe(FILE_PASSWORD);
+    expect(config.devices.r2?.port).toBe(830);
+    expect(config.devices.r2?.hostKey).toEqual({ fingerprints: [], knownHostsFile: join(dir, 'known_hosts'), insecureAcceptAnyHostKey: false });
+    expect(config.links[0]).toEqual({
+      name: 'dc1-dc2',
+      master: { device: 'r1', interfaces: ['et-0/0/0'] },
+      slaves: [{ device: 'r2', interfaces: ['et-0/0/1'] }],
+      connectivityAssociation: 'qkd-dc1-dc2',
+      keyChain: 'qkd-dc1-dc2',
+    });
+    expect(config.rotation).toEqual({
+      mode: 'key-chain',
+      cipherSuite: 'gcm-aes-256',
+      ckn: { strategy: 'sha256-keyid' },
+      leadTimeSeconds: 120,
+      intervalSeconds: 3600,
+      concurrency: 32,
+      confirmTimeoutMinutes: 5,
+    });
+    expect(config.stateDir).toBe(join(dir, 'state'));
+    expect(config.certificates).toEqual({ renewBeforeDays: 30, checkIntervalHours: 24 });
+    expect(config.metrics).toBeUndefined();
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('never shows a secret when the config is printed, serialised or inspected', async () => {
+    const config = await loadConfig(write('qkd.yaml', example()), { env: { R1_PASSWORD: PASSWORD } });
+    const shown = [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.devices.r1?.password), `${config.devices.r2?.password}`].join('\n');
+    expect(shown).not.toContain(PASSWORD);
+    expect(shown).not.toContain(FILE_PASSWORD);
+    expect(shown).toContain('<redacted>');
+    expect(inspect(config.devices.r1?.password)).toBe('ConfigSecret(env R1_PASSWORD)');
+  });
+
+  it('reads JSON files, and metrics, groups, prefix-uuid and static-cak settings', async () => {
+    const json = {
+      kmes: { K1: { url: 'https://kme1:443', insecureSkipVerify: true } },
+      saes: { S1: { kme: 'K1', cert: 'pki/SAE_A.crt', key: 'pki/SAE_A.key' }, S2: { kme: 'K1', cert: 'pki/SAE_B.crt', key: 'pki/SAE_B.key' }, S3: { kme: 'K1', cert: 'pki/SAE_B.crt', key: 'pki/SAE_B.key' } },
+      devices: Object.fromEntries(
+        ['a', 'b', 'c'].map((n, i) => [n, { host: `10.0.0.${i + 1}`, username: 'u', password: { env: 'PW' }, hostKey: { insecureAcceptAnyHostKey: true }, sae: `S${i + 1}` }]),
+      ),
+      links: [{ name: 'grp', master: { device: 'a', interfaces: ['xe-0/0/0'] }, slaves: [{ device: 'b', interfaces: ['xe-0/0/0'] }, { device: 'c', interfaces: ['xe-0/0/0', 'xe-0/0/1'] }], keyChain: 'KC1' }],
+      rotation: { mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, leadTimeSeconds: 3, intervalSeconds: 10 },
+      stateDir: '/var/lib/qkd',
+      metrics: { listen: '[::1]:9464' },
+    };
+    const config = await loadConfig(write('qkd.json', JSON.stringify(json)), { env: { PW: 'x' } });
+    expect(config.links[0]?.slaves).toHaveLength(2);
+    expect(config.links[0]?.keyChain).toBe('KC1');
+    expect(config.rotation).toMatchObject({ mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, concurrency: 32 });
+    expect(config.stateDir).toBe('/var/lib/qkd');
+    expect(config.metrics).toEqual({ host: '::1', port: 9464 });
+    expect(config.warnings.join('\n')).toMatch(/kmes\.K1\.insecureSkipVerify.*NOT verified/);
+    expect(config.warnings.join('\n')).toMatch(/devices\.a\.hostKey\.insecureAcceptAnyHostKey/);
+  });
+
+  it('accepts an inline password with a warning', async () => {
+    const config = await loadConfig(write('qkd.yaml', example().replace('{ env: R1_PASSWORD }', 'inline-pw')), { env: {} });
+    expect(config.devices.r1?.password?.reveal()).toBe('inline-pw');
+    expect(config.warnings).toEqual([expect.stringMatching(/^devices\.r1\.password is written inline/)]);
+    expect(config.warnings.join()).not.toContain('inline-pw');
+  });
+
+  it('throws a ConfigError listing every problem with its path', async () => {
+    const path = write('qkd.yaml', example().replace('sae: SAE_B', 'sae: SAE_X').replace('KME_A, cert', 'KME_Z, cert'));
+    const err = await loadConfig(path, { env: { R1_PASSWORD: PASSWORD } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.file).toBe(path);
+    expect(e.issues).toEqual([
+      { path: 'saes.SAE_A.kme', message: 'KME "KME_Z" is not defined under kmes (known: KME_A, KME_B)' },
+      { path: 'devices.r2.sae', message: 'SAE "SAE_X" is not defined under saes (known: SAE_A, SAE_B)' },
+    ]);
+    expect(e.message).toContain('2 problems');
+    expect(e.message).toContain('devices.r2.sae: SAE "SAE_X"');
+  });
+});
+
+describe('config problems name the path', () => {
+  it('a missing environment variable, an unreadable secret file, a missing certificate', async () => {
+    rmSync(join(dir, 'secrets', 'r2'));
+    rmSync(join(dir, 'pki', 'SAE_B.key'));
+    expect(await issuesOf(example(), {})).toEqual([
+      { path: 'saes.SAE_B.key', message: `${join(dir, 'pki/SAE_B.key')} does not exist` },
+      { path: 'devices.r1.password.env', message: 'environment variable R1_PASSWORD is not set' },
+      { path: 'devices.r2.password.file', message: `${join(dir, 'secrets/r2')} does not exist` },
+    ]);
+  });
+
+  it('an empty secret file and an empty variable', async () => {
+    writeFileSync(join(dir, 'secrets', 'r2'), '\n');
+    expect(await issuesOf(example(), { R1_PASSWORD: '' })).toEqual([
+      { path: 'devices.r1.password.env', message: 'environment variable R1_PASSWORD is empty' },
+      { path: 'devices.r2.password.file', message: `${join(dir, 'secrets/r2')} is empty` },
+    ]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable secret file', async () => {
+    chmodSync(join(dir, 'secrets', 'r2'), 0);
+    expect(await issuesOf(example())).toEqual([{ path: 'devices.r2.password.file', message: `${join(dir, 'secrets/r2')} is not readable (permission denied)` }]);
+  });
+
+  it('unknown keys, wrong types, bad enums, missing fields', async () => {
+    const text = example(`rotation: { mode: hitless, cipherSuite: gcm-aes-512, leadTimeSecs: 3, concurrency: 0 }
+metrics: { listen: "9464" }`)
+      .replace('port: 8830', 'port: "8830"')
+      .replace('username: rotator\n    password: { file', 'password: { file')
+      .replace('interfaces: [et-0/0/1]', 'interfaces: [eth0]');
+    expect(await issuesOf(text)).toEqual([
+      { path: 'devices.r1.port', message: 'port must be an integer' },
+      { path: 'devices.r2.username', message: 'is required' },
+      { path: 'links[0].slaves[0].interfaces[0]', message: 'interface name "eth0" is not TYPE-FPC/PIC/PORT[:CHANNEL][.UNIT] (e.g. ge-0/0/0)' },
+      { path: 'rotation.mode', message: 'mode must be "key-chain" (hitless) or "static-cak" (replace)' },
+      { path: 'rotation.cipherSuite', message: 'cipherSuite must be one of gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256' },
+      { path: 'rotation.concurrency', message: 'Too small: expected number to be >=1' },
+      { path: 'rotation', message: 'unknown key "leadTimeSecs"' },
+      { path: 'metrics.listen', message: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' },
+    ]);
+  });
+
+  it('secret references of the wrong shape, KMEs over http, bad fingerprints and CKN prefixes', async () => {
+    const text = example(`rotation: { ckn: { strategy: prefix-uuid, prefix: abc } }`)
+      .replace('{ env: R1_PASSWORD }', '{ vault: r1 }')
+      .replace('https://127.0.0.1:8444', 'http://127.0.0.1:8444')
+      .replace(`SHA256:${'A'.repeat(43)}`, 'MD5:aa:bb');
+    expect(await issuesOf(text)).toEqual([
+      { path: 'kmes.KME_B.url', message: 'url must be an https:// URL (ETSI 014 is HTTPS only)' },
+      { path: 'devices.r1.password', message: 'must be { env: VARIABLE } or { file: PATH } (or, discouraged, an inline string)' },
+      { path: 'devices.r1.hostKey.fingerprint', message: 'fingerprint must be "SHA256:<43 Base64 characters>" as printed by ssh-keygen -lf' },
+      { path: 'rotation.ckn.prefix', message: 'prefix must be exactly 32 hex digits' },
+    ]);
+  });
+
+  it('cross-references: links to unknown devices, the same device or SAE twice, interfaces in two links, duplicate names', async () => {
+    const text = example(`  - name: dc1-dc2
+    master: { device: r1, interfaces: [et-0/0/0] }
+    slaves: [ { device: r1, interfaces: [et-0/0/2, et-0/0/2] }, { device: r9, interfaces: [et-0/0/0] } ]
+rotation: { leadTimeSeconds: 600, intervalSeconds: 300 }`);
+    expect(await issuesOf(text)).toEqual([
+      { path: 'links[1].name', message: '"dc1-dc2" is already the name of links[0]' },
+      { path: 'links[1].master.interfaces', message: 'r1 et-0/0/0 is already in link "dc1-dc2"' },
+      { path: 'links[1].slaves[0].device', message: 'device "r1" is already another end of this link' },
+      { path: 'links[1].slaves[0].device', message: 'device "r1" uses SAE "SAE_A", as links[1].master does: each end of a link needs its own SAE' },
+      { path: 'links[1].slaves[0].interfaces', message: 'lists et-0/0/2 twice' },
+      { path: 'links[1].slaves[1].device', message: 'device "r9" is not defined under devices (known: r1, r2)' },
+      { path: 'rotation.leadTimeSeconds', message: 'must be shorter than rotation.intervalSeconds (600 >= 300)' },
+    ]);
+  });
+
+  it('devices without credentials or host key policy, KMEs without a CA', async () => {
+    const text = example()
+      .replace('    password: { env: R1_PASSWORD }\n', '')
+      .replace('hostKey: { knownHosts: ./known_hosts }', 'hostKey: {}')
+      .replace('KME_B: { url: "https://127.0.0.1:8444", ca: ./pki/ca.crt }', 'KME_B: { url: "https://127.0.0.1:8444" }');
+    expect(await issuesOf(text)).toEqual([
+      { path: 'devices.r1', message: 'needs password or privateKey (from env or file)' },
+      { path: 'devices.r2.hostKey', message: 'needs fingerprint or knownHosts (or, for labs only, insecureAcceptAnyHostKey: true)' },
+      { path: 'kmes.KME_B', message: 'needs ca (the CA that signs the KME certificate), or for labs only insecureSkipVerify: true' },
+    ]);
+  });
+
+  it('YAML and JSON syntax errors give a line and column, and no source excerpt', async () => {
+    const yamlIssues = await issuesOf('kmes:\n  KME_A: { url: "https://x", ca: [\nsaes: {}\n');
+    expect(yamlIssues.length).toBeGreaterThan(0);
+    expect(yamlIssues[0]?.path).toBe('');
+    expect(yamlIssues[0]?.message).toMatch(/^YAML syntax error at line \d+, column \d+: /);
+    const dup = await issuesOf(`${example()}\nkmes: {}\n`);
+    expect(dup[0]?.message).toMatch(/^YAML syntax error at line \d+, column \d+: Map keys must be unique/);
+    const jsonIssues = await issuesOf('{"kmes": {"K": {"url": "https://x" "ca": "secret-looking"}}}', {}, 'qkd.json');
+    expect(jsonIssues[0]?.message).toMatch(/^JSON syntax error at line 1, column \d+/);
+    expect(jsonIssues.map((i) => i.message).join()).not.toContain('secret-looking');
+  });
+
+  it('a missing, empty or non-object file', async () => {
+    expect(await checkConfigFile(join(dir, 'nope.yaml'))).toEqual({ issues: [{ path: '', message: `cannot read ${join(dir, 'nope.yaml')}: does not exist` }] });
+    expect(await issuesOf('')).toEqual([{ path: '', message: `${join(dir, 'qkd.yaml')} is empty` }]);
+    expect(await issuesOf('- just\n- a list\n')).toEqual([{ path: '', message: 'Invalid input: expected object, received array' }]);
+  });
+
+  it('an error never quotes an inline secret', async () => {
+    const text = example().replace('{ env: R1_PASSWORD }', `"${PASSWORD}"`).replace('username: rotator', 'username: 7');
+    const issues = await issuesOf(text);
+    expect(issues).toEqual([{ path: 'devices.r1.username', message: 'username must be a string' }]);
+    expect(JSON.stringify(issues)).not.toContain(PASSWORD);
+  });
+});

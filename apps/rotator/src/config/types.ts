@@ -1,0 +1,100 @@
+// The resolved configuration: what the rest of the rotator works with. Paths are absolute,
+// defaults are filled in, secrets are read (and wrapped in ConfigSecret), names are final.
+import type { CipherSuite } from '@qkd-macsec/macsec-config';
+import type { ConfigSecret } from './secret.js';
+
+export interface KmeConfig {
+  id: string;
+  url: string;
+  /** Absolute path of the CA bundle that signs the KME's server certificate. */
+  caFile?: string;
+  /** INSECURE: do not verify the KME's certificate. The loader records a warning. */
+  insecureSkipVerify: boolean;
+  timeoutMs?: number;
+}
+
+export interface SaeConfig {
+  id: string;
+  /** The KME this SAE talks to. */
+  kme: string;
+  /** Absolute paths of the SAE's client certificate and private key (mTLS to its KME). */
+  certFile: string;
+  keyFile: string;
+}
+
+export interface HostKeyConfig {
+  /** Pinned "SHA256:..." fingerprints. */
+  fingerprints: string[];
+  /** Absolute path of an OpenSSH known_hosts file. */
+  knownHostsFile?: string;
+  /** INSECURE: accept a host that has no known key (a mismatching key is still refused). */
+  insecureAcceptAnyHostKey: boolean;
+}
+
+export interface DeviceConfig {
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  password?: ConfigSecret;
+  privateKey?: { file: string; key: ConfigSecret; passphrase?: ConfigSecret };
+  hostKey: HostKeyConfig;
+  /** The SAE this device's MACsec keys are fetched as. */
+  sae: string;
+}
+
+export interface LinkEndConfig {
+  device: string;
+  interfaces: string[];
+}
+
+export interface LinkConfig {
+  name: string;
+  /** Fetches the key with enc_keys; its SAE is the master SAE. */
+  master: LinkEndConfig;
+  /** Fetch it with dec_keys; more than one makes a group (additional_slave_SAE_IDs). */
+  slaves: LinkEndConfig[];
+  connectivityAssociation: string;
+  keyChain: string;
+}
+
+export type CknConfig = { strategy: 'sha256-keyid' } | { strategy: 'prefix-uuid'; prefix: string };
+
+export interface RotationConfig {
+  mode: 'key-chain' | 'static-cak';
+  cipherSuite: CipherSuite;
+  ckn: CknConfig;
+  leadTimeSeconds: number;
+  intervalSeconds: number;
+  concurrency: number;
+  confirmTimeoutMinutes: number;
+}
+
+export interface CertificatePolicyConfig {
+  renewBeforeDays: number;
+  checkIntervalHours: number;
+  maintenanceWindow?: { hours: number[]; daysOfMonth?: number[]; weekdays?: number[]; utcOffsetMinutes?: number };
+  /** Absolute paths of a local CA's certificate and key, used by `certs renew`. */
+  localCa?: { certFile: string; keyFile: string };
+}
+
+export interface MetricsConfig {
+  host: string;
+  port: number;
+}
+
+export interface RotatorConfig {
+  /** Absolute path of the file this was loaded from. */
+  file: string;
+  kmes: Record<string, KmeConfig>;
+  saes: Record<string, SaeConfig>;
+  devices: Record<string, DeviceConfig>;
+  links: LinkConfig[];
+  rotation: RotationConfig;
+  /** Absolute path. */
+  stateDir: string;
+  certificates: CertificatePolicyConfig;
+  metrics?: MetricsConfig;
+  /** Things that work but deserve a loud log line: insecure options, inline secrets. */
+  warnings: string[];
+}
