@@ -1,3 +1,4 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { connectSsh, redactOptions } from './transport.js';
 
 const userKey = generateEd25519({ passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr', rounds: 4 });
 let server: TestServer;
+const hasAgent = spawnSync('ssh-agent', ['-h']).error === undefined;
+if (!hasAgent) console.warn('!!! ssh-agent not installed: skipping the agent authentication test !!!');
 
 beforeAll(async () => {
   server = await startTestServer({ users: [DEFAULT_USER, { username: 'keyuser', publicKey: userKey.public }] });
@@ -31,6 +34,37 @@ describe('SSH transport', () => {
     writeFileSync(join(dir, 'known_hosts'), `${server.knownHostsLine}\n`);
     const t = await connectSsh({ host: server.host, port: server.port, username: 'keyuser', privateKey: userKey.private, passphrase: 'key-passphrase-xyz', knownHostsFile: join(dir, 'known_hosts') });
     await t.close();
+  });
+
+  it.skipIf(!hasAgent)('authenticates through ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const sock = join(dir, 'agent.sock');
+    const agentKey = generateEd25519();
+    writeFileSync(join(dir, 'id'), agentKey.private, { mode: 0o600 });
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const poll = (n: number): void => {
+          try {
+            execFileSync('ssh-add', [join(dir, 'id')], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'pipe' });
+            resolve();
+          } catch (e) {
+            if (n === 0) reject(e as Error);
+            else setTimeout(() => poll(n - 1), 50); // the agent creates its socket asynchronously
+          }
+        };
+        poll(100);
+      });
+      const agentServer = await startTestServer({ users: [{ username: 'agentuser', publicKey: agentKey.public }] });
+      try {
+        const t = await connectSsh({ host: agentServer.host, port: agentServer.port, username: 'agentuser', agent: sock, hostKeyFingerprints: [agentServer.hostKeyFingerprint] });
+        await t.close();
+      } finally {
+        await agentServer.close();
+      }
+    } finally {
+      agent.kill();
+    }
   });
 
   it('refuses a wrong passphrase locally without echoing it', async () => {
