@@ -1,6 +1,6 @@
 // Starts a real NETCONF server that nobody here wrote — Debian's `netconfd` (yuma123) — behind
 // OpenSSH's `netconf` subsystem, for interop tests. Everything lives in one temp dir (keys,
-// sshd_config, the netconfd socket, its home and startup file) and stop() removes it.
+// sshd_config, the netconfd socket, YUMA_HOME and the startup file) and stop() removes it.
 //
 // How the pieces connect: the client speaks SSH to `sshd` on 127.0.0.1:PORT; sshd runs
 // `netconf-subsystem`, which picks the unix socket configured for PORT (`PORT@path`) and
@@ -177,6 +177,8 @@ export function generateEd25519Key(): { privateKey: string; publicKey: string } 
 interface Daemon {
   child: ChildProcess;
   output: () => string;
+  /** Set once the process has exited, or failed to spawn at all. */
+  status: () => number | string | undefined;
   exited: Promise<number | string>;
 }
 
@@ -191,15 +193,18 @@ function startDaemon(file: string, args: string[], env?: NodeJS.ProcessEnv): Dae
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  let status: number | string | undefined;
   const exited = new Promise<number | string>((resolve) => {
-    child.once('error', (err) => resolve(`spawn error: ${err.message}`));
-    child.once('exit', (code, signal) => resolve(signal ?? code ?? 'unknown'));
+    const settle = (value: number | string) => resolve((status ??= value));
+    // A spawn failure emits 'error' and never 'exit'.
+    child.once('error', (err) => settle(`spawn error: ${err.message}`));
+    child.once('exit', (code, signal) => settle(signal ?? code ?? 'unknown'));
   });
-  return { child, output: () => output, exited };
+  return { child, output: () => output, status: () => status, exited };
 }
 
 function alive(daemon: Daemon): boolean {
-  return daemon.child.exitCode === null && daemon.child.signalCode === null;
+  return daemon.status() === undefined;
 }
 
 async function stopDaemon(daemon: Daemon): Promise<void> {
