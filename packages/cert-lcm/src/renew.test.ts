@@ -120,6 +120,26 @@ describe('renewCredential with a local CA', () => {
     expect((await readdir(dir)).sort()).toEqual(['sae_a.crt', 'sae_a.key']);
   });
 
+  it('lets only one renewal run at a time, across processes, through a lock file', async () => {
+    const [a, b] = await Promise.allSettled([
+      renewCredential({ ...paths, signer: { issuer: ca }, now: NOW }),
+      renewCredential({ ...paths, signer: { issuer: ca }, now: NOW }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const failure = (a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason) as Error;
+    expect(failure.message).toMatch(/another renewal is in progress|the previous renewal is not confirmed yet/);
+    await confirmRenewal(paths);
+    // A lock left by a crashed process is reported with the file to delete.
+    await writeFile(`${paths.certPath}.lock`, 'pid 999999\n');
+    await expect(renewCredential({ ...paths, signer: { issuer: ca }, now: NOW })).rejects.toThrow(
+      `${paths.certPath}: another renewal is in progress (${paths.certPath}.lock: pid 999999); if that process is gone, delete ${paths.certPath}.lock`,
+    );
+    await expect(rollbackRenewal(paths)).rejects.toThrow(/another renewal is in progress/);
+    await rm(`${paths.certPath}.lock`);
+    await renewCredential({ ...paths, signer: { issuer: ca }, now: NOW });
+    expect((await readdir(dir)).sort()).toEqual(['sae_a.crt', 'sae_a.crt.prev', 'sae_a.key', 'sae_a.key.prev']);
+  });
+
   it('issues a first credential when there is none, given a commonName', async () => {
     const fresh = { certPath: join(dir, 'kme.crt'), keyPath: join(dir, 'kme.key') };
     expect(await renewalState(fresh)).toBe('missing');

@@ -8,15 +8,15 @@
 // A crash leaves either the old live pair (with *.new / *.prev to clean up) or, between the two
 // renames, a new key with the old certificate; renewalState() reports that as 'interrupted' and
 // rollbackRenewal() restores the previous pair in every case.
-import { stat } from 'node:fs/promises';
-import { PRIVATE_MODE, PUBLIC_MODE, removeIfPresent, renameDurable, writeFileAtomic } from './atomic-write.js';
+import { open, readFile, stat } from 'node:fs/promises';
+import { errnoText, PRIVATE_MODE, PUBLIC_MODE, removeIfPresent, renameDurable, writeFileAtomic } from './atomic-write.js';
 import type { Profile } from './build-certificate.js';
 import { checkCertificate } from './check.js';
 import { issueCertificate } from './create.js';
 import { certificateMatchesKey, makeCredential, type Credential } from './credential.js';
 import { readCredentialFiles, readFileOrThrow, type CredentialPaths } from './credential-files.js';
 import { createCsr } from './csr.js';
-import { CertLcmError, RenewalError } from './errors.js';
+import { CertLcmError, FileError, RenewalError } from './errors.js';
 import { describeCertificate, type CertificateInput } from './inspect.js';
 import type { KeyType } from './key-types.js';
 import { parseCertificates, toPem } from './pem.js';
@@ -71,6 +71,36 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+export const lockPath = (p: CredentialPaths) => `${p.certPath}.lock`;
+
+/**
+ * Renew, confirm and rollback of one credential exclude each other across processes through
+ * `<certPath>.lock` (created with O_EXCL, holding the owner's pid). A crashed owner leaves the
+ * lock behind; the error says which file to delete once no such process runs.
+ */
+async function withLock<T>(paths: CredentialPaths, fn: () => Promise<T>): Promise<T> {
+  const path = lockPath(paths);
+  try {
+    const handle = await open(path, 'wx', PRIVATE_MODE);
+    try {
+      await handle.writeFile(`pid ${process.pid}\n`);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      const owner = (await readFile(path, 'utf8').catch(() => '')).trim() || 'unknown owner';
+      throw new RenewalError(paths.certPath, `another renewal is in progress (${path}: ${owner}); if that process is gone, delete ${path}`);
+    }
+    throw new FileError(path, `cannot create the renewal lock: ${errnoText(err)}`, { cause: err });
+  }
+  try {
+    return await fn();
+  } finally {
+    await removeIfPresent(path);
+  }
+}
+
 export type RenewalState =
   /** No live certificate. */
   | 'missing'
@@ -94,8 +124,12 @@ export async function renewalState(paths: CredentialPaths): Promise<RenewalState
 
 export async function renewCredential(opts: RenewOptions): Promise<RenewResult> {
   const paths = { certPath: opts.certPath, keyPath: opts.keyPath };
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new RenewalError(opts.certPath, 'now must be a valid Date');
+  return withLock(paths, () => renewLocked(opts, paths));
+}
+
+async function renewLocked(opts: RenewOptions, paths: CredentialPaths): Promise<RenewResult> {
   const source = opts.certPath;
-  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new RenewalError(source, 'now must be a valid Date');
   const state = await renewalState(paths);
   if (state === 'pending-confirmation') {
     throw new RenewalError(source, `the previous renewal is not confirmed yet (${prevPaths(paths).certPath} exists): call confirmRenewal() or rollbackRenewal() first`);
@@ -175,6 +209,10 @@ async function signExternally(
  * previous pair. Refuses when the live pair is inconsistent. Returns false when nothing was pending.
  */
 export async function confirmRenewal(paths: CredentialPaths): Promise<boolean> {
+  return withLock(paths, () => confirmLocked(paths));
+}
+
+async function confirmLocked(paths: CredentialPaths): Promise<boolean> {
   const state = await renewalState(paths);
   if (state === 'interrupted') throw new RenewalError(paths.certPath, 'cannot confirm: the renewal was interrupted; call rollbackRenewal()');
   if (state !== 'pending-confirmation') return false;
@@ -186,6 +224,10 @@ export async function confirmRenewal(paths: CredentialPaths): Promise<boolean> {
 
 /** Puts the previous pair back (after a failed or interrupted renewal) and clears leftovers. */
 export async function rollbackRenewal(paths: CredentialPaths): Promise<Credential> {
+  return withLock(paths, () => rollbackLocked(paths));
+}
+
+async function rollbackLocked(paths: CredentialPaths): Promise<Credential> {
   const prev = prevPaths(paths);
   const fresh = newPaths(paths);
   if (!(await exists(prev.certPath)) || !(await exists(prev.keyPath))) {
