@@ -11,6 +11,7 @@ import {
   BASE_1_1,
   ConnectionClosedError,
   connectNetconf,
+  createSessionPool,
   findAll,
   HostKeyError,
   RpcError,
@@ -138,6 +139,59 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
       const client = await connect();
       const missing = join(server.workDir, 'no-such-file');
       await expect(client.download(missing)).rejects.toThrow(missing);
+    });
+  });
+
+  describe('session pool against a real server', () => {
+    it('reconnects after netconfd kills the pooled session, and does not retry a host key mismatch', async () => {
+      let connects = 0;
+      const pool = createSessionPool({
+        connect: async () => {
+          connects++;
+          return connectNetconf(options());
+        },
+        maxConcurrency: 2,
+        retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+        keepaliveIntervalMs: 0,
+      });
+      try {
+        const firstId = await pool.use('netconfd', async (client) => {
+          expect((await client.getConfig('running')).failed).toBe(false);
+          return client.session.sessionId!;
+        });
+        const killer = await connect();
+        const victimClosed = await pool.use('netconfd', async (client) => {
+          const closed = new Promise<void>((resolve) => client.onClose(() => resolve()));
+          await killer.killSession(firstId);
+          return closed;
+        });
+        expect(victimClosed).toBeUndefined();
+        const secondId = await pool.use('netconfd', async (client) => {
+          expect((await client.getConfig('running')).failed).toBe(false);
+          return client.session.sessionId!;
+        });
+        expect(secondId).not.toBe(firstId);
+        expect(connects).toBe(2);
+      } finally {
+        await pool.close();
+      }
+
+      let wrongConnects = 0;
+      const wrong = `SHA256:${Buffer.alloc(32, 9).toString('base64').replace(/=+$/, '')}`;
+      const strict = createSessionPool({
+        connect: async () => {
+          wrongConnects++;
+          return connectNetconf(options({ hostKeyFingerprints: [wrong] }));
+        },
+        retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+        keepaliveIntervalMs: 0,
+      });
+      try {
+        await expect(strict.use('netconfd', async () => undefined)).rejects.toBeInstanceOf(HostKeyError);
+        expect(wrongConnects).toBe(1);
+      } finally {
+        await strict.close();
+      }
     });
   });
 
