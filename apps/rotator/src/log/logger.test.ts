@@ -1,0 +1,66 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Secret } from '@qkd-macsec/macsec-config';
+import { ConfigSecret } from '../config/secret.js';
+import { createLogger, linkLogger } from './logger.js';
+import { createHeldSecrets, redactHeld } from './redaction.js';
+
+function capture() {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  return { stream, text: () => chunks.join('') };
+}
+
+const CAK = '0123456789abcdef'.repeat(4);
+
+describe('logger', () => {
+  it('JSON lines about a link carry link, and mask secret-named values at any depth', () => {
+    const out = capture();
+    const log = createLogger({ format: 'json', stream: out.stream });
+    linkLogger(log, 'dc1-dc2').info('staged', { device: 'r1', nested: { cak: CAK, Password: 'hunter2hunter2', keyId: 'k-1' } });
+    const line = JSON.parse(out.text().trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'info', link: 'dc1-dc2', msg: 'staged', device: 'r1', nested: { keyId: 'k-1', cak: '<redacted>', Password: '<redacted>' } });
+    expect(out.text()).not.toContain(CAK);
+    expect(out.text()).not.toContain('hunter2hunter2');
+  });
+
+  it('pretty lines name the link and print Secrets as <redacted>, without colours off a terminal', () => {
+    const out = capture();
+    const log = createLogger({ stream: out.stream });
+    linkLogger(log, 'grp-1').warn('stage failed', Secret.fromHex(CAK), new ConfigSecret('pw-123456789', { kind: 'env', name: 'PW' }));
+    const text = out.text();
+    expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN .*\[link=grp-1\] stage failed/);
+    expect(text).not.toContain(CAK);
+    expect(text).not.toContain('pw-123456789');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('the level filter drops lower levels', () => {
+    const out = capture();
+    const log = createLogger({ format: 'json', level: 'warn', stream: out.stream });
+    log.info('quiet');
+    log.error('loud');
+    expect(out.text()).not.toContain('quiet');
+    expect(out.text()).toContain('loud');
+  });
+
+  it('the held-value guard masks registered keys in hex (any case), Base64 and inside longer hex runs', () => {
+    const held = createHeldSecrets();
+    const key = Buffer.from(CAK, 'hex');
+    held.holdBytes(key);
+    held.hold('a-password-123');
+    const b64 = key.toString('base64');
+    const line = `cak=${CAK.toUpperCase()} b64 ${b64} joined ${'ab'.repeat(16)}${CAK} pw "a-password-123" ckn ${'cd'.repeat(32)}`;
+    const masked = redactHeld(line, held);
+    expect(masked).not.toMatch(new RegExp(CAK, 'i'));
+    expect(masked).not.toContain(b64);
+    expect(masked).not.toContain('a-password-123');
+    expect(masked).toContain('cd'.repeat(32));
+
+    const out = capture();
+    createLogger({ format: 'json', stream: out.stream, held }).info(`free text with ${CAK}`);
+    expect(out.text()).not.toContain(CAK);
+    expect(out.text()).toContain('<redacted>');
+  });
+});
