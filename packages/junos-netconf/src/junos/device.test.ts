@@ -16,7 +16,9 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
           ? `<configuration-text>system {\n    host-name r1-lab;\n}</configuration-text>`
           : `<configuration ${JUNOS} junos:changed-seconds="1"><system><host-name>r1-lab</host-name></system></configuration>`,
   'load-configuration': (rpc) =>
-    rpc.xml.includes('bad-statement')
+    rpc.xml.includes('BADCAK')
+      ? `<load-configuration-results><rpc-error><error-severity>error</error-severity><error-message>invalid cak value 'BADCAK0123456789'</error-message><error-info><bad-element>BADCAK0123456789</bad-element></error-info></rpc-error></load-configuration-results>`
+      : rpc.xml.includes('bad-statement')
       ? `<load-configuration-results><rpc-error><error-severity>error</error-severity><error-message>syntax error</error-message><error-info><bad-element>bad-statement</bad-element></error-info></rpc-error><ok/></load-configuration-results>`
       : `<load-configuration-results><load-success/></load-configuration-results>`,
   'commit-configuration': (rpc) =>
@@ -95,6 +97,13 @@ describe('Junos device API over real SSH', () => {
       rpc: 'load-configuration',
       errors: [expect.objectContaining({ message: 'syntax error', badElement: 'bad-statement' })],
     });
+  });
+
+  it('keeps the key material of a load out of the error it causes', async () => {
+    const err = (await device.load({ format: 'set', config: 'set security macsec connectivity-association CA1 pre-shared-key cak BADCAK0123456789' }).catch((e: unknown) => e)) as Error & { raw: string; errors: Array<{ badElement?: string }> };
+    expect(err).toMatchObject({ name: 'RpcFailedError' });
+    expect(`${err.message} ${err.raw} ${err.stack} ${JSON.stringify(err.errors.map((e) => ({ ...e })))}`).not.toContain('BADCAK0123456789');
+    expect(err.errors[0]!.badElement).toBe('[redacted]');
   });
 
   it('diffs against rollback 0 and rolls back', async () => {

@@ -3,7 +3,9 @@ import { connectNetconf, type NetconfClient, type NetconfClientOptions, type Upl
 import type { RpcOptions, RpcResponse } from '../session/rpc-session.js';
 import { childObject, findAll, textOf, type XmlObject } from '../xml/nodes.js';
 import { parseXmlOrdered } from '../xml/parse.js';
+import { RpcFailedError } from '../errors.js';
 import { parseFacts, type JunosFacts } from './facts.js';
+import { extractSecrets, redactFailure, redactResponse } from './secrets.js';
 import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
 import * as rpcs from './rpcs.js';
 
@@ -35,6 +37,10 @@ export interface JunosDevice {
    * discarded (rollback 0) before the database is closed/unlocked, then the error is rethrown.
    */
   withConfiguration<T>(mode: ConfigurationMode, fn: (device: JunosDevice) => Promise<T>, options?: RpcOptions): Promise<T>;
+  /**
+   * Load configuration into the candidate. Secret values in it (secret, cak, passwords) are
+   * replaced by "[redacted]" in whatever comes back: errors, warnings and the raw reply.
+   */
   load(load: rpcs.LoadOptions, options?: RpcOptions): Promise<RpcResponse>;
   commit(commit?: rpcs.JunosCommitOptions, options?: RpcOptions): Promise<RpcResponse>;
   /** Confirm a pending commit confirmed (a plain commit), optionally with a comment. */
@@ -102,7 +108,15 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
         if (!netconf.closed) await device.closeConfiguration(mode, o);
       }
     },
-    load: (l, o) => rpc(rpcs.loadConfigurationRpc(l), o),
+    async load(l, o) {
+      const request = rpcs.loadConfigurationRpc(l);
+      const secrets = extractSecrets(l.config, l.format);
+      try {
+        return redactResponse(await rpc(request, o), secrets);
+      } catch (err) {
+        throw err instanceof RpcFailedError ? redactFailure(err, secrets) : err;
+      }
+    },
     commit: (c, o) => rpc(rpcs.commitConfigurationRpc(c), o),
     confirm: (c = {}, o) => rpc(rpcs.commitConfigurationRpc(c.comment !== undefined ? { comment: c.comment } : {}), o),
     rollback: (n, o) => rpc(rpcs.rollbackRpc(n), o),

@@ -1,0 +1,80 @@
+/**
+ * Keep key material that was sent in a load out of the errors that come back. Junos may quote
+ * the offending statement in error-message / bad-element (e.g. an invalid CAK value), and
+ * those end up in logs.
+ */
+import { RpcError, RpcFailedError } from '../errors.js';
+import type { RpcResponse } from '../session/rpc-session.js';
+import type { ConfigFormat } from './rpcs.js';
+
+const SECRET_WORDS = 'secret|cak|simple-password|authentication-key|encrypted-password';
+const TEXT_SECRET = new RegExp(`\\b(?:${SECRET_WORDS})\\s+(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s;{}"]+))`, 'g');
+const XML_SECRET = new RegExp(`<(?:\\w+:)?(${SECRET_WORDS})(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?\\1>`, 'g');
+const JSON_SECRET = new RegExp(`"(?:${SECRET_WORDS})"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g');
+
+export const REDACTED = '[redacted]';
+
+/** Secret values (CAKs, key-chain secrets, passwords) written in a configuration being loaded. */
+export function extractSecrets(config: string, format: ConfigFormat): string[] {
+  const found = new Set<string>();
+  const add = (v: string | undefined): void => {
+    if (v && v.trim().length >= 4) found.add(v.trim());
+  };
+  if (format === 'xml') for (const m of config.matchAll(XML_SECRET)) add(m[2]);
+  else if (format === 'json') for (const m of config.matchAll(JSON_SECRET)) add(m[1]);
+  else for (const m of config.matchAll(TEXT_SECRET)) add(m[1] ?? m[2]);
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+export function redactText(text: string, secrets: readonly string[]): string;
+export function redactText(text: string | undefined, secrets: readonly string[]): string | undefined;
+export function redactText(text: string | undefined, secrets: readonly string[]): string | undefined {
+  if (text === undefined || secrets.length === 0) return text;
+  let out = text;
+  for (const s of secrets) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function redactValue(v: unknown, secrets: readonly string[]): unknown {
+  if (typeof v === 'string') return redactText(v, secrets);
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, secrets));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactValue(x, secrets)]));
+  return v;
+}
+
+function redactError(e: RpcError, secrets: readonly string[]): RpcError {
+  return new RpcError({
+    severity: e.severity,
+    type: e.type,
+    tag: e.tag,
+    appTag: e.appTag,
+    path: redactText(e.path, secrets),
+    message: redactText(e.message, secrets),
+    badElement: redactText(e.badElement, secrets),
+    info: e.info === undefined ? undefined : (redactValue(e.info, secrets) as Record<string, unknown>),
+  });
+}
+
+/** The same failure with every secret replaced by "[redacted]" (errors, warnings, raw reply). */
+export function redactFailure(err: RpcFailedError, secrets: readonly string[]): RpcFailedError {
+  if (secrets.length === 0) return err;
+  return new RpcFailedError(
+    err.rpc,
+    err.errors.map((e) => redactError(e, secrets)),
+    redactText(err.raw, secrets),
+    err.warnings.map((e) => redactError(e, secrets)),
+    err.host,
+  );
+}
+
+export function redactResponse(r: RpcResponse, secrets: readonly string[]): RpcResponse {
+  if (secrets.length === 0) return r;
+  return {
+    ...r,
+    raw: redactText(r.raw, secrets),
+    result: redactValue(r.result, secrets) as RpcResponse['result'],
+    errors: r.errors.map((e) => redactError(e, secrets)),
+    warnings: r.warnings.map((e) => redactError(e, secrets)),
+  };
+}
