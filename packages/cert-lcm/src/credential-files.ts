@@ -21,15 +21,7 @@ export async function readFileOrThrow(path: string, what: string): Promise<Buffe
 /** Loads a certificate file and its key file, checking that they belong together. */
 export async function readCredentialFiles(paths: CredentialPaths): Promise<Credential> {
   const [certPem, keyPem] = await Promise.all([readFileOrThrow(paths.certPath, 'certificate'), readFileOrThrow(paths.keyPath, 'private key')]);
-  return loadCredentialFrom(certPem, keyPem, paths);
-}
-
-async function loadCredentialFrom(certPem: Buffer, keyPem: Buffer, paths: CredentialPaths): Promise<Credential> {
-  // A certificate file may carry the chain after the leaf; the credential is the leaf.
-  const text = certPem.toString('utf8');
-  const firstEnd = text.indexOf('-----END CERTIFICATE-----');
-  const leaf = firstEnd >= 0 ? text.slice(0, firstEnd + '-----END CERTIFICATE-----'.length) + '\n' : text;
-  return loadCredential({ certPem: leaf, keyPem, source: `${paths.certPath} + ${paths.keyPath}` });
+  return loadCredential({ certPem, keyPem, source: `${paths.certPath} + ${paths.keyPath}` });
 }
 
 /** Writes a credential atomically: key 0600, certificate 0644 (key first, so a crash between leaves an old certificate with a new key, which readCredentialFiles detects). */

@@ -5,7 +5,7 @@ import { createPublicKey } from 'node:crypto';
 import { inspect } from 'node:util';
 import { PrivateKeyError } from './errors.js';
 import { importPrivateKeyPem, type KeyType } from './key-types.js';
-import { parseCertificate } from './pem.js';
+import { parseCertificates } from './pem.js';
 import { x509, type CryptoKeyPair } from './x509.js';
 
 export interface Credential {
@@ -47,7 +47,8 @@ export function certificateMatchesKey(certificate: x509.X509Certificate, keyPem:
 
 /**
  * Builds a Credential from a certificate and its private key (PEM text or bytes). Checks that
- * the key belongs to the certificate. `source` names where they came from (e.g. file paths).
+ * the key belongs to the certificate. A certificate bundle (leaf followed by its chain, as
+ * certificate files often hold) gives the leaf. `source` names where they came from.
  */
 export async function loadCredential(input: {
   certPem: string | Uint8Array;
@@ -55,7 +56,7 @@ export async function loadCredential(input: {
   source?: string;
 }): Promise<Credential> {
   const source = input.source ?? 'credential';
-  const certificate = parseCertificate(input.certPem, `${source} (certificate)`);
+  const certificate = parseCertificates(input.certPem, `${source} (certificate)`)[0]!;
   const { keyType, keys, keyPem } = await importPrivateKeyPem(input.keyPem, `${source} (private key)`);
   if (!certificateMatchesKey(certificate, keyPem)) {
     throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`);

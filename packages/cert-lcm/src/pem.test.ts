@@ -42,6 +42,8 @@ describe('parseCertificates', async () => {
   it('loadCredential pairs a certificate with its key, and names what is wrong otherwise', async () => {
     const cred = await loadCredential({ certPem: leaf.certPem, keyPem: leaf.keyPem, source: 'sae.crt' });
     expect(String(cred)).toContain('CN=SAE_A');
+    const fromBundle = await loadCredential({ certPem: leaf.certPem + ca.certPem, keyPem: leaf.keyPem });
+    expect(fromBundle.certPem).toBe(leaf.certPem);
     await expect(loadCredential({ certPem: leaf.certPem, keyPem: ca.keyPem, source: 'sae' })).rejects.toThrow(
       new RegExp(`^sae: the private key does not belong to certificate CN=SAE_A \\(serial ${leaf.certificate.serialNumber}\\)$`),
     );
