@@ -3,15 +3,10 @@
 // Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
 // session set-ups/s (SSH handshake + auth + hello + close-session). Prints a table.
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
-import type { NetconfClient, NetconfClientOptions } from '@qkd-macsec/junos-netconf';
+import { connectNetconf, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import ssh2 from 'ssh2';
-
-// The client's ESM build names ssh2 exports (`import { Client, utils } from 'ssh2'`), which Node's
-// ESM loader cannot take from the CommonJS ssh2; its CJS build works, so load that one.
-const { connectNetconf } = createRequire(import.meta.url)('@qkd-macsec/junos-netconf') as typeof import('@qkd-macsec/junos-netconf');
 
 const SEQUENTIAL = 1500;
 const PIPELINED = 6000;
