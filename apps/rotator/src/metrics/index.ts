@@ -1,0 +1,3 @@
+export * from './registry.js';
+export * from './health.js';
+export * from './server.js';

@@ -1,0 +1,87 @@
+// The daemon's Prometheus metrics, on a registry of their own (never prom-client's global one,
+// so two daemons in one test process do not share counters). Key age is computed at scrape time
+// from the last success, so it grows between cycles without a timer.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type RotationResult = 'success' | 'failed' | 'skipped' | 'rolled-back' | 'dry-run';
+
+export interface RotatorMetrics {
+  registry: Registry;
+  /** One link's rotation finished with `result`; on success, `at` is when its new key activated. */
+  recordRotation(link: string, result: string, at?: Date): void;
+  /** Seed the last success of a link (e.g. from the state file at start-up). */
+  setLastSuccess(link: string, at: Date): void;
+  observeKmeRequest(kme: string, operation: string, seconds: number): void;
+  observeCommit(device: string, seconds: number): void;
+  setCertificateDaysLeft(sae: string, days: number): void;
+  /** The text exposition format. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function createMetrics(options: { now?: () => number } = {}): RotatorMetrics {
+  const now = options.now ?? Date.now;
+  const registry = new Registry();
+  const lastSuccess = new Map<string, number>();
+
+  const rotations = new Counter({
+    name: 'rotations_total',
+    help: 'Link rotations by outcome (success, failed, rolled-back, skipped, dry-run).',
+    labelNames: ['link', 'result'] as const,
+    registers: [registry],
+  });
+  const lastSuccessGauge = new Gauge({
+    name: 'last_success_timestamp_seconds',
+    help: 'Unix time of the last successful rotation of the link.',
+    labelNames: ['link'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'key_age_seconds',
+    help: 'Seconds since the link last got a new key (from the last successful rotation).',
+    labelNames: ['link'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [link, at] of lastSuccess) this.set({ link }, Math.max(0, (now() - at) / 1000));
+    },
+  });
+  const kme = new Histogram({
+    name: 'kme_request_duration_seconds',
+    help: 'ETSI 014 request latency by KME and operation (enc_keys, dec_keys, status).',
+    labelNames: ['kme', 'operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const commit = new Histogram({
+    name: 'commit_duration_seconds',
+    help: 'NETCONF commit (confirmed) latency by device.',
+    labelNames: ['device'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  const certDays = new Gauge({
+    name: 'certificate_days_left',
+    help: 'Days until the SAE client certificate expires (negative once expired).',
+    labelNames: ['sae'] as const,
+    registers: [registry],
+  });
+
+  const setLastSuccess = (link: string, at: Date) => {
+    lastSuccess.set(link, at.getTime());
+    lastSuccessGauge.set({ link }, at.getTime() / 1000);
+  };
+  return {
+    registry,
+    recordRotation(link, result, at) {
+      rotations.inc({ link, result });
+      if (result === 'success') setLastSuccess(link, at ?? new Date(now()));
+    },
+    setLastSuccess,
+    observeKmeRequest: (k, operation, seconds) => kme.observe({ kme: k, operation }, seconds),
+    observeCommit: (device, seconds) => commit.observe({ device }, seconds),
+    setCertificateDaysLeft: (sae, days) => certDays.set({ sae }, Math.round(days * 100) / 100),
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}

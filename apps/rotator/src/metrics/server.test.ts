@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHealth } from './health.js';
+import { createMetrics } from './registry.js';
+import { startMetricsServer, type MetricsServer } from './server.js';
+
+let server: MetricsServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('metrics endpoint over HTTP', () => {
+  it('serves every metric in the Prometheus text format', async () => {
+    let now = Date.UTC(2026, 0, 1, 12);
+    const metrics = createMetrics({ now: () => now });
+    const health = createHealth({ intervalSeconds: 60, now: () => now });
+    metrics.recordRotation('dc1-dc2', 'success', new Date(now - 30_000));
+    metrics.recordRotation('dc1-dc2', 'success', new Date(now - 10_000));
+    metrics.recordRotation('grp', 'failed');
+    metrics.observeKmeRequest('KME_A', 'enc_keys', 0.042);
+    metrics.observeCommit('r1', 1.5);
+    metrics.setCertificateDaysLeft('SAE_A', 12.345);
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics, health });
+    now += 5_000;
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toContain('rotations_total{link="dc1-dc2",result="success"} 2');
+    expect(text).toContain('rotations_total{link="grp",result="failed"} 1');
+    expect(text).toContain(`last_success_timestamp_seconds{link="dc1-dc2"} ${(now - 5_000 - 10_000) / 1000}`);
+    expect(text).toContain('key_age_seconds{link="dc1-dc2"} 15');
+    expect(text).not.toContain('key_age_seconds{link="grp"}');
+    expect(text).toContain('kme_request_duration_seconds_bucket{le="0.05",kme="KME_A",operation="enc_keys"} 1');
+    expect(text).toContain('commit_duration_seconds_bucket{le="1",device="r1"} 0');
+    expect(text).toContain('commit_duration_seconds_bucket{le="2",device="r1"} 1');
+    expect(text).toContain('certificate_days_left{sae="SAE_A"} 12.35');
+  });
+
+  it('/healthz: 503 before any cycle once two intervals pass, 200 after a good cycle, 503 when a cycle failed entirely', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const health = createHealth({ intervalSeconds: 60, now: () => now });
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics: createMetrics(), health });
+    const get = async () => {
+      const res = await fetch(`${server!.url}/healthz`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    expect(await get()).toMatchObject({ status: 200, body: { status: 'ok', cycles: 0, lastCycle: null } });
+    now += 121_000;
+    expect(await get()).toMatchObject({ status: 503, body: { status: 'unhealthy', problems: ['no cycle finished since start-up 121 s ago'] } });
+
+    health.cycleFinished({ startedAt: new Date(now - 2000), finishedAt: new Date(now), links: 2, succeeded: 1, failed: 1, errors: [{ link: 'b', error: 'KME 503' }] });
+    expect(await get()).toMatchObject({ status: 200, body: { status: 'ok', cycles: 1, lastCycle: { links: 2, succeeded: 1, failed: 1, errors: [{ link: 'b', error: 'KME 503' }] } } });
+
+    health.cycleFinished({ startedAt: new Date(now), finishedAt: new Date(now), links: 2, succeeded: 0, failed: 2, errors: [] });
+    expect(await get()).toMatchObject({ status: 503, body: { problems: ['the last cycle failed on every link'] } });
+
+    health.cycleFinished({ startedAt: new Date(now), finishedAt: new Date(now), links: 2, succeeded: 2, failed: 0, errors: [] });
+    now += 119_500;
+    expect((await get()).status).toBe(200);
+    now += 2_000;
+    expect(await get()).toMatchObject({ status: 503, body: { problems: ['no cycle finished for 122 s (interval 60 s)'] } });
+  });
+
+  it('other paths 404, other methods 405, and a port in use is a clear error', async () => {
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics: createMetrics(), health: createHealth({ intervalSeconds: 60 }) });
+    expect((await fetch(`${server.url}/`)).status).toBe(404);
+    expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+    await expect(startMetricsServer({ host: '127.0.0.1', port: server.port, metrics: createMetrics(), health: createHealth({ intervalSeconds: 60 }) })).rejects.toThrow(
+      `metrics endpoint cannot listen on 127.0.0.1:${server.port}: EADDRINUSE`,
+    );
+  });
+});
