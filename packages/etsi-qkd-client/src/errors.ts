@@ -20,7 +20,6 @@ export class QkdError extends Error {
 
   constructor(message: string, context: QkdErrorContext) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
-    this.name = new.target.name;
     this.endpoint = context.endpoint;
     this.saeIds = Object.freeze([...context.saeIds]);
     this.method = context.method;
@@ -99,3 +98,24 @@ export class QkdResponseError extends QkdError {
 
 /** The caller's AbortSignal fired. */
 export class QkdAbortError extends QkdError {}
+
+// Names set from string keys, not from the class names, so that they survive minification.
+for (const [name, errorClass] of Object.entries({
+  QkdError,
+  QkdConfigError,
+  QkdRequestError,
+  QkdHttpError,
+  QkdBadRequestError,
+  QkdUnauthorizedError,
+  QkdNotFoundError,
+  QkdConflictError,
+  QkdServiceUnavailableError,
+  QkdServerError,
+  QkdTimeoutError,
+  QkdTlsError,
+  QkdConnectionError,
+  QkdResponseError,
+  QkdAbortError,
+})) {
+  Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true });
+}
