@@ -87,6 +87,37 @@ describe('session pool', () => {
     await pool.close();
   });
 
+  it('closes a session whose keepalive fails, and one idle too long, reconnecting on next use', async () => {
+    const devices = await fleet(1);
+    const counter = { n: 0 };
+    let probed!: () => void;
+    const probe = new Promise<void>((r) => (probed = r));
+    const warnings: string[] = [];
+    const pool = createSessionPool({
+      connect: connectTo(devices, counter),
+      keepaliveIntervalMs: 10,
+      idleTimeoutMs: 0,
+      keepalive: async () => {
+        probed();
+        throw new Error('probe failed');
+      },
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    const first = await pool.use('r0', async (d) => d);
+    await probe;
+    await new Promise<void>((r) => first.onClose(() => r()));
+    expect(warnings.join()).toMatch(/keepalive to r0 failed: probe failed; closing the session/);
+    expect(await pool.use('r0', async (d) => d === first)).toBe(false);
+    expect(counter.n).toBe(2);
+    await pool.close();
+
+    const idlePool = createSessionPool({ connect: connectTo(devices), keepaliveIntervalMs: 10, idleTimeoutMs: 1, logger: quiet });
+    const idle = await idlePool.use('r0', async (d) => d);
+    await new Promise<void>((r) => idle.onClose(() => r()));
+    expect(idlePool.size).toBe(0);
+    await idlePool.close();
+  });
+
   it('retries a failing connect with backoff, but not a host key error', async () => {
     let calls = 0;
     const warnings: string[] = [];

@@ -123,6 +123,23 @@ describe('RPC session over real SSH', () => {
     await expect(connectNetconf({ host: server.host, port: server.port, ...DEFAULT_USER, hostKeyFingerprints: [server.hostKeyFingerprint] })).rejects.toMatchObject({ name: 'XmlError', reason: 'doctype' });
   });
 
+  it('gives a reply without message-id to the oldest pending RPC (servers answer in order)', async () => {
+    const { client } = await setup({ capabilities: [BASE_1_0], handler: (rpc) => ({ raw: `<rpc-reply><name>${rpc.name}</name></rpc-reply>` }) });
+    const [a, b] = await Promise.all([client.rpc('<first/>'), client.rpc('<second/>')]);
+    expect(a.result['name']).toBe('first');
+    expect(b.result['name']).toBe('second');
+    await client.close();
+  });
+
+  it('refuses a server hello without a session-id', async () => {
+    const server = await startTestServer({ rawHello: `<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>${BASE_1_0}</capability></capabilities></hello>` });
+    servers.push(server);
+    await expect(connectNetconf({ host: server.host, port: server.port, ...DEFAULT_USER, hostKeyFingerprints: [server.hostKeyFingerprint] })).rejects.toMatchObject({
+      name: 'HelloError',
+      message: expect.stringContaining('has no <session-id>'),
+    });
+  });
+
   it('close() sends <close-session/> and is idempotent; the client never shows the password', async () => {
     const { server, client } = await setup();
     expect(JSON.stringify(client)).not.toContain(DEFAULT_USER.password);
