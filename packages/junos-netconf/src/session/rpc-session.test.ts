@@ -131,6 +131,15 @@ describe('RPC session over real SSH', () => {
     await client.close();
   });
 
+  it('times out a server that never sends its hello', async () => {
+    const server = await startTestServer({ rawHello: null });
+    servers.push(server);
+    await expect(connectNetconf({ host: server.host, port: server.port, ...DEFAULT_USER, hostKeyFingerprints: [server.hostKeyFingerprint], helloTimeoutMs: 200 })).rejects.toMatchObject({
+      name: 'NetconfTimeoutError',
+      operation: 'NETCONF hello',
+    });
+  });
+
   it('refuses a server hello without a session-id', async () => {
     const server = await startTestServer({ rawHello: `<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>${BASE_1_0}</capability></capabilities></hello>` });
     servers.push(server);

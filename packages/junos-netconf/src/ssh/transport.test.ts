@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,21 @@ describe('SSH transport', () => {
     const err = await connectSsh({ ...base(), username: 'lab', password: 'not-the-password-42' }).catch((e: Error) => e);
     expect(err).toMatchObject({ name: 'AuthenticationError', username: 'lab' });
     expect(String(err)).not.toContain('not-the-password-42');
+  });
+
+  it('times out an SSH handshake that never starts', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      await expect(connectSsh({ host: '127.0.0.1', port, ...DEFAULT_USER, insecureAcceptUnknownHostKey: true, readyTimeoutMs: 200, logger: { warn: () => undefined } })).rejects.toMatchObject({
+        name: 'NetconfTimeoutError',
+        operation: 'SSH handshake',
+        timeoutMs: 200,
+      });
+    } finally {
+      silent.close();
+    }
   });
 
   it('reports a refused port as ConnectionError', async () => {

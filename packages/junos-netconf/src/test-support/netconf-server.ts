@@ -27,8 +27,8 @@ export type ScriptedReply = string | { raw: string } | { drop: true } | { noRepl
 
 export interface TestServerOptions {
   capabilities?: string[];
-  /** Raw hello to send instead of a built one (for hostile-hello tests). */
-  rawHello?: string;
+  /** Raw hello to send instead of a built one (for hostile-hello tests); null sends none. */
+  rawHello?: string | null;
   users?: Array<{ username: string; password?: string; publicKey?: string }>;
   handler?: (rpc: ReceivedRpc) => ScriptedReply | Promise<ScriptedReply>;
   /** false: answer each RPC as soon as its handler finishes (out of order), to test message-id matching. */
@@ -130,7 +130,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     };
     channel.on('error', () => undefined);
     // Write the hello in base:1.0 framing, as every NETCONF server must.
-    channel.write(encodeMessage(options.rawHello ?? buildHello(capabilities, sessionId), 'eom'));
+    if (options.rawHello !== null) channel.write(encodeMessage(options.rawHello ?? buildHello(capabilities, sessionId), 'eom'));
     channel.on('data', (chunk: Buffer) => {
       decoder.push(chunk);
       for (;;) {
