@@ -20,7 +20,7 @@ import {
   type NetconfClient,
   type NetconfClientOptions,
 } from '../index.js';
-import { generateEd25519Key, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { dumpDaemonLogsOnFailure, generateEd25519Key, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 
 const CANDIDATE = 'urn:ietf:params:netconf:capability:candidate:1.0';
 
@@ -31,7 +31,8 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
   beforeAll(async () => {
     server = await startNetconfd();
   });
-  afterEach(async () => {
+  afterEach(async ({ task }) => {
+    dumpDaemonLogsOnFailure(server, task);
     // Closing a session also releases any lock it still holds, so tests stay independent.
     await Promise.all(open.splice(0).map((c) => c.close()));
   });
@@ -143,7 +144,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
   });
 
   describe('session pool against a real server', () => {
-    it('reconnects after netconfd kills the pooled session, and does not retry a host key mismatch', async () => {
+    it('reconnects after netconfd kills the pooled session', async () => {
       let connects = 0;
       const pool = createSessionPool({
         connect: async () => {
@@ -175,7 +176,9 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
       } finally {
         await pool.close();
       }
+    });
 
+    it('does not retry a host key mismatch', async () => {
       let wrongConnects = 0;
       const wrong = `SHA256:${Buffer.alloc(32, 9).toString('base64').replace(/=+$/, '')}`;
       const strict = createSessionPool({

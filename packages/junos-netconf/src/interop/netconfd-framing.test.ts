@@ -1,7 +1,7 @@
 // The package's RFC 6242 codec (framing/) against netconfd's: hello exchange, negotiation of
 // base:1.1 chunked framing (and base:1.0 when we only offer 1.0), and a reply big enough that
 // netconfd sends it as many chunks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   BASE_1_0,
   BASE_1_1,
@@ -13,7 +13,7 @@ import {
   parseHello,
   type Framing,
 } from '../framing/index.js';
-import { skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { dumpDaemonLogsOnFailure, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 import { openNetconfChannel } from './ssh-channel.js';
 
 interface FramedSession {
@@ -84,6 +84,7 @@ describe.skipIf(skipInteropSuite())('framing/ against netconfd', () => {
   beforeAll(async () => {
     server = await startNetconfd();
   });
+  afterEach(({ task }) => dumpDaemonLogsOnFailure(server, task));
   afterAll(async () => {
     await server?.stop();
   });

@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openNetconfChannel } from './ssh-channel.js';
-import { generateEd25519Key, NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { dumpDaemonLogsOnFailure, generateEd25519Key, NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 
 const EOM = ']]>]]>';
 
@@ -82,6 +82,7 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
   beforeAll(async () => {
     server = await startNetconfd();
   });
+  afterEach(({ task }) => dumpDaemonLogsOnFailure(server, task));
   afterAll(async () => {
     await server?.stop();
   });

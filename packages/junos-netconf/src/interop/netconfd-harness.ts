@@ -301,6 +301,14 @@ async function startSshd(
   }
 }
 
+/**
+ * For an afterEach hook: when the test just failed, print what sshd and netconfd said, so a
+ * failure on a CI machine can be diagnosed from its log alone. (No key material is in there.)
+ */
+export function dumpDaemonLogsOnFailure(server: NetconfdServer | undefined, task: { name: string; result?: { state?: string } }): void {
+  if (server && task.result?.state === 'fail') console.error(`sshd and netconfd output around "${task.name}":\n${server.logs()}`);
+}
+
 // Daemons still running when the test process exits abruptly are killed here, so a crashed or
 // interrupted test run leaves no sshd/netconfd behind.
 const running = new Set<() => void>();
