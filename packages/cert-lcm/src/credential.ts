@@ -59,7 +59,7 @@ export async function loadCredential(input: {
   const certificate = parseCertificates(input.certPem, `${source} (certificate)`)[0]!;
   const { keyType, keys, keyPem } = await importPrivateKeyPem(input.keyPem, `${source} (private key)`);
   if (!certificateMatchesKey(certificate, keyPem)) {
-    throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`);
+    throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`, { reason: 'mismatch' });
   }
   return makeCredential(certificate, keys, keyPem, keyType);
 }

@@ -23,8 +23,10 @@ export class CertificateError extends CertLcmError {
 
 /** A private key that cannot be parsed, is of an unsupported type, or does not match its certificate. */
 export class PrivateKeyError extends CertLcmError {
-  constructor(source: string, problem: string, options?: { cause?: unknown }) {
+  readonly reason: 'unparseable' | 'unsupported' | 'mismatch';
+  constructor(source: string, problem: string, options?: { cause?: unknown; reason?: PrivateKeyError['reason'] }) {
     super(`${source}: ${problem}`, source, options);
+    this.reason = options?.reason ?? 'unparseable';
   }
 }
 

@@ -128,7 +128,7 @@ export async function importPrivateKeyPem(
   }
   const keyType = keyTypeOfKeyObject(keyObject);
   if (!keyType) {
-    throw new PrivateKeyError(source, `unsupported private key type ${describeKeyObject(keyObject)} (expected one of ${['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384', 'ed25519'].join(', ')})`);
+    throw new PrivateKeyError(source, `unsupported private key type ${describeKeyObject(keyObject)} (expected one of ${KEY_TYPES.join(', ')})`, { reason: 'unsupported' });
   }
   const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
   const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'der' });

@@ -1,3 +1,4 @@
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CertificateError, createCa, issueCertificate, loadCredential, parseCertificate, parseCertificates, PrivateKeyError, toDer, toPem } from './index.js';
 
@@ -54,5 +55,10 @@ describe('parseCertificates', async () => {
     expect((err as Error).message).toBe('sae (private key): the private key PEM is damaged or truncated');
     expect(JSON.stringify(err)).not.toContain(leaf.keyPem.slice(28, 60));
     await expect(loadCredential({ certPem: leaf.keyPem, keyPem: leaf.keyPem, source: 'sae' })).rejects.toThrow('sae (certificate): PEM block 1 is a PRIVATE KEY, expected a CERTIFICATE');
+    const p521 = generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const unsupported = await loadCredential({ certPem: leaf.certPem, keyPem: p521, source: 'sae' }).catch((e: unknown) => e as PrivateKeyError);
+    expect(unsupported).toMatchObject({ reason: 'unsupported', message: expect.stringMatching(/^sae \(private key\): unsupported private key type ec-secp521r1 \(expected one of rsa-2048, /) });
+    const encrypted = createPrivateKey(leaf.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
+    await expect(loadCredential({ certPem: leaf.certPem, keyPem: encrypted, source: 'sae' })).rejects.toThrow(/the private key is encrypted/);
   });
 });

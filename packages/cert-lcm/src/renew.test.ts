@@ -140,6 +140,18 @@ describe('renewCredential with a local CA', () => {
     expect((await readdir(dir)).sort()).toEqual(['sae_a.crt', 'sae_a.crt.prev', 'sae_a.key', 'sae_a.key.prev']);
   });
 
+  it('treats a damaged live pair as interrupted when the previous pair can be restored', async () => {
+    const before = await readCredentialFiles(paths);
+    await renewCredential({ ...paths, signer: { issuer: ca }, now: NOW });
+    await writeFile(paths.certPath, '-----BEGIN CERTIFICATE-----\nMIIB'); // torn by something else
+    expect(await renewalState(paths)).toBe('interrupted');
+    await rollbackRenewal(paths);
+    expect((await readCredentialFiles(paths)).certificate.serialNumber).toBe(before.certificate.serialNumber);
+    // Without a previous pair, the damage is reported, naming the file.
+    await writeFile(paths.certPath, 'garbage');
+    await expect(renewalState(paths)).rejects.toThrow(`${paths.certPath} + ${paths.keyPath} (certificate): no PEM`);
+  });
+
   it('issues a first credential when there is none, given a commonName', async () => {
     const fresh = { certPath: join(dir, 'kme.crt'), keyPath: join(dir, 'kme.key') };
     expect(await renewalState(fresh)).toBe('missing');

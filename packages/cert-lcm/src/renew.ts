@@ -16,7 +16,7 @@ import { issueCertificate } from './create.js';
 import { certificateMatchesKey, makeCredential, type Credential } from './credential.js';
 import { readCredentialFiles, readFileOrThrow, type CredentialPaths } from './credential-files.js';
 import { createCsr } from './csr.js';
-import { CertLcmError, FileError, RenewalError } from './errors.js';
+import { FileError, PrivateKeyError, RenewalError } from './errors.js';
 import { describeCertificate, type CertificateInput } from './inspect.js';
 import type { KeyType } from './key-types.js';
 import { parseCertificates, toPem } from './pem.js';
@@ -116,10 +116,16 @@ export async function renewalState(paths: CredentialPaths): Promise<RenewalState
   const p = prevPaths(paths);
   if ((await exists(n.certPath)) || (await exists(n.keyPath))) return 'interrupted';
   if (!(await exists(paths.certPath))) return (await exists(p.certPath)) ? 'interrupted' : 'missing';
+  const havePrev = (await exists(p.certPath)) && (await exists(p.keyPath));
   const live = await readCredentialFiles(paths).catch((err: unknown) => err);
-  if (live instanceof CertLcmError && /does not belong/.test(live.message)) return 'interrupted';
-  if (live instanceof Error) throw live;
-  return (await exists(p.certPath)) || (await exists(p.keyPath)) ? 'pending-confirmation' : 'current';
+  // A key that does not match its certificate is what a crash between the two renames leaves.
+  if (live instanceof PrivateKeyError && live.reason === 'mismatch') return 'interrupted';
+  // Any other unreadable live pair is recoverable only when the previous pair is there.
+  if (live instanceof Error) {
+    if (havePrev) return 'interrupted';
+    throw live;
+  }
+  return havePrev || (await exists(p.certPath)) || (await exists(p.keyPath)) ? 'pending-confirmation' : 'current';
 }
 
 export async function renewCredential(opts: RenewOptions): Promise<RenewResult> {
