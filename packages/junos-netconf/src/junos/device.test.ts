@@ -52,8 +52,14 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
 
 let server: TestServer;
 let device: JunosDevice;
+let failUnlock = false;
 beforeAll(async () => {
-  server = await startTestServer({ handler: (rpc) => replies[rpc.name]?.(rpc) ?? '<ok/>' });
+  server = await startTestServer({
+    handler: (rpc) =>
+      rpc.name === 'unlock-configuration' && failUnlock
+        ? '<rpc-error><error-severity>error</error-severity><error-message>configuration database not locked</error-message></rpc-error>'
+        : (replies[rpc.name]?.(rpc) ?? '<ok/>'),
+  });
   device = await connectJunos({ host: server.host, port: server.port, ...DEFAULT_USER, knownHosts: server.knownHostsLine });
 });
 afterAll(async () => {
@@ -125,6 +131,16 @@ describe('Junos device API over real SSH', () => {
       '<load-configuration rollback="0"/>',
       '<unlock-configuration/>',
     ]);
+  });
+
+  it('reports the failure inside withConfiguration, not a failing unlock after it', async () => {
+    failUnlock = true;
+    try {
+      await expect(device.withConfiguration('exclusive', async () => Promise.reject(new Error('render failed')))).rejects.toThrow('render failed');
+      await expect(device.withConfiguration('exclusive', async () => 'done')).rejects.toMatchObject({ name: 'RpcFailedError', rpc: 'unlock-configuration' });
+    } finally {
+      failUnlock = false;
+    }
   });
 
   it('runs a CLI command', async () => {

@@ -99,14 +99,19 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
     },
     async withConfiguration(mode, fn, o) {
       await device.openConfiguration(mode, o);
+      let result: Awaited<ReturnType<typeof fn>>;
       try {
-        return await fn(device);
+        result = await fn(device);
       } catch (err) {
-        if (mode !== 'private' && !netconf.closed) await device.rollback(0, o).catch(() => undefined); // private changes vanish on close
+        // Clean up, but report the error that made us stop, not a cleanup failure.
+        if (!netconf.closed) {
+          if (mode !== 'private') await device.rollback(0, o).catch(() => undefined); // private changes vanish on close
+          await device.closeConfiguration(mode, o).catch(() => undefined);
+        }
         throw err;
-      } finally {
-        if (!netconf.closed) await device.closeConfiguration(mode, o);
       }
+      await device.closeConfiguration(mode, o);
+      return result;
     },
     async load(l, o) {
       const request = rpcs.loadConfigurationRpc(l);
