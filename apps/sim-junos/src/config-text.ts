@@ -1,7 +1,7 @@
 // Junos configuration as text: curly-brace form (`show configuration`), set form
 // (`show configuration | display set`, `load set`) and the `show | compare` diff.
 import { ROOT_SCHEMA, childSchema, type Schema } from './schema.js';
-import { ConfigSyntaxError, applyDeleteWords, applySetWords, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
+import { ConfigSyntaxError, applyDeleteWords, applySetWords, isKeyword, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
 import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
 
 interface Token {
@@ -118,6 +118,7 @@ function toNodes(stmts: Statement[], parent: ConfigNode, schema: Schema | undefi
       continue;
     }
     const s = childSchema(schema, kw);
+    if (!s && !isKeyword(kw)) throw new ConfigSyntaxError('syntax error', path, kw, st.line);
     const kind =
       s?.kind ??
       (st.block ? (rest.length ? 'list' : 'container') : rest.length === 0 ? 'flag' : rest[0] === '[' ? 'leaf-list' : 'leaf');

@@ -97,16 +97,20 @@ function addLeafListValue(parent: ConfigNode, tag: string, value: string): void 
   if (!parent.children.some((c) => c.tag === tag && c.value === value)) parent.children.push({ tag, value, children: [] });
 }
 
-/** Shape of an unknown statement: from what the tree already holds, else from the words left. */
-function guessKind(parent: ConfigNode, tag: string, wordsLeft: number): StatementKind {
+/** Junos keywords are plain words; anything else in keyword position is a value or a typo. */
+export const isKeyword = (w: string) => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(w);
+
+/** Shape of an unknown statement: from what the tree already holds, else from the words after it
+ *  (`interface ge-0/0/0 disable`: a word that cannot be a keyword names a list entry). */
+function guessKind(parent: ConfigNode, tag: string, rest: string[]): StatementKind {
   const existing = findChild(parent, tag);
   if (existing) {
     const k = kindOf(existing, undefined);
-    if (k !== 'flag' || wordsLeft === 0) return k;
+    if (k !== 'flag' || rest.length === 0) return k;
   }
-  if (wordsLeft === 0) return 'flag';
-  if (wordsLeft === 1) return 'leaf';
-  return 'container';
+  if (rest.length === 0) return 'flag';
+  if (rest.length === 1) return 'leaf';
+  return isKeyword(rest[0]!) ? 'container' : 'list';
 }
 
 /** Values of a leaf-list: one word, or `[ a b c ]`. Returns the values and the words consumed. */
@@ -149,7 +153,8 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
       continue;
     }
     const s = childSchema(cur.schema, w);
-    const kind = s?.kind ?? guessKind(cur.node, w, words.length - i - 1);
+    if (!s && !isKeyword(w)) throw new ConfigSyntaxError('syntax error', cur.path, w);
+    const kind = s?.kind ?? guessKind(cur.node, w, words.slice(i + 1));
     switch (kind) {
       case 'container':
         cur.node = findOrCreate(cur.node, w);
@@ -199,7 +204,8 @@ export function applyDeleteWords(root: ConfigNode, words: string[]): string | un
   let node = root;
   let schema: Schema | undefined = ROOT_SCHEMA;
   let inMacro = false;
-  const notFound = () => `statement not found: ${words.join(' ')}`;
+  // A value after a secret keyword (`delete … cak VALUE`) must not travel into the warning.
+  const notFound = () => `statement not found: ${words.map((w, i) => (i > 0 && isSecretTag(words[i - 1]!) ? '<secret>' : w)).join(' ')}`;
   const remove = (pred: (c: ConfigNode) => boolean) => {
     const before = node.children.length;
     node.children = node.children.filter((c) => !pred(c));

@@ -86,6 +86,9 @@ describe('configuration tree', () => {
       'statement not found: protocols ospf',
     ]);
     expect(getPath(t, 'security', 'macsec', ['connectivity-association', 'CA2'])).toBeUndefined();
+    expect(applySetCommands(t, `delete security macsec connectivity-association CA9 pre-shared-key cak ${CAK}`)).toEqual([
+      'statement not found: security macsec connectivity-association CA9 pre-shared-key cak <secret>',
+    ]);
     expect(getPath(t, 'event-options', ['policy', 'P'])?.children.filter((c) => c.tag === 'events').map((c) => c.value)).toEqual(['every-hour']);
   });
 
