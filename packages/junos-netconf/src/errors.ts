@@ -47,6 +47,11 @@ export class RpcError extends Error implements RpcErrorFields {
     this.info = fields.info;
   }
 
+  /** Structured logging: every field, including the message (which Error keeps non-enumerable). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, severity: this.severity, type: this.type, tag: this.tag, appTag: this.appTag, path: this.path, message: this.message, badElement: this.badElement, info: this.info };
+  }
+
   /** One line with everything a log needs: severity, tag, message, path, bad-element. */
   describe(): string {
     const where = [this.path && `path ${this.path}`, this.badElement && `bad-element ${this.badElement}`].filter(Boolean).join(', ');
@@ -67,6 +72,11 @@ export class RpcFailedError extends Error {
     readonly host?: string,
   ) {
     super(`<${rpc}> failed${host ? ` on ${host}` : ''}: ${errors.map((e) => e.describe()).join('; ')}`);
+  }
+
+  /** Structured logging without the (possibly large) raw reply. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, rpc: this.rpc, host: this.host, errors: this.errors, warnings: this.warnings };
   }
 }
 

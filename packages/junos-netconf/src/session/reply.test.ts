@@ -17,6 +17,7 @@ describe('parseRpcReply', () => {
     expect(r.errors[0]).toMatchObject({ severity: 'error', type: 'application', tag: 'invalid-value', path: '/configuration/security', message: 'bad CAK', badElement: 'cak' });
     expect(r.errors[0]!.describe()).toBe('error invalid-value: bad CAK (path /configuration/security, bad-element cak)');
     expect(r.warnings.map((w) => w.message)).toEqual(['statement has no contents; ignored']);
+    expect(JSON.parse(JSON.stringify(r.errors[0]))).toMatchObject({ name: 'RpcError', message: 'bad CAK', tag: 'invalid-value', badElement: 'cak' });
   });
 
   it('finds errors Junos nests in load/commit results and its xnm:error form', () => {
