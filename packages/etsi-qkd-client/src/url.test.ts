@@ -34,5 +34,6 @@ describe('endpointUrl', () => {
     expect(() => endpointUrl('https://kme', '.', 'status')).toThrow(/cannot be expressed/);
     expect(() => endpointUrl('https://kme', '..', 'status')).toThrow(/cannot be expressed/);
     expect(endpointUrl('https://kme', '...', 'status')).toBe('https://kme/api/v1/keys/.../status');
+    expect(() => endpointUrl('https://kme', 'a\uD800b', 'status')).toThrow(/not well-formed Unicode/);
   });
 });

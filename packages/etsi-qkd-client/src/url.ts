@@ -42,7 +42,11 @@ export function encodeSaeId(saeId: string, endpoint: string): string {
   if (saeId === '.' || saeId === '..') {
     throw new QkdRequestError(`SAE ID "${saeId}" cannot be expressed as a URL path segment`, { endpoint, saeIds: [saeId] });
   }
-  return encodeURIComponent(saeId);
+  try {
+    return encodeURIComponent(saeId);
+  } catch {
+    throw new QkdRequestError('SAE ID is not well-formed Unicode (lone surrogate)', { endpoint, saeIds: [] });
+  }
 }
 
 /** The full URL of an ETSI 014 operation, without query string. */
