@@ -23,7 +23,7 @@ export interface ReceivedRpc {
 }
 
 /** What a handler returns: reply body (wrapped in <rpc-reply message-id=…>), a raw message, or a scripted fault. */
-export type ScriptedReply = string | { raw: string } | { drop: true } | { noReply: true } | { delayMs: number; reply: ScriptedReply };
+export type ScriptedReply = string | { raw: string } | { framedPieces: (messageId: string | undefined) => Buffer[] } | { drop: true } | { noReply: true } | { delayMs: number; reply: ScriptedReply };
 
 export interface TestServerOptions {
   capabilities?: string[];
@@ -172,6 +172,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (typeof reply === 'string') send(`<rpc-reply xmlns="${NETCONF_NS}" message-id="${rpc.messageId}">${reply}</rpc-reply>`);
       else if ('raw' in reply) {
         if (channel.writable) channel.write(framing === 'eom' ? Buffer.from(`${reply.raw}]]>]]>`) : Buffer.from(reply.raw));
+      } else if ('framedPieces' in reply) {
+        // Already framed by the test, written piece by piece so the client sees every split.
+        for (const piece of reply.framedPieces(rpc.messageId)) {
+          if (channel.writable) channel.write(piece);
+          await new Promise((r) => setImmediate(r));
+        }
       } else if ('drop' in reply) {
         for (const c of connections) c.end();
       }
