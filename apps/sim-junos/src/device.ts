@@ -18,7 +18,7 @@ export interface SimDevice extends DeviceIdentity {
   password: string;
   /** OpenSSH public keys allowed to log in as `username`. */
   authorizedKeys: string[];
-  /** Offer base:1.1 (chunked framing) in the hello, as Junos does with `rfc-compliant`. */
+  /** Offer base:1.1 (chunked framing) in the hello even without `system services netconf rfc-compliant`. */
   netconf11: boolean;
   store: ConfigStore;
   faults: Faults;

@@ -79,6 +79,8 @@ describe('standard operations', () => {
     const running = await c.getConfig('running', { subtree: '<configuration><system/></configuration>' });
     expect(running.raw).toContain('<host-name>edge</host-name>');
     expect((await c.unlock('candidate')).ok).toBe(true);
+    const state = await c.get({ subtree: '<configuration><system><host-name/></system></configuration>' });
+    expect(state.raw).toContain('<host-name>edge</host-name>');
   });
 
   it('commit confirmed then cancel-commit restores the previous configuration; discard-changes drops edits', async () => {

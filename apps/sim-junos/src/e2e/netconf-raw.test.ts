@@ -1,6 +1,7 @@
 // The simulator over real SSH, byte by byte: a bare ssh2 client and the shared framing codec.
 import { BASE_1_0, BASE_1_1 } from '@qkd-macsec/junos-netconf/framing';
 import ssh2 from 'ssh2';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimJunos, type SimJunos } from '../index.js';
 import { loadHostKey } from '../ssh-server.js';
@@ -66,6 +67,19 @@ describe('hello and framing', () => {
     expect(old.framing).toBe('eom');
     expect(await old.rpc('<get-software-information/>')).toContain('<host-name>r2</host-name>');
     old.close();
+  });
+
+  it('offers base:1.1 once system services netconf rfc-compliant is committed', async () => {
+    const nc = await rawNetconf(login('r3'));
+    expect(nc.framing).toBe('eom');
+    await nc.rpc('<load-configuration action="set"><configuration-set>set system services netconf rfc-compliant</configuration-set></load-configuration>');
+    await nc.rpc('<commit-configuration/>');
+    nc.close();
+    const again = await rawNetconf(login('r3'));
+    expect(again.framing).toBe('chunked');
+    await again.rpc('<load-configuration action="set"><configuration-set>delete system services</configuration-set></load-configuration>');
+    await again.rpc('<commit-configuration/>');
+    again.close();
   });
 
   it('answers pipelined RPCs in order', async () => {
@@ -250,5 +264,32 @@ describe('faults', () => {
     sim.setFaults('r3', {});
     expect(await nc.rpc('<commit-configuration/>')).toContain('<commit-success/>');
     nc.close();
+  });
+});
+
+describe('hostile clients (property)', () => {
+  it('random messages get an rpc-error or end their own session, and never take the device down', async () => {
+    const message = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.constantFrom('<rpc/>', '<rpc message-id="x"><lock-configuration/><unlock-configuration/></rpc>', '<hello/>', '<rpc><command>show</command></rpc>', '<rpc><get-configuration format="json"/></rpc>', '<rpc><load-configuration action="bogus"/></rpc>', '<rpc><edit-config><target><running/></target></edit-config></rpc>'),
+      fc.array(fc.constantFrom('<rpc>', '</rpc>', '<get-configuration>', '<configuration>', '<security>', '</security>', '<![CDATA[', ']]>', '&amp;', '&x;', '<!--', '-->', '<?xml version="1.0"?>', 'text'), { maxLength: 12 }).map((a) => a.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 4 }), async (messages) => {
+        const nc = await rawNetconf(login('r3'));
+        for (const m of messages) {
+          if (m.includes(']]>]]>')) continue; // the codec refuses to frame the delimiter itself
+          nc.send(m);
+          const reply = await Promise.race([nc.next(), nc.closed.then(() => undefined)]);
+          if (reply === undefined) break;
+          expect(reply).toMatch(/<rpc-reply[\s\S]*<\/rpc-reply>/);
+        }
+        nc.close();
+      }),
+      { numRuns: 25 },
+    );
+    const healthy = await rawNetconf(login('r3'));
+    expect(await healthy.rpc('<get-software-information/>')).toContain('<host-name>');
+    healthy.close();
   });
 });
