@@ -229,6 +229,10 @@ describe('getKeyWithIds (dec_keys)', () => {
     await expect(c.getKeyWithIds('SAE_A', [KEY_ID_1, KEY_ID_1])).rejects.toThrow(/duplicates/);
     await expect(client(stub, { method: 'get' }).getKeyWithIds('SAE_A', [KEY_ID_1, KEY_ID_2])).rejects.toThrow(/exactly one key_ID/);
     await expect(c.getKeyWithIds('', [KEY_ID_1])).rejects.toThrow(/SAE ID must be a non-empty string/);
+    await expect(c.getKeyWithIds(42 as never, [KEY_ID_1])).rejects.toThrow(QkdRequestError);
+    await expect(c.getKeyWithIds('SAE_A', 'x' as never)).rejects.toThrow(QkdRequestError);
+    await expect(c.getKey('SAE_B', null as never)).rejects.toThrow(/must be an object/);
+    await expect(c.getStatus('SAE_B', { timeoutMs: -1 })).rejects.toThrow(QkdRequestError);
     expect(stub.requests).toHaveLength(0);
   });
 });

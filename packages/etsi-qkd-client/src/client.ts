@@ -107,7 +107,12 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
     const endpoint = endpointUrl(root, call.saeId, call.operation);
     const context: QkdErrorContext = { endpoint, saeIds: call.saeIds, method: call.method };
     if (closed) throw new QkdRequestError(`client is closed; cannot call ${endpoint}`, context);
-    const timeoutMs = checkTimeout(call.options?.timeoutMs ?? defaultTimeout, 'timeoutMs', endpoint);
+    let timeoutMs: number;
+    try {
+      timeoutMs = checkTimeout(call.options?.timeoutMs ?? defaultTimeout, 'timeoutMs', endpoint);
+    } catch (error) {
+      throw new QkdRequestError(`refused locally: ${(error as Error).message}`, context);
+    }
     const callerSignal = call.options?.signal;
     if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted before it was sent`, { ...context, cause: callerSignal.reason });
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
@@ -199,6 +204,9 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
     },
 
     async getKey(slaveSaeId, request = {}, callOptions) {
+      if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+        refuse(['the key request must be an object like { number, size }'], { endpoint: endpointUrl(root, slaveSaeId, 'enc_keys'), saeIds: [slaveSaeId] });
+      }
       const extra = Array.isArray(request.additionalSlaveSaeIds) ? request.additionalSlaveSaeIds : [];
       const saeIds = [slaveSaeId, ...extra];
       const needsPost = extra.length > 0 || request.extensionMandatory !== undefined || request.extensionOptional !== undefined;
