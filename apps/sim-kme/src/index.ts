@@ -15,4 +15,5 @@ export {
   type LinkLimits,
 } from './config.js';
 export type { KeyNetwork, LinkPool, Clock } from './key-stream.js';
+export type { KeyIssuedEvent } from './kme-server.js';
 export { createLogger, type SimLogger, type LogLevel, type LogFormat } from './logger.js';

@@ -25,8 +25,19 @@ export interface KmeServerOptions {
   faults: () => Faults;
   random?: () => number;
   logger: SimLogger;
+  /** Called with every key this KME issues (after any relay), e.g. for a test to scan outputs for it. */
+  onKeyIssued?: (event: KeyIssuedEvent) => void;
   /** KMEs linked to this one (accepted as relay senders), and the client to reach remote ones. */
   relay: { peers: ReadonlySet<string>; client?: RelayClient };
+}
+
+/** A key as enc_keys hands it out. `key` is the secret itself: never log it. */
+export interface KeyIssuedEvent {
+  kmeId: string;
+  keyId: string;
+  key: Buffer;
+  masterSaeId: string;
+  slaveSaeIds: string[];
 }
 
 export interface KmeServer {
@@ -153,6 +164,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         throw new Refusal(503, (err as Error).message);
       }
     }
+    if (opts.onKeyIssued)
+      for (const k of issued.keys) opts.onKeyIssued({ kmeId, keyId: k.keyId, key: Buffer.from(k.key), masterSaeId: caller, slaveSaeIds: slaves });
     return { keys: issued.keys };
   };
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { NO_FAULTS } from './faults.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
-import { startKmeServer, type KmeServer } from './kme-server.js';
+import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
 import { createLogger, type SimLogger } from './logger.js';
 import { createSimPki, readKmeTls, SimPkiError, type KmeTls, type SimPki } from './pki.js';
 import { createRelayClient, type RelayClient } from './relay.js';
@@ -26,6 +26,8 @@ export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
    * KME client certificates.
    */
   local?: string[];
+  /** Called with a copy of every key issued by enc_keys (tests scan outputs for key material with it). */
+  onKeyIssued?: (event: KeyIssuedEvent) => void;
 }
 
 export interface SimKmeEndpoint {
@@ -49,7 +51,7 @@ export interface SimKme {
 }
 
 export async function startSimKme(options: StartSimKmeOptions = {}): Promise<SimKme> {
-  const { pki: givenPki, now, random, logger: givenLogger, local: localIds, ...input } = options;
+  const { pki: givenPki, now, random, logger: givenLogger, local: localIds, onKeyIssued, ...input } = options;
   const defaults = defaultConfigInput();
   const config = parseConfig(
     input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input,
@@ -115,6 +117,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
           ...(random ? { random } : {}),
           logger,
           relay: relayFor(kme.id),
+          ...(onKeyIssued ? { onKeyIssued } : {}),
         }),
       );
     }

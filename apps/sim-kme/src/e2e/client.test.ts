@@ -154,6 +154,17 @@ describe('three KMEs, several SAEs', () => {
   });
   afterAll(() => sim.close());
 
+  it('onKeyIssued sees each issued key with its master and slaves', async () => {
+    const seen: { keyId: string; hex: string; slaves: string[] }[] = [];
+    const watched = await startSimKme({ pki: sim.pki!, kmes: sim.config.kmes, links: sim.config.links, onKeyIssued: (e) => seen.push({ keyId: e.keyId, hex: e.key.toString('hex'), slaves: e.slaveSaeIds }) });
+    try {
+      const { keys } = await clientFor(watched, 'KME_A', 'SAE_A').getKey('SAE_B', { number: 2, additionalSlaveSaeIds: ['SAE_C'] });
+      expect(seen).toEqual(keys.map((k) => ({ keyId: k.keyId, hex: Buffer.from(k.bytes).toString('hex'), slaves: ['SAE_B', 'SAE_C'] })));
+    } finally {
+      await watched.close();
+    }
+  });
+
   it('multicast: one key for a slave and additional slaves on two KMEs', async () => {
     const { keys } = await clientFor(sim, 'KME_A', 'SAE_A').getKey('SAE_B', { additionalSlaveSaeIds: ['SAE_B2', 'SAE_C'] });
     const want = Buffer.from(keys[0]!.bytes).toString('hex');
