@@ -118,7 +118,7 @@ function toNodes(stmts: Statement[], parent: ConfigNode, schema: Schema | undefi
       continue;
     }
     const s = childSchema(schema, kw);
-    if (!s && !isKeyword(kw)) throw new ConfigSyntaxError('syntax error', path, kw, st.line);
+    if (!s && (!isKeyword(kw) || schema?.strict)) throw new ConfigSyntaxError('syntax error', path, kw, st.line);
     const kind =
       s?.kind ??
       (st.block ? (rest.length ? 'list' : 'container') : rest.length === 0 ? 'flag' : rest[0] === '[' ? 'leaf-list' : 'leaf');

@@ -153,7 +153,7 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
       continue;
     }
     const s = childSchema(cur.schema, w);
-    if (!s && !isKeyword(w)) throw new ConfigSyntaxError('syntax error', cur.path, w);
+    if (!s && (!isKeyword(w) || cur.schema?.strict)) throw new ConfigSyntaxError('syntax error', cur.path, w);
     const kind = s?.kind ?? guessKind(cur.node, w, words.slice(i + 1));
     switch (kind) {
       case 'container':

@@ -16,6 +16,7 @@ function opOf(e: XmlElement): ConfigNode['op'] {
 
 function toNode(e: XmlElement, schema: Schema | undefined, path: string[], filter: boolean): ConfigNode {
   const s = childSchema(schema, e.name);
+  if (!s && schema?.strict && !filter) throw new ConfigSyntaxError('syntax error', path, e.name);
   const node: ConfigNode = { tag: e.name, children: [] };
   const op = opOf(e);
   if (op) node.op = op;

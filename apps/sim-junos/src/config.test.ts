@@ -119,6 +119,26 @@ describe('configuration tree', () => {
     expect(() => applySetCommands(t, 'frobnicate system')).toThrow(/unknown command 'frobnicate'/);
   });
 
+  it('refuses unknown statements inside the MACsec and key-chain hierarchies, in every format', () => {
+    const syntax = (f: () => unknown, path: string[], bad: string) => {
+      try {
+        f();
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigSyntaxError);
+        expect((e as ConfigSyntaxError).message).toMatch(/^syntax error/);
+        expect((e as ConfigSyntaxError).editPath).toEqual(path);
+        expect((e as ConfigSyntaxError).badElement).toBe(bad);
+      }
+    };
+    syntax(() => applySetCommands(emptyTree(), 'set security macsec xyz'), ['security', 'macsec'], 'xyz');
+    syntax(() => applySetCommands(emptyTree(), 'set security macsec connectivity-association CA pre-shared-key ckm 00'), ['security', 'macsec', 'connectivity-association', 'CA', 'pre-shared-key'], 'ckm');
+    syntax(() => parseConfigText('security { authentication-key-chains { key-chain KC { key 1 { start 2026; } } } }'), ['security', 'authentication-key-chains', 'key-chain', 'KC', 'key', '1'], 'start');
+    syntax(() => xmlToTree(parseXmlDocument('<configuration><security><macsec><xyz/></macsec></security></configuration>')), ['security', 'macsec'], 'xyz');
+    // elsewhere, unknown statements are kept as they are
+    expect(() => applySetCommands(emptyTree(), 'set security ike proposal P1 authentication-method pre-shared-keys')).not.toThrow();
+  });
+
   it('refuses malformed curly-brace text with a line number', () => {
     expect(() => parseConfigText('system {\n  host-name r1;\n')).toThrow(/missing '}'/);
     expect(() => parseConfigText('system {\n  host-name "r1;\n}')).toThrow(/unterminated quoted string/);

@@ -14,6 +14,9 @@ export interface Schema {
   grouped?: boolean;
   /** `apply-macro NAME { key value; }`, stored as Junos XML does: data entries with a value. */
   macro?: boolean;
+  /** Only the listed children exist: anything else is a syntax error, as on Junos (kept for the
+   *  MACsec and key-chain hierarchies, where a typo must not pass as an opaque statement). */
+  strict?: boolean;
 }
 
 const leaf: Schema = { kind: 'leaf' };
@@ -38,15 +41,22 @@ export const ROOT_SCHEMA: Schema = {
       children: {
         macsec: {
           kind: 'container',
+          strict: true,
           children: {
+            traceoptions: { kind: 'container' },
+            'cluster-control-port': { kind: 'list' },
+            'cluster-data-port': { kind: 'list' },
             'connectivity-association': {
               kind: 'list',
+              strict: true,
               children: {
+                description: leaf,
+                'no-encryption': flag,
                 'security-mode': leaf,
                 'cipher-suite': leaf,
-                'pre-shared-key': { kind: 'container', children: { ckn: leaf, cak: secretLeaf } },
+                'pre-shared-key': { kind: 'container', strict: true, children: { ckn: leaf, cak: secretLeaf } },
                 'pre-shared-key-chain': leaf,
-                'fallback-key': { kind: 'container', children: { ckn: leaf, cak: secretLeaf } },
+                'fallback-key': { kind: 'container', strict: true, children: { ckn: leaf, cak: secretLeaf } },
                 mka: {
                   kind: 'container',
                   children: {
@@ -55,6 +65,8 @@ export const ROOT_SCHEMA: Schema = {
                     'sak-rekey-interval': leaf,
                     'should-secure': flag,
                     'must-secure': flag,
+                    'eapol-address': leaf,
+                    'bounded-delay': flag,
                   },
                 },
                 'exclude-protocol': leafList,
@@ -75,12 +87,14 @@ export const ROOT_SCHEMA: Schema = {
           children: {
             'key-chain': {
               kind: 'list',
+              strict: true,
               children: {
                 description: leaf,
                 tolerance: leaf,
                 key: {
                   kind: 'list',
-                  children: { 'key-name': leaf, secret: secretLeaf, 'start-time': leaf, algorithm: leaf },
+                  strict: true,
+                  children: { 'key-name': leaf, secret: secretLeaf, 'start-time': leaf, algorithm: leaf, options: leaf },
                 },
               },
             },

@@ -172,6 +172,10 @@ describe('configuration over NETCONF', () => {
     expect(check).toContain('<bad-element>ckn</bad-element>');
     expect(check).not.toContain('0123456789abcdef0123456789abcdef');
     expect(await nc.rpc('<discard-changes/>')).toContain('<ok/>');
+    const typo = await nc.rpc('<load-configuration action="set"><configuration-set>set system host-name x\nset security macsec xyz</configuration-set></load-configuration>');
+    expect(typo).toContain(
+      '<rpc-error><error-type>protocol</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-path>[edit security macsec]</error-path><error-message>syntax error</error-message><error-info><bad-element>xyz</bad-element><line-number>2</line-number></error-info></rpc-error>',
+    );
     expect(await nc.rpc('<frobnicate/>')).toContain('<error-tag>operation-not-supported</error-tag>');
     nc.close();
   });

@@ -15,8 +15,9 @@ export function syntaxFailure(e: ConfigSyntaxError): RpcFailure {
   const base = e.message.replace(/ at \[edit.*$| \([^)]*\)$| on line \d+$/g, '');
   return new RpcFailure({
     path: e.editPath,
-    message: e.line ? `${base} (line ${e.line})` : base,
+    message: base,
     ...(e.badElement !== undefined ? { badElement: e.badElement } : {}),
+    ...(e.line !== undefined ? { info: { 'line-number': String(e.line) } } : {}),
   });
 }
 
