@@ -15,6 +15,10 @@ describe('parseXml', () => {
     expect(doc).toEqual({ a: { '@_t': '"x&amp;A', '#text': "<b> &lt; A'" } });
   });
 
+  it('accepts whitespace before the XML declaration', () => {
+    expect(parseXml('\n  <?xml version="1.0"?>\n<a>1</a>\n')).toEqual({ a: '1' });
+  });
+
   it('keeps CDATA literal', () => {
     expect(parseXml('<output><![CDATA[a < b && &amp; ]]></output>')).toEqual({ output: 'a < b && &amp;' });
   });

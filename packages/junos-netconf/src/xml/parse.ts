@@ -94,7 +94,9 @@ export function parseXmlOrdered(xml: string): XmlElement[] {
 
 function checked(xml: string): string {
   if (typeof xml !== 'string') throw new XmlError('not-a-string', `expected an XML string, got ${typeof xml}`);
-  const clean = sanitize(xml);
+  // Whitespace before the XML declaration is not well-formed XML, but chunked framing lets a
+  // peer put a line break there; it carries no meaning, so drop it.
+  const clean = sanitize(xml.trimStart());
   if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
   const valid = XMLValidator.validate(clean);
   if (valid !== true) {
