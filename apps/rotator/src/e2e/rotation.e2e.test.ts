@@ -1,0 +1,77 @@
+// Init from an empty configuration, then 20 consecutive rotations of three links and a group:
+// zero down time on every simulated link, every key_ID installed once.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_FILE } from '../state/store.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+
+let bench: Bench;
+beforeAll(async () => {
+  bench = await startBench();
+});
+afterAll(async () => {
+  await bench?.close();
+});
+
+describe('rotation end to end (sim-kme + sim-junos)', () => {
+  it('inits from an empty config, rotates 20 times with no drop, and a second init changes nothing', async () => {
+    const rotator = bench.rotator();
+    try {
+      const dry = await rotator.init({ dryRun: true });
+      expect(dry.changed).toBe(true);
+      expect(dry.devices.every((d) => !d.applied)).toBe(true);
+      expect(bench.junos.device('r1').committedText()).not.toContain('macsec');
+
+      const init = await rotator.init();
+      expect(init.errors).toEqual([]);
+      expect(init.firstKeys.map((k) => k.link).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
+      for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+      const securedFrom = bench.junos.now();
+      // The record works: before init the links were down (no MACsec at all).
+      expect(bench.junos.linkHistory('L1').downIntervals.length).toBeGreaterThan(0);
+
+      const seen = new Set(init.firstKeys.map((k) => k.keyId));
+      const installed: string[] = [...seen];
+      for (let i = 0; i < 20; i++) {
+        const events: string[] = [];
+        const report = await rotator.rotate({ onProgress: (e) => events.push(`${e.link}:${e.phase}`) });
+        expect(report.links.map((l) => [l.link, l.result, l.error?.message])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok', undefined]));
+        for (const l of report.links) {
+          expect(seen.has(l.keyId!), `key ${l.keyId} reused`).toBe(false);
+          seen.add(l.keyId!);
+          installed.push(l.keyId!);
+        }
+        expect(events).toContain('G1:done');
+        expect(events).toContain('L1:stage');
+        for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, `${id} after rotation ${i + 1}`).toBe('secured');
+      }
+      expect(installed).toHaveLength(4 * 21);
+      expect(bench.junos.downIntervalsSince(securedFrom)).toEqual([]);
+
+      // Chains are pruned: the active key, the previous one, nothing older.
+      const text = bench.junos.device('r1').committedText();
+      expect((text.match(/key-name/g) ?? []).length).toBeLessThanOrEqual(2 * 3);
+
+      // Each device committed twice per cycle (commit confirmed + confirm), batched across links.
+      const r1Commits = bench.junos.device('r1').history().length;
+      expect(r1Commits).toBeLessThanOrEqual(1 + 20 * 2 + 1);
+
+      const again = await rotator.init();
+      expect(again.changed).toBe(false);
+      expect(again.devices.flatMap((d) => d.changes)).toEqual([]);
+
+      const status = await rotator.status();
+      expect(status.every((s) => s.secured)).toBe(true);
+      expect(status.find((s) => s.link === 'G1')!.ends.map((e) => e.device)).toEqual(['r5', 'r6', 'r7']);
+
+      // State: key IDs and CKNs only, mode 0600, never a key.
+      const state = await readFile(join(bench.stateDir, STATE_FILE), 'utf8');
+      expect(Object.keys(JSON.parse(state).keyIds)).toHaveLength(installed.length);
+      const everything = [state, ...bench.logger.lines].join('\n').toLowerCase();
+      for (const k of bench.issuedKeys) expect(everything.includes(k.toLowerCase())).toBe(false);
+    } finally {
+      await rotator.close();
+    }
+  }, 120_000);
+});

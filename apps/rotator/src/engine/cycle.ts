@@ -1,0 +1,373 @@
+// One rotation cycle (DESIGN.md "The rotation protocol"): read every device's chains, fetch one
+// key per link from the KMEs, plan slots and one start-time, stage every device with ONE load + ONE
+// `commit confirmed`, confirm every device (removing, in the same commit, the keys of links that
+// failed elsewhere), clean up what a failed end may hold, wait for the start-time, read MKA.
+// A journal in the state file records each end's phase so that a killed run can be resolved.
+import { randomUUID } from 'node:crypto';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import {
+  keyChainRotationChange,
+  planKeyChainRotation,
+  planLinkRotation,
+  type DeleteTarget,
+  type KeyChain,
+  type KeyChainPlan,
+  type MacsecConfig,
+  type PreSharedKey,
+} from '@qkd-macsec/macsec-config';
+import { mapLimited } from '../fleet/limit.js';
+import type { EndPhase, JournalLink } from '../state/types.js';
+import type { ResolvedLink } from './config-view.js';
+import { leadSeconds, type EngineContext } from './context.js';
+import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } from './device-ops.js';
+import { fetchLinkKey, type FetchedKey } from './fetch.js';
+import { removeKeys } from './remove.js';
+import { verifyLinks } from './verify.js';
+import type { CycleReport, LinkError, LinkReport, ProgressEvent } from './types.js';
+
+export interface CycleOptions {
+  links?: readonly string[];
+  dryRun?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+type Change = { config: MacsecConfig; delete: DeleteTarget[] };
+
+/** A link's transaction while the cycle runs. */
+interface Tx {
+  link: ResolvedLink;
+  startedMs: number;
+  error?: LinkError;
+  alarms: LinkError[];
+  key?: FetchedKey;
+  /** Per device: the end's plan (key-chain mode). */
+  plans: Map<string, KeyChainPlan>;
+  /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */
+  previousPsk: Map<string, PreSharedKey | undefined>;
+  phase: Map<string, EndPhase>;
+}
+
+export function chainOf(config: MacsecConfig | undefined, name: string): KeyChain {
+  return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
+}
+
+export function selectLinks(all: readonly ResolvedLink[], names: readonly string[] | undefined): ResolvedLink[] {
+  if (!names || names.length === 0) return [...all];
+  const unknown = names.filter((n) => !all.some((l) => l.name === n));
+  if (unknown.length) throw new Error(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${all.map((l) => l.name).join(', ')})`);
+  return all.filter((l) => names.includes(l.name));
+}
+
+export async function runCycle(ctx: EngineContext, options: CycleOptions): Promise<CycleReport> {
+  const startedAt = ctx.clock();
+  const mode = ctx.config.rotation.mode;
+  const emit = (e: ProgressEvent) => {
+    try {
+      options.onProgress?.(e);
+    } catch {
+      // a progress printer must not break a transaction
+    }
+  };
+  const selected = selectLinks(ctx.links, options.links);
+  const txs: Tx[] = selected.map((link) => ({ link, startedMs: Date.now(), alarms: [], plans: new Map(), previousPsk: new Map(), phase: new Map() }));
+  const live = () => txs.filter((t) => !t.error);
+  const fail = (t: Tx, error: LinkError) => {
+    if (t.error) {
+      t.alarms.push(error);
+      return;
+    }
+    t.error = error;
+    ctx.logger.error(`link ${t.link.name}: ${error.phase} failed${error.device ? ` on ${error.device}` : ''}: ${error.message}`);
+    emit({ link: t.link.name, phase: 'failed', ...(error.device ? { device: error.device } : {}), message: error.message });
+  };
+  const devicesOf = (list: readonly Tx[]) => [...new Set(list.flatMap((t) => t.link.ends.map((e) => e.device)))];
+  const txsOn = (device: string, list: readonly Tx[]) => list.filter((t) => t.link.ends.some((e) => e.device === device));
+  const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
+
+  return ctx.fleet.mutex.withKeys(devicesOf(txs), async () => {
+    // 1. Read what every device holds now.
+    const configs = new Map<string, MacsecConfig>();
+    const devices = devicesOf(txs);
+    const reads = await Promise.allSettled(devices.map((dev) => withDevice(dev, (d) => readMacsec(d))));
+    reads.forEach((r, i) => {
+      const dev = devices[i]!;
+      if (r.status === 'fulfilled') configs.set(dev, r.value);
+      else for (const t of txsOn(dev, txs)) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
+    });
+
+    // 2. Plan without a key first: a full ring or a broken chain fails the link before keys are spent.
+    const lead = leadSeconds(ctx);
+    for (const t of live()) {
+      if (mode !== 'key-chain') continue;
+      try {
+        const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now: ctx.clock(), leadTimeSeconds: lead });
+        t.link.ends.forEach((e, i) => t.plans.set(e.device, p.ends[i]!));
+      } catch (e) {
+        fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
+      }
+    }
+    if (options.dryRun) return dryRunReport(ctx, txs, startedAt, mode);
+
+    // 3. Keys from the KMEs: exactly the CAK bits; never a key_ID seen before.
+    const state = await ctx.store.load();
+    await mapLimited(live(), ctx.kmeLimit, async (t) => {
+      emit({ link: t.link.name, phase: 'fetch' });
+      try {
+        const key = await fetchLinkKey(ctx.fleet, ctx.config, t.link);
+        if (state.keyIds[key.keyId]) {
+          fail(t, { phase: 'fetch', message: `KME handed out key_ID ${key.keyId} again (installed for link ${state.keyIds[key.keyId]!.link} at ${state.keyIds[key.keyId]!.at}); refusing to install a key twice` });
+          return;
+        }
+        t.key = key;
+        ctx.logger.info(`link ${t.link.name}: key ${key.keyId} fetched (${key.bits} bits) for ${t.link.ends.map((e) => e.sae).join(', ')}`);
+      } catch (e) {
+        fail(t, { phase: 'fetch', message: describeError(e) });
+      }
+    });
+
+    // 4. Final plan: one start instant for the whole cycle, each end its own slot.
+    let startsAt = ctx.clock();
+    if (mode === 'key-chain') {
+      const now = ctx.clock();
+      for (const t of live()) {
+        try {
+          const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now, leadTimeSeconds: lead, keyName: t.key!.ckn });
+          if (p.startsAt > startsAt) startsAt = p.startsAt;
+        } catch (e) {
+          fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
+        }
+      }
+      for (const t of live()) {
+        try {
+          for (const e of t.link.ends) {
+            t.plans.set(e.device, planKeyChainRotation({ chain: chainOf(configs.get(e.device), t.link.keyChain), now, leadTimeSeconds: lead, keyName: t.key!.ckn, startAt: startsAt }));
+          }
+        } catch (e) {
+          fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
+        }
+      }
+    } else {
+      for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
+    }
+    const cycleId = randomUUID();
+
+    // 5. Journal before anything reaches a device: key IDs are spent from here on.
+    const journalOf = (t: Tx): JournalLink => ({
+      keyId: t.key!.keyId,
+      ckn: t.key!.ckn,
+      keyChain: t.link.keyChain,
+      connectivityAssociation: t.link.connectivityAssociation,
+      mode,
+      ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
+    });
+    const withKey = txs.filter((t) => t.key);
+    const writeJournal = () =>
+      ctx.store.update((s) => {
+        for (const t of withKey) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString() };
+        s.journal = { cycleId, startedAt: startedAt.toISOString(), startsAt: startsAt.toISOString(), links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])) };
+      });
+    await writeJournal();
+    // Links that failed before this point keep the key_ID recorded but not journalled: nothing was staged.
+    if (live().length) await ctx.hooks.pause?.('journaled', { links: live().map((t) => t.link.name) });
+
+    // 6. Stage: per device, one load with all its links' changes, one commit confirmed.
+    const changeFor = (t: Tx, device: string): Change => {
+      if (mode === 'key-chain') {
+        const plan = t.plans.get(device)!;
+        return keyChainRotationChange(plan, { chain: t.link.keyChain, keyName: t.key!.ckn, secret: t.key!.cak });
+      }
+      const end = t.link.ends.find((e) => e.device === device)!;
+      return {
+        config: {
+          connectivityAssociations: [{ name: t.link.connectivityAssociation, preSharedKey: { ckn: t.key!.ckn, cak: t.key!.cak } }],
+          interfaces: end.interfaces.map((i) => ({ name: i, connectivityAssociation: t.link.connectivityAssociation })),
+        },
+        delete: [],
+      };
+    };
+    const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
+    const stageDevices = devicesOf(live());
+    await Promise.allSettled(
+      stageDevices.map(async (device) => {
+        const mine = txsOn(device, live());
+        if (mine.length === 0) return;
+        let change: Change = { config: {}, delete: [] };
+        for (const t of mine) {
+          change = mergeChanges(change, changeFor(t, device));
+          emit({ link: t.link.name, phase: 'stage', device, keyId: t.key!.keyId });
+          const pruned = t.plans.get(device)?.deleteSlots ?? [];
+          if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
+        }
+        try {
+          await withDevice(device, (d) => loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` }));
+          for (const t of mine) t.phase.set(device, 'staged');
+        } catch (e) {
+          for (const t of mine) {
+            t.phase.set(device, 'failed');
+            fail(t, { phase: 'stage', device, message: `staging on ${device} failed: ${describeError(e)}` });
+          }
+        }
+      }),
+    );
+    await writeJournal();
+    if (withKey.some((t) => [...t.phase.values()].includes('staged'))) await ctx.hooks.pause?.('staged', { links: withKey.map((t) => t.link.name) });
+
+    // 7. Confirm every device that took something; in the same commit, remove the keys of links
+    //    that failed on another end (the old key stays active everywhere).
+    const undoFor = (t: Tx, device: string): Change => {
+      if (mode === 'key-chain') {
+        return { config: {}, delete: [{ kind: 'key-chain-key', chain: t.link.keyChain, index: t.plans.get(device)!.slot }] };
+      }
+      const old = t.previousPsk.get(device);
+      return old
+        ? { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, preSharedKey: old }] }, delete: [] }
+        : { config: {}, delete: [{ kind: 'connectivity-association', name: t.link.connectivityAssociation }] };
+    };
+    const stagedDevices = [...new Set(withKey.flatMap((t) => [...t.phase.entries()].filter(([, p]) => p === 'staged').map(([d]) => d)))];
+    await Promise.allSettled(
+      stagedDevices.map(async (device) => {
+        const mine = withKey.filter((t) => t.phase.get(device) === 'staged');
+        let undo: Change = { config: {}, delete: [] };
+        for (const t of mine) {
+          if (t.error) undo = mergeChanges(undo, undoFor(t, device));
+          else emit({ link: t.link.name, phase: 'confirm', device });
+        }
+        const failedHere = mine.filter((t) => t.error);
+        try {
+          await withDevice(device, (d) =>
+            confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`),
+          );
+          for (const t of mine) t.phase.set(device, t.error ? 'removed' : 'confirmed');
+          for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
+        } catch (e) {
+          for (const t of mine) {
+            fail(t, { phase: 'confirm', device, message: `confirming on ${device} failed: ${describeError(e)}` });
+          }
+        }
+      }),
+    );
+    // 8. Links that failed after some end took their key: remove it wherever it may still be.
+    await cleanUp(ctx, withKey.filter((t) => t.error), mode, cycleId, startsAt, fail);
+    await writeJournal();
+    if (live().length) await ctx.hooks.pause?.('confirmed', { links: live().map((t) => t.link.name) });
+
+    // 9. Wait for the start-time, then read MKA on every end of every link that went through.
+    if (live().length) {
+      if (mode === 'key-chain') {
+        const wait = startsAt.getTime() - ctx.clock().getTime();
+        if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
+        await ctx.sleep(Math.max(0, wait) + ctx.verifyDelayMs);
+      } else if (ctx.verifyDelayMs > 0) await ctx.sleep(ctx.verifyDelayMs);
+      for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
+      const problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+      for (const t of live()) {
+        const p = problems.get(t.link.name);
+        if (p) fail(t, { phase: 'verify', ...(p.device ? { device: p.device } : {}), message: p.message });
+      }
+    }
+
+    // 10. Record the outcome; the journal is done with.
+    const finishedAt = ctx.clock();
+    await ctx.store.update((s) => {
+      for (const t of txs) {
+        const prev = s.links[t.link.name] ?? {};
+        prev.lastAttempt = finishedAt.toISOString();
+        if (!t.error && t.key) {
+          prev.keyId = t.key.keyId;
+          prev.ckn = t.key.ckn;
+          if (mode === 'key-chain') prev.slots = Object.fromEntries([...t.plans.entries()].map(([d, p]) => [d, p.slot]));
+          else delete prev.slots;
+          prev.activeSince = startsAt.toISOString();
+          prev.lastSuccess = finishedAt.toISOString();
+          delete prev.lastError;
+        } else if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
+        s.links[t.link.name] = prev;
+      }
+      delete s.journal;
+    });
+    const reports: LinkReport[] = txs.map((t) => {
+      if (!t.error) {
+        ctx.logger.info(`link ${t.link.name}: key ${t.key!.keyId} active on ${t.link.ends.map((e) => e.device).join(', ')} since ${startsAt.toISOString()}`);
+        emit({ link: t.link.name, phase: 'done', keyId: t.key!.keyId });
+      }
+      return linkReport(t, mode, startsAt);
+    });
+    return { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), links: reports };
+  });
+}
+
+function linkReport(t: Tx, mode: string, startsAt: Date): LinkReport {
+  return {
+    link: t.link.name,
+    result: t.error ? 'failed' : 'ok',
+    ...(t.key ? { keyId: t.key.keyId } : {}),
+    ...(t.plans.size && !t.error ? { slot: Object.fromEntries([...t.plans.entries()].map(([d, p]) => [d, p.slot])) } : {}),
+    ...(t.key && !t.error ? { startTime: startsAt.toISOString() } : {}),
+    devices: t.link.ends.map((e) => e.device),
+    ...(t.error ? { error: t.error } : {}),
+    ...(t.alarms.length ? { alarms: t.alarms } : {}),
+    ...(mode === 'static-cak' ? { hitless: false } : {}),
+    durationMs: Date.now() - t.startedMs,
+  };
+}
+
+function dryRunReport(ctx: EngineContext, txs: Tx[], startedAt: Date, mode: string): CycleReport {
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: ctx.clock().toISOString(),
+    dryRun: true,
+    links: txs.map((t) => ({
+      link: t.link.name,
+      result: t.error ? 'failed' : 'ok',
+      devices: t.link.ends.map((e) => e.device),
+      ...(t.error ? { error: t.error } : {}),
+      ...(mode === 'key-chain' && !t.error
+        ? {
+            startTime: t.plans.get(t.link.ends[0]!.device)?.startsAt.toISOString(),
+            plan: t.link.ends.map((e) => ({ device: e.device, slot: t.plans.get(e.device)!.slot, deleteSlots: t.plans.get(e.device)!.deleteSlots })),
+          }
+        : { plan: t.link.ends.map((e) => ({ device: e.device })) }),
+      ...(mode === 'static-cak' ? { hitless: false } : {}),
+      durationMs: Date.now() - t.startedMs,
+    })),
+  };
+}
+
+/** Remove failed links' keys from every end that may hold them (read the device to know). */
+async function cleanUp(
+  ctx: EngineContext,
+  failed: Tx[],
+  mode: string,
+  cycleId: string,
+  startsAt: Date,
+  fail: (t: Tx, e: LinkError) => void,
+): Promise<void> {
+  const todo = new Map<string, Tx[]>();
+  for (const t of failed) {
+    for (const [device, phase] of t.phase) {
+      if (phase === 'staged' || phase === 'confirmed' || phase === 'failed') todo.set(device, [...(todo.get(device) ?? []), t]);
+    }
+  }
+  await Promise.allSettled(
+    [...todo.entries()].map(async ([device, list]) => {
+      try {
+        const removed = await removeKeys(ctx, device, list.map((t) => ({ link: t.link, keyId: t.key!.keyId, ckn: t.key!.ckn, previousPsk: t.previousPsk.get(device) })), mode, `qkd-macsec ${cycleId}: remove failed keys`);
+        for (const t of list) t.phase.set(device, 'removed');
+        for (const r of removed) ctx.logger.warn(`link ${r}: new key removed from ${device}; the previous key stays active`);
+      } catch (e) {
+        for (const t of list) {
+          const rollsBack = ctx.startAfterConfirmTimeout && t.phase.get(device) !== 'confirmed';
+          fail(t, {
+            phase: 'rollback',
+            device,
+            message: `could not remove key ${t.key!.keyId} from ${device}: ${describeError(e)}; ${
+              rollsBack
+                ? `an unconfirmed commit there rolls back before the start-time ${startsAt.toISOString()}`
+                : `check ${device} before ${startsAt.toISOString()}: the link drops if the key activates there alone`
+            }`,
+          });
+        }
+      }
+    }),
+  );
+}

@@ -1,0 +1,86 @@
+// The few things the engine does on a device, each one NETCONF transaction: read the MACsec parts of
+// the committed configuration, load a change and commit it (confirmed or not), confirm, read MKA.
+import type { JunosDevice, MkaSession } from '@qkd-macsec/junos-netconf';
+import { parseConfigurationXml, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
+
+const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
+const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
+
+/** The committed MACsec configuration (connectivity associations, interfaces, key chains). */
+export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean } = {}): Promise<MacsecConfig> {
+  const r = await d.getConfiguration({ filter: MACSEC_FILTER });
+  const config = parseConfigurationXml(r.raw);
+  if (options.staticHostMappings) {
+    const s = await d.getConfiguration({ filter: SYSTEM_FILTER });
+    const sys = parseConfigurationXml(s.raw);
+    if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
+  }
+  return config;
+}
+
+export interface ChangeOptions {
+  /** `commit confirmed` with this timeout (minutes); absent: a plain commit. */
+  confirmMinutes?: number;
+  comment: string;
+}
+
+/** Merges two changes (one device's changes for several links go in one load). */
+export function mergeChanges(a: { config: MacsecConfig; delete: DeleteTarget[] }, b: { config: MacsecConfig; delete: DeleteTarget[] }) {
+  const config: MacsecConfig = { ...a.config };
+  if (b.config.keyChains) config.keyChains = [...(config.keyChains ?? []), ...b.config.keyChains];
+  if (b.config.connectivityAssociations) config.connectivityAssociations = [...(config.connectivityAssociations ?? []), ...b.config.connectivityAssociations];
+  if (b.config.interfaces) config.interfaces = [...(config.interfaces ?? []), ...b.config.interfaces];
+  if (b.config.staticHostMappings) config.staticHostMappings = [...(config.staticHostMappings ?? []), ...b.config.staticHostMappings];
+  if (b.config.eventOptions) config.eventOptions = { ...config.eventOptions, ...b.config.eventOptions };
+  return { config, delete: [...a.delete, ...b.delete] };
+}
+
+/**
+ * One load + one commit under the exclusive lock. A failure before the commit leaves nothing
+ * behind (junos-netconf discards the candidate; Junos drops it when the session ends).
+ */
+export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
+  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
+  await d.withConfiguration('exclusive', async (dev) => {
+    await dev.load({ format: 'xml', action: 'merge', config: xml });
+    await dev.commit(
+      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+    );
+  });
+}
+
+/** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
+export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: string; action: 'merge' | 'replace' }>, options: ChangeOptions): Promise<void> {
+  await d.withConfiguration('exclusive', async (dev) => {
+    for (const l of loads) await dev.load({ format: 'xml', action: l.action, config: l.xml });
+    await dev.commit(
+      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+    );
+  });
+}
+
+/** Confirms a pending commit confirmed (a plain commit), optionally applying a change with it. */
+export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string): Promise<void> {
+  if (change && (change.delete.length > 0 || Object.keys(change.config).length > 0)) {
+    await loadAndCommit(d, change, { comment });
+    return;
+  }
+  await d.withConfiguration('exclusive', async (dev) => {
+    await dev.confirm({ comment });
+  });
+}
+
+export async function readMka(d: JunosDevice): Promise<MkaSession[]> {
+  return d.mkaSessions();
+}
+
+/** A message for a report or a log line: the error's own message (never key material: the
+ *  libraries guarantee it), with the class name when it says more. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) {
+    const detail = (e as { errors?: Array<{ message?: string }> }).errors?.map((x) => x.message).filter(Boolean);
+    const base = e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+    return detail && detail.length && !detail.every((m) => base.includes(m!)) ? `${base} (${detail.join('; ')})` : base;
+  }
+  return String(e);
+}

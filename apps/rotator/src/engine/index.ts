@@ -1,0 +1,109 @@
+// createRotator: the engine behind `qkd-macsec init|rotate|status|run|demo`.
+import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { RotatorConfig } from '../config/schema.js';
+import { deviceConnector, kmeConnector } from '../fleet/connect.js';
+import { createFleet } from '../fleet/fleet.js';
+import { createLimiter } from '../fleet/limit.js';
+import { initDevices, type InitOptions } from '../init/index.js';
+import { createStateStore } from '../state/store.js';
+import { resolveLinks, type EngineConfig } from './config-view.js';
+import type { EngineContext, EngineHooks } from './context.js';
+import { runCycle, type CycleOptions } from './cycle.js';
+import { resumeJournal } from './resume.js';
+import { linkStatuses } from './status.js';
+import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
+
+export * from './types.js';
+export type { EngineConfig, EngineLink, EngineLinkEnd, ResolvedLink } from './config-view.js';
+export { EngineConfigError, resolveLinks } from './config-view.js';
+export type { EngineHooks } from './context.js';
+export { KeyFetchError } from './fetch.js';
+
+export interface CreateRotatorOptions {
+  /** The resolved configuration (loadConfig), or any object with the fields the engine reads. */
+  config: RotatorConfig | EngineConfig;
+  logger: EngineLogger;
+  /** The time the devices keep (default: the system clock). */
+  clock?: () => Date;
+  /** Waiting for a start-time (default: setTimeout). A simulated clock can jump instead. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Open a NETCONF session to a device by name (default: from config.devices). */
+  connectDevice?: (device: string) => Promise<JunosDevice>;
+  /** The ETSI 014 client for an SAE (default: from config.saes/kmes). Created once per SAE, closed by close(). */
+  kmeClientFor?: (sae: string) => QkdClient;
+  /**
+   * Put start-times beyond the confirm timeout (default true), so an end that never got its
+   * confirm rolls back before the key activates anywhere. false: start-time = now + leadTimeSeconds
+   * (faster, for demos on a real clock; an end left unconfirmed can then drop the link).
+   */
+  startAfterConfirmTimeout?: boolean;
+  /** Wait this long after the start-time before reading MKA (default 2000 ms). */
+  verifyDelayMs?: number;
+  hooks?: EngineHooks;
+}
+
+export interface Rotator {
+  init(options?: InitOptions): Promise<InitReport>;
+  rotate(options?: CycleOptions): Promise<CycleReport>;
+  status(options?: { links?: string[] }): Promise<LinkStatus[]>;
+  /** Resolve an unfinished cycle left in the state by a killed run (rotate does it first anyway). */
+  resume(): Promise<ResumeReport[]>;
+  close(): Promise<void>;
+}
+
+export function createRotator(options: CreateRotatorOptions): Rotator {
+  const { config, logger } = options;
+  const links = resolveLinks(config);
+  const full = 'kmes' in config ? (config as RotatorConfig) : undefined;
+  const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, logger) : undefined);
+  const kmeClientFor = options.kmeClientFor ?? (full ? kmeConnector(full, logger) : undefined);
+  if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
+  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
+  const ctx: EngineContext = {
+    config,
+    links,
+    fleet,
+    store: createStateStore(config.stateDir),
+    logger,
+    clock: options.clock ?? (() => new Date()),
+    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    kmeLimit: createLimiter(config.rotation.concurrency),
+    hooks: options.hooks ?? {},
+    startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
+    verifyDelayMs: options.verifyDelayMs ?? 2000,
+  };
+  let closed = false;
+  const open = () => {
+    if (closed) throw new Error('this rotator is closed');
+  };
+  return {
+    async init(o = {}) {
+      open();
+      return initDevices(ctx, o);
+    },
+    async rotate(o = {}) {
+      open();
+      const resumed = o.dryRun ? [] : await resumeJournal(ctx);
+      const stuck = new Set((await ctx.store.load()).journal ? Object.keys((await ctx.store.load()).journal!.links) : []);
+      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n));
+      const report = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
+      for (const name of stuck) {
+        if (o.links?.length && !o.links.includes(name)) continue;
+        const l = links.find((x) => x.name === name);
+        report.links.push({ link: name, result: 'failed', devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'resume', message: 'an unfinished transaction of an earlier run could not be resolved (see the resume report); not rotated' }, durationMs: 0 });
+      }
+      return resumed.length ? { ...report, resumed } : report;
+    },
+    async status(o = {}) {
+      open();
+      return linkStatuses(ctx, o.links);
+    },
+    resume: () => resumeJournal(ctx),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await fleet.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Taking a new key back out of a device: read what the device holds (a failed or lost commit may
+// or may not have landed) and delete the key-chain keys named with the link's new CKN — or, in
+// static-cak mode, put the previous pre-shared-key back. One load + one plain commit, which also
+// settles a pending commit confirmed.
+import type { DeleteTarget, MacsecConfig, PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { ResolvedLink } from './config-view.js';
+import type { EngineContext } from './context.js';
+import { loadAndCommit, readMacsec } from './device-ops.js';
+
+export interface RemoveItem {
+  link: ResolvedLink;
+  keyId: string;
+  ckn: string;
+  previousPsk?: PreSharedKey | undefined;
+}
+
+/** Returns the names of the links whose key was found and removed. Throws when the device cannot be reached or refuses. */
+export async function removeKeys(ctx: EngineContext, device: string, items: RemoveItem[], mode: string, comment: string): Promise<string[]> {
+  return ctx.fleet.withDevice(device, async (d) => {
+    const held = await readMacsec(d);
+    const del: DeleteTarget[] = [];
+    const config: MacsecConfig = {};
+    const removed: string[] = [];
+    for (const item of items) {
+      if (mode === 'key-chain') {
+        const chain = held.keyChains?.find((c) => c.name === item.link.keyChain);
+        for (const k of chain?.keys ?? []) {
+          if (k.keyName?.toLowerCase() === item.ckn.toLowerCase()) {
+            del.push({ kind: 'key-chain-key', chain: item.link.keyChain, index: k.index });
+            removed.push(item.link.name);
+          }
+        }
+      } else {
+        const ca = held.connectivityAssociations?.find((c) => c.name === item.link.connectivityAssociation);
+        if (ca?.preSharedKey?.ckn.toLowerCase() === item.ckn.toLowerCase()) {
+          if (!item.previousPsk) throw new Error(`${device} holds the new key of link ${item.link.name} and the previous pre-shared-key is not known; restore it by hand`);
+          (config.connectivityAssociations ??= []).push({ name: item.link.connectivityAssociation, preSharedKey: item.previousPsk });
+          removed.push(item.link.name);
+        }
+      }
+    }
+    if (removed.length) await loadAndCommit(d, { config, delete: del }, { comment });
+    return removed;
+  });
+}

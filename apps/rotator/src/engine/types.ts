@@ -1,0 +1,94 @@
+// What the engine reports: progress events for the CLI, the cycle report, link status, init report.
+export type Phase = 'fetch' | 'stage' | 'confirm' | 'verify' | 'prune' | 'done' | 'failed';
+
+export interface ProgressEvent {
+  link: string;
+  phase: Phase;
+  keyId?: string;
+  device?: string;
+  message?: string;
+}
+
+export interface LinkError {
+  phase: Phase | 'plan' | 'read' | 'rollback' | 'resume';
+  device?: string;
+  message: string;
+}
+
+export interface LinkReport {
+  link: string;
+  result: 'ok' | 'failed' | 'skipped';
+  keyId?: string;
+  /** Slot per device (key-chain mode). */
+  slot?: Record<string, number>;
+  startTime?: string;
+  devices: string[];
+  error?: LinkError;
+  /** More problems (e.g. a rollback that also failed); `error` is the first. */
+  alarms?: LinkError[];
+  /** static-cak mode replaces the key on both ends one after the other: a short drop. */
+  hitless?: boolean;
+  /** dry run: what would be done. */
+  plan?: Array<{ device: string; slot?: number; deleteSlots?: number[] }>;
+  durationMs: number;
+}
+
+export interface CycleReport {
+  startedAt: string;
+  finishedAt: string;
+  dryRun?: boolean;
+  /** Transactions of an earlier run found in the journal and resolved first. */
+  resumed?: ResumeReport[];
+  links: LinkReport[];
+}
+
+export interface ResumeReport {
+  link: string;
+  keyId: string;
+  outcome: 'completed' | 'rolled-back' | 'alarm';
+  devices: string[];
+  message?: string;
+}
+
+export interface EndStatus {
+  device: string;
+  interfaces: Array<{ interface: string; secured: boolean; ckn?: string; state?: string }>;
+  error?: string;
+}
+
+export interface LinkStatus {
+  link: string;
+  keyId?: string;
+  ckn?: string;
+  /** Seconds since the current key became active. */
+  ageSeconds?: number;
+  lastSuccess?: string;
+  nextRotation?: string;
+  /** Every end's interfaces secured with the recorded CKN. */
+  secured: boolean;
+  ends: EndStatus[];
+}
+
+export interface DeviceInitReport {
+  device: string;
+  /** One line per difference, e.g. `connectivity-association qkd-L1: cipher-suite gcm-aes-128 -> gcm-aes-256`. */
+  changes: string[];
+  applied: boolean;
+  error?: string;
+}
+
+export interface InitReport {
+  dryRun: boolean;
+  devices: DeviceInitReport[];
+  /** Links that got a first key (key IDs only). */
+  firstKeys: Array<{ link: string; keyId: string }>;
+  changed: boolean;
+  errors: string[];
+}
+
+export interface EngineLogger {
+  info(...args: unknown[]): unknown;
+  warn(...args: unknown[]): unknown;
+  error(...args: unknown[]): unknown;
+  debug(...args: unknown[]): unknown;
+}

@@ -1,0 +1,3 @@
+export * from './fleet.js';
+export * from './mutex.js';
+export * from './limit.js';

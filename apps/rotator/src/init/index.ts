@@ -1,0 +1,135 @@
+// `init`: bring every device to the configuration the rotator needs — connectivity associations
+// (static-cak, the cipher suite, the key chain), interface bindings, key chains with a first key
+// from the KMEs — changing only what differs, with a readable diff. A second run reports no change.
+import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
+import { randomUUID } from 'node:crypto';
+import type { ResolvedLink } from '../engine/config-view.js';
+import type { EngineContext } from '../engine/context.js';
+import { describeError, loadManyAndCommit, mergeChanges, readMacsec } from '../engine/device-ops.js';
+import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
+import type { DeviceInitReport, InitReport } from '../engine/types.js';
+import { chainOrEmpty, planDevice, sharedKeyNames } from './plan.js';
+
+export interface InitOptions {
+  dryRun?: boolean;
+  /** Only these links (and their devices). */
+  links?: string[];
+}
+
+export async function initDevices(ctx: EngineContext, options: InitOptions): Promise<InitReport> {
+  const dryRun = options.dryRun ?? false;
+  const mode = ctx.config.rotation.mode;
+  const links = options.links?.length ? ctx.links.filter((l) => options.links!.includes(l.name)) : ctx.links;
+  const unknown = (options.links ?? []).filter((n) => !ctx.links.some((l) => l.name === n));
+  if (unknown.length) throw new Error(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
+  const devices = [...new Set(links.flatMap((l) => l.ends.map((e) => e.device)))];
+  const errors: string[] = [];
+  const reports = new Map<string, DeviceInitReport>(devices.map((d) => [d, { device: d, changes: [], applied: false }]));
+  const firstKeys: InitReport['firstKeys'] = [];
+
+  return ctx.fleet.mutex.withKeys(devices, async () => {
+    const configs = new Map<string, MacsecConfig>();
+    await Promise.all(
+      devices.map(async (dev) => {
+        try {
+          configs.set(dev, await ctx.fleet.withDevice(dev, (d) => readMacsec(d, { staticHostMappings: !!ctx.config.init?.staticHostMappings?.length })));
+        } catch (e) {
+          const msg = `${dev}: cannot read the configuration: ${describeError(e)}`;
+          reports.get(dev)!.error = msg;
+          errors.push(msg);
+        }
+      }),
+    );
+    const usable = (l: ResolvedLink) => l.ends.every((e) => configs.has(e.device));
+    const plans = new Map(devices.filter((d) => configs.has(d)).map((d) => [d, planDevice(d, links.filter(usable), configs.get(d)!, ctx.config)]));
+    for (const [d, p] of plans) reports.get(d)!.changes.push(...p.changes);
+
+    // Links without a key shared by every end get a first key.
+    const needKey = links.filter(usable).filter((l) => sharedKeyNames(l, configs, mode).length === 0);
+    for (const l of needKey) for (const e of l.ends) reports.get(e.device)!.changes.push(`${mode === 'key-chain' ? `key-chain ${l.keyChain}` : `connectivity-association ${l.connectivityAssociation}`}: ${dryRun ? 'would add' : 'add'} a first key from the KMEs (link ${l.name})`);
+    const changed = [...reports.values()].some((r) => r.changes.length > 0);
+    if (dryRun || !changed) return { dryRun, devices: [...reports.values()], firstKeys, changed, errors };
+
+    const keys = new Map<string, FetchedKey>();
+    const state = await ctx.store.load();
+    for (const l of needKey) {
+      try {
+        const k = await fetchLinkKey(ctx.fleet, ctx.config, l);
+        if (state.keyIds[k.keyId]) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
+        keys.set(l.name, k);
+      } catch (e) {
+        errors.push(`link ${l.name}: no first key: ${describeError(e)}`);
+        ctx.logger.error(`link ${l.name}: no first key: ${describeError(e)}`);
+      }
+    }
+    // One start instant for every first key; ends switch together once it passes.
+    const now = ctx.clock();
+    const extra = new Map<string, { config: MacsecConfig; delete: DeleteTarget[] }>();
+    const slots = new Map<string, Record<string, number>>();
+    let startsAt = now;
+    if (mode === 'key-chain') {
+      for (const l of needKey) {
+        const k = keys.get(l.name);
+        if (!k) continue;
+        const p = planLinkRotation({ ends: l.ends.map((e) => ({ chain: chainOrEmpty(configs.get(e.device), l.keyChain) })), now, leadTimeSeconds: 0, keyName: k.ckn });
+        if (p.startsAt > startsAt) startsAt = p.startsAt;
+      }
+    }
+    for (const l of needKey) {
+      const k = keys.get(l.name);
+      if (!k) continue;
+      const s: Record<string, number> = {};
+      for (const e of l.ends) {
+        let change: { config: MacsecConfig; delete: DeleteTarget[] };
+        if (mode === 'key-chain') {
+          const plan = planKeyChainRotation({ chain: chainOrEmpty(configs.get(e.device), l.keyChain), now, leadTimeSeconds: 0, keyName: k.ckn, startAt: startsAt });
+          s[e.device] = plan.slot;
+          change = keyChainRotationChange({ ...plan, deleteSlots: [] }, { chain: l.keyChain, keyName: k.ckn, secret: k.cak });
+        } else {
+          change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, preSharedKey: { ckn: k.ckn, cak: k.cak } }] }, delete: [] };
+        }
+        extra.set(e.device, mergeChanges(extra.get(e.device) ?? { config: {}, delete: [] }, change));
+      }
+      slots.set(l.name, s);
+    }
+    await ctx.store.update((st) => {
+      for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at: now.toISOString() };
+    });
+
+    const cycle = randomUUID();
+    await Promise.all(
+      [...plans.values()].map(async (p) => {
+        const r = reports.get(p.device)!;
+        if (r.changes.length === 0) return;
+        const loads: Array<{ xml: string; action: 'merge' | 'replace' }> = [];
+        if (Object.keys(p.replace).length) loads.push({ xml: renderXml(p.replace, { operation: 'replace', revealSecrets: true }), action: 'replace' });
+        const merged = mergeChanges({ config: p.merge, delete: [] }, extra.get(p.device) ?? { config: {}, delete: [] });
+        if (Object.keys(merged.config).length) loads.push({ xml: renderXml(merged.config, { revealSecrets: true }), action: 'merge' });
+        if (!loads.length) return;
+        try {
+          await ctx.fleet.withDevice(p.device, (d) => loadManyAndCommit(d, loads, { comment: `qkd-macsec init ${cycle}` }));
+          r.applied = true;
+          ctx.logger.info(`init ${p.device}: applied ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`);
+        } catch (e) {
+          r.error = `${p.device}: applying the initial configuration failed: ${describeError(e)}`;
+          errors.push(r.error);
+          ctx.logger.error(r.error);
+        }
+      }),
+    );
+    const done = needKey.filter((l) => keys.has(l.name) && l.ends.every((e) => reports.get(e.device)!.applied));
+    for (const l of done) firstKeys.push({ link: l.name, keyId: keys.get(l.name)!.keyId });
+    await ctx.store.update((st) => {
+      for (const l of done) {
+        const k = keys.get(l.name)!;
+        st.links[l.name] = { ...st.links[l.name], keyId: k.keyId, ckn: k.ckn, activeSince: startsAt.toISOString(), ...(mode === 'key-chain' ? { slots: slots.get(l.name)! } : {}) };
+      }
+    });
+    // Let the first keys activate before returning, so that `status` right after shows them.
+    if (done.length) {
+      const wait = startsAt.getTime() - ctx.clock().getTime() + ctx.verifyDelayMs;
+      if (wait > 0) await ctx.sleep(wait);
+    }
+    return { dryRun, devices: [...reports.values()], firstKeys, changed: true, errors };
+  });
+}

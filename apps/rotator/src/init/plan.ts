@@ -1,0 +1,103 @@
+// What `init` wants on each device, compared with what the device holds: a list of readable
+// differences and the change that fixes exactly those (nothing that is already right is touched).
+// Pure: no I/O.
+import type { CipherSuite, ConnectivityAssociation, KeyChain, MacsecConfig, MacsecInterface, StaticHostMapping } from '@qkd-macsec/macsec-config';
+import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
+
+export interface DevicePlan {
+  device: string;
+  changes: string[];
+  /** Entries rendered with replace="replace" (a connectivity association that must lose a statement). */
+  replace: MacsecConfig;
+  /** Entries merged. */
+  merge: MacsecConfig;
+}
+
+export function desiredCa(link: ResolvedLink, mode: EngineConfig['rotation']['mode'], suite: CipherSuite): ConnectivityAssociation {
+  return {
+    name: link.connectivityAssociation,
+    securityMode: 'static-cak',
+    cipherSuite: suite,
+    ...(mode === 'key-chain' ? { preSharedKeyChain: link.keyChain } : {}),
+  };
+}
+
+function caDifferences(want: ConnectivityAssociation, have: ConnectivityAssociation | undefined, mode: string): string[] {
+  if (!have) return [`connectivity-association ${want.name}: add (security-mode static-cak, cipher-suite ${want.cipherSuite}${want.preSharedKeyChain ? `, pre-shared-key-chain ${want.preSharedKeyChain}` : ''})`];
+  const out: string[] = [];
+  if (have.securityMode !== 'static-cak') out.push(`connectivity-association ${want.name}: security-mode ${have.securityMode ?? '(none)'} -> static-cak`);
+  if (have.cipherSuite !== want.cipherSuite) out.push(`connectivity-association ${want.name}: cipher-suite ${have.cipherSuite ?? '(none)'} -> ${want.cipherSuite}`);
+  if (mode === 'key-chain') {
+    if (have.preSharedKeyChain !== want.preSharedKeyChain) out.push(`connectivity-association ${want.name}: pre-shared-key-chain ${have.preSharedKeyChain ?? '(none)'} -> ${want.preSharedKeyChain}`);
+    if (have.preSharedKey) out.push(`connectivity-association ${want.name}: remove pre-shared-key (the key chain replaces it)`);
+  } else if (have.preSharedKeyChain) out.push(`connectivity-association ${want.name}: remove pre-shared-key-chain ${have.preSharedKeyChain} (static-cak mode uses pre-shared-key)`);
+  return out;
+}
+
+/**
+ * The plan for one device: its connectivity associations, interface bindings, key chains and
+ * (optionally) static host mappings. First keys are added by the caller (they need the KMEs).
+ */
+export function planDevice(
+  device: string,
+  links: readonly ResolvedLink[],
+  have: MacsecConfig,
+  config: Pick<EngineConfig, 'rotation' | 'init'>,
+): DevicePlan {
+  const { mode, cipherSuite } = config.rotation;
+  const changes: string[] = [];
+  const replace: MacsecConfig = {};
+  const merge: MacsecConfig = {};
+  for (const link of links) {
+    const end = link.ends.find((e) => e.device === device);
+    if (!end) continue;
+    const want = desiredCa(link, mode, cipherSuite);
+    const current = have.connectivityAssociations?.find((c) => c.name === want.name);
+    const diffs = caDifferences(want, current, mode);
+    if (diffs.length) {
+      changes.push(...diffs);
+      // Replacing the whole CA drops a stale pre-shared-key(-chain); static-cak keeps its key.
+      const keep = mode === 'static-cak' && current?.preSharedKey ? { preSharedKey: current.preSharedKey } : {};
+      const kept = current ? { ...(current.mka ? { mka: current.mka } : {}), ...(current.excludeProtocols ? { excludeProtocols: current.excludeProtocols } : {}) } : {};
+      (current ? (replace.connectivityAssociations ??= []) : (merge.connectivityAssociations ??= [])).push({ ...kept, ...want, ...keep });
+    }
+    for (const iface of end.interfaces) {
+      const cur = have.interfaces?.find((i) => i.name === iface);
+      if (cur?.connectivityAssociation !== link.connectivityAssociation) {
+        changes.push(`macsec interface ${iface}: connectivity-association ${cur?.connectivityAssociation ?? '(none)'} -> ${link.connectivityAssociation}`);
+        const entry: MacsecInterface = { name: iface, connectivityAssociation: link.connectivityAssociation };
+        (merge.interfaces ??= []).push(entry);
+      }
+    }
+    if (mode === 'key-chain' && !have.keyChains?.some((c) => c.name === link.keyChain)) {
+      changes.push(`key-chain ${link.keyChain}: add`);
+      // The chain itself comes with its first key (a chain without keys is not valid Junos).
+    }
+  }
+  for (const want of config.init?.staticHostMappings ?? []) {
+    const cur = have.staticHostMappings?.find((h) => h.name === want.name);
+    const same = cur && [...(cur.inet ?? [])].sort().join(',') === [...want.inet].sort().join(',');
+    if (!same) {
+      changes.push(`static-host-mapping ${want.name}: inet ${cur?.inet?.join(' ') || '(none)'} -> ${want.inet.join(' ')}`);
+      const entry: StaticHostMapping = { name: want.name, inet: [...want.inet] };
+      (cur ? (replace.staticHostMappings ??= []) : (merge.staticHostMappings ??= [])).push(entry);
+    }
+  }
+  return { device, changes, replace, merge };
+}
+
+/** Key names present on every end of a link: a shared key means the link has a working key. */
+export function sharedKeyNames(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): string[] {
+  const sets = link.ends.map((e) => {
+    const cfg = configs.get(e.device);
+    if (mode === 'key-chain') return new Set((cfg?.keyChains?.find((c) => c.name === link.keyChain)?.keys ?? []).map((k) => k.keyName?.toLowerCase()).filter((x): x is string => !!x));
+    const psk = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation)?.preSharedKey?.ckn;
+    return new Set(psk ? [psk.toLowerCase()] : []);
+  });
+  const [first, ...rest] = sets;
+  return [...(first ?? [])].filter((n) => rest.every((s) => s.has(n)));
+}
+
+export function chainOrEmpty(config: MacsecConfig | undefined, name: string): KeyChain {
+  return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
+}

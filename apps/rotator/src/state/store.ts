@@ -1,0 +1,102 @@
+// The state file: JSON in the state directory, written atomically (temp file, fsync, rename,
+// fsync of the directory) with mode 0600, so a SIGKILL at any instant leaves either the old or the
+// new state, never a torn one.
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emptyState, type RotatorState } from './types.js';
+
+export const STATE_FILE = 'rotator-state.json';
+
+export class StateError extends Error {
+  override name = 'StateError';
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface StateStore {
+  readonly file: string;
+  /** The current state (read once, then kept in memory). */
+  load(): Promise<RotatorState>;
+  /** Replace the state on disk atomically. */
+  save(state: RotatorState): Promise<void>;
+  /** Read-modify-write under one in-process queue, so concurrent updates never lose each other. */
+  update(fn: (state: RotatorState) => void): Promise<RotatorState>;
+}
+
+function checkShape(value: unknown, file: string): RotatorState {
+  const v = value as Partial<RotatorState> | null;
+  if (!v || typeof v !== 'object' || v.version !== 1 || typeof v.keyIds !== 'object' || typeof v.links !== 'object' || !v.keyIds || !v.links) {
+    throw new StateError(`state file ${file} is not a version 1 rotator state (expected { version: 1, keyIds, links })`, file);
+  }
+  return v as RotatorState;
+}
+
+export function createStateStore(stateDir: string): StateStore {
+  const file = join(stateDir, STATE_FILE);
+  let current: RotatorState | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function load(): Promise<RotatorState> {
+    if (current) return current;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return (current = emptyState());
+      throw new StateError(`cannot read state file ${file}: ${(e as Error).message}`, file, { cause: e });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new StateError(`state file ${file} is not valid JSON: ${(e as Error).message}`, file, { cause: e });
+    }
+    return (current = checkShape(parsed, file));
+  }
+
+  async function save(state: RotatorState): Promise<void> {
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+    try {
+      await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await fh.chmod(0o600); // in case a umask or an older temp file got in the way
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await rename(tmp, file);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new StateError(`cannot replace state file ${file}: ${(e as Error).message}`, file, { cause: e });
+    }
+    // The rename is durable only once the directory entry is.
+    const dir = await open(stateDir, constants.O_RDONLY);
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+    current = state;
+  }
+
+  function update(fn: (state: RotatorState) => void): Promise<RotatorState> {
+    const run = queue.then(async () => {
+      const next = structuredClone(await load());
+      fn(next);
+      await save(next);
+      return next;
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  return { file, load, save, update };
+}
