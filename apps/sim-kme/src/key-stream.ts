@@ -72,10 +72,10 @@ interface HeldKey {
   readonly keyId: string;
   readonly key: Buffer;
   readonly masterSaeId: string;
-  /** Every SAE named for this KME when the key was issued. */
-  readonly named: ReadonlySet<string>;
+  /** Every SAE named for this KME when the key was issued (arrays: usually one entry). */
+  readonly named: readonly string[];
   /** Those of them that have not fetched it yet. */
-  readonly pending: Set<string>;
+  pending: string[];
 }
 
 export interface IssuedKey {
@@ -178,7 +178,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
         const keyId = randomUUID();
         for (const [kmeId, saes] of byKme) {
           const local = held.get(kmeId);
-          if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: new Set(saes), pending: new Set(saes) });
+          if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: saes, pending: saes });
           else {
             let batch = relay.get(kmeId);
             if (!batch) relay.set(kmeId, (batch = { kmeId, bits: neededBits, keys: [] }));
@@ -195,9 +195,9 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       for (const keyId of keyIds) {
         const h = s.get(keyId);
         if (!h || h.masterSaeId !== masterSaeId) return { ok: false, reason: 'not-found', keyId };
-        if (!h.named.has(callerSaeId)) return { ok: false, reason: 'not-entitled', keyId };
+        if (!h.named.includes(callerSaeId)) return { ok: false, reason: 'not-entitled', keyId };
         // Named but already fetched: for this SAE the key is gone.
-        if (!h.pending.has(callerSaeId)) return { ok: false, reason: 'not-found', keyId };
+        if (!h.pending.includes(callerSaeId)) return { ok: false, reason: 'not-found', keyId };
       }
       if (new Set(keyIds).size !== keyIds.length) {
         const dup = keyIds.find((k, i) => keyIds.indexOf(k) !== i) ?? '';
@@ -206,8 +206,8 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       const keys: IssuedKey[] = [];
       for (const keyId of keyIds) {
         const h = s.get(keyId)!;
-        h.pending.delete(callerSaeId);
-        if (h.pending.size === 0) {
+        h.pending = h.pending.filter((s) => s !== callerSaeId);
+        if (h.pending.length === 0) {
           s.delete(keyId);
           keys.push({ keyId, key: h.key });
         } else keys.push({ keyId, key: Buffer.from(h.key) });
@@ -221,7 +221,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       // The sender already drew these bits from its copy of the link; keep ours in step.
       pool.consume(batch.bits);
       for (const k of batch.keys)
-        s.set(k.keyId, { keyId: k.keyId, key: k.key, masterSaeId: k.masterSaeId, named: new Set(k.slaves), pending: new Set(k.slaves) });
+        s.set(k.keyId, { keyId: k.keyId, key: k.key, masterSaeId: k.masterSaeId, named: k.slaves, pending: k.slaves });
     },
     forget(keyIds) {
       for (const s of held.values())

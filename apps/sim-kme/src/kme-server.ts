@@ -49,6 +49,7 @@ export interface KmeServer {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const NO_QUERY = new URLSearchParams();
 
 /** A request the KME refuses, with the status and ETSI Error message it answers. */
 class Refusal {
@@ -198,7 +199,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
     const m = /^\/api\/v1\/keys\/([^/]+)\/(status|enc_keys|dec_keys)$/.exec(path);
     if (!m) {
       if (path === RELAY_PATH) return acceptRelay(req, body);
