@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Shared chunks in CJS too, so an error class is the same object whichever subpath loaded it.
+  splitting: true,
   target: 'node20',
 });

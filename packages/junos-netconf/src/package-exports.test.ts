@@ -27,6 +27,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const run = (code: string, type: 'module' | 'commonjs'): string => execFileSync(process.execPath, ['--input-type', type, '-e', code], { cwd: scratch, encoding: 'utf8' }).trim();
 
 describe('package exports under plain Node', () => {
+  it('shares one error class between subpaths, in ESM and in CJS', () => {
+    expect(run(`const a = await import('@qkd-macsec/junos-netconf'); const b = await import('@qkd-macsec/junos-netconf/framing'); const c = await import('@qkd-macsec/junos-netconf/xml'); console.log(a.FramingError === b.FramingError && a.XmlError === c.XmlError)`, 'module')).toBe('true');
+    expect(run(`const a = require('@qkd-macsec/junos-netconf'), b = require('@qkd-macsec/junos-netconf/framing'), c = require('@qkd-macsec/junos-netconf/xml'); console.log(a.FramingError === b.FramingError && a.XmlError === c.XmlError)`, 'commonjs')).toBe('true');
+  });
+
   for (const sub of ['', '/framing', '/xml']) {
     const spec = `@qkd-macsec/junos-netconf${sub}`;
     it(`${spec} loads as ESM and CJS with the same names`, () => {
