@@ -167,6 +167,16 @@ describe('checkCertificate', () => {
     expect(checkCertificate(kme, { now: at(1), profile: 'server', expectedHost: '127.0.0.1' }).problems.map((p) => p.code)).toEqual(['host-mismatch']);
   });
 
+  it('warns when a certificate outlives its CA', async () => {
+    const shortCa = await createCa({ commonName: 'short CA', now: NOW, validityDays: 100 });
+    const leaf = await issueCertificate({ issuer: shortCa, profile: 'client', commonName: 'SAE_A', now: NOW, validityDays: 365 });
+    const report = checkCertificate(leaf, { ca: shortCa, now: at(1), profile: 'client' });
+    expect(report.ok).toBe(true);
+    expect(report.problems).toEqual([
+      { code: 'outlives-ca', severity: 'warning', message: `valid until ${at(365).toISOString()}, but CA CN=short CA expires ${at(100).toISOString()}` },
+    ]);
+  });
+
   it('flags weak keys, weak signatures, and missing usages', async () => {
     const { ca } = await lab();
     const rsa1024 = (await webcrypto.subtle.generateKey(

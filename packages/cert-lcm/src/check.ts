@@ -26,7 +26,8 @@ export type ProblemCode =
   | 'weak-key'
   | 'weak-signature'
   | 'no-san'
-  | 'host-mismatch';
+  | 'host-mismatch'
+  | 'outlives-ca';
 
 export interface Problem {
   code: ProblemCode;
@@ -160,7 +161,13 @@ export function checkCertificate(certificate: CertificateInput, opts: CheckOptio
   const problems: Problem[] = [];
   const now = opts.now;
   if (opts.ca !== undefined) {
-    problems.push(...verifyChain(cert, { ca: opts.ca, intermediates: opts.intermediates ?? [], now }).problems);
+    const chain = verifyChain(cert, { ca: opts.ca, intermediates: opts.intermediates ?? [], now });
+    problems.push(...chain.problems);
+    // A certificate is only usable while every CA above it is: say so before it bites.
+    const firstCaExpiry = chain.chain.slice(1).sort((a, b) => a.notAfter.getTime() - b.notAfter.getTime())[0];
+    if (firstCaExpiry && firstCaExpiry.notAfter.getTime() < cert.notAfter.getTime() && firstCaExpiry.notAfter.getTime() >= now.getTime()) {
+      problems.push({ code: 'outlives-ca', severity: 'warning', message: `valid until ${cert.notAfter.toISOString()}, but CA ${firstCaExpiry.subject} expires ${firstCaExpiry.notAfter.toISOString()}` });
+    }
   } else {
     problems.push(...validityProblems(cert, now, 'leaf'));
   }

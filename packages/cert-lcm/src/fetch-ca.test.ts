@@ -136,6 +136,20 @@ describe('fetchPresentedChain / fetchCaFromTlsServer', () => {
     await expect(fetchCaFromTlsServer({ host: '127.0.0.1', port: port(leafOnlyServer) })).rejects.toThrow(/no CA certificate among CN=KME_A \(the server may not send its root/);
   });
 
+  it('reads the chain of a TLS 1.2 server that demands a client certificate, given one', async () => {
+    const sae = await issueCertificate({ issuer: ca, profile: 'client', commonName: 'SAE_A' });
+    const strict = tls.createServer({ cert: kme.certPem + ca.certPem, key: kme.keyPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2' }, (s) => s.end());
+    const p = await listen(strict);
+    try {
+      await expect(fetchPresentedChain({ host: '127.0.0.1', port: p })).rejects.toThrow(/TLS connection failed: .*handshake failure.* \(the server may require a client certificate: pass clientCredential\)$/);
+      const got = await fetchPresentedChain({ host: '127.0.0.1', port: p, ca: ca.certPem, clientCredential: { certPem: sae.certPem, keyPem: sae.keyPem } });
+      expect(got.chain.map((c) => c.subject)).toEqual(['CN=KME_A', 'CN=qkd-lab CA']);
+      expect(got.authorized).toBe(true);
+    } finally {
+      await new Promise((r) => strict.close(r));
+    }
+  });
+
   it('names host:port when nothing listens', async () => {
     const closed = net0();
     await expect(fetchPresentedChain({ host: '127.0.0.1', port: await closed })).rejects.toThrow(/^127\.0\.0\.1:\d+: TLS connection failed: ECONNREFUSED/);

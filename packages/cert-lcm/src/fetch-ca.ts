@@ -134,6 +134,11 @@ export interface PresentedChainOptions {
   ca?: string | string[];
   /** Default 10 000. */
   timeoutMs?: number;
+  /**
+   * Our own certificate and key, for servers that demand one before finishing the handshake
+   * (a KME over TLS 1.2; over TLS 1.3 the server's chain arrives before it checks ours).
+   */
+  clientCredential?: { certPem: string; keyPem: string };
 }
 
 export interface PresentedChain {
@@ -158,6 +163,7 @@ export async function fetchPresentedChain(opts: PresentedChainOptions): Promise<
       port: opts.port,
       ...(servername ? { servername } : {}),
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      ...(opts.clientCredential ? { cert: opts.clientCredential.certPem, key: opts.clientCredential.keyPem } : {}),
       rejectUnauthorized: false, // discovery: verification is reported, not enforced
     });
     const timer = setTimeout(() => {
@@ -187,7 +193,8 @@ export async function fetchPresentedChain(opts: PresentedChainOptions): Promise<
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new DistributionError(source, `TLS connection failed: ${err.code ? `${err.code} ` : ''}${err.message}`, { cause: err }));
+      const hint = /handshake failure|certificate required/i.test(err.message) && !opts.clientCredential ? ' (the server may require a client certificate: pass clientCredential)' : '';
+      reject(new DistributionError(source, `TLS connection failed: ${err.code ? `${err.code} ` : ''}${firstLine(err.message)}${hint}`, { cause: err }));
     });
   });
 }
@@ -207,4 +214,9 @@ export async function fetchCaFromTlsServer(opts: PresentedChainOptions & { expec
     source,
     ...(presented.authorizationError ? { authorizationError: presented.authorizationError } : {}),
   };
+}
+
+/** OpenSSL messages carry a trailing file:line; keep the readable part. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/:\.\.\/deps\/openssl\S*$/, '');
 }
