@@ -115,8 +115,17 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
     }
     const callerSignal = call.options?.signal;
     if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted before it was sent`, { ...context, cause: callerSignal.reason });
-    const timeoutSignal = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeoutSignal]) : timeoutSignal;
+    // One controller per call, fed by a timer and by the caller's signal: cheaper than
+    // AbortSignal.timeout + AbortSignal.any (which costs ~0.1 ms a call on Node 20).
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = controller.signal;
 
     let response: KyResponse | undefined;
     try {
@@ -154,7 +163,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       return { body, status: response.status, endpoint, elapsedMs };
     } catch (error) {
       if (error instanceof QkdError) throw error;
-      if (timeoutSignal.aborted && !callerSignal?.aborted) {
+      if (timedOut && !callerSignal?.aborted) {
         throw new QkdTimeoutError(`no complete answer from ${endpoint} within ${timeoutMs} ms${lostKeysNote(call)}`, { ...context, timeoutMs });
       }
       if (callerSignal?.aborted) throw new QkdAbortError(`call to ${endpoint} aborted by the caller${lostKeysNote(call)}`, { ...context, cause: callerSignal.reason });
@@ -163,6 +172,9 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       if (mapped) throw mapped;
       // Unknown failure: its message only, no cause chain (which could hold raw response bytes).
       throw new QkdError(`call to ${endpoint} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'}`, context);
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
