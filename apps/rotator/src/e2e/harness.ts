@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
+import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectJunos } from '@qkd-macsec/junos-netconf';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
@@ -63,6 +63,8 @@ export interface Bench {
   /** Every key the KMEs handed out (hex), to scan outputs for. */
   issuedKeys: string[];
   rotator(extra?: Partial<CreateRotatorOptions>): Rotator;
+  /** A new ETSI 014 client speaking as `sae` (what the rotator uses by default). */
+  kmeClient(sae: string): QkdClient;
   /** Connection details the SIGKILL fixture needs to reach the same simulators. */
   fixtureSpec(): FixtureSpec;
   close(): Promise<void>;
@@ -136,15 +138,17 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
           const d = junos.devices[name]!;
           return connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
         },
-        kmeClientFor: (sae) =>
-          createQkdClient({
-            baseUrl: kme.kmes[config.saes[sae]!.kme]!.url,
-            tls: tlsOf(sae),
-            timeoutMs: options.kmeTimeoutMs ?? 5000,
-            retry: { limit: 1, baseDelayMs: 20, maxDelayMs: 50 },
-            logger: { warn: (m: string) => void logger.warn(m) },
-          }),
+        kmeClientFor: (sae) => bench.kmeClient(sae),
         ...extra,
+      });
+    },
+    kmeClient(sae) {
+      return createQkdClient({
+        baseUrl: kme.kmes[config.saes[sae]!.kme]!.url,
+        tls: tlsOf(sae),
+        timeoutMs: options.kmeTimeoutMs ?? 5000,
+        retry: { limit: 1, baseDelayMs: 20, maxDelayMs: 50 },
+        logger: { warn: (m: string) => void logger.warn(m) },
       });
     },
     fixtureSpec() {

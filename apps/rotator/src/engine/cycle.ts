@@ -51,6 +51,12 @@ export function chainOf(config: MacsecConfig | undefined, name: string): KeyChai
   return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
 }
 
+function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
+  const ckn = t.key!.ckn.toLowerCase();
+  if (mode === 'key-chain') return chainOf(config, t.link.keyChain).keys.some((k) => k.keyName?.toLowerCase() === ckn);
+  return config.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
+}
+
 export function selectLinks(all: readonly ResolvedLink[], names: readonly string[] | undefined): ResolvedLink[] {
   if (!names || names.length === 0) return [...all];
   const unknown = names.filter((n) => !all.some((l) => l.name === n));
@@ -234,11 +240,23 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         }
         const failedHere = mine.filter((t) => t.error);
         try {
-          await withDevice(device, (d) =>
-            confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`),
-          );
+          const after = await withDevice(device, async (d) => {
+            await confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`);
+            // A confirm that arrives after the confirm timeout is a plain commit of the rolled-back
+            // configuration and succeeds: only reading back tells that the key is gone.
+            return readMacsec(d);
+          });
           for (const t of mine) t.phase.set(device, t.error ? 'removed' : 'confirmed');
           for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
+          for (const t of mine) {
+            if (t.error || holdsKey(after, t, mode)) continue;
+            t.phase.set(device, 'failed');
+            fail(t, {
+              phase: 'confirm',
+              device,
+              message: `${device} does not hold key ${t.key!.keyId} after the confirm: its commit confirmed rolled back before the confirm arrived (confirm timeout ${confirmMinutes} min)`,
+            });
+          }
         } catch (e) {
           for (const t of mine) {
             fail(t, { phase: 'confirm', device, message: `confirming on ${device} failed: ${describeError(e)}` });

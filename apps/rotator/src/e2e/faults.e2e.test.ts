@@ -1,0 +1,228 @@
+// One fault at a time against the running simulators. After each: zero down time on every
+// simulated link, no key_ID staged twice, a clear error in the log and in the cycle report, and
+// the next (healthy) cycle succeeds everywhere.
+import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CycleReport } from '../engine/types.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+
+let bench: Bench;
+let since = 0;
+/** Every key_ID any report named: a key_ID must never come back. */
+const allKeyIds: string[] = [];
+
+const record = (r: CycleReport) => {
+  for (const l of r.links) if (l.keyId) allKeyIds.push(l.keyId);
+  return r;
+};
+const byLink = (r: CycleReport) => Object.fromEntries(r.links.map((l) => [l.link, l]));
+
+beforeAll(async () => {
+  bench = await startBench({ kmeTimeoutMs: 1500 });
+  const r = bench.rotator();
+  try {
+    const init = await r.init();
+    expect(init.errors).toEqual([]);
+    allKeyIds.push(...init.firstKeys.map((k) => k.keyId));
+  } finally {
+    await r.close();
+  }
+  since = bench.junos.now();
+}, 60_000);
+
+afterAll(async () => {
+  await bench?.close();
+});
+
+/** The checks every fault test ends with, then a healthy cycle. */
+async function settle(rotator: ReturnType<Bench['rotator']>) {
+  const healthy = record(await rotator.rotate());
+  expect(healthy.links.map((l) => [l.link, l.result, l.error?.message])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok', undefined]));
+  for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+  expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+  expect(new Set(allKeyIds).size, 'a key_ID came back').toBe(allKeyIds.length);
+  const logs = bench.logger.lines.join('\n').toLowerCase();
+  for (const k of bench.issuedKeys) expect(logs.includes(k)).toBe(false);
+}
+
+describe('faults (each: zero down time, no key_ID twice, a clear error)', () => {
+  it('a KME answering 503: the link waits, the others rotate', async () => {
+    const rotator = bench.rotator();
+    try {
+      bench.kme.setFaults({ unavailableRate: 1 }, 'KME_C');
+      const r = byLink(record(await rotator.rotate()));
+      bench.kme.setFaults(undefined);
+      expect(r.G1!.result).toBe('failed');
+      expect(r.G1!.error!.phase).toBe('fetch');
+      expect(r.G1!.error!.message).toMatch(/KME_C as SAE_r7/);
+      expect(r.G1!.error!.message).toMatch(/503|unavailable/i);
+      expect([r.L1!.result, r.L2!.result, r.L3!.result]).toEqual(['ok', 'ok', 'ok']);
+      expect(bench.logger.lines.some((l) => l.startsWith('ERROR link G1: fetch failed') && l.includes('KME_C'))).toBe(true);
+      await settle(rotator);
+    } finally {
+      bench.kme.setFaults(undefined);
+      await rotator.close();
+    }
+  });
+
+  it('a KME that times out', async () => {
+    const rotator = bench.rotator();
+    try {
+      bench.kme.setFaults({ stallRate: 1 }, 'KME_C');
+      const r = byLink(record(await rotator.rotate({ links: ['G1', 'L1'] })));
+      bench.kme.setFaults(undefined);
+      expect(r.G1!.result).toBe('failed');
+      expect(r.G1!.error!.message).toMatch(/KME_C as SAE_r7 failed: QkdTimeoutError/);
+      expect(r.L1!.result).toBe('ok');
+      await settle(rotator);
+    } finally {
+      bench.kme.setFaults(undefined);
+      await rotator.close();
+    }
+  });
+
+  it('a slave KME that does not know the key_ID', async () => {
+    // Someone else (another SAE_r2 client) takes the key from KME_B first; the rotator's own
+    // dec_keys then gets the spec's 400 "not found on KME".
+    const rotator = bench.rotator({
+      kmeClientFor: (sae) => {
+        const real = bench.kmeClient(sae);
+        if (sae !== 'SAE_r2') return real;
+        const other = bench.kmeClient(sae);
+        return new Proxy(real, {
+          get(target, prop, receiver) {
+            if (prop === 'getKeyWithIds') {
+              return async (master: string, ids: string[]) => {
+                await other.getKeyWithIds(master, ids).then((k) => k.keys.forEach((x) => x.wipe()));
+                return target.getKeyWithIds(master, ids);
+              };
+            }
+            if (prop === 'close') return async () => Promise.all([target.close(), other.close()]);
+            return Reflect.get(target, prop, receiver);
+          },
+        });
+      },
+    });
+    try {
+      const r = byLink(record(await rotator.rotate({ links: ['L1', 'L2'] })));
+      expect(r.L1!.result).toBe('failed');
+      expect(r.L1!.error!.message).toMatch(/dec_keys of key .* on KME_B as SAE_r2 failed: QkdBadRequestError.*not found on KME/);
+      expect(r.L2!.result).toBe('ok');
+    } finally {
+      await rotator.close();
+    }
+    const healthy = bench.rotator();
+    try {
+      await settle(healthy);
+    } finally {
+      await healthy.close();
+    }
+  });
+
+  it('a commit failure on one end: the other end takes the key back in its confirm', async () => {
+    const rotator = bench.rotator();
+    try {
+      bench.junos.setFaults('r2', { commitFailure: 'commit failed: (simulated) daemon not responding' });
+      const before = bench.junos.device('r1').history().length;
+      const r = byLink(record(await rotator.rotate()));
+      bench.junos.setFaults('r2', {});
+      expect(r.L1!.result).toBe('failed');
+      expect(r.L1!.error).toMatchObject({ phase: 'stage', device: 'r2' });
+      expect(r.L1!.error!.message).toMatch(/staging on r2 failed: .*daemon not responding/);
+      // r1 carries L1 and L3: one commit confirmed, one confirm (which also removed L1's key).
+      expect(r.L3!.result).toBe('ok');
+      expect(bench.junos.device('r1').history().length - before).toBe(2);
+      expect(bench.junos.device('r1').committedText()).not.toContain(r.L1!.keyId!);
+      expect(bench.logger.lines.some((l) => l.includes('link L1: key') && l.includes('removed from r1'))).toBe(true);
+      await settle(rotator);
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await rotator.close();
+    }
+  });
+
+  it('a connection dropped between load and commit', async () => {
+    // A fresh rotator has fresh sessions: read (1), lock (2), load (3), then the commit is dropped.
+    const rotator = bench.rotator();
+    try {
+      bench.junos.setFaults('r4', { dropAfterRpcs: 3 });
+      const r = byLink(record(await rotator.rotate({ links: ['L2', 'L3'] })));
+      bench.junos.setFaults('r4', {});
+      expect(r.L2!.result).toBe('failed');
+      expect(r.L2!.error).toMatchObject({ phase: 'stage', device: 'r4' });
+      expect(r.L2!.error!.message).toMatch(/staging on r4 failed: .*(closed|dropped|ConnectionClosed)/i);
+      expect(r.L3!.result).toBe('ok');
+      await settle(rotator);
+    } finally {
+      bench.junos.setFaults('r4', {});
+      await rotator.close();
+    }
+  });
+
+  it('a device whose confirm arrives after its commit confirmed rolled back', async () => {
+    // r6's confirm is held until r5 and r7 are confirmed, then the device clock jumps past the
+    // confirm timeout: r6 rolls back, and the late confirm commits the rolled-back configuration.
+    let arm = false;
+    let armed = 0;
+    const rotator = bench.rotator({
+      hooks: {
+        pause: async (point) => {
+          if (point === 'staged' && armed++ === 0) arm = true;
+        },
+      },
+      connectDevice: async (name) => {
+        const d = bench.junos.devices[name]!;
+        const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
+        if (name !== 'r6') return junosDevice(client);
+        return junosDevice(
+          new Proxy(client, {
+            get(target, prop, receiver) {
+              if (prop !== 'rpc') return Reflect.get(target, prop, receiver);
+              return async (xml: string, o?: unknown) => {
+                if (arm && /<commit-configuration/.test(xml) && !/<confirmed/.test(xml)) {
+                  arm = false;
+                  const h5 = bench.junos.device('r5').history().length;
+                  const h7 = bench.junos.device('r7').history().length;
+                  while (bench.junos.device('r5').history().length === h5 || bench.junos.device('r7').history().length === h7) {
+                    await new Promise((res) => setTimeout(res, 10));
+                  }
+                  bench.junos.advance(bench.config.rotation.confirmTimeoutMinutes * 60_000 + 1000);
+                }
+                return (target as NetconfClient).rpc(xml, o as never);
+              };
+            },
+          }) as NetconfClient,
+        );
+      },
+    });
+    try {
+      // Only G1 has an end on r5/r6/r7, so the other devices have long confirmed when the clock jumps.
+      const r = byLink(record(await rotator.rotate({ links: ['G1'] })));
+      expect(r.G1!.result).toBe('failed');
+      expect(r.G1!.error).toMatchObject({ phase: 'confirm', device: 'r6' });
+      expect(r.G1!.error!.message).toMatch(/r6 does not hold key .* commit confirmed rolled back before the confirm arrived/);
+      await settle(rotator);
+    } finally {
+      await rotator.close();
+    }
+  });
+
+  it('a device unreachable at the start of the cycle: its links are skipped, nothing spent', async () => {
+    const rotator = bench.rotator();
+    try {
+      bench.junos.setFaults('r7', { authFailure: true });
+      const keysBefore = bench.issuedKeys.length;
+      const r = byLink(record(await rotator.rotate({ links: ['G1'] })));
+      bench.junos.setFaults('r7', {});
+      expect(r.G1!.result).toBe('failed');
+      expect(r.G1!.error).toMatchObject({ phase: 'read', device: 'r7' });
+      expect(r.G1!.error!.message).toMatch(/cannot read the configuration of r7: .*(auth|Authentication)/i);
+      expect(bench.issuedKeys.length).toBe(keysBefore);
+      await settle(rotator);
+    } finally {
+      bench.junos.setFaults('r7', {});
+      await rotator.close();
+    }
+  });
+});
+
