@@ -238,7 +238,10 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         out = reply(500, { message: 'internal error in the KME simulator' });
       } else {
         out = reply(err.status, { message: err.message });
-        if (err.status !== 400) logger.info('refused', { kme: kmeId, method: req.method, path: req.url, sae: callerOf(req), status: err.status, reason: err.message });
+        // 401s matter for security and mTLS set-up, so they are logged at info; 400s and 503s are
+        // the caller's or the pool's business and a fast consumer makes many: debug only.
+        if (err.status === 401) logger.info('refused', { kme: kmeId, method: req.method, path: req.url, sae: callerOf(req), status: err.status, reason: err.message });
+        else if (debug) logger.debug('refused', { kme: kmeId, method: req.method, path: req.url, sae: callerOf(req), status: err.status, reason: err.message });
       }
     }
     if (debug) logger.debug('request', { kme: kmeId, method: req.method, path: req.url, sae: callerOf(req), status: out.status });
@@ -264,7 +267,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
           return void answer(req, res, body);
       }
     };
-    if (faults.latencyMs > 0) setTimeout(act, faults.latencyMs);
+    if (faults.latencyMs > 0) setTimeout(act, faults.latencyMs).unref();
     else act();
   };
 

@@ -237,6 +237,16 @@ describe('faults', () => {
     expect(err).toBeInstanceOf(QkdTimeoutError);
   });
 
+  it('added latency beyond the client’s timeout: the client times out; within it, the call succeeds', async () => {
+    sim.setFaults({ latencyMs: 5000 }, 'KME_A');
+    const slow = await clientFor(sim, 'KME_A', 'SAE_A', { timeoutMs: 200 }).getStatus('SAE_B').catch((e: unknown) => e);
+    sim.setFaults({ latencyMs: 20 }, 'KME_A');
+    const status = await clientFor(sim, 'KME_A', 'SAE_A', { timeoutMs: 10_000 }).getStatus('SAE_B');
+    sim.setFaults(undefined);
+    expect(slow).toBeInstanceOf(QkdTimeoutError);
+    expect(status.source_KME_ID).toBe('KME_A');
+  });
+
   it('a KME that returns garbage: QkdResponseError for every kind of garbage, no key consumed', async () => {
     const before = sim.network.link('KME_A', 'KME_B')!.availableBits();
     sim.setFaults({ malformedRate: 1 }, 'KME_A');
