@@ -66,6 +66,17 @@ describe('retries (idempotent calls only)', () => {
     expect(stub.requests).toHaveLength(3);
   });
 
+  it('honours Retry-After on 503, capped at maxDelayMs', async () => {
+    const stub = await kme((_req, res) => {
+      if (stub.requests.length > 1) return json(res, 200, statusBody());
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '3600' });
+      res.end(JSON.stringify({ message: 'come back in an hour' }));
+    });
+    // Uncapped, this would wait an hour (and the call's 10 s budget would end it as a timeout).
+    await expect(client(stub.url, { retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 20 } }).getStatus('SAE_B')).resolves.toMatchObject({ key_size: 256 });
+    expect(stub.requests).toHaveLength(2);
+  });
+
   it('retries dec_keys (POST, safe to repeat) on 503 and on a dropped connection', async () => {
     const replies: Handler[] = [(_req, res) => json(res, 503, { message: 'busy' }), dropSocket, (_req, res) => json(res, 200, { keys: [keyEntry(KEY_ID_1), keyEntry(KEY_ID_2)] })];
     const stub = await kme((req, res, raw) => replies[stub.requests.length - 1]!(req, res, raw));
