@@ -100,6 +100,8 @@ export const configSchema = z
      * the values they can meet, e.g. { route_type: ['direct'] }.
      */
     extensions: z.record(z.string(), z.array(z.unknown())).default({}),
+    /** How long an issued key waits on the slave's KME before it is deleted (0 = until fetched). */
+    heldKeyTtlSeconds: z.number({ error: 'expected seconds >= 0' }).min(0, 'expected seconds >= 0').default(3600),
     /** Answer 400 "not all extension_optional request options handled" instead of ignoring them. */
     rejectUnhandledOptional: z.boolean().default(false),
     faults: faultsSchema.optional(),

@@ -78,6 +78,25 @@ describe('createKeyNetwork', () => {
   });
 });
 
+describe('held key expiry', () => {
+  it('a key nobody fetched within the TTL is gone', () => {
+    let t = 0;
+    const n = createKeyNetwork(
+      { kmes: [{ id: 'A', saes: ['SA'] }, { id: 'B', saes: ['SB'] }], links: [{ kmes: ['A', 'B'], limits: DEFAULT_LIMITS }] },
+      () => t,
+      { heldKeyTtlMs: 1000 },
+    );
+    const first = n.issue('A', 'SA', ['SB'], 1, 256);
+    t = 600;
+    const second = n.issue('A', 'SA', ['SB'], 1, 256);
+    if (!first.ok || !second.ok) throw new Error('issue failed');
+    t = 1200; // the first has expired, the second has not
+    expect(n.retrieve('B', 'SB', 'SA', [first.keys[0]!.keyId])).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(n.retrieve('B', 'SB', 'SA', [second.keys[0]!.keyId]).ok).toBe(true);
+    expect(n.heldCount('B')).toBe(0);
+  });
+});
+
 describe('randomKeyBytes', () => {
   it('gives distinct keys', () => {
     const seen = new Set<string>();

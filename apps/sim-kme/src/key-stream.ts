@@ -76,6 +76,8 @@ interface HeldKey {
   readonly named: readonly string[];
   /** Those of them that have not fetched it yet. */
   pending: string[];
+  /** Clock time after which nobody can fetch it any more. */
+  readonly expiresAt: number;
 }
 
 export interface IssuedKey {
@@ -131,7 +133,23 @@ export interface TopologyInput {
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
-export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now): KeyNetwork {
+export interface KeyNetworkOptions {
+  /** How long an issued key waits for its slaves before it is deleted; 0 = forever. */
+  heldKeyTtlMs?: number;
+}
+
+export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now, options: KeyNetworkOptions = {}): KeyNetwork {
+  const ttl = options.heldKeyTtlMs ?? 0;
+  const expiry = () => (ttl > 0 ? now() + ttl : Number.POSITIVE_INFINITY);
+  // Keys enter each store in time order (Map keeps insertion order), so the expired ones are
+  // always at the front: evicting costs nothing while none have expired.
+  const evictExpired = (s: Map<string, HeldKey>, t: number) => {
+    for (const [id, h] of s) {
+      if (h.expiresAt > t) break;
+      h.key.fill(0);
+      s.delete(id);
+    }
+  };
   const saeToKme = new Map<string, string>();
   const held = new Map<string, Map<string, HeldKey>>();
   for (const kme of topology.kmes) {
@@ -173,12 +191,17 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       for (const pool of pools) pool.consume(neededBits);
       const keys: IssuedKey[] = [];
       const relay = new Map<string, RelayBatch>();
+      const expiresAt = expiry();
+      for (const k of byKme.keys()) {
+        const local = held.get(k);
+        if (local && ttl > 0) evictExpired(local, now());
+      }
       for (let i = 0; i < count; i++) {
         const key = randomKeyBytes(sizeBits / 8);
         const keyId = randomUUID();
         for (const [kmeId, saes] of byKme) {
           const local = held.get(kmeId);
-          if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: saes, pending: saes });
+          if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: saes, pending: saes, expiresAt });
           else {
             let batch = relay.get(kmeId);
             if (!batch) relay.set(kmeId, (batch = { kmeId, bits: neededBits, keys: [] }));
@@ -191,6 +214,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
     },
     retrieve(kmeId, callerSaeId, masterSaeId, keyIds) {
       const s = store(kmeId);
+      if (ttl > 0) evictExpired(s, now());
       // Check every key before handing out any, so a failed request consumes nothing.
       for (const keyId of keyIds) {
         const h = s.get(keyId);
@@ -220,8 +244,10 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now)
       if (!pool) throw new Error(`no link between ${kmeId} and ${fromKme}`);
       // The sender already drew these bits from its copy of the link; keep ours in step.
       pool.consume(batch.bits);
+      if (ttl > 0) evictExpired(s, now());
+      const expiresAt = expiry();
       for (const k of batch.keys)
-        s.set(k.keyId, { keyId: k.keyId, key: k.key, masterSaeId: k.masterSaeId, named: k.slaves, pending: k.slaves });
+        s.set(k.keyId, { keyId: k.keyId, key: k.key, masterSaeId: k.masterSaeId, named: k.slaves, pending: k.slaves, expiresAt });
     },
     forget(keyIds) {
       for (const s of held.values())

@@ -84,6 +84,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
       local,
     },
     now,
+    { heldKeyTtlMs: config.heldKeyTtlSeconds * 1000 },
   );
 
   const relayClients: RelayClient[] = [];
