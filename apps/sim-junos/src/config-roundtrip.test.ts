@@ -27,6 +27,9 @@ const command = fc.oneof(
   fc.tuple(name, text).map(([itf, d]) => `set interfaces ${itf} description "${d}"`),
   fc.tuple(keyword, keyword, text).map(([a, b, v]) => `set protocols ${a} ${b} "${v}"`),
   fc.tuple(keyword, name, keyword).map(([a, n, f]) => `set protocols ${a} interface ${n} ${f}`),
+  fc.tuple(name, fc.ipV4()).map(([h, ip]) => `set system static-host-mapping ${h} inet ${ip}\ndeactivate system static-host-mapping ${h}`),
+  fc.tuple(name, fc.integer({ min: 0, max: 63 })).map(([kc, i]) => `set security authentication-key-chains key-chain ${kc} key ${i} key-name 00\ndeactivate security authentication-key-chains key-chain ${kc} key ${i}`),
+  fc.tuple(name).map(([itf]) => `set interfaces ${itf} apply-macro qkd kme-port 443\ndeactivate interfaces ${itf} apply-macro qkd kme-port`),
 );
 
 type Tree = ReturnType<typeof emptyTree>;

@@ -1,7 +1,7 @@
 // Junos configuration as text: curly-brace form (`show configuration`), set form
 // (`show configuration | display set`, `load set`) and the `show | compare` diff.
 import { ROOT_SCHEMA, childSchema, type Schema } from './schema.js';
-import { ConfigSyntaxError, applyDeleteWords, applySetWords, isKeyword, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
+import { ConfigSyntaxError, applyActivation, applyDeleteWords, applySetWords, isKeyword, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
 import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
 
 interface Token {
@@ -55,6 +55,7 @@ interface Statement {
   words: string[];
   block?: Statement[];
   op?: 'replace' | 'delete';
+  inactive?: boolean;
   line: number;
 }
 
@@ -84,10 +85,10 @@ function parseStatements(tokens: Token[], pos: { i: number }, nested: boolean): 
         break;
       } else throw new ConfigSyntaxError("unexpected '}'", [], '}', tok.line);
     }
-    const first = st.words[0];
-    if (first === 'replace:' || first === 'delete:' || first === 'inactive:' || first === 'protect:') {
+    for (let first = st.words[0]; first === 'replace:' || first === 'delete:' || first === 'inactive:' || first === 'protect:'; first = st.words[0]) {
       st.words.shift();
       if (first === 'replace:' || first === 'delete:') st.op = first === 'replace:' ? 'replace' : 'delete';
+      if (first === 'inactive:') st.inactive = true;
     }
     if (st.words.length === 0) throw new ConfigSyntaxError('missing statement', [], undefined, st.line);
     out.push(st);
@@ -101,6 +102,7 @@ function toNodes(stmts: Statement[], parent: ConfigNode, schema: Schema | undefi
     const [kw, ...rest] = st.words as [string, ...string[]];
     const mark = (n: ConfigNode) => {
       if (st.op) n.op = st.op;
+      if (st.inactive) n.inactive = true;
       return n;
     };
     if (inMacro) {
@@ -125,7 +127,8 @@ function toNodes(stmts: Statement[], parent: ConfigNode, schema: Schema | undefi
     switch (kind) {
       case 'container': {
         const node = mark({ tag: kw, children: [] });
-        if (rest.length) toNodes([{ words: rest, line: st.line, ...(st.block ? { block: st.block } : {}) }], node, s, false, [...path, kw]);
+        if (rest.length && st.block) toNodes([{ words: rest, line: st.line, block: st.block }], node, s, false, [...path, kw]);
+        else if (rest.length) applySetWords(rest, { node, schema: s, path: [...path, kw] }); // `file app.log size 10m;`
         else if (st.block) toNodes(st.block, node, s, false, [...path, kw]);
         parent.children.push(node);
         break;
@@ -138,6 +141,7 @@ function toNodes(stmts: Statement[], parent: ConfigNode, schema: Schema | undefi
             const [name, ...inline] = entrySt.words as [string, ...string[]];
             const entry: ConfigNode = { tag: kw, name, children: [] };
             if (entrySt.op) entry.op = entrySt.op;
+            if (entrySt.inactive) entry.inactive = true;
             fillEntry(entry, s, inline, entrySt.block, [...path, kw, name]);
             parent.children.push(entry);
           }
@@ -204,11 +208,12 @@ export function applySetCommands(tree: ConfigNode, text: string): string[] {
     if (bad) throw new ConfigSyntaxError('syntax error', [], bad.value, idx + 1);
     const [verb, ...words] = tokens.map((t) => t.value);
     try {
+      let w: string | undefined;
       if (verb === 'set') applySetWords(words, { node: tree });
-      else if (verb === 'delete') {
-        const w = applyDeleteWords(tree, words);
-        if (w) warnings.push(w);
-      } else throw new ConfigSyntaxError(`unknown command '${verb}'`, [], verb);
+      else if (verb === 'delete') w = applyDeleteWords(tree, words);
+      else if (verb === 'deactivate' || verb === 'activate') w = applyActivation(tree, words, verb === 'deactivate');
+      else throw new ConfigSyntaxError(`unknown command '${verb}'`, [], verb);
+      if (w) warnings.push(w);
     } catch (e) {
       if (e instanceof ConfigSyntaxError) throw new ConfigSyntaxError(e.message.replace(/ at \[edit.*$| \(.*\)$/g, ''), e.editPath, e.badElement, idx + 1);
       throw e;
@@ -236,7 +241,8 @@ export function renderConfigText(tree: ConfigNode): string {
 
 function renderChildren(node: ConfigNode, schema: Schema | undefined, inMacro: boolean, ind: string, out: string[]): void {
   const done = new Set<string>();
-  const block = (head: string, n: ConfigNode, s: Schema | undefined, macro: boolean, indent: string) => {
+  const block = (rawHead: string, n: ConfigNode, s: Schema | undefined, macro: boolean, indent: string) => {
+    const head = n.inactive ? `inactive: ${rawHead}` : rawHead;
     if (n.children.length === 0) {
       out.push(`${indent}${head};`);
       return;
@@ -246,9 +252,10 @@ function renderChildren(node: ConfigNode, schema: Schema | undefined, inMacro: b
     out.push(`${indent}}`);
   };
   for (const c of node.children) {
+    const ia = c.inactive ? 'inactive: ' : '';
     if (inMacro) {
       const v = c.children.find((d) => d.tag === 'value')?.value;
-      out.push(`${ind}${quote(c.name ?? c.tag)}${v !== undefined ? ` ${quote(v)}` : ''};`);
+      out.push(`${ind}${ia}${quote(c.name ?? c.tag)}${v !== undefined ? ` ${quote(v)}` : ''};`);
       continue;
     }
     if (schema?.implicit && c.tag === schema.implicit) {
@@ -265,14 +272,14 @@ function renderChildren(node: ConfigNode, schema: Schema | undefined, inMacro: b
       out.push(`${ind}}`);
     } else if (kind === 'list') block(`${c.tag} ${quote(c.name ?? '')}`, c, s, s?.macro === true, ind);
     else if (kind === 'container') block(c.tag, c, s, false, ind);
-    else if (kind === 'flag') out.push(`${ind}${c.tag};`);
+    else if (kind === 'flag') out.push(`${ind}${ia}${c.tag};`);
     else {
-      const same = node.children.filter((x) => x.tag === c.tag && x.value !== undefined);
-      if (same.length > 1 && (kind === 'leaf-list' || !s)) {
+      const same = node.children.filter((x) => x.tag === c.tag && x.value !== undefined && !x.inactive);
+      if (!c.inactive && same.length > 1 && (kind === 'leaf-list' || !s)) {
         if (done.has(c.tag)) continue;
         done.add(c.tag);
         out.push(`${ind}${c.tag} [ ${same.map((x) => quote(x.value!)).join(' ')} ];`);
-      } else out.push(`${ind}${leafLine(c.tag, c.value)}`);
+      } else out.push(`${ind}${ia}${leafLine(c.tag, c.value)}`);
     }
   }
 }
@@ -283,35 +290,62 @@ export interface FlatStatement {
   tag: string;
   /** Words after the tag, values in clear (never print these for secret tags). */
   words: string[];
+  /** The statement or one above it is inactive. */
+  inactive: boolean;
+}
+
+/** Paths (as `deactivate` words) of every node marked inactive. */
+function inactivePaths(tree: ConfigNode): string[][] {
+  const out: string[][] = [];
+  const walk = (node: ConfigNode, schema: Schema | undefined, inMacro: boolean, path: string[]) => {
+    for (const c of node.children) {
+      const s = childSchema(schema, c.tag);
+      const kind = inMacro ? 'list' : kindOf(c, s);
+      // implicit-list entries and apply-macro data are addressed by their name alone
+      const byName = inMacro || (schema?.implicit !== undefined && c.tag === schema.implicit);
+      const here = byName
+        ? [...path, c.name ?? '']
+        : kind === 'list'
+          ? [...path, c.tag, c.name ?? '']
+          : kind === 'leaf-list'
+            ? [...path, c.tag, c.value ?? '']
+            : [...path, c.tag];
+      if (c.inactive) out.push(here);
+      if (kind === 'list' || kind === 'container') walk(c, s, !inMacro && s?.macro === true, here);
+    }
+  };
+  walk(tree, ROOT_SCHEMA, false, []);
+  return out;
 }
 
 /** One entry per leaf, flag or empty container/entry: the `display set` view of a tree. */
 export function flattenTree(tree: ConfigNode): FlatStatement[] {
   const out: FlatStatement[] = [];
-  const walk = (node: ConfigNode, schema: Schema | undefined, inMacro: boolean, path: string[]) => {
+  const walk = (node: ConfigNode, schema: Schema | undefined, inMacro: boolean, path: string[], off: boolean) => {
     for (const c of node.children) {
+      const inactive = off || c.inactive === true;
       if (inMacro) {
         const v = c.children.find((d) => d.tag === 'value')?.value;
-        out.push({ path, tag: c.name ?? c.tag, words: v !== undefined ? [v] : [] });
+        out.push({ path, tag: c.name ?? c.tag, words: v !== undefined ? [v] : [], inactive });
         continue;
       }
       if (schema?.implicit && c.tag === schema.implicit) {
-        if (c.children.length === 0) out.push({ path, tag: c.name ?? '', words: [] });
-        else walk(c, childSchema(schema, c.tag), false, [...path, c.name ?? '']);
+        if (c.children.length === 0) out.push({ path, tag: c.name ?? '', words: [], inactive });
+        else walk(c, childSchema(schema, c.tag), false, [...path, c.name ?? ''], inactive);
         continue;
       }
       const s = childSchema(schema, c.tag);
       const kind = kindOf(c, s);
       if (kind === 'list') {
-        if (c.children.length === 0) out.push({ path, tag: c.tag, words: [c.name ?? ''] });
-        else walk(c, s, s?.macro === true, [...path, c.tag, c.name ?? '']);
+        if (c.children.length === 0) out.push({ path, tag: c.tag, words: [c.name ?? ''], inactive });
+        else walk(c, s, s?.macro === true, [...path, c.tag, c.name ?? ''], inactive);
       } else if (kind === 'container') {
-        if (c.children.length === 0) out.push({ path, tag: c.tag, words: [] });
-        else walk(c, s, false, [...path, c.tag]);
-      } else out.push({ path, tag: c.tag, words: c.value !== undefined ? [c.value] : [] });
+        if (c.children.length === 0) out.push({ path, tag: c.tag, words: [], inactive });
+        else walk(c, s, false, [...path, c.tag], inactive);
+      } else out.push({ path, tag: c.tag, words: c.value !== undefined ? [c.value] : [], inactive });
     }
   };
-  walk(tree, ROOT_SCHEMA, false, []);
+  walk(tree, ROOT_SCHEMA, false, [], false);
   return out;
 }
 
@@ -321,14 +355,14 @@ function statementText(f: FlatStatement): string {
 }
 
 export function renderConfigSet(tree: ConfigNode): string {
-  return flattenTree(tree)
-    .map((f) => `set ${[...f.path.map(quote), statementText(f)].join(' ')}\n`)
-    .join('');
+  const sets = flattenTree(tree).map((f) => `set ${[...f.path.map(quote), statementText(f)].join(' ')}\n`);
+  const deactivations = inactivePaths(tree).map((p) => `deactivate ${p.map(quote).join(' ')}\n`);
+  return [...sets, ...deactivations].join('');
 }
 
 /** `show | compare`: statements removed from `from` and added in `to`, grouped under `[edit …]`. */
 export function renderCompare(from: ConfigNode, to: ConfigNode): string {
-  const key = (f: FlatStatement) => JSON.stringify([f.path, f.tag, f.words]);
+  const key = (f: FlatStatement) => JSON.stringify([f.path, f.tag, f.words, f.inactive]);
   const a = flattenTree(from);
   const b = flattenTree(to);
   const inA = new Set(a.map(key));
@@ -336,7 +370,7 @@ export function renderCompare(from: ConfigNode, to: ConfigNode): string {
   const groups = new Map<string, string[]>();
   const add = (f: FlatStatement, sign: string) => {
     const head = f.path.length ? `[edit ${f.path.map(quote).join(' ')}]` : '[edit]';
-    const line = `${sign}    ${statementText(f)};${isSecretTag(f.tag) ? ' ## SECRET-DATA' : ''}`;
+    const line = `${sign}    ${f.inactive ? 'inactive: ' : ''}${statementText(f)};${isSecretTag(f.tag) ? ' ## SECRET-DATA' : ''}`;
     groups.set(head, [...(groups.get(head) ?? []), line]);
   };
   for (const f of a) if (!inB.has(key(f))) add(f, '-');

@@ -13,6 +13,8 @@ export interface ConfigNode {
   children: ConfigNode[];
   /** Only on incoming (loaded) trees: what to do with the matching statement. */
   op?: 'replace' | 'delete';
+  /** `inactive:` — kept in the configuration, ignored by the device. */
+  inactive?: boolean;
 }
 
 /** A statement Junos would refuse, with the `[edit …]` path and the offending element. */
@@ -37,6 +39,7 @@ export function cloneNode(n: ConfigNode): ConfigNode {
   if (n.name !== undefined) c.name = n.name;
   if (n.value !== undefined) c.value = n.value;
   if (n.op !== undefined) c.op = n.op;
+  if (n.inactive) c.inactive = true;
   return c;
 }
 
@@ -45,6 +48,7 @@ export function nodesEqual(a: ConfigNode, b: ConfigNode): boolean {
     a.tag === b.tag &&
     a.name === b.name &&
     a.value === b.value &&
+    !a.inactive === !b.inactive &&
     a.children.length === b.children.length &&
     a.children.every((c, i) => nodesEqual(c, b.children[i]!))
   );
@@ -144,6 +148,11 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
       i += value === undefined ? 1 : 2;
       continue;
     }
+    if (cur.schema?.positional && !childSchema(cur.schema, w)) {
+      setLeaf(cur.node, cur.schema.positional, w);
+      i++;
+      continue;
+    }
     if (cur.schema?.implicit) {
       const entrySchema = childSchema(cur.schema, cur.schema.implicit);
       cur.node = findOrCreate(cur.node, cur.schema.implicit, w);
@@ -194,30 +203,28 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
   }
 }
 
-/** Applies the words of one `delete` command. Returns a warning when the statement is absent,
- *  as Junos does ("statement not found"). */
-export function applyDeleteWords(root: ConfigNode, words: string[]): string | undefined {
-  if (words.length === 0) {
-    root.children = [];
-    return undefined;
-  }
+/** Where a delete/activate/deactivate path points: the parent and which of its children. */
+interface Target {
+  parent: ConfigNode;
+  matches(c: ConfigNode): boolean;
+}
+
+/** Resolves the words of a `delete`/`activate`/`deactivate` command; a string is why nothing matched. */
+function resolveTarget(root: ConfigNode, words: string[]): Target | string {
   let node = root;
   let schema: Schema | undefined = ROOT_SCHEMA;
   let inMacro = false;
   // A value after a secret keyword (`delete … cak VALUE`) must not travel into the warning.
   const notFound = () => `statement not found: ${words.map((w, i) => (i > 0 && isSecretTag(words[i - 1]!) ? '<secret>' : w)).join(' ')}`;
-  const remove = (pred: (c: ConfigNode) => boolean) => {
-    const before = node.children.length;
-    node.children = node.children.filter((c) => !pred(c));
-    return before === node.children.length ? notFound() : undefined;
-  };
+  const found = (parent: ConfigNode, matches: (c: ConfigNode) => boolean): Target | string =>
+    parent.children.some(matches) ? { parent, matches } : notFound();
   for (let i = 0; i < words.length; ) {
     const w = words[i]!;
     const last = i === words.length - 1;
-    if (inMacro) return remove((c) => c.tag === 'data' && c.name === w);
+    if (inMacro) return found(node, (c) => c.tag === 'data' && c.name === w);
     if (schema?.implicit) {
       const tag = schema.implicit;
-      if (last) return remove((c) => c.tag === tag && c.name === w);
+      if (last) return found(node, (c) => c.tag === tag && c.name === w);
       const next = findChild(node, tag, w);
       if (!next) return notFound();
       node = next;
@@ -228,23 +235,22 @@ export function applyDeleteWords(root: ConfigNode, words: string[]): string | un
     const s = childSchema(schema, w);
     const existing = findChild(node, w);
     const kind = s?.kind ?? (existing ? kindOf(existing, undefined) : 'container');
-    if (kind === 'leaf' || kind === 'flag') return remove((c) => c.tag === w);
+    if (kind === 'leaf' || kind === 'flag') return found(node, (c) => c.tag === w);
     if (kind === 'leaf-list') {
       const [values] = takeValues(words, i + 1);
-      return remove((c) => c.tag === w && (values.length === 0 || values.includes(c.value ?? '')));
+      return found(node, (c) => c.tag === w && (values.length === 0 || values.includes(c.value ?? '')));
     }
     if (kind === 'container') {
-      if (last) return remove((c) => c.tag === w);
+      if (last) return found(node, (c) => c.tag === w);
       if (!existing) return notFound();
       node = existing;
       schema = s;
       i++;
       continue;
     }
-    // list
     const name = words[i + 1];
-    if (name === undefined) return remove((c) => c.tag === w);
-    if (i + 1 === words.length - 1) return remove((c) => c.tag === w && c.name === name);
+    if (name === undefined) return found(node, (c) => c.tag === w);
+    if (i + 1 === words.length - 1) return found(node, (c) => c.tag === w && c.name === name);
     const entry = findChild(node, w, name);
     if (!entry) return notFound();
     node = entry;
@@ -252,7 +258,35 @@ export function applyDeleteWords(root: ConfigNode, words: string[]): string | un
     schema = s;
     i += 2;
   }
+  return { parent: root, matches: () => true };
+}
+
+/** Applies the words of one `delete` command. Returns a warning when the statement is absent,
+ *  as Junos does ("statement not found"). */
+export function applyDeleteWords(root: ConfigNode, words: string[]): string | undefined {
+  const t = resolveTarget(root, words);
+  if (typeof t === 'string') return t;
+  t.parent.children = t.parent.children.filter((c) => !t.matches(c));
   return undefined;
+}
+
+/** `deactivate` (inactive = true) or `activate` (false): inactive statements stay in the
+ *  configuration but the device ignores them. */
+export function applyActivation(root: ConfigNode, words: string[], inactive: boolean): string | undefined {
+  if (words.length === 0) throw new ConfigSyntaxError('missing statement', []);
+  const t = resolveTarget(root, words);
+  if (typeof t === 'string') return t;
+  for (const c of t.parent.children.filter(t.matches)) {
+    if (inactive) c.inactive = true;
+    else delete c.inactive;
+  }
+  return undefined;
+}
+
+/** The configuration the device acts on: the tree without inactive statements. */
+export function activeTree(tree: ConfigNode): ConfigNode {
+  const c: ConfigNode = { ...tree, children: tree.children.filter((k) => !k.inactive).map(activeTree) };
+  return c;
 }
 
 /** Merges an incoming tree (from text or XML) into `target`, honouring `replace`/`delete` marks.
@@ -274,7 +308,12 @@ export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Sche
     const fresh = stripOps(c);
     if (idx < 0) target.children.push(fresh);
     else if (c.op === 'replace' || kind === 'leaf' || kind === 'flag' || kind === 'leaf-list') target.children[idx] = fresh;
-    else mergeTree(target.children[idx]!, c, s, warnings, [...path, c.tag, ...(c.name !== undefined ? [c.name] : [])]);
+    else {
+      const existing = target.children[idx]!;
+      if (c.inactive !== undefined) existing.inactive = c.inactive;
+      if (!existing.inactive) delete existing.inactive;
+      mergeTree(existing, c, s, warnings, [...path, c.tag, ...(c.name !== undefined ? [c.name] : [])]);
+    }
   }
   return warnings;
 }
@@ -283,6 +322,7 @@ function stripOps(n: ConfigNode): ConfigNode {
   const c = cloneNode(n);
   const walk = (x: ConfigNode) => {
     delete x.op;
+    if (!x.inactive) delete x.inactive;
     x.children = x.children.filter((k) => k.op !== 'delete');
     x.children.forEach(walk);
   };

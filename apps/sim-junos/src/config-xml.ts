@@ -20,6 +20,8 @@ function toNode(e: XmlElement, schema: Schema | undefined, path: string[], filte
   const node: ConfigNode = { tag: e.name, children: [] };
   const op = opOf(e);
   if (op) node.op = op;
+  if (e.attrs['inactive'] === 'inactive') node.inactive = true;
+  else if (e.attrs['active'] === 'active') node.inactive = false;
   const nameEl = e.children.find((c) => c.name === 'name');
   const isList = s?.kind === 'list' || (!s && nameEl !== undefined);
   if (isList) {
@@ -61,12 +63,13 @@ export function treeToXml(tree: ConfigNode, attrs = ''): string {
     for (const c of n.children) {
       const s = childSchema(schema, c.tag);
       const kind = kindOf(c, s);
+      const open = c.inactive ? `${c.tag} inactive="inactive"` : c.tag;
       if (kind === 'leaf' || kind === 'leaf-list') {
         const v = c.value ?? '';
-        parts.push(`<${c.tag}>${escapeXml(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
-      } else if (c.children.length === 0 && c.name === undefined) parts.push(`<${c.tag}/>`);
+        parts.push(`<${open}>${escapeXml(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
+      } else if (c.children.length === 0 && c.name === undefined) parts.push(`<${open}/>`);
       else {
-        parts.push(`<${c.tag}>`);
+        parts.push(`<${open}>`);
         if (c.name !== undefined) parts.push(`<name>${escapeXml(c.name)}</name>`);
         walk(c, s);
         parts.push(`</${c.tag}>`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySetCommands, parseConfigText, renderCompare, renderConfigSet, renderConfigText } from './config-text.js';
-import { ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import { activeTree, ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
 import { treeToXml, xmlToTree } from './config-xml.js';
 import { revealSecret } from './secret.js';
 import { parseXmlDocument } from './xml.js';
@@ -102,6 +102,29 @@ describe('configuration tree', () => {
     mergeTree(t, xmlToTree(parseXmlDocument(xml)));
     expect(getPath(t, 'system', ['static-host-mapping', 'kme1'])).toBeUndefined();
     expect(getPath(t, 'protocols')).toBeUndefined();
+  });
+
+  it('keeps inactive statements, shows them as Junos does, and leaves them out of the active view', () => {
+    const t = fromSet();
+    applySetCommands(t, `set security authentication-key-chains key-chain KC key 1 key-name 0303 secret ${SECRET} start-time 2026-01-02.00:00:00\ndeactivate security authentication-key-chains key-chain KC key 1`);
+    const text = renderConfigText(t);
+    expect(text).toContain('            inactive: key 1 {');
+    expect(renderConfigSet(t)).toContain('deactivate security authentication-key-chains key-chain KC key 1\n');
+    expect(treeToXml(t)).toContain('<key inactive="inactive"><name>1</name>');
+    for (const back of [reload(parseConfigText(text)), reload(xmlToTree(parseXmlDocument(treeToXml(t))))]) expect(nodesEqual(back, t)).toBe(true);
+    const active = getPath(activeTree(t), 'security', 'authentication-key-chains', ['key-chain', 'KC'])!;
+    expect(active.children.filter((c) => c.tag === 'key').map((c) => c.name)).toEqual(['0']);
+    applySetCommands(t, 'activate security authentication-key-chains key-chain KC key 1');
+    expect(renderConfigText(t)).not.toContain('inactive:');
+    expect(applySetCommands(t, 'deactivate system ntp')).toEqual(['statement not found: system ntp']);
+  });
+
+  it('reads traceoptions file with its positional file name, in set and text form', () => {
+    const t = emptyTree();
+    applySetCommands(t, 'set event-options traceoptions file script.log\nset event-options traceoptions file size 10m files 5\nset event-options traceoptions flag all');
+    const file = getPath(t, 'event-options', 'traceoptions', 'file');
+    expect([leafValue(file, 'filename'), leafValue(file, 'size'), leafValue(file, 'files')]).toEqual(['script.log', '10m', '5']);
+    expect(nodesEqual(reload(parseConfigText('event-options { traceoptions { file script.log size 10m files 5; flag all; } }')), t)).toBe(true);
   });
 
   it('refuses bad set commands with the line and the element', () => {

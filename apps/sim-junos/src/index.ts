@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { manualClock, realClock, type Clock, type ManualClock } from './clock.js';
 import { defaultTopology, parseSimConfig, SimConfigError, type SimConfigFile } from './config.js';
 import { applySetCommands, parseConfigText, renderConfigText } from './config-text.js';
-import { ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
+import { activeTree, ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
 import { allocateSessionId, type SimDevice } from './device.js';
 import { faultsSchema, type Faults } from './faults.js';
 import { createLinkModel, type DownInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
@@ -100,7 +100,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   for (const [name, d] of Object.entries(cfg.devices)) {
     const username = d.username ?? 'admin';
     const tree = initialTree(name, d.config);
-    trees.set(name, tree);
+    trees.set(name, activeTree(tree));
     const device: SimDevice = {
       name,
       hostname: d.hostname ?? name,
@@ -137,7 +137,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
     }
   }
   const links = createLinkModel(linkDefs, trees, clock.now(), (name) => devices.get(name)?.faults.clockSkewMs ?? 0);
-  for (const [name, device] of devices) device.store.onCommit((tree, time) => links.committed(name, tree, time));
+  for (const [name, device] of devices) device.store.onCommit((tree, time) => links.committed(name, activeTree(tree), time));
 
   const endpoints: SshEndpoint[] = [];
   const closeAll = () => Promise.all(endpoints.map((e) => e.close()));
@@ -218,7 +218,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       // Links must reach "now" under the old clock skew before the new one applies.
       links.syncTo(clock.now());
       d.faults = parsed;
-      links.committed(name, d.store.committed(), clock.now());
+      links.committed(name, activeTree(d.store.committed()), clock.now());
     },
     device(name) {
       const d = deviceOf(name);

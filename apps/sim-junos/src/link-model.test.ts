@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySetCommands } from './config-text.js';
-import { emptyTree, type ConfigNode } from './config-tree.js';
+import { activeTree, emptyTree, type ConfigNode } from './config-tree.js';
 import { activeKeyAt, createLinkModel } from './link-model.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -33,6 +33,12 @@ describe('link model', () => {
     expect(activeKeyAt(t, 'ge-0/0/0', T0 + 3_600_000 - 1)).toMatchObject({ ckn: CKN1 });
     expect(activeKeyAt(t, 'ge-0/0/0', T0 + 3_600_000)).toMatchObject({ ckn: CKN2, keyIndex: 1 });
     expect(activeKeyAt(emptyTree(), 'ge-0/0/0', T0)).toMatch(/no MACsec/);
+  });
+
+  it('ignores an inactive key-chain key', () => {
+    const t = chain([0, CKN1, CAK1, '2026-01-01.00:00:00'], [1, CKN2, CAK2, '2026-01-01.01:00:00']);
+    applySetCommands(t, 'deactivate security authentication-key-chains key-chain KC key 1');
+    expect(activeKeyAt(activeTree(t), 'ge-0/0/0', T0 + 7_200_000)).toMatchObject({ ckn: CKN1, keyIndex: 0 });
   });
 
   it('is secured when both ends hold the same CKN and CAK, down otherwise', () => {

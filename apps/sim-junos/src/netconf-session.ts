@@ -5,7 +5,7 @@
 import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, parseXml, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import type { Duplex } from 'node:stream';
 import type { Clock } from './clock.js';
-import { getPath } from './config-tree.js';
+import { activeTree, getPath } from './config-tree.js';
 import type { SimDevice } from './device.js';
 import type { LinkModel } from './link-model.js';
 import { RpcFailure, renderRpcError, type RpcErrorInfo } from './rpc-error.js';
@@ -42,7 +42,7 @@ export interface NetconfSessionOptions {
 export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): void {
   const { device, session } = opts;
   // Junos offers base:1.1 once `system services netconf rfc-compliant` is committed.
-  const rfcCompliant = getPath(device.store.committed(), 'system', 'services', 'netconf', 'rfc-compliant') !== undefined;
+  const rfcCompliant = getPath(activeTree(device.store.committed()), 'system', 'services', 'netconf', 'rfc-compliant') !== undefined;
   const caps = [BASE_1_0, ...(device.netconf11 || rfcCompliant ? [BASE_1_1] : []), ...JUNOS_CAPABILITIES];
   const junosNs = `http://xml.juniper.net/junos/${device.version}/junos`;
   const decoder = createFrameDecoder({ framing: 'eom', maxMessageBytes: MAX_RPC_BYTES });

@@ -17,6 +17,8 @@ export interface Schema {
   /** Only the listed children exist: anything else is a syntax error, as on Junos (kept for the
    *  MACsec and key-chain hierarchies, where a typo must not pass as an opaque statement). */
   strict?: boolean;
+  /** Container whose one unnamed value goes to this leaf (`traceoptions file NAME size 10m`). */
+  positional?: string;
 }
 
 const leaf: Schema = { kind: 'leaf' };
@@ -24,6 +26,18 @@ const secretLeaf: Schema = { kind: 'leaf', secret: true };
 const flag: Schema = { kind: 'flag' };
 const leafList: Schema = { kind: 'leaf-list' };
 const applyMacro: Schema = { kind: 'list', macro: true };
+const traceoptions: Schema = {
+  kind: 'container',
+  children: {
+    file: {
+      kind: 'container',
+      positional: 'filename',
+      children: { filename: leaf, size: leaf, files: leaf, match: leaf, 'world-readable': flag, 'no-world-readable': flag },
+    },
+    flag: { kind: 'list' },
+    level: leaf,
+  },
+};
 
 const family: Schema = {
   kind: 'container',
@@ -43,7 +57,7 @@ export const ROOT_SCHEMA: Schema = {
           kind: 'container',
           strict: true,
           children: {
-            traceoptions: { kind: 'container' },
+            traceoptions,
             'cluster-control-port': { kind: 'list' },
             'cluster-data-port': { kind: 'list' },
             'connectivity-association': {
@@ -120,6 +134,7 @@ export const ROOT_SCHEMA: Schema = {
           kind: 'container',
           children: { file: { kind: 'list', children: { 'python-script-user': leaf, checksum: leaf } } },
         },
+        traceoptions,
       },
     },
     system: {

@@ -1,6 +1,6 @@
 // What `commit check` refuses in the MACsec statements, with Junos-style paths. Messages never
 // quote a CAK or secret.
-import { findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import { activeTree, findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
 
 export interface ConfigIssue {
   severity: 'error' | 'warning';
@@ -65,8 +65,9 @@ export function checkSyntax(tree: ConfigNode): ConfigIssue[] {
 }
 
 /** Everything `commit check` verifies. */
-export function checkCommit(tree: ConfigNode): ConfigIssue[] {
-  const out = checkSyntax(tree);
+export function checkCommit(fullTree: ConfigNode): ConfigIssue[] {
+  const out = checkSyntax(fullTree);
+  const tree = activeTree(fullTree); // inactive statements are not checked for meaning, as on Junos
   const macsec = getPath(tree, 'security', 'macsec');
   const chains = getPath(tree, 'security', 'authentication-key-chains');
   for (const ca of macsec?.children.filter((c) => c.tag === 'connectivity-association') ?? []) {
