@@ -117,7 +117,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
   const checkExtensions = (list: Record<string, unknown>[] | undefined, mandatory: boolean) => {
     for (const ext of list ?? []) {
       for (const [name, value] of Object.entries(ext)) {
-        const allowed = opts.extensions[name];
+        // hasOwn: a parameter named like an Object.prototype member ("constructor") is just unknown.
+        const allowed = Object.hasOwn(opts.extensions, name) ? opts.extensions[name] : undefined;
         const met = allowed?.some((v) => JSON.stringify(v) === JSON.stringify(value)) ?? false;
         if (mandatory) {
           if (!allowed) throw badRequest(ETSI_400_MESSAGES.extensionMandatoryUnsupported);

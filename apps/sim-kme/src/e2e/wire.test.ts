@@ -108,6 +108,7 @@ describe('400 paths', () => {
     [{ size: 2048 }, 'size shall be between min_key_size (64) and max_key_size (1024)'],
     [{ number: 129 }, 'number shall not exceed max_key_per_request (128)'],
     [{ extension_mandatory: [{ colour: 'red' }] }, ETSI_400_MESSAGES.extensionMandatoryUnsupported],
+    [{ extension_mandatory: [{ constructor: 'x' }] }, ETSI_400_MESSAGES.extensionMandatoryUnsupported],
     [{ extension_mandatory: [{ route_type: 'indirect' }] }, ETSI_400_MESSAGES.extensionMandatoryUnmet],
     [{ number: 'two' }, 'invalid Key request: number: Invalid input: expected number, received string'],
     [{ additional_slave_SAE_IDs: ['SAE_NOBODY'] }, 'unknown additional slave SAE "SAE_NOBODY"'],
