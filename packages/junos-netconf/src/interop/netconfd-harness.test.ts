@@ -1,7 +1,7 @@
 // Proves the harness with nothing of ours in between: a bare ssh2 client reaches netconfd
 // through sshd's netconf subsystem, checks the pinned host key and exchanges base:1.0 messages.
-import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,9 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
     expect(await portAccepts(other.port)).toBe(true);
     await other.stop();
     expect(existsSync(other.workDir)).toBe(false);
+    // netconfd always creates ~/.yuma; nothing may be left in it.
+    const yumaDir = join(userInfo().homedir, '.yuma');
+    if (existsSync(yumaDir)) expect(readdirSync(yumaDir)).toEqual([]);
     expect(await portAccepts(other.port)).toBe(false);
     await other.stop(); // idempotent
   });

@@ -8,7 +8,7 @@
 // whose SSH port is one of its `--port` values, so it must be told PORT too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -264,6 +264,14 @@ function sshdConfig(dir: string, port: number, subsystem: string, socketPath: st
   ].join('\n');
 }
 
+function removeIfEmpty(path: string): void {
+  try {
+    rmdirSync(path); // refuses a non-empty directory, which then is not ours to remove
+  } catch {
+    // absent, not empty, or another harness's netconfd just recreated it
+  }
+}
+
 async function ensurePrivsepDir(): Promise<void> {
   // sshd running as root wants its privilege-separation directory; Debian creates it at boot
   // (systemd tmpfiles), which a container never ran.
@@ -337,7 +345,11 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
   }
   const binaries = lookup.found;
   const timeoutMs = options.startTimeoutMs ?? 15_000;
-  const username = userInfo().username;
+  const { username, homedir } = userInfo();
+  // netconfd creates ~/.yuma (from the passwd entry, before reading any option); everything it
+  // writes goes to the temp dir, so an empty ~/.yuma that was not there before is removed again.
+  const yumaDir = join(homedir, '.yuma');
+  const yumaDirExisted = existsSync(yumaDir);
   const modules = options.yangModules ?? { 'qkd-interop': FIXTURE_MODULE };
 
   const dir = await mkdtemp(join(tmpdir(), 'netconfd-'));
@@ -346,6 +358,7 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
   const killNow = () => {
     for (const d of daemons) if (alive(d)) d.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    if (!yumaDirExisted) removeIfEmpty(yumaDir);
   };
   const forget = onProcessExit(killNow);
   let stopped: Promise<void> | undefined;
@@ -354,6 +367,7 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
       // netconfd first: that ends each netconf-subsystem, so sshd's session processes close too.
       for (const d of [...daemons].reverse()) await stopDaemon(d);
       rmSync(dir, { recursive: true, force: true });
+      if (!yumaDirExisted) removeIfEmpty(yumaDir);
       forget();
     })());
 
