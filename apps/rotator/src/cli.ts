@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-console.error("qkd-macsec: not built yet");
-process.exitCode = 1;
+// The qkd-macsec binary.
+import { processIo } from './cli/io.js';
+import { runCli } from './cli/program.js';
+
+void runCli(process.argv.slice(2), { io: processIo() }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,17 @@
+// `qkd-macsec demo [--rotations N] [--keep]`: see demo/run-demo.ts.
+import { EXIT_FAILED, EXIT_OK, type CliDeps, type GlobalOptions } from '../context.js';
+import { runDemo } from '../demo/run-demo.js';
+
+export async function demoCommand(deps: CliDeps, global: GlobalOptions & { logLevelGiven: boolean }, options: { rotations: number; keep?: boolean }): Promise<number> {
+  const result = await runDemo({
+    rotations: options.rotations,
+    stdout: deps.io.stdout,
+    stderr: deps.io.stderr,
+    logFormat: global.logFormat,
+    // The demo's story is on stdout; logs only when something is wrong, unless asked for.
+    logLevel: global.logLevelGiven ? global.logLevel : 'warn',
+    ...(options.keep !== undefined ? { keep: options.keep } : {}),
+    ...(deps.createRotator !== undefined ? { createRotator: deps.createRotator } : {}),
+  });
+  return result.ok ? EXIT_OK : EXIT_FAILED;
+}

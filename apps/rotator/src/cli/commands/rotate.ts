@@ -1,0 +1,76 @@
+// `qkd-macsec rotate [--link NAME]... [--dry-run] [--json]`: one cycle through the engine.
+// Progress per link on stderr, then a summary table (or the report as JSON) on stdout.
+// Exit 1 when any link failed.
+import { createHeldSecrets } from '../../log/index.js';
+import { createLogger } from '../../log/index.js';
+import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
+import type { CycleReport } from '../engine.js';
+import { line } from '../io.js';
+import { createProgress } from '../progress.js';
+import { formatDuration, renderTable } from '../table.js';
+
+export interface RotateOptions {
+  link?: string[];
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export async function rotateCommand(deps: CliDeps, global: GlobalOptions, options: RotateOptions): Promise<number> {
+  const { io } = deps;
+  const progress = createProgress(io.stderr);
+  const logger = createLogger({ format: global.logFormat, level: global.logLevel, stream: progress.logStream, held: createHeldSecrets() });
+  const config = await loadOrExit(io, global, logger);
+  const links = options.link ?? [];
+  checkLinkNames(io, config, links);
+  const rotator = await openRotator(deps, config, logger);
+  let report: CycleReport;
+  try {
+    report = await rotator.rotate({ ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true, onProgress: (e) => progress.onProgress(e) });
+  } finally {
+    progress.finish();
+    await rotator.close();
+  }
+  if (options.json) line(io.stdout, JSON.stringify(report, null, 2));
+  else line(io.stdout, formatCycle(report));
+  if (report.links.some((l) => l.result === 'failed')) throw new CliExit(EXIT_FAILED);
+  return EXIT_OK;
+}
+
+/** The summary table of a cycle: link, result, key_ID, devices, duration, error; then a count line. */
+export function formatCycle(report: CycleReport): string {
+  const out: string[] = [];
+  for (const r of report.resumed ?? []) {
+    out.push(`resumed ${r.link}: key ${r.keyId} ${r.outcome} on ${r.devices.join(', ')}${r.message !== undefined ? ` (${r.message})` : ''}`);
+  }
+  if (out.length > 0) out.push('');
+  out.push(
+    renderTable(
+      ['link', 'result', 'key_ID', 'devices', 'duration', 'error'],
+      report.links.map((l) => [
+        l.link,
+        report.dryRun === true && l.result === 'ok' ? 'would rotate' : l.result,
+        l.keyId,
+        l.devices.join(','),
+        formatDuration(l.durationMs),
+        l.error === undefined ? undefined : `${l.error.phase}${l.error.device !== undefined ? ` on ${l.error.device}` : ''}: ${l.error.message}`,
+      ]),
+    ),
+  );
+  if (report.dryRun === true) {
+    for (const l of report.links) {
+      for (const p of l.plan ?? []) {
+        const parts = [p.slot !== undefined ? `new key in slot ${p.slot}` : 'replace the static CAK', p.deleteSlots?.length ? `prune slots ${p.deleteSlots.join(', ')}` : undefined];
+        out.push(`  ${l.link} ${p.device}: ${parts.filter(Boolean).join(', ')}`);
+      }
+    }
+  }
+  const ok = report.links.filter((l) => l.result === 'ok').length;
+  const failed = report.links.filter((l) => l.result === 'failed').length;
+  const skipped = report.links.length - ok - failed;
+  const took = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
+  out.push('');
+  out.push(
+    `${report.dryRun === true ? 'dry run: nothing fetched or changed; ' : ''}${ok} ok, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} in ${formatDuration(took)}`,
+  );
+  return out.join('\n');
+}

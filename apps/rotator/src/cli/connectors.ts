@@ -1,0 +1,95 @@
+// From the resolved config to live connections: a NETCONF session to a device (host key policy,
+// credentials revealed only here, into the SSH client) and an ETSI 014 client per SAE (its
+// client certificate, its KME's CA). Optional metrics wrappers time KME requests and commits.
+import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
+import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { RotatorConfig } from '../config/index.js';
+import type { RotatorLogger } from '../log/index.js';
+import type { RotatorMetrics } from '../metrics/index.js';
+
+export type ConnectDevice = (device: string) => Promise<JunosDevice>;
+export type KmeClientFor = (sae: string) => QkdClient;
+
+export interface ConnectorOptions {
+  logger: RotatorLogger;
+  metrics?: RotatorMetrics;
+  /** Per-RPC timeout. Default 60 s (a commit with a long confirm may take a while on big boxes). */
+  rpcTimeoutMs?: number;
+}
+
+export function deviceConnector(config: RotatorConfig, options: ConnectorOptions): ConnectDevice {
+  return async (name) => {
+    const d = config.devices[name];
+    if (d === undefined) throw new Error(`device "${name}" is not in the config`);
+    const log = options.logger;
+    const device = await connectJunos({
+      host: d.host,
+      port: d.port,
+      username: d.username,
+      ...(d.password !== undefined ? { password: d.password.reveal() } : {}),
+      ...(d.privateKey !== undefined ? { privateKey: d.privateKey.key.reveal() } : {}),
+      ...(d.privateKey?.passphrase !== undefined ? { passphrase: d.privateKey.passphrase.reveal() } : {}),
+      ...(d.hostKey.knownHostsFile !== undefined ? { knownHostsFile: d.hostKey.knownHostsFile } : {}),
+      ...(d.hostKey.fingerprints.length > 0 ? { hostKeyFingerprints: d.hostKey.fingerprints } : {}),
+      insecureAcceptUnknownHostKey: d.hostKey.insecureAcceptAnyHostKey,
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 60_000,
+      logger: { warn: (m: string) => log.warn(m, { device: name }), debug: (m: string) => log.debug(m, { device: name }) },
+    });
+    return options.metrics === undefined ? device : timedDevice(device, name, options.metrics);
+  };
+}
+
+export function kmeClientFactory(config: RotatorConfig, options: ConnectorOptions): KmeClientFor {
+  return (saeId) => {
+    const sae = config.saes[saeId];
+    if (sae === undefined) throw new Error(`SAE "${saeId}" is not in the config`);
+    const kme = config.kmes[sae.kme];
+    if (kme === undefined) throw new Error(`KME "${sae.kme}" of SAE ${saeId} is not in the config`);
+    const log = options.logger;
+    const client = createQkdClient({
+      baseUrl: kme.url,
+      tls: { certFile: sae.certFile, keyFile: sae.keyFile, ...(kme.caFile !== undefined ? { caFile: kme.caFile } : {}) },
+      insecureSkipVerify: kme.insecureSkipVerify,
+      ...(kme.timeoutMs !== undefined ? { timeoutMs: kme.timeoutMs } : {}),
+      logger: { warn: (m: string) => log.warn(m, { kme: kme.id, sae: saeId }), debug: (m: string) => log.debug(m, { kme: kme.id, sae: saeId }) },
+    });
+    return options.metrics === undefined ? client : timedKmeClient(client, kme.id, options.metrics);
+  };
+}
+
+/** The client with its three requests timed into kme_request_duration_seconds. */
+export function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorMetrics): QkdClient {
+  const time = <T>(operation: string, p: Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const done = () => metrics.observeKmeRequest(kme, operation, (performance.now() - start) / 1000);
+    p.then(done, done);
+    return p;
+  };
+  return {
+    getStatus: (slave, o) => time('status', client.getStatus(slave, o)),
+    getKey: (slave, r, o) => time('enc_keys', client.getKey(slave, r, o)),
+    getKeyWithIds: (master, ids, o) => time('dec_keys', client.getKeyWithIds(master, ids, o)),
+    close: () => client.close(),
+  };
+}
+
+/** The device with commit() and confirm() timed into commit_duration_seconds. Everything else passes through. */
+export function timedDevice(device: JunosDevice, name: string, metrics: RotatorMetrics): JunosDevice {
+  const timed =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const start = performance.now();
+      const p = fn(...args);
+      p.then(() => metrics.observeCommit(name, (performance.now() - start) / 1000)).catch(() => undefined);
+      return p;
+    };
+  const commit = timed(device.commit.bind(device));
+  const confirm = timed(device.confirm.bind(device));
+  return new Proxy(device, {
+    get(target, prop, receiver) {
+      if (prop === 'commit') return commit;
+      if (prop === 'confirm') return confirm;
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+}

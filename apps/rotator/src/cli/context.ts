@@ -1,0 +1,78 @@
+// What every command needs: the global options, the config (problems printed, not thrown), a
+// logger that says the loud things the config asks for, and the engine with real connections.
+import { ConfigError, formatIssue, loadConfig, type RotatorConfig } from '../config/index.js';
+import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
+import type { RotatorMetrics } from '../metrics/index.js';
+import { deviceConnector, kmeClientFactory } from './connectors.js';
+import { defaultCreateRotator, type CreateRotator, type Rotator } from './engine.js';
+import { line, type CliIo } from './io.js';
+
+export interface GlobalOptions {
+  config: string;
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+}
+
+export interface CliDeps {
+  io: CliIo;
+  createRotator?: CreateRotator;
+  /** For tests: the clock the engine and the daemon use. */
+  clock?: () => Date;
+}
+
+/** Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation or config is wrong. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export function makeLogger(io: CliIo, options: GlobalOptions, held?: HeldSecrets): RotatorLogger {
+  return createLogger({ format: options.logFormat, level: options.logLevel, stream: io.stderr, held: held ?? createHeldSecrets() });
+}
+
+/** Loads the config; on problems prints each (path: problem) to stderr and exits 2. */
+export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: RotatorLogger): Promise<RotatorConfig> {
+  try {
+    const config = await loadConfig(options.config, { env: io.env });
+    for (const w of config.warnings) logger.warn(`config: ${w}`);
+    return config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      line(io.stderr, `config ${err.file}: ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`);
+      for (const issue of err.issues) line(io.stderr, `  ${formatIssue(issue)}`);
+      throw new CliExit(EXIT_USAGE);
+    }
+    throw err;
+  }
+}
+
+export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, metrics?: RotatorMetrics): Promise<Rotator> {
+  const create = deps.createRotator ?? defaultCreateRotator;
+  const connectorOptions = { logger, ...(metrics !== undefined ? { metrics } : {}) };
+  return create({
+    config,
+    logger,
+    ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
+    connectDevice: deviceConnector(config, connectorOptions),
+    kmeClientFor: kmeClientFactory(config, connectorOptions),
+  });
+}
+
+/** Unknown --link names are a usage error that lists the known ones. */
+export function checkLinkNames(io: CliIo, config: RotatorConfig, names: string[]): void {
+  const known = new Set(config.links.map((l) => l.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    line(io.stderr, `unknown link${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (the config has: ${[...known].join(', ')})`);
+    throw new CliExit(EXIT_USAGE);
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+}

@@ -1,0 +1,119 @@
+// The commander program: global options, every command, exit codes. runCli() is what the bin
+// runs and what the tests call in-process with captured streams.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/index.js';
+import { certsCheckCommand, certsRenewCommand } from './commands/certs.js';
+import { demoCommand } from './commands/demo.js';
+import { initCommand } from './commands/init.js';
+import { rotateCommand } from './commands/rotate.js';
+import { runCommand } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand } from './commands/validate.js';
+import { CliExit, EXIT_FAILED, EXIT_USAGE, errorText, type CliDeps, type GlobalOptions } from './context.js';
+import { line } from './io.js';
+
+const VERSION = '0.1.0';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+}
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
+  const { io } = deps;
+  const program = new Command('qkd-macsec')
+    .description('Quantum-keyed MACsec for Junos: QKD keys (ETSI GS QKD 014) installed and rotated as MACsec CAKs over NETCONF, without dropping a link.')
+    .version(VERSION)
+    .addOption(new Option('-c, --config <file>', 'config file (YAML or JSON); env QKD_MACSEC_CONFIG').default(io.env.QKD_MACSEC_CONFIG ?? 'qkd-macsec.yaml'))
+    .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default('pretty'))
+    .addOption(new Option('--log-level <level>', 'lowest level logged').choices([...LOG_LEVELS]))
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const global = (): GlobalOptions & { logLevelGiven: boolean } => {
+    const o = program.opts<{ config: string; logFormat: LogFormat; logLevel?: LogLevel }>();
+    return { config: o.config, logFormat: o.logFormat, logLevel: o.logLevel ?? 'info', logLevelGiven: o.logLevel !== undefined };
+  };
+  const run = (fn: () => Promise<number>) => async () => setExit(await fn());
+
+  program
+    .command('validate')
+    .description('check the config file; with --connect also reach every KME and device')
+    .option('--connect', 'ask each KME for the status of every SAE pair, and each device for its facts')
+    .option('--json', 'machine-readable output')
+    .action((o: { connect?: boolean; json?: boolean }) => run(() => validateCommand(deps, global(), o))());
+
+  program
+    .command('init')
+    .description('apply the initial MACsec configuration on every device, idempotently, and give each link its first key')
+    .option('--dry-run', 'show the diff per device without committing')
+    .option('--json', 'machine-readable output')
+    .action((o: { dryRun?: boolean; json?: boolean }) => run(() => initCommand(deps, global(), o))());
+
+  program
+    .command('rotate')
+    .description('one rotation cycle for every link, or the named ones')
+    .option('--link <name>', 'rotate this link (repeatable)', collect)
+    .option('--dry-run', 'fetch nothing, change nothing: show what would be done')
+    .option('--json', 'the cycle report as JSON on stdout')
+    .action((o: { link?: string[]; dryRun?: boolean; json?: boolean }) => run(() => rotateCommand(deps, global(), o))());
+
+  program
+    .command('run')
+    .description('the daemon: rotate on the interval, check certificates, serve /healthz and /metrics; stops on SIGTERM/SIGINT')
+    .option('--listen <host:port>', 'metrics and health endpoint (overrides metrics.listen)')
+    .option('--cycles <n>', 'stop after n cycles', positiveInt)
+    .action((o: { listen?: string; cycles?: number }) => run(() => runCommand(deps, global(), o))());
+
+  program
+    .command('status')
+    .description('per link: key_ID, age, MKA state read live from every end, next rotation')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => run(() => statusCommand(deps, global(), o))());
+
+  const certs = program.command('certs').description('SAE client certificates (through cert-lcm)');
+  certs
+    .command('check')
+    .description('days left and problems per SAE certificate; exit 1 if any must be renewed now')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => run(() => certsCheckCommand(deps, global(), o))());
+  certs
+    .command('renew')
+    .description('renew due certificates: with certificates.localCa signed locally and proven against the KME; otherwise a CSR and instructions')
+    .option('--sae <id>', 'renew this SAE certificate even if not due (repeatable)', collect)
+    .option('--force', 'renew every SAE certificate, due or not')
+    .action((o: { sae?: string[]; force?: boolean }) => run(() => certsRenewCommand(deps, global(), o))());
+
+  program
+    .command('demo')
+    .description('start simulated KMEs and routers in-process, run init and several rotations, show that no link dropped')
+    .option('--rotations <n>', 'rotations to run', positiveInt, 3)
+    .option('--keep', 'keep the temp dir with the generated config, PKI and state')
+    .action((o: { rotations: number; keep?: boolean }) => run(() => demoCommand(deps, global(), o))());
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Never calls process.exit. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  let code = 0;
+  const program = buildProgram(deps, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CliExit) return err.code;
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      // help and version exit 0; usage errors were already printed by commander
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    line(deps.io.stderr, `qkd-macsec: ${errorText(err)}`);
+    return EXIT_FAILED;
+  }
+}
