@@ -92,7 +92,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     let doc;
     try {
       parseXml(xml); // the shared safe parse: refuses DOCTYPE, entities, malformed input
-      doc = parseXmlDocument(xml);
+      doc = parseXmlDocument(xml, { checked: true });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       reply('', renderRpcError({ type: 'rpc', tag: 'malformed-message', message: `XML parse error: ${message}` }));

@@ -53,10 +53,14 @@ function convert(item: Ordered): XmlElement | undefined {
   return el;
 }
 
-export function parseXmlDocument(xml: string): XmlElement {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlInputError('DOCTYPE and entity declarations are not allowed');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new XmlInputError(`malformed XML: ${valid.err.msg}`, valid.err.line);
+/** `checked`: the caller already ran the shared safe parse (junos-netconf's parseXml) on this
+ *  exact text, so the DOCTYPE and well-formedness checks need not run twice. */
+export function parseXmlDocument(xml: string, opts: { checked?: boolean } = {}): XmlElement {
+  if (!opts.checked) {
+    if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new XmlInputError('DOCTYPE and entity declarations are not allowed');
+    const valid = XMLValidator.validate(xml);
+    if (valid !== true) throw new XmlInputError(`malformed XML: ${valid.err.msg}`, valid.err.line);
+  }
   const roots = (parser.parse(xml) as Ordered[]).map(convert).filter((e): e is XmlElement => e !== undefined);
   if (roots.length !== 1) throw new XmlInputError(`expected one root element, found ${roots.length}`);
   return roots[0]!;
