@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient, type QkdClientOptions } from './client.js';
 import { QkdConfigError, QkdError, QkdTlsError } from './errors.js';
@@ -148,6 +149,19 @@ describe('TLS configuration errors', () => {
       expect(error).toBeInstanceOf(QkdConfigError);
       for (const secret of secretsOf(pki)) expect(String(error)).not.toContain(secret);
     }
+  });
+
+  it('warns at creation when the client certificate has expired', async () => {
+    const expired = await issueCertificate({
+      issuer: pki.ca,
+      profile: 'client',
+      commonName: 'SAE_OLD',
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    const logger = recordingLogger();
+    await createQkdClient({ baseUrl: 'https://127.0.0.1:1', tls: { cert: expired.certPem, key: expired.keyPem }, logger }).close();
+    expect(logger.lines).toEqual([expect.stringMatching(/^warn client certificate tls\.cert expired on .*; the KME will reject it$/)]);
   });
 
   it('refuses an encrypted private key with a clear message', () => {

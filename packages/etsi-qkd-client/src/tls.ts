@@ -168,7 +168,9 @@ export function buildTls(options: {
         if (socket) remember(socket);
         // Mark failures of the connect/handshake phase: a reset there, after we sent our
         // certificate, is how some KMEs (Node's among them) reject it under TLS 1.2.
-        if (error && connectOptions.protocol === 'https:') Object.defineProperty(error, HANDSHAKE_FAILURE, { value: true });
+        if (error && connectOptions.protocol === 'https:' && Object.isExtensible(error)) {
+          Object.defineProperty(error, HANDSHAKE_FAILURE, { value: true });
+        }
         (callback as (e: Error | null, s: Socket | null) => void)(error, socket);
       }),
   });
