@@ -36,6 +36,12 @@ describe('logger', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('a plain-text line about a link ("link NAME: …") gets the link field too', () => {
+    const out = capture();
+    createLogger({ format: 'json', stream: out.stream }).info('link dc1-dc2: key 0f58 active on r1, r2');
+    expect(JSON.parse(out.text())).toMatchObject({ link: 'dc1-dc2', msg: 'link dc1-dc2: key 0f58 active on r1, r2' });
+  });
+
   it('the level filter drops lower levels', () => {
     const out = capture();
     const log = createLogger({ format: 'json', level: 'warn', stream: out.stream });

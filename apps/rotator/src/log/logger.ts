@@ -82,6 +82,9 @@ function flatten(obj: Record<string, unknown>): Record<string, unknown> {
     }
   }
   line.msg = words.join(' ');
+  // Lines written as plain text about a link ("link dc1-dc2: …") still get their link field.
+  const about = line.link === undefined && fields.link === undefined ? /^link ([A-Za-z0-9][A-Za-z0-9_.-]*):/.exec(line.msg as string) : null;
+  if (about !== null) line.link = about[1];
   return { ...line, ...fields };
 }
 
