@@ -7,8 +7,11 @@ import type { EngineLogger } from './types.js';
 
 /** Test hooks: the e2e suite pauses the engine at named points to kill it there. */
 export interface EngineHooks {
-  /** Called at 'journaled', 'staged', 'confirmed' (after the journal on disk says so). */
-  pause?(point: 'journaled' | 'staged' | 'confirmed', info: { links: string[] }): Promise<void>;
+  /**
+   * Called at 'journaled', 'staged', 'confirmed' (after the journal on disk says so), and at
+   * 'device-staged' right after one device's commit confirmed, while its session is still held.
+   */
+  pause?(point: 'journaled' | 'device-staged' | 'staged' | 'confirmed', info: { links: string[]; device?: string }): Promise<void>;
 }
 
 export interface EngineContext {

@@ -205,7 +205,10 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
           if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
         }
         try {
-          await withDevice(device, (d) => loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` }));
+          await withDevice(device, async (d) => {
+            await loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` });
+            await ctx.hooks.pause?.('device-staged', { links: mine.map((t) => t.link.name), device });
+          });
           for (const t of mine) t.phase.set(device, 'staged');
         } catch (e) {
           for (const t of mine) {

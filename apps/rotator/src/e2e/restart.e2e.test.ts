@@ -1,0 +1,108 @@
+// The rotator killed (SIGKILL, a real child process) at each point of a transaction, then started
+// again: the journal is resolved — completed when every end holds the key, rolled back otherwise —
+// with zero down time and no key_ID installed twice.
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_FILE } from '../state/store.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let bench: Bench;
+let since = 0;
+
+beforeAll(async () => {
+  bench = await startBench();
+  const r = bench.rotator();
+  try {
+    expect((await r.init()).errors).toEqual([]);
+  } finally {
+    await r.close();
+  }
+  since = bench.junos.now();
+}, 60_000);
+afterAll(async () => {
+  await bench?.close();
+});
+
+/** Runs the child until it prints `paused:<point>`, then SIGKILLs it. Returns its output. */
+async function runAndKill(point: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  const specFile = join(bench.stateDir, 'child-spec.json');
+  await writeFile(specFile, JSON.stringify(bench.fixtureSpec()), { mode: 0o600 });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'rotate-child.ts'), specFile], {
+    env: { ...process.env, ROTATOR_TEST_PAUSE_AT: point, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child never paused at ${point}: ${stdout}\n${stderr}`)), 60_000);
+    void exited.then((how) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${String(how)}) before pausing at ${point}: ${stdout}\n${stderr}`));
+    });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes(`paused:${point}`)) {
+        clearTimeout(timer);
+        resolve();
+      } else if (stdout.includes('done:')) {
+        clearTimeout(timer);
+        reject(new Error(`child finished without pausing at ${point}: ${stdout}\n${stderr}`));
+      }
+    });
+  });
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  await rm(specFile, { force: true });
+  return { stdout, stderr };
+}
+
+const journalOf = async () => JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')).journal;
+
+describe('SIGKILL mid-transaction, then restart', () => {
+  const cases = [
+    { point: 'journaled', late: false, outcome: 'rolled-back' },
+    // One device at a time: killed when the first device has staged, the others have not.
+    { point: 'device-staged', late: false, outcome: 'rolled-back' },
+    { point: 'staged', late: false, outcome: 'completed' },
+    { point: 'staged', late: true, outcome: 'rolled-back' },
+    { point: 'confirmed', late: false, outcome: 'completed' },
+    { point: 'confirmed', late: true, outcome: 'completed' },
+  ] as const;
+  for (const c of cases) {
+    it(`killed after '${c.point}'${c.late ? ', restarted after the confirm timeout' : ''}: ${c.outcome}`, async () => {
+      const { stderr } = await runAndKill(c.point, c.point === 'device-staged' ? { ROTATOR_TEST_CONCURRENCY: '1' } : {});
+      const journal = await journalOf();
+      expect(Object.keys(journal.links).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
+      const childKeys = Object.values(journal.links as Record<string, { keyId: string }>).map((l) => l.keyId);
+      if (c.late) bench.junos.advance(bench.config.rotation.confirmTimeoutMinutes * 60_000 + 1000);
+
+      const rotator = bench.rotator();
+      try {
+        const report = await rotator.rotate();
+        if (c.point === 'device-staged') {
+          const removed = report.resumed!.filter((r) => r.message?.includes('removed'));
+          expect(removed.length, JSON.stringify(report.resumed)).toBeGreaterThan(0);
+        }
+        expect(report.resumed?.map((r) => [r.link, r.outcome]).sort()).toEqual(['G1', 'L1', 'L2', 'L3'].map((l) => [l, c.outcome]));
+        expect(report.links.map((l) => [l.link, l.result, l.error?.message])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok', undefined]));
+        // New keys only: none of the killed run's key_IDs is staged again.
+        for (const l of report.links) expect(childKeys).not.toContain(l.keyId);
+        expect(await journalOf()).toBeUndefined();
+        for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+        expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+        const resumedLine = bench.logger.lines.find((l) => l.includes('unfinished cycle'));
+        expect(resumedLine).toBeDefined();
+        const all = [stderr, ...bench.logger.lines, await readFile(join(bench.stateDir, STATE_FILE), 'utf8')].join('\n').toLowerCase();
+        for (const k of bench.issuedKeys) expect(all.includes(k)).toBe(false);
+      } finally {
+        await rotator.close();
+      }
+    }, 90_000);
+  }
+});
