@@ -2,6 +2,7 @@
 // sim-junos: start simulated Junos routers and print how to reach them. Runs until Ctrl-C.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { Logger } from 'tslog';
 import { parse as parseYaml } from 'yaml';
 import { defaultTopology, parseSimConfig, SimConfigError, startSimJunos, type SimConfigFile } from './index.js';
 
@@ -37,7 +38,8 @@ const program = new Command()
   .option('--shared-port <port>', 'also listen on one port where the login "user@device" picks the device', port)
   .option('--password <password>', 'password of every device without one (default: generated)')
   .option('--netconf11', 'offer NETCONF base:1.1 (chunked framing) on every device')
-  .action(async (opts: { config?: string; host: string; portBase?: number; sharedPort?: number; password?: string; netconf11?: boolean }) => {
+  .option('-q, --quiet', 'do not log sessions, commits and link changes')
+  .action(async (opts: { config?: string; host: string; portBase?: number; sharedPort?: number; password?: string; netconf11?: boolean; quiet?: boolean }) => {
     const cfg = opts.config ? loadConfig(opts.config) : defaultTopology();
     cfg.host = opts.host;
     if (opts.sharedPort !== undefined) cfg.sharedPort = opts.sharedPort;
@@ -46,7 +48,8 @@ const program = new Command()
       if (opts.password !== undefined && d.password === undefined) d.password = opts.password;
       if (opts.netconf11) d.netconf11 = true;
     });
-    const sim = await startSimJunos(cfg);
+    const logger = new Logger({ name: 'sim-junos', type: 'pretty', minLevel: opts.quiet ? 5 : 3, hideLogPositionForProduction: true });
+    const sim = await startSimJunos({ ...cfg, logger });
     const out: string[] = ['sim-junos is running. Devices:'];
     for (const d of Object.values(sim.devices)) {
       out.push(

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ConfigStore, SessionRef } from './store.js';
 import type { Faults } from './faults.js';
 import type { MemoryFs } from './sftp.js';
+import type { SimLogger } from './logger.js';
 
 export interface DeviceIdentity {
   hostname: string;
@@ -26,6 +27,7 @@ export interface SimDevice extends DeviceIdentity {
   newSession(user: string): SessionRef;
   /** Open NETCONF sessions by id, each with a function ending it (for kill-session). */
   sessions: Map<number, { user: string; kill(): void }>;
+  log: SimLogger;
   /** RPC counters for the bench and tests. */
   stats: { sessions: number; rpcs: number };
 }

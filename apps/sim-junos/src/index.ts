@@ -7,6 +7,7 @@ import { activeTree, ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } 
 import { allocateSessionId, type SimDevice } from './device.js';
 import { faultsSchema, type Faults } from './faults.js';
 import { createLinkModel, type DownInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
+import { safeLogger, silentLogger, type SimLogger } from './logger.js';
 import { createMemoryFs, type MemoryFs } from './sftp.js';
 import { loadHostKey, startSshEndpoint, type HostKey, type SshEndpoint } from './ssh-server.js';
 import { createConfigStore, type CommitRecord } from './store.js';
@@ -15,6 +16,7 @@ import { checkCommit } from './validate.js';
 export { manualClock, realClock, type Clock, type ManualClock, type RealClock } from './clock.js';
 export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type DeviceConfig, type SimConfigFile } from './config.js';
 export { faultsSchema, type Faults } from './faults.js';
+export type { SimLogger } from './logger.js';
 export { activeKeyAt, UnknownLinkError, type DownInterval, type EndView, type LinkDefinition, type LinkEnd, type LinkState, type LinkStatus } from './link-model.js';
 export { fingerprintOf, HostKeyError } from './ssh-server.js';
 export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';
@@ -48,6 +50,8 @@ export interface SimDeviceControl {
 export interface SimJunosOptions extends Omit<SimConfigFile, 'clock'> {
   /** 'manual' for tests, 'real' (default), or your own clock. */
   clock?: 'real' | 'manual' | Clock;
+  /** Sessions, commits and link changes (never key material). Default: silent. */
+  logger?: SimLogger;
 }
 
 export interface SimJunos {
@@ -88,7 +92,8 @@ function initialTree(device: string, text: string | undefined): ConfigNode {
 }
 
 export async function startSimJunos(options: SimJunosOptions = defaultTopology()): Promise<SimJunos> {
-  const { clock: clockOpt, ...rest } = options;
+  const { clock: clockOpt, logger: given = silentLogger, ...rest } = options;
+  const logger = safeLogger(given);
   const cfg = parseSimConfig({ ...rest, ...(typeof clockOpt === 'string' ? { clock: clockOpt } : {}) });
   const startTime = typeof cfg.startTime === 'string' ? Date.parse(cfg.startTime) : cfg.startTime;
   const clock: Clock = typeof clockOpt === 'object' ? clockOpt : cfg.clock === 'manual' ? manualClock(startTime) : realClock();
@@ -117,6 +122,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       newSession: (user) => ({ id: allocateSessionId(), user }),
       sessions: new Map(),
       stats: { sessions: 0, rpcs: 0 },
+      log: logger,
     };
     devices.set(name, device);
     try {
@@ -137,7 +143,31 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
     }
   }
   const links = createLinkModel(linkDefs, trees, clock.now(), (name) => devices.get(name)?.faults.clockSkewMs ?? 0);
-  for (const [name, device] of devices) device.store.onCommit((tree, time) => links.committed(name, activeTree(tree), time));
+  // Key start-times change links with nobody looking: a timer on the device clock brings the
+  // model forward at each one, so transitions are logged when they happen.
+  let cancelSwitchTimer = () => {};
+  const armSwitchTimer = () => {
+    cancelSwitchTimer();
+    const next = links.nextSwitchAfter(clock.now());
+    if (Number.isFinite(next))
+      cancelSwitchTimer = clock.at(next, () => {
+        links.syncTo(clock.now());
+        armSwitchTimer();
+      });
+  };
+  links.onTransition((id, state, at, reason) => {
+    const line = `link ${id} ${state}${reason ? ` (${reason})` : ''} at ${new Date(at).toISOString()}`;
+    if (state === 'down') logger.warn(line);
+    else logger.info(line);
+  });
+  for (const [name, device] of devices)
+    device.store.onCommit((tree, time) => {
+      const head = device.store.history[0]!;
+      logger.info(`${name}: commit by ${head.user}${head.log !== undefined ? ` (${head.log})` : ''}${head.confirmPending ? ', confirmation pending' : ''}`);
+      links.committed(name, activeTree(tree), time);
+      armSwitchTimer();
+    });
+  armSwitchTimer();
 
   const endpoints: SshEndpoint[] = [];
   const closeAll = () => Promise.all(endpoints.map((e) => e.close()));
@@ -219,6 +249,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       links.syncTo(clock.now());
       d.faults = parsed;
       links.committed(name, activeTree(d.store.committed()), clock.now());
+      armSwitchTimer();
     },
     device(name) {
       const d = deviceOf(name);
@@ -232,6 +263,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       };
     },
     async close() {
+      cancelSwitchTimer();
       for (const d of devices.values()) d.store.dispose();
       await closeAll();
     },

@@ -124,6 +124,10 @@ export interface LinkModel {
   /** Links touching a device, for the device's own RPCs. */
   linksOf(device: string): LinkDefinition[];
   endView(end: LinkEnd, time: number): EndView;
+  /** The next instant after `time` at which a key start-time may change some link (Infinity: none). */
+  nextSwitchAfter(time: number): number;
+  /** Called on every state change (secured ↔ down), in time order. */
+  onTransition(listener: (linkId: string, state: LinkState, at: number, reason?: string) => void): void;
 }
 
 export class UnknownLinkError extends Error {
@@ -165,6 +169,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     if (s.state === 'down') rec.intervals.push({ from: start, reason: s.reason ?? 'down' });
     records.set(def.id, rec);
   }
+  const listeners: Array<(linkId: string, state: LinkState, at: number, reason?: string) => void> = [];
   const record = (rec: LinkRecord, t: number) => {
     const s = evaluate(rec.def, t);
     if (s.state === rec.state && s.reason === rec.reason) return;
@@ -172,6 +177,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
       if (s.state === 'down') rec.intervals.push({ from: t, reason: s.reason ?? 'down' });
       else rec.intervals.at(-1)!.to = t;
       rec.since = t;
+      for (const l of listeners) l(rec.def.id, s.state, t, s.reason);
     }
     rec.state = s.state;
     if (s.reason) rec.reason = s.reason;
@@ -232,5 +238,9 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     },
     linksOf: (device) => defs.filter((d) => d.a.device === device || d.b.device === device),
     endView,
+    nextSwitchAfter: (time) => Math.min(...defs.map((d) => Math.min(nextSwitch(d.a, time), nextSwitch(d.b, time)))),
+    onTransition(l) {
+      listeners.push(l);
+    },
   };
 }

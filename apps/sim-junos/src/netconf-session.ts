@@ -57,6 +57,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   const close = () => {
     if (closed) return;
     closed = true;
+    device.log.info(`${device.name}: NETCONF session ${session.id} (${session.user}) closed`);
     device.sessions.delete(session.id);
     device.store.endSession(session);
     stream.end();
@@ -136,13 +137,16 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
         framing = negotiateFraming(caps, hello.capabilities);
         decoder.setFraming(framing);
         helloDone = true;
+        device.log.info(`${device.name}: NETCONF session ${session.id} (${session.user}) open, ${framing === 'eom' ? 'base:1.0 ]]>]]>' : 'base:1.1 chunked'} framing`);
       } catch {
+        device.log.warn(`${device.name}: session ${session.id} sent no usable hello; dropped`);
         close(); // Junos drops a session whose first message is not a usable hello
       }
       return;
     }
     rpcCount++;
     if (device.faults.dropAfterRpcs !== undefined && rpcCount > device.faults.dropAfterRpcs) {
+      device.log.info(`${device.name}: fault dropAfterRpcs — dropping session ${session.id} mid-RPC`);
       closed = true;
       device.store.endSession(session);
       opts.dropConnection();

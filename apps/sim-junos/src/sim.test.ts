@@ -73,4 +73,35 @@ describe('startSimJunos', () => {
       await sim.close();
     }
   });
+
+  it('logs sessions, commits and link changes as they happen — at key start-times too — and never a key', async () => {
+    const lines: string[] = [];
+    const logger = { info: (m: unknown) => lines.push(`INFO ${String(m)}`), warn: (m: unknown) => lines.push(`WARN ${String(m)}`), debug: () => undefined };
+    const cak = 'ee'.repeat(32);
+    const cfg = `set security authentication-key-chains key-chain KC key 0 key-name 01 secret ${cak} start-time 2026-01-01.00:00:00\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const sim = await startSimJunos({
+      clock: 'manual',
+      startTime: '2026-01-01T00:30:00Z',
+      logger,
+      devices: { r1: { config: cfg }, r2: { config: cfg } },
+      links: [{ id: 'L', a: 'r1:ge-0/0/0', b: 'r2:ge-0/0/0' }],
+    });
+    try {
+      sim.setFaults('r1', { clockSkewMs: 60_000 });
+      const { rawNetconf } = await import('./testing/raw-netconf.js');
+      const d = sim.devices.r1!;
+      const nc = await rawNetconf({ host: d.host, port: d.port, username: d.username, password: d.password });
+      await nc.rpc(`<load-configuration action="set"><configuration-set>set security authentication-key-chains key-chain KC key 1 key-name 02 secret ${'ff'.repeat(32)} start-time 2026-01-01.01:00:00</configuration-set></load-configuration>`);
+      await nc.rpc('<commit-configuration><log>stage</log></commit-configuration>');
+      nc.close();
+      sim.advance(3_600_000); // nobody asks the link model: the start-time timer must find the change
+      expect(lines).toContain('INFO r1: commit by admin (stage)');
+      expect(lines).toContain('WARN link L down (CKN mismatch) at 2026-01-01T00:59:00.000Z');
+      expect(lines.some((l) => /NETCONF session \d+ \(admin\) open/.test(l))).toBe(true);
+      expect(lines.join('\n')).not.toContain(cak);
+      expect(lines.join('\n')).not.toContain('ff'.repeat(32));
+    } finally {
+      await sim.close();
+    }
+  });
 });
