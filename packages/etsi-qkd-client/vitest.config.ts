@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The examples import the package by name; in tests that name means these sources.
+    alias: [{ find: /^@qkd-macsec\/etsi-qkd-client$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
+  },
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
