@@ -85,11 +85,15 @@ export function timedDevice(device: JunosDevice, name: string, metrics: RotatorM
     };
   const commit = timed(device.commit.bind(device));
   const confirm = timed(device.confirm.bind(device));
-  return new Proxy(device, {
+  // withConfiguration hands its callback the unwrapped device; hand it the timed one instead.
+  const withConfiguration: JunosDevice['withConfiguration'] = (mode, fn, options) => device.withConfiguration(mode, () => fn(proxy), options);
+  const proxy: JunosDevice = new Proxy(device, {
     get(target, prop, receiver) {
       if (prop === 'commit') return commit;
       if (prop === 'confirm') return confirm;
+      if (prop === 'withConfiguration') return withConfiguration;
       return Reflect.get(target, prop, receiver) as unknown;
     },
   });
+  return proxy;
 }
