@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applySetCommands, parseConfigText, renderConfigSet, renderConfigText } from './config-text.js';
 import { ConfigSyntaxError, emptyTree, mergeTree, nodesEqual } from './config-tree.js';
+import { jsonToTree, treeToJson } from './config-json.js';
 import { treeToXml, xmlToTree } from './config-xml.js';
 import { parseXmlDocument } from './xml.js';
 
@@ -53,6 +54,7 @@ describe('configuration round trips (property)', () => {
         const want = canonical(tree);
         expect(nodesEqual(reload(parseConfigText(renderConfigText(tree))), want)).toBe(true);
         expect(nodesEqual(reload(xmlToTree(parseXmlDocument(treeToXml(tree)))), want)).toBe(true);
+        expect(nodesEqual(reload(jsonToTree(treeToJson(tree))), want)).toBe(true);
         const again = emptyTree();
         applySetCommands(again, renderConfigSet(tree));
         expect(nodesEqual(canonical(again), want)).toBe(true);
@@ -65,12 +67,14 @@ describe('configuration round trips (property)', () => {
 describe('configuration parsers on arbitrary input (property)', () => {
   const junk = fc.oneof(
     fc.string({ maxLength: 200 }),
+    fc.json({ maxDepth: 4 }),
+    fc.json({ maxDepth: 3 }).map((j) => `{"configuration":{"security":{"macsec":${j}}}}`),
     fc.array(fc.constantFrom('set', 'delete', 'security', 'macsec', 'interfaces', '{', '}', ';', '[', ']', '"', 'x y', 'ge-0/0/0', '#', '/*', '*/', '\n', 'replace:', 'key', '64'), { maxLength: 40 }).map((a) => a.join(' ')),
   );
   it('either parse or throw ConfigSyntaxError — never anything else', () => {
     fc.assert(
       fc.property(junk, (input) => {
-        for (const run of [() => parseConfigText(input), () => applySetCommands(emptyTree(), input)]) {
+        for (const run of [() => parseConfigText(input), () => applySetCommands(emptyTree(), input), () => jsonToTree(input)]) {
           try {
             run();
           } catch (e) {

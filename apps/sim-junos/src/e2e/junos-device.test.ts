@@ -59,7 +59,10 @@ describe('device API', () => {
     expect(text.configuration).toMatch(/secret "\$9\$[^"]+"; ## SECRET-DATA/);
     const set = await a.getConfiguration({ format: 'set' });
     expect(set.configuration).toContain('set security macsec interfaces et-0/0/0 connectivity-association CA');
-    for (const r of [xml, text, set]) expect(r.raw).not.toContain(CAK0);
+    const json = await a.getConfiguration({ format: 'json', database: 'committed' });
+    const parsed = JSON.parse(json.configuration as string) as { configuration: { security: { macsec: { 'connectivity-association': Array<{ name: string }> } } } };
+    expect(parsed.configuration.security.macsec['connectivity-association'][0]!.name).toBe('CA');
+    for (const r of [xml, text, set, json]) expect(r.raw).not.toContain(CAK0);
   });
 
   it('load in three formats, diff, commit check, commit with a comment, rollback', async () => {
@@ -68,9 +71,11 @@ describe('device API', () => {
       await d.load({ format: 'set', config: 'set system host-name lab1' });
       await d.load({ format: 'text', config: 'system { static-host-mapping { kme-a { inet 192.0.2.10; } } }' });
       await d.load({ format: 'xml', config: '<event-options><generate-event><name>qkd-tick</name><time-interval>600</time-interval></generate-event></event-options>' });
+      await d.load({ format: 'json', config: '{"configuration": {"event-options": {"policy": [{"name": "qkd", "events": ["qkd-tick"]}]}}}' });
       const diff = await d.diff();
       expect(diff).toContain('+    host-name lab1;');
       expect(diff).toContain('[edit event-options generate-event qkd-tick]');
+      expect(diff).toContain('[edit event-options policy qkd]\n+    events qkd-tick;');
       await d.commit({ check: true });
       await d.commit({ comment: 'lab setup' });
       expect(await d.diff()).toBe('');

@@ -2,6 +2,7 @@
 // set commands, optionally filtered by a subtree, or a `compare="rollback"` diff.
 import { filterTree, type ConfigNode } from '../config-tree.js';
 import { renderCompare, renderConfigSet, renderConfigText } from '../config-text.js';
+import { treeToJson } from '../config-json.js';
 import { treeToXml, xmlToTree } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
 import { child, escapeXml, type XmlElement } from '../xml.js';
@@ -43,8 +44,10 @@ export const getConfiguration: RpcHandler = (ctx, op) => {
       return { body: `<configuration-text>${escapeXml(renderConfigText(selected))}</configuration-text>` };
     case 'set':
       return { body: `<configuration-set>${escapeXml(renderConfigSet(selected))}</configuration-set>` };
+    case 'json': // Junos puts the JSON document straight into <rpc-reply>
+      return { body: escapeXml(treeToJson(selected)) };
     default:
-      throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported by sim-junos (xml, text, set)`, badElement: format });
+      throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported (xml, text, set, json)`, badElement: format });
   }
 };
 

@@ -2,6 +2,7 @@
 // is atomic: on any error the candidate is left as it was.
 import { ConfigSyntaxError, mergeTree, type ConfigNode } from '../config-tree.js';
 import { applySetCommands, parseConfigText } from '../config-text.js';
+import { jsonToTree } from '../config-json.js';
 import { xmlToTree } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
 import { checkSyntax } from '../validate.js';
@@ -74,8 +75,12 @@ export const loadConfiguration: RpcHandler = (ctx, op) => {
     const conf: XmlElement | undefined = url ? parseXmlDocument(fromUrl(ctx, url)) : child(op, 'configuration');
     if (!conf || conf.name !== 'configuration') throw new RpcFailure({ tag: 'missing-element', message: 'format="xml" needs <configuration>', badElement: 'configuration' });
     warnings = loadInto(ctx, (tree) => applyTree(tree, xmlToTree(conf), action));
+  } else if (format === 'json') {
+    const text = url ? fromUrl(ctx, url) : child(op, 'configuration-json')?.text;
+    if (text === undefined) throw new RpcFailure({ tag: 'missing-element', message: 'format="json" needs <configuration-json>', badElement: 'configuration-json' });
+    warnings = loadInto(ctx, (tree) => applyTree(tree, jsonToTree(text), action));
   } else {
-    throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported by sim-junos (xml, text)`, badElement: format });
+    throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported (xml, text, json; set via action="set")`, badElement: format });
   }
   const result: RpcResult = { body: '<load-configuration-results><load-success/></load-configuration-results>' };
   if (warnings.length) result.warnings = warningsFrom(warnings);
