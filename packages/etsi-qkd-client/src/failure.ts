@@ -79,6 +79,20 @@ const SERVER_CERT_UNTRUSTED = new Set([
   'INVALID_CA',
 ]);
 
+/** The other OpenSSL certificate verification results Node reports as error codes. */
+const X509_VERIFY_CODES = new Set([
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'KEYUSAGE_NO_CERTSIGN',
+]);
+
 export interface TlsContext {
   caSource: string;
   hasClientCert: boolean;
@@ -111,6 +125,12 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     const when = code === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not yet valid (check the clocks)';
     return new QkdTlsError(`TLS: the server certificate of ${host} ${when} (${code})`, { ...ctx, code });
+  }
+  if (code === 'INVALID_PURPOSE') {
+    return new QkdTlsError(`TLS: the server certificate of ${host} is not valid for a TLS server (keyUsage / extendedKeyUsage serverAuth) (${code})`, { ...ctx, code });
+  }
+  if (X509_VERIFY_CODES.has(code)) {
+    return new QkdTlsError(`TLS: the server certificate of ${host} was rejected (${code})`, { ...ctx, code });
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new QkdTlsError(`TLS: the server certificate does not name ${host} in its subjectAltName (${code}); use the host name or IP the certificate was issued for`, { ...ctx, code });

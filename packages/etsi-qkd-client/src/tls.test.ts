@@ -68,6 +68,22 @@ describe('mutual TLS', () => {
     expect(stub.requests).toHaveLength(0); // and not retried into the server
   });
 
+  it('names a self-signed server certificate as not signed by the CA bundle', async () => {
+    const stub = await kme({ cert: pki.selfSignedServer.certPem, key: pki.selfSignedServer.keyPem });
+    const error = await client({ baseUrl: stub.url, tls: { cert: pki.client.certPem, key: pki.client.keyPem, ca: pki.ca.certPem } }).getStatus('SAE_B').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QkdTlsError);
+    expect((error as QkdTlsError).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect((error as Error).message).toMatch(/is not signed by the CA bundle tls\.ca/);
+  });
+
+  it('says so when the server presents a certificate not meant for TLS servers (a CA certificate)', async () => {
+    const stub = await kme({ cert: pki.otherCa.certPem, key: pki.otherCa.keyPem });
+    const error = await client({ baseUrl: stub.url, tls: { cert: pki.client.certPem, key: pki.client.keyPem, ca: pki.ca.certPem } }).getStatus('SAE_B').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QkdTlsError);
+    expect((error as QkdTlsError).code).toBe('INVALID_PURPOSE');
+    expect((error as Error).message).toMatch(/not valid for a TLS server/);
+  });
+
   it('fails with QkdTlsError on an expired server certificate and on a host name the certificate does not cover', async () => {
     const expired = await kme({ cert: pki.expiredServer.certPem, key: pki.expiredServer.keyPem });
     const tls = { cert: pki.client.certPem, key: pki.client.keyPem, ca: pki.ca.certPem };

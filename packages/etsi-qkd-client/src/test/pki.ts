@@ -1,5 +1,5 @@
 // Certificates for the in-package TLS tests, made at test time with @qkd-macsec/cert-lcm.
-import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
+import { createCa, issueCertificate, webcrypto, x509, type Credential } from '@qkd-macsec/cert-lcm';
 
 export interface TestPki {
   ca: Credential;
@@ -13,6 +13,8 @@ export interface TestPki {
   otherServer: Credential;
   /** Signed by `ca` but expired yesterday. */
   expiredServer: Credential;
+  /** A self-signed server certificate (a leaf, not a CA) for 127.0.0.1. */
+  selfSignedServer: { certPem: string; keyPem: string };
 }
 
 const DAY = 86_400_000;
@@ -30,5 +32,24 @@ export async function makeTestPki(): Promise<TestPki> {
     otherClient: await issueCertificate({ issuer: otherCa, profile: 'client', commonName: 'SAE_X' }),
     otherServer: await server(otherCa),
     expiredServer: await server(ca, { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }),
+    selfSignedServer: await selfSignedServer(),
   };
+}
+
+async function selfSignedServer(): Promise<{ certPem: string; keyPem: string }> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'CN=KME_SELF',
+    keys,
+    signingAlgorithm: algorithm,
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + DAY),
+    extensions: [
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { certPem: certificate.toString('pem'), keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n` };
 }
