@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SimConfigError, startSimJunos } from './index.js';
+import { SimConfigError, startSimJunos, UnknownLinkError } from './index.js';
 
 describe('startSimJunos', () => {
   it('starts the default topology: r1 and r2 joined by one secured link', async () => {
@@ -11,6 +11,7 @@ describe('startSimJunos', () => {
       expect(sim.devices.r1!.port).not.toBe(sim.devices.r2!.port);
       expect(sim.linkStatus('r1-r2').state).toBe('secured');
       expect(() => sim.advance(1)).toThrow(/manual clock/);
+      expect(() => sim.linkHistory('nope')).toThrow(UnknownLinkError);
     } finally {
       await sim.close();
     }

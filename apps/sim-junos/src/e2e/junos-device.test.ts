@@ -127,10 +127,16 @@ describe('device API', () => {
     expect(conn!.inbound).toHaveLength(1);
   });
 
-  it('uploads an event script over SFTP', async () => {
+  it('uploads an event script over SFTP, and loads a configuration file uploaded the same way', async () => {
     const a = await junos('a');
     await a.upload({ remotePath: '/var/db/scripts/event/qkd.py', content: '# qkd\n' });
     expect((await a.download('/var/db/scripts/event/qkd.py'))?.toString()).toBe('# qkd\n');
+    const lab = await junos('lab');
+    await lab.upload({ remotePath: '/var/tmp/event.conf', content: 'event-options { event-script { file qkd.py { python-script-user admin; } } }\n' });
+    await lab.rpc('<load-configuration url="/var/tmp/event.conf" format="text" action="merge"/>');
+    expect(await lab.diff()).toContain('+    python-script-user admin;');
+    await lab.rollback(0);
+    await expect(lab.rpc('<load-configuration url="/var/tmp/none.conf" format="text"/>')).rejects.toThrow(/could not read \/var\/tmp\/none.conf/);
   });
 });
 
