@@ -102,8 +102,22 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   const statusCache = new Map<string, Status>();
   let closed = false;
 
-  async function send(call: Call): Promise<{ body: unknown; status: number; endpoint: string; elapsedMs: number }> {
+  type Reply = { body: unknown; status: number; endpoint: string; elapsedMs: number };
+
+  async function send(call: Call): Promise<Reply> {
     const started = performance.now();
+    try {
+      return await exchange(call, started);
+    } catch (error) {
+      if (error instanceof QkdError && !(error instanceof QkdRequestError)) {
+        const detail = [(error as { status?: number }).status, (error as { code?: string }).code].filter((x) => x !== undefined).join(' ');
+        logger.debug?.(`${call.method} ${error.endpoint} failed in ${(performance.now() - started).toFixed(1)} ms: ${error.name}${detail ? ` ${detail}` : ''}`);
+      }
+      throw error;
+    }
+  }
+
+  async function exchange(call: Call, started: number): Promise<Reply> {
     const endpoint = endpointUrl(root, call.saeId, call.operation);
     const context: QkdErrorContext = { endpoint, saeIds: call.saeIds, method: call.method };
     if (closed) throw new QkdRequestError(`client is closed; cannot call ${endpoint}`, context);

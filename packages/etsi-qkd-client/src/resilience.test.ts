@@ -56,13 +56,16 @@ describe('retries (idempotent calls only)', () => {
     await expect(c.getStatus('SAE_B')).resolves.toMatchObject({ slave_SAE_ID: 'SAE_B' });
     expect(stub.requests).toHaveLength(3);
     expect(c.log.filter((line) => line.startsWith('debug retry'))).toHaveLength(2);
+    expect(c.log.at(-1)).toMatch(/^debug GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/keys\/SAE_B\/status -> 200 in [\d.]+ ms$/);
   });
 
   it('gives up after `limit` retries with the last 503 and its ETSI body', async () => {
     const stub = await kme((_req, res) => json(res, 503, { message: 'no key material' }));
-    const error = await client(stub.url).getStatus('SAE_B').catch((e: unknown) => e);
+    const c = client(stub.url);
+    const error = await c.getStatus('SAE_B').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QkdServiceUnavailableError);
     expect((error as QkdServiceUnavailableError).etsiError).toEqual({ message: 'no key material' });
+    expect(c.log.at(-1)).toMatch(/^debug GET .*\/status failed in [\d.]+ ms: QkdServiceUnavailableError 503$/);
     expect(stub.requests).toHaveLength(3);
   });
 
