@@ -1,8 +1,9 @@
 // The config file as written (YAML or JSON), validated by zod. Every object is strict, so a
 // misspelt key is an error naming it rather than a silently ignored setting. Cross-references
 // (an SAE's KME, a device's SAE, a link's devices) are checked in cross-check.ts, after this.
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { CIPHER_SUITES, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
+import { CIPHER_SUITES, EXCLUDE_PROTOCOLS, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
 
 /** A check function from macsec-config (null = fine) as a zod refinement. */
 function by(check: (value: unknown) => string | null) {
@@ -109,6 +110,23 @@ const certificates = z.strictObject({
   localCa: z.strictObject({ cert: filePath('cert'), key: filePath('key') }).optional(),
 });
 
+/** What `init` puts on every device besides the MACsec essentials. */
+const init = z.strictObject({
+  /** `system static-host-mapping NAME inet ADDR`, e.g. for KME host names the routers resolve. */
+  staticHostMappings: z
+    .array(
+      z.strictObject({
+        name: z.string().superRefine(by(checkHost)),
+        inet: z.array(z.string().refine((a) => isIP(a) === 4, { error: 'inet must list IPv4 addresses' })).min(1, { error: 'inet must list at least one address' }),
+      }),
+    )
+    .optional(),
+  /** The field script's `apply-macro qkd` tags on each MACsec interface. */
+  applyMacros: z.boolean().optional(),
+  /** Protocols sent in the clear on every connectivity association. */
+  excludeProtocols: z.array(z.enum(EXCLUDE_PROTOCOLS, { error: `excludeProtocols may hold ${EXCLUDE_PROTOCOLS.join(', ')}` })).optional(),
+});
+
 const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
 
 export const configFileSchema = z.strictObject({
@@ -120,6 +138,7 @@ export const configFileSchema = z.strictObject({
   stateDir: filePath('stateDir').default('./state'),
   certificates: certificates.default(certificates.parse({})),
   metrics: z.strictObject({ listen }).optional(),
+  init: init.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

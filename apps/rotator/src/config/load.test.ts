@@ -110,6 +110,7 @@ describe('loadConfig', () => {
       rotation: { mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, leadTimeSeconds: 3, intervalSeconds: 10 },
       stateDir: '/var/lib/qkd',
       metrics: { listen: '[::1]:9464' },
+      init: { staticHostMappings: [{ name: 'kme1', inet: ['192.0.2.10'] }], applyMacros: true, excludeProtocols: ['lldp'] },
     };
     const config = await loadConfig(write('qkd.json', JSON.stringify(json)), { env: { PW: 'x' } });
     expect(config.links[0]?.slaves).toHaveLength(2);
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
     expect(config.rotation).toMatchObject({ mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, concurrency: 32 });
     expect(config.stateDir).toBe('/var/lib/qkd');
     expect(config.metrics).toEqual({ host: '::1', port: 9464 });
+    expect(config.init).toEqual({ staticHostMappings: [{ name: 'kme1', inet: ['192.0.2.10'] }], applyMacros: true, excludeProtocols: ['lldp'] });
     expect(config.warnings.join('\n')).toMatch(/kmes\.K1\.insecureSkipVerify.*NOT verified/);
     expect(config.warnings.join('\n')).toMatch(/devices\.a\.hostKey\.insecureAcceptAnyHostKey/);
   });
@@ -182,6 +184,15 @@ metrics: { listen: "9464" }`)
       { path: 'rotation.concurrency', message: 'Too small: expected number to be >=1' },
       { path: 'rotation', message: 'unknown key "leadTimeSecs"' },
       { path: 'metrics.listen', message: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' },
+    ]);
+  });
+
+  it('init extras: host names, IPv4 addresses, known protocols', async () => {
+    const text = example(`init: { staticHostMappings: [ { name: "-bad", inet: [ "::1" ] } ], excludeProtocols: [ lldp, http ] }`);
+    expect(await issuesOf(text)).toEqual([
+      { path: 'init.staticHostMappings[0].name', message: 'host "-bad" is not a host name or IP address' },
+      { path: 'init.staticHostMappings[0].inet[0]', message: 'inet must list IPv4 addresses' },
+      { path: 'init.excludeProtocols[1]', message: 'excludeProtocols may hold cdp, lacp, lldp, stp' },
     ]);
   });
 

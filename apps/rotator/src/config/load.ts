@@ -206,6 +206,14 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     warnings,
   };
   if (file.metrics !== undefined) config.metrics = parseListen(file.metrics.listen);
+  if (file.init !== undefined) {
+    const i = file.init;
+    config.init = {
+      ...(i.staticHostMappings !== undefined ? { staticHostMappings: i.staticHostMappings.map((m) => ({ name: m.name, inet: [...m.inet] })) } : {}),
+      ...(i.applyMacros !== undefined ? { applyMacros: i.applyMacros } : {}),
+      ...(i.excludeProtocols !== undefined ? { excludeProtocols: [...i.excludeProtocols] } : {}),
+    };
+  }
   return { config, issues: [] };
 }
 

@@ -11,6 +11,7 @@ export type {
   CknConfig,
   CertificatePolicyConfig,
   MetricsConfig,
+  InitConfig,
 } from './types.js';
 export { loadConfig, checkConfigFile, checkConfigText, type LoadOptions, type CheckResult } from './load.js';
 export { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';

@@ -83,6 +83,12 @@ export interface MetricsConfig {
   port: number;
 }
 
+export interface InitConfig {
+  staticHostMappings?: Array<{ name: string; inet: string[] }>;
+  applyMacros?: boolean;
+  excludeProtocols?: string[];
+}
+
 export interface RotatorConfig {
   /** Absolute path of the file this was loaded from. */
   file: string;
@@ -95,6 +101,8 @@ export interface RotatorConfig {
   stateDir: string;
   certificates: CertificatePolicyConfig;
   metrics?: MetricsConfig;
+  /** Extras for `init` (the engine's InitExtras). */
+  init?: InitConfig;
   /** Things that work but deserve a loud log line: insecure options, inline secrets. */
   warnings: string[];
 }
