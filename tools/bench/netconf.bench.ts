@@ -8,10 +8,12 @@ import { startSimJunos } from '@qkd-macsec/sim-junos';
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 
-const SEQUENTIAL = 1500;
-const PIPELINED = 6000;
+const SEQUENTIAL = 800;
+const PIPELINED = 3000;
 const WINDOW = 32;
-const SETUPS = 40;
+const SETUPS = 20;
+/** Rounds, interleaving baseline and simulator so a busy machine slows both alike; medians are shown. */
+const ROUNDS = 3;
 const RPC = '<get-software-information/>';
 
 /** A NETCONF responder with no configuration store: the floor the simulator is compared to. */
@@ -104,16 +106,24 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
 const sim = await startSimJunos({ devices: { eom: {}, chunked: { netconf11: true } }, links: [] });
 const baseEom = await startBaseline(false);
 const baseChunked = await startBaseline(true);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: Row[] = [];
 try {
-  for (const framing of ['eom', 'chunked'] as const) {
-    const d = sim.devices[framing]!;
-    const simOpts = { host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] };
-    const base = framing === 'eom' ? baseEom : baseChunked;
-    const baseOpts = { host: '127.0.0.1', port: base.port, username: 'bench', password: 'bench', hostKeyFingerprints: [base.fingerprint] };
-    rows.push(await measure('bare ssh2 responder', baseOpts, framing));
-    rows.push(await measure('sim-junos', simOpts, framing));
+  const samples = new Map<string, Row[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const framing of ['eom', 'chunked'] as const) {
+      const d = sim.devices[framing]!;
+      const simOpts = { host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] };
+      const base = framing === 'eom' ? baseEom : baseChunked;
+      const baseOpts = { host: '127.0.0.1', port: base.port, username: 'bench', password: 'bench', hostKeyFingerprints: [base.fingerprint] };
+      for (const [target, opts] of [['bare ssh2 responder', baseOpts], ['sim-junos', simOpts]] as const) {
+        const key = `${target}|${framing}`;
+        samples.set(key, [...(samples.get(key) ?? []), await measure(target, opts, framing)]);
+      }
+    }
   }
+  for (const runs of samples.values())
+    rows.push({ ...runs[0]!, seq: median(runs.map((r) => r.seq)), pipe: median(runs.map((r) => r.pipe)), setup: median(runs.map((r) => r.setup)) });
 } finally {
   await sim.close();
   await baseEom.close();
@@ -122,7 +132,7 @@ try {
 
 const f = (n: number) => n.toFixed(0).padStart(9);
 console.log(`\nNETCONF over SSH on 127.0.0.1, <get-software-information/>, Node ${process.version}`);
-console.log(`sequential: ${SEQUENTIAL} RPCs; pipelined: ${PIPELINED} RPCs, ${WINDOW} in flight; set-ups: ${SETUPS} connect+hello+close\n`);
+console.log(`sequential: ${SEQUENTIAL} RPCs; pipelined: ${PIPELINED} RPCs, ${WINDOW} in flight; set-ups: ${SETUPS} connect+hello+close; median of ${ROUNDS} rounds\n`);
 console.log(`${'target'.padEnd(22)}${'framing'.padEnd(9)}${'seq RPC/s'.padStart(11)}${'pipe RPC/s'.padStart(12)}${'setups/s'.padStart(10)}`);
 for (const r of rows) console.log(`${r.target.padEnd(22)}${r.framing.padEnd(9)}  ${f(r.seq)}   ${f(r.pipe)} ${f(r.setup)}`);
 console.log('\nsim-junos / bare responder (1.0 = no simulator overhead):');
