@@ -97,7 +97,14 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   if (options.connections !== undefined && !(Number.isSafeInteger(options.connections) && options.connections >= 1)) {
     throw new QkdConfigError(`connections must be a positive integer (got ${String(options.connections)})`, { endpoint: root, saeIds: [] });
   }
-  const tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger, connections: options.connections });
+  let tls: ReturnType<typeof buildTls>;
+  try {
+    tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger, connections: options.connections });
+  } catch (error) {
+    // Say which KME the unusable TLS options were for.
+    if (error instanceof QkdConfigError) throw new QkdConfigError(error.message, { endpoint: root, saeIds: [] });
+    throw error;
+  }
   const isTransient = (error: Error) => isTransientNetworkFailure(error, tls);
   const statusCache = new Map<string, Status>();
   let closed = false;

@@ -163,6 +163,7 @@ describe('TLS configuration errors', () => {
         return undefined;
       })();
       expect(error).toBeInstanceOf(QkdConfigError);
+      expect((error as QkdConfigError).endpoint).toBe('https://127.0.0.1:1');
       for (const secret of secretsOf(pki)) expect(String(error)).not.toContain(secret);
     }
   });
