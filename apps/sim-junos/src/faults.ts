@@ -7,6 +7,8 @@ export const faultsSchema = z
     commitLatencyMs: z.number().int().min(0).optional(),
     /** Every commit fails with this message (true: a generic Junos commit failure). */
     commitFailure: z.union([z.boolean(), z.string().min(1)]).optional(),
+    /** The next N commits fail (then commits succeed again; the count goes down as they fail). */
+    failCommits: z.number().int().min(0).optional(),
     /** The SSH connection is dropped, without a reply, when RPC number N+1 of a session arrives. */
     dropAfterRpcs: z.number().int().min(0).optional(),
     /** The device's clock runs this far ahead (negative: behind) of the simulator's, so its
@@ -26,7 +28,14 @@ export const faultsSchema = z
 
 export type Faults = z.infer<typeof faultsSchema>;
 
+const GENERIC_COMMIT_FAILURE = 'commit failed: (statements constraint check failed)';
+
+/** The message of a commit the faults make fail now (consuming one of `failCommits`), if any. */
 export function commitFailureMessage(f: Faults): string | undefined {
+  if (f.failCommits) {
+    f.failCommits--;
+    return typeof f.commitFailure === 'string' ? f.commitFailure : GENERIC_COMMIT_FAILURE;
+  }
   if (f.commitFailure === undefined || f.commitFailure === false) return undefined;
-  return f.commitFailure === true ? 'commit failed: (statements constraint check failed)' : f.commitFailure;
+  return f.commitFailure === true ? GENERIC_COMMIT_FAILURE : f.commitFailure;
 }

@@ -260,6 +260,17 @@ describe('faults', () => {
     sim.setFaults('r3', {});
   });
 
+  it('fails only the next N commits under failCommits', async () => {
+    sim.setFaults('r3', { failCommits: 2 });
+    const nc = await rawNetconf(login('r3'));
+    expect(await nc.rpc('<commit-configuration/>')).toContain('statements constraint check failed');
+    expect(await nc.rpc('<commit-configuration/>')).toContain('statements constraint check failed');
+    expect(await nc.rpc('<commit-configuration/>')).toContain('<commit-success/>');
+    expect(await nc.rpc('<get-route-engine-information/>')).toContain('<mastership-state>master</mastership-state>');
+    expect(await nc.rpc('<get-system-uptime-information/>')).toContain('2026-03-01');
+    nc.close();
+  });
+
   it('fails commits with the configured message, and delays commits and hellos', async () => {
     sim.setFaults('r3', { commitFailure: 'commit failed: simulated', commitLatencyMs: 20, helloDelayMs: 20 });
     const nc = await rawNetconf(login('r3'));

@@ -12,7 +12,9 @@ import { getConfig, getConfiguration } from './get-configuration.js';
 import { getLinkDownIntervals } from './get-link-down-intervals.js';
 import { getMacsecConnectionInformation } from './get-macsec-connection-information.js';
 import { getMkaSessionInformation } from './get-mka-session-information.js';
+import { getRouteEngineInformation } from './get-route-engine-information.js';
 import { getSoftwareInformation } from './get-software-information.js';
+import { getSystemUptimeInformation } from './get-system-uptime-information.js';
 import { killSession } from './kill-session.js';
 import { editConfig, loadConfiguration } from './load-configuration.js';
 import { lock, lockConfiguration, unlock, unlockConfiguration } from './lock-configuration.js';
@@ -31,6 +33,8 @@ export const RPC_HANDLERS: Readonly<Record<string, RpcHandler>> = {
   'discard-changes': discardChanges,
   'get-software-information': getSoftwareInformation,
   'get-chassis-inventory': getChassisInventory,
+  'get-route-engine-information': getRouteEngineInformation,
+  'get-system-uptime-information': getSystemUptimeInformation,
   'get-commit-information': getCommitInformation,
   'get-mka-session-information': getMkaSessionInformation,
   'get-macsec-connection-information': getMacsecConnectionInformation,
