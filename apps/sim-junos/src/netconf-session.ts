@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from './clock.js';
 import { activeTree, getPath } from './config-tree.js';
 import type { SimDevice } from './device.js';
+import { hostileReply } from './hostile-reply.js';
 import type { LinkModel } from './link-model.js';
 import { RpcFailure, renderRpcError, type RpcErrorInfo } from './rpc-error.js';
 import { RPC_HANDLERS, type RpcContext, type RpcResult } from './rpc-handlers/index.js';
@@ -68,26 +69,14 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   };
   const reply = (attrs: string, inner: string) => {
     const hostile = device.faults.hostileReply;
-    if (hostile) return sendHostile(hostile, attrs);
-    send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
-  };
-  const sendHostile = (kind: NonNullable<SimDevice['faults']['hostileReply']>, attrs: string) => {
-    if (kind === 'broken-framing') {
-      // chunked: a chunk header that is not a number; ]]>]]>: bytes that are not UTF-8
-      stream.write(framing === 'chunked' ? Buffer.from('\n#abc\n<rpc-reply/>\n##\n') : Buffer.concat([Buffer.from(`<rpc-reply${attrs}>`), Buffer.from([0xff, 0xfe]), Buffer.from('</rpc-reply>]]>]]>')]));
-      return;
-    }
-    const body =
-      kind === 'malformed'
-        ? `<rpc-reply${attrs}><ok></rpc-reply>`
-        : kind === 'entity-expansion'
-          ? `<?xml version="1.0"?><!DOCTYPE rpc-reply [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rpc-reply${attrs}><output>&c;</output></rpc-reply>`
-          : `<rpc-reply${attrs}><output>${'x'.repeat(device.faults.hostileReplyBytes ?? 4 * 1024 * 1024)}</output></rpc-reply>`;
-    send(body);
+    if (!hostile) return send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
+    const bad = hostileReply(hostile, attrs, framing, device.faults.hostileReplyBytes);
+    if (bad.framed) stream.write(bad.bytes);
+    else send(bad.xml);
   };
 
-  const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true) };
   let closeAfter = false;
+  const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true) };
 
   const handleRpc = async (xml: string) => {
     let doc;
