@@ -157,6 +157,19 @@ describe('qkd-macsec run', () => {
     expect(await exit).toBe(0);
   });
 
+  it('a restarted daemon waits until the first link is due instead of rotating at once', async () => {
+    const engine = scriptedEngine();
+    const recent = new Date(Date.now() - 500).toISOString();
+    engine.rotator.status = () => Promise.resolve(['L1', 'L2'].map((link) => ({ link, secured: true, ends: [], lastSuccess: recent })));
+    const io = capturedIo({ env: { PW: 'x' } });
+    const exit = runCli(['-c', join(dir, 'qkd.yaml'), '--log-format', 'json', 'run', '--cycles', '1'], { io, createRotator: () => engine.rotator });
+    await engine.called(1);
+    const first = /first cycle at (\S+), when the first link is due/.exec(io.err());
+    expect(first?.[1]).toBe(new Date(Date.parse(recent) + 2000).toISOString());
+    engine.calls[0]!.finish(report(['ok', 'ok']));
+    expect(await exit).toBe(0);
+  });
+
   it('--listen must be HOST:PORT', async () => {
     const io = capturedIo({ env: { PW: 'x' } });
     expect(await runCli(['-c', join(dir, 'qkd.yaml'), 'run', '--listen', '9464'], { io, createRotator: () => scriptedEngine().rotator })).toBe(2);

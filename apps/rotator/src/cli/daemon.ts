@@ -23,6 +23,12 @@ export interface DaemonOptions {
   onCycle?: (report: CycleReport) => void;
   /** Stop after this many cycles (tests); default: until a signal. */
   maxCycles?: number;
+  /**
+   * When the first cycle runs (epoch ms); default now. `run` passes the earliest time a link is
+   * due (its last success + interval), so a restarted daemon does not spend keys on links that
+   * were just rotated.
+   */
+  firstCycleAt?: number;
 }
 
 export interface DaemonResult {
@@ -84,8 +90,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
   let cycles = 0;
   try {
     const start = now();
-    let nextCycle = start;
+    let nextCycle = Math.max(start, options.firstCycleAt ?? start);
     let nextCertCheck = start;
+    if (nextCycle > start) logger.info(`first cycle at ${new Date(nextCycle).toISOString()}, when the first link is due`);
     while (stopSignal === undefined) {
       if (now() >= nextCertCheck) {
         await checkCerts();

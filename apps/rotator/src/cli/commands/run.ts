@@ -34,7 +34,8 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
   }
   const rotator = await openRotator(deps, config, logger, metrics);
   try {
-    await seedLastSuccess(rotator, metrics, logger);
+    const lastSuccess = await seedLastSuccess(rotator, metrics, logger);
+    const firstCycleAt = firstDue(config.links.map((l) => l.name), lastSuccess, config.rotation.intervalSeconds);
     logger.info(`daemon started: ${config.links.length} links every ${config.rotation.intervalSeconds} s, mode ${config.rotation.mode}`);
     const result = await runDaemon({
       config,
@@ -45,6 +46,7 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
       signals: io.signals,
       ...(clock !== undefined ? { clock } : {}),
       ...(options.cycles !== undefined ? { maxCycles: options.cycles } : {}),
+      ...(firstCycleAt !== undefined ? { firstCycleAt } : {}),
     });
     logger.info(`daemon stopped after ${result.cycles} cycle${result.cycles === 1 ? '' : 's'}${result.signal !== undefined ? ` (${result.signal})` : ''}`);
   } finally {
@@ -54,10 +56,31 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
 }
 
 /** Last success per link from the engine's state, so key_age_seconds is right from the first scrape. */
-async function seedLastSuccess(rotator: Awaited<ReturnType<typeof openRotator>>, metrics: ReturnType<typeof createMetrics>, logger: ReturnType<typeof makeLogger>) {
+async function seedLastSuccess(
+  rotator: Awaited<ReturnType<typeof openRotator>>,
+  metrics: ReturnType<typeof createMetrics>,
+  logger: ReturnType<typeof makeLogger>,
+): Promise<Map<string, number>> {
+  const last = new Map<string, number>();
   try {
-    for (const s of await rotator.status()) if (s.lastSuccess !== undefined) metrics.setLastSuccess(s.link, new Date(s.lastSuccess));
+    for (const s of await rotator.status()) {
+      if (s.lastSuccess === undefined) continue;
+      metrics.setLastSuccess(s.link, new Date(s.lastSuccess));
+      last.set(s.link, Date.parse(s.lastSuccess));
+    }
   } catch (err) {
     logger.warn(`could not read link status at start-up: ${err instanceof Error ? err.message : String(err)}`);
   }
+  return last;
+}
+
+/** The earliest time a link is due (last success + interval); undefined (now) if any link has none. */
+export function firstDue(links: string[], lastSuccess: ReadonlyMap<string, number>, intervalSeconds: number): number | undefined {
+  let first = Infinity;
+  for (const l of links) {
+    const t = lastSuccess.get(l);
+    if (t === undefined || !Number.isFinite(t)) return undefined;
+    first = Math.min(first, t + intervalSeconds * 1000);
+  }
+  return Number.isFinite(first) ? first : undefined;
 }
