@@ -143,7 +143,12 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     }
     queue = queue.then(async () => {
       if (closed) return;
-      await handleRpc(xml);
+      try {
+        await handleRpc(xml);
+      } catch {
+        close(); // a reply that cannot be sent (e.g. unframeable) ends this session, not the simulator
+        return;
+      }
       if (closeAfter) close();
     });
   };
