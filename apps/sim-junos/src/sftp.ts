@@ -12,6 +12,9 @@ export interface MemoryFs {
   writeFile(path: string, data: Buffer | string): void;
 }
 
+/** Largest file the in-memory file system takes. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 const DEFAULT_DIRS = ['/', '/var', '/var/tmp', '/var/home', '/var/db', '/var/db/scripts', '/var/db/scripts/event', '/var/db/scripts/op', '/config'];
 
 export function createMemoryFs(homeDirs: string[] = []): MemoryFs {
@@ -102,6 +105,8 @@ export function serveSftp(sftp: SFTPWrapper, fs: MemoryFs, home: string): void {
     const f = h?.kind === 'file' ? fs.files.get(h.path) : undefined;
     if (!h || !f) return sftp.status(id, STATUS_CODE.FAILURE);
     const at = (h as OpenFile).flags & OPEN_MODE.APPEND ? f.data.length : offset;
+    // A client-chosen offset must not make the simulator allocate without bound.
+    if (at + data.length > MAX_FILE_BYTES) return sftp.status(id, STATUS_CODE.FAILURE, `file larger than ${MAX_FILE_BYTES} bytes`);
     const next = Buffer.alloc(Math.max(f.data.length, at + data.length));
     f.data.copy(next);
     data.copy(next, at);

@@ -134,6 +134,9 @@ describe('SSH', () => {
     expect(names).toEqual(['qkd.py']);
     expect(sim.device('r3').files.readFile('/var/db/scripts/event/qkd.py')?.toString()).toBe('print("qkd")\n');
     await expect(new Promise((ok, fail) => sftp.readFile('/nope/x', (e, b) => (e ? fail(e) : ok(b))))).rejects.toThrow(/No such file/i);
+    // a write far beyond any sane size is refused, not allocated
+    const handle = await new Promise<Buffer>((ok, fail) => sftp.open('/var/tmp/big', 'w', (e, h) => (e ? fail(e) : ok(h))));
+    await expect(new Promise<void>((ok, fail) => sftp.write(handle, Buffer.from('x'), 0, 1, 2 ** 40, (e) => (e ? fail(e) : ok())))).rejects.toThrow(/larger than/);
     client.end();
   });
 });
