@@ -4,7 +4,7 @@
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/index.js';
-import type { RotatorLogger } from '../log/index.js';
+import type { HeldSecrets, RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
 
 export type ConnectDevice = (device: string) => Promise<JunosDevice>;
@@ -15,6 +15,8 @@ export interface ConnectorOptions {
   metrics?: RotatorMetrics;
   /** Per-RPC timeout. Default 60 s (a commit with a long confirm may take a while on big boxes). */
   rpcTimeoutMs?: number;
+  /** Every key the KME clients receive is registered here (the log guard masks it). */
+  held?: HeldSecrets;
 }
 
 export function deviceConnector(config: RotatorConfig, options: ConnectorOptions): ConnectDevice {
@@ -53,7 +55,22 @@ export function kmeClientFactory(config: RotatorConfig, options: ConnectorOption
       ...(kme.timeoutMs !== undefined ? { timeoutMs: kme.timeoutMs } : {}),
       logger: { warn: (m: string) => log.warn(m, { kme: kme.id, sae: saeId }), debug: (m: string) => log.debug(m, { kme: kme.id, sae: saeId }) },
     });
-    return options.metrics === undefined ? client : timedKmeClient(client, kme.id, options.metrics);
+    const guarded = options.held === undefined ? client : guardedKmeClient(client, options.held);
+    return options.metrics === undefined ? guarded : timedKmeClient(guarded, kme.id, options.metrics);
+  };
+}
+
+/** The client with every key it returns registered with the held-value guard (digests only). */
+export function guardedKmeClient(client: QkdClient, held: HeldSecrets): QkdClient {
+  const hold = <T extends { keys: Array<{ bytes: Uint8Array }> }>(r: T): T => {
+    for (const k of r.keys) held.holdBytes(k.bytes);
+    return r;
+  };
+  return {
+    getStatus: (slave, o) => client.getStatus(slave, o),
+    getKey: async (slave, r, o) => hold(await client.getKey(slave, r, o)),
+    getKeyWithIds: async (master, ids, o) => hold(await client.getKeyWithIds(master, ids, o)),
+    close: () => client.close(),
   };
 }
 

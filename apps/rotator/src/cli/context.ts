@@ -5,7 +5,7 @@ import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type
 import type { RotatorMetrics } from '../metrics/index.js';
 import { deviceConnector, kmeClientFactory } from './connectors.js';
 import { defaultCreateRotator, type CreateRotator, type Rotator } from './engine.js';
-import { line, type CliIo } from './io.js';
+import { line, type CliIo, type OutStream } from './io.js';
 
 export interface GlobalOptions {
   config: string;
@@ -31,14 +31,34 @@ export class CliExit extends Error {
   }
 }
 
-export function makeLogger(io: CliIo, options: GlobalOptions, held?: HeldSecrets): RotatorLogger {
-  return createLogger({ format: options.logFormat, level: options.logLevel, stream: io.stderr, held: held ?? createHeldSecrets() });
+// The held-value guard behind each CLI logger: loadOrExit registers the config's secrets with it
+// and the KME clients every key they receive, so a value that slips into a line is masked.
+const heldOf = new WeakMap<RotatorLogger, HeldSecrets>();
+
+export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream = io.stderr): RotatorLogger {
+  const held = createHeldSecrets();
+  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream, held });
+  heldOf.set(logger, held);
+  return logger;
+}
+
+export function heldSecretsOf(logger: RotatorLogger): HeldSecrets | undefined {
+  return heldOf.get(logger);
+}
+
+function holdConfigSecrets(config: RotatorConfig, held: HeldSecrets | undefined): void {
+  if (held === undefined) return;
+  for (const d of Object.values(config.devices)) {
+    if (d.password !== undefined) held.hold(d.password.reveal());
+    if (d.privateKey?.passphrase !== undefined) held.hold(d.privateKey.passphrase.reveal());
+  }
 }
 
 /** Loads the config; on problems prints each (path: problem) to stderr and exits 2. */
 export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: RotatorLogger): Promise<RotatorConfig> {
   try {
     const config = await loadConfig(options.config, { env: io.env });
+    holdConfigSecrets(config, heldOf.get(logger));
     for (const w of config.warnings) logger.warn(`config: ${w}`);
     return config;
   } catch (err) {
@@ -53,7 +73,8 @@ export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: Rota
 
 export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, metrics?: RotatorMetrics): Promise<Rotator> {
   const create = deps.createRotator ?? defaultCreateRotator;
-  const connectorOptions = { logger, ...(metrics !== undefined ? { metrics } : {}) };
+  const held = heldOf.get(logger);
+  const connectorOptions = { logger, ...(metrics !== undefined ? { metrics } : {}), ...(held !== undefined ? { held } : {}) };
   return create({
     config,
     logger,

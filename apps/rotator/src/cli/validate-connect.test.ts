@@ -3,6 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/index.js';
+import { createHeldSecrets, createLogger, redactHeld } from '../log/index.js';
+import { createMetrics } from '../metrics/index.js';
+import { kmeClientFactory } from './connectors.js';
 import { startDemoWorld, type DemoWorld } from './demo/run-demo.js';
 import { runCli } from './program.js';
 import { capturedIo } from './testing/capture.js';
@@ -42,6 +46,31 @@ describe('validate --connect', () => {
     } finally {
       world.junos.setFaults('r3', {});
       world.kme.setFaults(undefined, 'KME_C');
+    }
+  });
+});
+
+describe('KME clients from the config', () => {
+  it('register every key they receive with the log guard and time each request', async () => {
+    const config = await loadConfig(world.configFile);
+    const held = createHeldSecrets();
+    const metrics = createMetrics();
+    const logger = createLogger({ level: 'fatal' });
+    const master = kmeClientFactory(config, { logger, held, metrics })('SAE_A');
+    const slave = kmeClientFactory(config, { logger, held, metrics })('SAE_B');
+    try {
+      const { keys } = await master.getKey('SAE_B', { size: 256 });
+      const key = keys[0]!;
+      const hex = Buffer.from(key.bytes).toString('hex');
+      expect(held.has(hex)).toBe(true);
+      expect(redactHeld(`oops ${hex} ${Buffer.from(key.bytes).toString('base64')}`, held)).toBe('oops <redacted> <redacted>');
+      await slave.getKeyWithIds('SAE_A', [key.keyId]);
+      const text = await metrics.render();
+      expect(text).toContain('kme_request_duration_seconds_count{kme="KME_A",operation="enc_keys"} 1');
+      expect(text).toContain('kme_request_duration_seconds_count{kme="KME_B",operation="dec_keys"} 1');
+    } finally {
+      await master.close();
+      await slave.close();
     }
   });
 });

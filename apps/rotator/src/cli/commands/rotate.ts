@@ -1,9 +1,7 @@
 // `qkd-macsec rotate [--link NAME]... [--dry-run] [--json]`: one cycle through the engine.
 // Progress per link on stderr, then a summary table (or the report as JSON) on stdout.
 // Exit 1 when any link failed.
-import { createHeldSecrets } from '../../log/index.js';
-import { createLogger } from '../../log/index.js';
-import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
+import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
 import type { CycleReport } from '../engine.js';
 import { line } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -18,7 +16,7 @@ export interface RotateOptions {
 export async function rotateCommand(deps: CliDeps, global: GlobalOptions, options: RotateOptions): Promise<number> {
   const { io } = deps;
   const progress = createProgress(io.stderr);
-  const logger = createLogger({ format: global.logFormat, level: global.logLevel, stream: progress.logStream, held: createHeldSecrets() });
+  const logger = makeLogger(io, global, progress.logStream);
   const config = await loadOrExit(io, global, logger);
   const links = options.link ?? [];
   checkLinkNames(io, config, links);
