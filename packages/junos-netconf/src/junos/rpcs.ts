@@ -22,7 +22,7 @@ export interface GetConfigurationOptions {
   filter?: string;
   /** Default 'xml'. */
   format?: ConfigFormat;
-  /** 'committed' (default on Junos) or 'candidate'. */
+  /** 'candidate' (what Junos returns when the attribute is left out) or 'committed'. */
   database?: 'committed' | 'candidate';
 }
 
