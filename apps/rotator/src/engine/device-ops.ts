@@ -28,7 +28,16 @@ export interface ChangeOptions {
 export function mergeChanges(a: { config: MacsecConfig; delete: DeleteTarget[] }, b: { config: MacsecConfig; delete: DeleteTarget[] }) {
   const config: MacsecConfig = { ...a.config };
   if (b.config.keyChains) config.keyChains = [...(config.keyChains ?? []), ...b.config.keyChains];
-  if (b.config.connectivityAssociations) config.connectivityAssociations = [...(config.connectivityAssociations ?? []), ...b.config.connectivityAssociations];
+  if (b.config.connectivityAssociations) {
+    // Same-named entries become one (init adds a first pre-shared-key to a CA it also creates).
+    const cas = [...(config.connectivityAssociations ?? [])];
+    for (const ca of b.config.connectivityAssociations) {
+      const i = cas.findIndex((c) => c.name === ca.name);
+      if (i >= 0) cas[i] = { ...cas[i]!, ...ca };
+      else cas.push(ca);
+    }
+    config.connectivityAssociations = cas;
+  }
   if (b.config.interfaces) config.interfaces = [...(config.interfaces ?? []), ...b.config.interfaces];
   if (b.config.staticHostMappings) config.staticHostMappings = [...(config.staticHostMappings ?? []), ...b.config.staticHostMappings];
   if (b.config.eventOptions) config.eventOptions = { ...config.eventOptions, ...b.config.eventOptions };

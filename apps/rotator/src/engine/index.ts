@@ -38,6 +38,11 @@ export interface CreateRotatorOptions {
    * (faster, for demos on a real clock; an end left unconfirmed can then drop the link).
    */
   startAfterConfirmTimeout?: boolean;
+  /**
+   * KME requests in flight at once (default min(concurrency, 16)). A few warm keep-alive mTLS
+   * connections serve a large fleet faster than hundreds of fresh handshakes.
+   */
+  kmeConcurrency?: number;
   /** Wait this long after the start-time before reading MKA (default 2000 ms). */
   verifyDelayMs?: number;
   hooks?: EngineHooks;
@@ -68,7 +73,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     logger,
     clock: options.clock ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    kmeLimit: createLimiter(config.rotation.concurrency),
+    kmeLimit: createLimiter(options.kmeConcurrency ?? Math.min(config.rotation.concurrency, 16)),
     hooks: options.hooks ?? {},
     startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
     verifyDelayMs: options.verifyDelayMs ?? 2000,
