@@ -1,6 +1,6 @@
 // `qkd-macsec run` with the real engine against the simulators: metrics filled from real KME
-// requests and commits, and SIGTERM in the middle of a cycle's transaction ending with every
-// link secured and never down. The engine stages start-times right after the lead time here (as
+// requests and commits, and SIGTERM in the middle of a cycle's transaction: the cycle finishes,
+// every link secured and never down. The engine stages start-times right after the lead time here (as
 // the demo does) so that a cycle takes seconds.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,8 @@ describe('qkd-macsec run against the simulators', () => {
     io.signals.emit('SIGTERM');
     expect(await exit).toBe(0);
     expect(io.err()).toContain('daemon stopped after 2 cycles (SIGTERM)');
+    // The cycle in flight was allowed to finish: all three links rotated.
+    expect(io.err()).toContain('cycle 2 finished: 3 ok, 0 failed');
 
     // Whatever the engine did with the transaction in flight, no link is down or was ever down.
     const now = world.junos.now();

@@ -1,8 +1,10 @@
-// The daemon loop behind `qkd-macsec run`. Cycles on a fixed grid (start + k·interval, no
+// The daemon loop behind `qkd-macsec run`. Cycles on a fixed grid (first cycle + k·interval, no
 // jitter; a slot missed because a cycle overran is skipped, never bunched up), certificate
-// checks every checkIntervalHours, metrics and health after each cycle. SIGTERM/SIGINT stop the
-// scheduling at once and call the engine's close(), which finishes or safely abandons the
-// in-flight transaction; the loop then waits for that cycle to end and returns.
+// checks every checkIntervalHours, metrics and health after each cycle.
+// SIGTERM/SIGINT stop the scheduling at once; the cycle in flight runs to its end (its
+// transaction completes or is undone by the engine's own rules) and then the engine is closed.
+// A second signal closes the engine at once: what the cycle has not done yet fails, and the
+// confirmed commits and the journal keep every link on one key (the next start resolves it).
 import type { RotatorConfig } from '../config/index.js';
 import type { RotatorLogger } from '../log/index.js';
 import type { HealthState, RotatorMetrics } from '../metrics/index.js';
@@ -46,16 +48,21 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
   let stopSignal: string | undefined;
   let wake: (() => void) | undefined;
   let closing: Promise<void> | undefined;
+  let inFlight = false;
+  const close = () =>
+    (closing ??= rotator.close().catch((err: unknown) => {
+      logger.error(`engine close failed: ${errorText(err)}`);
+    }));
   const onSignal = (signal: string) => () => {
     if (stopSignal !== undefined) {
-      logger.warn(`${signal} again: still waiting for the in-flight transaction to finish or be abandoned safely`);
+      if (inFlight && closing === undefined) {
+        logger.warn(`${signal} again: closing the engine now; the rest of the cycle in flight fails and is undone or resumed safely`);
+        void close();
+      } else logger.warn(`${signal} again: already closing`);
       return;
     }
     stopSignal = signal;
-    logger.info(`${signal}: no new cycles; the engine finishes or safely abandons the transaction in flight`);
-    closing = rotator.close().catch((err: unknown) => {
-      logger.error(`engine close failed: ${errorText(err)}`);
-    });
+    logger.info(inFlight ? `${signal}: no new cycles; letting the cycle in flight finish (signal again to abandon it safely)` : `${signal}: no new cycles`);
     wake?.();
   };
   const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') };
@@ -104,6 +111,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
       }
       const started = new Date(now());
       logger.info(`cycle ${cycles + 1} starting`);
+      inFlight = true;
       try {
         const report = await rotator.rotate({ onProgress: (e) => logger.debug(`${e.phase}${e.device !== undefined ? ` on ${e.device}` : ''}${e.message !== undefined ? `: ${e.message}` : ''}`, { link: e.link }) });
         record(report, metrics, health);
@@ -115,11 +123,13 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
         logger.error(`cycle ${cycles + 1} failed: ${errorText(err)}`);
         health.cycleFinished({ startedAt: started, finishedAt: new Date(now()), links: config.links.length, succeeded: 0, failed: config.links.length, errors: [{ link: '*', error: errorText(err) }] });
         for (const l of config.links) metrics.recordRotation(l.name, 'failed');
+      } finally {
+        inFlight = false;
       }
       cycles += 1;
       if (options.maxCycles !== undefined && cycles >= options.maxCycles) break;
       nextCycle += intervalMs;
-      if (nextCycle <= now()) {
+      if (nextCycle <= now() && stopSignal === undefined) {
         const skipped = Math.ceil((now() - nextCycle) / intervalMs);
         logger.warn(`cycle overran its interval: skipping ${skipped} slot${skipped === 1 ? '' : 's'}`);
         nextCycle += skipped * intervalMs;
@@ -128,7 +138,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
   } finally {
     options.signals.off('SIGTERM', handlers.SIGTERM);
     options.signals.off('SIGINT', handlers.SIGINT);
-    await (closing ?? rotator.close());
+    await close();
   }
   return { cycles, ...(stopSignal !== undefined ? { signal: stopSignal } : {}) };
 }
