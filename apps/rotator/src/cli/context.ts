@@ -35,9 +35,9 @@ export class CliExit extends Error {
 // and the KME clients every key they receive, so a value that slips into a line is masked.
 const heldOf = new WeakMap<RotatorLogger, HeldSecrets>();
 
-export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream = io.stderr): RotatorLogger {
+export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream | undefined = io.stderr): RotatorLogger {
   const held = createHeldSecrets();
-  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream, held });
+  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held });
   heldOf.set(logger, held);
   return logger;
 }

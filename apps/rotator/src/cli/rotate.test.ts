@@ -107,6 +107,15 @@ describe('rotate', () => {
     expect(err.endsWith('\r\u001b[2K') || err.endsWith('\n')).toBe(true);
   });
 
+  it('with --log-format json, progress comes as JSON log lines carrying link', async () => {
+    const io = capturedIo({ env: { PW: 'p' } });
+    await runCli(['-c', file, '--log-format', 'json', 'rotate'], { io, createRotator: () => engine(REPORT) });
+    const lines = io.err().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => String(l.msg).startsWith('progress '))).toEqual(
+      EVENTS.map((e) => expect.objectContaining({ level: 'info', msg: `progress ${e.phase}`, link: e.link, phase: e.phase })),
+    );
+  });
+
   it('--json prints the report; a cycle without failures exits 0', async () => {
     const ok: CycleReport = { ...REPORT, links: [REPORT.links[0]!] };
     const io = capturedIo({ env: { PW: 'p' } });

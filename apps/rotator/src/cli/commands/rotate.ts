@@ -2,7 +2,7 @@
 // Progress per link on stderr, then a summary table (or the report as JSON) on stdout.
 // Exit 1 when any link failed.
 import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
-import type { CycleReport } from '../engine.js';
+import type { CycleReport, ProgressEvent } from '../engine.js';
 import { line } from '../io.js';
 import { createProgress } from '../progress.js';
 import { formatDuration, renderTable } from '../table.js';
@@ -15,17 +15,19 @@ export interface RotateOptions {
 
 export async function rotateCommand(deps: CliDeps, global: GlobalOptions, options: RotateOptions): Promise<number> {
   const { io } = deps;
-  const progress = createProgress(io.stderr);
-  const logger = makeLogger(io, global, progress.logStream);
+  // With JSON logs, stderr stays one JSON object per line: progress becomes log lines too.
+  const progress = global.logFormat === 'json' ? undefined : createProgress(io.stderr);
+  const logger = makeLogger(io, global, progress?.logStream);
+  const onProgress = progress !== undefined ? (e: ProgressEvent) => progress.onProgress(e) : (e: ProgressEvent) => logger.info(`progress ${e.phase}`, { ...e });
   const config = await loadOrExit(io, global, logger);
   const links = options.link ?? [];
   checkLinkNames(io, config, links);
   const rotator = await openRotator(deps, config, logger);
   let report: CycleReport;
   try {
-    report = await rotator.rotate({ ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true, onProgress: (e) => progress.onProgress(e) });
+    report = await rotator.rotate({ ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true, onProgress });
   } finally {
-    progress.finish();
+    progress?.finish();
     await rotator.close();
   }
   if (options.json) line(io.stdout, JSON.stringify(report, null, 2));
