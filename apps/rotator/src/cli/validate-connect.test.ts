@@ -1,4 +1,5 @@
-// validate --connect and certs check|renew against the real simulators (mTLS, SSH) of the demo world.
+// validate --connect, init, rotate --dry-run, status and certs check|renew through the CLI, with the
+// real engine, against the simulators (mTLS, SSH) of the demo world.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCertificate } from '@qkd-macsec/cert-lcm';
@@ -47,6 +48,41 @@ describe('validate --connect', () => {
       world.junos.setFaults('r3', {});
       world.kme.setFaults(undefined, 'KME_C');
     }
+  });
+});
+
+describe('init, rotate --dry-run and status with the engine', () => {
+  it('init shows then applies the changes, is idempotent, and leaves every link secured', async () => {
+    const dry = capturedIo();
+    expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init', '--dry-run'], { io: dry })).toBe(0);
+    expect(dry.out()).toMatch(/r1 +9 +would apply/);
+    expect(dry.out()).toContain('dry run: nothing committed');
+    expect(world.junos.linkStatus('dc1-dc2').state).toBe('down');
+
+    const apply = capturedIo();
+    expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init'], { io: apply })).toBe(0);
+    expect(apply.out()).toMatch(/r1 +9 +applied/);
+    expect(apply.out()).toMatch(/first keys:\n  dc1-dc2: key_ID [0-9a-f-]{36}/);
+
+    const again = capturedIo();
+    expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init'], { io: again })).toBe(0);
+    expect(again.out()).toContain('every device was already configured; nothing changed');
+
+    const status = capturedIo();
+    expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'status'], { io: status })).toBe(0);
+    expect(status.out()).toMatch(/dc1-edge +yes +[0-9a-f-]{36} .*r1 et-0\/0\/1 Secured - Primary, r1 et-0\/0\/2 Secured - Primary; r3 et-0\/0\/0 Secured - Primary; r4 et-0\/0\/1 Secured - Primary/);
+    expect(status.out()).toContain('all 3 links secured');
+    for (const c of world.cables) expect(world.junos.linkStatus(c.id).state).toBe('secured');
+  });
+
+  it('rotate --dry-run plans a slot per device and changes nothing', async () => {
+    const before = world.junos.device('r1').history().length;
+    const io = capturedIo();
+    expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'rotate', '--dry-run', '--link', 'dc1-edge'], { io })).toBe(0);
+    expect(io.out()).toMatch(/dc1-edge +would rotate +- +r1,r3,r4/);
+    expect(io.out()).toContain('  dc1-edge r3: new key in slot 1');
+    expect(io.out()).toContain('dry run: nothing fetched or changed; 1 ok, 0 failed');
+    expect(world.junos.device('r1').history().length).toBe(before);
   });
 });
 

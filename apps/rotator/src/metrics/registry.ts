@@ -3,8 +3,6 @@
 // from the last success, so it grows between cycles without a timer.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RotationResult = 'success' | 'failed' | 'skipped' | 'rolled-back' | 'dry-run';
-
 export interface RotatorMetrics {
   registry: Registry;
   /** One link's rotation finished with `result`; on success, `at` is when its new key activated. */
@@ -26,7 +24,7 @@ export function createMetrics(options: { now?: () => number } = {}): RotatorMetr
 
   const rotations = new Counter({
     name: 'rotations_total',
-    help: 'Link rotations by outcome (success, failed, rolled-back, skipped, dry-run).',
+    help: 'Link rotations by outcome (success, failed, skipped).',
     labelNames: ['link', 'result'] as const,
     registers: [registry],
   });
