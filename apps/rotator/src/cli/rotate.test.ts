@@ -123,6 +123,13 @@ describe('rotate', () => {
     expect(JSON.parse(io.out())).toEqual(ok);
   });
 
+  it('names the links whose static-cak replacement was not hitless', async () => {
+    const io = capturedIo({ env: { PW: 'p' } });
+    const staticCak: CycleReport = { ...REPORT, links: [{ ...REPORT.links[0]!, hitless: false }] };
+    expect(await runCli(['-c', file, '--log-level', 'error', 'rotate'], { io, createRotator: () => engine(staticCak) })).toBe(0);
+    expect(io.out()).toContain('static-cak mode: L1 replaced the key end by end, not hitless (a short drop per link)');
+  });
+
   it('--dry-run passes through and says nothing was fetched', async () => {
     const io = capturedIo({ env: { PW: 'p' } });
     const seen: { options?: unknown } = {};

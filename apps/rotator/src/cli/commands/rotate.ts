@@ -64,6 +64,8 @@ export function formatCycle(report: CycleReport): string {
       }
     }
   }
+  const notHitless = report.links.filter((l) => l.hitless === false && l.result === 'ok').map((l) => l.link);
+  if (notHitless.length > 0) out.push('', `static-cak mode: ${notHitless.join(', ')} replaced the key end by end, not hitless (a short drop per link)`);
   const ok = report.links.filter((l) => l.result === 'ok').length;
   const failed = report.links.filter((l) => l.result === 'failed').length;
   const skipped = report.links.length - ok - failed;
