@@ -170,7 +170,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
     const writeJournal = () =>
       ctx.store.update((s) => {
         for (const t of withKey) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString() };
-        s.journal = { cycleId, startedAt: startedAt.toISOString(), startsAt: startsAt.toISOString(), links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])) };
+        (s.journals ??= {})[cycleId] = { cycleId, startedAt: startedAt.toISOString(), startsAt: startsAt.toISOString(), links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])) };
       });
     await writeJournal();
     // Links that failed before this point keep the key_ID recorded but not journalled: nothing was staged.
@@ -304,7 +304,10 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         } else if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
         s.links[t.link.name] = prev;
       }
-      delete s.journal;
+      if (s.journals) {
+        delete s.journals[cycleId];
+        if (Object.keys(s.journals).length === 0) delete s.journals;
+      }
     });
     const reports: LinkReport[] = txs.map((t) => {
       if (!t.error) {

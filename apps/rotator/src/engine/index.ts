@@ -10,7 +10,7 @@ import { createStateStore } from '../state/store.js';
 import { resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
-import { resumeJournal } from './resume.js';
+import { resumeJournals } from './resume.js';
 import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
@@ -89,8 +89,8 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     },
     async rotate(o = {}) {
       open();
-      const resumed = o.dryRun ? [] : await resumeJournal(ctx);
-      const stuck = new Set((await ctx.store.load()).journal ? Object.keys((await ctx.store.load()).journal!.links) : []);
+      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
+      const stuck = new Set(Object.values((await ctx.store.load()).journals ?? {}).flatMap((j) => Object.keys(j.links)));
       const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n));
       const report = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
       for (const name of stuck) {
@@ -104,7 +104,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       open();
       return linkStatuses(ctx, o.links);
     },
-    resume: () => resumeJournal(ctx),
+    resume: () => resumeJournals(ctx),
     async close() {
       if (closed) return;
       closed = true;

@@ -18,10 +18,15 @@ function holds(config: MacsecConfig, j: JournalLink): boolean {
   return config.connectivityAssociations?.find((c) => c.name === j.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
 }
 
-export async function resumeJournal(ctx: EngineContext): Promise<ResumeReport[]> {
-  const state = await ctx.store.load();
-  const journal: Journal | undefined = state.journal;
-  if (!journal) return [];
+/** Resolve every unfinished cycle found in the state, oldest first. */
+export async function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
+  const journals = Object.values((await ctx.store.load()).journals ?? {}).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  const out: ResumeReport[] = [];
+  for (const j of journals) out.push(...(await resumeJournal(ctx, j)));
+  return out;
+}
+
+async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<ResumeReport[]> {
   ctx.logger.warn(`state has an unfinished cycle ${journal.cycleId} from ${journal.startedAt} (links ${Object.keys(journal.links).join(', ')}): resolving it first`);
   const startsAt = new Date(journal.startsAt);
   const entries = Object.entries(journal.links);
@@ -140,8 +145,10 @@ export async function resumeJournal(ctx: EngineContext): Promise<ResumeReport[]>
       delete prev.lastError;
       s.links[name] = prev;
     }
-    if (Object.keys(unresolved).length) s.journal = { ...journal, links: unresolved };
-    else delete s.journal;
+    const js = (s.journals ??= {});
+    if (Object.keys(unresolved).length) js[journal.cycleId] = { ...journal, links: unresolved };
+    else delete js[journal.cycleId];
+    if (Object.keys(js).length === 0) delete s.journals;
   });
   return reports;
 }

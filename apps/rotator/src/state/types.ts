@@ -21,7 +21,7 @@ export interface JournalLink {
   ends: JournalEnd[];
 }
 
-/** An in-flight cycle. Present in the state file only between staging and the end of the cycle. */
+/** An in-flight cycle. Present in the state file only from before staging to the end of the cycle. */
 export interface Journal {
   cycleId: string;
   startedAt: string;
@@ -47,7 +47,8 @@ export interface RotatorState {
   /** Every key_ID ever staged, with the link and time: a key_ID is installed at most once. */
   keyIds: Record<string, { link: string; at: string }>;
   links: Record<string, LinkState>;
-  journal?: Journal;
+  /** In-flight cycles by cycle ID (cycles on disjoint devices may run at once). */
+  journals?: Record<string, Journal>;
 }
 
 export function emptyState(): RotatorState {
