@@ -18,6 +18,12 @@ describe('rotation end to end (sim-kme + sim-junos)', () => {
   it('inits from an empty config, rotates 20 times with no drop, and a second init changes nothing', async () => {
     const rotator = bench.rotator();
     try {
+      // Before init: nothing is set up, so no link gets a key (none is spent).
+      const early = await rotator.rotate();
+      expect(early.links.map((l) => [l.result, l.error?.phase])).toEqual(Array(4).fill(['failed', 'plan']));
+      expect(early.links[0]!.error!.message).toMatch(/r1 has no connectivity-association qkd-L1; run `qkd-macsec init`/);
+      expect(bench.issuedKeys).toHaveLength(0);
+
       const dry = await rotator.init({ dryRun: true });
       expect(dry.changed).toBe(true);
       expect(dry.devices.every((d) => !d.applied)).toBe(true);

@@ -28,6 +28,8 @@ export interface EngineContext {
   startAfterConfirmTimeout: boolean;
   /** Extra wait after the start-time before MKA is read. */
   verifyDelayMs: number;
+  /** MKA reads before a link that is not secured with its new key is reported (>= 1). */
+  verifyAttempts: number;
 }
 
 /**

@@ -51,6 +51,34 @@ export function chainOf(config: MacsecConfig | undefined, name: string): KeyChai
   return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
 }
 
+/**
+ * A device may echo what it was sent in an error (a bad statement, a bad-element): whatever
+ * comes back, the CAKs of this transaction never reach a log line or a report.
+ */
+function redact(message: string, txs: readonly Tx[]): string {
+  let out = message;
+  for (const t of txs) {
+    const cak = t.key?.cak.reveal();
+    if (cak) out = out.replace(new RegExp(cak, 'gi'), '<redacted>');
+  }
+  return out;
+}
+
+function setupProblem(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): { device: string; message: string } | undefined {
+  for (const end of link.ends) {
+    const cfg = configs.get(end.device);
+    const ca = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation);
+    if (!ca) return { device: end.device, message: `${end.device} has no connectivity-association ${link.connectivityAssociation}` };
+    if (mode === 'key-chain' && ca.preSharedKeyChain !== link.keyChain)
+      return { device: end.device, message: `${end.device}: connectivity-association ${link.connectivityAssociation} does not use pre-shared-key-chain ${link.keyChain}` };
+    for (const iface of end.interfaces) {
+      const bound = cfg?.interfaces?.find((i) => i.name === iface)?.connectivityAssociation;
+      if (bound !== link.connectivityAssociation) return { device: end.device, message: `${end.device} ${iface} is bound to ${bound ? `connectivity-association ${bound}` : 'no connectivity-association'}, not ${link.connectivityAssociation}` };
+    }
+  }
+  return undefined;
+}
+
 function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
   const ckn = t.key!.ckn.toLowerCase();
   if (mode === 'key-chain') return chainOf(config, t.link.keyChain).keys.some((k) => k.keyName?.toLowerCase() === ckn);
@@ -100,6 +128,13 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
       if (r.status === 'fulfilled') configs.set(dev, r.value);
       else for (const t of txsOn(dev, txs)) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
     });
+
+    // A link whose ends are not set up (connectivity association, binding, key chain) gets no key:
+    // it would never come up on it. `init` sets them up.
+    for (const t of live()) {
+      const problem = setupProblem(t.link, configs, mode);
+      if (problem) fail(t, { phase: 'plan', device: problem.device, message: `${problem.message}; run \`qkd-macsec init\`` });
+    }
 
     // 2. Plan without a key first: a full ring or a broken chain fails the link before keys are spent.
     const lead = leadSeconds(ctx);
@@ -213,7 +248,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         } catch (e) {
           for (const t of mine) {
             t.phase.set(device, 'failed');
-            fail(t, { phase: 'stage', device, message: `staging on ${device} failed: ${describeError(e)}` });
+            fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine) });
           }
         }
       }),
@@ -262,7 +297,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
           }
         } catch (e) {
           for (const t of mine) {
-            fail(t, { phase: 'confirm', device, message: `confirming on ${device} failed: ${describeError(e)}` });
+            fail(t, { phase: 'confirm', device, message: redact(`confirming on ${device} failed: ${describeError(e)}`, mine) });
           }
         }
       }),
@@ -280,7 +315,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         await ctx.sleep(Math.max(0, wait) + ctx.verifyDelayMs);
       } else if (ctx.verifyDelayMs > 0) await ctx.sleep(ctx.verifyDelayMs);
       for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
-      const problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+      // MKA needs a moment after the switch (key server election, SAK distribution): a few reads.
+      let problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+      for (let attempt = 1; problems.size > 0 && attempt < ctx.verifyAttempts; attempt++) {
+        await ctx.sleep(Math.max(ctx.verifyDelayMs, 1000));
+        problems = await verifyLinks(ctx, live().filter((t) => problems.has(t.link.name)).map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+      }
       for (const t of live()) {
         const p = problems.get(t.link.name);
         if (p) fail(t, { phase: 'verify', ...(p.device ? { device: p.device } : {}), message: p.message });

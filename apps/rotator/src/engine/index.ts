@@ -45,6 +45,8 @@ export interface CreateRotatorOptions {
   kmeConcurrency?: number;
   /** Wait this long after the start-time before reading MKA (default 2000 ms). */
   verifyDelayMs?: number;
+  /** MKA reads (verifyDelayMs, at least 1 s, apart) before a link is reported not secured (default 3). */
+  verifyAttempts?: number;
   hooks?: EngineHooks;
 }
 
@@ -77,6 +79,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     hooks: options.hooks ?? {},
     startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
     verifyDelayMs: options.verifyDelayMs ?? 2000,
+    verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
   };
   let closed = false;
   const open = () => {
