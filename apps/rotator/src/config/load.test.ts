@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -164,9 +164,15 @@ describe('config problems name the path', () => {
     ]);
   });
 
-  it.skipIf(process.getuid?.() === 0)('an unreadable secret file', async () => {
-    chmodSync(join(dir, 'secrets', 'r2'), 0);
-    expect(await issuesOf(example())).toEqual([{ path: 'devices.r2.password.file', message: `${join(dir, 'secrets/r2')} is not readable (permission denied)` }]);
+  it('a secret file or a certificate that is a directory', async () => {
+    rmSync(join(dir, 'secrets', 'r2'));
+    mkdirSync(join(dir, 'secrets', 'r2'));
+    rmSync(join(dir, 'pki', 'SAE_A.crt'));
+    mkdirSync(join(dir, 'pki', 'SAE_A.crt'));
+    expect(await issuesOf(example())).toEqual([
+      { path: 'saes.SAE_A.cert', message: `${join(dir, 'pki/SAE_A.crt')} is a directory, not a file` },
+      { path: 'devices.r2.password.file', message: `${join(dir, 'secrets/r2')} is a directory, not a file` },
+    ]);
   });
 
   it('unknown keys, wrong types, bad enums, missing fields', async () => {

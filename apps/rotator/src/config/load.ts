@@ -2,7 +2,7 @@
 // cross-check references, then resolve: absolute paths (relative ones are relative to the file's
 // directory, `~` is the home directory), secrets read from env/files, referenced files checked
 // to be readable. Every problem found is collected; none is fatal before the others are seen.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -95,6 +95,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     const full = abs(p);
     try {
       accessSync(full, constants.R_OK);
+      if (statSync(full).isDirectory()) issues.push({ path: at, message: `${full} is a directory, not a file` });
     } catch (err) {
       issues.push({ path: at, message: `${full} ${describeFsError(err)}` });
     }
