@@ -35,6 +35,21 @@ describe('static-cak mode', () => {
       const drops = bench.junos.downIntervalsSince(since);
       for (const d of drops) expect(d.to! - d.from).toBe(0);
       expect((await rotator.init()).changed).toBe(false);
+
+      // A commit failure on r2: r1 (which switched at its own commit) gets its previous
+      // pre-shared-key back — as the device showed it ($9$…) — and L1 ends on its old key.
+      const before = (await rotator.status({ links: ['L1'] }))[0]!;
+      bench.junos.setFaults('r2', { commitFailure: true });
+      const failed = await rotator.rotate({ links: ['L1', 'L2'] });
+      bench.junos.setFaults('r2', {});
+      expect(failed.links.map((l) => [l.link, l.result, l.error?.phase, l.error?.device])).toEqual([
+        ['L1', 'failed', 'stage', 'r2'],
+        ['L2', 'ok', undefined, undefined],
+      ]);
+      const after = (await rotator.status({ links: ['L1'] }))[0]!;
+      expect(after.ends.flatMap((e) => e.interfaces.map((i) => i.ckn))).toEqual(before.ends.flatMap((e) => e.interfaces.map((i) => i.ckn)));
+      expect(bench.junos.linkStatus('L1').state).toBe('secured');
+      for (const d of bench.junos.downIntervalsSince(since)) expect(d.to! - d.from).toBe(0);
     } finally {
       await rotator.close();
     }
