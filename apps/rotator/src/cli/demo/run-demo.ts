@@ -165,7 +165,7 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       links: cables.map((c) => ({ id: c.id, a: c.a, b: c.b })),
     });
     const simStart = junos.now();
-    const configFile = await writeDemoConfig(dir, kme, junos, written.saes, written.caCert, options.leadTimeSeconds ?? 2);
+    const configFile = await writeDemoConfig(dir, kme, junos, written.saes, written.caCert, options.leadTimeSeconds ?? 3);
     for (const d of Object.values(junos.devices)) options.held?.hold(d.password);
     return { dir, configFile, kme, junos, cables, simStart, close };
   } catch (err) {
