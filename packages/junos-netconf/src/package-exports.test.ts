@@ -24,7 +24,13 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const run = (code: string, type: 'module' | 'commonjs'): string => execFileSync(process.execPath, ['--input-type', type, '-e', code], { cwd: scratch, encoding: 'utf8' }).trim();
+// NO_COLOR: Nx and CI set FORCE_COLOR, which would make console.log(true) print an ANSI-coloured `true`.
+const run = (code: string, type: 'module' | 'commonjs'): string =>
+  execFileSync(process.execPath, ['--input-type', type, '-e', code], {
+    cwd: scratch,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  }).trim();
 
 describe('package exports under plain Node', () => {
   it('shares one error class between subpaths, in ESM and in CJS', () => {
