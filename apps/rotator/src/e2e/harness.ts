@@ -83,6 +83,8 @@ export interface BenchOptions {
   /** Devices' initial configuration (default empty). */
   deviceConfig?: Record<string, string>;
   kmeTimeoutMs?: number;
+  /** init extras (apply-macros, event-options, static host mappings). */
+  init?: EngineConfig['init'];
 }
 
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
@@ -117,6 +119,8 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
       confirmTimeoutMinutes: 2,
     },
     stateDir,
+    kmes: Object.fromEntries(Object.entries(kme.kmes).map(([id, k]) => [id, { url: k.url }])),
+    ...(options.init ? { init: options.init } : {}),
   };
   const logger = capturingLogger();
   const pki = kme.pki!;

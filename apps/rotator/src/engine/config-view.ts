@@ -1,7 +1,7 @@
 // The part of the resolved configuration the engine reads. The shell's RotatorConfig
 // (src/config/schema.ts) has these fields (and more); taking only what is needed keeps the engine
 // usable from tests and tools with a hand-built object.
-import type { CipherSuite } from '@qkd-macsec/macsec-config';
+import type { CipherSuite, EventOptions } from '@qkd-macsec/macsec-config';
 
 export interface EngineLinkEnd {
   device: string;
@@ -30,6 +30,8 @@ export interface EngineConfig {
     confirmTimeoutMinutes: number;
   };
   stateDir: string;
+  /** KME URLs (for `init.applyMacros`); RotatorConfig has them. */
+  kmes?: Readonly<Record<string, { url: string }>> | undefined;
   /** Optional extras for `init`. */
   init?: InitExtras | undefined;
 }
@@ -37,10 +39,13 @@ export interface EngineConfig {
 export interface InitExtras {
   /** `system static-host-mapping` entries, e.g. for KME host names. */
   staticHostMappings?: ReadonlyArray<{ name: string; inet: readonly string[] }>;
-  /** The field script's `apply-macro qkd` tags on each MACsec interface. */
-  applyMacros?: boolean;
-  /** Exclude protocols sent in the clear (e.g. lldp). */
-  excludeProtocols?: readonly string[];
+  /**
+   * The field script's `apply-macro qkd` tags on each MACsec interface: kme-host and kme-port of
+   * the end's KME, kme-ca, kme-method (default post).
+   */
+  applyMacros?: boolean | { kmeMethod?: 'get' | 'post'; kmeKeyidCheck?: boolean };
+  /** event-options for on-box runs (generate-event, policy, event-script file); merged by name. */
+  eventOptions?: EventOptions;
 }
 
 /** One end of a link as the engine works with it. */

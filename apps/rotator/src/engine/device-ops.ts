@@ -5,15 +5,20 @@ import { parseConfigurationXml, renderXml, type DeleteTarget, type MacsecConfig 
 
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
+const EVENT_FILTER = '<configuration><event-options/></configuration>';
 
 /** The committed MACsec configuration (connectivity associations, interfaces, key chains). */
-export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean } = {}): Promise<MacsecConfig> {
+export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
   const r = await d.getConfiguration({ filter: MACSEC_FILTER });
   const config = parseConfigurationXml(r.raw);
   if (options.staticHostMappings) {
     const s = await d.getConfiguration({ filter: SYSTEM_FILTER });
     const sys = parseConfigurationXml(s.raw);
     if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
+  }
+  if (options.eventOptions) {
+    const ev = parseConfigurationXml((await d.getConfiguration({ filter: EVENT_FILTER })).raw);
+    if (ev.eventOptions) config.eventOptions = ev.eventOptions;
   }
   return config;
 }

@@ -32,7 +32,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     await Promise.all(
       devices.map(async (dev) => {
         try {
-          configs.set(dev, await ctx.fleet.withDevice(dev, (d) => readMacsec(d, { staticHostMappings: !!ctx.config.init?.staticHostMappings?.length })));
+          configs.set(dev, await ctx.fleet.withDevice(dev, (d) => readMacsec(d, { staticHostMappings: !!ctx.config.init?.staticHostMappings?.length, eventOptions: !!ctx.config.init?.eventOptions })));
         } catch (e) {
           const msg = `${dev}: cannot read the configuration: ${describeError(e)}`;
           reports.get(dev)!.error = msg;

@@ -1,7 +1,7 @@
 // What `init` wants on each device, compared with what the device holds: a list of readable
 // differences and the change that fixes exactly those (nothing that is already right is touched).
 // Pure: no I/O.
-import type { CipherSuite, ConnectivityAssociation, KeyChain, MacsecConfig, MacsecInterface, StaticHostMapping } from '@qkd-macsec/macsec-config';
+import type { CipherSuite, ConnectivityAssociation, EventOptions, KeyChain, MacsecConfig, MacsecInterface, QkdMacro, StaticHostMapping } from '@qkd-macsec/macsec-config';
 import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
 
 export interface DevicePlan {
@@ -42,7 +42,7 @@ export function planDevice(
   device: string,
   links: readonly ResolvedLink[],
   have: MacsecConfig,
-  config: Pick<EngineConfig, 'rotation' | 'init'>,
+  config: Pick<EngineConfig, 'rotation' | 'init' | 'saes' | 'kmes'>,
 ): DevicePlan {
   const { mode, cipherSuite } = config.rotation;
   const changes: string[] = [];
@@ -61,13 +61,21 @@ export function planDevice(
       const kept = current ? { ...(current.mka ? { mka: current.mka } : {}), ...(current.excludeProtocols ? { excludeProtocols: current.excludeProtocols } : {}) } : {};
       (current ? (replace.connectivityAssociations ??= []) : (merge.connectivityAssociations ??= [])).push({ ...kept, ...want, ...keep });
     }
+    const macro = wantedMacro(config, end.sae);
     for (const iface of end.interfaces) {
       const cur = have.interfaces?.find((i) => i.name === iface);
+      const entry: MacsecInterface = { name: iface, connectivityAssociation: link.connectivityAssociation };
+      let differs = false;
       if (cur?.connectivityAssociation !== link.connectivityAssociation) {
         changes.push(`macsec interface ${iface}: connectivity-association ${cur?.connectivityAssociation ?? '(none)'} -> ${link.connectivityAssociation}`);
-        const entry: MacsecInterface = { name: iface, connectivityAssociation: link.connectivityAssociation };
-        (merge.interfaces ??= []).push(entry);
+        differs = true;
       }
+      if (macro && !sameMacro(cur?.qkd, macro)) {
+        changes.push(`macsec interface ${iface}: apply-macro qkd ${describeMacro(cur?.qkd)} -> ${describeMacro(macro)}`);
+        entry.qkd = macro;
+        differs = true;
+      }
+      if (differs) (merge.interfaces ??= []).push(entry);
     }
     if (mode === 'key-chain' && !have.keyChains?.some((c) => c.name === link.keyChain)) {
       changes.push(`key-chain ${link.keyChain}: add`);
@@ -83,7 +91,53 @@ export function planDevice(
       (cur ? (replace.staticHostMappings ??= []) : (merge.staticHostMappings ??= [])).push(entry);
     }
   }
+  const ev = config.init?.eventOptions;
+  if (ev) {
+    const want: EventOptions = {};
+    const haveEv = have.eventOptions ?? {};
+    const pick = <K extends 'generateEvents' | 'policies' | 'eventScripts'>(key: K, what: string) => {
+      for (const item of ev[key] ?? []) {
+        const cur = (haveEv[key] as Array<{ name: string }> | undefined)?.find((x) => x.name === item.name);
+        if (cur && canonical(cur) === canonical(item)) continue;
+        changes.push(`event-options ${what} ${item.name}: ${cur ? 'update' : 'add'}`);
+        ((want[key] ??= []) as unknown[]).push(item);
+      }
+    };
+    pick('generateEvents', 'generate-event');
+    pick('policies', 'policy');
+    pick('eventScripts', 'event-script file');
+    if (Object.keys(want).length) merge.eventOptions = want;
+  }
   return { device, changes, replace, merge };
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b))) : v));
+}
+
+function wantedMacro(config: Pick<EngineConfig, 'init' | 'saes' | 'kmes'>, sae: string): QkdMacro | undefined {
+  const opt = config.init?.applyMacros;
+  if (!opt) return undefined;
+  const url = config.kmes?.[config.saes[sae]?.kme ?? '']?.url;
+  if (!url) return undefined;
+  const u = new URL(url);
+  const o = typeof opt === 'object' ? opt : {};
+  return {
+    kmeHost: u.hostname.replace(/^\[|\]$/g, ''),
+    kmePort: u.port ? Number(u.port) : 443,
+    kmeCa: true,
+    kmeMethod: o.kmeMethod ?? 'post',
+    ...(o.kmeKeyidCheck !== undefined ? { kmeKeyidCheck: o.kmeKeyidCheck } : {}),
+  };
+}
+
+function sameMacro(a: QkdMacro | undefined, b: QkdMacro): boolean {
+  return !!a && a.kmeHost === b.kmeHost && a.kmePort === b.kmePort && a.kmeCa === b.kmeCa && a.kmeMethod === b.kmeMethod && (b.kmeKeyidCheck === undefined || a.kmeKeyidCheck === b.kmeKeyidCheck);
+}
+
+function describeMacro(m: QkdMacro | undefined): string {
+  if (!m) return '(none)';
+  return [`kme-host ${m.kmeHost ?? '-'}`, `kme-port ${m.kmePort ?? '-'}`, `kme-ca ${m.kmeCa ?? '-'}`, `kme-method ${m.kmeMethod ?? '-'}`].join(' ');
 }
 
 /** Key names present on every end of a link: a shared key means the link has a working key. */
