@@ -20,41 +20,26 @@ function decodeReferences(value: string): string {
   });
 }
 
-const parser = new XMLParser({
+// Shared by both parsers. Entities are never expanded by the parser: sanitize() refuses DTDs and
+// unknown references, and the five predefined ones plus character references are decoded here.
+const safeOptions = {
   ignoreAttributes: false,
-  attributeNamePrefix: ATTR_PREFIX,
-  textNodeName: TEXT_KEY,
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  // Entities are never expanded by the parser: sanitize() refuses DTDs and unknown
-  // references, and the five predefined ones plus character references are decoded here.
   processEntities: false,
   htmlEntities: false,
   maxNestedTags: MAX_XML_DEPTH,
-  tagValueProcessor: (_name, value) => decodeReferences(value),
-  attributeValueProcessor: (_name, value) => decodeReferences(value),
-});
+  tagValueProcessor: (_name: string, value: string) => decodeReferences(value),
+  attributeValueProcessor: (_name: string, value: string) => decodeReferences(value),
+} as const;
 
-const orderedParser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: false,
-  htmlEntities: false,
-  maxNestedTags: MAX_XML_DEPTH,
-  tagValueProcessor: (_name, value) => decodeReferences(value),
-  attributeValueProcessor: (_name, value) => decodeReferences(value),
-});
+const parser = new XMLParser({ ...safeOptions, attributeNamePrefix: ATTR_PREFIX, textNodeName: TEXT_KEY });
+
+const orderedParser = new XMLParser({ ...safeOptions, preserveOrder: true, attributeNamePrefix: '' });
 
 /** An element with its children in document order (for replies where sibling order carries meaning). */
 export interface XmlElement {
