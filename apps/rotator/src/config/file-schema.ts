@@ -3,7 +3,7 @@
 // (an SAE's KME, a device's SAE, a link's devices) are checked in cross-check.ts, after this.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { CIPHER_SUITES, EXCLUDE_PROTOCOLS, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
+import { CIPHER_SUITES, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
 
 /** A check function from macsec-config (null = fine) as a zod refinement. */
 function by(check: (value: unknown) => string | null) {
@@ -110,6 +110,28 @@ const certificates = z.strictObject({
   localCa: z.strictObject({ cert: filePath('cert'), key: filePath('key') }).optional(),
 });
 
+const word = (what: string) => z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: `${what} may hold only letters, digits, "_", ".", "-"` });
+
+/** `event-options` for on-box runs, as macsec-config models it. */
+const eventOptions = z.strictObject({
+  generateEvents: z
+    .array(
+      z.strictObject({
+        name: word('name'),
+        timeInterval: int('timeInterval').min(60).max(2_592_000).optional(),
+        timeOfDay: z.string().regex(/^\d\d:\d\d:\d\d( ?[+-]\d{4})?$/, { error: 'timeOfDay must be hh:mm:ss, optionally with +hhmm' }).optional(),
+        startTime: z.string().regex(/^\d{4}-\d\d-\d\d\.\d\d:\d\d:\d\d$/, { error: 'startTime must be YYYY-MM-DD.hh:mm:ss' }).optional(),
+        noDrift: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  policies: z.array(z.strictObject({ name: word('name'), events: z.array(word('event')).min(1), eventScripts: z.array(word('eventScript')).min(1) })).optional(),
+  eventScripts: z.array(z.strictObject({ name: word('name'), pythonScriptUser: word('pythonScriptUser').optional() })).optional(),
+  traceoptions: z
+    .strictObject({ file: word('file').optional(), size: z.string().regex(/^\d+[kmg]?$/, { error: 'size must be bytes or a number with k, m or g' }).optional(), files: int('files').min(2).max(1000).optional(), flags: z.array(word('flag')).optional() })
+    .optional(),
+});
+
 /** What `init` puts on every device besides the MACsec essentials. */
 const init = z.strictObject({
   /** `system static-host-mapping NAME inet ADDR`, e.g. for KME host names the routers resolve. */
@@ -121,10 +143,13 @@ const init = z.strictObject({
       }),
     )
     .optional(),
-  /** The field script's `apply-macro qkd` tags on each MACsec interface. */
-  applyMacros: z.boolean().optional(),
-  /** Protocols sent in the clear on every connectivity association. */
-  excludeProtocols: z.array(z.enum(EXCLUDE_PROTOCOLS, { error: `excludeProtocols may hold ${EXCLUDE_PROTOCOLS.join(', ')}` })).optional(),
+  /** The field script's `apply-macro qkd` tags on each MACsec interface (kme-host, kme-port, kme-ca, kme-method…). */
+  applyMacros: z
+    .union([z.boolean(), z.strictObject({ kmeMethod: z.enum(['get', 'post']).optional(), kmeKeyidCheck: z.boolean().optional() })], {
+      error: 'applyMacros must be true/false or { kmeMethod: get|post, kmeKeyidCheck: true|false }',
+    })
+    .optional(),
+  eventOptions: eventOptions.optional(),
 });
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });

@@ -110,7 +110,11 @@ describe('loadConfig', () => {
       rotation: { mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, leadTimeSeconds: 3, intervalSeconds: 10 },
       stateDir: '/var/lib/qkd',
       metrics: { listen: '[::1]:9464' },
-      init: { staticHostMappings: [{ name: 'kme1', inet: ['192.0.2.10'] }], applyMacros: true, excludeProtocols: ['lldp'] },
+      init: {
+        staticHostMappings: [{ name: 'kme1', inet: ['192.0.2.10'] }],
+        applyMacros: { kmeMethod: 'get' },
+        eventOptions: { generateEvents: [{ name: 'qkd-tick', timeInterval: 3600 }], policies: [{ name: 'qkd', events: ['qkd-tick'], eventScripts: ['qkd.py'] }], eventScripts: [{ name: 'qkd.py', pythonScriptUser: 'qkd' }] },
+      },
     };
     const config = await loadConfig(write('qkd.json', JSON.stringify(json)), { env: { PW: 'x' } });
     expect(config.links[0]?.slaves).toHaveLength(2);
@@ -118,7 +122,7 @@ describe('loadConfig', () => {
     expect(config.rotation).toMatchObject({ mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, concurrency: 32 });
     expect(config.stateDir).toBe('/var/lib/qkd');
     expect(config.metrics).toEqual({ host: '::1', port: 9464 });
-    expect(config.init).toEqual({ staticHostMappings: [{ name: 'kme1', inet: ['192.0.2.10'] }], applyMacros: true, excludeProtocols: ['lldp'] });
+    expect(config.init).toEqual(json.init);
     expect(config.warnings.join('\n')).toMatch(/kmes\.K1\.insecureSkipVerify.*NOT verified/);
     expect(config.warnings.join('\n')).toMatch(/devices\.a\.hostKey\.insecureAcceptAnyHostKey/);
   });
@@ -193,12 +197,17 @@ metrics: { listen: "9464" }`)
     ]);
   });
 
-  it('init extras: host names, IPv4 addresses, known protocols', async () => {
-    const text = example(`init: { staticHostMappings: [ { name: "-bad", inet: [ "::1" ] } ], excludeProtocols: [ lldp, http ] }`);
+  it('init extras: host names, IPv4 addresses, apply-macro options, event-options', async () => {
+    const text = example(`init:
+  staticHostMappings: [ { name: "-bad", inet: [ "::1" ] } ]
+  applyMacros: { kmeMethod: put }
+  eventOptions: { generateEvents: [ { name: tick, timeInterval: 30 } ], excludeProtocols: [ lldp ] }`);
     expect(await issuesOf(text)).toEqual([
       { path: 'init.staticHostMappings[0].name', message: 'host "-bad" is not a host name or IP address' },
       { path: 'init.staticHostMappings[0].inet[0]', message: 'inet must list IPv4 addresses' },
-      { path: 'init.excludeProtocols[1]', message: 'excludeProtocols may hold cdp, lacp, lldp, stp' },
+      { path: 'init.applyMacros', message: 'applyMacros must be true/false or { kmeMethod: get|post, kmeKeyidCheck: true|false }' },
+      { path: 'init.eventOptions.generateEvents[0].timeInterval', message: 'Too small: expected number to be >=60' },
+      { path: 'init.eventOptions', message: 'unknown key "excludeProtocols"' },
     ]);
   });
 

@@ -12,6 +12,7 @@ import { crossCheck } from './cross-check.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 import { ConfigSecret } from './secret.js';
+import type { EventOptions } from '@qkd-macsec/macsec-config';
 import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig } from './types.js';
 
 export interface LoadOptions {
@@ -211,11 +212,18 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     const i = file.init;
     config.init = {
       ...(i.staticHostMappings !== undefined ? { staticHostMappings: i.staticHostMappings.map((m) => ({ name: m.name, inet: [...m.inet] })) } : {}),
-      ...(i.applyMacros !== undefined ? { applyMacros: i.applyMacros } : {}),
-      ...(i.excludeProtocols !== undefined ? { excludeProtocols: [...i.excludeProtocols] } : {}),
+      ...(i.applyMacros !== undefined ? { applyMacros: typeof i.applyMacros === 'boolean' ? i.applyMacros : dropUndefined(i.applyMacros) } : {}),
+      ...(i.eventOptions !== undefined ? { eventOptions: dropUndefined(i.eventOptions) as EventOptions } : {}),
     };
   }
   return { config, issues: [] };
+}
+
+/** A copy without undefined-valued keys (exactOptionalPropertyTypes-friendly), recursively. */
+function dropUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(dropUndefined) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)])) as T;
 }
 
 function parseListen(listen: string): { host: string; port: number } {

@@ -1,6 +1,6 @@
 // The resolved configuration: what the rest of the rotator works with. Paths are absolute,
 // defaults are filled in, secrets are read (and wrapped in ConfigSecret), names are final.
-import type { CipherSuite } from '@qkd-macsec/macsec-config';
+import type { CipherSuite, EventOptions } from '@qkd-macsec/macsec-config';
 import type { ConfigSecret } from './secret.js';
 
 export interface KmeConfig {
@@ -85,8 +85,9 @@ export interface MetricsConfig {
 
 export interface InitConfig {
   staticHostMappings?: Array<{ name: string; inet: string[] }>;
-  applyMacros?: boolean;
-  excludeProtocols?: string[];
+  applyMacros?: boolean | { kmeMethod?: 'get' | 'post'; kmeKeyidCheck?: boolean };
+  /** macsec-config's EventOptions. */
+  eventOptions?: EventOptions;
 }
 
 export interface RotatorConfig {
