@@ -1,9 +1,9 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, checkConfigFile, loadConfig, type ConfigIssue } from './schema.js';
+import { ConfigError, checkConfigFile, checkConfigText, loadConfig, type ConfigIssue } from './schema.js';
 
 const PASSWORD = 'pw-8c1f5a-super-secret';
 const FILE_PASSWORD = 'file-pw-7e2d9b';
@@ -146,6 +146,17 @@ describe('loadConfig', () => {
     ]);
     expect(e.message).toContain('2 problems');
     expect(e.message).toContain('devices.r2.sae: SAE "SAE_X"');
+  });
+});
+
+describe('the README', () => {
+  it("config example passes the schema and the cross-checks (only its files are missing here)", () => {
+    const md = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const start = md.indexOf('```yaml\n') + 8;
+    const yaml = md.slice(start, md.indexOf('```', start));
+    const { issues } = checkConfigText(yaml, join(dir, 'nowhere/qkd-macsec.yaml'), { env: { R1_PASSWORD: 'x', ROTATOR_KEY_PASSPHRASE: 'y' } });
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.filter((i) => !i.message.endsWith('does not exist'))).toEqual([]);
   });
 });
 
