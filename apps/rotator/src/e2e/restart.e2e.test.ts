@@ -6,6 +6,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RotatorClosedError, type Rotator } from '../engine/index.js';
 import { STATE_FILE } from '../state/store.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
@@ -110,4 +111,62 @@ describe('SIGKILL mid-transaction, then restart', () => {
       }
     }, 90_000);
   }
+});
+
+describe('closed mid-cycle (a second SIGTERM in the daemon), then restarted', () => {
+  const settleWith = async (outcome: string) => {
+    const next = bench.rotator();
+    try {
+      const report = await next.rotate();
+      expect(report.resumed?.map((r) => r.outcome)).toEqual(Array(4).fill(outcome));
+      expect(report.links.every((l) => l.result === 'ok')).toBe(true);
+      expect(await journalOf()).toBeUndefined();
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      await next.close();
+    }
+  };
+
+  it('while waiting for the start-time: the cycle stops, the next run completes it', async () => {
+    const rotator: Rotator = bench.rotator({
+      hooks: {
+        pause: async (point) => {
+          if (point === 'confirmed') await rotator.close();
+        },
+      },
+    });
+    await expect(rotator.rotate()).rejects.toThrow(RotatorClosedError);
+    expect(Object.keys((await journalOf())!.links)).toHaveLength(4);
+    await settleWith('completed');
+  });
+
+  it('while staging: what is left undone fails, the journal keeps it, the next run rolls it back', async () => {
+    let once = true;
+    // One device at a time, so that closing after the first device leaves the others unstaged.
+    const rotator: Rotator = bench.rotator({
+      config: { ...bench.config, rotation: { ...bench.config.rotation, concurrency: 1 } },
+      hooks: {
+        pause: async (point) => {
+          if (point === 'device-staged' && once) {
+            once = false;
+            void rotator.close(); // inside the device's session: close() waits for it
+          }
+        },
+      },
+    });
+    const report = await rotator.rotate();
+    expect(report.links.every((l) => l.result === 'failed')).toBe(true);
+    expect(bench.logger.lines.some((l) => l.includes('kept in the journal for the next run to settle'))).toBe(true);
+    expect(Object.keys((await journalOf())!.links).length).toBeGreaterThan(0);
+    const next = bench.rotator();
+    try {
+      const r = await next.rotate();
+      expect(r.resumed!.every((x) => x.outcome === 'rolled-back')).toBe(true);
+      expect(r.links.every((l) => l.result === 'ok')).toBe(true);
+      expect(await journalOf()).toBeUndefined();
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      await next.close();
+    }
+  });
 });

@@ -28,6 +28,8 @@ export interface EngineContext {
   startAfterConfirmTimeout: boolean;
   /** Extra wait after the start-time before MKA is read. */
   verifyDelayMs: number;
+  /** Aborted by close(): a cycle waiting for its start-time stops there (journal kept). */
+  closing: AbortSignal;
   /** MKA reads before a link that is not secured with its new key is reported (>= 1). */
   verifyAttempts: number;
 }

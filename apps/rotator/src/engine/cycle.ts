@@ -312,8 +312,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
       if (mode === 'key-chain') {
         const wait = startsAt.getTime() - ctx.clock().getTime();
         if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
-        await ctx.sleep(Math.max(0, wait) + ctx.verifyDelayMs);
-      } else if (ctx.verifyDelayMs > 0) await ctx.sleep(ctx.verifyDelayMs);
+        await waitOrClose(ctx, Math.max(0, wait) + ctx.verifyDelayMs);
+      } else if (ctx.verifyDelayMs > 0) await waitOrClose(ctx, ctx.verifyDelayMs);
       for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
       // MKA needs a moment after the switch (key server election, SAK distribution): a few reads.
       let problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: t.key!.ckn })));
@@ -344,10 +344,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         } else if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
         s.links[t.link.name] = prev;
       }
+      // A failed link whose key may still sit on an end (its removal failed too) stays in the
+      // journal: the next run settles it before rotating that link again.
+      const unsettled = withKey.filter((t) => t.error && [...t.phase.values()].some((p) => p === 'staged' || p === 'confirmed' || p === 'failed'));
       if (s.journals) {
-        delete s.journals[cycleId];
+        if (unsettled.length) s.journals[cycleId] = { ...s.journals[cycleId]!, links: Object.fromEntries(unsettled.map((t) => [t.link.name, journalOf(t)])) };
+        else delete s.journals[cycleId];
         if (Object.keys(s.journals).length === 0) delete s.journals;
       }
+      for (const t of unsettled) ctx.logger.error(`link ${t.link.name}: key ${t.key!.keyId} may still be on ${[...t.phase.entries()].filter(([, p]) => p !== 'planned' && p !== 'removed').map(([d]) => d).join(', ')}; kept in the journal for the next run to settle`);
     });
     const reports: LinkReport[] = txs.map((t) => {
       if (!t.error) {
@@ -357,6 +362,34 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
       return linkReport(t, mode, startsAt);
     });
     return { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), links: reports };
+  });
+}
+
+/** Thrown by a cycle interrupted by close(): the journal keeps its transactions for the next run. */
+export class RotatorClosedError extends Error {
+  override name = 'RotatorClosedError';
+}
+
+/**
+ * Waits for the start-time unless the rotator is closed meanwhile (SIGTERM). Abandoning here is
+ * safe: every end is confirmed, the keys activate together without us, and the next run's resume
+ * checks MKA and records the keys.
+ */
+async function waitOrClose(ctx: EngineContext, ms: number): Promise<void> {
+  if (ctx.closing.aborted) throw new RotatorClosedError('the rotator was closed while waiting for the start-time; the next run completes this cycle');
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new RotatorClosedError('the rotator was closed while waiting for the start-time; the next run completes this cycle'));
+    ctx.closing.addEventListener('abort', onAbort, { once: true });
+    ctx.sleep(ms).then(
+      () => {
+        ctx.closing.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (e: unknown) => {
+        ctx.closing.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
   });
 }
 

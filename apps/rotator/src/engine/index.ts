@@ -19,6 +19,7 @@ export type { EngineConfig, EngineLink, EngineLinkEnd, ResolvedLink } from './co
 export { EngineConfigError, resolveLinks } from './config-view.js';
 export type { EngineHooks } from './context.js';
 export { KeyFetchError } from './fetch.js';
+export { RotatorClosedError } from './cycle.js';
 
 export interface CreateRotatorOptions {
   /** The resolved configuration (loadConfig), or any object with the fields the engine reads. */
@@ -66,6 +67,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, logger) : undefined);
   const kmeClientFor = options.kmeClientFor ?? (full ? kmeConnector(full, logger) : undefined);
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
+  const closing = new AbortController();
   const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
   const ctx: EngineContext = {
     config,
@@ -80,6 +82,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
     verifyDelayMs: options.verifyDelayMs ?? 2000,
     verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
+    closing: closing.signal,
   };
   let closed = false;
   const open = () => {
@@ -108,9 +111,14 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       return linkStatuses(ctx, o.links);
     },
     resume: () => resumeJournals(ctx),
+    /**
+     * Closes sessions and clients. A cycle in flight stops at its next device operation or while
+     * waiting for its start-time; its journal stays for the next run to complete or roll back.
+     */
     async close() {
       if (closed) return;
       closed = true;
+      closing.abort();
       await fleet.close();
     },
   };
