@@ -83,12 +83,27 @@ async function main(): Promise<void> {
     ],
     links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
   });
-  const junos = await startSimInWorker({
-    clock: 'manual',
-    startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
-    devices: Object.fromEntries(devices.map((d) => [d, { faults: { commitLatencyMs: LATENCY } }])),
-    links: Array.from({ length: LINKS }, (_, i) => ({ id: `L${i + 1}`, a: `d${2 * i + 1}:et-0/0/0`, b: `d${2 * i + 2}:et-0/0/0` })),
-  });
+  // The simulated routers run in SIM_WORKERS threads (each a sim-junos holding whole links), so
+  // that they do not all share one core — real routers do not share the rotator's either.
+  const workers = Math.max(1, Math.min(Number(process.env.SIM_WORKERS ?? 2), LINKS));
+  const parts = await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const mine = Array.from({ length: LINKS }, (_, i) => i).filter((i) => i % workers === w);
+      return startSimInWorker({
+        clock: 'manual',
+        startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
+        devices: Object.fromEntries(mine.flatMap((i) => [`d${2 * i + 1}`, `d${2 * i + 2}`]).map((d) => [d, { faults: { commitLatencyMs: LATENCY } }])),
+        links: mine.map((i) => ({ id: `L${i + 1}`, a: `d${2 * i + 1}:et-0/0/0`, b: `d${2 * i + 2}:et-0/0/0` })),
+      });
+    }),
+  );
+  const junos = {
+    devices: Object.assign({}, ...parts.map((p) => p.devices)) as Record<string, DeviceInfo>,
+    now: () => parts[0]!.now(),
+    advance: async (ms: number) => void (await Promise.all(parts.map((p) => p.advance(ms)))),
+    downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.downIntervalsSince(since)))).flat(),
+    close: async () => void (await Promise.all(parts.map((p) => p.close()))),
+  };
   const setupMs = performance.now() - t0;
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   const config: EngineConfig = {
@@ -173,7 +188,7 @@ async function main(): Promise<void> {
     const cycleMs = Math.min(...cycles);
     const floor1 = commitMs + kmeMs;
     const floor2 = commitMs + confirmMs + kmeMs;
-    console.log(`fleet rotation cycle: ${LINKS} links, ${devices.length} devices, commit latency ${LATENCY} ms, concurrency ${config.rotation.concurrency}`);
+    console.log(`fleet rotation cycle: ${LINKS} links, ${devices.length} devices (sim-junos in ${workers} thread${workers > 1 ? 's' : ''}), commit latency ${LATENCY} ms, concurrency ${config.rotation.concurrency}`);
     console.log(`  simulators up                  ${fmt(setupMs)}`);
     console.log(`  init (SSH sessions + 1st keys) ${fmt(initMs)}`);
     console.log(`  cycle wall time                ${cycles.map(fmt).join(', ')}  (best ${fmt(cycleMs)})`);
