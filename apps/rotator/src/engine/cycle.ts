@@ -5,91 +5,27 @@
 // A journal in the state file records each end's phase so that a killed run can be resolved.
 import { randomUUID } from 'node:crypto';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
-import {
-  keyChainRotationChange,
-  planKeyChainRotation,
-  planLinkRotation,
-  type DeleteTarget,
-  type KeyChain,
-  type KeyChainPlan,
-  type MacsecConfig,
-  type PreSharedKey,
-} from '@qkd-macsec/macsec-config';
+import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { mapLimited } from '../fleet/limit.js';
-import type { EndPhase, JournalLink } from '../state/types.js';
-import type { ResolvedLink } from './config-view.js';
+import type { JournalLink } from '../state/types.js';
+import { chainOf, holdsKey, redact, selectLinks, setupProblem } from './checks.js';
+import { cleanUp } from './cleanup.js';
 import { leadSeconds, type EngineContext } from './context.js';
 import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } from './device-ops.js';
-import { fetchLinkKey, type FetchedKey } from './fetch.js';
-import { removeKeys } from './remove.js';
-import { verifyLinks } from './verify.js';
+import { fetchLinkKey } from './fetch.js';
+import { dryRunReport, linkReport } from './report.js';
+import type { Change, Tx } from './tx.js';
 import type { CycleReport, LinkError, LinkReport, ProgressEvent } from './types.js';
+import { verifyLinks } from './verify.js';
+import { waitOrClose } from './wait.js';
+
+export { chainOf, selectLinks } from './checks.js';
+export { RotatorClosedError } from './wait.js';
 
 export interface CycleOptions {
   links?: readonly string[];
   dryRun?: boolean;
   onProgress?: (event: ProgressEvent) => void;
-}
-
-type Change = { config: MacsecConfig; delete: DeleteTarget[] };
-
-/** A link's transaction while the cycle runs. */
-interface Tx {
-  link: ResolvedLink;
-  startedMs: number;
-  error?: LinkError;
-  alarms: LinkError[];
-  key?: FetchedKey;
-  /** Per device: the end's plan (key-chain mode). */
-  plans: Map<string, KeyChainPlan>;
-  /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */
-  previousPsk: Map<string, PreSharedKey | undefined>;
-  phase: Map<string, EndPhase>;
-}
-
-export function chainOf(config: MacsecConfig | undefined, name: string): KeyChain {
-  return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
-}
-
-/**
- * A device may echo what it was sent in an error (a bad statement, a bad-element): whatever
- * comes back, the CAKs of this transaction never reach a log line or a report.
- */
-function redact(message: string, txs: readonly Tx[]): string {
-  let out = message;
-  for (const t of txs) {
-    const cak = t.key?.cak.reveal();
-    if (cak) out = out.replace(new RegExp(cak, 'gi'), '<redacted>');
-  }
-  return out;
-}
-
-function setupProblem(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): { device: string; message: string } | undefined {
-  for (const end of link.ends) {
-    const cfg = configs.get(end.device);
-    const ca = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation);
-    if (!ca) return { device: end.device, message: `${end.device} has no connectivity-association ${link.connectivityAssociation}` };
-    if (mode === 'key-chain' && ca.preSharedKeyChain !== link.keyChain)
-      return { device: end.device, message: `${end.device}: connectivity-association ${link.connectivityAssociation} does not use pre-shared-key-chain ${link.keyChain}` };
-    for (const iface of end.interfaces) {
-      const bound = cfg?.interfaces?.find((i) => i.name === iface)?.connectivityAssociation;
-      if (bound !== link.connectivityAssociation) return { device: end.device, message: `${end.device} ${iface} is bound to ${bound ? `connectivity-association ${bound}` : 'no connectivity-association'}, not ${link.connectivityAssociation}` };
-    }
-  }
-  return undefined;
-}
-
-function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
-  const ckn = t.key!.ckn.toLowerCase();
-  if (mode === 'key-chain') return chainOf(config, t.link.keyChain).keys.some((k) => k.keyName?.toLowerCase() === ckn);
-  return config.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
-}
-
-export function selectLinks(all: readonly ResolvedLink[], names: readonly string[] | undefined): ResolvedLink[] {
-  if (!names || names.length === 0) return [...all];
-  const unknown = names.filter((n) => !all.some((l) => l.name === n));
-  if (unknown.length) throw new Error(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${all.map((l) => l.name).join(', ')})`);
-  return all.filter((l) => names.includes(l.name));
 }
 
 export async function runCycle(ctx: EngineContext, options: CycleOptions): Promise<CycleReport> {
@@ -365,106 +301,3 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
   });
 }
 
-/** Thrown by a cycle interrupted by close(): the journal keeps its transactions for the next run. */
-export class RotatorClosedError extends Error {
-  override name = 'RotatorClosedError';
-}
-
-/**
- * Waits for the start-time unless the rotator is closed meanwhile (SIGTERM). Abandoning here is
- * safe: every end is confirmed, the keys activate together without us, and the next run's resume
- * checks MKA and records the keys.
- */
-async function waitOrClose(ctx: EngineContext, ms: number): Promise<void> {
-  if (ctx.closing.aborted) throw new RotatorClosedError('the rotator was closed while waiting for the start-time; the next run completes this cycle');
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(new RotatorClosedError('the rotator was closed while waiting for the start-time; the next run completes this cycle'));
-    ctx.closing.addEventListener('abort', onAbort, { once: true });
-    ctx.sleep(ms).then(
-      () => {
-        ctx.closing.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (e: unknown) => {
-        ctx.closing.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
-function linkReport(t: Tx, mode: string, startsAt: Date): LinkReport {
-  return {
-    link: t.link.name,
-    result: t.error ? 'failed' : 'ok',
-    ...(t.key ? { keyId: t.key.keyId } : {}),
-    ...(t.plans.size && !t.error ? { slot: Object.fromEntries([...t.plans.entries()].map(([d, p]) => [d, p.slot])) } : {}),
-    ...(t.key && !t.error ? { startTime: startsAt.toISOString() } : {}),
-    devices: t.link.ends.map((e) => e.device),
-    ...(t.error ? { error: t.error } : {}),
-    ...(t.alarms.length ? { alarms: t.alarms } : {}),
-    ...(mode === 'static-cak' ? { hitless: false } : {}),
-    durationMs: Date.now() - t.startedMs,
-  };
-}
-
-function dryRunReport(ctx: EngineContext, txs: Tx[], startedAt: Date, mode: string): CycleReport {
-  return {
-    startedAt: startedAt.toISOString(),
-    finishedAt: ctx.clock().toISOString(),
-    dryRun: true,
-    links: txs.map((t) => ({
-      link: t.link.name,
-      result: t.error ? 'failed' : 'ok',
-      devices: t.link.ends.map((e) => e.device),
-      ...(t.error ? { error: t.error } : {}),
-      ...(mode === 'key-chain' && !t.error
-        ? {
-            startTime: t.plans.get(t.link.ends[0]!.device)?.startsAt.toISOString(),
-            plan: t.link.ends.map((e) => ({ device: e.device, slot: t.plans.get(e.device)!.slot, deleteSlots: t.plans.get(e.device)!.deleteSlots })),
-          }
-        : { plan: t.link.ends.map((e) => ({ device: e.device })) }),
-      ...(mode === 'static-cak' ? { hitless: false } : {}),
-      durationMs: Date.now() - t.startedMs,
-    })),
-  };
-}
-
-/** Remove failed links' keys from every end that may hold them (read the device to know). */
-async function cleanUp(
-  ctx: EngineContext,
-  failed: Tx[],
-  mode: string,
-  cycleId: string,
-  startsAt: Date,
-  fail: (t: Tx, e: LinkError) => void,
-): Promise<void> {
-  const todo = new Map<string, Tx[]>();
-  for (const t of failed) {
-    for (const [device, phase] of t.phase) {
-      if (phase === 'staged' || phase === 'confirmed' || phase === 'failed') todo.set(device, [...(todo.get(device) ?? []), t]);
-    }
-  }
-  await Promise.allSettled(
-    [...todo.entries()].map(async ([device, list]) => {
-      try {
-        const removed = await removeKeys(ctx, device, list.map((t) => ({ link: t.link, keyId: t.key!.keyId, ckn: t.key!.ckn, previousPsk: t.previousPsk.get(device) })), mode, `qkd-macsec ${cycleId}: remove failed keys`);
-        for (const t of list) t.phase.set(device, 'removed');
-        for (const r of removed) ctx.logger.warn(`link ${r}: new key removed from ${device}; the previous key stays active`);
-      } catch (e) {
-        for (const t of list) {
-          const rollsBack = ctx.startAfterConfirmTimeout && t.phase.get(device) !== 'confirmed';
-          fail(t, {
-            phase: 'rollback',
-            device,
-            message: `could not remove key ${t.key!.keyId} from ${device}: ${describeError(e)}; ${
-              rollsBack
-                ? `an unconfirmed commit there rolls back before the start-time ${startsAt.toISOString()}`
-                : `check ${device} before ${startsAt.toISOString()}: the link drops if the key activates there alone`
-            }`,
-          });
-        }
-      }
-    }),
-  );
-}

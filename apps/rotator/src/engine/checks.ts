@@ -1,0 +1,49 @@
+// Small pure checks the cycle makes on what the devices hold.
+import type { KeyChain, MacsecConfig } from '@qkd-macsec/macsec-config';
+import type { ResolvedLink } from './config-view.js';
+import type { Tx } from './tx.js';
+
+export function chainOf(config: MacsecConfig | undefined, name: string): KeyChain {
+  return config?.keyChains?.find((c) => c.name === name) ?? { name, keys: [] };
+}
+
+/**
+ * A device may echo what it was sent in an error (a bad statement, a bad-element): whatever
+ * comes back, the CAKs of this transaction never reach a log line or a report.
+ */
+export function redact(message: string, txs: readonly Tx[]): string {
+  let out = message;
+  for (const t of txs) {
+    const cak = t.key?.cak.reveal();
+    if (cak) out = out.replace(new RegExp(cak, 'gi'), '<redacted>');
+  }
+  return out;
+}
+
+export function setupProblem(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): { device: string; message: string } | undefined {
+  for (const end of link.ends) {
+    const cfg = configs.get(end.device);
+    const ca = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation);
+    if (!ca) return { device: end.device, message: `${end.device} has no connectivity-association ${link.connectivityAssociation}` };
+    if (mode === 'key-chain' && ca.preSharedKeyChain !== link.keyChain)
+      return { device: end.device, message: `${end.device}: connectivity-association ${link.connectivityAssociation} does not use pre-shared-key-chain ${link.keyChain}` };
+    for (const iface of end.interfaces) {
+      const bound = cfg?.interfaces?.find((i) => i.name === iface)?.connectivityAssociation;
+      if (bound !== link.connectivityAssociation) return { device: end.device, message: `${end.device} ${iface} is bound to ${bound ? `connectivity-association ${bound}` : 'no connectivity-association'}, not ${link.connectivityAssociation}` };
+    }
+  }
+  return undefined;
+}
+
+export function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
+  const ckn = t.key!.ckn.toLowerCase();
+  if (mode === 'key-chain') return chainOf(config, t.link.keyChain).keys.some((k) => k.keyName?.toLowerCase() === ckn);
+  return config.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
+}
+
+export function selectLinks(all: readonly ResolvedLink[], names: readonly string[] | undefined): ResolvedLink[] {
+  if (!names || names.length === 0) return [...all];
+  const unknown = names.filter((n) => !all.some((l) => l.name === n));
+  if (unknown.length) throw new Error(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${all.map((l) => l.name).join(', ')})`);
+  return all.filter((l) => names.includes(l.name));
+}

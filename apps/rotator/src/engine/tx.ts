@@ -1,0 +1,22 @@
+// A link's transaction while a cycle runs: what each step reads and writes.
+import type { DeleteTarget, KeyChainPlan, MacsecConfig, PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { EndPhase } from '../state/types.js';
+import type { ResolvedLink } from './config-view.js';
+import type { FetchedKey } from './fetch.js';
+import type { LinkError } from './types.js';
+
+export type Change = { config: MacsecConfig; delete: DeleteTarget[] };
+
+/** A link's transaction while the cycle runs. */
+export interface Tx {
+  link: ResolvedLink;
+  startedMs: number;
+  error?: LinkError;
+  alarms: LinkError[];
+  key?: FetchedKey;
+  /** Per device: the end's plan (key-chain mode). */
+  plans: Map<string, KeyChainPlan>;
+  /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */
+  previousPsk: Map<string, PreSharedKey | undefined>;
+  phase: Map<string, EndPhase>;
+}
