@@ -219,7 +219,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
   return { config, issues: [] };
 }
 
-/** A copy without undefined-valued keys (exactOptionalPropertyTypes-friendly), recursively. */
+/** A copy without undefined-valued keys, recursively: the engine sees only what the file sets. */
 function dropUndefined<T>(value: T): T {
   if (Array.isArray(value)) return value.map(dropUndefined) as T;
   if (value === null || typeof value !== 'object') return value;
