@@ -11,8 +11,15 @@ let since = 0;
 /** Every key_ID any report named: a key_ID must never come back. */
 const allKeyIds: string[] = [];
 
+/** Keeps the report's key IDs, and checks that every failed link has its error in the log too. */
 const record = (r: CycleReport) => {
-  for (const l of r.links) if (l.keyId) allKeyIds.push(l.keyId);
+  for (const l of r.links) {
+    if (l.keyId) allKeyIds.push(l.keyId);
+    if (l.result === 'failed') {
+      const line = bench.logger.lines.find((x) => x.startsWith(`ERROR link ${l.link}: ${l.error!.phase} failed`) && x.includes(l.error!.message));
+      expect(line, `log line for ${l.link}: ${l.error!.message}`).toBeDefined();
+    }
+  }
   return r;
 };
 const byLink = (r: CycleReport) => Object.fromEntries(r.links.map((l) => [l.link, l]));
