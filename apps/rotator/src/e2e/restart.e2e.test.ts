@@ -90,6 +90,8 @@ describe('SIGKILL mid-transaction, then restart', () => {
 
       const rotator = bench.rotator();
       try {
+        const before = await rotator.status();
+        expect(before.map((l) => l.unfinished?.keyId).sort()).toEqual([...childKeys].sort());
         const report = await rotator.rotate();
         if (c.point === 'device-staged') {
           const removed = report.resumed!.filter((r) => r.message?.includes('removed'));

@@ -91,7 +91,10 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   return {
     async init(o = {}) {
       open();
-      return initDevices(ctx, o);
+      // A first key must not be added next to a half-done rotation: settle that first.
+      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
+      const report = await initDevices(ctx, o);
+      return resumed.length ? { ...report, resumed } : report;
     },
     async rotate(o = {}) {
       open();

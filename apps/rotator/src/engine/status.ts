@@ -24,6 +24,7 @@ export async function linkStatuses(ctx: EngineContext, names?: readonly string[]
     });
     const secured = ends.every((e) => !('error' in e) && e.interfaces.every((i) => i.secured && (!s.ckn || i.ckn?.toLowerCase() === s.ckn.toLowerCase())));
     const base = s.lastSuccess ? Date.parse(s.lastSuccess) : undefined;
+    const j = Object.values(state.journals ?? {}).find((x) => x.links[link.name]);
     return {
       link: link.name,
       ...(s.keyId ? { keyId: s.keyId } : {}),
@@ -32,6 +33,7 @@ export async function linkStatuses(ctx: EngineContext, names?: readonly string[]
       ...(s.lastSuccess ? { lastSuccess: s.lastSuccess } : {}),
       nextRotation: new Date(base !== undefined ? base + ctx.config.rotation.intervalSeconds * 1000 : now.getTime()).toISOString(),
       secured,
+      ...(j ? { unfinished: { keyId: j.links[link.name]!.keyId, startsAt: j.startsAt, cycleId: j.cycleId } } : {}),
       ends,
     };
   });

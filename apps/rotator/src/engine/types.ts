@@ -66,6 +66,8 @@ export interface LinkStatus {
   nextRotation?: string;
   /** Every end's interfaces secured with the recorded CKN. */
   secured: boolean;
+  /** A transaction of an earlier run not yet settled (the next rotate resolves it first). */
+  unfinished?: { keyId: string; startsAt: string; cycleId: string };
   ends: EndStatus[];
 }
 
@@ -84,6 +86,8 @@ export interface InitReport {
   firstKeys: Array<{ link: string; keyId: string }>;
   changed: boolean;
   errors: string[];
+  /** Unfinished transactions of an earlier run, resolved before init looked at the devices. */
+  resumed?: ResumeReport[];
 }
 
 export interface EngineLogger {
