@@ -81,7 +81,12 @@ async function drive(d: Driver, callers: number, ms: number): Promise<{ keys: nu
   const end = performance.now() + ms;
   let keys = 0;
   const loop = async () => {
-    while (performance.now() < end) keys += await d.call();
+    while (performance.now() < end) {
+      // Not `keys += await d.call()`: that reads `keys` before the await, and with several
+      // callers in flight each write would drop the others' counts.
+      const received = await d.call();
+      keys += received;
+    }
   };
   const start = performance.now();
   const cpu0 = process.cpuUsage();
