@@ -22,7 +22,7 @@ describe('uploadCredential', () => {
     ]);
     expect(parseCertificates(calls[0]!.text)[0]!.subject).toBe('CN=qkd-lab CA');
     expect(calls[1]!.text).toBe(sae.certPem);
-    expect(calls[2]!.text).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    expect(calls[2]!.text).toMatch(/^-{5}BEGIN RSA PRIVATE KEY-{5}/);
     expect(createPrivateKey(calls[2]!.text).export({ type: 'pkcs8', format: 'pem' })).toBe(sae.keyPem);
   });
 

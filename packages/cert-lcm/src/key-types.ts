@@ -117,13 +117,13 @@ export async function importPrivateKeyPem(
     keyObject = createPrivateKey({ key: typeof pem === 'string' ? pem : Buffer.from(pem), format: 'pem' });
   } catch (cause) {
     const text = typeof pem === 'string' ? pem : Buffer.from(pem).toString('latin1');
-    const hint = /-----BEGIN CERTIFICATE-----/.test(text)
+    const hint = /-{5}BEGIN CERTIFICATE-{5}/.test(text)
       ? 'found a CERTIFICATE where a private key was expected'
       : /ENCRYPTED PRIVATE KEY/.test(text)
         ? 'the private key is encrypted (a passphrase-protected key is not supported; decrypt it first)'
-        : /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)
+        : /-{5}BEGIN [A-Z ]*PRIVATE KEY-{5}/.test(text)
           ? 'the private key PEM is damaged or truncated'
-          : 'not a PEM private key (no "-----BEGIN PRIVATE KEY-----" block)';
+          : 'not a PEM private key (no PEM block labelled PRIVATE KEY)';
     throw new PrivateKeyError(source, hint, { cause: redactCause(cause) });
   }
   const keyType = keyTypeOfKeyObject(keyObject);

@@ -89,7 +89,7 @@ function parseCertificates(source: Source): X509Certificate[] {
 
 function parsePrivateKey(source: Source): KeyObject {
   const text = String(source.pem);
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+  if (/-{5}BEGIN ENCRYPTED PRIVATE KEY-{5}|Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw configError(`${source.name} is an encrypted private key; give it unencrypted (mode 0600)`);
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw configError(`${source.name} holds no PEM private key`);

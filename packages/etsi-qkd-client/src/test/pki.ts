@@ -1,4 +1,5 @@
 // Certificates for the in-package TLS tests, made at test time with @qkd-macsec/cert-lcm.
+import { KeyObject } from 'node:crypto';
 import { createCa, issueCertificate, webcrypto, x509, type Credential } from '@qkd-macsec/cert-lcm';
 
 export interface TestPki {
@@ -50,6 +51,6 @@ async function selfSignedServer(): Promise<{ certPem: string; keyPem: string }> 
       new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
     ],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { certPem: certificate.toString('pem'), keyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n` };
+  const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
+  return { certPem: certificate.toString('pem'), keyPem };
 }
