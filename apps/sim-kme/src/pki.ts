@@ -1,9 +1,9 @@
 // The simulator's PKI: one CA, a server certificate per KME (valid for localhost, 127.0.0.1 and
 // ::1) and a client certificate per SAE whose CN is the SAE ID. Made with cert-lcm, kept in
 // memory for tests or written to a directory for `sim-kme pki --out DIR`.
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createCa, issueCertificate, loadCredential, type Credential, type KeyType } from '@qkd-macsec/cert-lcm';
+import { createCa, issueCertificate, loadCredential, writeCredentialFiles, type Credential, type KeyType } from '@qkd-macsec/cert-lcm';
 
 export interface SimPki {
   ca: Credential;
@@ -102,29 +102,25 @@ export async function writeSimPki(pki: SimPki, dir: string, opts: { force?: bool
   }
   await mkdir(join(root, 'kmes'), { recursive: true });
   await mkdir(join(root, 'saes'), { recursive: true });
-  const put = async (rel: string, text: string, mode: number) => {
-    const file = join(root, rel);
-    await writeFile(file, text, { mode });
-    await chmod(file, mode); // writeFile's mode only applies to new files
-    return file;
+  // cert-lcm writes each pair atomically with exact modes (key 0600, certificate 0644), also
+  // when `force` replaces files that already exist.
+  const put = async (cert: string, key: string, credential: Credential) => {
+    const paths = { certPath: join(root, cert), keyPath: join(root, key) };
+    await writeCredentialFiles(paths, credential);
+    return { cert: paths.certPath, key: paths.keyPath };
   };
-  const out: WrittenPki = {
-    dir: root,
-    caCert: await put(pkiLayout.caCert, pki.ca.certPem, 0o644),
-    caKey: await put(pkiLayout.caKey, pki.ca.keyPem, 0o600),
-    kmes: {},
-    saes: {},
-  };
+  const ca = await put(pkiLayout.caCert, pkiLayout.caKey, pki.ca);
+  const out: WrittenPki = { dir: root, caCert: ca.cert, caKey: ca.key, kmes: {}, saes: {} };
   for (const [id, c] of Object.entries(pki.kmes)) {
-    out.kmes[id] = { cert: await put(pkiLayout.kmeCert(id), c.certPem, 0o644), key: await put(pkiLayout.kmeKey(id), c.keyPem, 0o600) };
+    out.kmes[id] = await put(pkiLayout.kmeCert(id), pkiLayout.kmeKey(id), c);
     const client = pki.kmeClients?.[id];
     if (client) {
-      out.kmes[id].clientCert = await put(pkiLayout.kmeClientCert(id), client.certPem, 0o644);
-      out.kmes[id].clientKey = await put(pkiLayout.kmeClientKey(id), client.keyPem, 0o600);
+      const written = await put(pkiLayout.kmeClientCert(id), pkiLayout.kmeClientKey(id), client);
+      out.kmes[id].clientCert = written.cert;
+      out.kmes[id].clientKey = written.key;
     }
   }
-  for (const [id, c] of Object.entries(pki.saes))
-    out.saes[id] = { cert: await put(pkiLayout.saeCert(id), c.certPem, 0o644), key: await put(pkiLayout.saeKey(id), c.keyPem, 0o600) };
+  for (const [id, c] of Object.entries(pki.saes)) out.saes[id] = await put(pkiLayout.saeCert(id), pkiLayout.saeKey(id), c);
   return out;
 }
 
