@@ -171,6 +171,16 @@ describe('parseConfigurationXml', () => {
       expect(String(e)).not.toContain(CAK128);
     }
   });
+
+  it('never quotes a secret from malformed XML', () => {
+    // The XML validator names the bad "tag" it found, which here is the CAK itself.
+    const broken = [`<configuration><cak>00<${CAK128}/></cak></configuration>`, `<configuration><cak ${CAK128}>x</cak></configuration>`];
+    for (const xml of broken) {
+      expect(() => parseConfigurationXml(xml)).toThrow(/malformed XML at line 1, column \d+/);
+      expect(() => parseConfigurationXml(xml)).not.toThrow(CAK128);
+    }
+    expect(() => parseConfigurationXml('<configuration>&</configuration>')).toThrow(/char '&' is not expected/);
+  });
 });
 
 describe('round trip model -> XML -> model', () => {

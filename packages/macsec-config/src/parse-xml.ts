@@ -337,7 +337,10 @@ function parseDocument(xml: string): El {
   if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`, '(document)');
+    // The validator quotes document text: a broken tag next to a CAK gets the CAK quoted whole.
+    // Keep quoted single characters only; line and column still point at the fault.
+    const msg = valid.err.msg.replace(/'([^']*)'/g, (quoted, inner: string) => (inner.length <= 1 ? quoted : "'…'"));
+    throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${msg}`, '(document)');
   }
   const doc = parser.parse(xml) as El;
   const configuration = findConfiguration(doc);
