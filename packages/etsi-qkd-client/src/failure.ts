@@ -17,7 +17,7 @@ import {
   type QkdErrorContext,
 } from './errors.js';
 import { etsiErrorSchema, type EtsiError } from './schemas.js';
-import { HANDSHAKE_FAILURE, MAX_RESPONSE_BYTES } from './tls.js';
+import { HANDSHAKE_FAILURE, MAX_RESPONSE_BYTES, type TlsSetup } from './tls.js';
 
 /**
  * The first `code` found along an error's cause chain (fetch wraps undici/net/tls errors), and a
@@ -93,12 +93,8 @@ const X509_VERIFY_CODES = new Set([
   'KEYUSAGE_NO_CERTSIGN',
 ]);
 
-export interface TlsContext {
-  caSource: string;
-  hasClientCert: boolean;
-  takeTlsAlert(localPort: number | undefined): string | undefined;
-  peekTlsAlert(localPort: number | undefined): string | undefined;
-}
+/** What the error mapping needs of the TLS setup. */
+export type TlsContext = Omit<TlsSetup, 'agent'>;
 
 function clientCertAdvice(tls: TlsContext): string {
   return tls.hasClientCert
@@ -168,7 +164,7 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
       const duringHandshake = (failure.error as unknown as Record<symbol, unknown>)[HANDSHAKE_FAILURE] === true;
       const hint =
         duringHandshake || (endpoint.startsWith('https:') && failure.bytesRead === 0)
-          ? `; the KME closed it without answering, which often means it ${tls.hasClientCert ? 'rejected our client certificate (check that it is signed by a CA the KME trusts, is not expired, and names an SAE the KME knows)' : 'requires a client certificate and none is configured'}`
+          ? `; the KME closed it without answering, which often means that ${clientCertAdvice(tls)}`
           : '';
       return new QkdConnectionError(`the connection to ${host} was dropped before a complete answer (${code})${hint}`, { ...ctx, code });
     }
