@@ -67,7 +67,8 @@ export interface QkdClient {
 
 interface Call {
   operation: Operation;
-  saeId: string;
+  /** endpointUrl(root, path SAE, operation), computed once by the caller. */
+  endpoint: string;
   saeIds: string[];
   method: 'GET' | 'POST';
   searchParams?: Record<string, string>;
@@ -125,7 +126,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   }
 
   async function exchange(call: Call, started: number): Promise<Reply> {
-    const endpoint = endpointUrl(root, call.saeId, call.operation);
+    const { endpoint } = call;
     const context: QkdErrorContext = { endpoint, saeIds: call.saeIds, method: call.method };
     if (closed) throw new QkdRequestError(`client is closed; cannot call ${endpoint}`, context);
     let timeoutMs: number;
@@ -223,7 +224,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
 
   return {
     async getStatus(slaveSaeId, callOptions) {
-      const reply = await send({ operation: 'status', saeId: slaveSaeId, saeIds: [slaveSaeId], method: 'GET', idempotent: true, options: callOptions });
+      const reply = await send({ operation: 'status', endpoint: endpointUrl(root, slaveSaeId, 'status'), saeIds: [slaveSaeId], method: 'GET', idempotent: true, options: callOptions });
       const context = { endpoint: reply.endpoint, saeIds: [slaveSaeId], method: 'GET', status: reply.status };
       const status = parse(statusSchema, reply.body, 'Status', context);
       if (status.slave_SAE_ID !== slaveSaeId) {
@@ -264,7 +265,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       if (request.size !== undefined) query.size = String(request.size);
       const reply = await send({
         operation: 'enc_keys',
-        saeId: slaveSaeId,
+        endpoint,
         saeIds,
         method: httpMethod,
         ...(httpMethod === 'POST' ? { json: body } : { searchParams: query }),
@@ -287,7 +288,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       const body: KeyIds = { key_IDs: keyIds.map((keyId) => ({ key_ID: keyId })) };
       const reply = await send({
         operation: 'dec_keys',
-        saeId: masterSaeId,
+        endpoint,
         saeIds: [masterSaeId],
         method: httpMethod,
         ...(httpMethod === 'POST' ? { json: body } : { searchParams: { key_ID: keyIds[0]! } }),
