@@ -1,6 +1,7 @@
 // startSimKme: builds the simulated QKD network from a configuration and starts one HTTPS
 // server per KME on loopback, all in this process. What tests, the demo and the benchmark use.
 import { readFile } from 'node:fs/promises';
+import { loadCredential } from '@qkd-macsec/cert-lcm';
 import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { NO_FAULTS } from './faults.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
@@ -154,8 +155,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   };
 }
 
-async function resolveTls(config: SimKmeConfig, given: SimPki | undefined, localIds: string[]): Promise<{ tls: KmeTls; pki?: SimPki }> {
-  const kmeIds = localIds;
+async function resolveTls(config: SimKmeConfig, given: SimPki | undefined, kmeIds: string[]): Promise<{ tls: KmeTls; pki?: SimPki }> {
   if (given) {
     const missing = kmeIds.filter((id) => !given.kmes[id]);
     if (missing.length) throw new SimPkiError('pki', `no server credential for ${missing.join(', ')}`);
@@ -168,10 +168,14 @@ async function resolveTls(config: SimKmeConfig, given: SimPki | undefined, local
         throw new SimPkiError(file, `cannot read: ${err.message}`);
       });
     const tls: KmeTls = { ca: await read(config.caFile), kmes: {} };
-    for (const kme of config.kmes.filter((k) => localIds.includes(k.id))) {
+    for (const kme of config.kmes.filter((k) => kmeIds.includes(k.id))) {
       if (kme.certFile === undefined || kme.keyFile === undefined)
         throw new SimPkiError(`kmes[${config.kmes.indexOf(kme)}]`, 'certFile and keyFile are required when caFile is given');
-      tls.kmes[kme.id] = { cert: await read(kme.certFile), key: await read(kme.keyFile) };
+      const cert = await read(kme.certFile);
+      const key = await read(kme.keyFile);
+      // As readKmeTls does for a pkiDir: a key that is not the certificate's is named by path here.
+      await loadCredential({ certPem: cert, keyPem: key, source: `${kme.certFile} + ${kme.keyFile}` });
+      tls.kmes[kme.id] = { cert, key };
     }
     return { tls };
   }
