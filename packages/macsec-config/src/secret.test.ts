@@ -22,7 +22,7 @@ describe('Secret', () => {
       expect(out).toContain(REDACTED);
     }
     expect(Object.keys(s)).toEqual([]);
-    expect(structuredClone({ a: 1 })).toEqual({ a: 1 });
+    expect(JSON.stringify(structuredClone({ cak: s }))).not.toContain(HEX);
   });
 
   it('reveals only through reveal()', () => {
@@ -41,6 +41,7 @@ describe('Secret', () => {
 
   it('refuses non-hex input without echoing it', () => {
     expect(() => Secret.fromHex('secretzz')).toThrow(/not a hex string \(8 characters\)/);
+    expect(() => Secret.fromHex('topsecretvalue!')).toThrow(/15 characters/);
     try {
       Secret.fromHex('topsecretvalue!');
     } catch (e) {
