@@ -7,9 +7,9 @@ import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
 import { escapeXml, type XmlElement } from './xml.js';
 
 function opOf(e: XmlElement): ConfigNode['op'] {
-  const op = e.attrs['operation'];
-  if (e.attrs['delete'] === 'delete' || op === 'delete' || op === 'remove') return 'delete';
-  if (e.attrs['replace'] === 'replace' || op === 'replace') return 'replace';
+  const op = e.attributes['operation'];
+  if (e.attributes['delete'] === 'delete' || op === 'delete' || op === 'remove') return 'delete';
+  if (e.attributes['replace'] === 'replace' || op === 'replace') return 'replace';
   if (op !== undefined && op !== 'merge' && op !== 'create') throw new ConfigSyntaxError(`unknown operation '${op}'`, [], e.name);
   return undefined;
 }
@@ -20,8 +20,8 @@ function toNode(e: XmlElement, schema: Schema | undefined, path: string[], filte
   const node: ConfigNode = { tag: e.name, children: [] };
   const op = opOf(e);
   if (op) node.op = op;
-  if (e.attrs['inactive'] === 'inactive') node.inactive = true;
-  else if (e.attrs['active'] === 'active') node.inactive = false;
+  if (e.attributes['inactive'] === 'inactive') node.inactive = true;
+  else if (e.attributes['active'] === 'active') node.inactive = false;
   const nameEl = e.children.find((c) => c.name === 'name');
   const isList = s?.kind === 'list' || (!s && nameEl !== undefined);
   if (isList) {

@@ -2,7 +2,7 @@
 // (base:1.0, plus base:1.1 when the device is rfc-compliant), framing follows the hello exchange,
 // RPCs are answered strictly in order (pipelined requests queue up), and bad input gets an
 // <rpc-error> rather than a dropped session where the protocol allows it.
-import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, parseXml, type Framing } from '@qkd-macsec/junos-netconf/framing';
+import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import type { Duplex } from 'node:stream';
 import type { Clock } from './clock.js';
 import { activeTree, getPath } from './config-tree.js';
@@ -81,14 +81,13 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   const handleRpc = async (xml: string) => {
     let doc;
     try {
-      parseXml(xml); // the shared safe parse: refuses DOCTYPE, entities, malformed input
-      doc = parseXmlDocument(xml, { checked: true });
+      doc = parseXmlDocument(xml);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       reply('', renderRpcError({ type: 'rpc', tag: 'malformed-message', message: `XML parse error: ${message}` }));
       return;
     }
-    const attrs = Object.entries(doc.attrs)
+    const attrs = Object.entries(doc.attributes)
       .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
       .join('');
     if (doc.name !== 'rpc') {

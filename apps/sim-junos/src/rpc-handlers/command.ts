@@ -15,9 +15,9 @@ import { macsecInterfaces } from './mka.js';
 
 const op = (name: string, iface?: string): XmlElement => ({
   name,
-  attrs: {},
+  attributes: {},
   text: '',
-  children: iface ? [{ name: 'interface-name', attrs: {}, children: [], text: iface }] : [],
+  children: iface ? [{ name: 'interface-name', attributes: {}, children: [], text: iface }] : [],
 });
 
 function showConfiguration(ctx: RpcContext, words: string[], text: boolean): RpcResult {
@@ -40,7 +40,7 @@ export const command: RpcHandler = async (ctx, el) => {
   const raw = el.text.trim().replace(/\s*\|\s*(display xml|no-more)\s*$/g, '');
   const words = raw.split(/\s+/).filter(Boolean);
   const line = words.join(' ');
-  const text = el.attrs['format'] === 'text' || el.attrs['format'] === 'ascii';
+  const text = el.attributes['format'] === 'text' || el.attributes['format'] === 'ascii';
   const iface = words[3] === 'interface' ? words[4] : undefined;
   const asText = async (r: RpcResult | Promise<RpcResult>, render: () => string): Promise<RpcResult> => (text ? { body: `<output>${escapeXml(render())}</output>` } : r);
   if (line === 'show version') return asText(getSoftwareInformation(ctx, op('get-software-information')), () => softwareText(ctx));

@@ -20,22 +20,22 @@ function source(ctx: RpcContext, database: string | undefined): ConfigNode {
 }
 
 export const getConfiguration: RpcHandler = (ctx, op) => {
-  const tree = source(ctx, op.attrs['database']);
-  if (op.attrs['compare'] !== undefined) {
-    if (op.attrs['compare'] !== 'rollback') throw new RpcFailure({ tag: 'invalid-value', message: `unknown compare '${op.attrs['compare']}'`, badElement: op.attrs['compare'] });
-    const n = Number(op.attrs['rollback'] ?? '0');
+  const tree = source(ctx, op.attributes['database']);
+  if (op.attributes['compare'] !== undefined) {
+    if (op.attributes['compare'] !== 'rollback') throw new RpcFailure({ tag: 'invalid-value', message: `unknown compare '${op.attributes['compare']}'`, badElement: op.attributes['compare'] });
+    const n = Number(op.attributes['rollback'] ?? '0');
     const from = ctx.device.store.history[n];
-    if (!Number.isInteger(n) || !from) throw new RpcFailure({ tag: 'invalid-value', message: `rollback ${op.attrs['rollback']} is not available`, badElement: String(op.attrs['rollback']) });
+    if (!Number.isInteger(n) || !from) throw new RpcFailure({ tag: 'invalid-value', message: `rollback ${op.attributes['rollback']} is not available`, badElement: String(op.attributes['rollback']) });
     const diff = renderCompare(select(from.tree, child(op, 'configuration')), select(tree, child(op, 'configuration')));
     return { body: `<configuration-information><configuration-output>${escapeXml(diff)}</configuration-output></configuration-information>` };
   }
   const selected = select(tree, child(op, 'configuration'));
-  const format = op.attrs['format'] ?? 'xml';
+  const format = op.attributes['format'] ?? 'xml';
   switch (format) {
     case 'xml': {
       const head = ctx.device.store.history[0]!;
       const attrs =
-        op.attrs['database'] === 'committed'
+        op.attributes['database'] === 'committed'
           ? ` junos:commit-seconds="${Math.floor(head.time / 1000)}" junos:commit-localtime="${junosTime(head.time)}" junos:commit-user="${escapeXml(head.user)}"`
           : ` junos:changed-seconds="${Math.floor(ctx.clock.now() / 1000)}" junos:changed-localtime="${junosTime(ctx.clock.now())}"`;
       return { body: treeToXml(selected, attrs) };

@@ -53,12 +53,12 @@ function fromUrl(ctx: RpcContext, url: string): string {
 }
 
 export const loadConfiguration: RpcHandler = (ctx, op) => {
-  const rawAction = op.attrs['action'] ?? 'merge';
+  const rawAction = op.attributes['action'] ?? 'merge';
   if (!ACTIONS.has(rawAction as Action)) throw new RpcFailure({ tag: 'invalid-value', message: `unknown load action '${rawAction}'`, badElement: rawAction });
   const action = rawAction as Action;
-  const format = op.attrs['format'] ?? (action === 'set' ? 'text' : 'xml');
-  const rollback = op.attrs['rollback'];
-  const url = op.attrs['url'];
+  const format = op.attributes['format'] ?? (action === 'set' ? 'text' : 'xml');
+  const rollback = op.attributes['rollback'];
+  const url = op.attributes['url'];
   let warnings: string[];
   if (rollback !== undefined) {
     ctx.device.store.loadRollback(ctx.session, /^\d+$/.test(rollback) ? Number(rollback) : Number.NaN);
