@@ -150,9 +150,16 @@ async function pickFreePort(): Promise<number> {
   });
 }
 
-function fingerprintOf(publicKeyLine: string): string {
-  const blob = Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64');
+/**
+ * OpenSSH SHA256 fingerprint of a public key blob. Computed here rather than with the package's
+ * sha256Fingerprint, so the interop tests check the package against an independent value.
+ */
+export function fingerprintOfKeyBlob(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+function fingerprintOf(publicKeyLine: string): string {
+  return fingerprintOfKeyBlob(Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64'));
 }
 
 const ED25519_BLOB_BYTES = 4 + 'ssh-ed25519'.length + 4 + 32;

@@ -1,8 +1,7 @@
 // A bare ssh2 connection to the harness's netconf subsystem, for tests that check the wire
 // without the package's session layer. The host key is verified against the harness's pin.
-import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
-import type { NetconfdServer } from './netconfd-harness.js';
+import { fingerprintOfKeyBlob, type NetconfdServer } from './netconfd-harness.js';
 
 export interface NetconfChannel {
   client: ssh2.Client;
@@ -10,10 +9,6 @@ export interface NetconfChannel {
   /** Fingerprints of the host keys the server presented (normally exactly one). */
   hostKeysSeen: string[];
   close(): void;
-}
-
-export function fingerprintOfKeyBlob(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 /** Connects and opens the `netconf` subsystem; rejects on auth failure or a wrong host key. */
