@@ -1,4 +1,5 @@
 import { escapeXmlText } from '../xml/escape.js';
+import { asArray, childNames, childObject, isObject } from '../xml/nodes.js';
 import { parseXml } from '../xml/parse.js';
 import type { Framing } from './encode.js';
 
@@ -43,16 +44,11 @@ function isSessionId(n: number): boolean {
 /** Parse a peer's hello (through the safe XML parse: DOCTYPE and entities are refused). */
 export function parseHello(xml: string): Hello {
   const doc = parseXml(xml);
-  const hello = doc['hello'];
-  if (hello === undefined || typeof hello !== 'object' || hello === null || Array.isArray(hello)) {
-    const root = Object.keys(doc).filter((k) => !k.startsWith('@_'))[0];
-    throw new HelloError('not-a-hello', `expected a <hello> message, got <${root ?? '(nothing)'}>`);
-  }
-  const h = hello as Record<string, unknown>;
-  const capsNode = h['capabilities'];
-  const rawCaps = capsNode !== null && typeof capsNode === 'object' && !Array.isArray(capsNode) ? (capsNode as Record<string, unknown>)['capability'] : undefined;
-  const list = rawCaps === undefined ? [] : Array.isArray(rawCaps) ? rawCaps : [rawCaps];
-  const capabilities = list.map((c) => (typeof c === 'string' ? c.trim() : '')).filter((c) => c !== '');
+  const h = doc['hello'];
+  if (!isObject(h)) throw new HelloError('not-a-hello', `expected a <hello> message, got <${childNames(doc)[0] ?? '(nothing)'}>`);
+  const capabilities = asArray(childObject(h, 'capabilities')?.['capability'])
+    .map((c) => (typeof c === 'string' ? c.trim() : ''))
+    .filter((c) => c !== '');
   if (capabilities.length === 0) throw new HelloError('no-capabilities', 'hello has no <capability> elements');
   const result: Hello = { capabilities };
   const sid = h['session-id'];
