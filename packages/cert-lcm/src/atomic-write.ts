@@ -10,12 +10,13 @@ import { FileError } from './errors.js';
 export const PRIVATE_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
 
-function describe(err: unknown): string {
+/** An errno error as "CODE (message)", for FileError messages. */
+export function errnoText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return e?.code ? `${e.code}${e.message ? ` (${e.message.replace(/^[A-Z]+: /, '')})` : ''}` : String(err);
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
+async function fsyncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -41,7 +42,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await fsyncDir(dir);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw new FileError(path, `cannot write: ${describe(err)}`, { cause: err });
+    throw new FileError(path, `cannot write: ${errnoText(err)}`, { cause: err });
   }
 }
 
@@ -51,7 +52,7 @@ export async function renameDurable(from: string, to: string): Promise<void> {
     await rename(from, to);
     await fsyncDir(dirname(to));
   } catch (err) {
-    throw new FileError(to, `cannot rename ${from} into place: ${describe(err)}`, { cause: err });
+    throw new FileError(to, `cannot rename ${from} into place: ${errnoText(err)}`, { cause: err });
   }
 }
 
@@ -62,10 +63,6 @@ export async function removeIfPresent(path: string): Promise<boolean> {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new FileError(path, `cannot remove: ${describe(err)}`, { cause: err });
+    throw new FileError(path, `cannot remove: ${errnoText(err)}`, { cause: err });
   }
-}
-
-export function errnoText(err: unknown): string {
-  return describe(err);
 }

@@ -69,7 +69,7 @@ export function fingerprint(cert: x509.X509Certificate, algorithm: 'sha256' | 's
   return hex.match(/../g)!.join(':');
 }
 
-export function publicKeyObject(cert: x509.X509Certificate) {
+function publicKeyObject(cert: x509.X509Certificate) {
   return createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' });
 }
 

@@ -99,10 +99,6 @@ export async function exportPrivateKeyPem(privateKey: CryptoKey): Promise<string
   return toPem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', privateKey));
 }
 
-export function derToPem(label: string, der: ArrayBuffer | Uint8Array): string {
-  return toPem(label, der);
-}
-
 /**
  * Imports a PEM private key (PKCS#8 "PRIVATE KEY", or the traditional "RSA/EC PRIVATE KEY"
  * forms, which Node converts) into a WebCrypto key pair. `source` names the file or object in
