@@ -61,8 +61,8 @@ export interface RenewResult {
   paths: CredentialPaths & { prevCertPath: string; prevKeyPath: string };
 }
 
-export const prevPaths = (p: CredentialPaths) => ({ certPath: `${p.certPath}.prev`, keyPath: `${p.keyPath}.prev` });
-export const newPaths = (p: CredentialPaths) => ({ certPath: `${p.certPath}.new`, keyPath: `${p.keyPath}.new` });
+const prevPaths = (p: CredentialPaths) => ({ certPath: `${p.certPath}.prev`, keyPath: `${p.keyPath}.prev` });
+const newPaths = (p: CredentialPaths) => ({ certPath: `${p.certPath}.new`, keyPath: `${p.keyPath}.new` });
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -71,7 +71,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export const lockPath = (p: CredentialPaths) => `${p.certPath}.lock`;
+const lockPath = (p: CredentialPaths) => `${p.certPath}.lock`;
 
 /**
  * Renew, confirm and rollback of one credential exclude each other across processes through
@@ -112,20 +112,26 @@ export type RenewalState =
   | 'interrupted';
 
 export async function renewalState(paths: CredentialPaths): Promise<RenewalState> {
+  return (await inspectFiles(paths)).state;
+}
+
+/** The state, and the live pair when it was read and is consistent (so renewal need not read it again). */
+async function inspectFiles(paths: CredentialPaths): Promise<{ state: RenewalState; live?: Credential }> {
   const n = newPaths(paths);
   const p = prevPaths(paths);
-  if ((await exists(n.certPath)) || (await exists(n.keyPath))) return 'interrupted';
-  if (!(await exists(paths.certPath))) return (await exists(p.certPath)) ? 'interrupted' : 'missing';
+  if ((await exists(n.certPath)) || (await exists(n.keyPath))) return { state: 'interrupted' };
+  if (!(await exists(paths.certPath))) return { state: (await exists(p.certPath)) ? 'interrupted' : 'missing' };
   const havePrev = (await exists(p.certPath)) && (await exists(p.keyPath));
-  const live = await readCredentialFiles(paths).catch((err: unknown) => err);
+  const live = await readCredentialFiles(paths).catch((err: unknown) => err as Error);
   // A key that does not match its certificate is what a crash between the two renames leaves.
-  if (live instanceof PrivateKeyError && live.reason === 'mismatch') return 'interrupted';
+  if (live instanceof PrivateKeyError && live.reason === 'mismatch') return { state: 'interrupted' };
   // Any other unreadable live pair is recoverable only when the previous pair is there.
   if (live instanceof Error) {
-    if (havePrev) return 'interrupted';
+    if (havePrev) return { state: 'interrupted' };
     throw live;
   }
-  return havePrev || (await exists(p.certPath)) || (await exists(p.keyPath)) ? 'pending-confirmation' : 'current';
+  const state = havePrev || (await exists(p.certPath)) || (await exists(p.keyPath)) ? 'pending-confirmation' : 'current';
+  return { state, live };
 }
 
 export async function renewCredential(opts: RenewOptions): Promise<RenewResult> {
@@ -136,14 +142,14 @@ export async function renewCredential(opts: RenewOptions): Promise<RenewResult> 
 
 async function renewLocked(opts: RenewOptions, paths: CredentialPaths): Promise<RenewResult> {
   const source = opts.certPath;
-  const state = await renewalState(paths);
+  const { state, live } = await inspectFiles(paths);
   if (state === 'pending-confirmation') {
     throw new RenewalError(source, `the previous renewal is not confirmed yet (${prevPaths(paths).certPath} exists): call confirmRenewal() or rollbackRenewal() first`);
   }
   if (state === 'interrupted') {
     throw new RenewalError(source, 'an earlier renewal was interrupted (leftover .new files or a key that does not match the certificate): call rollbackRenewal() first');
   }
-  const current = state === 'current' ? await readCredentialFiles(paths) : undefined;
+  const current = state === 'current' ? live : undefined;
   const info = current ? describeCertificate(current.certificate) : undefined;
   const commonName = opts.commonName ?? info?.commonName;
   if (!commonName) throw new RenewalError(source, 'no current certificate to renew and no commonName given');
