@@ -4,22 +4,16 @@ import { createHash } from 'node:crypto';
 import { KeyDerivationError } from './errors.js';
 import { CIPHER_SUITES, type CipherSuite } from './model.js';
 import { Secret } from './secret.js';
-import { checkCkn } from './validate.js';
+import { cakHexLength, checkCkn } from './validate.js';
 
 /** Bits of QKD key a CAK for this suite needs: request exactly this many from the KME. */
 export function requiredKeyBits(cipherSuite: CipherSuite): 128 | 256 {
-  switch (cipherSuite) {
-    case 'gcm-aes-128':
-    case 'gcm-aes-xpn-128':
-      return 128;
-    case 'gcm-aes-256':
-    case 'gcm-aes-xpn-256':
-      return 256;
-    default:
-      throw new KeyDerivationError(`unknown cipher suite "${String(cipherSuite)}" (expected one of ${CIPHER_SUITES.join(', ')})`, {
-        cipherSuite: String(cipherSuite),
-      });
+  if (!(CIPHER_SUITES as readonly unknown[]).includes(cipherSuite)) {
+    throw new KeyDerivationError(`unknown cipher suite "${String(cipherSuite)}" (expected one of ${CIPHER_SUITES.join(', ')})`, {
+      cipherSuite: String(cipherSuite),
+    });
   }
+  return cakHexLength(cipherSuite) === 64 ? 256 : 128;
 }
 
 /** The shape of a delivered key (e.g. an etsi-qkd-client QkdKey); only these fields are read. */

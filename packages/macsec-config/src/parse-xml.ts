@@ -23,6 +23,7 @@ import {
   type StaticHostMapping,
 } from './model.js';
 import { Secret } from './secret.js';
+import { KEY_INDEX_MAX, KEY_INDEX_MIN } from './validate.js';
 
 type El = { [key: string]: unknown };
 
@@ -210,11 +211,19 @@ function parseInterface(el: El, path: string): MacsecInterface {
   return itf;
 }
 
-function parseKey(el: El, path: string): KeyChainKey {
+/** The `<name>` of a key-chain `<key>`: its index 0..63. */
+function keyIndex(el: El, path: string): number {
   const raw = requiredText(el, 'name', path);
-  const p = `${path}[${raw}]`;
-  if (!/^\d{1,2}$/.test(raw) || Number(raw) > 63) throw new ConfigParseError(`key index "${raw}" is not 0..63`, p);
-  const key: KeyChainKey = { index: Number(raw) };
+  if (!/^\d{1,2}$/.test(raw) || Number(raw) > KEY_INDEX_MAX) {
+    throw new ConfigParseError(`key index "${raw}" is not ${KEY_INDEX_MIN}..${KEY_INDEX_MAX}`, `${path}[${raw}]`);
+  }
+  return Number(raw);
+}
+
+function parseKey(el: El, path: string): KeyChainKey {
+  const index = keyIndex(el, path);
+  const p = `${path}[${index}]`;
+  const key: KeyChainKey = { index };
   const keyName = childText(el, 'key-name', p);
   if (keyName !== undefined) key.keyName = keyName;
   const secret = childText(el, 'secret', p);
@@ -410,9 +419,7 @@ function readDeletes(configuration: El): DeleteTarget[] {
       continue;
     }
     for (const key of kids(chain, 'key').filter(isDeleted)) {
-      const raw = requiredText(key, 'name', `${p}[${name}]/key`);
-      if (!/^\d{1,2}$/.test(raw) || Number(raw) > 63) throw new ConfigParseError(`key index "${raw}" is not 0..63`, `${p}[${name}]/key`);
-      out.push({ kind: 'key-chain-key', chain: name, index: Number(raw) });
+      out.push({ kind: 'key-chain-key', chain: name, index: keyIndex(key, `${p}[${name}]/key`) });
     }
   }
   const eo = one(configuration, 'event-options', root);

@@ -31,7 +31,7 @@ function show(value: unknown): string {
 export const KEY_INDEX_MIN = 0;
 export const KEY_INDEX_MAX = 63;
 /** Ring size of a Junos key chain: key indexes 0..63. */
-export const KEY_CHAIN_SLOTS = 64;
+export const KEY_CHAIN_SLOTS = KEY_INDEX_MAX - KEY_INDEX_MIN + 1;
 
 /** CKN: even number of hex digits, 2..64. */
 export function checkCkn(ckn: unknown): string | null {
@@ -84,8 +84,6 @@ export function checkKeyIndex(index: unknown): string | null {
     ? null
     : `key index must be an integer 0..63, got ${show(index)}`;
 }
-
-export { checkStartTime };
 
 // Names: this library's conservative subset of what Junos takes, so every name renders in set,
 // text and XML form without quoting: a letter or digit, then letters, digits, `_`, `-`, `.`.
