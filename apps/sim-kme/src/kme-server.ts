@@ -6,9 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ETSI_400_MESSAGES, keyIdsSchema, keyRequestSchema } from '@qkd-macsec/etsi-qkd-client/schemas';
-import type { Faults, LinkLimits, SimKmeConfig } from './config.js';
+import type { Faults, SimKmeConfig } from './config.js';
 import { isQuiet, malformedBody, pickFault } from './faults.js';
-import type { IssuedKey, KeyNetwork } from './key-stream.js';
+import type { IssuedKey, KeyNetwork, LinkPool } from './key-stream.js';
 import { debugEnabled, type SimLogger } from './logger.js';
 import { decodeRelay, RELAY_PATH, type RelayClient } from './relay.js';
 
@@ -88,24 +88,25 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
   };
 
   /** The link from this KME to the KME of `saeId` (a slave, or a master for dec_keys). */
-  const linkTo = (saeId: string, role: string): { kme: string; limits: LinkLimits } => {
+  const linkTo = (saeId: string, role: string): { kme: string; link: LinkPool } => {
     const peer = network.kmeOfSae(saeId);
     if (peer === undefined) throw badRequest(`unknown ${role} SAE "${saeId}"`);
     if (peer === kmeId) throw badRequest(`${role} SAE "${saeId}" is attached to ${kmeId} itself; keys are delivered only across a QKD link`);
     const link = network.link(kmeId, peer);
     if (!link) throw badRequest(`no QKD link between ${kmeId} and ${peer} (the KME of ${role} SAE "${saeId}")`);
-    return { kme: peer, limits: link.limits };
+    return { kme: peer, link };
   };
 
   const status = (caller: string, slave: string) => {
-    const { kme: target, limits } = linkTo(slave, 'slave');
+    const { kme: target, link } = linkTo(slave, 'slave');
+    const { limits } = link;
     return {
       source_KME_ID: kmeId,
       target_KME_ID: target,
       master_SAE_ID: caller,
       slave_SAE_ID: slave,
       key_size: limits.keySize,
-      stored_key_count: network.link(kmeId, target)!.storedKeyCount(),
+      stored_key_count: link.storedKeyCount(),
       max_key_count: limits.maxKeyCount,
       max_key_per_request: limits.maxKeyPerRequest,
       max_key_size: limits.maxKeySize,
@@ -129,7 +130,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
   };
 
   const encKeys = async (caller: string, slave: string, request: KeyRequestLike): Promise<{ keys: IssuedKey[] }> => {
-    const { limits } = linkTo(slave, 'slave');
+    const { limits } = linkTo(slave, 'slave').link;
     checkExtensions(request.extension_mandatory, true);
     checkExtensions(request.extension_optional, false);
     const size = request.size ?? limits.keySize;
