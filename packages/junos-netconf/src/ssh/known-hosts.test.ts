@@ -1,4 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateHostKey } from '../test-support/netconf-server.js';
 import { normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
@@ -7,6 +11,7 @@ import { entryMatches, knownHostsName, parseKnownHosts } from './known-hosts.js'
 
 const keyA = generateHostKey();
 const keyB = generateHostKey();
+const hasSshKeygen = spawnSync('ssh-keygen', ['-?']).error === undefined;
 const blob = (k: { publicKey: string }): Buffer => Buffer.from(k.publicKey.split(' ')[1]!, 'base64');
 const pub = (k: { publicKey: string }): string => k.publicKey.split(' ').slice(0, 2).join(' ');
 
@@ -76,5 +81,26 @@ describe('host key check', () => {
 
   it('computes the OpenSSH SHA256 fingerprint format', () => {
     expect(sha256Fingerprint(Buffer.from('x'))).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  // OpenSSH itself as the oracle: the fingerprint ssh-keygen prints, and the |1| entries it hashes.
+  it.skipIf(!hasSshKeygen)('agrees with ssh-keygen on fingerprints and hashed known_hosts entries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kh-keygen-'));
+    try {
+      const file = join(dir, 'known_hosts');
+      writeFileSync(file, `[r5.lab]:830 ${pub(keyA)}\nr6.lab ${pub(keyB)}\n`);
+      const listed = execFileSync('ssh-keygen', ['-l', '-f', file], { encoding: 'utf8' });
+      expect(listed).toContain(sha256Fingerprint(blob(keyA)));
+      expect(listed).toContain(sha256Fingerprint(blob(keyB)));
+      execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'pipe' });
+      const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+      expect(entries.map((e) => e.patterns[0]!.startsWith('|1|'))).toEqual([true, true]);
+      expect(entryMatches(entries[0]!, knownHostsName('r5.lab', 830))).toBe(true);
+      expect(entryMatches(entries[0]!, knownHostsName('r5.lab', 22))).toBe(false);
+      expect(entryMatches(entries[1]!, knownHostsName('r6.lab', 22))).toBe(true);
+      expect(createHostKeyCheck({ knownHostsFile: file }, 'r5.lab', 830)(blob(keyA)).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
