@@ -192,7 +192,7 @@ function hostNode(h: StaticHostMapping): Node {
 const nonEmpty = (tag: string, children: Node[]): Node[] => (children.length > 0 ? [{ tag, children }] : []);
 
 /** The model as Junos statements, rooted at `security`, `event-options` and `system`. */
-export function modelToTree(config: MacsecConfig): Node[] {
+function modelToTree(config: MacsecConfig): Node[] {
   const macsec = [...(config.connectivityAssociations ?? []).map(caNode), ...(config.interfaces ?? []).map(interfaceNode)];
   const chains = (config.keyChains ?? []).map(keyChainNode);
   return [
@@ -231,7 +231,7 @@ function deletePath(t: DeleteTarget): Node {
 const sameEntry = (a: Node, b: Node) => a.tag === b.tag && a.name === b.name && a.value === undefined && b.value === undefined;
 
 /** Merges `add` into `into` (containers and entries with the same tag and name become one). */
-export function mergeTrees(into: Node[], add: Node[]): Node[] {
+function mergeTrees(into: Node[], add: Node[]): Node[] {
   const out = into.map((n) => ({ ...n }));
   for (const n of add) {
     const twin = out.find((o) => sameEntry(o, n) && o.children !== undefined && n.children !== undefined && !o.op && !n.op);
@@ -246,7 +246,7 @@ export function mergeTrees(into: Node[], add: Node[]): Node[] {
 }
 
 /** Marks every replaceable entry in the tree for replacement. */
-export function markReplace(nodes: Node[]): Node[] {
+function markReplace(nodes: Node[]): Node[] {
   return nodes.map((n) =>
     n.replaceable && !n.op ? { ...n, op: 'replace' } : n.children ? { ...n, children: markReplace(n.children) } : n,
   );
