@@ -20,6 +20,7 @@ export function resolveRetry(retry: Partial<QkdRetryOptions> | false | undefined
   for (const [name, value] of Object.entries(merged)) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${name} must be a non-negative number (got ${String(value)})`);
   }
+  if (!Number.isSafeInteger(merged.limit)) throw new RangeError(`retry.limit must be a whole number of retries (got ${merged.limit})`);
   return merged;
 }
 
