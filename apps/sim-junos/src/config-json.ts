@@ -70,7 +70,9 @@ export function jsonToTree(text: string): ConfigNode {
   try {
     doc = JSON.parse(text) as Json;
   } catch (e) {
-    throw new ConfigSyntaxError(`invalid JSON: ${(e as Error).message}`, []);
+    // V8's message quotes the text around the fault, which may be a CAK: keep only the position.
+    const at = /at position (\d+)/.exec((e as Error).message)?.[1];
+    throw new ConfigSyntaxError(at === undefined ? 'invalid JSON' : `invalid JSON at position ${at}`, []);
   }
   if (!isObject(doc)) throw new ConfigSyntaxError('JSON configuration must be an object', []);
   const inner = isObject(doc['configuration']) ? doc['configuration'] : doc;

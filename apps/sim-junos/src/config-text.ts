@@ -2,7 +2,7 @@
 // (`show configuration | display set`, `load set`) and the `show | compare` diff.
 import { ROOT_SCHEMA, childSchema, type Schema } from './schema.js';
 import { ConfigSyntaxError, applyActivation, applyDeleteWords, applySetWords, isKeyword, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
-import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
+import { isSecretTag, obfuscateSecret, redactWords, revealSecret } from './secret.js';
 
 interface Token {
   kind: 'word' | '{' | '}' | ';' | '[' | ']';
@@ -72,7 +72,7 @@ function parseStatements(tokens: Token[], pos: { i: number }, nested: boolean): 
     let brackets = false;
     for (;;) {
       const tok = tokens[pos.i];
-      if (!tok) throw new ConfigSyntaxError("missing ';' or '{'", [], st.words.join(' '), t.line);
+      if (!tok) throw new ConfigSyntaxError("missing ';' or '{'", [], redactWords(st.words).join(' '), t.line);
       pos.i++;
       if (tok.kind === 'word') st.words.push(tok.value);
       else if (tok.kind === '[' || tok.kind === ']') {

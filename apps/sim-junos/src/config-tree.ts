@@ -2,7 +2,7 @@
 // keyword (the XML element), optionally a list-entry name (`<name>`), a leaf value, and children in
 // order. Set/delete commands, curly-brace text and XML all convert to and from this one tree.
 import { ROOT_SCHEMA, childSchema, type Schema, type StatementKind } from './schema.js';
-import { isSecretTag, revealSecret } from './secret.js';
+import { isSecretTag, redactWords, revealSecret } from './secret.js';
 
 export interface ConfigNode {
   tag: string;
@@ -215,7 +215,7 @@ function resolveTarget(root: ConfigNode, words: string[]): Target | string {
   let schema: Schema | undefined = ROOT_SCHEMA;
   let inMacro = false;
   // A value after a secret keyword (`delete … cak VALUE`) must not travel into the warning.
-  const notFound = () => `statement not found: ${words.map((w, i) => (i > 0 && isSecretTag(words[i - 1]!) ? '<secret>' : w)).join(' ')}`;
+  const notFound = () => `statement not found: ${redactWords(words).join(' ')}`;
   const found = (parent: ConfigNode, matches: (c: ConfigNode) => boolean): Target | string =>
     parent.children.some(matches) ? { parent, matches } : notFound();
   for (let i = 0; i < words.length; ) {

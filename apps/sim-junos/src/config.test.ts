@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applySetCommands, parseConfigText, renderCompare, renderConfigSet, renderConfigText } from './config-text.js';
 import { activeTree, ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import { jsonToTree } from './config-json.js';
 import { treeToXml, xmlToTree } from './config-xml.js';
 import { revealSecret } from './secret.js';
 import { parseXmlDocument } from './xml.js';
@@ -160,6 +161,24 @@ describe('configuration tree', () => {
     syntax(() => xmlToTree(parseXmlDocument('<configuration><security><macsec><xyz/></macsec></security></configuration>')), ['security', 'macsec'], 'xyz');
     // elsewhere, unknown statements are kept as they are
     expect(() => applySetCommands(emptyTree(), 'set security ike proposal P1 authentication-method pre-shared-keys')).not.toThrow();
+  });
+
+  it('never quotes a secret in a syntax error', () => {
+    const errorOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return String((e as Error).message) + String((e as ConfigSyntaxError).badElement);
+      }
+      throw new Error('expected a syntax error');
+    };
+    const text = errorOf(() => parseConfigText(`security { macsec { connectivity-association CA1 { pre-shared-key { cak "${CAK}"`));
+    expect(text).toMatch(/missing ';' or '\{'/);
+    expect(text).toContain('cak <secret>');
+    expect(text).not.toContain(CAK.slice(0, 8));
+    const json = errorOf(() => jsonToTree(`{"configuration": {"security": {"macsec": {"cak": ${SECRET}}}}}`));
+    expect(json).toMatch(/invalid JSON/);
+    expect(json).not.toContain(SECRET.slice(0, 8));
   });
 
   it('refuses malformed curly-brace text with a line number', () => {

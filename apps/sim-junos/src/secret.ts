@@ -11,6 +11,11 @@ export function isSecretTag(tag: string): boolean {
   return SECRET_TAGS.has(tag);
 }
 
+/** Statement words fit for an error message: the value after a secret keyword becomes `<secret>`. */
+export function redactWords(words: readonly string[]): string[] {
+  return words.map((w, i) => (i > 0 && isSecretTag(words[i - 1]!) ? '<secret>' : w));
+}
+
 function keystream(salt: string, length: number): Buffer {
   const out = Buffer.alloc(length);
   for (let block = 0; block * 32 < length; block++) {
