@@ -89,6 +89,13 @@ export function checkCommonName(commonName: unknown, source: string): string {
   return commonName;
 }
 
+export function checkProfile(profile: unknown, source: string): Profile {
+  if (profile !== 'client' && profile !== 'server') {
+    throw new CertificateRequestError(source, `profile must be 'client' or 'server', got ${JSON.stringify(profile)}`);
+  }
+  return profile;
+}
+
 export function subjectName(commonName: string): x509.Name {
   return new x509.Name([{ CN: [commonName] }]);
 }

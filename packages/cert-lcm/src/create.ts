@@ -4,6 +4,7 @@ import {
   caExtensions,
   checkCommonName,
   checkIssuer,
+  checkProfile,
   leafExtensions,
   resolveSerial,
   resolveValidity,
@@ -74,13 +75,6 @@ export interface IssueCertificateOptions {
   notAfter?: Date;
   serial?: string;
   now?: Date;
-}
-
-export function checkProfile(profile: unknown, source: string): Profile {
-  if (profile !== 'client' && profile !== 'server') {
-    throw new CertificateRequestError(source, `profile must be 'client' or 'server', got ${JSON.stringify(profile)}`);
-  }
-  return profile;
 }
 
 export async function issueCertificate(opts: IssueCertificateOptions): Promise<Credential> {

@@ -32,10 +32,18 @@ export function makeCredential(certificate: x509.X509Certificate, keys: CryptoKe
     toString: describe,
     toJSON: () => ({ subject: certificate.subject, serial: certificate.serialNumber, notAfter: certificate.notAfter.toISOString() }),
   };
-  Object.defineProperty(credential, 'keyPem', { enumerable: false });
-  Object.defineProperty(credential, 'keys', { enumerable: false });
-  Object.defineProperty(credential, inspect.custom, { value: describe, enumerable: false });
-  return Object.freeze(credential);
+  return hideSecrets(credential, describe);
+}
+
+/**
+ * Makes `keyPem` and `keys` non-enumerable (so JSON and spreading skip them), has util.inspect
+ * print `describe()`, and freezes. Shared by Credential and CsrWithKey so both stay redacted alike.
+ */
+export function hideSecrets<T extends { keyPem: string; keys: CryptoKeyPair }>(value: T, describe: () => string): Readonly<T> {
+  Object.defineProperty(value, 'keyPem', { enumerable: false });
+  Object.defineProperty(value, 'keys', { enumerable: false });
+  Object.defineProperty(value, inspect.custom, { value: describe, enumerable: false });
+  return Object.freeze(value);
 }
 
 /** True when the certificate's public key is the public half of `keyPem`. */

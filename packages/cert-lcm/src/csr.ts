@@ -2,11 +2,11 @@
 // operator's PKI) the SAE makes a key pair and a CSR, and the CA returns a certificate. Also the
 // other side: a local CA signing a CSR.
 import { createPublicKey } from 'node:crypto';
-import { inspect } from 'node:util';
 import {
   buildSan,
   checkCommonName,
   checkIssuer,
+  checkProfile,
   leafExtensions,
   resolveSerial,
   resolveValidity,
@@ -14,8 +14,7 @@ import {
   subjectName,
   type Profile,
 } from './build-certificate.js';
-import { checkProfile } from './create.js';
-import type { Credential } from './credential.js';
+import { hideSecrets, type Credential } from './credential.js';
 import { CsrError } from './errors.js';
 import { assertKeyType, DEFAULT_KEY_TYPE, describeKeyObject, exportPrivateKeyPem, generateKeyPair, keyTypeOfKeyObject, signingAlgorithm, type KeyType } from './key-types.js';
 import { readPemBlocks } from './pem.js';
@@ -65,10 +64,7 @@ export async function createCsr(opts: CreateCsrOptions): Promise<CsrWithKey> {
     toString: describe,
     toJSON: () => ({ subject: csr.subject, keyType }),
   };
-  Object.defineProperty(result, 'keyPem', { enumerable: false });
-  Object.defineProperty(result, 'keys', { enumerable: false });
-  Object.defineProperty(result, inspect.custom, { value: describe, enumerable: false });
-  return Object.freeze(result);
+  return hideSecrets(result, describe);
 }
 
 /** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
