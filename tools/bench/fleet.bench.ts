@@ -14,7 +14,7 @@ import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { Worker } from 'node:worker_threads';
 import { startSimKme } from '@qkd-macsec/sim-kme';
-// The engine is not (yet) exported by @qkd-macsec/rotator's entry point; tsx runs the source.
+// The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 

@@ -3,7 +3,7 @@
 import { ConfigError, formatIssue, loadConfig, type RotatorConfig } from '../config/index.js';
 import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
-import { deviceConnector, kmeClientFactory } from './connectors.js';
+import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { defaultCreateRotator, type CreateRotator, type Rotator } from './engine.js';
 import { line, type CliIo, type OutStream } from './io.js';
 
@@ -40,10 +40,6 @@ export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream 
   const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held });
   heldOf.set(logger, held);
   return logger;
-}
-
-export function heldSecretsOf(logger: RotatorLogger): HeldSecrets | undefined {
-  return heldOf.get(logger);
 }
 
 function holdConfigSecrets(config: RotatorConfig, held: HeldSecrets | undefined): void {

@@ -4,4 +4,4 @@ export type { CliIo, OutStream } from './io.js';
 export { runDemo, startDemoWorld, downTimeAfterFirstSecured, type DemoOptions, type DemoResult, type DemoWorld, type DemoWorldOptions } from './demo/run-demo.js';
 export { runDaemon, type DaemonOptions, type DaemonResult } from './daemon.js';
 export type { Rotator, CreateRotator, CreateRotatorOptions } from './engine.js';
-export { deviceConnector, kmeClientFactory, timedDevice, timedKmeClient, type ConnectDevice, type KmeClientFor } from './connectors.js';
+export { deviceConnector, kmeClientFactory, timedDevice, timedKmeClient, type ConnectDevice, type KmeClientFor } from '../fleet/connectors.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createHeldSecrets, createLogger, redactHeld } from '../log/index.js';
 import { createMetrics } from '../metrics/index.js';
-import { kmeClientFactory } from './connectors.js';
+import { kmeClientFactory } from '../fleet/connectors.js';
 import { startDemoWorld, type DemoWorld } from './demo/run-demo.js';
 import { runCli } from './program.js';
 import { capturedIo } from './testing/capture.js';

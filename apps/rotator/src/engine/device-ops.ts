@@ -1,6 +1,6 @@
 // The few things the engine does on a device, each one NETCONF transaction: read the MACsec parts of
-// the committed configuration, load a change and commit it (confirmed or not), confirm, read MKA.
-import type { JunosDevice, MkaSession } from '@qkd-macsec/junos-netconf';
+// the committed configuration, load a change and commit it (confirmed or not), confirm.
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { parseConfigurationXml, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
@@ -82,10 +82,6 @@ export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig
   await d.withConfiguration('exclusive', async (dev) => {
     await dev.confirm({ comment });
   });
-}
-
-export async function readMka(d: JunosDevice): Promise<MkaSession[]> {
-  return d.mkaSessions();
 }
 
 /** A message for a report or a log line: the error's own message (never key material: the

@@ -2,7 +2,7 @@
 import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/schema.js';
-import { deviceConnector, kmeConnector } from '../fleet/connect.js';
+import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { createFleet } from '../fleet/fleet.js';
 import { createLimiter } from '../fleet/limit.js';
 import { initDevices, type InitOptions } from '../init/index.js';
@@ -64,8 +64,8 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   const { config, logger } = options;
   const links = resolveLinks(config);
   const full = 'kmes' in config ? (config as RotatorConfig) : undefined;
-  const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, logger) : undefined);
-  const kmeClientFor = options.kmeClientFor ?? (full ? kmeConnector(full, logger) : undefined);
+  const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, { logger }) : undefined);
+  const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
   const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });

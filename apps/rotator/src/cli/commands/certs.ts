@@ -19,7 +19,7 @@ import {
 } from '@qkd-macsec/cert-lcm';
 import type { RotatorConfig } from '../../config/index.js';
 import type { RotatorLogger } from '../../log/index.js';
-import { kmeClientFactory } from '../connectors.js';
+import { kmeClientFactory } from '../../fleet/connectors.js';
 import { CliExit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorText, loadOrExit, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';

@@ -3,7 +3,7 @@
 // and each device for its facts, and a table shows what works.
 import { checkConfigFile, formatIssue, type RotatorConfig } from '../../config/index.js';
 import type { RotatorLogger } from '../../log/index.js';
-import { deviceConnector, kmeClientFactory } from '../connectors.js';
+import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { EXIT_FAILED, EXIT_OK, errorText, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';

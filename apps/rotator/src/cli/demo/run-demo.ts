@@ -12,7 +12,7 @@ import { loadConfig } from '../../config/index.js';
 import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel } from '../../log/index.js';
 import { formatInit } from '../commands/init.js';
 import { formatCycle } from '../commands/rotate.js';
-import { deviceConnector, kmeClientFactory } from '../connectors.js';
+import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { defaultCreateRotator, type CreateRotator, type CycleReport, type Rotator } from '../engine.js';
 import { line, type OutStream } from '../io.js';
 import { formatDuration, renderTable } from '../table.js';

@@ -4,14 +4,17 @@
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/index.js';
-import type { HeldSecrets, RotatorLogger } from '../log/index.js';
+import type { HeldSecrets } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
 
 export type ConnectDevice = (device: string) => Promise<JunosDevice>;
 export type KmeClientFor = (sae: string) => QkdClient;
 
+/** What the connectors log through: a RotatorLogger, or the engine's plain EngineLogger. */
+type ConnectorLogger = { warn(...args: unknown[]): unknown; debug(...args: unknown[]): unknown };
+
 export interface ConnectorOptions {
-  logger: RotatorLogger;
+  logger: ConnectorLogger;
   metrics?: RotatorMetrics;
   /** Per-RPC timeout. Default 60 s (a commit with a long confirm may take a while on big boxes). */
   rpcTimeoutMs?: number;
