@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../test-support/ssh-keys.js';
 
 /** The daemons the harness runs; absent binaries make the interop suite skip (or fail in CI). */
 export interface NetconfdBinaries {
@@ -162,23 +162,10 @@ function fingerprintOf(publicKeyLine: string): string {
   return fingerprintOfKeyBlob(Buffer.from(publicKeyLine.split(' ')[1] ?? '', 'base64'));
 }
 
-const ED25519_BLOB_BYTES = 4 + 'ssh-ed25519'.length + 4 + 32;
-
-/**
- * A fresh ed25519 pair in OpenSSH format. ssh2 1.17 now and then (about 1 key in 250) drops a
- * leading zero byte of the public key, giving a key neither sshd nor ssh2 can use — which
- * would make the harness fail at random — so draw again until the pair is whole.
- */
+/** A fresh, whole ed25519 pair in OpenSSH format (public key as one trimmed line). */
 export function generateEd25519Key(): { privateKey: string; publicKey: string } {
-  for (;;) {
-    const { private: privateKey, public: publicKey } = ssh2.utils.generateKeyPairSync('ed25519');
-    const blob = Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
-    const whole =
-      blob.length === ED25519_BLOB_BYTES &&
-      !(ssh2.utils.parseKey(publicKey) instanceof Error) &&
-      !(ssh2.utils.parseKey(privateKey) instanceof Error);
-    if (whole) return { privateKey, publicKey: publicKey.trim() };
-  }
+  const pair = generateEd25519();
+  return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 
 interface Daemon {

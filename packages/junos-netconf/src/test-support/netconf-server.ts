@@ -9,6 +9,7 @@ import { createFrameDecoder, encodeMessage, type Framing } from '../framing/inde
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, parseHello, NETCONF_NS } from '../framing/hello.js';
 import { parseXml } from '../xml/parse.js';
 import { sha256Fingerprint } from '../ssh/fingerprint.js';
+import { generateEd25519 } from './ssh-keys.js';
 
 const { Server, utils } = ssh2;
 
@@ -54,19 +55,6 @@ export interface TestServer {
 }
 
 export const DEFAULT_USER = { username: 'lab', password: 'lab-password-123' };
-
-/**
- * ssh2 1.17's generateKeyPairSync sometimes (about 1 key in 256) drops a leading zero byte of
- * the Ed25519 public key, producing a key nothing can parse; draw again until both halves parse.
- */
-export function generateEd25519(opts?: { passphrase: string; cipher: string; rounds: number }): { private: string; public: string } {
-  for (;;) {
-    const pair = opts ? utils.generateKeyPairSync('ed25519', opts) : utils.generateKeyPairSync('ed25519');
-    const pub = utils.parseKey(pair.public);
-    const priv = utils.parseKey(pair.private, opts?.passphrase);
-    if (!(pub instanceof Error) && !(priv instanceof Error) && Buffer.from(pair.public.split(' ')[1]!, 'base64').length === 51) return pair;
-  }
-}
 
 export function generateHostKey(): { privateKey: string; publicKey: string; fingerprint: string } {
   const pair = generateEd25519();
