@@ -3,9 +3,8 @@
 // Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
 // session set-ups/s (SSH handshake + auth + hello + close-session). Prints a table.
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
-import { connectNetconf, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
+import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
-import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 
 const SEQUENTIAL = 800;
@@ -22,7 +21,7 @@ async function startBaseline(chunked: boolean): Promise<{ port: number; fingerpr
   do hostKey = ssh2.utils.generateKeyPairSync('ed25519');
   while (ssh2.utils.parseKey(hostKey.public) instanceof Error); // ssh2 1.17 Ed25519 leading-zero bug
   const parsed = ssh2.utils.parseKey(hostKey.public) as ssh2.ParsedKey;
-  const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+  const fingerprint = sha256Fingerprint(parsed.getPublicSSH());
   const caps = chunked ? [BASE_1_0, BASE_1_1] : [BASE_1_0];
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
     client.on('error', () => undefined);

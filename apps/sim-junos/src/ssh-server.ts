@@ -1,6 +1,6 @@
 // The SSH side: an ssh2 Server per listening port, password and public-key authentication, the
 // device picked per port or by login name, and the `netconf` and `sftp` subsystems.
-import { createHash } from 'node:crypto';
+import { sha256Fingerprint } from '@qkd-macsec/junos-netconf';
 import type { Socket } from 'node:net';
 import ssh2, { type Connection, type AuthContext } from 'ssh2';
 import type { Clock } from './clock.js';
@@ -28,7 +28,7 @@ export function fingerprintOf(publicKey: string | Buffer): string {
   const parsed = utils.parseKey(publicKey);
   if (parsed instanceof Error) throw new HostKeyError(`cannot parse host key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  return `SHA256:${createHash('sha256').update(key.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+  return sha256Fingerprint(key.getPublicSSH());
 }
 
 /** A given private key (its public half derived), or a fresh Ed25519 key. */
