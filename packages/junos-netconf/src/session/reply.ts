@@ -16,8 +16,6 @@ export interface ParsedReply {
   result: XmlObject;
 }
 
-const ERROR_CONTAINERS = new Set(['rpc-error']);
-
 function toRpcError(node: unknown, junosStyle?: RpcErrorSeverity): RpcError {
   const e = isObject(node) ? node : {};
   if (junosStyle) {
@@ -46,7 +44,7 @@ function collect(node: unknown, out: RpcError[]): void {
   if (!isObject(node)) return;
   for (const key of childNames(node)) {
     const value = node[key];
-    if (ERROR_CONTAINERS.has(key)) {
+    if (key === 'rpc-error') {
       for (const e of asArray(value)) out.push(toRpcError(e));
     } else if ((key === 'error' || key === 'warning') && asArray(value).some((v) => isObject(v) && 'message' in v)) {
       for (const e of asArray(value)) out.push(toRpcError(e, key));

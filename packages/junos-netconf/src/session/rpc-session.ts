@@ -110,7 +110,12 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
       pending.clear();
       if (!helloDone) rejectHello(err);
       stream.destroy();
-      for (const l of closeListeners.splice(0)) l(closing && err instanceof ConnectionClosedError ? undefined : err);
+      for (const l of closeListeners.splice(0)) l(reportedCloseReason());
+    }
+
+    /** What onClose listeners get: nothing after our own close(), the failure otherwise. */
+    function reportedCloseReason(): Error | undefined {
+      return closing && closeReason instanceof ConnectionClosedError ? undefined : closeReason;
     }
 
     function onMessage(msg: string): void {
@@ -234,7 +239,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
         }
       },
       onClose(listener) {
-        if (closed) queueMicrotask(() => listener(closeReason instanceof ConnectionClosedError && closing ? undefined : closeReason));
+        if (closed) queueMicrotask(() => listener(reportedCloseReason()));
         else closeListeners.push(listener);
       },
     };
