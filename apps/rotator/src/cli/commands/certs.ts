@@ -3,7 +3,7 @@
 // renew: with certificates.localCa, renew on disk (new key, atomic, previous pair kept), prove
 // the new credential against the SAE's KME, then confirm — or roll back if the KME refuses it.
 // Without a local CA: write a CSR and the new key beside the certificate, and say what to do.
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import {
   checkCertificate,
   confirmRenewal,
@@ -13,6 +13,7 @@ import {
   readCredentialFiles,
   renewCredential,
   rollbackRenewal,
+  writeFileAtomic,
   type PlannedRenewal,
   type Problem,
   type RenewalPolicy,
@@ -185,9 +186,9 @@ async function writeCsr(certFile: string, keyFile: string, saeId: string): Promi
   });
   const csrPath = `${certFile}.csr`;
   const keyPath = `${keyFile}.next`;
-  await writeFile(keyPath, csr.keyPem, { mode: 0o600 });
-  await chmod(keyPath, 0o600); // writeFile's mode applies to new files only
-  await writeFile(csrPath, csr.csrPem, { mode: 0o644 });
+  // Atomic and created at 0600: overwriting an older .next file never leaves the new key under its mode.
+  await writeFileAtomic(keyPath, csr.keyPem, { mode: 0o600 });
+  await writeFileAtomic(csrPath, csr.csrPem, { mode: 0o644 });
   return [
     `no certificates.localCa in the config: wrote a CSR to ${csrPath} and its new private key to ${keyPath} (mode 0600).`,
     `  Have the CA that your KMEs trust sign ${csrPath}, then replace ${certFile} with the signed certificate and ${keyFile} with ${keyPath}`,
