@@ -134,7 +134,11 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
 
   const linkDefs: LinkDefinition[] = (cfg.links ?? []).map((l, i) => ({ id: l.id ?? `link-${i + 1}`, a: l.a, b: l.b }));
   const usedEnds = new Set<string>();
+  const usedIds = new Set<string>();
   for (const [i, l] of linkDefs.entries()) {
+    // an explicit id may equal a generated one ("link-2")
+    if (usedIds.has(l.id)) throw new SimConfigError(`link id "${l.id}" is used twice`, `links.${i}`);
+    usedIds.add(l.id);
     for (const end of [l.a, l.b]) {
       if (!devices.has(end.device)) throw new SimConfigError(`unknown device "${end.device}"`, `links.${i}`);
       const key = `${end.device}:${end.interface}`;

@@ -31,6 +31,7 @@ describe('startSimJunos', () => {
   it.each([
     [{ devices: { r1: {} }, links: [{ a: 'r1:ge-0/0/0', b: 'r9:ge-0/0/0' }] }, /links\.0: unknown device "r9"/],
     [{ devices: { r1: {}, r2: {} }, links: [{ a: 'r1:xe-0', b: 'r2:xe-0' }, { a: 'r1:xe-0', b: 'r2:xe-1' }] }, /r1:xe-0 is already an end/],
+    [{ devices: { r1: {}, r2: {} }, links: [{ a: 'r1:xe-0', b: 'r2:xe-0' }, { id: 'link-1', a: 'r1:xe-1', b: 'r2:xe-1' }] }, /links\.1: link id "link-1" is used twice/],
     [{ devices: { r1: { config: 'set security macsec connectivity-association CA pre-shared-key ckn 0g cak 00' } } }, /devices\.r1\.config: .*ckn/],
     [{ devices: { r1: { config: 'system {' } } }, /devices\.r1\.config: missing '}'/],
     [{ devices: { 'bad name': {} } }, /devices\.bad name/],
