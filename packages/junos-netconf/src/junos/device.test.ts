@@ -22,7 +22,9 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
       ? `<load-configuration-results><rpc-error><error-severity>error</error-severity><error-message>syntax error</error-message><error-info><bad-element>bad-statement</bad-element></error-info></rpc-error><ok/></load-configuration-results>`
       : `<load-configuration-results><load-success/></load-configuration-results>`,
   'commit-configuration': (rpc) =>
-    rpc.xml.includes('<check/>')
+    rpc.xml.includes('<log>quote the secret</log>')
+      ? `<commit-results><rpc-error><error-severity>error</error-severity><error-path>[edit security authentication-key-chains key-chain KC key 1]</error-path><error-message>secret GOODCAK0123456789abcdef does not match the cipher suite</error-message></rpc-error></commit-results>`
+      : rpc.xml.includes('<check/>')
       ? `<commit-results><routing-engine><name>re0</name><commit-check-success/></routing-engine></commit-results>`
       : `<commit-results><rpc-error><error-severity>warning</error-severity><error-message>mgd: commit confirmed will be rolled back in 5 minutes</error-message></rpc-error><routing-engine><name>re0</name><commit-success/></routing-engine></commit-results>`,
   command: () => `<output>\nHostname: r1-lab\nModel: mx204\n</output>`,
@@ -110,6 +112,14 @@ describe('Junos device API over real SSH', () => {
     expect(err).toMatchObject({ name: 'RpcFailedError' });
     expect(`${err.message} ${err.raw} ${err.stack} ${JSON.stringify(err.errors.map((e) => ({ ...e })))}`).not.toContain('BADCAK0123456789');
     expect(err.errors[0]!.badElement).toBe('[redacted]');
+  });
+
+  it('keeps the key material of earlier loads out of a later commit error', async () => {
+    await device.load({ format: 'set', config: 'set security authentication-key-chains key-chain KC key 1 secret GOODCAK0123456789abcdef' });
+    const err = (await device.commit({ comment: 'quote the secret' }).catch((e: unknown) => e)) as Error & { raw: string; errors: Array<{ message: string }> };
+    expect(err).toMatchObject({ name: 'RpcFailedError', rpc: 'commit-configuration' });
+    expect(`${err.message} ${err.raw} ${err.stack} ${JSON.stringify(err.errors.map((e) => ({ ...e })))}`).not.toContain('GOODCAK0123456789abcdef');
+    expect(err.errors[0]!.message).toBe('secret [redacted] does not match the cipher suite');
   });
 
   it('diffs against rollback 0 and rolls back', async () => {

@@ -71,6 +71,17 @@ function configurationOf(r: RpcResponse, format: rpcs.ConfigFormat): XmlObject |
 /** Wrap a connected NETCONF client in the Junos API. */
 export function junosDevice(netconf: NetconfClient): JunosDevice {
   const rpc = (xml: string, o?: RpcOptions) => netconf.rpc(xml, o);
+  // Secrets this session has loaded. Junos may quote them again later — in a commit, commit
+  // check or rollback error — so every configuration-changing reply is scrubbed of all of them.
+  const loadedSecrets = new Set<string>();
+  const scrubbed = async (pending: Promise<RpcResponse>): Promise<RpcResponse> => {
+    const secrets = [...loadedSecrets].sort((a, b) => b.length - a.length);
+    try {
+      return redactResponse(await pending, secrets);
+    } catch (err) {
+      throw err instanceof RpcFailedError ? redactFailure(err, secrets) : err;
+    }
+  };
   const device: JunosDevice & { toJSON(): object } = {
     host: netconf.host,
     netconf,
@@ -113,18 +124,14 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
       await device.closeConfiguration(mode, o);
       return result;
     },
-    async load(l, o) {
+    load(l, o) {
       const request = rpcs.loadConfigurationRpc(l);
-      const secrets = extractSecrets(l.config, l.format);
-      try {
-        return redactResponse(await rpc(request, o), secrets);
-      } catch (err) {
-        throw err instanceof RpcFailedError ? redactFailure(err, secrets) : err;
-      }
+      for (const s of extractSecrets(l.config, l.format)) loadedSecrets.add(s);
+      return scrubbed(rpc(request, o));
     },
-    commit: (c, o) => rpc(rpcs.commitConfigurationRpc(c), o),
-    confirm: (c = {}, o) => rpc(rpcs.commitConfigurationRpc(c.comment !== undefined ? { comment: c.comment } : {}), o),
-    rollback: (n, o) => rpc(rpcs.rollbackRpc(n), o),
+    commit: (c, o) => scrubbed(rpc(rpcs.commitConfigurationRpc(c), o)),
+    confirm: (c = {}, o) => scrubbed(rpc(rpcs.commitConfigurationRpc(c.comment !== undefined ? { comment: c.comment } : {}), o)),
+    rollback: (n, o) => scrubbed(rpc(rpcs.rollbackRpc(n), o)),
     async diff(n = 0, o) {
       const r = await rpc(rpcs.diffRpc(n), o);
       return textOf(findAll(r.result, 'configuration-output')[0]) ?? '';
