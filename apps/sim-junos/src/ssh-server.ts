@@ -81,16 +81,19 @@ function authenticate(ctx: AuthContext, device: SimDevice, user: string): void {
   ctx.reject(methods);
 }
 
+/** Drops the TCP connection at once (no SSH disconnect message), as a crashing router would. */
+function destroy(client: Connection): void {
+  const sock = (client as unknown as { _sock?: Socket })._sock;
+  if (sock) sock.destroy();
+  else client.end();
+}
+
 export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint> {
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'OpenSSH_8.6 sim-junos' }, (client) => {
     clients.add(client);
     let target: { device: SimDevice; user: string } | undefined;
-    const drop = () => {
-      const sock = (client as unknown as { _sock?: Socket })._sock;
-      if (sock) sock.destroy();
-      else client.end();
-    };
+    const drop = () => destroy(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => clients.delete(client));
     client.on('authentication', (ctx) => {
@@ -133,11 +136,7 @@ export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint>
         port,
         close: () =>
           new Promise<void>((done) => {
-            for (const c of clients) {
-              const sock = (c as unknown as { _sock?: Socket })._sock;
-              if (sock) sock.destroy();
-              else c.end();
-            }
+            for (const c of clients) destroy(c);
             server.close(() => done());
           }),
       });
