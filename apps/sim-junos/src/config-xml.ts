@@ -1,10 +1,11 @@
 // Junos XML configuration (`<configuration>…`) to and from the generic tree. Operations are read
 // from Junos attributes (`delete="delete"`, `replace="replace"`) and NETCONF ones
 // (`operation="delete|remove|replace|merge|create"`).
+import { escapeXmlText } from '@qkd-macsec/junos-netconf/xml';
 import { ROOT_SCHEMA, childSchema, type Schema } from './schema.js';
 import { ConfigSyntaxError, kindOf, emptyTree, type ConfigNode } from './config-tree.js';
 import { isSecretTag, obfuscateSecret, revealSecret } from './secret.js';
-import { escapeXml, type XmlElement } from './xml.js';
+import type { XmlElement } from './xml.js';
 
 function opOf(e: XmlElement): ConfigNode['op'] {
   const op = e.attributes['operation'];
@@ -66,11 +67,11 @@ export function treeToXml(tree: ConfigNode, attrs = ''): string {
       const open = c.inactive ? `${c.tag} inactive="inactive"` : c.tag;
       if (kind === 'leaf' || kind === 'leaf-list') {
         const v = c.value ?? '';
-        parts.push(`<${open}>${escapeXml(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
+        parts.push(`<${open}>${escapeXmlText(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
       } else if (c.children.length === 0 && c.name === undefined) parts.push(`<${open}/>`);
       else {
         parts.push(`<${open}>`);
-        if (c.name !== undefined) parts.push(`<name>${escapeXml(c.name)}</name>`);
+        if (c.name !== undefined) parts.push(`<name>${escapeXmlText(c.name)}</name>`);
         walk(c, s);
         parts.push(`</${c.tag}>`);
       }

@@ -3,6 +3,7 @@
 // RPCs are answered strictly in order (pipelined requests queue up), and bad input gets an
 // <rpc-error> rather than a dropped session where the protocol allows it.
 import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
+import { escapeXmlAttribute } from '@qkd-macsec/junos-netconf/xml';
 import type { Duplex } from 'node:stream';
 import type { Clock } from './clock.js';
 import { activeTree, getPath } from './config-tree.js';
@@ -12,7 +13,7 @@ import type { LinkModel } from './link-model.js';
 import { RpcFailure, renderRpcError, type RpcErrorInfo } from './rpc-error.js';
 import { RPC_HANDLERS, type RpcContext, type RpcResult } from './rpc-handlers/index.js';
 import type { SessionRef } from './store.js';
-import { escapeXml, parseXmlDocument, XmlInputError } from './xml.js';
+import { parseXmlDocument, XmlInputError } from './xml.js';
 
 /** Largest RPC accepted; a bigger one ends the session (Junos has a similar cap). */
 export const MAX_RPC_BYTES = 8 * 1024 * 1024;
@@ -88,7 +89,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
       return;
     }
     const attrs = Object.entries(doc.attributes)
-      .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+      .map(([k, v]) => ` ${k}="${escapeXmlAttribute(v)}"`)
       .join('');
     if (doc.name !== 'rpc') {
       reply(attrs, renderRpcError({ type: 'rpc', tag: 'unknown-element', message: `expected <rpc>, got <${doc.name}>`, badElement: doc.name }));

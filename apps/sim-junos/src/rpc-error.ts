@@ -1,5 +1,6 @@
 // NETCONF <rpc-error> as Junos sends it. Handlers throw RpcFailure; the session renders it.
-import { el, escapeXml } from './xml.js';
+import { escapeXmlText } from '@qkd-macsec/junos-netconf/xml';
+import { el } from './xml.js';
 
 export interface RpcErrorInfo {
   type?: 'transport' | 'rpc' | 'protocol' | 'application';
@@ -33,7 +34,7 @@ export function renderRpcError(e: RpcErrorInfo): string {
     el('error-type', e.type ?? 'protocol') +
     el('error-tag', e.tag ?? 'operation-failed') +
     el('error-severity', e.severity ?? 'error') +
-    (e.path ? `<error-path>[edit${e.path.length ? ' ' : ''}${escapeXml(e.path.join(' '))}]</error-path>` : '') +
+    (e.path ? `<error-path>[edit${e.path.length ? ' ' : ''}${escapeXmlText(e.path.join(' '))}]</error-path>` : '') +
     el('error-message', e.message) +
     infoXml +
     '</rpc-error>'

@@ -1,7 +1,7 @@
 // The element tree the simulator reads RPCs and XML configuration from. Parsing is junos-netconf's
 // safe ordered parse (DOCTYPE, entity declarations, unknown references, malformed markup and deep
 // nesting refused), so the simulator refuses exactly what the client library refuses.
-import { parseXmlOrdered, XmlError, type XmlElement } from '@qkd-macsec/junos-netconf/xml';
+import { escapeXmlText, parseXmlOrdered, XmlError, type XmlElement } from '@qkd-macsec/junos-netconf/xml';
 
 export type { XmlElement };
 
@@ -31,11 +31,7 @@ export function childText(el: XmlElement | undefined, name: string): string | un
   return c ? c.text.trim() : undefined;
 }
 
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /** `<tag>text</tag>` with the text escaped; `<tag/>` when text is undefined. */
 export function el(tag: string, text?: string | number): string {
-  return text === undefined ? `<${tag}/>` : `<${tag}>${escapeXml(String(text))}</${tag}>`;
+  return text === undefined ? `<${tag}/>` : `<${tag}>${escapeXmlText(String(text))}</${tag}>`;
 }

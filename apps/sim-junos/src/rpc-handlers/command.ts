@@ -1,10 +1,11 @@
 // <command>CLI text</command>: the operational commands sim-junos knows, mapped onto their RPCs.
 // Junos answers in XML unless format="text" asks for the CLI output.
+import { escapeXmlText } from '@qkd-macsec/junos-netconf/xml';
 import { applySetWords, emptyTree, filterTree } from '../config-tree.js';
 import { renderConfigText } from '../config-text.js';
 import { treeToXml } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
-import { escapeXml, type XmlElement } from '../xml.js';
+import type { XmlElement } from '../xml.js';
 import type { RpcContext, RpcHandler, RpcResult } from './context.js';
 import { getChassisInventory } from './get-chassis-inventory.js';
 import { getCommitInformation } from './get-commit-information.js';
@@ -27,7 +28,7 @@ function showConfiguration(ctx: RpcContext, words: string[], text: boolean): Rpc
     applySetWords(words, { node: filter });
     tree = filterTree(tree, filter);
   }
-  return { body: text ? `<output>${escapeXml(renderConfigText(tree))}</output>` : treeToXml(tree) };
+  return { body: text ? `<output>${escapeXmlText(renderConfigText(tree))}</output>` : treeToXml(tree) };
 }
 
 function mkaText(ctx: RpcContext, iface?: string): string {
@@ -42,7 +43,7 @@ export const command: RpcHandler = async (ctx, el) => {
   const line = words.join(' ');
   const text = el.attributes['format'] === 'text' || el.attributes['format'] === 'ascii';
   const iface = words[3] === 'interface' ? words[4] : undefined;
-  const asText = async (r: RpcResult | Promise<RpcResult>, render: () => string): Promise<RpcResult> => (text ? { body: `<output>${escapeXml(render())}</output>` } : r);
+  const asText = async (r: RpcResult | Promise<RpcResult>, render: () => string): Promise<RpcResult> => (text ? { body: `<output>${escapeXmlText(render())}</output>` } : r);
   if (line === 'show version') return asText(getSoftwareInformation(ctx, op('get-software-information')), () => softwareText(ctx));
   if (line === 'show chassis hardware') return asText(getChassisInventory(ctx, op('get-chassis-inventory')), () => `Chassis ${ctx.device.serialNumber} ${ctx.device.model}\n`);
   if (line.startsWith('show security mka sessions')) return asText(getMkaSessionInformation(ctx, op('get-mka-session-information', iface)), () => mkaText(ctx, iface));

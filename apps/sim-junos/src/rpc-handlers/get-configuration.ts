@@ -1,11 +1,12 @@
 // <get-configuration> (Junos) and <get-config> (NETCONF): candidate or committed, as XML, text or
 // set commands, optionally filtered by a subtree, or a `compare="rollback"` diff.
+import { escapeXmlAttribute, escapeXmlText } from '@qkd-macsec/junos-netconf/xml';
 import { filterTree, type ConfigNode } from '../config-tree.js';
 import { renderCompare, renderConfigSet, renderConfigText } from '../config-text.js';
 import { treeToJson } from '../config-json.js';
 import { treeToXml, xmlToTree } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
-import { child, escapeXml, type XmlElement } from '../xml.js';
+import { child, type XmlElement } from '../xml.js';
 import { junosTime, type RpcContext, type RpcHandler } from './context.js';
 
 function select(tree: ConfigNode, filter: XmlElement | undefined): ConfigNode {
@@ -27,7 +28,7 @@ export const getConfiguration: RpcHandler = (ctx, op) => {
     const from = ctx.device.store.history[n];
     if (!Number.isInteger(n) || !from) throw new RpcFailure({ tag: 'invalid-value', message: `rollback ${op.attributes['rollback']} is not available`, badElement: String(op.attributes['rollback']) });
     const diff = renderCompare(select(from.tree, child(op, 'configuration')), select(tree, child(op, 'configuration')));
-    return { body: `<configuration-information><configuration-output>${escapeXml(diff)}</configuration-output></configuration-information>` };
+    return { body: `<configuration-information><configuration-output>${escapeXmlText(diff)}</configuration-output></configuration-information>` };
   }
   const selected = select(tree, child(op, 'configuration'));
   const format = op.attributes['format'] ?? 'xml';
@@ -36,16 +37,16 @@ export const getConfiguration: RpcHandler = (ctx, op) => {
       const head = ctx.device.store.history[0]!;
       const attrs =
         op.attributes['database'] === 'committed'
-          ? ` junos:commit-seconds="${Math.floor(head.time / 1000)}" junos:commit-localtime="${junosTime(head.time)}" junos:commit-user="${escapeXml(head.user)}"`
+          ? ` junos:commit-seconds="${Math.floor(head.time / 1000)}" junos:commit-localtime="${junosTime(head.time)}" junos:commit-user="${escapeXmlAttribute(head.user)}"`
           : ` junos:changed-seconds="${Math.floor(ctx.clock.now() / 1000)}" junos:changed-localtime="${junosTime(ctx.clock.now())}"`;
       return { body: treeToXml(selected, attrs) };
     }
     case 'text':
-      return { body: `<configuration-text>${escapeXml(renderConfigText(selected))}</configuration-text>` };
+      return { body: `<configuration-text>${escapeXmlText(renderConfigText(selected))}</configuration-text>` };
     case 'set':
-      return { body: `<configuration-set>${escapeXml(renderConfigSet(selected))}</configuration-set>` };
+      return { body: `<configuration-set>${escapeXmlText(renderConfigSet(selected))}</configuration-set>` };
     case 'json': // Junos puts the JSON document straight into <rpc-reply>
-      return { body: escapeXml(treeToJson(selected)) };
+      return { body: escapeXmlText(treeToJson(selected)) };
     default:
       throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported (xml, text, set, json)`, badElement: format });
   }
