@@ -49,7 +49,7 @@ describe('parseCertificates', async () => {
       new RegExp(`^sae: the private key does not belong to certificate CN=SAE_A \\(serial ${leaf.certificate.serialNumber}\\)$`),
     );
     await expect(loadCredential({ certPem: leaf.certPem, keyPem: leaf.certPem, source: 'sae' })).rejects.toThrow('sae (private key): found a CERTIFICATE where a private key was expected');
-    const truncated = leaf.keyPem.slice(0, 60) + '\n-----END PRIVATE KEY-----\n';
+    const truncated = leaf.keyPem.slice(0, 60) + leaf.keyPem.slice(leaf.keyPem.lastIndexOf('\n-'));
     const err = await loadCredential({ certPem: leaf.certPem, keyPem: truncated, source: 'sae' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PrivateKeyError);
     expect((err as Error).message).toBe('sae (private key): the private key PEM is damaged or truncated');

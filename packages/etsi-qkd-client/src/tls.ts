@@ -92,7 +92,7 @@ function parsePrivateKey(source: Source): KeyObject {
   if (/-{5}BEGIN ENCRYPTED PRIVATE KEY-{5}|Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw configError(`${source.name} is an encrypted private key; give it unencrypted (mode 0600)`);
   }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) throw configError(`${source.name} holds no PEM private key`);
+  if (!/-{5}BEGIN [A-Z ]*PRIVATE KEY-{5}/.test(text)) throw configError(`${source.name} holds no PEM private key`);
   try {
     return createPrivateKey(source.pem);
   } catch {
