@@ -1,0 +1,37 @@
+// npm run chaos -- --links 20 --minutes 30 [--rotations N] [--seed S] [--json out.json]
+// Exit codes: 0 every must-be-zero figure is 0; 1 one is not; 2 bad options or the run could not be set up.
+import { writeFileSync } from 'node:fs';
+import { parseOptions, USAGE, UsageError } from './options.js';
+import { failedFigures, renderTable } from './report.js';
+import { runSoak } from './soak.js';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`chaos: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const { figures, dir } = await runSoak({ ...options.soak, log });
+  process.stdout.write(`${renderTable(figures)}\n`);
+  if (options.json !== undefined) {
+    writeFileSync(options.json, `${JSON.stringify(figures, null, 2)}\n`);
+    log(`figures written to ${options.json}`);
+  }
+  const failed = failedFigures(figures);
+  if (failed.length > 0 || options.soak.keep) log(`run directory kept: ${dir} (it holds the simulators' key logs: delete it when done)`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`chaos: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  },
+);

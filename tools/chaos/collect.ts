@@ -1,0 +1,118 @@
+// After the run: the figures, from ground truth where there is one — the simulators' key logs
+// and link record, the rotator's state file — and from the rotator's own logs for what only it
+// knows (which key became active). Then every output is scanned for every needle.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaultEpisode } from './faults.js';
+import { accountKeys, type StateView } from './key-accounting.js';
+import { readKeyLog, type KeyLogEntry } from './key-log.js';
+import { readLinkRecord, timeSince } from './link-record.js';
+import type { Figures } from './report.js';
+import type { RotateCommandRecord } from './rotate-commands.js';
+import { readRotatorLogs } from './rotator-log.js';
+import { buildNeedles, filesUnder, scanFiles } from './scanner.js';
+import { STATE_FILE } from './state-watch.js';
+import type { DaemonExit, KillRecord } from './supervisor.js';
+import type { Timing } from './timing.js';
+import type { Topology } from './topology.js';
+import type { World } from './world.js';
+
+export interface CollectInput {
+  world: World;
+  topology: Topology;
+  timing: Timing;
+  intervalSeconds: number;
+  seed: number;
+  started: number;
+  kills: KillRecord[];
+  daemonExits: DaemonExit[];
+  episodes: FaultEpisode[];
+  commands: RotateCommandRecord[];
+  quietWithinMs: number | null;
+}
+
+const count = <T>(items: readonly T[], key: (t: T) => string) => {
+  const out: Record<string, number> = {};
+  for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
+  return out;
+};
+
+export async function collectFigures(c: CollectInput): Promise<Figures> {
+  const { world, topology } = c;
+  const now = Date.now();
+  const kmeLog = readKeyLog(world.keyLogs.kme);
+  const junosLog = readKeyLog(world.keyLogs.junos);
+  const statePath = join(world.stateDir, STATE_FILE);
+  const state: StateView = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as StateView) : { keyIds: {}, links: {} };
+  const logs = readRotatorLogs(filesUnder(world.cli.logDir).filter((f) => f.endsWith('.stderr.log')));
+  const record = await readLinkRecord(world.junosAdmin);
+  const keys = accountKeys(topology, kmeLog, junosLog, state);
+
+  // Rotations are what happened after the baseline; `init`'s first keys came before it.
+  const afterBaseline = (e: KeyLogEntry) => Date.parse(e.at) >= c.world.baseline;
+  const rotationKeys = new Set(kmeLog.filter(afterBaseline).map((e) => e.keyId!).filter(Boolean));
+  const succeeded = new Set([...logs.active.keys(), ...Object.values(state.links).map((l) => l.keyId ?? '')].filter((k) => rotationKeys.has(k)));
+  const rolledBack = [...rotationKeys].filter((k) => !succeeded.has(k) && keys.installed.has(k));
+  const notStaged = [...rotationKeys].filter((k) => !succeeded.has(k) && !keys.installed.has(k));
+  const fetchFailed = logs.failures.get('fetch') ?? 0;
+
+  const byCable: Figures['linkDown']['byCable'] = {};
+  const fallbackByCable: Record<string, number> = {};
+  let downMs = 0;
+  let downIntervals = 0;
+  let fallbackMs = 0;
+  let fallbackIntervals = 0;
+  for (const cable of record.values()) {
+    const d = timeSince(cable.down, world.baseline, now);
+    const f = timeSince(cable.fallback, world.baseline, now);
+    downMs += d.ms;
+    downIntervals += d.count;
+    fallbackMs += f.ms;
+    fallbackIntervals += f.count;
+    if (d.count > 0) byCable[cable.id] = { ms: d.ms, intervals: d.count, reasons: [...new Set(cable.down.filter((i) => (i.to ?? now) >= world.baseline).map((i) => i.reason))] };
+    if (f.ms > 0) fallbackByCable[cable.id] = f.ms;
+  }
+
+  const needles = buildNeedles([...kmeLog, ...junosLog]);
+  const keysDir = join(world.dir, 'keys');
+  const scan = scanFiles(
+    filesUnder(world.dir).filter((f) => !f.startsWith(`${keysDir}/`)),
+    needles,
+  );
+
+  return {
+    seed: c.seed,
+    links: topology.links.length,
+    devices: topology.devices.length,
+    concurrency: topology.concurrency,
+    slowDevice: topology.slowDevice,
+    durationMs: now - c.started,
+    timing: { confirmMinuteMs: c.timing.confirmMinuteMs, leadTimeSeconds: c.timing.leadTimeSeconds, intervalSeconds: c.intervalSeconds, slowCommitMs: c.timing.slowCommitMs },
+    rotations: {
+      attempted: rotationKeys.size + fetchFailed,
+      succeeded: succeeded.size,
+      rolledBack: rolledBack.length,
+      notStaged: notStaged.length,
+      fetchFailed,
+      failuresByPhase: Object.fromEntries(logs.failures),
+    },
+    faults: { total: c.episodes.length, byKind: count(c.episodes, (e) => e.kind), refused: c.episodes.filter((e) => e.error !== undefined).length },
+    kills: {
+      total: c.kills.length,
+      byStep: count(c.kills, (k) => k.plan),
+      stepNotSeen: c.kills.filter((k) => k.stepNotSeen).length,
+      restarts: count(c.kills, (k) => k.restart.category),
+      daemonExits: count(c.daemonExits, (e) => (e.signal ? `signal ${e.signal}` : `code ${e.code}`)),
+    },
+    rotateCommands: {
+      total: c.commands.length,
+      byExitCode: count(c.commands, (r) => (r.signal ? r.signal : String(r.code))),
+      linkResults: count(c.commands.flatMap((r) => Object.values(r.results ?? {})), (v) => v),
+    },
+    linkDown: { ms: downMs, intervals: downIntervals, byCable },
+    fallback: { ms: fallbackMs, intervals: fallbackIntervals, byCable: fallbackByCable },
+    keyIds: { issued: keys.issued.size, installed: keys.installed.size, installedTwice: keys.installedTwice.length, missingFromState: keys.missingFromState.length, cakNotFromQkd: keys.cakNotFromQkd },
+    keyMaterial: { found: scan.leaks.length, files: scan.files, bytes: scan.bytes, needles: needles.count, leaks: scan.leaks.slice(0, 100) },
+    end: { linksNotSecured: [...record.values()].filter((r) => r.state !== 'secured').map((r) => `${r.id} (${r.state})`), unresolvedJournals: Object.keys(state.journals ?? {}).length, quietWithinMs: c.quietWithinMs },
+  };
+}

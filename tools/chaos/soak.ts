@@ -1,0 +1,139 @@
+// The chaos soak: the world (simulators, config, init), then the daemon under a supervisor that
+// kills it, random faults, concurrent `rotate` commands — until the time or rotation budget is
+// spent and the kill quota is met — then a quiet period in which the daemon must resolve every
+// transaction and secure every cable, and finally the figures.
+import { join } from 'node:path';
+import { collectFigures } from './collect.js';
+import { startFaults, type FaultTarget } from './faults.js';
+import { stopChild, type Child } from './processes.js';
+import { seededRandom } from './random.js';
+import type { Figures } from './report.js';
+import { startRotateCommands } from './rotate-commands.js';
+import { startDaemon } from './rotator.js';
+import { sleep } from './sleep.js';
+import { watchState } from './state-watch.js';
+import { stepFromSimJunosLine, STEPS } from './steps.js';
+import { attemptsOf, followRotatorLogs } from './rotator-log.js';
+import { startSupervisor } from './supervisor.js';
+import { computeTiming } from './timing.js';
+import { buildTopology } from './topology.js';
+import { startWorld, type World } from './world.js';
+import { readLinkRecord } from './link-record.js';
+
+export interface SoakOptions {
+  links: number;
+  /** Stop after this long (default: when the rotation budget is met). */
+  minutes?: number;
+  /** Stop once this many rotations were attempted. */
+  rotations?: number;
+  /** Keep going until at least this many kills, including one at every step boundary. */
+  minKills?: number;
+  seed: number;
+  confirmMinuteMs: number;
+  slowCommitMs: number;
+  maxFaultCommitMs: number;
+  /** Mean gap between fault episodes, and between `rotate` commands (ms). */
+  faultGapMs: number;
+  rotateGapMs: number;
+  /** How long a fresh daemon runs undisturbed before a kill is armed. */
+  calmMs: { min: number; max: number };
+  /** Parent of the run directory (default the OS temp dir); kept when `keep` or on failure. */
+  root?: string;
+  keep?: boolean;
+  log: (line: string) => void;
+}
+
+export interface SoakResult {
+  figures: Figures;
+  dir: string;
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const started = Date.now();
+  const random = seededRandom(o.seed);
+  const topology = buildTopology(o.links);
+  const timing = computeTiming({ devices: topology.devices.length, concurrency: topology.concurrency, confirmMinuteMs: o.confirmMinuteMs, slowCommitMs: o.slowCommitMs, maxFaultCommitMs: o.maxFaultCommitMs });
+  // A cycle is the lead time plus staging before it and MKA verification after it.
+  const intervalSeconds = timing.leadTimeSeconds + Math.ceil(timing.stageWindowMs / 1000) + 6;
+  o.log(`seed ${o.seed}: ${topology.links.length} links, ${topology.devices.length} devices, concurrency ${topology.concurrency}; lead ${timing.leadTimeSeconds} s, interval ${intervalSeconds} s`);
+  const world = await startWorld({ topology, timing, intervalSeconds, fallbackIntervalHours: (intervalSeconds * 4) / 3600, kmeTimeoutMs: 2000, ...(o.root ? { root: o.root } : {}), log: o.log });
+  let ok = false;
+  try {
+    const activity = await chaos(o, world, topology, timing, intervalSeconds, random);
+    const figures = await collectFigures({ world, topology, timing, intervalSeconds, seed: o.seed, started, ...activity });
+    ok = figures !== undefined;
+    return { figures, dir: world.dir };
+  } finally {
+    await world.close(o.keep === true || !ok);
+  }
+}
+
+type Activity = Omit<Parameters<typeof collectFigures>[0], 'world' | 'topology' | 'timing' | 'intervalSeconds' | 'seed' | 'started'>;
+
+async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof buildTopology>, timing: ReturnType<typeof computeTiming>, intervalSeconds: number, random: ReturnType<typeof seededRandom>): Promise<Activity> {
+  const supervisor = startSupervisor({
+    cli: world.cli,
+    random,
+    timing,
+    calmMs: o.calmMs,
+    stepTimeoutMs: intervalSeconds * 3000,
+    randomWindowMs: intervalSeconds * 1000,
+    log: o.log,
+  });
+  const offJunos = world.junos.child.onLine((line) => {
+    const e = stepFromSimJunosLine(line);
+    if (e) supervisor.onStep(e);
+  });
+  const state = watchState(world.stateDir, (e) => supervisor.onStep(e));
+  const targets: FaultTarget[] = [
+    ...Object.keys(world.kme.kmeUrls).map((id) => ({ sim: 'sim-kme' as const, id, admin: world.kmeAdmin, base: {} })),
+    ...topology.devices.map((d) => ({ sim: 'sim-junos' as const, id: d.name, admin: world.junosAdmin, base: d.name === topology.slowDevice ? { commitLatencyMs: timing.slowCommitMs } : {} })),
+  ];
+  const faults = startFaults({ targets, random, limits: { maxCommitLatencyMs: timing.maxFaultCommitMs, maxKmeLatencyMs: 1500 }, meanGapMs: o.faultGapMs, durationMs: { min: 1000, max: 6000 } });
+  const commands = startRotateCommands({ cli: world.cli, topology, random, meanGapMs: o.rotateGapMs, timeoutMs: intervalSeconds * 4000, daemonUp: () => supervisor.up() });
+
+  const deadline = o.minutes !== undefined ? Date.now() + o.minutes * 60_000 : Infinity;
+  const logs = followRotatorLogs(world.cli.logDir);
+  const attempts = async () => attemptsOf(await logs.read());
+  const stepsCovered = () => STEPS.every((s) => supervisor.kills.some((k) => k.trigger?.step === s));
+  let lastReport = Date.now();
+  for (;;) {
+    await sleep(1000);
+    const budgetMet = Date.now() >= deadline || (o.rotations !== undefined && (await attempts()) >= o.rotations);
+    const killsMet = supervisor.kills.length >= (o.minKills ?? 0) && (o.minKills === undefined || stepsCovered());
+    if (budgetMet && killsMet) break;
+    if (Date.now() - lastReport > 30_000) {
+      lastReport = Date.now();
+      o.log(`… ${await attempts()} rotations attempted, ${supervisor.kills.length} kills, ${faults.episodes.length} faults, ${commands.records.length} rotate commands`);
+    }
+  }
+  o.log('winding down: no more kills, faults or commands');
+  let daemon = await supervisor.stop();
+  await commands.stop();
+  await faults.stop();
+  daemon ??= startDaemon(world.cli);
+  const quiet = await waitQuiet(world, daemon, intervalSeconds, timing.leadTimeSeconds, o.log);
+  await stopChild(daemon, (timing.leadTimeSeconds + intervalSeconds) * 1000);
+  offJunos();
+  state.close();
+  return { kills: supervisor.kills, daemonExits: supervisor.exits, episodes: faults.episodes, commands: commands.records, quietWithinMs: quiet };
+}
+
+/** Waits until no journal is left and sim-junos sees every cable secured; ms it took, or null. */
+async function waitQuiet(world: World, daemon: Child, intervalSeconds: number, leadTimeSeconds: number, log: (l: string) => void): Promise<number | null> {
+  const t0 = Date.now();
+  const limit = (3 * intervalSeconds + leadTimeSeconds) * 1000;
+  const { readFile } = await import('node:fs/promises');
+  while (Date.now() - t0 < limit && daemon.exitInfo() === undefined) {
+    const text = await readFile(join(world.stateDir, 'rotator-state.json'), 'utf8').catch(() => '{}');
+    const journals = Object.keys((JSON.parse(text) as { journals?: object }).journals ?? {}).length;
+    const cables = [...(await readLinkRecord(world.junosAdmin)).values()];
+    if (journals === 0 && cables.every((c) => c.state === 'secured')) {
+      log(`quiet after ${Date.now() - t0} ms: no journal, every cable secured`);
+      return Date.now() - t0;
+    }
+    await sleep(1000);
+  }
+  log(`not quiet within ${limit} ms`);
+  return null;
+}

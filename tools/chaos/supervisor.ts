@@ -1,0 +1,133 @@
+// The daemon's supervisor, as a service manager with a grudge: it keeps `qkd-macsec run` up,
+// lets it work a while, SIGKILLs it at the planned step or moment, and restarts it after the
+// planned delay (0 s up to beyond the start-time). A daemon that exits on its own (e.g. refused
+// to start) is restarted after a second, as systemd's Restart=always would.
+import { armKill, killPlan, killPlanLabel, restartDelay, type ArmedKill, type RestartCategory } from './kills.js';
+import type { Child } from './processes.js';
+import type { Random } from './random.js';
+import { startDaemon, type RotatorCli } from './rotator.js';
+import { sleep } from './sleep.js';
+import { stepFromRotatorLine, type StepEvent } from './steps.js';
+import type { Timing } from './timing.js';
+
+export interface KillRecord {
+  n: number;
+  plan: string;
+  at: number;
+  pid: number;
+  trigger?: Omit<StepEvent, 'at'>;
+  /** The planned step did not come in time: killed at a random moment instead. */
+  stepNotSeen?: boolean;
+  restart: { category: RestartCategory; delayMs: number };
+}
+
+export interface DaemonExit {
+  pid: number;
+  at: number;
+  code: number | null;
+  signal: string | null;
+}
+
+export interface SupervisorOptions {
+  cli: RotatorCli;
+  random: Random;
+  timing: Timing;
+  /** How long a fresh daemon runs undisturbed before the next kill is armed. */
+  calmMs: { min: number; max: number };
+  /** How long an armed step kill waits for its step before killing at once. */
+  stepTimeoutMs: number;
+  /** Upper bound of a random kill moment. */
+  randomWindowMs: number;
+  log: (line: string) => void;
+}
+
+export interface Supervisor {
+  kills: KillRecord[];
+  exits: DaemonExit[];
+  up(): boolean;
+  /** Step events from outside the daemon (sim-junos, the state file). */
+  onStep(e: StepEvent): void;
+  /** Stops killing; resolves with the daemon left running, if any. */
+  stop(): Promise<Child | undefined>;
+}
+
+export function startSupervisor(o: SupervisorOptions): Supervisor {
+  const kills: KillRecord[] = [];
+  const exits: DaemonExit[] = [];
+  const stopping = new AbortController();
+  let daemon: Child | undefined;
+  let armed: ArmedKill | undefined;
+  let alive = false;
+
+  const launch = () => {
+    const d = startDaemon(o.cli);
+    alive = true;
+    d.onLine((line, stream) => {
+      if (stream !== 'stderr') return;
+      const e = stepFromRotatorLine(line);
+      if (e && d === daemon) armed?.onStep(e);
+    });
+    void d.exited.then(() => {
+      if (d === daemon) alive = false;
+    });
+    daemon = d;
+    return d;
+  };
+
+  const killNow = (d: Child, plan: string, trigger: StepEvent | undefined, stepNotSeen: boolean) => {
+    if (!d.kill('SIGKILL')) return undefined;
+    const restart = restartDelay(kills.length, o.random, o.timing);
+    const { at: _at, ...rest } = trigger ?? ({} as StepEvent);
+    const record: KillRecord = { n: kills.length + 1, plan, at: Date.now(), pid: d.pid, ...(trigger ? { trigger: rest } : {}), ...(stepNotSeen ? { stepNotSeen } : {}), restart };
+    kills.push(record);
+    o.log(`kill ${record.n}: ${plan}${trigger ? ` (${trigger.step}${trigger.device ? ` ${trigger.device}` : ''}${trigger.link ? ` ${trigger.link}` : ''})` : ''}; restart ${restart.category} (${restart.delayMs} ms)`);
+    return record;
+  };
+
+  const loop = async () => {
+    while (!stopping.signal.aborted) {
+      const d = launch();
+      const exitedEarly = await Promise.race([d.exited.then(() => true), sleep(o.random.between(o.calmMs.min, o.calmMs.max), stopping.signal).then(() => false)]);
+      if (stopping.signal.aborted && !exitedEarly) return;
+      if (!exitedEarly) {
+        const plan = killPlan(kills.length, o.random, o.randomWindowMs);
+        let record: KillRecord | undefined;
+        armed = armKill(plan, (trigger) => {
+          record = killNow(d, killPlanLabel(plan), trigger, false);
+        });
+        await Promise.race([d.exited, sleep(o.stepTimeoutMs, stopping.signal)]);
+        armed.cancel();
+        armed = undefined;
+        if (!record && d.exitInfo() === undefined) {
+          if (stopping.signal.aborted) return;
+          record = killNow(d, 'random moment', undefined, true);
+        }
+        await d.exited;
+        if (record) {
+          await sleep(record.restart.delayMs, stopping.signal);
+          continue;
+        }
+      }
+      const info = await d.exited;
+      exits.push({ pid: d.pid, at: Date.now(), code: info.code, signal: info.signal });
+      o.log(`daemon ${d.pid} exited on its own (code ${info.code}, signal ${info.signal}); restarting in 1 s`);
+      await sleep(1000, stopping.signal);
+    }
+  };
+  const running = loop();
+
+  return {
+    kills,
+    exits,
+    up: () => alive,
+    onStep: (e) => {
+      if (alive) armed?.onStep(e);
+    },
+    async stop() {
+      stopping.abort();
+      armed?.cancel();
+      await running;
+      return daemon && daemon.exitInfo() === undefined ? daemon : undefined;
+    },
+  };
+}
