@@ -1,0 +1,42 @@
+// The short chaos run CI executes: the real binaries, seeded, at least 100 rotations and 20
+// SIGKILLs of the daemon — one at every step boundary — with faults and concurrent `rotate`
+// commands; every must-be-zero figure must be zero. About three minutes on two cores.
+import { describe, expect, it } from 'vitest';
+import { failedFigures, renderTable } from './report.js';
+import { runSoak } from './soak.js';
+import { STEPS } from './steps.js';
+
+const lines: string[] = [];
+
+describe('chaos soak (short)', () => {
+  it(
+    'keeps every link up, installs no key twice and leaks no key through 100 rotations and 20 kills',
+    async () => {
+      const { figures } = await runSoak({
+        links: 12,
+        rotations: 100,
+        minKills: 20,
+        minutes: 3.5,
+        seed: 20261125,
+        confirmMinuteMs: 1500,
+        slowCommitMs: 600,
+        maxFaultCommitMs: 600,
+        faultGapMs: 2500,
+        rotateGapMs: 3000,
+        calmMs: { min: 500, max: 6000 },
+        log: (l) => lines.push(l),
+      });
+      const table = renderTable(figures);
+      console.log(table);
+      expect(failedFigures(figures), table).toEqual([]);
+      expect(figures.rotations.attempted, table).toBeGreaterThanOrEqual(100);
+      expect(figures.kills.total, table).toBeGreaterThanOrEqual(20);
+      const stepsKilled = new Set(Object.keys(figures.kills.byStep).map((s) => s.replace(/ #\d+$/, '')));
+      for (const step of STEPS) expect(stepsKilled.has(step), `no kill at ${step}\n${table}`).toBe(true);
+      expect(figures.rotations.succeeded, table).toBeGreaterThan(0);
+      expect(figures.faults.total, table).toBeGreaterThan(0);
+      expect(figures.keyMaterial.needles, table).toBeGreaterThan(0);
+    },
+    6 * 60_000,
+  );
+});
