@@ -16,6 +16,10 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const { figures, dir } = await runSoak({ ...options.soak, log });
   process.stdout.write(`${renderTable(figures)}\n`);

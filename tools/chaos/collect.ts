@@ -50,7 +50,11 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
 
   // Rotations are what happened after the baseline; `init`'s first keys came before it.
   const afterBaseline = (e: KeyLogEntry) => Date.parse(e.at) >= c.world.baseline;
-  const rotationKeys = new Set(kmeLog.filter(afterBaseline).map((e) => e.keyId!).filter(Boolean));
+  // Fallback keys are rotated on their own schedule: counted apart.
+  const isFallback = (k: string) => state.keyIds[k]?.kind === 'fallback' || logs.fetchedFallback.has(k) || logs.fallbackInstalled.has(k);
+  const issuedAfter = new Set(kmeLog.filter(afterBaseline).map((e) => e.keyId!).filter(Boolean));
+  const rotationKeys = new Set([...issuedAfter].filter((k) => !isFallback(k)));
+  const fallbackKeys = [...issuedAfter].filter(isFallback);
   const succeeded = new Set([...logs.active.keys(), ...Object.values(state.links).map((l) => l.keyId ?? '')].filter((k) => rotationKeys.has(k)));
   const rolledBack = [...rotationKeys].filter((k) => !succeeded.has(k) && keys.installed.has(k));
   const notStaged = [...rotationKeys].filter((k) => !succeeded.has(k) && !keys.installed.has(k));
@@ -96,6 +100,7 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
       fetchFailed,
       failuresByPhase: Object.fromEntries(logs.failures),
     },
+    fallbackRotations: { fetched: fallbackKeys.length, installed: fallbackKeys.filter((k) => logs.fallbackInstalled.has(k)).length },
     faults: { total: c.episodes.length, byKind: count(c.episodes, (e) => e.kind), refused: c.episodes.filter((e) => e.error !== undefined).length },
     kills: {
       total: c.kills.length,

@@ -6,7 +6,7 @@ import type { KeyLogEntry } from './key-log.js';
 import { devicesOfLink, type Topology } from './topology.js';
 
 export interface StateView {
-  keyIds: Record<string, { link?: string }>;
+  keyIds: Record<string, { link?: string; kind?: string }>;
   links: Record<string, { keyId?: string; fallback?: { keyId?: string } }>;
   journals?: Record<string, unknown>;
 }

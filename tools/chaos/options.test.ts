@@ -8,6 +8,11 @@ describe('parseOptions', () => {
     expect(o.soak).toMatchObject({ links: 20, minutes: 30, rotations: 1000, seed: 7, minKills: 6, confirmMinuteMs: 3000 });
   });
 
+  it('takes --help', () => {
+    expect(parseOptions(['--help']).help).toBe(true);
+    expect(parseOptions([]).help).toBeUndefined();
+  });
+
   it('runs 30 minutes when neither --minutes nor --rotations is given, and only to the rotation budget when that is', () => {
     expect(parseOptions([]).soak.minutes).toBe(30);
     expect(parseOptions(['--rotations', '100']).soak.minutes).toBeUndefined();

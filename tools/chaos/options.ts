@@ -17,6 +17,7 @@ export const USAGE = `usage: npm run chaos -- [--links N] [--minutes M] [--rotat
   --rotate-gap-ms N      mean gap between \`rotate --link\` commands (default 5000)`;
 
 export interface CliOptions {
+  help?: boolean;
   soak: Omit<SoakOptions, 'log'>;
   json?: string;
 }
@@ -45,6 +46,7 @@ export function parseOptions(argv: readonly string[]): CliOptions {
         seed: { type: 'string' },
         json: { type: 'string' },
         keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
         'confirm-minute-ms': { type: 'string' },
         'slow-commit-ms': { type: 'string' },
         'fault-gap-ms': { type: 'string' },
@@ -66,6 +68,7 @@ export function parseOptions(argv: readonly string[]): CliOptions {
   const confirmMinuteMs = whole('confirm-minute-ms', values['confirm-minute-ms'], 3000, 200, 60_000);
   const rotateGapMs = whole('rotate-gap-ms', values['rotate-gap-ms'], 5000, 100);
   return {
+    ...(values.help === true ? { help: true } : {}),
     soak: {
       links: whole('links', values.links, 20, 2, 500),
       ...(minutes !== undefined ? { minutes } : {}),

@@ -10,6 +10,7 @@ const clean: Figures = {
   durationMs: 200_000,
   timing: { confirmMinuteMs: 2000, leadTimeSeconds: 8, intervalSeconds: 14, slowCommitMs: 800 },
   rotations: { attempted: 120, succeeded: 90, rolledBack: 20, notStaged: 6, fetchFailed: 4, failuresByPhase: { fetch: 4, confirm: 3 } },
+  fallbackRotations: { fetched: 3, installed: 2 },
   faults: { total: 30, byKind: { 'kme-503': 10, 'no-confirm': 20 }, refused: 0 },
   kills: { total: 22, byStep: { decision: 3, 'random moment': 5 }, stepNotSeen: 1, restarts: { 'at once': 6 }, daemonExits: {} },
   rotateCommands: { total: 12, byExitCode: { '0': 10, '1': 2 }, linkResults: { ok: 10, failed: 2 } },

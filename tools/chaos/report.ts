@@ -21,6 +21,8 @@ export interface Figures {
     fetchFailed: number;
     failuresByPhase: Record<string, number>;
   };
+  /** Fallback-key rotations (their own, slower schedule). */
+  fallbackRotations: { fetched: number; installed: number };
   faults: { total: number; byKind: Record<string, number>; refused: number };
   kills: { total: number; byStep: Record<string, number>; stepNotSeen: number; restarts: Record<string, number>; daemonExits: Record<string, number> };
   rotateCommands: { total: number; byExitCode: Record<string, number>; linkResults: Record<string, number> };
@@ -71,6 +73,7 @@ export function renderTable(f: Figures): string {
     ['  fetched, never staged', String(f.rotations.notStaged)],
     ['  fetch failed', String(f.rotations.fetchFailed)],
     ['  failures by phase', byKey(f.rotations.failuresByPhase)],
+    ['fallback-key rotations', `${f.fallbackRotations.fetched} fetched, ${f.fallbackRotations.installed} installed`],
     ['faults', `${f.faults.total}${f.faults.refused ? ` (${f.faults.refused} refused)` : ''}: ${byKey(f.faults.byKind)}`],
     ['kills (SIGKILL)', `${f.kills.total}: ${byKey(f.kills.byStep)}${f.kills.stepNotSeen ? `; ${f.kills.stepNotSeen} at a random moment because the step did not come` : ''}`],
     ['restarts', byKey(f.kills.restarts)],

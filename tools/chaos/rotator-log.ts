@@ -5,8 +5,14 @@ import { readFileSync } from 'node:fs';
 export interface RotatorLogFacts {
   /** key_ID -> link, for every key a rotator fetched. */
   fetched: Map<string, string>;
-  /** key_ID -> link, for every key a rotator saw active on every end. */
+  /** key_ID -> link, for every fallback key a rotator fetched. */
+  fetchedFallback: Map<string, string>;
+  /** key_ID -> link, for every key a rotator saw active on every end (in its cycle, or completed on resume). */
   active: Map<string, string>;
+  /** key_ID -> link, for every fallback key installed on every end. */
+  fallbackInstalled: Map<string, string>;
+  /** key_ID -> link, for every key a resume rolled back. */
+  resumedRolledBack: Map<string, string>;
   /** Failures by phase (fetch, stage, confirm, verify, …). */
   failures: Map<string, number>;
   /** Lines that are not JSON (a crash trace, a warning printed by Node): counted, shown in the report. */
@@ -14,12 +20,16 @@ export interface RotatorLogFacts {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const FETCHED = new RegExp(`^link (\\S+): key (${UUID}) fetched`);
+// The engine's wording (apps/rotator/src/engine: cycle.ts, resume.ts).
+const FETCHED = new RegExp(`^link (\\S+): (fallback )?key (${UUID}) fetched`);
 const ACTIVE = new RegExp(`^link (\\S+): key (${UUID}) active on `);
+const FALLBACK_INSTALLED = new RegExp(`^link (\\S+): fallback key (${UUID}) installed on `);
+const RESUMED_DONE = new RegExp(`^link (\\S+): resumed (fallback )?key (${UUID}): .*completed`);
+const RESUMED_BACK = new RegExp(`^link (\\S+): resumed (fallback )?key (${UUID}) rolled back`);
 const FAILED = /^link (\S+): (\w+) failed/;
 
 export function emptyFacts(): RotatorLogFacts {
-  return { fetched: new Map(), active: new Map(), failures: new Map(), otherLines: 0 };
+  return { fetched: new Map(), fetchedFallback: new Map(), active: new Map(), fallbackInstalled: new Map(), resumedRolledBack: new Map(), failures: new Map(), otherLines: 0 };
 }
 
 export function addLogText(facts: RotatorLogFacts, text: string): RotatorLogFacts {
@@ -34,8 +44,11 @@ export function addLogText(facts: RotatorLogFacts, text: string): RotatorLogFact
     }
     if (typeof msg !== 'string') continue;
     let m = FETCHED.exec(msg);
-    if (m) facts.fetched.set(m[2]!, m[1]!);
+    if (m) (m[2] ? facts.fetchedFallback : facts.fetched).set(m[3]!, m[1]!);
     else if ((m = ACTIVE.exec(msg))) facts.active.set(m[2]!, m[1]!);
+    else if ((m = FALLBACK_INSTALLED.exec(msg))) facts.fallbackInstalled.set(m[2]!, m[1]!);
+    else if ((m = RESUMED_DONE.exec(msg))) (m[2] ? facts.fallbackInstalled : facts.active).set(m[3]!, m[1]!);
+    else if ((m = RESUMED_BACK.exec(msg))) facts.resumedRolledBack.set(m[3]!, m[1]!);
     else if ((m = FAILED.exec(msg))) facts.failures.set(m[2]!, (facts.failures.get(m[2]!) ?? 0) + 1);
   }
   return facts;

@@ -21,8 +21,9 @@ interface RotatorLogLine {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const FETCHED = new RegExp(`^link (\\S+): key ${UUID} fetched`);
-const VERIFIED = new RegExp(`^link (\\S+): key ${UUID} active on `);
+// The engine's wording (apps/rotator/src/engine/cycle.ts); a fallback-key transaction ends at "installed".
+const FETCHED = new RegExp(`^link (\\S+): (?:fallback )?key ${UUID} fetched`);
+const VERIFIED = new RegExp(`^link (\\S+): (?:key ${UUID} active on |fallback key ${UUID} installed on )`);
 
 /** A step from one of the rotator's JSON log lines, if it marks one. */
 export function stepFromRotatorLine(line: string, at = Date.now()): StepEvent | undefined {
