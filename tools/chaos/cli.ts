@@ -5,6 +5,9 @@ import { parseOptions, USAGE, UsageError } from './options.js';
 import { failedFigures, renderTable } from './report.js';
 import { runSoak } from './soak.js';
 
+// Ctrl-C: exit, and the exit hook in processes.ts kills every child this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 async function main(): Promise<number> {
   let options;
   try {

@@ -81,6 +81,7 @@ export function parseOptions(argv: readonly string[]): CliOptions {
       faultGapMs: whole('fault-gap-ms', values['fault-gap-ms'], 4000, 100),
       rotateGapMs,
       calmMs: { min: 1000, max: 12_000 },
+      provokeRate: 0.5,
       keep: values.keep === true,
     },
     ...(values.json !== undefined ? { json: values.json } : {}),

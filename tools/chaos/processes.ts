@@ -39,6 +39,20 @@ export interface SpawnOptions {
   keepLines?: number;
 }
 
+// Every child still running when this process exits is SIGKILLed (by pid, ours only), so an
+// interrupted run leaves no simulator or daemon behind.
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function reapOnExit(proc: ChildProcess) {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const p of live) p.kill('SIGKILL');
+  });
+}
+
 // ANSI colour codes (tslog's pretty format) would get in the way of line matching.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
@@ -50,6 +64,7 @@ export function spawnChild(options: SpawnOptions): Child {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (proc.pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
+  reapOnExit(proc);
   const keep = options.keepLines ?? 2000;
   const recent: string[] = [];
   const listeners = new Set<LineListener>();

@@ -28,6 +28,8 @@ export interface RotateCommandsOptions {
 
 export interface RotateCommands {
   records: RotateCommandRecord[];
+  /** One command now (no links: every link), outside the random schedule. */
+  launch(links: string[]): void;
   stop(): Promise<void>;
 }
 
@@ -66,22 +68,23 @@ export function startRotateCommands(o: RotateCommandsOptions): RotateCommands {
     const results = parseRotateReport(r.stdout);
     records.push({ name: r.name, links, at, durationMs: Date.now() - at, code: r.exit.code, signal: r.exit.signal, ...(results ? { results } : {}) });
   };
+  const launch = (links: string[]) => {
+    if (stopped) return;
+    const p = one(links).catch(() => undefined);
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
   const tick = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      if (!stopped && o.daemonUp()) {
-        for (const links of pickLinks(o.topology, o.random)) {
-          const p = one(links).catch(() => undefined);
-          inFlight.add(p);
-          void p.finally(() => inFlight.delete(p));
-        }
-      }
+      if (!stopped && o.daemonUp()) for (const links of pickLinks(o.topology, o.random)) launch(links);
       tick();
     }, o.random.between(0.5, 1.5) * o.meanGapMs);
   };
   tick();
   return {
     records,
+    launch,
     async stop() {
       stopped = true;
       clearTimeout(timer);

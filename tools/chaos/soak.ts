@@ -37,6 +37,8 @@ export interface SoakOptions {
   rotateGapMs: number;
   /** How long a fresh daemon runs undisturbed before a kill is armed. */
   calmMs: { min: number; max: number };
+  /** How often an armed step kill asks the daemon for a rotation now rather than waiting for its slot (0..1). */
+  provokeRate: number;
   /** Parent of the run directory (default the OS temp dir); kept when `keep` or on failure. */
   root?: string;
   keep?: boolean;
@@ -71,13 +73,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 type Activity = Omit<Parameters<typeof collectFigures>[0], 'world' | 'topology' | 'timing' | 'intervalSeconds' | 'seed' | 'started'>;
 
 async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof buildTopology>, timing: ReturnType<typeof computeTiming>, intervalSeconds: number, random: ReturnType<typeof seededRandom>): Promise<Activity> {
+  let commands: ReturnType<typeof startRotateCommands> | undefined;
   const supervisor = startSupervisor({
     cli: world.cli,
     random,
     timing,
     calmMs: o.calmMs,
     stepTimeoutMs: intervalSeconds * 3000,
-    randomWindowMs: intervalSeconds * 1000,
+    randomWindowMs: timing.leadTimeSeconds * 1000,
+    // A `rotate` of every link through the daemon: the step comes within seconds.
+    provoke: () => commands?.launch([]),
+    provokeRate: o.provokeRate,
     log: o.log,
   });
   const offJunos = world.junos.child.onLine((line) => {
@@ -90,7 +96,7 @@ async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof b
     ...topology.devices.map((d) => ({ sim: 'sim-junos' as const, id: d.name, admin: world.junosAdmin, base: d.name === topology.slowDevice ? { commitLatencyMs: timing.slowCommitMs } : {} })),
   ];
   const faults = startFaults({ targets, random, limits: { maxCommitLatencyMs: timing.maxFaultCommitMs, maxKmeLatencyMs: 1500 }, meanGapMs: o.faultGapMs, durationMs: { min: 1000, max: 6000 } });
-  const commands = startRotateCommands({ cli: world.cli, topology, random, meanGapMs: o.rotateGapMs, timeoutMs: intervalSeconds * 4000, daemonUp: () => supervisor.up() });
+  commands = startRotateCommands({ cli: world.cli, topology, random, meanGapMs: o.rotateGapMs, timeoutMs: intervalSeconds * 4000, daemonUp: () => supervisor.up() });
 
   const deadline = o.minutes !== undefined ? Date.now() + o.minutes * 60_000 : Infinity;
   const logs = followRotatorLogs(world.cli.logDir);

@@ -38,6 +38,12 @@ export interface SupervisorOptions {
   stepTimeoutMs: number;
   /** Upper bound of a random kill moment. */
   randomWindowMs: number;
+  /**
+   * Called, with probability `provokeRate`, once a step kill is armed: asks the daemon for a
+   * rotation now (a `rotate` command through it) instead of waiting for its next slot.
+   */
+  provoke?: () => void;
+  provokeRate?: number;
   log: (line: string) => void;
 }
 
@@ -76,9 +82,14 @@ export function startSupervisor(o: SupervisorOptions): Supervisor {
 
   const killNow = (d: Child, plan: string, trigger: StepEvent | undefined, stepNotSeen: boolean) => {
     if (!d.kill('SIGKILL')) return undefined;
+    alive = false; // no `rotate` command should start against a daemon that is gone
     const restart = restartDelay(kills.length, o.random, o.timing);
-    const { at: _at, ...rest } = trigger ?? ({} as StepEvent);
-    const record: KillRecord = { n: kills.length + 1, plan, at: Date.now(), pid: d.pid, ...(trigger ? { trigger: rest } : {}), ...(stepNotSeen ? { stepNotSeen } : {}), restart };
+    const record: KillRecord = {
+      n: kills.length + 1,
+      plan,
+      at: Date.now(),
+      pid: d.pid,
+      ...(trigger ? { trigger: { step: trigger.step, source: trigger.source, ...(trigger.device ? { device: trigger.device } : {}), ...(trigger.link ? { link: trigger.link } : {}) } } : {}), ...(stepNotSeen ? { stepNotSeen } : {}), restart };
     kills.push(record);
     o.log(`kill ${record.n}: ${plan}${trigger ? ` (${trigger.step}${trigger.device ? ` ${trigger.device}` : ''}${trigger.link ? ` ${trigger.link}` : ''})` : ''}; restart ${restart.category} (${restart.delayMs} ms)`);
     return record;
@@ -95,6 +106,7 @@ export function startSupervisor(o: SupervisorOptions): Supervisor {
         armed = armKill(plan, (trigger) => {
           record = killNow(d, killPlanLabel(plan), trigger, false);
         });
+        if (plan.kind === 'step' && o.provoke && o.random.chance(o.provokeRate ?? 0)) o.provoke();
         await Promise.race([d.exited, sleep(o.stepTimeoutMs, stopping.signal)]);
         armed.cancel();
         armed = undefined;
