@@ -9,7 +9,7 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
   'get-chassis-inventory': () => `<chassis-inventory><chassis ${JUNOS}><name>Chassis</name><serial-number>BK012</serial-number><description>MX204</description></chassis></chassis-inventory>`,
   'get-configuration': (rpc) =>
     rpc.xml.includes('compare="rollback"')
-      ? `<configuration-information><configuration-output>[edit security]\n+  authentication-key-chains { }</configuration-output></configuration-information>`
+      ? `<configuration-information><configuration-output>[edit security]\n+  authentication-key-chains { }\n[edit security authentication-key-chains key-chain KC key 0]\n+    key-name 01;\n+    secret "$9$ReVersIble0bfuscat10n"; ## SECRET-DATA</configuration-output></configuration-information>`
       : rpc.xml.includes('format="set"')
         ? `<configuration-set>set system host-name r1-lab\nset security macsec connectivity-association CA1 security-mode static-cak</configuration-set>`
         : rpc.xml.includes('format="text"')
@@ -124,7 +124,7 @@ describe('Junos device API over real SSH', () => {
   });
 
   it('diffs against rollback 0 and rolls back', async () => {
-    expect(await device.diff()).toBe('[edit security]\n+  authentication-key-chains { }');
+    expect(await device.diff()).toBe('[edit security]\n+  authentication-key-chains { }\n[edit security authentication-key-chains key-chain KC key 0]\n+    key-name 01;\n+    secret "[redacted]"; ## SECRET-DATA');
     expect(lastRpc()).toBe('<get-configuration compare="rollback" rollback="0" format="text"/>');
     await device.rollback(1);
     expect(lastRpc()).toBe('<load-configuration rollback="1"/>');
