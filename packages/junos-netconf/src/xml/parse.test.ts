@@ -73,6 +73,18 @@ describe('parseXml', () => {
     expect(parseXml('<a v="1\t2">x\ty\r\nz \u{1F511} \ud7ff \ue000 \ufffd</a>')).toEqual({ a: { '@_v': '1\t2', '#text': expect.stringMatching(/^x\ty\r?\nz \u{1F511} \ud7ff \ue000 \ufffd$/u) } });
   });
 
+  it('refuses any document holding an illegal character, at its first position', () => {
+    const illegal = fc.constantFrom('\u0000', '\u0008', '\u000b', '\u001f', '\ud800', '\udfff', '\ufffe', '\uffff');
+    const legal = fc.string({ unit: 'grapheme' }).map((t) => escapeXmlText(t.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')));
+    fc.assert(
+      fc.property(legal, illegal, legal, (before, bad, after) => {
+        const xml = `<a>${before}${bad}${after}</a>`;
+        expect(() => parseXml(xml)).toThrow(expect.objectContaining({ reason: 'character', position: 3 + before.length }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses the billion-laughs entity bomb before expanding anything', () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]><rpc-reply>&lol9;</rpc-reply>`;
     expect(() => parseXml(bomb)).toThrow(XmlError);
