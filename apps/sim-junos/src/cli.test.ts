@@ -34,7 +34,7 @@ describe('sim-junos CLI', () => {
       expect(out).toMatch(/r1 {2}port \d+ {2}user admin {2}password cli-test-pw/);
       expect(out).toMatch(/host key SHA256:\S{43}/);
       expect(out).toMatch(/ssh -s -p \d+ admin@127\.0\.0\.1 netconf/);
-      expect(out).toContain('r1-r2: r1 ge-0/0/0 <-> r2 ge-0/0/0  secured');
+      expect(out).toMatch(/link +ends +state +down time +fallback time\n +r1-r2 +r1 ge-0\/0\/0 <-> r2 ge-0\/0\/0 +secured +0 ms +0 ms\n/);
       const port = Number(/r1 {2}port (\d+)/.exec(out)![1]);
       const fingerprint = /host key (SHA256:\S+)/.exec(out)![1]!;
       const nc = await rawNetconf({ host: '127.0.0.1', port, username: 'admin', password: 'cli-test-pw', hostKeyFingerprint: fingerprint });
@@ -53,7 +53,7 @@ describe('sim-junos CLI', () => {
     const out = await p.output;
     p.stop();
     expect(out).toMatch(/edge1 {2}port \d+/);
-    expect(out).toContain('core: edge1 et-0/0/0 <-> edge2 et-0/0/0  down');
+    expect(out).toMatch(/core +edge1 et-0\/0\/0 <-> edge2 et-0\/0\/0 +down \(edge1 et-0\/0\/0: no MACsec connectivity-association on the interface\) +\d+ ms +0 ms/);
     expect(await p.exit).toBe(0);
 
     const bad = join(dir, 'bad.yaml');

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { Logger } from 'tslog';
 import { parse as parseYaml } from 'yaml';
+import { renderLinkTable } from './link-table.js';
 import { defaultTopology, parseSimConfig, SimConfigError, startSimJunos, type SimConfigFile } from './index.js';
 
 const port = (v: string) => {
@@ -59,13 +60,11 @@ const program = new Command()
       );
     }
     if (sim.sharedPort !== undefined) out.push(`  shared port ${sim.sharedPort} (log in as USER@DEVICE), host key ${sim.sharedHostKeyFingerprint}`);
-    out.push('Links:');
-    for (const id of Object.keys(sim.links)) {
-      const s = sim.linkStatus(id);
-      out.push(`  ${id}: ${s.a.device} ${s.a.interface} <-> ${s.b.device} ${s.b.interface}  ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
-    }
+    const links = () => renderLinkTable(Object.keys(sim.links).map((id) => ({ status: sim.linkStatus(id), history: sim.linkHistory(id) })));
+    out.push('Links:', links());
     out.push('Ask a device for link history over NETCONF with <get-link-down-intervals/>. Ctrl-C stops.');
     const stop = () => {
+      process.stdout.write(`Links at stop:\n${links()}\n`);
       void sim.close().then(() => process.exit(0));
     };
     process.once('SIGINT', stop);

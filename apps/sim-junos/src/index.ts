@@ -6,7 +6,7 @@ import { applySetCommands, parseConfigText, renderConfigText } from './config-te
 import { activeTree, ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
 import { allocateSessionId, type SimDevice } from './device.js';
 import { faultsSchema, type Faults } from './faults.js';
-import { createLinkModel, type DownInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
+import { createLinkModel, type DownInterval, type FallbackInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
 import { safeLogger, silentLogger, type SimLogger } from './logger.js';
 import { createMemoryFs, type MemoryFs } from './sftp.js';
 import { loadHostKey, startSshEndpoint, type HostKey, type SshEndpoint } from './ssh-server.js';
@@ -17,7 +17,7 @@ export { manualClock, realClock, type Clock, type ManualClock, type RealClock } 
 export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type DeviceConfig, type SimConfigFile } from './config.js';
 export { faultsSchema, type Faults } from './faults.js';
 export type { SimLogger } from './logger.js';
-export { activeKeyAt, UnknownLinkError, type DownInterval, type EndView, type LinkDefinition, type LinkEnd, type LinkState, type LinkStatus } from './link-model.js';
+export { activeKeyAt, fallbackKeyOf, UnknownLinkError, type DownInterval, type EndView, type FallbackInterval, type LinkDefinition, type LinkEnd, type LinkInterval, type LinkState, type LinkStatus, type LinkTotals } from './link-model.js';
 export { fingerprintOf, HostKeyError } from './ssh-server.js';
 export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';
 export { ConfigSyntaxError, type ConfigNode } from './config-tree.js';
@@ -54,6 +54,15 @@ export interface SimJunosOptions extends Omit<SimConfigFile, 'clock'> {
   logger?: SimLogger;
 }
 
+export interface LinkHistory {
+  downIntervals: DownInterval[];
+  fallbackIntervals: FallbackInterval[];
+  /** Total ms down, open interval counted up to now. */
+  downMs: number;
+  /** Total ms secured on fallback, open interval counted up to now. */
+  fallbackMs: number;
+}
+
 export interface SimJunos {
   host: string;
   devices: Record<string, SimDeviceInfo>;
@@ -66,10 +75,13 @@ export interface SimJunos {
   /** Moves a manual clock forward (fires commit-confirmed rollbacks, crosses key start-times). */
   advance(ms: number): void;
   linkStatus(linkId: string): LinkStatus;
-  /** Every interval during which the link was down, oldest first; `to` is absent while still down. */
-  linkHistory(linkId: string): { downIntervals: DownInterval[] };
+  /** Every interval during which the link was down, and every one it ran secured on its
+   *  fallback key, oldest first (`to` absent while still in that state), with their totals up to now. */
+  linkHistory(linkId: string): LinkHistory;
   /** Down intervals of every link that overlap [since, now]. */
   downIntervalsSince(since: number): Array<DownInterval & { linkId: string }>;
+  /** Intervals on fallback of every link that overlap [since, now]. */
+  fallbackIntervalsSince(since: number): Array<FallbackInterval & { linkId: string }>;
   /** Replaces a device's faults (`{}` clears them). */
   setFaults(device: string, faults: Faults): void;
   device(name: string): SimDeviceControl;
@@ -161,7 +173,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   };
   links.onTransition((id, state, at, reason) => {
     const line = `link ${id} ${state}${reason ? ` (${reason})` : ''} at ${new Date(at).toISOString()}`;
-    if (state === 'down') logger.warn(line);
+    if (state !== 'secured') logger.warn(line);
     else logger.info(line);
   });
   for (const [name, device] of devices)
@@ -239,10 +251,17 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       links.syncTo(clock.now());
     },
     linkStatus: (id) => links.status(id, clock.now()),
-    linkHistory: (id) => ({ downIntervals: links.downIntervals(id, clock.now()) }),
+    linkHistory(id) {
+      const now = clock.now();
+      return { downIntervals: links.downIntervals(id, now), fallbackIntervals: links.fallbackIntervals(id, now), ...links.totals(id, now) };
+    },
     downIntervalsSince(since) {
       const now = clock.now();
       return linkDefs.flatMap((l) => links.downIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
+    },
+    fallbackIntervalsSince(since) {
+      const now = clock.now();
+      return linkDefs.flatMap((l) => links.fallbackIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
     },
     setFaults(name, faults) {
       const d = deviceOf(name);
