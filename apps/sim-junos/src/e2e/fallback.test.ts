@@ -68,6 +68,9 @@ describe('secured on fallback', () => {
     expect(onFallback[0]).toMatchObject({ state: 'Secured - Fallback', cakType: 'fallback', ckn: FB_CKN, secured: true });
     expect((await b.mkaSessions())[0]).toMatchObject({ cakType: 'fallback', ckn: FB_CKN });
     expect(JSON.stringify(onFallback[0]!.raw)).not.toContain(FB_CAK);
+    // Traffic is still encrypted on fallback: the MACsec connection is up, and the CLI says why.
+    expect((await a.macsecConnections('et-0/0/0'))[0]).toMatchObject({ encryption: true });
+    expect(await a.cli('show security mka sessions')).toMatch(new RegExp(`Interface State: Secured - Fallback\\n\\s+CAK name: ${FB_CKN}\\n\\s+CAK type: fallback`));
 
     const rpc = await a.rpc('<get-link-down-intervals><link-id>a-b</link-id></get-link-down-intervals>');
     expect(rpc.raw).toContain('<state>fallback</state>');
