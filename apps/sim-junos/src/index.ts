@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { manualClock, realClock, type Clock, type ManualClock } from './clock.js';
 import { defaultTopology, parseSimConfig, SimConfigError, type SimConfigFile } from './config.js';
 import { applySetCommands, parseConfigText, renderConfigText } from './config-text.js';
-import { AdminAddressError, startAdminServer, type AdminServer } from './admin-server.js';
+import { isLoopback, startAdminServer, type AdminServer } from './admin-server.js';
 import { activeTree, ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
 import { allocateSessionId, type SimDevice } from './device.js';
 import { parseFaults, type Faults } from './faults.js';
@@ -124,6 +124,8 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   const startTime = typeof cfg.startTime === 'string' ? Date.parse(cfg.startTime) : cfg.startTime;
   const clock: Clock = typeof clockOpt === 'object' ? clockOpt : cfg.clock === 'manual' ? manualClock(startTime) : realClock();
   const host = cfg.host ?? '127.0.0.1';
+  if (cfg.admin?.host !== undefined && !isLoopback(cfg.admin.host))
+    throw new SimConfigError(`the admin endpoint listens on loopback only (127.0.0.1, ::1 or localhost); refused "${cfg.admin.host}" — it has no authentication`, 'admin.host');
   const confirmMinuteMs = cfg.confirmMinuteMs ?? DEFAULT_CONFIRM_MINUTE_MS;
   if (confirmMinuteMs !== DEFAULT_CONFIRM_MINUTE_MS) logger.warn(`commit confirmed accelerated: one minute of confirm-timeout lasts ${confirmMinuteMs} ms (confirmMinuteMs)`);
   let keyLog;
@@ -334,7 +336,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       );
     } catch (e) {
       await sim.close();
-      throw e instanceof AdminAddressError ? new SimConfigError(e.message, 'admin.host') : e;
+      throw new SimConfigError(`cannot start the admin endpoint: ${(e as Error).message}`, 'admin');
     }
     sim.adminUrl = admin.url;
   }

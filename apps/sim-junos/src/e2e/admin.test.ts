@@ -133,6 +133,11 @@ describe('admin endpoint', () => {
     expect(JSON.stringify(links.json)).not.toMatch(new RegExp(`${CAK}|${FB_CAK}`));
   });
 
+  it('refuses a port already in use, naming the option', async () => {
+    const port = Number(new URL(sim.adminUrl!).port);
+    await expect(startSimJunos({ admin: { port }, devices: { r1: {} } })).rejects.toThrow(/^admin: cannot start the admin endpoint: .*EADDRINUSE/);
+  });
+
   it('refuses a non-loopback address, naming the option', async () => {
     await expect(startSimJunos({ admin: { host: '0.0.0.0' }, devices: { r1: {} } })).rejects.toThrow(SimConfigError);
     await expect(startSimJunos({ admin: { host: '192.0.2.1' }, devices: { r1: {} } })).rejects.toThrow(/admin\.host: the admin endpoint listens on loopback only/);
