@@ -2,8 +2,10 @@
 // server per KME on loopback, all in this process. What tests, the demo and the benchmark use.
 import { readFile } from 'node:fs/promises';
 import { loadCredential } from '@qkd-macsec/cert-lcm';
-import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { startAdminServer, type AdminServer } from './admin.js';
+import { checkFaults, defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { NO_FAULTS } from './faults.js';
+import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
 import { createLogger, type SimLogger } from './logger.js';
@@ -45,8 +47,16 @@ export interface SimKme {
   config: SimKmeConfig;
   /** The simulated key network, e.g. to read a link's stored_key_count in a test. */
   network: KeyNetwork;
-  /** Replaces the faults of one KME, or of all KMEs when kmeId is omitted; undefined clears them. */
+  /** http://127.0.0.1:PORT of the fault admin endpoint, when `admin` was given. */
+  adminUrl?: string;
+  /** The key log file, when `keyLog` was given. */
+  keyLogFile?: string;
+  /** Replaces the faults of one KME served here (defaults filled in); undefined clears them. */
+  setFaults(kmeId: string, faults: FaultsInput | undefined): void;
+  /** Older form: the faults first, and every KME served here when kmeId is omitted. */
   setFaults(faults: FaultsInput | undefined, kmeId?: string): void;
+  /** The faults a KME served here applies now. */
+  getFaults(kmeId: string): Faults;
   /** Stops every server, ends open connections and wipes the held keys. */
   close(): Promise<void>;
 }
@@ -100,7 +110,24 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   };
 
   const baseFaults = (kmeId: string): Faults => config.kmes.find((k) => k.id === kmeId)?.faults ?? config.faults ?? NO_FAULTS;
-  const faultsNow = new Map<string, Faults>(config.kmes.map((k) => [k.id, baseFaults(k.id)]));
+  const faultsNow = new Map<string, Faults>(config.kmes.filter((k) => local.has(k.id)).map((k) => [k.id, baseFaults(k.id)]));
+  const servedFaults = (kmeId: string): Faults => {
+    const f = faultsNow.get(kmeId);
+    if (!f) throw new Error(`faults: unknown KME "${kmeId}"; this simulator serves ${[...faultsNow.keys()].join(', ')}`);
+    return { ...f };
+  };
+  const setFaults = (kmeId: string | undefined, input: FaultsInput | undefined) => {
+    if (kmeId !== undefined) servedFaults(kmeId);
+    const checked = checkFaults(input ?? {});
+    if ('error' in checked) throw new SimKmeConfigError('setFaults', [checked.error]);
+    for (const id of kmeId === undefined ? faultsNow.keys() : [kmeId]) faultsNow.set(id, checked.faults);
+  };
+
+  let keyLog: KeyLog | undefined;
+  if (config.keyLog !== undefined) {
+    keyLog = openKeyLog(config.keyLog);
+    logger.warn(keyLogWarning(config.keyLog), { file: config.keyLog });
+  }
 
   const servers: KmeServer[] = [];
   try {
@@ -120,16 +147,36 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
           logger,
           relay: relayFor(kme.id),
           ...(onKeyIssued ? { onKeyIssued } : {}),
+          ...(keyLog ? { keyLog } : {}),
+          http: config.http,
         }),
       );
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
     for (const c of relayClients) c.close();
+    keyLog?.close();
     const kme = config.kmes.filter((k) => local.has(k.id))[servers.length]!;
     throw new Error(`cannot start ${kme.id} on ${kme.host}:${kme.port}: ${(err as Error).message}`, { cause: err });
   }
   for (const s of servers) logger.info('KME listening', { kme: s.id, url: s.url });
+
+  let admin: AdminServer | undefined;
+  if (config.admin) {
+    try {
+      admin = await startAdminServer({
+        ...config.admin,
+        target: { ids: servers.map((s) => s.id), get: servedFaults, set: (id, faults) => void faultsNow.set(id, faults) },
+        logger,
+      });
+    } catch (err) {
+      await Promise.all(servers.map((s) => s.close()));
+      for (const c of relayClients) c.close();
+      keyLog?.close();
+      throw err;
+    }
+    logger.info('admin endpoint listening', { url: admin.url });
+  }
 
   const kmes: Record<string, SimKmeEndpoint> = {};
   for (const s of servers) kmes[s.id] = { id: s.id, url: s.url, port: s.port };
@@ -140,16 +187,19 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     ...(pki ? { pki } : {}),
     config,
     network,
-    setFaults(faults, kmeId) {
-      if (kmeId !== undefined && !faultsNow.has(kmeId)) throw new Error(`setFaults: unknown KME "${kmeId}"`);
-      const parsed = faults === undefined ? NO_FAULTS : faultsSchema.parse(faults);
-      for (const id of kmeId === undefined ? faultsNow.keys() : [kmeId]) faultsNow.set(id, parsed);
+    ...(admin ? { adminUrl: admin.url } : {}),
+    ...(keyLog ? { keyLogFile: keyLog.file } : {}),
+    setFaults(a: string | FaultsInput | undefined, b?: string | FaultsInput) {
+      if (typeof a === 'string') setFaults(a, b as FaultsInput | undefined);
+      else setFaults(b as string | undefined, a);
     },
+    getFaults: servedFaults,
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), admin?.close()]);
       for (const c of relayClients) c.close();
+      keyLog?.close();
       network.wipe();
     },
   };
