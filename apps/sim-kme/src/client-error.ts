@@ -20,7 +20,7 @@ export interface ClientErrorOptions {
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
 
 /** Status and ETSI Error message for a parser or timeout error. */
-export function describeClientError(
+function describeClientError(
   err: Error & { code?: string; reason?: string },
   opts: Pick<ClientErrorOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes'>,
   /** True when the headers were read and the body is what is late. */

@@ -2,7 +2,14 @@
 // real mutual TLS: a change applies to the very next request, and bad input is refused by name.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQkdClient, QkdServiceUnavailableError, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
+import {
+  createQkdClient,
+  QkdConnectionError,
+  QkdResponseError,
+  QkdServiceUnavailableError,
+  QkdTimeoutError,
+  type QkdClient,
+} from '@qkd-macsec/etsi-qkd-client';
 import { NO_FAULTS } from '../faults.js';
 import { startSimKme, type SimKme } from '../index.js';
 
@@ -51,6 +58,30 @@ describe('admin endpoint', () => {
     expect((await admin('GET', '/faults/KME_B')).json).toEqual(NO_FAULTS); // per KME
     expect(await admin('DELETE', '/faults/KME_A')).toEqual({ status: 200, json: NO_FAULTS });
     expect((await master.getKey('SAE_B')).keys).toHaveLength(1);
+  });
+
+  it.each([
+    ['stallRate', { stallRate: 1 }, QkdTimeoutError],
+    ['latencyMs', { latencyMs: 5_000 }, QkdTimeoutError],
+    ['dropRate', { dropRate: 1 }, QkdConnectionError],
+    ['malformedRate', { malformedRate: 1 }, QkdResponseError],
+  ] as const)('%s set through the endpoint reaches the next call, and DELETE heals it', async (_name, faults, errorClass) => {
+    const sae = sim.pki!.saes.SAE_B!;
+    const slave = createQkdClient({
+      baseUrl: sim.kmes.KME_B!.url,
+      tls: { cert: sae.certPem, key: sae.keyPem, ca: sim.pki!.ca.certPem },
+      retry: false,
+      timeoutMs: 500,
+    });
+    try {
+      expect((await admin('PUT', '/faults/KME_B', JSON.stringify(faults))).status).toBe(200);
+      expect(await slave.getStatus('SAE_A').catch((e: unknown) => e)).toBeInstanceOf(errorClass);
+      expect((await master.getStatus('SAE_B')).source_KME_ID).toBe('KME_A'); // KME_A unaffected
+      expect((await admin('DELETE', '/faults/KME_B')).status).toBe(200);
+      expect((await slave.getStatus('SAE_A')).source_KME_ID).toBe('KME_B');
+    } finally {
+      await slave.close();
+    }
   });
 
   it('PATCH merges into what is set; PUT replaces it; the handle sees the same', async () => {
