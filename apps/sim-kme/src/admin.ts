@@ -4,14 +4,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkFaults, isLoopbackHost, type Faults } from './config.js';
+import type { FaultTable } from './fault-table.js';
 import type { SimLogger } from './logger.js';
-
-export interface AdminTarget {
-  /** The IDs whose faults the endpoint may read and change, in display order. */
-  ids: readonly string[];
-  get(id: string): Faults;
-  set(id: string, faults: Faults): void;
-}
 
 export interface AdminServer {
   /** http://HOST:PORT */
@@ -28,8 +22,8 @@ class AdminError {
   ) {}
 }
 
-export async function startAdminServer(opts: { host: string; port: number; target: AdminTarget; logger: SimLogger }): Promise<AdminServer> {
-  const { target, logger } = opts;
+export async function startAdminServer(opts: { host: string; port: number; faults: FaultTable; logger: SimLogger }): Promise<AdminServer> {
+  const { faults: target, logger } = opts;
   if (!isLoopbackHost(opts.host))
     throw new Error(`admin: ${opts.host} is not a loopback address; the admin endpoint has no authentication and listens on loopback only`);
 

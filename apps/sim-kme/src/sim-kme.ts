@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadCredential } from '@qkd-macsec/cert-lcm';
 import { startAdminServer, type AdminServer } from './admin.js';
-import { checkFaults, defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
-import { NO_FAULTS } from './faults.js';
+import { defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { createFaultTable } from './fault-table.js';
 import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
@@ -109,19 +109,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     return { peers, client };
   };
 
-  const baseFaults = (kmeId: string): Faults => config.kmes.find((k) => k.id === kmeId)?.faults ?? config.faults ?? NO_FAULTS;
-  const faultsNow = new Map<string, Faults>(config.kmes.filter((k) => local.has(k.id)).map((k) => [k.id, baseFaults(k.id)]));
-  const servedFaults = (kmeId: string): Faults => {
-    const f = faultsNow.get(kmeId);
-    if (!f) throw new Error(`faults: unknown KME "${kmeId}"; this simulator serves ${[...faultsNow.keys()].join(', ')}`);
-    return { ...f };
-  };
-  const setFaults = (kmeId: string | undefined, input: FaultsInput | undefined) => {
-    if (kmeId !== undefined) servedFaults(kmeId);
-    const checked = checkFaults(input ?? {});
-    if ('error' in checked) throw new SimKmeConfigError('setFaults', [checked.error]);
-    for (const id of kmeId === undefined ? faultsNow.keys() : [kmeId]) faultsNow.set(id, checked.faults);
-  };
+  const faults = createFaultTable(config, local);
 
   let keyLog: KeyLog | undefined;
   if (config.keyLog !== undefined) {
@@ -130,6 +118,12 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   }
 
   const servers: KmeServer[] = [];
+  let admin: AdminServer | undefined;
+  const stop = async () => {
+    await Promise.all([...servers.map((s) => s.close()), admin?.close()]);
+    for (const c of relayClients) c.close();
+    keyLog?.close();
+  };
   try {
     for (const kme of config.kmes.filter((k) => local.has(k.id))) {
       servers.push(
@@ -142,7 +136,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
           saeIdFrom: config.saeIdFrom,
           extensions: config.extensions,
           rejectUnhandledOptional: config.rejectUnhandledOptional,
-          faults: () => faultsNow.get(kme.id) ?? NO_FAULTS,
+          faults: () => faults.current(kme.id),
           ...(random ? { random } : {}),
           logger,
           relay: relayFor(kme.id),
@@ -153,26 +147,17 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
       );
     }
   } catch (err) {
-    await Promise.all(servers.map((s) => s.close()));
-    for (const c of relayClients) c.close();
-    keyLog?.close();
+    await stop();
     const kme = config.kmes.filter((k) => local.has(k.id))[servers.length]!;
     throw new Error(`cannot start ${kme.id} on ${kme.host}:${kme.port}: ${(err as Error).message}`, { cause: err });
   }
   for (const s of servers) logger.info('KME listening', { kme: s.id, url: s.url });
 
-  let admin: AdminServer | undefined;
   if (config.admin) {
     try {
-      admin = await startAdminServer({
-        ...config.admin,
-        target: { ids: servers.map((s) => s.id), get: servedFaults, set: (id, faults) => void faultsNow.set(id, faults) },
-        logger,
-      });
+      admin = await startAdminServer({ ...config.admin, faults, logger });
     } catch (err) {
-      await Promise.all(servers.map((s) => s.close()));
-      for (const c of relayClients) c.close();
-      keyLog?.close();
+      await stop();
       throw err;
     }
     logger.info('admin endpoint listening', { url: admin.url });
@@ -190,16 +175,14 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     ...(admin ? { adminUrl: admin.url } : {}),
     ...(keyLog ? { keyLogFile: keyLog.file } : {}),
     setFaults(a: string | FaultsInput | undefined, b?: string | FaultsInput) {
-      if (typeof a === 'string') setFaults(a, b as FaultsInput | undefined);
-      else setFaults(b as string | undefined, a);
+      if (typeof a === 'string') faults.set(a, b as FaultsInput | undefined);
+      else faults.set(b as string | undefined, a);
     },
-    getFaults: servedFaults,
+    getFaults: (kmeId) => faults.get(kmeId),
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...servers.map((s) => s.close()), admin?.close()]);
-      for (const c of relayClients) c.close();
-      keyLog?.close();
+      await stop();
       network.wipe();
     },
   };
