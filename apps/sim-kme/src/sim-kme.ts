@@ -74,17 +74,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   for (const id of local)
     if (!config.kmes.some((k) => k.id === id)) throw new SimKmeConfigError('startSimKme', [`local: unknown KME "${id}"`]);
   const peersOf = (id: string) => new Set(config.links.flatMap((l) => (l.kmes[0] === id ? [l.kmes[1]] : l.kmes[1] === id ? [l.kmes[0]] : [])));
-  const remoteUrl = new Map<string, string>();
-  for (const kme of config.kmes) {
-    if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
-    if (kme.port === 0) {
-      // Not fatal: this process can still receive keys from it; only sending to it fails (503).
-      logger.warn('linked KME runs elsewhere with port 0: keys for its SAEs cannot be relayed', { kme: kme.id });
-      continue;
-    }
-    const host = kme.host === '0.0.0.0' ? '127.0.0.1' : kme.host === '::' ? '::1' : kme.host;
-    remoteUrl.set(kme.id, `https://${host.includes(':') ? `[${host}]` : host}:${kme.port}`);
-  }
+  const remoteUrl = remoteKmeUrls(config, local, peersOf, logger);
 
   const { tls, pki } = await resolveTls(config, givenPki, [...local]);
 
@@ -223,4 +213,20 @@ function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
     kmes[id] = { cert: pki.kmes[id]!.certPem, key: pki.kmes[id]!.keyPem, ...(client ? { client: { cert: client.certPem, key: client.keyPem } } : {}) };
   }
   return { ca: pki.ca.certPem, kmes };
+}
+
+/** Where the linked KMEs served by other processes listen, for the key relay. */
+function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: SimLogger): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const kme of config.kmes) {
+    if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
+    if (kme.port === 0) {
+      // Not fatal: this process can still receive keys from it; only sending to it fails (503).
+      logger.warn('linked KME runs elsewhere with port 0: keys for its SAEs cannot be relayed', { kme: kme.id });
+      continue;
+    }
+    const host = kme.host === '0.0.0.0' ? '127.0.0.1' : kme.host === '::' ? '::1' : kme.host;
+    urls.set(kme.id, `https://${host.includes(':') ? `[${host}]` : host}:${kme.port}`);
+  }
+  return urls;
 }
