@@ -121,6 +121,15 @@ describe('well-formed requests are unaffected', () => {
     expect(reply.text.match(/HTTP\/1\.1 200 OK\r\n/g)).toHaveLength(2);
   });
 
+  it('a slow answer is not cut: the timeouts bound receiving the request, not the reply', async () => {
+    sim.setFaults('KME_A', { latencyMs: REQUEST_TIMEOUT_MS + 300 });
+    try {
+      expect((await rawCall(sim.kmes.KME_A!.url, '/api/v1/keys/SAE_B/status', tls())).status).toBe(200);
+    } finally {
+      sim.setFaults('KME_A', undefined);
+    }
+  });
+
   it('the ordinary client path still works', async () => {
     expect((await rawCall(sim.kmes.KME_A!.url, '/api/v1/keys/SAE_B/status', tls())).status).toBe(200);
   });
