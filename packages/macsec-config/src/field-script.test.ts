@@ -62,3 +62,25 @@ describe('field script v3.3 device', () => {
     expect(plan.deleteSlots).toEqual([0, 1]);
   });
 });
+
+describe('older and odd device statements', () => {
+  it("reads an old release's mka must-secure as nothing (it is Junos' behaviour without should-secure)", () => {
+    const xml = '<configuration><security><macsec><connectivity-association><name>CA</name><security-mode>static-cak</security-mode><mka><must-secure/><key-server-priority>16</key-server-priority></mka></connectivity-association></macsec></security></configuration>';
+    expect(parseConfigurationXml(xml).connectivityAssociations).toEqual([{ name: 'CA', securityMode: 'static-cak', mka: { keyServerPriority: 16 } }]);
+  });
+
+  it('refuses values outside the YANG enumerations, naming the element', () => {
+    const wrap = (inner: string) => `<configuration><security><macsec><connectivity-association><name>CA</name>${inner}</connectivity-association></macsec></security></configuration>`;
+    expect(() => parseConfigurationXml(wrap('<offset>20</offset>'))).toThrow(/connectivity-association\[CA\]\/offset: offset "20" is not one of 0, 30, 50/);
+    const key = '<configuration><security><authentication-key-chains><key-chain><name>K</name><key><name>1</name><algorithm>sha-3</algorithm></key></key-chain></authentication-key-chains></security></configuration>';
+    expect(() => parseConfigurationXml(key)).toThrow(/key\[1\]\/algorithm: algorithm "sha-3" is not one of/);
+  });
+
+  it('reads tolerance, offset, algorithm and options', () => {
+    const xml = '<configuration><security><authentication-key-chains><key-chain><name>K</name><tolerance>3600</tolerance><key><name>1</name><algorithm>md5</algorithm><options>basic</options></key></key-chain></authentication-key-chains><macsec><connectivity-association><name>CA</name><offset>50</offset></connectivity-association></macsec></security></configuration>';
+    const m = parseConfigurationXml(xml);
+    expect(m.keyChains).toEqual([{ name: 'K', tolerance: 3600, keys: [{ index: 1, algorithm: 'md5', options: 'basic' }] }]);
+    expect(m.connectivityAssociations).toEqual([{ name: 'CA', offset: 50 }]);
+    expect(renderSet({ keyChains: [{ name: 'QKD_KC', tolerance: 3600, keys: [] }] })).toEqual(['set security authentication-key-chains key-chain QKD_KC tolerance 3600']);
+  });
+});
