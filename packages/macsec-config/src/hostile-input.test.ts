@@ -34,6 +34,11 @@ describe('hostile XML', () => {
     ['<!D in text', '<configuration><!--&<configuration>/>&--><!D;</configuration>', /neither a comment nor CDATA/],
     ['an element named __proto__', '<configuration><__proto__/></configuration>', /element <__proto__> is not allowed/],
     ['an element named constructor', '<configuration><security><constructor>x</constructor></security></configuration>', /element <constructor> is not allowed/],
+    ['a NUL character', '<configuration><security>\u0000</security></configuration>', /character U\+0000 at offset 25 is not allowed in XML 1.0/],
+    ['a lone surrogate', '<configuration>\uD800</configuration>', /character U\+D800 at offset 15/],
+    ['U+FFFE', '<configuration>\uFFFE</configuration>', /character U\+FFFE/],
+    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /&#xD800; is not a character XML 1.0 allows/],
+    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /&#0; is not a character XML 1.0 allows/],
     ['an element named prototype', '<configuration><prototype/></configuration>', /element <prototype> is not allowed/],
   ];
   for (const [what, xml, message] of cases) {

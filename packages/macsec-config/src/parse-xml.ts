@@ -44,6 +44,15 @@ const parser = new XMLParser({
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
 });
 
+/** XML 1.0 `Char`: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+// A character XML 1.0 does not allow, raw in the document: C0 controls but TAB/LF/CR, U+FFFE/U+FFFF,
+// and surrogates that do not form a pair.
+const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function decodeEntities(text: string, path: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[A-Za-z][A-Za-z0-9._-]*);/g, (whole, ent: string) => {
     if (ent === 'lt') return '<';
@@ -53,6 +62,7 @@ function decodeEntities(text: string, path: string): string {
     if (ent === 'apos') return "'";
     const code = ent.startsWith('#x') ? Number.parseInt(ent.slice(2), 16) : ent.startsWith('#') ? Number(ent.slice(1)) : Number.NaN;
     if (!Number.isInteger(code) || code > 0x10ffff) throw new ConfigParseError(`unknown entity ${whole}`, path);
+    if (!isXmlChar(code)) throw new ConfigParseError(`${whole} is not a character XML 1.0 allows`, path);
     return String.fromCodePoint(code);
   });
 }
@@ -379,6 +389,11 @@ function parseDocument(xml: string): El {
   if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
   // Junos never sends a DTD; refusing one rules out entity tricks altogether.
   if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
+  const bad = NON_XML_CHAR.exec(xml);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new ConfigParseError(`character U+${code} at offset ${bad.index} is not allowed in XML 1.0`, '(document)');
+  }
   const reserved = RESERVED_ELEMENT.exec(xml);
   if (reserved) throw new ConfigParseError(`element <${reserved[1]}> is not allowed in configuration XML`, '(document)');
   let valid: ReturnType<typeof XMLValidator.validate>;

@@ -91,10 +91,12 @@ function apply(root: El, ws: string[], inactive: boolean): void {
     const kind = schema[word];
     if (!kind) throw new Error(`unknown statement "${word}" in "${ws.join(' ')}"`);
     if (kind.t === 'leaf') {
+      const leafEl = child(el, word);
       const value = ws[i++];
-      if (value === undefined && inactive) el = child(el, word);
-      else child(el, word).text = need(value, `value of ${word}`);
-      if (inactive) child(el, word).inactive = true;
+      // `deactivate ... LEAF` names the leaf without its value.
+      if (value !== undefined) leafEl.text = value;
+      else if (inactive) leafEl.inactive = true;
+      else throw new Error(`missing value of ${word}`);
       continue;
     }
     if (kind.t === 'flag') {
