@@ -8,7 +8,6 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { MacsecValidationError, type ValidationIssue } from './errors.js';
 import {
   CIPHER_SUITES,
-  EVENT_TRACE_FLAGS,
   EXCLUDE_PROTOCOLS,
   KEY_ALGORITHMS,
   KEY_OPTIONS,
@@ -20,23 +19,15 @@ import {
   type MacsecConfig,
   type MkaOptions,
   type PreSharedKey,
-  type EventOptions,
   type SecurityMode,
 } from './model.js';
 import { isSecret } from './secret.js';
 import { checkStartTime, parseStartTime } from './start-time.js';
+import { checkEventOptions } from './validate-event-options.js';
+import { checkIntRange, show, type Add } from './validate-util.js';
 
 const HEX = /^[0-9a-fA-F]*$/;
 
-/** A value for an error message; never throws (symbols, null-prototype objects, cycles). */
-function show(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value;
-  }
-}
 
 export const KEY_INDEX_MIN = 0;
 export const KEY_INDEX_MAX = 63;
@@ -155,19 +146,7 @@ export function checkHost(host: unknown): string | null {
   return null;
 }
 
-function checkIntRange(what: string, value: unknown, min: number, max: number): string | null {
-  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
-    ? null
-    : `${what} must be an integer ${min}..${max}, got ${show(value)}`;
-}
 
-const WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-function checkWord(what: string, value: unknown, max = 64): string | null {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || !WORD.test(value)) {
-    return `${what} "${show(value)}" must be 1..${max} characters of letters, digits, "_", "-", "."`;
-  }
-  return null;
-}
 
 export interface CheckOptions {
   /**
@@ -241,7 +220,6 @@ export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): V
   return issues;
 }
 
-type Add = (path: string, message: string | null) => void;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -443,58 +421,6 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
       }
     }
   });
-}
-
-// A script file name: YANG event-script/file/name and policy/then/event-script/name,
-// string length "1 .. 254", posix-pattern "!/" (no slash).
-const checkScriptFile = (what: string, v: unknown) => checkWord(what, v, 254);
-
-function checkEventOptions(eo: EventOptions, p: string, add: Add) {
-  // YANG (junos-conf-event-options): generate-event max-elements 10.
-  if ((eo.generateEvents?.length ?? 0) > 10) add(`${p}.generateEvents`, `at most 10 generate-events, got ${eo.generateEvents!.length}`);
-  eo.generateEvents?.forEach((g, i) => {
-    const q = `${p}.generateEvents[${i}]`;
-    // YANG: generate-event/name, string length "1 .. 63".
-    add(`${q}.name`, checkWord('generate-event name', g.name, 63));
-    if (g.noDrift !== undefined && typeof g.noDrift !== 'boolean') add(`${q}.noDrift`, `must be a boolean, got ${show(g.noDrift)}`);
-    const hasInterval = g.timeInterval !== undefined;
-    const hasTod = g.timeOfDay !== undefined;
-    // YANG: choice time_choice { time-of-day | time-interval } (one of them; Junos needs one).
-    if (hasInterval === hasTod) add(q, 'generate-event needs exactly one of time-interval or time-of-day');
-    // YANG: generate-event/time-interval, uint32 range "60 .. 2592000" (seconds).
-    if (hasInterval) add(`${q}.timeInterval`, checkIntRange('time-interval (s)', g.timeInterval, 60, 2592000));
-    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?: ?[+-]\d{4})?$/.test(show(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${show(g.timeOfDay)}" is not hh:mm:ss[ +hhmm]`);
-    if (g.startTime !== undefined) {
-      add(`${q}.startTime`, checkStartTime(g.startTime));
-      // YANG: generate-event/start-time must ((!(".. time-of-day") && ".. time-interval")).
-      if (!hasInterval || hasTod) add(`${q}.startTime`, 'start-time needs time-interval (and no time-of-day)');
-    }
-  });
-  eo.policies?.forEach((pol, i) => {
-    const q = `${p}.policies[${i}]`;
-    // YANG: policy/name, string length "1 .. 63".
-    add(`${q}.name`, checkWord('policy name', pol.name, 63));
-    if (!Array.isArray(pol.events) || pol.events.length === 0) add(`${q}.events`, 'policy needs at least one event');
-    pol.events?.forEach((e, j) => add(`${q}.events[${j}]`, checkWord('event', e)));
-    pol.eventScripts?.forEach((f, j) => add(`${q}.eventScripts[${j}]`, checkScriptFile('event-script file', f)));
-  });
-  eo.eventScripts?.forEach((f, i) => {
-    const q = `${p}.eventScripts[${i}]`;
-    add(`${q}.name`, checkScriptFile('event-script file', f.name));
-    if (f.pythonScriptUser !== undefined) add(`${q}.pythonScriptUser`, checkWord('python-script-user', f.pythonScriptUser, 64));
-  });
-  const t = eo.traceoptions;
-  if (t) {
-    // YANG: traceoptions/file/filename, length "1 .. 1024", no '/', '%' or space.
-    if (t.file !== undefined) add(`${p}.traceoptions.file`, checkWord('traceoptions file', t.file, 1024));
-    if (t.size !== undefined && !/^\d+[kmg]?$/.test(show(t.size))) add(`${p}.traceoptions.size`, `size "${show(t.size)}" is not a number with optional k, m or g`);
-    // YANG: traceoptions/file/files, uint32 range "2 .. 1000".
-    if (t.files !== undefined) add(`${p}.traceoptions.files`, checkIntRange('files', t.files, 2, 1000));
-    // YANG: traceoptions/flag/name enumeration.
-    t.flags?.forEach((f, j) =>
-      add(`${p}.traceoptions.flags[${j}]`, (EVENT_TRACE_FLAGS as readonly string[]).includes(f) ? null : `traceoptions flag "${show(f)}" is not one of ${EVENT_TRACE_FLAGS.join(', ')}`),
-    );
-  }
 }
 
 /** Throws MacsecValidationError listing every problem, or returns the config unchanged. */
