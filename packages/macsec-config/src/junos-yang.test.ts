@@ -14,6 +14,10 @@ const avail = yangAvailability();
 const skip = avail.missing.length > 0 && !avail.required;
 if (skip) console.warn(`Junos YANG validation SKIPPED: missing ${avail.missing.join('; ')} (set JUNOS_YANG_DIR, or CI=true to fail)`);
 
+// yanglint loads a family's modules per call (about 0.3 s; the evo system module is 4 MB): give
+// the calls room on a loaded machine. Timing is not what these tests check.
+const SLOW = 120_000;
+
 const expectValid = (xml: string, family: (typeof YANG_FAMILIES)[number]) => {
   const result = validateWithYang(xml, family, avail.dir);
   expect(result.errors, `${family}: ${result.errors}`).toBe('');
@@ -32,7 +36,7 @@ describe.skipIf(skip)('rendered configuration against Juniper 24.4R1 YANG (yangl
       // junos (MX) publishes no system module (over 4 MB upstream): there only system is skipped.
       expect(result.skipped).toEqual(family === 'junos' ? ['system'] : []);
       expectValid(renderXml(fullModel(), { revealSecrets: true }), family);
-    });
+    }, SLOW);
   }
 
   it('yanglint refuses what Junos refuses, so the checks above can fail', () => {
@@ -49,7 +53,7 @@ describe.skipIf(skip)('rendered configuration against Juniper 24.4R1 YANG (yangl
         expect(validateWithYang(xml, family, avail.dir).ok, `${family} accepted ${what}`).toBe(false);
       }
     }
-  });
+  }, SLOW);
 
   for (const platform of PLATFORMS) {
     it(`a configuration for ${platform} validates against ${PLATFORM_PROFILES[platform].yangFamily}`, () => {
@@ -66,12 +70,12 @@ describe.skipIf(skip)('rendered configuration against Juniper 24.4R1 YANG (yangl
         ...(profile.hitlessKeyChain ? { keyChains: [{ name: 'QKD_KC', tolerance: 3600, keys: [{ index: 0, keyName: '01'.repeat(32), secret: cak, startTime: '2026-11-24.20:00' }] }] } : {}),
       };
       expectValid(renderXml(validateForPlatform(model, platform), { revealSecrets: true }), profile.yangFamily);
-    });
+    }, SLOW);
   }
 
   it("the field script's devices, read and rendered back, validate in their families", () => {
     // v3.2 ran on MX (junos), v3.3 on PTX (evo). Secrets come back as $9$ values, which are text to the YANG.
     expectValid(renderXml(parseConfigurationXml(fieldScriptReply('v3.2')), { revealSecrets: true }), 'junos');
     expectValid(renderXml(parseConfigurationXml(fieldScriptReply('v3.3')), { revealSecrets: true }), 'evo');
-  });
+  }, SLOW);
 });
