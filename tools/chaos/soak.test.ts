@@ -6,8 +6,6 @@ import { failedFigures, renderTable } from './report.js';
 import { runSoak } from './soak.js';
 import { STEPS } from './steps.js';
 
-const lines: string[] = [];
-
 // Until the simulators' admin endpoints and key logs and the rotator's decision record, lock and
 // control endpoint are in main, the run cannot start: sim-kme refuses --key-log.
 const WAITING_FOR = process.env.CHAOS_SOAK === '1' ? undefined : 'sim-kme/sim-junos --admin, --key-log, --confirm-minute-ms and the rotator decision record have not landed in main';
@@ -29,7 +27,7 @@ describe('chaos soak (short)', () => {
         rotateGapMs: 4000,
         calmMs: { min: 300, max: 2000 },
         provokeRate: 0.8,
-        log: (l) => lines.push(l),
+        log: (l) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${l}`),
       });
       const table = renderTable(figures);
       console.log(table);

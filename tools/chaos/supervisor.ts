@@ -10,6 +10,8 @@ import { sleep } from './sleep.js';
 import { stepFromRotatorLine, type StepEvent } from './steps.js';
 import type { Timing } from './timing.js';
 
+const CONTROL_LINE = /^control endpoint on http/;
+
 export interface KillRecord {
   n: number;
   plan: string;
@@ -67,8 +69,10 @@ export function startSupervisor(o: SupervisorOptions): Supervisor {
 
   const launch = () => {
     const d = startDaemon(o.cli);
-    alive = true;
     d.onLine((line, stream) => {
+      // Up once it holds the state and serves its control endpoint: from then on a `rotate`
+      // command goes through it rather than taking the state lock itself.
+      if (stream === 'stdout' && CONTROL_LINE.test(line) && d === daemon && d.exitInfo() === undefined) alive = true;
       if (stream !== 'stderr') return;
       const e = stepFromRotatorLine(line);
       if (e && d === daemon) armed?.onStep(e);
@@ -98,6 +102,7 @@ export function startSupervisor(o: SupervisorOptions): Supervisor {
   const loop = async () => {
     while (!stopping.signal.aborted) {
       const d = launch();
+      await Promise.race([d.exited, d.waitForLine(CONTROL_LINE, 30_000).catch(() => undefined)]);
       const exitedEarly = await Promise.race([d.exited.then(() => true), sleep(o.random.between(o.calmMs.min, o.calmMs.max), stopping.signal).then(() => false)]);
       if (stopping.signal.aborted && !exitedEarly) return;
       if (!exitedEarly) {
