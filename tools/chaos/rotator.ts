@@ -51,7 +51,11 @@ export function describeFailure(r: CommandResult): string {
   return `${r.name} exited with code ${r.exit.code}${r.exit.signal ? ` (signal ${r.exit.signal})` : ''}:\n${tail}`;
 }
 
-/** The daemon: `run` at debug level (its progress lines are debug). */
+/**
+ * The daemon: `run` at debug level (its progress lines are debug), with `--wait-lock` as a
+ * service would run it: a `rotate` that took the state while the daemon was dead holds it for
+ * its cycle; the restarted daemon waits for it rather than exiting and being restarted in a loop.
+ */
 export function startDaemon(cli: RotatorCli): Child {
-  return spawnRotator(cli, 'daemon', ['run'], 'debug');
+  return spawnRotator(cli, 'daemon', ['--wait-lock', 'run'], 'debug');
 }

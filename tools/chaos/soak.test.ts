@@ -25,9 +25,9 @@ describe('chaos soak (short)', () => {
         maxFaultCommitMs: 500,
         faultGapMs: 2500,
         rotateGapMs: 4000,
-        calmMs: { min: 300, max: 2000 },
+        calmMs: { min: 200, max: 1200 },
         provokeRate: 0.8,
-        log: (l) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${l}`),
+        log: (l) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${l}\n`),
       });
       const table = renderTable(figures);
       console.log(table);

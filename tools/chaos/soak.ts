@@ -80,7 +80,7 @@ async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof b
     timing,
     calmMs: o.calmMs,
     stepTimeoutMs: intervalSeconds * 3000,
-    randomWindowMs: timing.leadTimeSeconds * 1000,
+    randomWindowMs: (timing.leadTimeSeconds * 1000) / 2,
     // A `rotate` of every link through the daemon: the step comes within seconds.
     provoke: () => commands?.launch([]),
     provokeRate: o.provokeRate,

@@ -61,7 +61,8 @@ export function computeTiming(input: TimingInput): Timing {
     restartDelays: {
       beforeConfirmTimeoutMs: input.confirmMinuteMs,
       beforeStartTimeMs: leadTimeSeconds * 1000,
-      afterStartTimeMs: leadTimeSeconds * 1000 + 5000,
+      // The killed cycle's start-time is at most the lead time after the kill: 2 s past it is beyond it.
+      afterStartTimeMs: leadTimeSeconds * 1000 + 2000,
     },
   };
 }
