@@ -1,6 +1,6 @@
 // The rotator killed (SIGKILL, a real child process) at each point of a transaction, then started
-// again: the journal is resolved — completed when every end holds the key, rolled back otherwise —
-// with zero down time and no key_ID installed twice.
+// again: the journal is resolved — completed when the decision holds the link and every end holds
+// the key, rolled back otherwise — with zero down time and no key_ID installed twice.
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -75,8 +75,12 @@ describe('SIGKILL mid-transaction, then restart', () => {
     { point: 'journaled', late: false, outcome: 'rolled-back' },
     // One device at a time: killed when the first device has staged, the others have not.
     { point: 'device-staged', late: false, outcome: 'rolled-back' },
-    { point: 'staged', late: false, outcome: 'completed' },
+    // Every end staged but the decision not yet on disk: rolled back.
+    { point: 'staged', late: false, outcome: 'rolled-back' },
     { point: 'staged', late: true, outcome: 'rolled-back' },
+    // The decision on disk, no confirm sent: driven forward while every end holds the key.
+    { point: 'decided', late: false, outcome: 'completed' },
+    { point: 'decided', late: true, outcome: 'rolled-back' },
     { point: 'confirmed', late: false, outcome: 'completed' },
     { point: 'confirmed', late: true, outcome: 'completed' },
   ] as const;
