@@ -62,6 +62,8 @@ export interface Bench {
   logger: CapturingLogger;
   /** Every key the KMEs handed out (hex), to scan outputs for. */
   issuedKeys: string[];
+  /** The KMEs' key log: every enc_keys key by key_ID and size (never the key). */
+  keyLog: Array<{ kme: string; keyId: string; bits: number }>;
   rotator(extra?: Partial<CreateRotatorOptions>): Rotator;
   /** A new ETSI 014 client speaking as `sae` (what the rotator uses by default). */
   kmeClient(sae: string): QkdClient;
@@ -85,10 +87,13 @@ export interface BenchOptions {
   kmeTimeoutMs?: number;
   /** init extras (apply-macros, event-options, static host mappings). */
   init?: EngineConfig['init'];
+  /** The fallback-key settings (default: the engine's, enabled). */
+  fallback?: EngineConfig['fallback'];
 }
 
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
   const issuedKeys: string[] = [];
+  const keyLog: Bench['keyLog'] = [];
   const kme = await startSimKme({
     kmes: [
       { id: 'KME_A', port: 0, saes: ['SAE_r1', 'SAE_r4', 'SAE_r5'] },
@@ -96,7 +101,10 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
       { id: 'KME_C', port: 0, saes: ['SAE_r7'] },
     ],
     links: [{ kmes: ['KME_A', 'KME_B'] }, { kmes: ['KME_A', 'KME_C'] }, { kmes: ['KME_B', 'KME_C'] }],
-    onKeyIssued: (e) => void issuedKeys.push(Buffer.from(e.key).toString('hex')),
+    onKeyIssued: (e) => {
+      issuedKeys.push(Buffer.from(e.key).toString('hex'));
+      keyLog.push({ kme: e.kmeId, keyId: e.keyId, bits: e.key.length * 8 });
+    },
   });
   const junos = await startSimJunos({
     clock: 'manual',
@@ -121,6 +129,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     stateDir,
     kmes: Object.fromEntries(Object.entries(kme.kmes).map(([id, k]) => [id, { url: k.url }])),
     ...(options.init ? { init: options.init } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
   };
   const logger = capturingLogger();
   const pki = kme.pki!;
@@ -132,6 +141,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     stateDir,
     logger,
     issuedKeys,
+    keyLog,
     rotator(extra = {}) {
       return createRotator({
         config,

@@ -1,16 +1,14 @@
 // The rotator killed (SIGKILL, a real child process) at each point of a transaction, then started
 // again: the journal is resolved — completed when the decision holds the link and every end holds
 // the key, rolled back otherwise — with zero down time and no key_ID installed twice.
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotatorClosedError, type Rotator } from '../engine/index.js';
 import { STATE_FILE } from '../state/store.js';
+import { runAndKill } from './child.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 let bench: Bench;
 let since = 0;
 
@@ -27,41 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bench?.close();
 });
-
-/** Runs the child until it prints `paused:<point>`, then SIGKILLs it. Returns its output. */
-async function runAndKill(point: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  const specFile = join(bench.stateDir, 'child-spec.json');
-  await writeFile(specFile, JSON.stringify(bench.fixtureSpec()), { mode: 0o600 });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'rotate-child.ts'), specFile], {
-    env: { ...process.env, ROTATOR_TEST_PAUSE_AT: point, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child never paused at ${point}: ${stdout}\n${stderr}`)), 60_000);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${String(how)}) before pausing at ${point}: ${stdout}\n${stderr}`));
-    });
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (stdout.includes(`paused:${point}`)) {
-        clearTimeout(timer);
-        resolve();
-      } else if (stdout.includes('done:')) {
-        clearTimeout(timer);
-        reject(new Error(`child finished without pausing at ${point}: ${stdout}\n${stderr}`));
-      }
-    });
-  });
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
-  await rm(specFile, { force: true });
-  return { stdout, stderr };
-}
 
 /** The one unfinished cycle in the state file (undefined when there is none). */
 const journalOf = async () => {
@@ -86,7 +49,7 @@ describe('SIGKILL mid-transaction, then restart', () => {
   ] as const;
   for (const c of cases) {
     it(`killed after '${c.point}'${c.late ? ', restarted after the confirm timeout' : ''}: ${c.outcome}`, async () => {
-      const { stderr } = await runAndKill(c.point, c.point === 'device-staged' ? { ROTATOR_TEST_CONCURRENCY: '1' } : {});
+      const { stderr } = await runAndKill(bench, { point: c.point, ...(c.point === 'device-staged' ? { env: { ROTATOR_TEST_CONCURRENCY: '1' } } : {}) });
       const journal = await journalOf();
       expect(Object.keys(journal!.links).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
       const childKeys = Object.values(journal!.links).map((l) => l.keyId);
