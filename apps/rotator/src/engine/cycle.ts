@@ -231,7 +231,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // 7. The decision: every end of these links holds the key (a link that failed staging anywhere
     //    is not in it and is rolled back below). Once it is on disk (atomic, fsynced), a restarted
     //    rotator confirms the rest instead of rolling back; before, it rolls back.
-    const decided = live().filter((t) => t.link.ends.every((e) => t.phase.get(e.device) === 'staged'));
+    //    A rotator being closed (SIGTERM) decides nothing: its links roll back.
+    const decided = ctx.closing.aborted ? [] : live().filter((t) => t.link.ends.every((e) => t.phase.get(e.device) === 'staged'));
     if (decided.length) {
       decision = { outcome: 'commit', at: ctx.clock().toISOString(), links: decided.map((t) => t.link.name) };
       await writeJournal();
