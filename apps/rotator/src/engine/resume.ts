@@ -84,7 +84,10 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
       continue;
     }
     const holders = j.ends.filter((e) => holds(held.get(e.device) as MacsecConfig, j, kind)).map((e) => e.device);
-    const decided = journal.decision?.links.includes(name) ?? false;
+    // A journal written before decision records existed (no confirmDeadline either) is resolved
+    // by the rule of its time: every end holding the key completes it.
+    const legacy = journal.confirmDeadline === undefined && journal.decision === undefined;
+    const decided = legacy || (journal.decision?.links.includes(name) ?? false);
     if (decided && holders.length === j.ends.length) complete.push([name, j]);
     else rollback.push([name, j, holders]);
   }

@@ -9,6 +9,7 @@ import { fallbackAlarm, isFallbackSession, readSessions } from './verify.js';
 
 /** What resume() will do with a link of a journal, from the state alone (it reads the devices to be sure). */
 export function nextStep(j: Journal, link: string, now: Date): string {
+  if (!j.confirmDeadline && !j.decision) return 'complete it if every end holds the key (a journal from before decision records), otherwise remove the key from the ends that hold it';
   const decided = j.decision?.links.includes(link) ?? false;
   const deadline = j.confirmDeadline ? Date.parse(j.confirmDeadline) : undefined;
   if (decided && (deadline === undefined || now.getTime() < deadline)) return 'confirm the ends not yet confirmed (decision: commit), then verify after the start-time';
