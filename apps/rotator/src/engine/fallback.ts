@@ -6,7 +6,7 @@
 // stage, decision, confirm — cycle.ts) resolved after a crash by the same rules (resume.ts).
 import type { EngineContext } from './context.js';
 import { fallbackSettings } from './context.js';
-import { runCycle, type CycleOptions } from './cycle.js';
+import { runCycle } from './cycle.js';
 import { describeError } from './device-ops.js';
 import type { LinkReport } from './types.js';
 import { isFallbackSession, readSessions } from './verify.js';
@@ -27,7 +27,7 @@ export async function fallbackDue(ctx: EngineContext, names: readonly string[]):
  * Rotates the due fallback-keys among `names`; undefined when none is due. A link whose ends do
  * not all run MKA on one primary key is skipped (reported) and tried again next time.
  */
-export async function rotateFallbackKeys(ctx: EngineContext, names: readonly string[], options: Pick<CycleOptions, 'onProgress'>): Promise<LinkReport[] | undefined> {
+export async function rotateFallbackKeys(ctx: EngineContext, names: readonly string[]): Promise<LinkReport[] | undefined> {
   const due = await fallbackDue(ctx, names);
   if (!due.length) return undefined;
   const state = await ctx.store.load();
@@ -59,6 +59,7 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
     } else primaryCkn.set(link.name, [...ckns][0]!);
   }
   const ready = links.filter((l) => primaryCkn.has(l.name)).map((l) => l.name);
-  const rotated = ready.length ? (await runCycle(ctx, { links: ready, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, { kind: 'fallback', primaryCkn })).links : [];
+  // No progress events: they describe the primary rotation the caller asked for; these are in the report.
+  const rotated = ready.length ? (await runCycle(ctx, { links: ready }, { kind: 'fallback', primaryCkn })).links : [];
   return [...rotated, ...skipped];
 }

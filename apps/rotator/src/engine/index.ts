@@ -117,7 +117,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       // Fallback keys that are due, for the links whose primary rotation just went through.
       if (!o.dryRun) {
         const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
-        const fallback = await rotateFallbackKeys(ctx, ok, o);
+        const fallback = await rotateFallbackKeys(ctx, ok);
         if (fallback) report.fallback = fallback;
       }
       for (const name of stuck) {
