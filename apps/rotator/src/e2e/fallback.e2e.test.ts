@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as simJunos from '@qkd-macsec/sim-junos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInit } from '../cli/commands/init.js';
 import { STATE_FILE } from '../state/store.js';
@@ -15,6 +16,9 @@ const ENDS: Record<string, string[]> = { L1: ['r1', 'r2'], L2: ['r3', 'r4'], L3:
 const MASTER_KME: Record<string, string> = { L1: 'KME_A', L2: 'KME_B', L3: 'KME_A', G1: 'KME_A' };
 // The field script's kind of fallback-key: computable by anyone who knows the CA's name.
 const NAME_DERIVED = createHash('sha256').update('qkd-L2').digest('hex');
+
+// sim-junos's fallback model (matching fallback-keys carry a link whose primary keys differ).
+const simModelsFallback = 'fallbackKeyOf' in simJunos;
 
 const readState = async (b: Bench) => JSON.parse(await readFile(join(b.stateDir, STATE_FILE), 'utf8')) as RotatorState;
 /** The fallback-key CKN and every key-chain key name a device's committed configuration shows for a CA. */
@@ -202,6 +206,28 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
       expect(bench.junos.downIntervalsSince(since)).toEqual([]);
     } finally {
       await second.close();
+    }
+  }, 90_000);
+
+  it.skipIf(!simModelsFallback)('verification reports a link secured on its fallback key, with an alarm; the next rotate repairs it', async () => {
+    const since = bench.junos.now();
+    bench.junos.setFaults('r2', { clockSkewMs: -600_000 }); // r2's clock 10 minutes late: it switches alone, late
+    const rotator = bench.rotator();
+    try {
+      const report = await rotator.rotate({ links: ['L1'] });
+      const l1 = report.links[0]!;
+      expect([l1.result, l1.onFallback, l1.error?.phase]).toEqual(['failed', true, 'verify']);
+      expect(l1.error!.message).toMatch(/MKA secured on the fallback key/);
+      expect(bench.logger.lines).toContain('ERROR link L1: secured on its FALLBACK key — the primary keys of its ends differ; repairing on the next run');
+      expect((await rotator.status({ links: ['L1'] }))[0]).toMatchObject({ onFallback: true, secured: false });
+      bench.junos.setFaults('r2', {});
+      const again = await rotator.rotate({ links: ['L1'] });
+      expect(again.links.map((l) => [l.result, l.onFallback])).toEqual([['ok', undefined]]);
+      expect((await rotator.status({ links: ['L1'] }))[0]).toMatchObject({ onFallback: false, secured: true });
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await rotator.close();
     }
   }, 90_000);
 });
