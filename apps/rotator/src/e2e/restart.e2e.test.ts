@@ -139,3 +139,25 @@ describe('closed mid-cycle (a second SIGTERM in the daemon), then restarted', ()
     }
   });
 });
+
+describe("resume() called while this process's own cycle runs (the daemon retries it every few seconds)", () => {
+  it("leaves the running cycle's journal alone; the cycle completes", async () => {
+    const during: unknown[] = [];
+    const rotator: Rotator = bench.rotator({
+      hooks: {
+        pause: async (point) => {
+          if (point === 'decided' || point === 'confirmed') during.push(await rotator.resume());
+        },
+      },
+    });
+    try {
+      const report = await rotator.rotate({ links: ['L2'] });
+      expect(report.links.map((l) => [l.link, l.result])).toEqual([['L2', 'ok']]);
+      expect(during).toEqual([[], []]);
+      expect(await journalOf()).toBeUndefined();
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      await rotator.close();
+    }
+  });
+});

@@ -41,6 +41,10 @@ export interface EngineContext {
   closing: AbortSignal;
   /** MKA reads before a link that is not secured with its new key is reported (>= 1). */
   verifyAttempts: number;
+  /** Cycle IDs of the transactions this process runs now: their journals are not resume()'s. */
+  inFlight: Set<string>;
+  /** resume() calls, one after the other (the daemon calls it every few seconds). */
+  resumeQueue: { tail: Promise<unknown> };
 }
 
 /** The fallback-key settings (config `fallback`, defaults filled in). */

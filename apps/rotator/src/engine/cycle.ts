@@ -68,7 +68,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
   const txsOn = (device: string, list: readonly Tx[]) => list.filter((t) => t.link.ends.some((e) => e.device === device));
   const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
 
-  return ctx.fleet.mutex.withKeys(devicesOf(txs), async () => {
+  // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
+  const cycleId = randomUUID();
+  ctx.inFlight.add(cycleId);
+  try {
+    return await ctx.fleet.mutex.withKeys(devicesOf(txs), () => cycle(cycleId));
+  } finally {
+    ctx.inFlight.delete(cycleId);
+  }
+
+  async function cycle(cycleId: string): Promise<CycleReport> {
     // 1. Read what every device holds now.
     const configs = new Map<string, MacsecConfig>();
     const devices = devicesOf(txs);
@@ -150,7 +159,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     } else {
       for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
     }
-    const cycleId = randomUUID();
 
     // 5. Journal before anything reaches a device: key IDs are spent from here on.
     const journalOf = (t: Tx): JournalLink => ({
@@ -365,6 +373,5 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       return linkReport(t, fb ? 'fallback' : mode, startsAt);
     });
     return { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), links: reports };
-  });
+  }
 }
-

@@ -95,6 +95,8 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     verifyDelayMs: options.verifyDelayMs ?? 2000,
     verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
     closing: closing.signal,
+    inFlight: new Set(),
+    resumeQueue: { tail: Promise.resolve() },
   };
   let closed = false;
   const open = () => {

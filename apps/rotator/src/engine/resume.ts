@@ -29,12 +29,29 @@ function holds(config: MacsecConfig, j: JournalLink, kind: 'primary' | 'fallback
   return ca?.preSharedKey?.ckn.toLowerCase() === ckn;
 }
 
-/** Resolve every unfinished transaction found in the state, oldest first. */
-export async function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
-  const journals = Object.values((await ctx.store.load()).journals ?? {}).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const out: ResumeReport[] = [];
-  for (const j of journals) out.push(...(await resumeJournal(ctx, j)));
-  return out;
+/**
+ * Resolve every unfinished transaction found in the state, oldest first — except those a cycle of
+ * this process is running. One call at a time; each journal under its devices' mutex, so it never
+ * overlaps a cycle of this process on the same devices.
+ */
+export function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
+  const run = ctx.resumeQueue.tail.then(async () => {
+    const journals = Object.values((await ctx.store.load()).journals ?? {})
+      .filter((j) => !ctx.inFlight.has(j.cycleId))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const out: ResumeReport[] = [];
+    for (const j of journals) {
+      const devices = [...new Set(Object.values(j.links).flatMap((l) => l.ends.map((e) => e.device)))];
+      out.push(...(await ctx.fleet.mutex.withKeys(devices, async () => {
+        // Re-read under the mutex: a cycle that just finished may have settled it.
+        const current = (await ctx.store.load()).journals?.[j.cycleId];
+        return current && !ctx.inFlight.has(j.cycleId) ? resumeJournal(ctx, current) : [];
+      })));
+    }
+    return out;
+  });
+  ctx.resumeQueue.tail = run.catch(() => undefined);
+  return run;
 }
 
 async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<ResumeReport[]> {
