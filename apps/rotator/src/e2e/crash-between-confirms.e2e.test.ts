@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal, RotatorState } from '../state/types.js';
 import { STATE_FILE } from '../state/store.js';
-import * as simJunos from '@qkd-macsec/sim-junos';
 import { runAndKill } from './child.js';
 import { startBench, type Bench } from './harness.js';
 
@@ -29,12 +28,9 @@ afterAll(async () => {
   await bench?.close();
 });
 
-// (c) and (d) need sim-junos's fallback model (a link whose primary keys differ but whose
-// fallback-keys match is "secured on fallback", recorded apart from down time). Until that lands
-// on this branch they are skipped, visibly.
-const simModelsFallback = 'fallbackKeyOf' in simJunos;
-type Interval = { linkId: string; from: number; to?: number };
-const fallbackIntervalsSince = (since: number): Interval[] => (bench.junos as unknown as { fallbackIntervalsSince(s: number): Interval[] }).fallbackIntervalsSince(since);
+// (c) and (d) use sim-junos's fallback model: a link whose primary keys differ but whose
+// fallback-keys match is "secured on fallback", recorded apart from down time.
+const fallbackIntervalsSince = (since: number) => bench.junos.fallbackIntervalsSince(since);
 
 const readState = async () => JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')) as RotatorState;
 const keyChainText = (device: string) => bench.junos.device(device).committedText();
@@ -117,7 +113,7 @@ describe('SIGKILL between two confirms', () => {
     }
   }, 90_000);
 
-  it.skipIf(!simModelsFallback)('(c) restarted after the start-time: r1 is put back on the previous key; on fallback meanwhile, never down', async () => {
+  it('(c) restarted after the start-time: r1 is put back on the previous key; on fallback meanwhile, never down', async () => {
     const { journal, keyBefore } = await crashBetweenConfirms();
     bench.junos.advance(Date.parse(journal.startsAt) - bench.junos.now() + 10_000);
     // r1 switched alone: the primary keys differ, MKA runs on the fallback key.
@@ -145,7 +141,7 @@ describe('SIGKILL between two confirms', () => {
     }
   }, 90_000);
 
-  it.skipIf(!simModelsFallback)('(d) never restarted: the link sits on its fallback key, never down; a later rotator run repairs it', async () => {
+  it('(d) never restarted: the link sits on its fallback key, never down; a later rotator run repairs it', async () => {
     const { journal } = await crashBetweenConfirms();
     bench.junos.advance(Date.parse(journal.startsAt) - bench.junos.now() + 3_600_000);
     expect(bench.junos.linkStatus('L1').state).toBe('fallback');
