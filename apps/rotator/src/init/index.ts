@@ -5,11 +5,11 @@
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedLink } from '../engine/config-view.js';
-import { primaryCkns } from '../engine/checks.js';
 import { fallbackSettings, type EngineContext } from '../engine/context.js';
 import { describeError, loadManyAndCommit, mergeChanges, readMacsec } from '../engine/device-ops.js';
 import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
 import type { DeviceInitReport, InitReport } from '../engine/types.js';
+import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
 import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
 
 export interface InitOptions {
@@ -104,31 +104,14 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
       }
       slots.set(l.name, s);
     }
-    // Fallback keys: fetched like a link's key (enc_keys on the master's KME, dec_keys on each
-    // slave's, exactly the suite's bits); never equal to a primary CKN.
-    const fallbacks = new Map<string, FetchedKey>();
-    for (const l of needFallback) {
-      try {
-        const k = await fetchLinkKey(ctx.fleet, ctx.config, l);
-        if (state.keyIds[k.keyId] || [...keys.values()].some((x) => x.keyId === k.keyId)) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
-        const primaries = primaryCkns(l, configs, state.links[l.name]?.ckn);
-        const first = keys.get(l.name);
-        if (first) primaries.add(first.ckn.toLowerCase());
-        if (primaries.has(k.ckn.toLowerCase())) throw new Error(`key ${k.keyId} gives CKN ${k.ckn}, which is a primary CKN of the link; refusing it`);
-        fallbacks.set(l.name, k);
-        for (const e of l.ends) {
-          const change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, fallbackKey: { ckn: k.ckn, cak: k.cak } }] }, delete: [] };
-          extra.set(e.device, mergeChanges(extra.get(e.device) ?? { config: {}, delete: [] }, change));
-        }
-      } catch (e) {
-        errors.push(`link ${l.name}: no fallback key: ${describeError(e)}`);
-        ctx.logger.error(`link ${l.name}: no fallback key: ${describeError(e)}`);
-      }
-    }
     await ctx.store.update((st) => {
       for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at: now.toISOString() };
-      for (const [name, k] of fallbacks) st.keyIds[k.keyId] = { link: name, at: now.toISOString(), kind: 'fallback' };
     });
+    // Fallback keys of links that already have a key go in the same commit; those of links getting
+    // their first key now wait until it is active (init/fallback.ts says why).
+    const fallbackNow = needFallback.filter((l) => !needKey.includes(l));
+    const fallbacks = await fetchFallbackKeys(ctx, fallbackNow, configs, new Map(), errors);
+    for (const [device, change] of fallbackChanges(fallbackNow, fallbacks)) extra.set(device, mergeChanges(extra.get(device) ?? { config: {}, delete: [] }, change));
 
     const cycle = randomUUID();
     await Promise.all(
@@ -154,24 +137,26 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     const applied = (l: ResolvedLink) => l.ends.every((e) => reports.get(e.device)!.applied);
     const keyed = needKey.filter((l) => keys.has(l.name) && applied(l));
     for (const l of keyed) firstKeys.push({ link: l.name, keyId: keys.get(l.name)!.keyId });
-    const fellBack = needFallback.filter((l) => fallbacks.has(l.name) && applied(l));
-    for (const l of fellBack) fallbackKeys.push({ link: l.name, keyId: fallbacks.get(l.name)!.keyId });
     await ctx.store.update((st) => {
       for (const l of keyed) {
         const k = keys.get(l.name)!;
         st.links[l.name] = { ...st.links[l.name], keyId: k.keyId, ckn: k.ckn, activeSince: startsAt.toISOString(), ...(mode === 'key-chain' ? { slots: slots.get(l.name)! } : {}) };
       }
-      for (const l of fellBack) {
-        const k = fallbacks.get(l.name)!;
-        st.links[l.name] = { ...st.links[l.name], fallback: { keyId: k.keyId, ckn: k.ckn, installedAt: ctx.clock().toISOString() } };
-      }
     });
-    for (const l of fellBack) ctx.logger.info(`link ${l.name}: fallback key ${fallbacks.get(l.name)!.keyId} installed on ${l.ends.map((e) => e.device).join(', ')}`);
+    const fellBack = fallbackNow.filter((l) => fallbacks.has(l.name) && applied(l));
+    await recordFallbackKeys(ctx, fellBack, fallbacks);
     // Let the first keys activate before returning, so that `status` right after shows them.
     if (keyed.length) {
       const wait = startsAt.getTime() - ctx.clock().getTime() + ctx.verifyDelayMs;
       if (wait > 0) await ctx.sleep(wait);
     }
+    // Then the fallback keys of the links that just got their first key.
+    const later = needFallback.filter((l) => needKey.includes(l));
+    for (const l of later.filter((x) => !keyed.includes(x))) errors.push(`link ${l.name}: no fallback key: its first key was not installed`);
+    const laterKeys = await fetchFallbackKeys(ctx, later.filter((l) => keyed.includes(l)), configs, new Map([...keys].map(([n, k]) => [n, k.ckn])), errors);
+    const installed = await installFallbackKeys(ctx, later, laterKeys, `qkd-macsec init ${cycle}: fallback keys`, errors);
+    await recordFallbackKeys(ctx, installed, laterKeys);
+    for (const l of [...fellBack, ...installed]) fallbackKeys.push({ link: l.name, keyId: (fallbacks.get(l.name) ?? laterKeys.get(l.name))!.keyId });
     return done({ dryRun, devices: [...reports.values()], firstKeys, changed: true, errors });
   });
 }
