@@ -69,6 +69,8 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
         expect(bench.keyLog.filter((k) => k.keyId === keyId)).toEqual([{ kme: MASTER_KME[link]!, keyId, bits: 256 }]);
       }
       for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+      // A link's fallback key goes in once its first key is active: no time on fallback at init.
+      expect(bench.junos.fallbackIntervalsSince(0)).toEqual([]);
 
       const again = await rotator.init();
       expect(again.changed).toBe(false);
