@@ -12,7 +12,8 @@ import type { RotatorState } from '../state/types.js';
 import { LINKS, SIM_LINK_IDS, startBench, type Bench } from './harness.js';
 
 const ENDS: Record<string, string[]> = { L1: ['r1', 'r2'], L2: ['r3', 'r4'], L3: ['r1', 'r3'], G1: ['r5', 'r6', 'r7'] };
-const MASTER_KME: Record<string, string> = { L1: 'KME_A', L2: 'KME_B', L3: 'KME_A', G1: 'KME_A' };
+// The KME of each end (master first): enc_keys on the first, dec_keys on the others.
+const END_KMES: Record<string, string[]> = { L1: ['KME_A', 'KME_B'], L2: ['KME_B', 'KME_A'], L3: ['KME_A', 'KME_B'], G1: ['KME_A', 'KME_B', 'KME_C'] };
 // The field script's kind of fallback-key: computable by anyone who knows the CA's name.
 const NAME_DERIVED = createHash('sha256').update('qkd-L2').digest('hex');
 
@@ -53,6 +54,7 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
       expect(init.errors).toEqual([]);
       expect(init.fallbackKeys!.map((k) => k.link).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
       const state = await readState(bench);
+      const keyLog = await bench.keyLog();
       const allPrimaries = new Set(LINKS.flatMap((l) => ENDS[l.name]!.flatMap((d) => keysOf(bench, d, l.name).primaries)));
       expect(allPrimaries.size).toBeGreaterThanOrEqual(4);
       for (const { link, keyId } of init.fallbackKeys!) {
@@ -65,8 +67,8 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
         expect(allPrimaries.has(ckn)).toBe(false);
         expect(keyId).not.toBe(state.links[link]!.keyId);
         for (const d of ENDS[link]!) expect(keysOf(bench, d, link).fallback, `${d} ${link}`).toBe(ckn);
-        // The KMEs' key log: enc_keys on the master's KME, exactly the suite's 256 bits.
-        expect(bench.keyLog.filter((k) => k.keyId === keyId)).toEqual([{ kme: MASTER_KME[link]!, keyId, bits: 256 }]);
+        // sim-kme's key log: enc_keys on the master's KME, dec_keys on each slave's, exactly the suite's 256 bits.
+        expect(keyLog.filter((k) => k.keyId === keyId)).toEqual(END_KMES[link]!.map((kme) => ({ kme, keyId, bits: 256 })));
       }
       for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
       // A link's fallback key goes in once its first key is active: no time on fallback at init.
