@@ -87,6 +87,31 @@ describe('SIGKILL between two confirms', () => {
     }
   }, 90_000);
 
+  it('restarted at once with r2 unreachable: the journal stays (alarm) and each later call retries; once r2 answers, it completes', async () => {
+    const { journal } = await crashBetweenConfirms();
+    bench.junos.setFaults('r2', { authFailure: true });
+    const rotator = bench.rotator();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const resumed = await rotator.resume();
+        expect(resumed.map((r) => [r.link, r.outcome])).toEqual([['L1', 'alarm']]);
+        expect(resumed[0]!.message).toMatch(/cannot resolve the unfinished transaction: r2: /);
+        expect(Object.keys((await readState()).journals ?? {})).toEqual([journal.cycleId]);
+      }
+      const status = await rotator.status({ links: ['L1'] });
+      expect(status[0]!.unfinished).toMatchObject({ decided: true, phases: { r1: 'staged', r2: 'staged' } });
+      expect(status[0]!.unfinished!.next).toMatch(/^confirm the ends not yet confirmed/);
+      bench.junos.setFaults('r2', {});
+      expect((await rotator.resume()).map((r) => [r.link, r.outcome])).toEqual([['L1', 'completed']]);
+      expect((await readState()).journals).toBeUndefined();
+      expect(bench.junos.linkStatus('L1').state).toBe('secured');
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await rotator.close();
+    }
+  }, 90_000);
+
   it('(b) restarted after the confirm timeout, before the start-time: the key is removed everywhere, the old key stays', async () => {
     const { journal, keyBefore } = await crashBetweenConfirms();
     // r2's commit confirmed rolls back at the deadline; the start-time is still ahead.
