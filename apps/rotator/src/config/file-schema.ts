@@ -95,6 +95,12 @@ const rotation = z.strictObject({
   confirmTimeoutMinutes: int('confirmTimeoutMinutes').min(1).max(65_535).default(5),
 });
 
+/** The connectivity associations' fallback-key: a QKD key of its own, rotated on a slower schedule. */
+const fallback = z.strictObject({
+  enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
+  intervalHours: z.number({ error: 'intervalHours must be a number of hours' }).positive({ error: 'intervalHours must be greater than 0' }).max(24 * 366).default(168),
+});
+
 const window = z.strictObject({
   hours: z.array(z.int().min(0).max(23)).min(1),
   daysOfMonth: z.array(z.int().min(1).max(31)).min(1).optional(),
@@ -160,6 +166,7 @@ export const configFileSchema = z.strictObject({
   devices: z.record(id('device name'), device).refine((r) => Object.keys(r).length > 0, { error: 'devices must name at least one device' }),
   links: z.array(link).min(1, { error: 'links must list at least one link' }),
   rotation: rotation.default(rotation.parse({})),
+  fallback: fallback.default(fallback.parse({})),
   stateDir: filePath('stateDir').default('./state'),
   certificates: certificates.default(certificates.parse({})),
   metrics: z.strictObject({ listen }).optional(),

@@ -8,6 +8,7 @@ export type {
   LinkConfig,
   LinkEndConfig,
   RotationConfig,
+  FallbackConfig,
   CknConfig,
   CertificatePolicyConfig,
   MetricsConfig,

@@ -70,6 +70,13 @@ export interface RotationConfig {
   confirmTimeoutMinutes: number;
 }
 
+export interface FallbackConfig {
+  /** Install and rotate a fallback-key on every connectivity association (default true). */
+  enabled: boolean;
+  /** Rotate each link's fallback key this often (default 168 h). */
+  intervalHours: number;
+}
+
 export interface CertificatePolicyConfig {
   renewBeforeDays: number;
   checkIntervalHours: number;
@@ -98,6 +105,7 @@ export interface RotatorConfig {
   devices: Record<string, DeviceConfig>;
   links: LinkConfig[];
   rotation: RotationConfig;
+  fallback: FallbackConfig;
   /** Absolute path. */
   stateDir: string;
   certificates: CertificatePolicyConfig;
