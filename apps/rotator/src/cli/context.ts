@@ -75,6 +75,7 @@ export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: 
     config,
     logger,
     ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
+    startAfterConfirmTimeout: config.rotation.startAfterConfirmTimeout,
     connectDevice: deviceConnector(config, connectorOptions),
     kmeClientFor: kmeClientFactory(config, connectorOptions),
   });
