@@ -145,6 +145,38 @@ describe('unfinished transactions in the daemon', () => {
   });
 });
 
+describe('links on fallback', () => {
+  it('status shows FALLBACK for a link the engine finds on its fallback key, and exits 1', async () => {
+    const e = engine();
+    e.rotator.status = () => Promise.resolve([{ link: 'L1', keyId: KEY, secured: false, onFallback: true, ends: [] } as Awaited<ReturnType<Rotator['status']>>[number]]);
+    const io = capturedIo({ env: { PW: 'x' } });
+    expect(await runCli(['-c', join(dir, 'qkd.yaml'), 'status'], { io, createRotator: () => e.rotator })).toBe(1);
+    expect(io.out()).toMatch(/^L1 +FALLBACK +7d4c1a2b/m);
+  });
+
+  it('the daemon counts the links a rotation found on fallback, alarms once, and /healthz says so until repaired', async () => {
+    const e = engine();
+    let onFallback = true;
+    const fresh = () => ({ startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() });
+    e.rotator.rotate = () => Promise.resolve({ ...REPORT, ...fresh(), links: [{ ...REPORT.links[0]!, ...(onFallback ? { onFallback: true as const } : {}) }] });
+    const d = await daemon(e);
+    const record = (await readControlRecord(join(dir, 'state')))!;
+    const rotate = async () => (await fetch(`${record.url}/v1/rotate`, { method: 'POST', headers: { authorization: `Bearer ${record.token}` }, body: '{}' })).text();
+    await rotate();
+    expect(await (await fetch(`${d.url}/metrics`)).text()).toContain('qkd_macsec_links_on_fallback 1');
+    const h = await fetch(`${d.url}/healthz`);
+    expect(h.status).toBe(503);
+    expect(((await h.json()) as { problems: string[] }).problems).toContain('link L1 on the fallback key (primary keys do not match; the next rotation repairs it)');
+    onFallback = false;
+    await rotate();
+    expect(await (await fetch(`${d.url}/metrics`)).text()).toContain('qkd_macsec_links_on_fallback 0');
+    const healed = await fetch(`${d.url}/healthz`);
+    expect([healed.status, await healed.json()]).toMatchObject([200, { status: 'ok' }]);
+    expect(await d.stop()).toBe(0);
+    expect(d.io.err().match(/link L1 runs on its fallback key/g)).toHaveLength(1);
+  });
+});
+
 describe('control endpoint', () => {
   it('asks for the token, checks the request, names unknown links', async () => {
     const e = engine();

@@ -70,9 +70,11 @@ export function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} (\`${h.command}\` on ${h.host}, since ${h.since})`;
 }
 
-// The locks this process holds, by state directory, with the inode of the lock directory it made:
-// a save into a directory whose lock was lost, or taken over by another process, is refused.
-const heldLocks = new Map<string, { inode: number; lost?: Error }>();
+// The locks this process holds, by state directory, with the identity of the lock directory it
+// made (inode and birth time: a directory made anew can get the freed inode back): a save into a
+// directory whose lock was lost, or taken over by another process, is refused.
+const heldLocks = new Map<string, { identity: string; lost?: Error }>();
+const identityOf = (st: { ino: number; birthtimeMs: number }) => `${st.ino}:${st.birthtimeMs}`;
 
 /** Throws when this process took the lock of `stateDir` and no longer holds it. No-op for a directory it never locked. */
 export function assertStateWritable(stateDir: string): void {
@@ -81,7 +83,7 @@ export function assertStateWritable(stateDir: string): void {
   let problem = entry.lost?.message;
   if (problem === undefined) {
     try {
-      if (statSync(join(stateDir, LOCK_DIR)).ino !== entry.inode) problem = 'another process has taken it over';
+      if (identityOf(statSync(join(stateDir, LOCK_DIR))) !== entry.identity) problem = 'another process has taken it over';
     } catch {
       problem = 'its lock directory is gone';
     }
@@ -176,7 +178,7 @@ export async function acquireStateLock(stateDir: string, options: AcquireOptions
       );
     }
     await writeHolder(dir, holder);
-    heldLocks.set(dir, { inode: (await stat(lockfilePath)).ino });
+    heldLocks.set(dir, { identity: identityOf(await stat(lockfilePath)) });
     let released = false;
     return {
       stateDir: dir,

@@ -62,7 +62,7 @@ export function formatStatus(links: LinkStatus[], now: Date): string {
     ['link', 'secured', 'key_ID', 'age', 'next rotation', 'MKA (live)'],
     links.map((l) => [
       l.link,
-      l.secured ? 'yes' : 'NO',
+      l.secured ? 'yes' : (l as LinkStatus & { onFallback?: boolean }).onFallback === true ? 'FALLBACK' : 'NO',
       l.keyId,
       l.ageSeconds !== undefined ? formatDuration(l.ageSeconds * 1000) : undefined,
       l.nextRotation !== undefined ? `${l.nextRotation} (${relative(Date.parse(l.nextRotation) - now.getTime())})` : undefined,
