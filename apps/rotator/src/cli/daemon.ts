@@ -17,8 +17,6 @@ import { createDaemonEngine, type DaemonEngine } from './daemon-engine.js';
 import type { CycleReport, Rotator } from './engine.js';
 import type { CliIo } from './io.js';
 
-export { record } from './daemon-engine.js';
-
 export interface DaemonOptions {
   config: RotatorConfig;
   rotator: Rotator;
