@@ -98,11 +98,11 @@ describe('one writer per state directory (real processes)', () => {
     const before = await state();
     // KME_A answers after 6 s (before anything is staged): the first rotate still holds the state
     // when the second starts, however loaded the machine.
-    world.kme.setFaults({ latencyMs: 6000 }, 'KME_A');
+    world.kme.setFaults('KME_A', { latencyMs: 6000 });
     const a = start(['rotate', '--link', 'dc1-dc2']);
     await until(holderPid, (p) => p === a.child.pid, 'the first rotate to hold the lock');
     const b = await cli(['rotate', '--link', 'dc1-edge']);
-    world.kme.setFaults({ latencyMs: 0 }, 'KME_A');
+    world.kme.setFaults('KME_A', undefined);
     expect(b.code).toBe(3);
     expect(b.err).toMatch(new RegExp(`rotate: state directory ${stateDir} is locked by pid ${a.child.pid} \\(\`rotate\` on [^,]+, since \\S+\\): one process at a time writes a state directory\\.`));
     expect(b.err).toContain('Wait for it to finish and run this again, or add --wait-lock to wait for it');

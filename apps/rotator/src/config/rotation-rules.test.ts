@@ -59,6 +59,19 @@ describe('rotation.intervalSeconds must cover a whole cycle', () => {
     expect(minimumCycle({ confirmTimeoutMinutes: 5, leadTimeSeconds: 120, startAfterConfirmTimeout: false }).totalSeconds).toBe(126);
   });
 
+  it('startAfterConfirmTimeout is passed to the engine (default true)', async () => {
+    const seen: unknown[] = [];
+    const createRotator = (o: { startAfterConfirmTimeout?: boolean }) => {
+      seen.push(o.startAfterConfirmTimeout);
+      return { init: () => Promise.reject(new Error('unused')), resume: () => Promise.resolve([]), rotate: () => Promise.resolve({ startedAt: 'x', finishedAt: 'x', links: [] }), status: () => Promise.resolve([]), close: () => Promise.resolve() };
+    };
+    for (const extra of ['', 'rotation: { intervalSeconds: 3600, startAfterConfirmTimeout: false }']) {
+      const io = capturedIo({ env: { PW: 'x' } });
+      expect(await runCli(['-c', write(extra), '--log-level', 'error', 'rotate', '--json'], { io, createRotator })).toBe(0);
+    }
+    expect(seen).toEqual([true, false]);
+  });
+
   it('startAfterConfirmTimeout must be a boolean', async () => {
     const r = await checkConfigFile(write('rotation: { startAfterConfirmTimeout: "no" }'), { env: { PW: 'x' } });
     expect(r.issues).toEqual([{ path: 'rotation.startAfterConfirmTimeout', message: 'startAfterConfirmTimeout must be true or false' }]);
