@@ -100,8 +100,8 @@ describe('unfinished transactions in the daemon', () => {
     await until(() => e.calls.length, (n) => n >= 1);
     expect(e.calls[0]).toBe('resume');
 
-    const metrics = await (await fetch(`${d.url}/metrics`)).text();
-    expect(metrics).toContain('qkd_macsec_unresolved_transactions 1');
+    // Counted once the first attempt has read what is left.
+    const metrics = await until(async () => (await fetch(`${d.url}/metrics`)).text(), (t) => t.includes('qkd_macsec_unresolved_transactions 1'));
     expect(metrics).toMatch(/qkd_macsec_seconds_to_nearest_deadline -\d/);
     const health = await fetch(`${d.url}/healthz`);
     expect(health.status).toBe(503);
@@ -201,6 +201,33 @@ describe('control endpoint', () => {
     expect(e.calls).toContain('rotate L1');
     expect(await d.stop()).toBe(0);
     expect(await readControlRecord(join(dir, 'state'))).toBeUndefined();
+  });
+
+  it('on SIGTERM a rotation asked through the endpoint finishes; new ones get 503', async () => {
+    const e = engine();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    e.rotator.rotate = async () => {
+      await held;
+      return REPORT;
+    };
+    const d = await daemon(e);
+    const record = (await readControlRecord(join(dir, 'state')))!;
+    const post = () => fetch(`${record.url}/v1/rotate`, { method: 'POST', headers: { authorization: `Bearer ${record.token}` }, body: '{}' });
+    const first = post();
+    await until(() => d.io.err(), (t) => t.includes('control: rotation requested'));
+    d.io.signals.emit('SIGTERM');
+    const second = await post();
+    expect(second.status).toBe(503);
+    expect(((await second.json()) as { error: string }).error).toMatch(/^the daemon is stopping/);
+    let exited = false;
+    void d.exit.then(() => (exited = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(exited).toBe(false); // waits for the rotation in flight
+    release();
+    const lines = (await (await first).text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toEqual({ report: REPORT });
+    expect(await d.exit).toBe(0);
   });
 
   it('rotate through the daemon prints what a local run prints, with the same exit code', async () => {

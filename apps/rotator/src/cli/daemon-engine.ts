@@ -26,6 +26,7 @@ export interface DaemonEngine {
   idle(): Promise<void>;
   /** From now on, rotations asked for are refused. */
   stop(): void;
+  stopping(): boolean;
 }
 
 export interface DaemonEngineOptions {
@@ -137,6 +138,7 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
     },
     idle: () => gate.withKeys(['engine'], () => Promise.resolve()),
     stop: () => void (stopped = true),
+    stopping: () => stopped,
   };
 }
 

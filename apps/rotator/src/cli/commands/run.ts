@@ -103,6 +103,7 @@ async function startControl(config: RotatorConfig, engine: DaemonEngine, logger:
     logger,
     handlers: {
       links: config.links.map((l) => l.name),
+      stopping: () => engine.stopping(),
       rotate: (request, onProgress, onQueued) => engine.rotate({ ...request, onProgress }, onQueued),
       status: (request) => engine.status(request.links),
     },

@@ -24,6 +24,8 @@ export interface ControlHandlers {
   status(request: { links?: string[] }): Promise<StatusView>;
   /** Link names the config has (requests naming others get 400). */
   links: readonly string[];
+  /** True once the daemon stops: new requests get 503. */
+  stopping(): boolean;
 }
 
 export interface ControlServerOptions {
@@ -116,6 +118,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       const links = new URL(req.url ?? '/', 'http://x').searchParams.getAll('link');
       return sendJson(res, 200, await handlers.status(links.length > 0 ? { links } : {}));
     }
+    if (handlers.stopping()) return sendJson(res, 503, { error: 'the daemon is stopping: run this again once it is down (then it runs here) or back up' });
     const request = parseRotateRequest(await readJson(req), handlers.links);
     options.logger.info(`control: rotation requested${request.links ? ` for ${request.links.join(', ')}` : ''}${request.dryRun ? ' (dry run)' : ''}`);
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
