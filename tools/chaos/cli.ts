@@ -24,15 +24,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = (line: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const { figures, dir } = await runSoak({ ...options.soak, log });
+  const { figures, dir, kept } = await runSoak({ ...options.soak, log });
   process.stdout.write(`${renderTable(figures)}\n`);
   if (options.json !== undefined) {
     writeFileSync(options.json, `${JSON.stringify(figures, null, 2)}\n`);
     log(`figures written to ${options.json}`);
   }
-  const failed = failedFigures(figures);
-  if (failed.length > 0 || options.soak.keep) log(`run directory kept: ${dir} (it holds the simulators' key logs: delete it when done)`);
-  return failed.length === 0 ? 0 : 1;
+  if (kept) log(`run directory kept: ${dir} (it holds the simulators' key logs: delete it when done)`);
+  return failedFigures(figures).length === 0 ? 0 : 1;
 }
 
 main().then(

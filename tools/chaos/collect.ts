@@ -21,7 +21,6 @@ export interface CollectInput {
   world: World;
   topology: Topology;
   timing: Timing;
-  intervalSeconds: number;
   seed: number;
   started: number;
   kills: KillRecord[];
@@ -91,7 +90,7 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
     concurrency: topology.concurrency,
     slowDevice: topology.slowDevice,
     durationMs: now - c.started,
-    timing: { confirmMinuteMs: c.timing.confirmMinuteMs, leadTimeSeconds: c.timing.leadTimeSeconds, intervalSeconds: c.intervalSeconds, slowCommitMs: c.timing.slowCommitMs },
+    timing: { confirmMinuteMs: c.timing.confirmMinuteMs, leadTimeSeconds: c.timing.leadTimeSeconds, intervalSeconds: c.timing.intervalSeconds, slowCommitMs: c.timing.slowCommitMs },
     rotations: {
       attempted: rotationKeys.size + fetchFailed,
       succeeded: succeeded.size,

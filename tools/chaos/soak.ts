@@ -2,23 +2,24 @@
 // kills it, random faults, concurrent `rotate` commands — until the time or rotation budget is
 // spent and the kill quota is met — then a quiet period in which the daemon must resolve every
 // transaction and secure every cable, and finally the figures.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { collectFigures } from './collect.js';
+import { collectFigures, type CollectInput } from './collect.js';
 import { startFaults, type FaultTarget } from './faults.js';
+import { readLinkRecord } from './link-record.js';
 import { stopChild, type Child } from './processes.js';
-import { seededRandom } from './random.js';
-import type { Figures } from './report.js';
-import { startRotateCommands } from './rotate-commands.js';
+import { seededRandom, type Random } from './random.js';
+import { failedFigures, type Figures } from './report.js';
+import { startRotateCommands, type RotateCommands } from './rotate-commands.js';
+import { attemptsOf, followRotatorLogs } from './rotator-log.js';
 import { startDaemon } from './rotator.js';
 import { sleep } from './sleep.js';
-import { watchState } from './state-watch.js';
+import { STATE_FILE, watchState } from './state-watch.js';
 import { stepFromSimJunosLine, STEPS } from './steps.js';
-import { attemptsOf, followRotatorLogs } from './rotator-log.js';
-import { startSupervisor } from './supervisor.js';
-import { computeTiming } from './timing.js';
-import { buildTopology } from './topology.js';
+import { startSupervisor, type Supervisor } from './supervisor.js';
+import { computeTiming, type Timing } from './timing.js';
+import { buildTopology, type Topology } from './topology.js';
 import { startWorld, type World } from './world.js';
-import { readLinkRecord } from './link-record.js';
 
 export interface SoakOptions {
   links: number;
@@ -48,6 +49,8 @@ export interface SoakOptions {
 export interface SoakResult {
   figures: Figures;
   dir: string;
+  /** The run directory is left on disk (asked for, or a figure failed). */
+  kept: boolean;
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -55,31 +58,38 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const random = seededRandom(o.seed);
   const topology = buildTopology(o.links);
   const timing = computeTiming({ devices: topology.devices.length, concurrency: topology.concurrency, confirmMinuteMs: o.confirmMinuteMs, slowCommitMs: o.slowCommitMs, maxFaultCommitMs: o.maxFaultCommitMs });
-  // A cycle is the lead time plus staging before it and MKA verification after it.
-  const intervalSeconds = timing.leadTimeSeconds + Math.ceil(timing.stageWindowMs / 1000) + 6;
-  o.log(`seed ${o.seed}: ${topology.links.length} links, ${topology.devices.length} devices, concurrency ${topology.concurrency}; lead ${timing.leadTimeSeconds} s, interval ${intervalSeconds} s`);
-  const world = await startWorld({ topology, timing, intervalSeconds, fallbackIntervalHours: (intervalSeconds * 4) / 3600, kmeTimeoutMs: 2000, ...(o.root ? { root: o.root } : {}), log: o.log });
-  let ok = false;
+  o.log(`seed ${o.seed}: ${topology.links.length} links, ${topology.devices.length} devices, concurrency ${topology.concurrency}; lead ${timing.leadTimeSeconds} s, interval ${timing.intervalSeconds} s`);
+  // Fallback keys are rotated every four intervals, so a soak sees their transactions killed too.
+  const world = await startWorld({ topology, timing, fallbackIntervalHours: (timing.intervalSeconds * 4) / 3600, kmeTimeoutMs: 2000, ...(o.root ? { root: o.root } : {}), log: o.log });
+  let keep = true;
   try {
-    const activity = await chaos(o, world, topology, timing, intervalSeconds, random);
-    const figures = await collectFigures({ world, topology, timing, intervalSeconds, seed: o.seed, started, ...activity });
-    ok = figures !== undefined;
-    return { figures, dir: world.dir };
+    const activity = await chaos({ o, world, topology, timing, random });
+    const figures = await collectFigures({ world, topology, timing, seed: o.seed, started, ...activity });
+    keep = o.keep === true || failedFigures(figures).length > 0;
+    return { figures, dir: world.dir, kept: keep };
   } finally {
-    await world.close(o.keep === true || !ok);
+    await world.close(keep);
   }
 }
 
-type Activity = Omit<Parameters<typeof collectFigures>[0], 'world' | 'topology' | 'timing' | 'intervalSeconds' | 'seed' | 'started'>;
+interface Run {
+  o: SoakOptions;
+  world: World;
+  topology: Topology;
+  timing: Timing;
+  random: Random;
+}
 
-async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof buildTopology>, timing: ReturnType<typeof computeTiming>, intervalSeconds: number, random: ReturnType<typeof seededRandom>): Promise<Activity> {
-  let commands: ReturnType<typeof startRotateCommands> | undefined;
+type Activity = Omit<CollectInput, 'world' | 'topology' | 'timing' | 'seed' | 'started'>;
+
+async function chaos({ o, world, topology, timing, random }: Run): Promise<Activity> {
+  let commands: RotateCommands | undefined;
   const supervisor = startSupervisor({
     cli: world.cli,
     random,
     timing,
     calmMs: o.calmMs,
-    stepTimeoutMs: intervalSeconds * 3000,
+    stepTimeoutMs: timing.intervalSeconds * 3000,
     randomWindowMs: (timing.leadTimeSeconds * 1000) / 2,
     // A `rotate` of every link through the daemon: the step comes within seconds.
     provoke: () => commands?.launch([]),
@@ -96,8 +106,24 @@ async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof b
     ...topology.devices.map((d) => ({ sim: 'sim-junos' as const, id: d.name, admin: world.junosAdmin, base: d.name === topology.slowDevice ? { commitLatencyMs: timing.slowCommitMs } : {} })),
   ];
   const faults = startFaults({ targets, random, limits: { maxCommitLatencyMs: timing.maxFaultCommitMs, maxKmeLatencyMs: 1500 }, meanGapMs: o.faultGapMs, durationMs: { min: 1000, max: 6000 } });
-  commands = startRotateCommands({ cli: world.cli, topology, random, meanGapMs: o.rotateGapMs, timeoutMs: intervalSeconds * 4000, daemonUp: () => supervisor.up() });
+  commands = startRotateCommands({ cli: world.cli, topology, random, meanGapMs: o.rotateGapMs, timeoutMs: timing.intervalSeconds * 4000, daemonUp: () => supervisor.up() });
 
+  await untilBudgetSpent(o, world, supervisor, () => `${faults.episodes.length} faults, ${commands.records.length} rotate commands`);
+
+  o.log('winding down: no more kills, faults or commands');
+  let daemon = await supervisor.stop();
+  await commands.stop();
+  await faults.stop();
+  daemon ??= startDaemon(world.cli);
+  const quiet = await waitQuiet(world, daemon, timing, o.log);
+  await stopChild(daemon, (timing.leadTimeSeconds + timing.intervalSeconds) * 1000);
+  offJunos();
+  state.close();
+  return { kills: supervisor.kills, daemonExits: supervisor.exits, episodes: faults.episodes, commands: commands.records, quietWithinMs: quiet };
+}
+
+/** Until the time or rotation budget is spent and the kill quota (one at every step boundary) is met. */
+async function untilBudgetSpent(o: SoakOptions, world: World, supervisor: Supervisor, more: () => string): Promise<void> {
   const deadline = o.minutes !== undefined ? Date.now() + o.minutes * 60_000 : Infinity;
   const logs = followRotatorLogs(world.cli.logDir);
   const attempts = async () => attemptsOf(await logs.read());
@@ -107,31 +133,20 @@ async function chaos(o: SoakOptions, world: World, topology: ReturnType<typeof b
     await sleep(1000);
     const budgetMet = Date.now() >= deadline || (o.rotations !== undefined && (await attempts()) >= o.rotations);
     const killsMet = supervisor.kills.length >= (o.minKills ?? 0) && (o.minKills === undefined || stepsCovered());
-    if (budgetMet && killsMet) break;
+    if (budgetMet && killsMet) return;
     if (Date.now() - lastReport > 30_000) {
       lastReport = Date.now();
-      o.log(`… ${await attempts()} rotations attempted, ${supervisor.kills.length} kills, ${faults.episodes.length} faults, ${commands.records.length} rotate commands`);
+      o.log(`… ${await attempts()} rotations attempted, ${supervisor.kills.length} kills, ${more()}`);
     }
   }
-  o.log('winding down: no more kills, faults or commands');
-  let daemon = await supervisor.stop();
-  await commands.stop();
-  await faults.stop();
-  daemon ??= startDaemon(world.cli);
-  const quiet = await waitQuiet(world, daemon, intervalSeconds, timing.leadTimeSeconds, o.log);
-  await stopChild(daemon, (timing.leadTimeSeconds + intervalSeconds) * 1000);
-  offJunos();
-  state.close();
-  return { kills: supervisor.kills, daemonExits: supervisor.exits, episodes: faults.episodes, commands: commands.records, quietWithinMs: quiet };
 }
 
 /** Waits until no journal is left and sim-junos sees every cable secured; ms it took, or null. */
-async function waitQuiet(world: World, daemon: Child, intervalSeconds: number, leadTimeSeconds: number, log: (l: string) => void): Promise<number | null> {
+async function waitQuiet(world: World, daemon: Child, timing: Timing, log: (l: string) => void): Promise<number | null> {
   const t0 = Date.now();
-  const limit = (3 * intervalSeconds + leadTimeSeconds) * 1000;
-  const { readFile } = await import('node:fs/promises');
+  const limit = (3 * timing.intervalSeconds + timing.leadTimeSeconds) * 1000;
   while (Date.now() - t0 < limit && daemon.exitInfo() === undefined) {
-    const text = await readFile(join(world.stateDir, 'rotator-state.json'), 'utf8').catch(() => '{}');
+    const text = await readFile(join(world.stateDir, STATE_FILE), 'utf8').catch(() => '{}');
     const journals = Object.keys((JSON.parse(text) as { journals?: object }).journals ?? {}).length;
     const cables = [...(await readLinkRecord(world.junosAdmin)).values()];
     if (journals === 0 && cables.every((c) => c.state === 'secured')) {

@@ -39,6 +39,8 @@ export interface Timing {
   leadTimeSeconds: number;
   /** When an unconfirmed end rolls back, at the latest, measured from the plan. */
   latestRollbackMs: number;
+  /** The daemon's interval: a whole cycle — stage window, lead time, 6 s of MKA verification (the rotator's own rule). */
+  intervalSeconds: number;
   /** Bounds of the restart delays after a kill: 0 up to beyond the start-time. */
   restartDelays: { beforeConfirmTimeoutMs: number; beforeStartTimeMs: number; afterStartTimeMs: number };
 }
@@ -58,6 +60,7 @@ export function computeTiming(input: TimingInput): Timing {
     stageWindowMs,
     leadTimeSeconds,
     latestRollbackMs,
+    intervalSeconds: leadTimeSeconds + Math.ceil(stageWindowMs / 1000) + 6,
     restartDelays: {
       beforeConfirmTimeoutMs: input.confirmMinuteMs,
       beforeStartTimeMs: leadTimeSeconds * 1000,

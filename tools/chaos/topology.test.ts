@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkConfigFile } from '@qkd-macsec/rotator';
 import { parseConfig } from '@qkd-macsec/sim-kme';
 import { parseSimConfig } from '@qkd-macsec/sim-junos';
 import { computeTiming } from './timing.js';
@@ -65,7 +69,6 @@ describe('generated configuration', () => {
     const input = {
       topology: t,
       timing,
-      intervalSeconds: 30,
       kmeUrls: { KME_A: 'https://127.0.0.1:1', KME_B: 'https://127.0.0.1:2', KME_C: 'https://127.0.0.1:3' },
       caFile: '/pki/ca.crt',
       saeFiles: Object.fromEntries(t.devices.map((d) => [d.sae, { cert: `/pki/${d.sae}.crt`, key: `/pki/${d.sae}.key` }])),
@@ -84,6 +87,36 @@ describe('generated configuration', () => {
   });
 });
 
+describe('generated rotator config against the rotator itself', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes the rotator\'s own checks, the interval rule included', async () => {
+    const t = buildTopology(20);
+    const timing = computeTiming({ devices: t.devices.length, concurrency: t.concurrency, confirmMinuteMs: 3000, slowCommitMs: 1500, maxFaultCommitMs: 1000 });
+    const file = (name: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, 'x\n', { mode: 0o600 });
+      return p;
+    };
+    const text = rotatorConfigText({
+      topology: t,
+      timing,
+      kmeUrls: { KME_A: 'https://127.0.0.1:1001', KME_B: 'https://127.0.0.1:1002', KME_C: 'https://127.0.0.1:1003' },
+      caFile: file('ca.crt'),
+      saeFiles: Object.fromEntries(t.devices.map((d) => [d.sae, { cert: file(`${d.sae}.crt`), key: file(`${d.sae}.key`) }])),
+      devices: Object.fromEntries(t.devices.map((d, i) => [d.name, { host: '127.0.0.1', port: 2000 + i, username: 'admin', hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`, passwordFile: file(`pw-${d.name}`) }])),
+      stateDir: join(dir, 'state'),
+      fallbackIntervalHours: 0.05,
+      kmeTimeoutMs: 2000,
+    });
+    writeFileSync(join(dir, 'qkd-macsec.yaml'), text);
+    const result = await checkConfigFile(join(dir, 'qkd-macsec.yaml'), { env: {} });
+    expect(result.issues).toEqual([]);
+    expect(result.config?.rotation).toMatchObject({ confirmTimeoutMinutes: 1, startAfterConfirmTimeout: false });
+  });
+});
+
 describe('computeTiming', () => {
   it('puts the start-time after the latest rollback of an unconfirmed end', () => {
     for (const [devices, concurrency, minute] of [[5, 2, 1000], [23, 7, 3000], [203, 67, 4000]] as const) {
@@ -91,6 +124,7 @@ describe('computeTiming', () => {
       expect(tm.leadTimeSeconds * 1000).toBeGreaterThan(tm.latestRollbackMs);
       expect(tm.latestRollbackMs).toBe(tm.stageWindowMs + minute);
       expect(tm.restartDelays.afterStartTimeMs).toBeGreaterThan(tm.leadTimeSeconds * 1000);
+      expect(tm.intervalSeconds).toBeGreaterThanOrEqual(tm.leadTimeSeconds + 6 + tm.stageWindowMs / 1000);
     }
   });
 });

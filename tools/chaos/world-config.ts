@@ -33,7 +33,6 @@ export function simJunosTopology(topology: Topology, passwords: Readonly<Record<
 export interface RotatorConfigInput {
   topology: Topology;
   timing: Timing;
-  intervalSeconds: number;
   /** KME ID -> https URL */
   kmeUrls: Readonly<Record<string, string>>;
   caFile: string;
@@ -64,7 +63,7 @@ export function rotatorConfig(input: RotatorConfigInput) {
       cipherSuite: 'gcm-aes-256',
       ckn: { strategy: 'sha256-keyid' },
       leadTimeSeconds: timing.leadTimeSeconds,
-      intervalSeconds: input.intervalSeconds,
+      intervalSeconds: timing.intervalSeconds,
       concurrency: topology.concurrency,
       confirmTimeoutMinutes: timing.confirmTimeoutMinutes,
       startAfterConfirmTimeout: false,

@@ -35,7 +35,6 @@ export interface World {
 export interface WorldOptions {
   topology: Topology;
   timing: Timing;
-  intervalSeconds: number;
   fallbackIntervalHours: number;
   kmeTimeoutMs: number;
   root?: string;
@@ -75,7 +74,6 @@ export async function startWorld(o: WorldOptions): Promise<World> {
       rotatorConfigText({
         topology: o.topology,
         timing: o.timing,
-        intervalSeconds: o.intervalSeconds,
         kmeUrls: kme.kmeUrls,
         caFile: kme.caFile,
         saeFiles: kme.saeFiles,
