@@ -10,7 +10,7 @@ import { readLinkRecord, timeSince } from './link-record.js';
 import type { Figures } from './report.js';
 import type { RotateCommandRecord } from './rotate-commands.js';
 import { readRotatorLogs } from './rotator-log.js';
-import { buildNeedles, filesUnder, scanFiles } from './scanner.js';
+import { buildNeedles, filesUnder, scanFiles, scanText, type Needles } from './scanner.js';
 import { STATE_FILE } from './state-watch.js';
 import type { DaemonExit, KillRecord } from './supervisor.js';
 import type { Timing } from './timing.js';
@@ -36,7 +36,7 @@ const count = <T>(items: readonly T[], key: (t: T) => string) => {
   return out;
 };
 
-export async function collectFigures(c: CollectInput): Promise<Figures> {
+export async function collectFigures(c: CollectInput): Promise<{ figures: Figures; needles: Needles }> {
   const { world, topology } = c;
   const now = Date.now();
   const kmeLog = readKeyLog(world.keyLogs.kme);
@@ -83,7 +83,7 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
     needles,
   );
 
-  return {
+  const figures: Figures = {
     seed: c.seed,
     links: topology.links.length,
     devices: topology.devices.length,
@@ -106,6 +106,7 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
       byStep: count(c.kills, (k) => k.plan),
       stepNotSeen: c.kills.filter((k) => k.stepNotSeen).length,
       restarts: count(c.kills, (k) => k.restart.category),
+      list: c.kills.map((k) => ({ n: k.n, plan: k.plan, ...(k.trigger ? { after: `${k.trigger.step}${k.trigger.device ? ` ${k.trigger.device}` : ''}${k.trigger.link ? ` ${k.trigger.link}` : ''}` } : {}), restart: k.restart.category, restartDelayMs: k.restart.delayMs })),
       daemonExits: count(c.daemonExits, (e) => (e.signal ? `signal ${e.signal}` : `code ${e.code}`)),
     },
     rotateCommands: {
@@ -119,4 +120,13 @@ export async function collectFigures(c: CollectInput): Promise<Figures> {
     keyMaterial: { found: scan.leaks.length, files: scan.files, bytes: scan.bytes, needles: needles.count, leaks: scan.leaks.slice(0, 100) },
     end: { linksNotSecured: [...record.values()].filter((r) => r.state !== 'secured').map((r) => `${r.id} (${r.state})`), unresolvedJournals: Object.keys(state.journals ?? {}).length, quietWithinMs: c.quietWithinMs },
   };
+  return { figures, needles };
+}
+
+/** The report itself is output too: its table and JSON are scanned before anyone sees them. */
+export function scanReport(figures: Figures, rendered: string, needles: Needles): void {
+  const leaks = [...scanText('the report (table)', rendered, needles), ...scanText('the report (JSON)', JSON.stringify(figures), needles)];
+  if (leaks.length === 0) return;
+  figures.keyMaterial.found += leaks.length;
+  figures.keyMaterial.leaks.push(...leaks);
 }

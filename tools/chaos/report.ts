@@ -24,7 +24,15 @@ export interface Figures {
   /** Fallback-key rotations (their own, slower schedule). */
   fallbackRotations: { fetched: number; installed: number };
   faults: { total: number; byKind: Record<string, number>; refused: number };
-  kills: { total: number; byStep: Record<string, number>; stepNotSeen: number; restarts: Record<string, number>; daemonExits: Record<string, number> };
+  kills: {
+    total: number;
+    byStep: Record<string, number>;
+    stepNotSeen: number;
+    restarts: Record<string, number>;
+    daemonExits: Record<string, number>;
+    /** Every kill: its plan, the step event it followed, the restart delay. */
+    list?: Array<{ n: number; plan: string; after?: string; restart: string; restartDelayMs: number }>;
+  };
   rotateCommands: { total: number; byExitCode: Record<string, number>; linkResults: Record<string, number> };
   linkDown: { ms: number; intervals: number; byCable: Record<string, { ms: number; intervals: number; reasons: string[] }> };
   fallback: { ms: number; intervals: number; byCable: Record<string, number> };

@@ -4,12 +4,12 @@
 // transaction and secure every cable, and finally the figures.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { collectFigures, type CollectInput } from './collect.js';
+import { collectFigures, scanReport, type CollectInput } from './collect.js';
 import { startFaults, type FaultTarget } from './faults.js';
 import { readLinkRecord } from './link-record.js';
 import { stopChild, type Child } from './processes.js';
 import { seededRandom, type Random } from './random.js';
-import { failedFigures, type Figures } from './report.js';
+import { failedFigures, renderTable, type Figures } from './report.js';
 import { startRotateCommands, type RotateCommands } from './rotate-commands.js';
 import { attemptsOf, followRotatorLogs } from './rotator-log.js';
 import { startDaemon } from './rotator.js';
@@ -64,7 +64,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   let keep = true;
   try {
     const activity = await chaos({ o, world, topology, timing, random });
-    const figures = await collectFigures({ world, topology, timing, seed: o.seed, started, ...activity });
+    const { figures, needles } = await collectFigures({ world, topology, timing, seed: o.seed, started, ...activity });
+    scanReport(figures, renderTable(figures), needles);
     keep = o.keep === true || failedFigures(figures).length > 0;
     return { figures, dir: world.dir, kept: keep };
   } finally {
