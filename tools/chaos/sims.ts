@@ -11,7 +11,7 @@ import type { Topology } from './topology.js';
 import { simJunosTopology, simKmeConfig } from './world-config.js';
 
 const exec = promisify(execFile);
-export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const BIN = {
   simKme: join(REPO_ROOT, 'apps/sim-kme/bin/sim-kme.js'),
   simJunos: join(REPO_ROOT, 'apps/sim-junos/bin/sim-junos.js'),

@@ -1,6 +1,6 @@
 // The short chaos run CI executes: the real binaries, seeded, at least 100 rotations and 20
 // SIGKILLs of the daemon — one at every step boundary — with faults and concurrent `rotate`
-// commands; every must-be-zero figure must be zero. About three minutes on two cores.
+// commands; every must-be-zero figure must be zero. About three and a half minutes on two cores.
 import { describe, expect, it } from 'vitest';
 import { failedFigures, renderTable } from './report.js';
 import { runSoak } from './soak.js';
