@@ -88,14 +88,12 @@ export function startSupervisor(o: SupervisorOptions): Supervisor {
     if (!d.kill('SIGKILL')) return undefined;
     alive = false; // no `rotate` command should start against a daemon that is gone
     const restart = restartDelay(kills.length, o.random, o.timing);
-    const record: KillRecord = {
-      n: kills.length + 1,
-      plan,
-      at: Date.now(),
-      pid: d.pid,
-      ...(trigger ? { trigger: { step: trigger.step, source: trigger.source, ...(trigger.device ? { device: trigger.device } : {}), ...(trigger.link ? { link: trigger.link } : {}) } } : {}), ...(stepNotSeen ? { stepNotSeen } : {}), restart };
+    const record: KillRecord = { n: kills.length + 1, plan, at: Date.now(), pid: d.pid, restart };
+    if (trigger) record.trigger = { step: trigger.step, source: trigger.source, ...(trigger.device ? { device: trigger.device } : {}), ...(trigger.link ? { link: trigger.link } : {}) };
+    if (stepNotSeen) record.stepNotSeen = true;
     kills.push(record);
-    o.log(`kill ${record.n}: ${plan}${trigger ? ` (${trigger.step}${trigger.device ? ` ${trigger.device}` : ''}${trigger.link ? ` ${trigger.link}` : ''})` : ''}; restart ${restart.category} (${restart.delayMs} ms)`);
+    const after = trigger ? ` (${[trigger.step, trigger.device, trigger.link].filter(Boolean).join(' ')})` : '';
+    o.log(`kill ${record.n}: ${plan}${after}; restart ${restart.category} (${restart.delayMs} ms)`);
     return record;
   };
 
