@@ -57,7 +57,7 @@ describe('startSimJunos', () => {
   it('applies a clock skew fault at run time and reports down intervals since a point in time', async () => {
     const k0 = `set security authentication-key-chains key-chain KC key 0 key-name ${'11'.repeat(32)} secret ${'aa'.repeat(32)} start-time 2026-01-01.00:00:00`;
     const k1 = `set security authentication-key-chains key-chain KC key 1 key-name ${'22'.repeat(32)} secret ${'bb'.repeat(32)} start-time 2026-01-01.01:00:00`;
-    const cfg = `${k0}\n${k1}\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const cfg = `${k0}\n${k1}\nset security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
     const sim = await startSimJunos({
       clock: 'manual',
       startTime: '2026-01-01T00:30:00Z',
@@ -80,7 +80,7 @@ describe('startSimJunos', () => {
     const lines: string[] = [];
     const logger = { info: (m: unknown) => lines.push(`INFO ${String(m)}`), warn: (m: unknown) => lines.push(`WARN ${String(m)}`), debug: () => undefined };
     const cak = 'ee'.repeat(32);
-    const cfg = `set security authentication-key-chains key-chain KC key 0 key-name 01 secret ${cak} start-time 2026-01-01.00:00:00\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const cfg = `set security authentication-key-chains key-chain KC key 0 key-name 01 secret ${cak} start-time 2026-01-01.00:00:00\nset security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
     const sim = await startSimJunos({
       clock: 'manual',
       startTime: '2026-01-01T00:30:00Z',

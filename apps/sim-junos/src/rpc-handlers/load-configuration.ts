@@ -34,7 +34,7 @@ export function loadInto(ctx: RpcContext, edit: (tree: ConfigNode) => string[]):
   try {
     return ctx.device.store.edit(ctx.session, (tree) => {
       const warnings = edit(tree);
-      const errors = checkSyntax(tree).filter((i) => i.severity === 'error');
+      const errors = checkSyntax(tree, ctx.device.platform).filter((i) => i.severity === 'error');
       if (errors.length)
         throw new RpcFailure(errors.map((i) => ({ path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })));
       return warnings;
