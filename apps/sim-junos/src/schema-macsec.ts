@@ -1,10 +1,11 @@
 // `security macsec` as Juniper's 24.4R1 YANG has it: grouping `security-macsec` of
 // junos-conf-security (junos, junos-qfx, junos-es, evo; the must rules from
 // junos-with-extensions are in validate-must.ts). Where the families differ it says so:
-//   - mka transmit-interval: 2000..6000 (junos, junos-qfx), 2000..10000 (junos-es, evo)
-//   - mka suspend-on-request / suspend-for: junos only
-//   - interfaces NAME unit: junos and junos-qfx only
+//   - mka transmit-interval: 2000..6000 (junos, junos-qfx, evo), 2000..10000 (junos-es)
+//   - mka suspend-on-request / suspend-for: junos and evo (not junos-qfx, junos-es)
+//   - interfaces NAME unit: junos, junos-qfx and evo (not junos-es)
 //   - cluster-control-port / cluster-data-port: junos-es (SRX chassis clusters) only
+// (evo's security-macsec grouping is identical to junos'.)
 import {
   container,
   enumLeaf,
@@ -68,11 +69,11 @@ const connectivityAssociation = list(
       ),
     }),
     mka: container({
-      'transmit-interval': uint(2000, 6000, { familyRange: { 'junos-es': [2000, 10000], evo: [2000, 10000] } }),
+      'transmit-interval': uint(2000, 6000, { familyRange: { 'junos-es': [2000, 10000] } }),
       'sak-rekey-interval': uint(60, 86400),
       'bounded-delay': flag,
-      'suspend-on-request': { kind: 'flag', families: ['junos'] },
-      'suspend-for': { kind: 'flag', families: ['junos'] },
+      'suspend-on-request': { kind: 'flag', families: ['junos', 'evo'] },
+      'suspend-for': { kind: 'flag', families: ['junos', 'evo'] },
       'key-server-priority': uint(0, 255),
       'should-secure': flag,
       'eapol-address': leaf,
@@ -98,7 +99,7 @@ export const MACSEC: Schema = container({
   'connectivity-association': connectivityAssociation,
   interfaces: list(
     {
-      unit: list(portChildren, { range: [0, 16385], families: ['junos', 'junos-qfx'] }),
+      unit: list(portChildren, { range: [0, 16385], families: ['junos', 'junos-qfx', 'evo'] }),
       'connectivity-association': leaf,
       'pre-shared-key-chain': chainRef,
       'replay-protect': container({ 'replay-window-size': uint(0, 65535) }),

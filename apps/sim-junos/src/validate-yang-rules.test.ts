@@ -64,12 +64,19 @@ describe('statements Junos 24.4R1 does not have', () => {
     expect(issues([...base, 'set security macsec cluster-control-port 2 connectivity-association CA'], 'junos-es')[0]).toMatchObject({ bad: '2', message: "'2' is not within range (0..1)" });
   });
 
-  it('follows each family: transmit-interval 2000..6000 on junos/junos-qfx, 2000..10000 on junos-es/evo', () => {
+  it('follows each family: transmit-interval 2000..6000, but 2000..10000 on junos-es', () => {
     const lines = [...base, `${CA} mka transmit-interval 8000`];
     expect(issues(lines, 'junos')).toEqual([{ path: 'security macsec connectivity-association CA mka', bad: 'transmit-interval', message: "'8000' is not within range (2000..6000)" }]);
     expect(issues(lines, 'junos-qfx')).toHaveLength(1);
-    expect(issues(lines, 'evo')).toEqual([]);
+    expect(issues(lines, 'evo')).toHaveLength(1);
     expect(issues(lines, 'junos-es')).toEqual([]);
+  });
+
+  it('has mka suspend-on-request on junos and evo, macsec interface units everywhere but junos-es', () => {
+    const suspend = [...base, `${CA} mka suspend-on-request`];
+    expect(['junos', 'junos-qfx', 'junos-es', 'evo'].map((f) => issues(suspend, f as PlatformFamily).length)).toEqual([0, 1, 1, 0]);
+    const unit = [...base, 'set security macsec interfaces xe-0/0/1 unit 0 connectivity-association CA'];
+    expect(['junos', 'junos-qfx', 'junos-es', 'evo'].map((f) => issues(unit, f as PlatformFamily).length)).toEqual([0, 0, 1, 0]);
   });
 
   it('derives the family from the device model', () => {
