@@ -65,12 +65,55 @@ interface CaParts {
   chain?: X;
 }
 
-function connectivityAssociation(name: string, family: PlatformFamily): fc.Arbitrary<CaParts> {
+/** A static-sak secure channel (junos-conf-security, security-macsec/secure-channel). */
+const secureChannel = fc
+  .record({
+    name: word(/^[a-z][a-z0-9-]{0,15}$/),
+    mac: opt(fc.constant('00:11:22:33:44:55')),
+    port: opt(fc.integer({ min: 1, max: 65535 })),
+    direction: opt(fc.constantFrom('inbound', 'outbound')),
+    encryption: fc.boolean(),
+    offset: opt(fc.constantFrom('0', '30', '50')),
+    sci: fc.boolean(),
+    sas: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
+    key: hexBytes(16, 16),
+  })
+  .map((c) =>
+    entry(
+      'secure-channel',
+      c.name,
+      ...some(
+        (c.mac !== undefined || c.port !== undefined) && el('id', ...some(c.mac !== undefined && leaf('mac-address', c.mac), c.port !== undefined && leaf('port-id', c.port))),
+        c.direction !== undefined && leaf('direction', c.direction),
+        c.encryption && flag('encryption'),
+        c.offset !== undefined && leaf('offset', c.offset),
+        c.sci && flag('include-sci'),
+        ...c.sas.map((n) => entry('security-association', String(n), leaf('key', c.key))),
+      ),
+    ),
+  );
+
+/** A connectivity association in one of the three security modes, with every statement its mode
+ *  allows (the junos:must rules of security-macsec decide which). The first CA of a
+ *  configuration is always static-cak without bounded-delay, which the mutations rely on. */
+function connectivityAssociation(name: string, family: PlatformFamily, first: boolean): fc.Arbitrary<CaParts> {
+  const mode = first ? fc.constant('static-cak') : fc.constantFrom('static-cak', 'static-cak', 'dynamic', 'static-sak');
+  return mode.chain((m) => (m === 'static-sak' ? staticSak(name) : keyedCa(name, family, m, first)));
+}
+
+function staticSak(name: string): fc.Arbitrary<CaParts> {
+  return fc.record({ suite: fc.boolean(), channels: fc.uniqueArray(secureChannel, { maxLength: 2, selector: (c) => c.children[0]!.text }) }).map(({ suite, channels }) => ({
+    ca: entry('connectivity-association', name, leaf('security-mode', 'static-sak'), ...some(suite && leaf('cipher-suite', 'gcm-aes-128')), ...channels),
+  }));
+}
+
+function keyedCa(name: string, family: PlatformFamily, mode: string, first: boolean): fc.Arbitrary<CaParts> {
   const [tiMin, tiMax] = TRANSMIT_INTERVAL[family];
+  const isCak = mode === 'static-cak';
   return fc
     .record({
       suite: opt(fc.constantFrom(...SUITES)),
-      keying: fc.constantFrom('psk', 'chain', 'none'),
+      keying: isCak ? fc.constantFrom('psk', 'chain', 'none') : fc.constant('none'),
       ckn: hexBytes(1, 32),
       cak: fc.uint8Array({ minLength: 32, maxLength: 32 }),
       fallback: opt(fc.tuple(hexBytes(1, 32), fc.uint8Array({ minLength: 32, maxLength: 32 }))),
@@ -82,8 +125,14 @@ function connectivityAssociation(name: string, family: PlatformFamily): fc.Arbit
           ksp: opt(fc.integer({ min: 0, max: 255 })),
           shouldSecure: fc.boolean(),
           suspend: fc.boolean(),
+          bounded: fc.boolean(),
+          eapol: opt(fc.constantFrom('pae', 'provider-bridge', 'lldp-multicast')),
+          icv: fc.boolean(),
         }),
       ),
+      noEncryption: fc.boolean(),
+      disablePreceding: fc.boolean(),
+      sakHash: fc.boolean(),
       replay: opt(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 65535 }))),
       offset: opt(fc.constantFrom('0', '30', '50')),
       sci: fc.boolean(),
@@ -92,25 +141,32 @@ function connectivityAssociation(name: string, family: PlatformFamily): fc.Arbit
     .chain((r) => {
       const suite = r.suite ?? 'gcm-aes-128';
       const cak = (b: Uint8Array) => Buffer.from(b.subarray(0, cakBytes(suite))).toString('hex');
+      const bounded = r.mka?.bounded === true && !first && r.mka.ti === undefined; // must (!(".. bounded-delay")) on transmit-interval
       const children = some<X>(
-        leaf('security-mode', 'static-cak'),
+        leaf('security-mode', mode),
         r.suite !== undefined && leaf('cipher-suite', r.suite),
+        r.sakHash && (r.suite === 'gcm-aes-256' || r.suite === 'gcm-aes-xpn-256') && flag('sak-hash-128'),
         r.keying === 'psk' && el('pre-shared-key', leaf('ckn', r.ckn), leaf('cak', cak(r.cak))),
         r.keying === 'chain' && leaf('pre-shared-key-chain', r.chainName),
         // fallback-key ckn must differ from the pre-shared-key ckn
-        r.fallback !== undefined && r.fallback[0] !== r.ckn && el('fallback-key', leaf('ckn', r.fallback[0]), leaf('cak', cak(r.fallback[1]))),
+        isCak && r.fallback !== undefined && r.fallback[0] !== r.ckn && el('fallback-key', leaf('ckn', r.fallback[0]), leaf('cak', cak(r.fallback[1]))),
         r.mka !== undefined &&
           el(
             'mka',
             ...some(
               r.mka.ti !== undefined && leaf('transmit-interval', r.mka.ti),
               r.mka.rekey !== undefined && leaf('sak-rekey-interval', r.mka.rekey),
-              r.mka.suspend && (family === 'junos' || family === 'evo') && flag('suspend-on-request'),
-              r.mka.ksp !== undefined && leaf('key-server-priority', r.mka.ksp),
+              bounded && flag('bounded-delay'),
+              r.mka.suspend && isCak && (family === 'junos' || family === 'evo') && flag('suspend-on-request'),
+              isCak && r.mka.ksp !== undefined && leaf('key-server-priority', r.mka.ksp),
               r.mka.shouldSecure && flag('should-secure'),
+              isCak && r.mka.eapol !== undefined && leaf('eapol-address', r.mka.eapol),
+              r.mka.icv && flag('disable-icv-indicator'),
             ),
           ),
         r.replay !== undefined && (r.replay < 0 ? el('replay-protect') : el('replay-protect', leaf('replay-window-size', r.replay))),
+        r.noEncryption && r.offset === undefined && flag('no-encryption'), // must (!(".. offset"))
+        isCak && r.disablePreceding && flag('disable-preceding-key'),
         r.offset !== undefined && leaf('offset', r.offset),
         r.sci && flag('include-sci'),
         ...r.exclude.map((p) => entry('exclude-protocol', p)),
@@ -131,7 +187,7 @@ function macsec(family: PlatformFamily): fc.Arbitrary<{ macsec: X; chains: X[] }
       cluster: fc.boolean(),
     })
     .chain(({ prefixes, trace, cluster }) =>
-      fc.tuple(...prefixes.map((p, i) => connectivityAssociation(`${p}${i}`, family))).map((cas) => {
+      fc.tuple(...prefixes.map((p, i) => connectivityAssociation(`${p}${i}`, family, i === 0))).map((cas) => {
         // key-chain names must be unique across the CAs
         const chains = cas.map((c, i) => c.chain && { ...c.chain, children: [leaf('name', `${c.chain.children[0]!.text}${i}`), ...c.chain.children.slice(1)] });
         const caNodes = cas.map((c, i) =>

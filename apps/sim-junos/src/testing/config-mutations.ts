@@ -39,7 +39,8 @@ const eventOptions = (cfg: X) => ensure(cfg, 'event-options');
 /** The first CA, keyed by a pre-shared key (its key chain reference dropped, its chain kept). */
 function pskCa(cfg: X): X {
   const ca = firstCa(cfg);
-  ca.children = ca.children.filter((c) => c.tag !== 'pre-shared-key-chain' && c.tag !== 'cipher-suite' && c.tag !== 'fallback-key');
+  // without a cipher-suite (so the added 32-digit CAK fits) and what depends on one
+  ca.children = ca.children.filter((c) => !['pre-shared-key-chain', 'cipher-suite', 'sak-hash-128', 'fallback-key'].includes(c.tag));
   if (!child(ca, 'pre-shared-key')) ca.children.push(el('pre-shared-key', leaf('ckn', 'a1b2'), leaf('cak', '0f'.repeat(16))));
   return ca;
 }
@@ -202,6 +203,41 @@ export const MUTATIONS: readonly Mutation[] = [
         () => ca.children.push(leaf('pre-shared-key-chain', chainName)),
       ];
       choose(variants, p)();
+    },
+    expect: always('junos'),
+  },
+  { name: 'secure-channel outside static-sak (must)', apply: (cfg) => firstCa(cfg).children.push(entry('secure-channel', 'SC-X', el('encryption'))), expect: always('junos') },
+  {
+    name: 'no-encryption together with offset (must)',
+    apply: (cfg) => {
+      setLeaf(firstCa(cfg), 'offset', '30');
+      addFlag(firstCa(cfg), 'no-encryption');
+    },
+    expect: always('junos'),
+  },
+  {
+    name: 'transmit-interval together with bounded-delay (must)',
+    apply: (cfg) => {
+      setLeaf(mka(cfg), 'transmit-interval', 3000);
+      addFlag(mka(cfg), 'bounded-delay');
+    },
+    expect: always('junos'),
+  },
+  {
+    name: 'sak-hash-128 without a 256-bit cipher-suite (must)',
+    apply: (cfg) => {
+      setLeaf(firstCa(cfg), 'cipher-suite', 'gcm-aes-128');
+      addFlag(firstCa(cfg), 'sak-hash-128');
+    },
+    expect: always('junos'),
+  },
+  {
+    name: 'a 256-bit or XPN cipher-suite under static-sak (must)',
+    apply: (cfg, _f, p) => {
+      const ca = firstCa(cfg);
+      ca.children = ca.children.filter((c) => !['pre-shared-key', 'pre-shared-key-chain', 'fallback-key', 'mka', 'replay-protect', 'offset', 'include-sci', 'exclude-protocol', 'no-encryption', 'disable-preceding-key'].includes(c.tag));
+      setLeaf(ca, 'security-mode', 'static-sak');
+      setLeaf(ca, 'cipher-suite', choose(['gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'], p));
     },
     expect: always('junos'),
   },
