@@ -121,6 +121,11 @@ describe('values off their YANG type are refused at load', () => {
     expect(checkSyntax(tree(events)).map(brief)).toEqual([{ path: 'event-options', bad: 'generate-event', message: "too many 'generate-event' entries: 11 (at most 10)" }]);
   });
 
+  it("takes a real device's $9$ secrets as given: it cannot decrypt them, Junos would", () => {
+    const enc = '$9$dQbgoGUHqfTaZjmTQnCA0O1RhyKM8LNdvWX-wsgoZGjq.f5QF/Ct';
+    expect(checkCommit(tree([`${CA} security-mode static-cak`, `${CA} pre-shared-key ckn ${CKN} cak "${enc}"`, `${CA} fallback-key ckn 02 cak "${enc}"`]))).toEqual([]);
+  });
+
   it('never quotes a secret', () => {
     const found = checkCommit(tree([...base, `${CA} fallback-key ckn 02 cak ${'cd'.repeat(33)}`]));
     expect(found.length).toBeGreaterThan(0);
