@@ -24,8 +24,6 @@ export const EVENT_TRACE_FLAGS = ['server', 'configuration', 'events', 'timer-ev
 /** generate-event: max-elements 10. */
 export const MAX_GENERATE_EVENTS = 10;
 
-const scriptName = { kind: 'list', strict: true, length: [1, 254], pattern: noSlash } as const;
-
 const policyEventScript = list(
   {
     arguments: { kind: 'list', strict: true, length: [1, 254], positional: 'value', children: { value: leaf } },
@@ -39,15 +37,16 @@ const policyEventScript = list(
 
 export const EVENT_OPTIONS: Schema = container({
   'max-policies': uint(0, 20),
-  'generate-event': list(
-    {
-      'time-of-day': leaf,
-      'time-interval': uint(60, 2592000),
-      'start-time': leaf,
-      'no-drift': flag,
-    },
-    { grouped: true, length: [1, 63], maxElements: 10, choices: [['time-of-day', 'time-interval']] },
-  ),
+  // generate-event has no apply-advanced in the YANG
+  'generate-event': {
+    kind: 'list',
+    strict: true,
+    grouped: true,
+    length: [1, 63],
+    maxElements: MAX_GENERATE_EVENTS,
+    choices: [['time-of-day', 'time-interval']],
+    children: { 'time-of-day': leaf, 'time-interval': uint(60, 2592000), 'start-time': leaf, 'no-drift': flag },
+  },
   policy: list(
     {
       events: leafList,
@@ -71,10 +70,8 @@ export const EVENT_OPTIONS: Schema = container({
     dampen: opaqueContainer,
     start: opaqueContainer,
     traceoptions: opaqueContainer,
-    file: {
-      ...scriptName,
-      children: {
-        ...(list({}).children ?? {}),
+    file: list(
+      {
         source: str(1, 254),
         'cert-file': leaf,
         'python-script-user': leaf,
@@ -86,7 +83,9 @@ export const EVENT_OPTIONS: Schema = container({
         checksum: container({ 'sha-256': str(1, 254) }),
         'remote-execution': opaqueList,
       },
-    },
+      // file/name: length 1..254, posix-pattern "!/"
+      { length: [1, 254], pattern: noSlash },
+    ),
     refresh: flag,
     'refresh-from': str(1, 254),
   }),

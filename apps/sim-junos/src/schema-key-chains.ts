@@ -5,8 +5,6 @@ import { cknLeaf } from './schema-macsec.js';
 
 export const KEY_ALGORITHMS = ['md5', 'hmac-sha-1', 'ao', 'sha-1', 'hmac-sha2-224', 'hmac-sha2-256', 'hmac-sha2-384', 'hmac-sha2-512'] as const;
 export const KEY_OPTIONS = ['basic', 'isis-enhanced'] as const;
-/** YANG default of key-chain `tolerance` (seconds). */
-export const DEFAULT_TOLERANCE_S = 3600;
 
 const key = list(
   {

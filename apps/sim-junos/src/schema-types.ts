@@ -84,6 +84,3 @@ export function traceFile(extra: Record<string, Schema> = {}): Schema {
     },
   };
 }
-
-/** Traceoptions of hierarchies the simulator does not model (kept as given). */
-export const traceoptionsOpaque: Schema = { kind: 'container' };

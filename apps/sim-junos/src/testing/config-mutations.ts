@@ -177,6 +177,7 @@ export const MUTATIONS: readonly Mutation[] = [
     },
     expect: always('yang'),
   },
+  { name: 'apply-macro in generate-event (which has no apply-advanced)', apply: (cfg) => addEvent(cfg, entry('generate-event', 'MACRO', leaf('time-interval', 60), entry('apply-macro', 'qkd', entry('data', 'k', leaf('value', 'v'))))), expect: always('yang') },
   { name: 'an unknown statement in generate-event', apply: (cfg) => addEvent(cfg, entry('generate-event', 'TYPO', leaf('frequency', 60))), expect: always('yang') },
 
   // --- refused by rules yanglint does not check ---
