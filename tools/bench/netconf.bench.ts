@@ -5,12 +5,13 @@
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
+import { loadavg } from 'node:os';
 import ssh2 from 'ssh2';
 
 const SEQUENTIAL = 800;
 const PIPELINED = 3000;
 const WINDOW = 32;
-const SETUPS = 20;
+const SETUPS = 50;
 /** Rounds, interleaving baseline and simulator so a busy machine slows both alike; medians are shown. */
 const ROUNDS = 3;
 const RPC = '<get-software-information/>';
@@ -24,6 +25,7 @@ async function startBaseline(chunked: boolean): Promise<{ port: number; fingerpr
   const fingerprint = sha256Fingerprint(parsed.getPublicSSH());
   const caps = chunked ? [BASE_1_0, BASE_1_1] : [BASE_1_0];
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true); // ssh2 1.17 has it; @types/ssh2 omits it on Connection // as sim-junos does: the baseline must not pay Nagle's delay either
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => ctx.accept());
     client.on('ready', () =>
@@ -102,6 +104,7 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
   return { target, framing, seq, pipe, setup };
 }
 
+const loadBefore = loadavg();
 const sim = await startSimJunos({ devices: { eom: {}, chunked: { netconf11: true } }, links: [] });
 const baseEom = await startBaseline(false);
 const baseChunked = await startBaseline(true);
@@ -131,6 +134,8 @@ try {
 
 const f = (n: number) => n.toFixed(0).padStart(9);
 console.log(`\nNETCONF over SSH on 127.0.0.1, <get-software-information/>, Node ${process.version}`);
+const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`load average (1/5/15 min): ${la(loadBefore)} before, ${la(loadavg())} after; TCP_NODELAY on both ends`);
 console.log(`sequential: ${SEQUENTIAL} RPCs; pipelined: ${PIPELINED} RPCs, ${WINDOW} in flight; set-ups: ${SETUPS} connect+hello+close; median of ${ROUNDS} rounds\n`);
 console.log(`${'target'.padEnd(22)}${'framing'.padEnd(9)}${'seq RPC/s'.padStart(11)}${'pipe RPC/s'.padStart(12)}${'setups/s'.padStart(10)}`);
 for (const r of rows) console.log(`${r.target.padEnd(22)}${r.framing.padEnd(9)}  ${f(r.seq)}   ${f(r.pipe)} ${f(r.setup)}`);
