@@ -289,8 +289,8 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     if (closed || e.reconnectTimer) return;
     e.reconnectTimer = setTimeout(() => {
       e.reconnectTimer = undefined;
-      if (closed || e.session || e.running || e.waiters.length > 0) return; // a use() reconnects it
-      if (background >= max) return scheduleReconnect(e);
+      if (closed || e.session || e.waiters.length > 0) return; // a queued use() reconnects it
+      if (e.running || background >= max) return scheduleReconnect(e); // try again later
       void track(backgroundReconnect(e));
     }, Math.max(0, e.retryAt - Date.now(), backoff.delay(e.failures + 1)));
     e.reconnectTimer.unref?.();
