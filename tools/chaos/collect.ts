@@ -28,6 +28,8 @@ export interface CollectInput {
   episodes: FaultEpisode[];
   commands: RotateCommandRecord[];
   quietWithinMs: number | null;
+  /** Per cable, the longest stretch its ends' fallback keys differed (sampled each second). */
+  fallbackKeysDiffered: Record<string, number>;
 }
 
 const count = <T>(items: readonly T[], key: (t: T) => string) => {
@@ -115,10 +117,12 @@ export async function collectFigures(c: CollectInput): Promise<{ figures: Figure
       linkResults: count(c.commands.flatMap((r) => Object.values(r.results ?? {})), (v) => v),
     },
     linkDown: { ms: downMs, intervals: downIntervals, byCable },
-    fallback: { ms: fallbackMs, intervals: fallbackIntervals, byCable: fallbackByCable },
+    fallback: { ms: fallbackMs, intervals: fallbackIntervals, byCable: fallbackByCable, keysDifferedLongestMs: c.fallbackKeysDiffered },
     keyIds: { issued: keys.issued.size, installed: keys.installed.size, installedTwice: keys.installedTwice.length, missingFromState: keys.missingFromState.length, cakNotFromQkd: keys.cakNotFromQkd },
     keyMaterial: { found: scan.leaks.length, files: scan.files, bytes: scan.bytes, needles: needles.count, leaks: scan.leaks.slice(0, 100) },
-    end: { linksNotSecured: [...record.values()].filter((r) => r.state !== 'secured').map((r) => `${r.id} (${r.state})`), unresolvedJournals: Object.keys(state.journals ?? {}).length, quietWithinMs: c.quietWithinMs },
+    end: {
+      linksNotSecured: [...record.values()].filter((r) => r.state !== 'secured').map((r) => `${r.id} (${r.state})`),
+      fallbackKeysDiffer: [...record.values()].filter((r) => !r.fallbackAgrees).map((r) => r.id), unresolvedJournals: Object.keys(state.journals ?? {}).length, quietWithinMs: c.quietWithinMs },
   };
   return { figures, needles };
 }

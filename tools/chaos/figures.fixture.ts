@@ -15,8 +15,8 @@ export const clean: Figures = {
   kills: { total: 22, byStep: { decision: 3, 'random moment': 5 }, stepNotSeen: 1, restarts: { 'at once': 6 }, daemonExits: {} },
   rotateCommands: { total: 12, byExitCode: { '0': 10, '1': 2 }, linkResults: { ok: 10, failed: 2 } },
   linkDown: { ms: 0, intervals: 0, byCable: {} },
-  fallback: { ms: 1500, intervals: 2, byCable: { p03: 1500 } },
+  fallback: { ms: 1500, intervals: 2, byCable: { p03: 1500 }, keysDifferedLongestMs: { p03: 2000 } },
   keyIds: { issued: 130, installed: 110, installedTwice: 0, missingFromState: 0, cakNotFromQkd: 0 },
   keyMaterial: { found: 0, files: 80, bytes: 5_000_000, needles: 900, leaks: [] },
-  end: { linksNotSecured: [], unresolvedJournals: 0, quietWithinMs: 3000 },
+  end: { linksNotSecured: [], fallbackKeysDiffer: [], unresolvedJournals: 0, quietWithinMs: 3000 },
 };

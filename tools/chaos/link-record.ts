@@ -15,6 +15,8 @@ export interface CableRecord {
   state: string;
   down: Interval[];
   fallback: Interval[];
+  /** Both ends carry a fallback-key and it is the same (by CKN): the safety net is in place. */
+  fallbackAgrees: boolean;
 }
 
 export async function readLinkRecord(admin: AdminClient): Promise<Map<string, CableRecord>> {
@@ -33,7 +35,16 @@ export function parseLinkRecord(body: unknown): Map<string, CableRecord> {
         reason: String(i.reason ?? ''),
       }));
     };
-    out.set(id, { id, state: String(rec['state']), down: intervals(rec['downIntervals'], 'downIntervals'), fallback: intervals(rec['fallbackIntervals'] ?? [], 'fallbackIntervals') });
+    const fallbackCkn = (end: unknown) => (end as { fallbackCkn?: unknown } | undefined)?.fallbackCkn;
+    const a = fallbackCkn(rec['a']);
+    const b = fallbackCkn(rec['b']);
+    out.set(id, {
+      id,
+      state: String(rec['state']),
+      down: intervals(rec['downIntervals'], 'downIntervals'),
+      fallback: intervals(rec['fallbackIntervals'] ?? [], 'fallbackIntervals'),
+      fallbackAgrees: typeof a === 'string' && a === b,
+    });
   }
   return out;
 }

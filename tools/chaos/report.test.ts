@@ -10,6 +10,7 @@ describe('report', () => {
     expect(table).toMatch(/rotations attempted\s+120/);
     expect(table).toMatch(/link-down ms \(must be 0\)\s+0 ms in 0 intervals/);
     expect(table).toMatch(/time on fallback\s+1\.5 s in 2 intervals/);
+    expect(table).toMatch(/fallback keys differed \(longest\)\s+1 cables; longest p03 2\.0 s/);
     expect(table).toMatch(/kills \(SIGKILL\)\s+22: decision 3, random moment 5; 1 at a random moment/);
     expect(table.trim().endsWith('PASS: every must-be-zero figure is 0')).toBe(true);
   });
@@ -22,6 +23,7 @@ describe('report', () => {
     ['key material found', { keyMaterial: { ...clean.keyMaterial, found: 1, leaks: [{ where: 'daemon.0001.stderr.log', line: 7, form: 'hex', key: 'k1' }] } }],
     ['links not secured at the end', { end: { ...clean.end, linksNotSecured: ['p02 (fallback)'] } }],
     ['unresolved transactions at the end', { end: { ...clean.end, unresolvedJournals: 1 } }],
+    ['cables whose fallback keys differ at the end', { end: { ...clean.end, fallbackKeysDiffer: ['p14'] } }],
   ] as const)('fails when %s is not zero', (name, patch) => {
     const f = { ...clean, ...patch } as Figures;
     expect(failedFigures(f).filter((line) => line.startsWith(`${name}: `))).toHaveLength(1);

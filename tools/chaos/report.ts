@@ -35,10 +35,22 @@ export interface Figures {
   };
   rotateCommands: { total: number; byExitCode: Record<string, number>; linkResults: Record<string, number> };
   linkDown: { ms: number; intervals: number; byCable: Record<string, { ms: number; intervals: number; reasons: string[] }> };
-  fallback: { ms: number; intervals: number; byCable: Record<string, number> };
+  fallback: {
+    ms: number;
+    intervals: number;
+    byCable: Record<string, number>;
+    /** Per cable, the longest stretch its two ends carried different fallback keys (or one none). */
+    keysDifferedLongestMs: Record<string, number>;
+  };
   keyIds: { issued: number; installed: number; installedTwice: number; missingFromState: number; cakNotFromQkd: number };
   keyMaterial: { found: number; files: number; bytes: number; needles: number; leaks: Array<{ where: string; line: number; form: string; key: string }> };
-  end: { linksNotSecured: string[]; unresolvedJournals: number; quietWithinMs: number | null };
+  end: {
+    linksNotSecured: string[];
+    /** Cables whose ends do not carry the same fallback key after the quiet period. */
+    fallbackKeysDiffer: string[];
+    unresolvedJournals: number;
+    quietWithinMs: number | null;
+  };
 }
 
 /** The figures that must be zero, with their values. */
@@ -51,6 +63,7 @@ export function mustBeZero(f: Figures): Array<[name: string, value: number]> {
     ['CAKs not from a QKD key', f.keyIds.cakNotFromQkd],
     ['key material found', f.keyMaterial.found],
     ['links not secured at the end', f.end.linksNotSecured.length],
+    ['cables whose fallback keys differ at the end', f.end.fallbackKeysDiffer.length],
     ['unresolved transactions at the end', f.end.unresolvedJournals],
   ];
 }
@@ -68,6 +81,11 @@ const byKey = (r: Record<string, number>) =>
     .join(', ') || '-';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const longestOf = (byCable: Record<string, number>) => {
+  const top = Object.entries(byCable).sort(([, a], [, b]) => b - a);
+  return top.length === 0 ? 'never' : `${top.length} cables; longest ${top.slice(0, 3).map(([c, ms]) => `${c} ${secs(ms)}`).join(', ')}`;
+};
 
 export function renderTable(f: Figures): string {
   const rows: Array<[string, string]> = [
@@ -89,12 +107,14 @@ export function renderTable(f: Figures): string {
     ['rotate commands', `${f.rotateCommands.total}: exit ${byKey(f.rotateCommands.byExitCode)}; links ${byKey(f.rotateCommands.linkResults)}`],
     ['link-down ms (must be 0)', `${f.linkDown.ms} ms in ${f.linkDown.intervals} intervals`],
     ['time on fallback', `${secs(f.fallback.ms)} in ${f.fallback.intervals} intervals`],
+    ['fallback keys differed (longest)', longestOf(f.fallback.keysDifferedLongestMs)],
     ['key_IDs issued / installed', `${f.keyIds.issued} / ${f.keyIds.installed}`],
     ['key_IDs installed twice (must be 0)', String(f.keyIds.installedTwice)],
     ['key_IDs missing from state (must be 0)', String(f.keyIds.missingFromState)],
     ['CAKs not from QKD (must be 0)', String(f.keyIds.cakNotFromQkd)],
     ['key material found (must be 0)', `${f.keyMaterial.found} (${f.keyMaterial.needles} needles, ${f.keyMaterial.files} files, ${(f.keyMaterial.bytes / 1e6).toFixed(1)} MB scanned)`],
     ['links not secured at the end (must be 0)', f.end.linksNotSecured.length ? f.end.linksNotSecured.join(', ') : '0'],
+    ['fallback keys differ at the end (must be 0)', f.end.fallbackKeysDiffer.length ? f.end.fallbackKeysDiffer.join(', ') : '0'],
     ['unresolved transactions at the end (must be 0)', String(f.end.unresolvedJournals)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectFigures, scanReport, type CollectInput } from './collect.js';
+import { watchFallbackKeys } from './fallback-watch.js';
 import { startFaults, type FaultTarget } from './faults.js';
 import { readLinkRecord } from './link-record.js';
 import { stopChild, type Child } from './processes.js';
@@ -102,6 +103,7 @@ async function chaos({ o, world, topology, timing, random }: Run): Promise<Activ
     if (e) supervisor.onStep(e);
   });
   const state = watchState(world.stateDir, (e) => supervisor.onStep(e));
+  const fallbackKeys = watchFallbackKeys(world.junosAdmin);
   const targets: FaultTarget[] = [
     ...Object.keys(world.kme.kmeUrls).map((id) => ({ sim: 'sim-kme' as const, id, admin: world.kmeAdmin, base: {} })),
     ...topology.devices.map((d) => ({ sim: 'sim-junos' as const, id: d.name, admin: world.junosAdmin, base: d.name === topology.slowDevice ? { commitLatencyMs: timing.slowCommitMs } : {} })),
@@ -120,7 +122,8 @@ async function chaos({ o, world, topology, timing, random }: Run): Promise<Activ
   await stopChild(daemon, (timing.leadTimeSeconds + timing.intervalSeconds) * 1000);
   offJunos();
   state.close();
-  return { kills: supervisor.kills, daemonExits: supervisor.exits, episodes: faults.episodes, commands: commands.records, quietWithinMs: quiet };
+  await fallbackKeys.stop();
+  return { kills: supervisor.kills, daemonExits: supervisor.exits, episodes: faults.episodes, commands: commands.records, quietWithinMs: quiet, fallbackKeysDiffered: fallbackKeys.longest() };
 }
 
 /** Until the time or rotation budget is spent and the kill quota (one at every step boundary) is met. */
