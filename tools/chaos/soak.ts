@@ -145,7 +145,7 @@ async function untilBudgetSpent(o: SoakOptions, world: World, supervisor: Superv
   }
 }
 
-/** Waits until no journal is left and sim-junos sees every cable secured; ms it took, or null. */
+/** Waits until no journal is left and sim-junos sees every cable secured with one fallback key on both ends; ms it took, or null. */
 async function waitQuiet(world: World, daemon: Child, timing: Timing, log: (l: string) => void): Promise<number | null> {
   const t0 = Date.now();
   const limit = (3 * timing.intervalSeconds + timing.leadTimeSeconds) * 1000;
@@ -153,8 +153,8 @@ async function waitQuiet(world: World, daemon: Child, timing: Timing, log: (l: s
     const text = await readFile(join(world.stateDir, STATE_FILE), 'utf8').catch(() => '{}');
     const journals = Object.keys((JSON.parse(text) as { journals?: object }).journals ?? {}).length;
     const cables = [...(await readLinkRecord(world.junosAdmin)).values()];
-    if (journals === 0 && cables.every((c) => c.state === 'secured')) {
-      log(`quiet after ${Date.now() - t0} ms: no journal, every cable secured`);
+    if (journals === 0 && cables.every((c) => c.state === 'secured' && c.fallbackAgrees)) {
+      log(`quiet after ${Date.now() - t0} ms: no journal, every cable secured, both ends of each on one fallback key`);
       return Date.now() - t0;
     }
     await sleep(1000);
