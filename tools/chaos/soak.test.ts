@@ -6,19 +6,8 @@ import { failedFigures, renderTable } from './report.js';
 import { runSoak } from './soak.js';
 import { STEPS } from './steps.js';
 
-// Off by default until the engine keeps a link's two ends on one fallback key. A fallback-key
-// transaction that fails on one end (a commit failure is enough; or is cut off after one end's
-// confirm) is undone by deleting the new fallback-key from the ends that took it
-// (engine/remove.ts) — it replaced the old one in place, so those ends are left with none while
-// the others keep the old one, and the link is not due for a new fallback key until
-// fallback.intervalHours. A primary mismatch on that link meanwhile is down time (27 s on p14 in
-// a 1,000-rotation soak, seed 4242). This run fails on "fallback keys differ at the end".
-// CHAOS_SOAK=1 runs it anyway.
-const ENGINE_BUG = process.env.CHAOS_SOAK === '1' ? undefined : 'an undone fallback-key transaction leaves the two ends on different fallback keys (apps/rotator engine/remove.ts)';
-
 describe('chaos soak (short)', () => {
-  if (ENGINE_BUG) it.todo(`keeps every link up… — waiting for: ${ENGINE_BUG}; CHAOS_SOAK=1 runs it`);
-  else it(
+  it(
     'keeps every link up, installs no key twice and leaks no key through 100 rotations and 20 kills',
     async () => {
       const { figures } = await runSoak({

@@ -22,6 +22,9 @@ import { computeTiming, type Timing } from './timing.js';
 import { buildTopology, type Topology } from './topology.js';
 import { startWorld, type World } from './world.js';
 
+/** Fallback keys are due every this many intervals. */
+const FALLBACK_INTERVALS = 4;
+
 export interface SoakOptions {
   links: number;
   /** Stop after this long (default: when the rotation budget is met). */
@@ -61,7 +64,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const timing = computeTiming({ devices: topology.devices.length, concurrency: topology.concurrency, confirmMinuteMs: o.confirmMinuteMs, slowCommitMs: o.slowCommitMs, maxFaultCommitMs: o.maxFaultCommitMs });
   o.log(`seed ${o.seed}: ${topology.links.length} links, ${topology.devices.length} devices, concurrency ${topology.concurrency}; lead ${timing.leadTimeSeconds} s, interval ${timing.intervalSeconds} s`);
   // Fallback keys are rotated every four intervals, so a soak sees their transactions killed too.
-  const world = await startWorld({ topology, timing, fallbackIntervalHours: (timing.intervalSeconds * 4) / 3600, kmeTimeoutMs: 2000, ...(o.root ? { root: o.root } : {}), log: o.log });
+  const world = await startWorld({ topology, timing, fallbackIntervalHours: (FALLBACK_INTERVALS * timing.intervalSeconds) / 3600, kmeTimeoutMs: 2000, ...(o.root ? { root: o.root } : {}), log: o.log });
   let keep = true;
   try {
     const activity = await chaos({ o, world, topology, timing, random });
@@ -148,7 +151,9 @@ async function untilBudgetSpent(o: SoakOptions, world: World, supervisor: Superv
 /** Waits until no journal is left and sim-junos sees every cable secured with one fallback key on both ends; ms it took, or null. */
 async function waitQuiet(world: World, daemon: Child, timing: Timing, log: (l: string) => void): Promise<number | null> {
   const t0 = Date.now();
-  const limit = (3 * timing.intervalSeconds + timing.leadTimeSeconds) * 1000;
+  // Room for a fallback-key rotation to come due: the rotator puts a link whose ends carry
+  // different fallback keys right only at its next scheduled fallback rotation.
+  const limit = ((FALLBACK_INTERVALS + 1) * timing.intervalSeconds + timing.leadTimeSeconds) * 1000;
   while (Date.now() - t0 < limit && daemon.exitInfo() === undefined) {
     const text = await readFile(join(world.stateDir, STATE_FILE), 'utf8').catch(() => '{}');
     const journals = Object.keys((JSON.parse(text) as { journals?: object }).journals ?? {}).length;
