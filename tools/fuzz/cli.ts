@@ -30,7 +30,7 @@ async function replay(targetName: string, seed: number, index: number, slowMs: n
   console.log(`input #${index} of ${targetName} (seed ${seed}):\n${shorten(run.show(input), 20_000)}\n`);
   const findings: Finding[] = [];
   try {
-    run.execute(input); // run it bare first, so the stack trace of a foreign error is printed
+    await run.execute(input); // run it bare first, so the stack trace of a foreign error is printed
   } catch (err) {
     console.log(run.isOwnError(err) ? `refused with the package's own error: ${(err as Error).message.slice(0, 2000)}` : err);
   }
