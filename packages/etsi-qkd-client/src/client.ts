@@ -7,6 +7,7 @@ import { decodeKey, type QkdKey } from './key.js';
 import { defaultLogger, type QkdLogger } from './logger.js';
 import { kyRetry, resolveRetry, type QkdRetryOptions } from './retry.js';
 import { keyContainerSchema, parseMessage, statusSchema, type KeyContainer, type KeyIds, type KeyRequest, type Status } from './schemas.js';
+import { listProblems } from './problems.js';
 import { buildTls, type QkdTlsOptions } from './tls.js';
 import { endpointUrl, parseBaseUrl, type Operation } from './url.js';
 import { decKeysProblems, encKeysProblems, keyIdsProblems, keyRequestProblems, type KeyRequestOptions } from './validate.js';
@@ -30,6 +31,12 @@ export interface QkdClientOptions {
   method?: QkdMethod;
   /** Most connections kept to the KME; further concurrent calls queue (default: no limit). */
   connections?: number;
+  /**
+   * Largest answer read, in bytes (default DEFAULT_MAX_RESPONSE_BYTES, 1 MiB). Reading stops as
+   * soon as an answer passes it (QkdResponseTooLargeError). Raise it only for a KME that hands
+   * out more than about 1000 keys of 4096 bits in one answer.
+   */
+  maxResponseBytes?: number;
   logger?: QkdLogger;
 }
 
@@ -79,6 +86,15 @@ interface Call {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * Default maxResponseBytes. The largest legitimate answer is a Key container of
+ * max_key_per_request keys of max_key_size bits: one key is about 60 bytes of JSON around its
+ * key_ID plus 4/3 of its bytes in Base64, so 1 MiB holds 1024 keys of 4096 bits (≈ 760 kB) with
+ * room for extensions — far above what KMEs advertise (sim-kme: 128 keys of at most 1024 bits,
+ * ≈ 30 kB) — while a hostile answer costs at most 1 MiB of memory and parsing.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
+
 export function createQkdClient(options: QkdClientOptions): QkdClient {
   if (typeof options !== 'object' || options === null) throw new QkdConfigError('createQkdClient needs an options object', { endpoint: '', saeIds: [] });
   const logger = options.logger ?? defaultLogger;
@@ -98,9 +114,13 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   if (options.connections !== undefined && !(Number.isSafeInteger(options.connections) && options.connections >= 1)) {
     throw new QkdConfigError(`connections must be a positive integer (got ${String(options.connections)})`, { endpoint: root, saeIds: [] });
   }
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes >= 1)) {
+    throw new QkdConfigError(`maxResponseBytes must be a positive whole number of bytes (got ${String(maxResponseBytes)})`, { endpoint: root, saeIds: [] });
+  }
   let tls: ReturnType<typeof buildTls>;
   try {
-    tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger, connections: options.connections });
+    tls = buildTls({ tls: options.tls, insecureSkipVerify: options.insecureSkipVerify === true, logger, connections: options.connections, maxResponseBytes });
   } catch (error) {
     // Say which KME the unusable TLS options were for.
     if (error instanceof QkdConfigError) throw new QkdConfigError(error.message, { endpoint: root, saeIds: [] });
@@ -209,7 +229,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
   }
 
   function refuse(problems: string[], context: QkdErrorContext): void {
-    if (problems.length) throw new QkdRequestError(`refused locally, not sent to ${context.endpoint}: ${problems.join('; ')}`, context);
+    if (problems.length) throw new QkdRequestError(`refused locally, not sent to ${context.endpoint}: ${listProblems(problems)}`, context);
   }
 
   function keyResult(container: KeyContainer, reply: { endpoint: string; elapsedMs: number }, method: 'GET' | 'POST'): QkdKeyResult {
@@ -275,7 +295,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       const replyContext = { ...context, status: reply.status };
       const container = parse(keyContainerSchema, reply.body, 'Key container', replyContext);
       const problems = encKeysProblems(container, { number, bits: request.size ?? status?.key_size });
-      if (problems.length) throw new QkdResponseError(`enc_keys answer from ${reply.endpoint} does not match the request: ${problems.join('; ')}`, replyContext);
+      if (problems.length) throw new QkdResponseError(`enc_keys answer from ${reply.endpoint} does not match the request: ${listProblems(problems)}`, replyContext);
       return keyResult(container, reply, httpMethod);
     },
 
@@ -298,7 +318,7 @@ export function createQkdClient(options: QkdClientOptions): QkdClient {
       const replyContext = { ...context, status: reply.status };
       const container = parse(keyContainerSchema, reply.body, 'Key container', replyContext);
       const problems = decKeysProblems(container, keyIds);
-      if (problems.length) throw new QkdResponseError(`dec_keys answer from ${reply.endpoint} does not match the request: ${problems.join('; ')}`, replyContext);
+      if (problems.length) throw new QkdResponseError(`dec_keys answer from ${reply.endpoint} does not match the request: ${listProblems(problems)}`, replyContext);
       return keyResult(container, reply, httpMethod);
     },
 

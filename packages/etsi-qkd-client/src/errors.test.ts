@@ -4,7 +4,7 @@ import * as errors from './errors.js';
 describe('error classes', () => {
   it('each has its own name (not derived from a possibly minified class name) and extends QkdError', () => {
     const classes = Object.entries(errors).filter(([name]) => name.startsWith('Qkd'));
-    expect(classes).toHaveLength(15);
+    expect(classes).toHaveLength(16);
     for (const [name, ErrorClass] of classes) {
       const error = new (ErrorClass as typeof errors.QkdTlsError)('boom', { endpoint: 'https://kme/x', saeIds: ['SAE_B'], code: 'X', status: 400 } as never);
       expect(error.name).toBe(name);

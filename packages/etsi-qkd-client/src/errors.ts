@@ -96,6 +96,15 @@ export class QkdResponseError extends QkdError {
   }
 }
 
+/** The answer was larger than the client's maxResponseBytes; reading it was stopped there. */
+export class QkdResponseTooLargeError extends QkdResponseError {
+  readonly limitBytes: number;
+  constructor(message: string, context: QkdErrorContext & { status: number; limitBytes: number }) {
+    super(message, context);
+    this.limitBytes = context.limitBytes;
+  }
+}
+
 /** The caller's AbortSignal fired. */
 export class QkdAbortError extends QkdError {}
 
@@ -115,6 +124,7 @@ for (const [name, errorClass] of Object.entries({
   QkdTlsError,
   QkdConnectionError,
   QkdResponseError,
+  QkdResponseTooLargeError,
   QkdAbortError,
 })) {
   Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true });

@@ -9,7 +9,7 @@ import {
   QkdNotFoundError,
   QkdServerError,
   QkdServiceUnavailableError,
-  QkdResponseError,
+  QkdResponseTooLargeError,
   QkdTimeoutError,
   QkdTlsError,
   QkdUnauthorizedError,
@@ -17,7 +17,7 @@ import {
   type QkdErrorContext,
 } from './errors.js';
 import { etsiErrorSchema, type EtsiError } from './schemas.js';
-import { HANDSHAKE_FAILURE, MAX_RESPONSE_BYTES, type TlsSetup } from './tls.js';
+import { HANDSHAKE_FAILURE, type TlsSetup } from './tls.js';
 
 /**
  * The first `code` found along an error's cause chain (fetch wraps undici/net/tls errors), and a
@@ -144,7 +144,8 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
     return new QkdTimeoutError(`the KME at ${host} stopped answering (${code})`, { ...ctx });
   }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    return new QkdResponseError(`the answer from ${endpoint} exceeds ${MAX_RESPONSE_BYTES} bytes; ETSI 014 answers are far smaller`, { ...ctx, status });
+    const limitBytes = tls.maxResponseBytes;
+    return new QkdResponseTooLargeError(`the answer from ${endpoint} is larger than maxResponseBytes (${limitBytes} bytes)`, { ...ctx, status, limitBytes });
   }
   if (code.startsWith('HPE_')) {
     return new QkdConnectionError(`the answer from ${host} is not valid HTTP (${code}): is this port a KME?`, { ...ctx, code });

@@ -1,7 +1,7 @@
 export * from './schemas.js';
 export * from './key.js';
 export * from './errors.js';
-export { createQkdClient } from './client.js';
+export { createQkdClient, DEFAULT_MAX_RESPONSE_BYTES } from './client.js';
 export type { QkdClient, QkdClientOptions, QkdCallOptions, QkdGetKeyCallOptions, QkdKeyResult, QkdMethod } from './client.js';
 export type { KeyRequestOptions } from './validate.js';
 export type { QkdRetryOptions } from './retry.js';

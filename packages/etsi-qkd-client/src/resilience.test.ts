@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { inspect } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient, type QkdClientOptions } from './client.js';
-import { QkdAbortError, QkdConnectionError, QkdHttpError, QkdResponseError, QkdServiceUnavailableError, QkdTimeoutError, QkdTlsError } from './errors.js';
+import { QkdAbortError, QkdConnectionError, QkdHttpError, QkdResponseError, QkdResponseTooLargeError, QkdServiceUnavailableError, QkdTimeoutError, QkdTlsError } from './errors.js';
 import { makeTestPki, type TestPki } from './test/pki.js';
 import { KEY_ID_1, KEY_ID_2, json, keyEntry, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
 
@@ -182,9 +182,9 @@ describe('servers that do not speak the protocol', () => {
       res.end(`{"keys":[],"key_container_extension":{"pad":"${'x'.repeat(2 << 20)}"}}`);
     });
     const error = await client(stub.url).getKey('SAE_B', { size: 256 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(QkdResponseError);
-    expect((error as Error).message).toMatch(/exceeds 1048576 bytes/);
-    expect((error as QkdResponseError).status).toBe(200);
+    expect(error).toBeInstanceOf(QkdResponseTooLargeError);
+    expect((error as Error).message).toMatch(/is larger than maxResponseBytes \(1048576 bytes\)/);
+    expect((error as QkdResponseTooLargeError).status).toBe(200);
   });
 
   it('a redirect is not followed: it is a QkdHttpError and the target sees nothing', async () => {

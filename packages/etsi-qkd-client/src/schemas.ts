@@ -1,6 +1,7 @@
 // ETSI GS QKD 014 v1.1.1 message schemas (clause 6). Pure data validation, no I/O, so that the
 // client and the KME simulator agree on one definition of the wire format.
 import { z } from 'zod';
+import { listProblems } from './problems.js';
 
 const saeId = z.string().min(1, 'SAE ID must not be empty');
 const count = z.number().int().nonnegative();
@@ -79,12 +80,13 @@ export const ETSI_400_MESSAGES = {
   keysNotFound: 'one or more keys specified are not found on KME',
 } as const;
 
-/** Parses `value` with `schema`; the error names `what` and every bad field by its path. */
+/**
+ * Parses `value` with `schema`; the error names `what` and the bad fields by their path (the
+ * first MAX_LISTED_PROBLEMS of them, then how many more).
+ */
 export function parseMessage<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-  throw new TypeError(`invalid ${what}: ${problems}`);
+  const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  throw new TypeError(`invalid ${what}: ${listProblems(problems)}`);
 }

@@ -35,6 +35,8 @@ export interface TlsSetup {
   caSource: string;
   /** Whether we present a client certificate. */
   hasClientCert: boolean;
+  /** The response size limit the agent enforces, for the error that reports it. */
+  maxResponseBytes: number;
   /** The TLS alert a socket saw, by local port, so a later "other side closed" can be explained. */
   takeTlsAlert(localPort: number | undefined): string | undefined;
   /** Same, without forgetting it (for the retry decision). */
@@ -101,15 +103,14 @@ function parsePrivateKey(source: Source): KeyObject {
   }
 }
 
-/** Largest answer accepted: ETSI 014 bodies are small; a bigger one is a broken or hostile KME. */
-export const MAX_RESPONSE_BYTES = 1 << 20;
-
 export function buildTls(options: {
   tls: QkdTlsOptions | undefined;
   insecureSkipVerify: boolean;
   logger: QkdLogger;
   /** Connections per KME origin (undefined: as many as concurrent calls need). */
   connections?: number | undefined;
+  /** Largest answer read; undici stops reading (and drops the connection) beyond it. */
+  maxResponseBytes: number;
   now?: Date;
 }): TlsSetup {
   const tls = (options.tls ?? {}) as Record<string, unknown>;
@@ -161,7 +162,8 @@ export function buildTls(options: {
     });
   };
   const agent = new Agent({
-    maxResponseSize: MAX_RESPONSE_BYTES,
+    // Enforced by undici while the body streams in (and at once for a larger Content-Length).
+    maxResponseSize: options.maxResponseBytes,
     ...(options.connections !== undefined ? { connections: options.connections } : {}),
     connect: (connectOptions, callback) =>
       connect(connectOptions, (error, socket) => {
@@ -179,6 +181,7 @@ export function buildTls(options: {
     agent,
     caSource: caSource ? caSource.name : "Node's default CA list (no tls.ca / tls.caFile given)",
     hasClientCert: !!certSource,
+    maxResponseBytes: options.maxResponseBytes,
     peekTlsAlert: (localPort) => (localPort === undefined ? undefined : alerts.get(localPort)),
     takeTlsAlert(localPort) {
       if (localPort === undefined) return undefined;

@@ -34,9 +34,8 @@ try {
       format: 'set',
       config: `set security authentication-key-chains key-chain QKD-KC key 7 key-name ${ckn} secret ${cak} start-time "${start}"`,
     });
-    // Junos marks secret lines (the $9$-obfuscated CAK is reversible): never print those.
-    const diff = (await d.diff()).split('\n').filter((line) => !line.includes('SECRET-DATA'));
-    console.log('diff\n' + diff.join('\n'));
+    // diff() masks the secret lines Junos marks (its $9$-obfuscated CAK is reversible).
+    console.log('diff\n' + (await d.diff()));
     const staged = await d.commit({ confirmed: true, confirmTimeout: 5, comment: 'qkd-macsec example' });
     for (const w of staged.warnings) console.log('warning:', w.message);
     await d.confirm({ comment: 'qkd-macsec example confirmed' });

@@ -15,4 +15,4 @@ export * from './junos/rpcs.js';
 export { parseFacts, type JunosFacts } from './junos/facts.js';
 export { parseMkaSessions, parseMacsecConnections, type MkaSession, type MkaCak, type MacsecConnection, type MacsecSecureAssociation } from './junos/mka.js';
 export { createSessionPool, type SessionPool, type SessionPoolOptions, type PooledSession, type RetryOptions } from './pool/pool.js';
-export { extractSecrets, redactText, redactFailure, redactResponse, REDACTED } from './junos/secrets.js';
+export { extractSecrets, redactText, redactConfigurationText, redactFailure, redactResponse, REDACTED } from './junos/secrets.js';

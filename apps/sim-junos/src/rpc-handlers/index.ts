@@ -11,7 +11,9 @@ import { get } from './get.js';
 import { getConfig, getConfiguration } from './get-configuration.js';
 import { getLinkDownIntervals } from './get-link-down-intervals.js';
 import { getMacsecConnectionInformation } from './get-macsec-connection-information.js';
+import { getMacsecConnectionInterfaceInformation } from './get-macsec-connection-interface-information.js';
 import { getMkaSessionInformation } from './get-mka-session-information.js';
+import { getMkaSessionInterfaceInformation } from './get-mka-session-interface-information.js';
 import { getRouteEngineInformation } from './get-route-engine-information.js';
 import { getSoftwareInformation } from './get-software-information.js';
 import { getSystemUptimeInformation } from './get-system-uptime-information.js';
@@ -37,7 +39,9 @@ export const RPC_HANDLERS: Readonly<Record<string, RpcHandler>> = {
   'get-system-uptime-information': getSystemUptimeInformation,
   'get-commit-information': getCommitInformation,
   'get-mka-session-information': getMkaSessionInformation,
+  'get-mka-session-interface-information': getMkaSessionInterfaceInformation,
   'get-macsec-connection-information': getMacsecConnectionInformation,
+  'get-macsec-connection-interface-information': getMacsecConnectionInterfaceInformation,
   'get-link-down-intervals': getLinkDownIntervals,
   command,
   'get-config': getConfig,

@@ -9,7 +9,7 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
   'get-chassis-inventory': () => `<chassis-inventory><chassis ${JUNOS}><name>Chassis</name><serial-number>BK012</serial-number><description>MX204</description></chassis></chassis-inventory>`,
   'get-configuration': (rpc) =>
     rpc.xml.includes('compare="rollback"')
-      ? `<configuration-information><configuration-output>[edit security]\n+  authentication-key-chains { }</configuration-output></configuration-information>`
+      ? `<configuration-information><configuration-output>[edit security]\n+  authentication-key-chains { }\n[edit security authentication-key-chains key-chain KC key 0]\n+    key-name 01;\n+    secret "$9$ReVersIble0bfuscat10n"; ## SECRET-DATA</configuration-output></configuration-information>`
       : rpc.xml.includes('format="set"')
         ? `<configuration-set>set system host-name r1-lab\nset security macsec connectivity-association CA1 security-mode static-cak</configuration-set>`
         : rpc.xml.includes('format="text"')
@@ -41,11 +41,12 @@ const replies: Record<string, (rpc: ReceivedRpc) => ScriptedReply> = {
       <cak-name>ABCD000000000000000000000000000000000000000000000000000000000002</cak-name>
       <key-server>no</key-server><latest-sak-an>0</latest-sak-an><latest-sak-ki>000000000000000000000000/0</latest-sak-ki>
     </mka-session-information>`,
+  'get-mka-session-interface-information': (rpc) => replies['get-mka-session-information']!(rpc),
+  'get-macsec-connection-interface-information': (rpc) => replies['get-macsec-connection-information']!(rpc),
   'get-macsec-connection-information': () => `<macsec-connection-information>
       <macsec-interface-common-information><interface-name>et-0/0/1</interface-name><connectivity-association-name>CA1</connectivity-association-name>
         <cipher-suite>GCM-AES-XPN-256</cipher-suite><encryption>on</encryption><offset>0</offset><include-sci>no</include-sci><replay-protect>off</replay-protect><replay-protect-window>0</replay-protect-window></macsec-interface-common-information>
-      <create-time junos:seconds="60">00:01:00</create-time>
-      <inbound-secure-channel><sci>20:93:39:38:51:19/1</sci><inbound-secure-association><association-number>1</association-number><association-number-status>inuse</association-number-status></inbound-secure-association></inbound-secure-channel>
+      <inbound-secure-channel><sci>20:93:39:38:51:19/1</sci><lowest-accepted-packet-number>17</lowest-accepted-packet-number><inbound-secure-association><association-number>1</association-number><association-number-status>inuse</association-number-status><create-time junos:seconds="60">00:01:00</create-time><member-identifier>64B9F944EC9D6A5022BD2D13</member-identifier><key-number>3</key-number><start-time>2026-01-01 00:00:00 UTC</start-time></inbound-secure-association></inbound-secure-channel>
       <macsec-interface-common-information><interface-name>et-0/0/2</interface-name><connectivity-association-name>CA2</connectivity-association-name><cipher-suite>GCM-AES-128</cipher-suite></macsec-interface-common-information>
       <outbound-secure-channel><sci>B4:F9:5D:8C:A7:99/1</sci><outgoing-packet-number>29462517698</outgoing-packet-number>
         <outbound-secure-association><association-number>0</association-number><association-number-status>inuse</association-number-status></outbound-secure-association></outbound-secure-channel>
@@ -123,7 +124,7 @@ describe('Junos device API over real SSH', () => {
   });
 
   it('diffs against rollback 0 and rolls back', async () => {
-    expect(await device.diff()).toBe('[edit security]\n+  authentication-key-chains { }');
+    expect(await device.diff()).toBe('[edit security]\n+  authentication-key-chains { }\n[edit security authentication-key-chains key-chain KC key 0]\n+    key-name 01;\n+    secret "[redacted]"; ## SECRET-DATA');
     expect(lastRpc()).toBe('<get-configuration compare="rollback" rollback="0" format="text"/>');
     await device.rollback(1);
     expect(lastRpc()).toBe('<load-configuration rollback="1"/>');
@@ -175,16 +176,27 @@ describe('Junos device API over real SSH', () => {
     });
     expect(sessions[1]).toMatchObject({ interface: 'et-0/0/2', secured: false, keyServer: false, sakInstalled: false });
     await device.mkaSessions('et-0/0/1');
-    expect(lastRpc()).toBe('<get-mka-session-information><interface-name>et-0/0/1</interface-name></get-mka-session-information>');
+    expect(lastRpc()).toBe('<get-mka-session-interface-information><interface-name>et-0/0/1</interface-name></get-mka-session-interface-information>');
   });
 
   it('reads MACsec connections, attaching channels to the interface they follow', async () => {
     const conns = await device.macsecConnections();
     expect(conns.map((c) => c.interface)).toEqual(['et-0/0/1', 'et-0/0/2']);
-    expect(conns[0]).toMatchObject({ connectivityAssociation: 'CA1', cipherSuite: 'GCM-AES-XPN-256', encryption: true, includeSci: false, createTime: '00:01:00', outbound: undefined });
-    expect(conns[0]!.inbound[0]!.associations[0]).toMatchObject({ associationNumber: 1, status: 'inuse' });
+    expect(conns[0]).toMatchObject({ connectivityAssociation: 'CA1', cipherSuite: 'GCM-AES-XPN-256', encryption: true, includeSci: false, outbound: undefined });
+    expect(conns[0]).not.toHaveProperty('createTime'); // not in the YANG: SAs carry create-time
+    expect(conns[0]!.inbound[0]).toMatchObject({ sci: '20:93:39:38:51:19/1', lowestAcceptedPacketNumber: '17' });
+    expect(conns[0]!.inbound[0]!.associations[0]).toEqual({
+      associationNumber: 1,
+      status: 'inuse',
+      createTime: '00:01:00',
+      memberIdentifier: '64B9F944EC9D6A5022BD2D13',
+      keyNumber: 3,
+      startTime: '2026-01-01 00:00:00 UTC',
+    });
     expect(conns[1]!.outbound).toMatchObject({ sci: 'B4:F9:5D:8C:A7:99/1', outgoingPacketNumber: '29462517698' });
     expect(conns[1]!.inbound).toEqual([]);
+    await device.macsecConnections('et-0/0/2');
+    expect(lastRpc()).toBe('<get-macsec-connection-interface-information><interface-name>et-0/0/2</interface-name></get-macsec-connection-interface-information>');
   });
 
   it('keeps the standard NETCONF operations at hand', async () => {

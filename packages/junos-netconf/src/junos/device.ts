@@ -5,7 +5,7 @@ import { childObject, findAll, textOf, type XmlObject } from '../xml/nodes.js';
 import { parseXmlOrdered } from '../xml/parse.js';
 import { RpcFailedError } from '../errors.js';
 import { parseFacts, type JunosFacts } from './facts.js';
-import { extractSecrets, redactFailure, redactResponse } from './secrets.js';
+import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText } from './secrets.js';
 import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
 import * as rpcs from './rpcs.js';
 
@@ -47,7 +47,11 @@ export interface JunosDevice {
   confirm(commit?: { comment?: string }, options?: RpcOptions): Promise<RpcResponse>;
   /** Load rollback n into the candidate (0 discards uncommitted changes). */
   rollback(n: number, options?: RpcOptions): Promise<RpcResponse>;
-  /** Text diff of the candidate against rollback n (default 0, the active configuration); '' when equal. */
+  /**
+   * Text diff of the candidate against rollback n (default 0, the active configuration); '' when
+   * equal. Secrets are masked: values on `## SECRET-DATA` lines, after secret keywords, and any
+   * this session loaded, become "[redacted]" (use rpc(diffRpc(n)) for the raw text).
+   */
   diff(rollback?: number, options?: RpcOptions): Promise<string>;
   /** A CLI command via <command>, text output. */
   cli(command: string, options?: RpcOptions): Promise<string>;
@@ -134,7 +138,9 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
     rollback: (n, o) => scrubbed(rpc(rpcs.rollbackRpc(n), o)),
     async diff(n = 0, o) {
       const r = await rpc(rpcs.diffRpc(n), o);
-      return textOf(findAll(r.result, 'configuration-output')[0]) ?? '';
+      const text = textOf(findAll(r.result, 'configuration-output')[0]) ?? '';
+      // A diff is made to be printed and logged, and Junos shows secrets in it as reversible $9$.
+      return redactText(redactConfigurationText(text), [...loadedSecrets].sort((a, b) => b.length - a.length));
     },
     async cli(command, o) {
       const r = await rpc(rpcs.commandRpc(command), o);

@@ -1,6 +1,7 @@
 /**
- * Typed views of `show security mka sessions` (<get-mka-session-information/>) and
- * `show security macsec connections` (<get-macsec-connection-information/>).
+ * Typed views of `show security mka sessions` (<get-mka-session-information/>, per interface
+ * <get-mka-session-interface-information>) and `show security macsec connections`
+ * (<get-macsec-connection-information/>, per interface <get-macsec-connection-interface-information>).
  * Field names differ between Junos releases and platforms, so each field is read from the
  * known variants; everything as received stays available in `raw`.
  */
@@ -102,11 +103,18 @@ export function parseMkaSessions(reply: XmlObject): MkaSession[] {
   return sessions;
 }
 
+/** One secure association, with the leaves the YANG's inbound/outbound-secure-association carry. */
 export interface MacsecSecureAssociation {
   associationNumber: number | undefined;
   /** e.g. "inuse". */
   status: string | undefined;
   createTime: string | undefined;
+  /** MKA member identifier of the key server that distributed the SAK (the KI's first part). */
+  memberIdentifier: string | undefined;
+  /** MKA key number of the SAK (the KI's second part). */
+  keyNumber: number | undefined;
+  /** When the SA started being used, as Junos prints it. */
+  startTime: string | undefined;
 }
 
 export interface MacsecConnection {
@@ -118,21 +126,30 @@ export interface MacsecConnection {
   includeSci: boolean | undefined;
   replayProtect: boolean | undefined;
   replayProtectWindow: number | undefined;
-  createTime: string | undefined;
+  /** Packet numbers are uint64 in the YANG: kept as text so none loses precision. */
   outbound: { sci: string | undefined; outgoingPacketNumber: string | undefined; associations: MacsecSecureAssociation[] } | undefined;
-  inbound: Array<{ sci: string | undefined; associations: MacsecSecureAssociation[] }>;
+  inbound: Array<{ sci: string | undefined; lowestAcceptedPacketNumber: string | undefined; associations: MacsecSecureAssociation[] }>;
 }
 
 const childText = (e: XmlElement, name: string): string | undefined => e.children.find((c) => c.name === name)?.text || undefined;
 
 function toAssociation(e: XmlElement): MacsecSecureAssociation {
-  return { associationNumber: int(childText(e, 'association-number')), status: childText(e, 'association-number-status'), createTime: childText(e, 'create-time') };
+  return {
+    associationNumber: int(childText(e, 'association-number')),
+    status: childText(e, 'association-number-status'),
+    createTime: childText(e, 'create-time'),
+    memberIdentifier: childText(e, 'member-identifier'),
+    keyNumber: int(childText(e, 'key-number')),
+    startTime: childText(e, 'start-time'),
+  };
 }
 
 /**
- * Connections in a <get-macsec-connection-information/> reply (pass parseXmlOrdered's output).
- * Junos lists each interface as a run of siblings — common information, create-time, outbound
- * and inbound channels — so sibling order decides which channel belongs to which interface.
+ * Connections in a <get-macsec-connection-information/> or
+ * <get-macsec-connection-interface-information> reply (pass parseXmlOrdered's output).
+ * Junos lists each interface as a run of siblings — common information, outbound and inbound
+ * channels — so sibling order decides which channel belongs to which interface. Elements the
+ * YANG (junos-rpc-security, macsec-connection-information-block) does not define are ignored.
  */
 export function parseMacsecConnections(doc: XmlElement[]): MacsecConnection[] {
   const out: MacsecConnection[] = [];
@@ -157,15 +174,12 @@ export function parseMacsecConnections(doc: XmlElement[]): MacsecConnection[] {
           includeSci: yesNo(childText(e, 'include-sci')),
           replayProtect: yesNo(childText(e, 'replay-protect')),
           replayProtectWindow: int(childText(e, 'replay-protect-window')),
-          createTime: undefined,
           outbound: undefined,
           inbound: [],
         };
         out.push(current);
       } else if (!current) {
         continue;
-      } else if (e.name === 'create-time') {
-        current.createTime = e.text || undefined;
       } else if (e.name === 'outbound-secure-channel') {
         current.outbound = {
           sci: childText(e, 'sci'),
@@ -173,7 +187,11 @@ export function parseMacsecConnections(doc: XmlElement[]): MacsecConnection[] {
           associations: e.children.filter((c) => c.name === 'outbound-secure-association').map(toAssociation),
         };
       } else if (e.name === 'inbound-secure-channel') {
-        current.inbound.push({ sci: childText(e, 'sci'), associations: e.children.filter((c) => c.name === 'inbound-secure-association').map(toAssociation) });
+        current.inbound.push({
+          sci: childText(e, 'sci'),
+          lowestAcceptedPacketNumber: childText(e, 'lowest-accepted-packet-number'),
+          associations: e.children.filter((c) => c.name === 'inbound-secure-association').map(toAssociation),
+        });
       }
     }
   }

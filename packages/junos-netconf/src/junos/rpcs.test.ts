@@ -57,7 +57,9 @@ describe('Junos RPC XML', () => {
     expect(r.softwareInformationRpc()).toBe('<get-software-information/>');
     expect(r.chassisInventoryRpc()).toBe('<get-chassis-inventory/>');
     expect(r.mkaSessionsRpc()).toBe('<get-mka-session-information/>');
-    expect(r.mkaSessionsRpc('et-0/0/1')).toBe('<get-mka-session-information><interface-name>et-0/0/1</interface-name></get-mka-session-information>');
+    // The unfiltered RPCs take no interface (junos-rpc-security YANG); the *-interface-* ones do.
+    expect(r.mkaSessionsRpc('et-0/0/1')).toBe('<get-mka-session-interface-information><interface-name>et-0/0/1</interface-name></get-mka-session-interface-information>');
     expect(r.macsecConnectionsRpc()).toBe('<get-macsec-connection-information/>');
+    expect(r.macsecConnectionsRpc('ge-0/0/0 <x>')).toBe('<get-macsec-connection-interface-information><interface-name>ge-0/0/0 &lt;x&gt;</interface-name></get-macsec-connection-interface-information>');
   });
 });

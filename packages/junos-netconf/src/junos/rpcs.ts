@@ -107,6 +107,11 @@ export function commandRpc(command: string, format: 'text' | 'xml' | 'json' = 't
 export const softwareInformationRpc = (): string => '<get-software-information/>';
 export const chassisInventoryRpc = (): string => '<get-chassis-inventory/>';
 
-const withInterface = (rpc: string, iface?: string): string => (iface ? `<${rpc}><interface-name>${escapeXmlText(iface)}</interface-name></${rpc}>` : `<${rpc}/>`);
-export const mkaSessionsRpc = (iface?: string): string => withInterface('get-mka-session-information', iface);
-export const macsecConnectionsRpc = (iface?: string): string => withInterface('get-macsec-connection-information', iface);
+// Per Juniper's junos-rpc-security YANG the unfiltered RPCs take no interface; filtering by
+// interface is a separate RPC with an interface-name input leaf.
+const filtered = (rpc: string, iface: string | undefined): string =>
+  iface ? `<${rpc}-interface-information><interface-name>${escapeXmlText(iface)}</interface-name></${rpc}-interface-information>` : `<${rpc}-information/>`;
+/** `<get-mka-session-information/>`, or `<get-mka-session-interface-information>` for one interface. */
+export const mkaSessionsRpc = (iface?: string): string => filtered('get-mka-session', iface);
+/** `<get-macsec-connection-information/>`, or `<get-macsec-connection-interface-information>` for one interface. */
+export const macsecConnectionsRpc = (iface?: string): string => filtered('get-macsec-connection', iface);

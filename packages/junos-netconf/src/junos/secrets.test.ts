@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RpcError, RpcFailedError } from '../errors.js';
-import { extractSecrets, redactFailure } from './secrets.js';
+import { extractSecrets, redactConfigurationText, redactFailure } from './secrets.js';
 
 const CAK = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -26,5 +26,43 @@ describe('secret redaction', () => {
     expect(everything).not.toContain(CAK);
     expect(clean.errors[0]!.badElement).toBe('[redacted]');
     expect(clean.host).toBe('r1:830');
+  });
+
+  it('masks the secrets of configuration text: SECRET-DATA lines and values after a secret keyword', () => {
+    const diff = [
+      '[edit security macsec connectivity-association CA pre-shared-key]',
+      '+    ckn 1111111111111111111111111111111111111111111111111111111111111111;',
+      '+    cak "$9$0gUbmL7wsnFJUrtKlxn6EP_b6gygPNf2ko69"; ## SECRET-DATA',
+      '[edit security authentication-key-chains key-chain KC key 1]',
+      '-    secret "$9$D6H18-fWWpJuqwU_ZNJFmJ9bMsQwe0pYEYU"; ## SECRET-DATA',
+      '+    secret plain0123456789abcdef;',
+      '[edit system login user ops authentication]',
+      '+    encrypted-password "$6$salt$hash"; ## SECRET-DATA',
+      '[edit protocols ospf area 0 interface ge-0/0/0]',
+      '+    authentication-key "$9$abc" key-id 3; ## SECRET-DATA',
+      '+    simple-password "$9$xyz";',
+      '[edit security ike policy P]',
+      '+    pre-shared-key ascii-text "$9$ike"; ## SECRET-DATA',
+      '+    description "cak 12345678 is not a secret when quoted inside a description";',
+    ].join('\n');
+    const masked = redactConfigurationText(diff);
+    expect(masked).not.toMatch(/\$9\$|\$6\$|plain0123/);
+    expect(masked.split('\n')).toEqual([
+      '[edit security macsec connectivity-association CA pre-shared-key]',
+      '+    ckn 1111111111111111111111111111111111111111111111111111111111111111;',
+      '+    cak "[redacted]"; ## SECRET-DATA',
+      '[edit security authentication-key-chains key-chain KC key 1]',
+      '-    secret "[redacted]"; ## SECRET-DATA',
+      '+    secret [redacted];',
+      '[edit system login user ops authentication]',
+      '+    encrypted-password "[redacted]"; ## SECRET-DATA',
+      '[edit protocols ospf area 0 interface ge-0/0/0]',
+      '+    authentication-key "[redacted]" key-id 3; ## SECRET-DATA',
+      '+    simple-password "[redacted]";',
+      '[edit security ike policy P]',
+      '+    pre-shared-key ascii-text "[redacted]"; ## SECRET-DATA',
+      '+    description "cak 12345678 is not a secret when quoted inside a description";',
+    ]);
+    expect(redactConfigurationText('')).toBe('');
   });
 });

@@ -27,6 +27,36 @@ export function extractSecrets(config: string, format: ConfigFormat): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
+// Configuration text as Junos prints it (show configuration, show | compare): an optional diff
+// sign or `inactive:`, then the statement's keyword.
+const LINE_HEAD = '^(\\s*[-+!]?\\s*(?:inactive:\\s+)?';
+const KEYWORD_SECRET = new RegExp(`${LINE_HEAD}(?:${SECRET_WORDS})\\s+)("(?:[^"\\\\]|\\\\.)*"|[^\\s;{}"]+)`);
+const FIRST_WORD = new RegExp(`${LINE_HEAD}\\S+\\s+)[^;]*`);
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+const SECRET_DATA = '## SECRET-DATA';
+
+/**
+ * Configuration text (a diff, `show configuration`) with its secrets replaced by "[redacted]":
+ * every quoted value on a line Junos marks `## SECRET-DATA` (its `$9$` obfuscation is
+ * reversible, `$6$`/`$1$` hashes can be attacked offline), and the value after a secret keyword
+ * (secret, cak, simple-password, authentication-key, encrypted-password) that starts a statement.
+ * CKNs and key names are not secret and stay.
+ */
+export function redactConfigurationText(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const marker = line.indexOf(SECRET_DATA);
+      if (marker >= 0) {
+        const statement = line.slice(0, marker);
+        const masked = statement.includes('"') ? statement.replace(QUOTED, `"${REDACTED}"`) : statement.replace(FIRST_WORD, `$1${REDACTED}`);
+        return masked + line.slice(marker);
+      }
+      return line.replace(KEYWORD_SECRET, (_m, head: string, value: string) => head + (value.startsWith('"') ? `"${REDACTED}"` : REDACTED));
+    })
+    .join('\n');
+}
+
 export function redactText(text: string, secrets: readonly string[]): string;
 export function redactText(text: string | undefined, secrets: readonly string[]): string | undefined;
 export function redactText(text: string | undefined, secrets: readonly string[]): string | undefined {

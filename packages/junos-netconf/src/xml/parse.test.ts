@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
 import { XmlError } from './errors.js';
-import { parseXml } from './parse.js';
+import { parseXml, parseXmlOrdered } from './parse.js';
 
 describe('parseXml', () => {
   it('parses attributes, drops namespace prefixes and keeps values as strings', () => {
@@ -42,6 +42,47 @@ describe('parseXml', () => {
     ['<a>'.repeat(300) + '</a>'.repeat(300), 'malformed'],
   ])('refuses %j as %s', (xml, reason) => {
     expect(() => parseXml(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason }));
+  });
+
+  it.each(['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty', 'isPrototypeOf'])('refuses &%s; (an inherited object property, not a predefined entity)', (name) => {
+    for (const xml of [`<a>&${name};</a>`, `<a v="&${name};"/>`, `<rpc message-id="&${name};"><x/></rpc>`]) {
+      expect(() => parseXml(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason: 'entity', position: xml.indexOf('&') }));
+      expect(() => parseXmlOrdered(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason: 'entity' }));
+    }
+  });
+
+  it.each([
+    ['NUL', '\u0000'],
+    ['a C0 control', '\u0001'],
+    ['vertical tab', '\u000b'],
+    ['form feed', '\u000c'],
+    ['unit separator', '\u001f'],
+    ['a lone high surrogate', '\ud800'],
+    ['a lone low surrogate', '\udc00'],
+    ['U+FFFE', '\ufffe'],
+    ['U+FFFF', '\uffff'],
+  ])('refuses %s (not a legal XML 1.0 character) in text, attributes and names, naming the position', (_what, ch) => {
+    for (const xml of [`<a>x${ch}y</a>`, `<a v="${ch}"/>`, `<a><b${ch}/></a>`, `<a/>${ch}`]) {
+      const at = xml.indexOf(ch);
+      expect(() => parseXml(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason: 'character', position: at, message: expect.stringContaining(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`) }));
+      expect(() => parseXmlOrdered(xml)).toThrow(expect.objectContaining({ reason: 'character', position: at }));
+    }
+  });
+
+  it('accepts TAB, LF, CR, surrogate pairs and the rest of the legal range', () => {
+    expect(parseXml('<a v="1\t2">x\ty\r\nz \u{1F511} \ud7ff \ue000 \ufffd</a>')).toEqual({ a: { '@_v': '1\t2', '#text': expect.stringMatching(/^x\ty\r?\nz \u{1F511} \ud7ff \ue000 \ufffd$/u) } });
+  });
+
+  it('refuses any document holding an illegal character, at its first position', () => {
+    const illegal = fc.constantFrom('\u0000', '\u0008', '\u000b', '\u001f', '\ud800', '\udfff', '\ufffe', '\uffff');
+    const legal = fc.string({ unit: 'grapheme' }).map((t) => escapeXmlText(t.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')));
+    fc.assert(
+      fc.property(legal, illegal, legal, (before, bad, after) => {
+        const xml = `<a>${before}${bad}${after}</a>`;
+        expect(() => parseXml(xml)).toThrow(expect.objectContaining({ reason: 'character', position: 3 + before.length }));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses the billion-laughs entity bomb before expanding anything', () => {

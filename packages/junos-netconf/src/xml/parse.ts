@@ -9,14 +9,22 @@ export const TEXT_KEY = '#text';
 /** Deepest element nesting accepted (Junos configuration stays far below this). */
 export const MAX_XML_DEPTH = 256;
 
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+// A Map, not an object literal: `ref in {…}` also matches inherited keys, so `&constructor;` or
+// `&toString;` would pass as entities and decode to Object.prototype's functions.
+const PREDEFINED: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
 
 function decodeReferences(value: string): string {
   if (!value.includes('&')) return value;
   return value.replace(REFERENCE, (_m, ref: string) => {
     if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.startsWith('#x') ? ref.slice(2) : ref.slice(1), ref.startsWith('#x') ? 16 : 10));
-    return PREDEFINED[ref]!; // sanitize() already refused anything else
+    return PREDEFINED.get(ref)!; // sanitize() already refused anything else
   });
 }
 
@@ -79,9 +87,11 @@ export function parseXmlOrdered(xml: string): XmlElement[] {
 
 function checked(xml: string): string {
   if (typeof xml !== 'string') throw new XmlError('not-a-string', `expected an XML string, got ${typeof xml}`);
+  checkCharacters(xml);
   // Whitespace before the XML declaration is not well-formed XML, but chunked framing lets a
-  // peer put a line break there; it carries no meaning, so drop it.
-  const clean = sanitize(xml.trimStart());
+  // peer put a line break there; it carries no meaning, so drop it (after sanitize(), so the
+  // positions it reports are those of the document as received).
+  const clean = sanitize(xml).trimStart();
   if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
   const valid = XMLValidator.validate(clean);
   if (valid !== true) {
@@ -90,10 +100,22 @@ function checked(xml: string): string {
   return clean;
 }
 
+// XML 1.0 Char production: everything except C0 controls other than TAB/LF/CR, unpaired
+// surrogates, U+FFFE and U+FFFF (the parser would otherwise pass them through into values).
+const ILLEGAL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkCharacters(xml: string): void {
+  const bad = ILLEGAL_CHARACTER.exec(xml);
+  if (!bad) return;
+  const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  const what = bad[0] >= '\ud800' && bad[0] <= '\udfff' ? `unpaired surrogate U+${code}` : `character U+${code}`;
+  throw new XmlError('character', `${what} is not a legal XML 1.0 character`, bad.index);
+}
+
 function checkReference(xml: string, at: number): number {
   const semi = xml.indexOf(';', at);
   const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
-  if (ref in PREDEFINED) return semi + 1;
+  if (PREDEFINED.has(ref)) return semi + 1;
   const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
   if (numeric) {
     const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2]!, 10);
