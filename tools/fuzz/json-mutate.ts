@@ -42,9 +42,13 @@ function slots(v: Json, out: Array<{ get(): Json; set(x: Json): void; parent: Js
   return out;
 }
 
+/** Largest value built, as JSON text: keeps repeated duplication from growing without bound. */
+const MAX_JSON_CHARS = 4 << 20;
+
 export function mutateJson(rng: Rng, sample: Json): Json {
   let root = clone(sample);
   for (let edits = 1 + rng.size(4); edits > 0; edits--) {
+    if (JSON.stringify(root).length > MAX_JSON_CHARS / 4) break;
     const all = slots(root);
     if (all.length === 0 || rng.chance(0.05)) {
       root = rng.chance(0.5) ? oddJson(rng) : [root];
@@ -62,8 +66,9 @@ export function mutateJson(rng: Rng, sample: Json): Json {
       case 2:
         if (Array.isArray(s.parent)) {
           // Many copies of one item: the shape behind slow validation and huge error messages.
-          const n = rng.chance(0.02) ? rng.range(1000, 50_000) : rng.size(20);
-          s.parent.push(...Array.from({ length: n }, () => clone(s.get())));
+          const itemChars = JSON.stringify(s.get())?.length ?? 4;
+          const n = Math.min(rng.chance(0.02) ? rng.range(1000, 50_000) : rng.size(20), Math.floor(MAX_JSON_CHARS / (itemChars + 1)));
+          for (let i = 0; i < n; i++) s.parent.push(clone(s.get()));
         } else s.parent[rng.pick(KEYS)] = oddJson(rng);
         break;
       case 3: {
