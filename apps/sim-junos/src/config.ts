@@ -46,6 +46,14 @@ export const simConfigSchema = z
     clock: z.enum(['real', 'manual']).optional(),
     /** Start of a manual clock (ISO 8601 or epoch ms). */
     startTime: z.union([z.iso.datetime({ offset: true }), z.number().int()]).optional(),
+    /** The admin endpoint (faults changeable while running); loopback only. Off unless given. */
+    admin: z.object({ host: z.string().min(1).optional(), port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
+    /** Append every CAK/secret committed to a device to this file (JSON lines, mode 0600): needles
+     *  for leak scanners. Key material — off unless given. */
+    keyLog: z.string().min(1).optional(),
+    /** How long one minute of a `commit confirmed` timeout lasts (ms). Default 60000; a chaos run
+     *  sets e.g. 2000 to use Junos' 1-minute minimum in seconds. */
+    confirmMinuteMs: z.number().int().min(1).optional(),
   })
   .strict();
 

@@ -22,6 +22,8 @@ export interface SimDevice extends DeviceIdentity {
   /** Offer base:1.1 (chunked framing) in the hello even without `system services netconf rfc-compliant`. */
   netconf11: boolean;
   store: ConfigStore;
+  /** How long one minute of a `commit confirmed` timeout lasts (ms; 60000 unless accelerated). */
+  confirmMinuteMs: number;
   faults: Faults;
   files: MemoryFs;
   newSession(user: string): SessionRef;

@@ -11,6 +11,15 @@ export const faultsSchema = z
     failCommits: z.number().int().min(0).optional(),
     /** The SSH connection is dropped, without a reply, when RPC number N+1 of a session arrives. */
     dropAfterRpcs: z.number().int().min(0).optional(),
+    /** Wall-clock delay before every RPC is handled and answered (ms). */
+    rpcLatencyMs: z.number().int().min(0).optional(),
+    /** RPCs are never answered (nor applied): the session hangs until the client gives up. RPCs
+     *  that arrived while it was set stay unanswered after it is cleared; a new session works. */
+    hangRpcs: z.boolean().optional(),
+    /** "No confirm": a commit that would confirm a pending `commit confirmed` drops the SSH
+     *  connection without a reply and is not applied, so the pending commit rolls back at its
+     *  timeout. */
+    dropOnConfirm: z.boolean().optional(),
     /** The device's clock runs this far ahead (negative: behind) of the simulator's, so its
      *  key-chain keys activate that much earlier (later) — as on a router without NTP. */
     clockSkewMs: z.number().int().optional(),
@@ -27,6 +36,13 @@ export const faultsSchema = z
   .strict();
 
 export type Faults = z.infer<typeof faultsSchema>;
+
+/** Validates faults; the error names every bad field ("commitLatencyMs: …"). */
+export function parseFaults(input: unknown): { ok: true; faults: Faults } | { ok: false; error: string } {
+  const r = faultsSchema.safeParse(input);
+  if (r.success) return { ok: true, faults: r.data };
+  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+}
 
 const GENERIC_COMMIT_FAILURE = 'commit failed: (statements constraint check failed)';
 

@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { manualClock, realClock, type Clock, type ManualClock } from './clock.js';
 import { defaultTopology, parseSimConfig, SimConfigError, type SimConfigFile } from './config.js';
 import { applySetCommands, parseConfigText, renderConfigText } from './config-text.js';
+import { isLoopback, startAdminServer, type AdminServer } from './admin-server.js';
 import { activeTree, ConfigSyntaxError, emptyTree, mergeTree, type ConfigNode } from './config-tree.js';
 import { allocateSessionId, type SimDevice } from './device.js';
-import { faultsSchema, type Faults } from './faults.js';
-import { createLinkModel, type DownInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
+import { parseFaults, type Faults } from './faults.js';
+import { openKeyLog } from './key-log.js';
+import { createLinkModel, type DownInterval, type FallbackInterval, type LinkDefinition, type LinkStatus } from './link-model.js';
 import { safeLogger, silentLogger, type SimLogger } from './logger.js';
 import { createMemoryFs, type MemoryFs } from './sftp.js';
 import { loadHostKey, startSshEndpoint, type HostKey, type SshEndpoint } from './ssh-server.js';
@@ -15,9 +17,11 @@ import { checkCommit } from './validate.js';
 
 export { manualClock, realClock, type Clock, type ManualClock, type RealClock } from './clock.js';
 export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type DeviceConfig, type SimConfigFile } from './config.js';
-export { faultsSchema, type Faults } from './faults.js';
+export { faultsSchema, parseFaults, type Faults } from './faults.js';
+export { AdminAddressError, isLoopback } from './admin-server.js';
+export { secretsOf, type KeyLogEntry } from './key-log.js';
 export type { SimLogger } from './logger.js';
-export { activeKeyAt, UnknownLinkError, type DownInterval, type EndView, type LinkDefinition, type LinkEnd, type LinkState, type LinkStatus } from './link-model.js';
+export { activeKeyAt, fallbackKeyOf, UnknownLinkError, type DownInterval, type EndView, type FallbackInterval, type LinkDefinition, type LinkEnd, type LinkInterval, type LinkState, type LinkStatus, type LinkTotals } from './link-model.js';
 export { fingerprintOf, HostKeyError } from './ssh-server.js';
 export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';
 export { ConfigSyntaxError, type ConfigNode } from './config-tree.js';
@@ -47,11 +51,23 @@ export interface SimDeviceControl {
   stats(): { sessions: number; rpcs: number };
 }
 
+/** One minute of a `commit confirmed` timeout, unless `confirmMinuteMs` accelerates it. */
+export const DEFAULT_CONFIRM_MINUTE_MS = 60_000;
+
 export interface SimJunosOptions extends Omit<SimConfigFile, 'clock'> {
   /** 'manual' for tests, 'real' (default), or your own clock. */
   clock?: 'real' | 'manual' | Clock;
   /** Sessions, commits and link changes (never key material). Default: silent. */
   logger?: SimLogger;
+}
+
+export interface LinkHistory {
+  downIntervals: DownInterval[];
+  fallbackIntervals: FallbackInterval[];
+  /** Total ms down, open interval counted up to now. */
+  downMs: number;
+  /** Total ms secured on fallback, open interval counted up to now. */
+  fallbackMs: number;
 }
 
 export interface SimJunos {
@@ -66,12 +82,22 @@ export interface SimJunos {
   /** Moves a manual clock forward (fires commit-confirmed rollbacks, crosses key start-times). */
   advance(ms: number): void;
   linkStatus(linkId: string): LinkStatus;
-  /** Every interval during which the link was down, oldest first; `to` is absent while still down. */
-  linkHistory(linkId: string): { downIntervals: DownInterval[] };
+  /** Every interval during which the link was down, and every one it ran secured on its
+   *  fallback key, oldest first (`to` absent while still in that state), with their totals up to now. */
+  linkHistory(linkId: string): LinkHistory;
   /** Down intervals of every link that overlap [since, now]. */
   downIntervalsSince(since: number): Array<DownInterval & { linkId: string }>;
-  /** Replaces a device's faults (`{}` clears them). */
+  /** Intervals on fallback of every link that overlap [since, now]. */
+  fallbackIntervalsSince(since: number): Array<FallbackInterval & { linkId: string }>;
+  /** Replaces a device's faults (`{}` clears them); applies to the next RPC. */
   setFaults(device: string, faults: Faults): void;
+  getFaults(device: string): Faults;
+  /** `http://127.0.0.1:PORT` when the admin endpoint was asked for (`admin` option). */
+  adminUrl?: string;
+  /** The key log file, when `keyLog` was given. */
+  keyLogFile?: string;
+  /** How long one minute of a `commit confirmed` timeout lasts here (ms). */
+  confirmMinuteMs: number;
   device(name: string): SimDeviceControl;
   close(): Promise<void>;
 }
@@ -98,6 +124,17 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   const startTime = typeof cfg.startTime === 'string' ? Date.parse(cfg.startTime) : cfg.startTime;
   const clock: Clock = typeof clockOpt === 'object' ? clockOpt : cfg.clock === 'manual' ? manualClock(startTime) : realClock();
   const host = cfg.host ?? '127.0.0.1';
+  if (cfg.admin?.host !== undefined && !isLoopback(cfg.admin.host))
+    throw new SimConfigError(`the admin endpoint listens on loopback only (127.0.0.1, ::1 or localhost); refused "${cfg.admin.host}" — it has no authentication`, 'admin.host');
+  const confirmMinuteMs = cfg.confirmMinuteMs ?? DEFAULT_CONFIRM_MINUTE_MS;
+  if (confirmMinuteMs !== DEFAULT_CONFIRM_MINUTE_MS) logger.warn(`commit confirmed accelerated: one minute of confirm-timeout lasts ${confirmMinuteMs} ms (confirmMinuteMs)`);
+  let keyLog;
+  try {
+    keyLog = cfg.keyLog === undefined ? undefined : openKeyLog(cfg.keyLog);
+  } catch (e) {
+    throw new SimConfigError(`cannot open the key log: ${(e as Error).message}`, 'keyLog');
+  }
+  if (keyLog) logger.warn(`KEY LOG ON: every CAK and key-chain secret committed to a device is written to ${keyLog.file} — key material, for leak tests only`);
 
   const devices = new Map<string, SimDevice>();
   const hostKeys = new Map<string, HostKey>();
@@ -117,6 +154,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       authorizedKeys: d.authorizedKeys ?? [],
       netconf11: d.netconf11 ?? false,
       store: createConfigStore(clock, tree),
+      confirmMinuteMs,
       faults: d.faults ?? {},
       files: createMemoryFs([`/var/home/${username}`]),
       newSession: (user) => ({ id: allocateSessionId(), user }),
@@ -125,6 +163,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       log: logger,
     };
     devices.set(name, device);
+    keyLog?.record(name, tree, clock.now());
     try {
       hostKeys.set(name, loadHostKey(d.hostKey));
     } catch (e) {
@@ -161,13 +200,14 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   };
   links.onTransition((id, state, at, reason) => {
     const line = `link ${id} ${state}${reason ? ` (${reason})` : ''} at ${new Date(at).toISOString()}`;
-    if (state === 'down') logger.warn(line);
+    if (state !== 'secured') logger.warn(line);
     else logger.info(line);
   });
   for (const [name, device] of devices)
     device.store.onCommit((tree, time) => {
       const head = device.store.history[0]!;
       logger.info(`${name}: commit by ${head.user}${head.log !== undefined ? ` (${head.log})` : ''}${head.confirmPending ? ', confirmation pending' : ''}`);
+      keyLog?.record(name, tree, time);
       links.committed(name, activeTree(tree), time);
       armSwitchTimer();
     });
@@ -225,11 +265,14 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
     return d;
   };
   const linkMap = Object.fromEntries(linkDefs.map((l) => [l.id, l]));
-  return {
+  let admin: AdminServer | undefined;
+  const sim: SimJunos = {
     host,
     devices: infos,
     links: linkMap,
     ...(shared ? { sharedPort: shared.port, sharedHostKeyFingerprint: shared.fingerprint } : {}),
+    ...(keyLog ? { keyLogFile: keyLog.file } : {}),
+    confirmMinuteMs,
     clock,
     now: () => clock.now(),
     advance(ms) {
@@ -239,22 +282,30 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       links.syncTo(clock.now());
     },
     linkStatus: (id) => links.status(id, clock.now()),
-    linkHistory: (id) => ({ downIntervals: links.downIntervals(id, clock.now()) }),
+    linkHistory(id) {
+      const now = clock.now();
+      return { downIntervals: links.downIntervals(id, now), fallbackIntervals: links.fallbackIntervals(id, now), ...links.totals(id, now) };
+    },
     downIntervalsSince(since) {
       const now = clock.now();
       return linkDefs.flatMap((l) => links.downIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
     },
+    fallbackIntervalsSince(since) {
+      const now = clock.now();
+      return linkDefs.flatMap((l) => links.fallbackIntervals(l.id, now).filter((i) => (i.to ?? now) >= since).map((i) => ({ ...i, linkId: l.id })));
+    },
     setFaults(name, faults) {
       const d = deviceOf(name);
-      const r = faultsSchema.safeParse(faults);
-      if (!r.success) throw new SimConfigError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '), `setFaults(${name})`);
-      const parsed = r.data;
+      const r = parseFaults(faults);
+      if (!r.ok) throw new SimConfigError(r.error, `setFaults(${name})`);
+      const parsed = r.faults;
       // Links must reach "now" under the old clock skew before the new one applies.
       links.syncTo(clock.now());
       d.faults = parsed;
       links.committed(name, activeTree(d.store.committed()), clock.now());
       armSwitchTimer();
     },
+    getFaults: (name) => deviceOf(name).faults,
     device(name) {
       const d = deviceOf(name);
       return {
@@ -269,7 +320,30 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
     async close() {
       cancelSwitchTimer();
       for (const d of devices.values()) d.store.dispose();
-      await closeAll();
+      await Promise.all([closeAll(), admin?.close()]);
     },
   };
+  if (cfg.admin) {
+    try {
+      admin = await startAdminServer(
+        {
+          deviceNames: () => [...devices.keys()],
+          getFaults: sim.getFaults,
+          setFaults: sim.setFaults,
+          links: () => linkRecords(sim),
+        },
+        cfg.admin,
+      );
+    } catch (e) {
+      await sim.close();
+      throw new SimConfigError(`cannot start the admin endpoint: ${(e as Error).message}`, 'admin');
+    }
+    sim.adminUrl = admin.url;
+  }
+  return sim;
+}
+
+/** Every link's record — state, down and fallback intervals and totals — as JSON (GET /links). */
+export function linkRecords(sim: SimJunos): Record<string, LinkStatus & LinkHistory> {
+  return Object.fromEntries(Object.keys(sim.links).map((id) => [id, { ...sim.linkStatus(id), ...sim.linkHistory(id) }]));
 }

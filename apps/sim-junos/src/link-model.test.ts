@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applySetCommands } from './config-text.js';
 import { activeTree, emptyTree, type ConfigNode } from './config-tree.js';
-import { activeKeyAt, createLinkModel } from './link-model.js';
+import { activeKeyAt, createLinkModel, fallbackKeyOf } from './link-model.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const CKN1 = '11'.repeat(32);
@@ -22,6 +22,19 @@ const chain = (...keys: Array<[number, string, string, string]>) =>
   device(
     ['set security macsec connectivity-association CA pre-shared-key-chain KC', ...keys.map(([i, ckn, cak, st]) => `set security authentication-key-chains key-chain KC key ${i} key-name ${ckn} secret ${cak} start-time ${st}`)].join('\n'),
   );
+
+const FB_CKN = 'fb'.repeat(32);
+const FB_CAK = 'fc'.repeat(32);
+const fallbackKey = (ckn: string, cak: string) => `set security macsec connectivity-association CA fallback-key ckn ${ckn} cak ${cak}`;
+/** A static PSK with a fallback-key next to it. */
+const pskFb = (ckn: string, cak: string, fb: [string, string] = [FB_CKN, FB_CAK]) =>
+  device(`set security macsec connectivity-association CA pre-shared-key ckn ${ckn} cak ${cak}\n${fallbackKey(...fb)}`);
+/** A key-chain with a fallback-key next to it. */
+const chainFb = (...keys: Array<[number, string, string, string]>) => {
+  const t = chain(...keys);
+  applySetCommands(t, fallbackKey(FB_CKN, FB_CAK));
+  return t;
+};
 
 const link = { id: 'L', a: { device: 'r1', interface: 'ge-0/0/0' }, b: { device: 'r2', interface: 'ge-0/0/0' } };
 
@@ -86,5 +99,66 @@ describe('link model', () => {
     m.committed('r1', staged, T0 + 60_000);
     m.committed('r2', staged, T0 + 60_000);
     expect(m.downIntervals('L', T0 + 3_600_000)).toEqual([{ from: T0 + 10 * 60_000 - 3_000, to: T0 + 10 * 60_000, reason: 'CKN mismatch' }]);
+  });
+});
+
+describe('link model: secured on fallback', () => {
+  it('reads the fallback-key of the interface\'s connectivity association', () => {
+    expect(fallbackKeyOf(pskFb(CKN1, CAK1), 'ge-0/0/0')).toEqual({ ckn: FB_CKN, cak: FB_CAK, ca: 'CA' });
+    expect(fallbackKeyOf(psk(CKN1, CAK1), 'ge-0/0/0')).toBeUndefined();
+    expect(fallbackKeyOf(pskFb(CKN1, CAK1), 'ge-0/0/9')).toBeUndefined();
+  });
+
+  it('goes secured -> fallback -> secured at commits, with fallback time recorded apart from down time', () => {
+    const m = createLinkModel([link], new Map([['r1', pskFb(CKN1, CAK1)], ['r2', pskFb(CKN1, CAK1)]]), T0);
+    expect(m.status('L', T0).state).toBe('secured');
+    m.committed('r1', pskFb(CKN2, CAK2), T0 + 1_000);
+    expect(m.status('L', T0 + 1_000)).toMatchObject({ state: 'fallback', since: T0 + 1_000, reason: 'CKN mismatch', a: { ckn: CKN2, fallbackCkn: FB_CKN }, b: { ckn: CKN1 } });
+    expect(m.totals('L', T0 + 4_000)).toEqual({ downMs: 0, fallbackMs: 3_000 }); // open interval counts up to now
+    m.committed('r2', pskFb(CKN2, CAK2), T0 + 5_000);
+    expect(m.status('L', T0 + 5_000)).toMatchObject({ state: 'secured', since: T0 + 5_000 });
+    expect(m.fallbackIntervals('L', T0 + 9_000)).toEqual([{ from: T0 + 1_000, to: T0 + 5_000, reason: 'CKN mismatch' }]);
+    expect(m.downIntervals('L', T0 + 9_000)).toEqual([]);
+    expect(m.totals('L', T0 + 9_000)).toEqual({ downMs: 0, fallbackMs: 4_000 });
+    expect(JSON.stringify(m.status('L', T0 + 9_000))).not.toContain(FB_CAK);
+  });
+
+  it('falls back at the start-time an end switched alone, and comes back when the other end gets the key', () => {
+    const start = chainFb([0, CKN1, CAK1, '2025-12-31.00:00:00']);
+    const staged = chainFb([0, CKN1, CAK1, '2025-12-31.00:00:00'], [1, CKN2, CAK2, '2026-01-01.00:10:00']);
+    const m = createLinkModel([link], new Map([['r1', start], ['r2', start]]), T0);
+    const changes: string[] = [];
+    m.onTransition((id, state, at, reason) => changes.push(`${id} ${state} ${(at - T0) / 60_000}min ${reason ?? ''}`.trim()));
+    m.committed('r1', staged, T0 + 60_000); // r2 never got the key (its rotator died)
+    expect(m.status('L', T0 + 9 * 60_000).state).toBe('secured');
+    expect(m.status('L', T0 + 10 * 60_000)).toMatchObject({ state: 'fallback', since: T0 + 10 * 60_000, a: { keyIndex: 1 }, b: { keyIndex: 0 } });
+    m.committed('r2', staged, T0 + 25 * 60_000);
+    expect(m.status('L', T0 + 30 * 60_000)).toMatchObject({ state: 'secured', a: { keyIndex: 1 }, b: { keyIndex: 1 } });
+    expect(m.fallbackIntervals('L', T0 + 30 * 60_000)).toEqual([{ from: T0 + 10 * 60_000, to: T0 + 25 * 60_000, reason: 'CKN mismatch' }]);
+    expect(m.totals('L', T0 + 30 * 60_000)).toEqual({ downMs: 0, fallbackMs: 15 * 60_000 });
+    expect(changes).toEqual(['L fallback 10min CKN mismatch', 'L secured 25min']);
+  });
+
+  it('is down, as without fallback, when the fallback keys differ or one end has none', () => {
+    for (const r2 of [pskFb(CKN2, CAK2, [FB_CKN, CAK1]), pskFb(CKN2, CAK2, [CKN1, FB_CAK]), psk(CKN2, CAK2)]) {
+      const m = createLinkModel([link], new Map([['r1', pskFb(CKN1, CAK1)], ['r2', r2]]), T0);
+      expect(m.status('L', T0)).toMatchObject({ state: 'down', reason: 'CKN mismatch' });
+      expect(m.totals('L', T0 + 2_000)).toEqual({ downMs: 2_000, fallbackMs: 0 });
+      expect(m.fallbackIntervals('L', T0 + 2_000)).toEqual([]);
+    }
+  });
+
+  it('moves fallback -> down -> fallback -> secured, closing each interval where the next opens', () => {
+    const m = createLinkModel([link], new Map([['r1', pskFb(CKN1, CAK1)], ['r2', pskFb(CKN2, CAK2)]]), T0);
+    expect(m.status('L', T0).state).toBe('fallback');
+    m.committed('r2', psk(CKN2, CAK2), T0 + 1_000); // r2 loses its fallback-key
+    m.committed('r2', pskFb(CKN2, CAK2), T0 + 3_000);
+    m.committed('r1', pskFb(CKN2, CAK2), T0 + 6_000);
+    expect(m.downIntervals('L', T0 + 10_000)).toEqual([{ from: T0 + 1_000, to: T0 + 3_000, reason: 'CKN mismatch' }]);
+    expect(m.fallbackIntervals('L', T0 + 10_000)).toEqual([
+      { from: T0, to: T0 + 1_000, reason: 'CKN mismatch' },
+      { from: T0 + 3_000, to: T0 + 6_000, reason: 'CKN mismatch' },
+    ]);
+    expect(m.totals('L', T0 + 10_000)).toEqual({ downMs: 2_000, fallbackMs: 4_000 });
   });
 });

@@ -1,8 +1,11 @@
 // MACsec links between (device, interface) ends. Each end's active key at time t is its static
 // pre-shared-key, or the key-chain key with the latest start-time <= t. A link is `secured` when
-// both ends' active CKN and CAK match, else `down`. State changes only at commits and at key
-// start-times, so the model computes every transition exactly from those instants instead of
-// polling, and records every down interval — including zero-length ones where two commits at the
+// both ends' active CKN and CAK match; else `fallback` when both ends' connectivity associations
+// carry a `fallback-key` with the same CKN and CAK (Junos then runs MKA on the fallback PSK: the
+// traffic flows, encrypted, but not on the primary key); else `down`. State changes only at
+// commits and at key start-times (a fallback-key has no start-time), so the model computes every
+// transition exactly from those instants instead of polling, and records every down interval and
+// every interval on fallback, separately — including zero-length ones where two commits at the
 // same instant disagreed for a moment.
 import { findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
 import { parseStartTime } from './validate.js';
@@ -29,13 +32,31 @@ export interface ActiveKey {
   startTime?: number;
 }
 
-export type LinkState = 'secured' | 'down';
+export type LinkState = 'secured' | 'fallback' | 'down';
 
-export interface DownInterval {
+/** An interval in one state: down, or secured on fallback. */
+export interface LinkInterval {
   from: number;
-  /** Undefined while the link is still down. */
+  /** Undefined while the link is still in that state. */
   to?: number;
+  /** Why the primary keys did not secure the link (e.g. "CKN mismatch"). */
   reason: string;
+}
+export type DownInterval = LinkInterval;
+export type FallbackInterval = LinkInterval;
+
+/** Time spent down and on fallback up to an instant (ms; open intervals count up to it). */
+export interface LinkTotals {
+  downMs: number;
+  fallbackMs: number;
+}
+
+/** A connectivity association's fallback-key. */
+export interface FallbackKey {
+  ckn: string;
+  /** Held for comparison only; never put into output. */
+  cak: string;
+  ca: string;
 }
 
 /** What is safe to show about an end: everything but the CAK. */
@@ -47,12 +68,15 @@ export interface EndView {
   source?: ActiveKey['source'];
   chain?: string;
   keyIndex?: number;
+  /** CKN of the connectivity association's fallback-key, when it has one. */
+  fallbackCkn?: string;
 }
 
 export interface LinkStatus {
   id: string;
   state: LinkState;
   since: number;
+  /** Why the primary keys do not secure the link (set when down or on fallback). */
   reason?: string;
   a: EndView;
   b: EndView;
@@ -89,6 +113,17 @@ export function activeKeyAt(tree: ConfigNode, iface: string, t: number): ActiveK
   return best ?? `no key of key-chain ${chainName} has reached its start-time`;
 }
 
+/** The fallback-key of the interface's connectivity association, if it has a complete one. */
+export function fallbackKeyOf(tree: ConfigNode, iface: string): FallbackKey | undefined {
+  const macsec = getPath(tree, 'security', 'macsec');
+  const caName = macsec && leafValue(findChild(macsec, 'interfaces', iface), 'connectivity-association');
+  const ca = caName === undefined ? undefined : findChild(macsec!, 'connectivity-association', caName);
+  const fk = ca && findChild(ca, 'fallback-key');
+  const ckn = leafValue(fk, 'ckn');
+  const cak = leafValue(fk, 'cak');
+  return ckn === undefined || cak === undefined ? undefined : { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName! };
+}
+
 /** Earliest key start-time in (after, ∞) that could change the interface's active key. */
 function nextStartTime(tree: ConfigNode, iface: string, after: number): number | undefined {
   const macsec = getPath(tree, 'security', 'macsec');
@@ -110,7 +145,8 @@ interface LinkRecord {
   state: LinkState;
   since: number;
   reason?: string;
-  intervals: DownInterval[];
+  down: LinkInterval[];
+  fallback: LinkInterval[];
 }
 
 export interface LinkModel {
@@ -121,12 +157,14 @@ export interface LinkModel {
   syncTo(time: number): void;
   status(id: string, time: number): LinkStatus;
   downIntervals(id: string, time: number): DownInterval[];
+  fallbackIntervals(id: string, time: number): FallbackInterval[];
+  totals(id: string, time: number): LinkTotals;
   /** Links touching a device, for the device's own RPCs. */
   linksOf(device: string): LinkDefinition[];
   endView(end: LinkEnd, time: number): EndView;
   /** The next instant after `time` at which a key start-time may change some link (Infinity: none). */
   nextSwitchAfter(time: number): number;
-  /** Called on every state change (secured ↔ down), in time order. */
+  /** Called on every state change (between secured, fallback and down), in time order. */
   onTransition(listener: (linkId: string, state: LinkState, at: number, reason?: string) => void): void;
 }
 
@@ -151,22 +189,36 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     const next = tree ? nextStartTime(tree, end.interface, after + skew) : undefined;
     return next === undefined ? Infinity : next - skew;
   };
+  const fallbackOf = (end: LinkEnd) => {
+    const tree = snapshots.get(end.device);
+    return tree && fallbackKeyOf(tree, end.interface);
+  };
   let evaluatedAt = start;
-  const evaluate = (def: LinkDefinition, t: number): { state: LinkState; reason?: string } => {
+  /** Why the two ends' primary keys do not secure the link; undefined when they do. */
+  const primaryMismatch = (def: LinkDefinition, t: number): string | undefined => {
     const ka = keyAt(def.a, t);
     const kb = keyAt(def.b, t);
-    if (typeof ka === 'string') return { state: 'down', reason: `${def.a.device} ${def.a.interface}: ${ka}` };
-    if (typeof kb === 'string') return { state: 'down', reason: `${def.b.device} ${def.b.interface}: ${kb}` };
-    if (ka.ckn !== kb.ckn) return { state: 'down', reason: 'CKN mismatch' };
-    if (ka.cak !== kb.cak) return { state: 'down', reason: 'CAK mismatch' };
-    return { state: 'secured' };
+    if (typeof ka === 'string') return `${def.a.device} ${def.a.interface}: ${ka}`;
+    if (typeof kb === 'string') return `${def.b.device} ${def.b.interface}: ${kb}`;
+    if (ka.ckn !== kb.ckn) return 'CKN mismatch';
+    if (ka.cak !== kb.cak) return 'CAK mismatch';
+    return undefined;
   };
+  const evaluate = (def: LinkDefinition, t: number): { state: LinkState; reason?: string } => {
+    const reason = primaryMismatch(def, t);
+    if (reason === undefined) return { state: 'secured' };
+    const fa = fallbackOf(def.a);
+    const fb = fallbackOf(def.b);
+    if (fa && fb && fa.ckn === fb.ckn && fa.cak === fb.cak) return { state: 'fallback', reason };
+    return { state: 'down', reason };
+  };
+  const intervalsIn = (rec: LinkRecord, state: LinkState): LinkInterval[] | undefined => (state === 'down' ? rec.down : state === 'fallback' ? rec.fallback : undefined);
   const records = new Map<string, LinkRecord>();
   for (const def of defs) {
     if (records.has(def.id)) throw new Error(`duplicate link id "${def.id}"`);
     const s = evaluate(def, start);
-    const rec: LinkRecord = { def, state: s.state, since: start, intervals: [], ...(s.reason ? { reason: s.reason } : {}) };
-    if (s.state === 'down') rec.intervals.push({ from: start, reason: s.reason ?? 'down' });
+    const rec: LinkRecord = { def, state: s.state, since: start, down: [], fallback: [], ...(s.reason ? { reason: s.reason } : {}) };
+    intervalsIn(rec, s.state)?.push({ from: start, reason: s.reason ?? s.state });
     records.set(def.id, rec);
   }
   const listeners: Array<(linkId: string, state: LinkState, at: number, reason?: string) => void> = [];
@@ -174,8 +226,9 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     const s = evaluate(rec.def, t);
     if (s.state === rec.state && s.reason === rec.reason) return;
     if (s.state !== rec.state) {
-      if (s.state === 'down') rec.intervals.push({ from: t, reason: s.reason ?? 'down' });
-      else rec.intervals.at(-1)!.to = t;
+      const closing = intervalsIn(rec, rec.state)?.at(-1);
+      if (closing) closing.to = t;
+      intervalsIn(rec, s.state)?.push({ from: t, reason: s.reason ?? s.state });
       rec.since = t;
       for (const l of listeners) l(rec.def.id, s.state, t, s.reason);
     }
@@ -203,9 +256,12 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   };
   const endView = (end: LinkEnd, time: number): EndView => {
     const k = keyAt(end, time);
-    if (typeof k === 'string') return { ...end };
+    const fallback = fallbackOf(end);
+    const fb = fallback ? { fallbackCkn: fallback.ckn } : {};
+    if (typeof k === 'string') return { ...end, ...fb };
     return {
       ...end,
+      ...fb,
       ckn: k.ckn,
       connectivityAssociation: k.ca,
       source: k.source,
@@ -234,7 +290,17 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     },
     downIntervals(id, time) {
       syncTo(time);
-      return get(id).intervals.map((i) => ({ ...i }));
+      return get(id).down.map((i) => ({ ...i }));
+    },
+    fallbackIntervals(id, time) {
+      syncTo(time);
+      return get(id).fallback.map((i) => ({ ...i }));
+    },
+    totals(id, time) {
+      syncTo(time);
+      const rec = get(id);
+      const sum = (list: LinkInterval[]) => list.reduce((ms, i) => ms + ((i.to ?? Math.max(time, i.from)) - i.from), 0);
+      return { downMs: sum(rec.down), fallbackMs: sum(rec.fallback) };
     },
     linksOf: (device) => defs.filter((d) => d.a.device === device || d.b.device === device),
     endView,

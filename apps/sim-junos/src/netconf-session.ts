@@ -5,6 +5,7 @@
 import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import { escapeXmlAttribute } from '@qkd-macsec/junos-netconf/xml';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.js';
 import { activeTree, getPath } from './config-tree.js';
 import type { SimDevice } from './device.js';
@@ -56,14 +57,29 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
   device.stats.sessions++;
   device.sessions.set(session.id, { user: session.user, kill: () => opts.dropConnection() });
 
+  // RPCs held by the hangRpcs fault wait on this; it resolves when the session ends, so they go.
+  let releaseHung!: () => void;
+  const hung = new Promise<void>((resolve) => (releaseHung = resolve));
+
   const close = () => {
     if (closed) return;
     closed = true;
+    releaseHung();
     device.log.info(`${device.name}: NETCONF session ${session.id} (${session.user}) closed`);
     device.sessions.delete(session.id);
     device.store.endSession(session);
     stream.end();
     opts.onClose?.();
+  };
+  /** Drops the whole SSH connection at once, without a reply (the drop faults). */
+  const drop = (fault: string) => {
+    if (closed) return;
+    closed = true;
+    releaseHung();
+    device.log.info(`${device.name}: fault ${fault} — dropping session ${session.id} without a reply`);
+    device.sessions.delete(session.id);
+    device.store.endSession(session);
+    opts.dropConnection();
   };
   const send = (xml: string) => {
     if (!closed && stream.writable) stream.write(encodeMessage(xml, framing));
@@ -72,12 +88,14 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     const hostile = device.faults.hostileReply;
     if (!hostile) return send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
     const bad = hostileReply(hostile, attrs, framing, device.faults.hostileReplyBytes);
-    if (bad.framed) stream.write(bad.bytes);
+    if (bad.framed) {
+      if (!closed) stream.write(bad.bytes);
+    }
     else send(bad.xml);
   };
 
   let closeAfter = false;
-  const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true) };
+  const ctx: RpcContext = { device, session, clock: opts.clock, links: opts.links, closeAfterReply: () => (closeAfter = true), dropConnection: drop };
 
   const handleRpc = async (xml: string) => {
     let doc;
@@ -106,6 +124,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     try {
       result = await handler(ctx, op);
     } catch (e) {
+      if (closed) return; // a drop fault ended the session: no answer
       const errors: RpcErrorInfo[] =
         e instanceof RpcFailure
           ? e.errors
@@ -134,14 +153,15 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
       return;
     }
     rpcCount++;
-    if (device.faults.dropAfterRpcs !== undefined && rpcCount > device.faults.dropAfterRpcs) {
-      device.log.info(`${device.name}: fault dropAfterRpcs — dropping session ${session.id} mid-RPC`);
-      closed = true;
-      device.store.endSession(session);
-      opts.dropConnection();
-      return;
-    }
+    if (device.faults.dropAfterRpcs !== undefined && rpcCount > device.faults.dropAfterRpcs) return drop('dropAfterRpcs');
     queue = queue.then(async () => {
+      if (closed) return;
+      // Faults are read as each RPC comes up, so a change through the admin endpoint applies at once.
+      if (device.faults.hangRpcs) {
+        device.log.info(`${device.name}: fault hangRpcs — session ${session.id} gets no answer`);
+        return hung; // this RPC and every one queued behind it stay unanswered
+      }
+      if (device.faults.rpcLatencyMs) await sleep(device.faults.rpcLatencyMs);
       if (closed) return;
       try {
         await handleRpc(xml);

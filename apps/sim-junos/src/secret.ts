@@ -2,7 +2,9 @@
 // The simulator keeps secrets in clear in memory (the link model compares them) and renders them
 // with its own reversible `$9$` obfuscation, so a shown configuration can be loaded back. This is
 // obfuscation, not encryption — exactly like Junos' own `$9$` — and never the real Junos scheme.
-import { createHash, randomBytes } from 'node:crypto';
+// Like a Junos device, which stores the `$9$` form once, one secret always shows the same `$9$`
+// (within one simulator process), so the key log's `junos9` needle is what clients see.
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const SECRET_TAGS = new Set(['cak', 'secret', 'encrypted-password', 'authentication-key', 'pre-shared-key-text']);
@@ -24,8 +26,11 @@ function keystream(salt: string, length: number): Buffer {
   return out;
 }
 
+/** Salts differ per process, so no fixed mapping from secret to `$9$` exists across runs. */
+const SALT_PEPPER = randomBytes(32);
+
 export function obfuscateSecret(plain: string): string {
-  const salt = Array.from(randomBytes(4), (b) => SALT_CHARS[b % SALT_CHARS.length]).join('');
+  const salt = Array.from(createHmac('sha256', SALT_PEPPER).update(plain).digest().subarray(0, 4), (b) => SALT_CHARS[b % SALT_CHARS.length]).join('');
   const bytes = Buffer.from(plain, 'utf8');
   const ks = keystream(salt, bytes.length);
   for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ ks[i]!;

@@ -47,6 +47,8 @@ export interface ConfigStore {
   cancelConfirmed(): void;
   /** Keeps a pending commit confirmed (Junos: `commit check` confirms it too). */
   confirmPending(): void;
+  /** A commit confirmed is waiting for its confirmation. */
+  hasPendingConfirm(): boolean;
   /** Releases everything a closed session held; an exclusive holder's uncommitted changes are discarded. */
   endSession(s: SessionRef): void;
   onCommit(listener: (tree: ConfigNode, time: number) => void): void;
@@ -180,6 +182,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       pending = undefined;
       for (const r of history) delete r.confirmPending;
     },
+    hasPendingConfirm: () => pending !== undefined,
     cancelConfirmed() {
       if (!pending) throw new RpcFailure({ message: 'no commit confirmed is pending' });
       pending.cancel();

@@ -83,6 +83,11 @@ export function checkCommit(fullTree: ConfigNode): ConfigIssue[] {
       checkCkn(leafValue(psk, 'ckn'), [...path, 'pre-shared-key'], 'ckn', out);
       checkCak(leafValue(psk, 'cak'), [...path, 'pre-shared-key'], 'cak', hexLen, out);
     }
+    const fallback = findChild(ca, 'fallback-key');
+    if (fallback) {
+      checkCkn(leafValue(fallback, 'ckn'), [...path, 'fallback-key'], 'ckn', out);
+      checkCak(leafValue(fallback, 'cak'), [...path, 'fallback-key'], 'cak', hexLen, out);
+    }
     if (chainName !== undefined && !chains?.children.some((c) => c.tag === 'key-chain' && c.name === chainName))
       out.push({ severity: 'error', path, badElement: chainName, message: `key-chain ${chainName} is not defined` });
     if (chainName !== undefined) {

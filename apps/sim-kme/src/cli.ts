@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The sim-kme command: `pki --out DIR` writes a ready-made mTLS setup, `serve` runs the KMEs.
 import { relative } from 'node:path';
-import { Command, Option } from 'commander';
-import { defaultConfigInput, loadConfigFile, parseConfig, type SimKmeConfig } from './config.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { defaultConfigInput, isLoopbackHost, loadConfigFile, parseConfig, type SimKmeConfig } from './config.js';
 import { createLogger, type LogFormat, type LogLevel } from './logger.js';
+import { keyLogWarning } from './key-log.js';
 import { createSimPki, pkiLayout, writeSimPki } from './pki.js';
 import { startSimKme } from './sim-kme.js';
 
@@ -11,6 +12,17 @@ const DEFAULT_PORTS = { a: 8443, b: 8444 };
 
 function loadConfig(file: string | undefined): SimKmeConfig {
   return file === undefined ? parseConfig(defaultConfigInput(DEFAULT_PORTS), 'default configuration') : loadConfigFile(file);
+}
+
+/** `--admin HOST:PORT` (`[::1]:PORT` for IPv6), HOST a loopback address. */
+function parseHostPort(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError(`expected HOST:PORT (e.g. 127.0.0.1:9000, [::1]:0), got "${value}"`);
+  const host = (m[1] ?? m[2])!;
+  if (!isLoopbackHost(host))
+    throw new InvalidArgumentError(`${host} is not a loopback address; the admin endpoint has no authentication (use 127.0.0.1, ::1 or localhost)`);
+  return { host, port };
 }
 
 const shown = (p: string) => {
@@ -49,14 +61,28 @@ program
   .option('--kme <ids...>', 'serve only these KMEs; linked KMEs left out are reached at their configured port (one KME per process)')
   .addOption(new Option('--log-format <format>', 'log output').choices(['pretty', 'json']))
   .addOption(new Option('--log-level <level>', 'lowest level logged').choices(['silly', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
-  .action(async (opts: { config?: string; pki: string; kme?: string[]; logFormat?: LogFormat; logLevel?: LogLevel }) => {
+  .option('--admin <host:port>', 'fault admin endpoint, plain HTTP, loopback only (default: the config\'s admin, else 127.0.0.1:0)', parseHostPort)
+  .option('--no-admin', 'no fault admin endpoint')
+  .option('--key-log <file>', 'TESTS ONLY: append every key handed out to FILE (JSON lines, mode 0600) for leak scanners')
+  .action(async (opts: { config?: string; pki: string; kme?: string[]; logFormat?: LogFormat; logLevel?: LogLevel; admin?: { host: string; port: number } | false; keyLog?: string }) => {
     const config = loadConfig(opts.config);
     const usesPkiDir = config.caFile === undefined;
     const pkiDir = config.pkiDir ?? opts.pki;
     const logger = createLogger({ level: opts.logLevel ?? config.log.level, format: opts.logFormat ?? config.log.format });
-    const sim = await startSimKme({ ...config, ...(usesPkiDir ? { pkiDir } : {}), ...(opts.kme ? { local: opts.kme } : {}), logger });
+    const admin = opts.admin === false ? undefined : (opts.admin ?? config.admin ?? { host: '127.0.0.1', port: 0 });
+    const keyLog = opts.keyLog ?? config.keyLog;
+    if (keyLog !== undefined) console.error(`sim-kme: WARNING: ${keyLogWarning(keyLog)}`);
+    const sim = await startSimKme({
+      ...config,
+      ...(usesPkiDir ? { pkiDir } : {}),
+      ...(opts.kme ? { local: opts.kme } : {}),
+      admin,
+      keyLog,
+      logger,
+    });
     console.log(`sim-kme: ${Object.keys(sim.kmes).length} KME(s) listening`);
     for (const kme of config.kmes.filter((k) => sim.kmes[k.id])) console.log(`  ${kme.id.padEnd(12)} ${sim.kmes[kme.id]!.url}  SAEs: ${kme.saes.join(', ') || '(none)'}`);
+    if (sim.adminUrl) console.log(`admin: ${sim.adminUrl}`);
     if (usesPkiDir) {
       console.log(`CA certificate: ${shown(`${pkiDir}/${pkiLayout.caCert}`)}`);
       const first = config.kmes.find((k) => sim.kmes[k.id]);

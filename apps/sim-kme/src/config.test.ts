@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultConfigInput, linkLimits, loadConfigFile, parseConfig, SimKmeConfigError } from './config.js';
 
@@ -74,5 +75,27 @@ describe('loadConfigFile', () => {
     const file = join(dir, 'broken.yaml');
     writeFileSync(file, 'kmes: [\n');
     expect(() => loadConfigFile(file)).toThrow(/not valid YAML or JSON/);
+  });
+});
+
+describe('the README', () => {
+  it('documents a configuration that validates, keyLog uncommented, with its paths resolved against the file', () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!.replace('# keyLog:', 'keyLog:');
+    const dir = mkdtempSync(join(tmpdir(), 'sim-kme-readme-'));
+    writeFileSync(join(dir, 'sim.yaml'), yaml);
+    const config = loadConfigFile(join(dir, 'sim.yaml'));
+    expect(config.keyLog).toBe(join(dir, 'keys.jsonl'));
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.http).toEqual({ headersTimeoutMs: 5000, requestTimeoutMs: 10000 });
+  });
+
+  it('names the bad admin, keyLog and http fields', () => {
+    expect(issuesOf({ ...defaultConfigInput(), admin: { host: '10.0.0.1' }, keyLog: '', http: { headersTimeoutMs: 1.5 } })).toEqual([
+      'admin.host: must be a loopback address (127.0.0.1, ::1 or localhost): the admin endpoint has no authentication',
+      'keyLog: expected a file path',
+      'http.headersTimeoutMs: expected a whole number of milliseconds >= 1',
+    ]);
   });
 });

@@ -19,7 +19,7 @@ const bits = z.number({ error: 'expected a whole number of bits' }).int('expecte
 export const faultsSchema = z
   .object({
     /** Added to every request before it is answered. */
-    latencyMs: z.number().min(0, 'expected a number of milliseconds >= 0').default(0),
+    latencyMs: z.number({ error: 'expected a number of milliseconds >= 0' }).min(0, 'expected a number of milliseconds >= 0').default(0),
     /** Answer 503 with an ETSI Error instead of serving the request. */
     unavailableRate: fraction.default(0),
     /** Destroy the TLS connection without answering. */
@@ -32,6 +32,31 @@ export const faultsSchema = z
   .strict();
 export type Faults = z.output<typeof faultsSchema>;
 export type FaultsInput = z.input<typeof faultsSchema>;
+
+/** Validates faults (defaults filled in); the error names each bad field, e.g. `dropRate: expected a number 0..1`. */
+export function checkFaults(input: unknown): { faults: Faults } | { error: string } {
+  const result = faultsSchema.safeParse(input);
+  if (result.success) return { faults: result.data };
+  const known = Object.keys(faultsSchema.shape).join(', ');
+  const problems = result.error.issues.map((i) =>
+    i.code === 'unrecognized_keys' ? `${i.keys.join(', ')}: unknown fault (known: ${known})` : `${formatPath(i.path)}: ${i.message}`,
+  );
+  return { error: problems.join('; ') };
+}
+
+/** Loopback names and addresses: the only places the unauthenticated admin endpoint may listen. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(h);
+}
+
+const millis = z
+  .number({ error: 'expected a whole number of milliseconds >= 1' })
+  .int('expected a whole number of milliseconds >= 1')
+  .min(1, 'expected a whole number of milliseconds >= 1');
+
+/** Node's HTTP server limits on how long a client may take to send a request. */
+export const DEFAULT_HTTP_TIMEOUTS = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000 } as const;
 
 /** Per-link pool and the limits its Status reports; `defaults` fills what a link leaves out. */
 const limitsShape = {
@@ -105,6 +130,39 @@ export const configSchema = z
     /** Answer 400 "not all extension_optional request options handled" instead of ignoring them. */
     rejectUnhandledOptional: z.boolean().default(false),
     faults: faultsSchema.optional(),
+    /**
+     * The fault admin endpoint (plain HTTP, no authentication, so loopback only). Off unless
+     * given; `sim-kme serve` turns it on at 127.0.0.1:0 unless --no-admin.
+     */
+    admin: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').refine(isLoopbackHost, {
+          message: 'must be a loopback address (127.0.0.1, ::1 or localhost): the admin endpoint has no authentication',
+        }),
+        port: port.default(0),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Write every key handed out in enc_keys/dec_keys replies to this file (JSON lines, mode
+     * 0600), for leak scanners in tests. Never on a KME that serves real keys.
+     */
+    keyLog: z.string().min(1, 'expected a file path').optional(),
+    /**
+     * How long a client may take to send a request's headers, and the whole request; a slower
+     * one gets 408 with an ETSI Error and its connection closed (also bounds the TLS handshake).
+     */
+    http: z
+      .object({
+        headersTimeoutMs: millis.default(DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs),
+        requestTimeoutMs: millis.default(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs),
+      })
+      .strict()
+      .refine((t) => t.headersTimeoutMs <= t.requestTimeoutMs, {
+        message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+        path: ['headersTimeoutMs'],
+      })
+      .default(DEFAULT_HTTP_TIMEOUTS),
     log: z
       .object({
         level: z.enum(['silly', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -212,6 +270,7 @@ export function loadConfigFile(file: string): SimKmeConfig {
     ...config,
     ...(config.pkiDir !== undefined ? { pkiDir: abs(config.pkiDir) } : {}),
     ...(config.caFile !== undefined ? { caFile: abs(config.caFile) } : {}),
+    ...(config.keyLog !== undefined ? { keyLog: abs(config.keyLog) } : {}),
     kmes: config.kmes.map((k) => ({
       ...k,
       ...(k.certFile !== undefined ? { certFile: abs(k.certFile) } : {}),

@@ -7,6 +7,7 @@ export {
   configSchema,
   faultsSchema,
   DEFAULT_LIMITS,
+  DEFAULT_HTTP_TIMEOUTS,
   SimKmeConfigError,
   type SimKmeConfig,
   type SimKmeConfigInput,
@@ -14,6 +15,7 @@ export {
   type FaultsInput,
   type LinkLimits,
 } from './config.js';
+export { NO_FAULTS } from './faults.js';
 export type { KeyNetwork, LinkPool, Clock } from './key-stream.js';
 export type { KeyIssuedEvent } from './kme-server.js';
 export { createLogger, type SimLogger, type LogLevel, type LogFormat } from './logger.js';

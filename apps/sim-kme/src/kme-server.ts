@@ -3,11 +3,13 @@
 // (which KME it is attached to, which KMEs are linked) held by the shared KeyNetwork.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ETSI_400_MESSAGES, keyIdsSchema, keyRequestSchema } from '@qkd-macsec/etsi-qkd-client/schemas';
+import { answerClientErrors } from './client-error.js';
 import type { Faults, SimKmeConfig } from './config.js';
 import { isQuiet, malformedBody, pickFault } from './faults.js';
+import type { KeyLog } from './key-log.js';
 import type { IssuedKey, KeyNetwork, LinkPool } from './key-stream.js';
 import { debugEnabled, type SimLogger } from './logger.js';
 import { decodeRelay, RELAY_PATH, type RelayClient } from './relay.js';
@@ -29,6 +31,10 @@ export interface KmeServerOptions {
   onKeyIssued?: (event: KeyIssuedEvent) => void;
   /** KMEs linked to this one (accepted as relay senders), and the client to reach remote ones. */
   relay: { peers: ReadonlySet<string>; client?: RelayClient };
+  /** Where every key in an enc_keys/dec_keys reply is written, when the key log is on. */
+  keyLog?: KeyLog;
+  /** How long a client may take for the TLS handshake and headers, and for the whole request. */
+  http: SimKmeConfig['http'];
 }
 
 /** A key as enc_keys hands it out. `key` is the secret itself: never log it. */
@@ -49,6 +55,8 @@ export interface KmeServer {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** Node's default, set explicitly so the 431 message can state it. */
+const MAX_HEADER_BYTES = 16 * 1024;
 const NO_QUERY = new URLSearchParams();
 
 /** A request the KME refuses, with the status and ETSI Error message it answers. */
@@ -67,6 +75,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
   const debug = debugEnabled(logger);
   // Peer certificates do not change on a keep-alive connection: resolve the SAE ID once per socket.
   const callerBySocket = new WeakMap<object, string | null>();
+  // The response being produced on each connection, so a late parser error does not write over it.
+  const inFlight = new WeakMap<Socket, ServerResponse>();
 
   const callerOf = (req: IncomingMessage): string | null => {
     const socket = req.socket as TLSSocket;
@@ -221,13 +231,19 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     if (op === 'status') return reply(200, status(caller, saeId));
     if (op === 'enc_keys') {
       const request = method === 'POST' ? parseBody(body, keyRequestSchema, 'Key request') : keyRequestFromQuery(query);
-      return container(await encKeys(caller, saeId, request));
+      return handOut(await encKeys(caller, saeId, request));
     }
     const ids =
       method === 'POST'
         ? parseBody(body, keyIdsSchema, 'Key IDs').key_IDs.map((k) => k.key_ID)
         : [requiredQuery(query, 'key_ID')];
-    return container(decKeys(caller, saeId, ids));
+    return handOut(decKeys(caller, saeId, ids));
+  };
+
+  /** The Key container reply; the keys reach the key log (when on) before they reach the caller. */
+  const handOut = (result: { keys: IssuedKey[] }) => {
+    opts.keyLog?.record(kmeId, result.keys);
+    return container(result);
   };
 
   const answer = async (req: IncomingMessage, res: ServerResponse, body: string) => {
@@ -284,9 +300,20 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       // is silent, which leaves a user with a broken mTLS setup nothing to go on.
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
+      // Bounded so a client that stops part-way (handshake, headers or body) is answered 408
+      // and let go in seconds, not after Node's 5-minute default.
+      handshakeTimeout: opts.http.headersTimeoutMs,
+      headersTimeout: opts.http.headersTimeoutMs,
+      requestTimeout: opts.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(opts.http.headersTimeoutMs / 4))),
+      maxHeaderSize: MAX_HEADER_BYTES,
     },
     (req, res) => {
       if (!(req.socket as TLSSocket).authorized) return req.socket.destroy();
+      inFlight.set(req.socket, res);
+      res.once('close', () => {
+        if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
+      });
       if (req.method !== 'POST') {
         // GET carries no body; do not wait for one.
         req.resume();
@@ -310,6 +337,14 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     },
   );
   server.keepAliveTimeout = 60_000;
+  answerClientErrors(server, {
+    kmeId,
+    headersTimeoutMs: opts.http.headersTimeoutMs,
+    requestTimeoutMs: opts.http.requestTimeoutMs,
+    maxHeaderBytes: MAX_HEADER_BYTES,
+    logger,
+    inFlight: (socket) => inFlight.get(socket),
+  });
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     if (socket.authorized) return;
     const cert = socket.getPeerCertificate();

@@ -20,7 +20,8 @@ export function createLogger(opts: { level?: LogLevel; format?: LogFormat; name?
   return new Logger({
     name: opts.name ?? 'sim-kme',
     type: level === 'silent' ? 'hidden' : opts.format === 'json' ? 'json' : 'pretty',
-    minLevel: LEVELS[level],
+    // tslog's levels end at fatal (6); 'silent' is its hidden type, not a level.
+    minLevel: Math.min(LEVELS[level], LEVELS.fatal),
     hideLogPositionForProduction: true,
   });
 }

@@ -2,8 +2,10 @@
 // server per KME on loopback, all in this process. What tests, the demo and the benchmark use.
 import { readFile } from 'node:fs/promises';
 import { loadCredential } from '@qkd-macsec/cert-lcm';
-import { defaultConfigInput, linkLimits, parseConfig, faultsSchema, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
-import { NO_FAULTS } from './faults.js';
+import { startAdminServer, type AdminServer } from './admin.js';
+import { defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { createFaultTable } from './fault-table.js';
+import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
 import { createLogger, type SimLogger } from './logger.js';
@@ -45,8 +47,16 @@ export interface SimKme {
   config: SimKmeConfig;
   /** The simulated key network, e.g. to read a link's stored_key_count in a test. */
   network: KeyNetwork;
-  /** Replaces the faults of one KME, or of all KMEs when kmeId is omitted; undefined clears them. */
+  /** http://127.0.0.1:PORT of the fault admin endpoint, when `admin` was given. */
+  adminUrl?: string;
+  /** The key log file, when `keyLog` was given. */
+  keyLogFile?: string;
+  /** Replaces the faults of one KME served here (defaults filled in); undefined clears them. */
+  setFaults(kmeId: string, faults: FaultsInput | undefined): void;
+  /** Older form: the faults first, and every KME served here when kmeId is omitted. */
   setFaults(faults: FaultsInput | undefined, kmeId?: string): void;
+  /** The faults a KME served here applies now. */
+  getFaults(kmeId: string): Faults;
   /** Stops every server, ends open connections and wipes the held keys. */
   close(): Promise<void>;
 }
@@ -64,17 +74,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   for (const id of local)
     if (!config.kmes.some((k) => k.id === id)) throw new SimKmeConfigError('startSimKme', [`local: unknown KME "${id}"`]);
   const peersOf = (id: string) => new Set(config.links.flatMap((l) => (l.kmes[0] === id ? [l.kmes[1]] : l.kmes[1] === id ? [l.kmes[0]] : [])));
-  const remoteUrl = new Map<string, string>();
-  for (const kme of config.kmes) {
-    if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
-    if (kme.port === 0) {
-      // Not fatal: this process can still receive keys from it; only sending to it fails (503).
-      logger.warn('linked KME runs elsewhere with port 0: keys for its SAEs cannot be relayed', { kme: kme.id });
-      continue;
-    }
-    const host = kme.host === '0.0.0.0' ? '127.0.0.1' : kme.host === '::' ? '::1' : kme.host;
-    remoteUrl.set(kme.id, `https://${host.includes(':') ? `[${host}]` : host}:${kme.port}`);
-  }
+  const remoteUrl = remoteKmeUrls(config, local, peersOf, logger);
 
   const { tls, pki } = await resolveTls(config, givenPki, [...local]);
 
@@ -99,10 +99,21 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     return { peers, client };
   };
 
-  const baseFaults = (kmeId: string): Faults => config.kmes.find((k) => k.id === kmeId)?.faults ?? config.faults ?? NO_FAULTS;
-  const faultsNow = new Map<string, Faults>(config.kmes.map((k) => [k.id, baseFaults(k.id)]));
+  const faults = createFaultTable(config, local);
+
+  let keyLog: KeyLog | undefined;
+  if (config.keyLog !== undefined) {
+    keyLog = openKeyLog(config.keyLog);
+    logger.warn(keyLogWarning(config.keyLog), { file: config.keyLog });
+  }
 
   const servers: KmeServer[] = [];
+  let admin: AdminServer | undefined;
+  const stop = async () => {
+    await Promise.all([...servers.map((s) => s.close()), admin?.close()]);
+    for (const c of relayClients) c.close();
+    keyLog?.close();
+  };
   try {
     for (const kme of config.kmes.filter((k) => local.has(k.id))) {
       servers.push(
@@ -115,21 +126,32 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
           saeIdFrom: config.saeIdFrom,
           extensions: config.extensions,
           rejectUnhandledOptional: config.rejectUnhandledOptional,
-          faults: () => faultsNow.get(kme.id) ?? NO_FAULTS,
+          faults: () => faults.current(kme.id),
           ...(random ? { random } : {}),
           logger,
           relay: relayFor(kme.id),
           ...(onKeyIssued ? { onKeyIssued } : {}),
+          ...(keyLog ? { keyLog } : {}),
+          http: config.http,
         }),
       );
     }
   } catch (err) {
-    await Promise.all(servers.map((s) => s.close()));
-    for (const c of relayClients) c.close();
+    await stop();
     const kme = config.kmes.filter((k) => local.has(k.id))[servers.length]!;
     throw new Error(`cannot start ${kme.id} on ${kme.host}:${kme.port}: ${(err as Error).message}`, { cause: err });
   }
   for (const s of servers) logger.info('KME listening', { kme: s.id, url: s.url });
+
+  if (config.admin) {
+    try {
+      admin = await startAdminServer({ ...config.admin, faults, logger });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    logger.info('admin endpoint listening', { url: admin.url });
+  }
 
   const kmes: Record<string, SimKmeEndpoint> = {};
   for (const s of servers) kmes[s.id] = { id: s.id, url: s.url, port: s.port };
@@ -140,16 +162,17 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     ...(pki ? { pki } : {}),
     config,
     network,
-    setFaults(faults, kmeId) {
-      if (kmeId !== undefined && !faultsNow.has(kmeId)) throw new Error(`setFaults: unknown KME "${kmeId}"`);
-      const parsed = faults === undefined ? NO_FAULTS : faultsSchema.parse(faults);
-      for (const id of kmeId === undefined ? faultsNow.keys() : [kmeId]) faultsNow.set(id, parsed);
+    ...(admin ? { adminUrl: admin.url } : {}),
+    ...(keyLog ? { keyLogFile: keyLog.file } : {}),
+    setFaults(a: string | FaultsInput | undefined, b?: string | FaultsInput) {
+      if (typeof a === 'string') faults.set(a, b as FaultsInput | undefined);
+      else faults.set(b as string | undefined, a);
     },
+    getFaults: (kmeId) => faults.get(kmeId),
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all(servers.map((s) => s.close()));
-      for (const c of relayClients) c.close();
+      await stop();
       network.wipe();
     },
   };
@@ -190,4 +213,20 @@ function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
     kmes[id] = { cert: pki.kmes[id]!.certPem, key: pki.kmes[id]!.keyPem, ...(client ? { client: { cert: client.certPem, key: client.keyPem } } : {}) };
   }
   return { ca: pki.ca.certPem, kmes };
+}
+
+/** Where the linked KMEs served by other processes listen, for the key relay. */
+function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: SimLogger): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const kme of config.kmes) {
+    if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
+    if (kme.port === 0) {
+      // Not fatal: this process can still receive keys from it; only sending to it fails (503).
+      logger.warn('linked KME runs elsewhere with port 0: keys for its SAEs cannot be relayed', { kme: kme.id });
+      continue;
+    }
+    const host = kme.host === '0.0.0.0' ? '127.0.0.1' : kme.host === '::' ? '::1' : kme.host;
+    urls.set(kme.id, `https://${host.includes(':') ? `[${host}]` : host}:${kme.port}`);
+  }
+  return urls;
 }

@@ -40,6 +40,8 @@ describe('the demo', () => {
     expect(result.cycles).toHaveLength(rotations);
     for (const c of result.cycles) expect(c.links.map((l) => l.result)).toEqual(['ok', 'ok', 'ok']);
     expect(Object.values(result.downMs)).toEqual([0, 0, 0, 0]);
+    expect(Object.values(result.fallbackMs)).toEqual([0, 0, 0, 0]);
+    expect(io.out()).toMatch(/down time +fallback time\n/);
     expect(io.out()).toContain(`all links secured; ${rotations} rotation`);
 
     // Three first keys at init, then three per rotation: one enc_keys per link, exactly.

@@ -12,7 +12,7 @@ import { getCommitInformation } from './get-commit-information.js';
 import { getMacsecConnectionInformation } from './get-macsec-connection-information.js';
 import { getMkaSessionInformation } from './get-mka-session-information.js';
 import { getSoftwareInformation, softwareText } from './get-software-information.js';
-import { macsecInterfaces } from './mka.js';
+import { macsecInterfaces, mkaState } from './mka.js';
 
 const op = (name: string, iface?: string): XmlElement => ({
   name,
@@ -33,7 +33,7 @@ function showConfiguration(ctx: RpcContext, words: string[], text: boolean): Rpc
 
 function mkaText(ctx: RpcContext, iface?: string): string {
   return macsecInterfaces(ctx, iface)
-    .map((m) => `Interface name: ${m.interface}\n  Interface State: ${m.secured ? 'Secured - Primary' : 'Unsecured'}\n  CAK name: ${m.end.ckn ?? '(none)'}\n  CAK type: primary\n`)
+    .map((m) => `Interface name: ${m.interface}\n  Interface State: ${mkaState(m)}\n  CAK name: ${m.ckn ?? '(none)'}\n  CAK type: ${m.onFallback ? 'fallback' : 'primary'}\n`)
     .join('\n');
 }
 

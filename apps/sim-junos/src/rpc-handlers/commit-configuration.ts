@@ -1,6 +1,7 @@
 // <commit-configuration> (Junos: check, confirmed + confirm-timeout in minutes, log, rollback N)
-// and <commit>/<validate> (NETCONF: confirm-timeout in seconds). Honours the commit-latency and
-// commit-failure faults.
+// and <commit>/<validate> (NETCONF: confirm-timeout in seconds). A confirm-timeout minute lasts
+// the device's `confirmMinuteMs` (60000 unless the simulator is accelerated for chaos runs).
+// Honours the commit-latency, commit-failure and no-confirm (dropOnConfirm) faults.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commitFailureMessage } from '../faults.js';
 import { RpcFailure, type RpcErrorInfo } from '../rpc-error.js';
@@ -17,8 +18,15 @@ function positiveInt(text: string | undefined, what: string): number | undefined
   return Number(text);
 }
 
+/** Thrown after the dropOnConfirm fault dropped the connection: nothing is applied or answered. */
+class Dropped extends Error {}
+
 async function runCommit(ctx: RpcContext, opts: { check: boolean; confirmTimeoutMs?: number; log?: string; rollback?: number }): Promise<ConfigIssue[]> {
   const { faults, store } = ctx.device;
+  if (faults.dropOnConfirm && store.hasPendingConfirm()) {
+    ctx.dropConnection('dropOnConfirm');
+    throw new Dropped('connection dropped before the confirming commit');
+  }
   if (faults.commitLatencyMs) await sleep(faults.commitLatencyMs);
   if (opts.check) {
     const issues = store.check(ctx.session);
@@ -43,7 +51,7 @@ export const commitConfiguration: RpcHandler = async (ctx, op) => {
   const rollback = rollbackText === undefined ? undefined : /^\d+$/.test(rollbackText) ? Number(rollbackText) : Number.NaN;
   const issues = await runCommit(ctx, {
     check,
-    ...(confirmed ? { confirmTimeoutMs: (minutes ?? 10) * 60_000 } : {}),
+    ...(confirmed ? { confirmTimeoutMs: (minutes ?? 10) * ctx.device.confirmMinuteMs } : {}),
     ...(log !== undefined ? { log } : {}),
     ...(rollback !== undefined ? { rollback } : {}),
   });
@@ -59,7 +67,7 @@ export const commitConfiguration: RpcHandler = async (ctx, op) => {
 export const commit: RpcHandler = async (ctx, op) => {
   const confirmed = child(op, 'confirmed') !== undefined;
   const seconds = positiveInt(childText(op, 'confirm-timeout'), 'confirm-timeout');
-  const issues = await runCommit(ctx, { check: false, ...(confirmed ? { confirmTimeoutMs: (seconds ?? 600) * 1000 } : {}) });
+  const issues = await runCommit(ctx, { check: false, ...(confirmed ? { confirmTimeoutMs: ((seconds ?? 600) * ctx.device.confirmMinuteMs) / 60 } : {}) });
   return issues.length ? { ...OK, warnings: toWarnings(issues) } : OK;
 };
 

@@ -13,6 +13,8 @@ export interface RpcContext {
   links: LinkModel;
   /** Ends the session once this reply is sent. */
   closeAfterReply(): void;
+  /** Drops the SSH connection now, without a reply (a fault; names it in the log). */
+  dropConnection(fault: string): void;
 }
 
 export interface RpcResult {

@@ -1,10 +1,16 @@
 // <get-link-down-intervals/> — a sim-junos extension: every interval during which a link of this
-// device was down, so a script can assert over NETCONF that a rotation never dropped a link.
+// device was down, and every one it ran secured on its fallback key, each with its total, so a
+// script can assert over NETCONF that a rotation never dropped a link (and how long it leaned on
+// the fallback key).
+import type { LinkInterval } from '../link-model.js';
 import { RpcFailure } from '../rpc-error.js';
 import { el } from '../xml.js';
 import type { RpcHandler } from './context.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+const intervalXml = (tag: string, i: LinkInterval, now: number) =>
+  `<${tag}>${el('from', iso(i.from))}${i.to !== undefined ? el('to', iso(i.to)) : ''}${el('duration-ms', (i.to ?? now) - i.from)}${el('reason', i.reason)}</${tag}>`;
 
 export const getLinkDownIntervals: RpcHandler = (ctx, op) => {
   const only = op.children.find((c) => c.name === 'link-id')?.text.trim() || undefined;
@@ -13,9 +19,7 @@ export const getLinkDownIntervals: RpcHandler = (ctx, op) => {
   if (only !== undefined && defs.length === 0) throw new RpcFailure({ tag: 'invalid-value', message: `no link "${only}" on this device`, badElement: only });
   const links = defs.map((def) => {
     const st = ctx.links.status(def.id, now);
-    const intervals = ctx.links
-      .downIntervals(def.id, now)
-      .map((i) => `<down-interval>${el('from', iso(i.from))}${i.to !== undefined ? el('to', iso(i.to)) : ''}${el('duration-ms', (i.to ?? now) - i.from)}${el('reason', i.reason)}</down-interval>`);
+    const totals = ctx.links.totals(def.id, now);
     return (
       '<link>' +
       el('link-id', def.id) +
@@ -23,7 +27,10 @@ export const getLinkDownIntervals: RpcHandler = (ctx, op) => {
       el('since', iso(st.since)) +
       `<end>${el('device', def.a.device)}${el('interface', def.a.interface)}</end>` +
       `<end>${el('device', def.b.device)}${el('interface', def.b.interface)}</end>` +
-      intervals.join('') +
+      el('down-ms-total', totals.downMs) +
+      el('fallback-ms-total', totals.fallbackMs) +
+      ctx.links.downIntervals(def.id, now).map((i) => intervalXml('down-interval', i, now)).join('') +
+      ctx.links.fallbackIntervals(def.id, now).map((i) => intervalXml('fallback-interval', i, now)).join('') +
       '</link>'
     );
   });

@@ -11,7 +11,12 @@ export interface InterfaceMacsec {
   end: EndView;
   link?: LinkStatus;
   peer?: EndView;
+  /** MKA is up: on the primary key or on the fallback key. */
   secured: boolean;
+  /** Secured on the connectivity association's fallback-key (the primary keys do not match). */
+  onFallback: boolean;
+  /** The CKN MKA runs on: the fallback CKN on fallback, else the active primary CKN. */
+  ckn?: string;
   keyServer: boolean;
 }
 
@@ -29,6 +34,7 @@ export function macsecInterfaces(ctx: RpcContext, only?: string): InterfaceMacse
     const mine = def ? (def.a.device === name && def.a.interface === iface ? 'a' : 'b') : undefined;
     const end = link && mine ? link[mine] : ctx.links.endView({ device: name, interface: iface }, now);
     const peer = link && mine ? link[mine === 'a' ? 'b' : 'a'] : undefined;
+    const ckn = link?.state === 'fallback' ? end.fallbackCkn : end.ckn;
     const ca = leafValue(itf, 'connectivity-association');
     const caNode = ca === undefined ? undefined : macsec?.children.find((c) => c.tag === 'connectivity-association' && c.name === ca);
     const suite = leafValue(caNode, 'cipher-suite');
@@ -39,11 +45,18 @@ export function macsecInterfaces(ctx: RpcContext, only?: string): InterfaceMacse
       end,
       ...(link ? { link } : {}),
       ...(peer ? { peer } : {}),
-      secured: link?.state === 'secured',
+      secured: link?.state === 'secured' || link?.state === 'fallback',
+      onFallback: link?.state === 'fallback',
+      ...(ckn !== undefined ? { ckn } : {}),
       keyServer: peer ? `${name}/${iface}` < `${peer.device}/${peer.interface}` : true,
     });
   }
   return out;
+}
+
+/** Junos' interface state line for an MKA session. */
+export function mkaState(m: InterfaceMacsec): string {
+  return m.onFallback ? 'Secured - Fallback' : m.secured ? 'Secured - Primary' : 'Unsecured';
 }
 
 /** A stable hex identifier (MKA member identifier, SCI) derived from names; never from a CAK. */

@@ -1,12 +1,12 @@
 // The sim-kme command as a user runs it: real processes, files on disk, signals.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
+import { createQkdClient, QkdServiceUnavailableError } from '@qkd-macsec/etsi-qkd-client';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
 // The child runs in a temporary directory, so name tsx's loader by its full path.
@@ -82,5 +82,104 @@ describe('sim-kme serve', () => {
       await slave.close();
       child.kill('SIGKILL');
     }
+  });
+});
+
+/** A temporary directory with a two-KME config on free ports and its PKI. */
+function servingDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-kme-cli-'));
+  writeFileSync(
+    join(dir, 'sim.yaml'),
+    ['pkiDir: ./pki', 'kmes:', '  - { id: KME_A, port: 0, saes: [SAE_A] }', '  - { id: KME_B, port: 0, saes: [SAE_B] }', 'links:', '  - kmes: [KME_A, KME_B]', ''].join('\n'),
+  );
+  expect(run(['pki', '--out', 'pki', '--config', 'sim.yaml'], dir).status).toBe(0);
+  return dir;
+}
+
+/** Runs `sim-kme serve` until it has printed its admin line; returns its output so far and a stop. */
+async function serve(dir: string, args: string[]) {
+  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--config', 'sim.yaml', ...args], { cwd: dir });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', () => (/^admin: http:\/\/127\.0\.0\.1:\d+$/m.test(out.stdout) ? resolve() : undefined));
+    child.on('exit', () => reject(new Error(`sim-kme exited early:\n${out.stdout}${out.stderr}`)));
+  });
+  const urlOf = (id: string) => new RegExp(`${id}\\s+(https://127\\.0\\.0\\.1:\\d+)`).exec(out.stdout)![1]!;
+  const files = (sae: string) => ({ certFile: join(dir, 'pki/saes', `${sae}.crt`), keyFile: join(dir, 'pki/saes', `${sae}.key`), caFile: join(dir, 'pki/ca.crt') });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { child, out, urlOf, files, stop, adminUrl: /^admin: (\S+)$/m.exec(out.stdout)![1]! };
+}
+
+describe('sim-kme serve: admin endpoint and key log', () => {
+  it('prints the admin URL; a PUT there makes the next call 503 and DELETE heals it; --key-log holds every key, 0600, with a warning', { timeout: 60_000 }, async () => {
+    const dir = servingDir();
+    const sim = await serve(dir, ['--key-log', 'keys.jsonl']);
+    const master = createQkdClient({ baseUrl: sim.urlOf('KME_A'), tls: sim.files('SAE_A'), retry: false });
+    const slave = createQkdClient({ baseUrl: sim.urlOf('KME_B'), tls: sim.files('SAE_B'), retry: false });
+    try {
+      expect(sim.out.stderr).toContain(`sim-kme: WARNING: key log on: every key handed out is written in clear to keys.jsonl (mode 0600)`);
+      const put = await fetch(`${sim.adminUrl}/faults/KME_A`, { method: 'PUT', body: JSON.stringify({ unavailableRate: 1 }) });
+      expect(put.status).toBe(200);
+      expect(await master.getKey('SAE_B').catch((e: unknown) => e)).toBeInstanceOf(QkdServiceUnavailableError);
+      expect((await fetch(`${sim.adminUrl}/faults/KME_A`, { method: 'DELETE' })).status).toBe(200);
+      const { keys } = await master.getKey('SAE_B', { number: 2 });
+      const fetched = await slave.getKeyWithIds('SAE_A', keys.map((k) => k.keyId));
+      expect(await sim.stop()).toBe(0);
+      const logged = readFileSync(join(dir, 'keys.jsonl'), 'utf8');
+      for (const k of [...keys, ...fetched.keys]) {
+        expect(logged).toContain(`"keyId":"${k.keyId}","hex":"${Buffer.from(k.bytes).toString('hex')}"`);
+        expect(logged).toContain(`"base64":"${Buffer.from(k.bytes).toString('base64')}"`);
+      }
+      expect(logged.trim().split('\n')).toHaveLength(4);
+      expect((statSync(join(dir, 'keys.jsonl')).mode & 0o777).toString(8)).toBe('600');
+      // The key log is the only place key material goes: not stdout, not stderr.
+      for (const k of keys) expect(sim.out.stdout + sim.out.stderr).not.toContain(Buffer.from(k.bytes).toString('base64'));
+    } finally {
+      await master.close();
+      await slave.close();
+      sim.child.kill('SIGKILL');
+    }
+  });
+
+  it('writes no file without --key-log, and --no-admin turns the endpoint off', { timeout: 60_000 }, async () => {
+    const dir = servingDir();
+    const before = readdirSync(dir, { recursive: true }).sort();
+    const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--config', 'sim.yaml', '--no-admin'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => (/KME_B\s+https:\/\/127\.0\.0\.1:\d+/.test(out) ? resolve() : undefined));
+        child.on('exit', () => reject(new Error(`sim-kme exited early:\n${out}`)));
+      });
+      const url = /KME_A\s+(https:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+      const master = createQkdClient({
+        baseUrl: url,
+        tls: { certFile: join(dir, 'pki/saes/SAE_A.crt'), keyFile: join(dir, 'pki/saes/SAE_A.key'), caFile: join(dir, 'pki/ca.crt') },
+        retry: false,
+      });
+      expect((await master.getKey('SAE_B')).keys).toHaveLength(1);
+      await master.close();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).not.toMatch(/admin:|key log/);
+      expect(readdirSync(dir, { recursive: true }).sort()).toEqual(before);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses an admin address that is not loopback', { timeout: 60_000 }, () => {
+    const res = run(['serve', '--admin', '0.0.0.0:9000'], mkdtempSync(join(tmpdir(), 'sim-kme-cli-')));
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain("option '--admin <host:port>' argument '0.0.0.0:9000' is invalid. 0.0.0.0 is not a loopback address");
   });
 });

@@ -29,7 +29,7 @@ const client = (sim: SimKme, kme: string, sae: string) => {
 beforeAll(async () => {
   pki = await createSimPki({ kmeIds: ['KME_A', 'KME_B'], saeIds: ['SAE_A', 'SAE_B'] });
   // B first on a free port; A then knows where B is. B does not know A's port (0), so only A→B relays.
-  simB = await startSimKme({ ...topology(0), pki, local: ['KME_B'] });
+  simB = await startSimKme({ ...topology(0), pki, local: ['KME_B'], admin: {} });
   simA = await startSimKme({ ...topology(simB.kmes.KME_B!.port), pki, local: ['KME_A'] });
 });
 afterAll(async () => {
@@ -42,6 +42,15 @@ describe('one KME per simulator instance', () => {
   it('each instance serves only its own KME', () => {
     expect(Object.keys(simA.kmes)).toEqual(['KME_A']);
     expect(Object.keys(simB.kmes)).toEqual(['KME_B']);
+  });
+
+  it('an instance\'s admin endpoint and handle cover its own KMEs only', async () => {
+    const all = await fetch(`${simB.adminUrl}/faults`);
+    expect(Object.keys((await all.json()) as object)).toEqual(['KME_B']);
+    const other = await fetch(`${simB.adminUrl}/faults/KME_A`, { method: 'PUT', body: '{"dropRate":1}' });
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ error: 'unknown KME "KME_A"; this simulator serves KME_B' });
+    expect(() => simB.getFaults('KME_A')).toThrow('faults: unknown KME "KME_A"; this simulator serves KME_B');
   });
 
   it('a key issued on KME_A is fetched once on KME_B, and both pools count it', async () => {

@@ -1,8 +1,8 @@
 // `qkd-macsec demo`: sim-kme (3 KMEs, in-memory PKI written to a temp dir) and sim-junos (4
 // routers, real clock, fast commits) in this process, a config file written for them, `init`,
 // N rotations through the engine, and each link's state from the simulator — secured, the
-// key_ID, and the total time it was down once first secured (0 ms is the point). Prints key IDs,
-// never keys. Everything is removed at the end unless `keep` is set.
+// key_ID, the total time it was down once first secured (0 ms is the point) and the time it ran
+// secured on its fallback key (a rotation one end missed). Prints key IDs, never keys. Everything is removed at the end unless `keep` is set.
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,8 @@ export interface DemoResult {
   cycles: CycleReport[];
   /** Per simulated cable: down time (ms) after it was first secured. */
   downMs: Record<string, number>;
+  /** Per simulated cable: time (ms) secured on the fallback key instead of the primary one. */
+  fallbackMs: Record<string, number>;
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -95,18 +97,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const keyOf = new Map<string, string | undefined>(status.map((s) => [s.link, s.keyId]));
     for (const c of cycles.at(-1)?.links ?? []) if (c.keyId !== undefined && !keyOf.get(c.link)) keyOf.set(c.link, c.keyId);
     const downMs: Record<string, number> = {};
+    const fallbackMs: Record<string, number> = {};
     const rows = cables.map((c) => {
       const st = junos.linkStatus(c.id);
-      const down = downTimeAfterFirstSecured(junos.linkHistory(c.id).downIntervals, simStart, junos.now());
+      const history = junos.linkHistory(c.id);
+      const down = downTimeAfterFirstSecured(history.downIntervals, simStart, junos.now());
       downMs[c.id] = down.ms;
+      fallbackMs[c.id] = history.fallbackMs;
       if (st.state !== 'secured' || down.drops > 0 || !down.everSecured) ok = false;
-      return [c.link, `${c.a} <-> ${c.b}`, st.state, keyOf.get(c.link), st.a.source === 'key-chain' ? `key-chain slot ${st.a.keyIndex ?? '?'}` : st.a.source, !down.everSecured ? 'never secured' : down.drops === 0 ? '0 ms' : `${formatDuration(down.ms)} in ${down.drops} drop${down.drops === 1 ? '' : 's'}`];
+      return [c.link, `${c.a} <-> ${c.b}`, st.state, keyOf.get(c.link), st.a.source === 'key-chain' ? `key-chain slot ${st.a.keyIndex ?? '?'}` : st.a.source, !down.everSecured ? 'never secured' : down.drops === 0 ? '0 ms' : `${formatDuration(down.ms)} in ${down.drops} drop${down.drops === 1 ? '' : 's'}`, history.fallbackMs === 0 ? '0 ms' : formatDuration(history.fallbackMs)];
     });
     line(out, '\n== links (from the simulator) ==');
-    line(out, renderTable(['link', 'cable', 'state', 'key_ID', 'active key', 'down time'], rows));
+    line(out, renderTable(['link', 'cable', 'state', 'key_ID', 'active key', 'down time', 'fallback time'], rows));
     line(out, `\n${ok ? `all links secured; ${options.rotations} rotation${options.rotations === 1 ? '' : 's'} without a moment of link drop` : 'the demo did NOT go as it should: see above'}`);
     if (options.keep) line(out, `kept ${world.dir} (config, PKI, state)`);
-    return { ok, dir: world.dir, cycles, downMs };
+    return { ok, dir: world.dir, cycles, downMs, fallbackMs };
   } finally {
     await rotator?.close().catch(() => undefined);
     await world?.close({ keep: options.keep === true });

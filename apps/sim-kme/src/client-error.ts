@@ -1,0 +1,65 @@
+// Requests Node's HTTP parser refuses before any handler sees them (bad Content-Length, a NUL
+// in a header, headers too large, a request not received in time). Node's default answer is a
+// bare 400/431/408 without a body; a KME answers every error with an ETSI Error JSON body, so
+// these get one too, and the connection is closed.
+import type { Server } from 'node:https';
+import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import type { SimLogger } from './logger.js';
+
+export interface ClientErrorOptions {
+  kmeId: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxHeaderBytes: number;
+  logger: SimLogger;
+  /** The response in progress on a socket, if any: its headers may already be on the wire. */
+  inFlight: (socket: Socket) => ServerResponse | undefined;
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+
+/** Status and ETSI Error message for a parser or timeout error. */
+function describeClientError(
+  err: Error & { code?: string; reason?: string },
+  opts: Pick<ClientErrorOptions, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxHeaderBytes'>,
+  /** True when the headers were read and the body is what is late. */
+  bodyStarted: boolean,
+): { status: number; message: string } {
+  const reason = err.reason ?? err.message.replace(/^Parse Error: /, '');
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return bodyStarted
+        ? { status: 408, message: `the request was not received in full within ${opts.requestTimeoutMs} ms` }
+        : { status: 408, message: `the request headers were not received within ${opts.headersTimeoutMs} ms` };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, message: `the request headers exceed ${opts.maxHeaderBytes} bytes` };
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return { status: 413, message: 'the chunk extensions of the request body are too large' };
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return { status: 400, message: `malformed HTTP request: bad Content-Length header (${reason})` };
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return { status: 400, message: `malformed HTTP request: a header holds a character HTTP does not allow (${reason})` };
+    default:
+      return { status: 400, message: `malformed HTTP request: ${reason}${err.code ? ` (${err.code})` : ''}` };
+  }
+}
+
+/** Answers parser and timeout errors on `server` with an ETSI Error and closes the connection. */
+export function answerClientErrors(server: Server, opts: ClientErrorOptions): void {
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    // The peer is gone, or a reply is already part-way out: anything written now would corrupt it.
+    const res = opts.inFlight(socket);
+    if (err.code === 'ECONNRESET' || !socket.writable || res?.headersSent) return void socket.destroy();
+    const { status, message } = describeClientError(err, opts, res !== undefined);
+    opts.logger.debug('malformed request refused', { kme: opts.kmeId, status, code: err.code, reason: message });
+    const json = JSON.stringify({ message });
+    socket.end(
+      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+    );
+    // end() waits for the peer to read; a peer that never does must not hold the socket.
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  });
+}
