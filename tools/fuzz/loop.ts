@@ -73,7 +73,7 @@ export async function runLoop(run: TargetRun<unknown>, opts: LoopOptions): Promi
     const input = make();
     const first = await attempt(run, input, opts.hangMs);
     for (const p of first.problems) report(index, input, p);
-    if (first.ms > opts.slowMs && !first.problems.some((p) => p.kind === 'hang')) {
+    if (first.ms > opts.slowMs && !first.problems.some((p) => p.kind === 'hang') && !run.slowAllowed?.(input)) {
       // One slow call may be the machine (GC, other processes): only a second slow run counts.
       const again = await attempt(run, make(), opts.hangMs);
       if (again.ms > opts.slowMs) report(index, input, { kind: 'slow', summary: `call took ${Math.round(first.ms)} ms, then ${Math.round(again.ms)} ms (limit ${opts.slowMs} ms)` }, Math.min(first.ms, again.ms));

@@ -49,6 +49,11 @@ export interface TargetRun<I> {
   show(input: I): string;
   /** True for errors the package is meant to throw on bad input. */
   isOwnError(err: unknown): boolean;
+  /**
+   * After execute: true when this input may take longer than the slow limit by design (a request
+   * left incomplete, answered by the server's own timeout). Its own oracle bounds the time then.
+   */
+  slowAllowed?(input: I): boolean;
   /** Asks a server a valid question; returns what went wrong, if anything. */
   liveness?(): Promise<string | undefined>;
   close?(): Promise<void>;

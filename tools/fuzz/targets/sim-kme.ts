@@ -14,6 +14,8 @@ import { UUIDS, etsiSamples } from '../samples.js';
 import type { Problem, Target, TargetRun } from '../types.js';
 
 const LANES = 6;
+/** The simulator's HTTP timeouts for this run: an incomplete request is answered 408 after them. */
+const HTTP_TIMEOUTS = { headersTimeoutMs: 2000, requestTimeoutMs: 3000 };
 /**
  * Every request must be answered within this, partial ones included (the simulator's request
  * timeout is set to 3 s below). Shorter than the harness's hang timeout, so a lane is never
@@ -36,6 +38,8 @@ interface Input {
   /** Mutated below the HTTP framing: use a fresh connection. */
   raw: boolean;
   caller: 'SAE_A' | 'SAE_B';
+  /** Set by execute: the server answered 408, its own timeout for an incomplete request. */
+  timedOut?: boolean;
 }
 
 function request(method: string, path: string, headers: string[], body: string): string {
@@ -75,9 +79,9 @@ function generate(rng: Rng): Input {
 }
 
 /** What is wrong with the server's answer, if anything. */
-function judge(outcome: RawOutcome, head: boolean): Problem[] {
+function judge(outcome: RawOutcome, head: boolean, method: string): Problem[] {
   if (outcome.kind === 'timeout') return [{ kind: 'hang', summary: `no answer within ${ANSWER_MS} ms (connection still open)`, detail: `${outcome.received} bytes received` }];
-  if (outcome.kind === 'closed') return [{ kind: 'wrong-result', summary: 'connection closed without an answer', detail: `${outcome.received} bytes received` }];
+  if (outcome.kind === 'closed') return [{ kind: 'wrong-result', summary: `connection closed without an answer to a ${method} request`, detail: `${outcome.received} bytes received` }];
   const { status, body } = outcome.response;
   if (!(status >= 200 && status <= 599)) return [{ kind: 'wrong-result', summary: 'answer is not an HTTP/1.1 response', detail: body.toString('latin1', 0, 80) }];
   if (status >= 500 && status !== 503) return [{ kind: 'wrong-result', summary: `status ${status}`, detail: body.toString('utf8', 0, 200) }];
@@ -104,7 +108,7 @@ export const simKmeTarget: Target = {
   weight: 2,
   wire: true,
   async start(): Promise<TargetRun<Input>> {
-    const sim = await startSimKme({ defaults: { maxKeyCount: 10_000_000, keyRateBps: 1e12 } });
+    const sim = await startSimKme({ defaults: { maxKeyCount: 10_000_000, keyRateBps: 1e12 }, http: HTTP_TIMEOUTS });
     const pki = sim.pki!;
     const kme = sim.kmes.KME_A!;
     const lanes = (sae: 'SAE_A' | 'SAE_B') =>
@@ -118,7 +122,14 @@ export const simKmeTarget: Target = {
       async execute(input) {
         const lane = free[input.caller].pop() ?? pool[input.caller][0]!;
         try {
-          return judge(await lane.send(input.bytes, ANSWER_MS, { head: input.head, fresh: input.raw }), input.head);
+          const t0 = performance.now();
+          const outcome = await lane.send(input.bytes, ANSWER_MS, { head: input.head, fresh: input.raw });
+          const ms = performance.now() - t0;
+          input.timedOut = outcome.kind === 'response' && outcome.response.status === 408;
+          const problems = judge(outcome, input.head, /^[^ \r\n]{0,16}/.exec(input.bytes.toString('latin1', 0, 16))![0]);
+          if (input.timedOut && ms > HTTP_TIMEOUTS.requestTimeoutMs + 1000)
+            problems.push({ kind: 'slow', summary: `408 came ${Math.round(ms)} ms after the request, the request timeout is ${HTTP_TIMEOUTS.requestTimeoutMs} ms` });
+          return problems;
         } catch (err) {
           return [{ kind: 'server-dead', summary: 'cannot connect', detail: (err as Error).message }];
         } finally {
@@ -129,6 +140,7 @@ export const simKmeTarget: Target = {
       show: (i) => `as ${i.caller}${i.raw ? ', new connection' : ''}: ${JSON.stringify(i.bytes.toString('latin1'))}`,
       // Nothing is thrown by design: the server's answers are judged instead.
       isOwnError: () => false,
+      slowAllowed: (input) => input.timedOut === true,
       async liveness() {
         try {
           await client.getStatus('SAE_B', { timeoutMs: 5000 });
