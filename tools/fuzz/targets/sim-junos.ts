@@ -18,6 +18,8 @@ const ANSWER_MS = 8000;
 /** After broken framing the server may wait for bytes that never come: give it this long to answer or close. */
 const BROKEN_FRAMING_MS = 500;
 const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
+/** RPCs per session before it is closed: a lock or a private candidate does not outlive it for long. */
+const RPCS_PER_SESSION = 50;
 
 interface Input {
   /** Which device: r1 speaks end-of-message framing, r2 chunked. */
@@ -62,6 +64,7 @@ export const simJunosTarget: Target = {
     const info = (d: 'r1' | 'r2'): SimDeviceInfo => sim.devices[d]!;
     const target = (d: 'r1' | 'r2') => ({ host: sim.host, port: info(d).port, username: info(d).username, password: info(d).password, hostKeyFingerprint: info(d).hostKeyFingerprint });
     const idle: Record<'r1' | 'r2', RawNetconf[]> = { r1: [], r2: [] };
+    const uses = new WeakMap<RawNetconf, number>();
     const lane = async (d: 'r1' | 'r2'): Promise<RawNetconf> => {
       for (let s = idle[d].pop(); s; s = idle[d].pop()) if (!s.closed) return s;
       return openRawNetconf(target(d));
@@ -98,7 +101,10 @@ export const simJunosTarget: Target = {
           return [{ kind: 'hang', summary: `no reply within ${ANSWER_MS} ms` }];
         }
         if (m.kind === 'closed') return [{ kind: 'wrong-result', summary: 'session closed on a well-framed RPC' }];
-        idle[input.device].push(session);
+        const used = (uses.get(session) ?? 0) + 1;
+        uses.set(session, used);
+        if (used < RPCS_PER_SESSION) idle[input.device].push(session);
+        else session.close();
         return judge(m.xml);
       },
       show: (i) => `to ${i.device}${i.framingSeed !== undefined ? ` (framing mutated, seed ${i.framingSeed})` : ''}: ${JSON.stringify(i.xml)}`,
