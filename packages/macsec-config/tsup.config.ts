@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // junos-yang: test support (spawns yanglint), kept out of the main entry so the library stays pure.
+  entry: { index: "src/index.ts", "test-support/junos-yang": "src/test-support/junos-yang.ts" },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -6,11 +6,18 @@ import { CIPHER_SUITES, type CipherSuite } from './model.js';
 import { Secret } from './secret.js';
 import { cakHexLength, checkCkn } from './validate.js';
 
+/** A caller's value for a message; never throws (String() does on objects without a prototype). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  return Object.getPrototypeOf(value) === null ? 'an object without a prototype' : `a ${typeof value}`;
+}
+
 /** Bits of QKD key a CAK for this suite needs: request exactly this many from the KME. */
 export function requiredKeyBits(cipherSuite: CipherSuite): 128 | 256 {
   if (!(CIPHER_SUITES as readonly unknown[]).includes(cipherSuite)) {
-    throw new KeyDerivationError(`unknown cipher suite "${String(cipherSuite)}" (expected one of ${CIPHER_SUITES.join(', ')})`, {
-      cipherSuite: String(cipherSuite),
+    throw new KeyDerivationError(`unknown cipher suite "${describe(cipherSuite)}" (expected one of ${CIPHER_SUITES.join(', ')})`, {
+      cipherSuite: describe(cipherSuite),
     });
   }
   return cakHexLength(cipherSuite) === 64 ? 256 : 128;
@@ -32,8 +39,8 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 
 /** The field script's rule: a fixed 32-hex prefix followed by the key_ID UUID's 32 hex digits. */
 export function prefixUuidStrategy(prefix: string): CknStrategy {
-  if (!/^[0-9a-fA-F]{32}$/.test(prefix)) {
-    throw new KeyDerivationError(`prefix-uuid: prefix must be exactly 32 hex digits, got ${prefix.length} characters`, {
+  if (typeof prefix !== 'string' || !/^[0-9a-fA-F]{32}$/.test(prefix)) {
+    throw new KeyDerivationError(`prefix-uuid: prefix must be exactly 32 hex digits, got ${typeof prefix === 'string' ? `${prefix.length} characters` : describe(prefix)}`, {
       strategy: 'prefix-uuid',
     });
   }
@@ -95,13 +102,16 @@ export function resolveStrategy(strategy: CknStrategyName | CknStrategy, prefix?
     }
     return prefixUuidStrategy(prefix);
   }
-  throw new KeyDerivationError(`unknown CKN strategy "${String(strategy)}" (expected prefix-uuid, sha256-keyid or a CknStrategy)`, {
-    strategy: String(strategy),
+  throw new KeyDerivationError(`unknown CKN strategy "${describe(strategy)}" (expected prefix-uuid, sha256-keyid or a CknStrategy)`, {
+    strategy: describe(strategy),
   });
 }
 
 /** Derives the CKN and CAK for one delivered key. The CAK comes back as a Secret. */
 export function deriveCknCak(key: KeyInput, options: DeriveOptions): DerivedKey {
+  if (typeof options !== 'object' || options === null) {
+    throw new KeyDerivationError(`derivation options must be an object, got ${describe(options)}`, {});
+  }
   const neededBits = requiredKeyBits(options.cipherSuite);
   const strategy = resolveStrategy(options.strategy, options.prefix);
   const keyId = key?.keyId;

@@ -10,3 +10,4 @@ export * from './render-text.js';
 export * from './render-xml.js';
 export * from './parse-xml.js';
 export * from './ring.js';
+export * from './platform.js';

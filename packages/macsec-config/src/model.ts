@@ -2,12 +2,36 @@
 // touches. Field names follow the Junos statements (camelCased); each type notes its hierarchy.
 import type { Secret } from './secret.js';
 
-/** Security modes Junos knows; this package's key handling is for `static-cak`. */
+// The value sets below are the enumerations of Juniper's 24.4R1 YANG, identical in the junos,
+// junos-qfx, junos-es and evo families (junos-conf-security: grouping security-macsec,
+// grouping security-authentication-key-chains).
+
+/** Security modes Junos knows; this package's key handling is for `static-cak`. YANG: `connectivity-association/security-mode`. */
 export const SECURITY_MODES = ['static-cak', 'static-sak', 'dynamic'] as const;
 export type SecurityMode = (typeof SECURITY_MODES)[number];
 
+/** YANG: `connectivity-association/cipher-suite`. */
 export const CIPHER_SUITES = ['gcm-aes-128', 'gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'] as const;
 export type CipherSuite = (typeof CIPHER_SUITES)[number];
+
+/** Confidentiality offset in octets. YANG: `connectivity-association/offset` (enumeration "0", "30", "50"). */
+export const OFFSETS = [0, 30, 50] as const;
+export type Offset = (typeof OFFSETS)[number];
+
+/** Protocols MACsec may leave in the clear. YANG: `connectivity-association/exclude-protocol/name` (keyed list). */
+export const EXCLUDE_PROTOCOLS = ['cdp', 'lldp', 'lacp'] as const;
+export type ExcludeProtocol = (typeof EXCLUDE_PROTOCOLS)[number];
+
+/** YANG: `key-chain/key/algorithm` (routing-protocol authentication; MACsec ignores it). */
+export const KEY_ALGORITHMS = ['md5', 'hmac-sha-1', 'ao', 'sha-1', 'hmac-sha2-224', 'hmac-sha2-256', 'hmac-sha2-384', 'hmac-sha2-512'] as const;
+export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+
+/** YANG: `key-chain/key/options` (IS-IS encoding; MACsec ignores it). */
+export const KEY_OPTIONS = ['basic', 'isis-enhanced'] as const;
+export type KeyOptions = (typeof KEY_OPTIONS)[number];
+
+/** YANG (junos-conf-event-options): `traceoptions/flag/name`. */
+export const EVENT_TRACE_FLAGS = ['server', 'configuration', 'events', 'timer-events', 'database', 'policy', 'registration', 'syslogd', 'all'] as const;
 
 /** `pre-shared-key` / `fallback-key`: a CKN (clear hex) and its CAK (secret). */
 export interface PreSharedKey {
@@ -23,9 +47,10 @@ export interface MkaOptions {
   transmitInterval?: number;
   /** Seconds between SAK rekeys (Junos: 60..86400). */
   sakRekeyInterval?: number;
-  /** Drop traffic that is not MACsec-secured. */
-  mustSecure?: boolean;
-  /** Allow unsecured traffic when MKA fails. */
+  /**
+   * Allow unsecured traffic when MKA fails. Without it traffic is dropped: what `must-secure`
+   * used to say, a statement no 24.4R1 family has any more (see the README).
+   */
   shouldSecure?: boolean;
 }
 
@@ -39,11 +64,16 @@ export interface ConnectivityAssociation {
   preSharedKeyChain?: string;
   fallbackKey?: PreSharedKey;
   mka?: MkaOptions;
-  /** Protocols sent in the clear, e.g. `lldp`, `cdp`, `lacp`. */
+  /** Protocols sent in the clear: `lldp`, `cdp`, `lacp`. */
   excludeProtocols?: string[];
   includeSci?: boolean;
-  /** `replay-protect replay-window-size N` (0 = strict order). */
-  replayProtect?: { replayWindowSize: number };
+  /** Octets left unencrypted at the start of each frame: 0 (default), 30 or 50. */
+  offset?: Offset;
+  /**
+   * `replay-protect [replay-window-size N]` (0 = strict order). `{}` is a bare
+   * `replay-protect`, as the field script's successor writes it.
+   */
+  replayProtect?: { replayWindowSize?: number };
 }
 
 /**
@@ -51,6 +81,7 @@ export interface ConnectivityAssociation {
  * `security macsec interfaces IF`, so this model does too.
  */
 export interface QkdMacro {
+  /** A host name or address, or (field script v3.2) an `https://` / `http://` URL. */
   kmeHost?: string;
   kmePort?: number;
   /** Verify the KME with the CA (HTTPS certificate checks). */
@@ -75,17 +106,24 @@ export interface KeyChainKey {
   keyName?: string;
   /** The CAK. */
   secret?: Secret;
-  /** `YYYY-MM-DD.HH:MM:SS`, optionally followed by ` +HHMM` as Junos prints it back. */
+  /** `YYYY-MM-DD.HH:MM[:SS]`, optionally followed by ` +HHMM` as Junos prints it back. */
   startTime?: string;
   /** Set when the device reports the key `inactive`; such a key never activates. */
   inactive?: boolean;
+  /** Routing-protocol authentication algorithm; MACsec does not use it. */
+  algorithm?: KeyAlgorithm;
+  /** IS-IS encoding; MACsec does not use it. */
+  options?: KeyOptions;
 }
 
 /** `security authentication-key-chains key-chain KC`. */
 export interface KeyChain {
   name: string;
   description?: string;
-  /** Clock-skew tolerance in seconds. */
+  /**
+   * Clock-skew tolerance in seconds (0..4294967295; Junos' default 3600): how far from its
+   * start-time a peer's key is still accepted. See the README.
+   */
   tolerance?: number;
   keys: KeyChainKey[];
 }

@@ -99,7 +99,7 @@ describe('parseConfigurationXml', () => {
     const m = parseConfigurationXml(JUNOS_REPLY);
     expect(m).toEqual({
       connectivityAssociations: [
-        { name: 'CA_basic', cipherSuite: 'gcm-aes-xpn-256', securityMode: 'static-cak', preSharedKeyChain: 'QKD_KC', mka: { mustSecure: true, keyServerPriority: 16 }, excludeProtocols: ['lldp'] },
+        { name: 'CA_basic', cipherSuite: 'gcm-aes-xpn-256', securityMode: 'static-cak', preSharedKeyChain: 'QKD_KC', mka: { keyServerPriority: 16 }, excludeProtocols: ['lldp'] },
       ],
       interfaces: [{ name: 'ge-0/0/0', connectivityAssociation: 'CA_basic', qkd: { kmeCa: false, kmeHost: 'etsi14-alice.keequant.com', kmePort: 443, kmeKeyidCheck: false } }],
       keyChains: [
@@ -215,8 +215,8 @@ describe('round trip model -> XML -> model', () => {
             securityMode: fc.constant('static-cak' as const),
             // Never one of the generated chains, whose secrets need not match this suite.
             preSharedKeyChain: name.map((n) => `ca-${n}`),
-            mka: fc.record({ keyServerPriority: fc.integer({ min: 0, max: 255 }), transmitInterval: fc.integer({ min: 2000, max: 6000 }), mustSecure: fc.constant(true) }, { requiredKeys: [] }),
-            excludeProtocols: fc.uniqueArray(fc.constantFrom('lldp', 'cdp', 'lacp', 'stp'), { minLength: 1 }),
+            mka: fc.record({ keyServerPriority: fc.integer({ min: 0, max: 255 }), transmitInterval: fc.integer({ min: 2000, max: 6000 }), shouldSecure: fc.constant(true) }, { requiredKeys: [] }),
+            excludeProtocols: fc.uniqueArray(fc.constantFrom('lldp', 'cdp', 'lacp'), { minLength: 1 }),
             includeSci: fc.constant(true),
             replayProtect: fc.record({ replayWindowSize: fc.integer({ min: 0, max: 65535 }) }),
           },
@@ -321,11 +321,11 @@ describe('parseConfigurationChange', () => {
   });
 
   it('understands operation="delete" and replace="replace"', () => {
-    const xml = renderXml({ connectivityAssociations: [{ name: 'CA1', preSharedKeyChain: 'KC1' }] }, { operation: 'replace', delete: [{ kind: 'macsec-interface', name: 'ge-0/0/1' }], deleteAttribute: 'operation' });
+    const xml = renderXml({ connectivityAssociations: [{ name: 'CA1', securityMode: 'static-cak', preSharedKeyChain: 'KC1' }] }, { operation: 'replace', delete: [{ kind: 'macsec-interface', name: 'ge-0/0/1' }], deleteAttribute: 'operation' });
     const change = parseConfigurationChange(xml);
     expect(change.delete).toEqual([{ kind: 'macsec-interface', name: 'ge-0/0/1' }]);
     expect(change.replaced).toEqual(['connectivity-association:CA1']);
-    expect(change.config).toEqual({ connectivityAssociations: [{ name: 'CA1', preSharedKeyChain: 'KC1' }] });
+    expect(change.config).toEqual({ connectivityAssociations: [{ name: 'CA1', securityMode: 'static-cak', preSharedKeyChain: 'KC1' }] });
   });
 });
 

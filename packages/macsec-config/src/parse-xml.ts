@@ -5,10 +5,14 @@
 // Junos-encrypted `$9$...`). Entity expansion is off; the five XML entities and character
 // references are decoded here.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ConfigParseError } from './errors.js';
+import { ConfigParseError, MacsecConfigError } from './errors.js';
 import {
   CIPHER_SUITES,
+  KEY_ALGORITHMS,
+  KEY_OPTIONS,
+  OFFSETS,
   SECURITY_MODES,
+  type Offset,
   type CipherSuite,
   type ConnectivityAssociation,
   type DeleteTarget,
@@ -40,6 +44,15 @@ const parser = new XMLParser({
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
 });
 
+/** XML 1.0 `Char`: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+// A character XML 1.0 does not allow, raw in the document: C0 controls but TAB/LF/CR, U+FFFE/U+FFFF,
+// and surrogates that do not form a pair.
+const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function decodeEntities(text: string, path: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[A-Za-z][A-Za-z0-9._-]*);/g, (whole, ent: string) => {
     if (ent === 'lt') return '<';
@@ -49,6 +62,7 @@ function decodeEntities(text: string, path: string): string {
     if (ent === 'apos') return "'";
     const code = ent.startsWith('#x') ? Number.parseInt(ent.slice(2), 16) : ent.startsWith('#') ? Number(ent.slice(1)) : Number.NaN;
     if (!Number.isInteger(code) || code > 0x10ffff) throw new ConfigParseError(`unknown entity ${whole}`, path);
+    if (!isXmlChar(code)) throw new ConfigParseError(`${whole} is not a character XML 1.0 allows`, path);
     return String.fromCodePoint(code);
   });
 }
@@ -137,7 +151,8 @@ function parseCa(el: El, path: string): ConnectivityAssociation {
   if (mkaEl) {
     const m = `${p}/mka`;
     const mka: NonNullable<ConnectivityAssociation['mka']> = {};
-    if (has(mkaEl, 'must-secure')) mka.mustSecure = true;
+    // <must-secure/> (es/ex/nfx/qfx families up to 22.1R1) is what Junos does without
+    // should-secure anyway; the model has no field for it, so it reads as nothing.
     if (has(mkaEl, 'should-secure')) mka.shouldSecure = true;
     const ksp = childInt(mkaEl, 'key-server-priority', m);
     if (ksp !== undefined) mka.keyServerPriority = ksp;
@@ -148,16 +163,26 @@ function parseCa(el: El, path: string): ConnectivityAssociation {
     ca.mka = mka;
   }
   if (has(el, 'include-sci')) ca.includeSci = true;
+  const offset = childText(el, 'offset', p);
+  if (offset !== undefined) {
+    if (!(OFFSETS as readonly number[]).map(String).includes(offset)) throw new ConfigParseError(`offset "${offset}" is not one of ${OFFSETS.join(', ')}`, `${p}/offset`);
+    ca.offset = Number(offset) as Offset;
+  }
   const rp = one(el, 'replay-protect', p);
   if (rp) {
+    // A bare <replay-protect/> is valid YANG (replay-window-size has no default there).
     const size = childInt(rp, 'replay-window-size', `${p}/replay-protect`);
-    if (size === undefined) throw new ConfigParseError('missing <replay-window-size>', `${p}/replay-protect`);
-    ca.replayProtect = { replayWindowSize: size };
+    ca.replayProtect = size === undefined ? {} : { replayWindowSize: size };
   }
   // Accept both `<exclude-protocol>lldp</exclude-protocol>` and `<exclude-protocol><name>lldp</name>`.
   const excluded = kids(el, 'exclude-protocol').map((x) => (has(x, 'name') ? requiredText(x, 'name', `${p}/exclude-protocol`) : textOf(x, `${p}/exclude-protocol`)));
   if (excluded.length > 0) ca.excludeProtocols = excluded;
   return ca;
+}
+
+function oneOf<T extends string>(values: readonly T[], value: string, what: string, path: string): T {
+  if (!(values as readonly string[]).includes(value)) throw new ConfigParseError(`${what} "${value}" is not one of ${values.join(', ')}`, path);
+  return value as T;
 }
 
 function parseBool(text: string | undefined, path: string): boolean {
@@ -236,6 +261,10 @@ function parseKey(el: El, path: string): KeyChainKey {
   }
   const start = childText(el, 'start-time', p);
   if (start !== undefined) key.startTime = start;
+  const algorithm = childText(el, 'algorithm', p);
+  if (algorithm !== undefined) key.algorithm = oneOf(KEY_ALGORITHMS, algorithm, 'algorithm', `${p}/algorithm`);
+  const options = childText(el, 'options', p);
+  if (options !== undefined) key.options = oneOf(KEY_OPTIONS, options, 'options', `${p}/options`);
   if (isInactive(el)) key.inactive = true;
   return key;
 }
@@ -340,18 +369,52 @@ function findConfiguration(doc: El, depth = 0): El | undefined {
   return undefined;
 }
 
+/** fast-xml-parser's default `maxNestedTags`; Junos configuration nests about 12 deep. */
+export const MAX_XML_DEPTH = 100;
+
+// Element names fast-xml-parser refuses (they would pollute Object.prototype). Junos has no such
+// statements, so they are refused here, up front, with this package's error.
+const RESERVED_ELEMENT = /<\/?\s*(?:[A-Za-z_][\w.-]*:)?(__proto__|constructor|prototype)(?=[\s/>]|$)/;
+
+/** The library's own error messages, mapped to ours; library text can quote the document. */
+function libraryFault(err: unknown): ConfigParseError {
+  const msg = err instanceof Error ? err.message : '';
+  if (/Maximum nested tags/i.test(msg)) return new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, '(document)');
+  if (/DOCTYPE/i.test(msg)) return new ConfigParseError('"<!" that opens neither a comment nor CDATA', '(document)');
+  const what = /CDATA/i.test(msg) ? 'an unclosed CDATA section' : /Comment/i.test(msg) ? 'an unclosed comment' : /Pi Tag/i.test(msg) ? 'an unclosed processing instruction' : 'an unterminated tag';
+  return new ConfigParseError(`malformed XML: ${what}`, '(document)');
+}
+
 function parseDocument(xml: string): El {
   if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
   // Junos never sends a DTD; refusing one rules out entity tricks altogether.
   if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
-  const valid = XMLValidator.validate(xml);
+  const bad = NON_XML_CHAR.exec(xml);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new ConfigParseError(`character U+${code} at offset ${bad.index} is not allowed in XML 1.0`, '(document)');
+  }
+  const reserved = RESERVED_ELEMENT.exec(xml);
+  if (reserved) throw new ConfigParseError(`element <${reserved[1]}> is not allowed in configuration XML`, '(document)');
+  let valid: ReturnType<typeof XMLValidator.validate>;
+  try {
+    valid = XMLValidator.validate(xml);
+  } catch (err) {
+    // The validator itself throws on some unterminated markup (`<n/` at the end, `<!--`, ...).
+    throw libraryFault(err);
+  }
   if (valid !== true) {
     // The validator quotes document text: a broken tag next to a CAK gets the CAK quoted whole.
     // Keep quoted single characters only; line and column still point at the fault.
     const msg = valid.err.msg.replace(/'([^']*)'/g, (quoted, inner: string) => (inner.length <= 1 ? quoted : "'…'"));
     throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${msg}`, '(document)');
   }
-  const doc = parser.parse(xml) as El;
+  let doc: El;
+  try {
+    doc = parser.parse(xml) as El;
+  } catch (err) {
+    throw libraryFault(err);
+  }
   const configuration = findConfiguration(doc);
   if (!configuration) {
     const rpcError = JSON.stringify(doc).includes('"rpc-error"');
@@ -397,7 +460,20 @@ function readModel(configuration: El): MacsecConfig {
  * conservative rules, and reading them must still work.
  */
 export function parseConfigurationXml(xml: string): MacsecConfig {
-  return readModel(parseDocument(xml));
+  return ownErrors(() => readModel(parseDocument(xml)));
+}
+
+/**
+ * The contract: bad input gives a ConfigParseError, nothing else. The paths above throw it
+ * themselves; this net turns anything a library may still throw into one, without its text.
+ */
+function ownErrors<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof MacsecConfigError) throw err;
+    throw new ConfigParseError(`unreadable configuration XML (${err instanceof Error ? err.name : typeof err})`, '(document)');
+  }
 }
 
 /** The entries marked `delete="delete"` or `operation="delete"` in a load-configuration body. */
@@ -446,7 +522,10 @@ export interface ParsedChange {
  * removes, for a device simulator applying the load.
  */
 export function parseConfigurationChange(xml: string): ParsedChange {
-  const configuration = parseDocument(xml);
+  return ownErrors(() => readChange(parseDocument(xml)));
+}
+
+function readChange(configuration: El): ParsedChange {
   const replaced: string[] = [];
   const visit = (el: El, tag: string) => {
     if (attr(el, 'replace') === 'replace' && typeof kids(el, 'name')[0]?.['#text'] === 'string') {

@@ -37,8 +37,13 @@ describe('renderSet, feature by feature', () => {
       'set security macsec connectivity-association CA_chain include-sci',
       'set security macsec connectivity-association CA_chain replay-protect replay-window-size 64',
     ]);
-    expect(renderSet({ connectivityAssociations: [{ name: 'X', mka: { mustSecure: true } }] })).toEqual([
-      'set security macsec connectivity-association X mka must-secure',
+    // A bare replay-protect (the field script's successor) and the keyed exclude-protocol list.
+    expect(renderSet({ connectivityAssociations: [{ name: 'X', securityMode: 'static-cak', replayProtect: {}, offset: 30, excludeProtocols: ['lldp', 'lacp'] }] })).toEqual([
+      'set security macsec connectivity-association X security-mode static-cak',
+      'set security macsec connectivity-association X offset 30',
+      'set security macsec connectivity-association X replay-protect',
+      'set security macsec connectivity-association X exclude-protocol lldp',
+      'set security macsec connectivity-association X exclude-protocol lacp',
     ]);
   });
 
@@ -131,10 +136,15 @@ describe('renderSet, feature by feature', () => {
   });
 
   it('replace deletes each entry before setting it again', () => {
-    expect(renderSet({ connectivityAssociations: [{ name: 'CA1', preSharedKeyChain: 'KC1' }] }, { operation: 'replace' })).toEqual([
+    expect(renderSet({ connectivityAssociations: [{ name: 'CA1', securityMode: 'static-cak', preSharedKeyChain: 'KC1' }] }, { operation: 'replace' })).toEqual([
       'delete security macsec connectivity-association CA1',
+      'set security macsec connectivity-association CA1 security-mode static-cak',
       'set security macsec connectivity-association CA1 pre-shared-key-chain KC1',
     ]);
+    // A replaced entry is whole: without its security-mode, pre-shared-key-chain breaks a junos:must rule.
+    expect(() => renderSet({ connectivityAssociations: [{ name: 'CA1', preSharedKeyChain: 'KC1' }] }, { operation: 'replace' })).toThrow(
+      /pre-shared-key-chain requires security-mode static-cak \(none set\)/,
+    );
   });
 
   it('never shows a secret unless asked', () => {

@@ -8,7 +8,7 @@ import { validateConfig } from './validate.js';
 
 /** Renders a model (plus optional deletes) as `set` commands. Validates the model first. */
 export function renderSet(config: MacsecConfig, options: RenderOptions = {}): string[] {
-  validateConfig(config);
+  validateConfig(config, { partial: options.operation !== 'replace' });
   const reveal = options.revealSecrets === true;
   const deletes: string[] = [];
   const sets: string[] = [];

@@ -103,12 +103,12 @@ system {
 `);
   });
 
-  it('groups leaf-lists in brackets', () => {
+  it('groups leaf-lists in brackets; exclude-protocol, a keyed list, gets one statement per entry', () => {
     const text = renderText({
       connectivityAssociations: [{ name: 'CA1', excludeProtocols: ['lldp', 'cdp'] }],
       staticHostMappings: [{ name: 'h', inet: ['10.0.0.1', '10.0.0.2'] }],
     });
-    expect(text).toContain('exclude-protocol [ lldp cdp ];');
+    expect(text).toContain('exclude-protocol lldp;\n            exclude-protocol cdp;');
     expect(text).toContain('h inet [ 10.0.0.1 10.0.0.2 ];');
   });
 

@@ -61,7 +61,7 @@ function printNodes(nodes: Node[], depth: number, reveal: boolean, out: string[]
 
 /** Renders a model (plus optional deletes) as Junos curly-brace text. Validates the model first. */
 export function renderText(config: MacsecConfig, options: RenderOptions = {}): string {
-  validateConfig(config);
+  validateConfig(config, { partial: options.operation !== 'replace' });
   const out: string[] = [];
   printNodes(buildTree(config, options), 0, options.revealSecrets === true, out);
   return out.length > 0 ? `${out.join('\n')}\n` : '';

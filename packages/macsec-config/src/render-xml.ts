@@ -45,7 +45,7 @@ function printNode(node: Node, depth: number, options: XmlRenderOptions, out: st
 
 /** Renders a model (plus optional deletes) as a Junos `<configuration>` element. Validates first. */
 export function renderXml(config: MacsecConfig, options: XmlRenderOptions = {}): string {
-  validateConfig(config);
+  validateConfig(config, { partial: options.operation !== 'replace' });
   const out = ['<configuration>'];
   for (const node of buildTree(config, options)) printNode(node, 1, options, out);
   out.push('</configuration>');

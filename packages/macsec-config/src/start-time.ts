@@ -1,5 +1,6 @@
-// Junos start-time values: `YYYY-MM-DD.HH:MM:SS`, optionally followed by ` +HHMM` as Junos prints
-// them back. The device reads an offset-less value in its own time zone, so both directions take
+// Junos start-time values: `YYYY-MM-DD.HH:MM:SS` or `YYYY-MM-DD.HH:MM` (seconds 0; the YANG
+// documents the short form, `jt:time` "YYYY-MM-DD.HH:MM", and the field script's successor
+// writes it), optionally followed by ` +HHMM` as Junos prints them back. The device reads an offset-less value in its own time zone, so both directions take
 // `utcOffsetMinutes` (the device's offset from UTC); it defaults to 0, i.e. devices run on UTC.
 
 export interface TimeZoneOption {
@@ -8,7 +9,7 @@ export interface TimeZoneOption {
 }
 
 const START_TIME =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})\.(\d{1,2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/;
+  /^(\d{4})-(\d{1,2})-(\d{1,2})\.(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ([+-])(\d{2})(\d{2}))?$/;
 
 function checkOffset(minutes: number): void {
   if (!Number.isInteger(minutes) || minutes < -720 || minutes > 840) {
@@ -24,8 +25,8 @@ function daysInMonth(year: number, month: number): number {
 export function checkStartTime(text: unknown): string | null {
   if (typeof text !== 'string') return `start-time must be a string, got ${typeof text}`;
   const m = START_TIME.exec(text);
-  if (!m) return `start-time "${text}" is not YYYY-MM-DD.HH:MM:SS`;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!m) return `start-time "${text}" is not YYYY-MM-DD.HH:MM[:SS]`;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
   if (year < 1970) return `start-time "${text}": year before 1970`;
   if (month < 1 || month > 12) return `start-time "${text}": month ${month} out of 1..12`;
   if (day < 1 || day > daysInMonth(year, month)) return `start-time "${text}": day ${day} out of range for ${year}-${month}`;
@@ -47,7 +48,7 @@ export function parseStartTime(text: string, options: TimeZoneOption = {}): Date
   let offset = options.utcOffsetMinutes ?? 0;
   checkOffset(offset);
   if (m[7]) offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
-  const local = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const local = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
   return new Date(local - offset * 60_000);
 }
 

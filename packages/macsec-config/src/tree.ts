@@ -53,7 +53,6 @@ function caNode(ca: ConnectivityAssociation): Node {
   const mka = ca.mka;
   const mkaChildren: Node[] = mka
     ? [
-        ...flag('must-secure', mka.mustSecure),
         ...flag('should-secure', mka.shouldSecure),
         ...leaf('key-server-priority', mka.keyServerPriority),
         ...leaf('transmit-interval', mka.transmitInterval),
@@ -72,8 +71,11 @@ function caNode(ca: ConnectivityAssociation): Node {
       ...pskNode('fallback-key', ca.fallbackKey),
       ...(mkaChildren.length > 0 ? [{ tag: 'mka', children: mkaChildren }] : []),
       ...flag('include-sci', ca.includeSci),
+      ...leaf('offset', ca.offset),
       ...(ca.replayProtect ? [{ tag: 'replay-protect', children: leaf('replay-window-size', ca.replayProtect.replayWindowSize) }] : []),
-      ...listOf('exclude-protocol', ca.excludeProtocols),
+      // A keyed list in every family's YANG (`<exclude-protocol><name>lldp</name></exclude-protocol>`),
+      // `exclude-protocol lldp;` in text form, one entry per protocol.
+      ...(ca.excludeProtocols ?? []).map((p): Node => ({ tag: 'exclude-protocol', name: p, children: [] })),
     ],
   };
 }
@@ -122,6 +124,8 @@ function keyChainNode(chain: KeyChain): Node {
             ...(k.secret ? [{ tag: 'secret', secret: k.secret }] : []),
             ...leaf('key-name', k.keyName),
             ...leaf('start-time', k.startTime),
+            ...leaf('algorithm', k.algorithm),
+            ...leaf('options', k.options),
           ],
         }),
       ),

@@ -110,7 +110,7 @@ describe('checkConfig', () => {
         cipherSuite: 'gcm-aes-xpn-256',
         preSharedKeyChain: 'KC1',
         fallbackKey: { ckn: 'aa'.repeat(32), cak },
-        mka: { keyServerPriority: 16, transmitInterval: 2000, sakRekeyInterval: 60, mustSecure: true },
+        mka: { keyServerPriority: 16, transmitInterval: 2000, sakRekeyInterval: 60, shouldSecure: true },
         excludeProtocols: ['lldp'],
         includeSci: true,
         replayProtect: { replayWindowSize: 0 },
@@ -136,7 +136,7 @@ describe('checkConfig', () => {
     const shortCak = Secret.fromHex('cd'.repeat(16));
     const bad: MacsecConfig = {
       connectivityAssociations: [
-        { name: 'CA 1', cipherSuite: 'gcm-aes-256', preSharedKey: { ckn: 'abc', cak: shortCak }, preSharedKeyChain: 'KC', mka: { keyServerPriority: 300, mustSecure: true, shouldSecure: true }, excludeProtocols: ['ospf'] },
+        { name: 'CA 1', cipherSuite: 'gcm-aes-256', preSharedKey: { ckn: 'abc', cak: shortCak }, preSharedKeyChain: 'KC', mka: { keyServerPriority: 300, mustSecure: true, shouldSecure: true } as never, excludeProtocols: ['ospf'] },
         { name: 'CA1', cipherSuite: 'gcm-aes-512' as never },
         { name: 'CA1', replayProtect: { replayWindowSize: -1 } },
       ],
@@ -200,7 +200,7 @@ describe('checkConfig', () => {
 
   it('checks key-chain secrets against the suite of the CA that uses the chain', () => {
     const issues = checkConfig({
-      connectivityAssociations: [{ name: 'CA1', cipherSuite: 'gcm-aes-256', preSharedKeyChain: 'KC1' }],
+      connectivityAssociations: [{ name: 'CA1', securityMode: 'static-cak', cipherSuite: 'gcm-aes-256', preSharedKeyChain: 'KC1' }],
       keyChains: [{ name: 'KC1', keys: [{ index: 0, secret: Secret.fromHex('ab'.repeat(16)) }] }],
     });
     expect(issues).toEqual([{ path: 'keyChains[0].keys[0].secret', message: 'CAK for gcm-aes-256 must be exactly 64 hex digits, got 32' }]);

@@ -1,32 +1,33 @@
 // Junos' rules for the values this package renders. Each check returns a message or null; the
 // messages name the rule and the offending value, except for secrets, where they give only the
-// length. checkConfig walks a whole model and reports every problem with its path.
+// length. checkConfig walks a whole model and reports every problem with its path. Ranges and
+// value sets come from Juniper's 24.4R1 YANG (the same in the junos, junos-qfx, junos-es and evo
+// families); each check cites the YANG node it enforces, and the junos:must rules come from
+// junos-with-extensions.
 import { isIPv4, isIPv6 } from 'node:net';
 import { MacsecValidationError, type ValidationIssue } from './errors.js';
 import {
   CIPHER_SUITES,
+  EXCLUDE_PROTOCOLS,
+  KEY_ALGORITHMS,
+  KEY_OPTIONS,
+  OFFSETS,
   SECURITY_MODES,
   type CipherSuite,
   type ConnectivityAssociation,
   type KeyChain,
   type MacsecConfig,
+  type MkaOptions,
   type PreSharedKey,
-  type EventOptions,
+  type SecurityMode,
 } from './model.js';
 import { isSecret } from './secret.js';
 import { checkStartTime, parseStartTime } from './start-time.js';
+import { checkEventOptions } from './validate-event-options.js';
+import { checkIntRange, show, type Add } from './validate-util.js';
 
 const HEX = /^[0-9a-fA-F]*$/;
 
-/** A value for an error message; never throws (symbols, null-prototype objects, cycles). */
-function show(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value;
-  }
-}
 
 export const KEY_INDEX_MIN = 0;
 export const KEY_INDEX_MAX = 63;
@@ -96,14 +97,17 @@ function checkName(kind: string, name: unknown, max: number): string | null {
   return null;
 }
 
-/** Connectivity-association name: 1..32 characters of letters, digits, `_`, `-`, `.`. */
+/** Connectivity-association name: 1..32 characters (YANG: connectivity-association/name, length "1 .. 32"). */
 export function checkCaName(name: unknown): string | null {
   return checkName('connectivity-association', name, 32);
 }
 
-/** Key-chain name: 1..64 characters of letters, digits, `_`, `-`, `.`. */
+/**
+ * Key-chain name: 1..32 characters, no spaces (YANG: key-chain/name, posix-pattern
+ * `!^((__.*__)|(.*[ ].*)|(.{33,}))$`; our subset also rules out `__x__`).
+ */
 export function checkKeyChainName(name: unknown): string | null {
-  return checkName('key-chain', name, 64);
+  return checkName('key-chain', name, 32);
 }
 
 // type-fpc/pic/port, optional channel (:N) and logical unit (.N): ge-0/0/0, et-0/0/20:3, xe-1/2/3.0
@@ -117,6 +121,23 @@ export function checkInterfaceName(name: unknown): string | null {
 
 const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
+/**
+ * The field script's `kme-host`: a host (see checkHost), or, as v3.2 wrote it, an `http(s)://`
+ * URL whose host passes checkHost. Macro values are free text to Junos; this keeps them sane.
+ */
+export function checkKmeHost(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) return checkHost(value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `kme-host "${value}" is not a valid URL`;
+  }
+  if (/[\s"\\]/.test(value)) return `kme-host "${value}" may not contain spaces, quotes or backslashes`;
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return checkHost(host);
+}
+
 /** A host name (RFC 1123) or an IPv4/IPv6 address. */
 export function checkHost(host: unknown): string | null {
   if (typeof host !== 'string' || host.length === 0) return 'host must be a non-empty string';
@@ -125,24 +146,21 @@ export function checkHost(host: unknown): string | null {
   return null;
 }
 
-function checkIntRange(what: string, value: unknown, min: number, max: number): string | null {
-  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max
-    ? null
-    : `${what} must be an integer ${min}..${max}, got ${show(value)}`;
-}
 
-export const EXCLUDE_PROTOCOLS = ['cdp', 'lacp', 'lldp', 'stp'] as const;
 
-const WORD = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-function checkWord(what: string, value: unknown, max = 64): string | null {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || !WORD.test(value)) {
-    return `${what} "${show(value)}" must be 1..${max} characters of letters, digits, "_", "-", "."`;
-  }
-  return null;
+export interface CheckOptions {
+  /**
+   * The model is a change merged into the device's configuration (what a merge load carries):
+   * a statement it leaves out is the device's, so rules that need one (pre-shared-key needs
+   * security-mode static-cak) are checked only when both are present. Default false: the model
+   * is the whole configuration of what it names, and a statement it leaves out is absent.
+   */
+  partial?: boolean;
 }
 
 /** All problems in a model, each with its path. Empty when the model is valid. */
-export function checkConfig(config: MacsecConfig): ValidationIssue[] {
+export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): ValidationIssue[] {
+  const partial = options.partial === true;
   const issues: ValidationIssue[] = [];
   const add = (path: string, message: string | null) => {
     if (message) issues.push({ path, message });
@@ -164,7 +182,7 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
   unique('connectivityAssociations', cas.map((c) => c.name), 'connectivity-association');
   const suiteByChain = new Map<string, CipherSuite>();
   cas.forEach((ca, i) => {
-    checkCa(ca, `connectivityAssociations[${i}]`, add);
+    checkCa(ca, `connectivityAssociations[${i}]`, partial, add);
     if (ca.preSharedKeyChain && ca.cipherSuite) suiteByChain.set(ca.preSharedKeyChain, ca.cipherSuite);
   });
 
@@ -176,7 +194,7 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
     if (itf.connectivityAssociation !== undefined) add(`${p}.connectivityAssociation`, checkCaName(itf.connectivityAssociation));
     const q = itf.qkd;
     if (q) {
-      if (q.kmeHost !== undefined) add(`${p}.qkd.kmeHost`, checkHost(q.kmeHost));
+      if (q.kmeHost !== undefined) add(`${p}.qkd.kmeHost`, checkKmeHost(q.kmeHost));
       if (q.kmePort !== undefined) add(`${p}.qkd.kmePort`, checkIntRange('kme-port', q.kmePort, 1, 65535));
       if (q.kmeCa !== undefined && typeof q.kmeCa !== 'boolean') add(`${p}.qkd.kmeCa`, 'kme-ca must be a boolean');
       if (q.kmeKeyidCheck !== undefined && typeof q.kmeKeyidCheck !== 'boolean') add(`${p}.qkd.kmeKeyidCheck`, 'kme-keyid-check must be a boolean');
@@ -202,7 +220,6 @@ export function checkConfig(config: MacsecConfig): ValidationIssue[] {
   return issues;
 }
 
-type Add = (path: string, message: string | null) => void;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -276,40 +293,107 @@ function checkPsk(psk: PreSharedKey, p: string, suite: CipherSuite | undefined, 
   add(`${p}.cak`, checkModelSecret(psk.cak, suite));
 }
 
-function checkCa(ca: ConnectivityAssociation, p: string, add: Add) {
-  add(`${p}.name`, checkCaName(ca.name));
-  if (ca.securityMode !== undefined && !(SECURITY_MODES as readonly string[]).includes(ca.securityMode)) {
-    add(`${p}.securityMode`, `security-mode "${show(ca.securityMode)}" is not one of ${SECURITY_MODES.join(', ')}`);
+// The junos:must rules of junos-with-extensions/junos-conf-security (grouping security-macsec):
+// each statement and the security modes it is allowed in. yanglint does not check these.
+const MODE_RULES: ReadonlyArray<[field: string, statement: string, modes: readonly SecurityMode[]]> = [
+  // connectivity-association/mka: must (".. security-mode static-cak" || ".. security-mode dynamic")
+  ['mka', 'mka', ['static-cak', 'dynamic']],
+  // connectivity-association/pre-shared-key: must (".. security-mode static-cak")
+  ['preSharedKey', 'pre-shared-key', ['static-cak']],
+  // connectivity-association/fallback-key: must (".. security-mode static-cak")
+  ['fallbackKey', 'fallback-key', ['static-cak']],
+  // connectivity-association/pre-shared-key-chain: must (".. security-mode static-cak")
+  ['preSharedKeyChain', 'pre-shared-key-chain', ['static-cak']],
+  // connectivity-association/replay-protect, include-sci, offset, exclude-protocol: static-cak or dynamic
+  ['replayProtect', 'replay-protect', ['static-cak', 'dynamic']],
+  ['includeSci', 'include-sci', ['static-cak', 'dynamic']],
+  ['offset', 'offset', ['static-cak', 'dynamic']],
+  ['excludeProtocols', 'exclude-protocol', ['static-cak', 'dynamic']],
+];
+
+/**
+ * Checks a statement's security-mode rule. In a partial model (a merge load) an absent mode is
+ * the device's, unknown here; in a complete one it is absent, and the rule fails.
+ */
+function modeRule(mode: unknown, statement: string, modes: readonly SecurityMode[], partial: boolean): string | null {
+  if (mode === undefined ? partial : modes.includes(mode as SecurityMode)) return null;
+  return `${statement} requires security-mode ${modes.join(' or ')}${mode === undefined ? ' (none set)' : `, not ${show(mode)}`}`;
+}
+
+function checkMka(mka: MkaOptions, p: string, mode: unknown, partial: boolean, add: Add) {
+  const bool = (path: string, v: unknown) => add(path, v === undefined || typeof v === 'boolean' ? null : `must be a boolean, got ${show(v)}`);
+  if ('mustSecure' in mka) {
+    // No 24.4R1 family has mka must-secure (it was in es/ex/nfx/qfx up to 22.1R1); dropping
+    // traffic that MKA cannot secure is what Junos does without should-secure.
+    add(`${p}.mustSecure`, 'must-secure is not a Junos 24.4R1 statement: leave shouldSecure unset for the same behaviour');
   }
+  bool(`${p}.shouldSecure`, mka.shouldSecure);
+  // YANG: connectivity-association/mka/key-server-priority, uint32 range "0 .. 255",
+  // junos:must (".. .. security-mode static-cak").
+  if (mka.keyServerPriority !== undefined) {
+    add(`${p}.keyServerPriority`, checkIntRange('key-server-priority', mka.keyServerPriority, 0, 255));
+    add(`${p}.keyServerPriority`, modeRule(mode, 'key-server-priority', ['static-cak'], partial));
+  }
+  // YANG: connectivity-association/mka/transmit-interval, uint32 range "2000 .. 6000" (milliseconds).
+  if (mka.transmitInterval !== undefined) add(`${p}.transmitInterval`, checkIntRange('transmit-interval (ms)', mka.transmitInterval, 2000, 6000));
+  // YANG: connectivity-association/mka/sak-rekey-interval, uint32 range "60 .. 86400" (seconds).
+  if (mka.sakRekeyInterval !== undefined) add(`${p}.sakRekeyInterval`, checkIntRange('sak-rekey-interval (s)', mka.sakRekeyInterval, 60, 86400));
+}
+
+function checkCa(ca: ConnectivityAssociation, p: string, partial: boolean, add: Add) {
+  add(`${p}.name`, checkCaName(ca.name));
+  const modeOk = ca.securityMode === undefined || (SECURITY_MODES as readonly string[]).includes(ca.securityMode);
+  if (!modeOk) add(`${p}.securityMode`, `security-mode "${show(ca.securityMode)}" is not one of ${SECURITY_MODES.join(', ')}`);
   if (ca.cipherSuite !== undefined) add(`${p}.cipherSuite`, checkCipherSuite(ca.cipherSuite));
   const suite = ca.cipherSuite && !checkCipherSuite(ca.cipherSuite) ? ca.cipherSuite : undefined;
+  // YANG: cipher-suite enums gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256: must (!(".. security-mode static-sak")).
+  if (suite && suite !== 'gcm-aes-128' && ca.securityMode === 'static-sak') add(`${p}.cipherSuite`, `${suite} is not allowed with security-mode static-sak`);
+  if (modeOk) {
+    for (const [field, statement, modes] of MODE_RULES) {
+      if ((ca as unknown as Record<string, unknown>)[field] !== undefined) add(`${p}.${field}`, modeRule(ca.securityMode, statement, modes, partial));
+    }
+  }
   if (ca.preSharedKey) checkPsk(ca.preSharedKey, `${p}.preSharedKey`, suite, add);
+  // YANG: pre-shared-key-chain, posix-pattern "^.{1,32}$"; must (!(".. pre-shared-key")).
   if (ca.preSharedKeyChain !== undefined) add(`${p}.preSharedKeyChain`, checkKeyChainName(ca.preSharedKeyChain));
   if (ca.preSharedKey && ca.preSharedKeyChain !== undefined) add(p, 'pre-shared-key and pre-shared-key-chain are mutually exclusive');
-  if (ca.fallbackKey) checkPsk(ca.fallbackKey, `${p}.fallbackKey`, suite, add);
-  const bool = (path: string, v: unknown) => add(path, v === undefined || typeof v === 'boolean' ? null : `must be a boolean, got ${show(v)}`);
-  bool(`${p}.includeSci`, ca.includeSci);
-  const mka = ca.mka;
-  if (mka) {
-    bool(`${p}.mka.mustSecure`, mka.mustSecure);
-    bool(`${p}.mka.shouldSecure`, mka.shouldSecure);
-    if (mka.keyServerPriority !== undefined) add(`${p}.mka.keyServerPriority`, checkIntRange('key-server-priority', mka.keyServerPriority, 0, 255));
-    if (mka.transmitInterval !== undefined) add(`${p}.mka.transmitInterval`, checkIntRange('transmit-interval (ms)', mka.transmitInterval, 2000, 6000));
-    if (mka.sakRekeyInterval !== undefined) add(`${p}.mka.sakRekeyInterval`, checkIntRange('sak-rekey-interval (s)', mka.sakRekeyInterval, 60, 86400));
-    if (mka.mustSecure && mka.shouldSecure) add(`${p}.mka`, 'must-secure and should-secure are mutually exclusive');
+  if (ca.fallbackKey) {
+    checkPsk(ca.fallbackKey, `${p}.fallbackKey`, suite, add);
+    // YANG: fallback-key/ckn: must (!(".. .. pre-shared-key ckn $$")).
+    const primary = ca.preSharedKey?.ckn;
+    if (typeof primary === 'string' && typeof ca.fallbackKey.ckn === 'string' && primary.toLowerCase() === ca.fallbackKey.ckn.toLowerCase()) {
+      add(`${p}.fallbackKey.ckn`, 'fallback-key CKN must differ from the pre-shared-key CKN');
+    }
   }
+  add(`${p}.includeSci`, ca.includeSci === undefined || typeof ca.includeSci === 'boolean' ? null : `must be a boolean, got ${show(ca.includeSci)}`);
+  if (ca.mka) checkMka(ca.mka, `${p}.mka`, ca.securityMode, partial, add);
+  // YANG: connectivity-association/offset, enumeration "0" | "30" | "50".
+  if (ca.offset !== undefined && !(OFFSETS as readonly unknown[]).includes(ca.offset)) add(`${p}.offset`, `offset must be one of ${OFFSETS.join(', ')}, got ${show(ca.offset)}`);
+  // YANG: connectivity-association/exclude-protocol (list, key name), name enumeration cdp | lldp | lacp.
   ca.excludeProtocols?.forEach((proto, j) =>
     add(`${p}.excludeProtocols[${j}]`, (EXCLUDE_PROTOCOLS as readonly string[]).includes(proto) ? null : `exclude-protocol "${proto}" is not one of ${EXCLUDE_PROTOCOLS.join(', ')}`),
   );
-  if (ca.replayProtect) add(`${p}.replayProtect.replayWindowSize`, checkIntRange('replay-window-size', ca.replayProtect.replayWindowSize, 0, 65535));
+  if (ca.excludeProtocols) {
+    const seen = new Set<string>();
+    ca.excludeProtocols.forEach((proto, j) => {
+      if (seen.has(proto)) add(`${p}.excludeProtocols[${j}]`, `duplicate exclude-protocol "${proto}"`);
+      seen.add(proto);
+    });
+  }
+  // YANG: replay-protect/replay-window-size, uint32 range "0 .. 65535"; a bare replay-protect is valid.
+  const size = ca.replayProtect?.replayWindowSize;
+  if (size !== undefined) add(`${p}.replayProtect.replayWindowSize`, checkIntRange('replay-window-size', size, 0, 65535));
 }
 
 function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, add: Add) {
   add(`${p}.name`, checkKeyChainName(chain.name));
-  if (chain.description !== undefined && (typeof chain.description !== 'string' || /["\\\p{Cc}]/u.test(chain.description))) {
-    add(`${p}.description`, 'description must be a string without quotes, backslashes or control characters');
+  // YANG: key-chain/description, string length "1 .. 80".
+  if (chain.description !== undefined) {
+    if (typeof chain.description !== 'string' || /["\\\p{Cc}]/u.test(chain.description)) add(`${p}.description`, 'description must be a string without quotes, backslashes or control characters');
+    else if (chain.description.length < 1 || chain.description.length > 80) add(`${p}.description`, `description must have 1..80 characters, got ${chain.description.length}`);
   }
-  if (chain.tolerance !== undefined) add(`${p}.tolerance`, checkIntRange('tolerance', chain.tolerance, 0, 999999999));
+  // YANG: key-chain/tolerance, uint32 range "0 .. 4294967295" (seconds, default 3600).
+  if (chain.tolerance !== undefined) add(`${p}.tolerance`, checkIntRange('tolerance (s)', chain.tolerance, 0, 4294967295));
   if (!Array.isArray(chain.keys)) {
     add(`${p}.keys`, 'keys must be an array');
     return;
@@ -323,6 +407,9 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
     if (indexes.has(key.index)) add(`${k}.index`, `duplicate key index ${key.index}`);
     indexes.add(key.index);
     if (key.keyName !== undefined) add(`${k}.keyName`, checkCkn(key.keyName));
+    // YANG: key-chain/key/algorithm and key-chain/key/options enumerations.
+    if (key.algorithm !== undefined && !(KEY_ALGORITHMS as readonly unknown[]).includes(key.algorithm)) add(`${k}.algorithm`, `algorithm "${show(key.algorithm)}" is not one of ${KEY_ALGORITHMS.join(', ')}`);
+    if (key.options !== undefined && !(KEY_OPTIONS as readonly unknown[]).includes(key.options)) add(`${k}.options`, `options "${show(key.options)}" is not one of ${KEY_OPTIONS.join(', ')}`);
     if (key.secret !== undefined) add(`${k}.secret`, checkModelSecret(key.secret, suite));
     if (key.startTime !== undefined) {
       const problem = checkStartTime(key.startTime);
@@ -336,45 +423,9 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
   });
 }
 
-function checkEventOptions(eo: EventOptions, p: string, add: Add) {
-  eo.generateEvents?.forEach((g, i) => {
-    const q = `${p}.generateEvents[${i}]`;
-    add(`${q}.name`, checkWord('generate-event name', g.name));
-    if (g.noDrift !== undefined && typeof g.noDrift !== 'boolean') add(`${q}.noDrift`, `must be a boolean, got ${show(g.noDrift)}`);
-    const hasInterval = g.timeInterval !== undefined;
-    const hasTod = g.timeOfDay !== undefined;
-    if (hasInterval === hasTod) add(q, 'generate-event needs exactly one of time-interval or time-of-day');
-    if (hasInterval) add(`${q}.timeInterval`, checkIntRange('time-interval (s)', g.timeInterval, 60, 2592000));
-    if (hasTod && !/^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?: ?[+-]\d{4})?$/.test(show(g.timeOfDay))) add(`${q}.timeOfDay`, `time-of-day "${show(g.timeOfDay)}" is not hh:mm:ss[ +hhmm]`);
-    if (g.startTime !== undefined) {
-      add(`${q}.startTime`, checkStartTime(g.startTime));
-      if (!hasInterval) add(`${q}.startTime`, 'start-time needs time-interval');
-    }
-  });
-  eo.policies?.forEach((pol, i) => {
-    const q = `${p}.policies[${i}]`;
-    add(`${q}.name`, checkWord('policy name', pol.name));
-    if (!Array.isArray(pol.events) || pol.events.length === 0) add(`${q}.events`, 'policy needs at least one event');
-    pol.events?.forEach((e, j) => add(`${q}.events[${j}]`, checkWord('event', e)));
-    pol.eventScripts?.forEach((f, j) => add(`${q}.eventScripts[${j}]`, checkWord('event-script file', f)));
-  });
-  eo.eventScripts?.forEach((f, i) => {
-    const q = `${p}.eventScripts[${i}]`;
-    add(`${q}.name`, checkWord('event-script file', f.name));
-    if (f.pythonScriptUser !== undefined) add(`${q}.pythonScriptUser`, checkWord('python-script-user', f.pythonScriptUser, 64));
-  });
-  const t = eo.traceoptions;
-  if (t) {
-    if (t.file !== undefined) add(`${p}.traceoptions.file`, checkWord('traceoptions file', t.file, 255));
-    if (t.size !== undefined && !/^\d+[kmg]?$/.test(show(t.size))) add(`${p}.traceoptions.size`, `size "${show(t.size)}" is not a number with optional k, m or g`);
-    if (t.files !== undefined) add(`${p}.traceoptions.files`, checkIntRange('files', t.files, 2, 1000));
-    t.flags?.forEach((f, j) => add(`${p}.traceoptions.flags[${j}]`, checkWord('flag', f)));
-  }
-}
-
 /** Throws MacsecValidationError listing every problem, or returns the config unchanged. */
-export function validateConfig<T extends MacsecConfig>(config: T): T {
-  const issues = checkConfig(config);
+export function validateConfig<T extends MacsecConfig>(config: T, options: CheckOptions = {}): T {
+  const issues = checkConfig(config, options);
   if (issues.length > 0) throw new MacsecValidationError(issues);
   return config;
 }

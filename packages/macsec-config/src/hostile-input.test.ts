@@ -1,0 +1,93 @@
+// Hostile input found by fuzzing: the parsers and deriveCknCak throw only this package's errors
+// (MacsecConfigError subclasses), never a library's plain Error or a TypeError.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deriveCknCak } from './derive.js';
+import { ConfigParseError, KeyDerivationError, MacsecConfigError } from './errors.js';
+import { parseConfigurationChange, parseConfigurationXml } from './parse-xml.js';
+
+const PARSERS = [parseConfigurationXml, parseConfigurationChange] as const;
+
+/** Runs both parsers; each must succeed or throw a ConfigParseError. Returns the messages. */
+function parseOrOwnError(xml: string): string[] {
+  const messages: string[] = [];
+  for (const parse of PARSERS) {
+    try {
+      parse(xml);
+    } catch (err) {
+      if (!(err instanceof ConfigParseError)) throw new Error(`${parse.name} threw ${(err as Error)?.name}: ${(err as Error)?.message} for ${JSON.stringify(xml.slice(0, 80))}`);
+      messages.push(err.message);
+    }
+  }
+  return messages;
+}
+
+describe('hostile XML', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['nesting deeper than 100 levels', `<configuration>${'<a>'.repeat(150)}${'</a>'.repeat(150)}</configuration>`, /nested deeper than 100 levels/],
+    ['an unclosed <n/ at the end', '<configuration/><n/', /malformed XML/],
+    ['an unclosed <n/ alone', '<n/', /malformed XML/],
+    ['an unclosed comment', '<configuration></configuration><!--x<!D<?<!--]]>', /malformed XML: an unclosed comment/],
+    ['an unclosed processing instruction', '<a> </a><?</b>"<!--<n/', /malformed XML/],
+    ['an unclosed CDATA section', '<configuration></configuration><![CDATA[;x<?', /malformed XML: an unclosed CDATA section/],
+    ['a bad closing tag', '</a /', /malformed XML/],
+    ['<!D in text', '<configuration><!--&<configuration>/>&--><!D;</configuration>', /neither a comment nor CDATA/],
+    ['an element named __proto__', '<configuration><__proto__/></configuration>', /element <__proto__> is not allowed/],
+    ['an element named constructor', '<configuration><security><constructor>x</constructor></security></configuration>', /element <constructor> is not allowed/],
+    ['a NUL character', '<configuration><security>\u0000</security></configuration>', /character U\+0000 at offset 25 is not allowed in XML 1.0/],
+    ['a lone surrogate', '<configuration>\uD800</configuration>', /character U\+D800 at offset 15/],
+    ['U+FFFE', '<configuration>\uFFFE</configuration>', /character U\+FFFE/],
+    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /&#xD800; is not a character XML 1.0 allows/],
+    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /&#0; is not a character XML 1.0 allows/],
+    ['an element named prototype', '<configuration><prototype/></configuration>', /element <prototype> is not allowed/],
+  ];
+  for (const [what, xml, message] of cases) {
+    it(`${what} gives a ConfigParseError`, () => {
+      const messages = parseOrOwnError(xml);
+      expect(messages).toHaveLength(2);
+      for (const m of messages) expect(m).toMatch(message);
+    });
+  }
+
+  it('reads names that merely look like object properties', () => {
+    const xml = '<configuration><security><macsec><connectivity-association><name>constructor</name></connectivity-association><connectivity-association-x/></macsec></security></configuration>';
+    expect(parseConfigurationXml(xml).connectivityAssociations).toEqual([{ name: 'constructor' }]);
+  });
+
+  it('arbitrary strings only ever give ConfigParseError (property)', () => {
+    const piece = fc.constantFrom('<configuration>', '</configuration>', '<security>', '<macsec>', '<a>', '</a>', '<n/', '<!--', '-->', '<?', '?>', '<![CDATA[', ']]>', '</', '<!D', '<__proto__>', '<constructor/>', '&amp;', '&#0;', '&', 'x', ' ', '>', '<', '/>', '"', '=');
+    const xmlish = fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { maxLength: 16 }).map((a) => a.join(''));
+    fc.assert(fc.property(fc.oneof(xmlish, fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 100 })), (s) => void parseOrOwnError(s)), { numRuns: 3000, seed: 12 });
+  });
+});
+
+describe('hostile derivation options', () => {
+  const key = { keyId: '550e8400-e29b-41d4-a716-446655440000', bytes: new Uint8Array(16) };
+  const cases: Array<[string, unknown]> = [
+    ['null options', null],
+    ['undefined options', undefined],
+    ['a suite without a prototype', { cipherSuite: Object.create(null), strategy: 'sha256-keyid' }],
+    ['a strategy without a prototype', { cipherSuite: 'gcm-aes-128', strategy: Object.create(null) }],
+    ['a prefix without a prototype', { cipherSuite: 'gcm-aes-128', strategy: 'prefix-uuid', prefix: Object.create(null) }],
+  ];
+  for (const [what, options] of cases) {
+    it(`${what} gives a KeyDerivationError`, () => {
+      expect(() => deriveCknCak(key, options as never)).toThrow(KeyDerivationError);
+    });
+  }
+
+  it('arbitrary options only ever give MacsecConfigError (property)', () => {
+    fc.assert(
+      fc.property(fc.anything({ withNullPrototype: true, withObjectString: true }), fc.anything({ withNullPrototype: true }), (options, strategy) => {
+        for (const o of [options, { cipherSuite: 'gcm-aes-128', strategy }, { cipherSuite: strategy, strategy: 'sha256-keyid' }]) {
+          try {
+            deriveCknCak(key, o as never);
+          } catch (err) {
+            if (!(err instanceof MacsecConfigError)) throw err;
+          }
+        }
+      }),
+      { numRuns: 1000, seed: 3 },
+    );
+  });
+});
