@@ -1,6 +1,7 @@
 // Valid inputs the mutators start from: what Junos, the packages' renderers and ETSI KMEs produce.
 // The macsec-config documents are rendered by the package itself from a model touching every
 // feature, so the corpus follows the renderer as it changes.
+import { readdirSync, readFileSync } from 'node:fs';
 import { Secret, renderXml, type MacsecConfig } from '@qkd-macsec/macsec-config';
 
 const NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
@@ -63,6 +64,19 @@ function tryRender(render: () => string): string[] {
 const partial = (m: MacsecConfig, keep: (keyof MacsecConfig)[]): MacsecConfig =>
   Object.fromEntries(Object.entries(m).filter(([k]) => keep.includes(k as keyof MacsecConfig))) as MacsecConfig;
 
+/** Configuration replies kept as test fixtures by macsec-config (devices the field script set up). */
+function fixtureSamples(): string[] {
+  const dir = new URL('../../packages/macsec-config/src/fixtures/', import.meta.url);
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.xml'))
+      .sort()
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
 /** Configuration XML as macsec-config renders it and as Junos returns it from get-configuration. */
 export function configurationSamples(): string[] {
   const m = fullModel();
@@ -106,7 +120,7 @@ export function configurationSamples(): string[] {
 </configuration>
 </rpc-reply>`;
   const data = `<rpc-reply xmlns="${NS}" message-id="9"><data><configuration><security><macsec><connectivity-association><name>A</name><security-mode>static-cak</security-mode><pre-shared-key><ckn>${CKN1}</ckn><cak>${CAK256}</cak></pre-shared-key></connectivity-association></macsec></security></configuration></data></rpc-reply>`;
-  return [...rendered, junos, data];
+  return [...rendered, junos, data, ...fixtureSamples()];
 }
 
 /** NETCONF messages a Junos device sends: hello, replies with data, errors, warnings, MKA state. */
