@@ -1,4 +1,5 @@
 // The run's report as a plain-text table.
+import { knownFinding } from './known-findings.js';
 import type { FuzzReport } from './types.js';
 
 function table(rows: string[][]): string {
@@ -25,6 +26,8 @@ export function formatReport(r: FuzzReport): string {
   lines.push('', table([['target', 'kind', 'count', 'first', 'summary'], ...r.findings.map((g) => [g.target, g.kind, String(g.count), String(g.examples[0]?.index ?? '-'), g.summary.length > 90 ? `${g.summary.slice(0, 89)}…` : g.summary])]));
   for (const g of r.findings) {
     lines.push('', `[${g.target}] ${g.kind} ×${g.count}: ${g.summary}`);
+    const known = knownFinding(g);
+    if (known) lines.push(`  open, listed in known-findings.ts: ${known.why}`);
     for (const e of g.examples) {
       lines.push(`  #${e.index}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}${e.detail ? ` — ${e.detail}` : ''}`);
       if (e.input) lines.push(`    input: ${e.input.length > 400 ? `${e.input.slice(0, 400)}…` : e.input}`);
