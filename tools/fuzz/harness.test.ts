@@ -34,6 +34,10 @@ describe('runLoop', () => {
     expect(findings[0]!.ms).toBeGreaterThanOrEqual(200);
   });
 
+  it('confirms a slow call of a target with several lanes once the lanes are done', async () => {
+    expect((await loop('slow-lanes')).map((f) => [f.kind, f.index])).toEqual([['slow', 5]]);
+  });
+
   it('reports an async call that never settles as a hang and goes on', async () => {
     const findings = await loop('async-hang');
     expect(findings.map((f) => [f.kind, f.index])).toEqual([['hang', 2]]);

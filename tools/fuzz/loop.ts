@@ -65,18 +65,27 @@ async function attempt(run: TargetRun<unknown>, input: unknown, hangMs: number):
 export async function runLoop(run: TargetRun<unknown>, opts: LoopOptions): Promise<number> {
   let next = opts.from;
   let done = 0;
+  const concurrency = Math.max(1, run.concurrency ?? 1);
   const report = (index: number, input: unknown, p: Problem, ms?: number) =>
     opts.onFinding({ target: opts.target, kind: p.kind, index, summary: p.summary, ...(p.detail ? { detail: p.detail } : {}), input: shorten(run.show(input), SHOWN_INPUT), ...(ms === undefined ? {} : { ms: Math.round(ms) }) });
+  const make = (index: number) => run.generate(createRng(opts.seed, opts.target, index), index);
+
+  // One slow call may be the machine (GC, other processes, other lanes of this target): only a
+  // second slow run counts. With several lanes the second run waits until the others are done.
+  const slowCandidates: Array<{ index: number; ms: number }> = [];
+  const confirmSlow = async (index: number, firstMs: number) => {
+    const input = make(index);
+    const again = await attempt(run, input, opts.hangMs);
+    if (again.ms > opts.slowMs) report(index, input, { kind: 'slow', summary: `call took ${Math.round(firstMs)} ms, then ${Math.round(again.ms)} ms (limit ${opts.slowMs} ms)` }, Math.min(firstMs, again.ms));
+  };
 
   const one = async (index: number) => {
-    const make = () => run.generate(createRng(opts.seed, opts.target, index), index);
-    const input = make();
+    const input = make(index);
     const first = await attempt(run, input, opts.hangMs);
     for (const p of first.problems) report(index, input, p);
     if (first.ms > opts.slowMs && !first.problems.some((p) => p.kind === 'hang') && !run.slowAllowed?.(input)) {
-      // One slow call may be the machine (GC, other processes): only a second slow run counts.
-      const again = await attempt(run, make(), opts.hangMs);
-      if (again.ms > opts.slowMs) report(index, input, { kind: 'slow', summary: `call took ${Math.round(first.ms)} ms, then ${Math.round(again.ms)} ms (limit ${opts.slowMs} ms)` }, Math.min(first.ms, again.ms));
+      if (concurrency > 1) slowCandidates.push({ index, ms: first.ms });
+      else await confirmSlow(index, first.ms);
     }
     done++;
     opts.onProgress?.(done);
@@ -90,7 +99,8 @@ export async function runLoop(run: TargetRun<unknown>, opts: LoopOptions): Promi
   const lane = async () => {
     while (next < opts.to) await one(next++);
   };
-  await Promise.all(Array.from({ length: Math.max(1, run.concurrency ?? 1) }, lane));
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  for (const c of slowCandidates) await confirmSlow(c.index, c.ms);
   if (run.liveness) await probe(opts.to - 1);
   return done;
 }

@@ -33,6 +33,7 @@ export const TARGETS: readonly Target[] = [
     if (i === 1) throw new FixtureError('x'.repeat(20_000));
   }),
   target('slow', (i) => busy(i === 5 ? 400 : 0)),
+  target('slow-lanes', (i) => new Promise((r) => setTimeout(r, i === 5 ? 400 : 1)), { concurrency: 3 }),
   target('async-hang', (i) => (i === 2 ? new Promise(() => {}) : Promise.resolve())),
   target('sync-hang', (i) => {
     if (i === 4) for (;;);
