@@ -68,6 +68,17 @@ export interface RotationConfig {
   intervalSeconds: number;
   concurrency: number;
   confirmTimeoutMinutes: number;
+  /** Start-times beyond the confirm timeout (passed to the engine); false for labs and demos only. */
+  startAfterConfirmTimeout: boolean;
+  /** How often the daemon retries an unfinished transaction it could not resolve yet. */
+  resumeRetrySeconds: number;
+}
+
+export interface FallbackConfig {
+  /** Install and rotate a fallback-key on every connectivity association (default true). */
+  enabled: boolean;
+  /** Rotate each link's fallback key this often (default 168 h). */
+  intervalHours: number;
 }
 
 export interface CertificatePolicyConfig {
@@ -81,6 +92,14 @@ export interface CertificatePolicyConfig {
 export interface MetricsConfig {
   host: string;
   port: number;
+}
+
+export interface ControlConfig {
+  host: string;
+  /** 0: any free port (the daemon writes the URL it got into the state directory). */
+  port: number;
+  /** Mutual TLS: absolute paths. Without it the endpoint is loopback only (checked at load). */
+  tls?: { caFile: string; certFile: string; keyFile: string; clientCertFile: string; clientKeyFile: string };
 }
 
 export interface InitConfig {
@@ -98,10 +117,13 @@ export interface RotatorConfig {
   devices: Record<string, DeviceConfig>;
   links: LinkConfig[];
   rotation: RotationConfig;
+  fallback: FallbackConfig;
   /** Absolute path. */
   stateDir: string;
   certificates: CertificatePolicyConfig;
   metrics?: MetricsConfig;
+  /** The daemon's control endpoint (always on; loopback by default). */
+  control: ControlConfig;
   /** Extras for `init` (the engine's InitExtras). */
   init?: InitConfig;
   /** Things that work but deserve a loud log line: insecure options, inline secrets. */

@@ -2,7 +2,7 @@
 // SSH/NETCONF, manual clock) with three point-to-point links and one group whose master has two
 // interfaces towards two slaves on two different KMEs (additional_slave_SAE_IDs). The rotator
 // works on the simulators' clock, so waiting for a start-time is a jump, not a sleep.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
@@ -62,6 +62,8 @@ export interface Bench {
   logger: CapturingLogger;
   /** Every key the KMEs handed out (hex), to scan outputs for. */
   issuedKeys: string[];
+  /** sim-kme's key log (every key in every enc_keys/dec_keys reply), read now: KME, key_ID, size. */
+  keyLog(): Promise<Array<{ kme: string; keyId: string; bits: number }>>;
   rotator(extra?: Partial<CreateRotatorOptions>): Rotator;
   /** A new ETSI 014 client speaking as `sae` (what the rotator uses by default). */
   kmeClient(sae: string): QkdClient;
@@ -85,10 +87,14 @@ export interface BenchOptions {
   kmeTimeoutMs?: number;
   /** init extras (apply-macros, event-options, static host mappings). */
   init?: EngineConfig['init'];
+  /** The fallback-key settings (default: the engine's, enabled). */
+  fallback?: EngineConfig['fallback'];
 }
 
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
   const issuedKeys: string[] = [];
+  const keyLogDir = await mkdtemp(join(tmpdir(), 'rotator-e2e-keylog-'));
+  const keyLogFile = join(keyLogDir, 'kme-keys.jsonl');
   const kme = await startSimKme({
     kmes: [
       { id: 'KME_A', port: 0, saes: ['SAE_r1', 'SAE_r4', 'SAE_r5'] },
@@ -97,6 +103,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     ],
     links: [{ kmes: ['KME_A', 'KME_B'] }, { kmes: ['KME_A', 'KME_C'] }, { kmes: ['KME_B', 'KME_C'] }],
     onKeyIssued: (e) => void issuedKeys.push(Buffer.from(e.key).toString('hex')),
+    keyLog: keyLogFile,
   });
   const junos = await startSimJunos({
     clock: 'manual',
@@ -121,6 +128,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     stateDir,
     kmes: Object.fromEntries(Object.entries(kme.kmes).map(([id, k]) => [id, { url: k.url }])),
     ...(options.init ? { init: options.init } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
   };
   const logger = capturingLogger();
   const pki = kme.pki!;
@@ -132,6 +140,14 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     stateDir,
     logger,
     issuedKeys,
+    async keyLog() {
+      const text = await readFile(keyLogFile, 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { id: string; keyId: string; hex: string })
+        .map((e) => ({ kme: e.id, keyId: e.keyId, bits: e.hex.length * 4 }));
+    },
     rotator(extra = {}) {
       return createRotator({
         config,
@@ -172,6 +188,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     async close() {
       await Promise.allSettled([kme.close(), junos.close()]);
       await rm(stateDir, { recursive: true, force: true });
+      await rm(keyLogDir, { recursive: true, force: true });
     },
   };
   return bench;

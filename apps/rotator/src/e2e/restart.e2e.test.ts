@@ -1,16 +1,14 @@
 // The rotator killed (SIGKILL, a real child process) at each point of a transaction, then started
-// again: the journal is resolved — completed when every end holds the key, rolled back otherwise —
-// with zero down time and no key_ID installed twice.
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// again: the journal is resolved — completed when the decision holds the link and every end holds
+// the key, rolled back otherwise — with zero down time and no key_ID installed twice.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotatorClosedError, type Rotator } from '../engine/index.js';
 import { STATE_FILE } from '../state/store.js';
+import { runAndKill } from './child.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 let bench: Bench;
 let since = 0;
 
@@ -28,41 +26,6 @@ afterAll(async () => {
   await bench?.close();
 });
 
-/** Runs the child until it prints `paused:<point>`, then SIGKILLs it. Returns its output. */
-async function runAndKill(point: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
-  const specFile = join(bench.stateDir, 'child-spec.json');
-  await writeFile(specFile, JSON.stringify(bench.fixtureSpec()), { mode: 0o600 });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'rotate-child.ts'), specFile], {
-    env: { ...process.env, ROTATOR_TEST_PAUSE_AT: point, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child never paused at ${point}: ${stdout}\n${stderr}`)), 60_000);
-    void exited.then((how) => {
-      clearTimeout(timer);
-      reject(new Error(`child exited (${String(how)}) before pausing at ${point}: ${stdout}\n${stderr}`));
-    });
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (stdout.includes(`paused:${point}`)) {
-        clearTimeout(timer);
-        resolve();
-      } else if (stdout.includes('done:')) {
-        clearTimeout(timer);
-        reject(new Error(`child finished without pausing at ${point}: ${stdout}\n${stderr}`));
-      }
-    });
-  });
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
-  await rm(specFile, { force: true });
-  return { stdout, stderr };
-}
-
 /** The one unfinished cycle in the state file (undefined when there is none). */
 const journalOf = async () => {
   const journals = JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')).journals as Record<string, unknown> | undefined;
@@ -75,14 +38,18 @@ describe('SIGKILL mid-transaction, then restart', () => {
     { point: 'journaled', late: false, outcome: 'rolled-back' },
     // One device at a time: killed when the first device has staged, the others have not.
     { point: 'device-staged', late: false, outcome: 'rolled-back' },
-    { point: 'staged', late: false, outcome: 'completed' },
+    // Every end staged but the decision not yet on disk: rolled back.
+    { point: 'staged', late: false, outcome: 'rolled-back' },
     { point: 'staged', late: true, outcome: 'rolled-back' },
+    // The decision on disk, no confirm sent: driven forward while every end holds the key.
+    { point: 'decided', late: false, outcome: 'completed' },
+    { point: 'decided', late: true, outcome: 'rolled-back' },
     { point: 'confirmed', late: false, outcome: 'completed' },
     { point: 'confirmed', late: true, outcome: 'completed' },
   ] as const;
   for (const c of cases) {
     it(`killed after '${c.point}'${c.late ? ', restarted after the confirm timeout' : ''}: ${c.outcome}`, async () => {
-      const { stderr } = await runAndKill(c.point, c.point === 'device-staged' ? { ROTATOR_TEST_CONCURRENCY: '1' } : {});
+      const { stderr } = await runAndKill(bench, { point: c.point, ...(c.point === 'device-staged' ? { env: { ROTATOR_TEST_CONCURRENCY: '1' } } : {}) });
       const journal = await journalOf();
       expect(Object.keys(journal!.links).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
       const childKeys = Object.values(journal!.links).map((l) => l.keyId);
@@ -169,6 +136,28 @@ describe('closed mid-cycle (a second SIGTERM in the daemon), then restarted', ()
       expect(bench.junos.downIntervalsSince(since)).toEqual([]);
     } finally {
       await next.close();
+    }
+  });
+});
+
+describe("resume() called while this process's own cycle runs (the daemon retries it every few seconds)", () => {
+  it("leaves the running cycle's journal alone; the cycle completes", async () => {
+    const during: unknown[] = [];
+    const rotator: Rotator = bench.rotator({
+      hooks: {
+        pause: async (point) => {
+          if (point === 'decided' || point === 'confirmed') during.push(await rotator.resume());
+        },
+      },
+    });
+    try {
+      const report = await rotator.rotate({ links: ['L2'] });
+      expect(report.links.map((l) => [l.link, l.result])).toEqual([['L2', 'ok']]);
+      expect(during).toEqual([[], []]);
+      expect(await journalOf()).toBeUndefined();
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      await rotator.close();
     }
   });
 });

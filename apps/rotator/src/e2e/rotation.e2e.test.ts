@@ -91,7 +91,9 @@ describe('rotation end to end (sim-kme + sim-junos)', () => {
 
       // State: key IDs and CKNs only, mode 0600, never a key.
       const state = await readFile(join(bench.stateDir, STATE_FILE), 'utf8');
-      expect(Object.keys(JSON.parse(state).keyIds)).toHaveLength(installed.length);
+      // Every primary key_ID, plus the fallback keys init installed (one per link, not due again yet).
+      expect(init.fallbackKeys!.map((k) => k.link).sort()).toEqual(['G1', 'L1', 'L2', 'L3']);
+      expect(Object.keys(JSON.parse(state).keyIds).sort()).toEqual([...installed, ...init.fallbackKeys!.map((k) => k.keyId)].sort());
       const everything = [state, ...bench.logger.lines].join('\n').toLowerCase();
       for (const k of bench.issuedKeys) expect(everything.includes(k.toLowerCase())).toBe(false);
     } finally {

@@ -35,8 +35,22 @@ export function setupProblem(link: ResolvedLink, configs: ReadonlyMap<string, Ma
   return undefined;
 }
 
+/** Every primary CKN a link's ends hold (key-chain keys, pre-shared-key), plus the recorded one. */
+export function primaryCkns(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, recorded?: string): Set<string> {
+  const out = new Set<string>(recorded ? [recorded.toLowerCase()] : []);
+  for (const e of link.ends) {
+    const cfg = configs.get(e.device);
+    for (const k of chainOf(cfg, link.keyChain).keys) if (k.keyName) out.add(k.keyName.toLowerCase());
+    const psk = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation)?.preSharedKey;
+    if (psk) out.add(psk.ckn.toLowerCase());
+  }
+  return out;
+}
+
+/** mode: 'key-chain' | 'static-cak' for a primary key, 'fallback' for the fallback-key. */
 export function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
   const ckn = t.key!.ckn.toLowerCase();
+  if (mode === 'fallback') return config.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.fallbackKey?.ckn.toLowerCase() === ckn;
   if (mode === 'key-chain') return chainOf(config, t.link.keyChain).keys.some((k) => k.keyName?.toLowerCase() === ckn);
   return config.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
 }

@@ -33,7 +33,9 @@ export async function cleanUp(
             phase: 'rollback',
             device,
             message: `could not remove key ${t.key!.keyId} from ${device}: ${describeError(e)}; ${
-              rollsBack
+              mode === 'fallback'
+                ? 'a fallback key differing between the ends is harmless while their primary keys match; the next run removes it'
+                : rollsBack
                 ? `an unconfirmed commit there rolls back before the start-time ${startsAt.toISOString()}`
                 : `check ${device} before ${startsAt.toISOString()}: the link drops if the key activates there alone`
             }`,

@@ -29,6 +29,8 @@ export interface EngineConfig {
     concurrency: number;
     confirmTimeoutMinutes: number;
   };
+  /** The fallback-key (default: enabled, rotated every 168 h). */
+  fallback?: { enabled: boolean; intervalHours: number } | undefined;
   stateDir: string;
   /** KME URLs (for `init.applyMacros`); RotatorConfig has them. */
   kmes?: Readonly<Record<string, { url: string }>> | undefined;

@@ -5,19 +5,28 @@ import type { StateStore } from '../state/store.js';
 import type { EngineConfig, ResolvedLink } from './config-view.js';
 import type { EngineLogger } from './types.js';
 
+export type PausePoint = 'journaled' | 'device-staged' | 'staged' | 'decided' | 'device-confirmed' | 'confirmed';
+
 /** Test hooks: the e2e suite pauses the engine at named points to kill it there. */
 export interface EngineHooks {
   /**
-   * Called at 'journaled', 'staged', 'confirmed' (after the journal on disk says so), and at
-   * 'device-staged' right after one device's commit confirmed, while its session is still held.
+   * Called at 'journaled', 'staged', 'decided' (the decision record is on disk), 'confirmed' (after
+   * the journal on disk says so), at 'device-staged' right after one device's commit confirmed,
+   * and at 'device-confirmed' right after one device's confirm — both while that device's session
+   * is still held. `kind` says which transaction (primary key or fallback key).
    */
-  pause?(point: 'journaled' | 'device-staged' | 'staged' | 'confirmed', info: { links: string[]; device?: string }): Promise<void>;
+  pause?(point: PausePoint, info: { links: string[]; device?: string; kind?: 'primary' | 'fallback' }): Promise<void>;
 }
 
 export interface EngineContext {
   config: EngineConfig;
   links: ResolvedLink[];
   fleet: Fleet;
+  /**
+   * Sessions for confirms only, not bounded by rotation.concurrency: once the decision is on disk
+   * every end must get its confirm at once (see cycle.ts step 7).
+   */
+  confirmLane: Fleet['withDevice'];
   store: StateStore;
   logger: EngineLogger;
   clock: () => Date;
@@ -32,6 +41,15 @@ export interface EngineContext {
   closing: AbortSignal;
   /** MKA reads before a link that is not secured with its new key is reported (>= 1). */
   verifyAttempts: number;
+  /** Cycle IDs of the transactions this process runs now: their journals are not resume()'s. */
+  inFlight: Set<string>;
+  /** resume() calls, one after the other (the daemon calls it every few seconds). */
+  resumeQueue: { tail: Promise<unknown> };
+}
+
+/** The fallback-key settings (config `fallback`, defaults filled in). */
+export function fallbackSettings(ctx: Pick<EngineContext, 'config'>): { enabled: boolean; intervalHours: number } {
+  return { enabled: ctx.config.fallback?.enabled ?? true, intervalHours: ctx.config.fallback?.intervalHours ?? 168 };
 }
 
 /**

@@ -1,14 +1,18 @@
-// One rotation cycle (DESIGN.md "The rotation protocol"): read every device's chains, fetch one
+// One rotation cycle (the rotation protocol in README.md): read every device's chains, fetch one
 // key per link from the KMEs, plan slots and one start-time, stage every device with ONE load + ONE
-// `commit confirmed`, confirm every device (removing, in the same commit, the keys of links that
-// failed elsewhere), clean up what a failed end may hold, wait for the start-time, read MKA.
-// A journal in the state file records each end's phase so that a killed run can be resolved.
+// `commit confirmed`, write the decision record, confirm every device at once (removing, in the
+// same commit, the keys of links that failed elsewhere), clean up what a failed end may hold, wait
+// for the start-time, read MKA. A journal in the state file records each end's phase and the
+// decision so that a killed run can be resolved (resume.ts).
+// The same transaction rotates a link's fallback-key (kind 'fallback', see fallback.ts): no slot,
+// no start-time (a fallback-key is live at its commit), verified by the primary key still securing
+// the link.
 import { randomUUID } from 'node:crypto';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { mapLimited } from '../fleet/limit.js';
 import type { JournalLink } from '../state/types.js';
-import { chainOf, holdsKey, redact, selectLinks, setupProblem } from './checks.js';
+import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
 import { leadSeconds, type EngineContext } from './context.js';
 import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } from './device-ops.js';
@@ -28,9 +32,19 @@ export interface CycleOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export async function runCycle(ctx: EngineContext, options: CycleOptions): Promise<CycleReport> {
+/** What runCycle rotates: the primary key (default) or, per link, the fallback-key. */
+export interface CycleKind {
+  kind: 'primary' | 'fallback';
+  /** kind 'fallback': per link, the primary CKN its MKA sessions run on (must still after the change). */
+  primaryCkn?: ReadonlyMap<string, string>;
+}
+
+export async function runCycle(ctx: EngineContext, options: CycleOptions, what: CycleKind = { kind: 'primary' }): Promise<CycleReport> {
   const startedAt = ctx.clock();
   const mode = ctx.config.rotation.mode;
+  const kind = what.kind;
+  const fb = kind === 'fallback';
+  const pause = (point: Parameters<NonNullable<typeof ctx.hooks.pause>>[0], info: { links: string[]; device?: string }) => ctx.hooks.pause?.(point, { ...info, kind });
   const emit = (e: ProgressEvent) => {
     try {
       options.onProgress?.(e);
@@ -54,7 +68,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
   const txsOn = (device: string, list: readonly Tx[]) => list.filter((t) => t.link.ends.some((e) => e.device === device));
   const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
 
-  return ctx.fleet.mutex.withKeys(devicesOf(txs), async () => {
+  // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
+  const cycleId = randomUUID();
+  ctx.inFlight.add(cycleId);
+  try {
+    return await ctx.fleet.mutex.withKeys(devicesOf(txs), () => cycle(cycleId));
+  } finally {
+    ctx.inFlight.delete(cycleId);
+  }
+
+  async function cycle(cycleId: string): Promise<CycleReport> {
     // 1. Read what every device holds now.
     const configs = new Map<string, MacsecConfig>();
     const devices = devicesOf(txs);
@@ -75,7 +98,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
     // 2. Plan without a key first: a full ring or a broken chain fails the link before keys are spent.
     const lead = leadSeconds(ctx);
     for (const t of live()) {
-      if (mode !== 'key-chain') continue;
+      if (mode !== 'key-chain' || fb) continue;
       try {
         const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now: ctx.clock(), leadTimeSeconds: lead });
         t.link.ends.forEach((e, i) => t.plans.set(e.device, p.ends[i]!));
@@ -95,8 +118,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
           fail(t, { phase: 'fetch', message: `KME handed out key_ID ${key.keyId} again (installed for link ${state.keyIds[key.keyId]!.link} at ${state.keyIds[key.keyId]!.at}); refusing to install a key twice` });
           return;
         }
+        // A fallback-key equal to a primary key would be no fallback at all (and the reverse).
+        const clash = fb
+          ? primaryCkns(t.link, configs, state.links[t.link.name]?.ckn).has(key.ckn.toLowerCase())
+          : t.link.ends.some((e) => configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.fallbackKey?.ckn.toLowerCase() === key.ckn.toLowerCase());
+        if (clash) {
+          fail(t, { phase: 'fetch', message: `key ${key.keyId} gives CKN ${key.ckn}, which is already the link's ${fb ? 'primary' : 'fallback'} CKN on an end; refusing it` });
+          return;
+        }
         t.key = key;
-        ctx.logger.info(`link ${t.link.name}: key ${key.keyId} fetched (${key.bits} bits) for ${t.link.ends.map((e) => e.sae).join(', ')}`);
+        ctx.logger.info(`link ${t.link.name}: ${fb ? 'fallback ' : ''}key ${key.keyId} fetched (${key.bits} bits) for ${t.link.ends.map((e) => e.sae).join(', ')}`);
       } catch (e) {
         fail(t, { phase: 'fetch', message: describeError(e) });
       }
@@ -104,7 +135,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
 
     // 4. Final plan: one start instant for the whole cycle, each end its own slot.
     let startsAt = ctx.clock();
-    if (mode === 'key-chain') {
+    if (fb) {
+      // A fallback-key has no start-time: it is live at its commit, and unused while the primary keys match.
+    } else if (mode === 'key-chain') {
       const now = ctx.clock();
       for (const t of live()) {
         try {
@@ -126,7 +159,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
     } else {
       for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
     }
-    const cycleId = randomUUID();
 
     // 5. Journal before anything reaches a device: key IDs are spent from here on.
     const journalOf = (t: Tx): JournalLink => ({
@@ -138,17 +170,30 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
       ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
     });
     const withKey = txs.filter((t) => t.key);
+    const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
+    // Staging starts after this write, so no end's commit confirmed can roll back before it.
+    const confirmDeadline = new Date(ctx.clock().getTime() + confirmMinutes * 60_000).toISOString();
+    let decision: { outcome: 'commit'; at: string; links: string[] } | undefined;
     const writeJournal = () =>
       ctx.store.update((s) => {
-        for (const t of withKey) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString() };
-        (s.journals ??= {})[cycleId] = { cycleId, startedAt: startedAt.toISOString(), startsAt: startsAt.toISOString(), links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])) };
+        for (const t of withKey) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
+        (s.journals ??= {})[cycleId] = {
+          cycleId,
+          kind,
+          startedAt: startedAt.toISOString(),
+          startsAt: startsAt.toISOString(),
+          confirmDeadline,
+          ...(decision ? { decision } : {}),
+          links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])),
+        };
       });
     await writeJournal();
     // Links that failed before this point keep the key_ID recorded but not journalled: nothing was staged.
-    if (live().length) await ctx.hooks.pause?.('journaled', { links: live().map((t) => t.link.name) });
+    if (live().length) await pause('journaled', { links: live().map((t) => t.link.name) });
 
     // 6. Stage: per device, one load with all its links' changes, one commit confirmed.
     const changeFor = (t: Tx, device: string): Change => {
+      if (fb) return { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, fallbackKey: { ckn: t.key!.ckn, cak: t.key!.cak } }] }, delete: [] };
       if (mode === 'key-chain') {
         const plan = t.plans.get(device)!;
         return keyChainRotationChange(plan, { chain: t.link.keyChain, keyName: t.key!.ckn, secret: t.key!.cak });
@@ -162,7 +207,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         delete: [],
       };
     };
-    const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
     const stageDevices = devicesOf(live());
     await Promise.allSettled(
       stageDevices.map(async (device) => {
@@ -177,8 +221,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         }
         try {
           await withDevice(device, async (d) => {
-            await loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` });
-            await ctx.hooks.pause?.('device-staged', { links: mine.map((t) => t.link.name), device });
+            await loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}` });
+            await pause('device-staged', { links: mine.map((t) => t.link.name), device });
           });
           for (const t of mine) t.phase.set(device, 'staged');
         } catch (e) {
@@ -190,11 +234,27 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
       }),
     );
     await writeJournal();
-    if (withKey.some((t) => [...t.phase.values()].includes('staged'))) await ctx.hooks.pause?.('staged', { links: withKey.map((t) => t.link.name) });
+    if (withKey.some((t) => [...t.phase.values()].includes('staged'))) await pause('staged', { links: withKey.map((t) => t.link.name) });
 
-    // 7. Confirm every device that took something; in the same commit, remove the keys of links
-    //    that failed on another end (the old key stays active everywhere).
+    // 7. The decision: every end of these links holds the key (a link that failed staging anywhere
+    //    is not in it and is rolled back below). Once it is on disk (atomic, fsynced), a restarted
+    //    rotator confirms the rest instead of rolling back; before, it rolls back.
+    //    A rotator being closed (SIGTERM) decides nothing: its links roll back.
+    const decided = ctx.closing.aborted ? [] : live().filter((t) => t.link.ends.every((e) => t.phase.get(e.device) === 'staged'));
+    if (decided.length) {
+      decision = { outcome: 'commit', at: ctx.clock().toISOString(), links: decided.map((t) => t.link.name) };
+      await writeJournal();
+      await pause('decided', { links: decision.links });
+    }
+
+    // 8. Confirm every device that took something; in the same commit, remove the keys of links
+    //    that failed on another end (the old key stays active everywhere). All devices at once on
+    //    the confirm lane, NOT behind rotation.concurrency: between the first and the last confirm
+    //    a crash leaves a link whose ends disagree about their future, and if no rotator resolves
+    //    it before the confirm timeout, the confirmed ends switch alone at the start-time. Batches
+    //    would stretch that window from one round trip to (devices / concurrency) commits.
     const undoFor = (t: Tx, device: string): Change => {
+      if (fb) return { config: {}, delete: [] }; // removed by cleanUp (a fallback-key has no delete target)
       if (mode === 'key-chain') {
         return { config: {}, delete: [{ kind: 'key-chain-key', chain: t.link.keyChain, index: t.plans.get(device)!.slot }] };
       }
@@ -212,18 +272,19 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
           if (t.error) undo = mergeChanges(undo, undoFor(t, device));
           else emit({ link: t.link.name, phase: 'confirm', device });
         }
-        const failedHere = mine.filter((t) => t.error);
+        const failedHere = fb ? [] : mine.filter((t) => t.error);
         try {
-          const after = await withDevice(device, async (d) => {
+          const after = await ctx.confirmLane(device, async (d) => {
             await confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`);
+            await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
             // A confirm that arrives after the confirm timeout is a plain commit of the rolled-back
             // configuration and succeeds: only reading back tells that the key is gone.
             return readMacsec(d);
           });
-          for (const t of mine) t.phase.set(device, t.error ? 'removed' : 'confirmed');
+          for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
           for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
           for (const t of mine) {
-            if (t.error || holdsKey(after, t, mode)) continue;
+            if (t.error || holdsKey(after, t, fb ? 'fallback' : mode)) continue;
             t.phase.set(device, 'failed');
             fail(t, {
               phase: 'confirm',
@@ -238,36 +299,46 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
         }
       }),
     );
-    // 8. Links that failed after some end took their key: remove it wherever it may still be.
-    await cleanUp(ctx, withKey.filter((t) => t.error), mode, cycleId, startsAt, fail);
+    // 9. Links that failed after some end took their key: remove it wherever it may still be.
+    await cleanUp(ctx, withKey.filter((t) => t.error), fb ? 'fallback' : mode, cycleId, startsAt, fail);
     await writeJournal();
-    if (live().length) await ctx.hooks.pause?.('confirmed', { links: live().map((t) => t.link.name) });
+    if (live().length) await pause('confirmed', { links: live().map((t) => t.link.name) });
 
-    // 9. Wait for the start-time, then read MKA on every end of every link that went through.
+    // 10. Wait for the start-time, then read MKA on every end of every link that went through. A
+    //     fallback-key change must leave the link secured on its primary key.
+    const expected = (t: Tx) => (fb ? (what.primaryCkn?.get(t.link.name) ?? '') : t.key!.ckn);
     if (live().length) {
-      if (mode === 'key-chain') {
+      if (fb) {
+        // nothing to wait for
+      } else if (mode === 'key-chain') {
         const wait = startsAt.getTime() - ctx.clock().getTime();
         if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
         await waitOrClose(ctx, Math.max(0, wait) + ctx.verifyDelayMs);
       } else if (ctx.verifyDelayMs > 0) await waitOrClose(ctx, ctx.verifyDelayMs);
       for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
       // MKA needs a moment after the switch (key server election, SAK distribution): a few reads.
-      let problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+      let problems = await verifyLinks(ctx, live().map((t) => ({ link: t.link, ckn: expected(t) })));
       for (let attempt = 1; problems.size > 0 && attempt < ctx.verifyAttempts; attempt++) {
         await ctx.sleep(Math.max(ctx.verifyDelayMs, 1000));
-        problems = await verifyLinks(ctx, live().filter((t) => problems.has(t.link.name)).map((t) => ({ link: t.link, ckn: t.key!.ckn })));
+        problems = await verifyLinks(ctx, live().filter((t) => problems.has(t.link.name)).map((t) => ({ link: t.link, ckn: expected(t) })));
       }
       for (const t of live()) {
         const p = problems.get(t.link.name);
+        if (p?.onFallback) t.onFallback = true;
         if (p) fail(t, { phase: 'verify', ...(p.device ? { device: p.device } : {}), message: p.message });
       }
     }
 
-    // 10. Record the outcome; the journal is done with.
+    // 11. Record the outcome; the journal is done with.
     const finishedAt = ctx.clock();
     await ctx.store.update((s) => {
       for (const t of txs) {
         const prev = s.links[t.link.name] ?? {};
+        if (fb) {
+          if (!t.error && t.key) prev.fallback = { keyId: t.key.keyId, ckn: t.key.ckn, installedAt: finishedAt.toISOString() };
+          s.links[t.link.name] = prev;
+          continue;
+        }
         prev.lastAttempt = finishedAt.toISOString();
         if (!t.error && t.key) {
           prev.keyId = t.key.keyId;
@@ -292,12 +363,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions): Promi
     });
     const reports: LinkReport[] = txs.map((t) => {
       if (!t.error) {
-        ctx.logger.info(`link ${t.link.name}: key ${t.key!.keyId} active on ${t.link.ends.map((e) => e.device).join(', ')} since ${startsAt.toISOString()}`);
+        ctx.logger.info(
+          fb
+            ? `link ${t.link.name}: fallback key ${t.key!.keyId} installed on ${t.link.ends.map((e) => e.device).join(', ')}`
+            : `link ${t.link.name}: key ${t.key!.keyId} active on ${t.link.ends.map((e) => e.device).join(', ')} since ${startsAt.toISOString()}`,
+        );
         emit({ link: t.link.name, phase: 'done', keyId: t.key!.keyId });
       }
-      return linkReport(t, mode, startsAt);
+      return linkReport(t, fb ? 'fallback' : mode, startsAt);
     });
     return { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), links: reports };
-  });
+  }
 }
-

@@ -1,6 +1,6 @@
 // createRotator: the engine behind `qkd-macsec init|rotate|status|run|demo`.
 import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import { createSessionPool, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/schema.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { createFleet } from '../fleet/fleet.js';
@@ -10,6 +10,7 @@ import { createStateStore } from '../state/store.js';
 import { resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
+import { rotateFallbackKeys } from './fallback.js';
 import { resumeJournals } from './resume.js';
 import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
@@ -69,10 +70,21 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
   const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
+  // Confirms (and resume's settling commits) are not bounded by rotation.concurrency: one session
+  // per device may be opened for them at once (cycle.ts, step 8, says why).
+  const confirmPool = createSessionPool<JunosDevice>({
+    connect: (name) => connectDevice(name),
+    maxConcurrency: Math.max(1, Object.keys(config.devices).length),
+    retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2000 },
+    idleTimeoutMs: 0,
+    keepaliveIntervalMs: 0,
+    logger: { warn: (m: string) => void logger.warn(m) },
+  });
   const ctx: EngineContext = {
     config,
     links,
     fleet,
+    confirmLane: (device, fn) => confirmPool.use(device, fn),
     store: createStateStore(config.stateDir),
     logger,
     clock: options.clock ?? (() => new Date()),
@@ -83,6 +95,8 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     verifyDelayMs: options.verifyDelayMs ?? 2000,
     verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
     closing: closing.signal,
+    inFlight: new Set(),
+    resumeQueue: { tail: Promise.resolve() },
   };
   let closed = false;
   const open = () => {
@@ -101,7 +115,13 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       const resumed = o.dryRun ? [] : await resumeJournals(ctx);
       const stuck = new Set(Object.values((await ctx.store.load()).journals ?? {}).flatMap((j) => Object.keys(j.links)));
       const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n));
-      const report = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
+      const report: CycleReport = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
+      // Fallback keys that are due, for the links whose primary rotation just went through.
+      if (!o.dryRun) {
+        const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
+        const fallback = await rotateFallbackKeys(ctx, ok);
+        if (fallback) report.fallback = fallback;
+      }
       for (const name of stuck) {
         if (o.links?.length && !o.links.includes(name)) continue;
         const l = links.find((x) => x.name === name);
@@ -122,7 +142,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       if (closed) return;
       closed = true;
       closing.abort();
-      await fleet.close();
+      await Promise.all([fleet.close(), confirmPool.close()]);
     },
   };
 }

@@ -1,11 +1,13 @@
 // Taking a new key back out of a device: read what the device holds (a failed or lost commit may
 // or may not have landed) and delete the key-chain keys named with the link's new CKN — or, in
-// static-cak mode, put the previous pre-shared-key back. One load + one plain commit, which also
-// settles a pending commit confirmed.
-import type { DeleteTarget, MacsecConfig, PreSharedKey } from '@qkd-macsec/macsec-config';
+// static-cak mode, put the previous pre-shared-key back; or, for a fallback-key, replace the
+// connectivity association by itself without that fallback-key (Junos has no delete target for it
+// in our model). One load + one plain commit, which also settles a pending commit confirmed.
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import { renderXml, type ConnectivityAssociation, type DeleteTarget, type MacsecConfig, type PreSharedKey } from '@qkd-macsec/macsec-config';
 import type { ResolvedLink } from './config-view.js';
 import type { EngineContext } from './context.js';
-import { loadAndCommit, readMacsec } from './device-ops.js';
+import { loadAndCommit, loadManyAndCommit, readMacsec } from './device-ops.js';
 
 export interface RemoveItem {
   link: ResolvedLink;
@@ -14,15 +16,34 @@ export interface RemoveItem {
   previousPsk?: PreSharedKey | undefined;
 }
 
-/** Returns the names of the links whose key was found and removed. Throws when the device cannot be reached or refuses. */
-export async function removeKeys(ctx: EngineContext, device: string, items: RemoveItem[], mode: string, comment: string): Promise<string[]> {
-  return ctx.fleet.withDevice(device, async (d) => {
+/**
+ * Returns the names of the links whose key was found and removed. Throws when the device cannot be
+ * reached or refuses. mode: 'key-chain' | 'static-cak' (a primary key) or 'fallback'. `lane`: the
+ * session pool to use (default: the fleet's, bounded by rotation.concurrency).
+ */
+export async function removeKeys(
+  ctx: EngineContext,
+  device: string,
+  items: RemoveItem[],
+  mode: string,
+  comment: string,
+  lane: <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => Promise<T> = ctx.fleet.withDevice,
+): Promise<string[]> {
+  return lane(device, async (d) => {
     const held = await readMacsec(d);
     const del: DeleteTarget[] = [];
     const config: MacsecConfig = {};
+    const replace: ConnectivityAssociation[] = [];
     const removed: string[] = [];
     for (const item of items) {
-      if (mode === 'key-chain') {
+      const ca = held.connectivityAssociations?.find((c) => c.name === item.link.connectivityAssociation);
+      if (mode === 'fallback') {
+        if (ca?.fallbackKey?.ckn.toLowerCase() === item.ckn.toLowerCase()) {
+          const { fallbackKey: _dropped, ...rest } = ca;
+          replace.push(rest);
+          removed.push(item.link.name);
+        }
+      } else if (mode === 'key-chain') {
         const chain = held.keyChains?.find((c) => c.name === item.link.keyChain);
         for (const k of chain?.keys ?? []) {
           if (k.keyName?.toLowerCase() === item.ckn.toLowerCase()) {
@@ -30,16 +51,14 @@ export async function removeKeys(ctx: EngineContext, device: string, items: Remo
             removed.push(item.link.name);
           }
         }
-      } else {
-        const ca = held.connectivityAssociations?.find((c) => c.name === item.link.connectivityAssociation);
-        if (ca?.preSharedKey?.ckn.toLowerCase() === item.ckn.toLowerCase()) {
-          if (!item.previousPsk) throw new Error(`${device} holds the new key of link ${item.link.name} and the previous pre-shared-key is not known; restore it by hand`);
-          (config.connectivityAssociations ??= []).push({ name: item.link.connectivityAssociation, preSharedKey: item.previousPsk });
-          removed.push(item.link.name);
-        }
+      } else if (ca?.preSharedKey?.ckn.toLowerCase() === item.ckn.toLowerCase()) {
+        if (!item.previousPsk) throw new Error(`${device} holds the new key of link ${item.link.name} and the previous pre-shared-key is not known; restore it by hand`);
+        (config.connectivityAssociations ??= []).push({ name: item.link.connectivityAssociation, preSharedKey: item.previousPsk });
+        removed.push(item.link.name);
       }
     }
-    if (removed.length) await loadAndCommit(d, { config, delete: del }, { comment });
+    if (replace.length) await loadManyAndCommit(d, [{ xml: renderXml({ connectivityAssociations: replace }, { operation: 'replace', revealSecrets: true }), action: 'replace' }], { comment });
+    else if (removed.length) await loadAndCommit(d, { config, delete: del }, { comment });
     return removed;
   });
 }

@@ -1,8 +1,16 @@
-// A journal in the state file means an earlier run stopped mid-cycle (SIGKILL, power loss). Each
-// link in it is resolved from what the devices hold now: if every end has the new key it is
-// confirmed everywhere and, once its start-time has passed, checked with MKA (completed);
-// otherwise the key is removed from the ends that have it, so the old key stays active on all.
-// A link whose devices cannot be reached stays in the journal and is tried again next time.
+// A journal in the state file means an earlier run stopped mid-transaction (SIGKILL, power loss,
+// a lost device). Each link in it is resolved from the decision record and what the devices hold
+// now:
+// - the decision holds the link and every end still holds its key: confirm the rest (one plain
+//   commit per device), then, once the start-time has passed, check MKA (completed);
+// - otherwise remove the key from the ends that hold it. Before the start-time the old key stays
+//   active everywhere; after it, the ends that switched go back to the previous key (still in the
+//   chain) — the fallback-key carried the link in between;
+// - a link whose devices cannot be reached stays in the journal, is reported and tried again.
+// A journal of kind 'fallback' is resolved by the same rules for the fallback-key (live at its
+// commit, so there is no start-time to wait for).
+// Safe to call again and again (the daemon does, every few seconds, until no journal is left);
+// without a journal it only looks at the state in memory.
 import type { MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { Journal, JournalLink } from '../state/types.js';
 import type { ResolvedLink } from './config-view.js';
@@ -11,26 +19,52 @@ import { confirmWith, describeError, readMacsec } from './device-ops.js';
 import { removeKeys } from './remove.js';
 import type { ResumeReport } from './types.js';
 import { verifyLinks } from './verify.js';
+import { waitOrClose } from './wait.js';
 
-function holds(config: MacsecConfig, j: JournalLink): boolean {
+function holds(config: MacsecConfig, j: JournalLink, kind: 'primary' | 'fallback'): boolean {
   const ckn = j.ckn.toLowerCase();
+  const ca = config.connectivityAssociations?.find((c) => c.name === j.connectivityAssociation);
+  if (kind === 'fallback') return ca?.fallbackKey?.ckn.toLowerCase() === ckn;
   if (j.mode === 'key-chain') return (config.keyChains?.find((c) => c.name === j.keyChain)?.keys ?? []).some((k) => k.keyName?.toLowerCase() === ckn);
-  return config.connectivityAssociations?.find((c) => c.name === j.connectivityAssociation)?.preSharedKey?.ckn.toLowerCase() === ckn;
+  return ca?.preSharedKey?.ckn.toLowerCase() === ckn;
 }
 
-/** Resolve every unfinished cycle found in the state, oldest first. */
-export async function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
-  const journals = Object.values((await ctx.store.load()).journals ?? {}).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  const out: ResumeReport[] = [];
-  for (const j of journals) out.push(...(await resumeJournal(ctx, j)));
-  return out;
+/**
+ * Resolve every unfinished transaction found in the state, oldest first — except those a cycle of
+ * this process is running. One call at a time; each journal under its devices' mutex, so it never
+ * overlaps a cycle of this process on the same devices.
+ */
+export function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
+  const run = ctx.resumeQueue.tail.then(async () => {
+    const journals = Object.values((await ctx.store.load()).journals ?? {})
+      .filter((j) => !ctx.inFlight.has(j.cycleId))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const out: ResumeReport[] = [];
+    for (const j of journals) {
+      const devices = [...new Set(Object.values(j.links).flatMap((l) => l.ends.map((e) => e.device)))];
+      out.push(...(await ctx.fleet.mutex.withKeys(devices, async () => {
+        // Re-read under the mutex: a cycle that just finished may have settled it.
+        const current = (await ctx.store.load()).journals?.[j.cycleId];
+        return current && !ctx.inFlight.has(j.cycleId) ? resumeJournal(ctx, current) : [];
+      })));
+    }
+    return out;
+  });
+  ctx.resumeQueue.tail = run.catch(() => undefined);
+  return run;
 }
 
 async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<ResumeReport[]> {
-  ctx.logger.warn(`state has an unfinished cycle ${journal.cycleId} from ${journal.startedAt} (links ${Object.keys(journal.links).join(', ')}): resolving it first`);
+  const kind = journal.kind ?? 'primary';
+  const fb = kind === 'fallback';
+  const what = fb ? 'fallback key' : 'key';
+  ctx.logger.warn(
+    `state has an unfinished ${fb ? 'fallback-key ' : ''}cycle ${journal.cycleId} from ${journal.startedAt} (links ${Object.keys(journal.links).join(', ')}; ${journal.decision ? `decision: commit ${journal.decision.links.join(', ')}` : 'no decision'}): resolving it first`,
+  );
   const startsAt = new Date(journal.startsAt);
   const entries = Object.entries(journal.links);
   const reports: ResumeReport[] = [];
+  const report = (r: Omit<ResumeReport, 'kind'>) => reports.push({ ...r, ...(fb ? { kind: 'fallback' as const } : {}) });
   const unresolved: Record<string, JournalLink> = {};
   const linkOf = (name: string, j: JournalLink): ResolvedLink =>
     ctx.links.find((l) => l.name === name) ?? {
@@ -49,7 +83,7 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        held.set(dev, await ctx.fleet.withDevice(dev, (d) => readMacsec(d)));
+        held.set(dev, await ctx.confirmLane(dev, (d) => readMacsec(d)));
       } catch (e) {
         held.set(dev, e instanceof Error ? e : new Error(String(e)));
       }
@@ -62,16 +96,20 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
     if (bad) {
       unresolved[name] = j;
       const msg = `cannot resolve the unfinished transaction: ${bad.device}: ${describeError(held.get(bad.device))}`;
-      reports.push({ link: name, keyId: j.keyId, outcome: 'alarm', devices: j.ends.map((e) => e.device), message: msg });
+      report({ link: name, keyId: j.keyId, outcome: 'alarm', devices: j.ends.map((e) => e.device), message: msg });
       ctx.logger.error(`link ${name}: ${msg}; will try again`);
       continue;
     }
-    const holders = j.ends.filter((e) => holds(held.get(e.device) as MacsecConfig, j)).map((e) => e.device);
-    if (holders.length === j.ends.length) complete.push([name, j]);
+    const holders = j.ends.filter((e) => holds(held.get(e.device) as MacsecConfig, j, kind)).map((e) => e.device);
+    // A journal written before decision records existed (no confirmDeadline either) is resolved
+    // by the rule of its time: every end holding the key completes it.
+    const legacy = journal.confirmDeadline === undefined && journal.decision === undefined;
+    const decided = legacy || (journal.decision?.links.includes(name) ?? false);
+    if (decided && holders.length === j.ends.length) complete.push([name, j]);
     else rollback.push([name, j, holders]);
   }
 
-  // 2. One commit per device: remove the keys of links to roll back, and confirm the rest.
+  // 2. One commit per device, all at once: remove the keys of links to roll back, and confirm the rest.
   const failedDevices = new Map<string, string>();
   await Promise.all(
     devices
@@ -81,53 +119,66 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
         const confirms = complete.filter(([, j]) => j.ends.some((e) => e.device === dev));
         try {
           if (removals.length) {
-            await removeKeys(ctx, dev, removals.map(([name, j]) => ({ link: linkOf(name, j), keyId: j.keyId, ckn: j.ckn })), removals[0]![1].mode, `qkd-macsec ${journal.cycleId}: settle after restart`);
+            await removeKeys(ctx, dev, removals.map(([name, j]) => ({ link: linkOf(name, j), keyId: j.keyId, ckn: j.ckn })), fb ? 'fallback' : removals[0]![1].mode, `qkd-macsec ${journal.cycleId}: settle after restart`, ctx.confirmLane);
           }
           // removeKeys' commit also confirmed; without removals a plain commit confirms.
-          if (confirms.length && !removals.length) await ctx.fleet.withDevice(dev, (d) => confirmWith(d, undefined, `qkd-macsec ${journal.cycleId}: confirm after restart`));
+          if (confirms.length && !removals.length) await ctx.confirmLane(dev, (d) => confirmWith(d, undefined, `qkd-macsec ${journal.cycleId}: confirm after restart`));
         } catch (e) {
           failedDevices.set(dev, describeError(e));
         }
       }),
   );
+  const late = !fb && ctx.clock() >= startsAt;
+  const rolledBack: string[] = [];
   for (const [name, j, holders] of rollback) {
     const devs = j.ends.map((e) => e.device);
     const failedOn = holders.filter((d) => failedDevices.has(d));
-    const late = ctx.clock() >= startsAt && holders.length > 0;
     if (failedOn.length) {
-      reports.push({ link: name, keyId: j.keyId, outcome: 'alarm', devices: devs, message: `could not remove key ${j.keyId} from ${failedOn.map((d) => `${d} (${failedDevices.get(d)})`).join(', ')}` });
-      ctx.logger.error(`link ${name}: could not remove resumed key ${j.keyId} from ${failedOn.join(', ')}`);
+      report({ link: name, keyId: j.keyId, outcome: 'alarm', devices: devs, message: `could not remove ${what} ${j.keyId} from ${failedOn.map((d) => `${d} (${failedDevices.get(d)})`).join(', ')}; will try again` });
+      ctx.logger.error(`link ${name}: could not remove resumed ${what} ${j.keyId} from ${failedOn.join(', ')}; will try again`);
       unresolved[name] = j;
       continue;
     }
-    reports.push({
+    const why = journal.decision?.links.includes(name) ? `not every end holds it (${devs.filter((d) => !holders.includes(d)).join(', ')} rolled back or never took it)` : 'no decision was recorded for it';
+    const after = late && holders.length > 0 ? ' — after its start-time: those ends switched to it alone and ran on the fallback key meanwhile; they are back on the previous key' : '';
+    report({
       link: name,
       keyId: j.keyId,
       outcome: 'rolled-back',
       devices: devs,
-      message: `key ${j.keyId} was on ${holders.length ? holders.join(', ') : 'no end'} of ${devs.join(', ')}; ${holders.length ? 'removed' : 'nothing to remove'}${late ? ' (after its start-time: the link may have dropped meanwhile)' : ''}`,
+      message: `${what} ${j.keyId} was on ${holders.length ? holders.join(', ') : 'no end'} of ${devs.join(', ')}; ${why}; ${holders.length ? 'removed' : 'nothing to remove'}${after}`,
     });
-    ctx.logger.warn(`link ${name}: resumed key ${j.keyId} was not on every end (held by ${holders.join(', ') || 'none'}); removed, the previous key stays active`);
+    ctx.logger.warn(`link ${name}: resumed ${what} ${j.keyId} rolled back (${why}); removed from ${holders.join(', ') || 'no end'}${fb ? '' : ', the previous key stays active'}${after}`);
+    if (holders.length) rolledBack.push(name);
   }
 
-  // 3. Links on every end: wait for the start-time, then MKA.
+  // 3. Links confirmed on every end: wait for the start-time, then MKA.
   const completed: Array<[string, JournalLink]> = [];
   if (complete.length) {
-    const wait = startsAt.getTime() + ctx.verifyDelayMs - ctx.clock().getTime();
-    if (wait > 0) await ctx.sleep(wait);
-    const checkable = complete.filter(([name, j]) => linkOf(name, j).ends.some((e) => e.interfaces.length));
-    const problems = await verifyLinks(ctx, checkable.map(([name, j]) => ({ link: linkOf(name, j), ckn: j.ckn })));
+    if (!fb) {
+      const wait = startsAt.getTime() + ctx.verifyDelayMs - ctx.clock().getTime();
+      if (wait > 0) await waitOrClose(ctx, wait);
+    }
+    const state = await ctx.store.load();
+    const checkable = complete.filter(([name, j]) => linkOf(name, j).ends.some((e) => e.interfaces.length) && (!fb || state.links[name]?.ckn));
+    const problems = await verifyLinks(ctx, checkable.map(([name, j]) => ({ link: linkOf(name, j), ckn: fb ? state.links[name]!.ckn! : j.ckn })));
     for (const [name, j] of complete) {
       const devs = j.ends.map((e) => e.device);
       const confirmFailed = devs.filter((d) => failedDevices.has(d));
+      if (confirmFailed.length) {
+        // Still decided and still on every end (unless it timed out meanwhile): the next call confirms.
+        report({ link: name, keyId: j.keyId, outcome: 'alarm', devices: devs, message: `confirm failed on ${confirmFailed.map((d) => `${d} (${failedDevices.get(d)})`).join(', ')}; will try again` });
+        ctx.logger.error(`link ${name}: resumed ${what} ${j.keyId}: confirm failed on ${confirmFailed.join(', ')}; will try again`);
+        unresolved[name] = j;
+        continue;
+      }
       const p = problems.get(name);
-      if (p || confirmFailed.length) {
-        const message = p?.message ?? `confirm failed on ${confirmFailed.join(', ')}`;
-        reports.push({ link: name, keyId: j.keyId, outcome: 'alarm', devices: devs, message });
-        ctx.logger.error(`link ${name}: resumed key ${j.keyId} is on every end but ${message}`);
+      if (p) {
+        report({ link: name, keyId: j.keyId, outcome: 'alarm', devices: devs, message: p.message });
+        ctx.logger.error(`link ${name}: resumed ${what} ${j.keyId} is on every end but ${p.message}`);
       } else {
-        reports.push({ link: name, keyId: j.keyId, outcome: 'completed', devices: devs });
-        ctx.logger.info(`link ${name}: resumed key ${j.keyId}: every end holds it, confirmed; completed`);
+        report({ link: name, keyId: j.keyId, outcome: 'completed', devices: devs });
+        ctx.logger.info(`link ${name}: resumed ${what} ${j.keyId}: decided and on every end, confirmed; completed`);
       }
       completed.push([name, j]);
     }
@@ -136,15 +187,20 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
   await ctx.store.update((s) => {
     for (const [name, j] of completed) {
       const prev = s.links[name] ?? {};
-      prev.keyId = j.keyId;
-      prev.ckn = j.ckn;
-      const slots = Object.fromEntries(j.ends.filter((e) => e.slot !== undefined).map((e) => [e.device, e.slot!]));
-      if (Object.keys(slots).length) prev.slots = slots;
-      prev.activeSince = startsAt.toISOString();
-      prev.lastSuccess = ctx.clock().toISOString();
-      delete prev.lastError;
+      if (fb) prev.fallback = { keyId: j.keyId, ckn: j.ckn, installedAt: ctx.clock().toISOString() };
+      else {
+        prev.keyId = j.keyId;
+        prev.ckn = j.ckn;
+        const slots = Object.fromEntries(j.ends.filter((e) => e.slot !== undefined).map((e) => [e.device, e.slot!]));
+        if (Object.keys(slots).length) prev.slots = slots;
+        prev.activeSince = startsAt.toISOString();
+        prev.lastSuccess = ctx.clock().toISOString();
+        delete prev.lastError;
+      }
       s.links[name] = prev;
     }
+    // A fallback-key taken off some ends leaves the ends with different fallback keys: due at once.
+    if (fb) for (const name of rolledBack) if (s.links[name]) delete s.links[name]!.fallback;
     const js = (s.journals ??= {});
     if (Object.keys(unresolved).length) js[journal.cycleId] = { ...journal, links: unresolved };
     else delete js[journal.cycleId];

@@ -19,4 +19,6 @@ export interface Tx {
   /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */
   previousPsk: Map<string, PreSharedKey | undefined>;
   phase: Map<string, EndPhase>;
+  /** Verification found the link's MKA running on its fallback key. */
+  onFallback?: true;
 }

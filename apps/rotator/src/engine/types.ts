@@ -28,6 +28,8 @@ export interface LinkReport {
   alarms?: LinkError[];
   /** static-cak mode replaces the key on both ends one after the other: a short drop. */
   hitless?: boolean;
+  /** Verification found the link's MKA running on its fallback key (an alarm: the next run repairs it). */
+  onFallback?: true;
   /** dry run: what would be done. */
   plan?: Array<{ device: string; slot?: number; deleteSlots?: number[] }>;
   durationMs: number;
@@ -40,10 +42,14 @@ export interface CycleReport {
   /** Transactions of an earlier run found in the journal and resolved first. */
   resumed?: ResumeReport[];
   links: LinkReport[];
+  /** Fallback-key rotations done in the same rotate() call (links whose fallback key was due). */
+  fallback?: LinkReport[];
 }
 
 export interface ResumeReport {
   link: string;
+  /** The transaction rotated the fallback-key (absent: the primary key). */
+  kind?: 'fallback';
   keyId: string;
   outcome: 'completed' | 'rolled-back' | 'alarm';
   devices: string[];
@@ -66,8 +72,24 @@ export interface LinkStatus {
   nextRotation?: string;
   /** Every end's interfaces secured with the recorded CKN. */
   secured: boolean;
-  /** A transaction of an earlier run not yet settled (the next rotate resolves it first). */
-  unfinished?: { keyId: string; startsAt: string; cycleId: string };
+  /**
+   * The link's MKA runs on its fallback key on some end (an alarm: the next rotate repairs it).
+   * status() always sets it; optional only so that hand-built LinkStatus values stay valid.
+   */
+  onFallback?: boolean;
+  /** A transaction of an earlier run not yet settled (resume() resolves it). */
+  unfinished?: {
+    keyId: string;
+    startsAt: string;
+    cycleId: string;
+    kind: 'primary' | 'fallback';
+    /** The decision record holds this link: resume confirms the rest while every end holds the key. */
+    decided: boolean;
+    confirmDeadline?: string;
+    phases: Record<string, string>;
+    /** What resume() will do, as far as the state tells. */
+    next: string;
+  };
   ends: EndStatus[];
 }
 
@@ -84,6 +106,10 @@ export interface InitReport {
   devices: DeviceInitReport[];
   /** Links that got a first key (key IDs only). */
   firstKeys: Array<{ link: string; keyId: string }>;
+  /** Links that got a (new) fallback-key from a QKD key of its own (key IDs only). */
+  fallbackKeys?: Array<{ link: string; keyId: string }>;
+  /** Things the operator should know, e.g. that fallback keys are disabled. */
+  notes?: string[];
   changed: boolean;
   errors: string[];
   /** Unfinished transactions of an earlier run, resolved before init looked at the devices. */

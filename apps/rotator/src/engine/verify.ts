@@ -1,5 +1,7 @@
 // After the start-time: every interface of every end must run an MKA session secured with the new
-// CKN. Read once per device.
+// CKN. Read once per device. A session secured on the fallback-key (cak-type fallback, or the CKN
+// of the link's fallback-key) is an alarm of its own: the link carries traffic, but the primary
+// keys of its ends differ — the next rotation gives every end a fresh primary key.
 import type { MkaSession } from '@qkd-macsec/junos-netconf';
 import type { ResolvedLink } from './config-view.js';
 import type { EngineContext } from './context.js';
@@ -8,6 +10,18 @@ import { describeError } from './device-ops.js';
 export interface VerifyProblem {
   device?: string;
   message: string;
+  /** Some end's MKA runs on the fallback-key. */
+  onFallback?: true;
+}
+
+/** The session runs on the link's fallback-key (as Junos reports it, or by its CKN). */
+export function isFallbackSession(session: Pick<MkaSession, 'cakType' | 'ckn'>, fallbackCkn: string | undefined): boolean {
+  if (session.cakType === 'fallback') return true;
+  return !!fallbackCkn && session.ckn?.toLowerCase() === fallbackCkn.toLowerCase();
+}
+
+export function fallbackAlarm(link: string): string {
+  return `link ${link}: secured on its FALLBACK key — the primary keys of its ends differ; repairing on the next run`;
 }
 
 export async function readSessions(ctx: EngineContext, devices: readonly string[]): Promise<Map<string, MkaSession[] | Error>> {
@@ -27,9 +41,11 @@ export async function readSessions(ctx: EngineContext, devices: readonly string[
 export async function verifyLinks(ctx: EngineContext, items: Array<{ link: ResolvedLink; ckn: string }>): Promise<Map<string, VerifyProblem>> {
   const devices = [...new Set(items.flatMap((i) => i.link.ends.map((e) => e.device)))];
   const sessions = await readSessions(ctx, devices);
+  const state = await ctx.store.load();
   const problems = new Map<string, VerifyProblem>();
   for (const { link, ckn } of items) {
     const issues: VerifyProblem[] = [];
+    let onFallback = false;
     for (const end of link.ends) {
       const s = sessions.get(end.device);
       if (s instanceof Error || s === undefined) {
@@ -39,12 +55,20 @@ export async function verifyLinks(ctx: EngineContext, items: Array<{ link: Resol
       for (const iface of end.interfaces) {
         const session = s.find((x) => x.interface === iface);
         if (!session) issues.push({ device: end.device, message: `${end.device} ${iface}: no MKA session` });
-        else if (!session.secured) issues.push({ device: end.device, message: `${end.device} ${iface}: MKA not secured (${session.state ?? 'no state'})` });
+        else if (session.secured && isFallbackSession(session, state.links[link.name]?.fallback?.ckn)) {
+          onFallback = true;
+          issues.push({ device: end.device, message: `${end.device} ${iface}: MKA secured on the fallback key (CKN ${session.ckn ?? '?'}), not on the primary ${ckn}` });
+        } else if (!session.secured) issues.push({ device: end.device, message: `${end.device} ${iface}: MKA not secured (${session.state ?? 'no state'})` });
         else if (session.ckn?.toLowerCase() !== ckn.toLowerCase()) issues.push({ device: end.device, message: `${end.device} ${iface}: MKA secured with CKN ${session.ckn ?? '?'}, not the new ${ckn}` });
       }
     }
+    if (onFallback) ctx.logger.error(fallbackAlarm(link.name));
     if (issues.length) {
-      problems.set(link.name, { ...(issues[0]!.device ? { device: issues[0]!.device } : {}), message: `link ${link.name} after the start-time: ${issues.map((i) => i.message).join('; ')}` });
+      problems.set(link.name, {
+        ...(issues[0]!.device ? { device: issues[0]!.device } : {}),
+        message: `link ${link.name} after the start-time: ${issues.map((i) => i.message).join('; ')}`,
+        ...(onFallback ? { onFallback: true as const } : {}),
+      });
     }
   }
   return problems;

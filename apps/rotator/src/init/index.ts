@@ -1,14 +1,16 @@
 // `init`: bring every device to the configuration the rotator needs — connectivity associations
 // (static-cak, the cipher suite, the key chain), interface bindings, key chains with a first key
-// from the KMEs — changing only what differs, with a readable diff. A second run reports no change.
+// from the KMEs, and a fallback-key on every connectivity association from a QKD key of its own —
+// changing only what differs, with a readable diff. A second run reports no change.
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedLink } from '../engine/config-view.js';
-import type { EngineContext } from '../engine/context.js';
+import { fallbackSettings, type EngineContext } from '../engine/context.js';
 import { describeError, loadManyAndCommit, mergeChanges, readMacsec } from '../engine/device-ops.js';
 import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
 import type { DeviceInitReport, InitReport } from '../engine/types.js';
-import { chainOrEmpty, planDevice, sharedKeyNames } from './plan.js';
+import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
+import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
 
 export interface InitOptions {
   dryRun?: boolean;
@@ -26,6 +28,10 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
   const errors: string[] = [];
   const reports = new Map<string, DeviceInitReport>(devices.map((d) => [d, { device: d, changes: [], applied: false }]));
   const firstKeys: InitReport['firstKeys'] = [];
+  const fallbackKeys: NonNullable<InitReport['fallbackKeys']> = [];
+  const fallbackOn = fallbackSettings(ctx).enabled;
+  const notes = fallbackOn ? [] : ['fallback keys are disabled (fallback.enabled: false): no fallback-key installed or rotated; existing ones are left as they are, and a link whose primary keys differ goes down'];
+  const done = (r: Omit<InitReport, 'notes' | 'fallbackKeys'>): InitReport => ({ ...r, ...(fallbackOn ? { fallbackKeys } : {}), ...(notes.length ? { notes } : {}) });
 
   return ctx.fleet.mutex.withKeys(devices, async () => {
     const configs = new Map<string, MacsecConfig>();
@@ -47,11 +53,17 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     // Links without a key shared by every end get a first key.
     const needKey = links.filter(usable).filter((l) => sharedKeyNames(l, configs, mode).length === 0);
     for (const l of needKey) for (const e of l.ends) reports.get(e.device)!.changes.push(`${mode === 'key-chain' ? `key-chain ${l.keyChain}` : `connectivity-association ${l.connectivityAssociation}`}: ${dryRun ? 'would add' : 'add'} a first key from the KMEs (link ${l.name})`);
+    // Every connectivity association gets a fallback-key from a QKD key of its own.
+    const state = await ctx.store.load();
+    const needFallback = fallbackOn ? links.filter(usable).filter((l) => fallbackProblem(l, configs, state.links[l.name]?.fallback?.ckn) !== undefined) : [];
+    for (const l of needFallback) {
+      const why = fallbackProblem(l, configs, state.links[l.name]?.fallback?.ckn)!;
+      for (const e of l.ends) reports.get(e.device)!.changes.push(`connectivity-association ${l.connectivityAssociation}: fallback-key: ${dryRun ? 'would ' : ''}${why} from a QKD key of its own (link ${l.name})`);
+    }
     const changed = [...reports.values()].some((r) => r.changes.length > 0);
-    if (dryRun || !changed) return { dryRun, devices: [...reports.values()], firstKeys, changed, errors };
+    if (dryRun || !changed) return done({ dryRun, devices: [...reports.values()], firstKeys, changed, errors });
 
     const keys = new Map<string, FetchedKey>();
-    const state = await ctx.store.load();
     for (const l of needKey) {
       try {
         const k = await fetchLinkKey(ctx.fleet, ctx.config, l);
@@ -95,6 +107,11 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     await ctx.store.update((st) => {
       for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at: now.toISOString() };
     });
+    // Fallback keys of links that already have a key go in the same commit; those of links getting
+    // their first key now wait until it is active (init/fallback.ts says why).
+    const fallbackNow = needFallback.filter((l) => !needKey.includes(l));
+    const fallbacks = await fetchFallbackKeys(ctx, fallbackNow, configs, new Map(), errors);
+    for (const [device, change] of fallbackChanges(fallbackNow, fallbacks)) extra.set(device, mergeChanges(extra.get(device) ?? { config: {}, delete: [] }, change));
 
     const cycle = randomUUID();
     await Promise.all(
@@ -117,19 +134,29 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
         }
       }),
     );
-    const done = needKey.filter((l) => keys.has(l.name) && l.ends.every((e) => reports.get(e.device)!.applied));
-    for (const l of done) firstKeys.push({ link: l.name, keyId: keys.get(l.name)!.keyId });
+    const applied = (l: ResolvedLink) => l.ends.every((e) => reports.get(e.device)!.applied);
+    const keyed = needKey.filter((l) => keys.has(l.name) && applied(l));
+    for (const l of keyed) firstKeys.push({ link: l.name, keyId: keys.get(l.name)!.keyId });
     await ctx.store.update((st) => {
-      for (const l of done) {
+      for (const l of keyed) {
         const k = keys.get(l.name)!;
         st.links[l.name] = { ...st.links[l.name], keyId: k.keyId, ckn: k.ckn, activeSince: startsAt.toISOString(), ...(mode === 'key-chain' ? { slots: slots.get(l.name)! } : {}) };
       }
     });
+    const fellBack = fallbackNow.filter((l) => fallbacks.has(l.name) && applied(l));
+    await recordFallbackKeys(ctx, fellBack, fallbacks);
     // Let the first keys activate before returning, so that `status` right after shows them.
-    if (done.length) {
+    if (keyed.length) {
       const wait = startsAt.getTime() - ctx.clock().getTime() + ctx.verifyDelayMs;
       if (wait > 0) await ctx.sleep(wait);
     }
-    return { dryRun, devices: [...reports.values()], firstKeys, changed: true, errors };
+    // Then the fallback keys of the links that just got their first key.
+    const later = needFallback.filter((l) => needKey.includes(l));
+    for (const l of later.filter((x) => !keyed.includes(x))) errors.push(`link ${l.name}: no fallback key: its first key was not installed`);
+    const laterKeys = await fetchFallbackKeys(ctx, later.filter((l) => keyed.includes(l)), configs, new Map([...keys].map(([n, k]) => [n, k.ckn])), errors);
+    const installed = await installFallbackKeys(ctx, later, laterKeys, `qkd-macsec init ${cycle}: fallback keys`, errors);
+    await recordFallbackKeys(ctx, installed, laterKeys);
+    for (const l of [...fellBack, ...installed]) fallbackKeys.push({ link: l.name, keyId: (fallbacks.get(l.name) ?? laterKeys.get(l.name))!.keyId });
+    return done({ dryRun, devices: [...reports.values()], firstKeys, changed: true, errors });
   });
 }

@@ -1,7 +1,7 @@
 import { Secret } from '@qkd-macsec/macsec-config';
 import { describe, expect, it } from 'vitest';
 import { resolveLinks, type EngineConfig } from '../engine/config-view.js';
-import { planDevice, sharedKeyNames } from './plan.js';
+import { fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
 
 const config: EngineConfig = {
   saes: { SA: { kme: 'K1' }, SB: { kme: 'K2' } },
@@ -46,5 +46,21 @@ describe('init plan', () => {
     const cfg = (names: string[]) => ({ keyChains: [{ name: 'qkd-L1', keys: names.map((n, i) => ({ index: i, keyName: n })) }] });
     expect(sharedKeyNames(links[0]!, new Map([['r1', cfg(['aa', 'bb'])], ['r2', cfg(['BB'])]]), 'key-chain')).toEqual(['bb']);
     expect(sharedKeyNames(links[0]!, new Map([['r1', cfg(['aa'])], ['r2', cfg([])]]), 'key-chain')).toEqual([]);
+  });
+
+  it('keeps the fallback-key when it replaces a connectivity association', () => {
+    const fallbackKey = { ckn: 'ef'.repeat(32), cak: Secret.fromHex('01'.repeat(32)) };
+    const have = { connectivityAssociations: [{ name: 'qkd-L1', securityMode: 'static-cak' as const, cipherSuite: 'gcm-aes-128' as const, preSharedKeyChain: 'qkd-L1', fallbackKey }] };
+    const p = planDevice('r1', links, have, config);
+    expect(p.replace.connectivityAssociations![0]!.fallbackKey).toBe(fallbackKey);
+  });
+
+  it('wants a fallback-key from QKD unless every end holds the one the state records', () => {
+    const fb = (ckn?: string) => ({ connectivityAssociations: [{ name: 'qkd-L1', ...(ckn ? { fallbackKey: { ckn, cak: Secret.fromHex('01'.repeat(32)) } } : {}) }] });
+    const ours = 'aa'.repeat(32);
+    expect(fallbackProblem(links[0]!, new Map([['r1', fb()], ['r2', fb()]]), undefined)).toBe('add');
+    expect(fallbackProblem(links[0]!, new Map([['r1', fb(ours)], ['r2', fb(ours)]]), undefined)).toBe('replace (not one the rotator installed from a QKD key)');
+    expect(fallbackProblem(links[0]!, new Map([['r1', fb(ours)], ['r2', fb()]]), ours)).toBe('replace (the ends differ)');
+    expect(fallbackProblem(links[0]!, new Map([['r1', fb(ours.toUpperCase())], ['r2', fb(ours)]]), ours)).toBeUndefined();
   });
 });

@@ -58,7 +58,9 @@ export function planDevice(
       changes.push(...diffs);
       // Replacing the whole CA drops a stale pre-shared-key(-chain); static-cak keeps its key.
       const keep = mode === 'static-cak' && current?.preSharedKey ? { preSharedKey: current.preSharedKey } : {};
-      const kept = current ? { ...(current.mka ? { mka: current.mka } : {}), ...(current.excludeProtocols ? { excludeProtocols: current.excludeProtocols } : {}) } : {};
+      const kept = current
+        ? { ...(current.mka ? { mka: current.mka } : {}), ...(current.excludeProtocols ? { excludeProtocols: current.excludeProtocols } : {}), ...(current.fallbackKey ? { fallbackKey: current.fallbackKey } : {}) }
+        : {};
       (current ? (replace.connectivityAssociations ??= []) : (merge.connectivityAssociations ??= [])).push({ ...kept, ...want, ...keep });
     }
     const macro = wantedMacro(config, end.sae);
@@ -138,6 +140,19 @@ function sameMacro(a: QkdMacro | undefined, b: QkdMacro): boolean {
 function describeMacro(m: QkdMacro | undefined): string {
   if (!m) return '(none)';
   return [`kme-host ${m.kmeHost ?? '-'}`, `kme-port ${m.kmePort ?? '-'}`, `kme-ca ${m.kmeCa ?? '-'}`, `kme-method ${m.kmeMethod ?? '-'}`].join(' ');
+}
+
+/**
+ * Why a link needs a (new) fallback-key, or undefined when every end's connectivity association
+ * carries the one the rotator installed (recorded in the state). A fallback-key the state does not
+ * know — e.g. the field script's, a hash of the CA name anyone can compute — is replaced.
+ */
+export function fallbackProblem(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, recordedCkn: string | undefined): string | undefined {
+  const have = link.ends.map((e) => configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation)?.fallbackKey?.ckn.toLowerCase());
+  if (have.every((c) => c === undefined)) return 'add';
+  if (!recordedCkn) return 'replace (not one the rotator installed from a QKD key)';
+  if (have.some((c) => c !== recordedCkn.toLowerCase())) return 'replace (the ends differ)';
+  return undefined;
 }
 
 /** Key names present on every end of a link: a shared key means the link has a working key. */

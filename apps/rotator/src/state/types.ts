@@ -24,9 +24,19 @@ export interface JournalLink {
 /** An in-flight cycle. Present in the state file only from before staging to the end of the cycle. */
 export interface Journal {
   cycleId: string;
+  /** What the transaction rotates: the primary key-chain key (default) or the fallback key. */
+  kind?: 'primary' | 'fallback';
   startedAt: string;
-  /** The instant the new keys activate (ISO). */
+  /** The instant the new keys activate (ISO). A fallback key is live at its commit: startedAt. */
   startsAt: string;
+  /** Earliest instant an end's commit confirmed rolls back without its confirm (ISO): first stage commit + confirm timeout. */
+  confirmDeadline?: string;
+  /**
+   * Written (atomically, fsynced) once every end of these links is staged, before the first
+   * confirm: a restarted rotator drives these links forward (confirms the rest) while every end
+   * still holds the key, and rolls back every other link.
+   */
+  decision?: { outcome: 'commit'; at: string; links: string[] };
   links: Record<string, JournalLink>;
 }
 
@@ -40,12 +50,14 @@ export interface LinkState {
   lastSuccess?: string;
   lastAttempt?: string;
   lastError?: string;
+  /** The connectivity associations' fallback-key (from a QKD key of its own). Never the CAK. */
+  fallback?: { keyId: string; ckn: string; installedAt: string };
 }
 
 export interface RotatorState {
   version: 1;
-  /** Every key_ID ever staged, with the link and time: a key_ID is installed at most once. */
-  keyIds: Record<string, { link: string; at: string }>;
+  /** Every key_ID ever staged (primary and fallback keys), with the link and time: a key_ID is installed at most once. */
+  keyIds: Record<string, { link: string; at: string; kind?: 'fallback' }>;
   links: Record<string, LinkState>;
   /** In-flight cycles by cycle ID (cycles on disjoint devices may run at once). */
   journals?: Record<string, Journal>;

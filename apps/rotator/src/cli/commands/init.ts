@@ -43,7 +43,32 @@ export function formatInit(report: InitReport): string {
     out.push('', 'first keys:');
     for (const k of report.firstKeys) out.push(`  ${k.link}: key_ID ${k.keyId}`);
   }
+  if (report.fallbackKeys?.length) {
+    out.push('', 'fallback keys:');
+    for (const k of report.fallbackKeys) out.push(`  ${k.link}: key_ID ${k.keyId}`);
+  }
+  for (const n of report.notes ?? []) out.push(`note: ${n}`);
   for (const e of report.errors) out.push(`error: ${e}`);
-  out.push('', report.dryRun ? 'dry run: nothing committed' : report.changed ? 'initial configuration applied' : 'every device was already configured; nothing changed');
+  out.push('', summary(report));
   return out.join('\n');
+}
+
+/** The last line: what happened, never "nothing changed" about a device that was not reached. */
+function summary(report: InitReport): string {
+  const failed = report.devices.filter((d) => d.error !== undefined);
+  const others = report.devices.length - failed.length;
+  if (failed.length === 0 && report.errors.length === 0) return report.dryRun ? 'dry run: nothing committed' : report.changed ? 'initial configuration applied' : 'every device was already configured; nothing changed';
+  const notDone = failed.length
+    ? `${failed.length} of ${report.devices.length} device${report.devices.length === 1 ? '' : 's'} could not be ${report.dryRun ? 'checked' : 'configured'} (${failed.map((d) => d.device).join(', ')}): see the errors above`
+    : `${report.errors.length} error${report.errors.length === 1 ? '' : 's'} (see above)`;
+  const rest = report.dryRun
+    ? 'dry run: nothing committed'
+    : others === 0
+      ? 'nothing was configured'
+      : report.devices.some((d) => d.applied)
+        ? `the changes on the other ${others} were applied`
+        : report.changed
+          ? `nothing was applied on the other ${others}`
+          : `the other ${others} were already configured`;
+  return `${notDone}; ${rest}. Run \`qkd-macsec init\` again once ${failed.length ? 'they are' : 'it is'} reachable.`;
 }
