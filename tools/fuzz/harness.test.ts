@@ -60,6 +60,12 @@ describe('runFuzz (worker threads)', () => {
     expect(report.targets.find((t) => t.target === 'crash')!.inputs).toBe(9);
   }, 60_000);
 
+  it('reports a target that cannot start once, without retrying input by input', async () => {
+    const report = await runFuzz({ inputs: 50, seed: 7, registry, targets: ['no-start'] });
+    expect(report.findings.map((g) => [g.kind, g.count, g.summary])).toEqual([['crash', 1, 'target failed to start: worker died: Error: listen EADDRINUSE']]);
+    expect(report.inputs).toBe(0);
+  }, 60_000);
+
   it('groups alike findings and counts every input', async () => {
     const report = await runFuzz({ inputs: 30, seed: 7, registry, targets: ['foreign', 'oracle', 'slow'], slowMs: 200 });
     expect(report.inputs).toBe(30);

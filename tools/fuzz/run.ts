@@ -89,70 +89,26 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     groups.set(key, g);
   };
 
-  const runTask = (task: Task): Promise<void> =>
-    new Promise((resolve) => {
-      const progress = new SharedArrayBuffer(4);
-      const counter = new Int32Array(progress);
-      const data: WorkerTask = { target: task.target, seed: options.seed, from: task.from, to: task.to, slowMs, hangMs, progress, targetsModule: registry.module };
-      const started = performance.now();
-      const worker = new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(WORKER_URL)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData: data });
-      let finished = false;
-      let last = -1;
-      let lastChange = performance.now();
+  const context: TaskContext = {
+    seed: options.seed,
+    slowMs,
+    hangMs,
+    module: registry.module,
+    addFinding,
+    account(task, inputs, ms) {
       const report = perTarget.get(task.target)!;
-      const account = (inputs: number) => {
-        report.inputs += inputs;
-        report.ms += performance.now() - started;
-        const total = (doneOf.get(task.target) ?? 0) + inputs;
-        doneOf.set(task.target, total);
-      };
-      // After a crash or a hang the rest of the range still runs, from the next input on.
-      const resume = async (broken: Finding) => {
-        addFinding(broken);
-        const done = Atomics.load(counter, 0);
-        account(done);
-        const next = task.from + done + 1;
-        if (next < task.to) await runTask({ target: task.target, from: next, to: task.to });
-        resolve();
-      };
-      const watchdog = setInterval(() => {
-        const now = Atomics.load(counter, 0);
-        options.onProgress?.(task.target, (doneOf.get(task.target) ?? 0) + now, shares.get(task.target)!);
-        if (now !== last) {
-          last = now;
-          lastChange = performance.now();
-        } else if (performance.now() - lastChange > hangMs * 2 + 1000 && !finished) {
-          finished = true;
-          clearInterval(watchdog);
-          const index = task.from + now;
-          void worker.terminate().then(() => resume({ target: task.target, kind: 'hang', index, summary: `no progress for ${Math.round((performance.now() - lastChange) / 1000)} s: worker terminated` }));
-        }
-      }, 500);
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type === 'finding') addFinding(m.finding);
-        else if (!finished) {
-          finished = true;
-          clearInterval(watchdog);
-          account(m.inputs);
-          void worker.terminate().then(() => resolve());
-        }
-      });
-      const crashed = (why: string) => {
-        if (finished) return;
-        finished = true;
-        clearInterval(watchdog);
-        const index = task.from + Atomics.load(counter, 0);
-        void resume({ target: task.target, kind: 'crash', index, summary: why });
-      };
-      worker.on('error', (err) => crashed(`worker died: ${err instanceof Error ? `${err.constructor.name}: ${err.message.slice(0, 300)}` : String(err)}`));
-      worker.on('exit', (code) => crashed(`worker exited with code ${code} before finishing`));
-    });
+      report.inputs += inputs;
+      report.ms += ms;
+      doneOf.set(task.target, (doneOf.get(task.target) ?? 0) + inputs);
+    },
+    progress: (task, inFlight) => options.onProgress?.(task.target, (doneOf.get(task.target) ?? 0) + inFlight, shares.get(task.target)!),
+  };
 
   const t0 = performance.now();
   const queue = [...tasks];
   await Promise.all(
     Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-      for (let t = queue.shift(); t; t = queue.shift()) await runTask(t);
+      for (let t = queue.shift(); t; t = queue.shift()) await runTask(t, context);
     }),
   );
   const targets = [...perTarget.values()].map((r) => ({ ...r, ms: Math.round(r.ms) }));
@@ -163,6 +119,77 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     targets,
     findings: [...groups.values()].sort((a, b) => b.count - a.count),
   };
+}
+
+interface TaskContext {
+  seed: number;
+  slowMs: number;
+  hangMs: number;
+  /** Module URL the worker loads its target from. */
+  module: string;
+  addFinding(f: Finding): void;
+  account(task: Task, inputs: number, ms: number): void;
+  progress(task: Task, inFlight: number): void;
+}
+
+/**
+ * Runs one task in a worker thread. A worker that dies (crash) or stops making progress for
+ * twice the hang timeout (a synchronous hang; terminated) is a finding at the input it was on,
+ * and the rest of the range runs in a new worker. One that fails before its target started is
+ * reported once and not retried.
+ */
+function runTask(task: Task, ctx: TaskContext): Promise<void> {
+  return new Promise((resolve) => {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const data: WorkerTask = { target: task.target, seed: ctx.seed, from: task.from, to: task.to, slowMs: ctx.slowMs, hangMs: ctx.hangMs, progress: counter.buffer as SharedArrayBuffer, targetsModule: ctx.module };
+    const started = performance.now();
+    const worker = new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(WORKER_URL)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData: data });
+    let targetStarted = false;
+    let finished = false;
+    let last = -1;
+    let lastChange = performance.now();
+    const end = () => {
+      finished = true;
+      clearInterval(watchdog);
+    };
+    // After a crash or a hang the rest of the range still runs, from the next input on.
+    const broke = async (kind: 'crash' | 'hang', summary: string) => {
+      const done = Atomics.load(counter, 0);
+      ctx.addFinding({ target: task.target, kind, index: task.from + done, summary: targetStarted ? summary : `target failed to start: ${summary}` });
+      ctx.account(task, done, performance.now() - started);
+      const next = task.from + done + 1;
+      if (targetStarted && next < task.to) await runTask({ target: task.target, from: next, to: task.to }, ctx);
+      resolve();
+    };
+    const watchdog = setInterval(() => {
+      const now = Atomics.load(counter, 0);
+      ctx.progress(task, now);
+      if (now !== last) {
+        last = now;
+        lastChange = performance.now();
+      } else if (!finished && performance.now() - lastChange > ctx.hangMs * 2 + 1000) {
+        end();
+        const idle = Math.round((performance.now() - lastChange) / 1000);
+        void worker.terminate().then(() => broke('hang', `no progress for ${idle} s: worker terminated`));
+      }
+    }, 500);
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'started') targetStarted = true;
+      else if (m.type === 'finding') ctx.addFinding(m.finding);
+      else if (!finished) {
+        end();
+        ctx.account(task, m.inputs, performance.now() - started);
+        void worker.terminate().then(() => resolve());
+      }
+    });
+    const crashed = (why: string) => {
+      if (finished) return;
+      end();
+      void broke('crash', why);
+    };
+    worker.on('error', (err) => crashed(`worker died: ${err instanceof Error ? `${err.constructor.name}: ${err.message.slice(0, 300)}` : String(err)}`));
+    worker.on('exit', (code) => crashed(`worker exited with code ${code} before finishing`));
+  });
 }
 
 function fail(name: string, all: readonly Target[]): never {

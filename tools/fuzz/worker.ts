@@ -18,7 +18,7 @@ export interface WorkerTask {
   targetsModule: string;
 }
 
-export type WorkerMessage = { type: 'finding'; finding: Finding } | { type: 'done'; inputs: number };
+export type WorkerMessage = { type: 'started' } | { type: 'finding'; finding: Finding } | { type: 'done'; inputs: number };
 
 const task = workerData as WorkerTask;
 const { TARGETS } = (await import(task.targetsModule)) as { TARGETS: readonly Target[] };
@@ -27,6 +27,7 @@ if (!target) throw new Error(`unknown target ${task.target}`);
 const counter = new Int32Array(task.progress);
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 const run = await target.start();
+post({ type: 'started' });
 const inputs = await runLoop(run, {
   target: task.target,
   seed: task.seed,

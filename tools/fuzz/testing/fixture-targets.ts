@@ -44,4 +44,13 @@ export const TARGETS: readonly Target[] = [
     return new Promise((r) => setTimeout(r, i === 6 ? 200 : 0));
   }),
   target('dead-server', () => undefined, { liveness: async () => 'status request refused' }),
+  {
+    name: 'no-start',
+    description: 'fixture: its server cannot start',
+    weight: 1,
+    wire: true,
+    start: async () => {
+      throw new Error('listen EADDRINUSE');
+    },
+  },
 ];
