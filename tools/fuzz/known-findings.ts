@@ -30,6 +30,12 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
     ci: true,
   },
   {
+    target: 'netconf-client',
+    kind: 'oversized-error',
+    summary: /^XmlError message of \d+ characters$/,
+    why: 'the same XmlError as under junos-xml, reached through a reply to rpc().',
+  },
+  {
     target: 'qkd-client',
     kind: 'oversized-error',
     summary: /^Qkd\w+Error message of \d+ characters$/,

@@ -23,7 +23,7 @@ export function formatReport(r: FuzzReport): string {
     lines.push('no findings');
     return lines.join('\n');
   }
-  lines.push('', table([['target', 'kind', 'count', 'first', 'summary'], ...r.findings.map((g) => [g.target, g.kind, String(g.count), String(g.examples[0]?.index ?? '-'), g.summary.length > 90 ? `${g.summary.slice(0, 89)}…` : g.summary])]));
+  lines.push('', table([['target', 'kind', 'count', 'example', 'summary'], ...r.findings.map((g) => [g.target, g.kind, String(g.count), String(g.examples[0]?.index ?? '-'), g.summary.length > 90 ? `${g.summary.slice(0, 89)}…` : g.summary])]));
   for (const g of r.findings) {
     lines.push('', `[${g.target}] ${g.kind} ×${g.count}: ${g.summary}`);
     const known = knownFinding(g);

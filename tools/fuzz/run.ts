@@ -117,7 +117,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     inputs: targets.reduce((s, r) => s + r.inputs, 0),
     ms: Math.round(performance.now() - t0),
     targets,
-    findings: [...groups.values()].sort((a, b) => b.count - a.count),
+    // Workers report in parallel: examples are the first to arrive, shown in index order.
+    findings: [...groups.values()].map((g) => ({ ...g, examples: [...g.examples].sort((a, b) => a.index - b.index) })).sort((a, b) => b.count - a.count),
   };
 }
 
