@@ -4,7 +4,7 @@
 //
 // Sources (named in each profile's `sources`):
 //  [yang]   Juniper's 24.4R1 YANG, ../shared/junos-yang: in all four families the MACsec
-//           statements are the same (cipher-suite enum of four suites, replay-protect,
+//           statements this package renders are the same (cipher-suite enum of four suites, replay-protect,
 //           pre-shared-key-chain, fallback-key, offset, exclude-protocol), so the YANG alone
 //           separates no platform: what differs below comes from the other sources.
 //  [fx7831] Juniper Feature Explorer, feature 7831 "hitless rollover keychain" (MACsec):
