@@ -89,7 +89,10 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
     removal.lines.push(`system login user ${user}: remove`);
   }
 
-  const macsecFound = macsecArtefacts(config, input.ours, removal);
+  // A prefix + key_ID CKN alone proves nothing (the rotator's own prefix-uuid strategy writes one,
+  // and one SHA-256 CKN in eight has a UUID's shape): it counts only next to the script's other marks.
+  const corroborated = scripts.length > 0 || (config.interfaces ?? []).some((i) => i.qkd);
+  const macsecFound = macsecArtefacts(config, input.ours, removal, corroborated);
   artefacts.push(...macsecFound.lines);
   for (const v of macsecFound.versions) versions.add(v);
   if (artefacts.length === 0) return undefined;
@@ -98,7 +101,7 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
 }
 
 /** The MACsec shapes each version wrote; foreign CAs/chains no interface uses any more go with --remove-field-script. */
-function macsecArtefacts(config: MacsecConfig, ours: FieldScriptInput['ours'], removal: FieldScriptFinding['removal']): { lines: string[]; versions: Set<FieldScriptVersion> } {
+function macsecArtefacts(config: MacsecConfig, ours: FieldScriptInput['ours'], removal: FieldScriptFinding['removal'], corroborated: boolean): { lines: string[]; versions: Set<FieldScriptVersion> } {
   const lines: string[] = [];
   const versions = new Set<FieldScriptVersion>();
   const macroIfaces = (config.interfaces ?? []).filter((i) => i.qkd);
@@ -108,7 +111,7 @@ function macsecArtefacts(config: MacsecConfig, ours: FieldScriptInput['ours'], r
     lines.push(`macsec interface ${i.name}: apply-macro qkd (kme-host ${i.qkd?.kmeHost ?? '-'}${url ? ', a URL: v3.2' : ''})`);
   }
   for (const ca of config.connectivityAssociations ?? []) {
-    const psk = ca.preSharedKey ? prefixUuidCkn(ca.preSharedKey.ckn) : undefined;
+    const psk = ca.preSharedKey && corroborated ? prefixUuidCkn(ca.preSharedKey.ckn) : undefined;
     if (psk) {
       versions.add('v3.2');
       lines.push(`connectivity-association ${ca.name}: static pre-shared-key, CKN = prefix ${psk.prefix} + key_ID (v3.2)`);
