@@ -12,6 +12,7 @@ import type { DeviceInitReport, InitReport } from '../engine/types.js';
 import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
 import { adoptionPlan, mergeChainsByName } from './adoption-plan.js';
 import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
+import { missingScriptUsers } from './script-users.js';
 import { initView, linkSuites, platformRefusal, surveyDevice, type DeviceSurvey } from './survey.js';
 
 export interface InitOptions {
@@ -50,6 +51,12 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
           if (refused) {
             report.error = `${dev}: ${refused}`;
             errors.push(report.error);
+            return;
+          }
+          const noUser = missingScriptUsers(ctx.config.init?.eventOptions, s.users, dev);
+          if (noUser.length) {
+            report.error = noUser.join('; ');
+            errors.push(...noUser);
             return;
           }
           if (!s.platform.platform) notes.push(`${dev}: platform unknown (${s.platform.from}): no platform checks; set devices.${dev}.platform`);

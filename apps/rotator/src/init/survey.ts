@@ -47,7 +47,7 @@ export function platformRefusal(p: DevicePlatform, mode: EngineConfig['rotation'
 
 /**
  * Each link's cipher suite: rotation.cipherSuite when the file sets it or the configured
- * platforms chose it; otherwise the default of its ends' (detected) platforms when they agree and
+ * platforms chose it; when it is the built-in default (cipherSuiteFrom 'default'), the default of its ends' (detected) platforms when they agree and
  * need the key size the engine fetches, else rotation.cipherSuite. Problems go to `errors`.
  */
 export function linkSuites(links: readonly ResolvedLink[], config: EngineConfig, platforms: ReadonlyMap<string, DevicePlatform>): { suites: Map<string, CipherSuite>; problems: Map<string, string> } {
@@ -56,7 +56,8 @@ export function linkSuites(links: readonly ResolvedLink[], config: EngineConfig,
   const problems = new Map<string, string>();
   for (const l of links) {
     suites.set(l.name, rotation.cipherSuite);
-    if (rotation.cipherSuiteFrom === 'config' || rotation.cipherSuiteFrom === 'platform') continue;
+    // Only a built-in default gives way (a hand-built EngineConfig without cipherSuiteFrom means what it says).
+    if (rotation.cipherSuiteFrom !== 'default') continue;
     const defaults = new Set(l.ends.map((e) => platforms.get(e.device)?.platform).map((p) => (p ? platformProfile(p).defaultCipherSuite : undefined)));
     if (defaults.has(undefined) || defaults.size !== 1) continue;
     const suite = [...defaults][0]!;
