@@ -22,7 +22,7 @@ export function adoptionPlan(ctx: EngineContext, links: readonly ResolvedLink[],
   const keep = new Set<string>([
     ...(ev?.generateEvents ?? []).map((g) => g.name),
     ...(ev?.policies ?? []).map((p) => p.name),
-    ...(ev?.eventScripts ?? []).map((s) => s.name),
+    ...(ev?.eventScripts ?? []).flatMap((s) => [s.name, ...(s.pythonScriptUser ? [s.pythonScriptUser] : [])]),
     ...(ev?.traceoptions ? ['traceoptions'] : []),
   ]);
   for (const [device, s] of surveys) {

@@ -53,6 +53,9 @@ describe('findFieldScript', () => {
       ours: { cas: new Set(['qkd-L1']), chains: new Set(['qkd-L1']), interfaces: new Set(['et-0/0/9']) },
     })!;
     expect(f.artefacts).toContain("system login user qkd (the script's user — and the rotator's own login: kept)");
+    const scriptUser = findFieldScript({ config: v32, users: ['qkd'], keep: new Set(['qkd']) })!;
+    expect(scriptUser.artefacts).toContain("system login user qkd (the script's user — init.eventOptions runs a script as it: kept)");
+    expect(scriptUser.removal.xml.join()).not.toContain('<user');
     expect(f.removal.xml).toEqual([]);
     expect(f.removal.delete).toEqual([{ kind: 'event-script-file', name: 'qkd-macsec.py' }]);
   });

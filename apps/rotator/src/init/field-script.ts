@@ -25,7 +25,7 @@ export interface FieldScriptInput {
   users: readonly string[];
   /** The account the rotator logs in as: never removed. */
   rotatorUser?: string;
-  /** Event-options names the rotator's own config.init.eventOptions wants: never removed. */
+  /** Names the rotator's own config.init.eventOptions uses (events, policies, scripts, their users, `traceoptions`): never removed. */
   keep?: ReadonlySet<string>;
   /** Connectivity associations, key chains and interfaces the rotator's links use on this device. */
   ours?: { cas: ReadonlySet<string>; chains: ReadonlySet<string>; interfaces: ReadonlySet<string> };
@@ -80,6 +80,10 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
   }
   for (const user of new Set(scripts.map((s) => s.pythonScriptUser).filter((u): u is string => !!u))) {
     if (!input.users.includes(user)) continue;
+    if (keep.has(user)) {
+      artefacts.push(`system login user ${user} (the script's user — init.eventOptions runs a script as it: kept)`);
+      continue;
+    }
     if (user === input.rotatorUser) {
       artefacts.push(`system login user ${user} (the script's user — and the rotator's own login: kept)`);
       continue;
