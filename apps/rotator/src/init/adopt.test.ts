@@ -2,6 +2,7 @@ import { Secret, parseStartTime } from '@qkd-macsec/macsec-config';
 import { describe, expect, it } from 'vitest';
 import { resolveLinks, type EngineConfig } from '../engine/config-view.js';
 import { activeKey, carriedKey } from './adopt.js';
+import { dropCarried } from './adoption-plan.js';
 import { planDevice, sharedKeyNames } from './plan.js';
 
 const config: EngineConfig = {
@@ -50,6 +51,17 @@ describe('adoption: the running key goes into the chain', () => {
     expect(c.key).toMatchObject({ index: 6, keyName: 'aa', startTime: '2026-11-24.19:30:01' });
     expect(activeKey({ name: 'QKD_KC', keys: [...other.keyChains[1]!.keys, c.key] }, now)?.keyName).toBe('aa');
     expect(parseStartTime(c.key.startTime!).getTime()).toBeLessThan(now.getTime());
+  });
+
+  it('ends that run different keys: nothing carried, sharedKeyNames finds none, the plan drops its carry', () => {
+    const other = { ...v32, connectivityAssociations: [{ ...v32.connectivityAssociations[0]!, preSharedKey: { ckn: 'ee'.repeat(32), cak: Secret.fromDevice('$9$zz') } }] };
+    expect(sharedKeyNames(link, new Map([['r1', v32], ['r2', other]]), 'key-chain', now, 'gcm-aes-xpn-256')).toEqual([]);
+    const p = planDevice('r1', [link], v32, config, { now, tolerance: 0 });
+    const report = { device: 'r1', changes: [...p.changes], applied: false };
+    dropCarried(p, report, link);
+    expect(p.merge.keyChains).toEqual([{ name: 'QKD_KC', tolerance: 0, keys: [] }]);
+    expect(report.changes.some((c) => c.includes('the running key'))).toBe(false);
+    expect(report.changes).toContain('key-chain QKD_KC: add');
   });
 
   it('nothing to carry: the chain already holds it, no CA is bound, or the suite needs another CAK length', () => {

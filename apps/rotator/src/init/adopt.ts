@@ -75,6 +75,9 @@ export function carriedKey(link: ResolvedLink, interfaces: readonly string[], ha
   return { key: { index, keyName: running.keyName, secret: running.secret, startTime: formatStartTime(new Date(Math.min(start, now.getTime()))) }, from: running.from };
 }
 
+/** In every carry's change line (dropCarried finds it by this). */
+export const CARRY_MARK = '= the running key';
+
 export function describeCarry(link: ResolvedLink, c: CarriedKey): string {
-  return `key-chain ${link.keyChain}: key ${c.key.index} = the running key (CKN ${c.key.keyName}, the ${c.from}), start-time ${c.key.startTime}: it stays active until the first rotation replaces it`;
+  return `key-chain ${link.keyChain}: key ${c.key.index} ${CARRY_MARK} (CKN ${c.key.keyName}, the ${c.from}), start-time ${c.key.startTime}: it stays active until the first rotation replaces it`;
 }

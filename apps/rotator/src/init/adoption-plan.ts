@@ -4,7 +4,9 @@ import type { DeleteTarget, KeyChain, MacsecConfig } from '@qkd-macsec/macsec-co
 import type { ResolvedLink } from '../engine/config-view.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DeviceInitReport } from '../engine/types.js';
+import { CARRY_MARK } from './adopt.js';
 import { findFieldScript } from './field-script.js';
+import type { DevicePlan } from './plan.js';
 import { initView, type DeviceSurvey } from './survey.js';
 
 export interface DeviceAdoption {
@@ -59,4 +61,14 @@ export function mergeChainsByName(config: MacsecConfig): MacsecConfig {
     byName.set(c.name, have ? { ...have, ...c, keys: [...have.keys, ...c.keys] } : { ...c, keys: [...c.keys] });
   }
   return { ...config, keyChains: [...byName.values()] };
+}
+
+/** Takes a carried running key of `link` out of a device's plan (and its change line). */
+export function dropCarried(plan: DevicePlan | undefined, report: DeviceInitReport, link: ResolvedLink): void {
+  const chain = plan?.merge.keyChains?.find((c) => c.name === link.keyChain);
+  if (!plan || !chain?.keys.length) return;
+  chain.keys = [];
+  const line = (c: string) => c.startsWith(`key-chain ${link.keyChain}: key `) && c.includes(CARRY_MARK);
+  plan.changes = plan.changes.filter((c) => !line(c));
+  report.changes = report.changes.filter((c) => !line(c));
 }

@@ -10,7 +10,7 @@ import { describeError, loadManyAndCommit, mergeChanges } from '../engine/device
 import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
 import type { DeviceInitReport, InitReport } from '../engine/types.js';
 import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
-import { adoptionPlan, mergeChainsByName } from './adoption-plan.js';
+import { adoptionPlan, dropCarried, mergeChainsByName } from './adoption-plan.js';
 import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
 import { missingScriptUsers } from './script-users.js';
 import { initView, linkSuites, platformRefusal, surveyDevice, type DeviceSurvey } from './survey.js';
@@ -91,6 +91,8 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
 
     // Links without a key shared by every end get a first key.
     const needKey = links.filter(usable).filter((l) => sharedKeyNames(l, configs, mode, now0, suites.get(l.name)).length === 0);
+    // Ends that run different keys share none to carry: such a link gets a first key instead.
+    for (const l of needKey) for (const e of l.ends) dropCarried(plans.get(e.device), reports.get(e.device)!, l);
     for (const l of needKey) for (const e of l.ends) reports.get(e.device)!.changes.push(`${mode === 'key-chain' ? `key-chain ${l.keyChain}` : `connectivity-association ${l.connectivityAssociation}`}: ${dryRun ? 'would add' : 'add'} a first key from the KMEs (link ${l.name})`);
     // Every connectivity association gets a fallback-key from a QKD key of its own.
     const state = await ctx.store.load();
