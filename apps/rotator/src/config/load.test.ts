@@ -78,6 +78,7 @@ describe('loadConfig', () => {
     expect(config.rotation).toEqual({
       mode: 'key-chain',
       cipherSuite: 'gcm-aes-256',
+      cipherSuiteFrom: 'default',
       ckn: { strategy: 'sha256-keyid' },
       leadTimeSeconds: 120,
       intervalSeconds: 3600,
@@ -85,6 +86,7 @@ describe('loadConfig', () => {
       confirmTimeoutMinutes: 5,
       startAfterConfirmTimeout: true,
       resumeRetrySeconds: 5,
+      keyChainTolerance: 0,
     });
     expect(config.control).toEqual({ host: '127.0.0.1', port: 0 });
     expect(config.stateDir).toBe(join(dir, 'state'));

@@ -99,6 +99,10 @@ export interface DeviceInitReport {
   changes: string[];
   applied: boolean;
   error?: string;
+  /** The platform profile init used, and where it came from (`config` or `model …`); src/init/platform.ts. */
+  platform?: { platform?: string; from: string };
+  /** What the field script left on the device (src/init/field-script.ts). */
+  fieldScript?: { version: string; artefacts: string[]; removed: boolean };
 }
 
 export interface InitReport {
