@@ -4,6 +4,7 @@ import { ConfigError, formatIssue, loadConfig, type RotatorConfig } from '../con
 import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
+import { acquireStateLock, StateLockedError, type StateLock } from '../state/lock.js';
 import { defaultCreateRotator, type CreateRotator, type Rotator } from './engine.js';
 import { line, type CliIo, type OutStream } from './io.js';
 
@@ -11,6 +12,8 @@ export interface GlobalOptions {
   config: string;
   logFormat: LogFormat;
   logLevel: LogLevel;
+  /** Wait for another writer of the state directory to finish instead of failing. */
+  waitLock?: boolean;
 }
 
 export interface CliDeps {
@@ -18,12 +21,20 @@ export interface CliDeps {
   createRotator?: CreateRotator;
   /** For tests: the clock the engine and the daemon use. */
   clock?: () => Date;
+  /** Set by the program before a command runs: its name (`rotate`, `certs renew`), for the state lock's holder record. */
+  command?: string;
+  /** Set by the program from the global --wait-lock. */
+  waitLock?: boolean;
 }
 
-/** Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation or config is wrong. */
+/**
+ * Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation or config is wrong,
+ * 3 another process holds the state directory (try again later, or --wait-lock).
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_LOCKED = 3;
 
 export class CliExit extends Error {
   constructor(readonly code: number) {
@@ -67,7 +78,54 @@ export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: Rota
   }
 }
 
-export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, metrics?: RotatorMetrics): Promise<Rotator> {
+/**
+ * Takes the state directory's lock for this command, or prints who holds it and what to do and
+ * exits 3 (with --wait-lock: waits for it).
+ */
+export async function lockOrExit(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, extra: { onLost?: (err: Error) => void } = {}): Promise<StateLock> {
+  const command = deps.command ?? 'qkd-macsec';
+  try {
+    return await acquireStateLock(config.stateDir, { command, logger, ...(deps.waitLock === true ? { wait: true } : {}), ...(extra.onLost !== undefined ? { onLost: extra.onLost } : {}) });
+  } catch (err) {
+    if (!(err instanceof StateLockedError)) throw err;
+    const h = err.holder;
+    line(deps.io.stderr, `${command}: ${err.message}: one process at a time writes a state directory.`);
+    if (h?.command === 'run') {
+      line(deps.io.stderr, `  It is the daemon: \`rotate\` and \`status\` go through it once its control endpoint is up (control.json in ${err.stateDir}).`);
+      line(deps.io.stderr, `  To run \`${command}\` yourself, stop it first (e.g. systemctl stop qkd-macsec, or kill ${h.pid}) and start it again afterwards.`);
+    } else {
+      line(deps.io.stderr, `  Wait for it to finish and run this again, or add --wait-lock to wait for it${h !== undefined ? `; if it hangs, stop it (kill ${h.pid})` : ''}.`);
+    }
+    throw new CliExit(EXIT_LOCKED);
+  }
+}
+
+/**
+ * The engine with real connections. It holds the state directory's lock until close() unless
+ * `lock: false` (status reads without it; the daemon took it for its life already).
+ */
+export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, metrics?: RotatorMetrics, options: { lock?: boolean } = {}): Promise<Rotator> {
+  const lock = options.lock === false ? undefined : await lockOrExit(deps, config, logger);
+  try {
+    const rotator = await createEngine(deps, config, logger, metrics);
+    if (lock === undefined) return rotator;
+    return {
+      ...rotator,
+      async close() {
+        try {
+          await rotator.close();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+async function createEngine(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, metrics?: RotatorMetrics): Promise<Rotator> {
   const create = deps.createRotator ?? defaultCreateRotator;
   const held = heldOf.get(logger);
   const connectorOptions = { logger, ...(metrics !== undefined ? { metrics } : {}), ...(held !== undefined ? { held } : {}) };
@@ -75,6 +133,7 @@ export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: 
     config,
     logger,
     ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
+    startAfterConfirmTimeout: config.rotation.startAfterConfirmTimeout,
     connectDevice: deviceConnector(config, connectorOptions),
     kmeClientFor: kmeClientFactory(config, connectorOptions),
   });

@@ -12,7 +12,7 @@ import { capturedIo } from './testing/capture.js';
 let world: DemoWorld;
 beforeAll(async () => {
   world = await startDemoWorld({ leadTimeSeconds: 3 });
-  writeFileSync(world.configFile, readFileSync(world.configFile, 'utf8').replace('intervalSeconds: 60', 'intervalSeconds: 5'));
+  writeFileSync(world.configFile, readFileSync(world.configFile, 'utf8').replace('intervalSeconds: 60', 'intervalSeconds: 10'));
 }, 60_000);
 afterAll(async () => {
   await world?.close();

@@ -22,7 +22,7 @@ devices:
 links:
   - { name: L1, master: { device: r1, interfaces: [et-0/0/0] }, slaves: [ { device: r2, interfaces: [et-0/0/0] } ] }
   - { name: L2, master: { device: r1, interfaces: [et-0/0/1] }, slaves: [ { device: r2, interfaces: [et-0/0/1] } ] }
-rotation: { leadTimeSeconds: 1, intervalSeconds: 2 }
+rotation: { leadTimeSeconds: 1, intervalSeconds: 7, startAfterConfirmTimeout: false }
 `,
   );
 });
@@ -109,7 +109,7 @@ describe('qkd-macsec run', () => {
     expect(metrics).toMatch(/last_success_timestamp_seconds\{link="L1"\} \d+/);
     expect(metrics).toMatch(/key_age_seconds\{link="L1"\} \d/);
 
-    // The next cycle starts on the 2 s grid; SIGTERM while it is in flight: it may finish.
+    // The next cycle starts on the 7 s grid; SIGTERM while it is in flight: it may finish.
     await engine.called(2);
     io.signals.emit('SIGTERM');
     let exited = false;
@@ -185,7 +185,7 @@ describe('qkd-macsec run', () => {
     const exit = runCli(['-c', join(dir, 'qkd.yaml'), '--log-format', 'json', 'run', '--cycles', '1'], { io, createRotator: () => engine.rotator });
     await engine.called(1);
     const first = /first cycle at (\S+), when the first link is due/.exec(io.err());
-    expect(first?.[1]).toBe(new Date(Date.parse(recent) + 2000).toISOString());
+    expect(first?.[1]).toBe(new Date(Date.parse(recent) + 7000).toISOString());
     engine.calls[0]!.finish(report(['ok', 'ok']));
     expect(await exit).toBe(0);
   });

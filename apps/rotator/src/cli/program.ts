@@ -29,14 +29,22 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .addOption(new Option('-c, --config <file>', 'config file (YAML or JSON); env QKD_MACSEC_CONFIG').default(io.env.QKD_MACSEC_CONFIG ?? 'qkd-macsec.yaml'))
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default('pretty'))
     .addOption(new Option('--log-level <level>', 'lowest level logged').choices([...LOG_LEVELS]))
+    .option('--wait-lock', 'when another qkd-macsec writes the state directory, wait for it instead of exiting 3')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const global = (): GlobalOptions & { logLevelGiven: boolean } => {
-    const o = program.opts<{ config: string; logFormat: LogFormat; logLevel?: LogLevel }>();
-    return { config: o.config, logFormat: o.logFormat, logLevel: o.logLevel ?? 'info', logLevelGiven: o.logLevel !== undefined };
+    const o = program.opts<{ config: string; logFormat: LogFormat; logLevel?: LogLevel; waitLock?: boolean }>();
+    return { config: o.config, logFormat: o.logFormat, logLevel: o.logLevel ?? 'info', logLevelGiven: o.logLevel !== undefined, waitLock: o.waitLock === true };
   };
+  // The command's name goes into the state lock's holder record (`certs renew`, not `renew`).
+  program.hook('preAction', (_, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c !== null && c !== program; c = c.parent) names.unshift(c.name());
+    deps.command = names.join(' ');
+    deps.waitLock = program.opts<{ waitLock?: boolean }>().waitLock === true;
+  });
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
 
   program
@@ -100,7 +108,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
 /** Runs the CLI; resolves to the exit code. Never calls process.exit. */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   let code = 0;
-  const program = buildProgram(deps, (c) => {
+  // A copy: the program records the command being run in it.
+  const program = buildProgram({ ...deps }, (c) => {
     code = c;
   });
   try {

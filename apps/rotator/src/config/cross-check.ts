@@ -2,6 +2,12 @@
 // unique, a link's ends are distinct devices with distinct SAEs, no interface is in two links.
 import type { ConfigFile } from './file-schema.js';
 import type { ConfigIssue } from './errors.js';
+import { intervalProblem } from './cycle-time.js';
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 export function crossCheck(file: ConfigFile): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -64,8 +70,12 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     }
   });
 
-  const r = file.rotation;
-  if (r.leadTimeSeconds >= r.intervalSeconds) add('rotation.leadTimeSeconds', `must be shorter than rotation.intervalSeconds (${r.leadTimeSeconds} >= ${r.intervalSeconds})`);
+  const interval = intervalProblem(file.rotation);
+  if (interval !== undefined) add('rotation.intervalSeconds', interval);
+  const host = file.control.listen.slice(0, file.control.listen.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+  if (file.control.tls === undefined && !isLoopback(host)) {
+    add('control.listen', `${file.control.listen} is not a loopback address: the control endpoint runs rotations, so anywhere but 127.0.0.1, ::1 or localhost it needs control.tls (mutual TLS)`);
+  }
   return issues;
 }
 

@@ -93,6 +93,13 @@ const rotation = z.strictObject({
   intervalSeconds: int('intervalSeconds').min(1).max(31 * 86_400).default(3600),
   concurrency: int('concurrency').min(1).max(4096).default(32),
   confirmTimeoutMinutes: int('confirmTimeoutMinutes').min(1).max(65_535).default(5),
+  /**
+   * Place each new key's start-time beyond the confirm timeout (default true), so an end that never
+   * gets its confirm rolls back before the key activates anywhere. false only for labs and demos.
+   */
+  startAfterConfirmTimeout: z.boolean({ error: 'startAfterConfirmTimeout must be true or false' }).default(true),
+  /** While the state holds an unfinished transaction, the daemon tries to resolve it this often. */
+  resumeRetrySeconds: int('resumeRetrySeconds').min(1).max(3600).default(5),
 });
 
 /** The connectivity associations' fallback-key: a QKD key of its own, rotated on a slower schedule. */
@@ -160,6 +167,25 @@ const init = z.strictObject({
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
 
+/**
+ * The daemon's control endpoint (the CLI's `rotate` and `status` go through it while a daemon runs).
+ * Loopback without TLS by default; any other address needs mutual TLS (checked in cross-check.ts).
+ */
+const control = z.strictObject({
+  listen: listen.default('127.0.0.1:0'),
+  tls: z
+    .strictObject({
+      /** Verifies the peer on both sides: the daemon's server certificate and the CLI's client certificate. */
+      ca: filePath('ca'),
+      /** The daemon's server certificate and key (must name the host the CLI connects to). */
+      cert: filePath('cert'),
+      key: filePath('key'),
+      /** The CLI's client certificate and key; default: cert and key above. */
+      client: z.strictObject({ cert: filePath('cert'), key: filePath('key') }).optional(),
+    })
+    .optional(),
+});
+
 export const configFileSchema = z.strictObject({
   kmes: z.record(id('KME ID'), kme).refine((r) => Object.keys(r).length > 0, { error: 'kmes must name at least one KME' }),
   saes: z.record(id('SAE ID'), sae).refine((r) => Object.keys(r).length > 0, { error: 'saes must name at least one SAE' }),
@@ -170,6 +196,7 @@ export const configFileSchema = z.strictObject({
   stateDir: filePath('stateDir').default('./state'),
   certificates: certificates.default(certificates.parse({})),
   metrics: z.strictObject({ listen }).optional(),
+  control: control.default(control.parse({})),
   init: init.optional(),
 });
 

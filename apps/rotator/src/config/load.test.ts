@@ -83,7 +83,10 @@ describe('loadConfig', () => {
       intervalSeconds: 3600,
       concurrency: 32,
       confirmTimeoutMinutes: 5,
+      startAfterConfirmTimeout: true,
+      resumeRetrySeconds: 5,
     });
+    expect(config.control).toEqual({ host: '127.0.0.1', port: 0 });
     expect(config.stateDir).toBe(join(dir, 'state'));
     expect(config.certificates).toEqual({ renewBeforeDays: 30, checkIntervalHours: 24 });
     expect(config.metrics).toBeUndefined();
@@ -107,7 +110,7 @@ describe('loadConfig', () => {
         ['a', 'b', 'c'].map((n, i) => [n, { host: `10.0.0.${i + 1}`, username: 'u', password: { env: 'PW' }, hostKey: { insecureAcceptAnyHostKey: true }, sae: `S${i + 1}` }]),
       ),
       links: [{ name: 'grp', master: { device: 'a', interfaces: ['xe-0/0/0'] }, slaves: [{ device: 'b', interfaces: ['xe-0/0/0'] }, { device: 'c', interfaces: ['xe-0/0/0', 'xe-0/0/1'] }], keyChain: 'KC1' }],
-      rotation: { mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, leadTimeSeconds: 3, intervalSeconds: 10 },
+      rotation: { mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, leadTimeSeconds: 3, intervalSeconds: 10, startAfterConfirmTimeout: false },
       stateDir: '/var/lib/qkd',
       metrics: { listen: '[::1]:9464' },
       init: {
@@ -247,7 +250,10 @@ rotation: { leadTimeSeconds: 600, intervalSeconds: 300 }`);
       { path: 'links[1].slaves[0].device', message: 'device "r1" uses SAE "SAE_A", as links[1].master does: each end of a link needs its own SAE' },
       { path: 'links[1].slaves[0].interfaces', message: 'lists et-0/0/2 twice' },
       { path: 'links[1].slaves[1].device', message: 'device "r9" is not defined under devices (known: r1, r2)' },
-      { path: 'rotation.leadTimeSeconds', message: 'must be shorter than rotation.intervalSeconds (600 >= 300)' },
+      {
+        path: 'rotation.intervalSeconds',
+        message: '300 is shorter than a cycle can take (300 s confirm timeout + 600 s lead time + 6 s verification = 906 s): set it to at least 906, or lower rotation.confirmTimeoutMinutes or rotation.leadTimeSeconds',
+      },
     ]);
   });
 

@@ -195,6 +195,20 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
       : {}),
   };
 
+  const control: RotatorConfig['control'] = parseListen(file.control.listen);
+  const t = file.control.tls;
+  if (t !== undefined) {
+    const certFile = readable('control.tls.cert', t.cert);
+    const keyFile = readable('control.tls.key', t.key);
+    control.tls = {
+      caFile: readable('control.tls.ca', t.ca),
+      certFile,
+      keyFile,
+      clientCertFile: t.client !== undefined ? readable('control.tls.client.cert', t.client.cert) : certFile,
+      clientKeyFile: t.client !== undefined ? readable('control.tls.client.key', t.client.key) : keyFile,
+    };
+  }
+
   if (issues.length > 0) return { issues };
   const config: RotatorConfig = {
     file: configPath,
@@ -206,6 +220,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     fallback: { ...file.fallback },
     stateDir: abs(file.stateDir),
     certificates,
+    control,
     warnings,
   };
   if (file.metrics !== undefined) config.metrics = parseListen(file.metrics.listen);

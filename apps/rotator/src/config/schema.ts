@@ -12,9 +12,12 @@ export type {
   CknConfig,
   CertificatePolicyConfig,
   MetricsConfig,
+  ControlConfig,
   InitConfig,
 } from './types.js';
 export { loadConfig, checkConfigFile, checkConfigText, type LoadOptions, type CheckResult } from './load.js';
 export { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
+export { minimumCycle, intervalProblem, VERIFY_DELAY_SECONDS, VERIFY_ATTEMPTS, type CycleTime } from './cycle-time.js';
+export { isLoopback } from './cross-check.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './errors.js';
 export { ConfigSecret, type SecretSource } from './secret.js';

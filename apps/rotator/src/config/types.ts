@@ -68,6 +68,10 @@ export interface RotationConfig {
   intervalSeconds: number;
   concurrency: number;
   confirmTimeoutMinutes: number;
+  /** Start-times beyond the confirm timeout (passed to the engine); false for labs and demos only. */
+  startAfterConfirmTimeout: boolean;
+  /** How often the daemon retries an unfinished transaction it could not resolve yet. */
+  resumeRetrySeconds: number;
 }
 
 export interface FallbackConfig {
@@ -90,6 +94,14 @@ export interface MetricsConfig {
   port: number;
 }
 
+export interface ControlConfig {
+  host: string;
+  /** 0: any free port (the daemon writes the URL it got into the state directory). */
+  port: number;
+  /** Mutual TLS: absolute paths. Without it the endpoint is loopback only (checked at load). */
+  tls?: { caFile: string; certFile: string; keyFile: string; clientCertFile: string; clientKeyFile: string };
+}
+
 export interface InitConfig {
   staticHostMappings?: Array<{ name: string; inet: string[] }>;
   applyMacros?: boolean | { kmeMethod?: 'get' | 'post'; kmeKeyidCheck?: boolean };
@@ -110,6 +122,8 @@ export interface RotatorConfig {
   stateDir: string;
   certificates: CertificatePolicyConfig;
   metrics?: MetricsConfig;
+  /** The daemon's control endpoint (always on; loopback by default). */
+  control: ControlConfig;
   /** Extras for `init` (the engine's InitExtras). */
   init?: InitConfig;
   /** Things that work but deserve a loud log line: insecure options, inline secrets. */

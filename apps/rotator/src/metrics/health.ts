@@ -1,6 +1,8 @@
 // What /healthz reports: the last cycle, and whether the daemon is healthy. Unhealthy when the
-// last cycle failed entirely (every link failed), or when no cycle finished for two intervals
-// (counted from start-up until the first one) — a stuck daemon is as bad as a failing one.
+// last cycle failed entirely (every link failed), when no cycle finished for two intervals
+// (counted from start-up until the first one) — a stuck daemon is as bad as a failing one —,
+// while an unfinished transaction stays in the state past its confirm deadline, or while a link
+// runs on its fallback key.
 
 export interface CycleSummary {
   startedAt: Date;
@@ -12,8 +14,19 @@ export interface CycleSummary {
   errors: Array<{ link: string; error: string }>;
 }
 
+export interface UnresolvedTransaction {
+  cycleId: string;
+  links: string[];
+  /** Its confirm deadline. */
+  deadline: Date;
+}
+
 export interface HealthState {
   cycleFinished(summary: CycleSummary): void;
+  /** The unfinished transactions in the state now. */
+  setUnresolved(list: readonly UnresolvedTransaction[]): void;
+  /** The links on their fallback key now. */
+  setLinksOnFallback(links: readonly string[]): void;
   report(): { healthy: boolean; body: Record<string, unknown> };
 }
 
@@ -22,11 +35,15 @@ export function createHealth(options: { intervalSeconds: number; now?: () => num
   const startedAt = options.startedAt ?? now();
   let last: CycleSummary | undefined;
   let cycles = 0;
+  let unresolved: readonly UnresolvedTransaction[] = [];
+  let onFallback: readonly string[] = [];
   return {
     cycleFinished(summary) {
       last = summary;
       cycles += 1;
     },
+    setUnresolved: (list) => void (unresolved = [...list]),
+    setLinksOnFallback: (links) => void (onFallback = [...new Set(links)].sort()),
     report() {
       const since = last?.finishedAt.getTime() ?? startedAt;
       const stale = now() - since > 2 * options.intervalSeconds * 1000;
@@ -34,6 +51,11 @@ export function createHealth(options: { intervalSeconds: number; now?: () => num
       const problems: string[] = [];
       if (failedEntirely) problems.push('the last cycle failed on every link');
       if (stale) problems.push(last === undefined ? `no cycle finished since start-up ${Math.round((now() - since) / 1000)} s ago` : `no cycle finished for ${Math.round((now() - since) / 1000)} s (interval ${options.intervalSeconds} s)`);
+      for (const t of unresolved) {
+        const past = Math.round((now() - t.deadline.getTime()) / 1000);
+        if (past > 0) problems.push(`transaction ${t.cycleId} (links ${t.links.join(', ')}) is unresolved ${past} s past its confirm deadline ${t.deadline.toISOString()}`);
+      }
+      if (onFallback.length > 0) problems.push(`link${onFallback.length === 1 ? '' : 's'} ${onFallback.join(', ')} on the fallback key (primary keys do not match; the next rotation repairs ${onFallback.length === 1 ? 'it' : 'them'})`);
       const healthy = problems.length === 0;
       return {
         healthy,
@@ -42,6 +64,8 @@ export function createHealth(options: { intervalSeconds: number; now?: () => num
           ...(problems.length > 0 ? { problems } : {}),
           startedAt: new Date(startedAt).toISOString(),
           cycles,
+          unresolvedTransactions: unresolved.length,
+          ...(onFallback.length > 0 ? { linksOnFallback: onFallback } : {}),
           lastCycle:
             last === undefined
               ? null

@@ -12,6 +12,10 @@ export interface RotatorMetrics {
   observeKmeRequest(kme: string, operation: string, seconds: number): void;
   observeCommit(device: string, seconds: number): void;
   setCertificateDaysLeft(sae: string, days: number): void;
+  /** The unfinished transactions in the state now, by confirm deadline (from the daemon after each cycle and resume). */
+  setUnresolved(deadlines: readonly Date[]): void;
+  /** Links whose MKA runs on the fallback key (from LinkReport.onFallback). */
+  setLinksOnFallback(links: readonly string[]): void;
   /** The text exposition format. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -65,6 +69,30 @@ export function createMetrics(options: { now?: () => number } = {}): RotatorMetr
     registers: [registry],
   });
 
+  let deadlines: readonly Date[] = [];
+  new Gauge({
+    name: 'qkd_macsec_unresolved_transactions',
+    help: 'Unfinished transactions (journals) in the state: a rotator died mid-cycle, or its devices cannot be reached to resolve it.',
+    registers: [registry],
+    collect() {
+      this.set(deadlines.length);
+    },
+  });
+  new Gauge({
+    name: 'qkd_macsec_seconds_to_nearest_deadline',
+    help: 'Seconds until the nearest confirm deadline of an unfinished transaction (negative once passed); +Inf when there is none.',
+    registers: [registry],
+    collect() {
+      this.set(deadlines.length > 0 ? (Math.min(...deadlines.map((d) => d.getTime())) - now()) / 1000 : Infinity);
+    },
+  });
+  const onFallback = new Gauge({
+    name: 'qkd_macsec_links_on_fallback',
+    help: 'Links whose MACsec runs on the fallback key because their primary keys do not match (the next rotation repairs them).',
+    registers: [registry],
+  });
+  onFallback.set(0);
+
   const setLastSuccess = (link: string, at: Date) => {
     lastSuccess.set(link, at.getTime());
     lastSuccessGauge.set({ link }, at.getTime() / 1000);
@@ -79,6 +107,8 @@ export function createMetrics(options: { now?: () => number } = {}): RotatorMetr
     observeKmeRequest: (k, operation, seconds) => kme.observe({ kme: k, operation }, seconds),
     observeCommit: (device, seconds) => commit.observe({ device }, seconds),
     setCertificateDaysLeft: (sae, days) => certDays.set({ sae }, Math.round(days * 100) / 100),
+    setUnresolved: (list) => void (deadlines = [...list]),
+    setLinksOnFallback: (links) => onFallback.set(new Set(links).size),
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -63,6 +63,48 @@ describe('metrics endpoint over HTTP', () => {
     expect(await get()).toMatchObject({ status: 503, body: { problems: ['no cycle finished for 122 s (interval 60 s)'] } });
   });
 
+  it('unfinished transactions and links on fallback: the metrics, and /healthz 503 past a confirm deadline or while a link is on fallback', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const metrics = createMetrics({ now: () => now });
+    const health = createHealth({ intervalSeconds: 3600, now: () => now });
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics, health });
+    const scrape = async () => (await fetch(`${server!.url}/metrics`)).text();
+    const get = async () => {
+      const res = await fetch(`${server!.url}/healthz`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    let text = await scrape();
+    expect(text).toContain('qkd_macsec_unresolved_transactions 0');
+    expect(text).toContain('qkd_macsec_seconds_to_nearest_deadline +Inf');
+    expect(text).toContain('qkd_macsec_links_on_fallback 0');
+
+    const deadline = new Date(now + 40_000);
+    metrics.setUnresolved([new Date(now + 90_000), deadline]);
+    health.setUnresolved([{ cycleId: 'c1', links: ['L1', 'L2'], deadline }]);
+    text = await scrape();
+    expect(text).toContain('qkd_macsec_unresolved_transactions 2');
+    expect(text).toContain('qkd_macsec_seconds_to_nearest_deadline 40');
+    expect(await get()).toMatchObject({ status: 200, body: { status: 'ok', unresolvedTransactions: 1 } });
+
+    now += 45_000; // past the deadline and still unresolved
+    expect(await scrape()).toContain('qkd_macsec_seconds_to_nearest_deadline -5');
+    expect(await get()).toMatchObject({
+      status: 503,
+      body: { problems: ['transaction c1 (links L1, L2) is unresolved 5 s past its confirm deadline 2026-01-01T00:00:40.000Z'] },
+    });
+    metrics.setUnresolved([]);
+    health.setUnresolved([]);
+    expect((await get()).status).toBe(200);
+    expect(await scrape()).toContain('qkd_macsec_unresolved_transactions 0');
+
+    metrics.setLinksOnFallback(['L2', 'L2', 'G1']);
+    health.setLinksOnFallback(['L2', 'G1']);
+    expect(await scrape()).toContain('qkd_macsec_links_on_fallback 2');
+    expect(await get()).toMatchObject({ status: 503, body: { linksOnFallback: ['G1', 'L2'], problems: ['links G1, L2 on the fallback key (primary keys do not match; the next rotation repairs them)'] } });
+    health.setLinksOnFallback([]);
+    expect((await get()).status).toBe(200);
+  });
+
   it('other paths 404, other methods 405, and a port in use is a clear error', async () => {
     server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics: createMetrics(), health: createHealth({ intervalSeconds: 60 }) });
     expect((await fetch(`${server.url}/`)).status).toBe(404);

@@ -1,9 +1,11 @@
 // The state file: JSON in the state directory, written atomically (temp file, fsync, rename,
 // fsync of the directory) with mode 0600, so a SIGKILL at any instant leaves either the old or the
-// new state, never a torn one.
+// new state, never a torn one. update() reads the file afresh, changes it and writes it back, and
+// a process that took the directory's lock (lock.ts) and lost it writes nothing.
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { assertStateWritable } from './lock.js';
 import { emptyState, type RotatorState } from './types.js';
 
 export const STATE_FILE = 'rotator-state.json';
@@ -25,7 +27,10 @@ export interface StateStore {
   load(): Promise<RotatorState>;
   /** Replace the state on disk atomically. */
   save(state: RotatorState): Promise<void>;
-  /** Read-modify-write under one in-process queue, so concurrent updates never lose each other. */
+  /**
+   * Read-modify-write: the file is read afresh, changed and written back, under one in-process queue,
+   * so concurrent updates never lose each other (across processes, the directory's lock keeps one writer).
+   */
   update(fn: (state: RotatorState) => void): Promise<RotatorState>;
 }
 
@@ -43,12 +48,15 @@ export function createStateStore(stateDir: string): StateStore {
   let queue: Promise<unknown> = Promise.resolve();
 
   async function load(): Promise<RotatorState> {
-    if (current) return current;
+    return current ?? (current = await read());
+  }
+
+  async function read(): Promise<RotatorState> {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return (current = emptyState());
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
       throw new StateError(`cannot read state file ${file}: ${(e as Error).message}`, file, { cause: e });
     }
     let parsed: unknown;
@@ -57,10 +65,15 @@ export function createStateStore(stateDir: string): StateStore {
     } catch (e) {
       throw new StateError(`state file ${file} is not valid JSON: ${(e as Error).message}`, file, { cause: e });
     }
-    return (current = checkShape(parsed, file));
+    return checkShape(parsed, file);
   }
 
   async function save(state: RotatorState): Promise<void> {
+    try {
+      assertStateWritable(stateDir);
+    } catch (e) {
+      throw new StateError((e as Error).message, file, { cause: e });
+    }
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
@@ -89,7 +102,7 @@ export function createStateStore(stateDir: string): StateStore {
 
   function update(fn: (state: RotatorState) => void): Promise<RotatorState> {
     const run = queue.then(async () => {
-      const next = structuredClone(await load());
+      const next = await read();
       fn(next);
       await save(next);
       return next;

@@ -21,7 +21,7 @@ import {
 import type { RotatorConfig } from '../../config/index.js';
 import type { RotatorLogger } from '../../log/index.js';
 import { kmeClientFactory } from '../../fleet/connectors.js';
-import { CliExit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorText, loadOrExit, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
+import { CliExit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorText, loadOrExit, lockOrExit, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';
 
@@ -126,6 +126,16 @@ export async function certsRenewCommand(deps: CliDeps, global: GlobalOptions, op
     line(io.stdout, 'no certificate is due for renewal (use --force or --sae ID to renew anyway)');
     return EXIT_OK;
   }
+  // Certificates the daemon's KME clients use: one writer at a time, the daemon included.
+  const lock = await lockOrExit(deps, config, logger);
+  try {
+    return await renewChosen(io, config, chosen, now, logger);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function renewChosen(io: CliDeps['io'], config: RotatorConfig, chosen: CertEntry[], now: Date, logger: RotatorLogger): Promise<number> {
   let failed = 0;
   for (const entry of chosen) {
     const sae = config.saes[entry.sae]!;

@@ -1,6 +1,11 @@
-// `qkd-macsec rotate [--link NAME]... [--dry-run] [--json]`: one cycle through the engine.
+// `qkd-macsec rotate [--link NAME]... [--dry-run] [--json]`: one cycle through the engine — the
+// local one under the state directory's lock, or, while a daemon holds the state, the daemon's
+// (through its control endpoint; same progress, table and exit code).
 // Progress per link on stderr, then a summary table (or the report as JSON) on stdout.
 // Exit 1 when any link failed.
+import type { RotatorConfig } from '../../config/index.js';
+import type { RotatorLogger } from '../../log/index.js';
+import { daemonRotate, DaemonError, findDaemon } from '../control/client.js';
 import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
 import type { CycleReport, ProgressEvent } from '../engine.js';
 import { line } from '../io.js';
@@ -22,18 +27,43 @@ export async function rotateCommand(deps: CliDeps, global: GlobalOptions, option
   const config = await loadOrExit(io, global, logger);
   const links = options.link ?? [];
   checkLinkNames(io, config, links);
-  const rotator = await openRotator(deps, config, logger);
+  const request = { ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true };
   let report: CycleReport;
   try {
-    report = await rotator.rotate({ ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true, onProgress });
+    report = (await viaDaemon(deps, config, logger, request, onProgress)) ?? (await locally(deps, config, logger, { ...request, onProgress }));
   } finally {
     progress?.finish();
-    await rotator.close();
   }
   if (options.json) line(io.stdout, JSON.stringify(report, null, 2));
   else line(io.stdout, formatCycle(report));
   if (report.links.some((l) => l.result === 'failed')) throw new CliExit(EXIT_FAILED);
   return EXIT_OK;
+}
+
+async function locally(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, options: Parameters<Awaited<ReturnType<typeof openRotator>>['rotate']>[0]): Promise<CycleReport> {
+  const rotator = await openRotator(deps, config, logger);
+  try {
+    return await rotator.rotate(options);
+  } finally {
+    await rotator.close();
+  }
+}
+
+/** The daemon's report, or undefined when no daemon runs (or its record is left from one that is gone). */
+async function viaDaemon(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, request: { links?: string[]; dryRun: boolean }, onProgress: (e: ProgressEvent) => void): Promise<CycleReport | undefined> {
+  const daemon = await findDaemon(config, deps.io.env);
+  if (daemon === undefined) return undefined;
+  logger.info(`the daemon${daemon.record.pid ? ` (pid ${daemon.record.pid})` : ''} holds the state: rotating through it at ${daemon.record.url}`);
+  try {
+    return await daemonRotate(daemon, request, onProgress, (m) => logger.info(`daemon: ${m}`));
+  } catch (err) {
+    if (err instanceof DaemonError && /^cannot reach/.test(err.message)) {
+      // A record without a daemon behind it: the lock decides whether one still runs.
+      logger.warn(`${err.message}; trying locally`);
+      return undefined;
+    }
+    throw err;
+  }
 }
 
 /** The summary table of a cycle: link, result, key_ID, devices, duration, error; then a count line. */

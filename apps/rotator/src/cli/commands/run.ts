@@ -1,8 +1,19 @@
-// `qkd-macsec run [--listen HOST:PORT]`: the daemon. Exits 0 after SIGTERM/SIGINT once the
-// in-flight cycle has ended.
-import { createHealth, createMetrics, startMetricsServer, type MetricsServer } from '../../metrics/index.js';
-import { EXIT_OK, EXIT_USAGE, loadOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
+// `qkd-macsec run [--listen HOST:PORT]`: the daemon. It holds the state directory's lock for its
+// life, resolves what an earlier run left unfinished before anything else, serves /healthz and
+// /metrics, and a control endpoint through which `rotate` and `status` reach it (its URL in
+// control.json beside the lock). Exits 0 after SIGTERM/SIGINT once the work in flight has ended.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { checkCertificate } from '@qkd-macsec/cert-lcm';
+import type { RotatorConfig } from '../../config/index.js';
+import type { RotatorLogger } from '../../log/index.js';
+import { createHealth, createMetrics, startMetricsServer, type MetricsServer, type RotatorMetrics } from '../../metrics/index.js';
+import { newToken, removeControlRecord, writeControlRecord } from '../control/record.js';
+import { startControlServer, type ControlServer } from '../control/server.js';
+import { EXIT_OK, EXIT_USAGE, errorText, loadOrExit, lockOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
+import { createDaemonEngine, type DaemonEngine } from '../daemon-engine.js';
 import { runDaemon } from '../daemon.js';
+import type { Rotator } from '../engine.js';
 import { line } from '../io.js';
 
 export interface RunOptions {
@@ -24,18 +35,30 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
     }
     listen = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
   }
+  // One writer: the daemon holds the state for its life. Losing the lock stops it.
+  const lost = new AbortController();
+  const lock = await lockOrExit(deps, config, logger, { onLost: () => lost.abort() });
   const clock = deps.clock;
   const metrics = createMetrics(clock !== undefined ? { now: () => clock().getTime() } : {});
   const health = createHealth({ intervalSeconds: config.rotation.intervalSeconds, ...(clock !== undefined ? { now: () => clock().getTime() } : {}) });
   let server: MetricsServer | undefined;
-  if (listen !== undefined) {
-    server = await startMetricsServer({ ...listen, metrics, health });
-    line(io.stdout, `metrics and health on ${server.url}/metrics ${server.url}/healthz`);
-  }
-  const rotator = await openRotator(deps, config, logger, metrics);
+  let control: ControlServer | undefined;
   try {
-    const lastSuccess = await seedLastSuccess(rotator, metrics, logger);
-    const firstCycleAt = firstDue(config.links.map((l) => l.name), lastSuccess, config.rotation.intervalSeconds);
+    if (listen !== undefined) {
+      server = await startMetricsServer({ ...listen, metrics, health });
+      line(io.stdout, `metrics and health on ${server.url}/metrics ${server.url}/healthz`);
+    }
+    const rotator = await openRotator(deps, config, logger, metrics, { lock: false });
+    const daemonInfo = { pid: process.pid, url: '', resumeRetrySeconds: config.rotation.resumeRetrySeconds };
+    const engine = createDaemonEngine({ rotator, stateDir: config.stateDir, logger, metrics, health, daemon: daemonInfo, ...(clock !== undefined ? { clock } : {}) });
+    try {
+      control = await startControl(config, engine, logger);
+      daemonInfo.url = control.url;
+    } catch (err) {
+      await rotator.close();
+      throw err;
+    }
+    line(io.stdout, `control endpoint on ${control.url} (for \`rotate\` and \`status\`; its address is in ${config.stateDir}/control.json)`);
     logger.info(`daemon started: ${config.links.length} links every ${config.rotation.intervalSeconds} s, mode ${config.rotation.mode}`);
     const result = await runDaemon({
       config,
@@ -43,27 +66,64 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
       logger,
       metrics,
       health,
+      engine,
+      stop: lost.signal,
       signals: io.signals,
       ...(clock !== undefined ? { clock } : {}),
       ...(options.cycles !== undefined ? { maxCycles: options.cycles } : {}),
-      ...(firstCycleAt !== undefined ? { firstCycleAt } : {}),
+      firstCycleAt: async () => firstDue(config.links.map((l) => l.name), await seedLastSuccess(rotator, engine, metrics, logger), config.rotation.intervalSeconds),
     });
     logger.info(`daemon stopped after ${result.cycles} cycle${result.cycles === 1 ? '' : 's'}${result.signal !== undefined ? ` (${result.signal})` : ''}`);
   } finally {
+    control?.stopAccepting();
+    await removeControlRecord(config.stateDir).catch(() => undefined);
+    await control?.close();
     await server?.close();
+    await lock.release();
   }
   return EXIT_OK;
 }
 
+/** The control endpoint and its record in the state directory. */
+async function startControl(config: RotatorConfig, engine: DaemonEngine, logger: RotatorLogger): Promise<ControlServer> {
+  const t = config.control.tls;
+  let tls: { ca: string; cert: string; key: string } | undefined;
+  if (t !== undefined) {
+    const [ca, cert, key] = await Promise.all([readFile(t.caFile, 'utf8'), readFile(t.certFile, 'utf8'), readFile(t.keyFile, 'utf8')]);
+    const check = checkCertificate(cert, { now: new Date(), profile: 'server', ca, source: t.certFile });
+    for (const p of check.problems) logger[p.severity === 'error' ? 'error' : 'warn'](`control.tls.cert: ${p.message}`);
+    tls = { ca, cert, key };
+  }
+  const token = tls === undefined ? newToken() : undefined;
+  const server = await startControlServer({
+    host: config.control.host,
+    port: config.control.port,
+    ...(tls !== undefined ? { tls } : {}),
+    ...(token !== undefined ? { token } : {}),
+    logger,
+    handlers: {
+      links: config.links.map((l) => l.name),
+      stopping: () => engine.stopping(),
+      rotate: (request, onProgress, onQueued) => engine.rotate({ ...request, onProgress }, onQueued),
+      status: (request) => engine.status(request.links),
+    },
+  });
+  try {
+    await writeControlRecord(config.stateDir, { url: server.url, pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(token !== undefined ? { token } : {}) });
+  } catch (err) {
+    await server.close();
+    throw new Error(`cannot write the control endpoint's address into ${config.stateDir}: ${errorText(err)}`);
+  }
+  return server;
+}
+
 /** Last success per link from the engine's state, so key_age_seconds is right from the first scrape. */
-async function seedLastSuccess(
-  rotator: Awaited<ReturnType<typeof openRotator>>,
-  metrics: ReturnType<typeof createMetrics>,
-  logger: ReturnType<typeof makeLogger>,
-): Promise<Map<string, number>> {
+async function seedLastSuccess(rotator: Rotator, engine: DaemonEngine, metrics: RotatorMetrics, logger: RotatorLogger): Promise<Map<string, number>> {
   const last = new Map<string, number>();
   try {
-    for (const s of await rotator.status()) {
+    const statuses = await rotator.status();
+    engine.seed(statuses);
+    for (const s of statuses) {
       if (s.lastSuccess === undefined) continue;
       metrics.setLastSuccess(s.link, new Date(s.lastSuccess));
       last.set(s.link, Date.parse(s.lastSuccess));

@@ -235,6 +235,7 @@ async function writeDemoConfig(
     '  intervalSeconds: 60',
     '  concurrency: 8',
     '  confirmTimeoutMinutes: 1',
+    '  startAfterConfirmTimeout: false   # the demo runs on a real clock: start-times right after the lead time',
     'stateDir: ./state',
     'certificates: { renewBeforeDays: 30, checkIntervalHours: 24 }',
   );
