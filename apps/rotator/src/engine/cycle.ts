@@ -19,7 +19,7 @@ import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } f
 import { fetchLinkKey } from './fetch.js';
 import { dryRunReport, linkReport } from './report.js';
 import type { Change, Tx } from './tx.js';
-import type { CycleReport, LinkError, LinkReport, ProgressEvent } from './types.js';
+import type { CycleReport, LinkError, LinkReport, ProgressEvent, WaitInfo } from './types.js';
 import { verifyLinks } from './verify.js';
 import { waitOrClose } from './wait.js';
 
@@ -30,6 +30,14 @@ export interface CycleOptions {
   links?: readonly string[];
   dryRun?: boolean;
   onProgress?: (event: ProgressEvent) => void;
+  /** Told once, before the cycle waits for its start-time: what it waits for and until when. */
+  onWait?: (wait: WaitInfo) => void;
+  /**
+   * Return once every end is confirmed, without waiting for the start-time: the journal keeps the
+   * links (every end `confirmed`), and the next resume() after the start-time — the daemon's, or
+   * the next run's — reads MKA and records them (`status` shows them meanwhile).
+   */
+  noWait?: boolean;
 }
 
 /** What runCycle rotates: the primary key (default) or, per link, the fallback-key. */
@@ -339,12 +347,24 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // 10. Wait for the start-time, then read MKA on every end of every link that went through. A
     //     fallback-key change must leave the link secured on its primary key.
     const expected = (t: Tx) => (fb ? (what.primaryCkn?.get(t.link.name) ?? '') : t.key!.ckn);
+    if (options.noWait && !fb && live().length) return await leaveForResume();
     if (live().length) {
       if (fb) {
         // nothing to wait for
       } else if (mode === 'key-chain') {
         const wait = startsAt.getTime() - ctx.clock().getTime();
         if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
+        const until = new Date(ctx.clock().getTime() + Math.max(0, wait) + ctx.verifyDelayMs);
+        try {
+          options.onWait?.({
+            until: until.toISOString(),
+            startsAt: startsAt.toISOString(),
+            links: live().length,
+            reason: `every end confirmed; the new keys activate together at ${startsAt.toISOString()}${ctx.startAfterConfirmTimeout ? ` (after the ${confirmMinutes}-minute confirm timeout, so an end that missed its confirm has rolled back before any end switches)` : ''}; MKA is checked then`,
+          });
+        } catch {
+          // a display must not break a transaction
+        }
         await waitOrClose(ctx, Math.max(0, wait) + ctx.verifyDelayMs);
       } else if (ctx.verifyDelayMs > 0) await waitOrClose(ctx, ctx.verifyDelayMs);
       for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
@@ -359,6 +379,29 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         if (p?.onFallback) t.onFallback = true;
         if (p) fail(t, { phase: 'verify', ...(p.device ? { device: p.device } : {}), message: p.message });
       }
+    }
+
+    // --no-wait: every end of the live links is confirmed; their journal entries stay (each end
+    // `confirmed`, the decision holding them) for resume() to verify after the start-time.
+    async function leaveForResume(): Promise<CycleReport> {
+      const finishedAt = ctx.clock();
+      const unsettled = withKey.filter((t) => t.error && [...t.phase.values()].some((p) => p === 'staged' || p === 'confirmed' || p === 'failed'));
+      const keep = [...live(), ...unsettled];
+      await ctx.store.update((s) => {
+        for (const t of txs) {
+          const prev = s.links[t.link.name] ?? {};
+          prev.lastAttempt = finishedAt.toISOString();
+          if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
+          s.links[t.link.name] = prev;
+        }
+        s.journals![cycleId] = { ...s.journals![cycleId]!, links: Object.fromEntries(keep.map((t) => [t.link.name, journalOf(t)])) };
+      });
+      ctx.logger.info(`${live().length} link(s) confirmed on every end; the keys activate at ${startsAt.toISOString()} and are verified by the next resume after it (--no-wait)`);
+      return {
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        links: txs.map((t) => ({ ...linkReport(t, mode, startsAt), ...(t.error ? {} : { unverified: true as const }) })),
+      };
     }
 
     // 11. Record the outcome; the journal is done with.

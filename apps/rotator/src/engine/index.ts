@@ -11,7 +11,7 @@ import { resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
 import { rotateFallbackKeys } from './fallback.js';
-import { resumeJournals } from './resume.js';
+import { awaitingStart, resumeJournals } from './resume.js';
 import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
@@ -113,11 +113,13 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     async rotate(o = {}) {
       open();
       const resumed = o.dryRun ? [] : await resumeJournals(ctx);
-      const stuck = new Set(Object.values((await ctx.store.load()).journals ?? {}).flatMap((j) => Object.keys(j.links)));
-      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n));
+      const journals = Object.values((await ctx.store.load()).journals ?? {});
+      const stuck = new Set(journals.filter((j) => !awaitingStart(ctx, j)).flatMap((j) => Object.keys(j.links)));
+      const waiting = new Map(journals.filter((j) => awaitingStart(ctx, j)).flatMap((j) => Object.entries(j.links).map(([n, l]) => [n, { startsAt: j.startsAt, keyId: l.keyId }] as const)));
+      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n) && !waiting.has(n));
       const report: CycleReport = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
       // Fallback keys that are due, for the links whose primary rotation just went through.
-      if (!o.dryRun) {
+      if (!o.dryRun && !o.noWait) {
         const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
         const fallback = await rotateFallbackKeys(ctx, ok);
         if (fallback) report.fallback = fallback;
@@ -126,6 +128,11 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
         if (o.links?.length && !o.links.includes(name)) continue;
         const l = links.find((x) => x.name === name);
         report.links.push({ link: name, result: 'failed', devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'resume', message: 'an unfinished transaction of an earlier run could not be resolved (see the resume report); not rotated' }, durationMs: 0 });
+      }
+      for (const [name, w] of waiting) {
+        if (o.links?.length && !o.links.includes(name)) continue;
+        const l = links.find((x) => x.name === name);
+        report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates at ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
       }
       return resumed.length ? { ...report, resumed } : report;
     },
