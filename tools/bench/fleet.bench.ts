@@ -12,7 +12,8 @@
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -176,6 +177,8 @@ async function runSize(links: number): Promise<SizeResult> {
     if (!process.env.FLEET_QUIET) console.error(`  ${links} links: simulators up in ${((ti - t0) / 1000).toFixed(1)} s, init ${(initMs / 1000).toFixed(1)} s`);
     const since = junos.now();
 
+    // FLEET_CPU_PROFILE=FILE: the cycles' CPU profile (what node --cpu-prof records, init left out).
+    const profiler = process.env.FLEET_CPU_PROFILE ? await startProfile() : undefined;
     const cyclesMs: number[] = [];
     const perCycle: Array<{ sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
@@ -189,6 +192,7 @@ async function runSize(links: number): Promise<SizeResult> {
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
+    if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
@@ -242,6 +246,21 @@ async function runSize(links: number): Promise<SizeResult> {
     await Promise.allSettled([kme.close(), junos.close()]);
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -27,6 +27,11 @@ export interface EngineContext {
    * every end must get its confirm at once (see cycle.ts step 7).
    */
   confirmLane: Fleet['withDevice'];
+  /**
+   * The confirm lane is the fleet's own session per device: a cycle then keeps each device's
+   * configuration lock from its stage to its confirm (device-ops stageHeld/confirmHeld).
+   */
+  sharedLane: boolean;
   store: StateStore;
   logger: EngineLogger;
   clock: () => Date;

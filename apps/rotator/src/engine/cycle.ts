@@ -15,7 +15,7 @@ import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } fro
 import { cleanUp } from './cleanup.js';
 import { coalesce, deferred } from './coalesce.js';
 import { leadSeconds, type EngineContext } from './context.js';
-import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } from './device-ops.js';
+import { confirmHeld, confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec, stageHeld } from './device-ops.js';
 import { fetchLinkKey } from './fetch.js';
 import { dryRunReport, linkReport } from './report.js';
 import type { Change, Tx } from './tx.js';
@@ -160,6 +160,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const keyed = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const decided = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const stagedAt = new Map<string, number>();
+    // Devices whose configuration lock this cycle holds from the stage to the confirm, by session.
+    const locked = new Map<string, JunosDevice>();
     const involved = live();
     const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
 
@@ -237,7 +239,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       try {
         await withDevice(device, async (d) => {
           stagedAt.set(device, ctx.clock().getTime());
-          await loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}` });
+          const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
+          if (ctx.sharedLane) {
+            await stageHeld(d, change, { confirmMinutes, comment });
+            locked.set(device, d);
+          } else await loadAndCommit(d, change, { confirmMinutes, comment });
           await pause('device-staged', { links: mine.map((t) => t.link.name), device });
         });
         for (const t of mine) t.phase.set(device, 'staged');
@@ -301,7 +307,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       const failedHere = fb ? [] : mine.filter((t) => t.error);
       try {
         const after = await ctx.confirmLane(device, async (d) => {
-          await confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`);
+          const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
+          if (ctx.sharedLane) {
+            const held = locked.get(device) === d && !d.closed;
+            locked.delete(device);
+            await confirmHeld(d, failedHere.length ? undo : undefined, comment, held);
+          } else await confirmWith(d, failedHere.length ? undo : undefined, comment);
           const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
           await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
           return inTime ? undefined : readMacsec(d);
@@ -337,6 +348,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       );
     }
     await Promise.allSettled(flows);
+    // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
+    await Promise.allSettled([...locked].map(([device, held]) => withDevice(device, async (d) => void (d === held && !d.closed ? await d.unlock() : undefined))));
 
     // 9. Links that failed after some end took their key: remove it wherever it may still be.
     const withKey = txs.filter((t) => t.key);
@@ -394,7 +407,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
           s.links[t.link.name] = prev;
         }
-        s.journals![cycleId] = { ...s.journals![cycleId]!, links: Object.fromEntries(keep.map((t) => [t.link.name, journalOf(t)])) };
+        s.journals![cycleId] = { ...s.journals![cycleId]!, ...(unsettled.length ? {} : { unverified: true as const }), links: Object.fromEntries(keep.map((t) => [t.link.name, journalOf(t)])) };
       });
       ctx.logger.info(`${live().length} link(s) confirmed on every end; the keys activate at ${startsAt.toISOString()} and are verified by the next resume after it (--no-wait)`);
       return {

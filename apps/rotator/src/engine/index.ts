@@ -70,11 +70,14 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
   const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
-  // Confirms (and resume's settling commits) are not bounded by rotation.concurrency: one session
-  // per device may be opened for them at once (cycle.ts, step 8, says why).
+  // Confirms (and resume's settling commits) are not bounded by rotation.concurrency (cycle.ts,
+  // step 8, says why). When the bound is at least the fleet (the default), it can never hold a
+  // confirm back and the fleet's sessions serve; below it, a lane of its own (one more session per device).
+  const deviceCount = Object.keys(config.devices).length;
+  const ownLane = config.rotation.concurrency < deviceCount;
   const confirmPool = createSessionPool<JunosDevice>({
     connect: (name) => connectDevice(name),
-    maxConcurrency: Math.max(1, Object.keys(config.devices).length),
+    maxConcurrency: Math.max(1, deviceCount),
     retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2000 },
     idleTimeoutMs: 0,
     keepaliveIntervalMs: 0,
@@ -84,7 +87,8 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     config,
     links,
     fleet,
-    confirmLane: (device, fn) => confirmPool.use(device, fn),
+    sharedLane: !ownLane,
+    confirmLane: ownLane ? (device, fn) => confirmPool.use(device, fn) : (device, fn) => fleet.withDevice(device, fn),
     store: createStateStore(config.stateDir),
     logger,
     clock: options.clock ?? (() => new Date()),

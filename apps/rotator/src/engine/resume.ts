@@ -54,9 +54,9 @@ export function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
   return run;
 }
 
-/** Every end of every link confirmed (a --no-wait cycle) and the start-time not yet passed: nothing to do until then. */
+/** A --no-wait cycle's journal: every end of every link confirmed, and the start-time not yet passed: nothing to do until then. */
 export function awaitingStart(ctx: Pick<EngineContext, 'clock' | 'verifyDelayMs'>, j: Journal): boolean {
-  if (j.kind === 'fallback' || !j.decision) return false;
+  if (!j.unverified || j.kind === 'fallback' || !j.decision) return false;
   const links = Object.entries(j.links);
   return (
     links.length > 0 &&
