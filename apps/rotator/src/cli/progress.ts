@@ -42,7 +42,12 @@ export function createProgress(stream: OutStream, options: { tty?: boolean; now?
     }
     if (!tty || running.size === 0) return;
     const width = Math.max(40, (stream.columns ?? 100) - 1);
-    const text = `rotating ${running.size}: ${[...running].map(([l, p]) => `${l} ${p}`).join(' | ')}`;
+    // Only as many links as fit: a fleet of thousands redraws on every event.
+    let text = `rotating ${running.size}:`;
+    for (const [l, p] of running) {
+      if (text.length > width) break;
+      text += `${text.endsWith(':') ? ' ' : ' | '}${l} ${p}`;
+    }
     stream.write(text.length > width ? `${text.slice(0, width - 1)}…` : text);
     shown = true;
   };

@@ -5,23 +5,32 @@
 // atomic, fsynced writes, not thousands.
 export type Coalesced = () => Promise<void>;
 
-export function coalesce(write: () => Promise<void>): Coalesced {
+// After a write, the next one waits as long again (at least `minGapMs`): writes take at most
+// about half of the time however fast requests come, and each carries all that came meanwhile.
+export function coalesce(write: () => Promise<void>, options: { minGapMs?: number } = {}): Coalesced {
+  const minGap = options.minGapMs ?? 0;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
+  let earliest = 0;
   const start = (): Promise<void> => {
+    const began = performance.now();
     const p = write().finally(() => {
+      earliest = performance.now() + Math.max(minGap, performance.now() - began);
       if (running === p) running = undefined;
     });
     running = p;
     return p;
   };
+  const startWhenDue = async (): Promise<void> => {
+    const wait = earliest - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    next = undefined;
+    return start();
+  };
   return () => {
     if (next) return next;
-    if (!running) return start();
-    const after = running.catch(() => undefined).then(() => {
-      next = undefined;
-      return start();
-    });
+    if (!running && earliest <= performance.now()) return start();
+    const after = (running ?? Promise.resolve()).catch(() => undefined).then(startWhenDue);
     next = after;
     return after;
   };

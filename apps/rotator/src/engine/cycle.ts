@@ -73,7 +73,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     emit({ link: t.link.name, phase: 'failed', ...(error.device ? { device: error.device } : {}), message: error.message });
   };
   const devicesOf = (list: readonly Tx[]) => [...new Set(list.flatMap((t) => t.link.ends.map((e) => e.device)))];
-  const txsOn = (device: string, list: readonly Tx[]) => list.filter((t) => t.link.ends.some((e) => e.device === device));
+  // Device -> its links' transactions, built once (a fleet-sized filter per device is quadratic).
+  const byDevice = new Map<string, Tx[]>();
+  for (const t of txs) for (const d of new Set(t.link.ends.map((e) => e.device))) (byDevice.get(d) ?? byDevice.set(d, []).get(d)!).push(t);
   const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
 
   // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
@@ -93,7 +95,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     reads.forEach((r, i) => {
       const dev = devices[i]!;
       if (r.status === 'fulfilled') configs.set(dev, r.value);
-      else for (const t of txsOn(dev, txs)) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
+      else for (const t of byDevice.get(dev) ?? []) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
     });
 
     // A link whose ends are not set up (connectivity association, binding, key chain) gets no key:
@@ -163,6 +165,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // Devices whose configuration lock this cycle holds from the stage to the confirm, by session.
     const locked = new Map<string, JunosDevice>();
     const involved = live();
+    const isInvolved = new Set(involved);
     const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
 
     // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
@@ -225,9 +228,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       };
     };
     const stageDevice = async (device: string): Promise<void> => {
-      const waiting = txsOn(device, involved);
+      const waiting = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t));
       await Promise.all(waiting.map((t) => keyed.get(t)!.promise));
-      const mine = waiting.filter((t) => !t.error && t.key);
+      let mine = waiting.filter((t) => !t.error && t.key);
+      // An end staged so late that its commit confirmed would roll back only after the start-time
+      // could hold the key alone past it: such a device is not staged, its links fail (rolled back).
+      if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= startsAt.getTime()) {
+        for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
+        mine = [];
+      }
       if (mine.length === 0) return;
       let change: Change = { config: {}, delete: [] };
       for (const t of mine) {
@@ -296,7 +305,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // configuration, which succeeds too: only a read-back tells.
     const marginMs = Math.max(5_000, confirmMinutes * 6_000);
     const confirmDevice = async (device: string): Promise<void> => {
-      const mine = involved.filter((t) => t.phase.get(device) === 'staged');
+      const mine = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t) && t.phase.get(device) === 'staged');
       if (mine.length === 0) return;
       await Promise.all(mine.map((t) => decided.get(t)!.promise));
       let undo: Change = { config: {}, delete: [] };
