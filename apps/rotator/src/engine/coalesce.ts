@@ -5,17 +5,19 @@
 // atomic, fsynced writes, not thousands.
 export type Coalesced = () => Promise<void>;
 
-// After a write, the next one waits as long again (at least `minGapMs`): writes take at most
-// about half of the time however fast requests come, and each carries all that came meanwhile.
-export function coalesce(write: () => Promise<void>, options: { minGapMs?: number } = {}): Coalesced {
+// After a write, the next one waits `gapFactor` times as long as it took (at least `minGapMs`):
+// writes take at most 1/(1 + gapFactor) of the time however fast requests come (a slow cycle of
+// thousands of links trickles them), and each carries all that came meanwhile.
+export function coalesce(write: () => Promise<void>, options: { minGapMs?: number; gapFactor?: number } = {}): Coalesced {
   const minGap = options.minGapMs ?? 0;
+  const factor = options.gapFactor ?? 1;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   let earliest = 0;
   const start = (): Promise<void> => {
     const began = performance.now();
     const p = write().finally(() => {
-      earliest = performance.now() + Math.max(minGap, performance.now() - began);
+      earliest = performance.now() + Math.max(minGap, factor * (performance.now() - began));
       if (running === p) running = undefined;
     });
     running = p;
