@@ -1,22 +1,24 @@
 // NETCONF over SSH throughput: the junos-netconf client against sim-junos, and against a bare
 // ssh2 NETCONF responder in the same run (fixed reply, no XML work) as the baseline.
 // Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
-// session set-ups/s (SSH handshake + auth + hello + close-session). Prints a table.
+// session set-ups/s (SSH handshake + auth + hello + close-session), also with Nagle's algorithm on
+// both ends to show what TCP_NODELAY buys. Prints a table with the load average.
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
+import { loadavg } from 'node:os';
 import ssh2 from 'ssh2';
 
 const SEQUENTIAL = 800;
 const PIPELINED = 3000;
 const WINDOW = 32;
-const SETUPS = 20;
+const SETUPS = 50;
 /** Rounds, interleaving baseline and simulator so a busy machine slows both alike; medians are shown. */
 const ROUNDS = 3;
 const RPC = '<get-software-information/>';
 
 /** A NETCONF responder with no configuration store: the floor the simulator is compared to. */
-async function startBaseline(chunked: boolean): Promise<{ port: number; fingerprint: string; close(): Promise<void> }> {
+async function startBaseline(chunked: boolean, noDelay = true): Promise<{ port: number; fingerprint: string; close(): Promise<void> }> {
   let hostKey: { private: string; public: string };
   do hostKey = ssh2.utils.generateKeyPairSync('ed25519');
   while (ssh2.utils.parseKey(hostKey.public) instanceof Error); // ssh2 1.17 Ed25519 leading-zero bug
@@ -24,6 +26,7 @@ async function startBaseline(chunked: boolean): Promise<{ port: number; fingerpr
   const fingerprint = sha256Fingerprint(parsed.getPublicSSH());
   const caps = chunked ? [BASE_1_0, BASE_1_1] : [BASE_1_0];
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
+    if (noDelay) (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true); // as sim-junos does (ssh2 1.17 has it; @types/ssh2 omits it)
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => ctx.accept());
     client.on('ready', () =>
@@ -102,9 +105,11 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
   return { target, framing, seq, pipe, setup };
 }
 
+const loadBefore = loadavg();
 const sim = await startSimJunos({ devices: { eom: {}, chunked: { netconf11: true } }, links: [] });
 const baseEom = await startBaseline(false);
 const baseChunked = await startBaseline(true);
+const baseNagle = await startBaseline(true, false);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: Row[] = [];
 try {
@@ -128,14 +133,27 @@ try {
   await baseEom.close();
   await baseChunked.close();
 }
+// What TCP_NODELAY buys: set-ups against the bare server with Nagle's algorithm on both ends.
+const nagleOpts = { host: '127.0.0.1', port: baseNagle.port, username: 'bench', password: 'bench', hostKeyFingerprints: [baseNagle.fingerprint], tcpNoDelay: false };
+const nagle = median(await (async () => {
+  const runs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) runs.push(await setups(nagleOpts, 20));
+  return runs;
+})());
+await baseNagle.close();
 
 const f = (n: number) => n.toFixed(0).padStart(9);
 console.log(`\nNETCONF over SSH on 127.0.0.1, <get-software-information/>, Node ${process.version}`);
+const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`load average (1/5/15 min): ${la(loadBefore)} before, ${la(loadavg())} after; TCP_NODELAY on both ends except in the Nagle row`);
 console.log(`sequential: ${SEQUENTIAL} RPCs; pipelined: ${PIPELINED} RPCs, ${WINDOW} in flight; set-ups: ${SETUPS} connect+hello+close; median of ${ROUNDS} rounds\n`);
 console.log(`${'target'.padEnd(22)}${'framing'.padEnd(9)}${'seq RPC/s'.padStart(11)}${'pipe RPC/s'.padStart(12)}${'setups/s'.padStart(10)}`);
 for (const r of rows) console.log(`${r.target.padEnd(22)}${r.framing.padEnd(9)}  ${f(r.seq)}   ${f(r.pipe)} ${f(r.setup)}`);
+console.log(`${'bare, Nagle both ends'.padEnd(22)}${'chunked'.padEnd(9)}  ${' '.repeat(9)}   ${' '.repeat(9)} ${f(nagle)}`);
 console.log('\nsim-junos / bare responder (1.0 = no simulator overhead):');
 for (const framing of ['eom', 'chunked']) {
   const [b, s] = [rows.find((r) => r.framing === framing && r.target !== 'sim-junos')!, rows.find((r) => r.framing === framing && r.target === 'sim-junos')!];
   console.log(`  ${framing.padEnd(8)} sequential ${(s.seq / b.seq).toFixed(2)}  pipelined ${(s.pipe / b.pipe).toFixed(2)}  set-ups ${(s.setup / b.setup).toFixed(2)}`);
 }
+const chunkedBase = rows.find((r) => r.framing === 'chunked' && r.target !== 'sim-junos')!;
+console.log(`TCP_NODELAY: set-ups against the bare server ${(chunkedBase.setup / nagle).toFixed(1)}× those with Nagle on both ends`);

@@ -130,6 +130,7 @@ interface Cursor {
   schema: Schema | undefined;
   inMacro: boolean;
   path: string[];
+  positionalDone?: boolean;
 }
 
 /** Applies the words of one `set` command (without `set`) below `start`. Also used for the
@@ -148,8 +149,9 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
       i += value === undefined ? 1 : 2;
       continue;
     }
-    if (cur.schema?.positional && !childSchema(cur.schema, w)) {
+    if (cur.schema?.positional && !childSchema(cur.schema, w) && !cur.positionalDone) {
       setLeaf(cur.node, cur.schema.positional, w);
+      cur.positionalDone = true; // one unnamed value: `file a.log size 1m`, not `file a.log b.log`
       i++;
       continue;
     }
@@ -168,6 +170,7 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
       case 'container':
         cur.node = findOrCreate(cur.node, w);
         cur.schema = s;
+        cur.positionalDone = false;
         cur.path = [...cur.path, w];
         i++;
         break;
@@ -177,6 +180,7 @@ export function applySetWords(words: string[], start?: Partial<Cursor>): void {
         cur.node = findOrCreate(cur.node, w, name);
         cur.inMacro = s?.macro === true;
         cur.schema = s;
+        cur.positionalDone = false;
         cur.path = [...cur.path, w, name];
         i += 2;
         break;

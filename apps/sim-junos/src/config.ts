@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { faultsSchema } from './faults.js';
+import { PLATFORM_FAMILIES } from './platform.js';
 
 const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -29,6 +30,8 @@ export const deviceConfigSchema = z
     model: z.string().min(1).optional(),
     version: z.string().min(1).optional(),
     serialNumber: z.string().min(1).optional(),
+    /** Which YANG family the device follows (what statements it accepts); default from `model`. */
+    platform: z.enum(PLATFORM_FAMILIES).optional(),
     /** Committed configuration at start: set commands or curly-brace text. */
     config: z.string().optional(),
     faults: faultsSchema.optional(),

@@ -4,12 +4,15 @@ import type { ConfigStore, SessionRef } from './store.js';
 import type { Faults } from './faults.js';
 import type { MemoryFs } from './sftp.js';
 import type { SimLogger } from './logger.js';
+import type { PlatformFamily } from './platform.js';
 
 export interface DeviceIdentity {
   hostname: string;
   model: string;
   version: string;
   serialNumber: string;
+  /** The YANG family whose statements the device accepts (from `platform`, else its model). */
+  platform: PlatformFamily;
 }
 
 export interface SimDevice extends DeviceIdentity {

@@ -14,6 +14,7 @@ import { createMemoryFs, type MemoryFs } from './sftp.js';
 import { loadHostKey, startSshEndpoint, type HostKey, type SshEndpoint } from './ssh-server.js';
 import { createConfigStore, type CommitRecord } from './store.js';
 import { checkCommit } from './validate.js';
+import { familyOfModel, type PlatformFamily } from './platform.js';
 
 export { manualClock, realClock, type Clock, type ManualClock, type RealClock } from './clock.js';
 export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type DeviceConfig, type SimConfigFile } from './config.js';
@@ -26,6 +27,8 @@ export { fingerprintOf, HostKeyError } from './ssh-server.js';
 export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';
 export { ConfigSyntaxError, type ConfigNode } from './config-tree.js';
 export { obfuscateSecret, revealSecret } from './secret.js';
+export { familyOfModel, PLATFORM_FAMILIES, type PlatformFamily } from './platform.js';
+export { checkCommit, checkSyntax, type ConfigIssue } from './validate.js';
 
 /** How to reach one simulated device. `password` is not enumerable, so logging or serialising
  *  this object does not print it. */
@@ -102,7 +105,7 @@ export interface SimJunos {
   close(): Promise<void>;
 }
 
-function initialTree(device: string, text: string | undefined): ConfigNode {
+function initialTree(device: string, text: string | undefined, family: PlatformFamily): ConfigNode {
   const tree = emptyTree();
   if (!text?.trim()) return tree;
   try {
@@ -112,7 +115,7 @@ function initialTree(device: string, text: string | undefined): ConfigNode {
     if (e instanceof ConfigSyntaxError) throw new SimConfigError(e.message, `devices.${device}.config`);
     throw e;
   }
-  const errors = checkCommit(tree).filter((i) => i.severity === 'error');
+  const errors = checkCommit(tree, family).filter((i) => i.severity === 'error');
   if (errors.length) throw new SimConfigError(errors.map((i) => `[edit ${i.path.join(' ')}] ${i.badElement ?? ''}: ${i.message}`).join('; '), `devices.${device}.config`);
   return tree;
 }
@@ -141,19 +144,22 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
   const trees = new Map<string, ConfigNode>();
   for (const [name, d] of Object.entries(cfg.devices)) {
     const username = d.username ?? 'admin';
-    const tree = initialTree(name, d.config);
+    const model = d.model ?? 'mx204';
+    const platform = d.platform ?? familyOfModel(model);
+    const tree = initialTree(name, d.config, platform);
     trees.set(name, activeTree(tree));
     const device: SimDevice = {
       name,
       hostname: d.hostname ?? name,
-      model: d.model ?? 'mx204',
+      model,
+      platform,
       version: d.version ?? '23.4R1.10',
       serialNumber: d.serialNumber ?? `SIM${randomBytes(4).toString('hex').toUpperCase()}`,
       username,
       password: d.password ?? randomBytes(12).toString('base64url'),
       authorizedKeys: d.authorizedKeys ?? [],
       netconf11: d.netconf11 ?? false,
-      store: createConfigStore(clock, tree),
+      store: createConfigStore(clock, tree, platform),
       confirmMinuteMs,
       faults: d.faults ?? {},
       files: createMemoryFs([`/var/home/${username}`]),

@@ -57,7 +57,7 @@ describe('startSimJunos', () => {
   it('applies a clock skew fault at run time and reports down intervals since a point in time', async () => {
     const k0 = `set security authentication-key-chains key-chain KC key 0 key-name ${'11'.repeat(32)} secret ${'aa'.repeat(32)} start-time 2026-01-01.00:00:00`;
     const k1 = `set security authentication-key-chains key-chain KC key 1 key-name ${'22'.repeat(32)} secret ${'bb'.repeat(32)} start-time 2026-01-01.01:00:00`;
-    const cfg = `${k0}\n${k1}\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const cfg = `${k0}\n${k1}\nset security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
     const sim = await startSimJunos({
       clock: 'manual',
       startTime: '2026-01-01T00:30:00Z',
@@ -76,11 +76,35 @@ describe('startSimJunos', () => {
     }
   });
 
+  it('stores a key-chain tolerance but does not let it bridge a clock skew: the key switches at each end\'s start-time', async () => {
+    // Juniper documents `tolerance` as the key chain's clock-skew tolerance for accepting keys
+    // (routing protocols); nothing says MKA accepts a peer's previous or next CAK within it.
+    // The model stays strict: a 2 s skew is 2 s down with tolerance 3600 as without it.
+    const k0 = `set security authentication-key-chains key-chain KC key 0 key-name ${'11'.repeat(32)} secret ${'aa'.repeat(32)} start-time 2026-01-01.00:00:00`;
+    const k1 = `set security authentication-key-chains key-chain KC key 1 key-name ${'22'.repeat(32)} secret ${'bb'.repeat(32)} start-time 2026-01-01.01:00:00`;
+    const cfg = `${k0}\n${k1}\nset security authentication-key-chains key-chain KC tolerance 3600\nset security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const sim = await startSimJunos({
+      clock: 'manual',
+      startTime: '2026-01-01T00:30:00Z',
+      devices: { r1: { config: cfg }, r2: { config: cfg, faults: { clockSkewMs: -2_000 } } },
+      links: [{ id: 'L', a: 'r1:ge-0/0/0', b: 'r2:ge-0/0/0' }],
+    });
+    try {
+      expect(sim.device('r1').committedText()).toContain('tolerance 3600;');
+      const t0 = sim.now();
+      sim.advance(3_600_000);
+      const switchAt = Date.parse('2026-01-01T01:00:00Z');
+      expect(sim.downIntervalsSince(t0)).toEqual([{ linkId: 'L', from: switchAt, to: switchAt + 2_000, reason: 'CKN mismatch' }]);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('logs sessions, commits and link changes as they happen — at key start-times too — and never a key', async () => {
     const lines: string[] = [];
     const logger = { info: (m: unknown) => lines.push(`INFO ${String(m)}`), warn: (m: unknown) => lines.push(`WARN ${String(m)}`), debug: () => undefined };
     const cak = 'ee'.repeat(32);
-    const cfg = `set security authentication-key-chains key-chain KC key 0 key-name 01 secret ${cak} start-time 2026-01-01.00:00:00\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
+    const cfg = `set security authentication-key-chains key-chain KC key 0 key-name 01 secret ${cak} start-time 2026-01-01.00:00:00\nset security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key-chain KC\nset security macsec interfaces ge-0/0/0 connectivity-association CA`;
     const sim = await startSimJunos({
       clock: 'manual',
       startTime: '2026-01-01T00:30:00Z',

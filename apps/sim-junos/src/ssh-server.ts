@@ -92,6 +92,9 @@ export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint>
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'OpenSSH_8.6 sim-junos' }, (client) => {
     clients.add(client);
+    // ssh2 never sets TCP_NODELAY; without it Nagle + the client's delayed ACK add ~40 ms to
+    // each handshake round.
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true); // ssh2 1.17 has it; @types/ssh2 omits it on Connection
     let target: { device: SimDevice; user: string } | undefined;
     const drop = () => destroy(client);
     client.on('close', () => clients.delete(client));

@@ -60,7 +60,7 @@ describe('configuration store', () => {
 
   it('commit check refuses bad MACsec values with Junos paths, and commits nothing', () => {
     const store = createConfigStore(manualClock());
-    store.edit(A, (t) => applySetCommands(t, 'set security macsec connectivity-association CA pre-shared-key ckn abc cak 1234'));
+    store.edit(A, (t) => applySetCommands(t, 'set security macsec connectivity-association CA security-mode static-cak\nset security macsec connectivity-association CA pre-shared-key ckn abc cak 1234'));
     try {
       store.check(A);
       expect.unreachable();

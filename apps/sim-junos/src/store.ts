@@ -4,6 +4,7 @@ import { cloneNode, emptyTree, nodesEqual, type ConfigNode } from './config-tree
 import type { Clock } from './clock.js';
 import { RpcFailure } from './rpc-error.js';
 import { checkCommit, type ConfigIssue } from './validate.js';
+import type { PlatformFamily } from './platform.js';
 
 export const MAX_ROLLBACK = 49;
 
@@ -60,7 +61,7 @@ const issuesToFailure = (issues: ConfigIssue[]) =>
     issues.map((i) => ({ severity: i.severity, path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })),
   );
 
-export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree()): ConfigStore {
+export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(), family: PlatformFamily = 'junos'): ConfigStore {
   const history: CommitRecord[] = [{ tree: cloneNode(initial), time: clock.now(), user: 'root', log: 'initial configuration' }];
   let shared = cloneNode(initial);
   let holder: SessionRef | undefined;
@@ -146,7 +147,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       });
     },
     check(s) {
-      const issues = checkCommit(store.candidate(s));
+      const issues = checkCommit(store.candidate(s), family);
       if (issues.some((i) => i.severity === 'error')) throw issuesToFailure(issues);
       return issues;
     },

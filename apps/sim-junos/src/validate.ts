@@ -1,6 +1,9 @@
-// What `commit check` refuses in the MACsec statements, with Junos-style paths. Messages never
-// quote a CAK or secret.
+// What a load and `commit check` refuse in the modelled hierarchies, with Junos-style paths
+// (error-path, bad-element, message). Messages never quote a CAK or secret.
 import { activeTree, findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import type { PlatformFamily } from './platform.js';
+import { checkMustRules } from './validate-must.js';
+import { checkTypes, isEncrypted } from './validate-types.js';
 
 export interface ConfigIssue {
   severity: 'error' | 'warning';
@@ -33,86 +36,76 @@ const CIPHER_CAK_HEX: Record<string, number> = {
   'gcm-aes-xpn-256': 64,
 };
 
+// The CKN's format is its YANG type (validate-types.ts); MACsec needs it present.
 function checkCkn(value: string | undefined, path: string[], element: string, out: ConfigIssue[]): void {
   if (value === undefined) out.push({ severity: 'error', path, badElement: element, message: `${element} must be set` });
-  else if (!isHex(value) || value.length % 2 !== 0 || value.length < 2 || value.length > 64)
-    out.push({ severity: 'error', path, badElement: element, message: `${element} must be an even number (2..64) of hexadecimal digits` });
 }
 
+// The YANG types a CAK as 1..64 hex digits; MACsec needs a 128- or 256-bit key that fits the
+// cipher-suite (Juniper, "cak": 32 hex digits for the 128-bit suites, 64 for the 256-bit ones).
 function checkCak(value: string | undefined, path: string[], element: string, hexLen: number | undefined, out: ConfigIssue[]): void {
   if (value === undefined) out.push({ severity: 'error', path, badElement: element, message: `${element} must be set` });
+  else if (isEncrypted(value)) return; // a real device's $9$: its length cannot be checked
   else if (!isHex(value) || (value.length !== 32 && value.length !== 64))
     out.push({ severity: 'error', path, badElement: element, message: `${element} must be 32 or 64 hexadecimal digits` });
   else if (hexLen !== undefined && value.length !== hexLen)
     out.push({ severity: 'error', path, badElement: element, message: `${element} must be ${hexLen} hexadecimal digits for the configured cipher-suite` });
 }
 
-/** Checks that need no cross-reference; run at load time so bad input never reaches the candidate. */
-export function checkSyntax(tree: ConfigNode): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
+/** Checks that need no cross-reference (the YANG value types, the start-time format); run at load
+ *  time so bad input never reaches the candidate, as Junos refuses it at load. */
+export function checkSyntax(tree: ConfigNode, family: PlatformFamily = 'junos'): ConfigIssue[] {
+  const out = checkTypes(tree, family);
   const chains = getPath(tree, 'security', 'authentication-key-chains');
   for (const chain of chains?.children.filter((c) => c.tag === 'key-chain') ?? []) {
     for (const key of chain.children.filter((c) => c.tag === 'key')) {
       const path = ['security', 'authentication-key-chains', 'key-chain', chain.name ?? ''];
-      if (!/^\d+$/.test(key.name ?? '') || Number(key.name) > 63)
-        out.push({ severity: 'error', path, badElement: key.name ?? 'key', message: 'key index must be an integer 0..63' });
       const st = leafValue(key, 'start-time');
       if (st !== undefined && parseStartTime(st) === undefined)
-        out.push({ severity: 'error', path: [...path, 'key', key.name ?? ''], badElement: 'start-time', message: 'start-time must be YYYY-MM-DD.HH:MM:SS' });
+        out.push({ severity: 'error', path: [...path, 'key', key.name ?? ''], badElement: 'start-time', message: 'start-time must be YYYY-MM-DD.HH:MM[:SS]' });
     }
   }
   return out;
 }
 
-/** Everything `commit check` verifies. */
-export function checkCommit(fullTree: ConfigNode): ConfigIssue[] {
-  const out = checkSyntax(fullTree);
+/** Everything `commit check` verifies: the syntax above, the YANG's `junos:must` rules, and what
+ *  MACsec itself needs of its keys (a CAK that fits the cipher-suite, a key-chain key with a
+ *  key-name, a hex secret and a start-time). */
+export function checkCommit(fullTree: ConfigNode, family: PlatformFamily = 'junos'): ConfigIssue[] {
+  const out = checkSyntax(fullTree, family);
   const tree = activeTree(fullTree); // inactive statements are not checked for meaning, as on Junos
+  out.push(...checkMustRules(tree));
   const macsec = getPath(tree, 'security', 'macsec');
   const chains = getPath(tree, 'security', 'authentication-key-chains');
   for (const ca of macsec?.children.filter((c) => c.tag === 'connectivity-association') ?? []) {
     const path = ['security', 'macsec', 'connectivity-association', ca.name ?? ''];
     const suite = leafValue(ca, 'cipher-suite');
     const hexLen = suite ? CIPHER_CAK_HEX[suite] : undefined;
-    if (suite && hexLen === undefined) out.push({ severity: 'error', path, badElement: suite, message: 'unknown cipher-suite' });
-    const psk = findChild(ca, 'pre-shared-key');
+    for (const tag of ['pre-shared-key', 'fallback-key']) {
+      const psk = findChild(ca, tag);
+      if (!psk) continue;
+      checkCkn(leafValue(psk, 'ckn'), [...path, tag], 'ckn', out);
+      checkCak(leafValue(psk, 'cak'), [...path, tag], 'cak', hexLen, out);
+    }
     const chainName = leafValue(ca, 'pre-shared-key-chain');
-    if (psk && chainName !== undefined)
-      out.push({ severity: 'error', path, badElement: 'pre-shared-key-chain', message: 'pre-shared-key and pre-shared-key-chain are mutually exclusive' });
-    if (psk) {
-      checkCkn(leafValue(psk, 'ckn'), [...path, 'pre-shared-key'], 'ckn', out);
-      checkCak(leafValue(psk, 'cak'), [...path, 'pre-shared-key'], 'cak', hexLen, out);
-    }
-    const fallback = findChild(ca, 'fallback-key');
-    if (fallback) {
-      checkCkn(leafValue(fallback, 'ckn'), [...path, 'fallback-key'], 'ckn', out);
-      checkCak(leafValue(fallback, 'cak'), [...path, 'fallback-key'], 'cak', hexLen, out);
-    }
-    if (chainName !== undefined && !chains?.children.some((c) => c.tag === 'key-chain' && c.name === chainName))
-      out.push({ severity: 'error', path, badElement: chainName, message: `key-chain ${chainName} is not defined` });
-    if (chainName !== undefined) {
-      const chain = chains?.children.find((c) => c.tag === 'key-chain' && c.name === chainName);
-      for (const key of chain?.children.filter((c) => c.tag === 'key') ?? []) {
-        const secret = leafValue(key, 'secret');
-        if (hexLen !== undefined && secret !== undefined && isHex(secret) && secret.length !== hexLen)
-          out.push({ severity: 'error', path: ['security', 'authentication-key-chains', 'key-chain', chainName, 'key', key.name ?? ''], badElement: 'secret', message: `secret must be ${hexLen} hexadecimal digits for cipher-suite ${suite}` });
-      }
+    const chain = chainName === undefined ? undefined : chains?.children.find((c) => c.tag === 'key-chain' && c.name === chainName);
+    for (const key of chain?.children.filter((c) => c.tag === 'key') ?? []) {
+      const kp = ['security', 'authentication-key-chains', 'key-chain', chainName!, 'key', key.name ?? ''];
+      checkCkn(leafValue(key, 'key-name'), kp, 'key-name', out);
+      checkCak(leafValue(key, 'secret'), kp, 'secret', hexLen, out);
+      if (leafValue(key, 'start-time') === undefined) out.push({ severity: 'error', path: kp, badElement: 'start-time', message: 'start-time must be set' });
     }
   }
-  for (const chain of chains?.children.filter((c) => c.tag === 'key-chain') ?? []) {
-    for (const key of chain.children.filter((c) => c.tag === 'key')) {
-      const path = ['security', 'authentication-key-chains', 'key-chain', chain.name ?? '', 'key', key.name ?? ''];
-      checkCkn(leafValue(key, 'key-name'), path, 'key-name', out);
-      checkCak(leafValue(key, 'secret'), path, 'secret', undefined, out);
-      if (leafValue(key, 'start-time') === undefined) out.push({ severity: 'error', path, badElement: 'start-time', message: 'start-time must be set' });
-    }
-  }
-  for (const itf of macsec?.children.filter((c) => c.tag === 'interfaces') ?? []) {
-    const ca = leafValue(itf, 'connectivity-association');
-    const path = ['security', 'macsec', 'interfaces', itf.name ?? ''];
-    if (ca === undefined) out.push({ severity: 'error', path, badElement: 'connectivity-association', message: 'connectivity-association must be set' });
-    else if (!macsec?.children.some((c) => c.tag === 'connectivity-association' && c.name === ca))
-      out.push({ severity: 'error', path, badElement: ca, message: `connectivity-association ${ca} is not defined` });
-  }
-  return out;
+  return dedupe(out);
+}
+
+/** A key chain shared by two connectivity associations is checked twice; report each issue once. */
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path.join(' ')}|${i.badElement ?? ''}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

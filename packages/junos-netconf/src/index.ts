@@ -14,5 +14,5 @@ export { connectJunos, junosDevice, type JunosDevice, type ConfigurationMode, ty
 export * from './junos/rpcs.js';
 export { parseFacts, type JunosFacts } from './junos/facts.js';
 export { parseMkaSessions, parseMacsecConnections, type MkaSession, type MkaCak, type MacsecConnection, type MacsecSecureAssociation } from './junos/mka.js';
-export { createSessionPool, type SessionPool, type SessionPoolOptions, type PooledSession, type RetryOptions } from './pool/pool.js';
+export { createSessionPool, type SessionPool, type SessionPoolOptions, type PooledSession, type RetryOptions, type UseOptions, type PoolStats } from './pool/pool.js';
 export { extractSecrets, redactText, redactConfigurationText, redactFailure, redactResponse, REDACTED } from './junos/secrets.js';

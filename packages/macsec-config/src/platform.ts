@@ -4,14 +4,14 @@
 //
 // Sources (named in each profile's `sources`):
 //  [yang]   Juniper's 24.4R1 YANG, ../shared/junos-yang: in all four families the MACsec
-//           statements are the same (cipher-suite enum of four suites, replay-protect,
+//           statements this package renders are the same (cipher-suite enum of four suites, replay-protect,
 //           pre-shared-key-chain, fallback-key, offset, exclude-protocol), so the YANG alone
 //           separates no platform: what differs below comes from the other sources.
 //  [fx7831] Juniper Feature Explorer, feature 7831 "hitless rollover keychain" (MACsec):
 //           ACX7100-32C 22.4R1, PTX10008 20.3R1, PTX10001-36MR/PTX10004 20.4R1, PTX10016 21.2R2,
 //           PTX10002-36QDD 24.2R2, QFX5130-48CM/QFX5700/QFX5700E 23.4R2, all Junos OS Evolved.
-//  [design] /work/shared/DESIGN.md (the project's protocol facts): hitless key-chain rollover on
-//           MX; the field script's cipher suites (gcm-aes-xpn-256 on MX/ACX/PTX/QFX,
+//  [design] the project's design notes (docs/, from the field deployment): hitless key-chain
+//           rollover on MX; the field script's cipher suites (gcm-aes-xpn-256 on MX/ACX/PTX/QFX,
 //           gcm-aes-xpn-128 on EX/SRX).
 //  [cipher] Juniper CLI reference, "cipher-suite (MACsec)": default gcm-aes-128; use an XPN suite
 //           on et (40G/100G and faster) interfaces. Line-card limits (MPC7E-10G: no XPN;

@@ -44,8 +44,9 @@ describe('the demo', () => {
     expect(io.out()).toMatch(/down time +fallback time\n/);
     expect(io.out()).toContain(`all links secured; ${rotations} rotation`);
 
-    // Three first keys at init, then three per rotation: one enc_keys per link, exactly.
-    expect(keys.size).toBe(3 + 3 * rotations);
+    // At init three first keys and three fallback keys, then three per rotation: one enc_keys per
+    // link and key, exactly.
+    expect(keys.size).toBe(3 + 3 + 3 * rotations);
     for (const bytes of keys.values()) expect(bytes.length).toBe(32);
     // The scan sees the outputs it searches: the key IDs are there (the keys are not).
     for (const keyId of keys.keys()) expect(io.out()).toContain(keyId);

@@ -55,13 +55,13 @@ describe('init, rotate --dry-run and status with the engine', () => {
   it('init shows then applies the changes, is idempotent, and leaves every link secured', async () => {
     const dry = capturedIo();
     expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init', '--dry-run'], { io: dry })).toBe(0);
-    expect(dry.out()).toMatch(/r1 +9 +would apply/);
+    expect(dry.out()).toMatch(/r1 +11 +would apply/);
     expect(dry.out()).toContain('dry run: nothing committed');
     expect(world.junos.linkStatus('dc1-dc2').state).toBe('down');
 
     const apply = capturedIo();
     expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init'], { io: apply })).toBe(0);
-    expect(apply.out()).toMatch(/r1 +9 +applied/);
+    expect(apply.out()).toMatch(/r1 +11 +applied/);
     expect(apply.out()).toMatch(/first keys:\n  dc1-dc2: key_ID [0-9a-f-]{36}/);
 
     const again = capturedIo();

@@ -167,12 +167,18 @@ describe('configuration over NETCONF', () => {
     expect(bad).toContain('<bad-element>start-time</bad-element>');
     expect(await nc.rpc('<get-configuration format="text"/>')).not.toContain('tomorrow');
     const ckn = await nc.rpc(
-      '<load-configuration format="text"><configuration-text>security { macsec { connectivity-association X { pre-shared-key { ckn 123; cak "0123456789abcdef0123456789abcdef"; } } } }</configuration-text></load-configuration>',
+      '<load-configuration format="text"><configuration-text>security { macsec { connectivity-association X { security-mode static-cak; pre-shared-key { ckn 123; cak "0123456789abcdef0123456789abcdef"; } } } }</configuration-text></load-configuration>',
     );
-    expect(ckn).toContain('<load-success/>');
+    expect(ckn).toContain('<error-path>[edit security macsec connectivity-association X pre-shared-key]</error-path>');
+    expect(ckn).toContain('<bad-element>ckn</bad-element>');
+    expect(ckn).not.toContain('0123456789abcdef0123456789abcdef');
+    const cak = await nc.rpc(
+      '<load-configuration format="text"><configuration-text>security { macsec { connectivity-association X { security-mode static-cak; cipher-suite gcm-aes-xpn-256; pre-shared-key { ckn 1234; cak "0123456789abcdef0123456789abcdef"; } } } }</configuration-text></load-configuration>',
+    );
+    expect(cak).toContain('<load-success/>');
     const check = await nc.rpc('<commit-configuration><check/></commit-configuration>');
     expect(check).toContain('<error-path>[edit security macsec connectivity-association X pre-shared-key]</error-path>');
-    expect(check).toContain('<bad-element>ckn</bad-element>');
+    expect(check).toContain('<bad-element>cak</bad-element>');
     expect(check).not.toContain('0123456789abcdef0123456789abcdef');
     expect(await nc.rpc('<discard-changes/>')).toContain('<ok/>');
     const typo = await nc.rpc('<load-configuration action="set"><configuration-set>set system host-name x\nset security macsec xyz</configuration-set></load-configuration>');

@@ -13,6 +13,7 @@ const required = process.env.CI === 'true';
 if (!available && !required) console.warn('ncclient interop SKIPPED: install python3-ncclient (apt) to run it');
 
 const psk = [
+  'set security macsec connectivity-association CA security-mode static-cak',
   'set security macsec connectivity-association CA pre-shared-key ckn 0102 cak ' + 'ab'.repeat(16),
   'set security macsec interfaces ge-0/0/0 connectivity-association CA',
 ].join('\n');

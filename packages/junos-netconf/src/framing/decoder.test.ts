@@ -234,3 +234,24 @@ describe('encodeMessage', () => {
     expect(() => encodeMessage('', 'chunked')).toThrow(FramingError);
   });
 });
+
+describe('frame decoder: releasing the receive buffer', () => {
+  for (const framing of ['eom', 'chunked'] as const) {
+    it(`gives back the buffer a 1 MiB ${framing} message grew, and keeps a partial message`, () => {
+      const d = createFrameDecoder({ framing });
+      const big = `<rpc-reply>${'x'.repeat(1 << 20)}</rpc-reply>`;
+      const bytes = encodeMessage(big, framing);
+      for (let i = 0; i < bytes.length; i += 32 * 1024) d.push(bytes.subarray(i, i + 32 * 1024));
+      expect(d.next()).toBe(big);
+      expect(d.capacityBytes).toBeGreaterThanOrEqual(32 * 1024);
+      d.release();
+      expect(d.capacityBytes).toBe(0);
+      const small = encodeMessage('<rpc-reply><ok/></rpc-reply>', framing);
+      d.push(small.subarray(0, 10));
+      d.release(); // 10 bytes are live: kept
+      expect(d.bufferedBytes).toBe(10);
+      d.push(small.subarray(10));
+      expect(d.next()).toBe('<rpc-reply><ok/></rpc-reply>');
+    });
+  }
+});

@@ -22,6 +22,14 @@ export interface FrameDecoder {
   readonly framing: Framing;
   /** Bytes received and not yet returned as part of a message. */
   readonly bufferedBytes: number;
+  /**
+   * Give the receive buffer back if it holds nothing (it keeps the size of the largest message
+   * seen, e.g. 2 MiB after a 1 MiB reply). Call it when the session goes idle; the next push()
+   * allocates again.
+   */
+  release(): void;
+  /** Bytes allocated for the receive buffer (its capacity, not its content). */
+  readonly capacityBytes: number;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -222,6 +230,17 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     },
     get bufferedBytes(): number {
       return end - start + partsBytes;
+    },
+    get capacityBytes(): number {
+      return buf.length;
+    },
+    release(): void {
+      if (start === end && buf.length > 0) {
+        buf = Buffer.alloc(0);
+        start = 0;
+        end = 0;
+        eomScanFrom = 0;
+      }
     },
   };
 }

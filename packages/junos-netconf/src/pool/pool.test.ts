@@ -26,9 +26,10 @@ const connectTo = (devices: Map<string, TestServer>, counter?: { n: number }) =>
 };
 
 describe('session pool', () => {
-  it('works on at most maxConcurrency devices at once and keeps at most that many sessions open', async () => {
+  it('works on at most maxConcurrency devices at once and keeps one session per device', async () => {
     const devices = await fleet(6);
-    const pool = createSessionPool({ connect: connectTo(devices), maxConcurrency: 2, logger: quiet });
+    const counter = { n: 0 };
+    const pool = createSessionPool({ connect: connectTo(devices, counter), maxConcurrency: 2, logger: quiet });
     let inUse = 0;
     let peak = 0;
     let bothInside!: () => void;
@@ -41,7 +42,6 @@ describe('session pool', () => {
           if (inUse === 2) bothInside();
           await barrier; // the first two wait for each other: proves two run in parallel
           const facts = await d.facts();
-          expect(pool.size).toBeLessThanOrEqual(2);
           inUse--;
           return facts.hostname;
         }),
@@ -49,9 +49,29 @@ describe('session pool', () => {
     );
     expect(results).toEqual(Array(6).fill('r'));
     expect(peak).toBe(2);
-    expect(pool.size).toBeLessThanOrEqual(2);
+    expect(pool.size).toBe(6);
+    await Promise.all([...devices.keys()].map((key) => pool.use(key, (d) => d.facts())));
+    expect(counter.n).toBe(6);
+    expect(pool.stats).toEqual({ opened: 6, reconnects: 0, closed: 0 });
     await pool.close();
     expect(pool.size).toBe(0);
+    expect(pool.stats.closed).toBe(6);
+  });
+
+  it('keeps at most maxSessions open, closing the least recently used idle one', async () => {
+    const devices = await fleet(3);
+    const pool = createSessionPool({ connect: connectTo(devices), maxSessions: 2, logger: quiet });
+    const r0 = await pool.use('r0', async (d) => d);
+    const r1 = await pool.use('r1', async (d) => d);
+    await pool.use('r0', (d) => d.facts()); // r1 is now the least recently used
+    await pool.use('r2', (d) => d.facts());
+    expect(pool.size).toBe(2);
+    expect(r1.closed).toBe(true);
+    expect(r0.closed).toBe(false);
+    expect(pool.stats).toEqual({ opened: 3, reconnects: 0, closed: 1 });
+    await pool.use('r1', (d) => d.facts());
+    expect(pool.stats).toEqual({ opened: 4, reconnects: 1, closed: 2 });
+    await pool.close();
   });
 
   it('runs one use() at a time per device and reuses its session', async () => {
@@ -154,5 +174,60 @@ describe('session pool', () => {
     await work;
     await expect(pool.use('r0', async () => 1)).rejects.toMatchObject({ name: 'PoolClosedError' });
     expect(devices.get('r0')!.connectionCount()).toBe(0);
+  });
+
+  it('spreads keepalive checks over time and runs at most maxConcurrency at once', async () => {
+    const probes: number[] = [];
+    let inside = 0;
+    let peak = 0;
+    const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
+      connect: async () => ({ closed: false, close: async () => undefined }),
+      maxConcurrency: 3,
+      keepaliveIntervalMs: 400,
+      keepalive: async () => {
+        probes.push(Date.now());
+        peak = Math.max(peak, ++inside);
+        await new Promise((r) => setTimeout(r, 5));
+        inside--;
+      },
+      logger: quiet,
+    });
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => pool.use(`d${i}`, async () => undefined)));
+    await expect.poll(() => probes.length, { timeout: 5000 }).toBeGreaterThanOrEqual(40);
+    const first = probes.slice(0, 40);
+    expect(Math.min(...first) - t0).toBeGreaterThanOrEqual(400 - 5); // none before one interval
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThanOrEqual(60); // not all in one tick
+    expect(peak).toBeLessThanOrEqual(3);
+    await pool.close();
+  });
+
+  it('remembers failed connects across uses: the next use() backs off before trying again', async () => {
+    const calls: number[] = [];
+    const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
+      connect: async (key) => {
+        calls.push(Date.now());
+        throw new ConnectionError('connect ECONNREFUSED', key);
+      },
+      retry: { attempts: 1, baseDelayMs: 100 },
+      logger: quiet,
+    });
+    await expect(pool.use('r0', async () => 1)).rejects.toBeInstanceOf(ConnectionError);
+    await expect(pool.use('r0', async () => 1)).rejects.toBeInstanceOf(ConnectionError);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(50 - 2); // at least half of baseDelayMs (jitter)
+    await pool.close();
+  });
+
+  it('refuses bad options and a bad priority with a clear error', async () => {
+    const connect = async () => ({ closed: false, close: async () => undefined });
+    expect(() => createSessionPool({ connect, maxSessions: 0 })).toThrow(/maxSessions must be a positive integer, got 0/);
+    expect(() => createSessionPool({ connect, maxConcurrency: 1.5 })).toThrow(/maxConcurrency must be a positive integer, got 1.5/);
+    expect(() => createSessionPool({ connect, idleTimeoutMs: -1 })).toThrow(/idleTimeoutMs must be a number ≥ 0, got -1/);
+    expect(() => createSessionPool({ connect, retry: { attempts: 0 } })).toThrow(/retry.attempts must be a positive integer/);
+    expect(() => createSessionPool({ connect, reconnect: 'never' as 'on-use' })).toThrow(/reconnect must be 'on-use' or 'background', got never/);
+    const pool = createSessionPool({ connect });
+    await expect(pool.use('r0', async () => 1, { priority: 'high' as 'urgent' })).rejects.toThrow(/use\(r0\): priority must be 'normal' or 'urgent', got high/);
+    await pool.close();
   });
 });

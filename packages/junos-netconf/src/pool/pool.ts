@@ -1,213 +1,391 @@
 import { AuthenticationError, HostKeyError, PoolClosedError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
+import { createBackoff, type RetryOptions } from './backoff.js';
+import { createKeyQueue } from './key-queue.js';
+
+export type { RetryOptions } from './backoff.js';
 
 /** What the pool needs from a session: NetconfClient and JunosDevice both fit. */
 export interface PooledSession {
   readonly closed: boolean;
   close(): Promise<void>;
-}
-
-export interface RetryOptions {
-  /** Connection attempts per use() (default 3). */
-  attempts?: number;
-  /** First backoff delay; doubled each attempt, with jitter (default 500 ms). */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  /** If present, the pool hears of a drop at once (and can reconnect in the background). */
+  onClose?(listener: (err?: Error) => void): void;
 }
 
 export interface SessionPoolOptions<T extends PooledSession> {
   /** Open a session to a device, e.g. `(host) => connectJunos({ host, ...common })`. */
   connect: (key: string) => Promise<T>;
-  /** Devices worked on at once, and sessions kept open (default 8). */
+  /** use() calls of the normal lane running at once (default 8). Urgent uses are not counted. */
   maxConcurrency?: number;
+  /**
+   * Sessions kept open (default 10 000): one per device for the whole fleet. Past it, the least
+   * recently used idle session is closed to make room.
+   */
+  maxSessions?: number;
   retry?: RetryOptions;
   /** Which connect errors are worth retrying. Default: all but HostKeyError and AuthenticationError. */
   isRetryable?: (err: unknown) => boolean;
-  /** Close sessions idle for longer than this (default 60 000 ms; 0 keeps them). */
+  /** Close sessions idle for longer than this (default 0: keep them). Enforced by the keepalive sweep. */
   idleTimeoutMs?: number;
-  /** Check idle sessions this often (default 30 000 ms; 0 disables); a failed check closes the session. */
+  /**
+   * Check an idle session about this often (default 30 000 ms; 0 disables the sweep, and with it
+   * idleTimeoutMs). Each session's check falls at a random point in [1, 1.5) intervals after its
+   * last use, and at most maxConcurrency checks run at once, so thousands of sessions opened
+   * together are not all probed together. A failed check closes the session.
+   */
   keepaliveIntervalMs?: number;
   /** The check, e.g. `(d) => d.rpc('<get-software-information/>')`. Without it, only closed sessions are dropped. */
   keepalive?: (session: T) => Promise<unknown>;
+  /**
+   * 'on-use' (default): a dropped session is reopened by the next use(). 'background': also
+   * reopened right away, after a jittered backoff, at most maxConcurrency at once.
+   */
+  reconnect?: 'on-use' | 'background';
   logger?: Logger;
+}
+
+export interface UseOptions {
+  /**
+   * 'urgent': runs at once — not counted against maxConcurrency, not queued behind it — but still
+   * one use() per key at a time, ahead of that key's queued normal uses. For work whose delay
+   * costs more than the load it adds, e.g. confirming a commit before its timeout.
+   */
+  priority?: 'normal' | 'urgent';
+}
+
+export interface PoolStats {
+  /** Sessions set up (successful connects), since the pool was created. */
+  opened: number;
+  /** Of those, sessions set up for a key that had one before (after a drop, eviction or idle close). */
+  reconnects: number;
+  /** Sessions that left the pool: dropped by the peer, failed a keepalive, idle, evicted, or closed by close(). */
+  closed: number;
 }
 
 export interface SessionPool<T extends PooledSession> {
   /**
    * Run `fn` with the session for `key` (connecting, or reconnecting after a drop, with backoff).
-   * One use() at a time per key; at most maxConcurrency keys at once. `fn` is never retried:
-   * a failed configuration transaction must be looked at, not replayed.
+   * One use() at a time per key; at most maxConcurrency normal uses at once. `fn` is never
+   * retried: a failed configuration transaction must be looked at, not replayed.
    */
-  use<R>(key: string, fn: (session: T) => Promise<R>): Promise<R>;
-  /** Open sessions. */
+  use<R>(key: string, fn: (session: T) => Promise<R>, options?: UseOptions): Promise<R>;
+  /** Open sessions (and connects under way). */
   readonly size: number;
-  /** use() calls running now. */
+  /** use() calls running now, both lanes. */
   readonly active: number;
-  /** Wait for running work, then close every session. Later use() calls reject with PoolClosedError. */
+  /** A snapshot of the counters. */
+  readonly stats: PoolStats;
+  /**
+   * Stop the keepalives and background reconnects, wait for every use() already accepted (running
+   * or queued, connecting if need be), then close every session. Later use() calls reject with
+   * PoolClosedError.
+   */
   close(): Promise<void>;
 }
 
+interface Waiter {
+  urgent: boolean;
+  start: () => void;
+}
+
 interface Entry<T> {
+  key: string;
   session?: T;
-  /** A connect for this key is under way (counts towards the open-session bound). */
-  connecting: boolean;
-  busy: boolean;
+  /** A use(), connect or keepalive holds this key. */
+  running: boolean;
+  /** In the queue of keys waiting for a slot of the normal lane. */
+  queued: boolean;
+  /** Uses waiting for this key; urgent ones first. */
+  waiters: Waiter[];
   lastUsed: number;
-  waiters: Array<() => void>;
+  /** When the next keepalive check is due. */
+  checkAt: number;
+  /** Consecutive failed connects, and when the next may start. */
+  failures: number;
+  retryAt: number;
+  everOpened: boolean;
+  /** In the queue of due keepalive checks. */
+  checkQueued: boolean;
+  reconnectTimer?: ReturnType<typeof setTimeout>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+function nonNegative(name: string, v: number): number {
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new TypeError(`${name} must be a number ≥ 0, got ${String(v)}`);
+  return v;
+}
 
 export function createSessionPool<T extends PooledSession>(options: SessionPoolOptions<T>): SessionPool<T> {
-  const max = options.maxConcurrency ?? 8;
-  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`maxConcurrency must be a positive integer, got ${String(max)}`);
-  const attempts = options.retry?.attempts ?? 3;
-  const baseDelay = options.retry?.baseDelayMs ?? 500;
-  const maxDelay = options.retry?.maxDelayMs ?? 10_000;
+  const max = positiveInt('maxConcurrency', options.maxConcurrency ?? 8);
+  const maxSessions = positiveInt('maxSessions', options.maxSessions ?? 10_000);
+  const idleTimeout = nonNegative('idleTimeoutMs', options.idleTimeoutMs ?? 0);
+  const interval = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs ?? 30_000);
+  const reconnectMode = options.reconnect ?? 'on-use';
+  if (reconnectMode !== 'on-use' && reconnectMode !== 'background') throw new TypeError(`reconnect must be 'on-use' or 'background', got ${String(reconnectMode)}`);
+  const backoff = createBackoff(options.retry);
   const isRetryable = options.isRetryable ?? ((e: unknown) => !(e instanceof HostKeyError || e instanceof AuthenticationError));
   const logger = options.logger ?? defaultLogger;
-  const idleTimeout = options.idleTimeoutMs ?? 60_000;
+
   const entries = new Map<string, Entry<T>>();
-  const slotWaiters: Array<() => void> = [];
+  /** Entries holding a session, least recently used first (re-inserted on each use). */
+  const lru = new Map<string, Entry<T>>();
+  const slotQueue = createKeyQueue<Entry<T>>();
+  /** Sessions whose keepalive check is due, in the order they fell due. */
+  const dueQueue = createKeyQueue<Entry<T>>();
   const running = new Set<Promise<unknown>>();
+  const stats: PoolStats = { opened: 0, reconnects: 0, closed: 0 };
   let active = 0;
+  let urgentActive = 0;
+  let background = 0;
+  let connecting = 0;
   let closed = false;
+
+  const track = <R>(p: Promise<R>): Promise<R> => {
+    running.add(p);
+    void p.catch(() => undefined).finally(() => running.delete(p));
+    return p;
+  };
+  const nextCheck = (now: number): number => now + interval * (1 + Math.random() / 2);
 
   const entryFor = (key: string): Entry<T> => {
     let e = entries.get(key);
-    if (!e) entries.set(key, (e = { busy: false, connecting: false, lastUsed: 0, waiters: [] }));
+    if (!e) entries.set(key, (e = { key, running: false, queued: false, waiters: [], lastUsed: 0, checkAt: 0, failures: 0, retryAt: 0, everOpened: false, checkQueued: false }));
     return e;
   };
-  const openCount = (): number => [...entries.values()].filter((e) => e.connecting || (e.session && !e.session.closed)).length;
 
-  async function acquireSlot(): Promise<void> {
-    while (active >= max) await new Promise<void>((r) => slotWaiters.push(r));
-    active++;
+  /** Start the key's next waiter if it may run now, else queue the key for a slot. */
+  function dispatch(e: Entry<T>): void {
+    if (e.running || e.waiters.length === 0) return;
+    const head = e.waiters[0]!;
+    if (head.urgent || active < max) {
+      e.waiters.shift();
+      e.running = true;
+      if (head.urgent) urgentActive++;
+      else active++;
+      head.start();
+    } else if (!e.queued) {
+      e.queued = true;
+      slotQueue.push(e);
+    }
   }
-  function releaseSlot(): void {
-    active--;
-    slotWaiters.shift()?.();
+  /** Hand free slots to queued keys, in the order they queued. */
+  function pump(): void {
+    while (active < max) {
+      const e = slotQueue.shift();
+      if (!e) return;
+      e.queued = false;
+      dispatch(e);
+    }
   }
-  async function acquireKey(e: Entry<T>): Promise<void> {
-    while (e.busy) await new Promise<void>((r) => e.waiters.push(r));
-    e.busy = true;
+  function release(e: Entry<T>): void {
+    e.running = false;
+    pump();
+    dispatch(e);
   }
-  function releaseKey(e: Entry<T>): void {
-    e.busy = false;
+
+  function adopt(e: Entry<T>, s: T): void {
+    e.session = s;
+    lru.set(e.key, e);
+    stats.opened++;
+    if (e.everOpened) stats.reconnects++;
+    e.everOpened = true;
+    e.failures = 0;
+    e.retryAt = 0;
     e.lastUsed = Date.now();
-    e.waiters.shift()?.();
+    e.checkAt = nextCheck(e.lastUsed);
+    s.onClose?.(() => {
+      if (e.session !== s) return; // the pool closed it itself
+      detach(e);
+      if (reconnectMode === 'background') scheduleReconnect(e);
+    });
   }
-
-  /** Keep at most `max` sessions open: close the least recently used idle one to make room. */
-  async function makeRoom(): Promise<void> {
-    while (openCount() >= max) {
-      const idle = [...entries.entries()].filter(([, e]) => !e.busy && e.session && !e.session.closed).sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
-      if (!idle) return;
-      const s = idle[1].session!;
-      idle[1].session = undefined;
-      await s.close().catch(() => undefined);
-    }
-  }
-
-  async function sessionFor(key: string, e: Entry<T>): Promise<T> {
-    if (e.session && !e.session.closed) return e.session;
+  function detach(e: Entry<T>): T | undefined {
+    const s = e.session;
+    if (!s) return undefined;
     e.session = undefined;
+    lru.delete(e.key);
+    stats.closed++;
+    return s;
+  }
+  async function retire(e: Entry<T>): Promise<void> {
+    const s = detach(e);
+    if (s && !s.closed) await s.close().catch(() => undefined);
+  }
+
+  /** Keep at most maxSessions open: close the least recently used idle one to make room. */
+  async function makeRoom(): Promise<void> {
+    while (lru.size + connecting >= maxSessions) {
+      let victim: Entry<T> | undefined;
+      for (const e of lru.values()) {
+        if (!e.running && e.waiters.length === 0) {
+          victim = e;
+          break;
+        }
+      }
+      if (!victim) return; // every open session is in use: go over the bound rather than deadlock
+      await retire(victim);
+    }
+  }
+
+  /** One connect attempt; a failure pushes the key's next attempt back (capped exponential, jittered). */
+  async function connectOnce(e: Entry<T>): Promise<T> {
     await makeRoom();
-    e.connecting = true;
+    connecting++;
     try {
-      let lastErr: unknown;
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (closed) throw new PoolClosedError(key);
-        try {
-          e.session = await options.connect(key);
-          return e.session;
-        } catch (err) {
-          lastErr = err;
-          if (!isRetryable(err) || attempt === attempts) break;
-          const delay = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-          logger.warn(`connect to ${key} failed (attempt ${attempt}/${attempts}): ${err instanceof Error ? err.message : String(err)}; retrying in ${Math.round(delay)} ms`);
-          await sleep(delay);
-        }
-      }
-      throw lastErr;
+      const s = await options.connect(e.key);
+      adopt(e, s);
+      return s;
+    } catch (err) {
+      e.failures++;
+      e.retryAt = Date.now() + backoff.delay(e.failures);
+      throw err;
     } finally {
-      e.connecting = false;
+      connecting--;
     }
   }
 
-  const sweeper =
-    (options.keepaliveIntervalMs ?? 30_000) > 0
-      ? setInterval(() => void sweep(), options.keepaliveIntervalMs ?? 30_000)
-      : undefined;
-  sweeper?.unref();
+  async function sessionFor(e: Entry<T>): Promise<T> {
+    if (e.session && !e.session.closed) return e.session;
+    if (e.session) await retire(e);
+    let lastErr: unknown;
+    for (let attempt = 1; attempt <= backoff.attempts; attempt++) {
+      const wait = e.retryAt - Date.now(); // a failure before this use() (e.g. in the background) still counts
+      if (wait > 0) await sleep(wait);
+      try {
+        return await connectOnce(e);
+      } catch (err) {
+        lastErr = err;
+        if (!isRetryable(err) || attempt === backoff.attempts) break;
+        logger.warn(`connect to ${e.key} failed (attempt ${attempt}/${backoff.attempts}): ${message(err)}; retrying in ${Math.max(0, Math.round(e.retryAt - Date.now()))} ms`);
+      }
+    }
+    throw lastErr;
+  }
 
-  async function sweep(): Promise<void> {
+  async function execute<R>(e: Entry<T>, urgent: boolean, fn: (session: T) => Promise<R>): Promise<R> {
+    try {
+      return await fn(await sessionFor(e));
+    } finally {
+      if (urgent) urgentActive--;
+      else active--;
+      e.lastUsed = Date.now();
+      e.checkAt = nextCheck(e.lastUsed);
+      if (e.session) {
+        lru.delete(e.key); // most recently used last
+        lru.set(e.key, e);
+      }
+      release(e);
+    }
+  }
+
+  function scheduleReconnect(e: Entry<T>): void {
+    if (closed || e.reconnectTimer) return;
+    e.reconnectTimer = setTimeout(() => {
+      e.reconnectTimer = undefined;
+      if (closed || e.session || e.waiters.length > 0) return; // a queued use() reconnects it
+      if (e.running || background >= max) return scheduleReconnect(e); // try again later
+      void track(backgroundReconnect(e));
+    }, Math.max(0, e.retryAt - Date.now(), backoff.delay(e.failures + 1)));
+    e.reconnectTimer.unref?.();
+  }
+  async function backgroundReconnect(e: Entry<T>): Promise<void> {
+    e.running = true;
+    background++;
+    try {
+      await connectOnce(e);
+    } catch (err) {
+      if (isRetryable(err)) scheduleReconnect(e);
+      else logger.warn(`background reconnect to ${e.key} failed: ${message(err)}; not retrying until the next use`);
+    } finally {
+      background--;
+      release(e);
+    }
+  }
+
+  async function probe(e: Entry<T>, s: T, keepalive: (session: T) => Promise<unknown>): Promise<void> {
+    e.running = true;
+    background++;
+    try {
+      await keepalive(s);
+    } catch (err) {
+      logger.warn(`keepalive to ${e.key} failed: ${message(err)}; closing the session`);
+      if (e.session === s) await retire(e);
+      if (reconnectMode === 'background') scheduleReconnect(e);
+    } finally {
+      background--;
+      e.checkAt = nextCheck(Date.now());
+      release(e);
+      startProbes();
+    }
+  }
+  /** Start due checks while fewer than maxConcurrency run; each one ending starts the next. */
+  function startProbes(): void {
+    const keepalive = options.keepalive;
+    while (keepalive && !closed && background < max) {
+      const e = dueQueue.shift();
+      if (!e) return;
+      e.checkQueued = false;
+      const s = e.session;
+      if (s && !s.closed && !e.running && e.waiters.length === 0 && Date.now() >= e.checkAt) void track(probe(e, s, keepalive));
+    }
+  }
+
+  function sweep(): void {
     const now = Date.now();
-    for (const [key, e] of entries) {
-      if (e.busy || !e.session) continue;
-      if (e.session.closed) {
-        e.session = undefined;
-        continue;
-      }
-      if (idleTimeout > 0 && now - e.lastUsed > idleTimeout) {
-        const s = e.session;
-        e.session = undefined;
-        await s.close().catch(() => undefined);
-      } else if (options.keepalive) {
-        e.busy = true;
-        try {
-          await options.keepalive(e.session);
-        } catch (err) {
-          logger.warn(`keepalive to ${key} failed: ${err instanceof Error ? err.message : String(err)}; closing the session`);
-          const s = e.session;
-          e.session = undefined;
-          await s?.close().catch(() => undefined);
-        } finally {
-          e.busy = false;
-          e.waiters.shift()?.();
-        }
+    for (const e of [...lru.values()]) {
+      if (e.running || e.waiters.length > 0 || !e.session) continue;
+      if (e.session.closed) detach(e);
+      else if (idleTimeout > 0 && now - e.lastUsed > idleTimeout) void track(retire(e));
+      else if (options.keepalive && now >= e.checkAt && !e.checkQueued) {
+        e.checkQueued = true;
+        dueQueue.push(e);
       }
     }
+    startProbes();
   }
+  // One cheap timer scans the sessions; the jittered checkAt spreads the checks themselves.
+  const sweeper = interval > 0 && (options.keepalive || idleTimeout > 0) ? setInterval(sweep, Math.max(5, Math.min(1000, interval / 4))) : undefined;
+  sweeper?.unref?.();
 
   return {
     get size() {
-      return openCount();
+      return lru.size + connecting;
     },
     get active() {
-      return active;
+      return active + urgentActive;
     },
-    use<R>(key: string, fn: (session: T) => Promise<R>): Promise<R> {
+    get stats() {
+      return { ...stats };
+    },
+    use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
       if (closed) return Promise.reject(new PoolClosedError(key));
-      const run = (async () => {
-        const e = entryFor(key);
-        await acquireKey(e);
-        try {
-          await acquireSlot();
-          try {
-            return await fn(await sessionFor(key, e));
-          } finally {
-            releaseSlot();
-          }
-        } finally {
-          releaseKey(e);
-        }
-      })();
-      running.add(run);
-      void run.catch(() => undefined).finally(() => running.delete(run));
-      return run;
+      const priority = o.priority ?? 'normal';
+      if (priority !== 'normal' && priority !== 'urgent') return Promise.reject(new TypeError(`use(${key}): priority must be 'normal' or 'urgent', got ${String(priority)}`));
+      const urgent = priority === 'urgent';
+      const e = entryFor(key);
+      return track(
+        new Promise<R>((resolve, reject) => {
+          const waiter: Waiter = { urgent, start: () => void execute(e, urgent, fn).then(resolve, reject) };
+          const firstNormal = e.waiters.findIndex((w) => !w.urgent);
+          if (urgent && firstNormal >= 0) e.waiters.splice(firstNormal, 0, waiter);
+          else e.waiters.push(waiter);
+          dispatch(e);
+        }),
+      );
     },
     async close() {
       closed = true;
       if (sweeper) clearInterval(sweeper);
-      await Promise.allSettled([...running]);
-      await Promise.all(
-        [...entries.values()].map(async (e) => {
-          const s = e.session;
-          e.session = undefined;
-          if (s && !s.closed) await s.close().catch(() => undefined);
-        }),
-      );
+      for (const e of entries.values()) if (e.reconnectTimer) clearTimeout(e.reconnectTimer);
+      while (running.size > 0) await Promise.allSettled([...running]);
+      await Promise.all([...lru.values()].map(retire));
     },
   };
 }

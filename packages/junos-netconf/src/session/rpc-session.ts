@@ -168,6 +168,8 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
       try {
         decoder.push(chunk);
         for (let msg = decoder.next(); msg !== undefined && !closed; msg = decoder.next()) onMessage(msg);
+        // An idle kept session holds no receive buffer (per-session memory: README, "Memory").
+        if (pending.size === 0) decoder.release();
       } catch (err) {
         fail(err as Error);
       }

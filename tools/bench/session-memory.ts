@@ -1,0 +1,124 @@
+// Where the memory of a kept SSH/NETCONF session goes. sim-junos runs in a child process with
+// N devices; each variant below runs in a fresh client process (node --expose-gc), opens one
+// session per device, and reports process.memoryUsage() after a full GC, before and after, per
+// session. Layers are added one at a time, so the difference between two rows is what the
+// added layer costs.
+//   npx tsx tools/bench/session-memory.ts [sessions=1000]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectJunos, connectNetconf, connectSsh } from '@qkd-macsec/junos-netconf';
+
+interface Device {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  hostKeyFingerprint: string;
+}
+type Usage = { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+
+const VARIANTS = {
+  'ssh: handshake + auth only': 'ssh',
+  '+ netconf channel + hello': 'hello',
+  '+ one small RPC': 'rpc',
+  '+ one 1 MiB reply': 'big',
+} as const;
+type Variant = (typeof VARIANTS)[keyof typeof VARIANTS];
+const self = fileURLToPath(import.meta.url);
+const mode = process.argv[2];
+
+async function limit<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+function usage(): Usage {
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/** Child: sim-junos with N devices (answering every RPC with 1 MiB if `big`); prints their addresses as one JSON line, exits when stdin closes. */
+async function runSim(n: number, big: boolean): Promise<void> {
+  const { startSimJunos } = await import('@qkd-macsec/sim-junos');
+  const sim = await startSimJunos({ devices: Object.fromEntries(Array.from({ length: n }, (_, i) => [`r${i}`, {}])), links: [] });
+  if (big) for (const name of Object.keys(sim.devices)) sim.setFaults(name, { hostileReply: 'oversized', hostileReplyBytes: 1 << 20 });
+  const devices = Object.values(sim.devices).map((d) => ({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprint: d.hostKeyFingerprint }));
+  process.stdout.write(`${JSON.stringify(devices)}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => void sim.close().then(() => process.exit(0)));
+}
+
+/** Child: open a session per device in the given variant, print the memory before/after. */
+async function runClient(variant: Variant, devices: Device[]): Promise<void> {
+  const keep: Array<{ close(): Promise<void> }> = [];
+  const before = usage();
+  await limit(devices, 16, async (d) => {
+    const o = { host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], keepaliveIntervalMs: 0 };
+    if (variant === 'ssh') keep.push(await connectSsh(o));
+    else if (variant === 'hello') keep.push(await connectNetconf(o));
+    else {
+      const j = await connectJunos(o);
+      await j.rpc('<get-software-information/>'); // 1 MiB from the `big` simulator
+      keep.push(j);
+    }
+  });
+  const after = usage();
+  process.stdout.write(`${JSON.stringify({ before, after, n: keep.length })}\n`);
+  await Promise.all(keep.map((k) => k.close()));
+}
+
+/** Starts a sim child; resolves with it and its devices' addresses (JSON). */
+async function startSimChild(n: number, big: boolean): Promise<{ child: ReturnType<typeof spawn>; devicesJson: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--sim', String(n), big ? 'big' : 'small'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const devicesJson = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`sim-junos child exited with ${String(code)}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+  });
+  return { child, devicesJson };
+}
+
+if (mode === '--sim') await runSim(Number(process.argv[3]), process.argv[4] === 'big');
+else if (mode === '--client') {
+  const devices = JSON.parse(readFileSync(process.env['SESSION_MEMORY_DEVICES']!, 'utf8')) as Device[]; // a file: too big for the environment
+  await runClient(process.argv[3] as Variant, devices);
+} else {
+  const n = Number(process.argv[2] ?? 1000);
+  const small = await startSimChild(n, false);
+  const big = await startSimChild(n, true);
+  const dir = mkdtempSync(join(tmpdir(), 'session-memory-'));
+  writeFileSync(join(dir, 'small.json'), small.devicesJson);
+  writeFileSync(join(dir, 'big.json'), big.devicesJson);
+  const rows: Array<[string, Usage, Usage]> = [];
+  const load0 = loadavg();
+  for (const [label, variant] of Object.entries(VARIANTS)) {
+    const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--client', variant], {
+      env: { ...process.env, SESSION_MEMORY_DEVICES: join(dir, variant === 'big' ? 'big.json' : 'small.json') },
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (run.status !== 0) throw new Error(`${label}: exit ${String(run.status ?? run.signal)} ${run.error?.message ?? ''} ${run.stderr ?? ''}`);
+    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { before: Usage; after: Usage; n: number };
+    rows.push([label, r.before, r.after]);
+  }
+  small.child.stdin!.end();
+  big.child.stdin!.end();
+  const kib = (b: number) => (b / 1024).toFixed(1).padStart(9);
+  const per = (a: Usage, b: Usage, k: keyof Usage) => (b[k] - a[k]) / n;
+  console.log(`\nPer kept session, ${n} sessions to sim-junos (other process), after a full GC, Node ${process.version}`);
+  console.log(`load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after\n`);
+  console.log(`${'client holds'.padEnd(30)}${'rss KiB'.padStart(9)}${'heap KiB'.padStart(10)}${'external'.padStart(10)}${'of which AB'.padStart(12)}${'total MiB'.padStart(11)}`);
+  for (const [label, a, b] of rows) {
+    console.log(`${label.padEnd(30)}${kib(per(a, b, 'rss'))} ${kib(per(a, b, 'heapUsed'))} ${kib(per(a, b, 'external'))}   ${kib(per(a, b, 'arrayBuffers'))}  ${((b.rss - a.rss) / 2 ** 20).toFixed(0).padStart(8)}`);
+  }
+  console.log(`\nrss ${(rows[0]![1].rss / 2 ** 20).toFixed(0)} MiB before any session (Node + tsx + the libraries).`);
+}
