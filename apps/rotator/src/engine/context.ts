@@ -23,15 +23,12 @@ export interface EngineContext {
   links: ResolvedLink[];
   fleet: Fleet;
   /**
-   * Sessions for confirms only, not bounded by rotation.concurrency: once the decision is on disk
-   * every end must get its confirm at once (see cycle.ts step 7).
+   * Confirms (and resume's settling commits): the device's one session, on the pool's urgent lane —
+   * not bounded by rotation.concurrency: once the decision is on disk every end must get its
+   * confirm at once (cycle.ts step 8). Being the stage's session, it still holds the
+   * configuration lock the stage took (device-ops stageHeld/confirmHeld).
    */
   confirmLane: Fleet['withDevice'];
-  /**
-   * The confirm lane is the fleet's own session per device: a cycle then keeps each device's
-   * configuration lock from its stage to its confirm (device-ops stageHeld/confirmHeld).
-   */
-  sharedLane: boolean;
   store: StateStore;
   logger: EngineLogger;
   clock: () => Date;

@@ -15,7 +15,7 @@ import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } fro
 import { cleanUp } from './cleanup.js';
 import { coalesce, deferred } from './coalesce.js';
 import { leadSeconds, type EngineContext } from './context.js';
-import { confirmHeld, confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec, stageHeld } from './device-ops.js';
+import { confirmHeld, describeError, mergeChanges, readMacsec, stageHeld } from './device-ops.js';
 import { fetchLinkKey } from './fetch.js';
 import { dryRunReport, linkReport } from './report.js';
 import type { Change, Tx } from './tx.js';
@@ -251,10 +251,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         await withDevice(device, async (d) => {
           stagedAt.set(device, ctx.clock().getTime());
           const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
-          if (ctx.sharedLane) {
-            await stageHeld(d, change, { confirmMinutes, comment });
-            locked.set(device, d);
-          } else await loadAndCommit(d, change, { confirmMinutes, comment });
+          await stageHeld(d, change, { confirmMinutes, comment });
+          locked.set(device, d);
           await pause('device-staged', { links: mine.map((t) => t.link.name), device });
         });
         for (const t of mine) t.phase.set(device, 'staged');
@@ -319,11 +317,10 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       try {
         const after = await ctx.confirmLane(device, async (d) => {
           const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
-          if (ctx.sharedLane) {
-            const held = locked.get(device) === d && !d.closed;
-            locked.delete(device);
-            await confirmHeld(d, failedHere.length ? undo : undefined, comment, held);
-          } else await confirmWith(d, failedHere.length ? undo : undefined, comment);
+          // A reconnect since the stage (same device, new session) lost the lock: confirmHeld takes it again.
+          const held = locked.get(device) === d && !d.closed;
+          locked.delete(device);
+          await confirmHeld(d, failedHere.length ? undo : undefined, comment, held);
           const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
           await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
           return inTime ? undefined : readMacsec(d);

@@ -1,6 +1,6 @@
 // createRotator: the engine behind `qkd-macsec init|rotate|status|run|demo`.
 import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { createSessionPool, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/schema.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { createFleet } from '../fleet/fleet.js';
@@ -69,26 +69,13 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
-  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
-  // Confirms (and resume's settling commits) are not bounded by rotation.concurrency (cycle.ts,
-  // step 8, says why). When the bound is at least the fleet (the default), it can never hold a
-  // confirm back and the fleet's sessions serve; below it, a lane of its own (one more session per device).
-  const deviceCount = Object.keys(config.devices).length;
-  const ownLane = config.rotation.concurrency < deviceCount;
-  const confirmPool = createSessionPool<JunosDevice>({
-    connect: (name) => connectDevice(name),
-    maxConcurrency: Math.max(1, deviceCount),
-    retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2000 },
-    idleTimeoutMs: 0,
-    keepaliveIntervalMs: 0,
-    logger: { warn: (m: string) => void logger.warn(m) },
-  });
+  // One session per device for the whole fleet, kept; confirms on its urgent lane (cycle.ts, step 8).
+  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, maxSessions: Math.max(10_000, Object.keys(config.devices).length), logger });
   const ctx: EngineContext = {
     config,
     links,
     fleet,
-    sharedLane: !ownLane,
-    confirmLane: ownLane ? (device, fn) => confirmPool.use(device, fn) : (device, fn) => fleet.withDevice(device, fn),
+    confirmLane: (device, fn) => fleet.urgent(device, fn),
     store: createStateStore(config.stateDir),
     logger,
     clock: options.clock ?? (() => new Date()),
@@ -153,7 +140,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       if (closed) return;
       closed = true;
       closing.abort();
-      await Promise.all([fleet.close(), confirmPool.close()]);
+      await fleet.close();
     },
   };
 }
