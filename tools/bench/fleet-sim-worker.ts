@@ -3,9 +3,9 @@
 // rotator's process.cpuUsage() measures the rotator alone — real routers and KMEs do not share
 // its CPU either.
 //   argv[2] 'junos': the first message is SimJunosOptions; then { id, op: 'advance', ms } |
-//                    { id, op: 'downSince', since } | { id, op: 'close' }.
+//                    { id, op: 'downSince', since } | { id, op: 'cpu' } | { id, op: 'close' }.
 //   argv[2] 'kme':   the first message is SimKmeOptions; replies with the KME URLs and the SAEs'
-//                    PEMs; then { id, op: 'close' }.
+//                    PEMs; then { id, op: 'cpu' } | { id, op: 'close' }.
 import { startSimJunos, type SimJunosOptions } from '@qkd-macsec/sim-junos';
 import { startSimKme } from '@qkd-macsec/sim-kme';
 
@@ -24,6 +24,8 @@ if (role === 'junos') {
     if (m.op === 'advance') {
       sim.advance(m.ms!);
       send({ id: m.id, now: sim.now() });
+    } else if (m.op === 'cpu') {
+      send({ id: m.id, cpu: process.cpuUsage() });
     } else if (m.op === 'downSince') {
       send({ id: m.id, intervals: sim.downIntervalsSince(m.since!) });
     } else if (m.op === 'close') {
@@ -42,7 +44,8 @@ if (role === 'junos') {
     saes: Object.fromEntries(Object.entries(pki.saes).map(([id, s]) => [id, { cert: s.certPem, key: s.keyPem }])),
   });
   process.on('message', async (m: Message) => {
-    if (m.op === 'close') {
+    if (m.op === 'cpu') send({ id: m.id, cpu: process.cpuUsage() });
+    else if (m.op === 'close') {
       await kme.close();
       send({ id: m.id });
       process.disconnect();

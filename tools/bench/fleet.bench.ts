@@ -107,9 +107,12 @@ async function startJunos(links: number, procs: number) {
       now = r[0]!.now as number;
     },
     downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.call('downSince', { since })))).flatMap((r) => r.intervals as unknown[]),
+    cpuMs: async () => (await Promise.all(parts.map((p) => p.call('cpu')))).map((r) => cpuMs(r.cpu as NodeJS.CpuUsage)),
     close: async () => void (await Promise.all(parts.map((p) => p.close()))),
   };
 }
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 /** The rotation settings a config file gets when it says nothing about them. */
 function defaultRotation(): EngineConfig['rotation'] {
@@ -183,11 +186,25 @@ async function runSize(links: number): Promise<SizeResult> {
     const perCycle: Array<{ sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
       const before = { ...counts };
+      const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
+      // When each phase was first and last seen (seconds into the cycle): where the time goes.
+      const phases = new Map<string, [number, number]>();
       const cpu = process.cpuUsage();
       const tc = performance.now();
-      const report = await rotator.rotate();
+      const report = await rotator.rotate({
+        onProgress: (e) => {
+          const at = (performance.now() - tc) / 1000;
+          const seen = phases.get(e.phase);
+          phases.set(e.phase, seen ? [seen[0], at] : [at, at]);
+        },
+      });
       cyclesMs.push(performance.now() - tc);
       const used = process.cpuUsage(cpu);
+      const simAfter = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
+      if (!process.env.FLEET_QUIET) {
+        console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
+        console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
+      }
       perCycle.push({ sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
