@@ -12,7 +12,8 @@
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import fsp, { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,7 @@ interface SizeResult {
   floor2Ms: number;
   sessionsPerCycle: number;
   requestsPerDevice: number;
+  stateWritesPerCycle: number;
   commitsPerDevice: number;
   cpuMsPerDeviceCycle: number;
   rssMiB: number;
@@ -114,6 +116,17 @@ async function startJunos(links: number, procs: number) {
 
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
+/** State file writes (the store's atomic renames onto rotator-state.json), counted from outside the store. */
+const stateWrites = { n: 0 };
+{
+  const rename = fsp.rename;
+  fsp.rename = async (from, to) => {
+    if (String(to).endsWith('rotator-state.json')) stateWrites.n++;
+    return rename(from, to);
+  };
+  syncBuiltinESMExports();
+}
+
 /** The rotation settings a config file gets when it says nothing about them. */
 function defaultRotation(): EngineConfig['rotation'] {
   const shape = configFileSchema.shape.rotation;
@@ -171,7 +184,7 @@ async function runSize(links: number): Promise<SizeResult> {
     kmeClientFor: kmeClient,
   });
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
   try {
     const ti = performance.now();
     const init = await rotator.init();
@@ -183,9 +196,9 @@ async function runSize(links: number): Promise<SizeResult> {
     // FLEET_CPU_PROFILE=FILE: the cycles' CPU profile (what node --cpu-prof records, init left out).
     const profiler = process.env.FLEET_CPU_PROFILE ? await startProfile() : undefined;
     const cyclesMs: number[] = [];
-    const perCycle: Array<{ sessions: number; requests: number; commits: number; cpuMs: number }> = [];
+    const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
-      const before = { ...counts };
+      const before = { ...counts, writes: stateWrites.n };
       const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       // When each phase was first and last seen (seconds into the cycle): where the time goes.
       const phases = new Map<string, [number, number]>();
@@ -205,7 +218,7 @@ async function runSize(links: number): Promise<SizeResult> {
         console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
         console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
       }
-      perCycle.push({ sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });
+      perCycle.push({ writes: stateWrites.n - before.writes, sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
@@ -250,6 +263,7 @@ async function runSize(links: number): Promise<SizeResult> {
       floor2Ms: commitMs + confirmMs + kmeMs,
       sessionsPerCycle: Math.max(...perCycle.slice(1).map((p) => p.sessions), perCycle.length === 1 ? last.sessions : 0),
       requestsPerDevice: last.requests / devices.length,
+      stateWritesPerCycle: last.writes,
       commitsPerDevice: last.commits / devices.length,
       cpuMsPerDeviceCycle: Math.min(...perCycle.map((p) => p.cpuMs)) / devices.length,
       rssMiB: peakRss / 2 ** 20,
@@ -294,6 +308,7 @@ function table(results: SizeResult[]): string {
     ['SSH sessions set up / cycle', (r) => String(r.sessionsPerCycle)],
     ['NETCONF requests / device', (r) => r.requestsPerDevice.toFixed(2)],
     ['commits / device', (r) => r.commitsPerDevice.toFixed(2)],
+    ['state file writes / cycle', (r) => String(r.stateWritesPerCycle)],
     ['rotator CPU / device-cycle', (r) => `${r.cpuMsPerDeviceCycle.toFixed(2)} ms`],
     ['rotator RSS (peak)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
     ['rotator heap after cycles', (r) => `${r.heapMiB.toFixed(0)} MiB`],
