@@ -68,7 +68,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--link <name>', 'rotate this link (repeatable)', collect)
     .option('--dry-run', 'fetch nothing, change nothing: show what would be done')
     .option('--json', 'the cycle report as JSON on stdout')
-    .action((o: { link?: string[]; dryRun?: boolean; json?: boolean }) => run(() => rotateCommand(deps, global(), o))());
+    .option('--no-wait', 'return once every end is confirmed, without waiting for the start-time (the daemon or the next run verifies)')
+    .action((o: { link?: string[]; dryRun?: boolean; json?: boolean; wait?: boolean }) => run(() => rotateCommand(deps, global(), { ...o, noWait: o.wait === false }))());
 
   program
     .command('run')

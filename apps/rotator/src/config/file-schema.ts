@@ -94,7 +94,7 @@ const rotation = z.strictObject({
   ckn: ckn.default({ strategy: 'sha256-keyid' }),
   leadTimeSeconds: int('leadTimeSeconds').min(1).max(86_400).default(120),
   intervalSeconds: int('intervalSeconds').min(1).max(31 * 86_400).default(3600),
-  concurrency: int('concurrency').min(1).max(4096).default(32),
+  concurrency: int('concurrency').min(1).max(65_536).default(4096),
   confirmTimeoutMinutes: int('confirmTimeoutMinutes').min(1).max(65_535).default(5),
   /**
    * Place each new key's start-time beyond the confirm timeout (default true), so an end that never

@@ -31,7 +31,8 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
   const due = await fallbackDue(ctx, names);
   if (!due.length) return undefined;
   const state = await ctx.store.load();
-  const links = ctx.links.filter((l) => due.includes(l.name));
+  const dueSet = new Set(due);
+  const links = ctx.links.filter((l) => dueSet.has(l.name));
   const sessions = await readSessions(ctx, [...new Set(links.flatMap((l) => l.ends.map((e) => e.device)))]);
   const primaryCkn = new Map<string, string>();
   const skipped: LinkReport[] = [];
