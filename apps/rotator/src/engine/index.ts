@@ -10,8 +10,8 @@ import { createStateStore } from '../state/store.js';
 import { resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
-import { rotateFallbackKeys } from './fallback.js';
-import { awaitingStart, resumeJournals } from './resume.js';
+import { resumeAndRepair, rotateFallbackKeys } from './fallback.js';
+import { awaitingStart } from './resume.js';
 import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
@@ -97,13 +97,13 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     async init(o = {}) {
       open();
       // A first key must not be added next to a half-done rotation: settle that first.
-      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
+      const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
       const report = await initDevices(ctx, o);
       return resumed.length ? { ...report, resumed } : report;
     },
     async rotate(o = {}) {
       open();
-      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
+      const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
       const journals = Object.values((await ctx.store.load()).journals ?? {});
       const stuck = new Set(journals.filter((j) => !awaitingStart(ctx, j)).flatMap((j) => Object.keys(j.links)));
       const waiting = new Map(journals.filter((j) => awaitingStart(ctx, j)).flatMap((j) => Object.entries(j.links).map(([n, l]) => [n, { startsAt: j.startsAt, keyId: l.keyId }] as const)));
@@ -131,7 +131,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       open();
       return linkStatuses(ctx, o.links);
     },
-    resume: () => resumeJournals(ctx),
+    resume: () => resumeAndRepair(ctx),
     /**
      * Closes sessions and clients. A cycle in flight stops at its next device operation or while
      * waiting for its start-time; its journal stays for the next run to complete or roll back.
