@@ -16,13 +16,6 @@ export interface KnownFinding {
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
-    target: 'macsec-config',
-    kind: 'accepted-invalid',
-    summary: /^parseConfiguration(Xml|Change) accepted a document with an illegal XML construct \((undefined entity reference|reference to an illegal character)\)$/,
-    why: 'macsec-config parse-xml.ts decodes references only in the values its model reads; &nbsp;, &constructor; or &#0; in an attribute or an element it ignores (host-name, apply-macro data text) passes. Raw illegal characters are refused everywhere.',
-    ci: true,
-  },
-  {
     target: 'junos-xml',
     kind: 'oversized-error',
     summary: /^XmlError message of \d+ characters$/,
