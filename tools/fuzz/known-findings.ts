@@ -16,19 +16,6 @@ export interface KnownFinding {
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
-    target: 'junos-xml',
-    kind: 'oversized-error',
-    summary: /^XmlError message of \d+ characters$/,
-    why: "junos-netconf xml/parse.ts puts fast-xml-parser's message in the XmlError whole; for unclosed nesting it lists every open tag (17-81 KB seen).",
-    ci: true,
-  },
-  {
-    target: 'netconf-client',
-    kind: 'oversized-error',
-    summary: /^XmlError message of \d+ characters$/,
-    why: 'the same XmlError as under junos-xml, reached through a reply to rpc().',
-  },
-  {
     target: 'qkd-client',
     kind: 'oversized-error',
     summary: /^Qkd\w+Error message of \d+ characters$/,
