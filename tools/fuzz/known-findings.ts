@@ -16,12 +16,6 @@ export interface KnownFinding {
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
-    target: 'qkd-client',
-    kind: 'oversized-error',
-    summary: /^Qkd\w+Error message of \d+ characters$/,
-    why: "etsi-qkd-client copies the KME's ETSI Error message into QkdHttpError's message without a length cap (26 KB seen); the Error body itself is within maxResponseBytes.",
-  },
-  {
     target: 'sim-kme',
     kind: 'wrong-result',
     summary: /^connection closed without an answer to a CONNECT request$/,
