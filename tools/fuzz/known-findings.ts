@@ -18,12 +18,6 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
     target: 'sim-kme',
     kind: 'wrong-result',
-    summary: /^connection closed without an answer to a CONNECT request$/,
-    why: "sim-kme registers no 'connect' listener, so Node destroys the socket on CONNECT: no status, no ETSI Error.",
-  },
-  {
-    target: 'sim-kme',
-    kind: 'wrong-result',
     summary: /^status 400 without a JSON body$/,
     why: "an HTTP/1.1 request without a Host header: Node's server answers a bare 400 itself (requireHostHeader), before sim-kme's malformed-request handling.",
   },
