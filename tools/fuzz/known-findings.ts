@@ -16,12 +16,6 @@ export interface KnownFinding {
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
-    target: 'sim-kme',
-    kind: 'wrong-result',
-    summary: /^status 400 without a JSON body$/,
-    why: "an HTTP/1.1 request without a Host header: Node's server answers a bare 400 itself (requireHostHeader), before sim-kme's malformed-request handling.",
-  },
-  {
     target: 'sim-junos',
     kind: 'wrong-result',
     summary: /^reply is not a well-formed <rpc-reply>$/,

@@ -1,7 +1,8 @@
 // Requests Node's HTTP server refuses before any handler sees them (bad Content-Length, a NUL
-// in a header, headers too large, a request not received in time, a CONNECT). Node's default
-// answer is a bare 400/431/408 without a body, or for CONNECT no answer at all; a KME answers
-// every error with an ETSI Error JSON body, so these get one too, and the connection is closed.
+// in a header, headers too large, a request not received in time, a CONNECT, an HTTP/1.1 request
+// without Host). Node's default answer is a bare 400/431/408 without a body, or for CONNECT no
+// answer at all; a KME answers every error with an ETSI Error JSON body, so these get one too,
+// and the connection is closed.
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +19,14 @@ export interface ClientErrorOptions {
 }
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+
+/** The ETSI Error for a request without a Host header, which HTTP/1.1 requires (RFC 9112 §3.2). */
+export const MISSING_HOST = 'malformed HTTP request: an HTTP/1.1 request must carry a Host header';
+
+/** True for a request HTTP/1.1 obliges to carry Host that does not (HTTP/1.0 need not). */
+export function lacksRequiredHost(req: IncomingMessage): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && req.headers.host === undefined;
+}
 
 /** Writes an ETSI Error answer straight to the socket and closes it. */
 function answerOnSocket(socket: Socket, status: number, message: string, headers = ''): void {
@@ -59,7 +68,7 @@ function describeClientError(
 
 /**
  * Answers parser and timeout errors, and CONNECT requests, on `server` with an ETSI Error and
- * closes the connection.
+ * closes the connection. (A missing Host is refused in the request handler: see lacksRequiredHost.)
  */
 export function answerClientErrors(server: Server, opts: ClientErrorOptions): void {
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
