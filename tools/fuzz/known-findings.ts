@@ -21,12 +21,6 @@ export const KNOWN_FINDINGS: readonly KnownFinding[] = [
     summary: /^reply is not a well-formed <rpc-reply>$/,
     why: 'sim-junos echoes the <rpc> attributes after removing namespace prefixes: `:xmlns="…"` comes back as a second xmlns on <rpc-reply>.',
   },
-  {
-    target: 'sim-junos',
-    kind: 'wrong-result',
-    summary: /^sim-junos answered "internal error in get-configuration"$/,
-    why: 'a <get-configuration> filter whose element holds text next to a child (`<security>Hmacsec/></security>`) makes the handler throw a plain error, answered as "internal error in get-configuration".',
-  },
 ];
 
 export function knownFinding(g: Pick<FindingGroup, 'target' | 'kind' | 'summary'>): KnownFinding | undefined {

@@ -43,3 +43,24 @@ describe('hostile XML from a client', () => {
     }
   });
 });
+
+describe('get-configuration filters', () => {
+  // Text inside a container of a subtree filter is a syntax error, answered like any other.
+  it.each([
+    ['text in a top-level container', '<get-configuration><configuration><security>Hmacsec/></security></configuration></get-configuration>', '[edit]', 'security'],
+    ['text in a nested container', '<get-configuration><configuration><security><macsec>x</macsec></security></configuration></get-configuration>', '[edit security]', 'macsec'],
+    ['the same through get-config', '<get-config><source><running/></source><filter type="subtree"><configuration><security>x</security></configuration></filter></get-config>', '[edit]', 'security'],
+    ['the same in a compare', '<get-configuration compare="rollback" rollback="0"><configuration><system>x</system></configuration></get-configuration>', '[edit]', 'system'],
+  ])('%s is an rpc-error naming the element and its path', async (_what, rpc, path, element) => {
+    const nc = await connect();
+    try {
+      const reply = await nc.rpc(rpc, '21');
+      expect(reply).not.toContain('internal error');
+      expect(reply).toContain(
+        `<rpc-error><error-type>protocol</error-type><error-tag>operation-failed</error-tag><error-severity>error</error-severity><error-path>${path}</error-path><error-message>'${element}' takes no value</error-message><error-info><bad-element>${element}</bad-element></error-info></rpc-error>`,
+      );
+    } finally {
+      nc.close();
+    }
+  });
+});
