@@ -14,14 +14,7 @@ export interface KnownFinding {
   ci?: true;
 }
 
-export const KNOWN_FINDINGS: readonly KnownFinding[] = [
-  {
-    target: 'sim-junos',
-    kind: 'wrong-result',
-    summary: /^reply is not a well-formed <rpc-reply>$/,
-    why: 'sim-junos echoes the <rpc> attributes after removing namespace prefixes: `:xmlns="…"` comes back as a second xmlns on <rpc-reply>.',
-  },
-];
+export const KNOWN_FINDINGS: readonly KnownFinding[] = [];
 
 export function knownFinding(g: Pick<FindingGroup, 'target' | 'kind' | 'summary'>): KnownFinding | undefined {
   return KNOWN_FINDINGS.find((k) => k.target === g.target && k.kind === g.kind && k.summary.test(g.summary));

@@ -1,6 +1,7 @@
 // Hostile XML over the wire: what a client sends is parsed by junos-netconf's parser inside the
 // simulator, so an entity named after an inherited object property or an illegal character must
 // come back as a malformed-message rpc-error, never decoded and echoed.
+import { parseRpcReply } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimJunos, type SimJunos } from '../index.js';
 import { rawNetconf } from '../testing/raw-netconf.js';
@@ -38,6 +39,47 @@ describe('hostile XML from a client', () => {
       const reply = await nc.rpc('<get-configuration><configuration><system><host-name>a\u0000b</host-name></system></configuration></get-configuration>', '8');
       expect(reply).toContain('<error-tag>malformed-message</error-tag>');
       expect(reply).toMatch(/U\+0000 is not a legal XML 1\.0 character \(at character \d+\)/);
+    } finally {
+      nc.close();
+    }
+  });
+});
+
+describe('<rpc> attributes echoed on <rpc-reply>', () => {
+  /** The reply must be a well-formed <rpc-reply> with exactly one xmlns. */
+  const wellFormed = (reply: string) => {
+    expect(() => parseRpcReply(reply)).not.toThrow();
+    expect(/<rpc-reply\b[^>]*>/.exec(reply)![0].match(/\sxmlns=/g)).toHaveLength(1);
+  };
+
+  it('echoes well-formed attributes besides message-id, as Junos does', async () => {
+    const nc = await connect();
+    try {
+      nc.send('<rpc message-id="11" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" trace-id="t-1"><get-software-information/></rpc>');
+      const reply = await nc.next();
+      wellFormed(reply);
+      expect(reply).toMatch(/<rpc-reply [^>]*message-id="11"[^>]* trace-id="t-1"/);
+      expect(reply).toContain('<host-name>r1</host-name>');
+    } finally {
+      nc.close();
+    }
+  });
+
+  it.each([
+    ['a prefix with no name (:xmlns)', '<rpc :xmlns="urn:x" message-id="12"><get-software-information/></rpc>'],
+    ['a prefixed xmlns (p:xmlns)', '<rpc xmlns:p="urn:p" p:xmlns="urn:x" message-id="12"><get-software-information/></rpc>'],
+    ['a name with two colons', '<rpc a:b:c="1" message-id="12"><get-software-information/></rpc>'],
+  ])('refuses %s with malformed-message, in a well-formed reply that keeps message-id', async (_what, rpc) => {
+    const nc = await connect();
+    try {
+      nc.send(rpc);
+      const reply = await nc.next();
+      wellFormed(reply);
+      expect(reply).toMatch(/<rpc-reply [^>]*message-id="12"/);
+      expect(reply).toContain('<error-tag>malformed-message</error-tag>');
+      expect(reply).toMatch(/<error-message>attribute '[^']+' of &lt;rpc&gt; /);
+      expect(reply).not.toContain('<host-name>');
+      expect(await nc.rpc('<get-software-information/>', '13')).toMatch(/message-id="13"[\s\S]*<host-name>r1<\/host-name>/);
     } finally {
       nc.close();
     }
