@@ -92,6 +92,7 @@ describe('get-configuration filters', () => {
     ['text in a top-level container', '<get-configuration><configuration><security>Hmacsec/></security></configuration></get-configuration>', '[edit]', 'security'],
     ['text in a nested container', '<get-configuration><configuration><security><macsec>x</macsec></security></configuration></get-configuration>', '[edit security]', 'macsec'],
     ['the same through get-config', '<get-config><source><running/></source><filter type="subtree"><configuration><security>x</security></configuration></filter></get-config>', '[edit]', 'security'],
+    ['the same through get', '<get><filter type="subtree"><configuration><security><macsec>x</macsec></security></configuration></filter></get>', '[edit security]', 'macsec'],
     ['the same in a compare', '<get-configuration compare="rollback" rollback="0"><configuration><system>x</system></configuration></get-configuration>', '[edit]', 'system'],
   ])('%s is an rpc-error naming the element and its path', async (_what, rpc, path, element) => {
     const nc = await connect();

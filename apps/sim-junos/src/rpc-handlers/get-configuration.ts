@@ -10,18 +10,21 @@ import { child, type XmlElement } from '../xml.js';
 import { junosTime, type RpcContext, type RpcHandler } from './context.js';
 import { syntaxFailure } from './load-configuration.js';
 
-function select(tree: ConfigNode, filter: XmlElement | undefined): ConfigNode {
-  if (!filter || filter.children.length === 0) return tree;
-  let selector: ConfigNode;
+/** A subtree filter's `<configuration>` as a tree of selectors. */
+export function filterSelector(filter: XmlElement): ConfigNode {
   try {
-    selector = xmlToTree(filter, { filter: true });
+    return xmlToTree(filter, { filter: true });
   } catch (e) {
     // A filter is configuration XML too (`<security>text</security>`): its syntax errors are
     // answered like a load's, with the path and the bad element.
     if (e instanceof ConfigSyntaxError) throw syntaxFailure(e);
     throw e;
   }
-  return filterTree(tree, selector);
+}
+
+function select(tree: ConfigNode, filter: XmlElement | undefined): ConfigNode {
+  if (!filter || filter.children.length === 0) return tree;
+  return filterTree(tree, filterSelector(filter));
 }
 
 function source(ctx: RpcContext, database: string | undefined): ConfigNode {
