@@ -14,58 +14,7 @@ export interface KnownFinding {
   ci?: true;
 }
 
-export const KNOWN_FINDINGS: readonly KnownFinding[] = [
-  {
-    target: 'macsec-config',
-    kind: 'accepted-invalid',
-    summary: /^parseConfiguration(Xml|Change) accepted a document with an illegal XML construct \((undefined entity reference|reference to an illegal character)\)$/,
-    why: 'macsec-config parse-xml.ts decodes references only in the values its model reads; &nbsp;, &constructor; or &#0; in an attribute or an element it ignores (host-name, apply-macro data text) passes. Raw illegal characters are refused everywhere.',
-    ci: true,
-  },
-  {
-    target: 'junos-xml',
-    kind: 'oversized-error',
-    summary: /^XmlError message of \d+ characters$/,
-    why: "junos-netconf xml/parse.ts puts fast-xml-parser's message in the XmlError whole; for unclosed nesting it lists every open tag (17-81 KB seen).",
-    ci: true,
-  },
-  {
-    target: 'netconf-client',
-    kind: 'oversized-error',
-    summary: /^XmlError message of \d+ characters$/,
-    why: 'the same XmlError as under junos-xml, reached through a reply to rpc().',
-  },
-  {
-    target: 'qkd-client',
-    kind: 'oversized-error',
-    summary: /^Qkd\w+Error message of \d+ characters$/,
-    why: "etsi-qkd-client copies the KME's ETSI Error message into QkdHttpError's message without a length cap (26 KB seen); the Error body itself is within maxResponseBytes.",
-  },
-  {
-    target: 'sim-kme',
-    kind: 'wrong-result',
-    summary: /^connection closed without an answer to a CONNECT request$/,
-    why: "sim-kme registers no 'connect' listener, so Node destroys the socket on CONNECT: no status, no ETSI Error.",
-  },
-  {
-    target: 'sim-kme',
-    kind: 'wrong-result',
-    summary: /^status 400 without a JSON body$/,
-    why: "an HTTP/1.1 request without a Host header: Node's server answers a bare 400 itself (requireHostHeader), before sim-kme's malformed-request handling.",
-  },
-  {
-    target: 'sim-junos',
-    kind: 'wrong-result',
-    summary: /^reply is not a well-formed <rpc-reply>$/,
-    why: 'sim-junos echoes the <rpc> attributes after removing namespace prefixes: `:xmlns="…"` comes back as a second xmlns on <rpc-reply>.',
-  },
-  {
-    target: 'sim-junos',
-    kind: 'wrong-result',
-    summary: /^sim-junos answered "internal error in get-configuration"$/,
-    why: 'a <get-configuration> filter whose element holds text next to a child (`<security>Hmacsec/></security>`) makes the handler throw a plain error, answered as "internal error in get-configuration".',
-  },
-];
+export const KNOWN_FINDINGS: readonly KnownFinding[] = [];
 
 export function knownFinding(g: Pick<FindingGroup, 'target' | 'kind' | 'summary'>): KnownFinding | undefined {
   return KNOWN_FINDINGS.find((k) => k.target === g.target && k.kind === g.kind && k.summary.test(g.summary));
