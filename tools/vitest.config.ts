@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['chaos/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    include: ['chaos/**/*.test.ts', 'fuzz/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
   },
 });

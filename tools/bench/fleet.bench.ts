@@ -1,24 +1,31 @@
-// Fleet rotation cycle: N links across 2N simulated devices (one sim-junos, every device with a
-// simulated commit latency L), two KMEs (sim-kme, real mTLS), the rotator engine with pooled
-// NETCONF sessions. Prints one cycle's wall time next to the floor measured in the same run:
-// the slowest single device's commit plus the KME round trips of one link — and, since the
-// protocol needs two commits per device (commit confirmed, then confirm), that doubled floor too.
-// Start-time waits are jumps of the simulator's manual clock; commit latency is wall time.
+// Fleet rotation cycle on the default config: N links across 2N simulated devices (sim-junos in
+// SIM_PROCS child processes, every device with a simulated commit latency L), two KMEs (sim-kme
+// in a child process, real mTLS), the rotator engine in this process with its default rotation
+// settings (the config file's defaults). Prints one table for 20, 200 and 2,000 links (each size in
+// a fresh process of its own, so RSS is that size's): best cycle wall time, the floors measured in
+// the same run — one commit plus one link's KME round trips, and two commits (commit confirmed,
+// then confirm: what the protocol needs) — and the ratios, SSH sessions set up per cycle, NETCONF
+// requests per device per cycle, the rotator's CPU per device-cycle (process.cpuUsage() of this
+// process only), its peak RSS, and link-down intervals on the simulators' link record.
+// Start-time waits are jumps of the simulators' manual clock; commit latency is wall time.
 //
-//   npm run bench:fleet -w tools          (FLEET_LINKS=200 COMMIT_LATENCY_MS=1000 by default)
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+//   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
+//   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import fsp, { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+import { Session } from 'node:inspector';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
-import { Worker } from 'node:worker_threads';
-import { startSimKme } from '@qkd-macsec/sim-kme';
+import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
+import { configFileSchema } from '../../apps/rotator/src/config/file-schema.js';
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 
-const LINKS = Number(process.env.FLEET_LINKS ?? 200);
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 const CYCLES = Number(process.env.FLEET_CYCLES ?? 2);
 
@@ -30,22 +37,45 @@ interface DeviceInfo {
   hostKeyFingerprint: string;
 }
 
-/** sim-junos in a worker thread; its manual clock moves only when we advance it, so now() is local. */
-async function startSimInWorker(options: object) {
-  // tsx's loader does not reach worker threads on Node 20: the worker loads its TypeScript through tsx's API.
-  const entry = new URL('./fleet-sim-worker.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData: options });
+interface SizeResult {
+  links: number;
+  devices: number;
+  simProcs: number;
+  concurrency: number;
+  initMs: number;
+  cyclesMs: number[];
+  floor1Ms: number;
+  floor2Ms: number;
+  sessionsPerCycle: number;
+  requestsPerDevice: number;
+  stateWritesPerCycle: number;
+  commitsPerDevice: number;
+  cpuMsPerDeviceCycle: number;
+  rssMiB: number;
+  heapMiB: number;
+  downIntervals: number;
+  load: number[];
+}
+
+/** A simulator in a child process of its own, spoken to over IPC. */
+async function startChild<R>(role: 'junos' | 'kme', options: object) {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, (m: Record<string, unknown>) => void>();
   let seq = 0;
-  let now = 0;
-  const ready = await new Promise<{ devices: Record<string, DeviceInfo>; now: number }>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (m: Record<string, unknown>) => {
-      if (m.ready) resolve(m as never);
+  const ready = await new Promise<R>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`simulator ${role} exited with ${String(code)}`)));
+    child.on('message', (m: Record<string, unknown>) => {
+      if (m.ready) resolve(m as R);
       else pending.get(m.id as number)?.(m);
     });
+    child.send(options);
   });
-  now = ready.now;
+  child.removeAllListeners('exit');
   const call = (op: string, extra: object = {}) =>
     new Promise<Record<string, unknown>>((resolve) => {
       const id = ++seq;
@@ -53,43 +83,16 @@ async function startSimInWorker(options: object) {
         pending.delete(id);
         resolve(m);
       });
-      worker.postMessage({ id, op, ...extra });
+      child.send({ id, op, ...extra });
     });
-  return {
-    devices: ready.devices,
-    now: () => now,
-    async advance(ms: number) {
-      now = (await call('advance', { ms })).now as number;
-    },
-    async downIntervalsSince(since: number) {
-      return (await call('downSince', { since })).intervals as unknown[];
-    },
-    async close() {
-      await call('close');
-      await worker.terminate();
-    },
-  };
+  return { ready, call, close: async () => void (await call('close')) };
 }
 
-const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const devices = Array.from({ length: 2 * LINKS }, (_, i) => `d${i + 1}`);
-  const kme = await startSimKme({
-    kmes: [
-      { id: 'KME_A', port: 0, saes: ['SAE_A'] },
-      { id: 'KME_B', port: 0, saes: ['SAE_B'] },
-    ],
-    links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
-  });
-  // The simulated routers run in SIM_WORKERS threads (each a sim-junos holding whole links), so
-  // that they do not all share one core — real routers do not share the rotator's either.
-  const workers = Math.max(1, Math.min(Number(process.env.SIM_WORKERS ?? 2), LINKS));
+async function startJunos(links: number, procs: number) {
   const parts = await Promise.all(
-    Array.from({ length: workers }, (_, w) => {
-      const mine = Array.from({ length: LINKS }, (_, i) => i).filter((i) => i % workers === w);
-      return startSimInWorker({
+    Array.from({ length: procs }, (_, w) => {
+      const mine = Array.from({ length: links }, (_, i) => i).filter((i) => i % procs === w);
+      return startChild<{ devices: Record<string, DeviceInfo>; now: number }>('junos', {
         clock: 'manual',
         startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
         devices: Object.fromEntries(mine.flatMap((i) => [`d${2 * i + 1}`, `d${2 * i + 2}`]).map((d) => [d, { faults: { commitLatencyMs: LATENCY } }])),
@@ -97,41 +100,79 @@ async function main(): Promise<void> {
       });
     }),
   );
-  const junos = {
-    devices: Object.assign({}, ...parts.map((p) => p.devices)) as Record<string, DeviceInfo>,
-    now: () => parts[0]!.now(),
-    advance: async (ms: number) => void (await Promise.all(parts.map((p) => p.advance(ms)))),
-    downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.downIntervalsSince(since)))).flat(),
+  let now = parts[0]!.ready.now;
+  return {
+    devices: Object.assign({}, ...parts.map((p) => p.ready.devices)) as Record<string, DeviceInfo>,
+    now: () => now,
+    async advance(ms: number) {
+      const r = await Promise.all(parts.map((p) => p.call('advance', { ms })));
+      now = r[0]!.now as number;
+    },
+    downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.call('downSince', { since })))).flatMap((r) => r.intervals as unknown[]),
+    cpuMs: async () => (await Promise.all(parts.map((p) => p.call('cpu')))).map((r) => cpuMs(r.cpu as NodeJS.CpuUsage)),
     close: async () => void (await Promise.all(parts.map((p) => p.close()))),
   };
-  const setupMs = performance.now() - t0;
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+/** State file writes (the store's atomic renames onto rotator-state.json), counted from outside the store. */
+const stateWrites = { n: 0 };
+{
+  const rename = fsp.rename;
+  fsp.rename = async (from, to) => {
+    if (String(to).endsWith('rotator-state.json')) stateWrites.n++;
+    return rename(from, to);
+  };
+  syncBuiltinESMExports();
+}
+
+/** The rotation settings a config file gets when it says nothing about them. */
+function defaultRotation(): EngineConfig['rotation'] {
+  const shape = configFileSchema.shape.rotation;
+  return shape.parse(undefined) as EngineConfig['rotation'];
+}
+
+async function runSize(links: number): Promise<SizeResult> {
+  const t0 = performance.now();
+  const devices = Array.from({ length: 2 * links }, (_, i) => `d${i + 1}`);
+  const kme = await startChild<{ urls: Record<string, string>; ca: string; saes: Record<string, { cert: string; key: string }> }>('kme', {
+    kmes: [
+      { id: 'KME_A', port: 0, saes: ['SAE_A'] },
+      { id: 'KME_B', port: 0, saes: ['SAE_B'] },
+    ],
+    links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
+  });
+  const procs = Math.max(1, Math.min(Number(process.env.SIM_PROCS ?? 2), links));
+  const junos = await startJunos(links, procs);
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   const config: EngineConfig = {
     saes: { SAE_A: { kme: 'KME_A' }, SAE_B: { kme: 'KME_B' } },
     devices: Object.fromEntries(devices.map((d, i) => [d, { sae: i % 2 === 0 ? 'SAE_A' : 'SAE_B' }])),
-    links: Array.from({ length: LINKS }, (_, i) => ({
+    links: Array.from({ length: links }, (_, i) => ({
       name: `L${i + 1}`,
       master: { device: `d${2 * i + 1}`, interfaces: ['et-0/0/0'] },
       slaves: [{ device: `d${2 * i + 2}`, interfaces: ['et-0/0/0'] }],
     })),
-    rotation: {
-      mode: 'key-chain',
-      cipherSuite: 'gcm-aes-256',
-      ckn: { strategy: 'sha256-keyid' },
-      leadTimeSeconds: 60,
-      intervalSeconds: 3600,
-      concurrency: 2 * LINKS,
-      confirmTimeoutMinutes: 5,
-    },
+    rotation: defaultRotation(),
     stateDir,
   };
-  const pki = kme.pki!;
-  const tls = (sae: string) => ({ cert: pki.saes[sae]!.certPem, key: pki.saes[sae]!.keyPem, ca: pki.ca.certPem });
-  const connect = (name: string): Promise<JunosDevice> => {
+  const tls = (sae: string) => ({ ...kme.ready.saes[sae]!, ca: kme.ready.ca });
+  // What the rotator does on the wire: sessions set up, requests and commits sent.
+  const counts = { sessions: 0, requests: 0, commits: 0 };
+  const connect = async (name: string): Promise<JunosDevice> => {
     const d = junos.devices[name]!;
-    return connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 120_000 });
+    const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 120_000 });
+    counts.sessions++;
+    const rpc = client.rpc;
+    client.rpc = (xml, o) => {
+      counts.requests++;
+      if (xml.startsWith('<commit-configuration')) counts.commits++;
+      return rpc(xml, o);
+    };
+    return junosDevice(client);
   };
-  const kmeClient = (sae: string) => createQkdClient({ baseUrl: kme.kmes[config.saes[sae]!.kme]!.url, tls: tls(sae), timeoutMs: 60_000 });
+  const kmeClient = (sae: string) => createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 });
   const quiet = { info: () => undefined, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a), debug: () => undefined };
   const rotator = createRotator({
     config,
@@ -142,23 +183,48 @@ async function main(): Promise<void> {
     connectDevice: connect,
     kmeClientFor: kmeClient,
   });
-
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
   try {
     const ti = performance.now();
     const init = await rotator.init();
     if (init.errors.length) throw new Error(`init failed: ${init.errors.slice(0, 3).join('; ')}`);
     const initMs = performance.now() - ti;
+    if (!process.env.FLEET_QUIET) console.error(`  ${links} links: simulators up in ${((ti - t0) / 1000).toFixed(1)} s, init ${(initMs / 1000).toFixed(1)} s`);
     const since = junos.now();
 
-    const cycles: number[] = [];
+    // FLEET_CPU_PROFILE=FILE: the cycles' CPU profile (what node --cpu-prof records, init left out).
+    const profiler = process.env.FLEET_CPU_PROFILE ? await startProfile() : undefined;
+    const cyclesMs: number[] = [];
+    const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
+      const before = { ...counts, writes: stateWrites.n };
+      const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
+      // When each phase was first and last seen (seconds into the cycle): where the time goes.
+      const phases = new Map<string, [number, number]>();
+      const cpu = process.cpuUsage();
       const tc = performance.now();
-      const report = await rotator.rotate();
-      cycles.push(performance.now() - tc);
+      const report = await rotator.rotate({
+        onProgress: (e) => {
+          const at = (performance.now() - tc) / 1000;
+          const seen = phases.get(e.phase);
+          phases.set(e.phase, seen ? [seen[0], at] : [at, at]);
+        },
+      });
+      cyclesMs.push(performance.now() - tc);
+      const used = process.cpuUsage(cpu);
+      const simAfter = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
+      if (!process.env.FLEET_QUIET) {
+        console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
+        console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
+      }
+      perCycle.push({ writes: stateWrites.n - before.writes, sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
+    if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
+    const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
     // The floor, in the same run, on an idle fleet: one link's KME round trips (enc_keys, then
     // dec_keys) and one device's commit (load + commit confirmed, then confirm) on a warm session.
@@ -185,24 +251,101 @@ async function main(): Promise<void> {
     const confirmMs = performance.now() - tc2;
     await dev.close();
 
-    const cycleMs = Math.min(...cycles);
-    const floor1 = commitMs + kmeMs;
-    const floor2 = commitMs + confirmMs + kmeMs;
-    console.log(`fleet rotation cycle: ${LINKS} links, ${devices.length} devices (sim-junos in ${workers} thread${workers > 1 ? 's' : ''}), commit latency ${LATENCY} ms, concurrency ${config.rotation.concurrency}`);
-    console.log(`  simulators up                  ${fmt(setupMs)}`);
-    console.log(`  init (SSH sessions + 1st keys) ${fmt(initMs)}`);
-    console.log(`  cycle wall time                ${cycles.map(fmt).join(', ')}  (best ${fmt(cycleMs)})`);
-    console.log(`  floor: 1 commit + KME          ${fmt(floor1)}  (commit ${fmt(commitMs)}, KME enc+dec ${(kmeMs).toFixed(1)} ms)`);
-    console.log(`  floor: 2 commits + KME         ${fmt(floor2)}  (confirm ${fmt(confirmMs)})`);
-    console.log(`  ratio cycle / 1-commit floor   ${(cycleMs / floor1).toFixed(2)}`);
-    console.log(`  ratio cycle / 2-commit floor   ${(cycleMs / floor2).toFixed(2)}`);
-    console.log(`  link down intervals            ${drops}`);
-    console.log(`  field-script style (sequential) would need ~${fmt(devices.length * 2 * LATENCY)} of commits alone`);
+    const last = perCycle.at(-1)!;
+    return {
+      links,
+      devices: devices.length,
+      simProcs: procs,
+      concurrency: config.rotation.concurrency,
+      initMs,
+      cyclesMs,
+      floor1Ms: commitMs + kmeMs,
+      floor2Ms: commitMs + confirmMs + kmeMs,
+      sessionsPerCycle: Math.max(...perCycle.slice(1).map((p) => p.sessions), perCycle.length === 1 ? last.sessions : 0),
+      requestsPerDevice: last.requests / devices.length,
+      stateWritesPerCycle: last.writes,
+      commitsPerDevice: last.commits / devices.length,
+      cpuMsPerDeviceCycle: Math.min(...perCycle.map((p) => p.cpuMs)) / devices.length,
+      rssMiB: peakRss / 2 ** 20,
+      heapMiB,
+      downIntervals: drops,
+      load: loadavg(),
+    };
   } finally {
+    clearInterval(sampler);
     await rotator.close();
     await Promise.allSettled([kme.close(), junos.close()]);
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function table(results: SizeResult[]): string {
+  const rows: Array<[string, (r: SizeResult) => string]> = [
+    ['devices', (r) => String(r.devices)],
+    ['cycle (best)', (r) => s(Math.min(...r.cyclesMs))],
+    ['cycles', (r) => r.cyclesMs.map((c) => (c / 1000).toFixed(2)).join(' / ')],
+    ['floor: 1 commit + KME', (r) => s(r.floor1Ms)],
+    ['floor: 2 commits + KME', (r) => s(r.floor2Ms)],
+    ['ratio to 1-commit floor', (r) => (Math.min(...r.cyclesMs) / r.floor1Ms).toFixed(2)],
+    ['ratio to 2-commit floor', (r) => (Math.min(...r.cyclesMs) / r.floor2Ms).toFixed(2)],
+    ['SSH sessions set up / cycle', (r) => String(r.sessionsPerCycle)],
+    ['NETCONF requests / device', (r) => r.requestsPerDevice.toFixed(2)],
+    ['commits / device', (r) => r.commitsPerDevice.toFixed(2)],
+    ['state file writes / cycle', (r) => String(r.stateWritesPerCycle)],
+    ['rotator CPU / device-cycle', (r) => `${r.cpuMsPerDeviceCycle.toFixed(2)} ms`],
+    ['rotator RSS (peak)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
+    ['rotator heap after cycles', (r) => `${r.heapMiB.toFixed(0)} MiB`],
+    ['init (sessions + 1st keys)', (r) => s(r.initMs)],
+    ['link-down intervals', (r) => String(r.downIntervals)],
+    ['load average (1/5/15 min)', (r) => r.load.map((l) => l.toFixed(2)).join(' ')],
+  ];
+  const head = ['links', ...results.map((r) => String(r.links))];
+  const body = rows.map(([name, f]) => [name, ...results.map(f)]);
+  const widths = head.map((_, i) => Math.max(...[head, ...body].map((row) => row[i]!.length)));
+  const fmtRow = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [fmtRow(head), ...body.map(fmtRow)].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.env.FLEET_CHILD) {
+    const r = await runSize(Number(process.env.FLEET_LINKS));
+    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+    return;
+  }
+  const sizes = (process.env.FLEET_LINKS ?? process.env.FLEET_SIZES ?? '20,200,2000').split(',').map(Number);
+  const results: SizeResult[] = [];
+  for (const links of sizes) {
+    // Each size in a fresh process: its RSS and CPU are its own.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (run.status !== 0 || !line) throw new Error(`fleet bench with ${links} links failed (exit ${String(run.status)})`);
+    results.push(JSON.parse(line.slice(7)) as SizeResult);
+  }
+  const r0 = results[0]!;
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${CYCLES} cycles`);
+  console.log(table(results));
 }
 
 main().catch((e) => {

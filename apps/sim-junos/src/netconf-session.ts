@@ -3,13 +3,13 @@
 // RPCs are answered strictly in order (pipelined requests queue up), and bad input gets an
 // <rpc-error> rather than a dropped session where the protocol allows it.
 import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
-import { escapeXmlAttribute } from '@qkd-macsec/junos-netconf/xml';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.js';
 import { activeTree, getPath } from './config-tree.js';
 import type { SimDevice } from './device.js';
 import { hostileReply } from './hostile-reply.js';
+import { replyAttributes } from './reply-attributes.js';
 import type { LinkModel } from './link-model.js';
 import { RpcFailure, renderRpcError, type RpcErrorInfo } from './rpc-error.js';
 import { RPC_HANDLERS, type RpcContext, type RpcResult } from './rpc-handlers/index.js';
@@ -106,9 +106,11 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
       reply('', renderRpcError({ type: 'rpc', tag: 'malformed-message', message: `XML parse error: ${message}` }));
       return;
     }
-    const attrs = Object.entries(doc.attributes)
-      .map(([k, v]) => ` ${k}="${escapeXmlAttribute(v)}"`)
-      .join('');
+    const { xml: attrs, refused } = replyAttributes(doc.name, doc.attributes);
+    if (refused) {
+      reply(attrs, renderRpcError(refused));
+      return;
+    }
     if (doc.name !== 'rpc') {
       reply(attrs, renderRpcError({ type: 'rpc', tag: 'unknown-element', message: `expected <rpc>, got <${doc.name}>`, badElement: doc.name }));
       return;

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ETSI_400_MESSAGES, keyIdsSchema, keyRequestSchema } from '@qkd-macsec/etsi-qkd-client/schemas';
-import { answerClientErrors } from './client-error.js';
+import { answerClientErrors, lacksRequiredHost, MISSING_HOST } from './client-error.js';
 import type { Faults, SimKmeConfig } from './config.js';
 import { isQuiet, malformedBody, pickFault } from './faults.js';
 import type { KeyLog } from './key-log.js';
@@ -307,6 +307,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       requestTimeout: opts.http.requestTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(opts.http.headersTimeoutMs / 4))),
       maxHeaderSize: MAX_HEADER_BYTES,
+      // Node's own refusal is a bare 400; the handler answers it with an ETSI Error instead.
+      requireHostHeader: false,
     },
     (req, res) => {
       if (!(req.socket as TLSSocket).authorized) return req.socket.destroy();
@@ -314,6 +316,10 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       res.once('close', () => {
         if (inFlight.get(req.socket) === res) inFlight.delete(req.socket);
       });
+      if (lacksRequiredHost(req)) {
+        res.setHeader('connection', 'close');
+        return send(res, 400, JSON.stringify({ message: MISSING_HOST }));
+      }
       if (req.method !== 'POST') {
         // GET carries no body; do not wait for one.
         req.resume();

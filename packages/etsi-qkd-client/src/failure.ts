@@ -16,6 +16,7 @@ import {
   type QkdError,
   type QkdErrorContext,
 } from './errors.js';
+import { cut, MAX_PROBLEM_CHARS } from './problems.js';
 import { etsiErrorSchema, type EtsiError } from './schemas.js';
 import { HANDSHAKE_FAILURE, type TlsSetup } from './tls.js';
 
@@ -205,7 +206,9 @@ export async function httpError(error: unknown, context: QkdErrorContext): Promi
   const { status } = error.response;
   const etsiError = await readEtsiError(error.response);
   const saes = context.saeIds.join(', ');
-  const said = etsiError ? `: "${etsiError.message}"` : '';
+  // The KME's words, cut like a listed problem: its Error body can be as long as maxResponseBytes.
+  // etsiError keeps the whole of it.
+  const said = etsiError ? `: "${cut(etsiError.message, MAX_PROBLEM_CHARS)}"` : '';
   const where = `${context.method ?? 'GET'} ${context.endpoint}`;
   const ctx = { ...context, status, etsiError };
   switch (true) {

@@ -8,7 +8,8 @@ export const MAX_PROBLEM_CHARS = 200;
 /** Longest the whole list gets. */
 export const MAX_PROBLEMS_CHARS = 2000;
 
-function cut(text: string, max: number): string {
+/** `text` whole, or cut to `max` characters ending in `…`. */
+export function cut(text: string, max: number): string {
   if (text.length <= max) return text;
   // Do not leave half a surrogate pair behind.
   return `${text.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '')}…`;

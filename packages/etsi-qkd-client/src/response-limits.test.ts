@@ -2,8 +2,8 @@
 // streams in, and an answer full of problems gives an error message of bounded length.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, DEFAULT_MAX_RESPONSE_BYTES, type QkdClient, type QkdClientOptions } from './client.js';
-import { QkdConfigError, QkdResponseError, QkdResponseTooLargeError, QkdServiceUnavailableError } from './errors.js';
-import { MAX_LISTED_PROBLEMS, MAX_PROBLEMS_CHARS } from './problems.js';
+import { QkdConfigError, QkdHttpError, QkdResponseError, QkdResponseTooLargeError, QkdServiceUnavailableError } from './errors.js';
+import { MAX_LISTED_PROBLEMS, MAX_PROBLEM_CHARS, MAX_PROBLEMS_CHARS } from './problems.js';
 import { makeTestPki, type TestPki } from './test/pki.js';
 import { KEY_ID_1, KEY_ID_2, json, keyEntry, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
 
@@ -132,6 +132,25 @@ describe('error messages stay short', () => {
     const error = (await client(stub).getKey('SAE_B', { size: 256, number: 2 }).catch((e: unknown) => e)) as QkdResponseError;
     expect(error).toBeInstanceOf(QkdResponseError);
     bounded(error.message);
+  });
+
+  // The finding: a KME's ETSI Error message of 26 KB (within maxResponseBytes) became the error's
+  // message whole. The message quotes it cut short; etsiError keeps it all.
+  it.each([
+    [400, 'QkdBadRequestError'],
+    [503, 'QkdServiceUnavailableError'],
+    [500, 'QkdServerError'],
+    [418, 'QkdHttpError'],
+  ])("cuts the KME's Error message of a %s answer, and keeps it whole in etsiError", async (status, name) => {
+    const said = `size shall be a multiple of 8 ${'w'.repeat(26_000)}`;
+    const stub = await kme((_req, res) => json(res, status, { message: said }));
+    const error = (await client(stub).getKey('SAE_B', { size: 256 }).catch((e: unknown) => e)) as QkdHttpError;
+    expect(error).toBeInstanceOf(QkdHttpError);
+    expect(error).toMatchObject({ name, status });
+    expect(error.message).toContain(`"size shall be a multiple of 8 ${'w'.repeat(MAX_PROBLEM_CHARS - 31)}…"`);
+    expect(error.message).not.toContain('w'.repeat(MAX_PROBLEM_CHARS));
+    bounded(error.message);
+    expect(error.etsiError).toEqual({ message: said });
   });
 
   it('bounds the mismatch list of enc_keys and dec_keys answers', async () => {

@@ -37,8 +37,8 @@ describe('hostile XML', () => {
     ['a NUL character', '<configuration><security>\u0000</security></configuration>', /character U\+0000 at offset 25 is not allowed in XML 1.0/],
     ['a lone surrogate', '<configuration>\uD800</configuration>', /character U\+D800 at offset 15/],
     ['U+FFFE', '<configuration>\uFFFE</configuration>', /character U\+FFFE/],
-    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /&#xD800; is not a character XML 1.0 allows/],
-    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /&#0; is not a character XML 1.0 allows/],
+    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /reference to U\+D800 at line 1, column 70 is not allowed in XML 1.0/],
+    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /reference to U\+0000 at line 1, column 71 is not allowed in XML 1.0/],
     ['an element named prototype', '<configuration><prototype/></configuration>', /element <prototype> is not allowed/],
   ];
   for (const [what, xml, message] of cases) {
@@ -48,6 +48,43 @@ describe('hostile XML', () => {
       for (const m of messages) expect(m).toMatch(message);
     });
   }
+
+  // A document with an undefined entity, or a reference to a character XML 1.0 forbids, is not
+  // well-formed wherever the reference stands — also where the model reads nothing.
+  const references: Array<[string, string, RegExp]> = [
+    ['&nbsp; in an element the model ignores', '<configuration><system><host-name>r1&nbsp;</host-name></system></configuration>', /undefined entity reference at line 1, column 37/],
+    ['&constructor; in an attribute', '<configuration junos:changed-localtime="&constructor;"/>', /undefined entity reference at line 1, column 41/],
+    ['a bare & in an attribute', '<configuration a="x & y"/>', /undefined entity reference at line 1, column 21/],
+    ['&#0; in ignored apply-macro data', '<configuration><security><macsec><interfaces><name>ge-0/0/0</name><apply-macro><name>other</name><data><name>x</name><value>&#0;</value></data></apply-macro></interfaces></macsec></security></configuration>', /reference to U\+0000 at line 1, column 125 is not allowed in XML 1.0/],
+    ['&#xFFFE; in an attribute', '<configuration a="&#xFFFE;"/>', /reference to U\+FFFE at line 1, column 19/],
+    ['a reference beyond U+10FFFF', '<configuration a="&#x110000;"/>', /reference to a character beyond U\+10FFFF at line 1, column 19/],
+    ['a reference on a later line', '<configuration>\n  <system>\n    <host-name>&lol;</host-name></system></configuration>', /undefined entity reference at line 3, column 16/],
+  ];
+  for (const [what, xml, message] of references) {
+    it(`${what} gives a ConfigParseError`, () => {
+      const messages = parseOrOwnError(xml);
+      expect(messages).toHaveLength(2);
+      for (const m of messages) expect(m).toMatch(message);
+    });
+  }
+
+  it('never quotes the name of an undefined entity (it could be a secret)', () => {
+    const secret = '$9$abcDEF123ghiJKL456';
+    const name = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';
+    for (const xml of [`<configuration><system><host-name>&${name};</host-name></system></configuration>`, `<configuration a="${secret}&${name};"/>`]) {
+      const messages = parseOrOwnError(xml);
+      expect(messages).toHaveLength(2);
+      for (const m of messages) {
+        expect(m).not.toContain(name);
+        expect(m).not.toContain(secret);
+      }
+    }
+  });
+
+  it('reads references in comments, CDATA and the five predefined entities as XML does', () => {
+    const xml = '<configuration a="&lt;&amp;&#x41;&#65;&quot;&apos;&gt;"><!-- &nbsp; &#0; --><system><host-name><![CDATA[&nbsp;]]></host-name></system></configuration>';
+    expect(parseOrOwnError(xml)).toEqual([]);
+  });
 
   it('reads names that merely look like object properties', () => {
     const xml = '<configuration><security><macsec><connectivity-association><name>constructor</name></connectivity-association><connectivity-association-x/></macsec></security></configuration>';

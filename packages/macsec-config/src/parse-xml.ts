@@ -3,9 +3,10 @@
 // whitespace), or this package's own renderXml output. Only the parts the model covers are read;
 // everything else in the configuration is ignored. Secrets come back as Secret values (usually
 // Junos-encrypted `$9$...`). Entity expansion is off; the five XML entities and character
-// references are decoded here.
+// references are decoded here, after xml-well-formed.ts has refused every other reference.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ConfigParseError, MacsecConfigError } from './errors.js';
+import { checkCharacters, checkReferences } from './xml-well-formed.js';
 import {
   CIPHER_SUITES,
   KEY_ALGORITHMS,
@@ -44,27 +45,13 @@ const parser = new XMLParser({
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
 });
 
-/** XML 1.0 `Char`: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]. */
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-}
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-// A character XML 1.0 does not allow, raw in the document: C0 controls but TAB/LF/CR, U+FFFE/U+FFFF,
-// and surrogates that do not form a pair.
-const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function decodeEntities(text: string, path: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[A-Za-z][A-Za-z0-9._-]*);/g, (whole, ent: string) => {
-    if (ent === 'lt') return '<';
-    if (ent === 'gt') return '>';
-    if (ent === 'amp') return '&';
-    if (ent === 'quot') return '"';
-    if (ent === 'apos') return "'";
-    const code = ent.startsWith('#x') ? Number.parseInt(ent.slice(2), 16) : ent.startsWith('#') ? Number(ent.slice(1)) : Number.NaN;
-    if (!Number.isInteger(code) || code > 0x10ffff) throw new ConfigParseError(`unknown entity ${whole}`, path);
-    if (!isXmlChar(code)) throw new ConfigParseError(`${whole} is not a character XML 1.0 allows`, path);
-    return String.fromCodePoint(code);
-  });
+/** Decodes the references in a value; checkReferences has already refused any other kind. */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_whole, ent: string) =>
+    ent.startsWith('#x') ? String.fromCodePoint(Number.parseInt(ent.slice(2), 16)) : ent.startsWith('#') ? String.fromCodePoint(Number(ent.slice(1))) : PREDEFINED[ent]!,
+  );
 }
 
 /** Elements named `tag` under `el`, as objects (text-only elements become `{ '#text': ... }`). */
@@ -78,7 +65,7 @@ function textOf(el: El, path: string): string {
   const t = el['#text'];
   if (t === undefined || t === '') return '';
   if (typeof t !== 'string') throw new ConfigParseError('expected text', path);
-  return decodeEntities(t, path);
+  return decodeEntities(t);
 }
 
 /** Text of the single child `tag`, or undefined when absent. */
@@ -389,11 +376,7 @@ function parseDocument(xml: string): El {
   if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
   // Junos never sends a DTD; refusing one rules out entity tricks altogether.
   if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
-  const bad = NON_XML_CHAR.exec(xml);
-  if (bad) {
-    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new ConfigParseError(`character U+${code} at offset ${bad.index} is not allowed in XML 1.0`, '(document)');
-  }
+  checkCharacters(xml);
   const reserved = RESERVED_ELEMENT.exec(xml);
   if (reserved) throw new ConfigParseError(`element <${reserved[1]}> is not allowed in configuration XML`, '(document)');
   let valid: ReturnType<typeof XMLValidator.validate>;
@@ -409,6 +392,7 @@ function parseDocument(xml: string): El {
     const msg = valid.err.msg.replace(/'([^']*)'/g, (quoted, inner: string) => (inner.length <= 1 ? quoted : "'…'"));
     throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${msg}`, '(document)');
   }
+  checkReferences(xml);
   let doc: El;
   try {
     doc = parser.parse(xml) as El;

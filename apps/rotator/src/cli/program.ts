@@ -59,7 +59,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .description('apply the initial MACsec configuration on every device, idempotently, and give each link its first key')
     .option('--dry-run', 'show the diff per device without committing')
     .option('--json', 'machine-readable output')
-    .action((o: { dryRun?: boolean; json?: boolean }) => run(() => initCommand(deps, global(), o))());
+    .option('--remove-field-script', "also remove what the field script left: its event-options, event-script entries, script user and unused connectivity associations")
+    .action((o: { dryRun?: boolean; json?: boolean; removeFieldScript?: boolean }) => run(() => initCommand(deps, global(), o))());
 
   program
     .command('rotate')
@@ -67,7 +68,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--link <name>', 'rotate this link (repeatable)', collect)
     .option('--dry-run', 'fetch nothing, change nothing: show what would be done')
     .option('--json', 'the cycle report as JSON on stdout')
-    .action((o: { link?: string[]; dryRun?: boolean; json?: boolean }) => run(() => rotateCommand(deps, global(), o))());
+    .option('--no-wait', 'return once every end is confirmed, without waiting for the start-time (the daemon or the next run verifies)')
+    .action((o: { link?: string[]; dryRun?: boolean; json?: boolean; wait?: boolean }) => run(() => rotateCommand(deps, global(), { ...o, noWait: o.wait === false }))());
 
   program
     .command('run')

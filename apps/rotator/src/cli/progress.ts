@@ -1,13 +1,17 @@
 // Per-link progress while a cycle runs. On a terminal: one status line, rewritten in place,
 // naming what each running link is doing, and a permanent line when a link finishes; log lines
 // written meanwhile clear the status line first and redraw it after. Elsewhere (a pipe, a log
-// file): one plain line per event.
+// file): one plain line per event. While the cycle waits for its start-time: a countdown on a
+// terminal (rewritten every second), one line otherwise.
 import { Writable } from 'node:stream';
+import type { WaitInfo } from '../engine/types.js';
 import type { ProgressEvent } from './engine.js';
 import type { OutStream } from './io.js';
 
 export interface ProgressDisplay {
   onProgress(event: ProgressEvent): void;
+  /** The cycle waits for its start-time: what for and until when. */
+  onWait(wait: WaitInfo): void;
   /** Give this to the logger so its lines and the status line do not overwrite each other. */
   readonly logStream: OutStream;
   finish(): void;
@@ -15,10 +19,12 @@ export interface ProgressDisplay {
 
 const FINAL = new Set(['done', 'failed']);
 
-export function createProgress(stream: OutStream, options: { tty?: boolean } = {}): ProgressDisplay {
+export function createProgress(stream: OutStream, options: { tty?: boolean; now?: () => number } = {}): ProgressDisplay {
   const tty = options.tty ?? stream.isTTY === true;
+  const now = options.now ?? Date.now;
   const running = new Map<string, string>();
   let shown = false;
+  let waiting: { until: number; text: string; timer: NodeJS.Timeout } | undefined;
 
   const describe = (e: ProgressEvent) =>
     [e.phase, e.device !== undefined ? `on ${e.device}` : undefined, e.keyId !== undefined ? `key ${e.keyId}` : undefined, e.message].filter(Boolean).join(' ');
@@ -27,9 +33,21 @@ export function createProgress(stream: OutStream, options: { tty?: boolean } = {
     shown = false;
   };
   const draw = () => {
+    if (tty && waiting) {
+      const text = `waiting ${countdown(waiting.until - now())} until ${waiting.text}`;
+      const width = Math.max(40, (stream.columns ?? 100) - 1);
+      stream.write(text.length > width ? `${text.slice(0, width - 1)}…` : text);
+      shown = true;
+      return;
+    }
     if (!tty || running.size === 0) return;
     const width = Math.max(40, (stream.columns ?? 100) - 1);
-    const text = `rotating ${running.size}: ${[...running].map(([l, p]) => `${l} ${p}`).join(' | ')}`;
+    // Only as many links as fit: a fleet of thousands redraws on every event.
+    let text = `rotating ${running.size}:`;
+    for (const [l, p] of running) {
+      if (text.length > width) break;
+      text += `${text.endsWith(':') ? ' ' : ' | '}${l} ${p}`;
+    }
     stream.write(text.length > width ? `${text.slice(0, width - 1)}…` : text);
     shown = true;
   };
@@ -60,9 +78,37 @@ export function createProgress(stream: OutStream, options: { tty?: boolean } = {
       }
       draw();
     },
+    onWait(w) {
+      const until = Date.parse(w.until);
+      const text = `${w.until} for ${w.links} link${w.links === 1 ? '' : 's'}: ${w.reason}`;
+      if (!tty) {
+        stream.write(`waiting until ${text}\n`);
+        return;
+      }
+      clear();
+      running.clear();
+      const timer = setInterval(() => {
+        clear();
+        draw();
+      }, 1000);
+      timer.unref();
+      waiting = { until, text, timer };
+      draw();
+    },
     finish() {
       clear();
+      if (waiting) clearInterval(waiting.timer);
+      waiting = undefined;
       running.clear();
     },
   };
+}
+
+/** 4:59, 1:02:03; 0:00 once past. */
+export function countdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -146,8 +146,8 @@ describe('init and status', () => {
   it('init --dry-run shows the changes per device', async () => {
     const io = capturedIo({ env: { PW: 'p' } });
     expect(await runCli(['-c', file, 'init', '--dry-run'], { io, createRotator: () => engine(REPORT) })).toBe(0);
-    expect(io.out()).toContain('r1            1  would apply');
-    expect(io.out()).toContain('r2            0  already right');
+    expect(io.out()).toMatch(/r1 +- +- +1 +would apply/); // platform and field script: none in this report
+    expect(io.out()).toMatch(/r2 +- +- +0 +already right/);
     expect(io.out()).toContain('r1:\n  key-chain qkd-L1: add');
     expect(io.out()).toContain('dry run: nothing committed');
   });

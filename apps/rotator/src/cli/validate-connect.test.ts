@@ -29,7 +29,7 @@ describe('validate --connect', () => {
     for (const pair of ['KME_A SAE_A -> SAE_B', 'KME_B SAE_B -> SAE_A', 'KME_B SAE_B -> SAE_D', 'KME_C SAE_D -> SAE_B', 'KME_A SAE_A -> SAE_C', 'KME_A SAE_A -> SAE_D', 'KME_B SAE_C -> SAE_A', 'KME_C SAE_D -> SAE_A']) {
       expect(out).toMatch(new RegExp(`kme +${pair} +ok +\\d+ ms +stored \\d+/\\d+ keys of 256 bits`));
     }
-    for (const d of ['r1', 'r2', 'r3', 'r4']) expect(out).toMatch(new RegExp(`device +${d} \\(127\\.0\\.0\\.1:\\d+\\) +ok .*mx204 Junos 23\\.4R1\\.10, host key SHA256:`));
+    for (const d of ['r1', 'r2', 'r3', 'r4']) expect(out).toMatch(new RegExp(`device +${d} \\(127\\.0\\.0\\.1:\\d+\\) +ok .*mx204 Junos 23\\.4R1\\.10, host key SHA256:\\S+, platform mx \\(model mx204\\)`));
     expect(out).toContain('all 12 checks passed');
   });
 
@@ -55,13 +55,13 @@ describe('init, rotate --dry-run and status with the engine', () => {
   it('init shows then applies the changes, is idempotent, and leaves every link secured', async () => {
     const dry = capturedIo();
     expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init', '--dry-run'], { io: dry })).toBe(0);
-    expect(dry.out()).toMatch(/r1 +11 +would apply/);
+    expect(dry.out()).toMatch(/r1 +mx \(model mx204\) +- +11 +would apply/);
     expect(dry.out()).toContain('dry run: nothing committed');
     expect(world.junos.linkStatus('dc1-dc2').state).toBe('down');
 
     const apply = capturedIo();
     expect(await runCli(['-c', world.configFile, '--log-level', 'warn', 'init'], { io: apply })).toBe(0);
-    expect(apply.out()).toMatch(/r1 +11 +applied/);
+    expect(apply.out()).toMatch(/r1 +mx \(model mx204\) +- +11 +applied/);
     expect(apply.out()).toMatch(/first keys:\n  dc1-dc2: key_ID [0-9a-f-]{36}/);
 
     const again = capturedIo();

@@ -3,6 +3,7 @@
 import type { ConfigFile } from './file-schema.js';
 import type { ConfigIssue } from './errors.js';
 import { intervalProblem } from './cycle-time.js';
+import { platformIssues } from './platform-rules.js';
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
 export function isLoopback(host: string): boolean {
@@ -70,6 +71,7 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     }
   });
 
+  issues.push(...platformIssues(file));
   const interval = intervalProblem(file.rotation);
   if (interval !== undefined) add('rotation.intervalSeconds', interval);
   const host = file.control.listen.slice(0, file.control.listen.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');

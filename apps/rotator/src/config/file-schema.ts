@@ -3,7 +3,7 @@
 // (an SAE's KME, a device's SAE, a link's devices) are checked in cross-check.ts, after this.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { CIPHER_SUITES, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
+import { CIPHER_SUITES, EVENT_TRACE_FLAGS, PLATFORMS, checkCaName, checkHost, checkInterfaceName, checkKeyChainName } from '@qkd-macsec/macsec-config';
 
 /** A check function from macsec-config (null = fine) as a zod refinement. */
 function by(check: (value: unknown) => string | null) {
@@ -59,6 +59,8 @@ const device = z.strictObject({
   privateKey: z.strictObject({ file: filePath('privateKey.file'), passphrase: secretRef.optional() }).optional(),
   hostKey,
   sae: id('sae'),
+  /** The device's platform family (macsec-config's profiles); absent: detected at init from its model. */
+  platform: z.enum(PLATFORMS, { error: `platform must be one of ${PLATFORMS.join(', ')}` }).optional(),
 });
 
 const linkEnd = z.strictObject({
@@ -87,11 +89,12 @@ const ckn = z.discriminatedUnion(
 
 const rotation = z.strictObject({
   mode: z.enum(['key-chain', 'static-cak'], { error: 'mode must be "key-chain" (hitless) or "static-cak" (replace)' }).default('key-chain'),
-  cipherSuite: z.enum(CIPHER_SUITES, { error: `cipherSuite must be one of ${CIPHER_SUITES.join(', ')}` }).default('gcm-aes-256'),
+  /** Absent: the default of the devices' platforms (platform-rules.ts), else gcm-aes-256. */
+  cipherSuite: z.enum(CIPHER_SUITES, { error: `cipherSuite must be one of ${CIPHER_SUITES.join(', ')}` }).optional(),
   ckn: ckn.default({ strategy: 'sha256-keyid' }),
   leadTimeSeconds: int('leadTimeSeconds').min(1).max(86_400).default(120),
   intervalSeconds: int('intervalSeconds').min(1).max(31 * 86_400).default(3600),
-  concurrency: int('concurrency').min(1).max(4096).default(32),
+  concurrency: int('concurrency').min(1).max(65_536).default(4096),
   confirmTimeoutMinutes: int('confirmTimeoutMinutes').min(1).max(65_535).default(5),
   /**
    * Place each new key's start-time beyond the confirm timeout (default true), so an end that never
@@ -100,6 +103,11 @@ const rotation = z.strictObject({
   startAfterConfirmTimeout: z.boolean({ error: 'startAfterConfirmTimeout must be true or false' }).default(true),
   /** While the state holds an unfinished transaction, the daemon tries to resolve it this often. */
   resumeRetrySeconds: int('resumeRetrySeconds').min(1).max(3600).default(5),
+  /**
+   * The key chains' `tolerance` (Junos: clock-skew tolerance for accepting keys, seconds), set by
+   * init. 0 by default: a key is never accepted before its start-time (see the README).
+   */
+  keyChainTolerance: int('keyChainTolerance').min(0).max(4_294_967_295).default(0),
 });
 
 /** The connectivity associations' fallback-key: a QKD key of its own, rotated on a slower schedule. */
@@ -141,7 +149,7 @@ const eventOptions = z.strictObject({
   policies: z.array(z.strictObject({ name: word('name'), events: z.array(word('event')).min(1), eventScripts: z.array(word('eventScript')).min(1) })).optional(),
   eventScripts: z.array(z.strictObject({ name: word('name'), pythonScriptUser: word('pythonScriptUser').optional() })).optional(),
   traceoptions: z
-    .strictObject({ file: word('file').optional(), size: z.string().regex(/^\d+[kmg]?$/, { error: 'size must be bytes or a number with k, m or g' }).optional(), files: int('files').min(2).max(1000).optional(), flags: z.array(word('flag')).optional() })
+    .strictObject({ file: word('file').optional(), size: z.string().regex(/^\d+[kmg]?$/, { error: 'size must be bytes or a number with k, m or g' }).optional(), files: int('files').min(2).max(1000).optional(), flags: z.array(z.enum(EVENT_TRACE_FLAGS, { error: `flag must be one of ${EVENT_TRACE_FLAGS.join(', ')}` })).optional() })
     .optional(),
 });
 

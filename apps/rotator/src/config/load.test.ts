@@ -78,13 +78,15 @@ describe('loadConfig', () => {
     expect(config.rotation).toEqual({
       mode: 'key-chain',
       cipherSuite: 'gcm-aes-256',
+      cipherSuiteFrom: 'default',
       ckn: { strategy: 'sha256-keyid' },
       leadTimeSeconds: 120,
       intervalSeconds: 3600,
-      concurrency: 32,
+      concurrency: 4096,
       confirmTimeoutMinutes: 5,
       startAfterConfirmTimeout: true,
       resumeRetrySeconds: 5,
+      keyChainTolerance: 0,
     });
     expect(config.control).toEqual({ host: '127.0.0.1', port: 0 });
     expect(config.stateDir).toBe(join(dir, 'state'));
@@ -122,7 +124,7 @@ describe('loadConfig', () => {
     const config = await loadConfig(write('qkd.json', JSON.stringify(json)), { env: { PW: 'x' } });
     expect(config.links[0]?.slaves).toHaveLength(2);
     expect(config.links[0]?.keyChain).toBe('KC1');
-    expect(config.rotation).toMatchObject({ mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, concurrency: 32 });
+    expect(config.rotation).toMatchObject({ mode: 'static-cak', cipherSuite: 'gcm-aes-xpn-128', ckn: { strategy: 'prefix-uuid', prefix: 'ab'.repeat(16) }, concurrency: 4096 });
     expect(config.stateDir).toBe('/var/lib/qkd');
     expect(config.metrics).toEqual({ host: '::1', port: 9464 });
     expect(config.init).toEqual(json.init);

@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import { crossCheck } from './cross-check.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
+import { chooseCipherSuite } from './platform-rules.js';
 import { ConfigSecret } from './secret.js';
 import type { EventOptions } from '@qkd-macsec/macsec-config';
 import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig } from './types.js';
@@ -159,6 +160,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
       port: d.port,
       username: d.username,
       sae: d.sae,
+      ...(d.platform !== undefined ? { platform: d.platform } : {}),
       hostKey: {
         fingerprints: fp === undefined ? [] : Array.isArray(fp) ? fp : [fp],
         insecureAcceptAnyHostKey: insecure,
@@ -210,13 +212,16 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
   }
 
   if (issues.length > 0) return { issues };
+  const choice = chooseCipherSuite(file);
+  if ('path' in choice) return { issues: [choice] }; // cross-check reported it already
+  const suite = { cipherSuite: choice.cipherSuite, cipherSuiteFrom: choice.from };
   const config: RotatorConfig = {
     file: configPath,
     kmes,
     saes,
     devices,
     links,
-    rotation: { ...file.rotation, ckn: { ...file.rotation.ckn } },
+    rotation: { ...file.rotation, ...suite, ckn: { ...file.rotation.ckn } },
     fallback: { ...file.fallback },
     stateDir: abs(file.stateDir),
     certificates,

@@ -1,6 +1,6 @@
 // The resolved configuration: what the rest of the rotator works with. Paths are absolute,
 // defaults are filled in, secrets are read (and wrapped in ConfigSecret), names are final.
-import type { CipherSuite, EventOptions } from '@qkd-macsec/macsec-config';
+import type { CipherSuite, EventOptions, Platform } from '@qkd-macsec/macsec-config';
 import type { ConfigSecret } from './secret.js';
 
 export interface KmeConfig {
@@ -41,6 +41,8 @@ export interface DeviceConfig {
   hostKey: HostKeyConfig;
   /** The SAE this device's MACsec keys are fetched as. */
   sae: string;
+  /** Its platform family, when the file names it (init detects it otherwise). */
+  platform?: Platform;
 }
 
 export interface LinkEndConfig {
@@ -63,6 +65,8 @@ export type CknConfig = { strategy: 'sha256-keyid' } | { strategy: 'prefix-uuid'
 export interface RotationConfig {
   mode: 'key-chain' | 'static-cak';
   cipherSuite: CipherSuite;
+  /** Where cipherSuite came from: the file, the devices' platforms, or the built-in default. */
+  cipherSuiteFrom: 'config' | 'platform' | 'default';
   ckn: CknConfig;
   leadTimeSeconds: number;
   intervalSeconds: number;
@@ -72,6 +76,8 @@ export interface RotationConfig {
   startAfterConfirmTimeout: boolean;
   /** How often the daemon retries an unfinished transaction it could not resolve yet. */
   resumeRetrySeconds: number;
+  /** `tolerance` init sets on every key chain (seconds; default 0). */
+  keyChainTolerance: number;
 }
 
 export interface FallbackConfig {

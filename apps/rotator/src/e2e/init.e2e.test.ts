@@ -2,7 +2,7 @@
 // runs, static host mappings — applied once, then nothing to do; a device changed by hand gets
 // exactly the difference back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from './harness.js';
+import { DEVICES, startBench, type Bench } from './harness.js';
 
 let bench: Bench;
 beforeAll(async () => {
@@ -16,9 +16,12 @@ beforeAll(async () => {
         eventScripts: [{ name: 'qkd-macsec.py', pythonScriptUser: 'rotator' }],
       },
     },
-    // r2 starts with a connectivity association of the wrong suite holding a static key.
+    // Every device has the event script's user (Junos refuses a python-script-user that is not a
+    // login user); r2 starts with a connectivity association of the wrong suite holding a static key.
     deviceConfig: {
-      r2: `set security macsec connectivity-association qkd-L1 security-mode static-cak
+      ...Object.fromEntries(DEVICES.map((d) => [d, 'set system login user rotator class super-user'])),
+      r2: `set system login user rotator class super-user
+set security macsec connectivity-association qkd-L1 security-mode static-cak
 set security macsec connectivity-association qkd-L1 cipher-suite gcm-aes-128
 set security macsec connectivity-association qkd-L1 pre-shared-key ckn ${'ab'.repeat(32)}
 set security macsec connectivity-association qkd-L1 pre-shared-key cak ${'cd'.repeat(16)}

@@ -57,7 +57,9 @@ export function holdsKey(config: MacsecConfig, t: Tx, mode: string): boolean {
 
 export function selectLinks(all: readonly ResolvedLink[], names: readonly string[] | undefined): ResolvedLink[] {
   if (!names || names.length === 0) return [...all];
-  const unknown = names.filter((n) => !all.some((l) => l.name === n));
+  const known = new Set(all.map((l) => l.name));
+  const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) throw new Error(`unknown link${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (configured: ${all.map((l) => l.name).join(', ')})`);
-  return all.filter((l) => names.includes(l.name));
+  const wanted = new Set(names);
+  return all.filter((l) => wanted.has(l.name));
 }

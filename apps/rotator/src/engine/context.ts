@@ -23,8 +23,10 @@ export interface EngineContext {
   links: ResolvedLink[];
   fleet: Fleet;
   /**
-   * Sessions for confirms only, not bounded by rotation.concurrency: once the decision is on disk
-   * every end must get its confirm at once (see cycle.ts step 7).
+   * Confirms (and resume's settling commits): the device's one session, on the pool's urgent lane —
+   * not bounded by rotation.concurrency: once the decision is on disk every end must get its
+   * confirm at once (cycle.ts step 8). Being the stage's session, it still holds the
+   * configuration lock the stage took (device-ops stageHeld/confirmHeld).
    */
   confirmLane: Fleet['withDevice'];
   store: StateStore;

@@ -10,16 +10,16 @@
 import { randomUUID } from 'node:crypto';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
-import { mapLimited } from '../fleet/limit.js';
 import type { JournalLink } from '../state/types.js';
 import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
+import { coalesce, deferred } from './coalesce.js';
 import { leadSeconds, type EngineContext } from './context.js';
-import { confirmWith, describeError, loadAndCommit, mergeChanges, readMacsec } from './device-ops.js';
+import { confirmHeld, describeError, mergeChanges, readMacsec, stageHeld } from './device-ops.js';
 import { fetchLinkKey } from './fetch.js';
 import { dryRunReport, linkReport } from './report.js';
 import type { Change, Tx } from './tx.js';
-import type { CycleReport, LinkError, LinkReport, ProgressEvent } from './types.js';
+import type { CycleReport, LinkError, LinkReport, ProgressEvent, WaitInfo } from './types.js';
 import { verifyLinks } from './verify.js';
 import { waitOrClose } from './wait.js';
 
@@ -30,6 +30,14 @@ export interface CycleOptions {
   links?: readonly string[];
   dryRun?: boolean;
   onProgress?: (event: ProgressEvent) => void;
+  /** Told once, before the cycle waits for its start-time: what it waits for and until when. */
+  onWait?: (wait: WaitInfo) => void;
+  /**
+   * Return once every end is confirmed, without waiting for the start-time: the journal keeps the
+   * links (every end `confirmed`), and the next resume() after the start-time — the daemon's, or
+   * the next run's — reads MKA and records them (`status` shows them meanwhile).
+   */
+  noWait?: boolean;
 }
 
 /** What runCycle rotates: the primary key (default) or, per link, the fallback-key. */
@@ -65,7 +73,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     emit({ link: t.link.name, phase: 'failed', ...(error.device ? { device: error.device } : {}), message: error.message });
   };
   const devicesOf = (list: readonly Tx[]) => [...new Set(list.flatMap((t) => t.link.ends.map((e) => e.device)))];
-  const txsOn = (device: string, list: readonly Tx[]) => list.filter((t) => t.link.ends.some((e) => e.device === device));
+  // Device -> its links' transactions, built once (a fleet-sized filter per device is quadratic).
+  const byDevice = new Map<string, Tx[]>();
+  for (const t of txs) for (const d of new Set(t.link.ends.map((e) => e.device))) (byDevice.get(d) ?? byDevice.set(d, []).get(d)!).push(t);
   const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
 
   // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
@@ -85,7 +95,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     reads.forEach((r, i) => {
       const dev = devices[i]!;
       if (r.status === 'fulfilled') configs.set(dev, r.value);
-      else for (const t of txsOn(dev, txs)) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
+      else for (const t of byDevice.get(dev) ?? []) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
     });
 
     // A link whose ends are not set up (connectivity association, binding, key chain) gets no key:
@@ -95,22 +105,92 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       if (problem) fail(t, { phase: 'plan', device: problem.device, message: `${problem.message}; run \`qkd-macsec init\`` });
     }
 
-    // 2. Plan without a key first: a full ring or a broken chain fails the link before keys are spent.
+    // 2. Plan without a key first: a full ring or a broken chain fails the link before keys are
+    //    spent. The latest start instant any link needs becomes the cycle's one start instant.
     const lead = leadSeconds(ctx);
+    const planNow = ctx.clock();
+    let startsAt = planNow;
     for (const t of live()) {
       if (mode !== 'key-chain' || fb) continue;
       try {
-        const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now: ctx.clock(), leadTimeSeconds: lead });
+        const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now: planNow, leadTimeSeconds: lead });
         t.link.ends.forEach((e, i) => t.plans.set(e.device, p.ends[i]!));
+        if (p.startsAt > startsAt) startsAt = p.startsAt;
       } catch (e) {
         fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
       }
     }
     if (options.dryRun) return dryRunReport(ctx, txs, startedAt, mode);
+    if (mode === 'static-cak' && !fb) {
+      for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
+    }
 
-    // 3. Keys from the KMEs: exactly the CAK bits; never a key_ID seen before.
+    // From here on there is no fleet-wide barrier: each link fetches its key and is journalled,
+    // each device is staged once the keys of all its links are in, each link is decided once all
+    // its ends are staged, each device is confirmed once all its links are decided (or failed).
     const state = await ctx.store.load();
-    await mapLimited(live(), ctx.kmeLimit, async (t) => {
+    const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
+    // Staging starts after the first journal write, so no end's commit confirmed can roll back before this.
+    const confirmDeadline = new Date(ctx.clock().getTime() + confirmMinutes * 60_000).toISOString();
+    const decision: { outcome: 'commit'; at: string; links: string[] } = { outcome: 'commit', at: '', links: [] };
+    const journalOf = (t: Tx): JournalLink => ({
+      keyId: t.key!.keyId,
+      ckn: t.key!.ckn,
+      keyChain: t.link.keyChain,
+      connectivityAssociation: t.link.connectivityAssociation,
+      mode,
+      ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
+    });
+    // Every write puts down the journal as it is when the write starts (see coalesce.ts).
+    const writeJournal = coalesce(async () => {
+      const withKeys = txs.filter((t) => t.key);
+      const keyed = withKeys.filter((t) => t.journaled !== false);
+      await ctx.store.update((s) => {
+        for (const t of withKeys) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
+        (s.journals ??= {})[cycleId] = {
+          cycleId,
+          kind,
+          startedAt: startedAt.toISOString(),
+          startsAt: startsAt.toISOString(),
+          confirmDeadline,
+          ...(decision.links.length ? { decision: { ...decision, links: [...decision.links] } } : {}),
+          links: Object.fromEntries(keyed.map((t) => [t.link.name, journalOf(t)])),
+        };
+      });
+      // A write gates staging (journal) and confirms (decision): the gap stays short — as long as
+      // the last write took — so that writes take at most half the time yet delay little.
+    }, { minGapMs: 10, gapFactor: 1 });
+
+    const keyed = new Map(txs.map((t) => [t, deferred<boolean>()]));
+    const decided = new Map(txs.map((t) => [t, deferred<boolean>()]));
+    const stagedAt = new Map<string, number>();
+    // Devices whose configuration lock this cycle holds from the stage to the confirm, by session.
+    const locked = new Map<string, JunosDevice>();
+    const involved = live();
+    const isInvolved = new Set(involved);
+    const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
+
+    // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
+    //      plan on the cycle's start instant, journal (before the key reaches any device).
+    const keyFlow = async (t: Tx): Promise<boolean> => {
+      await ctx.kmeLimit(() => fetchInto(t));
+      if (t.error) return false;
+      if (mode === 'key-chain' && !fb) {
+        try {
+          for (const e of t.link.ends) {
+            t.plans.set(e.device, planKeyChainRotation({ chain: chainOf(configs.get(e.device), t.link.keyChain), now: planNow, leadTimeSeconds: lead, keyName: t.key!.ckn, startAt: startsAt }));
+          }
+        } catch (e) {
+          t.journaled = false; // nothing staged: the key_ID goes to keyIds with the next write, no journal entry
+          fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
+          return false;
+        }
+      }
+      await writeJournal();
+      await pause('journaled', { links: [t.link.name] });
+      return !t.error;
+    };
+    const fetchInto = async (t: Tx): Promise<void> => {
       emit({ link: t.link.name, phase: 'fetch' });
       try {
         const key = await fetchLinkKey(ctx.fleet, ctx.config, t.link);
@@ -127,71 +207,13 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           return;
         }
         t.key = key;
-        ctx.logger.info(`link ${t.link.name}: ${fb ? 'fallback ' : ''}key ${key.keyId} fetched (${key.bits} bits) for ${t.link.ends.map((e) => e.sae).join(', ')}`);
+        ctx.logger.debug(`link ${t.link.name}: ${fb ? 'fallback ' : ''}key ${key.keyId} fetched (${key.bits} bits) for ${t.link.ends.map((e) => e.sae).join(', ')}`);
       } catch (e) {
         fail(t, { phase: 'fetch', message: describeError(e) });
       }
-    });
+    };
 
-    // 4. Final plan: one start instant for the whole cycle, each end its own slot.
-    let startsAt = ctx.clock();
-    if (fb) {
-      // A fallback-key has no start-time: it is live at its commit, and unused while the primary keys match.
-    } else if (mode === 'key-chain') {
-      const now = ctx.clock();
-      for (const t of live()) {
-        try {
-          const p = planLinkRotation({ ends: t.link.ends.map((e) => ({ chain: chainOf(configs.get(e.device), t.link.keyChain) })), now, leadTimeSeconds: lead, keyName: t.key!.ckn });
-          if (p.startsAt > startsAt) startsAt = p.startsAt;
-        } catch (e) {
-          fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
-        }
-      }
-      for (const t of live()) {
-        try {
-          for (const e of t.link.ends) {
-            t.plans.set(e.device, planKeyChainRotation({ chain: chainOf(configs.get(e.device), t.link.keyChain), now, leadTimeSeconds: lead, keyName: t.key!.ckn, startAt: startsAt }));
-          }
-        } catch (e) {
-          fail(t, { phase: 'plan', message: `cannot plan key chain ${t.link.keyChain}: ${describeError(e)}` });
-        }
-      }
-    } else {
-      for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
-    }
-
-    // 5. Journal before anything reaches a device: key IDs are spent from here on.
-    const journalOf = (t: Tx): JournalLink => ({
-      keyId: t.key!.keyId,
-      ckn: t.key!.ckn,
-      keyChain: t.link.keyChain,
-      connectivityAssociation: t.link.connectivityAssociation,
-      mode,
-      ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
-    });
-    const withKey = txs.filter((t) => t.key);
-    const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
-    // Staging starts after this write, so no end's commit confirmed can roll back before it.
-    const confirmDeadline = new Date(ctx.clock().getTime() + confirmMinutes * 60_000).toISOString();
-    let decision: { outcome: 'commit'; at: string; links: string[] } | undefined;
-    const writeJournal = () =>
-      ctx.store.update((s) => {
-        for (const t of withKey) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
-        (s.journals ??= {})[cycleId] = {
-          cycleId,
-          kind,
-          startedAt: startedAt.toISOString(),
-          startsAt: startsAt.toISOString(),
-          confirmDeadline,
-          ...(decision ? { decision } : {}),
-          links: Object.fromEntries(withKey.map((t) => [t.link.name, journalOf(t)])),
-        };
-      });
-    await writeJournal();
-    // Links that failed before this point keep the key_ID recorded but not journalled: nothing was staged.
-    if (live().length) await pause('journaled', { links: live().map((t) => t.link.name) });
-
-    // 6. Stage: per device, one load with all its links' changes, one commit confirmed.
+    // 6. Stage a device once the keys of all its links are in: ONE load, ONE commit confirmed.
     const changeFor = (t: Tx, device: string): Change => {
       if (fb) return { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, fallbackKey: { ckn: t.key!.ckn, cak: t.key!.cak } }] }, delete: [] };
       if (mode === 'key-chain') {
@@ -207,52 +229,66 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         delete: [],
       };
     };
-    const stageDevices = devicesOf(live());
-    await Promise.allSettled(
-      stageDevices.map(async (device) => {
-        const mine = txsOn(device, live());
-        if (mine.length === 0) return;
-        let change: Change = { config: {}, delete: [] };
+    const stageDevice = async (device: string): Promise<void> => {
+      const waiting = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t));
+      await Promise.all(waiting.map((t) => keyed.get(t)!.promise));
+      let mine = waiting.filter((t) => !t.error && t.key);
+      // An end staged so late that its commit confirmed would roll back only after the start-time
+      // could hold the key alone past it: such a device is not staged, its links fail (rolled back).
+      if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= startsAt.getTime()) {
+        for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
+        mine = [];
+      }
+      if (mine.length === 0) return;
+      let change: Change = { config: {}, delete: [] };
+      for (const t of mine) {
+        change = mergeChanges(change, changeFor(t, device));
+        emit({ link: t.link.name, phase: 'stage', device, keyId: t.key!.keyId });
+        const pruned = t.plans.get(device)?.deleteSlots ?? [];
+        if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
+      }
+      try {
+        await withDevice(device, async (d) => {
+          stagedAt.set(device, ctx.clock().getTime());
+          const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
+          await stageHeld(d, change, { confirmMinutes, comment });
+          locked.set(device, d);
+          await pause('device-staged', { links: mine.map((t) => t.link.name), device });
+        });
+        for (const t of mine) t.phase.set(device, 'staged');
+      } catch (e) {
         for (const t of mine) {
-          change = mergeChanges(change, changeFor(t, device));
-          emit({ link: t.link.name, phase: 'stage', device, keyId: t.key!.keyId });
-          const pruned = t.plans.get(device)?.deleteSlots ?? [];
-          if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
+          t.phase.set(device, 'failed');
+          fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine) });
         }
-        try {
-          await withDevice(device, async (d) => {
-            await loadAndCommit(d, change, { confirmMinutes, comment: `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}` });
-            await pause('device-staged', { links: mine.map((t) => t.link.name), device });
-          });
-          for (const t of mine) t.phase.set(device, 'staged');
-        } catch (e) {
-          for (const t of mine) {
-            t.phase.set(device, 'failed');
-            fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine) });
-          }
-        }
-      }),
-    );
-    await writeJournal();
-    if (withKey.some((t) => [...t.phase.values()].includes('staged'))) await pause('staged', { links: withKey.map((t) => t.link.name) });
+      }
+    };
 
-    // 7. The decision: every end of these links holds the key (a link that failed staging anywhere
-    //    is not in it and is rolled back below). Once it is on disk (atomic, fsynced), a restarted
-    //    rotator confirms the rest instead of rolling back; before, it rolls back.
-    //    A rotator being closed (SIGTERM) decides nothing: its links roll back.
-    const decided = ctx.closing.aborted ? [] : live().filter((t) => t.link.ends.every((e) => t.phase.get(e.device) === 'staged'));
-    if (decided.length) {
-      decision = { outcome: 'commit', at: ctx.clock().toISOString(), links: decided.map((t) => t.link.name) };
+    // 7. The decision, per link, once every end holds its key (a link that failed staging anywhere
+    //    is never in it and is rolled back below). It is on disk (atomic, fsynced; concurrent
+    //    decisions share one write) before any end of the link is confirmed. A restarted rotator
+    //    confirms the rest of a decided link and rolls back every other one. A rotator being
+    //    closed (SIGTERM) decides nothing more: those links roll back.
+    const decideLink = async (t: Tx): Promise<boolean> => {
+      if (!(await keyed.get(t)!.promise)) return false;
+      await Promise.all(t.link.ends.map((e) => deviceDone.get(e.device)!.promise));
+      if (t.error || !t.link.ends.every((e) => t.phase.get(e.device) === 'staged')) return false;
+      await pause('staged', { links: [t.link.name] });
+      if (ctx.closing.aborted) {
+        fail(t, { phase: 'confirm', message: 'the rotator was closed before the decision; the key is rolled back' });
+        return false;
+      }
+      decision.links.push(t.link.name);
+      decision.at ||= ctx.clock().toISOString();
       await writeJournal();
-      await pause('decided', { links: decision.links });
-    }
+      await pause('decided', { links: [t.link.name] });
+      return true;
+    };
 
-    // 8. Confirm every device that took something; in the same commit, remove the keys of links
-    //    that failed on another end (the old key stays active everywhere). All devices at once on
+    // 8. Confirm a device once all its links are decided (or failed); in the same commit, remove
+    //    the keys of links that failed on another end (the old key stays active everywhere). On
     //    the confirm lane, NOT behind rotation.concurrency: between the first and the last confirm
-    //    a crash leaves a link whose ends disagree about their future, and if no rotator resolves
-    //    it before the confirm timeout, the confirmed ends switch alone at the start-time. Batches
-    //    would stretch that window from one round trip to (devices / concurrency) commits.
+    //    of a link a crash leaves ends that disagree about their future.
     const undoFor = (t: Tx, device: string): Change => {
       if (fb) return { config: {}, delete: [] }; // removed by cleanUp (a fallback-key has no delete target)
       if (mode === 'key-chain') {
@@ -263,43 +299,68 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         ? { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, preSharedKey: old }] }, delete: [] }
         : { config: {}, delete: [{ kind: 'connectivity-association', name: t.link.connectivityAssociation }] };
     };
-    const stagedDevices = [...new Set(withKey.flatMap((t) => [...t.phase.entries()].filter(([, p]) => p === 'staged').map(([d]) => d)))];
-    await Promise.allSettled(
-      stagedDevices.map(async (device) => {
-        const mine = withKey.filter((t) => t.phase.get(device) === 'staged');
-        let undo: Change = { config: {}, delete: [] };
+    // A confirm whose reply arrives before the staging commit's send time + the confirm timeout
+    // (less a margin for clock rates) reached the device before its rollback could fire: it
+    // confirmed our commit. Later than that it may be a plain commit of the rolled-back
+    // configuration, which succeeds too: only a read-back tells.
+    const marginMs = Math.max(5_000, confirmMinutes * 6_000);
+    const confirmDevice = async (device: string): Promise<void> => {
+      const mine = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t) && t.phase.get(device) === 'staged');
+      if (mine.length === 0) return;
+      await Promise.all(mine.map((t) => decided.get(t)!.promise));
+      let undo: Change = { config: {}, delete: [] };
+      for (const t of mine) {
+        if (t.error) undo = mergeChanges(undo, undoFor(t, device));
+        else emit({ link: t.link.name, phase: 'confirm', device });
+      }
+      const failedHere = fb ? [] : mine.filter((t) => t.error);
+      try {
+        const after = await ctx.confirmLane(device, async (d) => {
+          const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
+          // A reconnect since the stage (same device, new session) lost the lock: confirmHeld takes it again.
+          const held = locked.get(device) === d && !d.closed;
+          locked.delete(device);
+          await confirmHeld(d, failedHere.length ? undo : undefined, comment, held);
+          const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
+          await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
+          return inTime ? undefined : readMacsec(d);
+        });
+        for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
+        for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
         for (const t of mine) {
-          if (t.error) undo = mergeChanges(undo, undoFor(t, device));
-          else emit({ link: t.link.name, phase: 'confirm', device });
-        }
-        const failedHere = fb ? [] : mine.filter((t) => t.error);
-        try {
-          const after = await ctx.confirmLane(device, async (d) => {
-            await confirmWith(d, failedHere.length ? undo : undefined, `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`);
-            await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
-            // A confirm that arrives after the confirm timeout is a plain commit of the rolled-back
-            // configuration and succeeds: only reading back tells that the key is gone.
-            return readMacsec(d);
+          if (t.error || !after || holdsKey(after, t, fb ? 'fallback' : mode)) continue;
+          t.phase.set(device, 'failed');
+          fail(t, {
+            phase: 'confirm',
+            device,
+            message: `${device} does not hold key ${t.key!.keyId} after the confirm: its commit confirmed rolled back before the confirm arrived (confirm timeout ${confirmMinutes} min)`,
           });
-          for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
-          for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
-          for (const t of mine) {
-            if (t.error || holdsKey(after, t, fb ? 'fallback' : mode)) continue;
-            t.phase.set(device, 'failed');
-            fail(t, {
-              phase: 'confirm',
-              device,
-              message: `${device} does not hold key ${t.key!.keyId} after the confirm: its commit confirmed rolled back before the confirm arrived (confirm timeout ${confirmMinutes} min)`,
-            });
-          }
-        } catch (e) {
-          for (const t of mine) {
-            fail(t, { phase: 'confirm', device, message: redact(`confirming on ${device} failed: ${describeError(e)}`, mine) });
-          }
         }
-      }),
-    );
+      } catch (e) {
+        for (const t of mine) {
+          fail(t, { phase: 'confirm', device, message: redact(`confirming on ${device} failed: ${describeError(e)}`, mine) });
+        }
+      }
+    };
+
+    const flows: Array<Promise<unknown>> = [];
+    for (const t of involved) {
+      flows.push(keyFlow(t).then((ok) => keyed.get(t)!.resolve(ok), () => keyed.get(t)!.resolve(false)));
+      flows.push(decideLink(t).then((ok) => decided.get(t)!.resolve(ok), () => decided.get(t)!.resolve(false)));
+    }
+    for (const [device, done] of deviceDone) {
+      flows.push(
+        stageDevice(device)
+          .finally(() => done.resolve())
+          .then(() => confirmDevice(device)),
+      );
+    }
+    await Promise.allSettled(flows);
+    // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
+    await Promise.allSettled([...locked].map(([device, held]) => withDevice(device, async (d) => void (d === held && !d.closed ? await d.unlock() : undefined))));
+
     // 9. Links that failed after some end took their key: remove it wherever it may still be.
+    const withKey = txs.filter((t) => t.key);
     await cleanUp(ctx, withKey.filter((t) => t.error), fb ? 'fallback' : mode, cycleId, startsAt, fail);
     await writeJournal();
     if (live().length) await pause('confirmed', { links: live().map((t) => t.link.name) });
@@ -307,12 +368,24 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // 10. Wait for the start-time, then read MKA on every end of every link that went through. A
     //     fallback-key change must leave the link secured on its primary key.
     const expected = (t: Tx) => (fb ? (what.primaryCkn?.get(t.link.name) ?? '') : t.key!.ckn);
+    if (options.noWait && !fb && live().length) return await leaveForResume();
     if (live().length) {
       if (fb) {
         // nothing to wait for
       } else if (mode === 'key-chain') {
         const wait = startsAt.getTime() - ctx.clock().getTime();
         if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
+        const until = new Date(ctx.clock().getTime() + Math.max(0, wait) + ctx.verifyDelayMs);
+        try {
+          options.onWait?.({
+            until: until.toISOString(),
+            startsAt: startsAt.toISOString(),
+            links: live().length,
+            reason: `every end confirmed; the new keys activate together at ${startsAt.toISOString()}${ctx.startAfterConfirmTimeout ? ` (after the ${confirmMinutes}-minute confirm timeout, so an end that missed its confirm has rolled back before any end switches)` : ''}; MKA is checked then`,
+          });
+        } catch {
+          // a display must not break a transaction
+        }
         await waitOrClose(ctx, Math.max(0, wait) + ctx.verifyDelayMs);
       } else if (ctx.verifyDelayMs > 0) await waitOrClose(ctx, ctx.verifyDelayMs);
       for (const t of live()) emit({ link: t.link.name, phase: 'verify' });
@@ -327,6 +400,29 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         if (p?.onFallback) t.onFallback = true;
         if (p) fail(t, { phase: 'verify', ...(p.device ? { device: p.device } : {}), message: p.message });
       }
+    }
+
+    // --no-wait: every end of the live links is confirmed; their journal entries stay (each end
+    // `confirmed`, the decision holding them) for resume() to verify after the start-time.
+    async function leaveForResume(): Promise<CycleReport> {
+      const finishedAt = ctx.clock();
+      const unsettled = withKey.filter((t) => t.error && [...t.phase.values()].some((p) => p === 'staged' || p === 'confirmed' || p === 'failed'));
+      const keep = [...live(), ...unsettled];
+      await ctx.store.update((s) => {
+        for (const t of txs) {
+          const prev = s.links[t.link.name] ?? {};
+          prev.lastAttempt = finishedAt.toISOString();
+          if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
+          s.links[t.link.name] = prev;
+        }
+        s.journals![cycleId] = { ...s.journals![cycleId]!, ...(unsettled.length ? {} : { unverified: true as const }), links: Object.fromEntries(keep.map((t) => [t.link.name, journalOf(t)])) };
+      });
+      ctx.logger.info(`${live().length} link(s) confirmed on every end; the keys activate at ${startsAt.toISOString()} and are verified by the next resume after it (--no-wait)`);
+      return {
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        links: txs.map((t) => ({ ...linkReport(t, mode, startsAt), ...(t.error ? {} : { unverified: true as const }) })),
+      };
     }
 
     // 11. Record the outcome; the journal is done with.

@@ -84,6 +84,59 @@ export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig
   });
 }
 
+/**
+ * A cycle's stage: lock, load, commit confirmed — and the lock is KEPT until the confirm
+ * (confirmHeld), so the device's configuration is ours from the stage to the confirm (nobody
+ * else's commit can confirm or change ours in between) and neither step spends a round trip on
+ * unlock + lock. On a failure the candidate is discarded and the lock released. The lock dies with
+ * the session: a rotator that dies leaves nothing locked.
+ */
+export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions & { confirmMinutes: number }): Promise<void> {
+  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
+  await d.lock();
+  try {
+    await d.load({ format: 'xml', action: 'merge', config: xml });
+    await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment });
+  } catch (err) {
+    await releaseAfterFailure(d);
+    throw err;
+  }
+}
+
+/**
+ * The confirm of a device staged by stageHeld: optionally a change (the keys of links that failed
+ * elsewhere), a plain commit, and the unlock. `held`: this session still holds the lock from the
+ * stage (false after a reconnect: lock again first). Without a change the unlock goes out right
+ * behind the commit (NETCONF answers in order: it runs after the commit).
+ */
+export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string, held: boolean): Promise<void> {
+  if (!held) await d.lock();
+  const withChange = !!change && (change.delete.length > 0 || Object.keys(change.config).length > 0);
+  try {
+    if (withChange) {
+      await d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) });
+      await d.commit({ comment });
+      await d.unlock();
+      return;
+    }
+  } catch (err) {
+    await releaseAfterFailure(d);
+    throw err;
+  }
+  // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either way.
+  const unlocked = d.unlock();
+  unlocked.catch(() => undefined);
+  await d.confirm({ comment });
+  await unlocked;
+}
+
+/** Discard the candidate and release the lock (best effort: a dead session released both). */
+async function releaseAfterFailure(d: JunosDevice): Promise<void> {
+  if (d.closed) return;
+  await d.rollback(0).catch(() => undefined);
+  await d.unlock().catch(() => undefined);
+}
+
 /** A message for a report or a log line: the error's own message (never key material: the
  *  libraries guarantee it), with the class name when it says more. */
 export function describeError(e: unknown): string {

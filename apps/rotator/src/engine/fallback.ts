@@ -8,7 +8,8 @@ import type { EngineContext } from './context.js';
 import { fallbackSettings } from './context.js';
 import { runCycle } from './cycle.js';
 import { describeError } from './device-ops.js';
-import type { LinkReport } from './types.js';
+import { resumeJournals } from './resume.js';
+import type { LinkReport, ResumeReport } from './types.js';
 import { isFallbackSession, readSessions } from './verify.js';
 
 /** Links (of `names`) whose fallback-key is due: none recorded, or older than the interval. */
@@ -31,7 +32,8 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
   const due = await fallbackDue(ctx, names);
   if (!due.length) return undefined;
   const state = await ctx.store.load();
-  const links = ctx.links.filter((l) => due.includes(l.name));
+  const dueSet = new Set(due);
+  const links = ctx.links.filter((l) => dueSet.has(l.name));
   const sessions = await readSessions(ctx, [...new Set(links.flatMap((l) => l.ends.map((e) => e.device)))]);
   const primaryCkn = new Map<string, string>();
   const skipped: LinkReport[] = [];
@@ -62,4 +64,25 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
   // No progress events: they describe the primary rotation the caller asked for; these are in the report.
   const rotated = ready.length ? (await runCycle(ctx, { links: ready }, { kind: 'fallback', primaryCkn })).links : [];
   return [...rotated, ...skipped];
+}
+
+/**
+ * Resolves every journal, then gives a fresh fallback-key at once to the links whose fallback
+ * transaction was rolled back. Such a rollback takes the new key off the ends that held it while
+ * the others kept the old one: the ends' fallback keys then differ, and a primary mismatch in that
+ * state would drop the link. Waiting for the next due slot would leave that window open for hours.
+ */
+export async function resumeAndRepair(ctx: EngineContext): Promise<ResumeReport[]> {
+  const resumed = await resumeJournals(ctx);
+  const split = resumed.filter((r) => r.kind === 'fallback' && r.outcome === 'rolled-back').map((r) => r.link);
+  if (split.length) {
+    ctx.logger.warn(`links ${split.join(', ')}: fallback-key transaction rolled back, so their ends may hold different fallback keys; installing a fresh one now`);
+    try {
+      const repaired = await rotateFallbackKeys(ctx, split);
+      for (const r of repaired ?? []) if (r.result !== 'ok') ctx.logger.error(`link ${r.link}: fresh fallback key not installed (${r.error?.message ?? r.result}); tried again on the next resume or rotation`);
+    } catch (e) {
+      ctx.logger.error(`links ${split.join(', ')}: fresh fallback key not installed: ${describeError(e)}; tried again on the next resume or rotation`);
+    }
+  }
+  return resumed;
 }

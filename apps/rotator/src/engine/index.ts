@@ -1,6 +1,6 @@
 // createRotator: the engine behind `qkd-macsec init|rotate|status|run|demo`.
 import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { createSessionPool, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/schema.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { createFleet } from '../fleet/fleet.js';
@@ -10,8 +10,8 @@ import { createStateStore } from '../state/store.js';
 import { resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
-import { rotateFallbackKeys } from './fallback.js';
-import { resumeJournals } from './resume.js';
+import { resumeAndRepair, rotateFallbackKeys } from './fallback.js';
+import { awaitingStart } from './resume.js';
 import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
@@ -69,22 +69,13 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
-  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, logger });
-  // Confirms (and resume's settling commits) are not bounded by rotation.concurrency: one session
-  // per device may be opened for them at once (cycle.ts, step 8, says why).
-  const confirmPool = createSessionPool<JunosDevice>({
-    connect: (name) => connectDevice(name),
-    maxConcurrency: Math.max(1, Object.keys(config.devices).length),
-    retry: { attempts: 2, baseDelayMs: 200, maxDelayMs: 2000 },
-    idleTimeoutMs: 0,
-    keepaliveIntervalMs: 0,
-    logger: { warn: (m: string) => void logger.warn(m) },
-  });
+  // One session per device for the whole fleet, kept; confirms on its urgent lane (cycle.ts, step 8).
+  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, maxSessions: Math.max(10_000, Object.keys(config.devices).length), logger });
   const ctx: EngineContext = {
     config,
     links,
     fleet,
-    confirmLane: (device, fn) => confirmPool.use(device, fn),
+    confirmLane: (device, fn) => fleet.urgent(device, fn),
     store: createStateStore(config.stateDir),
     logger,
     clock: options.clock ?? (() => new Date()),
@@ -106,18 +97,20 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     async init(o = {}) {
       open();
       // A first key must not be added next to a half-done rotation: settle that first.
-      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
+      const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
       const report = await initDevices(ctx, o);
       return resumed.length ? { ...report, resumed } : report;
     },
     async rotate(o = {}) {
       open();
-      const resumed = o.dryRun ? [] : await resumeJournals(ctx);
-      const stuck = new Set(Object.values((await ctx.store.load()).journals ?? {}).flatMap((j) => Object.keys(j.links)));
-      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n));
+      const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
+      const journals = Object.values((await ctx.store.load()).journals ?? {});
+      const stuck = new Set(journals.filter((j) => !awaitingStart(ctx, j)).flatMap((j) => Object.keys(j.links)));
+      const waiting = new Map(journals.filter((j) => awaitingStart(ctx, j)).flatMap((j) => Object.entries(j.links).map(([n, l]) => [n, { startsAt: j.startsAt, keyId: l.keyId }] as const)));
+      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n) && !waiting.has(n));
       const report: CycleReport = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
       // Fallback keys that are due, for the links whose primary rotation just went through.
-      if (!o.dryRun) {
+      if (!o.dryRun && !o.noWait) {
         const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
         const fallback = await rotateFallbackKeys(ctx, ok);
         if (fallback) report.fallback = fallback;
@@ -127,13 +120,18 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
         const l = links.find((x) => x.name === name);
         report.links.push({ link: name, result: 'failed', devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'resume', message: 'an unfinished transaction of an earlier run could not be resolved (see the resume report); not rotated' }, durationMs: 0 });
       }
+      for (const [name, w] of waiting) {
+        if (o.links?.length && !o.links.includes(name)) continue;
+        const l = links.find((x) => x.name === name);
+        report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates at ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
+      }
       return resumed.length ? { ...report, resumed } : report;
     },
     async status(o = {}) {
       open();
       return linkStatuses(ctx, o.links);
     },
-    resume: () => resumeJournals(ctx),
+    resume: () => resumeAndRepair(ctx),
     /**
      * Closes sessions and clients. A cycle in flight stops at its next device operation or while
      * waiting for its start-time; its journal stays for the next run to complete or roll back.
@@ -142,7 +140,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       if (closed) return;
       closed = true;
       closing.abort();
-      await Promise.all([fleet.close(), confirmPool.close()]);
+      await fleet.close();
     },
   };
 }

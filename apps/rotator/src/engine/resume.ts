@@ -37,7 +37,7 @@ function holds(config: MacsecConfig, j: JournalLink, kind: 'primary' | 'fallback
 export function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
   const run = ctx.resumeQueue.tail.then(async () => {
     const journals = Object.values((await ctx.store.load()).journals ?? {})
-      .filter((j) => !ctx.inFlight.has(j.cycleId))
+      .filter((j) => !ctx.inFlight.has(j.cycleId) && !awaitingStart(ctx, j))
       .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
     const out: ResumeReport[] = [];
     for (const j of journals) {
@@ -52,6 +52,17 @@ export function resumeJournals(ctx: EngineContext): Promise<ResumeReport[]> {
   });
   ctx.resumeQueue.tail = run.catch(() => undefined);
   return run;
+}
+
+/** A --no-wait cycle's journal: every end of every link confirmed, and the start-time not yet passed: nothing to do until then. */
+export function awaitingStart(ctx: Pick<EngineContext, 'clock' | 'verifyDelayMs'>, j: Journal): boolean {
+  if (!j.unverified || j.kind === 'fallback' || !j.decision) return false;
+  const links = Object.entries(j.links);
+  return (
+    links.length > 0 &&
+    links.every(([name, l]) => j.decision!.links.includes(name) && l.ends.every((e) => e.phase === 'confirmed')) &&
+    ctx.clock().getTime() < Date.parse(j.startsAt) + ctx.verifyDelayMs
+  );
 }
 
 async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<ResumeReport[]> {
@@ -116,7 +127,8 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
       .filter((dev) => !(held.get(dev) instanceof Error))
       .map(async (dev) => {
         const removals = rollback.filter(([, , holders]) => holders.includes(dev));
-        const confirms = complete.filter(([, j]) => j.ends.some((e) => e.device === dev));
+        // Ends the journal records as confirmed need no commit (a --no-wait cycle's).
+        const confirms = complete.filter(([, j]) => j.ends.some((e) => e.device === dev && e.phase !== 'confirmed'));
         try {
           if (removals.length) {
             await removeKeys(ctx, dev, removals.map(([name, j]) => ({ link: linkOf(name, j), keyId: j.keyId, ckn: j.ckn })), fb ? 'fallback' : removals[0]![1].mode, `qkd-macsec ${journal.cycleId}: settle after restart`, ctx.confirmLane);

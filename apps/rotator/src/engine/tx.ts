@@ -14,6 +14,8 @@ export interface Tx {
   error?: LinkError;
   alarms: LinkError[];
   key?: FetchedKey;
+  /** false: the key was fetched but the link failed before its journal entry (nothing staged). */
+  journaled?: false;
   /** Per device: the end's plan (key-chain mode). */
   plans: Map<string, KeyChainPlan>;
   /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */

@@ -9,6 +9,15 @@ export interface ProgressEvent {
   message?: string;
 }
 
+export interface WaitInfo {
+  /** ISO instant the wait ends: the start-time plus the verification delay. */
+  until: string;
+  startsAt: string;
+  links: number;
+  /** One line: what is being waited for and why. */
+  reason: string;
+}
+
 export interface LinkError {
   phase: Phase | 'plan' | 'read' | 'rollback' | 'resume';
   device?: string;
@@ -30,6 +39,8 @@ export interface LinkReport {
   hitless?: boolean;
   /** Verification found the link's MKA running on its fallback key (an alarm: the next run repairs it). */
   onFallback?: true;
+  /** --no-wait: confirmed on every end, not yet verified (the next resume after the start-time does). */
+  unverified?: true;
   /** dry run: what would be done. */
   plan?: Array<{ device: string; slot?: number; deleteSlots?: number[] }>;
   durationMs: number;
@@ -99,6 +110,10 @@ export interface DeviceInitReport {
   changes: string[];
   applied: boolean;
   error?: string;
+  /** The platform profile init used, and where it came from (`config` or `model …`); src/init/platform.ts. */
+  platform?: { platform?: string; from: string };
+  /** What the field script left on the device (src/init/field-script.ts). */
+  fieldScript?: { version: string; artefacts: string[]; removed: boolean };
 }
 
 export interface InitReport {

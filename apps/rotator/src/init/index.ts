@@ -6,16 +6,21 @@ import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, renderX
 import { randomUUID } from 'node:crypto';
 import type { ResolvedLink } from '../engine/config-view.js';
 import { fallbackSettings, type EngineContext } from '../engine/context.js';
-import { describeError, loadManyAndCommit, mergeChanges, readMacsec } from '../engine/device-ops.js';
+import { describeError, loadManyAndCommit, mergeChanges } from '../engine/device-ops.js';
 import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
 import type { DeviceInitReport, InitReport } from '../engine/types.js';
 import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
+import { adoptionPlan, dropCarried, mergeChainsByName } from './adoption-plan.js';
 import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
+import { missingScriptUsers } from './script-users.js';
+import { initView, linkSuites, platformRefusal, surveyDevice, type DeviceSurvey } from './survey.js';
 
 export interface InitOptions {
   dryRun?: boolean;
   /** Only these links (and their devices). */
   links?: string[];
+  /** Remove what the field script left (event-options, event-script entries, its users, its unused CAs). */
+  removeFieldScript?: boolean;
 }
 
 export async function initDevices(ctx: EngineContext, options: InitOptions): Promise<InitReport> {
@@ -35,10 +40,28 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
 
   return ctx.fleet.mutex.withKeys(devices, async () => {
     const configs = new Map<string, MacsecConfig>();
+    const surveys = new Map<string, DeviceSurvey>();
     await Promise.all(
       devices.map(async (dev) => {
         try {
-          configs.set(dev, await ctx.fleet.withDevice(dev, (d) => readMacsec(d, { staticHostMappings: !!ctx.config.init?.staticHostMappings?.length, eventOptions: !!ctx.config.init?.eventOptions })));
+          const s = await ctx.fleet.withDevice(dev, (d) => surveyDevice(d, ctx.config, dev));
+          const report = reports.get(dev)!;
+          report.platform = s.platform;
+          const refused = platformRefusal(s.platform, mode);
+          if (refused) {
+            report.error = `${dev}: ${refused}`;
+            errors.push(report.error);
+            return;
+          }
+          const noUser = missingScriptUsers(ctx.config.init?.eventOptions, s.users, dev);
+          if (noUser.length) {
+            report.error = noUser.join('; ');
+            errors.push(...noUser);
+            return;
+          }
+          if (!s.platform.platform) notes.push(`${dev}: platform unknown (${s.platform.from}): no platform checks; set devices.${dev}.platform`);
+          surveys.set(dev, s);
+          configs.set(dev, s.config);
         } catch (e) {
           const msg = `${dev}: cannot read the configuration: ${describeError(e)}`;
           reports.get(dev)!.error = msg;
@@ -46,12 +69,30 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
         }
       }),
     );
-    const usable = (l: ResolvedLink) => l.ends.every((e) => configs.has(e.device));
-    const plans = new Map(devices.filter((d) => configs.has(d)).map((d) => [d, planDevice(d, links.filter(usable), configs.get(d)!, ctx.config)]));
+    const { suites, problems } = linkSuites(links, ctx.config, new Map([...surveys].map(([d, s]) => [d, s.platform])));
+    for (const p of problems.values()) errors.push(p);
+    const usable = (l: ResolvedLink) => l.ends.every((e) => configs.has(e.device)) && !problems.has(l.name);
+    const now0 = ctx.clock();
+    const tolerance = mode === 'key-chain' ? (initView(ctx.config).rotation.keyChainTolerance ?? 0) : undefined;
+    const plans = new Map(
+      devices
+        .filter((d) => configs.has(d))
+        .map((d) => [d, planDevice(d, links.filter(usable), configs.get(d)!, ctx.config, { now: now0, suites, ...(tolerance !== undefined ? { tolerance } : {}) })]),
+    );
     for (const [d, p] of plans) reports.get(d)!.changes.push(...p.changes);
+    // The field script's leftovers: reported always, removed with removeFieldScript only.
+    const adoption = adoptionPlan(ctx, links.filter(usable), surveys, options.removeFieldScript === true);
+    for (const [d, a] of adoption) {
+      const r = reports.get(d)!;
+      r.fieldScript = a.report;
+      r.changes.push(...a.changes);
+      notes.push(...a.notes);
+    }
 
     // Links without a key shared by every end get a first key.
-    const needKey = links.filter(usable).filter((l) => sharedKeyNames(l, configs, mode).length === 0);
+    const needKey = links.filter(usable).filter((l) => sharedKeyNames(l, configs, mode, now0, suites.get(l.name)).length === 0);
+    // Ends that run different keys share none to carry: such a link gets a first key instead.
+    for (const l of needKey) for (const e of l.ends) dropCarried(plans.get(e.device), reports.get(e.device)!, l);
     for (const l of needKey) for (const e of l.ends) reports.get(e.device)!.changes.push(`${mode === 'key-chain' ? `key-chain ${l.keyChain}` : `connectivity-association ${l.connectivityAssociation}`}: ${dryRun ? 'would add' : 'add'} a first key from the KMEs (link ${l.name})`);
     // Every connectivity association gets a fallback-key from a QKD key of its own.
     const state = await ctx.store.load();
@@ -121,7 +162,9 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
         const loads: Array<{ xml: string; action: 'merge' | 'replace' }> = [];
         if (Object.keys(p.replace).length) loads.push({ xml: renderXml(p.replace, { operation: 'replace', revealSecrets: true }), action: 'replace' });
         const merged = mergeChanges({ config: p.merge, delete: [] }, extra.get(p.device) ?? { config: {}, delete: [] });
-        if (Object.keys(merged.config).length) loads.push({ xml: renderXml(merged.config, { revealSecrets: true }), action: 'merge' });
+        const removal = adoption.get(p.device)?.removal;
+        if (Object.keys(merged.config).length || removal?.delete.length) loads.push({ xml: renderXml(mergeChainsByName(merged.config), { revealSecrets: true, ...(removal?.delete.length ? { delete: removal.delete } : {}) }), action: 'merge' });
+        for (const xml of removal?.xml ?? []) loads.push({ xml, action: 'merge' });
         if (!loads.length) return;
         try {
           await ctx.fleet.withDevice(p.device, (d) => loadManyAndCommit(d, loads, { comment: `qkd-macsec init ${cycle}` }));

@@ -3,6 +3,16 @@
 // Pure: no I/O.
 import type { CipherSuite, ConnectivityAssociation, EventOptions, KeyChain, MacsecConfig, MacsecInterface, QkdMacro, StaticHostMapping } from '@qkd-macsec/macsec-config';
 import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
+import { carriedKey, describeCarry } from './adopt.js';
+
+export interface PlanOptions {
+  /** The rotator's clock: a carried key starts before it. Default: now. */
+  now?: Date;
+  /** The cipher suite per link (platform defaults); default config.rotation.cipherSuite. */
+  suites?: ReadonlyMap<string, CipherSuite>;
+  /** `tolerance` for every key chain of the links (config rotation.keyChainTolerance). */
+  tolerance?: number;
+}
 
 export interface DevicePlan {
   device: string;
@@ -43,15 +53,18 @@ export function planDevice(
   links: readonly ResolvedLink[],
   have: MacsecConfig,
   config: Pick<EngineConfig, 'rotation' | 'init' | 'saes' | 'kmes'>,
+  options: PlanOptions = {},
 ): DevicePlan {
-  const { mode, cipherSuite } = config.rotation;
+  const { mode } = config.rotation;
+  const now = options.now ?? new Date();
   const changes: string[] = [];
   const replace: MacsecConfig = {};
   const merge: MacsecConfig = {};
   for (const link of links) {
     const end = link.ends.find((e) => e.device === device);
     if (!end) continue;
-    const want = desiredCa(link, mode, cipherSuite);
+    const suite = options.suites?.get(link.name) ?? config.rotation.cipherSuite;
+    const want = desiredCa(link, mode, suite);
     const current = have.connectivityAssociations?.find((c) => c.name === want.name);
     const diffs = caDifferences(want, current, mode);
     if (diffs.length) {
@@ -79,9 +92,24 @@ export function planDevice(
       }
       if (differs) (merge.interfaces ??= []).push(entry);
     }
-    if (mode === 'key-chain' && !have.keyChains?.some((c) => c.name === link.keyChain)) {
-      changes.push(`key-chain ${link.keyChain}: add`);
-      // The chain itself comes with its first key (a chain without keys is not valid Junos).
+    if (mode === 'key-chain') {
+      const chain = have.keyChains?.find((c) => c.name === link.keyChain);
+      if (!chain) changes.push(`key-chain ${link.keyChain}: add`);
+      // The chain itself comes with its first key (a chain without keys is not valid Junos): the
+      // running key carried over (below) or a first key from the KMEs (init/index.ts).
+      const entry: KeyChain = { name: link.keyChain, keys: [] };
+      if (options.tolerance !== undefined && chain?.tolerance !== options.tolerance) {
+        if (chain) changes.push(`key-chain ${link.keyChain}: tolerance ${chain.tolerance ?? '(none: Junos 3600)'} -> ${options.tolerance}`);
+        entry.tolerance = options.tolerance;
+      }
+      // Adoption: the key the link runs now (a static pre-shared-key, e.g. field script v3.2, or
+      // the active key of another chain) goes into the chain as its active key.
+      const carry = carriedKey(link, end.interfaces, have, now, suite);
+      if (carry) {
+        changes.push(describeCarry(link, carry));
+        entry.keys.push(carry.key);
+      }
+      if (entry.tolerance !== undefined || entry.keys.length) (merge.keyChains ??= []).push(entry);
     }
   }
   for (const want of config.init?.staticHostMappings ?? []) {
@@ -108,9 +136,17 @@ export function planDevice(
     pick('generateEvents', 'generate-event');
     pick('policies', 'policy');
     pick('eventScripts', 'event-script file');
+    if (ev.traceoptions && canonical(ev.traceoptions) !== canonical(haveEv.traceoptions ?? {})) {
+      changes.push(`event-options traceoptions: ${haveEv.traceoptions ? 'update' : 'add'} (${describeTrace(ev.traceoptions)})`);
+      want.traceoptions = ev.traceoptions;
+    }
     if (Object.keys(want).length) merge.eventOptions = want;
   }
   return { device, changes, replace, merge };
+}
+
+function describeTrace(t: NonNullable<EventOptions['traceoptions']>): string {
+  return [t.file && `file ${t.file}`, t.size && `size ${t.size}`, t.files && `files ${t.files}`, t.flags?.length && `flag ${t.flags.join(' ')}`].filter(Boolean).join(', ') || 'empty';
 }
 
 function canonical(value: unknown): string {
@@ -156,10 +192,14 @@ export function fallbackProblem(link: ResolvedLink, configs: ReadonlyMap<string,
 }
 
 /** Key names present on every end of a link: a shared key means the link has a working key. */
-export function sharedKeyNames(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): string[] {
+export function sharedKeyNames(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string, now: Date = new Date(), suite: CipherSuite = 'gcm-aes-256'): string[] {
   const sets = link.ends.map((e) => {
     const cfg = configs.get(e.device);
-    if (mode === 'key-chain') return new Set((cfg?.keyChains?.find((c) => c.name === link.keyChain)?.keys ?? []).map((k) => k.keyName?.toLowerCase()).filter((x): x is string => !!x));
+    if (mode === 'key-chain') {
+      const names = (cfg?.keyChains?.find((c) => c.name === link.keyChain)?.keys ?? []).map((k) => k.keyName?.toLowerCase()).filter((x): x is string => !!x);
+      const carried = cfg ? carriedKey(link, e.interfaces, cfg, now, suite)?.key.keyName?.toLowerCase() : undefined;
+      return new Set(carried ? [...names, carried] : names);
+    }
     const psk = cfg?.connectivityAssociations?.find((c) => c.name === link.connectivityAssociation)?.preSharedKey?.ckn;
     return new Set(psk ? [psk.toLowerCase()] : []);
   });

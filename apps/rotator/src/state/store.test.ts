@@ -33,6 +33,17 @@ describe('state store', () => {
     expect(Object.keys(text.keyIds)).toHaveLength(20);
   });
 
+  it('an update still sees a change another writer made to the file since its own last write', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.keyIds['mine'] = { link: 'L', at: 'x' }));
+    await store.update((s) => void (s.keyIds['mine2'] = { link: 'L', at: 'x' }));
+    const outside = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
+    outside.keyIds['theirs'] = { link: 'M', at: 'y' };
+    await writeFile(join(dir, STATE_FILE), JSON.stringify(outside, null, 2));
+    const after = await store.update((s) => void (s.keyIds['mine3'] = { link: 'L', at: 'x' }));
+    expect(Object.keys(after.keyIds).sort()).toEqual(['mine', 'mine2', 'mine3', 'theirs']);
+  });
+
   it('names the file when it is not a state', async () => {
     await writeFile(join(dir, STATE_FILE), '{"version": 2}');
     await expect(createStateStore(dir).load()).rejects.toThrow(StateError);

@@ -3,7 +3,7 @@
 // new state, never a torn one. update() reads the file afresh, changes it and writes it back, and
 // a process that took the directory's lock (lock.ts) and lost it writes nothing.
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertStateWritable } from './lock.js';
 import { emptyState, type RotatorState } from './types.js';
@@ -47,6 +47,19 @@ export function createStateStore(stateDir: string): StateStore {
   let current: RotatorState | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
+  let written: string | undefined;
+  async function fingerprint(): Promise<string | undefined> {
+    try {
+      const s = await stat(file, { bigint: true });
+      return `${s.ino}:${s.size}:${s.mtimeNs}`;
+    } catch {
+      return undefined;
+    }
+  }
+  async function unchangedSinceOurWrite(): Promise<boolean> {
+    return current !== undefined && written !== undefined && (await fingerprint()) === written;
+  }
+
   async function load(): Promise<RotatorState> {
     return current ?? (current = await read());
   }
@@ -78,7 +91,9 @@ export function createStateStore(stateDir: string): StateStore {
     const tmp = `${file}.${process.pid}.tmp`;
     const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     try {
-      await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      // Compact: the file is rewritten several times per cycle (journal, decisions), and a large
+      // fleet's keyIds make indentation a noticeable share of the rotator's CPU.
+      await fh.writeFile(`${JSON.stringify(state)}\n`);
       await fh.chmod(0o600); // in case a umask or an older temp file got in the way
       await fh.sync();
     } finally {
@@ -102,9 +117,19 @@ export function createStateStore(stateDir: string): StateStore {
 
   function update(fn: (state: RotatorState) => void): Promise<RotatorState> {
     const run = queue.then(async () => {
-      const next = await read();
-      fn(next);
-      await save(next);
+      // Afresh from the file — unless the file is still exactly what this store last wrote (same
+      // inode, size and mtime): then the state in memory is it, and re-parsing a large fleet's
+      // state on every journal write would cost more than the write.
+      const next = (await unchangedSinceOurWrite()) ? current! : await read();
+      written = undefined; // until this update's save succeeds, memory may be ahead of the file
+      try {
+        fn(next);
+        await save(next);
+      } catch (e) {
+        current = undefined;
+        throw e;
+      }
+      written = await fingerprint();
       return next;
     });
     queue = run.catch(() => undefined);

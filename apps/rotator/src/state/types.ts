@@ -37,6 +37,11 @@ export interface Journal {
    * still holds the key, and rolls back every other link.
    */
   decision?: { outcome: 'commit'; at: string; links: string[] };
+  /**
+   * Set by a `rotate --no-wait` cycle that returned with every end of these links confirmed:
+   * resume() leaves the journal alone until the start-time, then reads MKA and records the keys.
+   */
+  unverified?: true;
   links: Record<string, JournalLink>;
 }
 

@@ -1,17 +1,30 @@
 // <get-configuration> (Junos) and <get-config> (NETCONF): candidate or committed, as XML, text or
 // set commands, optionally filtered by a subtree, or a `compare="rollback"` diff.
 import { escapeXmlAttribute, escapeXmlText } from '@qkd-macsec/junos-netconf/xml';
-import { filterTree, type ConfigNode } from '../config-tree.js';
+import { ConfigSyntaxError, filterTree, type ConfigNode } from '../config-tree.js';
 import { renderCompare, renderConfigSet, renderConfigText } from '../config-text.js';
 import { treeToJson } from '../config-json.js';
 import { treeToXml, xmlToTree } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
 import { child, type XmlElement } from '../xml.js';
 import { junosTime, type RpcContext, type RpcHandler } from './context.js';
+import { syntaxFailure } from './load-configuration.js';
+
+/** A subtree filter's `<configuration>` as a tree of selectors. */
+export function filterSelector(filter: XmlElement): ConfigNode {
+  try {
+    return xmlToTree(filter, { filter: true });
+  } catch (e) {
+    // A filter is configuration XML too (`<security>text</security>`): its syntax errors are
+    // answered like a load's, with the path and the bad element.
+    if (e instanceof ConfigSyntaxError) throw syntaxFailure(e);
+    throw e;
+  }
+}
 
 function select(tree: ConfigNode, filter: XmlElement | undefined): ConfigNode {
   if (!filter || filter.children.length === 0) return tree;
-  return filterTree(tree, xmlToTree(filter, { filter: true }));
+  return filterTree(tree, filterSelector(filter));
 }
 
 function source(ctx: RpcContext, database: string | undefined): ConfigNode {

@@ -65,6 +65,28 @@ describe('malformed HTTP gets an ETSI Error', () => {
     expectEtsiError(await send(['\x16\x03\x01 hello\r\n\r\n']), 400, /^malformed HTTP request: /);
   });
 
+  // Node refuses both before a request handler runs: a CONNECT with no 'connect' listener has its
+  // connection destroyed without a word, an HTTP/1.1 request without Host gets a bare 400.
+  it('a CONNECT request: 405 naming the methods a KME serves', async () => {
+    const reply = await send(['CONNECT kme.example:443 HTTP/1.1\r\nHost: kme.example:443\r\n\r\n']);
+    expectEtsiError(reply, 405, 'CONNECT is not allowed: a KME serves GET and POST only');
+    expect(reply.headers.allow).toBe('GET, POST');
+  });
+
+  it('a CONNECT request with bytes after it: 405, the bytes are not read as a request', async () => {
+    expectEtsiError(await send(['CONNECT localhost:1 HTTP/1.1\r\n\r\nGET /api/v1/keys/SAE_B/status HTTP/1.1\r\nHost: localhost\r\n\r\n']), 405, /^CONNECT is not allowed/);
+  });
+
+  it('an HTTP/1.1 request without a Host header: 400', async () => {
+    expectEtsiError(await send(['GET /api/v1/keys/SAE_B/status HTTP/1.1\r\nAccept: application/json\r\n\r\n']), 400, 'malformed HTTP request: an HTTP/1.1 request must carry a Host header');
+  });
+
+  it('an HTTP/1.0 request without a Host header is served', async () => {
+    const reply = await send(['GET /api/v1/keys/SAE_B/status HTTP/1.0\r\n\r\n']);
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.json).toMatchObject({ master_SAE_ID: 'SAE_A', slave_SAE_ID: 'SAE_B' });
+  });
+
   it('a bad chunk size: 400', async () => {
     expectEtsiError(await send([`${ENC}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`]), 400, /^malformed HTTP request: /);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
-import { XmlError } from './errors.js';
+import { MAX_XML_ERROR_MESSAGE, XmlError } from './errors.js';
 import { parseXml, parseXmlOrdered } from './parse.js';
 
 describe('parseXml', () => {
@@ -101,6 +101,35 @@ describe('parseXml', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  // fast-xml-parser lists every open tag when a document ends inside elements, and quotes tag
+  // names whole: the message must say what failed and where, in bounded length.
+  it('names unclosed elements by count, outermost and innermost, at the end of the document', () => {
+    const xml = '<rpc-reply>' + '<security>'.repeat(3000);
+    for (const parse of [parseXml, parseXmlOrdered]) {
+      expect(() => parse(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason: 'malformed', position: xml.length }));
+      expect(() => parse(xml)).toThrow('3001 elements are not closed at the end of the document (outermost <rpc-reply>, innermost <security>)');
+    }
+  });
+
+  it.each([
+    ['a deep unclosed nest', '<a>'.repeat(5000)],
+    ['a long unclosed tag name', `<r><${'x'.repeat(20_000)} `],
+    ['a long mismatched closing tag', `<r><${'x'.repeat(20_000)}></r>`],
+    ['a long unopened closing tag', `<r/></${'y'.repeat(20_000)}>`],
+    ['a long repeated attribute', `<r ${'z'.repeat(20_000)}="1" ${'z'.repeat(20_000)}="2"/>`],
+  ])('keeps the message of %s short', (_what, xml) => {
+    for (const parse of [parseXml, parseXmlOrdered]) {
+      try {
+        parse(xml);
+        expect.unreachable('parsed');
+      } catch (e) {
+        expect(e).toBeInstanceOf(XmlError);
+        expect((e as XmlError).message.length).toBeLessThanOrEqual(MAX_XML_ERROR_MESSAGE);
+        expect((e as XmlError).message).not.toContain('x'.repeat(100));
+      }
+    }
   });
 
   it('random input never throws anything but XmlError', () => {

@@ -81,7 +81,7 @@ export function parseXmlOrdered(xml: string): XmlElement[] {
   try {
     return toElements(orderedParser.parse(clean) as unknown[]).elements;
   } catch (err) {
-    throw new XmlError('malformed', err instanceof Error ? err.message : String(err));
+    throw new XmlError('malformed', libraryMessage(err instanceof Error ? err.message : String(err)));
   }
 }
 
@@ -95,9 +95,38 @@ function checked(xml: string): string {
   if (clean.trim() === '') throw new XmlError('malformed', 'document is empty');
   const valid = XMLValidator.validate(clean);
   if (valid !== true) {
-    throw new XmlError('malformed', `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+    const open = unclosedElements(valid.err.msg);
+    if (open) throw new XmlError('malformed', open, xml.length);
+    throw new XmlError('malformed', `${libraryMessage(valid.err.msg)} (line ${valid.err.line}, column ${valid.err.col})`);
   }
   return clean;
+}
+
+/** Longest document text (a tag or attribute name) quoted in an error. */
+const MAX_QUOTED = 64;
+const shorten = (text: string) => (text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+
+/** fast-xml-parser's own message, with the document text it quotes cut short. */
+function libraryMessage(message: string): string {
+  return message.replace(/'([^']*)'/g, (_quoted, inner: string) => `'${shorten(inner)}'`);
+}
+
+/**
+ * The validator reports a document that ends inside several elements as `Invalid '[ every open
+ * tag ]' found.` at line 1, column 1 (tens of kilobytes for a deep nest): say how many, which,
+ * and that the end of the document is where it failed.
+ */
+function unclosedElements(message: string): string | undefined {
+  const list = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(message)?.[1];
+  if (list === undefined) return undefined;
+  let tags: unknown;
+  try {
+    tags = JSON.parse(list);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(tags) || tags.length === 0) return undefined;
+  return `${tags.length} elements are not closed at the end of the document (outermost <${shorten(String(tags[0]))}>, innermost <${shorten(String(tags.at(-1)))}>)`;
 }
 
 // XML 1.0 Char production: everything except C0 controls other than TAB/LF/CR, unpaired
@@ -174,6 +203,6 @@ export function parseXml(xml: string): Record<string, unknown> {
   try {
     return parser.parse(clean) as Record<string, unknown>;
   } catch (err) {
-    throw new XmlError('malformed', err instanceof Error ? err.message : String(err));
+    throw new XmlError('malformed', libraryMessage(err instanceof Error ? err.message : String(err)));
   }
 }

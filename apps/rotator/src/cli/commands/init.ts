@@ -5,14 +5,14 @@ import type { InitReport } from '../engine.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';
 
-export async function initCommand(deps: CliDeps, global: GlobalOptions, options: { dryRun?: boolean; json?: boolean }): Promise<number> {
+export async function initCommand(deps: CliDeps, global: GlobalOptions, options: { dryRun?: boolean; json?: boolean; removeFieldScript?: boolean }): Promise<number> {
   const { io } = deps;
   const logger = makeLogger(io, global);
   const config = await loadOrExit(io, global, logger);
   const rotator = await openRotator(deps, config, logger);
   let report: InitReport;
   try {
-    report = await rotator.init({ dryRun: options.dryRun === true });
+    report = await rotator.init({ dryRun: options.dryRun === true, removeFieldScript: options.removeFieldScript === true });
   } finally {
     await rotator.close();
   }
@@ -25,9 +25,11 @@ export function formatInit(report: InitReport): string {
   const out: string[] = [];
   out.push(
     renderTable(
-      ['device', 'changes', 'result', 'error'],
+      ['device', 'platform', 'field script', 'changes', 'result', 'error'],
       report.devices.map((d) => [
         d.device,
+        d.platform ? `${d.platform.platform ?? '?'} (${d.platform.from})` : undefined,
+        d.fieldScript ? `${d.fieldScript.version}${d.fieldScript.removed ? (report.dryRun ? ', would remove' : ', removed') : ''}` : undefined,
         d.changes.length,
         d.error !== undefined ? 'FAILED' : d.changes.length === 0 ? 'already right' : d.applied ? 'applied' : report.dryRun ? 'would apply' : 'not applied',
         d.error,
@@ -35,6 +37,10 @@ export function formatInit(report: InitReport): string {
     ),
   );
   for (const d of report.devices) {
+    if (d.fieldScript) {
+      out.push('', `${d.device}: found the field script (${d.fieldScript.version}):`);
+      for (const a of d.fieldScript.artefacts) out.push(`  ${a}`);
+    }
     if (d.changes.length === 0) continue;
     out.push('', `${d.device}:`);
     for (const c of d.changes) out.push(`  ${c}`);

@@ -7,6 +7,7 @@ import type { RotatorConfig } from '../../config/index.js';
 import type { RotatorLogger } from '../../log/index.js';
 import { daemonRotate, DaemonError, findDaemon } from '../control/client.js';
 import { CliExit, EXIT_FAILED, EXIT_OK, checkLinkNames, loadOrExit, makeLogger, openRotator, type CliDeps, type GlobalOptions } from '../context.js';
+import type { WaitInfo } from '../../engine/types.js';
 import type { CycleReport, ProgressEvent } from '../engine.js';
 import { line } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -16,6 +17,8 @@ export interface RotateOptions {
   link?: string[];
   dryRun?: boolean;
   json?: boolean;
+  /** Return once every end is confirmed; the daemon (or the next run's resume) verifies after the start-time. */
+  noWait?: boolean;
 }
 
 export async function rotateCommand(deps: CliDeps, global: GlobalOptions, options: RotateOptions): Promise<number> {
@@ -30,7 +33,10 @@ export async function rotateCommand(deps: CliDeps, global: GlobalOptions, option
   const request = { ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true };
   let report: CycleReport;
   try {
-    report = (await viaDaemon(deps, config, logger, request, onProgress)) ?? (await locally(deps, config, logger, { ...request, onProgress }));
+    // Waiting for the start-time: a countdown on a terminal, one log line otherwise.
+    const onWait = progress !== undefined ? (w: WaitInfo) => progress.onWait(w) : (w: WaitInfo) => logger.info(`waiting until ${w.until}: ${w.reason}`, { links: w.links });
+    const noWait = options.noWait === true ? { noWait: true } : {};
+    report = (await viaDaemon(deps, config, logger, request, onProgress)) ?? (await locally(deps, config, logger, { ...request, ...noWait, onProgress, onWait }));
   } finally {
     progress?.finish();
   }

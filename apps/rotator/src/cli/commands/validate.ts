@@ -7,6 +7,8 @@ import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { EXIT_FAILED, EXIT_OK, errorText, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';
+import { devicePlatform, platformOfModel } from '../../init/platform.js';
+import { platformRefusal } from '../../init/survey.js';
 
 export interface ValidateOptions {
   connect?: boolean;
@@ -60,7 +62,7 @@ function summary(config: RotatorConfig): string {
     n(Object.keys(config.devices).length, 'device'),
     `${n(config.links.length, 'link')}${groups > 0 ? ` (${n(groups, 'group')})` : ''}`,
     `mode ${config.rotation.mode}`,
-    config.rotation.cipherSuite,
+    `${config.rotation.cipherSuite}${config.rotation.cipherSuiteFrom === 'platform' ? ' (from the platforms)' : ''}`,
     `every ${config.rotation.intervalSeconds} s`,
   ].join(', ');
 }
@@ -107,7 +109,12 @@ export async function probeAll(config: RotatorConfig, logger: RotatorLogger): Pr
       const device = await connect(d.name);
       try {
         const f = await device.facts();
-        return `${f.hostname ?? '?'}: ${f.model ?? '?'} Junos ${f.version ?? '?'}, host key ${device.netconf.hostKeyFingerprint}`;
+        const p = devicePlatform(d.platform, f);
+        const detected = platformOfModel(f.model, f.version);
+        if (d.platform && detected && detected !== d.platform) throw new Error(`devices.${d.name}.platform is ${d.platform}, but the device is a ${f.model} (${detected})`);
+        const refused = platformRefusal(p, config.rotation.mode);
+        if (refused) throw new Error(refused);
+        return `${f.hostname ?? '?'}: ${f.model ?? '?'} Junos ${f.version ?? '?'}, host key ${device.netconf.hostKeyFingerprint}, platform ${p.platform ?? 'unknown'} (${p.from})`;
       } finally {
         await device.close();
       }

@@ -1,0 +1,51 @@
+// Coalesced writes: many callers ask for "the state on disk as of now"; one write runs at a time and
+// every request made while it runs is served by the single write that follows it. A write reads
+// what to write when it starts, so a caller's changes made before its request are always in the
+// write its promise waits for. Thousands of links becoming ready one by one cost a handful of
+// atomic, fsynced writes, not thousands.
+export type Coalesced = () => Promise<void>;
+
+// After a write, the next one waits `gapFactor` times as long as it took (at least `minGapMs`):
+// writes take at most 1/(1 + gapFactor) of the time however fast requests come (a slow cycle of
+// thousands of links trickles them), and each carries all that came meanwhile.
+export function coalesce(write: () => Promise<void>, options: { minGapMs?: number; gapFactor?: number } = {}): Coalesced {
+  const minGap = options.minGapMs ?? 0;
+  const factor = options.gapFactor ?? 1;
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  let earliest = 0;
+  const start = (): Promise<void> => {
+    const began = performance.now();
+    const p = write().finally(() => {
+      earliest = performance.now() + Math.max(minGap, factor * (performance.now() - began));
+      if (running === p) running = undefined;
+    });
+    running = p;
+    return p;
+  };
+  const startWhenDue = async (): Promise<void> => {
+    const wait = earliest - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    next = undefined;
+    return start();
+  };
+  return () => {
+    if (next) return next;
+    if (!running && earliest <= performance.now()) return start();
+    const after = (running ?? Promise.resolve()).catch(() => undefined).then(startWhenDue);
+    next = after;
+    return after;
+  };
+}
+
+/** A promise with its resolve function outside (the cycle's per-link and per-device milestones). */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
