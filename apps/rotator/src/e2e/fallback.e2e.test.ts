@@ -132,6 +132,31 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
     }
   }, 90_000);
 
+  it('a fallback change that fails on one end puts the previous fallback-key back on every end: the ends keep one fallback key', async () => {
+    const before = await readState(bench);
+    const since = bench.junos.now();
+    const rotator = bench.rotator({
+      config: { ...bench.config, fallback: { enabled: true, intervalHours: 0.01 } },
+      hooks: {
+        pause: async (point, info) => {
+          // Both ends have staged the new fallback-key; r2 refuses its confirm (once).
+          if (info.kind === 'fallback' && point === 'staged') bench.junos.setFaults('r2', { failCommits: 1 });
+        },
+      },
+    });
+    try {
+      bench.junos.advance(60_000);
+      const report = await rotator.rotate({ links: ['L1'] });
+      expect(report.fallback!.map((l) => [l.link, l.result])).toEqual([['L1', 'failed']]);
+      const old = before.links.L1!.fallback!.ckn;
+      for (const d of ENDS.L1!) expect(keysOf(bench, d, 'L1').fallback, d).toBe(old);
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await rotator.close();
+    }
+  }, 90_000);
+
   it('a fallback transaction cut off after its decision is completed by resume() (same rules as a primary key)', async () => {
     const fast = { ...bench.config, fallback: { enabled: true, intervalHours: 0.01 } };
     bench.junos.advance(60_000);

@@ -121,8 +121,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       }
     }
     if (options.dryRun) return dryRunReport(ctx, txs, startedAt, mode);
-    if (mode === 'static-cak' && !fb) {
-      for (const t of live()) for (const e of t.link.ends) t.previousPsk.set(e.device, configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation)?.preSharedKey);
+    // What a failed end gets back: the previous pre-shared-key (static-cak), or the previous
+    // fallback-key — as the device showed it (`$9$…`), in memory only. A fallback-key taken off one
+    // end while the other keeps the old one would leave the ends on different fallback keys.
+    if (fb || mode === 'static-cak') {
+      for (const t of live()) {
+        for (const e of t.link.ends) {
+          const ca = configs.get(e.device)?.connectivityAssociations?.find((c) => c.name === t.link.connectivityAssociation);
+          t.previousPsk.set(e.device, fb ? ca?.fallbackKey : ca?.preSharedKey);
+        }
+      }
     }
 
     // From here on there is no fleet-wide barrier: each link fetches its key and is journalled,

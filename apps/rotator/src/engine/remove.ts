@@ -1,8 +1,8 @@
 // Taking a new key back out of a device: read what the device holds (a failed or lost commit may
 // or may not have landed) and delete the key-chain keys named with the link's new CKN — or, in
 // static-cak mode, put the previous pre-shared-key back; or, for a fallback-key, replace the
-// connectivity association by itself without that fallback-key (Junos has no delete target for it
-// in our model). One load + one plain commit, which also settles a pending commit confirmed.
+// connectivity association by itself with the previous fallback-key when known, else without one
+// (Junos has no delete target for it in our model). One load + one plain commit, which also settles a pending commit confirmed.
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type ConnectivityAssociation, type DeleteTarget, type MacsecConfig, type PreSharedKey } from '@qkd-macsec/macsec-config';
 import type { ResolvedLink } from './config-view.js';
@@ -39,8 +39,10 @@ export async function removeKeys(
       const ca = held.connectivityAssociations?.find((c) => c.name === item.link.connectivityAssociation);
       if (mode === 'fallback') {
         if (ca?.fallbackKey?.ckn.toLowerCase() === item.ckn.toLowerCase()) {
+          // Put the previous fallback-key back when the cycle knows it, so the ends agree again;
+          // otherwise (after a restart) drop it, and resume installs a fresh one on every end.
           const { fallbackKey: _dropped, ...rest } = ca;
-          replace.push(rest);
+          replace.push(item.previousPsk ? { ...rest, fallbackKey: item.previousPsk } : rest);
           removed.push(item.link.name);
         }
       } else if (mode === 'key-chain') {

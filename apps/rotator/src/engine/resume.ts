@@ -140,6 +140,24 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
         }
       }),
   );
+  // A confirm that arrives after its commit confirmed rolled back is a plain commit of the
+  // rolled-back configuration and succeeds: only reading back tells. A decided link that lost its
+  // key on an end meanwhile is rolled back like one that was never decided.
+  const lost = await readBackConfirmed(ctx, complete, held, failedDevices, kind);
+  for (const item of lost) {
+    complete.splice(complete.findIndex(([n]) => n === item[0]), 1);
+    rollback.push(item);
+  }
+  await Promise.all(
+    [...new Set(lost.flatMap(([, , holders]) => holders))].map(async (dev) => {
+      const removals = lost.filter(([, , holders]) => holders.includes(dev));
+      try {
+        await removeKeys(ctx, dev, removals.map(([name, j]) => ({ link: linkOf(name, j), keyId: j.keyId, ckn: j.ckn })), fb ? 'fallback' : removals[0]![1].mode, `qkd-macsec ${journal.cycleId}: settle after restart (a confirm came too late)`, ctx.confirmLane);
+      } catch (e) {
+        failedDevices.set(dev, describeError(e));
+      }
+    }),
+  );
   const late = !fb && ctx.clock() >= startsAt;
   const rolledBack: string[] = [];
   for (const [name, j, holders] of rollback) {
@@ -219,4 +237,32 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
     if (Object.keys(js).length === 0) delete s.journals;
   });
   return reports;
+}
+
+/** The decided links (of `complete`) that some end no longer holds after the confirms, with the ends that still do. */
+async function readBackConfirmed(
+  ctx: EngineContext,
+  complete: ReadonlyArray<[string, JournalLink]>,
+  held: Map<string, MacsecConfig | Error>,
+  failedDevices: Map<string, string>,
+  kind: 'primary' | 'fallback',
+): Promise<Array<[string, JournalLink, string[]]>> {
+  const devices = [...new Set(complete.flatMap(([, j]) => j.ends.map((e) => e.device)))].filter((d) => !failedDevices.has(d) && !(held.get(d) instanceof Error));
+  const after = new Map<string, MacsecConfig>();
+  await Promise.all(
+    devices.map(async (dev) => {
+      try {
+        after.set(dev, await ctx.confirmLane(dev, (d) => readMacsec(d)));
+      } catch (e) {
+        failedDevices.set(dev, describeError(e));
+      }
+    }),
+  );
+  const lost: Array<[string, JournalLink, string[]]> = [];
+  for (const [name, j] of complete) {
+    if (j.ends.some((e) => !after.has(e.device))) continue; // unread: reported as a failed confirm, retried
+    const holders = j.ends.filter((e) => holds(after.get(e.device)!, j, kind)).map((e) => e.device);
+    if (holders.length < j.ends.length) lost.push([name, j, holders]);
+  }
+  return lost;
 }
