@@ -138,6 +138,37 @@ describe('SIGKILL between two confirms', () => {
     }
   }, 90_000);
 
+  it('(a\u2032) restarted at once, but r2 rolls back while its confirm is on the way: resume reads back and removes the key from r1', async () => {
+    const { journal, keyBefore } = await crashBetweenConfirms();
+    const ckn = journal.links.L1!.ckn;
+    const rotator = bench.rotator();
+    try {
+      // resume() finds the key on both ends and confirms; r2 takes 1.5 s (wall clock) to apply the
+      // commit, and meanwhile its commit confirmed times out: the confirm lands as a plain commit of
+      // the rolled-back configuration and succeeds. Only a read-back shows that r2 lost the key.
+      bench.junos.setFaults('r2', { commitLatencyMs: 1500 });
+      const resuming = rotator.resume();
+      await new Promise((r) => setTimeout(r, 600));
+      bench.junos.advance(Date.parse(journal.confirmDeadline!) - bench.junos.now() + 1000);
+      expect(bench.junos.now()).toBeLessThan(Date.parse(journal.startsAt));
+      const resumed = await resuming;
+      bench.junos.setFaults('r2', {});
+      expect(keyChainText('r2')).not.toContain(ckn);
+      expect(resumed.map((r) => [r.link, r.outcome])).toEqual([['L1', 'rolled-back']]);
+      expect(keyChainText('r1')).not.toContain(ckn);
+      const state = await readState();
+      expect(state.journals).toBeUndefined();
+      expect(state.links.L1!.keyId).toBe(keyBefore);
+      bench.junos.advance(Date.parse(journal.startsAt) - bench.junos.now() + 5000);
+      expect(bench.junos.linkStatus('L1').state).toBe('secured');
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+      expect(fallbackIntervalsSince(since)).toEqual([]);
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await rotator.close();
+    }
+  }, 90_000);
+
   it('(c) restarted after the start-time: r1 is put back on the previous key; on fallback meanwhile, never down', async () => {
     const { journal, keyBefore } = await crashBetweenConfirms();
     bench.junos.advance(Date.parse(journal.startsAt) - bench.junos.now() + 10_000);
