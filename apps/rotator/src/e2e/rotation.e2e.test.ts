@@ -67,6 +67,11 @@ describe('rotation end to end (sim-kme + sim-junos)', () => {
         }
         expect(events).toContain('G1:done');
         expect(events).toContain('L1:stage');
+        if (i === 0) {
+          // Every step boundary leaves one debug line (chaos runs kill on them).
+          for (const step of ['journaled: links G1', 'device-staged: device r6,', 'staged: links L1', 'decided: links L2', 'device-confirmed: device r7,', 'confirmed: links'])
+            expect(bench.logger.lines.some((l) => l.includes(`DEBUG`) && l.includes(`step ${step}`)), step).toBe(true);
+        }
         for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, `${id} after rotation ${i + 1}`).toBe('secured');
       }
       expect(installed).toHaveLength(4 * 21 + 2);

@@ -52,7 +52,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
   const mode = ctx.config.rotation.mode;
   const kind = what.kind;
   const fb = kind === 'fallback';
-  const pause = (point: Parameters<NonNullable<typeof ctx.hooks.pause>>[0], info: { links: string[]; device?: string }) => ctx.hooks.pause?.(point, { ...info, kind });
+  // One debug line per step boundary: what a chaos run (or an operator reading a debug log) kills
+  // or looks at precisely. Key IDs and names only.
+  const pause = (point: Parameters<NonNullable<typeof ctx.hooks.pause>>[0], info: { links: string[]; device?: string }) => {
+    ctx.logger.debug(`step ${point}${fb ? ' (fallback key)' : ''}: ${info.device !== undefined ? `device ${info.device}, ` : ''}links ${info.links.join(', ')}`);
+    return ctx.hooks.pause?.(point, { ...info, kind });
+  };
   const emit = (e: ProgressEvent) => {
     try {
       options.onProgress?.(e);
