@@ -9,19 +9,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal, RotatorState } from '../state/types.js';
 import { STATE_FILE } from '../state/store.js';
 import { runAndKill } from './child.js';
-import { startBench, type Bench } from './harness.js';
+import { startInitialisedBench, type Bench } from './harness.js';
 
 let bench: Bench;
 let since = 0;
 
 beforeAll(async () => {
-  bench = await startBench();
-  const r = bench.rotator();
-  try {
-    expect((await r.init()).errors).toEqual([]);
-  } finally {
-    await r.close();
-  }
+  bench = await startInitialisedBench();
   since = bench.junos.now();
 }, 60_000);
 afterAll(async () => {

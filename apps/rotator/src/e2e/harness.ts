@@ -91,6 +91,22 @@ export interface BenchOptions {
   fallback?: EngineConfig['fallback'];
 }
 
+/** A bench whose devices `init` has set up: every link has its first key and its fallback key. */
+export async function startInitialisedBench(options: BenchOptions = {}): Promise<Bench> {
+  const bench = await startBench(options);
+  const r = bench.rotator();
+  try {
+    const init = await r.init();
+    if (init.errors.length) throw new Error(`init failed on the bench: ${JSON.stringify(init.errors)}`);
+  } catch (e) {
+    await r.close();
+    await bench.close();
+    throw e;
+  }
+  await r.close();
+  return bench;
+}
+
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
   const issuedKeys: string[] = [];
   const keyLogDir = await mkdtemp(join(tmpdir(), 'rotator-e2e-keylog-'));

@@ -6,20 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_FILE } from '../state/store.js';
 import type { RotatorState } from '../state/types.js';
-import { SIM_LINK_IDS, startBench, type Bench } from './harness.js';
+import { SIM_LINK_IDS, startInitialisedBench, type Bench } from './harness.js';
 
 let bench: Bench;
 let since = 0;
 const readState = async () => JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')) as RotatorState;
 
 beforeAll(async () => {
-  bench = await startBench();
-  const r = bench.rotator();
-  try {
-    expect((await r.init()).errors).toEqual([]);
-  } finally {
-    await r.close();
-  }
+  bench = await startInitialisedBench();
   since = bench.junos.now();
 }, 60_000);
 afterAll(async () => {
