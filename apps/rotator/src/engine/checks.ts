@@ -1,5 +1,6 @@
 // Small pure checks the cycle makes on what the devices hold.
 import type { KeyChain, MacsecConfig } from '@qkd-macsec/macsec-config';
+import { refOf } from '../agent/protocol/refs.js';
 import type { ResolvedLink } from './config-view.js';
 import type { Tx } from './tx.js';
 
@@ -9,13 +10,20 @@ export function chainOf(config: MacsecConfig | undefined, name: string): KeyChai
 
 /**
  * A device may echo what it was sent in an error (a bad statement, a bad-element): whatever
- * comes back, the CAKs of this transaction never reach a log line or a report.
+ * comes back, the CAKs `device` got in this transaction never reach a log line or a report. (A
+ * device behind an agent got references only: the agent redacts its own errors.)
  */
-export function redact(message: string, txs: readonly Tx[]): string {
+export function redact(message: string, txs: readonly Tx[], device: string): string {
   let out = message;
   for (const t of txs) {
-    const cak = t.key?.cak.reveal();
-    if (cak) out = out.replace(new RegExp(cak, 'gi'), '<redacted>');
+    let secret;
+    try {
+      secret = t.key?.cakFor(device);
+    } catch {
+      continue; // no CAK for this device: nothing of it to redact
+    }
+    if (!secret || refOf(secret)) continue;
+    out = out.replace(new RegExp(secret.reveal(), 'gi'), '<redacted>');
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // The part of the resolved configuration the engine reads. The shell's RotatorConfig
 // (src/config/schema.ts) has these fields (and more); taking only what is needed keeps the engine
-// usable from tests and tools with a hand-built object.
-import type { CipherSuite, EventOptions } from '@qkd-macsec/macsec-config';
+// usable from tests and tools with a hand-built object. engineView() folds a config's sites (devices
+// and SAEs behind site agents) into the same devices/saes maps, so every step sees one fleet.
+import type { CipherSuite, EventOptions, Platform } from '@qkd-macsec/macsec-config';
 
 export interface EngineLinkEnd {
   device: string;
@@ -16,9 +17,19 @@ export interface EngineLink {
   keyChain?: string | undefined;
 }
 
+/** A site behind an agent, as the engine reads RotatorConfig.sites: who is there, never how to reach them. */
+export interface EngineSite {
+  saes: readonly string[];
+  devices: Readonly<Record<string, { sae: string; platform?: Platform | undefined }>>;
+}
+
 export interface EngineConfig {
+  /** Directly reached SAEs; engineView() adds each site's with `kme: "agent <site>"`. */
   saes: Readonly<Record<string, { kme: string }>>;
+  /** Directly reached devices; engineView() adds each site's. */
   devices: Readonly<Record<string, { sae: string }>>;
+  /** Sites behind agents (RotatorConfig.sites; absent or empty in direct mode). */
+  sites?: Readonly<Record<string, EngineSite>> | undefined;
   links: readonly EngineLink[];
   rotation: {
     mode: 'key-chain' | 'static-cak';
@@ -70,6 +81,29 @@ export interface ResolvedLink {
 
 export class EngineConfigError extends Error {
   override name = 'EngineConfigError';
+}
+
+/**
+ * The config with its sites' devices and SAEs merged into `devices` and `saes` (a site SAE's KME
+ * reads `agent <site>` in messages); the config itself when it has no site. A name in two places
+ * is refused: which way to reach it would be a guess.
+ */
+export function engineView(config: EngineConfig): EngineConfig {
+  const sites = Object.entries(config.sites ?? {});
+  if (sites.length === 0) return config;
+  const devices: Record<string, { sae: string; platform?: Platform }> = { ...config.devices };
+  const saes: Record<string, { kme: string }> = { ...config.saes };
+  for (const [site, s] of sites) {
+    for (const sae of s.saes) {
+      if (saes[sae]) throw new EngineConfigError(`SAE "${sae}" is at site ${site} and ${saes[sae].kme.startsWith('agent ') ? `at ${saes[sae].kme.slice(6)} too` : 'in saes too'}: name it in one place`);
+      saes[sae] = { kme: `agent ${site}` };
+    }
+    for (const [name, d] of Object.entries(s.devices)) {
+      if (devices[name]) throw new EngineConfigError(`device "${name}" is at site ${site} and ${name in config.devices ? 'in devices' : 'at another site'} too: name it in one place`);
+      devices[name] = { sae: d.sae, ...(d.platform !== undefined ? { platform: d.platform } : {}) };
+    }
+  }
+  return { ...config, devices, saes };
 }
 
 export function resolveLinks(config: EngineConfig): ResolvedLink[] {

@@ -1,6 +1,5 @@
 // Everything one engine instance works with, passed to each step.
 import type { Fleet } from '../fleet/fleet.js';
-import type { Limiter } from '../fleet/limit.js';
 import type { StateStore } from '../state/store.js';
 import type { EngineConfig, ResolvedLink } from './config-view.js';
 import type { EngineLogger } from './types.js';
@@ -25,15 +24,14 @@ export interface EngineContext {
   /**
    * Confirms (and resume's settling commits): the device's one session, on the pool's urgent lane —
    * not bounded by rotation.concurrency: once the decision is on disk every end must get its
-   * confirm at once (cycle.ts step 8). Being the stage's session, it still holds the
-   * configuration lock the stage took (device-ops stageHeld/confirmHeld).
+   * confirm at once (cycle.ts step 8). For a direct device it is the stage's session, which still
+   * holds the configuration lock the stage took (DeviceOps stage/confirmStaged).
    */
   confirmLane: Fleet['withDevice'];
   store: StateStore;
   logger: EngineLogger;
   clock: () => Date;
   sleep: (ms: number) => Promise<void>;
-  kmeLimit: Limiter;
   hooks: EngineHooks;
   /** Place start-times after the confirm timeout (see leadMs). */
   startAfterConfirmTimeout: boolean;

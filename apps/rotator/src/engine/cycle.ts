@@ -6,17 +6,17 @@
 // decision so that a killed run can be resolved (resume.ts).
 // The same transaction rotates a link's fallback-key (kind 'fallback', see fallback.ts): no slot,
 // no start-time (a fallback-key is live at its commit), verified by the primary key still securing
-// the link.
+// the link. Devices are DeviceOps and keys come from a KeySource (fleet/ops.ts): a device or an SAE
+// behind a site agent runs the same protocol; the agents drop the cycle's keys when it ends.
 import { randomUUID } from 'node:crypto';
-import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { JournalLink } from '../state/types.js';
 import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
 import { coalesce, deferred } from './coalesce.js';
 import { leadSeconds, type EngineContext } from './context.js';
-import { confirmHeld, describeError, mergeChanges, readMacsec, stageHeld } from './device-ops.js';
-import { fetchLinkKey } from './fetch.js';
+import type { DeviceOps } from '../fleet/ops.js';
+import { describeError, mergeChanges } from './device-ops.js';
 import { dryRunReport, linkReport } from './report.js';
 import type { Change, Tx } from './tx.js';
 import type { CycleReport, LinkError, LinkReport, ProgressEvent, WaitInfo } from './types.js';
@@ -81,7 +81,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
   // Device -> its links' transactions, built once (a fleet-sized filter per device is quadratic).
   const byDevice = new Map<string, Tx[]>();
   for (const t of txs) for (const d of new Set(t.link.ends.map((e) => e.device))) (byDevice.get(d) ?? byDevice.set(d, []).get(d)!).push(t);
-  const withDevice = <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => ctx.fleet.withDevice(device, fn);
+  const withDevice = <T>(device: string, fn: (d: DeviceOps) => Promise<T>) => ctx.fleet.withDevice(device, fn);
 
   // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
   const cycleId = randomUUID();
@@ -90,13 +90,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     return await ctx.fleet.mutex.withKeys(devicesOf(txs), () => cycle(cycleId));
   } finally {
     ctx.inFlight.delete(cycleId);
+    // Keys are needed from the fetch to the stage only: every agent of this cycle zeroes them now.
+    await ctx.fleet.keys.release(cycleId);
   }
 
   async function cycle(cycleId: string): Promise<CycleReport> {
     // 1. Read what every device holds now.
     const configs = new Map<string, MacsecConfig>();
     const devices = devicesOf(txs);
-    const reads = await Promise.allSettled(devices.map((dev) => withDevice(dev, (d) => readMacsec(d))));
+    const reads = await Promise.allSettled(devices.map((dev) => withDevice(dev, (d) => d.readMacsec())));
     reads.forEach((r, i) => {
       const dev = devices[i]!;
       if (r.status === 'fulfilled') configs.set(dev, r.value);
@@ -177,8 +179,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const keyed = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const decided = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const stagedAt = new Map<string, number>();
-    // Devices whose configuration lock this cycle holds from the stage to the confirm, by session.
-    const locked = new Map<string, JunosDevice>();
+    // Devices staged and not yet sent their confirm: their DeviceOps holds the configuration lock for this cycle.
+    const unconfirmed = new Set<string>();
     const involved = live();
     const isInvolved = new Set(involved);
     const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
@@ -186,7 +188,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
     //      plan on the cycle's start instant, journal (before the key reaches any device).
     const keyFlow = async (t: Tx): Promise<boolean> => {
-      await ctx.kmeLimit(() => fetchInto(t));
+      await fetchInto(t);
       if (t.error) return false;
       if (mode === 'key-chain' && !fb) {
         try {
@@ -206,7 +208,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const fetchInto = async (t: Tx): Promise<void> => {
       emit({ link: t.link.name, phase: 'fetch' });
       try {
-        const key = await fetchLinkKey(ctx.fleet, ctx.config, t.link);
+        const key = await ctx.fleet.keys.fetch(t.link, { tx: cycleId, cipherSuite: ctx.config.rotation.cipherSuite, kind });
         if (state.keyIds[key.keyId]) {
           fail(t, { phase: 'fetch', message: `KME handed out key_ID ${key.keyId} again (installed for link ${state.keyIds[key.keyId]!.link} at ${state.keyIds[key.keyId]!.at}); refusing to install a key twice` });
           return;
@@ -228,15 +230,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
 
     // 6. Stage a device once the keys of all its links are in: ONE load, ONE commit confirmed.
     const changeFor = (t: Tx, device: string): Change => {
-      if (fb) return { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, fallbackKey: { ckn: t.key!.ckn, cak: t.key!.cak } }] }, delete: [] };
+      const cak = t.key!.cakFor(device);
+      if (fb) return { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, fallbackKey: { ckn: t.key!.ckn, cak } }] }, delete: [] };
       if (mode === 'key-chain') {
         const plan = t.plans.get(device)!;
-        return keyChainRotationChange(plan, { chain: t.link.keyChain, keyName: t.key!.ckn, secret: t.key!.cak });
+        return keyChainRotationChange(plan, { chain: t.link.keyChain, keyName: t.key!.ckn, secret: cak });
       }
       const end = t.link.ends.find((e) => e.device === device)!;
       return {
         config: {
-          connectivityAssociations: [{ name: t.link.connectivityAssociation, preSharedKey: { ckn: t.key!.ckn, cak: t.key!.cak } }],
+          connectivityAssociations: [{ name: t.link.connectivityAssociation, preSharedKey: { ckn: t.key!.ckn, cak } }],
           interfaces: end.interfaces.map((i) => ({ name: i, connectivityAssociation: t.link.connectivityAssociation })),
         },
         delete: [],
@@ -253,26 +256,26 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         mine = [];
       }
       if (mine.length === 0) return;
-      let change: Change = { config: {}, delete: [] };
-      for (const t of mine) {
-        change = mergeChanges(change, changeFor(t, device));
-        emit({ link: t.link.name, phase: 'stage', device, keyId: t.key!.keyId });
-        const pruned = t.plans.get(device)?.deleteSlots ?? [];
-        if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
-      }
       try {
+        let change: Change = { config: {}, delete: [] };
+        for (const t of mine) {
+          change = mergeChanges(change, changeFor(t, device));
+          emit({ link: t.link.name, phase: 'stage', device, keyId: t.key!.keyId });
+          const pruned = t.plans.get(device)?.deleteSlots ?? [];
+          if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
+        }
         await withDevice(device, async (d) => {
           stagedAt.set(device, ctx.clock().getTime());
           const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
-          await stageHeld(d, change, { confirmMinutes, comment });
-          locked.set(device, d);
+          await d.stage(cycleId, change, { confirmMinutes, comment });
+          unconfirmed.add(device);
           await pause('device-staged', { links: mine.map((t) => t.link.name), device });
         });
         for (const t of mine) t.phase.set(device, 'staged');
       } catch (e) {
         for (const t of mine) {
           t.phase.set(device, 'failed');
-          fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine) });
+          fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine, device) });
         }
       }
     };
@@ -330,13 +333,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       try {
         const after = await ctx.confirmLane(device, async (d) => {
           const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
-          // A reconnect since the stage (same device, new session) lost the lock: confirmHeld takes it again.
-          const held = locked.get(device) === d && !d.closed;
-          locked.delete(device);
-          await confirmHeld(d, failedHere.length ? undo : undefined, comment, held);
+          // A reconnect since the stage (same device, new session) lost the lock: confirmStaged takes it again.
+          unconfirmed.delete(device);
+          await d.confirmStaged(cycleId, failedHere.length ? undo : undefined, comment);
           const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
           await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
-          return inTime ? undefined : readMacsec(d);
+          return inTime ? undefined : d.readMacsec();
         });
         for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
         for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
@@ -351,7 +353,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         }
       } catch (e) {
         for (const t of mine) {
-          fail(t, { phase: 'confirm', device, message: redact(`confirming on ${device} failed: ${describeError(e)}`, mine) });
+          fail(t, { phase: 'confirm', device, message: redact(`confirming on ${device} failed: ${describeError(e)}`, mine, device) });
         }
       }
     };
@@ -370,7 +372,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     }
     await Promise.allSettled(flows);
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
-    await Promise.allSettled([...locked].map(([device, held]) => withDevice(device, async (d) => void (d === held && !d.closed ? await d.unlock() : undefined))));
+    await Promise.allSettled([...unconfirmed].map((device) => withDevice(device, (d) => d.releaseStaged(cycleId))));
 
     // 9. Links that failed after some end took their key: remove it wherever it may still be.
     const withKey = txs.filter((t) => t.key);

@@ -5,9 +5,10 @@ import type { RotatorConfig } from '../config/schema.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { createFleet } from '../fleet/fleet.js';
 import { createLimiter } from '../fleet/limit.js';
+import type { AgentDirectory } from '../fleet/ops.js';
 import { initDevices, type InitOptions } from '../init/index.js';
 import { createStateStore } from '../state/store.js';
-import { resolveLinks, type EngineConfig } from './config-view.js';
+import { engineView, resolveLinks, type EngineConfig } from './config-view.js';
 import type { EngineContext, EngineHooks } from './context.js';
 import { runCycle, type CycleOptions } from './cycle.js';
 import { resumeAndRepair, rotateFallbackKeys } from './fallback.js';
@@ -16,10 +17,10 @@ import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
 export * from './types.js';
-export type { EngineConfig, EngineLink, EngineLinkEnd, ResolvedLink } from './config-view.js';
-export { EngineConfigError, resolveLinks } from './config-view.js';
+export type { EngineConfig, EngineLink, EngineLinkEnd, EngineSite, ResolvedLink } from './config-view.js';
+export { EngineConfigError, engineView, resolveLinks } from './config-view.js';
 export type { EngineHooks } from './context.js';
-export { KeyFetchError } from './fetch.js';
+export { KeyFetchError } from '../fleet/keys.js';
 export { RotatorClosedError } from './cycle.js';
 
 export interface CreateRotatorOptions {
@@ -34,6 +35,11 @@ export interface CreateRotatorOptions {
   connectDevice?: (device: string) => Promise<JunosDevice>;
   /** The ETSI 014 client for an SAE (default: from config.saes/kmes). Created once per SAE, closed by close(). */
   kmeClientFor?: (sae: string) => QkdClient;
+  /**
+   * The site agents (agent/client createAgentDirectory): required when config.sites is not empty;
+   * the devices and SAEs of those sites are reached only through them. Closed by close().
+   */
+  agents?: AgentDirectory;
   /**
    * Put start-times beyond the confirm timeout (default true), so an end that never got its
    * confirm rolls back before the key activates anywhere. false: start-time = now + leadTimeSeconds
@@ -62,15 +68,35 @@ export interface Rotator {
 }
 
 export function createRotator(options: CreateRotatorOptions): Rotator {
-  const { config, logger } = options;
+  const { logger, agents } = options;
+  const sites = Object.keys((options.config as EngineConfig).sites ?? {});
+  if (sites.length && !agents) {
+    throw new TypeError(`createRotator: the config has sites (${sites.join(', ')}) but no \`agents\` was passed: build them with createAgentDirectory(config, …) from agent/client and pass them as \`agents\``);
+  }
+  // One fleet: the sites' devices and SAEs next to the direct ones.
+  const config = engineView(options.config as EngineConfig);
+  for (const [site, s] of Object.entries(config.sites ?? {})) {
+    for (const device of Object.keys(s.devices)) if (!agents!.forDevice(device)) throw new TypeError(`createRotator: device ${device} is at site ${site}, but \`agents\` has no agent for it`);
+    for (const sae of s.saes) if (!agents!.forSae(sae)) throw new TypeError(`createRotator: SAE ${sae} is at site ${site}, but \`agents\` has no agent for it`);
+  }
   const links = resolveLinks(config);
-  const full = 'kmes' in config ? (config as RotatorConfig) : undefined;
+  const full = 'kmes' in options.config ? (options.config as RotatorConfig) : undefined;
   const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, { logger }) : undefined);
   const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
   if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
   const closing = new AbortController();
   // One session per device for the whole fleet, kept; confirms on its urgent lane (cycle.ts, step 8).
-  const fleet = createFleet({ connectDevice, kmeClientFor, concurrency: config.rotation.concurrency, maxSessions: Math.max(10_000, Object.keys(config.devices).length), logger });
+  const fleet = createFleet({
+    connectDevice,
+    kmeClientFor,
+    config,
+    agents,
+    // Links fetching keys (from KMEs or agents) at once.
+    kmeLimit: createLimiter(options.kmeConcurrency ?? Math.min(config.rotation.concurrency, 16)),
+    concurrency: config.rotation.concurrency,
+    maxSessions: Math.max(10_000, Object.keys(config.devices).length),
+    logger,
+  });
   const ctx: EngineContext = {
     config,
     links,
@@ -80,7 +106,6 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     logger,
     clock: options.clock ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    kmeLimit: createLimiter(options.kmeConcurrency ?? Math.min(config.rotation.concurrency, 16)),
     hooks: options.hooks ?? {},
     startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
     verifyDelayMs: options.verifyDelayMs ?? 2000,

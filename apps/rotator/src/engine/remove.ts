@@ -3,11 +3,10 @@
 // static-cak mode, put the previous pre-shared-key back; or, for a fallback-key, replace the
 // connectivity association by itself with the previous fallback-key when known, else without one
 // (Junos has no delete target for it in our model). One load + one plain commit, which also settles a pending commit confirmed.
-import type { JunosDevice } from '@qkd-macsec/junos-netconf';
-import { renderXml, type ConnectivityAssociation, type DeleteTarget, type MacsecConfig, type PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { ConnectivityAssociation, DeleteTarget, MacsecConfig, PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { DeviceOps } from '../fleet/ops.js';
 import type { ResolvedLink } from './config-view.js';
 import type { EngineContext } from './context.js';
-import { loadAndCommit, loadManyAndCommit, readMacsec } from './device-ops.js';
 
 export interface RemoveItem {
   link: ResolvedLink;
@@ -27,10 +26,10 @@ export async function removeKeys(
   items: RemoveItem[],
   mode: string,
   comment: string,
-  lane: <T>(device: string, fn: (d: JunosDevice) => Promise<T>) => Promise<T> = ctx.fleet.withDevice,
+  lane: <T>(device: string, fn: (d: DeviceOps) => Promise<T>) => Promise<T> = ctx.fleet.withDevice,
 ): Promise<string[]> {
   return lane(device, async (d) => {
-    const held = await readMacsec(d);
+    const held = await d.readMacsec();
     const del: DeleteTarget[] = [];
     const config: MacsecConfig = {};
     const replace: ConnectivityAssociation[] = [];
@@ -59,8 +58,8 @@ export async function removeKeys(
         removed.push(item.link.name);
       }
     }
-    if (replace.length) await loadManyAndCommit(d, [{ xml: renderXml({ connectivityAssociations: replace }, { operation: 'replace', revealSecrets: true }), action: 'replace' }], { comment });
-    else if (removed.length) await loadAndCommit(d, { config, delete: del }, { comment });
+    if (replace.length) await d.commit([{ action: 'replace', config: { connectivityAssociations: replace } }], { comment });
+    else if (removed.length) await d.commit([{ action: 'merge', change: { config, delete: del } }], { comment });
     return removed;
   });
 }

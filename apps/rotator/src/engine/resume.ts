@@ -15,7 +15,7 @@ import type { MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { Journal, JournalLink } from '../state/types.js';
 import type { ResolvedLink } from './config-view.js';
 import type { EngineContext } from './context.js';
-import { confirmWith, describeError, readMacsec } from './device-ops.js';
+import { describeError } from './device-ops.js';
 import { removeKeys } from './remove.js';
 import type { ResumeReport } from './types.js';
 import { verifyLinks } from './verify.js';
@@ -94,7 +94,7 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        held.set(dev, await ctx.confirmLane(dev, (d) => readMacsec(d)));
+        held.set(dev, await ctx.confirmLane(dev, (d) => d.readMacsec()));
       } catch (e) {
         held.set(dev, e instanceof Error ? e : new Error(String(e)));
       }
@@ -134,7 +134,7 @@ async function resumeJournal(ctx: EngineContext, journal: Journal): Promise<Resu
             await removeKeys(ctx, dev, removals.map(([name, j]) => ({ link: linkOf(name, j), keyId: j.keyId, ckn: j.ckn })), fb ? 'fallback' : removals[0]![1].mode, `qkd-macsec ${journal.cycleId}: settle after restart`, ctx.confirmLane);
           }
           // removeKeys' commit also confirmed; without removals a plain commit confirms.
-          if (confirms.length && !removals.length) await ctx.confirmLane(dev, (d) => confirmWith(d, undefined, `qkd-macsec ${journal.cycleId}: confirm after restart`));
+          if (confirms.length && !removals.length) await ctx.confirmLane(dev, (d) => d.confirmPending(undefined, `qkd-macsec ${journal.cycleId}: confirm after restart`));
         } catch (e) {
           failedDevices.set(dev, describeError(e));
         }
@@ -252,7 +252,7 @@ async function readBackConfirmed(
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        after.set(dev, await ctx.confirmLane(dev, (d) => readMacsec(d)));
+        after.set(dev, await ctx.confirmLane(dev, (d) => d.readMacsec()));
       } catch (e) {
         failedDevices.set(dev, describeError(e));
       }

@@ -1,11 +1,11 @@
 // A link's transaction while a cycle runs: what each step reads and writes.
-import type { DeleteTarget, KeyChainPlan, MacsecConfig, PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { KeyChainPlan, PreSharedKey } from '@qkd-macsec/macsec-config';
+import type { FetchedKey } from '../fleet/ops.js';
 import type { EndPhase } from '../state/types.js';
 import type { ResolvedLink } from './config-view.js';
-import type { FetchedKey } from './fetch.js';
 import type { LinkError } from './types.js';
 
-export type Change = { config: MacsecConfig; delete: DeleteTarget[] };
+export type { Change } from '../fleet/ops.js';
 
 /** A link's transaction while the cycle runs. */
 export interface Tx {

@@ -5,7 +5,7 @@
 import { findAll, isObject, textOf, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { assertNoRefs } from '../agent/protocol/refs.js';
-import { confirmHeld, confirmWith, loadManyAndCommit, readMacsec, stageHeld } from '../engine/device-ops.js';
+import { confirmHeld, confirmWith, loadManyAndCommit, readMacsec, stageHeld } from './netconf-ops.js';
 import type { Change, DeviceOps, Load } from './ops.js';
 
 const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
@@ -37,8 +37,9 @@ function createDirectOps(device: string, d: JunosDevice): DeviceOps {
     },
     facts: () => d.facts(),
     mkaSessions: () => d.mkaSessions(),
-    commit: (loads, options) => loadManyAndCommit(d, loads.map((l) => renderLoad(l, device)), options),
-    confirmPending: (change, comment) => confirmWith(d, change && checked(change), comment),
+    // async: a refused reference rejects the promise like any failure, it does not throw at the call.
+    commit: async (loads, options) => loadManyAndCommit(d, loads.map((l) => renderLoad(l, device)), options),
+    confirmPending: async (change, comment) => confirmWith(d, change && checked(change), comment),
     async stage(tx, change, options) {
       await stageHeld(d, checked(change), options);
       heldFor = tx;

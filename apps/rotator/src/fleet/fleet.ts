@@ -1,11 +1,18 @@
-// The rotator's connections: one pooled NETCONF session per device, kept across cycles for the
-// whole fleet (junos-netconf's pool: maxSessions apart from the in-flight bound, keepalives,
-// background reconnect with backoff; closed by close()), one ETSI 014 client per SAE, and the
-// per-device mutex. Confirms go on the pool's urgent lane: on the device's one session, never
-// queued behind rotation.concurrency.
+// The rotator's connections, as DeviceOps and a KeySource (fleet/ops.ts): for a device reached
+// directly, one pooled NETCONF session, kept across cycles for the whole fleet (junos-netconf's
+// pool: maxSessions apart from the in-flight bound, keepalives, background reconnect with backoff;
+// closed by close()); for a device behind a site agent, the agent client's DeviceOps. Keys come
+// from the KeySource (one ETSI 014 client per direct SAE, the agents for the others). Plus the
+// per-device mutex. Confirms go on the urgent lane: on a direct device's one session, never queued
+// behind rotation.concurrency; an agent device's confirm is not queued at all.
 import type { QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { createSessionPool, type JunosDevice, type SessionPool } from '@qkd-macsec/junos-netconf';
+import { createSessionPool, PoolClosedError, type JunosDevice, type SessionPool } from '@qkd-macsec/junos-netconf';
+import type { EngineConfig } from '../engine/config-view.js';
+import { directOps } from './direct-ops.js';
+import { createKeySource } from './keys.js';
+import { createLimiter, type Limiter } from './limit.js';
 import { createKeyedMutex, type KeyedMutex } from './mutex.js';
+import type { AgentDirectory, DeviceOps, KeySource } from './ops.js';
 
 export type ConnectDevice = (device: string) => Promise<JunosDevice>;
 export type KmeClientFor = (sae: string) => QkdClient;
@@ -13,24 +20,30 @@ export type KmeClientFor = (sae: string) => QkdClient;
 export interface FleetOptions {
   connectDevice: ConnectDevice;
   kmeClientFor: KmeClientFor;
-  /** Device operations in flight at once (normal lane). */
+  /** What the KeySource reads: saes and rotation.ckn. */
+  config: Pick<EngineConfig, 'saes' | 'rotation'>;
+  /** The site agents, for the devices and SAEs behind them (closed by close()). */
+  agents?: AgentDirectory | undefined;
+  /** Links fetching keys at once (default: unbounded). */
+  kmeLimit?: Limiter | undefined;
+  /** Device operations in flight at once (normal lane; direct and agent devices alike). */
   concurrency: number;
   /** Sessions kept open (default 10 000, and at least the fleet's device count). */
   maxSessions?: number;
   /** Probe an idle session this often (default 60 s; 0: never). */
   keepaliveIntervalMs?: number;
-  logger?: { warn(...args: unknown[]): unknown };
+  logger?: { warn(...args: unknown[]): unknown } | undefined;
   /** Connection attempts per use (default 2). */
   connectAttempts?: number;
 }
 
 export interface Fleet {
-  /** Run `fn` on the device's pooled session (one use at a time per device). */
-  withDevice<T>(device: string, fn: (d: JunosDevice) => Promise<T>): Promise<T>;
-  /** The same session, on the urgent lane: not bounded by concurrency, ahead of the device's queued uses (confirms). */
-  urgent<T>(device: string, fn: (d: JunosDevice) => Promise<T>): Promise<T>;
-  /** The ETSI 014 client that speaks as `sae` (created once, cached). */
-  kme(sae: string): QkdClient;
+  /** Run `fn` on the device (direct: its pooled session, one use at a time per device). */
+  withDevice<T>(device: string, fn: (d: DeviceOps) => Promise<T>): Promise<T>;
+  /** The same device on the urgent lane: not bounded by concurrency, ahead of the device's queued uses (confirms). */
+  urgent<T>(device: string, fn: (d: DeviceOps) => Promise<T>): Promise<T>;
+  /** Steps 1–2 of the protocol, wherever the SAEs are (fleet/keys.ts). */
+  readonly keys: KeySource;
   /** Held by a transaction across its phases on a set of devices. */
   readonly mutex: KeyedMutex;
   readonly pool: SessionPool<JunosDevice>;
@@ -50,21 +63,27 @@ export function createFleet(options: FleetOptions): Fleet {
     reconnect: 'background',
     ...(options.logger ? { logger: { warn: (m: string) => void options.logger!.warn(m) } } : {}),
   });
-  const clients = new Map<string, QkdClient>();
+  const { agents } = options;
+  const keys = createKeySource({ config: options.config, kmeClientFor: options.kmeClientFor, agents, kmeLimit: options.kmeLimit, logger: options.logger });
+  // Agent devices' operations share the pool's bound (rotation.concurrency) by a limiter of the same size.
+  const agentLane = createLimiter(options.concurrency);
+  let closed = false;
+  const atAgent = <T>(device: string, fn: (d: DeviceOps) => Promise<T>, urgent: boolean): Promise<T> | undefined => {
+    const a = agents?.forDevice(device);
+    if (!a) return undefined;
+    if (closed) return Promise.reject(new PoolClosedError(device));
+    return urgent ? fn(a.device(device)) : agentLane(() => (closed ? Promise.reject(new PoolClosedError(device)) : fn(a.device(device))));
+  };
   return {
-    withDevice: (device, fn) => pool.use(device, fn),
-    urgent: (device, fn) => pool.use(device, fn, { priority: 'urgent' }),
-    kme(sae) {
-      let c = clients.get(sae);
-      if (!c) clients.set(sae, (c = options.kmeClientFor(sae)));
-      return c;
-    },
+    withDevice: (device, fn) => atAgent(device, fn, false) ?? pool.use(device, (s) => fn(directOps(device, s))),
+    urgent: (device, fn) => atAgent(device, fn, true) ?? pool.use(device, (s) => fn(directOps(device, s)), { priority: 'urgent' }),
+    keys,
     mutex: createKeyedMutex(),
     pool,
     async close() {
+      closed = true;
       await pool.close();
-      await Promise.allSettled([...clients.values()].map((c) => c.close()));
-      clients.clear();
+      await Promise.allSettled([keys.close(), agents?.close()]);
     },
   };
 }

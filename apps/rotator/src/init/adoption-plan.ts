@@ -1,6 +1,7 @@
 // Per device, what init does about the field script's leftovers (field-script.ts): always report
 // them; with removeFieldScript, delete them in init's commit; without, say what still runs.
 import type { DeleteTarget, KeyChain, MacsecConfig } from '@qkd-macsec/macsec-config';
+import type { Load } from '../fleet/ops.js';
 import type { ResolvedLink } from '../engine/config-view.js';
 import type { EngineContext } from '../engine/context.js';
 import type { DeviceInitReport } from '../engine/types.js';
@@ -15,7 +16,7 @@ export interface DeviceAdoption {
   changes: string[];
   notes: string[];
   /** What to delete in init's commit (only when removing). */
-  removal?: { delete: DeleteTarget[]; xml: string[] };
+  removal?: { delete: DeleteTarget[]; loads: Load[] };
 }
 
 export function adoptionPlan(ctx: EngineContext, links: readonly ResolvedLink[], surveys: ReadonlyMap<string, DeviceSurvey>, remove: boolean): Map<string, DeviceAdoption> {
@@ -39,7 +40,7 @@ export function adoptionPlan(ctx: EngineContext, links: readonly ResolvedLink[],
     if (!found) continue;
     const report = { version: found.version, artefacts: found.artefacts, removed: remove && found.removal.lines.length > 0 };
     if (remove) {
-      out.set(device, { report, changes: found.removal.lines, notes: [], removal: { delete: found.removal.delete, xml: found.removal.xml } });
+      out.set(device, { report, changes: found.removal.lines, notes: [], removal: { delete: found.removal.delete, loads: found.removal.loads } });
       continue;
     }
     const notes = found.running.length

@@ -1,20 +1,19 @@
 // init's fallback keys: one QKD key per link (enc_keys on the master's KME, dec_keys on each
-// slave's, exactly the suite's bits — fetchLinkKey), its CKN never one of the link's primary CKNs,
+// slave's, exactly the suite's bits — the fleet's KeySource), its CKN never one of the link's primary CKNs,
 // its key_ID recorded before it reaches a device. A link that gets its first key in the same init
 // gets its fallback key only once that first key is active: before it, both ends would run MKA on
 // the fallback key (time "on fallback" that means nothing went wrong).
-import type { DeleteTarget, MacsecConfig } from '@qkd-macsec/macsec-config';
+import type { MacsecConfig } from '@qkd-macsec/macsec-config';
 import { primaryCkns } from '../engine/checks.js';
 import type { ResolvedLink } from '../engine/config-view.js';
 import type { EngineContext } from '../engine/context.js';
-import { describeError, loadAndCommit, mergeChanges } from '../engine/device-ops.js';
-import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
+import { describeError, mergeChanges } from '../engine/device-ops.js';
+import type { Change, FetchedKey } from '../fleet/ops.js';
 
-type Change = { config: MacsecConfig; delete: DeleteTarget[] };
-
-/** Fetches one fallback key per link and records the key_IDs; failures go to `errors`. */
+/** Fetches one fallback key per link (for transaction `tx`) and records the key_IDs; failures go to `errors`. */
 export async function fetchFallbackKeys(
   ctx: EngineContext,
+  tx: string,
   links: readonly ResolvedLink[],
   configs: ReadonlyMap<string, MacsecConfig>,
   extraPrimaries: ReadonlyMap<string, string>,
@@ -24,7 +23,7 @@ export async function fetchFallbackKeys(
   const out = new Map<string, FetchedKey>();
   for (const l of links) {
     try {
-      const k = await fetchLinkKey(ctx.fleet, ctx.config, l);
+      const k = await ctx.fleet.keys.fetch(l, { tx, cipherSuite: ctx.config.rotation.cipherSuite, kind: 'fallback' });
       if (state.keyIds[k.keyId]) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
       const primaries = primaryCkns(l, configs, state.links[l.name]?.ckn);
       const first = extraPrimaries.get(l.name);
@@ -48,7 +47,7 @@ export function fallbackChanges(links: readonly ResolvedLink[], keys: ReadonlyMa
     const k = keys.get(l.name);
     if (!k) continue;
     for (const e of l.ends) {
-      const change: Change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, fallbackKey: { ckn: k.ckn, cak: k.cak } }] }, delete: [] };
+      const change: Change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, fallbackKey: { ckn: k.ckn, cak: k.cakFor(e.device) } }] }, delete: [] };
       out.set(e.device, mergeChanges(out.get(e.device) ?? { config: {}, delete: [] }, change));
     }
   }
@@ -61,7 +60,7 @@ export async function installFallbackKeys(ctx: EngineContext, links: readonly Re
   await Promise.all(
     [...fallbackChanges(links, keys)].map(async ([device, change]) => {
       try {
-        await ctx.fleet.withDevice(device, (d) => loadAndCommit(d, change, { comment }));
+        await ctx.fleet.withDevice(device, (d) => d.commit([{ action: 'merge', change }], { comment }));
       } catch (e) {
         failed.add(device);
         const msg = `${device}: installing fallback keys failed: ${describeError(e)}`;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfigurationXml, renderXml } from '@qkd-macsec/macsec-config';
 import { describe, expect, it } from 'vitest';
+import { renderLoad } from '../fleet/direct-ops.js';
 import { findFieldScript, prefixUuidCkn } from './field-script.js';
 
 const fixture = (v: string) => readFileSync(fileURLToPath(new URL(`../../../../packages/macsec-config/src/fixtures/field-script-${v}.xml`, import.meta.url)), 'utf8');
@@ -30,8 +31,10 @@ describe('findFieldScript', () => {
       { kind: 'generate-event', name: 'qkd-every-minute' },
       { kind: 'connectivity-association', name: 'CA_QKD' }, // the link's interface moves to qkd-L1
     ]);
-    expect(f.removal.xml.join('\n')).toContain('<user delete="delete"><name>qkd</name></user>');
-    expect(f.removal.xml.join('\n')).toContain('<traceoptions delete="delete"/>');
+    expect(f.removal.loads).toEqual([{ action: 'remove-event-traceoptions' }, { action: 'remove-login-user', user: 'qkd' }]);
+    // What a direct device loads for them (an agent renders the same Loads itself).
+    expect(f.removal.loads.map((l) => renderLoad(l, 'r1').xml).join('\n')).toContain('<user delete="delete"><name>qkd</name></user>');
+    expect(f.removal.loads.map((l) => renderLoad(l, 'r1').xml).join('\n')).toContain('<traceoptions delete="delete"/>');
     // The delete targets render (what init loads).
     expect(renderXml({}, { delete: f.removal.delete })).toContain('<policy delete="delete">');
   });
@@ -55,8 +58,8 @@ describe('findFieldScript', () => {
     expect(f.artefacts).toContain("system login user qkd (the script's user — and the rotator's own login: kept)");
     const scriptUser = findFieldScript({ config: v32, users: ['qkd'], keep: new Set(['qkd']) })!;
     expect(scriptUser.artefacts).toContain("system login user qkd (the script's user — init.eventOptions runs a script as it: kept)");
-    expect(scriptUser.removal.xml.join()).not.toContain('<user');
-    expect(f.removal.xml).toEqual([]);
+    expect(scriptUser.removal.loads.filter((l) => l.action === 'remove-login-user')).toEqual([]);
+    expect(f.removal.loads).toEqual([]);
     expect(f.removal.delete).toEqual([{ kind: 'event-script-file', name: 'qkd-macsec.py' }]);
   });
 

@@ -6,6 +6,7 @@
 // while they stay, the script keeps running on the box and changing keys behind the rotator.
 // Pure: no I/O.
 import type { DeleteTarget, MacsecConfig } from '@qkd-macsec/macsec-config';
+import type { Load } from '../fleet/ops.js';
 
 export type FieldScriptVersion = 'v3.2' | 'v3.3' | 'unknown';
 
@@ -13,8 +14,8 @@ export interface FieldScriptFinding {
   version: FieldScriptVersion;
   /** One line per artefact, e.g. `event-script file qkd-macsec.py (python-script-user qkd)`. */
   artefacts: string[];
-  /** What `--remove-field-script` deletes: model targets and raw XML loads (users, traceoptions). */
-  removal: { delete: DeleteTarget[]; xml: string[]; lines: string[] };
+  /** What `--remove-field-script` deletes: model targets, and loads of their own (users, traceoptions). */
+  removal: { delete: DeleteTarget[]; loads: Load[]; lines: string[] };
   /** Running on-box parts (policies): while they stay, the script still rotates keys. */
   running: string[];
 }
@@ -44,7 +45,7 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
   const ev = config.eventOptions ?? {};
   const keep = input.keep ?? new Set<string>();
   const artefacts: string[] = [];
-  const removal: FieldScriptFinding['removal'] = { delete: [], xml: [], lines: [] };
+  const removal: FieldScriptFinding['removal'] = { delete: [], loads: [], lines: [] };
   const running: string[] = [];
   const versions = new Set<FieldScriptVersion>();
 
@@ -75,7 +76,7 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
   const trace = ev.traceoptions;
   if (trace?.file && /qkd/i.test(trace.file) && !keep.has('traceoptions')) {
     artefacts.push(`event-options traceoptions (file ${trace.file})`);
-    removal.xml.push('<configuration><event-options><traceoptions delete="delete"/></event-options></configuration>');
+    removal.loads.push({ action: 'remove-event-traceoptions' });
     removal.lines.push(`event-options traceoptions (file ${trace.file}): remove`);
   }
   for (const user of new Set(scripts.map((s) => s.pythonScriptUser).filter((u): u is string => !!u))) {
@@ -89,7 +90,7 @@ export function findFieldScript(input: FieldScriptInput): FieldScriptFinding | u
       continue;
     }
     artefacts.push(`system login user ${user} (the script's user)`);
-    removal.xml.push(`<configuration><system><login><user delete="delete"><name>${user}</name></user></login></system></configuration>`);
+    removal.loads.push({ action: 'remove-login-user', user });
     removal.lines.push(`system login user ${user}: remove`);
   }
 

@@ -2,12 +2,12 @@
 // (static-cak, the cipher suite, the key chain), interface bindings, key chains with a first key
 // from the KMEs, and a fallback-key on every connectivity association from a QKD key of its own —
 // changing only what differs, with a readable diff. A second run reports no change.
-import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
+import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedLink } from '../engine/config-view.js';
 import { fallbackSettings, type EngineContext } from '../engine/context.js';
-import { describeError, loadManyAndCommit, mergeChanges } from '../engine/device-ops.js';
-import { fetchLinkKey, type FetchedKey } from '../engine/fetch.js';
+import { describeError, mergeChanges } from '../engine/device-ops.js';
+import type { FetchedKey, Load } from '../fleet/ops.js';
 import type { DeviceInitReport, InitReport } from '../engine/types.js';
 import { fallbackChanges, fetchFallbackKeys, installFallbackKeys, recordFallbackKeys } from './fallback.js';
 import { adoptionPlan, dropCarried, mergeChainsByName } from './adoption-plan.js';
@@ -38,7 +38,15 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
   const notes = fallbackOn ? [] : ['fallback keys are disabled (fallback.enabled: false): no fallback-key installed or rotated; existing ones are left as they are, and a link whose primary keys differ goes down'];
   const done = (r: Omit<InitReport, 'notes' | 'fallbackKeys'>): InitReport => ({ ...r, ...(fallbackOn ? { fallbackKeys } : {}), ...(notes.length ? { notes } : {}) });
 
-  return ctx.fleet.mutex.withKeys(devices, async () => {
+  // The transaction init's keys belong to: the agents keep them until the finally below.
+  const cycle = randomUUID();
+  try {
+    return await ctx.fleet.mutex.withKeys(devices, () => initLocked());
+  } finally {
+    await ctx.fleet.keys.release(cycle);
+  }
+
+  async function initLocked(): Promise<InitReport> {
     const configs = new Map<string, MacsecConfig>();
     const surveys = new Map<string, DeviceSurvey>();
     await Promise.all(
@@ -107,7 +115,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     const keys = new Map<string, FetchedKey>();
     for (const l of needKey) {
       try {
-        const k = await fetchLinkKey(ctx.fleet, ctx.config, l);
+        const k = await ctx.fleet.keys.fetch(l, { tx: cycle, cipherSuite: ctx.config.rotation.cipherSuite, kind: 'primary' });
         if (state.keyIds[k.keyId]) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
         keys.set(l.name, k);
       } catch (e) {
@@ -137,9 +145,9 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
         if (mode === 'key-chain') {
           const plan = planKeyChainRotation({ chain: chainOrEmpty(configs.get(e.device), l.keyChain), now, leadTimeSeconds: 0, keyName: k.ckn, startAt: startsAt });
           s[e.device] = plan.slot;
-          change = keyChainRotationChange({ ...plan, deleteSlots: [] }, { chain: l.keyChain, keyName: k.ckn, secret: k.cak });
+          change = keyChainRotationChange({ ...plan, deleteSlots: [] }, { chain: l.keyChain, keyName: k.ckn, secret: k.cakFor(e.device) });
         } else {
-          change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, preSharedKey: { ckn: k.ckn, cak: k.cak } }] }, delete: [] };
+          change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, preSharedKey: { ckn: k.ckn, cak: k.cakFor(e.device) } }] }, delete: [] };
         }
         extra.set(e.device, mergeChanges(extra.get(e.device) ?? { config: {}, delete: [] }, change));
       }
@@ -151,23 +159,22 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     // Fallback keys of links that already have a key go in the same commit; those of links getting
     // their first key now wait until it is active (init/fallback.ts says why).
     const fallbackNow = needFallback.filter((l) => !needKey.includes(l));
-    const fallbacks = await fetchFallbackKeys(ctx, fallbackNow, configs, new Map(), errors);
+    const fallbacks = await fetchFallbackKeys(ctx, cycle, fallbackNow, configs, new Map(), errors);
     for (const [device, change] of fallbackChanges(fallbackNow, fallbacks)) extra.set(device, mergeChanges(extra.get(device) ?? { config: {}, delete: [] }, change));
 
-    const cycle = randomUUID();
     await Promise.all(
       [...plans.values()].map(async (p) => {
         const r = reports.get(p.device)!;
         if (r.changes.length === 0) return;
-        const loads: Array<{ xml: string; action: 'merge' | 'replace' }> = [];
-        if (Object.keys(p.replace).length) loads.push({ xml: renderXml(p.replace, { operation: 'replace', revealSecrets: true }), action: 'replace' });
+        const loads: Load[] = [];
+        if (Object.keys(p.replace).length) loads.push({ action: 'replace', config: p.replace });
         const merged = mergeChanges({ config: p.merge, delete: [] }, extra.get(p.device) ?? { config: {}, delete: [] });
         const removal = adoption.get(p.device)?.removal;
-        if (Object.keys(merged.config).length || removal?.delete.length) loads.push({ xml: renderXml(mergeChainsByName(merged.config), { revealSecrets: true, ...(removal?.delete.length ? { delete: removal.delete } : {}) }), action: 'merge' });
-        for (const xml of removal?.xml ?? []) loads.push({ xml, action: 'merge' });
+        if (Object.keys(merged.config).length || removal?.delete.length) loads.push({ action: 'merge', change: { config: mergeChainsByName(merged.config), delete: removal?.delete ?? [] } });
+        loads.push(...(removal?.loads ?? []));
         if (!loads.length) return;
         try {
-          await ctx.fleet.withDevice(p.device, (d) => loadManyAndCommit(d, loads, { comment: `qkd-macsec init ${cycle}` }));
+          await ctx.fleet.withDevice(p.device, (d) => d.commit(loads, { comment: `qkd-macsec init ${cycle}` }));
           r.applied = true;
           ctx.logger.info(`init ${p.device}: applied ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`);
         } catch (e) {
@@ -196,10 +203,10 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     // Then the fallback keys of the links that just got their first key.
     const later = needFallback.filter((l) => needKey.includes(l));
     for (const l of later.filter((x) => !keyed.includes(x))) errors.push(`link ${l.name}: no fallback key: its first key was not installed`);
-    const laterKeys = await fetchFallbackKeys(ctx, later.filter((l) => keyed.includes(l)), configs, new Map([...keys].map(([n, k]) => [n, k.ckn])), errors);
+    const laterKeys = await fetchFallbackKeys(ctx, cycle, later.filter((l) => keyed.includes(l)), configs, new Map([...keys].map(([n, k]) => [n, k.ckn])), errors);
     const installed = await installFallbackKeys(ctx, later, laterKeys, `qkd-macsec init ${cycle}: fallback keys`, errors);
     await recordFallbackKeys(ctx, installed, laterKeys);
     for (const l of [...fellBack, ...installed]) fallbackKeys.push({ link: l.name, keyId: (fallbacks.get(l.name) ?? laterKeys.get(l.name))!.keyId });
     return done({ dryRun, devices: [...reports.values()], firstKeys, changed: true, errors });
-  });
+  }
 }

@@ -1,11 +1,11 @@
 // init's first look at each device, before any plan: its MACsec configuration (with event-options,
 // to find the field script), its login users, its platform (configured or detected from its
 // model), and the cipher suite each link gets from its ends' platforms.
-import { findAll, isObject, textOf, type JunosDevice, type JunosFacts } from '@qkd-macsec/junos-netconf';
+import type { JunosFacts } from '@qkd-macsec/junos-netconf';
 import { platformProfile, requiredKeyBits, type CipherSuite, type MacsecConfig, type Platform } from '@qkd-macsec/macsec-config';
 import { modeProblem } from '../config/platform-rules.js';
 import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
-import { readMacsec } from '../engine/device-ops.js';
+import type { DeviceOps } from '../fleet/ops.js';
 import { devicePlatform, type DevicePlatform } from './platform.js';
 
 /** The fields of the rotator's resolved config (RotatorConfig) init reads beyond EngineConfig. */
@@ -24,15 +24,9 @@ export interface DeviceSurvey {
   platform: DevicePlatform;
 }
 
-const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
-
-export async function surveyDevice(d: JunosDevice, config: EngineConfig, device: string): Promise<DeviceSurvey> {
-  const macsec = await readMacsec(d, { staticHostMappings: !!config.init?.staticHostMappings?.length, eventOptions: true });
-  const login = await d.getConfiguration({ filter: LOGIN_FILTER });
-  const users = findAll(login.configuration, 'user')
-    .filter(isObject)
-    .map((u) => textOf(u['name']))
-    .filter((n): n is string => !!n);
+export async function surveyDevice(d: DeviceOps, config: EngineConfig, device: string): Promise<DeviceSurvey> {
+  const macsec = await d.readMacsec({ staticHostMappings: !!config.init?.staticHostMappings?.length, eventOptions: true });
+  const users = await d.loginUsers();
   const configured = initView(config).devices[device]?.platform;
   const facts: JunosFacts | undefined = configured ? undefined : await d.facts();
   return { config: macsec, users, platform: devicePlatform(configured, facts) };

@@ -1,0 +1,119 @@
+// What a DeviceOps does on a NETCONF session (fleet/direct-ops.ts, for the coordinator's direct
+// devices and for a site agent's own): read the MACsec parts of the committed configuration, load
+// a change and commit it (confirmed or not), confirm. The only place the rotator renders XML.
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import { parseConfigurationXml, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
+
+const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
+const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
+const EVENT_FILTER = '<configuration><event-options/></configuration>';
+
+/** The committed MACsec configuration (connectivity associations, interfaces, key chains). */
+export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
+  const r = await d.getConfiguration({ filter: MACSEC_FILTER });
+  const config = parseConfigurationXml(r.raw);
+  if (options.staticHostMappings) {
+    const s = await d.getConfiguration({ filter: SYSTEM_FILTER });
+    const sys = parseConfigurationXml(s.raw);
+    if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
+  }
+  if (options.eventOptions) {
+    const ev = parseConfigurationXml((await d.getConfiguration({ filter: EVENT_FILTER })).raw);
+    if (ev.eventOptions) config.eventOptions = ev.eventOptions;
+  }
+  return config;
+}
+
+interface ChangeOptions {
+  /** `commit confirmed` with this timeout (minutes); absent: a plain commit. */
+  confirmMinutes?: number;
+  comment: string;
+}
+
+/**
+ * One load + one commit under the exclusive lock. A failure before the commit leaves nothing
+ * behind (junos-netconf discards the candidate; Junos drops it when the session ends).
+ */
+export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
+  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
+  await d.withConfiguration('exclusive', async (dev) => {
+    await dev.load({ format: 'xml', action: 'merge', config: xml });
+    await dev.commit(
+      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+    );
+  });
+}
+
+/** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
+export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: string; action: 'merge' | 'replace' }>, options: ChangeOptions): Promise<void> {
+  await d.withConfiguration('exclusive', async (dev) => {
+    for (const l of loads) await dev.load({ format: 'xml', action: l.action, config: l.xml });
+    await dev.commit(
+      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+    );
+  });
+}
+
+/** Confirms a pending commit confirmed (a plain commit), optionally applying a change with it. */
+export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string): Promise<void> {
+  if (change && (change.delete.length > 0 || Object.keys(change.config).length > 0)) {
+    await loadAndCommit(d, change, { comment });
+    return;
+  }
+  await d.withConfiguration('exclusive', async (dev) => {
+    await dev.confirm({ comment });
+  });
+}
+
+/**
+ * A cycle's stage: lock, load, commit confirmed — and the lock is KEPT until the confirm
+ * (confirmHeld), so the device's configuration is ours from the stage to the confirm (nobody
+ * else's commit can confirm or change ours in between) and neither step spends a round trip on
+ * unlock + lock. On a failure the candidate is discarded and the lock released. The lock dies with
+ * the session: a rotator that dies leaves nothing locked.
+ */
+export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions & { confirmMinutes: number }): Promise<void> {
+  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
+  await d.lock();
+  try {
+    await d.load({ format: 'xml', action: 'merge', config: xml });
+    await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment });
+  } catch (err) {
+    await releaseAfterFailure(d);
+    throw err;
+  }
+}
+
+/**
+ * The confirm of a device staged by stageHeld: optionally a change (the keys of links that failed
+ * elsewhere), a plain commit, and the unlock. `held`: this session still holds the lock from the
+ * stage (false after a reconnect: lock again first). Without a change the unlock goes out right
+ * behind the commit (NETCONF answers in order: it runs after the commit).
+ */
+export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string, held: boolean): Promise<void> {
+  if (!held) await d.lock();
+  const withChange = !!change && (change.delete.length > 0 || Object.keys(change.config).length > 0);
+  try {
+    if (withChange) {
+      await d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) });
+      await d.commit({ comment });
+      await d.unlock();
+      return;
+    }
+  } catch (err) {
+    await releaseAfterFailure(d);
+    throw err;
+  }
+  // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either way.
+  const unlocked = d.unlock();
+  unlocked.catch(() => undefined);
+  await d.confirm({ comment });
+  await unlocked;
+}
+
+/** Discard the candidate and release the lock (best effort: a dead session released both). */
+async function releaseAfterFailure(d: JunosDevice): Promise<void> {
+  if (d.closed) return;
+  await d.rollback(0).catch(() => undefined);
+  await d.unlock().catch(() => undefined);
+}
