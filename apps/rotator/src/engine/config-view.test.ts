@@ -20,7 +20,10 @@ describe('engineView', () => {
     const v = engineView(base);
     expect(v.devices).toEqual({ r1: { sae: 'SA' }, r2: { sae: 'SB', platform: 'mx' } });
     expect(v.saes).toEqual({ SA: { kme: 'K1' }, SB: { kme: 'agent dc1' } });
-    expect(resolveLinks(v)[0]).toMatchObject({ masterSae: 'SA', slaveSaes: ['SB'] });
+    expect(v.sites).toBeUndefined();
+    expect(engineView(v)).toEqual(v);
+    // resolveLinks folds the sites in itself.
+    expect(resolveLinks(base)[0]).toMatchObject({ masterSae: 'SA', slaveSaes: ['SB'], ends: [{ device: 'r1', sae: 'SA' }, { device: 'r2', sae: 'SB' }] });
     const direct = { ...base, sites: {} };
     expect(engineView(direct)).toBe(direct);
   });

@@ -85,8 +85,9 @@ export class EngineConfigError extends Error {
 
 /**
  * The config with its sites' devices and SAEs merged into `devices` and `saes` (a site SAE's KME
- * reads `agent <site>` in messages); the config itself when it has no site. A name in two places
- * is refused: which way to reach it would be a guess.
+ * reads `agent <site>` in messages) and no `sites` left, so a second call changes nothing; the
+ * config itself when it has no site. A name in two places is refused: which way to reach it would
+ * be a guess. (Which agent reaches what is the AgentDirectory's to say.)
  */
 export function engineView(config: EngineConfig): EngineConfig {
   const sites = Object.entries(config.sites ?? {});
@@ -103,10 +104,12 @@ export function engineView(config: EngineConfig): EngineConfig {
       devices[name] = { sae: d.sae, ...(d.platform !== undefined ? { platform: d.platform } : {}) };
     }
   }
-  return { ...config, devices, saes };
+  const { sites: _folded, ...rest } = config;
+  return { ...rest, devices, saes };
 }
 
-export function resolveLinks(config: EngineConfig): ResolvedLink[] {
+export function resolveLinks(given: EngineConfig): ResolvedLink[] {
+  const config = engineView(given);
   return config.links.map((l) => {
     const end = (role: 'master' | 'slave', e: EngineLinkEnd): ResolvedEnd => {
       const d = config.devices[e.device];

@@ -73,12 +73,12 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
   if (sites.length && !agents) {
     throw new TypeError(`createRotator: the config has sites (${sites.join(', ')}) but no \`agents\` was passed: build them with createAgentDirectory(config, …) from agent/client and pass them as \`agents\``);
   }
-  // One fleet: the sites' devices and SAEs next to the direct ones.
-  const config = engineView(options.config as EngineConfig);
-  for (const [site, s] of Object.entries(config.sites ?? {})) {
+  for (const [site, s] of Object.entries((options.config as EngineConfig).sites ?? {})) {
     for (const device of Object.keys(s.devices)) if (!agents!.forDevice(device)) throw new TypeError(`createRotator: device ${device} is at site ${site}, but \`agents\` has no agent for it`);
     for (const sae of s.saes) if (!agents!.forSae(sae)) throw new TypeError(`createRotator: SAE ${sae} is at site ${site}, but \`agents\` has no agent for it`);
   }
+  // One fleet: the sites' devices and SAEs next to the direct ones.
+  const config = engineView(options.config as EngineConfig);
   const links = resolveLinks(config);
   const full = 'kmes' in options.config ? (options.config as RotatorConfig) : undefined;
   const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, { logger }) : undefined);
