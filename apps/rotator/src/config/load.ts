@@ -14,7 +14,7 @@ import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema
 import { chooseCipherSuite } from './platform-rules.js';
 import { ConfigSecret } from './secret.js';
 import type { EventOptions } from '@qkd-macsec/macsec-config';
-import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig } from './types.js';
+import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig, SiteConfig } from './types.js';
 
 export interface LoadOptions {
   /** Environment for `{ env: NAME }` secrets. Default process.env. */
@@ -179,6 +179,26 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     devices[name] = device;
   }
 
+  const sites: Record<string, SiteConfig> = {};
+  for (const [name, site] of Object.entries(file.sites)) {
+    const at = `sites.${name}.agent`;
+    const a = site.agent;
+    const pins = a.fingerprint === undefined ? [] : Array.isArray(a.fingerprint) ? a.fingerprint : [a.fingerprint];
+    sites[name] = {
+      name,
+      agent: {
+        url: a.url,
+        caFile: readable(`${at}.ca`, a.ca),
+        certFile: readable(`${at}.cert`, a.cert),
+        keyFile: readable(`${at}.key`, a.key),
+        fingerprints: [...new Set(pins.map((p) => p.toLowerCase()))],
+        ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
+      },
+      saes: [...site.saes],
+      devices: Object.fromEntries(Object.entries(site.devices).map(([d, v]) => [d, { name: d, sae: v.sae, ...(v.platform !== undefined ? { platform: v.platform } : {}) }])),
+    };
+  }
+
   const links: LinkConfig[] = file.links.map((l) => ({
     name: l.name,
     master: { device: l.master.device, interfaces: [...l.master.interfaces] },
@@ -220,6 +240,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     kmes,
     saes,
     devices,
+    sites,
     links,
     rotation: { ...file.rotation, ...suite, ckn: { ...file.rotation.ckn } },
     fallback: { ...file.fallback },
