@@ -420,3 +420,16 @@ links:
     expect((await issuesOf(srx)).map((i) => i.path)).toEqual(['sites.dc2.devices.r2.platform']);
   });
 });
+
+describe('the README sites example', () => {
+  it('passes the schema and the cross-checks (only its files are missing here)', () => {
+    const md = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const start = md.indexOf('```yaml\n# kmes, saes and devices hold only what') + 8;
+    expect(start).toBeGreaterThan(8);
+    const yaml = md.slice(start, md.indexOf('```', start));
+    const { issues } = checkConfigText(yaml, join(dir, 'nowhere/qkd-macsec.yaml'), { env: { LAB1_PASSWORD: 'x' } });
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.filter((i) => !i.message.endsWith('does not exist'))).toEqual([]);
+    expect(issues.map((i) => i.path)).toContain('sites.dc1.agent.cert');
+  });
+});
