@@ -4,11 +4,11 @@
 // to be readable. Every problem found is collected; none is fatal before the others are seen.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck } from './cross-check.js';
+import { resolveConfigPath } from './paths.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 import { chooseCipherSuite } from './platform-rules.js';
@@ -92,7 +92,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
   const base = dirname(configPath);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  const abs = (p: string) => (p === '~' ? homedir() : p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(base, p));
+  const abs = (p: string) => resolveConfigPath(base, p);
   const readable = (at: string, p: string): string => {
     const full = abs(p);
     try {

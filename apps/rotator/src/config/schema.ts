@@ -25,3 +25,4 @@ export { isLoopback } from './cross-check.js';
 export { allDevices, siteOfSae, type DeviceEnd } from './sites.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './errors.js';
 export { ConfigSecret, type SecretSource } from './secret.js';
+export { readLocalCaSetting, type LocalCaFiles } from './local-ca.js';
