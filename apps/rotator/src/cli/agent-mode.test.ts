@@ -44,7 +44,7 @@ function configFile(text: string): string {
 
 /** A scripted agent client: what checkAgent answers per site, and what the directory saw. */
 function scriptedAgents(checks: Record<string, AgentCheck | Error> = {}) {
-  const seen = { built: [] as string[][], checked: [] as string[], closed: 0 };
+  const seen = { built: [] as string[][], checked: [] as string[], pairs: {} as Record<string, string[]>, closed: 0 };
   const directory: AgentDirectory = {
     forDevice: () => undefined as AgentClient | undefined,
     forSae: () => undefined as AgentClient | undefined,
@@ -59,8 +59,9 @@ function scriptedAgents(checks: Record<string, AgentCheck | Error> = {}) {
       seen.built.push(Object.keys(config.sites));
       return directory;
     },
-    checkAgent: (site: SiteConfig) => {
+    checkAgent: (site: SiteConfig, options) => {
       seen.checked.push(site.name);
+      seen.pairs[site.name] = (options.pairs ?? []).map((p) => `${p.sae}>${p.slave}`);
       const answer = checks[site.name];
       if (answer === undefined) return Promise.reject(new Error(`no script for ${site.name}`));
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
@@ -141,6 +142,8 @@ describe('validate --connect with sites', () => {
     const io = capturedIo();
     expect(await runCli(['-c', configFile(SITES_ONLY), '--log-level', 'fatal', 'validate', '--connect'], { io, agents: wiring })).toBe(1);
     expect(seen.checked.sort()).toEqual(['dc2', 'dc3']);
+    // Each agent is asked for the SAE pairs that start at its site, both directions of every link.
+    expect(seen.pairs).toEqual({ dc2: ['SAE_B>SAE_D', 'SAE_C>SAE_D'], dc3: ['SAE_D>SAE_B', 'SAE_D>SAE_C'] });
     const out = io.out();
     expect(out).toMatch(/agent +dc2 \(https:\/\/agent-dc2:8443\) +ok +\d+ ms +reached over mutual TLS; 2 KME and 2 device checks at the site, 2 failing/);
     expect(out).toMatch(/kme +agent dc2: SAE_B -> SAE_A +ok +\d+ ms +stored 10\/100 keys of 256 bits/);

@@ -18,12 +18,8 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
   for (const [id, sae] of Object.entries(file.saes)) {
     if (file.kmes[sae.kme] === undefined) add(`saes.${id}.kme`, `KME "${sae.kme}" is not defined under kmes (known: ${known(file.kmes)})`);
   }
-  issues.push(...siteIssues(file));
   for (const [name, device] of Object.entries(file.devices)) {
-    const site = siteOfSae(file, device.sae);
-    if (site !== undefined && file.saes[device.sae] === undefined) {
-      add(`devices.${name}.sae`, `SAE "${device.sae}" is at site ${site}, whose agent alone holds its certificate: move ${name} under sites.${site}.devices (without its credentials)`);
-    } else if (file.saes[device.sae] === undefined) add(`devices.${name}.sae`, `SAE "${device.sae}" is not defined under saes (known: ${known(file.saes)})`);
+    if (file.saes[device.sae] === undefined) add(`devices.${name}.sae`, `SAE "${device.sae}" is not defined under saes (known: ${known(file.saes)})`);
     if (device.password === undefined && device.privateKey === undefined) add(`devices.${name}`, 'needs password or privateKey (from env or file)');
     const hk = device.hostKey;
     if (hk.fingerprint === undefined && hk.knownHosts === undefined && hk.insecureAcceptAnyHostKey !== true) {
@@ -34,10 +30,10 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     if (kme.ca === undefined && kme.insecureSkipVerify !== true) add(`kmes.${id}`, 'needs ca (the CA that signs the KME certificate), or for labs only insecureSkipVerify: true');
   }
 
-  const devices = allDevices(file);
   const linkNames = new Map<string, number>();
   const ifaceOwner = new Map<string, string>();
   const caOwner = new Map<string, string>();
+  const devices = allDevices(file);
   file.links.forEach((link, i) => {
     const at = `links[${i}]`;
     const first = linkNames.get(link.name);
@@ -78,6 +74,7 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     }
   });
 
+  issues.push(...siteIssues(file));
   issues.push(...platformIssues(file));
   const interval = intervalProblem(file.rotation);
   if (interval !== undefined) add('rotation.intervalSeconds', interval);
@@ -111,6 +108,10 @@ function siteIssues(file: ConfigFile): ConfigIssue[] {
       else deviceAt.set(device, `sites.${name}.devices`);
       if (!site.saes.includes(d.sae)) add(`${at}.sae`, `SAE "${d.sae}" is not one of this site's saes (${site.saes.join(', ')}): a site's devices use its own SAEs`);
     }
+  }
+  for (const [name, device] of Object.entries(file.devices)) {
+    const site = siteOfSae(file, device.sae);
+    if (site !== undefined) add(`devices.${name}.sae`, `SAE "${device.sae}" is at site ${site}, whose agent alone holds its certificate: move ${name} under sites.${site}.devices (without its credentials)`);
   }
   if (deviceAt.size === 0) add('devices', 'must name at least one device (here, or under sites.*.devices)');
   return issues;

@@ -29,7 +29,6 @@ const secretRef = z.union([z.string().min(1), z.strictObject({ env: nonEmpty('en
 });
 export type SecretRef = z.infer<typeof secretRef>;
 
-/** A KME (also an agent's, in agent.yaml). */
 export const kme = z.strictObject({
   url: z.url({ protocol: /^https$/, error: 'url must be an https:// URL (ETSI 014 is HTTPS only)' }),
   ca: filePath('ca').optional(),
@@ -37,7 +36,6 @@ export const kme = z.strictObject({
   timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
 });
 
-/** An SAE: its KME and client certificate (also an agent's, in agent.yaml). */
 export const sae = z.strictObject({
   kme: id('kme'),
   cert: filePath('cert'),
@@ -53,9 +51,6 @@ const hostKey = z.strictObject({
   insecureAcceptAnyHostKey: z.boolean().optional(),
 });
 
-const platform = z.enum(PLATFORMS, { error: `platform must be one of ${PLATFORMS.join(', ')}` });
-
-/** A device reached over NETCONF with its credentials (also an agent's, in agent.yaml). */
 export const device = z.strictObject({
   host: z.string().superRefine(by(checkHost)),
   port: int('port').min(1).max(65535).default(830),
@@ -65,7 +60,7 @@ export const device = z.strictObject({
   hostKey,
   sae: id('sae'),
   /** The device's platform family (macsec-config's profiles); absent: detected at init from its model. */
-  platform: platform.optional(),
+  platform: z.enum(PLATFORMS, { error: `platform must be one of ${PLATFORMS.join(', ')}` }).optional(),
 });
 
 const linkEnd = z.strictObject({
@@ -222,7 +217,7 @@ const site = z.strictObject({
   agent,
   saes: z.array(id('SAE ID')).min(1, { error: 'saes must list at least one SAE at this site' }),
   devices: z
-    .record(id('device name'), z.strictObject({ sae: id('sae'), platform: platform.optional() }))
+    .record(id('device name'), z.strictObject({ sae: id('sae'), platform: device.shape.platform }))
     .refine((r) => Object.keys(r).length > 0, { error: 'devices must name at least one device at this site' }),
 });
 

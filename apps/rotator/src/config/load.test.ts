@@ -372,9 +372,9 @@ links:
 
   it('no device anywhere is an error', async () => {
     expect(await issuesOf('links: [ { name: l, master: { device: a, interfaces: [et-0/0/0] }, slaves: [ { device: b, interfaces: [et-0/0/0] } ] } ]\n')).toEqual([
-      { path: 'devices', message: 'must name at least one device (here, or under sites.*.devices)' },
       { path: 'links[0].master.device', message: 'device "a" is not defined under devices (known: none)' },
       { path: 'links[0].slaves[0].device', message: 'device "b" is not defined under devices (known: none)' },
+      { path: 'devices', message: 'must name at least one device (here, or under sites.*.devices)' },
     ]);
   });
 
@@ -392,6 +392,9 @@ links:
     slaves: [ { device: r9, interfaces: [et-0/0/5] } ]
 `).replace('    sae: SAE_A\nsites:', '    sae: SAE_C\nsites:');
     expect(await issuesOf(text)).toEqual([
+      { path: 'devices.r1.sae', message: 'SAE "SAE_C" is not defined under saes (known: SAE_A)' },
+      { path: 'links[0].slaves[1].device', message: 'device "r3" uses SAE "SAE_C", as links[0].master does: each end of a link needs its own SAE' },
+      { path: 'links[1].slaves[0].device', message: 'device "r9" is not defined under devices or any sites.*.devices (known: r1, r2, r3, r4)' },
       { path: 'sites.dc3.saes[0]', message: 'SAE "SAE_A" is already under saes: an SAE is either reached directly or at one site' },
       { path: 'sites.dc3.saes[1]', message: 'SAE "SAE_B" is already under sites.dc2.saes: an SAE is either reached directly or at one site' },
       { path: 'sites.dc3.saes[3]', message: 'lists SAE "SAE_D" twice' },
@@ -399,8 +402,6 @@ links:
       { path: 'sites.dc3.devices.r2', message: 'device "r2" is already under sites.dc2.devices: a device is either reached directly or at one site' },
       { path: 'sites.dc3.devices.r4.sae', message: `SAE "SAE_C" is not one of this site's saes (SAE_A, SAE_B, SAE_D, SAE_D): a site's devices use its own SAEs` },
       { path: 'devices.r1.sae', message: 'SAE "SAE_C" is at site dc2, whose agent alone holds its certificate: move r1 under sites.dc2.devices (without its credentials)' },
-      { path: 'links[0].slaves[1].device', message: 'device "r3" uses SAE "SAE_C", as links[0].master does: each end of a link needs its own SAE' },
-      { path: 'links[1].slaves[0].device', message: 'device "r9" is not defined under devices or any sites.*.devices (known: r1, r2, r3, r4)' },
     ]);
   });
 

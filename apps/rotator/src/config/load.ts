@@ -4,17 +4,18 @@
 // to be readable. Every problem found is collected; none is fatal before the others are seen.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck } from './cross-check.js';
-import { resolveConfigPath } from './paths.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 import { chooseCipherSuite } from './platform-rules.js';
+import { resolveSites } from './resolve-sites.js';
 import { ConfigSecret } from './secret.js';
 import type { EventOptions } from '@qkd-macsec/macsec-config';
-import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig, SiteConfig } from './types.js';
+import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig } from './types.js';
 
 export interface LoadOptions {
   /** Environment for `{ env: NAME }` secrets. Default process.env. */
@@ -92,7 +93,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
   const base = dirname(configPath);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  const abs = (p: string) => resolveConfigPath(base, p);
+  const abs = (p: string) => (p === '~' ? homedir() : p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(base, p));
   const readable = (at: string, p: string): string => {
     const full = abs(p);
     try {
@@ -179,26 +180,6 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     devices[name] = device;
   }
 
-  const sites: Record<string, SiteConfig> = {};
-  for (const [name, site] of Object.entries(file.sites)) {
-    const at = `sites.${name}.agent`;
-    const a = site.agent;
-    const pins = a.fingerprint === undefined ? [] : Array.isArray(a.fingerprint) ? a.fingerprint : [a.fingerprint];
-    sites[name] = {
-      name,
-      agent: {
-        url: a.url,
-        caFile: readable(`${at}.ca`, a.ca),
-        certFile: readable(`${at}.cert`, a.cert),
-        keyFile: readable(`${at}.key`, a.key),
-        fingerprints: [...new Set(pins.map((p) => p.toLowerCase()))],
-        ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
-      },
-      saes: [...site.saes],
-      devices: Object.fromEntries(Object.entries(site.devices).map(([d, v]) => [d, { name: d, sae: v.sae, ...(v.platform !== undefined ? { platform: v.platform } : {}) }])),
-    };
-  }
-
   const links: LinkConfig[] = file.links.map((l) => ({
     name: l.name,
     master: { device: l.master.device, interfaces: [...l.master.interfaces] },
@@ -230,6 +211,8 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
       clientKeyFile: t.client !== undefined ? readable('control.tls.client.key', t.client.key) : keyFile,
     };
   }
+
+  const sites = resolveSites(file.sites, readable);
 
   if (issues.length > 0) return { issues };
   const choice = chooseCipherSuite(file);

@@ -21,6 +21,6 @@ export function createAgentDirectory(_config: { sites: Record<string, SiteConfig
   throw missing();
 }
 
-export function checkAgent(_site: SiteConfig, _options: { logger: RotatorLogger }): Promise<AgentCheck> {
+export function checkAgent(_site: SiteConfig, _options: { logger: RotatorLogger; pairs?: Array<{ sae: string; slave: string }> }): Promise<AgentCheck> {
   return Promise.reject(missing());
 }

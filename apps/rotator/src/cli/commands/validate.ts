@@ -131,16 +131,20 @@ export async function probeAll(config: RotatorConfig, logger: RotatorLogger, age
       }
     }),
   );
-  const agentProbes = Object.values(config.sites).map((site) => probeAgent(site, logger, agents));
+  // Each agent checks the pairs whose first SAE is at its site (enc_keys or dec_keys from there).
+  const pairs = saePairs(config);
+  const agentProbes = Object.values(config.sites).map((site) =>
+    probeAgent(site, pairs.filter(([from]) => site.saes.includes(from)).map(([sae, slave]) => ({ sae, slave })), logger, agents),
+  );
   return [...(await Promise.all([...kmeProbes, ...deviceProbes])), ...(await Promise.all(agentProbes)).flat()];
 }
 
 /** One row for the agent itself, then one per KME pair and device it checked at its site. */
-async function probeAgent(site: SiteConfig, logger: RotatorLogger, agents: AgentWiring): Promise<Probe[]> {
+async function probeAgent(site: SiteConfig, pairs: Array<{ sae: string; slave: string }>, logger: RotatorLogger, agents: AgentWiring): Promise<Probe[]> {
   const start = performance.now();
   let check: AgentCheck;
   try {
-    check = await agents.checkAgent(site, { logger });
+    check = await agents.checkAgent(site, { logger, pairs });
   } catch (err) {
     return [{ kind: 'agent', target: `${site.name} (${site.agent.url})`, ok: false, detail: errorText(err), ms: performance.now() - start }];
   }
