@@ -5,6 +5,7 @@ import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type
 import type { RotatorMetrics } from '../metrics/index.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { acquireStateLock, StateLockedError, type StateLock } from '../state/lock.js';
+import { agentsFor, defaultAgentWiring, type AgentWiring } from './agents.js';
 import { defaultCreateRotator, type CreateRotator, type Rotator } from './engine.js';
 import { line, type CliIo, type OutStream } from './io.js';
 
@@ -25,6 +26,8 @@ export interface CliDeps {
   command?: string;
   /** Set by the program from the global --wait-lock. */
   waitLock?: boolean;
+  /** The site agents' client (agent mode); default the real one (agent/client). */
+  agents?: AgentWiring;
 }
 
 /**
@@ -129,14 +132,33 @@ async function createEngine(deps: CliDeps, config: RotatorConfig, logger: Rotato
   const create = deps.createRotator ?? defaultCreateRotator;
   const held = heldOf.get(logger);
   const connectorOptions = { logger, ...(metrics !== undefined ? { metrics } : {}), ...(held !== undefined ? { held } : {}) };
-  return create({
-    config,
-    logger,
-    ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
-    startAfterConfirmTimeout: config.rotation.startAfterConfirmTimeout,
-    connectDevice: deviceConnector(config, connectorOptions),
-    kmeClientFor: kmeClientFactory(config, connectorOptions),
-  });
+  // Agent mode: devices and SAEs at sites are reached through their agents (closed with the engine).
+  const agents = agentsFor(deps.agents ?? defaultAgentWiring, config, { logger, ...(metrics !== undefined ? { metrics } : {}) });
+  try {
+    const rotator = await create({
+      config,
+      logger,
+      ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
+      startAfterConfirmTimeout: config.rotation.startAfterConfirmTimeout,
+      connectDevice: deviceConnector(config, connectorOptions),
+      kmeClientFor: kmeClientFactory(config, connectorOptions),
+      ...(agents !== undefined ? { agents } : {}),
+    });
+    if (agents === undefined) return rotator;
+    return {
+      ...rotator,
+      async close() {
+        try {
+          await rotator.close();
+        } finally {
+          await agents.close();
+        }
+      },
+    };
+  } catch (err) {
+    await agents?.close();
+    throw err;
+  }
 }
 
 /** Unknown --link names are a usage error that lists the known ones. */

@@ -1,8 +1,9 @@
 // The commander program: global options, every command, exit codes. runCli() is what the bin
 // runs and what the tests call in-process with captured streams.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/index.js';
 import { certsCheckCommand, certsRenewCommand } from './commands/certs.js';
+import { certsCaCommand, certsIssueCommand, type CaOptions, type IssueOptions } from './commands/certs-issue.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { rotateCommand } from './commands/rotate.js';
@@ -84,7 +85,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--json', 'machine-readable output')
     .action((o: { json?: boolean }) => run(() => statusCommand(deps, global(), o))());
 
-  const certs = program.command('certs').description('SAE client certificates (through cert-lcm)');
+  const certs = program.command('certs').description('SAE client certificates, and the coordinator/agent certificates (through cert-lcm)');
   certs
     .command('check')
     .description('days left and problems per SAE certificate; exit 1 if any must be renewed now')
@@ -96,6 +97,27 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--sae <id>', 'renew this SAE certificate even if not due (repeatable)', collect)
     .option('--force', 'renew every SAE certificate, due or not')
     .action((o: { sae?: string[]; force?: boolean }) => run(() => certsRenewCommand(deps, global(), o))());
+  certs
+    .command('ca')
+    .description('make a local CA (ca.pem, ca-key.pem 0600) to sign the agent and coordinator certificates')
+    .requiredOption('--out <dir>', 'directory to write to')
+    .option('--cn <name>', 'its common name', 'qkd-macsec agents CA')
+    .option('--days <n>', 'validity in days', positiveInt, 3650)
+    .option('--force', 'replace existing files')
+    .action((o: CaOptions) => run(() => certsCaCommand(deps, o))());
+  certs
+    .command('issue')
+    .description('issue a site agent\'s server certificate or the coordinator\'s client certificate (mutual TLS between them); prints its SHA-256 pin')
+    .addArgument(new Argument('<role>', 'agent or coordinator').choices(['agent', 'coordinator']))
+    .argument('[site]', "the agent's site (role agent)")
+    .requiredOption('--out <dir>', 'directory to write <name>.pem and <name>-key.pem (0600) to')
+    .option('--host <name>', "a DNS name or IP address the coordinator reaches the agent by (repeatable; role agent)", collect)
+    .option('--cn <name>', 'common name (default agent-SITE or coordinator)')
+    .option('--days <n>', 'validity in days', positiveInt, 365)
+    .option('--ca-cert <file>', 'the CA certificate to sign with (default certificates.localCa of the config)')
+    .option('--ca-key <file>', "that CA's private key")
+    .option('--force', 'replace existing files')
+    .action((role: 'agent' | 'coordinator', site: string | undefined, o: IssueOptions) => run(() => certsIssueCommand(deps, global(), role, site, o))());
 
   program
     .command('demo')

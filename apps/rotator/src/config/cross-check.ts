@@ -4,6 +4,7 @@ import type { ConfigFile } from './file-schema.js';
 import type { ConfigIssue } from './errors.js';
 import { intervalProblem } from './cycle-time.js';
 import { platformIssues } from './platform-rules.js';
+import { allDevices, siteOfSae } from './sites.js';
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this host only. */
 export function isLoopback(host: string): boolean {
@@ -32,6 +33,7 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
   const linkNames = new Map<string, number>();
   const ifaceOwner = new Map<string, string>();
   const caOwner = new Map<string, string>();
+  const devices = allDevices(file);
   file.links.forEach((link, i) => {
     const at = `links[${i}]`;
     const first = linkNames.get(link.name);
@@ -45,9 +47,10 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     const seenDevices = new Set<string>();
     const seenSaes = new Map<string, string>();
     for (const { path, end } of ends) {
-      const device = file.devices[end.device];
+      const device = devices.get(end.device);
       if (device === undefined) {
-        add(`${path}.device`, `device "${end.device}" is not defined under devices (known: ${known(file.devices)})`);
+        const where = Object.keys(file.sites).length > 0 ? 'under devices or any sites.*.devices' : 'under devices';
+        add(`${path}.device`, `device "${end.device}" is not defined ${where} (known: ${[...devices.keys()].join(', ') || 'none'})`);
         continue;
       }
       if (seenDevices.has(end.device)) add(`${path}.device`, `device "${end.device}" is already another end of this link`);
@@ -71,6 +74,7 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
     }
   });
 
+  issues.push(...siteIssues(file));
   issues.push(...platformIssues(file));
   const interval = intervalProblem(file.rotation);
   if (interval !== undefined) add('rotation.intervalSeconds', interval);
@@ -78,6 +82,38 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
   if (file.control.tls === undefined && !isLoopback(host)) {
     add('control.listen', `${file.control.listen} is not a loopback address: the control endpoint runs rotations, so anywhere but 127.0.0.1, ::1 or localhost it needs control.tls (mutual TLS)`);
   }
+  return issues;
+}
+
+/**
+ * Sites: each SAE and device name in exactly one place (saes/devices or one site), a site device's
+ * SAE one of its site's, and at least one device in the whole config.
+ */
+function siteIssues(file: ConfigFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+  const saeAt = new Map<string, string>(Object.keys(file.saes).map((id) => [id, 'saes']));
+  const deviceAt = new Map<string, string>(Object.keys(file.devices).map((name) => [name, 'devices']));
+  for (const [name, site] of Object.entries(file.sites)) {
+    site.saes.forEach((sae, i) => {
+      const other = saeAt.get(sae);
+      if (other === `sites.${name}.saes`) add(`sites.${name}.saes[${i}]`, `lists SAE "${sae}" twice`);
+      else if (other !== undefined) add(`sites.${name}.saes[${i}]`, `SAE "${sae}" is already under ${other}: an SAE is either reached directly or at one site`);
+      else saeAt.set(sae, `sites.${name}.saes`);
+    });
+    for (const [device, d] of Object.entries(site.devices)) {
+      const at = `sites.${name}.devices.${device}`;
+      const other = deviceAt.get(device);
+      if (other !== undefined) add(at, `device "${device}" is already under ${other}: a device is either reached directly or at one site`);
+      else deviceAt.set(device, `sites.${name}.devices`);
+      if (!site.saes.includes(d.sae)) add(`${at}.sae`, `SAE "${d.sae}" is not one of this site's saes (${site.saes.join(', ')}): a site's devices use its own SAEs`);
+    }
+  }
+  for (const [name, device] of Object.entries(file.devices)) {
+    const site = siteOfSae(file, device.sae);
+    if (site !== undefined) add(`devices.${name}.sae`, `SAE "${device.sae}" is at site ${site}, whose agent alone holds its certificate: move ${name} under sites.${site}.devices (without its credentials)`);
+  }
+  if (deviceAt.size === 0) add('devices', 'must name at least one device (here, or under sites.*.devices)');
   return issues;
 }
 

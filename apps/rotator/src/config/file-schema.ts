@@ -29,14 +29,14 @@ const secretRef = z.union([z.string().min(1), z.strictObject({ env: nonEmpty('en
 });
 export type SecretRef = z.infer<typeof secretRef>;
 
-const kme = z.strictObject({
+export const kme = z.strictObject({
   url: z.url({ protocol: /^https$/, error: 'url must be an https:// URL (ETSI 014 is HTTPS only)' }),
   ca: filePath('ca').optional(),
   insecureSkipVerify: z.boolean().optional(),
   timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
 });
 
-const sae = z.strictObject({
+export const sae = z.strictObject({
   kme: id('kme'),
   cert: filePath('cert'),
   key: filePath('key'),
@@ -51,7 +51,7 @@ const hostKey = z.strictObject({
   insecureAcceptAnyHostKey: z.boolean().optional(),
 });
 
-const device = z.strictObject({
+export const device = z.strictObject({
   host: z.string().superRefine(by(checkHost)),
   port: int('port').min(1).max(65535).default(830),
   username: nonEmpty('username'),
@@ -194,10 +194,39 @@ const control = z.strictObject({
     .optional(),
 });
 
+const AGENT_PIN_FORM = 'fingerprint must be "sha256:<64 hex digits>", the SHA-256 of the agent certificate\'s DER (`qkd-macsec certs issue` prints it)';
+const agentPin = z.string().regex(/^sha256:[0-9a-fA-F]{64}$/, { error: AGENT_PIN_FORM });
+
+/** How the coordinator reaches a site's agent: mutual TLS, the agent's certificate checked against ca (and the pins). */
+const agent = z.strictObject({
+  url: z.url({ protocol: /^https$/, error: 'url must be an https:// URL (the agent speaks mutual TLS only)' }),
+  /** Verifies the agent's server certificate. */
+  ca: filePath('ca'),
+  /** The coordinator's client certificate and key. */
+  cert: filePath('cert'),
+  key: filePath('key'),
+  fingerprint: z.union([agentPin, z.array(agentPin).min(1)], { error: `${AGENT_PIN_FORM}, or a list of them` }).optional(),
+  timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
+});
+
+/**
+ * A site whose KMEs and devices only its agent reaches: the coordinator knows their names, never
+ * their credentials. A site device names its SAE and, optionally, its platform.
+ */
+const site = z.strictObject({
+  agent,
+  saes: z.array(id('SAE ID')).min(1, { error: 'saes must list at least one SAE at this site' }),
+  devices: z
+    .record(id('device name'), z.strictObject({ sae: id('sae'), platform: device.shape.platform }))
+    .refine((r) => Object.keys(r).length > 0, { error: 'devices must name at least one device at this site' }),
+});
+
 export const configFileSchema = z.strictObject({
-  kmes: z.record(id('KME ID'), kme).refine((r) => Object.keys(r).length > 0, { error: 'kmes must name at least one KME' }),
-  saes: z.record(id('SAE ID'), sae).refine((r) => Object.keys(r).length > 0, { error: 'saes must name at least one SAE' }),
-  devices: z.record(id('device name'), device).refine((r) => Object.keys(r).length > 0, { error: 'devices must name at least one device' }),
+  // Empty (or absent) when sites cover every SAE and device; cross-check.ts wants one device somewhere.
+  kmes: z.record(id('KME ID'), kme).default({}),
+  saes: z.record(id('SAE ID'), sae).default({}),
+  devices: z.record(id('device name'), device).default({}),
+  sites: z.record(id('site name'), site).default({}),
   links: z.array(link).min(1, { error: 'links must list at least one link' }),
   rotation: rotation.default(rotation.parse({})),
   fallback: fallback.default(fallback.parse({})),

@@ -296,3 +296,141 @@ rotation: { leadTimeSeconds: 600, intervalSeconds: 300 }`);
     expect(JSON.stringify(issues)).not.toContain(PASSWORD);
   });
 });
+
+describe('sites (agent mode)', () => {
+  const PIN = `sha256:${'AB'.repeat(32)}`;
+  // r1 is reached directly; r2 (and r3) sit at site dc2 behind its agent.
+  const withSites = (site = '', extraLinks = '') => `
+kmes:
+  KME_A: { url: "https://127.0.0.1:8443", ca: ./pki/ca.crt }
+saes:
+  SAE_A: { kme: KME_A, cert: ./pki/SAE_A.crt, key: ./pki/SAE_A.key }
+devices:
+  r1:
+    host: 127.0.0.1
+    username: rotator
+    password: { env: R1_PASSWORD }
+    hostKey: { fingerprint: "SHA256:${'A'.repeat(43)}" }
+    sae: SAE_A
+sites:
+  dc2:
+    agent: { url: "https://agent-dc2:8443", ca: ./pki/ca.crt, cert: ./pki/SAE_B.crt, key: ./pki/SAE_B.key, fingerprint: "${PIN}" }
+    saes: [SAE_B, SAE_C]
+    devices:
+      r2: { sae: SAE_B, platform: mx }
+      r3: { sae: SAE_C }
+${site}links:
+  - name: dc1-dc2
+    master: { device: r1, interfaces: [et-0/0/0] }
+    slaves: [ { device: r2, interfaces: [et-0/0/1] }, { device: r3, interfaces: [et-0/0/1] } ]
+${extraLinks}`;
+
+  it('resolves a site: agent files against the config file, the pin lower-cased, devices without credentials', async () => {
+    const config = await loadConfig(write('qkd.yaml', withSites()), { env: { R1_PASSWORD: PASSWORD } });
+    expect(Object.keys(config.devices)).toEqual(['r1']);
+    expect(Object.keys(config.saes)).toEqual(['SAE_A']);
+    expect(config.sites).toEqual({
+      dc2: {
+        name: 'dc2',
+        agent: { url: 'https://agent-dc2:8443', caFile: join(dir, 'pki/ca.crt'), certFile: join(dir, 'pki/SAE_B.crt'), keyFile: join(dir, 'pki/SAE_B.key'), fingerprints: [PIN.toLowerCase()] },
+        saes: ['SAE_B', 'SAE_C'],
+        devices: { r2: { name: 'r2', sae: 'SAE_B', platform: 'mx' }, r3: { name: 'r3', sae: 'SAE_C' } },
+      },
+    });
+    // The site device's platform counts like a direct one's.
+    expect(config.rotation.cipherSuiteFrom).toBe('platform');
+  });
+
+  it('a config without sites has sites: {}', async () => {
+    const config = await loadConfig(write('qkd.yaml', example()), { env: { R1_PASSWORD: PASSWORD } });
+    expect(config.sites).toEqual({});
+  });
+
+  it('every device and SAE at sites: kmes, saes and devices may be absent', async () => {
+    const text = `
+sites:
+  dc1:
+    agent: { url: "https://10.0.0.1:8443", ca: ./pki/ca.crt, cert: ./pki/SAE_A.crt, key: ./pki/SAE_A.key, timeoutMs: 5000 }
+    saes: [SAE_A]
+    devices: { r1: { sae: SAE_A } }
+  dc2:
+    agent: { url: "https://10.0.0.2:8443", ca: ./pki/ca.crt, cert: ./pki/SAE_A.crt, key: ./pki/SAE_A.key, fingerprint: [ "${PIN}", "sha256:${'0'.repeat(64)}" ] }
+    saes: [SAE_B]
+    devices: { r2: { sae: SAE_B } }
+links:
+  - name: l1
+    master: { device: r1, interfaces: [et-0/0/0] }
+    slaves: [ { device: r2, interfaces: [et-0/0/0] } ]
+`;
+    const config = await loadConfig(write('qkd.yaml', text), { env: {} });
+    expect(config.kmes).toEqual({});
+    expect(config.saes).toEqual({});
+    expect(config.devices).toEqual({});
+    expect(config.sites.dc1?.agent.timeoutMs).toBe(5000);
+    expect(config.sites.dc2?.agent.fingerprints).toEqual([PIN.toLowerCase(), `sha256:${'0'.repeat(64)}`]);
+  });
+
+  it('no device anywhere is an error', async () => {
+    expect(await issuesOf('links: [ { name: l, master: { device: a, interfaces: [et-0/0/0] }, slaves: [ { device: b, interfaces: [et-0/0/0] } ] } ]\n')).toEqual([
+      { path: 'links[0].master.device', message: 'device "a" is not defined under devices (known: none)' },
+      { path: 'links[0].slaves[0].device', message: 'device "b" is not defined under devices (known: none)' },
+      { path: 'devices', message: 'must name at least one device (here, or under sites.*.devices)' },
+    ]);
+  });
+
+  it('a name in two places, a site device on another site\'s SAE, a direct device on a site SAE, an unknown link end', async () => {
+    const site = `  dc3:
+    agent: { url: "https://agent-dc3:8443", ca: ./pki/ca.crt, cert: ./pki/SAE_B.crt, key: ./pki/SAE_B.key }
+    saes: [SAE_A, SAE_B, SAE_D, SAE_D]
+    devices:
+      r1: { sae: SAE_D }
+      r2: { sae: SAE_D }
+      r4: { sae: SAE_C }
+`;
+    const text = withSites(site, `  - name: l2
+    master: { device: r4, interfaces: [et-0/0/5] }
+    slaves: [ { device: r9, interfaces: [et-0/0/5] } ]
+`).replace('    sae: SAE_A\nsites:', '    sae: SAE_C\nsites:');
+    expect(await issuesOf(text)).toEqual([
+      { path: 'devices.r1.sae', message: 'SAE "SAE_C" is not defined under saes (known: SAE_A)' },
+      { path: 'links[0].slaves[1].device', message: 'device "r3" uses SAE "SAE_C", as links[0].master does: each end of a link needs its own SAE' },
+      { path: 'links[1].slaves[0].device', message: 'device "r9" is not defined under devices or any sites.*.devices (known: r1, r2, r3, r4)' },
+      { path: 'sites.dc3.saes[0]', message: 'SAE "SAE_A" is already under saes: an SAE is either reached directly or at one site' },
+      { path: 'sites.dc3.saes[1]', message: 'SAE "SAE_B" is already under sites.dc2.saes: an SAE is either reached directly or at one site' },
+      { path: 'sites.dc3.saes[3]', message: 'lists SAE "SAE_D" twice' },
+      { path: 'sites.dc3.devices.r1', message: 'device "r1" is already under devices: a device is either reached directly or at one site' },
+      { path: 'sites.dc3.devices.r2', message: 'device "r2" is already under sites.dc2.devices: a device is either reached directly or at one site' },
+      { path: 'sites.dc3.devices.r4.sae', message: `SAE "SAE_C" is not one of this site's saes (SAE_A, SAE_B, SAE_D, SAE_D): a site's devices use its own SAEs` },
+      { path: 'devices.r1.sae', message: 'SAE "SAE_C" is at site dc2, whose agent alone holds its certificate: move r1 under sites.dc2.devices (without its credentials)' },
+    ]);
+  });
+
+  it('agent settings: https only, strict keys, pin form, missing files, site platform checked against the mode', async () => {
+    rmSync(join(dir, 'pki', 'SAE_B.key'));
+    const text = withSites()
+      .replace('https://agent-dc2:8443', 'http://agent-dc2:8443')
+      .replace(PIN, 'sha256:abcd')
+      .replace('r3: { sae: SAE_C }', 'r3: { sae: SAE_C, password: x }');
+    expect(await issuesOf(text)).toEqual([
+      { path: 'sites.dc2.agent.url', message: 'url must be an https:// URL (the agent speaks mutual TLS only)' },
+      { path: 'sites.dc2.agent.fingerprint', message: 'fingerprint must be "sha256:<64 hex digits>", the SHA-256 of the agent certificate\'s DER (`qkd-macsec certs issue` prints it)' },
+      { path: 'sites.dc2.devices.r3', message: 'unknown key "password"' },
+    ]);
+    expect(await issuesOf(withSites())).toEqual([{ path: 'sites.dc2.agent.key', message: `${join(dir, 'pki/SAE_B.key')} does not exist` }]);
+    const srx = withSites().replace('r2: { sae: SAE_B, platform: mx }', 'r2: { sae: SAE_B, platform: srx }');
+    expect((await issuesOf(srx)).map((i) => i.path)).toEqual(['sites.dc2.devices.r2.platform']);
+  });
+});
+
+describe('the README sites example', () => {
+  it('passes the schema and the cross-checks (only its files are missing here)', () => {
+    const md = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const start = md.indexOf('```yaml\n# kmes, saes and devices hold only what') + 8;
+    expect(start).toBeGreaterThan(8);
+    const yaml = md.slice(start, md.indexOf('```', start));
+    const { issues } = checkConfigText(yaml, join(dir, 'nowhere/qkd-macsec.yaml'), { env: { LAB1_PASSWORD: 'x' } });
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.filter((i) => !i.message.endsWith('does not exist'))).toEqual([]);
+    expect(issues.map((i) => i.path)).toContain('sites.dc1.agent.cert');
+  });
+});

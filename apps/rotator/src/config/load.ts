@@ -12,6 +12,7 @@ import { crossCheck } from './cross-check.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 import { chooseCipherSuite } from './platform-rules.js';
+import { resolveSites } from './resolve-sites.js';
 import { ConfigSecret } from './secret.js';
 import type { EventOptions } from '@qkd-macsec/macsec-config';
 import type { DeviceConfig, KmeConfig, LinkConfig, RotatorConfig, SaeConfig } from './types.js';
@@ -211,6 +212,8 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     };
   }
 
+  const sites = resolveSites(file.sites, readable);
+
   if (issues.length > 0) return { issues };
   const choice = chooseCipherSuite(file);
   if ('path' in choice) return { issues: [choice] }; // cross-check reported it already
@@ -220,6 +223,7 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     kmes,
     saes,
     devices,
+    sites,
     links,
     rotation: { ...file.rotation, ...suite, ckn: { ...file.rotation.ckn } },
     fallback: { ...file.fallback },

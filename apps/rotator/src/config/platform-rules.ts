@@ -4,6 +4,7 @@
 import { platformProfile, type CipherSuite, type Platform } from '@qkd-macsec/macsec-config';
 import type { ConfigIssue } from './errors.js';
 import type { ConfigFile } from './file-schema.js';
+import { allDevices } from './sites.js';
 
 /** Used when neither the file nor any device's platform names a cipher suite. */
 export const FALLBACK_CIPHER_SUITE: CipherSuite = 'gcm-aes-256';
@@ -17,10 +18,10 @@ export interface SuiteChoice {
  * rotation.cipherSuite when set; else the default of the configured platforms, which must agree
  * (both ends of a link run one suite, and the engine fetches one key size); else gcm-aes-256.
  */
-export function chooseCipherSuite(file: Pick<ConfigFile, 'rotation' | 'devices'>): SuiteChoice | ConfigIssue {
+export function chooseCipherSuite(file: Pick<ConfigFile, 'rotation' | 'devices' | 'sites'>): SuiteChoice | ConfigIssue {
   if (file.rotation.cipherSuite !== undefined) return { cipherSuite: file.rotation.cipherSuite, from: 'config' };
   const defaults = new Map<CipherSuite, string[]>();
-  for (const [name, d] of Object.entries(file.devices)) {
+  for (const [name, d] of allDevices(file)) {
     if (d.platform === undefined) continue;
     const suite = platformProfile(d.platform).defaultCipherSuite;
     defaults.set(suite, [...(defaults.get(suite) ?? []), `${name} (${d.platform})`]);
@@ -38,12 +39,13 @@ export function modeProblem(platform: Platform, mode: 'key-chain' | 'static-cak'
   return `${platform} (${profile.devices}) has no hitless key-chain rollover, and rotation.mode is key-chain: set rotation.mode: static-cak (each rotation replaces the pre-shared-key — not hitless)`;
 }
 
-export function platformIssues(file: Pick<ConfigFile, 'rotation' | 'devices'>): ConfigIssue[] {
+export function platformIssues(file: Pick<ConfigFile, 'rotation' | 'devices' | 'sites'>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const mode = file.rotation.mode;
-  for (const [name, d] of Object.entries(file.devices)) {
+  for (const [name, d] of allDevices(file)) {
     const problem = d.platform === undefined ? undefined : modeProblem(d.platform, mode);
-    if (problem) issues.push({ path: `devices.${name}.platform`, message: problem });
+    const at = d.site === undefined ? `devices.${name}` : `sites.${d.site}.devices.${name}`;
+    if (problem) issues.push({ path: `${at}.platform`, message: problem });
   }
   const choice = chooseCipherSuite(file);
   if ('path' in choice) issues.push(choice);

@@ -4,6 +4,9 @@ export type {
   KmeConfig,
   SaeConfig,
   DeviceConfig,
+  SiteConfig,
+  SiteAgentConfig,
+  SiteDeviceConfig,
   HostKeyConfig,
   LinkConfig,
   LinkEndConfig,
@@ -19,5 +22,7 @@ export { loadConfig, checkConfigFile, checkConfigText, type LoadOptions, type Ch
 export { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 export { minimumCycle, intervalProblem, VERIFY_DELAY_SECONDS, VERIFY_ATTEMPTS, type CycleTime } from './cycle-time.js';
 export { isLoopback } from './cross-check.js';
+export { allDevices, siteOfSae, type DeviceEnd } from './sites.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './errors.js';
 export { ConfigSecret, type SecretSource } from './secret.js';
+export { readLocalCaSetting, type LocalCaFiles } from './local-ca.js';

@@ -45,6 +45,37 @@ export interface DeviceConfig {
   platform?: Platform;
 }
 
+/** How the coordinator reaches a site's agent (mutual TLS). Paths are absolute. */
+export interface SiteAgentConfig {
+  /** https://host:port */
+  url: string;
+  /** Verifies the agent's server certificate. */
+  caFile: string;
+  /** The coordinator's client certificate and key. */
+  certFile: string;
+  keyFile: string;
+  /** SHA-256 pins of the agent's server certificate, "sha256:<64 hex>" lower-case; [] = the CA alone. */
+  fingerprints: string[];
+  timeoutMs?: number;
+}
+
+/** A device behind a site agent: the coordinator knows its name, SAE and platform, never its credentials. */
+export interface SiteDeviceConfig {
+  name: string;
+  sae: string;
+  platform?: Platform;
+}
+
+/** A site run by an agent: its KMEs, SAE certificates and device credentials are the agent's. */
+export interface SiteConfig {
+  name: string;
+  agent: SiteAgentConfig;
+  /** SAE IDs at this site: their KMEs and certificates are the agent's. */
+  saes: string[];
+  /** Devices at this site: credentials and host keys are the agent's. */
+  devices: Record<string, SiteDeviceConfig>;
+}
+
 export interface LinkEndConfig {
   device: string;
   interfaces: string[];
@@ -118,9 +149,13 @@ export interface InitConfig {
 export interface RotatorConfig {
   /** Absolute path of the file this was loaded from. */
   file: string;
+  /** KMEs and SAEs the coordinator reaches itself (may be empty when every SAE is at a site). */
   kmes: Record<string, KmeConfig>;
   saes: Record<string, SaeConfig>;
+  /** Devices the coordinator reaches itself (direct mode); site devices are under sites. */
   devices: Record<string, DeviceConfig>;
+  /** Sites with an agent, by name (empty when the file has none). */
+  sites: Record<string, SiteConfig>;
   links: LinkConfig[];
   rotation: RotationConfig;
   fallback: FallbackConfig;

@@ -18,7 +18,7 @@ import {
   type Problem,
   type RenewalPolicy,
 } from '@qkd-macsec/cert-lcm';
-import type { RotatorConfig } from '../../config/index.js';
+import { allDevices, type RotatorConfig } from '../../config/index.js';
 import type { RotatorLogger } from '../../log/index.js';
 import { kmeClientFactory } from '../../fleet/connectors.js';
 import { CliExit, EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorText, loadOrExit, lockOrExit, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
@@ -176,7 +176,8 @@ async function renewWithLocalCa(config: RotatorConfig, saeId: string, now: Date,
 
 /** Any SAE this one shares a link with, to ask its KME for a status. */
 function peerOf(config: RotatorConfig, saeId: string): string | undefined {
-  const saeOf = (device: string) => config.devices[device]!.sae;
+  const devices = allDevices(config);
+  const saeOf = (device: string) => devices.get(device)!.sae;
   for (const link of config.links) {
     const saes = [saeOf(link.master.device), ...link.slaves.map((s) => saeOf(s.device))];
     if (saes.includes(saeId)) return saes.find((s) => s !== saeId);
