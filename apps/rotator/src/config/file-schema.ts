@@ -17,9 +17,9 @@ function by(check: (value: unknown) => string | null) {
 const typeError = (message: string) => (issue: { code?: string; input?: unknown }) =>
   issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is required' : message;
 const nonEmpty = (what: string) => z.string({ error: typeError(`${what} must be a string`) }).min(1, { error: `${what} must not be empty` });
-const int = (what: string) => z.int({ error: typeError(`${what} must be an integer`) });
-const filePath = (what: string) => nonEmpty(`${what} (a file path)`);
-const id = (what: string) =>
+export const int = (what: string) => z.int({ error: typeError(`${what} must be an integer`) });
+export const filePath = (what: string) => nonEmpty(`${what} (a file path)`);
+export const id = (what: string) =>
   nonEmpty(what).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: `${what} may hold only letters, digits, "_", ".", ":", "@", "-"` });
 
 // A secret is read from the environment or a file; inline text is accepted (with a warning from
@@ -29,14 +29,14 @@ const secretRef = z.union([z.string().min(1), z.strictObject({ env: nonEmpty('en
 });
 export type SecretRef = z.infer<typeof secretRef>;
 
-const kme = z.strictObject({
+export const kme = z.strictObject({
   url: z.url({ protocol: /^https$/, error: 'url must be an https:// URL (ETSI 014 is HTTPS only)' }),
   ca: filePath('ca').optional(),
   insecureSkipVerify: z.boolean().optional(),
   timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
 });
 
-const sae = z.strictObject({
+export const sae = z.strictObject({
   kme: id('kme'),
   cert: filePath('cert'),
   key: filePath('key'),
@@ -51,7 +51,7 @@ const hostKey = z.strictObject({
   insecureAcceptAnyHostKey: z.boolean().optional(),
 });
 
-const device = z.strictObject({
+export const device = z.strictObject({
   host: z.string().superRefine(by(checkHost)),
   port: int('port').min(1).max(65535).default(830),
   username: nonEmpty('username'),
@@ -173,7 +173,7 @@ const init = z.strictObject({
   eventOptions: eventOptions.optional(),
 });
 
-const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
+export const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
 
 /**
  * The daemon's control endpoint (the CLI's `rotate` and `status` go through it while a daemon runs).
