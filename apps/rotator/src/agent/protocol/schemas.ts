@@ -231,3 +231,5 @@ export const GET_PATHS = { health: '/healthz', metrics: '/metrics', check: '/v1/
 
 /** The largest request body an agent reads (a full-device replace of a big box fits well inside). */
 export const MAX_BODY_BYTES = 4 << 20;
+
+export type AgentCheck = z.infer<typeof checkResponseSchema>;
