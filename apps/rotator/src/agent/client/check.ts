@@ -26,7 +26,7 @@ export async function checkAgent(site: SiteConfig, options: AgentClientOptions &
   }
   try {
     const search = new URLSearchParams((options.pairs ?? []).map((p): [string, string] => ['pair', `${p.sae}:${p.slave}`]));
-    const t = { site: site.name, url, dispatcher, timeoutMs: options.timeoutMs ?? site.agent.timeoutMs ?? 60_000, retry: resolveRetry(options.retry), logger: options.logger };
+    const t = { site: site.name, url, dispatcher, timeoutMs: options.timeoutMs ?? site.agent.timeoutMs ?? 60_000, retry: resolveRetry(options.retry), logger: options.logger, ...(options.record ? { record: options.record } : {}) };
     const r = await send(t, GET_PATHS.check, 'get', undefined, checkResponseSchema, search);
     const ok = r.kmes.every((k) => k.ok) && r.devices.every((d) => d.ok);
     if (r.site !== site.name) return { site: site.name, url, ok: false, error: `the agent at ${url} serves site ${r.site}, not ${site.name}`, kmes: r.kmes, devices: r.devices };

@@ -5,7 +5,7 @@ import type { MkaSession } from '@qkd-macsec/junos-netconf';
 import type { AgentClient, DeviceOps } from '../../fleet/ops.js';
 import type { RotatorMetrics } from '../../metrics/index.js';
 import { changeToWire, configFromAgent, loadToWire } from '../protocol/wire.js';
-import { post, resolveRetry, type AgentRetryOptions, type Transport } from './request.js';
+import { post, resolveRetry, type AgentRetryOptions, type RecordExchange, type Transport } from './request.js';
 import type { SiteConfig } from './site.js';
 import { agentDispatcher } from './tls.js';
 
@@ -17,6 +17,8 @@ export interface AgentClientOptions {
   timeoutMs?: number;
   /** Retries after a lost connection or a timeout (same requestId); false disables. */
   retry?: Partial<AgentRetryOptions> | false;
+  /** Told of every exchange with the agent, bodies and headers as sent and received. */
+  record?: RecordExchange;
 }
 
 export function createAgentClient(site: SiteConfig, options: AgentClientOptions): AgentClient {
@@ -27,6 +29,7 @@ export function createAgentClient(site: SiteConfig, options: AgentClientOptions)
     timeoutMs: options.timeoutMs ?? site.agent.timeoutMs ?? 30_000,
     retry: resolveRetry(options.retry),
     logger: options.logger,
+    ...(options.record ? { record: options.record } : {}),
   };
   const m = options.metrics;
   const timed = async <T>(p: () => Promise<T>, observe: ((seconds: number) => void) | undefined): Promise<T> => {

@@ -20,7 +20,21 @@ export interface Transport {
   timeoutMs: number;
   retry: AgentRetryOptions;
   logger: { debug(...args: unknown[]): unknown };
+  record?: RecordExchange;
 }
+
+/** One coordinator↔agent exchange as it crossed the wire (for leak tests and audits). */
+export interface AgentExchange {
+  site: string;
+  method: 'GET' | 'POST';
+  path: string;
+  requestHeaders: Record<string, string>;
+  request?: string;
+  status: number;
+  responseHeaders: Record<string, string>;
+  response: string;
+}
+export type RecordExchange = (exchange: AgentExchange) => void;
 
 /** Body without requestId: a fresh one is made per call, and kept across its retries. */
 export type Body<E extends EndpointName> = Omit<RequestOf<E>, 'requestId'>;
@@ -65,6 +79,16 @@ export async function send<T>(t: Transport, path: string, method: 'get' | 'post'
     const response = await ky(`${t.url}${path}`, options);
     status = response.status;
     text = await response.text();
+    t.record?.({
+      site: t.site,
+      method: method === 'get' ? 'GET' : 'POST',
+      path,
+      requestHeaders: { accept: 'application/json', ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(json !== undefined ? { request: JSON.stringify(json) } : {}),
+      status,
+      responseHeaders: Object.fromEntries(response.headers),
+      response: text,
+    });
   } catch (e) {
     const timeout = (e as Error).name === 'TimeoutError';
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
