@@ -2,6 +2,7 @@
 // runs and what the tests call in-process with captured streams.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/index.js';
+import { agentCommand } from './commands/agent.js';
 import { certsCheckCommand, certsRenewCommand } from './commands/certs.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
@@ -77,6 +78,11 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--listen <host:port>', 'metrics and health endpoint (overrides metrics.listen)')
     .option('--cycles <n>', 'stop after n cycles', positiveInt)
     .action((o: { listen?: string; cycles?: number }) => run(() => runCommand(deps, global(), o))());
+
+  program
+    .command('agent')
+    .description('the site agent: talks to this site\'s KMEs and devices, serves the coordinator over mutual TLS (--config agent.yaml); stops on SIGTERM/SIGINT')
+    .action(() => run(() => agentCommand(deps, global()))());
 
   program
     .command('status')
