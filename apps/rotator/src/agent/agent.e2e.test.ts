@@ -133,6 +133,10 @@ describe('site agents over the wire', () => {
       const renewed = await post(t, 'encKey', { tx, link: 'L1', masterSae: 'SAE_r1', slaveSaes: ['SAE_r2'], cipherSuite: SUITE, ckn: CKN, kind: 'primary' });
       for (const r of [...first, again, renewed]) expect(r).toEqual(first[0]);
       expect(bench.issuedKeys.length - before).toBe(1);
+      // A body carrying a key is refused by the agent's schema, not just the client's.
+      const withKey = send(t, ENDPOINTS.encKey.path, 'post', { ...enc, requestId: randomUUID(), cak: 'ab'.repeat(32) }, ENDPOINTS.encKey.response);
+      await expect(withKey).rejects.toMatchObject({ status: 400, code: 'bad-request' });
+      expect(bench.issuedKeys.length - before).toBe(1);
 
       const history = bench.junos.device('r1').history().length;
       const stage = {
