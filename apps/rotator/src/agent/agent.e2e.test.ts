@@ -159,6 +159,48 @@ describe('site agents over the wire', () => {
     }
   });
 
+  it('a slow answer is retried with the same requestId: the agent answers the retry with the first commit, not a second', async () => {
+    const a = client('dc1');
+    const s = bench.sites.dc1!;
+    const slow = createAgentClient(s, { logger: quiet, timeoutMs: 400, retry: { limit: 8, baseDelayMs: 10, maxDelayMs: 20 }, record: (e) => void exchanges.push(e) });
+    clients.push(slow);
+    const tx = randomUUID();
+    const enc = await a.encKey({ tx, link: 'L1', masterSae: 'SAE_r1', slaveSaes: ['SAE_r2'], cipherSuite: SUITE, ckn: CKN, kind: 'primary' });
+    const history = bench.junos.device('r1').history().length;
+    bench.junos.setFaults('r1', { commitLatencyMs: 1000 });
+    const sent = exchanges.length;
+    try {
+      const change: Change = { config: { connectivityAssociations: [{ name: 'qkd-L8', securityMode: 'static-cak', cipherSuite: SUITE, preSharedKey: { ckn: enc.ckn, cak: keyRef(enc.keyId) } }] }, delete: [] };
+      await slow.device('r1').commit([{ action: 'merge', change }], { comment: 'slow commit', confirmMinutes: 2 });
+    } finally {
+      bench.junos.setFaults('r1', {});
+    }
+    // Only the answered attempt is recorded; the timed-out ones were retries of the same request.
+    expect(exchanges.slice(sent)).toHaveLength(1);
+    expect(bench.junos.device('r1').history().length).toBe(history + 1);
+    // Left unconfirmed: it rolls back, and L1 never noticed.
+    bench.junos.advance(3 * bench.junos.confirmMinuteMs);
+    await a.endTx(tx);
+    expect(bench.junos.linkStatus('L1').state).toBe('secured');
+  });
+
+  it('counts requests, refusals and keys held in qkd_macsec_agent_* metrics', async () => {
+    const c = bench.agentConfigs.dc2!;
+    c.metrics = { host: '127.0.0.1', port: 0 };
+    await bench.stopAgent('dc2');
+    const agent = await bench.startAgent('dc2');
+    delete c.metrics;
+    const wrong = await bench.writeCredential('intruder2', await issueCertificate({ issuer: bench.pki.coordinatorsCa, profile: 'client', commonName: 'intruder' }));
+    await client('dc2', wrong).endTx('tx-1').catch(() => undefined);
+    const b = client('dc2');
+    await b.device('r2').facts();
+    const text = await (await fetch(`${agent.metricsUrl!}/metrics`)).text();
+    expect(text).toContain('qkd_macsec_agent_requests_total{endpoint="/v1/devices/facts",outcome="ok"} 1');
+    expect(text).toContain('qkd_macsec_agent_refusals_total{reason="wrong-name"} 1');
+    expect(text).toMatch(/^qkd_macsec_agent_keys_held 0$/m);
+    expect(await (await fetch(`${agent.metricsUrl!}/healthz`)).json()).toEqual({ ok: true, site: 'dc2', keysHeld: 0 });
+  });
+
   it('tx/end zeroes every key of the transaction', async () => {
     const kept: Buffer[] = [];
     await bench.stopAgent('dc1');
