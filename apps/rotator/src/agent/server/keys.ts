@@ -116,7 +116,7 @@ function publicInfo(h: Held): HeldKeyInfo {
   return { tx, link, kind, sae, keyId, ckn, bits, check, cipherSuite };
 }
 
-/** What a store holds now, without the bytes: for tests and the debug endpoint of an operator's eyes. */
+/** What a store holds now, without the bytes (tests, and RunningAgent.inspectKeys). */
 export function inspectKeyStore(store: KeyStore): HeldKeyInfo[] {
   return [...(byStore.get(store)?.values() ?? [])].map(publicInfo);
 }
