@@ -2,6 +2,7 @@
 // runs and what the tests call in-process with captured streams.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/index.js';
+import { agentCommand } from './commands/agent.js';
 import { certsCheckCommand, certsRenewCommand } from './commands/certs.js';
 import { certsCaCommand, certsIssueCommand, type CaOptions, type IssueOptions } from './commands/certs-issue.js';
 import { demoCommand } from './commands/demo.js';
@@ -78,6 +79,11 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .option('--listen <host:port>', 'metrics and health endpoint (overrides metrics.listen)')
     .option('--cycles <n>', 'stop after n cycles', positiveInt)
     .action((o: { listen?: string; cycles?: number }) => run(() => runCommand(deps, global(), o))());
+
+  program
+    .command('agent')
+    .description('the site agent: talks to this site\'s KMEs and devices, serves the coordinator over mutual TLS (--config agent.yaml); stops on SIGTERM/SIGINT')
+    .action(() => run(() => agentCommand(deps, global()))());
 
   program
     .command('status')

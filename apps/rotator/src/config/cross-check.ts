@@ -11,10 +11,10 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-export function crossCheck(file: ConfigFile): ConfigIssue[] {
+/** KMEs, SAEs and devices: references resolve, credentials and peer verification are there (also the agent's file). */
+export function crossCheckEndpoints(file: Pick<ConfigFile, 'kmes' | 'saes' | 'devices'>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
-
   for (const [id, sae] of Object.entries(file.saes)) {
     if (file.kmes[sae.kme] === undefined) add(`saes.${id}.kme`, `KME "${sae.kme}" is not defined under kmes (known: ${known(file.kmes)})`);
   }
@@ -29,6 +29,14 @@ export function crossCheck(file: ConfigFile): ConfigIssue[] {
   for (const [id, kme] of Object.entries(file.kmes)) {
     if (kme.ca === undefined && kme.insecureSkipVerify !== true) add(`kmes.${id}`, 'needs ca (the CA that signs the KME certificate), or for labs only insecureSkipVerify: true');
   }
+  return issues;
+}
+
+export function crossCheck(file: ConfigFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ path, message });
+
+  issues.push(...crossCheckEndpoints(file));
 
   const linkNames = new Map<string, number>();
   const ifaceOwner = new Map<string, string>();

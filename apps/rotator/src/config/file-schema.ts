@@ -17,9 +17,9 @@ function by(check: (value: unknown) => string | null) {
 const typeError = (message: string) => (issue: { code?: string; input?: unknown }) =>
   issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is required' : message;
 const nonEmpty = (what: string) => z.string({ error: typeError(`${what} must be a string`) }).min(1, { error: `${what} must not be empty` });
-const int = (what: string) => z.int({ error: typeError(`${what} must be an integer`) });
-const filePath = (what: string) => nonEmpty(`${what} (a file path)`);
-const id = (what: string) =>
+export const int = (what: string) => z.int({ error: typeError(`${what} must be an integer`) });
+export const filePath = (what: string) => nonEmpty(`${what} (a file path)`);
+export const id = (what: string) =>
   nonEmpty(what).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: `${what} may hold only letters, digits, "_", ".", ":", "@", "-"` });
 
 // A secret is read from the environment or a file; inline text is accepted (with a warning from
@@ -173,7 +173,7 @@ const init = z.strictObject({
   eventOptions: eventOptions.optional(),
 });
 
-const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
+export const listen = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { error: 'listen must be HOST:PORT, e.g. 127.0.0.1:9464' });
 
 /**
  * The daemon's control endpoint (the CLI's `rotate` and `status` go through it while a daemon runs).

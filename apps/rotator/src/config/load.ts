@@ -59,7 +59,7 @@ export function checkConfigText(text: string, file: string, options: LoadOptions
   return resolveConfig(parsed.data, file, options.env ?? process.env);
 }
 
-function parseText(text: string, file: string): { value: unknown } | { issues: ConfigIssue[] } {
+export function parseText(text: string, file: string): { value: unknown } | { issues: ConfigIssue[] } {
   if (text.trim() === '') return { issues: [{ path: '', message: `${file} is empty` }] };
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -80,7 +80,7 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
-function zodIssue(issue: z.core.$ZodIssue): ConfigIssue {
+export function zodIssue(issue: z.core.$ZodIssue): ConfigIssue {
   const path = formatPath(issue.path);
   if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return { path, message: 'is required' };
   if (issue.code === 'unrecognized_keys') {
@@ -89,7 +89,16 @@ function zodIssue(issue: z.core.$ZodIssue): ConfigIssue {
   return { path, message: issue.message };
 }
 
-function resolveConfig(file: ConfigFile, configPath: string, env: Record<string, string | undefined>): CheckResult {
+/** Paths resolved against the config file's directory, secrets read; problems collected, not thrown. */
+export interface Resolver {
+  abs(p: string): string;
+  readable(at: string, p: string): string;
+  secret(at: string, ref: SecretRef): ConfigSecret | undefined;
+  issues: ConfigIssue[];
+  warnings: string[];
+}
+
+export function createResolver(configPath: string, env: Record<string, string | undefined>): Resolver {
   const base = dirname(configPath);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
@@ -131,29 +140,42 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
     }
   };
 
+  return { abs, readable, secret, issues, warnings };
+}
+
+/** The kmes section, resolved (CA paths made absolute and checked). */
+export function resolveKmes(file: ConfigFile['kmes'], r: Resolver): Record<string, KmeConfig> {
   const kmes: Record<string, KmeConfig> = {};
-  for (const [id, k] of Object.entries(file.kmes)) {
+  for (const [id, k] of Object.entries(file)) {
     const insecure = k.insecureSkipVerify === true;
-    if (insecure) warnings.push(`kmes.${id}.insecureSkipVerify: the certificate of KME ${id} (${k.url}) is NOT verified`);
+    if (insecure) r.warnings.push(`kmes.${id}.insecureSkipVerify: the certificate of KME ${id} (${k.url}) is NOT verified`);
     kmes[id] = {
       id,
       url: k.url,
       insecureSkipVerify: insecure,
-      ...(k.ca !== undefined ? { caFile: readable(`kmes.${id}.ca`, k.ca) } : {}),
+      ...(k.ca !== undefined ? { caFile: r.readable(`kmes.${id}.ca`, k.ca) } : {}),
       ...(k.timeoutMs !== undefined ? { timeoutMs: k.timeoutMs } : {}),
     };
   }
+  return kmes;
+}
 
+/** The saes section, resolved (certificate and key paths made absolute and checked). */
+export function resolveSaes(file: ConfigFile['saes'], r: Resolver): Record<string, SaeConfig> {
   const saes: Record<string, SaeConfig> = {};
-  for (const [id, s] of Object.entries(file.saes)) {
-    saes[id] = { id, kme: s.kme, certFile: readable(`saes.${id}.cert`, s.cert), keyFile: readable(`saes.${id}.key`, s.key) };
+  for (const [id, s] of Object.entries(file)) {
+    saes[id] = { id, kme: s.kme, certFile: r.readable(`saes.${id}.cert`, s.cert), keyFile: r.readable(`saes.${id}.key`, s.key) };
   }
+  return saes;
+}
 
+/** The devices section, resolved (credentials read, host key policy made explicit). */
+export function resolveDevices(file: ConfigFile['devices'], r: Resolver): Record<string, DeviceConfig> {
   const devices: Record<string, DeviceConfig> = {};
-  for (const [name, d] of Object.entries(file.devices)) {
+  for (const [name, d] of Object.entries(file)) {
     const at = `devices.${name}`;
     const insecure = d.hostKey.insecureAcceptAnyHostKey === true;
-    if (insecure) warnings.push(`${at}.hostKey.insecureAcceptAnyHostKey: the SSH host key of ${d.host}:${d.port} is NOT verified when unknown`);
+    if (insecure) r.warnings.push(`${at}.hostKey.insecureAcceptAnyHostKey: the SSH host key of ${d.host}:${d.port} is NOT verified when unknown`);
     const fp = d.hostKey.fingerprint;
     const device: DeviceConfig = {
       name,
@@ -165,20 +187,29 @@ function resolveConfig(file: ConfigFile, configPath: string, env: Record<string,
       hostKey: {
         fingerprints: fp === undefined ? [] : Array.isArray(fp) ? fp : [fp],
         insecureAcceptAnyHostKey: insecure,
-        ...(d.hostKey.knownHosts !== undefined ? { knownHostsFile: readable(`${at}.hostKey.knownHosts`, d.hostKey.knownHosts) } : {}),
+        ...(d.hostKey.knownHosts !== undefined ? { knownHostsFile: r.readable(`${at}.hostKey.knownHosts`, d.hostKey.knownHosts) } : {}),
       },
     };
     if (d.password !== undefined) {
-      const pw = secret(`${at}.password`, d.password);
+      const pw = r.secret(`${at}.password`, d.password);
       if (pw !== undefined) device.password = pw;
     }
     if (d.privateKey !== undefined) {
-      const key = secret(`${at}.privateKey`, { file: d.privateKey.file });
-      const passphrase = d.privateKey.passphrase === undefined ? undefined : secret(`${at}.privateKey.passphrase`, d.privateKey.passphrase);
-      if (key !== undefined) device.privateKey = { file: abs(d.privateKey.file), key, ...(passphrase !== undefined ? { passphrase } : {}) };
+      const key = r.secret(`${at}.privateKey`, { file: d.privateKey.file });
+      const passphrase = d.privateKey.passphrase === undefined ? undefined : r.secret(`${at}.privateKey.passphrase`, d.privateKey.passphrase);
+      if (key !== undefined) device.privateKey = { file: r.abs(d.privateKey.file), key, ...(passphrase !== undefined ? { passphrase } : {}) };
     }
     devices[name] = device;
   }
+  return devices;
+}
+
+function resolveConfig(file: ConfigFile, configPath: string, env: Record<string, string | undefined>): CheckResult {
+  const r = createResolver(configPath, env);
+  const { abs, readable, issues, warnings } = r;
+  const kmes = resolveKmes(file.kmes, r);
+  const saes = resolveSaes(file.saes, r);
+  const devices = resolveDevices(file.devices, r);
 
   const links: LinkConfig[] = file.links.map((l) => ({
     name: l.name,
@@ -251,13 +282,13 @@ function dropUndefined<T>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)])) as T;
 }
 
-function parseListen(listen: string): { host: string; port: number } {
+export function parseListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
   return { host, port: Number(listen.slice(i + 1)) };
 }
 
-function describeFsError(err: unknown): string {
+export function describeFsError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'does not exist';
   if (code === 'EACCES') return 'is not readable (permission denied)';

@@ -22,7 +22,7 @@ export interface ConnectorOptions {
   held?: HeldSecrets;
 }
 
-export function deviceConnector(config: RotatorConfig, options: ConnectorOptions): ConnectDevice {
+export function deviceConnector(config: Pick<RotatorConfig, 'devices'>, options: ConnectorOptions): ConnectDevice {
   return async (name) => {
     const d = config.devices[name];
     if (d === undefined) throw new Error(`device "${name}" is not in the config`);
@@ -44,7 +44,7 @@ export function deviceConnector(config: RotatorConfig, options: ConnectorOptions
   };
 }
 
-export function kmeClientFactory(config: RotatorConfig, options: ConnectorOptions): KmeClientFor {
+export function kmeClientFactory(config: Pick<RotatorConfig, 'kmes' | 'saes'>, options: ConnectorOptions): KmeClientFor {
   return (saeId) => {
     const sae = config.saes[saeId];
     if (sae === undefined) throw new Error(`SAE "${saeId}" is not in the config`);

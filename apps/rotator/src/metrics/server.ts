@@ -12,7 +12,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(options: { host: string; port: number; metrics: RotatorMetrics; health: HealthState }): Promise<MetricsServer> {
+export async function startMetricsServer(options: { host: string; port: number; metrics: Pick<RotatorMetrics, 'render' | 'contentType'>; health: Pick<HealthState, 'report'> }): Promise<MetricsServer> {
   const { metrics, health } = options;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

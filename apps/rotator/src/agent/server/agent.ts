@@ -1,0 +1,160 @@
+// startAgent: the site agent's HTTPS server (mutual TLS against tls.ca, then the coordinator
+// check), its devices in one session pool and its SAEs' ETSI clients (the coordinator's Fleet and
+// connectors, reused), the key store and the idempotency cache. Nothing is written to disk.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createFleet } from '../../fleet/fleet.js';
+import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
+import { describeError } from '../../engine/device-ops.js';
+import type { HeldSecrets, RotatorLogger } from '../../log/index.js';
+import { startMetricsServer, type MetricsServer } from '../../metrics/server.js';
+import type { AgentConfig } from '../config/types.js';
+import { GET_PATHS, type AgentCheck } from '../protocol/schemas.js';
+import { createDeviceEndpoints } from './device-ops.js';
+import { requestListener } from './http.js';
+import { createIdempotencyCache } from './idempotency.js';
+import { createKeyStore, inspectKeyStore, type HeldKeyInfo } from './keys.js';
+import { createKmeOps } from './kme-ops.js';
+import { createAgentMetrics } from './metrics.js';
+
+export interface StartAgentOptions {
+  logger: RotatorLogger;
+  /** Every key the agent's KME clients receive is registered here (the log guard masks it). */
+  held?: HeldSecrets;
+  /** Where key bytes are copied to (keys.ts); tests pass one that keeps the Buffers to see them zeroed. */
+  keyAlloc?: (size: number) => Buffer;
+  /** Per-RPC NETCONF timeout (default 60 s). */
+  rpcTimeoutMs?: number;
+}
+
+export interface RunningAgent {
+  /** https://host:port */
+  url: string;
+  /** The plain-HTTP /healthz + /metrics listener, when the config has `metrics`. */
+  metricsUrl?: string;
+  /** The keys held now, without their bytes. */
+  inspectKeys(): HeldKeyInfo[];
+  /** Stops listening, zeroes every key, closes the device sessions and KME clients. */
+  close(): Promise<void>;
+}
+
+export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<RunningAgent> {
+  const { logger } = options;
+  const site = config.site;
+  for (const w of config.warnings) logger.warn(w);
+  let store: ReturnType<typeof createKeyStore>;
+  const metrics = createAgentMetrics(() => store.size);
+  store = createKeyStore({
+    ttlSeconds: config.keyTtlSeconds,
+    ...(options.keyAlloc ? { alloc: options.keyAlloc } : {}),
+    onZeroed: (k, why) => {
+      metrics.zeroed(why);
+      logger.debug(`zeroed key ${k.keyId} (${k.sae}, tx ${k.tx}, link ${k.link}): ${why}`);
+    },
+  });
+  const connectorOptions = { logger, ...(options.held ? { held: options.held } : {}), ...(options.rpcTimeoutMs !== undefined ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}) };
+  const fleet = createFleet({
+    connectDevice: deviceConnector(config, connectorOptions),
+    kmeClientFor: kmeClientFactory(config, connectorOptions),
+    concurrency: 64,
+    logger,
+  });
+  const kmeOps = createKmeOps({ site, saes: config.saes, store, kme: (sae) => fleet.kme(sae) });
+  const devices = createDeviceEndpoints({ site, devices: config.devices, pool: fleet.pool, store });
+  const health = () => ({ ok: true, site, keysHeld: store.size });
+
+  const listener = requestListener({
+    coordinator: config.coordinator,
+    cache: createIdempotencyCache(),
+    metrics,
+    logger,
+    post: {
+      encKey: kmeOps.encKey,
+      decKey: kmeOps.decKey,
+      endTx: async (b) => ({ released: store.endTx(b.tx) }),
+      ...devices,
+    },
+    get: {
+      [GET_PATHS.health]: async () => ({ body: JSON.stringify(health()) }),
+      [GET_PATHS.metrics]: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
+      [GET_PATHS.check]: async (url) => ({ body: JSON.stringify(await check(url.searchParams.getAll('pair'))) }),
+    },
+  });
+
+  /** validate --connect at this site: the status of each asked-for SAE pair, the facts of each device. */
+  async function check(pairs: string[]): Promise<AgentCheck> {
+    const kmes = await Promise.all(
+      pairs.map(async (pair) => {
+        const [sae = '', slave = ''] = pair.split(':');
+        if (!config.saes[sae]) return { sae: sae || '?', slave: slave || '?', ok: false, message: `SAE ${sae} is not at site ${site}` };
+        try {
+          await fleet.kme(sae).getStatus(slave);
+          return { sae, slave, ok: true };
+        } catch (e) {
+          return { sae, slave, ok: false, message: describeError(e) };
+        }
+      }),
+    );
+    const deviceResults = await Promise.all(
+      Object.keys(config.devices).map(async (device) => {
+        try {
+          const { facts } = await devices.facts({ requestId: '00000000-0000-4000-8000-000000000000', device });
+          return { device, ok: true, ...(facts.model ? { model: facts.model } : {}), ...(facts.version ? { version: facts.version } : {}) };
+        } catch (e) {
+          return { device, ok: false, message: describeError(e) };
+        }
+      }),
+    );
+    return { site, kmes, devices: deviceResults };
+  }
+
+  const server: Server = createServer(
+    {
+      cert: readFileSync(config.tls.certFile),
+      key: readFileSync(config.tls.keyFile),
+      ca: readFileSync(config.tls.caFile),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    listener,
+  );
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+    metrics.refusal('handshake');
+    logger.warn(`refused a TLS client from ${socket.remoteAddress ?? '?'} at the handshake: ${err.code ?? err.message}`);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    await fleet.close();
+    throw new Error(`agent ${site} cannot listen on ${config.listen.host}:${config.listen.port}: ${err.code ?? err.message}`);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics) {
+    metricsServer = await startMetricsServer({ ...config.metrics, metrics, health: { report: () => ({ healthy: true, body: health() }) } });
+  }
+  const url = `https://${host}:${port}`;
+  logger.info(`agent ${site} listening on ${url} (${Object.keys(config.devices).length} devices, ${Object.keys(config.saes).length} SAEs; keys held in memory only, ${config.keyTtlSeconds} s at most)`);
+  return {
+    url,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+    inspectKeys: () => inspectKeyStore(store),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.close();
+      await metricsServer?.close();
+      await fleet.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The agent's Prometheus metrics, on a registry of its own (as metrics/registry.ts does for the
+// daemon), every name prefixed qkd_macsec_agent_.
+import { Counter, Gauge, Registry } from 'prom-client';
+
+export interface AgentMetrics {
+  registry: Registry;
+  request(endpoint: string, outcome: string): void;
+  refusal(reason: string): void;
+  zeroed(why: string): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'qkd_macsec_agent_requests_total',
+    help: 'Requests by endpoint and outcome (ok, or the error code answered).',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'qkd_macsec_agent_refusals_total',
+    help: 'Callers refused before any work: handshake (not our CA), no-certificate, wrong-name, wrong-pin.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const zeroed = new Counter({
+    name: 'qkd_macsec_agent_keys_zeroed_total',
+    help: 'Keys zeroed, by why: end (transaction over), ttl (never released in time), close.',
+    labelNames: ['why'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'qkd_macsec_agent_keys_held',
+    help: 'QKD keys held in memory now (one per SAE copy).',
+    registers: [registry],
+    collect() {
+      this.set(keysHeld());
+    },
+  });
+  return {
+    registry,
+    request: (endpoint, outcome) => requests.inc({ endpoint, outcome }),
+    refusal: (reason) => refusals.inc({ reason }),
+    zeroed: (why) => zeroed.inc({ why }),
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
