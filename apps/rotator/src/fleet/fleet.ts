@@ -50,8 +50,12 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-export function createFleet(options: FleetOptions): Fleet {
-  const pool = createSessionPool<JunosDevice>({
+/**
+ * One NETCONF session per device, kept (maxSessions apart from the in-flight bound), with spread
+ * keepalives and background reconnect: the coordinator's direct devices, and a site agent's own.
+ */
+export function createDevicePool(options: Pick<FleetOptions, 'connectDevice' | 'concurrency' | 'maxSessions' | 'keepaliveIntervalMs' | 'logger' | 'connectAttempts'>): SessionPool<JunosDevice> {
+  return createSessionPool<JunosDevice>({
     connect: (name) => options.connectDevice(name),
     maxConcurrency: options.concurrency,
     maxSessions: options.maxSessions ?? 10_000,
@@ -63,6 +67,10 @@ export function createFleet(options: FleetOptions): Fleet {
     reconnect: 'background',
     ...(options.logger ? { logger: { warn: (m: string) => void options.logger!.warn(m) } } : {}),
   });
+}
+
+export function createFleet(options: FleetOptions): Fleet {
+  const pool = createDevicePool(options);
   const { agents } = options;
   const keys = createKeySource({ config: options.config, kmeClientFor: options.kmeClientFor, agents, kmeLimit: options.kmeLimit, logger: options.logger });
   // Agent devices' operations share the pool's bound (rotation.concurrency) by a limiter of the same size.

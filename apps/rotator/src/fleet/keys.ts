@@ -14,6 +14,7 @@ import { keyCheckValue } from '../agent/protocol/check-value.js';
 import { keyRef } from '../agent/protocol/refs.js';
 import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
 import { describeError } from '../engine/device-ops.js';
+import { createKmeClients } from './kme-clients.js';
 import type { Limiter } from './limit.js';
 import type { AgentClient, AgentDirectory, AgentKeyInfo, FetchedKey, FetchOptions, KeySource } from './ops.js';
 
@@ -50,12 +51,8 @@ type Copy = { sae: string; keyId: string; bits: number } & ({ bytes: Uint8Array;
 
 export function createKeySource(options: KeySourceOptions): ClosableKeySource {
   const { config, agents } = options;
-  const clients = new Map<string, QkdClient>();
-  const client = (sae: string): QkdClient => {
-    let c = clients.get(sae);
-    if (!c) clients.set(sae, (c = options.kmeClientFor(sae)));
-    return c;
-  };
+  const clients = createKmeClients(options.kmeClientFor);
+  const client = (sae: string): QkdClient => clients.get(sae);
   // The agents each transaction asked for a key: release() tells each of them to zero its keys.
   const involved = new Map<string, Set<AgentClient>>();
   const limit: Limiter = options.kmeLimit ?? ((fn) => fn());
@@ -156,8 +153,7 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
       );
     },
     async close() {
-      await Promise.allSettled([...clients.values()].map((c) => c.close()));
-      clients.clear();
+      await clients.close();
     },
   };
 }

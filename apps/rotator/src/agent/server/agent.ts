@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createFleet } from '../../fleet/fleet.js';
+import { createDevicePool } from '../../fleet/fleet.js';
+import { createKmeClients } from '../../fleet/kme-clients.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { describeError } from '../../engine/device-ops.js';
 import type { HeldSecrets, RotatorLogger } from '../../log/index.js';
@@ -54,14 +55,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     },
   });
   const connectorOptions = { logger, ...(options.held ? { held: options.held } : {}), ...(options.rpcTimeoutMs !== undefined ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}) };
-  const fleet = createFleet({
-    connectDevice: deviceConnector(config, connectorOptions),
-    kmeClientFor: kmeClientFactory(config, connectorOptions),
-    concurrency: 64,
-    logger,
-  });
-  const kmeOps = createKmeOps({ site, saes: config.saes, store, kme: (sae) => fleet.kme(sae) });
-  const devices = createDeviceEndpoints({ site, devices: config.devices, pool: fleet.pool, store });
+  const pool = createDevicePool({ connectDevice: deviceConnector(config, connectorOptions), concurrency: 64, logger });
+  const kmeClients = createKmeClients(kmeClientFactory(config, connectorOptions));
+  const kmeOps = createKmeOps({ site, saes: config.saes, store, kme: (sae) => kmeClients.get(sae) });
+  const devices = createDeviceEndpoints({ site, devices: config.devices, pool, store });
   const health = () => ({ ok: true, site, keysHeld: store.size });
 
   const listener = requestListener({
@@ -89,7 +86,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
         const [sae = '', slave = ''] = pair.split(':');
         if (!config.saes[sae]) return { sae: sae || '?', slave: slave || '?', ok: false, message: `SAE ${sae} is not at site ${site}` };
         try {
-          await fleet.kme(sae).getStatus(slave);
+          await kmeClients.get(sae).getStatus(slave);
           return { sae, slave, ok: true };
         } catch (e) {
           return { sae, slave, ok: false, message: describeError(e) };
@@ -132,7 +129,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       resolve();
     });
   }).catch(async (err: NodeJS.ErrnoException) => {
-    await fleet.close();
+    await Promise.allSettled([pool.close(), kmeClients.close()]);
     throw new Error(`agent ${site} cannot listen on ${config.listen.host}:${config.listen.port}: ${err.code ?? err.message}`);
   });
   const { port } = server.address() as AddressInfo;
@@ -154,7 +151,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       });
       store.close();
       await metricsServer?.close();
-      await fleet.close();
+      await Promise.allSettled([pool.close(), kmeClients.close()]);
     },
   };
 }
