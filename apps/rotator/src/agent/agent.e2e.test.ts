@@ -252,6 +252,18 @@ describe('site agents over the wire', () => {
     expect(bench.junos.device('r1').stats().rpcs).toBe(rpcs);
   });
 
+  it('refuses to remove the login user the agent itself uses on a device (init --remove-field-script cannot lock it out)', async () => {
+    const own = bench.agentConfigs['dc1']!.devices['r1']!.username;
+    const rpcs = bench.junos.device('r1').stats().rpcs;
+    const error = await client('dc1')
+      .device('r1')
+      .commit([{ action: 'remove-login-user', user: own }], { comment: 'remove the field script user' })
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ site: 'dc1', status: 403, code: 'forbidden' });
+    expect((error as Error).message).toContain(`logs in to r1 as ${own}`);
+    expect(bench.junos.device('r1').stats().rpcs).toBe(rpcs);
+  });
+
   describe('a caller that is not the coordinator is refused before any work', () => {
     async function refusedWith(site: SiteConfig['agent']): Promise<unknown> {
       const keys = bench.issuedKeys.length;

@@ -26,7 +26,7 @@ export interface DeviceEndpoints {
 
 const OK = { ok: true } as const;
 
-export function createDeviceEndpoints(options: { site: string; devices: Record<string, { sae: string }>; pool: SessionPool<JunosDevice>; store: KeyStore }): DeviceEndpoints {
+export function createDeviceEndpoints(options: { site: string; devices: Record<string, { sae: string; username?: string }>; pool: SessionPool<JunosDevice>; store: KeyStore }): DeviceEndpoints {
   const { site, devices, pool, store } = options;
   // What each device held at this agent's last read of it, by CKN: what {device, ckn} refers to.
   const deviceSecrets = new Map<string, Map<string, Secret>>();
@@ -73,6 +73,11 @@ export function createDeviceEndpoints(options: { site: string; devices: Record<s
     },
     mka: async (b) => ({ sessions: (await on(b.device, (d) => d.mkaSessions())).map(wireSession) }),
     async commit(b) {
+      // The coordinator does not know which login this agent uses; removing it would lock the agent out.
+      const own = devices[b.device]?.username;
+      if (own !== undefined && b.loads.some((l) => l.action === 'remove-login-user' && l.user === own)) {
+        throw new AgentRefusal('forbidden', `agent ${site} logs in to ${b.device} as ${own}: refusing to remove that user; nothing was loaded`);
+      }
       const resolve = resolverFor(b.device, b.tx);
       const loads = b.loads.map((l) => loadFromWire(l, resolve));
       await on(b.device, (d) => d.commit(loads, { comment: b.comment, ...(b.confirmMinutes !== undefined ? { confirmMinutes: b.confirmMinutes } : {}) }));
