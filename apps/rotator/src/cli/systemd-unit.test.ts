@@ -8,8 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const UNIT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'systemd', 'qkd-macsec.service');
-const text = readFileSync(UNIT, 'utf8');
+const UNITS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'systemd');
 
 /** section -> key -> values (a key may repeat). */
 function parseUnit(source: string): Map<string, Map<string, string[]>> {
@@ -24,7 +23,7 @@ function parseUnit(source: string): Map<string, Map<string, string[]>> {
       continue;
     }
     const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (!kv || !current) throw new Error(`${UNIT}: cannot parse line "${line}"`);
+    if (!kv || !current) throw new Error(`cannot parse unit line "${line}"`);
     current.set(kv[1]!, [...(current.get(kv[1]!) ?? []), kv[2]!]);
   }
   return sections;
@@ -36,7 +35,11 @@ const haveAnalyze = analyze.status === 0;
 if (!haveAnalyze && process.env.CI === 'true') throw new Error('systemd-analyze is missing under CI=true: .ci/run must install the systemd package');
 if (!haveAnalyze) console.warn('systemd-analyze not installed: skipping `systemd-analyze verify` of the unit (apt-get install systemd)');
 
-describe('systemd/qkd-macsec.service', () => {
+describe.each([
+  { file: 'qkd-macsec.service', command: ' run', stateDirectory: 'qkd-macsec', stop: /^(1[0-9]|[2-9][0-9])min$/ },
+  { file: 'qkd-macsec-agent.service', command: ' agent', stateDirectory: 'qkd-macsec-agent', stop: /^[1-9][0-9]s$/ },
+])('systemd/$file', ({ file, command, stateDirectory, stop }) => {
+  const text = readFileSync(join(UNITS, file), 'utf8');
   const unit = parseUnit(text);
   const service = unit.get('Service')!;
   const one = (key: string) => service.get(key)?.at(-1);
@@ -46,10 +49,12 @@ describe('systemd/qkd-macsec.service', () => {
     expect(Number(one('RestartSec'))).toBeLessThanOrEqual(5);
     expect(one('User')).toBe('qkd-macsec');
     expect(one('User')).not.toBe('root');
-    expect(one('StateDirectory')).toBe('qkd-macsec');
+    expect(one('StateDirectory')).toBe(stateDirectory);
     expect(one('StateDirectoryMode')).toBe('0700');
     expect(one('UMask')).toBe('0077');
-    expect(one('ExecStart')).toMatch(/ run$/);
+    expect(one('ExecStart')?.endsWith(command)).toBe(true);
+    // Keys are in memory during a transaction: never in a core file.
+    expect(one('LimitCORE')).toBe('0');
     expect(unit.get('Install')?.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
@@ -71,15 +76,16 @@ describe('systemd/qkd-macsec.service', () => {
       expect([key, one(key)]).toEqual([key, value]);
     }
     expect(one('RestrictAddressFamilies')?.split(' ').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
-    // Longer than a default cycle (5 min confirm timeout + 2 min lead time + the MKA check).
-    expect(one('TimeoutStopSec')).toMatch(/^(1[0-9]|[2-9][0-9])min$/);
+    // The daemon: longer than a default cycle (5 min confirm timeout + 2 min lead time + the MKA check);
+    // the agent: long enough to zero its keys and close its sessions.
+    expect(one('TimeoutStopSec')).toMatch(stop);
   });
 
   it.skipIf(!haveAnalyze)('systemd-analyze verify accepts it without a warning', () => {
     // verify checks that ExecStart exists: point it at this Node binary for the check.
     const dir = mkdtempSync(join(tmpdir(), 'qkd-macsec-unit-'));
     try {
-      const copy = join(dir, 'qkd-macsec.service');
+      const copy = join(dir, file);
       writeFileSync(copy, text.replace(/^ExecStart=\S+/m, `ExecStart=${process.execPath}`));
       const r = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
       expect({ status: r.status, stderr: r.stderr.trim() }).toEqual({ status: 0, stderr: '' });
