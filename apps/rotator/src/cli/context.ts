@@ -111,17 +111,7 @@ export async function openRotator(deps: CliDeps, config: RotatorConfig, logger: 
   const lock = options.lock === false ? undefined : await lockOrExit(deps, config, logger);
   try {
     const rotator = await createEngine(deps, config, logger, metrics);
-    if (lock === undefined) return rotator;
-    return {
-      ...rotator,
-      async close() {
-        try {
-          await rotator.close();
-        } finally {
-          await lock.release();
-        }
-      },
-    };
+    return lock === undefined ? rotator : alsoOnClose(rotator, () => lock.release());
   } catch (err) {
     await lock?.release();
     throw err;
@@ -144,21 +134,25 @@ async function createEngine(deps: CliDeps, config: RotatorConfig, logger: Rotato
       kmeClientFor: kmeClientFactory(config, connectorOptions),
       ...(agents !== undefined ? { agents } : {}),
     });
-    if (agents === undefined) return rotator;
-    return {
-      ...rotator,
-      async close() {
-        try {
-          await rotator.close();
-        } finally {
-          await agents.close();
-        }
-      },
-    };
+    return agents === undefined ? rotator : alsoOnClose(rotator, () => agents.close());
   } catch (err) {
     await agents?.close();
     throw err;
   }
+}
+
+/** The rotator, whose close() then also runs `after` (also when the rotator's own close fails). */
+function alsoOnClose(rotator: Rotator, after: () => Promise<void>): Rotator {
+  return {
+    ...rotator,
+    async close() {
+      try {
+        await rotator.close();
+      } finally {
+        await after();
+      }
+    },
+  };
 }
 
 /** Unknown --link names are a usage error that lists the known ones. */

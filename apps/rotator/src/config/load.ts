@@ -4,14 +4,14 @@
 // to be readable. Every problem found is collected; none is fatal before the others are seen.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { crossCheck } from './cross-check.js';
 import { ConfigError, formatPath, type ConfigIssue } from './errors.js';
 import { configFileSchema, type ConfigFile, type SecretRef } from './file-schema.js';
 import { chooseCipherSuite } from './platform-rules.js';
+import { resolveConfigPath } from './paths.js';
 import { resolveSites } from './resolve-sites.js';
 import { ConfigSecret } from './secret.js';
 import type { EventOptions } from '@qkd-macsec/macsec-config';
@@ -30,14 +30,19 @@ export interface CheckResult {
 
 /** Load and resolve a config file; throws ConfigError listing every problem. */
 export async function loadConfig(path: string, options: LoadOptions = {}): Promise<RotatorConfig> {
-  const file = resolve(path);
-  const result = await checkConfigFile(file, options);
-  if (result.config === undefined) throw new ConfigError(file, result.issues);
-  return result.config;
+  return loadConfigFile(path, options, checkConfigText);
 }
 
 /** Like loadConfig, but returns the problems instead of throwing (for `validate`). */
 export async function checkConfigFile(path: string, options: LoadOptions = {}): Promise<CheckResult> {
+  return checkFile(path, options, checkConfigText);
+}
+
+/** What checks one kind of config file's text (the coordinator's, an agent's). */
+export type CheckText<T> = (text: string, file: string, options: LoadOptions) => { config?: T; issues: ConfigIssue[] };
+
+/** Reads a config file and checks its text; a file that cannot be read is an issue like any other. */
+export async function checkFile<T>(path: string, options: LoadOptions, check: CheckText<T>): Promise<{ config?: T; issues: ConfigIssue[] }> {
   const file = resolve(path);
   let text: string;
   try {
@@ -45,7 +50,14 @@ export async function checkConfigFile(path: string, options: LoadOptions = {}): 
   } catch (err) {
     return { issues: [{ path: '', message: `cannot read ${file}: ${describeFsError(err)}` }] };
   }
-  return checkConfigText(text, file, options);
+  return check(text, file, options);
+}
+
+/** checkFile, throwing ConfigError listing every problem. */
+export async function loadConfigFile<T>(path: string, options: LoadOptions, check: CheckText<T>): Promise<T> {
+  const result = await checkFile(path, options, check);
+  if (result.config === undefined) throw new ConfigError(resolve(path), result.issues);
+  return result.config;
 }
 
 /** Validate config text as if it were the file at `file` (relative paths resolve against its directory). */
@@ -102,7 +114,7 @@ export function createResolver(configPath: string, env: Record<string, string | 
   const base = dirname(configPath);
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
-  const abs = (p: string) => (p === '~' ? homedir() : p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(base, p));
+  const abs = (p: string) => resolveConfigPath(base, p);
   const readable = (at: string, p: string): string => {
     const full = abs(p);
     try {

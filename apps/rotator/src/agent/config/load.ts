@@ -1,10 +1,8 @@
 // Loading agent.yaml the way loadConfig loads the coordinator's file: YAML with positions, zod,
 // cross-checks, then resolution (the same resolver); every problem collected and named by path.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { crossCheckEndpoints } from '../../config/cross-check.js';
-import { ConfigError, type ConfigIssue } from '../../config/errors.js';
-import { createResolver, describeFsError, parseListen, parseText, resolveDevices, resolveKmes, resolveSaes, zodIssue, type LoadOptions } from '../../config/load.js';
+import type { ConfigIssue } from '../../config/errors.js';
+import { checkFile, createResolver, loadConfigFile, parseListen, parseText, resolveDevices, resolveKmes, resolveSaes, zodIssue, type LoadOptions } from '../../config/load.js';
 import { agentFileSchema } from './schema.js';
 import type { AgentConfig } from './types.js';
 
@@ -15,21 +13,11 @@ export interface AgentCheckResult {
 
 /** Load and resolve agent.yaml; throws ConfigError listing every problem. */
 export async function loadAgentConfig(path: string, options: LoadOptions = {}): Promise<AgentConfig> {
-  const file = resolve(path);
-  const result = await checkAgentConfigFile(file, options);
-  if (result.config === undefined) throw new ConfigError(file, result.issues);
-  return result.config;
+  return loadConfigFile(path, options, checkAgentConfigText);
 }
 
 export async function checkAgentConfigFile(path: string, options: LoadOptions = {}): Promise<AgentCheckResult> {
-  const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    return { issues: [{ path: '', message: `cannot read ${file}: ${describeFsError(err)}` }] };
-  }
-  return checkAgentConfigText(text, file, options);
+  return checkFile(path, options, checkAgentConfigText);
 }
 
 export function checkAgentConfigText(text: string, file: string, options: LoadOptions = {}): AgentCheckResult {
