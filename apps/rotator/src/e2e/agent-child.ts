@@ -16,6 +16,7 @@ export interface AgentChild {
   pid: number;
   /** Everything the process wrote to stderr (its log) and stdout. */
   output(): string;
+  alive(): boolean;
   /** SIGKILL: no clean-up, the keys in its memory are simply gone. */
   kill(): Promise<void>;
 }
@@ -61,6 +62,7 @@ export async function startAgentChild(bench: SitesBench, site: string, port = 0)
     url,
     pid: child.pid!,
     output: () => out,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

@@ -3,9 +3,10 @@
 // real SSH/NETCONF, mutual TLS between the coordinator (createRotator here, sites-only config) and
 // the agents. L1 r1→r2 (dc1→dc2), L2 r3→r4 (dc1→dc3), L3 r4→r2 (dc3→dc2, its master behind a child).
 // Every fault ends with zero link-down time on the simulator and no key_ID installed twice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSitesBench, type SitesBench } from '../agent/testing/sites.js';
 import type { CycleReport, EngineHooks, EngineLink } from '../engine/index.js';
+import type { Journal } from '../state/types.js';
 import { portOf, startAgentChild, type AgentChild } from './agent-child.js';
 import { coordinators, type Coordinators, type CoordinatorOptions } from './agent-coordinator.js';
 
@@ -50,6 +51,11 @@ beforeAll(async () => {
   for (const id of ALL) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
   since = bench.junos.now();
 }, 120_000);
+// A test that failed half-way must not take the next ones with it: every child agent runs again.
+afterEach(async () => {
+  for (const [site, c] of Object.entries(children)) if (!c.alive()) await restartAgent(site, portOf(c.url));
+  for (const d of ['r1', 'r2', 'r3', 'r4']) bench.junos.setFaults(d, {});
+}, 60_000);
 afterAll(async () => {
   await Promise.allSettled(Object.values(children).map((c) => c.kill()));
   await coord?.close();
@@ -108,6 +114,32 @@ function atEvery(point: string, links: string[], fn: () => Promise<void>): Engin
   };
 }
 
+/** Polls `count` (a device's RPC counter): once it has grown and then stood still for 300 ms — the
+ *  device is inside a slow commit — SIGKILLs the site's agent. Resolves with the agent's port. */
+async function killWhenQuiet(count: () => number, site: string): Promise<number> {
+  const base = count();
+  let last = base;
+  let stillSince = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 20));
+    const now = count();
+    if (now !== last) [last, stillSince] = [now, Date.now()];
+    if (last > base && Date.now() - stillSince >= 300) return killAgent(site);
+  }
+}
+
+let lastJournal: Journal | undefined;
+
+async function until(ok: () => boolean, what: string, ms = 20_000, poll?: () => Promise<void>): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await poll?.();
+    if (ok()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** What every test ends with: all links secured, no down time, no journal left, no key_ID twice. */
 async function expectSettled(): Promise<void> {
   for (const id of ALL) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
@@ -139,6 +171,109 @@ describe('site agent faults (agent mode, zero down time)', () => {
     await restartAgent('dc3', port);
     const up = await rotate();
     expect(results(up)).toEqual(ALL.map((l) => [l, 'ok']));
+    await expectSettled();
+  }, 120_000);
+
+  it('2. an agent SIGKILLed while its device stages (before the decision): the link rolls back, resume settles it once the agent is back', async () => {
+    const r4 = bench.junos.device('r4');
+    const commits = r4.history().length;
+    let killed: Promise<number> | undefined;
+    // Once every link is journalled, r4's commit takes 3 s: dc3's agent is killed inside it, after
+    // the commit confirmed was sent, before its answer. The device applies it anyway. Before the
+    // coordinator waits for its start-time (the simulator's clock jumps then), the commit is in.
+    const journaled = atEvery('journaled', ALL, async () => {
+      bench.junos.setFaults('r4', { commitLatencyMs: 3000 });
+      killed = killWhenQuiet(() => r4.stats().rpcs, 'dc3');
+    });
+    const hooks: EngineHooks = {
+      async pause(point, info) {
+        await journaled.pause!(point, info);
+        if (point === 'confirmed') {
+          await killed;
+          await until(() => r4.history().length > commits, 'the commit on r4');
+        }
+      },
+    };
+    const r = coord.start({ hooks });
+    try {
+      const report = note(await r.rotate());
+      expect(results(report)).toEqual([['L1', 'ok'], ['L2', 'failed'], ['L3', 'failed']]);
+      for (const l of DC3) expect(failedWith(report, l)).toMatch(/staging on r4 failed: .*agent dc3/);
+      // r4's commit ran to its end after its agent died (the simulator, like Junos, drops a dead
+      // session's uncommitted edits: an empty commit confirmed); no other end holds the new keys
+      // (r2 and r3 took them back off in their confirm). The journal keeps L2 and L3 for r4.
+      expect(r4.history().length).toBeGreaterThan(commits);
+      const journal = Object.values((await coord.state()).journals ?? {});
+      expect(journal.flatMap((j) => Object.keys(j.links)).sort()).toEqual(DC3);
+      const ckns = journal.flatMap((j) => Object.values(j.links).map((l) => l.ckn));
+      expect(ckns).toHaveLength(2);
+      for (const ckn of ckns) for (const d of ['r2', 'r3']) expect(bench.junos.device(d).committedText()).not.toContain(ckn);
+      // Still down: resume cannot reach r4 and keeps the journal.
+      expect((await r.resume()).filter((x) => x.outcome !== 'alarm')).toEqual([]);
+      expect(Object.keys((await coord.state()).journals ?? {})).toHaveLength(1);
+      await restartAgent('dc3', await killed!);
+      const resumed = await r.resume();
+      expect(resumed.map((x) => [x.link, x.outcome]).sort()).toEqual(DC3.map((l) => [l, 'rolled-back']));
+      for (const ckn of ckns) for (const d of ['r2', 'r3', 'r4']) expect(bench.junos.device(d).committedText()).not.toContain(ckn);
+      expect((await coord.state()).journals ?? {}).toEqual({});
+    } finally {
+      bench.junos.setFaults('r4', {});
+      await r.close();
+    }
+    // The pending commit's timeout passes: nothing rolls back to the dead keys.
+    bench.junos.advance(3 * bench.junos.confirmMinuteMs);
+    expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
+    await expectSettled();
+  }, 120_000);
+
+  it('3. an agent SIGKILLed after the decision: resume confirms the rest through the restarted agent (no key needed), the link ends on the new key', async () => {
+    // Every link decided (the decision is on disk), no confirm sent: the coordinator stops there for
+    // good (as if killed with its agent), and dc3's agent is SIGKILLed.
+    const frozen = coord.start({ hooks: atEvery('decided', ALL, async () => void (await new Promise(() => undefined))) });
+    void frozen.rotate();
+    await until(() => Object.values(lastJournal?.decision?.links ?? []).length === ALL.length, 'the decision on disk', 60_000, async () => {
+      lastJournal = Object.values((await coord.state()).journals ?? {})[0];
+    });
+    const keys = Object.fromEntries(Object.entries(lastJournal!.links).map(([l, x]) => [l, x.keyId]));
+    const port = await killAgent('dc3');
+    await restartAgent('dc3', port);
+    const r = coord.start();
+    const from = coord.exchanges.length;
+    try {
+      const resumed = await r.resume();
+      expect(resumed.map((x) => [x.link, x.outcome]).sort()).toEqual(ALL.map((l) => [l, 'completed']));
+      // The restarted agent holds no key, and none was asked for: confirming needs none.
+      const asked = coord.exchanges.slice(from);
+      expect(asked.some((e) => e.site === 'dc3' && e.path === '/v1/devices/confirm-pending')).toBe(true);
+      expect(asked.filter((e) => e.path.startsWith('/v1/keys/'))).toEqual([]);
+      for (const l of ALL) installed.push(keys[l]!);
+      const state = await coord.state();
+      for (const l of ALL) expect(state.links[l]!.keyId).toBe(keys[l]);
+    } finally {
+      await r.close();
+    }
+    bench.junos.advance(3 * bench.junos.confirmMinuteMs);
+    await expectSettled();
+    expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
+    await expectSettled();
+  }, 120_000);
+
+  it('4. an agent that restarts between fetch and stage has lost its keys: 409 key-not-held, the link rolls back; the next cycle rotates it', async () => {
+    const r4 = bench.junos.device('r4');
+    const commits = r4.history().length;
+    const report = await rotate({ hooks: atEvery('journaled', ALL, async () => restartAgent('dc3', await killAgent('dc3'))) });
+    expect(results(report)).toEqual([['L1', 'ok'], ['L2', 'failed'], ['L3', 'failed']]);
+    for (const l of DC3) {
+      expect(failedWith(report, l)).toMatch(/agent dc3 does not hold key .* \(restarted, expired or released\); nothing was loaded on r4/);
+      expect(failedWith(report, l)).toContain('agent dc3');
+    }
+    // Nothing was loaded on r4: the agent refused before touching it.
+    expect(r4.history().length).toBe(commits);
+    // Their key_IDs are spent (in keyIds, so never taken again) and installed nowhere.
+    const state = await coord.state();
+    for (const l of DC3) expect(state.keyIds[report.links.find((x) => x.link === l)!.keyId!]?.link).toBe(l);
+    expect((await coord.state()).journals ?? {}).toEqual({});
+    expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
     await expectSettled();
   }, 120_000);
 });
