@@ -3,11 +3,18 @@
 // real SSH/NETCONF, mutual TLS between the coordinator (createRotator here, sites-only config) and
 // the agents. L1 r1→r2 (dc1→dc2), L2 r3→r4 (dc1→dc3), L3 r4→r2 (dc3→dc2, its master behind a child).
 // Every fault ends with zero link-down time on the simulator and no key_ID installed twice.
+import { randomUUID } from 'node:crypto';
+import { createCa, issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AgentError, createAgentClient, type SiteConfig } from '../agent/client/index.js';
+import { resolveRetry, send, type Transport } from '../agent/client/request.js';
+import { agentDispatcher } from '../agent/client/tls.js';
+import { ENDPOINTS } from '../agent/protocol/schemas.js';
 import { startSitesBench, type SitesBench } from '../agent/testing/sites.js';
 import type { CycleReport, EngineHooks, EngineLink } from '../engine/index.js';
 import type { Journal } from '../state/types.js';
 import { portOf, startAgentChild, type AgentChild } from './agent-child.js';
+import { startTcpProxy } from './tcp-proxy.js';
 import { coordinators, type Coordinators, type CoordinatorOptions } from './agent-coordinator.js';
 
 const LINKS: EngineLink[] = [
@@ -276,4 +283,126 @@ describe('site agent faults (agent mode, zero down time)', () => {
     expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
     await expectSettled();
   }, 120_000);
+
+  it('5. a slow agent (its path delayed, its device committing slower than the request timeout): the cycle completes with one enc_keys per link and one commit per stage and confirm', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: portOf(children.dc2!.url) }, { delayMs: 150 });
+    const keys = bench.issuedKeys.length;
+    const history = Object.fromEntries(['r1', 'r2', 'r3', 'r4'].map((d) => [d, bench.junos.device(d).history().length]));
+    bench.junos.setFaults('r2', { commitLatencyMs: 1500 });
+    const lines = coord.logger.lines.length;
+    try {
+      // Each attempt gets 1 s: r2's stage and confirm time out once or more and are retried with the
+      // same requestId, which the agent answers with the first (still running) commit.
+      const report = await rotate({ urls: { dc2: proxy.url }, timeoutMs: 1000, retries: 6 });
+      expect(results(report)).toEqual(ALL.map((l) => [l, 'ok']));
+    } finally {
+      bench.junos.setFaults('r2', {});
+      await proxy.close();
+    }
+    const retried = coord.logger.lines.slice(lines).filter((l) => /agent dc2 \/v1\/devices\/(stage|confirm-staged): retry/.test(l));
+    expect(retried.length, 'the slow commits were retried').toBeGreaterThan(0);
+    expect(bench.issuedKeys.length - keys).toBe(ALL.length);
+    for (const [d, n] of Object.entries(history)) expect(bench.junos.device(d).history().length - n, d).toBe(2);
+    await expectSettled();
+  }, 120_000);
+
+  it('6. a partition between the coordinator and dc3 right after r4 staged: the other sites rotate, dc3\'s links roll back and settle when it heals', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: portOf(children.dc3!.url) });
+    const hooks: EngineHooks = {
+      async pause(point, info) {
+        if (point === 'device-staged' && info.device === 'r4' && info.kind !== 'fallback') proxy.cut();
+      },
+    };
+    const r = coord.start({ urls: { dc3: proxy.url }, timeoutMs: 1000, retries: 1, hooks });
+    try {
+      const report = note(await r.rotate());
+      expect(results(report)).toEqual([['L1', 'ok'], ['L2', 'failed'], ['L3', 'failed']]);
+      for (const l of DC3) expect(failedWith(report, l)).toMatch(/on r4 failed: .*agent dc3 .*no answer within 1000 ms/);
+      // Partitioned: the journal keeps L2 and L3 (r4 could not be told), resume cannot settle them.
+      const journal = Object.values((await coord.state()).journals ?? {});
+      expect(journal.flatMap((j) => Object.keys(j.links)).sort()).toEqual(DC3);
+      expect((await r.resume()).filter((x) => x.outcome !== 'alarm')).toEqual([]);
+      proxy.heal();
+      const resumed = await r.resume();
+      expect(resumed.map((x) => [x.link, x.outcome]).sort()).toEqual(DC3.map((l) => [l, 'rolled-back']));
+      const ckns = journal.flatMap((j) => Object.values(j.links).map((l) => l.ckn));
+      for (const ckn of ckns) for (const d of ['r2', 'r3', 'r4']) expect(bench.junos.device(d).committedText()).not.toContain(ckn);
+    } finally {
+      proxy.heal();
+      await r.close();
+      await proxy.close();
+    }
+    expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
+    await expectSettled();
+  }, 120_000);
+
+  describe('7. a running child agent (dc2) and callers that are not the coordinator, or repeat themselves', () => {
+    const quiet = { warn: () => undefined, debug: () => undefined };
+    const enc = (tx: string) => ({ tx, link: 'L1', masterSae: 'SAE_r2', slaveSaes: ['SAE_r1'], cipherSuite: 'gcm-aes-256' as const, ckn: { strategy: 'sha256-keyid' as const }, kind: 'primary' as const });
+
+    async function refused(agent: Partial<SiteConfig['agent']>): Promise<unknown> {
+      const keys = bench.issuedKeys.length;
+      const rpcs = bench.junos.device('r2').stats().rpcs;
+      const c = createAgentClient({ ...bench.sites.dc2!, agent: { ...bench.sites.dc2!.agent, ...agent } }, { logger: quiet, retry: false });
+      try {
+        const first = await c.encKey(enc(randomUUID())).then(() => undefined, (e: unknown) => e);
+        const read = await c.device('r2').readMacsec().then(() => undefined, (e: unknown) => e);
+        expect(read).toBeInstanceOf(AgentError);
+        // Refused before any work: no KME request, no device RPC.
+        expect(bench.issuedKeys.length).toBe(keys);
+        expect(bench.junos.device('r2').stats().rpcs).toBe(rpcs);
+        return first;
+      } finally {
+        await c.close();
+      }
+    }
+
+    it('a client certificate from another CA is refused at the handshake', async () => {
+      const forged = await bench.writeCredential('forged-ca', await issueCertificate({ issuer: await createCa({ commonName: 'forger CA' }), profile: 'client', commonName: 'coordinator' }));
+      expect(await refused(forged)).toMatchObject({ site: 'dc2', status: 0, code: 'unreachable' });
+      await until(() => children.dc2!.output().includes('at the handshake'), 'the agent\'s handshake refusal in its log');
+    });
+
+    it('the right CA but another name: 403, nothing done', async () => {
+      const wrong = await bench.writeCredential('wrong-name', await issueCertificate({ issuer: bench.pki.coordinatorsCa, profile: 'client', commonName: 'intruder' }));
+      expect(await refused(wrong)).toMatchObject({ site: 'dc2', status: 403, code: 'forbidden' });
+      expect(children.dc2!.output()).toMatch(/CN=intruder.*wrong-name/);
+    });
+
+    it('a replayed request (same requestId, same body) over the real wire: one enc_keys, one commit', async () => {
+      const s = bench.sites.dc2!;
+      const t: Transport = { site: 'dc2', url: s.agent.url, dispatcher: agentDispatcher('dc2', s.agent), timeoutMs: 10_000, retry: resolveRetry(false), logger: quiet };
+      const tx = randomUUID();
+      try {
+        const keys = bench.issuedKeys.length;
+        const body = { requestId: randomUUID(), ...enc(tx) };
+        const answers = await Promise.all([0, 1].map(() => send(t, ENDPOINTS.encKey.path, 'post', body, ENDPOINTS.encKey.response)));
+        answers.push(await send(t, ENDPOINTS.encKey.path, 'post', body, ENDPOINTS.encKey.response));
+        for (const a of answers) expect(a).toEqual(answers[0]);
+        expect(bench.issuedKeys.length - keys).toBe(1);
+
+        const r2 = bench.junos.device('r2');
+        const commits = r2.history().length;
+        const stage = {
+          requestId: randomUUID(),
+          tx,
+          device: 'r2',
+          change: { config: { connectivityAssociations: [{ name: 'qkd-replay', securityMode: 'static-cak', cipherSuite: 'gcm-aes-256', preSharedKey: { ckn: answers[0]!.ckn, cak: { key: answers[0]!.keyId } } }] }, delete: [] },
+          comment: 'replayed stage',
+          confirmMinutes: 2,
+        };
+        await Promise.all([0, 1].map(() => send(t, ENDPOINTS.stage.path, 'post', stage, ENDPOINTS.stage.response)));
+        await send(t, ENDPOINTS.stage.path, 'post', stage, ENDPOINTS.stage.response);
+        expect(r2.history().length - commits).toBe(1);
+        // Left unconfirmed: released, it rolls back at its timeout.
+        await send(t, ENDPOINTS.releaseStaged.path, 'post', { requestId: randomUUID(), tx, device: 'r2' }, ENDPOINTS.releaseStaged.response);
+        bench.junos.advance(3 * bench.junos.confirmMinuteMs);
+        expect(r2.committedText()).not.toContain('qkd-replay');
+      } finally {
+        await send(t, ENDPOINTS.endTx.path, 'post', { requestId: randomUUID(), tx }, ENDPOINTS.endTx.response).catch(() => undefined);
+        await t.dispatcher.close();
+      }
+      await expectSettled();
+    });
+  });
 });
