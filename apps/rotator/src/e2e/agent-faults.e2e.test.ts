@@ -121,17 +121,19 @@ function atEvery(point: string, links: string[], fn: () => Promise<void>): Engin
   };
 }
 
-/** Polls `count` (a device's RPC counter): once it has grown and then stood still for 300 ms — the
- *  device is inside a slow commit — SIGKILLs the site's agent. Resolves with the agent's port. */
+/** Polls `count` (a device's RPC counter): once it has grown and then stood still for 1 s — the
+ *  device is inside a slow commit (5 s) — SIGKILLs the site's agent. Resolves with the agent's port. */
 async function killWhenQuiet(count: () => number, site: string): Promise<number> {
   const base = count();
   let last = base;
   let stillSince = Date.now();
+  const end = Date.now() + 30_000;
   for (;;) {
     await new Promise((r) => setTimeout(r, 20));
     const now = count();
     if (now !== last) [last, stillSince] = [now, Date.now()];
-    if (last > base && Date.now() - stillSince >= 300) return killAgent(site);
+    if (last > base && Date.now() - stillSince >= 1000) return killAgent(site);
+    if (Date.now() > end) throw new Error(`no RPC reached the device of ${site} within 30 s`);
   }
 }
 
@@ -185,11 +187,11 @@ describe('site agent faults (agent mode, zero down time)', () => {
     const r4 = bench.junos.device('r4');
     const commits = r4.history().length;
     let killed: Promise<number> | undefined;
-    // Once every link is journalled, r4's commit takes 3 s: dc3's agent is killed inside it, after
+    // Once every link is journalled, r4's commit takes 5 s: dc3's agent is killed inside it, after
     // the commit confirmed was sent, before its answer. The device applies it anyway. Before the
     // coordinator waits for its start-time (the simulator's clock jumps then), the commit is in.
     const journaled = atEvery('journaled', ALL, async () => {
-      bench.junos.setFaults('r4', { commitLatencyMs: 3000 });
+      bench.junos.setFaults('r4', { commitLatencyMs: 5000 });
       killed = killWhenQuiet(() => r4.stats().rpcs, 'dc3');
     });
     const hooks: EngineHooks = {
