@@ -130,7 +130,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .description('start simulated KMEs and routers in-process, run init and several rotations, show that no link dropped')
     .option('--rotations <n>', 'rotations to run', positiveInt, 3)
     .option('--keep', 'keep the temp dir with the generated config, PKI and state')
-    .action((o: { rotations: number; keep?: boolean }) => run(() => demoCommand(deps, global(), o))());
+    .option('--sites', 'three sites, each with its own KME, routers and site agent; a coordinator that holds no key')
+    .action((o: { rotations: number; keep?: boolean; sites?: boolean }) => run(() => demoCommand(deps, global(), o))());
 
   return program;
 }

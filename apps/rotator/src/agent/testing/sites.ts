@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
-import { startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
+import { createLogger as createSimKmeLogger, startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
 import { createLogger, type RotatorLogger } from '../../log/index.js';
 import { loadAgentConfig } from '../config/load.js';
 import type { AgentConfig } from '../config/types.js';
@@ -30,6 +30,16 @@ export interface SitesBenchOptions {
   keyTtlSeconds?: number;
   /** Extra agent.yaml text per site (e.g. a coordinator pin instead of a name). */
   coordinator?: Record<string, string>;
+  /** sim-junos' clock: 'manual' (default; the test moves it) or 'real' (a coordinator in another process, the demo). */
+  clock?: 'manual' | 'real';
+  /** sim-junos commit latency on every device (default none). */
+  commitLatencyMs?: number;
+  /** The simulators' key logs (needles for leak scanners, key material in clear): kme-keys.jsonl and junos-keys.jsonl in `dir`. */
+  keyLogs?: boolean;
+  /** Each agent also serves plain /healthz + /metrics on 127.0.0.1 (any port): RunningAgent.metricsUrl. */
+  metrics?: boolean;
+  /** Where the temp dir goes (default the OS temp dir). */
+  tmpRoot?: string;
 }
 
 export interface SitesBench {
@@ -45,15 +55,21 @@ export interface SitesBench {
   /** Every line the agents logged. */
   agentLog: string[];
   pki: { agentsCa: Credential; coordinatorsCa: Credential; coordinator: Credential };
+  /** The files the coordinator's site configs name: the agents' CA, its own client certificate and key. */
+  coordinatorFiles: { caFile: string; certFile: string; keyFile: string };
+  /** With `keyLogs`: sim-kme's key log (every key a KME handed out, per KME) and sim-junos' (every CAK committed, with its `$9$` form). */
+  keyLogs?: { kme: string; junos: string };
   /** Writes a PEM pair and returns the paths. */
   writeCredential(name: string, c: Credential): Promise<{ certFile: string; keyFile: string }>;
   startAgent(site: string, extra?: Partial<StartAgentOptions>): Promise<RunningAgent>;
   stopAgent(site: string): Promise<void>;
-  close(): Promise<void>;
+  /** Stops everything; removes `dir` unless `keep`. */
+  close(options?: { keep?: boolean }): Promise<void>;
 }
 
 export async function startSitesBench(options: SitesBenchOptions): Promise<SitesBench> {
-  const dir = await mkdtemp(join(tmpdir(), 'agent-bench-'));
+  const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'agent-bench-'));
+  const keyLogs = options.keyLogs ? { kme: join(dir, 'kme-keys.jsonl'), junos: join(dir, 'junos-keys.jsonl') } : undefined;
   const issuedKeys: string[] = [];
   const siteNames = Object.keys(options.sites);
   const kmeOf = (site: string) => `KME_${site}`;
@@ -62,12 +78,15 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
     kmes: siteNames.map((s) => ({ id: kmeOf(s), port: 0, saes: options.sites[s]!.devices.map(saeOf) })),
     links: pairs(siteNames).map(([a, b]) => ({ kmes: [kmeOf(a), kmeOf(b)] })),
     onKeyIssued: (e) => void issuedKeys.push(Buffer.from(e.key).toString('hex')),
+    // The key log's loud start-up warning is this option's documented purpose here: errors only.
+    ...(keyLogs ? { keyLog: keyLogs.kme, logger: createSimKmeLogger({ level: 'error' }) } : {}),
   });
   const devices = siteNames.flatMap((s) => options.sites[s]!.devices);
   const junos = await startSimJunos({
-    clock: 'manual',
-    startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
-    devices: Object.fromEntries(devices.map((d) => [d, {}])),
+    clock: options.clock ?? 'manual',
+    ...(options.clock === 'real' ? {} : { startTime: Date.UTC(2026, 10, 24, 12, 0, 0) }),
+    devices: Object.fromEntries(devices.map((d) => [d, options.commitLatencyMs ? { faults: { commitLatencyMs: options.commitLatencyMs } } : {}])),
+    ...(keyLogs ? { keyLog: keyLogs.junos } : {}),
     links: options.links.map(([id, a, b]) => ({ id, a, b })),
   });
 
@@ -122,6 +141,7 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
       lines.push(`  ${d}: { host: ${x.host}, port: ${x.port}, username: ${x.username}, password: { env: PW_${d} }, hostKey: { fingerprint: "${x.hostKeyFingerprint}" }, sae: ${saeOf(d)} }`);
     }
     if (options.keyTtlSeconds !== undefined) lines.push(`keyTtlSeconds: ${options.keyTtlSeconds}`);
+    if (options.metrics) lines.push('metrics: { listen: "127.0.0.1:0" }');
     const file = await write(`agent-${site}.yaml`, `${lines.join('\n')}\n`);
     agentConfigs[site] = await loadAgentConfig(file, { env });
     sites[site] = {
@@ -143,6 +163,8 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
     agentConfigs,
     agentLog,
     pki: { agentsCa, coordinatorsCa, coordinator },
+    coordinatorFiles: { caFile: agentsCaFile, ...coordinatorFiles },
+    ...(keyLogs ? { keyLogs } : {}),
     writeCredential,
     async startAgent(site, extra = {}) {
       const c = agentConfigs[site]!;
@@ -157,10 +179,10 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
       await agents[site]?.close();
       delete agents[site];
     },
-    async close() {
+    async close(o = {}) {
       await Promise.allSettled(Object.values(agents).map((a) => a.close()));
       await Promise.allSettled([kme.close(), junos.close()]);
-      await rm(dir, { recursive: true, force: true });
+      if (o.keep !== true) await rm(dir, { recursive: true, force: true });
     },
   };
   for (const site of siteNames) await bench.startAgent(site);

@@ -1,9 +1,10 @@
-// `qkd-macsec demo [--rotations N] [--keep]`: see demo/run-demo.ts.
+// `qkd-macsec demo [--sites] [--rotations N] [--keep]`: see demo/run-demo.ts and demo/run-sites-demo.ts.
 import { EXIT_FAILED, EXIT_OK, type CliDeps, type GlobalOptions } from '../context.js';
 import { runDemo } from '../demo/run-demo.js';
+import { runSitesDemo } from '../demo/run-sites-demo.js';
 
-export async function demoCommand(deps: CliDeps, global: GlobalOptions & { logLevelGiven: boolean }, options: { rotations: number; keep?: boolean }): Promise<number> {
-  const result = await runDemo({
+export async function demoCommand(deps: CliDeps, global: GlobalOptions & { logLevelGiven: boolean }, options: { rotations: number; keep?: boolean; sites?: boolean }): Promise<number> {
+  const result = await (options.sites === true ? runSitesDemo : runDemo)({
     rotations: options.rotations,
     stdout: deps.io.stdout,
     stderr: deps.io.stderr,

@@ -15,7 +15,9 @@ import { formatCycle } from '../commands/rotate.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { defaultCreateRotator, type CreateRotator, type CycleReport, type Rotator } from '../engine.js';
 import { line, type OutStream } from '../io.js';
-import { formatDuration, renderTable } from '../table.js';
+import { linksView } from './links-table.js';
+
+export { downTimeAfterFirstSecured } from './links-table.js';
 import { DEMO_DEVICES, DEMO_KME_LINKS, DEMO_KMES, DEMO_LINKS, demoCables, type DemoCable } from './topology.js';
 
 export interface DemoOptions {
@@ -96,22 +98,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const status = await rotator.status().catch(() => []);
     const keyOf = new Map<string, string | undefined>(status.map((s) => [s.link, s.keyId]));
     for (const c of cycles.at(-1)?.links ?? []) if (c.keyId !== undefined && !keyOf.get(c.link)) keyOf.set(c.link, c.keyId);
-    const downMs: Record<string, number> = {};
-    const fallbackMs: Record<string, number> = {};
-    const rows = cables.map((c) => {
-      const st = junos.linkStatus(c.id);
-      const history = junos.linkHistory(c.id);
-      const down = downTimeAfterFirstSecured(history.downIntervals, simStart, junos.now());
-      downMs[c.id] = down.ms;
-      fallbackMs[c.id] = history.fallbackMs;
-      if (st.state !== 'secured' || down.drops > 0 || !down.everSecured) ok = false;
-      return [c.link, `${c.a} <-> ${c.b}`, st.state, keyOf.get(c.link), st.a.source === 'key-chain' ? `key-chain slot ${st.a.keyIndex ?? '?'}` : st.a.source, !down.everSecured ? 'never secured' : down.drops === 0 ? '0 ms' : `${formatDuration(down.ms)} in ${down.drops} drop${down.drops === 1 ? '' : 's'}`, history.fallbackMs === 0 ? '0 ms' : formatDuration(history.fallbackMs)];
-    });
+    const links = linksView(junos, cables, simStart, keyOf);
+    if (!links.ok) ok = false;
     line(out, '\n== links (from the simulator) ==');
-    line(out, renderTable(['link', 'cable', 'state', 'key_ID', 'active key', 'down time', 'fallback time'], rows));
+    line(out, links.table);
     line(out, `\n${ok ? `all links secured; ${options.rotations} rotation${options.rotations === 1 ? '' : 's'} without a moment of link drop` : 'the demo did NOT go as it should: see above'}`);
     if (options.keep) line(out, `kept ${world.dir} (config, PKI, state)`);
-    return { ok, dir: world.dir, cycles, downMs, fallbackMs };
+    return { ok, dir: world.dir, cycles, downMs: links.downMs, fallbackMs: links.fallbackMs };
   } finally {
     await rotator?.close().catch(() => undefined);
     await world?.close({ keep: options.keep === true });
@@ -177,18 +170,6 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     await close();
     throw err;
   }
-}
-
-/**
- * Down time of a cable after it was first secured. Before `init` there is no MACsec at all, so
- * the model's first interval, open since the simulator started, is the set-up, not a drop.
- * `drops` counts every later interval, zero-length ones included (a moment of mismatch).
- */
-export function downTimeAfterFirstSecured(intervals: ReadonlyArray<{ from: number; to?: number }>, simStart: number, now: number): { ms: number; drops: number; everSecured: boolean } {
-  const setup = intervals[0] !== undefined && intervals[0].from <= simStart ? intervals[0] : undefined;
-  if (setup !== undefined && setup.to === undefined) return { ms: 0, drops: 0, everSecured: false };
-  const later = setup === undefined ? intervals : intervals.slice(1);
-  return { ms: later.reduce((sum, i) => sum + ((i.to ?? now) - i.from), 0), drops: later.length, everSecured: true };
 }
 
 async function writeDemoConfig(
