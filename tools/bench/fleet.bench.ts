@@ -11,7 +11,7 @@
 //
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fsp, { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
@@ -22,20 +22,14 @@ import { fileURLToPath } from 'node:url';
 import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
-import { configFileSchema } from '../../apps/rotator/src/config/file-schema.js';
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
+import { measureFloor } from './floor.js';
+import { defaultRotation } from './rotation.js';
+import { cpuMs, startChild, startJunos } from './sim-child.js';
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 const CYCLES = Number(process.env.FLEET_CYCLES ?? 2);
-
-interface DeviceInfo {
-  host: string;
-  port: number;
-  username: string;
-  password: string;
-  hostKeyFingerprint: string;
-}
 
 interface SizeResult {
   links: number;
@@ -57,64 +51,6 @@ interface SizeResult {
   load: number[];
 }
 
-/** A simulator in a child process of its own, spoken to over IPC. */
-async function startChild<R>(role: 'junos' | 'kme', options: object) {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
-    execArgv: ['--import', 'tsx'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const pending = new Map<number, (m: Record<string, unknown>) => void>();
-  let seq = 0;
-  const ready = await new Promise<R>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`simulator ${role} exited with ${String(code)}`)));
-    child.on('message', (m: Record<string, unknown>) => {
-      if (m.ready) resolve(m as R);
-      else pending.get(m.id as number)?.(m);
-    });
-    child.send(options);
-  });
-  child.removeAllListeners('exit');
-  const call = (op: string, extra: object = {}) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const id = ++seq;
-      pending.set(id, (m) => {
-        pending.delete(id);
-        resolve(m);
-      });
-      child.send({ id, op, ...extra });
-    });
-  return { ready, call, close: async () => void (await call('close')) };
-}
-
-async function startJunos(links: number, procs: number) {
-  const parts = await Promise.all(
-    Array.from({ length: procs }, (_, w) => {
-      const mine = Array.from({ length: links }, (_, i) => i).filter((i) => i % procs === w);
-      return startChild<{ devices: Record<string, DeviceInfo>; now: number }>('junos', {
-        clock: 'manual',
-        startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
-        devices: Object.fromEntries(mine.flatMap((i) => [`d${2 * i + 1}`, `d${2 * i + 2}`]).map((d) => [d, { faults: { commitLatencyMs: LATENCY } }])),
-        links: mine.map((i) => ({ id: `L${i + 1}`, a: `d${2 * i + 1}:et-0/0/0`, b: `d${2 * i + 2}:et-0/0/0` })),
-      });
-    }),
-  );
-  let now = parts[0]!.ready.now;
-  return {
-    devices: Object.assign({}, ...parts.map((p) => p.ready.devices)) as Record<string, DeviceInfo>,
-    now: () => now,
-    async advance(ms: number) {
-      const r = await Promise.all(parts.map((p) => p.call('advance', { ms })));
-      now = r[0]!.now as number;
-    },
-    downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.call('downSince', { since })))).flatMap((r) => r.intervals as unknown[]),
-    cpuMs: async () => (await Promise.all(parts.map((p) => p.call('cpu')))).map((r) => cpuMs(r.cpu as NodeJS.CpuUsage)),
-    close: async () => void (await Promise.all(parts.map((p) => p.close()))),
-  };
-}
-
-const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 /** State file writes (the store's atomic renames onto rotator-state.json), counted from outside the store. */
 const stateWrites = { n: 0 };
@@ -125,12 +61,6 @@ const stateWrites = { n: 0 };
     return rename(from, to);
   };
   syncBuiltinESMExports();
-}
-
-/** The rotation settings a config file gets when it says nothing about them. */
-function defaultRotation(): EngineConfig['rotation'] {
-  const shape = configFileSchema.shape.rotation;
-  return shape.parse(undefined) as EngineConfig['rotation'];
 }
 
 async function runSize(links: number): Promise<SizeResult> {
@@ -144,7 +74,7 @@ async function runSize(links: number): Promise<SizeResult> {
     links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
   });
   const procs = Math.max(1, Math.min(Number(process.env.SIM_PROCS ?? 2), links));
-  const junos = await startJunos(links, procs);
+  const junos = await startJunos(links, procs, LATENCY);
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   const config: EngineConfig = {
     saes: { SAE_A: { kme: 'KME_A' }, SAE_B: { kme: 'KME_B' } },
@@ -226,30 +156,7 @@ async function runSize(links: number): Promise<SizeResult> {
     const drops = (await junos.downIntervalsSince(since)).length;
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
-    // The floor, in the same run, on an idle fleet: one link's KME round trips (enc_keys, then
-    // dec_keys) and one device's commit (load + commit confirmed, then confirm) on a warm session.
-    const a = kmeClient('SAE_A');
-    const b = kmeClient('SAE_B');
-    await a.getStatus('SAE_B'); // warm the TLS connections, as the engine's are
-    await b.getStatus('SAE_A');
-    const tk = performance.now();
-    const { keys } = await a.getKey('SAE_B', { number: 1, size: 256 });
-    const got = await b.getKeyWithIds('SAE_A', [keys[0]!.keyId]);
-    const kmeMs = performance.now() - tk;
-    keys[0]!.wipe();
-    got.keys[0]!.wipe();
-    await Promise.all([a.close(), b.close()]);
-    const dev = await connect('d1');
-    const tc1 = performance.now();
-    await dev.withConfiguration('exclusive', async (d) => {
-      await d.load({ format: 'set', config: 'set system host-name bench-floor' });
-      await d.commit({ confirmed: true, confirmTimeout: 5 });
-    });
-    const commitMs = performance.now() - tc1;
-    const tc2 = performance.now();
-    await dev.withConfiguration('exclusive', (d) => d.confirm());
-    const confirmMs = performance.now() - tc2;
-    await dev.close();
+    const floor = await measureFloor({ master: kmeClient('SAE_A'), masterSae: 'SAE_A', slave: kmeClient('SAE_B'), slaveSae: 'SAE_B' }, () => connect('d1'));
 
     const last = perCycle.at(-1)!;
     return {
@@ -259,8 +166,8 @@ async function runSize(links: number): Promise<SizeResult> {
       concurrency: config.rotation.concurrency,
       initMs,
       cyclesMs,
-      floor1Ms: commitMs + kmeMs,
-      floor2Ms: commitMs + confirmMs + kmeMs,
+      floor1Ms: floor.oneCommitMs,
+      floor2Ms: floor.twoCommitsMs,
       sessionsPerCycle: Math.max(...perCycle.slice(1).map((p) => p.sessions), perCycle.length === 1 ? last.sessions : 0),
       requestsPerDevice: last.requests / devices.length,
       stateWritesPerCycle: last.writes,

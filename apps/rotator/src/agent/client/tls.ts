@@ -2,7 +2,7 @@
 // the coordinator's client certificate and key, the usual host name check, and — when the site
 // lists fingerprints — the agent's certificate pinned by the SHA-256 of its DER.
 import { readFileSync } from 'node:fs';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
 import { Agent } from 'undici';
 import { pinOf } from '../server/peer.js';
 
@@ -22,11 +22,12 @@ export function agentDispatcher(site: string, tls: AgentTls): Agent {
     }
   };
   const pins = tls.fingerprints.map((f) => f.toLowerCase());
+  // One secure context for every connection: given ca/cert/key, Node parses the PEMs again for
+  // each new socket (undici opens one per concurrent request).
+  const secureContext = createSecureContext({ ca: read('ca', tls.caFile), cert: read('cert', tls.certFile), key: read('key', tls.keyFile), minVersion: 'TLSv1.2' });
   return new Agent({
     connect: {
-      ca: read('ca', tls.caFile),
-      cert: read('cert', tls.certFile),
-      key: read('key', tls.keyFile),
+      secureContext,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       checkServerIdentity(host: string, cert: PeerCertificate) {

@@ -55,7 +55,10 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     },
   });
   const connectorOptions = { logger, ...(options.held ? { held: options.held } : {}), ...(options.rpcTimeoutMs !== undefined ? { rpcTimeoutMs: options.rpcTimeoutMs } : {}) };
-  const pool = createDevicePool({ connectDevice: deviceConnector(config, connectorOptions), concurrency: 64, logger });
+  // Every device at once: the coordinator bounds what it sends by rotation.concurrency, and each
+  // device has one session anyway. A lower bound here would split a site's stages into waves of
+  // commits (a fixed 64 made a 100-device site's stage phase take two commit latencies).
+  const pool = createDevicePool({ connectDevice: deviceConnector(config, connectorOptions), concurrency: Math.max(1, Object.keys(config.devices).length), logger });
   const kmeClients = createKmeClients(kmeClientFactory(config, connectorOptions));
   const kmeOps = createKmeOps({ site, saes: config.saes, store, kme: (sae) => kmeClients.get(sae) });
   const devices = createDeviceEndpoints({ site, devices: config.devices, pool, store });

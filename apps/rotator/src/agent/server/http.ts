@@ -11,7 +11,7 @@ import { AgentRefusal, type AgentErrorCode } from '../protocol/errors.js';
 import { ENDPOINTS, MAX_BODY_BYTES, type EndpointName } from '../protocol/schemas.js';
 import { RequestIdReusedError, type IdempotencyCache } from './idempotency.js';
 import type { AgentMetrics } from './metrics.js';
-import { checkPeer } from './peer.js';
+import { checkPeer, type PeerVerdict } from './peer.js';
 
 export type PostHandlers = { [E in EndpointName]: (body: z.infer<(typeof ENDPOINTS)[E]['request']>) => Promise<z.infer<(typeof ENDPOINTS)[E]['response']>> };
 export type GetHandler = (url: URL) => Promise<{ status?: number; contentType?: string; body: string }>;
@@ -27,10 +27,18 @@ export function requestListener(options: {
   logger: RotatorLogger;
 }) {
   const { logger, metrics } = options;
+  // The verdict per connection: its certificate was fixed at the handshake, and a keep-alive
+  // connection carries many requests (getPeerCertificate builds a new object each time).
+  const verdicts = new WeakMap<TLSSocket, PeerVerdict>();
+  const peerOf = (socket: TLSSocket) => {
+    let v = verdicts.get(socket);
+    if (!v) verdicts.set(socket, (v = checkPeer(socket, options.coordinator)));
+    return v;
+  };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://agent');
     const path = url.pathname;
-    const verdict = checkPeer(req.socket as TLSSocket, options.coordinator);
+    const verdict = peerOf(req.socket as TLSSocket);
     if (!verdict.ok) {
       metrics.refusal(verdict.reason);
       logger.warn(`refused ${req.method ?? '?'} ${path} from ${verdict.who}: ${verdict.reason}; nothing read, nothing done`);

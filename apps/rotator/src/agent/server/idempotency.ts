@@ -23,12 +23,18 @@ export function createIdempotencyCache(options: { maxEntries?: number; ttlMs?: n
   const ttlMs = options.ttlMs ?? 30 * 60_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  let prunedAt = -Infinity;
+  // A scan of every entry, so not on every request: when full, or a second after the last one
+  // (the TTL is minutes). When full it frees a tenth, so the next requests do not scan again.
   const prune = () => {
     const t = now();
+    const full = entries.size >= maxEntries;
+    if (!full && t - prunedAt < 1000) return;
+    prunedAt = t;
     for (const [id, e] of entries) if (e.doneAt !== undefined && t - e.doneAt > ttlMs) entries.delete(id);
     // Still too many: forget the oldest finished ones (Map order is insertion order).
     for (const [id, e] of entries) {
-      if (entries.size < maxEntries) break;
+      if (entries.size < maxEntries * 0.9) break;
       if (e.doneAt !== undefined) entries.delete(id);
     }
   };

@@ -1,0 +1,76 @@
+// The benchmarks' simulators, each in a child process of its own (fleet-sim-worker.ts) so that
+// process.cpuUsage() of the bench process measures the rotator alone: startChild speaks to one
+// over IPC, startJunos spreads a fleet of linked devices over several.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface DeviceInfo {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  hostKeyFingerprint: string;
+}
+
+/** A simulator in a child process of its own, spoken to over IPC. */
+export async function startChild<R>(role: 'junos' | 'kme', options: object) {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (m: Record<string, unknown>) => void>();
+  let seq = 0;
+  const ready = await new Promise<R>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`simulator ${role} exited with ${String(code)}`)));
+    child.on('message', (m: Record<string, unknown>) => {
+      if (m.ready) resolve(m as R);
+      else pending.get(m.id as number)?.(m);
+    });
+    child.send(options);
+  });
+  child.removeAllListeners('exit');
+  const call = (op: string, extra: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = ++seq;
+      pending.set(id, (m) => {
+        pending.delete(id);
+        resolve(m);
+      });
+      child.send({ id, op, ...extra });
+    });
+  return { ready, call, close: async () => void (await call('close')) };
+}
+
+/**
+ * N links across 2N devices d1…d2N (link Lk joins d(2k-1) and d(2k) on et-0/0/0), every device with
+ * a commit latency of latencyMs, in `procs` child processes (a link's two ends in the same one).
+ */
+export async function startJunos(links: number, procs: number, latencyMs: number) {
+  const parts = await Promise.all(
+    Array.from({ length: procs }, (_, w) => {
+      const mine = Array.from({ length: links }, (_, i) => i).filter((i) => i % procs === w);
+      return startChild<{ devices: Record<string, DeviceInfo>; now: number }>('junos', {
+        clock: 'manual',
+        startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
+        devices: Object.fromEntries(mine.flatMap((i) => [`d${2 * i + 1}`, `d${2 * i + 2}`]).map((d) => [d, { faults: { commitLatencyMs: latencyMs } }])),
+        links: mine.map((i) => ({ id: `L${i + 1}`, a: `d${2 * i + 1}:et-0/0/0`, b: `d${2 * i + 2}:et-0/0/0` })),
+      });
+    }),
+  );
+  let now = parts[0]!.ready.now;
+  return {
+    devices: Object.assign({}, ...parts.map((p) => p.ready.devices)) as Record<string, DeviceInfo>,
+    now: () => now,
+    async advance(ms: number) {
+      const r = await Promise.all(parts.map((p) => p.call('advance', { ms })));
+      now = r[0]!.now as number;
+    },
+    downIntervalsSince: async (since: number) => (await Promise.all(parts.map((p) => p.call('downSince', { since })))).flatMap((r) => r.intervals as unknown[]),
+    cpuMs: async () => (await Promise.all(parts.map((p) => p.call('cpu')))).map((r) => cpuMs(r.cpu as NodeJS.CpuUsage)),
+    close: async () => void (await Promise.all(parts.map((p) => p.close()))),
+  };
+}
+
+export const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
