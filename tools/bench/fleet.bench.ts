@@ -23,6 +23,7 @@ import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
 import { configFileSchema } from '../../apps/rotator/src/config/file-schema.js';
+import { FALLBACK_CIPHER_SUITE } from '../../apps/rotator/src/config/platform-rules.js';
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 
@@ -130,7 +131,8 @@ const stateWrites = { n: 0 };
 /** The rotation settings a config file gets when it says nothing about them. */
 function defaultRotation(): EngineConfig['rotation'] {
   const shape = configFileSchema.shape.rotation;
-  return shape.parse(undefined) as EngineConfig['rotation'];
+  // The file schema leaves cipherSuite unset; the config loader picks it (chooseCipherSuite).
+  return { ...shape.parse(undefined), cipherSuite: FALLBACK_CIPHER_SUITE } as EngineConfig['rotation'];
 }
 
 async function runSize(links: number): Promise<SizeResult> {
