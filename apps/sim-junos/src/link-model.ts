@@ -141,17 +141,20 @@ function startTimesOf(tree: ConfigNode, iface: string): number[] {
   return out;
 }
 
-/** The first of the ascending `times` after `after` (Infinity: none). */
-function firstAfter(times: readonly number[], after: number): number {
+/** How many of the ascending `times` are <= t. */
+function countUpTo(times: readonly number[], t: number): number {
   let lo = 0;
   let hi = times.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (times[mid]! > after) hi = mid;
+    if (times[mid]! > t) hi = mid;
     else lo = mid + 1;
   }
-  return times[lo] ?? Infinity;
+  return lo;
 }
+
+/** The first of the ascending `times` after `after` (Infinity: none). */
+const firstAfter = (times: readonly number[], after: number): number => times[countUpTo(times, after)] ?? Infinity;
 
 /** One link end's key start-times, and the links it belongs to. */
 interface EndSchedule {
@@ -162,6 +165,9 @@ interface EndSchedule {
   /** Bumped whenever `starts` is recomputed; queue entries of older generations are stale. */
   gen: number;
   links: LinkRecord[];
+  /** The active key last read, and between which start-times (the count of those <= t) it holds. */
+  active?: { interval: number; value: ActiveKey | string };
+  fallback?: { value: FallbackKey | undefined };
 }
 
 interface LinkRecord {
@@ -204,13 +210,24 @@ export class UnknownLinkError extends Error {
  *  its tree is applied: after changing a skew, call `committed` for the device again. */
 export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number, skewOf: (device: string) => number = () => 0): LinkModel {
   const snapshots = new Map(trees);
+  const ends = new Map<string, EndSchedule>();
+  const endKey = (end: LinkEnd) => `${end.device}\0${end.interface}`;
   const keyAt = (end: LinkEnd, t: number) => {
     const tree = snapshots.get(end.device);
-    return tree ? activeKeyAt(tree, end.interface, t + skewOf(end.device)) : 'device unknown';
+    if (!tree) return 'device unknown';
+    // The active key changes only at a start-time: between two, the last answer stands.
+    const sched = ends.get(endKey(end));
+    if (!sched) return activeKeyAt(tree, end.interface, t + skewOf(end.device));
+    const interval = countUpTo(sched.starts, t);
+    if (sched.active?.interval !== interval) sched.active = { interval, value: activeKeyAt(tree, end.interface, t + skewOf(end.device)) };
+    return sched.active.value;
   };
   const fallbackOf = (end: LinkEnd) => {
     const tree = snapshots.get(end.device);
-    return tree && fallbackKeyOf(tree, end.interface);
+    const sched = ends.get(endKey(end));
+    if (!tree || !sched) return tree && fallbackKeyOf(tree, end.interface);
+    if (!sched.fallback) sched.fallback = { value: fallbackKeyOf(tree, end.interface) };
+    return sched.fallback.value;
   };
   let evaluatedAt = start;
   /** Why the two ends' primary keys do not secure the link; undefined when they do. */
@@ -235,8 +252,6 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   const records = new Map<string, LinkRecord>();
   // Indexes, so a device's commit touches only its own links and ends.
   const recordsOfDevice = new Map<string, LinkRecord[]>();
-  const ends = new Map<string, EndSchedule>();
-  const endKey = (end: LinkEnd) => `${end.device}\0${end.interface}`;
   for (const def of defs) {
     if (records.has(def.id)) throw new Error(`duplicate link id "${def.id}"`);
     const s = evaluate(def, start);
@@ -263,6 +278,8 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     const skew = skewOf(sched.end.device);
     sched.starts = (tree ? startTimesOf(tree, sched.end.interface) : []).map((t) => t - skew).sort((x, y) => x - y);
     sched.gen++;
+    delete sched.active;
+    delete sched.fallback;
     for (const at of sched.starts) if (at > evaluatedAt) queue.push({ at, end: sched.key, gen: sched.gen });
   };
   for (const sched of ends.values()) schedule(sched);
