@@ -214,7 +214,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       const head = device.store.history[0]!;
       logger.info(`${name}: commit by ${head.user}${head.log !== undefined ? ` (${head.log})` : ''}${head.confirmPending ? ', confirmation pending' : ''}`);
       keyLog?.record(name, tree, time);
-      links.committed(name, activeTree(tree), time);
+      links.committed(name, device.store.activeCommitted(), time);
       armSwitchTimer();
     });
   armSwitchTimer();
@@ -308,7 +308,7 @@ export async function startSimJunos(options: SimJunosOptions = defaultTopology()
       // Links must reach "now" under the old clock skew before the new one applies.
       links.syncTo(clock.now());
       d.faults = parsed;
-      links.committed(name, activeTree(d.store.committed()), clock.now());
+      links.committed(name, d.store.activeCommitted(), clock.now());
       armSwitchTimer();
     },
     getFaults: (name) => deviceOf(name).faults,

@@ -162,3 +162,77 @@ describe('link model: secured on fallback', () => {
     expect(m.totals('L', T0 + 10_000)).toEqual({ downMs: 2_000, fallbackMs: 4_000 });
   });
 });
+
+describe('link model: start-times across a fleet', () => {
+  const min = 60_000;
+  const at = (m: number) => new Date(T0 + m * min).toISOString().slice(0, 16).replace('T', '.');
+  const start = chain([0, CKN1, CAK1, '2025-12-31.00:00:00']);
+  /** The next key in slot 1, starting `m` minutes after T0. */
+  const staged = (m: number) => chain([0, CKN1, CAK1, '2025-12-31.00:00:00'], [1, CKN2, CAK2, at(m)]);
+  const fleet = (n: number) => {
+    const defs = Array.from({ length: n }, (_, i) => ({ id: `L${i}`, a: { device: `a${i}`, interface: 'ge-0/0/0' }, b: { device: `b${i}`, interface: 'ge-0/0/0' } }));
+    const trees = new Map(defs.flatMap((d) => [[d.a.device, start] as const, [d.b.device, start] as const]));
+    return { defs, trees };
+  };
+
+  it('reports the transitions of many links in time order, each at its own start-time', () => {
+    const { defs, trees } = fleet(3);
+    const m = createLinkModel(defs, trees, T0);
+    const changes: string[] = [];
+    m.onTransition((id, state, t) => changes.push(`${id} ${state} ${(t - T0) / min}`));
+    // Only the a-ends get the key: each link goes down at its a-end's start-time.
+    m.committed('a0', staged(30), T0 + min);
+    m.committed('a1', staged(10), T0 + min);
+    m.committed('a2', staged(20), T0 + min);
+    m.syncTo(T0 + 60 * min);
+    expect(changes).toEqual(['L1 down 10', 'L2 down 20', 'L0 down 30']);
+  });
+
+  it('schedules the start-times a device holds now: a moved or deleted key leaves no switch behind', () => {
+    const { defs, trees } = fleet(2);
+    const m = createLinkModel(defs, trees, T0);
+    m.committed('a0', staged(10), T0 + min);
+    m.committed('a1', staged(40), T0 + min);
+    expect(m.nextSwitchAfter(T0 + min)).toBe(T0 + 10 * min);
+    m.committed('a0', staged(50), T0 + 2 * min); // moved later
+    expect(m.nextSwitchAfter(T0 + 2 * min)).toBe(T0 + 40 * min);
+    m.committed('a1', start, T0 + 3 * min); // deleted
+    expect(m.nextSwitchAfter(T0 + 3 * min)).toBe(T0 + 50 * min);
+    expect(m.downIntervals('L0', T0 + 60 * min)).toEqual([{ from: T0 + 50 * min, reason: 'CKN mismatch' }]);
+    expect(m.downIntervals('L1', T0 + 60 * min)).toEqual([]);
+    expect(m.nextSwitchAfter(T0 + 60 * min)).toBe(Infinity);
+  });
+
+  it('answers nextSwitchAfter about an instant before the last one it evaluated', () => {
+    const { defs, trees } = fleet(2);
+    const m = createLinkModel(defs, trees, T0);
+    m.committed('a0', staged(10), T0 + min);
+    m.committed('b1', staged(20), T0 + min);
+    m.syncTo(T0 + 15 * min);
+    expect(m.nextSwitchAfter(T0 + 5 * min)).toBe(T0 + 10 * min);
+    expect(m.nextSwitchAfter(T0 + 15 * min)).toBe(T0 + 20 * min);
+  });
+
+  it('reschedules a device\'s start-times on its new clock skew when its tree is applied again', () => {
+    const { defs, trees } = fleet(1);
+    const skew = new Map<string, number>();
+    const m = createLinkModel(defs, trees, T0, (d) => skew.get(d) ?? 0);
+    m.committed('a0', staged(10), T0 + min);
+    expect(m.nextSwitchAfter(T0 + min)).toBe(T0 + 10 * min);
+    skew.set('a0', 5_000);
+    m.committed('a0', staged(10), T0 + 2 * min);
+    expect(m.nextSwitchAfter(T0 + 2 * min)).toBe(T0 + 10 * min - 5_000);
+    expect(m.downIntervals('L0', T0 + 11 * min)).toEqual([{ from: T0 + 10 * min - 5_000, reason: 'CKN mismatch' }]);
+  });
+
+  it('keeps every live start-time through thousands of re-commits (stale ones dropped)', () => {
+    const { defs, trees } = fleet(4);
+    const m = createLinkModel(defs, trees, T0);
+    const trees7 = Array.from({ length: 7 }, (_, k) => staged(100 + k));
+    for (let i = 0; i < 3_000; i++) m.committed(`a${i % 4}`, trees7[i % 7]!, T0 + min);
+    // The last commit of a0..a3 were i = 2996..2999: start-times 100 + (i % 7).
+    const expected = [2996, 2997, 2998, 2999].map((i) => T0 + (100 + (i % 7)) * min);
+    expect(m.nextSwitchAfter(T0 + min)).toBe(Math.min(...expected));
+    expect(defs.map((d) => m.downIntervals(d.id, T0 + 200 * min)[0]?.from)).toEqual(expected);
+  });
+});

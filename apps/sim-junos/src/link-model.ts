@@ -8,6 +8,7 @@
 // every interval on fallback, separately — including zero-length ones where two commits at the
 // same instant disagreed for a moment.
 import { findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import { createSwitchQueue, type SwitchEntry } from './switch-queue.js';
 import { parseStartTime } from './validate.js';
 
 export interface LinkEnd {
@@ -124,20 +125,49 @@ export function fallbackKeyOf(tree: ConfigNode, iface: string): FallbackKey | un
   return ckn === undefined || cak === undefined ? undefined : { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName! };
 }
 
-/** Earliest key start-time in (after, ∞) that could change the interface's active key. */
-function nextStartTime(tree: ConfigNode, iface: string, after: number): number | undefined {
+/** Every key start-time of the interface's key-chain (device clock, ms), unsorted. */
+function startTimesOf(tree: ConfigNode, iface: string): number[] {
   const macsec = getPath(tree, 'security', 'macsec');
-  if (!macsec) return undefined;
+  if (!macsec) return [];
   const caName = leafValue(findChild(macsec, 'interfaces', iface), 'connectivity-association');
   const ca = caName === undefined ? undefined : findChild(macsec, 'connectivity-association', caName);
   const chainName = ca && leafValue(ca, 'pre-shared-key-chain');
   const chain = chainName === undefined ? undefined : getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
-  let next: number | undefined;
+  const out: number[] = [];
   for (const key of chain?.children ?? []) {
     const start = parseStartTime(leafValue(key, 'start-time') ?? '');
-    if (start !== undefined && start > after && (next === undefined || start < next)) next = start;
+    if (start !== undefined) out.push(start);
   }
-  return next;
+  return out;
+}
+
+/** How many of the ascending `times` are <= t. */
+function countUpTo(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first of the ascending `times` after `after` (Infinity: none). */
+const firstAfter = (times: readonly number[], after: number): number => times[countUpTo(times, after)] ?? Infinity;
+
+/** One link end's key start-times, and the links it belongs to. */
+interface EndSchedule {
+  end: LinkEnd;
+  key: string;
+  /** Ascending, on the simulator's clock (the device's skew taken off). */
+  starts: number[];
+  /** Bumped whenever `starts` is recomputed; queue entries of older generations are stale. */
+  gen: number;
+  links: LinkRecord[];
+  /** The active key last read, and between which start-times (the count of those <= t) it holds. */
+  active?: { interval: number; value: ActiveKey | string };
+  fallback?: { value: FallbackKey | undefined };
 }
 
 interface LinkRecord {
@@ -176,22 +206,28 @@ export class UnknownLinkError extends Error {
 }
 
 /** `skewOf(device)`: how far the device's clock is ahead of the simulator's (ms); key start-times
- *  are read on the device's clock. */
+ *  are read on the device's clock. A device's start-times are scheduled with the skew it has when
+ *  its tree is applied: after changing a skew, call `committed` for the device again. */
 export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number, skewOf: (device: string) => number = () => 0): LinkModel {
   const snapshots = new Map(trees);
+  const ends = new Map<string, EndSchedule>();
+  const endKey = (end: LinkEnd) => `${end.device}\0${end.interface}`;
   const keyAt = (end: LinkEnd, t: number) => {
     const tree = snapshots.get(end.device);
-    return tree ? activeKeyAt(tree, end.interface, t + skewOf(end.device)) : 'device unknown';
-  };
-  const nextSwitch = (end: LinkEnd, after: number) => {
-    const tree = snapshots.get(end.device);
-    const skew = skewOf(end.device);
-    const next = tree ? nextStartTime(tree, end.interface, after + skew) : undefined;
-    return next === undefined ? Infinity : next - skew;
+    if (!tree) return 'device unknown';
+    // The active key changes only at a start-time: between two, the last answer stands.
+    const sched = ends.get(endKey(end));
+    if (!sched) return activeKeyAt(tree, end.interface, t + skewOf(end.device));
+    const interval = countUpTo(sched.starts, t);
+    if (sched.active?.interval !== interval) sched.active = { interval, value: activeKeyAt(tree, end.interface, t + skewOf(end.device)) };
+    return sched.active.value;
   };
   const fallbackOf = (end: LinkEnd) => {
     const tree = snapshots.get(end.device);
-    return tree && fallbackKeyOf(tree, end.interface);
+    const sched = ends.get(endKey(end));
+    if (!tree || !sched) return tree && fallbackKeyOf(tree, end.interface);
+    if (!sched.fallback) sched.fallback = { value: fallbackKeyOf(tree, end.interface) };
+    return sched.fallback.value;
   };
   let evaluatedAt = start;
   /** Why the two ends' primary keys do not secure the link; undefined when they do. */
@@ -214,13 +250,48 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   };
   const intervalsIn = (rec: LinkRecord, state: LinkState): LinkInterval[] | undefined => (state === 'down' ? rec.down : state === 'fallback' ? rec.fallback : undefined);
   const records = new Map<string, LinkRecord>();
+  // Indexes, so a device's commit touches only its own links and ends.
+  const recordsOfDevice = new Map<string, LinkRecord[]>();
   for (const def of defs) {
     if (records.has(def.id)) throw new Error(`duplicate link id "${def.id}"`);
     const s = evaluate(def, start);
     const rec: LinkRecord = { def, state: s.state, since: start, down: [], fallback: [], ...(s.reason ? { reason: s.reason } : {}) };
     intervalsIn(rec, s.state)?.push({ from: start, reason: s.reason ?? s.state });
     records.set(def.id, rec);
+    for (const end of [def.a, def.b]) {
+      const mine = recordsOfDevice.get(end.device) ?? [];
+      if (mine.at(-1) !== rec) mine.push(rec); // a link with both ends on one device is listed once
+      recordsOfDevice.set(end.device, mine);
+      const key = endKey(end);
+      const sched = ends.get(key) ?? { end, key, starts: [], gen: 0, links: [] };
+      sched.links.push(rec);
+      ends.set(key, sched);
+    }
   }
+  const linksOfDevice = new Map([...recordsOfDevice].map(([d, recs]) => [d, recs.map((r) => r.def)]));
+
+  // Every end's key start-times (simulator clock, ascending), and those still ahead of
+  // `evaluatedAt` in one queue: syncTo and nextSwitchAfter read the queue, not the trees.
+  const queue = createSwitchQueue();
+  const schedule = (sched: EndSchedule) => {
+    const tree = snapshots.get(sched.end.device);
+    const skew = skewOf(sched.end.device);
+    sched.starts = (tree ? startTimesOf(tree, sched.end.interface) : []).map((t) => t - skew).sort((x, y) => x - y);
+    sched.gen++;
+    delete sched.active;
+    delete sched.fallback;
+    for (const at of sched.starts) if (at > evaluatedAt) queue.push({ at, end: sched.key, gen: sched.gen });
+  };
+  for (const sched of ends.values()) schedule(sched);
+  const stale = (e: SwitchEntry) => ends.get(e.end)!.gen !== e.gen;
+  /** Rebuilds the queue once stale entries (from re-committed ends) outnumber live ones. */
+  const compact = () => {
+    if (queue.size < 1024 || queue.size < 4 * ends.size) return;
+    const live: SwitchEntry[] = [];
+    for (const sched of ends.values()) for (const at of sched.starts) if (at > evaluatedAt) live.push({ at, end: sched.key, gen: sched.gen });
+    queue.reset(live);
+  };
+
   const listeners: Array<(linkId: string, state: LinkState, at: number, reason?: string) => void> = [];
   const record = (rec: LinkRecord, t: number) => {
     const s = evaluate(rec.def, t);
@@ -236,18 +307,30 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     if (s.reason) rec.reason = s.reason;
     else delete rec.reason;
   };
+  // Crosses every start-time in (evaluatedAt, time], earliest first, re-evaluating the links of
+  // the end whose key may change there.
   const syncTo = (time: number) => {
     if (time <= evaluatedAt) return;
-    for (const rec of records.values()) {
-      let t = evaluatedAt;
-      for (;;) {
-        const next = Math.min(nextSwitch(rec.def.a, t), nextSwitch(rec.def.b, t));
-        if (next > time) break;
-        record(rec, next);
-        t = next;
-      }
+    for (let e = queue.peek(); e !== undefined && e.at <= time; e = queue.peek()) {
+      queue.pop();
+      if (stale(e)) continue;
+      for (const rec of ends.get(e.end)!.links) record(rec, e.at);
     }
     evaluatedAt = time;
+  };
+  const nextSwitchAfter = (time: number) => {
+    if (time < evaluatedAt) {
+      // Asked about the past: read the schedules (never on the simulator's own path).
+      let next = Infinity;
+      for (const sched of ends.values()) next = Math.min(next, firstAfter(sched.starts, time));
+      return next;
+    }
+    syncTo(time); // the queue now holds exactly the start-times after `time` (and stale entries)
+    for (let e = queue.peek(); e !== undefined; e = queue.peek()) {
+      if (!stale(e)) return e.at;
+      queue.pop();
+    }
+    return Infinity;
   };
   const get = (id: string) => {
     const rec = records.get(id);
@@ -273,7 +356,11 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     committed(device, tree, time) {
       syncTo(time);
       snapshots.set(device, tree);
-      for (const rec of records.values()) if (rec.def.a.device === device || rec.def.b.device === device) record(rec, Math.max(time, evaluatedAt));
+      const mine = recordsOfDevice.get(device) ?? [];
+      for (const rec of mine)
+        for (const end of [rec.def.a, rec.def.b]) if (end.device === device) schedule(ends.get(endKey(end))!);
+      compact();
+      for (const rec of mine) record(rec, Math.max(time, evaluatedAt));
     },
     syncTo,
     status(id, time) {
@@ -302,9 +389,9 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
       const sum = (list: LinkInterval[]) => list.reduce((ms, i) => ms + ((i.to ?? Math.max(time, i.from)) - i.from), 0);
       return { downMs: sum(rec.down), fallbackMs: sum(rec.fallback) };
     },
-    linksOf: (device) => defs.filter((d) => d.a.device === device || d.b.device === device),
+    linksOf: (device) => [...(linksOfDevice.get(device) ?? [])],
     endView,
-    nextSwitchAfter: (time) => Math.min(...defs.map((d) => Math.min(nextSwitch(d.a, time), nextSwitch(d.b, time)))),
+    nextSwitchAfter,
     onTransition(l) {
       listeners.push(l);
     },

@@ -6,7 +6,7 @@ import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeM
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.js';
-import { activeTree, getPath } from './config-tree.js';
+import { getPath } from './config-tree.js';
 import type { SimDevice } from './device.js';
 import { hostileReply } from './hostile-reply.js';
 import { replyAttributes } from './reply-attributes.js';
@@ -45,7 +45,7 @@ export interface NetconfSessionOptions {
 export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): void {
   const { device, session } = opts;
   // Junos offers base:1.1 once `system services netconf rfc-compliant` is committed.
-  const rfcCompliant = getPath(activeTree(device.store.committed()), 'system', 'services', 'netconf', 'rfc-compliant') !== undefined;
+  const rfcCompliant = getPath(device.store.activeCommitted(), 'system', 'services', 'netconf', 'rfc-compliant') !== undefined;
   const caps = [BASE_1_0, ...(device.netconf11 || rfcCompliant ? [BASE_1_1] : []), ...JUNOS_CAPABILITIES];
   const junosNs = `http://xml.juniper.net/junos/${device.version}/junos`;
   const decoder = createFrameDecoder({ framing: 'eom', maxMessageBytes: MAX_RPC_BYTES });

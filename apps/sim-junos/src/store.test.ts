@@ -129,3 +129,29 @@ describe('configuration store', () => {
     expect(() => store.loadRollback(A, 50)).toThrow(/rollback index must be 0..49/);
   });
 });
+
+describe('configuration store: what is computed once per commit', () => {
+  it('gives the committed tree without inactive statements, once per commit', () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, (t) => applySetCommands(t, 'set system host-name r1\nset system location building b1\ndeactivate system location'));
+    store.commit(A);
+    const active = store.activeCommitted();
+    expect(hostName(active)).toBe('r1');
+    expect(getPath(active, 'system', 'location')).toBeUndefined();
+    expect(getPath(store.committed(), 'system', 'location')).toBeDefined();
+    expect(store.activeCommitted()).toBe(active);
+    store.edit(A, (t) => applySetCommands(t, 'activate system location'));
+    store.commit(A);
+    expect(getPath(store.activeCommitted(), 'system', 'location')).toBeDefined();
+  });
+
+  it('checks a changed candidate again after a commit: an invalid change is still refused', () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, setHost('r1'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    expect(store.commit(A)).toEqual([]); // the confirming commit of the same tree
+    store.edit(A, (t) => applySetCommands(t, 'set security macsec connectivity-association CA pre-shared-key ckn zz cak 00'));
+    expect(() => store.commit(A)).toThrow(RpcFailure);
+    expect(hostName(store.committed())).toBe('r1');
+  });
+});

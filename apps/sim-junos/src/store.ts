@@ -1,6 +1,6 @@
 // One device's configuration database: committed history (rollback 0..49), the shared candidate,
 // private candidates, the exclusive lock, commit check and commit confirmed on the device clock.
-import { cloneNode, emptyTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import { activeTree, cloneNode, emptyTree, nodesEqual, type ConfigNode } from './config-tree.js';
 import type { Clock } from './clock.js';
 import { RpcFailure } from './rpc-error.js';
 import { checkCommit, type ConfigIssue } from './validate.js';
@@ -31,6 +31,9 @@ export interface CommitOptions {
 export interface ConfigStore {
   readonly history: readonly CommitRecord[];
   committed(): ConfigNode;
+  /** The committed tree without its inactive statements (what the device runs), computed once
+   *  per commit. Shared: read it, never change it. */
+  activeCommitted(): ConfigNode;
   /** The candidate this session edits: its private one if open, else the shared one. */
   candidate(s: SessionRef): ConfigNode;
   lock(s: SessionRef): void;
@@ -70,6 +73,16 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
   let pending: { rollbackTo: ConfigNode; cancel: () => void } | undefined;
 
   const committed = () => history[0]!.tree;
+  let active: { of: ConfigNode; tree: ConfigNode } | undefined;
+  const activeCommitted = () => {
+    if (active?.of !== committed()) active = { of: committed(), tree: activeTree(committed()) };
+    return active.tree;
+  };
+  // What `commit check` found in each committed tree: a candidate equal to the committed tree
+  // (the confirming commit after a commit confirmed) has the same issues, so it is not checked
+  // again. checkCommit depends on the tree and the platform only. Trees in the history are never
+  // changed in place (every edit works on a copy).
+  const checkedIssues = new WeakMap<ConfigNode, ConfigIssue[]>();
   const lockedOut = (s: SessionRef) => holder !== undefined && holder.id !== s.id;
   const lockError = () =>
     new RpcFailure({
@@ -99,6 +112,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       return history;
     },
     committed,
+    activeCommitted,
     candidate: (s) => privates.get(s.id)?.tree ?? shared,
     lockHolder: () => holder,
     lock(s) {
@@ -147,7 +161,10 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       });
     },
     check(s) {
-      const issues = checkCommit(store.candidate(s), family);
+      const candidate = store.candidate(s);
+      const known = checkedIssues.get(committed());
+      if (known && nodesEqual(candidate, committed())) return [...known];
+      const issues = checkCommit(candidate, family);
       if (issues.some((i) => i.severity === 'error')) throw issuesToFailure(issues);
       return issues;
     },
@@ -168,6 +185,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         const rollbackTo = pending?.rollbackTo ?? before;
         pending = { rollbackTo, cancel: clock.at(now + opts.confirmTimeoutMs, expireConfirm) };
       } else pending = undefined;
+      checkedIssues.set(tree, issues);
       push({ tree, time: now, user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}), ...(pending ? { confirmPending: true } : {}) });
       if (priv) {
         priv.base = committed();

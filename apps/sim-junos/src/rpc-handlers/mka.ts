@@ -1,6 +1,6 @@
 // Shared by the MKA and MACsec RPCs: per MACsec interface of a device, what the link model says.
 import { createHash } from 'node:crypto';
-import { activeTree, getPath, leafValue } from '../config-tree.js';
+import { getPath, leafValue } from '../config-tree.js';
 import type { EndView, LinkStatus } from '../link-model.js';
 import type { RpcContext } from './context.js';
 
@@ -23,7 +23,7 @@ export interface InterfaceMacsec {
 export function macsecInterfaces(ctx: RpcContext, only?: string): InterfaceMacsec[] {
   const now = ctx.clock.now();
   const name = ctx.device.name;
-  const tree = activeTree(ctx.device.store.committed());
+  const tree = ctx.device.store.activeCommitted();
   const macsec = getPath(tree, 'security', 'macsec');
   const out: InterfaceMacsec[] = [];
   for (const itf of macsec?.children.filter((c) => c.tag === 'interfaces') ?? []) {
