@@ -127,10 +127,10 @@ const stateWrites = { n: 0 };
   syncBuiltinESMExports();
 }
 
-/** The rotation settings a config file gets when it says nothing about them. */
+/** The rotation settings a config file gets when it says nothing about them (no platforms named: the default cipher suite, as config/load.ts picks it). */
 function defaultRotation(): EngineConfig['rotation'] {
   const shape = configFileSchema.shape.rotation;
-  return shape.parse(undefined) as EngineConfig['rotation'];
+  return { cipherSuite: 'gcm-aes-256', cipherSuiteFrom: 'default', ...shape.parse(undefined) } as EngineConfig['rotation'];
 }
 
 async function runSize(links: number): Promise<SizeResult> {
