@@ -38,15 +38,18 @@ const count = <T>(items: readonly T[], key: (t: T) => string) => {
   return out;
 };
 
-/** The key_ID log beside the state file: the rotator keeps keyIds there, one JSON line each (apps/rotator/src/state). */
+/** Beside the state file (apps/rotator/src/state): the key_IDs, one JSON line each, and the links. */
 const KEY_IDS_FILE = 'rotator-keyids.jsonl';
+const LINKS_FILE = 'rotator-links.json';
 
-/** The rotator's state as chaos reads it: the state file, with the key_IDs of the log (a version 1 file holds them itself). */
+/** The rotator's state as chaos reads it: key_IDs from their log, links from their file (a version 1 state file holds both itself). */
 export function readStateView(stateDir: string): StateView {
   const statePath = join(stateDir, STATE_FILE);
   const logPath = join(stateDir, KEY_IDS_FILE);
   const file = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as Partial<StateView>) : {};
-  const state: StateView = { keyIds: { ...file.keyIds }, links: file.links ?? {} };
+  const linksPath = join(stateDir, LINKS_FILE);
+  const links = existsSync(linksPath) ? (JSON.parse(readFileSync(linksPath, 'utf8')) as Pick<StateView, 'links'>).links : file.links;
+  const state: StateView = { keyIds: { ...file.keyIds }, links: links ?? {} };
   if (existsSync(logPath)) {
     const text = readFileSync(logPath, 'utf8');
     // Whole lines only: a rotator killed mid-append leaves a torn last one.

@@ -54,12 +54,14 @@ const stateV1 = z.looseObject({
   journals: z.record(z.string(), journal).optional(),
 });
 
-/** Version 2: the key_IDs live in the append-only log beside the file (keyid-log.ts). */
+/** Version 2: the journals only; key_IDs in the append-only log, links in their own file (store.ts). */
 const stateV2 = z.looseObject({
   version: z.literal(2),
-  links: z.record(z.string(), linkState),
   journals: z.record(z.string(), journal).optional(),
 });
+
+/** The links file: what each link has now (its key, slots, times, fallback key). */
+export const linksFileSchema = z.looseObject({ links: z.record(z.string(), linkState) });
 
 export const stateFileSchema = z.discriminatedUnion('version', [stateV1, stateV2], {
   error: (issue) => (issue.code === 'invalid_union' ? 'version must be 1 or 2' : undefined),

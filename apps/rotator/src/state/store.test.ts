@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStateStore, KEY_IDS_FILE, STATE_FILE, StateError } from './store.js';
+import { createStateStore, KEY_IDS_FILE, LINKS_FILE, STATE_FILE, StateError } from './store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,16 +16,17 @@ afterEach(async () => {
 
 const logLines = async (d = dir) => (await readFile(join(d, KEY_IDS_FILE), 'utf8')).split('\n').filter((l) => l !== '');
 const stateFile = async (d = dir) => JSON.parse(await readFile(join(d, STATE_FILE), 'utf8')) as Record<string, unknown>;
+const linksFile = async (d = dir) => JSON.parse(await readFile(join(d, LINKS_FILE), 'utf8')) as { links: Record<string, unknown> };
 
 describe('state store', () => {
-  it('starts empty when there is no file, and writes both files mode 0600 with no temp file left', async () => {
+  it('starts empty when there is no file, and writes its three files mode 0600 with no temp file left', async () => {
     const store = createStateStore(join(dir, 'state'));
     expect(await store.load()).toEqual({ version: 1, keyIds: {}, links: {} });
     await store.update((s) => {
       s.keyIds['k1'] = { link: 'L1', at: '2026-01-01T00:00:00.000Z' };
     });
-    for (const f of [STATE_FILE, KEY_IDS_FILE]) expect((await stat(join(dir, 'state', f))).mode & 0o777).toBe(0o600);
-    expect((await readdir(join(dir, 'state'))).sort()).toEqual([KEY_IDS_FILE, STATE_FILE]);
+    for (const f of [STATE_FILE, LINKS_FILE, KEY_IDS_FILE]) expect((await stat(join(dir, 'state', f))).mode & 0o777).toBe(0o600);
+    expect((await readdir(join(dir, 'state'))).sort()).toEqual([KEY_IDS_FILE, LINKS_FILE, STATE_FILE]);
     const again = createStateStore(join(dir, 'state'));
     expect((await again.load()).keyIds['k1']?.link).toBe('L1');
   });
@@ -49,13 +50,25 @@ describe('state store', () => {
       });
     }
     expect((await stat(join(dir, KEY_IDS_FILE))).size).toBe(size);
-    const onDisk = await stateFile();
-    expect(onDisk).toEqual({ version: 2, links: { L1: { lastAttempt: '4' } }, journals: { c1: { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: {} } } });
+    expect(await stateFile()).toEqual({ version: 2, journals: { c1: { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: {} } } });
+    expect(await linksFile()).toEqual({ links: { L1: { lastAttempt: '4' } } });
     await store.update((s) => void (s.keyIds['k2'] = { link: 'L2', at: 'z', kind: 'fallback' }));
     expect((await logLines()).map((l) => JSON.parse(l) as unknown)).toEqual([
       { keyId: 'k1', link: 'L1', at: 'x' },
       { keyId: 'k2', link: 'L2', at: 'z', kind: 'fallback' },
     ]);
+  });
+
+  it('rewrites the links file only when a link changed, however deep the change', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.links['L1'] = { keyId: 'a', slots: { r1: 1, r2: 1 } }));
+    const first = (await stat(join(dir, LINKS_FILE))).ino;
+    for (let i = 0; i < 3; i++) await store.update((s) => void ((s.journals ??= {})[`c${i}`] = { cycleId: `c${i}`, startedAt: 'x', startsAt: 'y', links: {} }));
+    expect((await stat(join(dir, LINKS_FILE))).ino).toBe(first); // journal writes: not replaced
+    await store.update((s) => void (s.links['L1']!.slots!['r2'] = 2)); // changed in place, two levels down
+    expect((await stat(join(dir, LINKS_FILE))).ino).not.toBe(first);
+    expect((await linksFile()).links).toEqual({ L1: { keyId: 'a', slots: { r1: 1, r2: 2 } } });
+    expect((await createStateStore(dir).load()).links['L1']?.slots).toEqual({ r1: 1, r2: 2 });
   });
 
   it('refuses to remove a key_ID', async () => {
@@ -69,9 +82,9 @@ describe('state store', () => {
     const store = createStateStore(dir);
     await store.update((s) => void (s.keyIds['mine'] = { link: 'L', at: 'x' }));
     await store.update((s) => void (s.keyIds['mine2'] = { link: 'L', at: 'x' }));
-    const outside = await stateFile();
-    (outside['links'] as Record<string, unknown>)['M'] = { lastError: 'theirs' };
-    await writeFile(join(dir, STATE_FILE), JSON.stringify(outside, null, 2));
+    const outside = await linksFile();
+    outside.links['M'] = { lastError: 'theirs' };
+    await writeFile(join(dir, LINKS_FILE), JSON.stringify(outside, null, 2));
     await appendFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'theirs', link: 'M', at: 'y' })}\n`);
     const after = await store.update((s) => void (s.keyIds['mine3'] = { link: 'L', at: 'x' }));
     expect(Object.keys(after.keyIds).sort()).toEqual(['mine', 'mine2', 'mine3', 'theirs']);
@@ -84,8 +97,12 @@ describe('state store', () => {
     await expect(createStateStore(dir).load()).rejects.toThrow(StateError);
     await writeFile(join(dir, STATE_FILE), 'not json');
     await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-state\.json is not valid JSON/);
-    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 2, links: { L1: { slots: { r1: 'three' } } } }));
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 1, keyIds: {}, links: { L1: { slots: { r1: 'three' } } } }));
     await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-state\.json is not a rotator state: links\.L1\.slots\.r1: .*number/);
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 2 }));
+    await writeFile(join(dir, LINKS_FILE), JSON.stringify({ links: { L1: { lastSuccess: 5 } } }));
+    await expect(createStateStore(dir).load()).rejects.toThrow(/links file .*rotator-links\.json is not a rotator state: links\.L1\.lastSuccess: .*string/);
+    await rm(join(dir, LINKS_FILE));
     await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 2, links: {}, journals: { c1: { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: { L1: { keyId: 'k' } } } } }));
     await expect(createStateStore(dir).load()).rejects.toThrow(/journals\.c1\.links\.L1\.ckn/);
   });
@@ -114,9 +131,8 @@ describe('state store', () => {
     expect(Object.keys((await store.load()).keyIds).sort()).toEqual(['a', 'b']);
     await store.update((s) => void (s.links['L1']!.lastAttempt = 'now'));
     expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['a', 'b']);
-    const onDisk = await stateFile();
-    expect(onDisk['version']).toBe(2);
-    expect(onDisk['keyIds']).toBeUndefined();
+    expect(await stateFile()).toEqual({ version: 2, journals: v1.journals });
+    expect((await linksFile()).links).toEqual({ L1: { ...v1.links.L1, lastAttempt: 'now' } });
     const again = await createStateStore(dir).load();
     expect(JSON.parse(JSON.stringify(again))).toEqual({ ...v1, links: { L1: { ...v1.links.L1, lastAttempt: 'now' } } });
   });

@@ -1,24 +1,30 @@
-// The state, in two files in the state directory:
-// - rotator-state.json: links and journals, written atomically (temp file, fsync, rename, fsync
-//   of the directory) with mode 0600, so a SIGKILL at any instant leaves the old or the new one;
+// The state, in three files in the state directory, all mode 0600:
 // - rotator-keyids.jsonl: every key_ID ever staged, appended and fsynced (keyid-log.ts), never
-//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history.
-// A write appends the new key_IDs first, then replaces the state file: killed in between, the log
-// holds a key_ID the file does not mention yet, which only keeps it from being installed again.
-// Callers see one RotatorState (keyIds included) and the same load/save/update as before. A
-// version 1 file (keyIds inside) is read as it is and migrated by the first write.
+//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history;
+// - rotator-links.json: what each link has now, replaced atomically (atomic-file.ts) only by a
+//   write that changed it (the store compares with what it last wrote, without serialising);
+// - rotator-state.json: the journals, replaced atomically on every write.
+// A write goes in that order, so killed between two files it leaves the later ones behind the
+// earlier: a key_ID the others do not mention yet (it is only kept from being installed again),
+// or a link's outcome recorded while its journal is still there (resume settles the journal
+// again, which finds every end done). Never a journal missing whose devices hold its key.
+// Callers see one RotatorState (keyIds, links, journals) and the same load/save/update as before.
+// A version 1 file (everything inside) is read as it is and migrated by the first write.
 // update() reads afresh, changes and writes back; a process that took the directory's lock
 // (lock.ts) and lost it writes nothing.
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { jsonEqual } from './json-equal.js';
 import { appendKeyIdLines, keyIdLines, readKeyIdLog } from './keyid-log.js';
 import { assertStateWritable } from './lock.js';
-import { describeIssues, stateFileSchema, type KeyIdEntry } from './schema.js';
+import { describeIssues, linksFileSchema, stateFileSchema, type KeyIdEntry } from './schema.js';
 import { emptyState, type RotatorState } from './types.js';
 
 export const STATE_FILE = 'rotator-state.json';
 export const KEY_IDS_FILE = 'rotator-keyids.jsonl';
+export const LINKS_FILE = 'rotator-links.json';
 
 export class StateError extends Error {
   override name = 'StateError';
@@ -47,6 +53,9 @@ export interface StateStore {
 export function createStateStore(stateDir: string): StateStore {
   const file = join(stateDir, STATE_FILE);
   const logFile = join(stateDir, KEY_IDS_FILE);
+  const linksFile = join(stateDir, LINKS_FILE);
+  // The links as the links file holds them (a copy), or undefined while there is no links file.
+  let linksOnDisk: RotatorState['links'] | undefined;
   let current: RotatorState | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   // The key_ID log as this store knows it: the IDs in it, where the next append goes, and the IDs
@@ -65,7 +74,7 @@ export function createStateStore(stateDir: string): StateStore {
       return '-';
     }
   };
-  const fingerprint = async () => `${await fp(file)}|${await fp(logFile)}`;
+  const fingerprint = async () => `${await fp(file)}|${await fp(linksFile)}|${await fp(logFile)}`;
   async function unchangedSinceOurWrite(): Promise<boolean> {
     return current !== undefined && written !== undefined && (await fingerprint()) === written;
   }
@@ -88,34 +97,41 @@ export function createStateStore(stateDir: string): StateStore {
     return current ?? (current = await read());
   }
 
+  /** A JSON file checked against `schema`; undefined when it does not exist. */
+  async function readChecked<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T | undefined> {
+    const fail = (message: string, cause?: unknown) => new StateError(message, path, { cause });
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fail(`cannot read ${what} ${path}: ${(e as Error).message}`, e);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw fail(`${what} ${path} is not valid JSON: ${(e as Error).message}`, e);
+    }
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) throw fail(`${what} ${path} is not a rotator state: ${describeIssues(checked.error)}`);
+    return checked.data;
+  }
+
   async function read(): Promise<RotatorState> {
-    const fail = (message: string, cause?: unknown) => new StateError(message, file, { cause });
     const log = await readKeyIdLog(logFile, (m, cause) => new StateError(m, logFile, { cause }));
     inLog = new Set(log.entries.keys());
     logBytes = log.validBytes;
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(`cannot read state file ${file}: ${(e as Error).message}`, e);
-    }
+    const main = await readChecked(file, stateFileSchema, 'state file');
+    const linksFromFile = (await readChecked(linksFile, linksFileSchema, 'links file'))?.links;
+    linksOnDisk = linksFromFile && structuredClone(linksFromFile);
     const state = emptyState();
-    if (text !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (e) {
-        throw fail(`state file ${file} is not valid JSON: ${(e as Error).message}`, e);
-      }
-      const checked = stateFileSchema.safeParse(parsed);
-      if (!checked.success) throw fail(`state file ${file} is not a rotator state: ${describeIssues(checked.error)}`);
-      const { version, ...rest } = checked.data;
-      void version; // in memory the shape is unchanged (version 1: keyIds, links, journals)
-      Object.assign(state, rest, { version: 1 });
-    }
+    if (main?.journals) state.journals = main.journals;
+    // The links file wins: written before the state file, it is never older than a version 1 file's links.
+    state.links = linksFromFile ?? (main?.version === 1 ? main.links : {});
     // The log's entries, then any a version 1 file held that the log lacks (migrated by the next write).
-    state.keyIds = Object.assign(Object.fromEntries(log.entries), Object.fromEntries(Object.entries(state.keyIds).filter(([k]) => !inLog.has(k))));
-    state.keyIds = track(state.keyIds);
+    const v1KeyIds = main?.version === 1 ? Object.entries(main.keyIds).filter(([k]) => !inLog.has(k)) : [];
+    state.keyIds = track(Object.assign(Object.fromEntries(log.entries), Object.fromEntries(v1KeyIds)));
     return state;
   }
 
@@ -137,24 +153,21 @@ export function createStateStore(stateDir: string): StateStore {
       }
       for (const k of fresh) inLog.add(k);
     }
-    const { keyIds: _inTheLog, version: _inMemory, ...rest } = state;
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
-    try {
-      await fh.writeFile(`${JSON.stringify({ version: 2, ...rest })}\n`);
-      await fh.chmod(0o600); // in case a umask or an older temp file got in the way
-      await fh.sync();
-    } finally {
-      await fh.close();
+    if (linksOnDisk === undefined || !jsonEqual(state.links, linksOnDisk)) {
+      const text = JSON.stringify({ links: state.links });
+      await replace(linksFile, `${text}\n`);
+      linksOnDisk = (JSON.parse(text) as { links: RotatorState['links'] }).links; // a copy, as written
     }
+    // Compact: rewritten on every journal write (several per cycle).
+    await replace(file, `${JSON.stringify({ version: 2, ...(state.journals ? { journals: state.journals } : {}) })}\n`);
+  }
+
+  async function replace(path: string, text: string): Promise<void> {
     try {
-      await rename(tmp, file);
+      await writeFileAtomic(path, text);
     } catch (e) {
-      await rm(tmp, { force: true });
-      throw new StateError(`cannot replace state file ${file}: ${(e as Error).message}`, file, { cause: e });
+      throw new StateError(`cannot replace ${path}: ${(e as Error).message}`, path, { cause: e });
     }
-    // The rename is durable only once the directory entry is.
-    await syncDir(stateDir);
   }
 
   async function save(state: RotatorState): Promise<void> {
@@ -192,11 +205,3 @@ export function createStateStore(stateDir: string): StateStore {
   return { file, load, save, update };
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, constants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
