@@ -12,12 +12,15 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  const bk = Object.keys(bo);
   let n = 0;
-  for (const k in ao) {
-    if (!Object.hasOwn(ao, k) || ao[k] === undefined) continue; // JSON drops undefined
+  for (let i = 0; i < ak.length; i++) {
+    const v = ao[ak[i]!];
+    if (v === undefined) continue; // JSON drops undefined
     n++;
-    if (!jsonEqual(ao[k], bo[k])) return false;
+    if (!jsonEqual(v, bo[ak[i]!])) return false;
   }
-  for (const k in bo) if (Object.hasOwn(bo, k) && bo[k] !== undefined) n--;
+  for (let i = 0; i < bk.length; i++) if (bo[bk[i]!] !== undefined) n--;
   return n === 0;
 }

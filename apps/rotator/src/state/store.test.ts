@@ -69,6 +69,12 @@ describe('state store', () => {
     expect((await stat(join(dir, LINKS_FILE))).ino).not.toBe(first);
     expect((await linksFile()).links).toEqual({ L1: { keyId: 'a', slots: { r1: 1, r2: 2 } } });
     expect((await createStateStore(dir).load()).links['L1']?.slots).toEqual({ r1: 1, r2: 2 });
+    const second = (await stat(join(dir, LINKS_FILE))).ino;
+    await store.update((s) => void (s.links['L1']!.slots!['r2'] = 2)); // read, set, but equal: not replaced
+    expect((await stat(join(dir, LINKS_FILE))).ino).toBe(second);
+    const { links } = await store.load();
+    await store.update((s) => void (s.links = { ...links, L2: { keyId: 'b' } })); // replaced wholesale
+    expect(Object.keys((await linksFile()).links).sort()).toEqual(['L1', 'L2']);
   });
 
   it('refuses to remove a key_ID', async () => {

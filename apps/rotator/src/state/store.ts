@@ -135,7 +135,8 @@ export function createStateStore(stateDir: string): StateStore {
     return state;
   }
 
-  async function write(state: RotatorState, newKeyIds: string[]): Promise<void> {
+  /** `linksTouched`: the change may have touched the links (false: it never read or set state.links). */
+  async function write(state: RotatorState, newKeyIds: string[], linksTouched = true): Promise<void> {
     try {
       assertStateWritable(stateDir);
     } catch (e) {
@@ -153,7 +154,7 @@ export function createStateStore(stateDir: string): StateStore {
       }
       for (const k of fresh) inLog.add(k);
     }
-    if (linksOnDisk === undefined || !jsonEqual(state.links, linksOnDisk)) {
+    if (linksOnDisk === undefined || (linksTouched && !jsonEqual(state.links, linksOnDisk))) {
       const text = JSON.stringify({ links: state.links });
       await replace(linksFile, `${text}\n`);
       linksOnDisk = (JSON.parse(text) as { links: RotatorState['links'] }).links; // a copy, as written
@@ -185,9 +186,17 @@ export function createStateStore(stateDir: string): StateStore {
       const next = (await unchangedSinceOurWrite()) ? current! : (current = await read());
       written = undefined; // until this update's save succeeds, memory may be ahead of the files
       try {
-        fn(next);
+        // A change that never reaches state.links (a cycle's journal writes) cannot have changed
+        // them: the links are not even compared then.
+        let linksTouched = false;
+        fn(
+          new Proxy(next, {
+            get: (target, key, receiver) => ((linksTouched ||= key === 'links'), Reflect.get(target, key, receiver)),
+            set: (target, key, value, receiver) => ((linksTouched ||= key === 'links'), Reflect.set(target, key, value, receiver)),
+          }),
+        );
         // keyIds replaced wholesale (not through the proxy): every ID not in the log is new.
-        await write(next, next.keyIds === tracked ? [...added] : Object.keys(next.keyIds));
+        await write(next, next.keyIds === tracked ? [...added] : Object.keys(next.keyIds), linksTouched);
         if (next.keyIds !== tracked) next.keyIds = track(next.keyIds);
         else added.clear();
         current = next;
