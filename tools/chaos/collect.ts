@@ -38,13 +38,36 @@ const count = <T>(items: readonly T[], key: (t: T) => string) => {
   return out;
 };
 
+/** Beside the state file (apps/rotator/src/state): the key_IDs, one JSON line each, and the links. */
+const KEY_IDS_FILE = 'rotator-keyids.jsonl';
+const LINKS_FILE = 'rotator-links.json';
+
+/** The rotator's state as chaos reads it: key_IDs from their log, links from their file (a version 1 state file holds both itself). */
+export function readStateView(stateDir: string): StateView {
+  const statePath = join(stateDir, STATE_FILE);
+  const logPath = join(stateDir, KEY_IDS_FILE);
+  const file = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as Partial<StateView>) : {};
+  const linksPath = join(stateDir, LINKS_FILE);
+  const links = existsSync(linksPath) ? (JSON.parse(readFileSync(linksPath, 'utf8')) as Pick<StateView, 'links'>).links : file.links;
+  const state: StateView = { keyIds: { ...file.keyIds }, links: links ?? {} };
+  if (existsSync(logPath)) {
+    const text = readFileSync(logPath, 'utf8');
+    // Whole lines only: a rotator killed mid-append leaves a torn last one.
+    for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
+      if (line === '') continue;
+      const { keyId, ...entry } = JSON.parse(line) as { keyId: string; link?: string; kind?: string };
+      state.keyIds[keyId] ??= entry;
+    }
+  }
+  return state;
+}
+
 export async function collectFigures(c: CollectInput): Promise<{ figures: Figures; needles: Needles }> {
   const { world, topology } = c;
   const now = Date.now();
   const kmeLog = readKeyLog(world.keyLogs.kme);
   const junosLog = readKeyLog(world.keyLogs.junos);
-  const statePath = join(world.stateDir, STATE_FILE);
-  const state: StateView = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as StateView) : { keyIds: {}, links: {} };
+  const state = readStateView(world.stateDir);
   const logs = readRotatorLogs(filesUnder(world.cli.logDir).filter((f) => f.endsWith('.stderr.log')));
   const record = await readLinkRecord(world.junosAdmin);
   const keys = accountKeys(topology, kmeLog, junosLog, state);

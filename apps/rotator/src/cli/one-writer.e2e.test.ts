@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HOLDER_FILE } from '../state/lock.js';
-import { STATE_FILE, type RotatorState } from '../state/index.js';
+import { createStateStore, type RotatorState } from '../state/index.js';
 import { CONTROL_FILE } from './control/record.js';
 import { downTimeAfterFirstSecured, startDemoWorld, type DemoWorld } from './demo/run-demo.js';
 
@@ -75,7 +75,7 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, what: s
   }
 }
 
-const state = async () => JSON.parse(await readFile(join(stateDir, STATE_FILE), 'utf8')) as RotatorState;
+const state = async (): Promise<RotatorState> => createStateStore(stateDir).load();
 const keyIdsOf = (s: RotatorState, link: string) => Object.entries(s.keyIds).filter(([, v]) => v.link === link).map(([k]) => k);
 const holderPid = async () => {
   try {

@@ -3,11 +3,9 @@
 // disk, so a rotator that comes back drives the link forward or back by the resume rules; the
 // link is never down (the simulator records every moment of a key mismatch), only, when nobody
 // resolves it before the start-time, secured on its fallback key for a while.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal, RotatorState } from '../state/types.js';
-import { STATE_FILE } from '../state/store.js';
+import { createStateStore } from '../state/store.js';
 import { runAndKill } from './child.js';
 import { startInitialisedBench, type Bench } from './harness.js';
 
@@ -26,7 +24,7 @@ afterAll(async () => {
 // fallback-keys match is "secured on fallback", recorded apart from down time.
 const fallbackIntervalsSince = (since: number) => bench.junos.fallbackIntervalsSince(since);
 
-const readState = async () => JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')) as RotatorState;
+const readState = async (): Promise<RotatorState> => createStateStore(bench.stateDir).load();
 const keyChainText = (device: string) => bench.junos.device(device).committedText();
 
 /**

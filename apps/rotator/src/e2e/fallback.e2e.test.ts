@@ -3,11 +3,9 @@
 // name); rotate() rotates a due one as a transaction of its own, hitlessly; `fallback.enabled:
 // false` installs none and says so. And init's summary with a device it cannot reach.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInit } from '../cli/commands/init.js';
-import { STATE_FILE } from '../state/store.js';
+import { createStateStore } from '../state/store.js';
 import type { RotatorState } from '../state/types.js';
 import { LINKS, SIM_LINK_IDS, startBench, type Bench } from './harness.js';
 
@@ -17,7 +15,7 @@ const END_KMES: Record<string, string[]> = { L1: ['KME_A', 'KME_B'], L2: ['KME_B
 // The field script's kind of fallback-key: computable by anyone who knows the CA's name.
 const NAME_DERIVED = createHash('sha256').update('qkd-L2').digest('hex');
 
-const readState = async (b: Bench) => JSON.parse(await readFile(join(b.stateDir, STATE_FILE), 'utf8')) as RotatorState;
+const readState = async (b: Bench): Promise<RotatorState> => createStateStore(b.stateDir).load();
 /** The fallback-key CKN and every key-chain key name a device's committed configuration shows for a CA. */
 function keysOf(b: Bench, device: string, link: string) {
   const committed = b.junos.device(device).committedText();

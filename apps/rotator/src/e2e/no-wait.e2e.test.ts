@@ -1,16 +1,14 @@
 // `rotate --no-wait`: the cycle returns once every end is confirmed; the journal keeps the links
 // (every end confirmed, decided) and resume() leaves them alone until the start-time, then reads
 // MKA and records them. A rotate in between skips those links and says why.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE_FILE } from '../state/store.js';
+import { createStateStore } from '../state/store.js';
 import type { RotatorState } from '../state/types.js';
 import { SIM_LINK_IDS, startInitialisedBench, type Bench } from './harness.js';
 
 let bench: Bench;
 let since = 0;
-const readState = async () => JSON.parse(await readFile(join(bench.stateDir, STATE_FILE), 'utf8')) as RotatorState;
+const readState = async (): Promise<RotatorState> => createStateStore(bench.stateDir).load();
 
 beforeAll(async () => {
   bench = await startInitialisedBench();

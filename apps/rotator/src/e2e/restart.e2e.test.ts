@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotatorClosedError, type Rotator } from '../engine/index.js';
-import { STATE_FILE } from '../state/store.js';
+import { KEY_IDS_FILE, LINKS_FILE, STATE_FILE } from '../state/store.js';
 import { runAndKill } from './child.js';
 import { startInitialisedBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
@@ -67,7 +67,7 @@ describe('SIGKILL mid-transaction, then restart', () => {
         expect(bench.junos.downIntervalsSince(since)).toEqual([]);
         const resumedLine = bench.logger.lines.find((l) => l.includes('unfinished cycle'));
         expect(resumedLine).toBeDefined();
-        const all = [stderr, ...bench.logger.lines, await readFile(join(bench.stateDir, STATE_FILE), 'utf8')].join('\n').toLowerCase();
+        const all = [stderr, ...bench.logger.lines, await readFile(join(bench.stateDir, STATE_FILE), 'utf8'), await readFile(join(bench.stateDir, KEY_IDS_FILE), 'utf8'), await readFile(join(bench.stateDir, LINKS_FILE), 'utf8')].join('\n').toLowerCase();
         for (const k of bench.issuedKeys) expect(all.includes(k)).toBe(false);
       } finally {
         await rotator.close();

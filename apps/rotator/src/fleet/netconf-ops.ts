@@ -8,17 +8,20 @@ const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-cha
 const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
 const EVENT_FILTER = '<configuration><event-options/></configuration>';
 
-/** The committed MACsec configuration (connectivity associations, interfaces, key chains). */
+/**
+ * The committed MACsec configuration (connectivity associations, interfaces, key chains). Each
+ * reply is parsed once, by macsec-config (getConfigurationRaw: junos-netconf leaves it unparsed).
+ */
 export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
-  const r = await d.getConfiguration({ filter: MACSEC_FILTER });
+  const r = await d.getConfigurationRaw({ filter: MACSEC_FILTER });
   const config = parseConfigurationXml(r.raw);
   if (options.staticHostMappings) {
-    const s = await d.getConfiguration({ filter: SYSTEM_FILTER });
+    const s = await d.getConfigurationRaw({ filter: SYSTEM_FILTER });
     const sys = parseConfigurationXml(s.raw);
     if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
   }
   if (options.eventOptions) {
-    const ev = parseConfigurationXml((await d.getConfiguration({ filter: EVENT_FILTER })).raw);
+    const ev = parseConfigurationXml((await d.getConfigurationRaw({ filter: EVENT_FILTER })).raw);
     if (ev.eventOptions) config.eventOptions = ev.eventOptions;
   }
   return config;

@@ -1,8 +1,10 @@
-import { mkdtemp, readFile, rm, stat, writeFile, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStateStore, STATE_FILE, StateError } from './store.js';
+import { createStateStore, KEY_IDS_FILE, LINKS_FILE, STATE_FILE, StateError } from './store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -12,16 +14,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const logLines = async (d = dir) => (await readFile(join(d, KEY_IDS_FILE), 'utf8')).split('\n').filter((l) => l !== '');
+const stateFile = async (d = dir) => JSON.parse(await readFile(join(d, STATE_FILE), 'utf8')) as Record<string, unknown>;
+const linksFile = async (d = dir) => JSON.parse(await readFile(join(d, LINKS_FILE), 'utf8')) as { links: Record<string, unknown> };
+
 describe('state store', () => {
-  it('starts empty when there is no file, and writes mode 0600 with no temp file left', async () => {
+  it('starts empty when there is no file, and writes its three files mode 0600 with no temp file left', async () => {
     const store = createStateStore(join(dir, 'state'));
     expect(await store.load()).toEqual({ version: 1, keyIds: {}, links: {} });
     await store.update((s) => {
       s.keyIds['k1'] = { link: 'L1', at: '2026-01-01T00:00:00.000Z' };
     });
-    const st = await stat(join(dir, 'state', STATE_FILE));
-    expect(st.mode & 0o777).toBe(0o600);
-    expect(await readdir(join(dir, 'state'))).toEqual([STATE_FILE]);
+    for (const f of [STATE_FILE, LINKS_FILE, KEY_IDS_FILE]) expect((await stat(join(dir, 'state', f))).mode & 0o777).toBe(0o600);
+    expect((await readdir(join(dir, 'state'))).sort()).toEqual([KEY_IDS_FILE, LINKS_FILE, STATE_FILE]);
     const again = createStateStore(join(dir, 'state'));
     expect((await again.load()).keyIds['k1']?.link).toBe('L1');
   });
@@ -29,25 +34,149 @@ describe('state store', () => {
   it('serialises concurrent updates', async () => {
     const store = createStateStore(dir);
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.update((s) => void (s.keyIds[`k${i}`] = { link: 'L', at: 'x' }))));
-    const text = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
-    expect(Object.keys(text.keyIds)).toHaveLength(20);
+    expect(await logLines()).toHaveLength(20);
+    expect(Object.keys((await createStateStore(dir).load()).keyIds)).toHaveLength(20);
   });
 
-  it('an update still sees a change another writer made to the file since its own last write', async () => {
+  it('appends only new key_IDs: a journal write leaves the key_ID log alone and the state file holds none', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.keyIds['k1'] = { link: 'L1', at: 'x' }));
+    const size = (await stat(join(dir, KEY_IDS_FILE))).size;
+    for (let i = 0; i < 5; i++) {
+      await store.update((s) => {
+        s.keyIds['k1'] = s.keyIds['k1'] ?? { link: 'L1', at: 'y' }; // what the engine's journal writes do
+        (s.journals ??= {})['c1'] = { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: {} };
+        s.links['L1'] = { lastAttempt: String(i) };
+      });
+    }
+    expect((await stat(join(dir, KEY_IDS_FILE))).size).toBe(size);
+    expect(await stateFile()).toEqual({ version: 2, journals: { c1: { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: {} } } });
+    expect(await linksFile()).toEqual({ links: { L1: { lastAttempt: '4' } } });
+    await store.update((s) => void (s.keyIds['k2'] = { link: 'L2', at: 'z', kind: 'fallback' }));
+    expect((await logLines()).map((l) => JSON.parse(l) as unknown)).toEqual([
+      { keyId: 'k1', link: 'L1', at: 'x' },
+      { keyId: 'k2', link: 'L2', at: 'z', kind: 'fallback' },
+    ]);
+  });
+
+  it('rewrites the links file only when a link changed, however deep the change', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.links['L1'] = { keyId: 'a', slots: { r1: 1, r2: 1 } }));
+    const first = (await stat(join(dir, LINKS_FILE))).ino;
+    for (let i = 0; i < 3; i++) await store.update((s) => void ((s.journals ??= {})[`c${i}`] = { cycleId: `c${i}`, startedAt: 'x', startsAt: 'y', links: {} }));
+    expect((await stat(join(dir, LINKS_FILE))).ino).toBe(first); // journal writes: not replaced
+    await store.update((s) => void (s.links['L1']!.slots!['r2'] = 2)); // changed in place, two levels down
+    expect((await stat(join(dir, LINKS_FILE))).ino).not.toBe(first);
+    expect((await linksFile()).links).toEqual({ L1: { keyId: 'a', slots: { r1: 1, r2: 2 } } });
+    expect((await createStateStore(dir).load()).links['L1']?.slots).toEqual({ r1: 1, r2: 2 });
+    const second = (await stat(join(dir, LINKS_FILE))).ino;
+    await store.update((s) => void (s.links['L1']!.slots!['r2'] = 2)); // read, set, but equal: not replaced
+    expect((await stat(join(dir, LINKS_FILE))).ino).toBe(second);
+    const { links } = await store.load();
+    await store.update((s) => void (s.links = { ...links, L2: { keyId: 'b' } })); // replaced wholesale
+    expect(Object.keys((await linksFile()).links).sort()).toEqual(['L1', 'L2']);
+  });
+
+  it('refuses to remove a key_ID', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.keyIds['k1'] = { link: 'L1', at: 'x' }));
+    await expect(store.update((s) => void delete s.keyIds['k1'])).rejects.toThrow(/key_ID k1 cannot be removed/);
+    expect(Object.keys((await store.load()).keyIds)).toEqual(['k1']);
+  });
+
+  it('an update still sees changes another writer made to either file since its own last write', async () => {
     const store = createStateStore(dir);
     await store.update((s) => void (s.keyIds['mine'] = { link: 'L', at: 'x' }));
     await store.update((s) => void (s.keyIds['mine2'] = { link: 'L', at: 'x' }));
-    const outside = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8'));
-    outside.keyIds['theirs'] = { link: 'M', at: 'y' };
-    await writeFile(join(dir, STATE_FILE), JSON.stringify(outside, null, 2));
+    const outside = await linksFile();
+    outside.links['M'] = { lastError: 'theirs' };
+    await writeFile(join(dir, LINKS_FILE), JSON.stringify(outside, null, 2));
+    await appendFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'theirs', link: 'M', at: 'y' })}\n`);
     const after = await store.update((s) => void (s.keyIds['mine3'] = { link: 'L', at: 'x' }));
     expect(Object.keys(after.keyIds).sort()).toEqual(['mine', 'mine2', 'mine3', 'theirs']);
+    expect(after.links['M']?.lastError).toBe('theirs');
+    expect(await logLines()).toHaveLength(4);
   });
 
-  it('names the file when it is not a state', async () => {
-    await writeFile(join(dir, STATE_FILE), '{"version": 2}');
+  it('names the file, and the field, when it is not a state', async () => {
+    await writeFile(join(dir, STATE_FILE), '{"version": 3}');
     await expect(createStateStore(dir).load()).rejects.toThrow(StateError);
     await writeFile(join(dir, STATE_FILE), 'not json');
     await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-state\.json is not valid JSON/);
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 1, keyIds: {}, links: { L1: { slots: { r1: 'three' } } } }));
+    await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-state\.json is not a rotator state: links\.L1\.slots\.r1: .*number/);
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 2 }));
+    await writeFile(join(dir, LINKS_FILE), JSON.stringify({ links: { L1: { lastSuccess: 5 } } }));
+    await expect(createStateStore(dir).load()).rejects.toThrow(/links file .*rotator-links\.json is not a rotator state: links\.L1\.lastSuccess: .*string/);
+    await rm(join(dir, LINKS_FILE));
+    await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: 2, links: {}, journals: { c1: { cycleId: 'c1', startedAt: 'x', startsAt: 'y', links: { L1: { keyId: 'k' } } } } }));
+    await expect(createStateStore(dir).load()).rejects.toThrow(/journals\.c1\.links\.L1\.ckn/);
+  });
+
+  it('names the key_ID log and the line when a complete line is not an entry', async () => {
+    await writeFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'k1', link: 'L', at: 'x' })}\n{"keyId":"k2"}\n`);
+    await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-keyids\.jsonl line 2 is not a key_ID entry: link/);
+    await writeFile(join(dir, KEY_IDS_FILE), `garbage\n${JSON.stringify({ keyId: 'k1', link: 'L', at: 'x' })}\n`);
+    await expect(createStateStore(dir).load()).rejects.toThrow(/rotator-keyids\.jsonl line 1 is not valid JSON/);
+  });
+
+  it('migrates a version 1 state file (keyIds inside): read as it is, moved to the log by the first write', async () => {
+    const v1 = {
+      version: 1,
+      keyIds: { a: { link: 'L1', at: 't1' }, b: { link: 'L1', at: 't2', kind: 'fallback' } },
+      links: { L1: { keyId: 'a', ckn: 'c', slots: { r1: 3 }, fallback: { keyId: 'b', ckn: 'd', installedAt: 't2' } } },
+      journals: { c9: { cycleId: 'c9', startedAt: 'x', startsAt: 'y', links: { L1: { keyId: 'a', ckn: 'c', keyChain: 'KC', connectivityAssociation: 'CA', mode: 'key-chain', ends: [{ device: 'r1', slot: 3, phase: 'staged' }] } } } },
+    };
+    await writeFile(join(dir, STATE_FILE), JSON.stringify(v1));
+    const loaded = await createStateStore(dir).load();
+    expect(JSON.parse(JSON.stringify(loaded))).toEqual(v1);
+
+    // Killed mid-migration: the log got `a`, the file is still version 1. Nothing is lost or doubled.
+    await writeFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'a', link: 'L1', at: 't1' })}\n`);
+    const store = createStateStore(dir);
+    expect(Object.keys((await store.load()).keyIds).sort()).toEqual(['a', 'b']);
+    await store.update((s) => void (s.links['L1']!.lastAttempt = 'now'));
+    expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['a', 'b']);
+    expect(await stateFile()).toEqual({ version: 2, journals: v1.journals });
+    expect((await linksFile()).links).toEqual({ L1: { ...v1.links.L1, lastAttempt: 'now' } });
+    const again = await createStateStore(dir).load();
+    expect(JSON.parse(JSON.stringify(again))).toEqual({ ...v1, links: { L1: { ...v1.links.L1, lastAttempt: 'now' } } });
+  });
+
+  it('ignores a torn last line of the key_ID log, and cuts it off before the next append', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void (s.keyIds['k1'] = { link: 'L', at: 'x' }));
+    await appendFile(join(dir, KEY_IDS_FILE), '{"keyId":"k2","li'); // what a SIGKILL mid-append can leave
+    const next = createStateStore(dir);
+    expect(Object.keys((await next.load()).keyIds)).toEqual(['k1']);
+    await next.update((s) => void (s.keyIds['k3'] = { link: 'L', at: 'y' }));
+    expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['k1', 'k3']);
+  });
+
+  it('a writer SIGKILLed mid-append loses no acknowledged key_ID and leaves a state the next run loads and extends', async () => {
+    // The child adds key_IDs with big entries (so a kill lands inside an append often) and prints
+    // each one whose update() resolved; it is killed while writing.
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./store.kill-fixture.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (out.split('\n').length > 40) {
+          clearInterval(check);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 5);
+    });
+    await new Promise((r) => child.once('exit', r));
+    const acknowledged = out.split('\n').filter((l) => l.startsWith('ok ')).map((l) => l.slice(3));
+    expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+    const store = createStateStore(dir);
+    const state = await store.load();
+    for (const k of acknowledged) expect(state.keyIds[k], k).toBeDefined();
+    await store.update((s) => void (s.keyIds['after-kill'] = { link: 'L', at: 'z' }));
+    const lines = await logLines();
+    for (const l of lines) expect(() => JSON.parse(l) as unknown).not.toThrow();
+    expect(Object.keys((await createStateStore(dir).load()).keyIds)).toContain('after-kill');
   });
 });

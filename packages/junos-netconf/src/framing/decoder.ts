@@ -38,6 +38,10 @@ const LF = 0x0a;
 const HASH = 0x23;
 const DELIM = Buffer.from(EOM_DELIMITER, 'latin1');
 
+// One for every decoder: decode() without { stream: true } keeps no state between calls, and a
+// TextDecoder per kept session was a native converter per session (README, "Memory").
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === LF;
 
 /**
@@ -53,7 +57,6 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     throw new RangeError(`maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`);
   }
   let framing: Framing = options.framing ?? 'eom';
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
 
   // Received bytes live in buf[start, end); consumed bytes are dropped by compaction.
   let buf = Buffer.alloc(0);

@@ -41,6 +41,20 @@ function isSessionId(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 4294967295;
 }
 
+// A fleet's devices announce the same capability URIs (a Junos hello carries tens, with YANG
+// modules hundreds): each kept session holding its own copies, sliced out of its hello text, cost
+// per-session memory for nothing. Bounded, so a peer inventing URIs cannot grow it for ever.
+const interned = new Map<string, string>();
+const MAX_INTERNED = 4096;
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size >= MAX_INTERNED) return s;
+  const own = JSON.parse(JSON.stringify(s)) as string; // a flat copy: keeps no hello text alive
+  interned.set(own, own);
+  return own;
+}
+
 /** Parse a peer's hello (through the safe XML parse: DOCTYPE and entities are refused). */
 export function parseHello(xml: string): Hello {
   const doc = parseXml(xml);
@@ -48,7 +62,8 @@ export function parseHello(xml: string): Hello {
   if (!isObject(h)) throw new HelloError('not-a-hello', `expected a <hello> message, got <${childNames(doc)[0] ?? '(nothing)'}>`);
   const capabilities = asArray(childObject(h, 'capabilities')?.['capability'])
     .map((c) => (typeof c === 'string' ? c.trim() : ''))
-    .filter((c) => c !== '');
+    .filter((c) => c !== '')
+    .map(intern);
   if (capabilities.length === 0) throw new HelloError('no-capabilities', 'hello has no <capability> elements');
   const result: Hello = { capabilities };
   const sid = h['session-id'];

@@ -25,6 +25,12 @@ export interface JunosDevice {
   /** hostname, model, version (get-software-information) and serial number (get-chassis-inventory). */
   facts(options?: RpcOptions): Promise<JunosFacts>;
   getConfiguration(query?: rpcs.GetConfigurationOptions, options?: RpcOptions): Promise<ConfigurationResponse>;
+  /**
+   * The same request, for a caller that parses the reply itself (e.g. macsec-config's
+   * parseConfigurationXml): `raw` only, not parsed here (`result` empty), so each reply is parsed
+   * once. Errors reject as always. The caller's parser must refuse DOCTYPEs and malformed XML.
+   */
+  getConfigurationRaw(query?: rpcs.GetConfigurationOptions, options?: RpcOptions): Promise<RpcResponse>;
   /** <lock-configuration/>: exclusive use of the shared candidate. */
   lock(options?: RpcOptions): Promise<RpcResponse>;
   unlock(options?: RpcOptions): Promise<RpcResponse>;
@@ -101,6 +107,7 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
       const r = await rpc(rpcs.getConfigurationRpc(query), o);
       return { ...r, configuration: configurationOf(r, query.format ?? 'xml') };
     },
+    getConfigurationRaw: (query = {}, o) => rpc(rpcs.getConfigurationRpc(query), { ...o, parseResult: false }),
     lock: (o) => rpc(rpcs.lockConfigurationRpc(), o),
     unlock: (o) => rpc(rpcs.unlockConfigurationRpc(), o),
     async openConfiguration(mode, o) {

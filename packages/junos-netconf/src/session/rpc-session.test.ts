@@ -72,6 +72,28 @@ describe('RPC session over real SSH', () => {
     await client.close();
   });
 
+  it('parseResult: false leaves the reply to the caller (raw only), yet errors still reject and warnings still show', async () => {
+    const { client } = await setup({
+      inOrder: false,
+      handler: (rpc) => {
+        const n = Number(/<n>(\d+)<\/n>/.exec(rpc.inner)?.[1] ?? -1);
+        if (n === 1) return '<rpc-error><error-severity>error</error-severity><error-message>no such thing</error-message></rpc-error>';
+        if (n === 2) return '<rpc-error><error-severity>warning</error-severity><error-message>just so you know</error-message></rpc-error><data/>';
+        return { delayMs: n === 0 ? 30 : 0, reply: `<data><n>${n}</n></data>` };
+      },
+    });
+    // Out of order: each raw reply still goes to its own request.
+    const [a, b] = await Promise.all([client.rpc('<get><n>0</n></get>', { parseResult: false }), client.rpc('<get><n>3</n></get>', { parseResult: false })]);
+    expect([a.raw, b.raw].map((r) => /<n>(\d)<\/n>/.exec(r)?.[1])).toEqual(['0', '3']);
+    expect(a.result).toEqual({});
+    expect(a.failed).toBe(false);
+    expect((await client.rpc('<get><n>0</n></get>')).result['data']).toEqual({ n: '0' }); // the default parses
+    await expect(client.rpc('<get><n>1</n></get>', { parseResult: false })).rejects.toMatchObject({ name: 'RpcFailedError' });
+    const warned = await client.rpc('<get><n>2</n></get>', { parseResult: false });
+    expect(warned.warnings.map((w) => w.message)).toEqual(['just so you know']);
+    await client.close();
+  });
+
   it('times out one RPC and keeps the session usable', async () => {
     const { client } = await setup({ inOrder: false, handler: (rpc) => (rpc.name === 'slow' ? { noReply: true } : '<ok/>') });
     await expect(client.rpc('<slow/>', { timeoutMs: 100 })).rejects.toMatchObject({ name: 'NetconfTimeoutError', timeoutMs: 100 });

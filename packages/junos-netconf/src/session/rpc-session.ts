@@ -27,6 +27,13 @@ export interface RpcOptions {
   signal?: AbortSignal;
   /** Default true: a reply with errors rejects with RpcFailedError. false: resolve with failed = true. */
   throwOnError?: boolean;
+  /**
+   * Default true. false: the caller reads `raw` with an XML parser of its own, so the reply is not
+   * parsed a second time here: `result` is left empty and `raw` is not checked for well-formedness
+   * (the caller's parser must refuse what parseXml refuses). A reply that may carry an
+   * <rpc-error> or a Junos error/warning is still parsed, so errors reject and warnings show as always.
+   */
+  parseResult?: boolean;
 }
 
 /** Every RPC result: what was received, how long it took, and what the server complained about. */
@@ -65,10 +72,17 @@ interface Pending {
   rpc: string;
   started: number;
   throwOnError: boolean;
+  parseResult: boolean;
   resolve(r: RpcResponse): void;
   reject(e: Error): void;
   cleanup(): void;
 }
+
+// For replies left to the caller's parser (parseResult: false): what must be an <rpc-reply>, what
+// may hold an error or warning (then parsed as always), and the <ok/> flag.
+const RPC_REPLY_START = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[\w.-]+:)?rpc-reply[\s>]/;
+const MAY_CARRY_ERRORS = /<(?:[\w.-]+:)?(?:rpc-error|error|warning)[\s>/]/;
+const OK_ELEMENT = /<(?:[\w.-]+:)?ok\s*\/?>/;
 
 const OPERATION_NAME = /^\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
 
@@ -131,6 +145,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
         resolveHello(session);
         return;
       }
+      if (settledUnparsed(msg)) return;
       let parsed: ReturnType<typeof parseRpcReply>;
       try {
         parsed = parseRpcReply(msg);
@@ -154,6 +169,17 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
         if (failed && p.throwOnError) return p.reject(new RpcFailedError(p.rpc, parsed.errors, msg, parsed.warnings, label));
         p.resolve({ messageId: id, rpc: p.rpc, raw: msg, result: parsed.result, ok: parsed.ok, failed, errors: parsed.errors, warnings: parsed.warnings, elapsedMs: performance.now() - p.started });
       });
+    }
+
+    /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
+    function settledUnparsed(msg: string): boolean {
+      if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+      const sniffed = sniffMessageId(msg);
+      const id = sniffed !== undefined ? sniffed : pending.keys().next().value;
+      const p = id !== undefined ? pending.get(id) : undefined;
+      if (!p || p.parseResult) return false;
+      settle(id!, () => p.resolve({ messageId: id!, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started }));
+      return true;
     }
 
     function settle(id: string, fn: (p: Pending) => void): void {
@@ -217,6 +243,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
             rpc: name,
             started: performance.now(),
             throwOnError: rpcOptions.throwOnError ?? true,
+            parseResult: rpcOptions.parseResult ?? true,
             resolve,
             reject,
             cleanup: () => {
