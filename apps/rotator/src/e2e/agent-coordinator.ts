@@ -2,14 +2,14 @@
 // stop it at exact steps) over a sites-only EngineConfig — no KME, no SAE, no device reached
 // directly: connectDevice and kmeClientFor throw if the engine ever asks for one — and a fresh
 // AgentDirectory built from the sites bench's site configs (their URLs as they are now).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SitesBench } from '../agent/testing/sites.js';
 import { createAgentDirectory, type AgentExchange } from '../agent/client/index.js';
 import type { EngineConfig, EngineHooks, EngineLink, Rotator } from '../engine/index.js';
 import { createRotator } from '../engine/index.js';
-import { STATE_FILE, type RotatorState } from '../state/index.js';
+import { createStateStore, type RotatorState } from '../state/index.js';
 import { capturingLogger, type CapturingLogger } from './harness.js';
 
 export interface CoordinatorOptions {
@@ -79,7 +79,8 @@ export async function coordinators(bench: SitesBench, links: EngineLink[]): Prom
       return rotator;
     },
     async state() {
-      return JSON.parse(await readFile(join(stateDir, STATE_FILE), 'utf8')) as RotatorState;
+      // Through a fresh store: the state is several files (key_ID log, links, journals).
+      return createStateStore(stateDir).load();
     },
     async close() {
       await Promise.allSettled([...open].map((r) => r.close()));
