@@ -10,15 +10,14 @@ import { createSimPki, startSimKme, writeSimPki, type SimKme } from '@qkd-macsec
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { loadConfig } from '../../config/index.js';
 import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel } from '../../log/index.js';
-import { formatInit } from '../commands/init.js';
-import { formatCycle } from '../commands/rotate.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { defaultCreateRotator, type CreateRotator, type CycleReport, type Rotator } from '../engine.js';
 import { line, type OutStream } from '../io.js';
+import { initAndRotate } from './demo-cycles.js';
 import { linksView } from './links-table.js';
 
 export { downTimeAfterFirstSecured } from './links-table.js';
-import { DEMO_DEVICES, DEMO_KME_LINKS, DEMO_KMES, DEMO_LINKS, demoCables, type DemoCable } from './topology.js';
+import { DEMO_DEVICES, DEMO_KME_LINKS, DEMO_KMES, demoCables, demoLinksAndRotationYaml, type DemoCable } from './topology.js';
 
 export interface DemoOptions {
   rotations: number;
@@ -81,18 +80,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       verifyDelayMs: 300,
     });
 
-    line(out, '\n== init ==');
-    const init = await rotator.init({ dryRun: false });
-    line(out, formatInit(init));
-    ok = init.errors.length === 0 && init.devices.every((d) => d.error === undefined);
-
-    for (let i = 1; i <= options.rotations; i++) {
-      line(out, `\n== rotation ${i} of ${options.rotations} ==`);
-      const report = await rotator.rotate({});
-      cycles.push(report);
-      line(out, formatCycle(report));
-      if (report.links.some((l) => l.result !== 'ok')) ok = false;
-    }
+    const run = await initAndRotate(rotator, out, options.rotations);
+    cycles.push(...run.cycles);
+    ok = run.ok;
 
     // The links' state as the simulator sees it.
     const status = await rotator.status().catch(() => []);
@@ -202,24 +192,8 @@ async function writeDemoConfig(
       `    sae: ${DEMO_DEVICES[d.name] ?? "?"}`,
     );
   }
-  lines.push('links:');
-  for (const l of DEMO_LINKS) {
-    lines.push(`  - name: ${l.name}`, `    master: { device: ${l.master.device}, interfaces: [${l.master.interfaces.join(', ')}] }`, '    slaves:');
-    for (const s of l.slaves) lines.push(`      - { device: ${s.device}, interfaces: [${s.interfaces.join(', ')}] }`);
-  }
-  lines.push(
-    'rotation:',
-    '  mode: key-chain',
-    '  cipherSuite: gcm-aes-256',
-    '  ckn: { strategy: sha256-keyid }',
-    `  leadTimeSeconds: ${leadTimeSeconds}   # short for the demo; minutes in production`,
-    '  intervalSeconds: 60',
-    '  concurrency: 8',
-    '  confirmTimeoutMinutes: 1',
-    '  startAfterConfirmTimeout: false   # the demo runs on a real clock: start-times right after the lead time',
-    'stateDir: ./state',
-    'certificates: { renewBeforeDays: 30, checkIntervalHours: 24 }',
-  );
+  lines.push(...demoLinksAndRotationYaml(leadTimeSeconds));
+  lines.push('certificates: { renewBeforeDays: 30, checkIntervalHours: 24 }');
   const file = join(dir, 'qkd-macsec.yaml');
   await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   return file;

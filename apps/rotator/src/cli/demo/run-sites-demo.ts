@@ -12,10 +12,9 @@ import { loadConfig } from '../../config/index.js';
 import type { AgentDirectory } from '../../fleet/ops.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { createLogger } from '../../log/index.js';
-import { formatInit } from '../commands/init.js';
-import { formatCycle } from '../commands/rotate.js';
 import { defaultCreateRotator, type CycleReport, type Rotator } from '../engine.js';
 import { line } from '../io.js';
+import { initAndRotate } from './demo-cycles.js';
 import { linksView } from './links-table.js';
 import type { DemoOptions, DemoResult } from './run-demo.js';
 import { startSitesWorld, writeCoordinatorConfig, type SitesWorld } from './sites-world.js';
@@ -75,19 +74,9 @@ export async function runSitesDemo(options: DemoOptions): Promise<SitesDemoResul
       verifyDelayMs: 300,
     });
 
-    line(out, '\n== init ==');
-    const init = await rotator.init({ dryRun: false });
-    reports.push(JSON.stringify(init));
-    line(out, formatInit(init));
-    ok = init.errors.length === 0 && init.devices.every((d) => d.error === undefined);
-    for (let i = 1; i <= options.rotations; i++) {
-      line(out, `\n== rotation ${i} of ${options.rotations} ==`);
-      const report = await rotator.rotate({});
-      cycles.push(report);
-      reports.push(JSON.stringify(report));
-      line(out, formatCycle(report));
-      if (report.links.some((l) => l.result !== 'ok')) ok = false;
-    }
+    const run = await initAndRotate(rotator, out, options.rotations, (r) => void reports.push(JSON.stringify(r)));
+    cycles.push(...run.cycles);
+    ok = run.ok;
     const status = await rotator.status().catch(() => []);
     reports.push(JSON.stringify(status));
     const keyOf = new Map<string, string | undefined>(status.map((s) => [s.link, s.keyId]));

@@ -6,7 +6,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSitesBench, type SitesBench } from '../../agent/testing/sites.js';
-import { DEMO_LINKS, demoCables, type DemoCable } from './topology.js';
+import { demoCables, demoLinksAndRotationYaml, type DemoCable } from './topology.js';
 
 /** dc1 holds the group's master r1; dc2 r2 and r3; dc3 r4. Every link crosses sites; dc1-edge spans all three. */
 export const SITES_DEMO: Record<string, { devices: string[] }> = { dc1: { devices: ['r1'] }, dc2: { devices: ['r2', 'r3'] }, dc3: { devices: ['r4'] } };
@@ -66,23 +66,7 @@ export async function writeCoordinatorConfig(bench: SitesBench, dir: string, opt
       ...Object.values(s.devices).map((d) => `      ${d.name}: { sae: ${d.sae} }`),
     );
   }
-  lines.push('links:');
-  for (const l of DEMO_LINKS) {
-    lines.push(`  - name: ${l.name}`, `    master: { device: ${l.master.device}, interfaces: [${l.master.interfaces.join(', ')}] }`, '    slaves:');
-    for (const s of l.slaves) lines.push(`      - { device: ${s.device}, interfaces: [${s.interfaces.join(', ')}] }`);
-  }
-  lines.push(
-    'rotation:',
-    '  mode: key-chain',
-    '  cipherSuite: gcm-aes-256',
-    '  ckn: { strategy: sha256-keyid }',
-    `  leadTimeSeconds: ${options.leadTimeSeconds ?? 3}   # short for the demo; minutes in production`,
-    '  intervalSeconds: 60',
-    '  concurrency: 8',
-    '  confirmTimeoutMinutes: 1',
-    '  startAfterConfirmTimeout: false   # the demo runs on a real clock: start-times right after the lead time',
-    'stateDir: ./state',
-  );
+  lines.push(...demoLinksAndRotationYaml(options.leadTimeSeconds ?? 3));
   const configFile = join(dir, 'qkd-macsec.yaml');
   await writeFile(configFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   return { dir, configFile, stateDir: join(dir, 'state') };

@@ -53,3 +53,25 @@ export function demoCables(links: DemoLink[] = DEMO_LINKS): DemoCable[] {
   }
   return cables;
 }
+
+/** The demo config's `links:` and `rotation:` sections and its stateDir, as YAML lines. */
+export function demoLinksAndRotationYaml(leadTimeSeconds: number): string[] {
+  const lines = ['links:'];
+  for (const l of DEMO_LINKS) {
+    lines.push(`  - name: ${l.name}`, `    master: { device: ${l.master.device}, interfaces: [${l.master.interfaces.join(', ')}] }`, '    slaves:');
+    for (const s of l.slaves) lines.push(`      - { device: ${s.device}, interfaces: [${s.interfaces.join(', ')}] }`);
+  }
+  lines.push(
+    'rotation:',
+    '  mode: key-chain',
+    '  cipherSuite: gcm-aes-256',
+    '  ckn: { strategy: sha256-keyid }',
+    `  leadTimeSeconds: ${leadTimeSeconds}   # short for the demo; minutes in production`,
+    '  intervalSeconds: 60',
+    '  concurrency: 8',
+    '  confirmTimeoutMinutes: 1',
+    '  startAfterConfirmTimeout: false   # the demo runs on a real clock: start-times right after the lead time',
+    'stateDir: ./state',
+  );
+  return lines;
+}
