@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestOptions } from '../vitest.shared';
 
 export default defineConfig({
   test: {
     include: ['chaos/**/*.test.ts', 'fuzz/**/*.test.ts'],
+    ...sharedTestOptions('tools'),
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
