@@ -6,6 +6,8 @@ export interface AgentMetrics {
   registry: Registry;
   request(endpoint: string, outcome: string): void;
   refusal(reason: string): void;
+  /** A TLS connection accepted (a client that does not reuse its connections shows here). */
+  connection(): void;
   zeroed(why: string): void;
   render(): Promise<string>;
   readonly contentType: string;
@@ -23,6 +25,11 @@ export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
     name: 'qkd_macsec_agent_refusals_total',
     help: 'Callers refused before any work: handshake (not our CA), no-certificate, wrong-name, wrong-pin.',
     labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const connections = new Counter({
+    name: 'qkd_macsec_agent_connections_total',
+    help: 'TLS connections accepted (handshake done); each request should not need one.',
     registers: [registry],
   });
   const zeroed = new Counter({
@@ -43,6 +50,7 @@ export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
     registry,
     request: (endpoint, outcome) => requests.inc({ endpoint, outcome }),
     refusal: (reason) => refusals.inc({ reason }),
+    connection: () => connections.inc(),
     zeroed: (why) => zeroed.inc({ why }),
     render: () => registry.metrics(),
     contentType: registry.contentType,
