@@ -106,9 +106,10 @@ export async function startSites(l: SitesLayout, options: { simProcs: number; la
      * Over all agents, from their /metrics (scraped over their mutual TLS, as the coordinator):
      * requests answered and TLS connections accepted so far.
      */
-    async agentCounts(): Promise<{ requests: number; connections: number }> {
+    async agentCounts(): Promise<AgentCounts> {
       const counts = await Promise.all(Object.values(sites).map((s) => scrape(s)));
-      return { requests: counts.reduce((a, c) => a + c.requests, 0), connections: counts.reduce((a, c) => a + c.connections, 0) };
+      const total = (k: keyof AgentCounts) => counts.reduce((a, c) => a + c[k], 0);
+      return { requests: total('requests'), exchanges: total('exchanges'), connections: total('connections') };
     },
     /** Per site: the agent process's CPU so far, ms (user + system, from /proc). */
     agentCpuMs: () => Object.fromEntries(Object.entries(agents).map(([s, a]) => [s, a.cpuMs()])),
@@ -120,7 +121,16 @@ export async function startSites(l: SitesLayout, options: { simProcs: number; la
   };
 }
 
-async function scrape(site: SiteConfig): Promise<{ requests: number; connections: number }> {
+export interface AgentCounts {
+  /** API requests answered (alone or as items of a batch). */
+  requests: number;
+  /** HTTPS exchanges that carried them: requests alone, plus batches. */
+  exchanges: number;
+  /** TLS connections accepted. */
+  connections: number;
+}
+
+async function scrape(site: SiteConfig): Promise<AgentCounts> {
   const dispatcher = agentDispatcher(site.name, site.agent);
   try {
     const r = await dispatcher.request({ origin: site.agent.url, path: '/metrics', method: 'GET' });
@@ -131,7 +141,9 @@ async function scrape(site: SiteConfig): Promise<{ requests: number; connections
         .filter((l) => l.startsWith(name))
         .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     // requests_total counts the API's POSTs only, so not this GET; connections_total counts its connection.
-    return { requests: total('qkd_macsec_agent_requests_total'), connections: total('qkd_macsec_agent_connections_total') };
+    const requests = total('qkd_macsec_agent_requests_total');
+    const exchanges = requests - total('qkd_macsec_agent_batched_requests_total') + total('qkd_macsec_agent_batches_total');
+    return { requests, exchanges, connections: total('qkd_macsec_agent_connections_total') };
   } finally {
     await dispatcher.close();
   }

@@ -39,7 +39,7 @@ export type RecordExchange = (exchange: AgentExchange) => void;
 /** Body without requestId: a fresh one is made per call, and kept across its retries. */
 export type Body<E extends EndpointName> = Omit<RequestOf<E>, 'requestId'>;
 
-const JSON_HEADERS = { accept: 'application/json', 'content-type': 'application/json' };
+export const JSON_HEADERS = { accept: 'application/json', 'content-type': 'application/json' };
 const GET_HEADERS = { accept: 'application/json' };
 
 /** The full body of `name` with a fresh requestId, checked against its schema (refused locally when it does not fit). */
@@ -65,7 +65,12 @@ export interface RawAnswer {
 export async function send<T>(t: Transport, path: string, method: 'get' | 'post', json: unknown, schema: z.ZodType<T>, searchParams?: URLSearchParams): Promise<T> {
   const payload = json === undefined ? undefined : JSON.stringify(json);
   const query = searchParams?.toString();
-  const answer = await withRetries(t, path, () => exchange(t, `${path}${query ? `?${query}` : ''}`, method, payload));
+  let answer: RawAnswer;
+  try {
+    answer = await withRetries(t, path, () => exchange(t, `${path}${query ? `?${query}` : ''}`, method, payload));
+  } catch (e) {
+    throw e instanceof AgentError ? e : noAnswer(t, path, e);
+  }
   t.record?.({
     site: t.site,
     method: method === 'get' ? 'GET' : 'POST',
@@ -100,20 +105,31 @@ export function parseAnswer<T>(t: Pick<Transport, 'site'>, path: string, status:
 }
 
 /** One attempt: the answer, whatever its status; throws only when no answer came (lost connection, timeout). */
-async function exchange(t: Transport, pathAndQuery: string, method: 'get' | 'post', payload: string | undefined): Promise<RawAnswer> {
-  // One attempt's budget, connect to last byte (undici's own timeouts cover one phase each).
+function exchange(t: Transport, pathAndQuery: string, method: 'get' | 'post', payload: string | undefined): Promise<RawAnswer> {
+  return withinBudget(t, async (signal) => {
+    const r = await t.dispatcher.request(requestOptions(t, pathAndQuery, method, payload, signal));
+    return { status: r.statusCode, headers: flatHeaders(r.headers), text: await r.body.text() };
+  });
+}
+
+/** undici's options for one attempt at `pathAndQuery` of the agent. */
+export function requestOptions(t: Transport, pathAndQuery: string, method: 'get' | 'post', payload: string | undefined, signal: AbortSignal): Dispatcher.RequestOptions {
+  return {
+    origin: originOf(t.url),
+    path: `${basePathOf(t.url)}${pathAndQuery}`,
+    method: method === 'get' ? 'GET' : 'POST',
+    headers: payload === undefined ? GET_HEADERS : JSON_HEADERS,
+    ...(payload !== undefined ? { body: payload } : {}),
+    signal,
+  };
+}
+
+/** `fn` with one attempt's budget, connect to last byte (undici's own timeouts cover one phase each). */
+export async function withinBudget<T>(t: Transport, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new AttemptTimeout(t.timeoutMs)), t.timeoutMs);
   try {
-    const r = await t.dispatcher.request({
-      origin: originOf(t.url),
-      path: `${basePathOf(t.url)}${pathAndQuery}`,
-      method: method === 'get' ? 'GET' : 'POST',
-      headers: payload === undefined ? GET_HEADERS : JSON_HEADERS,
-      ...(payload !== undefined ? { body: payload } : {}),
-      signal: abort.signal,
-    });
-    return { status: r.statusCode, headers: flatHeaders(r.headers), text: await r.body.text() };
+    return await fn(abort.signal);
   } catch (e) {
     throw abort.signal.aborted ? abort.signal.reason : e;
   } finally {
@@ -131,17 +147,20 @@ export class AttemptTimeout extends Error {
 
 /**
  * `attempt` until it returns, retrying a lost connection or a timeout (never an answer: the agent
- * decided) up to retry.limit times with exponential backoff and equal jitter.
+ * decided) up to retry.limit times with exponential backoff and equal jitter. `paths`: what the
+ * attempt asks for (one path; a batch's items' paths), as the retry is logged and the error named.
  */
-export async function withRetries<T>(t: Transport, path: string, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(t: Transport, paths: string | readonly string[], attempt: () => Promise<T>): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (e) {
       if (e instanceof AgentError) throw e;
-      if (n >= t.retry.limit) throw noAnswer(t, path, e);
+      if (n >= t.retry.limit) throw e;
       const delay = Math.min(t.retry.baseDelayMs * 2 ** n, t.retry.maxDelayMs);
-      t.logger.debug(`agent ${t.site} ${path}: retry ${n + 1} after ${(e as Error).name}`);
+      const list = typeof paths === 'string' ? [paths] : [...new Set(paths)];
+      const batch = typeof paths === 'string' ? '' : ` (in a batch of ${paths.length})`;
+      for (const path of list) t.logger.debug(`agent ${t.site} ${path}: retry ${n + 1} after ${(e as Error).name}${batch}`);
       await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
     }
   }
@@ -169,7 +188,7 @@ function split(url: string) {
 const originOf = (url: string) => split(url).origin;
 const basePathOf = (url: string) => split(url).base;
 
-function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
+export function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   return out;
