@@ -6,8 +6,10 @@ import type { CipherSuite } from '@qkd-macsec/macsec-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentClient, Change } from '../fleet/ops.js';
 import { AgentError, createAgentClient, type AgentExchange } from './client/index.js';
+import { resolveRetry, send, type Transport } from './client/request.js';
+import { agentDispatcher } from './client/tls.js';
 import { keyRef } from './protocol/refs.js';
-import { BATCH_PATH } from './protocol/schemas.js';
+import { BATCH_PATH, batchAnswerLineSchema } from './protocol/schemas.js';
 import { startRecordingRelay, type RelayedExchange } from './testing/recording-relay.js';
 import { startSitesBench, type SitesBench } from './testing/sites.js';
 
@@ -116,6 +118,21 @@ describe('batches', () => {
       expect(relayed.map((e) => `${e.status} ${e.path}`)).toEqual(['404 /v1/batch', '200 /v1/devices/facts', '200 /v1/devices/facts', '200 /v1/devices/login-users', '200 /v1/devices/login-users']);
     } finally {
       await relay.close();
+    }
+  });
+
+  it('a batch with an item that carries a key is refused whole (400), before any item runs', async () => {
+    const s = bench.sites.dc1!;
+    const t: Transport = { site: 'dc1', url: s.agent.url, dispatcher: agentDispatcher('dc1', s.agent), timeoutMs: 10_000, retry: resolveRetry(false), logger: quiet };
+    const rpcs = bench.junos.device('r1').stats().rpcs;
+    try {
+      const facts = { endpoint: 'facts', body: { requestId: randomUUID(), device: 'r1' } };
+      const keyed = { endpoint: 'endTx', body: { requestId: randomUUID(), tx: 'tx-1', cak: 'ab'.repeat(32) } };
+      const refused = send(t, BATCH_PATH, 'post', { items: [facts, keyed] }, batchAnswerLineSchema);
+      await expect(refused).rejects.toMatchObject({ status: 400, code: 'bad-request', message: expect.stringContaining('items.1.body') });
+      expect(bench.junos.device('r1').stats().rpcs).toBe(rpcs);
+    } finally {
+      await t.dispatcher.close();
     }
   });
 });
