@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
 import type { SiteConfig } from '../../apps/rotator/src/agent/client/index.js';
+import { agentDispatcher } from '../../apps/rotator/src/agent/client/tls.js';
 import { pinOf } from '../../apps/rotator/src/agent/server/peer.js';
 import { startChild, startJunos, type DeviceInfo } from './sim-child.js';
 
@@ -101,6 +102,15 @@ export async function startSites(l: SitesLayout, options: { simProcs: number; la
     junos,
     sites,
     siteDevices,
+    /**
+     * Over all agents, from their /metrics (scraped over their mutual TLS, as the coordinator):
+     * requests answered and TLS connections accepted so far.
+     */
+    async agentCounts(): Promise<AgentCounts> {
+      const counts = await Promise.all(Object.values(sites).map((s) => scrape(s)));
+      const total = (k: keyof AgentCounts) => counts.reduce((a, c) => a + c[k], 0);
+      return { requests: total('requests'), exchanges: total('exchanges'), connections: total('connections') };
+    },
     /** Per site: the agent process's CPU so far, ms (user + system, from /proc). */
     agentCpuMs: () => Object.fromEntries(Object.entries(agents).map(([s, a]) => [s, a.cpuMs()])),
     async close() {
@@ -109,6 +119,34 @@ export async function startSites(l: SitesLayout, options: { simProcs: number; la
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface AgentCounts {
+  /** API requests answered (alone or as items of a batch). */
+  requests: number;
+  /** HTTPS exchanges that carried them: requests alone, plus batches. */
+  exchanges: number;
+  /** TLS connections accepted. */
+  connections: number;
+}
+
+async function scrape(site: SiteConfig): Promise<AgentCounts> {
+  const dispatcher = agentDispatcher(site.name, site.agent);
+  try {
+    const r = await dispatcher.request({ origin: site.agent.url, path: '/metrics', method: 'GET' });
+    const text = await r.body.text();
+    const total = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    // requests_total counts the API's POSTs only, so not this GET; connections_total counts its connection.
+    const requests = total('qkd_macsec_agent_requests_total');
+    const exchanges = requests - total('qkd_macsec_agent_batched_requests_total') + total('qkd_macsec_agent_batches_total');
+    return { requests, exchanges, connections: total('qkd_macsec_agent_connections_total') };
+  } finally {
+    await dispatcher.close();
+  }
 }
 
 /** agent.yaml for one site (the device passwords by env, as an operator would keep them out of the file). */

@@ -43,6 +43,10 @@ interface Cycle {
   ms: number;
   coordinatorCpuMs: number;
   agentCpuMs: number;
+  /** Requests the agents answered, the HTTPS exchanges that carried them, TLS connections they accepted (agent mode). */
+  requests: number;
+  exchanges: number;
+  connections: number;
   downIntervals: number;
 }
 
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
 /** One rotation cycle: wall time, this process's CPU, the agents' CPU, the link-down intervals it caused. */
 async function cycle(rotator: Rotator, mode: Mode, fleet: Awaited<ReturnType<typeof startSites>>, deviceCount: number): Promise<Cycle> {
   const since = fleet.junos.now();
+  const countsBefore = mode === 'agent' ? await fleet.agentCounts() : undefined;
   const agentsBefore = sum(Object.values(fleet.agentCpuMs()));
   const phases = new Map<string, [number, number]>();
   const cpu = process.cpuUsage();
@@ -131,11 +136,16 @@ async function cycle(rotator: Rotator, mode: Mode, fleet: Awaited<ReturnType<typ
   const ms = performance.now() - t;
   const coordinatorCpuMs = cpuMs(process.cpuUsage(cpu));
   const agentCpuMs = sum(Object.values(fleet.agentCpuMs())) - agentsBefore;
+  const countsAfter = countsBefore && (await fleet.agentCounts());
+  // Each scrape opens one connection per agent: the later scrape's are not the cycle's.
+  const requests = countsBefore ? countsAfter!.requests - countsBefore.requests : 0;
+  const exchanges = countsBefore ? countsAfter!.exchanges - countsBefore.exchanges : 0;
+  const connections = countsBefore ? countsAfter!.connections - countsBefore.connections - SITES : 0;
   const failed = report.links.filter((x) => x.result !== 'ok');
   if (failed.length) throw new Error(`${mode}: ${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
   const downIntervals = (await fleet.junos.downIntervalsSince(since)).length;
-  console.error(`  ${mode} cycle ${sec(ms)}: coordinator CPU ${sec(coordinatorCpuMs)}, agents ${sec(agentCpuMs)}, ${(coordinatorCpuMs / deviceCount).toFixed(2)} ms/device; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
-  return { mode, ms, coordinatorCpuMs, agentCpuMs, downIntervals };
+  console.error(`  ${mode} cycle ${sec(ms)}: coordinator CPU ${sec(coordinatorCpuMs)}, agents ${sec(agentCpuMs)}, ${(coordinatorCpuMs / deviceCount).toFixed(2)} ms/device${countsBefore ? `, ${requests} requests in ${exchanges} HTTPS exchanges, ${connections} new connections` : ''}; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
+  return { mode, ms, coordinatorCpuMs, agentCpuMs, requests, exchanges, connections, downIntervals };
 }
 
 function table(cycles: Cycle[], floor: Floor, devices: number, loadStart: number[], loadEnd: number[]): string {
@@ -152,6 +162,9 @@ function table(cycles: Cycle[], floor: Floor, devices: number, loadStart: number
     ['ratio to 2-commit floor', (best('direct') / floor.twoCommitsMs).toFixed(2), (best('agent') / floor.twoCommitsMs).toFixed(2)],
     ['coordinator CPU / device-cycle', perDevice('direct', (c) => c.coordinatorCpuMs), perDevice('agent', (c) => c.coordinatorCpuMs)],
     [`agents' CPU / device-cycle (all ${SITES})`, '', perDevice('agent', (c) => c.agentCpuMs)],
+    ['API requests / device-cycle', '', (Math.min(...of('agent').map((c) => c.requests)) / devices).toFixed(2)],
+    ['HTTPS exchanges / device-cycle', '', (Math.min(...of('agent').map((c) => c.exchanges)) / devices).toFixed(3)],
+    ['new TLS connections / cycle', '', String(Math.max(...of('agent').map((c) => c.connections)))],
     ['link-down intervals', String(sum(of('direct').map((c) => c.downIntervals))), String(sum(of('agent').map((c) => c.downIntervals)))],
     ['load average at start (1/5/15)', loadStart.map((x) => x.toFixed(2)).join(' '), ''],
     ['load average at end (1/5/15)', loadEnd.map((x) => x.toFixed(2)).join(' '), ''],

@@ -1,11 +1,13 @@
 // createAgentClient: the coordinator's handle on one site agent (fleet/ops.ts AgentClient). Every
 // change leaves through protocol/wire.ts, which refuses any Secret that is not a reference, and
-// every answer is checked against the shared schemas.
+// every answer is checked against the shared schemas. Calls made together (a cycle's reads,
+// stages, confirms, MKA reads) travel together (batch.ts).
 import type { MkaSession } from '@qkd-macsec/junos-netconf';
 import type { AgentClient, DeviceOps } from '../../fleet/ops.js';
 import type { RotatorMetrics } from '../../metrics/index.js';
 import { changeToWire, configFromAgent, loadToWire } from '../protocol/wire.js';
-import { post, resolveRetry, type AgentRetryOptions, type RecordExchange, type Transport } from './request.js';
+import { createCaller } from './batch.js';
+import { resolveRetry, type AgentRetryOptions, type RecordExchange, type Transport } from './request.js';
 import type { SiteConfig } from './site.js';
 import { agentDispatcher } from './tls.js';
 
@@ -31,6 +33,8 @@ export function createAgentClient(site: SiteConfig, options: AgentClientOptions)
     logger: options.logger,
     ...(options.record ? { record: options.record } : {}),
   };
+  // Every POST through one caller: those made within one event-loop turn leave as one batch.
+  const post = createCaller(t);
   const m = options.metrics;
   const timed = async <T>(p: () => Promise<T>, observe: ((seconds: number) => void) | undefined): Promise<T> => {
     const start = performance.now();
@@ -46,39 +50,39 @@ export function createAgentClient(site: SiteConfig, options: AgentClientOptions)
 
   const deviceOps = (device: string): DeviceOps => ({
     device,
-    readMacsec: async (parts = {}) => configFromAgent((await post(t, 'read', { device, parts })).config),
-    loginUsers: async () => (await post(t, 'loginUsers', { device })).users,
+    readMacsec: async (parts = {}) => configFromAgent((await post('read', { device, parts })).config),
+    loginUsers: async () => (await post('loginUsers', { device })).users,
     async facts() {
-      const f = (await post(t, 'facts', { device })).facts;
+      const f = (await post('facts', { device })).facts;
       return { hostname: f.hostname, model: f.model, version: f.version, serialNumber: f.serialNumber };
     },
-    mkaSessions: async () => (await post(t, 'mka', { device })).sessions.map(fromWireSession),
+    mkaSessions: async () => (await post('mka', { device })).sessions.map(fromWireSession),
     async commit(loads, o) {
       const wire = loads.map((l) => loadToWire(l, site.name));
-      await timed(() => post(t, 'commit', { device, loads: wire, comment: o.comment, ...(o.confirmMinutes !== undefined ? { confirmMinutes: o.confirmMinutes } : {}) }), commitTimer(device));
+      await timed(() => post('commit', { device, loads: wire, comment: o.comment, ...(o.confirmMinutes !== undefined ? { confirmMinutes: o.confirmMinutes } : {}) }), commitTimer(device));
     },
     async confirmPending(change, comment) {
-      await post(t, 'confirmPending', { device, comment, ...(change ? { change: changeToWire(change, site.name) } : {}) });
+      await post('confirmPending', { device, comment, ...(change ? { change: changeToWire(change, site.name) } : {}) });
     },
     async stage(tx, change, o) {
       const wire = changeToWire(change, site.name);
-      await timed(() => post(t, 'stage', { tx, device, change: wire, comment: o.comment, confirmMinutes: o.confirmMinutes }), commitTimer(device));
+      await timed(() => post('stage', { tx, device, change: wire, comment: o.comment, confirmMinutes: o.confirmMinutes }), commitTimer(device));
     },
     async confirmStaged(tx, change, comment) {
-      await timed(() => post(t, 'confirmStaged', { tx, device, comment, ...(change ? { change: changeToWire(change, site.name) } : {}) }), commitTimer(device));
+      await timed(() => post('confirmStaged', { tx, device, comment, ...(change ? { change: changeToWire(change, site.name) } : {}) }), commitTimer(device));
     },
     async releaseStaged(tx) {
-      await post(t, 'releaseStaged', { tx, device });
+      await post('releaseStaged', { tx, device });
     },
   });
 
   return {
     site: site.name,
     url: t.url,
-    encKey: (r) => timed(() => post(t, 'encKey', { ...r }), kmeTimer('enc_keys')),
-    decKey: (r) => timed(() => post(t, 'decKey', { ...r }), kmeTimer('dec_keys')),
+    encKey: (r) => timed(() => post('encKey', { ...r }), kmeTimer('enc_keys')),
+    decKey: (r) => timed(() => post('decKey', { ...r }), kmeTimer('dec_keys')),
     async endTx(tx) {
-      await post(t, 'endTx', { tx });
+      await post('endTx', { tx });
     },
     device(name) {
       if (!site.devices[name]) throw new Error(`device ${name} is not behind the agent of site ${site.name}`);

@@ -15,5 +15,13 @@ export class AgentError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`agent ${site} ${path}: ${message}`, options);
+    this.reason = message;
+  }
+
+  private readonly reason: string;
+
+  /** The same error, named for another path (an item of a batch the agent refused as a whole). */
+  forPath(path: string): AgentError {
+    return new AgentError(this.site, path, this.status, this.code, this.reason, this.response, { cause: this });
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ENDPOINTS, checkResponseSchema, errorBodySchema, healthSchema } from './schemas.js';
+import { ENDPOINTS, batchAnswerLineSchema, batchRequestSchema, checkResponseSchema, errorBodySchema, healthSchema } from './schemas.js';
 
 type Json = { [k: string]: unknown };
 const ALL = [
@@ -12,6 +12,8 @@ const ALL = [
   ['check', checkResponseSchema],
   ['health', healthSchema],
   ['error', errorBodySchema],
+  ['batch request', batchRequestSchema],
+  ['batch answer line', batchAnswerLineSchema],
 ] as Array<[string, z.ZodType]>;
 
 /** Every (path, node) of a JSON schema, with the property name that led to it. */
@@ -89,5 +91,17 @@ describe('agent API schemas', () => {
     expect(ENDPOINTS.encKey.request.safeParse(body).success).toBe(true);
     expect(ENDPOINTS.encKey.request.safeParse({ ...body, key: 'ab'.repeat(32) }).success).toBe(false);
     expect(ENDPOINTS.encKey.response.safeParse({ keyId: randomUUID(), ckn: 'ab'.repeat(32), bits: 256, check: '0123456789abcdef', cak: 'ab'.repeat(32) }).success).toBe(false);
+  });
+
+  it('a batch item is a request of its endpoint: a stage item with key material, or an unknown endpoint, fails the batch', () => {
+    const ok = { items: [{ endpoint: 'stage', body: stage() }, { endpoint: 'endTx', body: { requestId: randomUUID(), tx: 'tx-1' } }] };
+    expect(batchRequestSchema.safeParse(ok).success).toBe(true);
+    const withKey = stage();
+    Object.assign(withKey.change.config.keyChains[0]!.keys[0]!, { secret: 'ef'.repeat(32) });
+    expect(batchRequestSchema.safeParse({ items: [ok.items[1], { endpoint: 'stage', body: withKey }] }).success).toBe(false);
+    expect(batchRequestSchema.safeParse({ items: [{ endpoint: 'keys', body: { requestId: randomUUID() } }] }).success).toBe(false);
+    expect(batchRequestSchema.safeParse({ items: [] }).success).toBe(false);
+    expect(batchAnswerLineSchema.safeParse({ i: 0, status: 200, body: { ok: true } }).success).toBe(true);
+    expect(batchAnswerLineSchema.safeParse({ i: 0, status: 200, body: { ok: true, cak: 'ab'.repeat(32) } }).success).toBe(false);
   });
 });

@@ -226,6 +226,29 @@ export type EndpointName = keyof typeof ENDPOINTS;
 export type RequestOf<E extends EndpointName> = z.infer<(typeof ENDPOINTS)[E]['request']>;
 export type ResponseOf<E extends EndpointName> = z.infer<(typeof ENDPOINTS)[E]['response']>;
 
+/**
+ * Several POSTs in one exchange (POST /v1/batch): each item is an ordinary request of its endpoint,
+ * with its own requestId — retried alone or inside another batch, it is still done once. The
+ * agent answers 200 with one JSON line per item as each finishes (application/x-ndjson, any
+ * order): {i: its index, status: what the item alone would have been answered, body}.
+ */
+export const BATCH_PATH = '/v1/batch';
+export const MAX_BATCH_ITEMS = 4096;
+const endpointNames = Object.keys(ENDPOINTS) as EndpointName[];
+export const batchRequestSchema = z.strictObject({
+  items: z
+    .array(z.discriminatedUnion('endpoint', endpointNames.map((name) => z.strictObject({ endpoint: z.literal(name), body: ENDPOINTS[name].request })) as unknown as [z.ZodObject, ...z.ZodObject[]]))
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
+});
+export type BatchRequest = { items: Array<{ [E in EndpointName]: { endpoint: E; body: RequestOf<E> } }[EndpointName]> };
+/** One line of a batch's answer; `body` is the item's endpoint answer (status 200) or an error body. */
+export const batchAnswerLineSchema = z.strictObject({
+  i: z.int().min(0).max(MAX_BATCH_ITEMS - 1),
+  status: z.int().min(100).max(599),
+  body: z.union([...endpointNames.map((name) => ENDPOINTS[name].response), errorBodySchema] as unknown as [z.ZodType, ...z.ZodType[]]),
+});
+
 /** The GET endpoints. */
 export const GET_PATHS = { health: '/healthz', metrics: '/metrics', check: '/v1/check' } as const;
 

@@ -124,6 +124,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     metrics.refusal('handshake');
     logger.warn(`refused a TLS client from ${socket.remoteAddress ?? '?'} at the handshake: ${err.code ?? err.message}`);
   });
+  server.on('secureConnection', () => metrics.connection());
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

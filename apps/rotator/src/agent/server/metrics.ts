@@ -5,7 +5,11 @@ import { Counter, Gauge, Registry } from 'prom-client';
 export interface AgentMetrics {
   registry: Registry;
   request(endpoint: string, outcome: string): void;
+  /** A batch answered (its items are counted by request() as they finish). */
+  batch(items: number): void;
   refusal(reason: string): void;
+  /** A TLS connection accepted (a client that does not reuse its connections shows here). */
+  connection(): void;
   zeroed(why: string): void;
   render(): Promise<string>;
   readonly contentType: string;
@@ -15,7 +19,7 @@ export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
   const registry = new Registry();
   const requests = new Counter({
     name: 'qkd_macsec_agent_requests_total',
-    help: 'Requests by endpoint and outcome (ok, or the error code answered).',
+    help: 'Requests by endpoint and outcome (ok, or the error code answered), alone or as items of a batch.',
     labelNames: ['endpoint', 'outcome'] as const,
     registers: [registry],
   });
@@ -23,6 +27,21 @@ export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
     name: 'qkd_macsec_agent_refusals_total',
     help: 'Callers refused before any work: handshake (not our CA), no-certificate, wrong-name, wrong-pin.',
     labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const batches = new Counter({
+    name: 'qkd_macsec_agent_batches_total',
+    help: 'POST /v1/batch exchanges answered (each item is also in requests_total, under its endpoint).',
+    registers: [registry],
+  });
+  const batched = new Counter({
+    name: 'qkd_macsec_agent_batched_requests_total',
+    help: 'Requests that came as items of a batch.',
+    registers: [registry],
+  });
+  const connections = new Counter({
+    name: 'qkd_macsec_agent_connections_total',
+    help: 'TLS connections accepted (handshake done); each request should not need one.',
     registers: [registry],
   });
   const zeroed = new Counter({
@@ -42,7 +61,12 @@ export function createAgentMetrics(keysHeld: () => number): AgentMetrics {
   return {
     registry,
     request: (endpoint, outcome) => requests.inc({ endpoint, outcome }),
+    batch(items) {
+      batches.inc();
+      batched.inc(items);
+    },
     refusal: (reason) => refusals.inc({ reason }),
+    connection: () => connections.inc(),
     zeroed: (why) => zeroed.inc({ why }),
     render: () => registry.metrics(),
     contentType: registry.contentType,

@@ -32,8 +32,11 @@ export interface RecordingRelay {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length']);
 
-/** A relay to the bench's agent of `site` (its URL now); every exchange goes to `record`. */
-export async function startRecordingRelay(bench: SitesBench, site: string, record: (e: RelayedExchange) => void): Promise<RecordingRelay> {
+/**
+ * A relay to the bench's agent of `site` (its URL now); every exchange goes to `record`.
+ * `missing`: paths it answers 404 itself, as an agent from before them would.
+ */
+export async function startRecordingRelay(bench: SitesBench, site: string, record: (e: RelayedExchange) => void, options: { missing?: string[] } = {}): Promise<RecordingRelay> {
   const file = (name: string) => readFileSync(join(bench.dir, name));
   const upstream = new URL(bench.agents[site]?.url ?? bench.sites[site]!.agent.url);
   const agent = new Agent({ keepAlive: true, ca: file('agents-ca.pem'), cert: file('coordinator.pem'), key: file('coordinator-key.pem') });
@@ -41,6 +44,11 @@ export async function startRecordingRelay(bench: SitesBench, site: string, recor
     { cert: file(`agent-${site}.pem`), key: file(`agent-${site}-key.pem`), ca: file('coordinators-ca.pem'), requestCert: true, rejectUnauthorized: true },
     (req, res) => {
       void readAll(req).then((body) => {
+        if (options.missing?.includes(new URL(req.url ?? '/', 'https://relay').pathname)) {
+          const text = JSON.stringify({ error: { code: 'not-found', message: `no endpoint ${req.url ?? '/'}` } });
+          record({ site, method: req.method ?? '?', path: req.url ?? '/', requestHeaders: req.headers, request: body, status: 404, responseHeaders: {}, response: text });
+          return void res.writeHead(404, { 'content-type': 'application/json' }).end(text);
+        }
         const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_BY_HOP.has(k)));
         const out = request(
           { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent },
