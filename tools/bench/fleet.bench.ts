@@ -17,6 +17,8 @@ import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
@@ -27,6 +29,10 @@ import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js'
 import { measureFloor } from './floor.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
+
+// A full GC on demand (for the heap the rotator keeps), without --expose-gc on the command line.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 const CYCLES = Number(process.env.FLEET_CYCLES ?? 2);
@@ -45,7 +51,10 @@ interface SizeResult {
   stateWritesPerCycle: number;
   commitsPerDevice: number;
   cpuMsPerDeviceCycle: number;
+  /** Peak RSS during the cycles (init, which opens every session, left out), and during init. */
   rssMiB: number;
+  initRssMiB: number;
+  /** Heap in use after a full GC, once the cycles are done: what the rotator keeps. */
   heapMiB: number;
   downIntervals: number;
   load: number[];
@@ -114,17 +123,21 @@ async function runSize(links: number): Promise<SizeResult> {
     kmeClientFor: kmeClient,
   });
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   try {
     const ti = performance.now();
     const init = await rotator.init();
     if (init.errors.length) throw new Error(`init failed: ${init.errors.slice(0, 3).join('; ')}`);
     const initMs = performance.now() - ti;
+    const initRss = Math.max(peakRss, process.memoryUsage.rss());
+    peakRss = 0;
     if (!process.env.FLEET_QUIET) console.error(`  ${links} links: simulators up in ${((ti - t0) / 1000).toFixed(1)} s, init ${(initMs / 1000).toFixed(1)} s`);
     const since = junos.now();
 
     // FLEET_CPU_PROFILE=FILE: the cycles' CPU profile (what node --cpu-prof records, init left out).
     const profiler = process.env.FLEET_CPU_PROFILE ? await startProfile() : undefined;
+    // FLEET_HEAP_PROFILE=FILE: where the cycles allocate (sampled, garbage included: what the GC pays for).
+    const heapProfiler = process.env.FLEET_HEAP_PROFILE ? await startHeapProfile() : undefined;
     const cyclesMs: number[] = [];
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
@@ -153,7 +166,10 @@ async function runSize(links: number): Promise<SizeResult> {
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
     if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
+    if (heapProfiler) await heapProfiler.stop(process.env.FLEET_HEAP_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
+    const rssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20;
+    gc();
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 
     const floor = await measureFloor({ master: kmeClient('SAE_A'), masterSae: 'SAE_A', slave: kmeClient('SAE_B'), slaveSae: 'SAE_B' }, () => connect('d1'));
@@ -173,7 +189,8 @@ async function runSize(links: number): Promise<SizeResult> {
       stateWritesPerCycle: last.writes,
       commitsPerDevice: last.commits / devices.length,
       cpuMsPerDeviceCycle: Math.min(...perCycle.map((p) => p.cpuMs)) / devices.length,
-      rssMiB: peakRss / 2 ** 20,
+      rssMiB,
+      initRssMiB: initRss / 2 ** 20,
       heapMiB,
       downIntervals: drops,
       load: loadavg(),
@@ -186,10 +203,28 @@ async function runSize(links: number): Promise<SizeResult> {
   }
 }
 
-async function startProfile() {
+function inspectorSession() {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  return { session, post };
+}
+
+async function startHeapProfile() {
+  const { session, post } = inspectorSession();
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: object };
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+async function startProfile() {
+  const { session, post } = inspectorSession();
   await post('Profiler.enable');
   await post('Profiler.start');
   return {
@@ -217,8 +252,9 @@ function table(results: SizeResult[]): string {
     ['commits / device', (r) => r.commitsPerDevice.toFixed(2)],
     ['state file writes / cycle', (r) => String(r.stateWritesPerCycle)],
     ['rotator CPU / device-cycle', (r) => `${r.cpuMsPerDeviceCycle.toFixed(2)} ms`],
-    ['rotator RSS (peak)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
-    ['rotator heap after cycles', (r) => `${r.heapMiB.toFixed(0)} MiB`],
+    ['rotator RSS (peak, cycles)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
+    ['rotator RSS (peak, init)', (r) => `${r.initRssMiB.toFixed(0)} MiB`],
+    ['rotator heap after GC', (r) => `${r.heapMiB.toFixed(0)} MiB`],
     ['init (sessions + 1st keys)', (r) => s(r.initMs)],
     ['link-down intervals', (r) => String(r.downIntervals)],
     ['load average (1/5/15 min)', (r) => r.load.map((l) => l.toFixed(2)).join(' ')],
