@@ -17,7 +17,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -123,7 +123,12 @@ async function runSize(links: number): Promise<SizeResult> {
     kmeClientFor: kmeClient,
   });
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+  // What the RSS held at its peak: V8's heap (live and garbage), Buffers and other external memory.
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) [peakRss, atPeak] = [m.rss, m];
+  }, 100);
   try {
     const ti = performance.now();
     const init = await rotator.init();
@@ -149,6 +154,13 @@ async function runSize(links: number): Promise<SizeResult> {
       const tc = performance.now();
       const report = await rotator.rotate({
         onProgress: (e) => {
+          // FLEET_MIDCYCLE_SNAPSHOT=FILE: at the last cycle's first confirm, a full GC (what is live
+          // in the middle of a cycle) and a heap snapshot of it. Stalls that cycle: diagnosis only.
+          if (e.phase === 'confirm' && c === CYCLES - 1 && process.env.FLEET_MIDCYCLE_SNAPSHOT && !phases.has('confirm')) {
+            gc();
+            console.error(`  mid-cycle, after a full GC: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+            writeHeapSnapshot(process.env.FLEET_MIDCYCLE_SNAPSHOT);
+          }
           const at = (performance.now() - tc) / 1000;
           const seen = phases.get(e.phase);
           phases.set(e.phase, seen ? [seen[0], at] : [at, at]);
@@ -169,8 +181,12 @@ async function runSize(links: number): Promise<SizeResult> {
     if (heapProfiler) await heapProfiler.stop(process.env.FLEET_HEAP_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
     const rssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20;
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+    if (!process.env.FLEET_QUIET) console.error(`  at the RSS peak (${mib(atPeak.rss)}): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
     gc();
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+    // FLEET_HEAP_SNAPSHOT=FILE: what that heap holds (open it in Chrome DevTools' Memory tab).
+    if (process.env.FLEET_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.FLEET_HEAP_SNAPSHOT);
 
     const floor = await measureFloor({ master: kmeClient('SAE_A'), masterSae: 'SAE_A', slave: kmeClient('SAE_B'), slaveSae: 'SAE_B' }, () => connect('d1'));
 
@@ -276,7 +292,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const links of sizes) {
     // Each size in a fresh process: its RSS and CPU are its own.
-    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',
