@@ -21,10 +21,13 @@ import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
 import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
+import { guardedKmeClient } from '../../apps/rotator/src/fleet/connectors.js';
+import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 import { measureFloor } from './floor.js';
 import { defaultRotation } from './rotation.js';
@@ -111,11 +114,28 @@ async function runSize(links: number): Promise<SizeResult> {
     };
     return junosDevice(client);
   };
-  const kmeClient = (sae: string) => createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 });
-  const quiet = { info: () => undefined, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a), debug: () => undefined };
+  const held = createHeldSecrets();
+  const kmeClient = (sae: string) => guardedKmeClient(createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 }), held);
+  // The daemon's logger as `run` configures it by default (JSON lines, level info), its lines
+  // counted and dropped: building and writing them is part of the rotator's CPU. Warnings and
+  // errors are also shown.
+  // With the held-value guard the CLI puts behind it (every key the KME clients receive is registered).
+  const logged = { lines: 0 };
+  const logger = createLogger({
+    format: 'json',
+    level: 'info',
+    held,
+    stream: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged.lines++;
+        if (/"level":"(warn|error|fatal)"/.test(chunk.toString('utf8', 0, 60))) process.stderr.write(chunk);
+        done();
+      },
+    }),
+  });
   const rotator = createRotator({
     config,
-    logger: quiet,
+    logger,
     clock: () => new Date(junos.now()),
     sleep: (ms) => junos.advance(Math.ceil(ms)),
     verifyDelayMs: 1000,
