@@ -123,4 +123,18 @@ describe('batched dec_keys that fails', () => {
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(new RegExp(`link L2: dec_keys of key ${bad} on KME_B as SAE_B failed: .*not known here`));
     await keys.close();
   });
+
+  it('a client that cannot be made (an SAE without a KME client) fails every waiting link with its error, never a hang', async () => {
+    const config = fleet(3);
+    const keys = createKeySource({
+      config,
+      kmeClientFor: (sae) => {
+        throw new Error(`no client for ${sae}`);
+      },
+    });
+    const results = await Promise.allSettled(resolveLinks(config).map((l) => keys.fetch(l, opts)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/link L1: enc_keys on KME_A as SAE_A for SAE_B failed: no client for SAE_A/);
+    await keys.close();
+  });
 });

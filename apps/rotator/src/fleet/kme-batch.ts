@@ -45,7 +45,7 @@ function batchQueue<I>(limit: Limiter, maxOf: () => Promise<number>, run: (items
   const schedule = () => {
     while (queue.length > scheduled * lastMax) {
       scheduled++;
-      void limit(drain);
+      void limit(drain).catch(() => undefined); // drain settles its items itself
     }
   };
   async function drain(): Promise<void> {
@@ -53,7 +53,7 @@ function batchQueue<I>(limit: Limiter, maxOf: () => Promise<number>, run: (items
     await Promise.resolve();
     // With one waiting there is nothing to batch: no Status request needed.
     const batching = queue.length > 1;
-    const max = batching ? await maxOf() : 1;
+    const max = batching ? await maxOf().catch(() => 1) : 1;
     scheduled--;
     if (batching) lastMax = max;
     const items = queue.splice(0, max);
@@ -92,8 +92,8 @@ export function createDirectKmes(client: (sae: string) => QkdClient, limit: Limi
     const known = limits.get(key);
     if (known && known.until > now) return known.max;
     const entry = { until: now + STATUS_TTL_MS, max: Promise.resolve(1) };
-    entry.max = client(master)
-      .getStatus(slave)
+    entry.max = Promise.resolve()
+      .then(() => client(master).getStatus(slave))
       .then(
         (s) => Math.max(1, Math.min(MAX_BATCH, s.max_key_per_request)),
         () => {
