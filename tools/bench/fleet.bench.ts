@@ -17,16 +17,25 @@ import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
 import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
+import { guardedKmeClient } from '../../apps/rotator/src/fleet/connectors.js';
+import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 import { measureFloor } from './floor.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
+
+// A full GC on demand (for the heap the rotator keeps), without --expose-gc on the command line.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 const CYCLES = Number(process.env.FLEET_CYCLES ?? 2);
@@ -45,7 +54,10 @@ interface SizeResult {
   stateWritesPerCycle: number;
   commitsPerDevice: number;
   cpuMsPerDeviceCycle: number;
+  /** Peak RSS during the cycles (init, which opens every session, left out), and during init. */
   rssMiB: number;
+  initRssMiB: number;
+  /** Heap in use after a full GC, once the cycles are done: what the rotator keeps. */
   heapMiB: number;
   downIntervals: number;
   load: number[];
@@ -102,11 +114,28 @@ async function runSize(links: number): Promise<SizeResult> {
     };
     return junosDevice(client);
   };
-  const kmeClient = (sae: string) => createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 });
-  const quiet = { info: () => undefined, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a), debug: () => undefined };
+  const held = createHeldSecrets();
+  const kmeClient = (sae: string) => guardedKmeClient(createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 }), held);
+  // The daemon's logger as `run` configures it by default (JSON lines, level info), its lines
+  // counted and dropped: building and writing them is part of the rotator's CPU. Warnings and
+  // errors are also shown.
+  // With the held-value guard the CLI puts behind it (every key the KME clients receive is registered).
+  const logged = { lines: 0 };
+  const logger = createLogger({
+    format: 'json',
+    level: 'info',
+    held,
+    stream: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged.lines++;
+        if (/"level":"(warn|error|fatal)"/.test(chunk.toString('utf8', 0, 60))) process.stderr.write(chunk);
+        done();
+      },
+    }),
+  });
   const rotator = createRotator({
     config,
-    logger: quiet,
+    logger,
     clock: () => new Date(junos.now()),
     sleep: (ms) => junos.advance(Math.ceil(ms)),
     verifyDelayMs: 1000,
@@ -114,17 +143,27 @@ async function runSize(links: number): Promise<SizeResult> {
     kmeClientFor: kmeClient,
   });
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
+  // What the RSS held at its peak: V8's heap (live and garbage), Buffers and other external memory.
+  let atPeak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    // rss() alone is cheap; the full breakdown (heap statistics) only at a new peak.
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) [peakRss, atPeak] = [rss, process.memoryUsage()];
+  }, 100);
   try {
     const ti = performance.now();
     const init = await rotator.init();
     if (init.errors.length) throw new Error(`init failed: ${init.errors.slice(0, 3).join('; ')}`);
     const initMs = performance.now() - ti;
+    const initRss = Math.max(peakRss, process.memoryUsage.rss());
+    peakRss = 0;
     if (!process.env.FLEET_QUIET) console.error(`  ${links} links: simulators up in ${((ti - t0) / 1000).toFixed(1)} s, init ${(initMs / 1000).toFixed(1)} s`);
     const since = junos.now();
 
     // FLEET_CPU_PROFILE=FILE: the cycles' CPU profile (what node --cpu-prof records, init left out).
     const profiler = process.env.FLEET_CPU_PROFILE ? await startProfile() : undefined;
+    // FLEET_HEAP_PROFILE=FILE: where the cycles allocate (sampled, garbage included: what the GC pays for).
+    const heapProfiler = process.env.FLEET_HEAP_PROFILE ? await startHeapProfile() : undefined;
     const cyclesMs: number[] = [];
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     for (let c = 0; c < CYCLES; c++) {
@@ -136,6 +175,13 @@ async function runSize(links: number): Promise<SizeResult> {
       const tc = performance.now();
       const report = await rotator.rotate({
         onProgress: (e) => {
+          // FLEET_MIDCYCLE_SNAPSHOT=FILE: at the last cycle's first confirm, a full GC (what is live
+          // in the middle of a cycle) and a heap snapshot of it. Stalls that cycle: diagnosis only.
+          if (e.phase === 'confirm' && c === CYCLES - 1 && process.env.FLEET_MIDCYCLE_SNAPSHOT && !phases.has('confirm')) {
+            gc();
+            console.error(`  mid-cycle, after a full GC: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+            writeHeapSnapshot(process.env.FLEET_MIDCYCLE_SNAPSHOT);
+          }
           const at = (performance.now() - tc) / 1000;
           const seen = phases.get(e.phase);
           phases.set(e.phase, seen ? [seen[0], at] : [at, at]);
@@ -153,8 +199,15 @@ async function runSize(links: number): Promise<SizeResult> {
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
     if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
+    if (heapProfiler) await heapProfiler.stop(process.env.FLEET_HEAP_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
+    const rssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20;
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+    if (!process.env.FLEET_QUIET) console.error(`  at the RSS peak (${mib(atPeak.rss)}): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
+    gc();
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+    // FLEET_HEAP_SNAPSHOT=FILE: what that heap holds (open it in Chrome DevTools' Memory tab).
+    if (process.env.FLEET_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.FLEET_HEAP_SNAPSHOT);
 
     const floor = await measureFloor({ master: kmeClient('SAE_A'), masterSae: 'SAE_A', slave: kmeClient('SAE_B'), slaveSae: 'SAE_B' }, () => connect('d1'));
 
@@ -173,7 +226,8 @@ async function runSize(links: number): Promise<SizeResult> {
       stateWritesPerCycle: last.writes,
       commitsPerDevice: last.commits / devices.length,
       cpuMsPerDeviceCycle: Math.min(...perCycle.map((p) => p.cpuMs)) / devices.length,
-      rssMiB: peakRss / 2 ** 20,
+      rssMiB,
+      initRssMiB: initRss / 2 ** 20,
       heapMiB,
       downIntervals: drops,
       load: loadavg(),
@@ -186,10 +240,28 @@ async function runSize(links: number): Promise<SizeResult> {
   }
 }
 
-async function startProfile() {
+function inspectorSession() {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  return { session, post };
+}
+
+async function startHeapProfile() {
+  const { session, post } = inspectorSession();
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: object };
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+async function startProfile() {
+  const { session, post } = inspectorSession();
   await post('Profiler.enable');
   await post('Profiler.start');
   return {
@@ -217,8 +289,9 @@ function table(results: SizeResult[]): string {
     ['commits / device', (r) => r.commitsPerDevice.toFixed(2)],
     ['state file writes / cycle', (r) => String(r.stateWritesPerCycle)],
     ['rotator CPU / device-cycle', (r) => `${r.cpuMsPerDeviceCycle.toFixed(2)} ms`],
-    ['rotator RSS (peak)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
-    ['rotator heap after cycles', (r) => `${r.heapMiB.toFixed(0)} MiB`],
+    ['rotator RSS (peak, cycles)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
+    ['rotator RSS (peak, init)', (r) => `${r.initRssMiB.toFixed(0)} MiB`],
+    ['rotator heap after GC', (r) => `${r.heapMiB.toFixed(0)} MiB`],
     ['init (sessions + 1st keys)', (r) => s(r.initMs)],
     ['link-down intervals', (r) => String(r.downIntervals)],
     ['load average (1/5/15 min)', (r) => r.load.map((l) => l.toFixed(2)).join(' ')],
@@ -240,7 +313,7 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   for (const links of sizes) {
     // Each size in a fresh process: its RSS and CPU are its own.
-    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
       stdio: ['ignore', 'pipe', 'inherit'],
       encoding: 'utf8',

@@ -38,6 +38,8 @@ const REPORT: CycleReport = {
   links: [{ link: 'L1', result: 'ok', keyId: KEY, devices: ['r1', 'r2'], durationMs: 4000 }],
 };
 
+const WAIT = { until: '2026-01-01T00:07:02.000Z', startsAt: '2026-01-01T00:07:00.000Z', reason: 'every end confirmed; the new keys activate together at 2026-01-01T00:07:00.000Z' };
+
 function journal(deadline: Date): ContractJournal {
   return {
     cycleId: 'c0ffee00-0000-4000-8000-000000000001',
@@ -66,7 +68,9 @@ function engine(options: { clearOn?: number } = {}) {
       return Promise.resolve([]);
     },
     rotate: (o) => {
-      calls.push(`rotate ${o?.links?.join(',') ?? '*'}`);
+      calls.push(`rotate ${o?.links?.join(',') ?? '*'}${o?.noWait ? ' noWait' : ''}`);
+      // As the engine: the start-time wait is announced unless the cycle returns before it.
+      if (!o?.noWait) o?.onWait?.({ until: WAIT.until, startsAt: WAIT.startsAt, links: 1, reason: WAIT.reason });
       o?.onProgress?.({ link: 'L1', phase: 'done', keyId: KEY });
       return Promise.resolve(REPORT);
     },
@@ -197,7 +201,7 @@ describe('control endpoint', () => {
     const ok = await post({ links: ['L1'] });
     expect(ok.headers.get('content-type')).toBe('application/x-ndjson');
     const lines = (await ok.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toEqual([{ progress: { link: 'L1', phase: 'done', keyId: KEY } }, { report: REPORT }]);
+    expect(lines).toEqual([{ wait: { ...WAIT, links: 1 } }, { progress: { link: 'L1', phase: 'done', keyId: KEY } }, { report: REPORT }]);
     expect(e.calls).toContain('rotate L1');
     expect(await d.stop()).toBe(0);
     expect(await readControlRecord(join(dir, 'state'))).toBeUndefined();
@@ -243,6 +247,33 @@ describe('control endpoint', () => {
     await runCli(['-c', join(dir, 'qkd.yaml'), '--log-level', 'error', 'rotate', '--json'], { io: json, createRotator: () => engine().rotator });
     expect(JSON.parse(json.out())).toEqual(REPORT);
     expect(e.calls.filter((c) => c.startsWith('rotate'))).toEqual(['rotate L1', 'rotate *']);
+    expect(await d.stop()).toBe(0);
+  });
+
+  it('rotate --no-wait goes through the daemon as --no-wait; without it the daemon says what it waits for and until when, as a local run does', async () => {
+    const run = async (args: string[], via: 'local' | 'daemon', e = engine()) => {
+      const io = capturedIo({ env: { PW: 'x' } });
+      expect(await runCli(['-c', join(dir, 'qkd.yaml'), '--log-level', 'error', 'rotate', ...args], { io, createRotator: () => e.rotator })).toBe(0);
+      return { err: io.err(), calls: e.calls.filter((c) => c.startsWith('rotate')), via };
+    };
+    const localWait = await run(['--link', 'L1'], 'local');
+    const localNoWait = await run(['--link', 'L1', '--no-wait'], 'local');
+    const e = engine();
+    const d = await daemon(e);
+    const remoteWait = await run(['--link', 'L1'], 'daemon');
+    const remoteNoWait = await run(['--link', 'L1', '--no-wait'], 'daemon');
+    expect(e.calls.filter((c) => c.startsWith('rotate'))).toEqual(['rotate L1', 'rotate L1 noWait']);
+    expect(localNoWait.calls).toEqual(['rotate L1 noWait']);
+    const waitLine = `waiting until ${WAIT.until} for 1 link: ${WAIT.reason}`;
+    expect(localWait.err).toContain(waitLine);
+    expect(remoteWait.err).toBe(localWait.err);
+    expect(remoteNoWait.err).not.toContain('waiting until');
+    expect(remoteNoWait.err).toBe(localNoWait.err);
+    // The endpoint checks the field like the others.
+    const record = (await readControlRecord(join(dir, 'state')))!;
+    const bad = await fetch(`${record.url}/v1/rotate`, { method: 'POST', headers: { authorization: `Bearer ${record.token}` }, body: JSON.stringify({ noWait: 'yes' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'noWait must be true or false' });
     expect(await d.stop()).toBe(0);
   });
 

@@ -3,6 +3,7 @@
 // another — the engine's resume() resolves every journal in the state, and must never see the
 // journal of a cycle still in flight as one to resolve. After each of them the journals left in
 // the state are the unresolved ones: they feed /metrics, /healthz and `status`.
+import type { WaitInfo } from '../engine/types.js';
 import { createKeyedMutex } from '../fleet/mutex.js';
 import type { RotatorLogger } from '../log/index.js';
 import type { HealthState, RotatorMetrics } from '../metrics/index.js';
@@ -14,7 +15,7 @@ import { buildStatusView, type StatusView } from './status-view.js';
 
 export interface DaemonEngine {
   /** A rotation now (scheduled or asked for); waits for the one in flight. `onQueued` says so first. */
-  rotate(options: { links?: string[]; dryRun?: boolean; onProgress?: (e: ProgressEvent) => void }, onQueued?: (message: string) => void): Promise<CycleReport>;
+  rotate(options: { links?: string[]; dryRun?: boolean; noWait?: boolean; onProgress?: (e: ProgressEvent) => void; onWait?: (w: WaitInfo) => void }, onQueued?: (message: string) => void): Promise<CycleReport>;
   /** Resolve the unfinished transactions now; resolves to how many are left. */
   resume(): Promise<number>;
   /** Unresolved transactions after the last rotation or resume. */

@@ -18,7 +18,7 @@ import { leadSeconds, type EngineContext } from './context.js';
 import type { DeviceOps } from '../fleet/ops.js';
 import { describeError, mergeChanges } from './device-ops.js';
 import { dryRunReport, linkReport } from './report.js';
-import type { Change, Tx } from './tx.js';
+import { CountedMap, type Change, type Tx } from './tx.js';
 import type { CycleReport, LinkError, LinkReport, ProgressEvent, WaitInfo } from './types.js';
 import { verifyLinks } from './verify.js';
 import { waitOrClose } from './wait.js';
@@ -66,7 +66,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     }
   };
   const selected = selectLinks(ctx.links, options.links);
-  const txs: Tx[] = selected.map((link) => ({ link, startedMs: Date.now(), alarms: [], plans: new Map(), previousPsk: new Map(), phase: new Map() }));
+  const txs: Tx[] = selected.map((link) => ({ link, startedMs: Date.now(), alarms: [], plans: new CountedMap(), previousPsk: new Map(), phase: new CountedMap() }));
   const live = () => txs.filter((t) => !t.error);
   const fail = (t: Tx, error: LinkError) => {
     if (t.error) {
@@ -156,22 +156,48 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       mode,
       ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
     });
+    // Each link's journal entry, rebuilt only when its plans or phases changed since (a write of
+    // a 2,000-link cycle rebuilt 2,000 entries, each write); key_IDs added once.
+    const entries = new Map<Tx, { changes: number; entry: JournalLink }>();
+    const entryOf = (t: Tx): JournalLink => {
+      const changes = t.phase.changes + t.plans.changes;
+      const cached = entries.get(t);
+      if (cached?.changes === changes) return cached.entry;
+      const entry = journalOf(t);
+      entries.set(t, { changes, entry });
+      return entry;
+    };
+    const keyIdsWritten = new Set<Tx>();
     // Every write puts down the journal as it is when the write starts (see coalesce.ts).
     const writeJournal = coalesce(async () => {
-      const withKeys = txs.filter((t) => t.key);
-      const keyed = withKeys.filter((t) => t.journaled !== false);
-      await ctx.store.update((s) => {
-        for (const t of withKeys) s.keyIds[t.key!.keyId] = s.keyIds[t.key!.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
-        (s.journals ??= {})[cycleId] = {
-          cycleId,
-          kind,
-          startedAt: startedAt.toISOString(),
-          startsAt: startsAt.toISOString(),
-          confirmDeadline,
-          ...(decision.links.length ? { decision: { ...decision, links: [...decision.links] } } : {}),
-          links: Object.fromEntries(keyed.map((t) => [t.link.name, journalOf(t)])),
-        };
-      });
+      const added: Tx[] = [];
+      try {
+        await ctx.store.update((s) => {
+          const links: Record<string, JournalLink> = {};
+          for (const t of txs) {
+            if (!t.key) continue;
+            if (!keyIdsWritten.has(t)) {
+              s.keyIds[t.key.keyId] = s.keyIds[t.key.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
+              keyIdsWritten.add(t);
+              added.push(t);
+            }
+            if (t.journaled !== false) links[t.link.name] = entryOf(t);
+          }
+          (s.journals ??= {})[cycleId] = {
+            cycleId,
+            kind,
+            startedAt: startedAt.toISOString(),
+            startsAt: startsAt.toISOString(),
+            confirmDeadline,
+            ...(decision.links.length ? { decision: { ...decision, links: [...decision.links] } } : {}),
+            links,
+          };
+        });
+      } catch (e) {
+        // Not on disk: the next write adds them again (the store re-reads the files after a failure).
+        for (const t of added) keyIdsWritten.delete(t);
+        throw e;
+      }
       // A write gates staging (journal) and confirms (decision): the gap stays short — as long as
       // the last write took — so that writes take at most half the time yet delay little.
     }, { minGapMs: 10, gapFactor: 1 });

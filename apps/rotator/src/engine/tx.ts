@@ -7,6 +7,15 @@ import type { LinkError } from './types.js';
 
 export type { Change } from '../fleet/ops.js';
 
+/** A Map that counts its changes: the journal rebuilds a link's entry only when they moved. */
+export class CountedMap<K, V> extends Map<K, V> {
+  changes = 0;
+  override set(key: K, value: V): this {
+    this.changes++;
+    return super.set(key, value);
+  }
+}
+
 /** A link's transaction while the cycle runs. */
 export interface Tx {
   link: ResolvedLink;
@@ -17,10 +26,10 @@ export interface Tx {
   /** false: the key was fetched but the link failed before its journal entry (nothing staged). */
   journaled?: false;
   /** Per device: the end's plan (key-chain mode). */
-  plans: Map<string, KeyChainPlan>;
+  plans: CountedMap<string, KeyChainPlan>;
   /** Per device: the pre-shared-key before the change (static-cak mode), to put back on failure. */
   previousPsk: Map<string, PreSharedKey | undefined>;
-  phase: Map<string, EndPhase>;
+  phase: CountedMap<string, EndPhase>;
   /** Verification found the link's MKA running on its fallback key. */
   onFallback?: true;
 }

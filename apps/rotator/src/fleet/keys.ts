@@ -14,6 +14,7 @@ import { keyCheckValue } from '../agent/protocol/check-value.js';
 import { keyRef } from '../agent/protocol/refs.js';
 import type { EngineConfig, ResolvedLink } from '../engine/config-view.js';
 import { describeError } from '../engine/device-ops.js';
+import { createDirectKmes } from './kme-batch.js';
 import { createKmeClients } from './kme-clients.js';
 import type { Limiter } from './limit.js';
 import type { AgentClient, AgentDirectory, AgentKeyInfo, FetchedKey, FetchOptions, KeySource } from './ops.js';
@@ -56,14 +57,15 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
   // The agents each transaction asked for a key: release() tells each of them to zero its keys.
   const involved = new Map<string, Set<AgentClient>>();
   const limit: Limiter = options.kmeLimit ?? ((fn) => fn());
+  // Direct SAEs: requests of links with the same SAEs that wait at the same time are batched (kme-batch.ts).
+  const kmes = createDirectKmes(client, limit);
   const kmeOf = (sae: string) => config.saes[sae]?.kme ?? '?';
 
   async function fetchLink(link: ResolvedLink, o: FetchOptions): Promise<FetchedKey> {
     const bits = requiredKeyBits(o.cipherSuite);
     const ctx = (sae: string, keyId?: string) => ({ link: link.name, sae, kme: kmeOf(sae), ...(keyId !== undefined ? { keyId } : {}) });
     placementCheck(link, agents, ctx);
-    const [path, ...additional] = link.slaveSaes;
-    if (!path) throw new KeyFetchError(`link ${link.name} has no slave SAE`, ctx(link.masterSae));
+    if (!link.slaveSaes.length) throw new KeyFetchError(`link ${link.name} has no slave SAE`, ctx(link.masterSae));
     const ckn = config.rotation.ckn;
     const strategy = resolveStrategy(ckn.strategy, ckn.strategy === 'prefix-uuid' ? ckn.prefix : undefined);
     const agentFor = (sae: string) => {
@@ -81,8 +83,7 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
           const info = await a.encKey({ tx: o.tx, link: link.name, masterSae: link.masterSae, slaveSaes: link.slaveSaes, cipherSuite: o.cipherSuite, ckn, kind: o.kind });
           master = { sae: link.masterSae, keyId: info.keyId, bits: info.bits, agent: a, info };
         } else {
-          const r = await client(link.masterSae).getKey(path, { number: 1, size: bits, ...(additional.length ? { additionalSlaveSaeIds: additional } : {}) });
-          master = direct(link.masterSae, r.keys[0]!);
+          master = direct(link.masterSae, await kmes.enc(link.masterSae, link.slaveSaes, bits));
         }
       } catch (e) {
         throw new KeyFetchError(`link ${link.name}: enc_keys on ${kmeOf(link.masterSae)} as ${link.masterSae} for ${link.slaveSaes.join(', ')} failed: ${describeError(e)}`, ctx(link.masterSae), { cause: e });
@@ -100,7 +101,7 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
             const info = await a.decKey({ tx: o.tx, link: link.name, sae, masterSae: link.masterSae, keyId, cipherSuite: o.cipherSuite, ckn, kind: o.kind });
             copy = { sae, keyId: info.keyId, bits: info.bits, agent: a, info };
           } else {
-            copy = direct(sae, (await client(sae).getKeyWithIds(link.masterSae, [keyId])).keys[0]!);
+            copy = direct(sae, await kmes.dec(sae, link.masterSae, keyId));
           }
         } catch (e) {
           throw new KeyFetchError(`link ${link.name}: dec_keys of key ${keyId} on ${kmeOf(sae)} as ${sae} failed: ${describeError(e)}`, ctx(sae, keyId), { cause: e });
@@ -138,7 +139,8 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
   }
 
   return {
-    fetch: (link, o) => limit(() => fetchLink(link, o)),
+    // A link of direct SAEs is limited per KME request (batched); one with an agent per link.
+    fetch: (link, o) => (allDirect(link, agents) ? fetchLink(link, o) : limit(() => fetchLink(link, o))),
     async release(tx) {
       const list = involved.get(tx);
       involved.delete(tx);
@@ -156,6 +158,10 @@ export function createKeySource(options: KeySourceOptions): ClosableKeySource {
       await clients.close();
     },
   };
+}
+
+function allDirect(link: ResolvedLink, agents: AgentDirectory | undefined): boolean {
+  return !agents || (!agents.forSae(link.masterSae) && link.slaveSaes.every((s) => !agents.forSae(s)));
 }
 
 function direct(sae: string, k: QkdKey): Copy {

@@ -69,4 +69,23 @@ describe('logger', () => {
     expect(out.text()).not.toContain(CAK);
     expect(out.text()).toContain('<redacted>');
   });
+
+  it('the guard forgets a key after its time (a daemon does not collect every key it ever fetched) but never a password', () => {
+    let t = 0;
+    const held = createHeldSecrets({ keyTtlMs: 1000, now: () => t });
+    const key = Buffer.from(CAK, 'hex');
+    held.holdBytes(key);
+    held.hold('a-password-123');
+    t = 999;
+    expect(redactHeld(`${CAK} a-password-123`, held)).toBe('<redacted> <redacted>');
+    t = 1000;
+    expect(redactHeld(`${CAK} a-password-123`, held)).toBe(`${CAK} <redacted>`);
+    // A cycle's keys every second for an hour: what is held stays bounded by the TTL.
+    for (let i = 0; i < 3600; i++) {
+      t += 1000;
+      held.holdBytes(Buffer.alloc(32, i % 256).fill(i >> 8, 0, 1));
+    }
+    expect(held.size).toBeLessThan(3 * 1100);
+    expect(held.has('a-password-123')).toBe(true);
+  });
 });

@@ -2,7 +2,13 @@
 // Base64, a CAK, a password) and every log line is scanned for those values before it is
 // written. Only SHA-256 digests are kept, so the guard itself holds no secret; candidate runs
 // in a line (hex of 32+ digits, Base64 of 22+ characters, and whole words) are hashed and compared.
+// Keys are forgotten KEY_TTL_MS after they were registered: a QKD key lives for one transaction
+// (fetched, staged, wiped), and a daemon that kept every key's digests would grow by three per
+// copy per link per cycle for ever (~12,000 an hour at 2,000 links). Passwords stay.
 import { createHash } from 'node:crypto';
+
+/** How long a registered key's digests are kept: far beyond any transaction (minutes). */
+export const KEY_TTL_MS = 6 * 3600_000;
 
 export const MASK = '<redacted>';
 
@@ -17,22 +23,45 @@ export interface HeldSecrets {
 
 const digest = (s: string) => createHash('sha256').update(s).digest('base64');
 
-export function createHeldSecrets(): HeldSecrets {
-  const digests = new Set<string>();
-  const add = (v: string) => {
-    if (v.length >= 8) digests.add(digest(/^[0-9a-fA-F]+$/.test(v) ? v.toLowerCase() : v));
+export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => number } = {}): HeldSecrets {
+  const ttl = options.keyTtlMs ?? KEY_TTL_MS;
+  const now = options.now ?? Date.now;
+  const kept = new Set<string>();
+  // Key digests -> when they are forgotten; swept once the map has doubled since the last sweep.
+  const keys = new Map<string, number>();
+  let sweepAt = 1024;
+  const norm = (v: string) => digest(/^[0-9a-fA-F]+$/.test(v) ? v.toLowerCase() : v);
+  const addKey = (v: string, until: number) => {
+    if (v.length < 8) return;
+    const d = norm(v);
+    keys.delete(d); // re-inserted at the end: the map stays in expiry order
+    keys.set(d, until);
   };
   return {
-    hold: add,
+    hold(v) {
+      if (v.length >= 8) kept.add(norm(v));
+    },
     holdBytes(bytes) {
       const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      add(b.toString('hex'));
-      add(b.toString('base64'));
-      add(b.toString('base64url'));
+      const until = now() + ttl;
+      addKey(b.toString('hex'), until);
+      addKey(b.toString('base64'), until);
+      addKey(b.toString('base64url'), until);
+      if (keys.size >= sweepAt) {
+        const t = now();
+        for (const [d, u] of keys) {
+          if (u > t) break; // insertion order is expiry order
+          keys.delete(d);
+        }
+        sweepAt = Math.max(1024, 2 * keys.size);
+      }
     },
-    has: (v) => digests.has(digest(/^[0-9a-fA-F]+$/.test(v) ? v.toLowerCase() : v)),
+    has(v) {
+      const d = norm(v);
+      return kept.has(d) || (keys.get(d) ?? 0) > now();
+    },
     get size() {
-      return digests.size;
+      return kept.size + keys.size;
     },
   };
 }

@@ -30,13 +30,12 @@ export async function rotateCommand(deps: CliDeps, global: GlobalOptions, option
   const config = await loadOrExit(io, global, logger);
   const links = options.link ?? [];
   checkLinkNames(io, config, links);
-  const request = { ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true };
+  const request = { ...(links.length > 0 ? { links } : {}), dryRun: options.dryRun === true, ...(options.noWait === true ? { noWait: true } : {}) };
   let report: CycleReport;
   try {
     // Waiting for the start-time: a countdown on a terminal, one log line otherwise.
     const onWait = progress !== undefined ? (w: WaitInfo) => progress.onWait(w) : (w: WaitInfo) => logger.info(`waiting until ${w.until}: ${w.reason}`, { links: w.links });
-    const noWait = options.noWait === true ? { noWait: true } : {};
-    report = (await viaDaemon(deps, config, logger, request, onProgress)) ?? (await locally(deps, config, logger, { ...request, ...noWait, onProgress, onWait }));
+    report = (await viaDaemon(deps, config, logger, request, onProgress, onWait)) ?? (await locally(deps, config, logger, { ...request, onProgress, onWait }));
   } finally {
     progress?.finish();
   }
@@ -56,12 +55,19 @@ async function locally(deps: CliDeps, config: RotatorConfig, logger: RotatorLogg
 }
 
 /** The daemon's report, or undefined when no daemon runs (or its record is left from one that is gone). */
-async function viaDaemon(deps: CliDeps, config: RotatorConfig, logger: RotatorLogger, request: { links?: string[]; dryRun: boolean }, onProgress: (e: ProgressEvent) => void): Promise<CycleReport | undefined> {
+async function viaDaemon(
+  deps: CliDeps,
+  config: RotatorConfig,
+  logger: RotatorLogger,
+  request: { links?: string[]; dryRun: boolean; noWait?: boolean },
+  onProgress: (e: ProgressEvent) => void,
+  onWait: (w: WaitInfo) => void,
+): Promise<CycleReport | undefined> {
   const daemon = await findDaemon(config, deps.io.env);
   if (daemon === undefined) return undefined;
   logger.info(`the daemon${daemon.record.pid ? ` (pid ${daemon.record.pid})` : ''} holds the state: rotating through it at ${daemon.record.url}`);
   try {
-    return await daemonRotate(daemon, request, onProgress, (m) => logger.info(`daemon: ${m}`));
+    return await daemonRotate(daemon, request, onProgress, (m) => logger.info(`daemon: ${m}`), onWait);
   } catch (err) {
     if (err instanceof DaemonError && /^cannot reach/.test(err.message)) {
       // A record without a daemon behind it: the lock decides whether one still runs.

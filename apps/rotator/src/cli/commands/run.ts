@@ -104,7 +104,7 @@ async function startControl(config: RotatorConfig, engine: DaemonEngine, logger:
     handlers: {
       links: config.links.map((l) => l.name),
       stopping: () => engine.stopping(),
-      rotate: (request, onProgress, onQueued) => engine.rotate({ ...request, onProgress }, onQueued),
+      rotate: (request, onProgress, onQueued, onWait) => engine.rotate({ ...request, onProgress, onWait }, onQueued),
       status: (request) => engine.status(request.links),
     },
   });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RotatorConfig } from '../../config/index.js';
+import type { WaitInfo } from '../../engine/types.js';
 import type { CycleReport, ProgressEvent } from '../engine.js';
 import type { StatusView } from '../status-view.js';
 import { readControlRecord, type ControlRecord } from './record.js';
@@ -69,15 +70,21 @@ export async function daemonStatus(daemon: Daemon, links: readonly string[]): Pr
   return JSON.parse(text) as StatusView;
 }
 
-/** Asks the daemon for a rotation; progress and queue notes as they come, then the report. */
-export async function daemonRotate(daemon: Daemon, request: RotateRequest, onProgress: (e: ProgressEvent) => void, onQueued: (message: string) => void): Promise<CycleReport> {
+/** Asks the daemon for a rotation; progress, queue notes and the start-time wait as they come, then the report. */
+export async function daemonRotate(
+  daemon: Daemon,
+  request: RotateRequest,
+  onProgress: (e: ProgressEvent) => void,
+  onQueued: (message: string) => void,
+  onWait: (w: WaitInfo) => void = () => undefined,
+): Promise<CycleReport> {
   const res = await call(daemon, 'POST', '/v1/rotate', request);
   if (res.statusCode !== 200) throw refused(daemon, res.statusCode ?? 0, await bodyOf(res));
   let report: CycleReport | undefined;
   let error: string | undefined;
   const take = (line: string) => {
     if (line.trim() === '') return;
-    let msg: { progress?: ProgressEvent; queued?: string; report?: CycleReport; error?: string };
+    let msg: { progress?: ProgressEvent; queued?: string; wait?: WaitInfo; report?: CycleReport; error?: string };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
@@ -86,6 +93,7 @@ export async function daemonRotate(daemon: Daemon, request: RotateRequest, onPro
     }
     if (msg.progress) onProgress(msg.progress);
     if (msg.queued !== undefined) onQueued(msg.queued);
+    if (msg.wait) onWait(msg.wait);
     if (msg.report) report = msg.report;
     if (msg.error !== undefined) error = msg.error;
   };

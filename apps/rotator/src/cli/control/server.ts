@@ -1,7 +1,8 @@
 // The daemon's control endpoint: the CLI's `rotate` and `status` while a daemon holds the state.
-//   POST /v1/rotate  {"links"?: [...], "dryRun"?: bool}  -> application/x-ndjson, one object a line:
-//        {"queued": "..."} while the daemon's own cycle runs, {"progress": ProgressEvent}...,
-//        then {"report": CycleReport} or {"error": "..."}
+//   POST /v1/rotate  {"links"?: [...], "dryRun"?: bool, "noWait"?: bool}  -> application/x-ndjson,
+//        one object a line: {"queued": "..."} while the daemon's own cycle runs,
+//        {"progress": ProgressEvent}..., {"wait": WaitInfo} before the start-time wait (not with
+//        noWait: the daemon verifies after the start-time), then {"report": CycleReport} or {"error": "..."}
 //   GET  /v1/status  -> StatusView (JSON)
 // Plain HTTP on loopback with a bearer token from the state directory, or HTTPS with mutual TLS
 // (client certificates signed by control.tls.ca) when configured — the config refuses any other
@@ -10,17 +11,20 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { WaitInfo } from '../../engine/types.js';
 import type { CycleReport, ProgressEvent } from '../engine.js';
 import type { StatusView } from '../status-view.js';
 
 export interface RotateRequest {
   links?: string[];
   dryRun?: boolean;
+  /** Answer once every end is confirmed; the daemon's resume verifies after the start-time. */
+  noWait?: boolean;
 }
 
 export interface ControlHandlers {
   /** Runs a rotation now; `onQueued` when it has to wait for the daemon's own cycle first. */
-  rotate(request: RotateRequest, onProgress: (e: ProgressEvent) => void, onQueued: (message: string) => void): Promise<CycleReport>;
+  rotate(request: RotateRequest, onProgress: (e: ProgressEvent) => void, onQueued: (message: string) => void, onWait: (w: WaitInfo) => void): Promise<CycleReport>;
   status(request: { links?: string[] }): Promise<StatusView>;
   /** Link names the config has (requests naming others get 400). */
   links: readonly string[];
@@ -75,17 +79,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Checks a rotate/status body: `links` a list of known link names, `dryRun` a boolean. */
+/** Checks a rotate/status body: `links` a list of known link names, `dryRun` and `noWait` booleans. */
 export function parseRotateRequest(body: unknown, known: readonly string[]): RotateRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlRequestError(400, 'request body must be a JSON object');
-  const { links, dryRun, ...rest } = body as Record<string, unknown>;
+  const { links, dryRun, noWait, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw new ControlRequestError(400, `unknown field${extra.length === 1 ? '' : 's'} ${extra.join(', ')} (known: links, dryRun)`);
+  if (extra.length > 0) throw new ControlRequestError(400, `unknown field${extra.length === 1 ? '' : 's'} ${extra.join(', ')} (known: links, dryRun, noWait)`);
   if (links !== undefined && (!Array.isArray(links) || links.some((l) => typeof l !== 'string'))) throw new ControlRequestError(400, 'links must be a list of link names');
   if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new ControlRequestError(400, 'dryRun must be true or false');
+  if (noWait !== undefined && typeof noWait !== 'boolean') throw new ControlRequestError(400, 'noWait must be true or false');
   const unknown = ((links as string[] | undefined) ?? []).filter((l) => !known.includes(l));
   if (unknown.length > 0) throw new ControlRequestError(400, `unknown link${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (the config has: ${known.join(', ')})`);
-  return { ...(links !== undefined ? { links: links as string[] } : {}), ...(dryRun !== undefined ? { dryRun } : {}) };
+  return { ...(links !== undefined ? { links: links as string[] } : {}), ...(dryRun !== undefined ? { dryRun } : {}), ...(noWait !== undefined ? { noWait } : {}) };
 }
 
 function sameToken(given: string | undefined, token: string): boolean {
@@ -120,11 +125,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
     }
     if (handlers.stopping()) return sendJson(res, 503, { error: 'the daemon is stopping: run this again once it is down (then it runs here) or back up' });
     const request = parseRotateRequest(await readJson(req), handlers.links);
-    options.logger.info(`control: rotation requested${request.links ? ` for ${request.links.join(', ')}` : ''}${request.dryRun ? ' (dry run)' : ''}`);
+    options.logger.info(`control: rotation requested${request.links ? ` for ${request.links.join(', ')}` : ''}${request.dryRun ? ' (dry run)' : ''}${request.noWait ? ' (no wait)' : ''}`);
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     const put = (o: unknown) => void (res.writableEnded || res.write(`${JSON.stringify(o)}\n`));
     try {
-      const report = await handlers.rotate(request, (e) => put({ progress: e }), (m) => put({ queued: m }));
+      const report = await handlers.rotate(
+        request,
+        (e) => put({ progress: e }),
+        (m) => put({ queued: m }),
+        (w) => put({ wait: w }),
+      );
       put({ report });
     } catch (err) {
       put({ error: err instanceof Error ? err.message : String(err) });
