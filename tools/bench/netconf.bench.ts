@@ -5,7 +5,8 @@
 // both ends to show what TCP_NODELAY buys. Prints a table with the load average.
 // `-- cpu [sessions] [cycles]` instead measures the client's CPU per RPC of the rotator's shapes
 // (rpcCpu below), sim-junos in a child process; NETCONF_CPU_PROFILE=FILE writes a CPU profile of
-// the measured cycles.
+// the measured cycles, NETCONF_HEAP_PROFILE=FILE a sampled allocation profile (and prints the bytes
+// allocated per device-cycle).
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
@@ -116,16 +117,18 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
 /** The rotator's device-cycle (apps/rotator/src/fleet/netconf-ops.ts): read, stage held, confirm, verify. */
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const hex = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 16).toString(16)).join('');
+/** The rotator renders its change (macsec-config); here the three a session cycles through are made once, outside the measurement. */
 const keyLoad = (slot: number, seed: number) =>
   `<configuration><security><authentication-key-chains><key-chain><name>QKD_KC</name><key><name>${slot}</name>` +
   `<secret>${hex(64, seed)}</secret><key-name>${hex(64, seed + 3)}</key-name><start-time>2026-11-25.00:00:00</start-time></key></key-chain></authentication-key-chains></security></configuration>`;
 const CA_LOAD =
   '<configuration><security><macsec><connectivity-association><name>CA1</name><cipher-suite>gcm-aes-xpn-256</cipher-suite><security-mode>static-cak</security-mode>' +
   '<pre-shared-key-chain>QKD_KC</pre-shared-key-chain></connectivity-association><interfaces><name>et-0/0/0</name><connectivity-association>CA1</connectivity-association></interfaces></macsec></security></configuration>';
+const LOADS = Array.from({ length: 48 }, (_, k) => keyLoad(k % 3, k));
 const PHASES: Array<[string, (d: JunosDevice, cycle: number, i: number) => Promise<unknown>]> = [
   ['get-configuration (raw)', (d) => d.getConfigurationRaw({ filter: MACSEC_FILTER })],
   ['lock-configuration', (d) => d.lock()],
-  ['load-configuration', (d, c, i) => d.load({ format: 'xml', action: 'merge', config: keyLoad(c % 3, c + i) })],
+  ['load-configuration', (d, c, i) => d.load({ format: 'xml', action: 'merge', config: LOADS[(c + i) % LOADS.length]! })],
   ['commit confirmed', (d) => d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' })],
   ['commit (confirm)', (d) => d.confirm({ comment: 'qkd rotation' })],
   ['unlock-configuration', (d) => d.unlock()],
@@ -150,16 +153,16 @@ async function rpcCpu(sessions: number, cycles: number): Promise<void> {
     await d.commit();
   }));
   const totals = new Map<string, number>(PHASES.map(([n]) => [n, 0]));
-  let stopProfile: ((file: string) => Promise<void>) | undefined;
+  let stopProfile: (() => Promise<void>) | undefined;
   for (let c = -1; c < cycles; c++) { // cycle -1: warm-up (JIT, key chain filled), not counted
-    if (c === 0 && process.env['NETCONF_CPU_PROFILE']) stopProfile = await startProfile();
+    if (c === 0 && (process.env['NETCONF_CPU_PROFILE'] || process.env['NETCONF_HEAP_PROFILE'])) stopProfile = await startProfile();
     for (const [name, run] of PHASES) {
       const t = process.cpuUsage();
       await Promise.all(devices.map((d, i) => run(d, c + 1, i)));
       if (c >= 0) totals.set(name, totals.get(name)! + cpuMs(process.cpuUsage(t)));
     }
   }
-  if (stopProfile) await stopProfile(process.env['NETCONF_CPU_PROFILE']!);
+  if (stopProfile) await stopProfile();
   const simCpu = (await sim.cpuMs())[0]!;
   await Promise.all(devices.map((d) => d.close()));
   await sim.close();
@@ -170,6 +173,7 @@ async function rpcCpu(sessions: number, cycles: number): Promise<void> {
   console.log(`load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after\n`);
   for (const [name, ms] of totals) console.log(`${name.padEnd(30)}${((ms / n) * 1000).toFixed(0).padStart(6)} µs`);
   console.log(`${'device-cycle (7 RPCs, 2 commits)'.padEnd(30)}${((all / n) * 1000).toFixed(0).padStart(6)} µs  (${((all / n / PHASES.length) * 1000).toFixed(0)} µs per RPC)`);
+  if (allocated !== undefined) console.log(`allocated (sampled heap profile): ${(allocated / n / 1024).toFixed(1)} KiB per device-cycle`);
   console.log(`sim-junos CPU, whole run: ${(simCpu / 1000).toFixed(1)} s`);
 }
 
@@ -177,15 +181,33 @@ async function rpcCpu(sessions: number, cycles: number): Promise<void> {
 async function startProfile(): Promise<(file: string) => Promise<void>> {
   const session = new Session();
   session.connect();
-  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return async (file) => {
-    const { profile } = (await post('Profiler.stop')) as { profile: object };
-    await writeFile(file, JSON.stringify(profile));
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  const heap = !!process.env['NETCONF_HEAP_PROFILE'];
+  if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (process.env['NETCONF_CPU_PROFILE']) {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  return async () => {
+    if (process.env['NETCONF_CPU_PROFILE']) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      await writeFile(process.env['NETCONF_CPU_PROFILE'], JSON.stringify(profile));
+    }
+    if (heap) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: HeapNode & { samples: unknown[] } };
+      await writeFile(process.env['NETCONF_HEAP_PROFILE']!, JSON.stringify(profile));
+      allocated = sumSelf(profile.head);
+    }
     session.disconnect();
   };
 }
+interface HeapNode {
+  selfSize: number;
+  children: HeapNode[];
+}
+const sumSelf = (n: HeapNode): number => n.selfSize + n.children.reduce((a, c) => a + sumSelf(c), 0);
+/** Bytes allocated during the measured cycles (NETCONF_HEAP_PROFILE: sampled, collected objects included). */
+let allocated: number | undefined;
 
 if (process.argv[2] === 'cpu') {
   await rpcCpu(Number(process.argv[3] ?? 200), Number(process.argv[4] ?? 10));
