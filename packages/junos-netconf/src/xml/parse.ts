@@ -124,7 +124,7 @@ export function parseXml(xml: string): Record<string, unknown> {
   return b.result;
 }
 
-/** Same safety checks as parseXml, but keeps sibling order: returns the top-level elements. */
+/** Same safety checks as parseXml, but keeps sibling order: returns the root element (an array of one, as before). */
 export function parseXmlOrdered(xml: string): XmlElement[] {
   checkCharacters(xml);
   const b = orderedBuilder();

@@ -97,7 +97,7 @@ const escapeCdata = (text: string): string => text.replace(/[&<>]/g, (c) => (c =
  */
 export function readXml(xml: string, builder: XmlBuilder): void {
   const open: string[] = []; // qualified names of the open elements
-  let roots = 0;
+  let roots = 0; // 0 or 1: a document has one root element
   let text = ''; // character data since the last tag, raw (CDATA escaped), comments dropped
   let textFrom = -1; // start of the pending raw run in xml, or -1
   // Past the depth limit the reading goes on without the builder, so a document that is also
@@ -204,6 +204,7 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     const end = nameEnd(xml, lt + 1);
     const qname = xml.slice(lt + 1, end);
     const name = localName(qname, lt + 1, 'element');
+    if (open.length === 0 && roots > 0) throw new XmlError('malformed', `a second root element <${quoted(qname)}>`, lt);
     if (open.length >= MAX_XML_DEPTH && tooDeepAt < 0) tooDeepAt = lt;
     let attributes: string[] | undefined;
     let seen: string[] | undefined;
