@@ -60,7 +60,7 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
   let framing: Framing = options.framing ?? 'eom';
 
   // Received bytes live in buf[start, end); consumed bytes are dropped by compaction.
-  let buf = EMPTY;
+  let buf: Buffer = EMPTY;
   let adopted = false; // buf is a pushed chunk itself, not ours to write into
   let start = 0;
   let end = 0;
