@@ -178,7 +178,7 @@ async function rpcCpu(sessions: number, cycles: number): Promise<void> {
 }
 
 /** Starts the V8 profiler (the measured cycles only: no set-up, no warm-up); the function it gives writes the profile. */
-async function startProfile(): Promise<(file: string) => Promise<void>> {
+async function startProfile(): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
@@ -194,7 +194,7 @@ async function startProfile(): Promise<(file: string) => Promise<void>> {
       await writeFile(process.env['NETCONF_CPU_PROFILE'], JSON.stringify(profile));
     }
     if (heap) {
-      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: HeapNode & { samples: unknown[] } };
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: HeapNode } };
       await writeFile(process.env['NETCONF_HEAP_PROFILE']!, JSON.stringify(profile));
       allocated = sumSelf(profile.head);
     }
