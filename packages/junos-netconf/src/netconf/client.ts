@@ -77,24 +77,27 @@ function withData(r: RpcResponse): DataResponse {
   return { ...r, data: childObject(r.result, 'data') ?? {} };
 }
 
+const TRANSPORT = Symbol('transport');
+
 /**
  * What a NetconfClient has besides its methods, with its getters on the prototype: an object
  * literal with a `get` is a dictionary-mode object in V8, ~1.1 KiB more per kept session
  * (README, "Memory per kept session").
  */
 class ClientBase {
-  readonly #transport: SshTransport;
+  // A symbol, not a #private field: the getters also run with a Proxy of the client as `this`.
+  readonly [TRANSPORT]: SshTransport;
   constructor(
     readonly session: RpcSession,
     transport: SshTransport,
   ) {
-    this.#transport = transport;
+    this[TRANSPORT] = transport;
   }
   get hostKeyFingerprint(): string {
-    return this.#transport.hostKeyFingerprint;
+    return this[TRANSPORT].hostKeyFingerprint;
   }
   get closed(): boolean {
-    return this.session.closed || this.#transport.closed;
+    return this.session.closed || this[TRANSPORT].closed;
   }
 }
 

@@ -33,6 +33,8 @@ const NAME_CHAR = `${NAME_START}\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const NCNAME = `[${NAME_START.slice(1)}][${NAME_CHAR.slice(1)}]*`;
 /** A qualified name: at most one colon, with a name on each side. */
 const QNAME = new RegExp(`^(?:${NCNAME}:)?${NCNAME}$`);
+/** An XML 1.0 Name (colons anywhere): what attribute names may be, as before; a caller may refuse more. */
+const NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`);
 
 const MAX_QUOTED = 64;
 /** Document text (a tag or attribute name) as quoted in an error: never more than 64 characters. */
@@ -186,6 +188,19 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     return local;
   }
 
+  /**
+   * The key of an attribute: '' for a namespace declaration (dropped); the local part of
+   * `prefix:name`; any other Name as it is (`a:b:c`, `:x`), for the caller to judge — sim-junos
+   * answers such an <rpc> attribute with its own error and the message-id.
+   */
+  function attributeName(aQname: string, at: number): string {
+    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : `attribute name '${quoted(aQname)}' is not a valid XML name`, at);
+    const parts = aQname.split(':');
+    const local = parts[0] === 'xmlns' ? '' : parts.length === 2 ? parts[1]! : aQname;
+    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
+    return local;
+  }
+
   function closeTag(lt: number): number {
     const end = nameEnd(xml, lt + 2);
     const qname = xml.slice(lt + 2, end);
@@ -244,9 +259,8 @@ export function readXml(xml: string, builder: XmlBuilder): void {
       seen ??= [];
       if (seen.includes(aQname)) throw new XmlError('malformed', `attribute '${quoted(aQname)}' is repeated`, nameAt);
       seen.push(aQname);
-      const isNamespace = aQname === 'xmlns' || aQname.startsWith('xmlns:');
-      const local = localName(aQname, nameAt, 'attribute');
-      if (!isNamespace) (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
+      const local = attributeName(aQname, nameAt);
+      if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
       j = close + 1;
     }
   }
