@@ -3,9 +3,17 @@
 // Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
 // session set-ups/s (SSH handshake + auth + hello + close-session), also with Nagle's algorithm on
 // both ends to show what TCP_NODELAY buys. Prints a table with the load average.
+// `-- cpu [sessions] [cycles]` instead measures the client's CPU per RPC of the rotator's shapes
+// (rpcCpu below), sim-junos in a child process; NETCONF_CPU_PROFILE=FILE writes a CPU profile of
+// the measured cycles, NETCONF_HEAP_PROFILE=FILE a sampled allocation profile (and prints the bytes
+// allocated per device-cycle).
 import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
+import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import { cpuMs, startJunos } from './sim-child.js';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import ssh2 from 'ssh2';
 
@@ -103,6 +111,107 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
   await c.close();
   const setup = await setups(opts, SETUPS);
   return { target, framing, seq, pipe, setup };
+}
+
+
+/** The rotator's device-cycle (apps/rotator/src/fleet/netconf-ops.ts): read, stage held, confirm, verify. */
+const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
+const hex = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 16).toString(16)).join('');
+/** The rotator renders its change (macsec-config); here the three a session cycles through are made once, outside the measurement. */
+const keyLoad = (slot: number, seed: number) =>
+  `<configuration><security><authentication-key-chains><key-chain><name>QKD_KC</name><key><name>${slot}</name>` +
+  `<secret>${hex(64, seed)}</secret><key-name>${hex(64, seed + 3)}</key-name><start-time>2026-11-25.00:00:00</start-time></key></key-chain></authentication-key-chains></security></configuration>`;
+const CA_LOAD =
+  '<configuration><security><macsec><connectivity-association><name>CA1</name><cipher-suite>gcm-aes-xpn-256</cipher-suite><security-mode>static-cak</security-mode>' +
+  '<pre-shared-key-chain>QKD_KC</pre-shared-key-chain></connectivity-association><interfaces><name>et-0/0/0</name><connectivity-association>CA1</connectivity-association></interfaces></macsec></security></configuration>';
+const LOADS = Array.from({ length: 48 }, (_, k) => keyLoad(k % 3, k));
+const PHASES: Array<[string, (d: JunosDevice, cycle: number, i: number) => Promise<unknown>]> = [
+  ['get-configuration (raw)', (d) => d.getConfigurationRaw({ filter: MACSEC_FILTER })],
+  ['lock-configuration', (d) => d.lock()],
+  ['load-configuration', (d, c, i) => d.load({ format: 'xml', action: 'merge', config: LOADS[(c + i) % LOADS.length]! })],
+  ['commit confirmed', (d) => d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' })],
+  ['commit (confirm)', (d) => d.confirm({ comment: 'qkd rotation' })],
+  ['unlock-configuration', (d) => d.unlock()],
+  ['get-mka-session-information', (d) => d.mkaSessions()],
+];
+
+/**
+ * Client CPU per RPC: `sessions` kept sessions to sim-junos in a child process, `cycles` device-
+ * cycles on each, one phase (one RPC shape) on every session at once, as a rotation cycle does.
+ * process.cpuUsage() of this process is the client alone (SSH, framing, XML, the API, GC).
+ */
+async function rpcCpu(sessions: number, cycles: number): Promise<void> {
+  const load0 = loadavg();
+  const sim = await startJunos(Math.ceil(sessions / 2), 1, 0);
+  const devices: JunosDevice[] = [];
+  const infos = Object.values(sim.devices).slice(0, sessions);
+  for (let i = 0; i < infos.length; i += 32)
+    devices.push(...(await Promise.all(infos.slice(i, i + 32).map((d) => connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] })))));
+  await Promise.all(devices.map(async (d) => {
+    await d.load({ format: 'xml', action: 'merge', config: keyLoad(0, 0) });
+    await d.load({ format: 'xml', action: 'merge', config: CA_LOAD });
+    await d.commit();
+  }));
+  const totals = new Map<string, number>(PHASES.map(([n]) => [n, 0]));
+  let stopProfile: (() => Promise<void>) | undefined;
+  for (let c = -1; c < cycles; c++) { // cycle -1: warm-up (JIT, key chain filled), not counted
+    if (c === 0 && (process.env['NETCONF_CPU_PROFILE'] || process.env['NETCONF_HEAP_PROFILE'])) stopProfile = await startProfile();
+    for (const [name, run] of PHASES) {
+      const t = process.cpuUsage();
+      await Promise.all(devices.map((d, i) => run(d, c + 1, i)));
+      if (c >= 0) totals.set(name, totals.get(name)! + cpuMs(process.cpuUsage(t)));
+    }
+  }
+  if (stopProfile) await stopProfile();
+  const simCpu = (await sim.cpuMs())[0]!;
+  await Promise.all(devices.map((d) => d.close()));
+  await sim.close();
+  const n = sessions * cycles;
+  const all = [...totals.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nClient CPU per RPC (process.cpuUsage of this process; sim-junos in a child), Node ${process.version}`);
+  console.log(`${sessions} kept sessions × ${cycles} device-cycles, each phase on every session at once`);
+  console.log(`load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after\n`);
+  for (const [name, ms] of totals) console.log(`${name.padEnd(30)}${((ms / n) * 1000).toFixed(0).padStart(6)} µs`);
+  console.log(`${'device-cycle (7 RPCs, 2 commits)'.padEnd(30)}${((all / n) * 1000).toFixed(0).padStart(6)} µs  (${((all / n / PHASES.length) * 1000).toFixed(0)} µs per RPC)`);
+  if (allocated !== undefined) console.log(`allocated (sampled heap profile): ${(allocated / n / 1024).toFixed(1)} KiB per device-cycle`);
+  console.log(`sim-junos CPU, whole run: ${(simCpu / 1000).toFixed(1)} s`);
+}
+
+/** Starts the V8 profiler (the measured cycles only: no set-up, no warm-up); the function it gives writes the profile. */
+async function startProfile(): Promise<() => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  const heap = !!process.env['NETCONF_HEAP_PROFILE'];
+  if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (process.env['NETCONF_CPU_PROFILE']) {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  return async () => {
+    if (process.env['NETCONF_CPU_PROFILE']) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      await writeFile(process.env['NETCONF_CPU_PROFILE'], JSON.stringify(profile));
+    }
+    if (heap) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: HeapNode } };
+      await writeFile(process.env['NETCONF_HEAP_PROFILE']!, JSON.stringify(profile));
+      allocated = sumSelf(profile.head);
+    }
+    session.disconnect();
+  };
+}
+interface HeapNode {
+  selfSize: number;
+  children: HeapNode[];
+}
+const sumSelf = (n: HeapNode): number => n.selfSize + n.children.reduce((a, c) => a + sumSelf(c), 0);
+/** Bytes allocated during the measured cycles (NETCONF_HEAP_PROFILE: sampled, collected objects included). */
+let allocated: number | undefined;
+
+if (process.argv[2] === 'cpu') {
+  await rpcCpu(Number(process.argv[3] ?? 200), Number(process.argv[4] ?? 10));
+  process.exit(0);
 }
 
 const loadBefore = loadavg();

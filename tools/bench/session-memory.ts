@@ -3,13 +3,15 @@
 // session per device, and reports process.memoryUsage() after a full GC, before and after, per
 // session. Layers are added one at a time, so the difference between two rows is what the
 // added layer costs.
-//   npx tsx tools/bench/session-memory.ts [sessions=1000]
+// The last variant runs the rotator's device-cycle on every session at once and reports the
+// client's peak RSS (VmHWM): what a cycle's garbage adds on top of the kept sessions.
+//   npx tsx tools/bench/session-memory.ts [sessions=1000] [variant: ssh|hello|rpc|big|burst, default all]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectJunos, connectNetconf, connectSsh } from '@qkd-macsec/junos-netconf';
+import { connectJunos, connectNetconf, connectSsh, type JunosDevice } from '@qkd-macsec/junos-netconf';
 
 interface Device {
   host: string;
@@ -25,6 +27,7 @@ const VARIANTS = {
   '+ netconf channel + hello': 'hello',
   '+ one small RPC': 'rpc',
   '+ one 1 MiB reply': 'big',
+  '+ a rotation burst (peak: VmHWM)': 'burst',
 } as const;
 type Variant = (typeof VARIANTS)[keyof typeof VARIANTS];
 const self = fileURLToPath(import.meta.url);
@@ -62,15 +65,47 @@ async function runClient(variant: Variant, devices: Device[]): Promise<void> {
     const o = { host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], keepaliveIntervalMs: 0 };
     if (variant === 'ssh') keep.push(await connectSsh(o));
     else if (variant === 'hello') keep.push(await connectNetconf(o));
+    else if (variant === 'burst') keep.push(await connectJunos(o));
     else {
       const j = await connectJunos(o);
       await j.rpc('<get-software-information/>'); // 1 MiB from the `big` simulator
       keep.push(j);
     }
   });
+  if (variant === 'burst') await burst(keep as JunosDevice[]);
   const after = usage();
-  process.stdout.write(`${JSON.stringify({ before, after, n: keep.length })}\n`);
+  process.stdout.write(`${JSON.stringify({ before, after, n: keep.length, peakRss: peakRss() })}\n`);
   await Promise.all(keep.map((k) => k.close()));
+}
+
+const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
+const keyLoad = (i: number) =>
+  `<configuration><security><authentication-key-chains><key-chain><name>QKD_KC</name><key><name>${i % 3}</name><secret>${String(i).padStart(64, 'a')}</secret>` +
+  `<key-name>${String(i).padStart(64, 'c')}</key-name><start-time>2026-11-25.00:00:00</start-time></key></key-chain></authentication-key-chains></security></configuration>`;
+
+/**
+ * The rotator's device-cycle (apps/rotator/src/fleet/netconf-ops.ts) on every session at once,
+ * twice: read the MACsec configuration, lock, load, commit confirmed, confirm, unlock, MKA state.
+ * What it leaves behind after a GC is in the table; its peak is VmHWM.
+ */
+async function burst(devices: JunosDevice[]): Promise<void> {
+  for (let cycle = 0; cycle < 2; cycle++) {
+    await Promise.all(devices.map(async (d, i) => {
+      await d.getConfigurationRaw({ filter: MACSEC_FILTER });
+      await d.lock();
+      await d.load({ format: 'xml', action: 'merge', config: keyLoad(i + cycle) });
+      await d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' });
+      await d.confirm({ comment: 'qkd rotation' });
+      await d.unlock();
+      await d.mkaSessions();
+    }));
+  }
+}
+
+/** Peak resident set size of this process so far (Linux: VmHWM), in bytes. */
+function peakRss(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : Number.NaN;
 }
 
 /** Starts a sim child; resolves with it and its devices' addresses (JSON). */
@@ -99,16 +134,20 @@ else if (mode === '--client') {
   writeFileSync(join(dir, 'small.json'), small.devicesJson);
   writeFileSync(join(dir, 'big.json'), big.devicesJson);
   const rows: Array<[string, Usage, Usage]> = [];
+  let peak = 0;
   const load0 = loadavg();
+  const only = process.argv[3];
   for (const [label, variant] of Object.entries(VARIANTS)) {
+    if (only !== undefined && only !== variant) continue;
     const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--client', variant], {
       env: { ...process.env, SESSION_MEMORY_DEVICES: join(dir, variant === 'big' ? 'big.json' : 'small.json') },
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
     if (run.status !== 0) throw new Error(`${label}: exit ${String(run.status ?? run.signal)} ${run.error?.message ?? ''} ${run.stderr ?? ''}`);
-    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { before: Usage; after: Usage; n: number };
+    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { before: Usage; after: Usage; n: number; peakRss: number };
     rows.push([label, r.before, r.after]);
+    if (variant === 'burst') peak = r.peakRss;
   }
   small.child.stdin!.end();
   big.child.stdin!.end();
@@ -121,4 +160,5 @@ else if (mode === '--client') {
     console.log(`${label.padEnd(30)}${kib(per(a, b, 'rss'))} ${kib(per(a, b, 'heapUsed'))} ${kib(per(a, b, 'external'))}   ${kib(per(a, b, 'arrayBuffers'))}  ${((b.rss - a.rss) / 2 ** 20).toFixed(0).padStart(8)}`);
   }
   console.log(`\nrss ${(rows[0]![1].rss / 2 ** 20).toFixed(0)} MiB before any session (Node + tsx + the libraries).`);
+  console.log(`peak rss of the client during the rotation burst (${n} sessions, 2 device-cycles each, every session at once): ${(peak / 2 ** 20).toFixed(0)} MiB`);
 }

@@ -255,3 +255,26 @@ describe('frame decoder: releasing the receive buffer', () => {
     });
   }
 });
+
+describe('frame decoder: reading chunks in place', () => {
+  for (const framing of ['eom', 'chunked'] as const) {
+    it(`reads a whole ${framing} message from the pushed chunk without a buffer of its own, and never writes into a chunk`, () => {
+      const d = createFrameDecoder({ framing });
+      const one = encodeMessage('<rpc-reply message-id="1"><ok/></rpc-reply>', framing);
+      d.push(one);
+      expect(d.capacityBytes).toBe(one.length); // the chunk itself: nothing allocated, nothing copied
+      expect(d.next()).toBe('<rpc-reply message-id="1"><ok/></rpc-reply>');
+      // A message over three chunks, the first holding the end of the previous message too.
+      const two = Buffer.concat([encodeMessage('<a>1</a>', framing), encodeMessage('<rpc-reply>€ two</rpc-reply>', framing)]);
+      const pieces = [two.subarray(0, 20), two.subarray(20, 27), two.subarray(27)].map((p) => Buffer.from(p));
+      const copies = pieces.map((p) => Buffer.from(p));
+      const out: string[] = [];
+      for (const p of pieces) {
+        d.push(p);
+        for (let m = d.next(); m !== undefined; m = d.next()) out.push(m);
+      }
+      expect(out).toEqual(['<a>1</a>', '<rpc-reply>€ two</rpc-reply>']);
+      expect(pieces).toEqual(copies);
+    });
+  }
+});

@@ -24,8 +24,8 @@ export interface FrameDecoder {
   readonly bufferedBytes: number;
   /**
    * Give the receive buffer back if it holds nothing (it keeps the size of the largest message
-   * seen, e.g. 2 MiB after a 1 MiB reply). Call it when the session goes idle; the next push()
-   * allocates again.
+   * seen, e.g. 2 MiB after a 1 MiB reply, or the last chunk pushed). Call it when the session goes
+   * idle.
    */
   release(): void;
   /** Bytes allocated for the receive buffer (its capacity, not its content). */
@@ -37,6 +37,7 @@ const MAX_CHUNK_SIZE = 4294967295;
 const LF = 0x0a;
 const HASH = 0x23;
 const DELIM = Buffer.from(EOM_DELIMITER, 'latin1');
+const EMPTY = Buffer.alloc(0);
 
 // One for every decoder: decode() without { stream: true } keeps no state between calls, and a
 // TextDecoder per kept session was a native converter per session (README, "Memory").
@@ -59,7 +60,8 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
   let framing: Framing = options.framing ?? 'eom';
 
   // Received bytes live in buf[start, end); consumed bytes are dropped by compaction.
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = EMPTY;
+  let adopted = false; // buf is a pushed chunk itself, not ours to write into
   let start = 0;
   let end = 0;
   let consumedTotal = 0; // stream offset of buf[start], for error messages
@@ -73,7 +75,9 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     | { kind: 'message-start' } // between messages: optional whitespace, then LF '#'
     | { kind: 'header' } // inside a message, expecting LF '#'
     | { kind: 'data'; remaining: number };
-  let chunkState: ChunkState = { kind: 'message-start' };
+  const MESSAGE_START: ChunkState = { kind: 'message-start' };
+  const IN_MESSAGE: ChunkState = { kind: 'header' };
+  let chunkState: ChunkState = MESSAGE_START;
   let parts: Buffer[] = [];
   let partsBytes = 0;
 
@@ -103,7 +107,7 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     // Skip whitespace between messages.
     while (start < end && isWhitespace(buf[start]!)) consume(start + 1);
     eomScanFrom = Math.max(eomScanFrom, start);
-    const found = buf.subarray(0, end).indexOf(DELIM, eomScanFrom);
+    const found = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(DELIM, eomScanFrom);
     if (found < 0) {
       if (end - start > maxMessageBytes + DELIM.length - 1) {
         fail(new FramingError('message-too-large', `message exceeds ${maxMessageBytes} bytes without an end-of-message marker`, streamOffset(start)));
@@ -153,11 +157,19 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
       if (chunkState.kind === 'data') {
         const take = Math.min(chunkState.remaining, end - start);
         if (take === 0) return undefined;
+        const e = start + take;
+        if (parts.length === 0 && take === chunkState.remaining && e + 4 <= end && buf[e] === LF && buf[e + 1] === HASH && buf[e + 2] === HASH && buf[e + 3] === LF) {
+          // A message of one chunk, all of it here (what most peers send): decoded in place, not copied.
+          const text = decodeUtf8(buf.subarray(start, e), streamOffset(e) - take);
+          consume(e + 4);
+          chunkState = MESSAGE_START;
+          return text;
+        }
         parts.push(Buffer.from(buf.subarray(start, start + take)));
         partsBytes += take;
         chunkState.remaining -= take;
         consume(start + take);
-        if (chunkState.remaining === 0) chunkState = { kind: 'header' };
+        if (chunkState.remaining === 0) chunkState = IN_MESSAGE;
         continue;
       }
       let i = start;
@@ -183,7 +195,7 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
         const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsBytes);
         parts = [];
         partsBytes = 0;
-        chunkState = { kind: 'message-start' };
+        chunkState = MESSAGE_START;
         return decodeUtf8(bytes, at);
       }
       if (partsBytes + header.size > maxMessageBytes) {
@@ -197,15 +209,27 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
   return {
     push(chunk: Uint8Array): void {
       if (failure || chunk.length === 0) return;
-      if (end + chunk.length > buf.length) {
+      if (start === end) {
+        // Nothing buffered: read the chunk where it is. A reply usually arrives in one SSH packet,
+        // so it is never copied, and no receive buffer is allocated (and dropped again) per reply.
+        buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+        adopted = true;
+        eomScanFrom = 0;
+        start = 0;
+        end = chunk.length;
+        return;
+      }
+      if (adopted || end + chunk.length > buf.length) {
         const live = end - start;
         const needed = live + chunk.length;
-        if (needed <= buf.length) {
+        if (!adopted && needed <= buf.length) {
           buf.copy(buf, 0, start, end); // compact in place (copy handles the overlap)
         } else {
-          const grown = Buffer.allocUnsafe(Math.max(needed, buf.length * 2, 4096));
+          // Never written into: an adopted chunk is the sender's memory.
+          const grown = Buffer.allocUnsafe(Math.max(needed, adopted ? 0 : buf.length * 2, 4096));
           buf.copy(grown, 0, start, end);
           buf = grown;
+          adopted = false;
         }
         eomScanFrom -= start;
         if (eomScanFrom < 0) eomScanFrom = 0;
@@ -225,7 +249,7 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
         throw new FramingError('framing-switch-mid-message', 'cannot switch framing in the middle of a chunked message');
       }
       framing = f;
-      chunkState = { kind: 'message-start' };
+      chunkState = MESSAGE_START;
       eomScanFrom = start;
     },
     get framing(): Framing {
@@ -239,7 +263,8 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
     },
     release(): void {
       if (start === end && buf.length > 0) {
-        buf = Buffer.alloc(0);
+        buf = EMPTY;
+        adopted = false;
         start = 0;
         end = 0;
         eomScanFrom = 0;

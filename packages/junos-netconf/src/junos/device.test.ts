@@ -73,6 +73,15 @@ afterAll(async () => {
 const lastRpc = (): string => server.received.at(-1)!.inner;
 
 describe('Junos device API over real SSH', () => {
+  it('reads closed and hostKeyFingerprint also through a Proxy of the device or its client (as wrappers do)', () => {
+    const proxied = <T extends object>(o: T): T => new Proxy(o, { get: (t, p, r) => Reflect.get(t, p, r) as unknown });
+    expect(proxied(device).closed).toBe(false);
+    expect(proxied(device.netconf).closed).toBe(false);
+    expect(proxied(device.netconf).hostKeyFingerprint).toMatch(/^SHA256:/);
+    const { rpc } = device; // methods are closures: they work detached
+    expect(typeof rpc).toBe('function');
+  });
+
   it('reads facts from software information and chassis inventory', async () => {
     expect(await device.facts()).toEqual({ hostname: 'r1-lab', model: 'mx204', version: '23.4R1.9', serialNumber: 'BK012' });
   });

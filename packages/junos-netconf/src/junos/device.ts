@@ -5,7 +5,7 @@ import { childObject, findAll, textOf, type XmlObject } from '../xml/nodes.js';
 import { parseXmlOrdered } from '../xml/parse.js';
 import { RpcFailedError } from '../errors.js';
 import { parseFacts, type JunosFacts } from './facts.js';
-import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText } from './secrets.js';
+import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText, secretMemory } from './secrets.js';
 import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
 import * as rpcs from './rpcs.js';
 
@@ -78,26 +78,34 @@ function configurationOf(r: RpcResponse, format: rpcs.ConfigFormat): XmlObject |
   return textOf(findAll(res, key)[0]) ?? textOf(findAll(res, 'configuration-output')[0]) ?? textOf(res['#text']) ?? '';
 }
 
+/**
+ * What a JunosDevice has besides its methods, with `closed` as a prototype getter: an object
+ * literal with a `get` is a dictionary-mode object in V8, ~1.1 KiB more per kept session
+ * (README, "Memory per kept session").
+ */
+class DeviceBase {
+  constructor(readonly netconf: NetconfClient) {}
+  get closed(): boolean {
+    return this.netconf.closed;
+  }
+}
+
 /** Wrap a connected NETCONF client in the Junos API. */
 export function junosDevice(netconf: NetconfClient): JunosDevice {
   const rpc = (xml: string, o?: RpcOptions) => netconf.rpc(xml, o);
   // Secrets this session has loaded. Junos may quote them again later — in a commit, commit
   // check or rollback error — so every configuration-changing reply is scrubbed of all of them.
-  const loadedSecrets = new Set<string>();
+  const loadedSecrets = secretMemory();
   const scrubbed = async (pending: Promise<RpcResponse>): Promise<RpcResponse> => {
-    const secrets = [...loadedSecrets].sort((a, b) => b.length - a.length);
+    const secrets = loadedSecrets.list;
     try {
       return redactResponse(await pending, secrets);
     } catch (err) {
       throw err instanceof RpcFailedError ? redactFailure(err, secrets) : err;
     }
   };
-  const device: JunosDevice & { toJSON(): object } = {
+  const methods: Omit<JunosDevice, 'closed' | 'netconf'> & { toJSON(): object } = {
     host: netconf.host,
-    netconf,
-    get closed() {
-      return netconf.closed;
-    },
     rpc,
     async facts(o) {
       const [sw, inv] = await Promise.all([rpc(rpcs.softwareInformationRpc(), o), rpc(rpcs.chassisInventoryRpc(), o)]);
@@ -137,7 +145,7 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
     },
     load(l, o) {
       const request = rpcs.loadConfigurationRpc(l);
-      for (const s of extractSecrets(l.config, l.format)) loadedSecrets.add(s);
+      loadedSecrets.add(extractSecrets(l.config, l.format));
       return scrubbed(rpc(request, o));
     },
     commit: (c, o) => scrubbed(rpc(rpcs.commitConfigurationRpc(c), o)),
@@ -147,7 +155,7 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
       const r = await rpc(rpcs.diffRpc(n), o);
       const text = textOf(findAll(r.result, 'configuration-output')[0]) ?? '';
       // A diff is made to be printed and logged, and Junos shows secrets in it as reversible $9$.
-      return redactText(redactConfigurationText(text), [...loadedSecrets].sort((a, b) => b.length - a.length));
+      return redactText(redactConfigurationText(text), loadedSecrets.list);
     },
     async cli(command, o) {
       const r = await rpc(rpcs.commandRpc(command), o);
@@ -167,7 +175,8 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
     close: () => netconf.close(),
     toJSON: () => ({ junos: (netconf as unknown as { toJSON(): object }).toJSON() }),
     [inspect.custom]: () => `JunosDevice { ${inspect(netconf)} }`,
-  } as JunosDevice & { toJSON(): object };
+  } as Omit<JunosDevice, 'closed' | 'netconf'> & { toJSON(): object };
+  const device: JunosDevice = Object.assign(new DeviceBase(netconf), methods);
   return device;
 }
 

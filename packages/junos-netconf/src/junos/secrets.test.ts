@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RpcError, RpcFailedError } from '../errors.js';
-import { extractSecrets, redactConfigurationText, redactFailure } from './secrets.js';
+import { parseRpcReply } from '../session/reply.js';
+import type { RpcResponse } from '../session/rpc-session.js';
+import { extractSecrets, MAX_REMEMBERED_SECRETS, redactConfigurationText, redactFailure, redactResponse, secretMemory } from './secrets.js';
+
+const response = (raw: string): RpcResponse => {
+  const p = parseRpcReply(raw);
+  return { messageId: '1', rpc: 'commit-configuration', raw, result: p.result, ok: p.ok, failed: false, errors: p.errors, warnings: p.warnings, elapsedMs: 1 };
+};
 
 const CAK = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -64,5 +71,29 @@ describe('secret redaction', () => {
       '+    description "cak 12345678 is not a secret when quoted inside a description";',
     ]);
     expect(redactConfigurationText('')).toBe('');
+  });
+
+  it('returns a reply that cannot hold a secret as it is, and scrubs one that quotes it, also through references', () => {
+    const clean = response('<rpc-reply><commit-results><routing-engine><name>re0</name><commit-success/></routing-engine></commit-results></rpc-reply>');
+    expect(redactResponse(clean, [CAK])).toBe(clean);
+    for (const raw of [
+      `<rpc-reply><commit-results><warning><message>value ${CAK}</message></warning></commit-results></rpc-reply>`,
+      `<rpc-reply><commit-results><warning><message>value &#x30;${CAK.slice(1)}</message></warning></commit-results></rpc-reply>`,
+      `<rpc-reply><commit-results><warning><message>value ${CAK.slice(0, 10)}\r\n</message></warning><x>${CAK}</x></commit-results></rpc-reply>`,
+    ]) {
+      const scrubbed = redactResponse(response(raw), [CAK]);
+      expect(JSON.stringify([scrubbed.raw, scrubbed.result, scrubbed.warnings.map((w) => [w.message, w.info])])).not.toContain(CAK);
+    }
+  });
+
+  it('remembers the most recent secrets a session loaded, longest first, at most MAX_REMEMBERED_SECRETS', () => {
+    const memory = secretMemory();
+    memory.add(['short-1', 'a-longer-secret-0']);
+    expect(memory.list).toEqual(['a-longer-secret-0', 'short-1']);
+    for (let i = 0; i < MAX_REMEMBERED_SECRETS + 10; i++) memory.add([`secret-${String(i).padStart(4, '0')}`]);
+    expect(memory.list).toHaveLength(MAX_REMEMBERED_SECRETS);
+    expect(memory.list).toContain(`secret-${String(MAX_REMEMBERED_SECRETS + 9).padStart(4, '0')}`);
+    expect(memory.list).not.toContain('short-1');
+    expect(memory.list).not.toContain('secret-0009');
   });
 });

@@ -27,6 +27,33 @@ export function extractSecrets(config: string, format: ConfigFormat): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
+/** How many of the secrets a session loaded it keeps scrubbing from replies (the most recent). */
+export const MAX_REMEMBERED_SECRETS = 256;
+
+/**
+ * The secrets a session has loaded, longest first (a secret that contains another is replaced
+ * whole). Bounded: a session kept for months loads two keys a cycle, and neither the memory nor
+ * the scrubbing of every reply may grow with that; a secret 256 loads old is long committed.
+ */
+export function secretMemory(): { add(secrets: readonly string[]): void; readonly list: readonly string[] } {
+  const kept = new Set<string>();
+  let list: string[] = [];
+  return {
+    add(secrets) {
+      const before = kept.size;
+      for (const s of secrets) {
+        kept.delete(s); // re-added: most recent again
+        kept.add(s);
+      }
+      while (kept.size > MAX_REMEMBERED_SECRETS) kept.delete(kept.values().next().value!);
+      if (secrets.length > 0 || kept.size !== before) list = [...kept].sort((a, b) => b.length - a.length);
+    },
+    get list() {
+      return list;
+    },
+  };
+}
+
 // Configuration text as Junos prints it (show configuration, show | compare): an optional diff
 // sign or `inactive:`, then the statement's keyword.
 const LINE_HEAD = '^(\\s*[-+!]?\\s*(?:inactive:\\s+)?';
@@ -86,9 +113,20 @@ function redactError(e: RpcError, secrets: readonly string[]): RpcError {
   });
 }
 
+/**
+ * Whether a reply can hold one of the secrets anywhere: in its raw text, or in a value parsed from
+ * it. Without references ('&') or CRs in the raw text, every parsed value is a piece of it, so a
+ * secret the raw text does not contain is nowhere (the common case: nothing is copied).
+ */
+function mayHold(raw: string, secrets: readonly string[]): boolean {
+  if (raw.includes('&') || raw.includes('\r')) return true;
+  for (const s of secrets) if (raw.includes(s)) return true;
+  return false;
+}
+
 /** The same failure with every secret replaced by "[redacted]" (errors, warnings, raw reply). */
 export function redactFailure(err: RpcFailedError, secrets: readonly string[]): RpcFailedError {
-  if (secrets.length === 0) return err;
+  if (secrets.length === 0 || !mayHold(err.raw, secrets)) return err;
   return new RpcFailedError(
     err.rpc,
     err.errors.map((e) => redactError(e, secrets)),
@@ -99,7 +137,7 @@ export function redactFailure(err: RpcFailedError, secrets: readonly string[]): 
 }
 
 export function redactResponse(r: RpcResponse, secrets: readonly string[]): RpcResponse {
-  if (secrets.length === 0) return r;
+  if (secrets.length === 0 || !mayHold(r.raw, secrets)) return r;
   return {
     ...r,
     raw: redactText(r.raw, secrets),

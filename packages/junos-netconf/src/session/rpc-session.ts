@@ -100,6 +100,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
   const pending = new Map<string, Pending>();
   const closeListeners: Array<(err?: Error) => void> = [];
   let nextId = 101;
+  let unparsedPending = 0; // RPCs sent with parseResult: false and not yet settled
   let framing: Framing = 'eom';
   let serverCapabilities: string[] = [];
   let sessionId: number | undefined;
@@ -122,6 +123,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
         p.reject(err);
       }
       pending.clear();
+      unparsedPending = 0;
       if (!helloDone) rejectHello(err);
       stream.destroy();
       for (const l of closeListeners.splice(0)) l(reportedCloseReason());
@@ -173,7 +175,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
 
     /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
     function settledUnparsed(msg: string): boolean {
-      if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+      if (unparsedPending === 0 || !RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
       const sniffed = sniffMessageId(msg);
       const id = sniffed !== undefined ? sniffed : pending.keys().next().value;
       const p = id !== undefined ? pending.get(id) : undefined;
@@ -186,6 +188,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
       const p = pending.get(id);
       if (!p) return;
       pending.delete(id);
+      if (!p.parseResult) unparsedPending--;
       p.cleanup();
       fn(p);
     }
@@ -239,6 +242,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
           const timer = setTimeout(() => settle(id, (p) => p.reject(new NetconfTimeoutError(`<${name}> (message-id ${id})`, timeoutMs, label))), timeoutMs);
           const onAbort = (): void => settle(id, (p) => p.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal?.reason)));
           signal?.addEventListener('abort', onAbort, { once: true });
+          if (rpcOptions.parseResult === false) unparsedPending++;
           pending.set(id, {
             rpc: name,
             started: performance.now(),

@@ -147,6 +147,14 @@ describe('parseXml', () => {
   });
 });
 
+describe('attribute names', () => {
+  it('keeps a Name that is not a qualified name as it is, for the caller to judge (sim-junos refuses it on an <rpc>)', () => {
+    expect(parseXmlOrdered('<rpc a:b:c="1" :x="2" p:id="3" xmlns:p="u" message-id="12"/>')[0]!.attributes).toEqual({ 'a:b:c': '1', x: '2', id: '3', 'message-id': '12' });
+    expect(() => parseXml('<a 1b="x"/>')).toThrow(expect.objectContaining({ reason: 'malformed' }));
+    expect(() => parseXml('<a:b:c/>')).toThrow(expect.objectContaining({ reason: 'malformed' })); // element names must be qualified names
+  });
+});
+
 describe('parseXmlOrdered', () => {
   it('keeps sibling order, attributes and text, with the same refusals', async () => {
     const { parseXmlOrdered } = await import('./parse.js');

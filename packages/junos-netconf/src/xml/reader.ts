@@ -1,0 +1,267 @@
+// The one pass over a peer's XML: well-formedness, the safety refusals and the events a tree is
+// built from, together. It replaced fast-xml-parser's validator followed by its parser (two full
+// passes, and a path string built per callback): on the rotator's replies the client spent more
+// CPU in those two passes and their garbage than in SSH (package README, "Performance").
+import { XmlError } from './errors.js';
+
+/** Deepest element nesting accepted (Junos configuration stays far below this). */
+export const MAX_XML_DEPTH = 256;
+
+/** Receives a document's content in order. Names are local (namespace prefix removed). */
+export interface XmlBuilder {
+  /** `attributes`: name, value, name, value…; xmlns declarations left out; undefined when none. */
+  open(name: string, attributes: string[] | undefined): void;
+  /** Character data between two tags (comments and CDATA joined in), trimmed, references decoded; never empty. */
+  text(value: string): void;
+  close(): void;
+}
+
+// A Map, not an object literal: `ref in {…}` also matches inherited keys, so `&constructor;` or
+// `&toString;` would pass as entities and decode to Object.prototype's functions.
+const PREDEFINED: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+/** Names that would reach Object.prototype when used as keys of the parsed objects. */
+const REFUSED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+const NAME_START = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const NAME_CHAR = `${NAME_START}\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+const NCNAME = `[${NAME_START.slice(1)}][${NAME_CHAR.slice(1)}]*`;
+/** A qualified name: at most one colon, with a name on each side. */
+const QNAME = new RegExp(`^(?:${NCNAME}:)?${NCNAME}$`);
+/** An XML 1.0 Name (colons anywhere): what attribute names may be, as before; a caller may refuse more. */
+const NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`);
+
+const MAX_QUOTED = 64;
+/** Document text (a tag or attribute name) as quoted in an error: never more than 64 characters. */
+export const quoted = (text: string): string => (text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+/** Where a name ends: whitespace, '/', '>', '=', or the end. */
+function nameEnd(xml: string, i: number): number {
+  for (; i < xml.length; i++) {
+    const c = xml.charCodeAt(i);
+    if (c === 0x3e || c === 0x2f || c === 0x3d || isSpace(c)) break;
+  }
+  return i;
+}
+
+/** Checks one reference at xml[at] === '&'; returns the index after its ';'. */
+export function checkReference(xml: string, at: number): number {
+  const semi = xml.indexOf(';', at);
+  const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
+  if (PREDEFINED.has(ref)) return semi + 1;
+  const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(ref);
+  if (numeric) {
+    const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2]!, 10);
+    const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (allowed) return semi + 1;
+    throw new XmlError('entity', `character reference &${ref}; is not a legal XML character`, at);
+  }
+  const shown = ref === '' ? xml.slice(at, at + 12) : `&${ref};`;
+  throw new XmlError('entity', `entity reference ${JSON.stringify(shown)} is not one of the five predefined XML entities (DTD entities are refused)`, at);
+}
+
+const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
+/** Decodes the references of a value whose references were all checked. */
+function decodeReferences(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(REFERENCE, (_m, ref: string) => {
+    if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.startsWith('#x') ? ref.slice(2) : ref.slice(1), ref.startsWith('#x') ? 16 : 10));
+    return PREDEFINED.get(ref)!;
+  });
+}
+
+/** Checks the references in xml[from, to) (raising the first bad one at its position). */
+function checkReferences(xml: string, from: number, to: number): void {
+  for (let amp = xml.indexOf('&', from); amp >= 0 && amp < to; amp = xml.indexOf('&', amp + 1)) {
+    if (checkReference(xml, amp) > to) throw new XmlError('entity', 'reference is not terminated', amp);
+  }
+}
+
+/** A value as the tree gets it: line ends normalised (XML 1.0 §2.11), trimmed, references decoded. */
+function value(raw: string): string {
+  const v = (raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw).trim();
+  return decodeReferences(v);
+}
+
+const escapeCdata = (text: string): string => text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+
+/**
+ * Reads `xml` (already checked for illegal characters) into `builder`, or throws XmlError: a
+ * DOCTYPE (`doctype`), another markup declaration (`declaration`), a reference that is not one of
+ * the five predefined entities or a legal character (`entity`), or anything not well-formed
+ * (`malformed`). Positions are indices into `xml`.
+ */
+export function readXml(xml: string, builder: XmlBuilder): void {
+  const open: string[] = []; // qualified names of the open elements
+  let roots = 0; // 0 or 1: a document has one root element
+  let text = ''; // character data since the last tag, raw (CDATA escaped), comments dropped
+  let textFrom = -1; // start of the pending raw run in xml, or -1
+  // Past the depth limit the reading goes on without the builder, so a document that is also
+  // malformed elsewhere is reported as malformed (the more useful message); the depth error comes last.
+  let tooDeepAt = -1;
+  let i = 0;
+  while (i < xml.length && /\s/.test(xml[i]!)) i++; // chunked framing may put a line break before the declaration
+
+  const flushText = (): void => {
+    if (text === '') return;
+    if (open.length === 0) {
+      const stray = /\S/.exec(text);
+      if (stray) throw new XmlError('malformed', 'text outside the root element', textFrom);
+    } else {
+      const v = value(text);
+      if (v !== '' && tooDeepAt < 0) builder.text(v);
+    }
+    text = '';
+    textFrom = -1;
+  };
+
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const runEnd = lt < 0 ? xml.length : lt;
+    if (runEnd > i) {
+      checkReferences(xml, i, runEnd);
+      if (textFrom < 0) textFrom = i;
+      text += xml.slice(i, runEnd);
+    }
+    if (lt < 0) break;
+    const c1 = xml.charCodeAt(lt + 1);
+    if (c1 === 0x21 /* ! */) {
+      i = markupDeclaration(lt);
+      continue;
+    }
+    flushText();
+    if (c1 === 0x3f /* ? */) {
+      const close = xml.indexOf('?>', lt + 2);
+      if (close < 0) throw new XmlError('malformed', 'processing instruction is not closed', lt);
+      const target = xml.slice(lt + 2, nameEnd(xml, lt + 2));
+      if (target.toLowerCase() === 'xml' && lt !== firstMarkup()) throw new XmlError('malformed', 'XML declaration allowed only at the start of the document', lt);
+      i = close + 2;
+    } else if (c1 === 0x2f /* / */) {
+      i = closeTag(lt);
+    } else {
+      i = startTag(lt);
+    }
+  }
+  flushText();
+  if (open.length > 0) {
+    const n = open.length;
+    throw new XmlError('malformed', n === 1 ? `element <${quoted(open[0]!)}> is not closed at the end of the document` : `${n} elements are not closed at the end of the document (outermost <${quoted(open[0]!)}>, innermost <${quoted(open[n - 1]!)}>)`, xml.length);
+  }
+  if (tooDeepAt >= 0) throw new XmlError('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`, tooDeepAt);
+  if (roots === 0) throw new XmlError('malformed', 'document is empty');
+
+  function firstMarkup(): number {
+    return xml.indexOf('<');
+  }
+
+  /** `<!--`, `<![CDATA[`, a DOCTYPE or another declaration at xml[lt]; returns where to go on. */
+  function markupDeclaration(lt: number): number {
+    if (xml.startsWith('<!--', lt)) {
+      const close = xml.indexOf('-->', lt + 4);
+      if (close < 0) throw new XmlError('malformed', 'comment is not closed', lt);
+      return close + 3;
+    }
+    if (xml.startsWith('<![CDATA[', lt)) {
+      const close = xml.indexOf(']]>', lt + 9);
+      if (close < 0) throw new XmlError('malformed', 'CDATA section is not closed', lt);
+      if (open.length === 0) throw new XmlError('malformed', 'CDATA section outside the root element', lt);
+      if (textFrom < 0) textFrom = lt;
+      text += escapeCdata(xml.slice(lt + 9, close));
+      return close + 3;
+    }
+    if (/^<!doctype/i.test(xml.slice(lt, lt + 9))) {
+      throw new XmlError('doctype', 'DOCTYPE declarations are refused (entity expansion and external entities)', lt);
+    }
+    throw new XmlError('declaration', `markup declaration ${JSON.stringify(xml.slice(lt, lt + 10))} is refused`, lt);
+  }
+
+  function localName(qname: string, at: number, what: string): string {
+    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name '${quoted(qname)}' is not a valid XML name`, at);
+    const local = qname.slice(qname.indexOf(':') + 1);
+    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `${what} name '${local}' is refused (it would reach Object.prototype)`, at);
+    return local;
+  }
+
+  /**
+   * The key of an attribute: '' for a namespace declaration (dropped); the local part of
+   * `prefix:name`; any other Name as it is (`a:b:c`, `:x`), for the caller to judge — sim-junos
+   * answers such an <rpc> attribute with its own error and the message-id.
+   */
+  function attributeName(aQname: string, at: number): string {
+    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : `attribute name '${quoted(aQname)}' is not a valid XML name`, at);
+    const parts = aQname.split(':');
+    const local = parts[0] === 'xmlns' ? '' : parts.length === 2 ? parts[1]! : aQname;
+    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
+    return local;
+  }
+
+  function closeTag(lt: number): number {
+    const end = nameEnd(xml, lt + 2);
+    const qname = xml.slice(lt + 2, end);
+    if (qname === '') throw new XmlError('malformed', 'closing tag has no name', lt);
+    let j = end;
+    while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
+    if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', `closing tag </${quoted(qname)}> is not closed by '>'`, lt);
+    const expected = open.pop();
+    if (expected === undefined) throw new XmlError('malformed', `closing tag </${quoted(qname)}> has no opening tag`, lt);
+    if (expected !== qname) throw new XmlError('malformed', `closing tag </${quoted(qname)}> does not match <${quoted(expected)}>`, lt);
+    if (tooDeepAt < 0) builder.close();
+    return j + 1;
+  }
+
+  function startTag(lt: number): number {
+    const end = nameEnd(xml, lt + 1);
+    const qname = xml.slice(lt + 1, end);
+    const name = localName(qname, lt + 1, 'element');
+    if (open.length === 0 && roots > 0) throw new XmlError('malformed', `a second root element <${quoted(qname)}>`, lt);
+    if (open.length >= MAX_XML_DEPTH && tooDeepAt < 0) tooDeepAt = lt;
+    let attributes: string[] | undefined;
+    let seen: string[] | undefined;
+    let j = end;
+    for (;;) {
+      const spaced = j < xml.length && isSpace(xml.charCodeAt(j));
+      while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
+      const c = xml.charCodeAt(j);
+      if (c === 0x3e /* > */ || (c === 0x2f /* / */ && xml.charCodeAt(j + 1) === 0x3e)) {
+        if (open.length === 0) roots++;
+        const building = tooDeepAt < 0;
+        if (building) builder.open(name, attributes);
+        if (c === 0x3e) {
+          open.push(qname);
+          return j + 1;
+        }
+        if (building) builder.close();
+        return j + 2;
+      }
+      if (j >= xml.length) throw new XmlError('malformed', `tag <${quoted(qname)}> is not closed`, lt);
+      if (!spaced) throw new XmlError('malformed', `attributes of <${quoted(qname)}> must be separated by whitespace`, j);
+      const nameAt = j;
+      const aEnd = nameEnd(xml, j);
+      const aQname = xml.slice(j, aEnd);
+      j = aEnd;
+      while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
+      if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', `attribute '${quoted(aQname)}' of <${quoted(qname)}> has no value`, nameAt);
+      j++;
+      while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
+      const quote = xml.charCodeAt(j);
+      if (quote !== 0x22 && quote !== 0x27) throw new XmlError('malformed', `value of attribute '${quoted(aQname)}' is not quoted`, j);
+      const close = xml.indexOf(quote === 0x22 ? '"' : "'", j + 1);
+      if (close < 0) throw new XmlError('malformed', `value of attribute '${quoted(aQname)}' is not closed`, j);
+      const lt2 = xml.indexOf('<', j + 1);
+      if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', `'<' in the value of attribute '${quoted(aQname)}'`, lt2);
+      checkReferences(xml, j + 1, close);
+      seen ??= [];
+      if (seen.includes(aQname)) throw new XmlError('malformed', `attribute '${quoted(aQname)}' is repeated`, nameAt);
+      seen.push(aQname);
+      const local = attributeName(aQname, nameAt);
+      if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
+      j = close + 1;
+    }
+  }
+}
