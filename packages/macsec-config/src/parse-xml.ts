@@ -43,6 +43,9 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
+  // Values leave the parser decoded, as readConfigurationTree's already-parsed trees do (after
+  // xml-well-formed.ts has refused every reference but the five entities and character references).
+  tagValueProcessor: (_name: string, value: string) => decodeEntities(value),
 });
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -65,7 +68,7 @@ function textOf(el: El, path: string): string {
   const t = el['#text'];
   if (t === undefined || t === '') return '';
   if (typeof t !== 'string') throw new ConfigParseError('expected text', path);
-  return decodeEntities(t);
+  return t;
 }
 
 /** Text of the single child `tag`, or undefined when absent. */
@@ -446,6 +449,49 @@ function readModel(configuration: El): MacsecConfig {
 export function parseConfigurationXml(xml: string): MacsecConfig {
   return ownErrors(() => readModel(parseDocument(xml)));
 }
+
+/**
+ * An XML element already parsed by a hardened parser (DOCTYPE and entities refused, references
+ * decoded, names without namespace prefix): junos-netconf's `parseXmlOrdered` returns this shape.
+ */
+export interface XmlTreeElement {
+  name: string;
+  attributes: Readonly<Record<string, string>>;
+  children: readonly XmlTreeElement[];
+  /** The element's own text, decoded and trimmed. */
+  text: string;
+}
+
+/**
+ * parseConfigurationXml for a reply its caller has parsed already (`root`: the `<rpc-reply>`,
+ * `<data>` or `<configuration>` element), so a device's reply is parsed once: parsing the string
+ * again here (validator + parser) was most of what a rotator allocated per device and cycle.
+ */
+export function readConfigurationTree(root: XmlTreeElement): MacsecConfig {
+  return ownErrors(() => {
+    const doc: El = Object.create(null) as El;
+    doc[root.name] = [elementOf(root, 0)];
+    const configuration = findConfiguration(doc);
+    if (!configuration) throw new ConfigParseError(root.name === 'rpc-reply' && root.children.some((c) => c.name === 'rpc-error') ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', '(document)');
+    return readModel(configuration);
+  });
+}
+
+/** The tree in the shape the readers above take (every child a list; text under `#text`). */
+function elementOf(node: XmlTreeElement, depth: number): El {
+  if (depth > MAX_XML_DEPTH) throw new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, '(document)');
+  // No prototype: an element named like an Object.prototype member is an ordinary key.
+  const el = Object.create(null) as El;
+  if (node.text !== '') el['#text'] = node.text;
+  for (const [name, value] of Object.entries(node.attributes)) el[`@_${name}`] = value;
+  for (const child of node.children) {
+    if (RESERVED_NAMES.has(child.name)) throw new ConfigParseError(`element <${child.name}> is not allowed in configuration XML`, '(document)');
+    const list = (el[child.name] ??= []) as El[];
+    list.push(elementOf(child, depth + 1));
+  }
+  return el;
+}
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * The contract: bad input gives a ConfigParseError, nothing else. The paths above throw it

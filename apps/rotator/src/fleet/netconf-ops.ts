@@ -2,7 +2,8 @@
 // devices and for a site agent's own): read the MACsec parts of the committed configuration, load
 // a change and commit it (confirmed or not), confirm. The only place the rotator renders XML.
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
-import { parseConfigurationXml, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
+import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
+import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
@@ -10,21 +11,25 @@ const EVENT_FILTER = '<configuration><event-options/></configuration>';
 
 /**
  * The committed MACsec configuration (connectivity associations, interfaces, key chains). Each
- * reply is parsed once, by macsec-config (getConfigurationRaw: junos-netconf leaves it unparsed).
+ * reply is parsed once, by junos-netconf's one-pass reader (getConfigurationRaw leaves it
+ * unparsed), and macsec-config reads the model from that tree.
  */
 export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
-  const r = await d.getConfigurationRaw({ filter: MACSEC_FILTER });
-  const config = parseConfigurationXml(r.raw);
+  const config = await readConfiguration(d, MACSEC_FILTER);
   if (options.staticHostMappings) {
-    const s = await d.getConfigurationRaw({ filter: SYSTEM_FILTER });
-    const sys = parseConfigurationXml(s.raw);
+    const sys = await readConfiguration(d, SYSTEM_FILTER);
     if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
   }
   if (options.eventOptions) {
-    const ev = parseConfigurationXml((await d.getConfigurationRaw({ filter: EVENT_FILTER })).raw);
+    const ev = await readConfiguration(d, EVENT_FILTER);
     if (ev.eventOptions) config.eventOptions = ev.eventOptions;
   }
   return config;
+}
+
+async function readConfiguration(d: JunosDevice, filter: string): Promise<MacsecConfig> {
+  const { raw } = await d.getConfigurationRaw({ filter });
+  return readConfigurationTree(parseXmlOrdered(raw)[0]!);
 }
 
 interface ChangeOptions {
