@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { sharedTestOptions } from '../vitest.shared';
+import { sharedTestOptions } from '../vitest.shared.ts';
 
 export default defineConfig({
   test: {
