@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { sharedTestOptions } from '../../vitest.shared.ts';
+import { sharedTestOptions } from '../../vitest.shared.js';
 
 export default defineConfig({
   // The README examples import the package by name; run them against the sources.

@@ -29,6 +29,7 @@ import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import { guardedKmeClient } from '../../apps/rotator/src/fleet/connectors.js';
 import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
+import { limitHeapGrowth } from '../../apps/rotator/src/cli/heap.js';
 import { measureFloor } from './floor.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
@@ -305,6 +306,7 @@ function table(results: SizeResult[]): string {
 
 async function main(): Promise<void> {
   if (process.env.FLEET_CHILD) {
+    limitHeapGrowth(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts)
     const r = await runSize(Number(process.env.FLEET_LINKS));
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
     return;
@@ -324,7 +326,7 @@ async function main(): Promise<void> {
     results.push(JSON.parse(line.slice(7)) as SizeResult);
   }
   const r0 = results[0]!;
-  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${CYCLES} cycles`);
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${CYCLES} cycles; V8 heap growth as the CLI sets it (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
 }
 
