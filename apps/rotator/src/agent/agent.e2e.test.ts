@@ -11,7 +11,7 @@ import { post, resolveRetry, send, type Transport } from './client/request.js';
 import { agentDispatcher } from './client/tls.js';
 import { ENDPOINTS } from './protocol/schemas.js';
 import { keyRef } from './protocol/refs.js';
-import { startSitesBench, type SitesBench } from './testing/sites.js';
+import { startSitesBench, type SitesBench } from './simulated-sites.js';
 
 const SUITE: CipherSuite = 'gcm-aes-256';
 const CKN = { strategy: 'sha256-keyid' } as const;

@@ -11,7 +11,7 @@ import { agentDispatcher } from './client/tls.js';
 import { keyRef } from './protocol/refs.js';
 import { BATCH_PATH, batchAnswerLineSchema } from './protocol/schemas.js';
 import { startRecordingRelay, type RelayedExchange } from './testing/recording-relay.js';
-import { startSitesBench, type SitesBench } from './testing/sites.js';
+import { startSitesBench, type SitesBench } from './simulated-sites.js';
 
 const SUITE: CipherSuite = 'gcm-aes-256';
 const quiet = { warn: () => undefined, debug: () => undefined };

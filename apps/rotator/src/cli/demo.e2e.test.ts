@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from './demo/run-demo.js';
 import { capturedIo } from './testing/capture.js';
-import { keyForms, scanFiles, scanText } from './testing/scan.js';
+import { keyForms, scanFiles, scanText } from './demo/scan.js';
 
 const roots: string[] = [];
 afterAll(() => {

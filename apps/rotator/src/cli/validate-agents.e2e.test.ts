@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSitesBench, type SitesBench } from '../agent/testing/sites.js';
+import { startSitesBench, type SitesBench } from '../agent/simulated-sites.js';
 import { runCli } from './program.js';
 import { capturedIo } from './testing/capture.js';
 

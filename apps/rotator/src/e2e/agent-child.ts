@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SitesBench } from '../agent/testing/sites.js';
+import type { SitesBench } from '../agent/simulated-sites.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
 

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SitesBench } from '../agent/testing/sites.js';
+import type { SitesBench } from '../agent/simulated-sites.js';
 import { createAgentDirectory, type AgentExchange } from '../agent/client/index.js';
 import type { EngineConfig, EngineHooks, EngineLink, Rotator } from '../engine/index.js';
 import { createRotator } from '../engine/index.js';

@@ -10,7 +10,7 @@ import { AgentError, createAgentClient, type SiteConfig } from '../agent/client/
 import { resolveRetry, send, type Transport } from '../agent/client/request.js';
 import { agentDispatcher } from '../agent/client/tls.js';
 import { ENDPOINTS } from '../agent/protocol/schemas.js';
-import { startSitesBench, type SitesBench } from '../agent/testing/sites.js';
+import { startSitesBench, type SitesBench } from '../agent/simulated-sites.js';
 import type { CycleReport, EngineHooks, EngineLink } from '../engine/index.js';
 import type { Journal } from '../state/types.js';
 import { portOf, startAgentChild, type AgentChild } from './agent-child.js';

@@ -22,7 +22,7 @@ import { startRecordingRelay, type RecordingRelay, type RelayedExchange } from '
 import { downTimeAfterFirstSecured } from '../cli/demo/links-table.js';
 import { startSitesWorld, writeCoordinatorConfig, type CoordinatorFiles, type SitesWorld } from '../cli/demo/sites-world.js';
 import { readNeedles, scanAll, type Needles } from '../cli/demo/who-held.js';
-import { filesUnder, keyForms, scanText } from '../cli/testing/scan.js';
+import { filesUnder, keyForms, scanText } from '../cli/demo/scan.js';
 import { createStateStore } from '../state/index.js';
 
 const ROTATOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -9,7 +9,7 @@ import { Agent, createServer, request, type Server } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { SitesBench } from './sites.js';
+import type { SitesBench } from '../simulated-sites.js';
 
 /** One exchange as the relay saw it cross, both directions. */
 export interface RelayedExchange {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAgent } from '../../agent/client/index.js';
-import { startSitesBench, type SitesBench } from '../../agent/testing/sites.js';
+import { startSitesBench, type SitesBench } from '../../agent/simulated-sites.js';
 import { runCli } from '../program.js';
 import { capturedIo } from '../testing/capture.js';
 

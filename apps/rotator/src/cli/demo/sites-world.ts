@@ -5,7 +5,7 @@
 // certificate (for the agents' mutual TLS) is the one credential it has.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSitesBench, type SitesBench } from '../../agent/testing/sites.js';
+import { startSitesBench, type SitesBench } from '../../agent/simulated-sites.js';
 import { demoCables, demoLinksAndRotationYaml, type DemoCable } from './topology.js';
 
 /** dc1 holds the group's master r1; dc2 r2 and r3; dc3 r4. Every link crosses sites; dc1-edge spans all three. */

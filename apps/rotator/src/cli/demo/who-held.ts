@@ -6,7 +6,7 @@
 //   was told: its log, its reports, its state and config files, every exchange with the agents.
 import { readFileSync } from 'node:fs';
 import { deriveCknCak, type CipherSuite, type CknStrategyName } from '@qkd-macsec/macsec-config';
-import { filesUnder, scanText, type Leak } from '../testing/scan.js';
+import { filesUnder, scanText, type Leak } from './scan.js';
 import { renderTable } from '../table.js';
 
 export interface Needles {

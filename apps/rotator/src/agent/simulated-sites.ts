@@ -1,5 +1,5 @@
-// Test bench for site agents: sim-kme (one KME per site, real mTLS), sim-junos (real SSH/NETCONF,
-// manual clock), certificates from cert-lcm (an agents' CA, a coordinators' CA, the coordinator's
+// Simulated sites for `demo --sites` and the agent tests: sim-kme (one KME per site, real mTLS),
+// sim-junos (real SSH/NETCONF, manual clock), certificates from cert-lcm (an agents' CA, a coordinators' CA, the coordinator's
 // client certificate), and per site an agent.yaml on disk that loadAgentConfig reads — the agents
 // are started from their files, as `qkd-macsec agent` starts them. The coordinator side gets
 // SiteConfigs and nothing else: no KME or device credential.
@@ -11,12 +11,12 @@ import { Writable } from 'node:stream';
 import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { createLogger as createSimKmeLogger, startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
-import { createLogger, type RotatorLogger } from '../../log/index.js';
-import { loadAgentConfig } from '../config/load.js';
-import type { AgentConfig } from '../config/types.js';
-import type { SiteConfig } from '../client/site.js';
-import { startAgent, type RunningAgent, type StartAgentOptions } from '../server/agent.js';
-import { pinOf } from '../server/peer.js';
+import { createLogger, type RotatorLogger } from '../log/index.js';
+import { loadAgentConfig } from './config/load.js';
+import type { AgentConfig } from './config/types.js';
+import type { SiteConfig } from './client/site.js';
+import { startAgent, type RunningAgent, type StartAgentOptions } from './server/agent.js';
+import { pinOf } from './server/peer.js';
 
 export interface SiteSpec {
   /** Device name → interface list is fixed: et-0/0/0 faces the peer in `links`. */
