@@ -94,6 +94,14 @@ const X509_VERIFY_CODES = new Set([
   'KEYUSAGE_NO_CERTSIGN',
 ]);
 
+/**
+ * OpenSSL 3.2 and later (Node 24) name the alerts "ssl/tls alert …" where earlier versions
+ * (Node 20, 22) said "sslv3 alert …": Node's codes follow, e.g. ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE.
+ */
+export function sslv3AlertName(code: string): string {
+  return code.replace(/^ERR_SSL_SSL\/TLS_ALERT_/, 'ERR_SSL_SSLV3_ALERT_');
+}
+
 /** What the error mapping needs of the TLS setup. */
 export type TlsContext = Omit<TlsSetup, 'agent'>;
 
@@ -115,7 +123,7 @@ export function networkError(error: unknown, context: QkdErrorContext, tls: TlsC
   const alert = code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? tls.takeTlsAlert(failure.localPort) : undefined;
   if (alert) code = alert;
 
-  if (CLIENT_CERT_REJECTED.has(code)) return new QkdTlsError(`TLS handshake with ${host} failed (${code}): ${clientCertAdvice(tls)}`, { ...ctx, code });
+  if (CLIENT_CERT_REJECTED.has(sslv3AlertName(code))) return new QkdTlsError(`TLS handshake with ${host} failed (${code}): ${clientCertAdvice(tls)}`, { ...ctx, code });
   if (SERVER_CERT_UNTRUSTED.has(code)) {
     return new QkdTlsError(`TLS: the server certificate of ${host} is not signed by the CA bundle ${tls.caSource} (${code})`, { ...ctx, code });
   }
