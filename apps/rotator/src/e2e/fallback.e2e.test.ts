@@ -130,15 +130,19 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
     }
   }, 90_000);
 
-  it('a fallback change that fails on one end puts the previous fallback-key back on every end: the ends keep one fallback key', async () => {
+  it('a fallback change that fails on one end puts the previous fallback-key back on every end, and is due again at once', async () => {
     const before = await readState(bench);
+    let injected = false;
     const since = bench.junos.now();
     const rotator = bench.rotator({
       config: { ...bench.config, fallback: { enabled: true, intervalHours: 0.01 } },
       hooks: {
         pause: async (point, info) => {
-          // Both ends have staged the new fallback-key; r2 refuses its confirm (once).
-          if (info.kind === 'fallback' && point === 'staged') bench.junos.setFaults('r2', { failCommits: 1 });
+          // Both ends have staged the new fallback-key; r2 refuses its confirm (once, in the first transaction).
+          if (info.kind === 'fallback' && point === 'staged' && !injected) {
+            injected = true;
+            bench.junos.setFaults('r2', { failCommits: 1 });
+          }
         },
       },
     });
@@ -148,6 +152,14 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
       expect(report.fallback!.map((l) => [l.link, l.result])).toEqual([['L1', 'failed']]);
       const old = before.links.L1!.fallback!.ckn;
       for (const d of ENDS.L1!) expect(keysOf(bench, d, 'L1').fallback, d).toBe(old);
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+      // Due again at once, as after a crash: the next rotate gives the link a fresh fallback key.
+      expect((await readState(bench)).links.L1!.fallback).toBeUndefined();
+      const next = await rotator.rotate({ links: ['L1'] });
+      expect(next.fallback!.map((l) => [l.link, l.result])).toEqual([['L1', 'ok']]);
+      const fresh = (await readState(bench)).links.L1!.fallback!.ckn;
+      expect(fresh).not.toBe(old);
+      for (const d of ENDS.L1!) expect(keysOf(bench, d, 'L1').fallback, d).toBe(fresh);
       expect(bench.junos.downIntervalsSince(since)).toEqual([]);
     } finally {
       bench.junos.setFaults('r2', {});
