@@ -25,7 +25,7 @@ describe('hostile XML from a client', () => {
       expect(reply).not.toContain('function');
       expect(reply).not.toContain('[object');
       expect(reply).toContain('<error-tag>malformed-message</error-tag>');
-      expect(reply).toContain(`&amp;${name};`);
+      expect(reply).toContain("an entity reference that is not one of the five predefined XML entities");
       // The session survives the bad message.
       expect(await nc.rpc('<get-software-information/>', '7')).toMatch(/message-id="7"[\s\S]*<host-name>r1<\/host-name>/);
     } finally {

@@ -105,11 +105,11 @@ describe('parseXml', () => {
 
   // fast-xml-parser lists every open tag when a document ends inside elements, and quotes tag
   // names whole: the message must say what failed and where, in bounded length.
-  it('names unclosed elements by count, outermost and innermost, at the end of the document', () => {
+  it('counts unclosed elements at the end of the document', () => {
     const xml = '<rpc-reply>' + '<security>'.repeat(3000);
     for (const parse of [parseXml, parseXmlOrdered]) {
       expect(() => parse(xml)).toThrow(expect.objectContaining({ name: 'XmlError', reason: 'malformed', position: xml.length }));
-      expect(() => parse(xml)).toThrow('3001 elements are not closed at the end of the document (outermost <rpc-reply>, innermost <security>)');
+      expect(() => parse(xml)).toThrow('3001 elements are not closed at the end of the document');
     }
   });
 
@@ -163,4 +163,38 @@ describe('parseXmlOrdered', () => {
     expect(root!.children[0]!.text).toBe('x & y');
     expect(() => parseXmlOrdered('<!DOCTYPE r><r/>')).toThrow(expect.objectContaining({ reason: 'doctype' }));
   });
+});
+
+describe('errors never quote the document', () => {
+  // A malformed reply can put key material where a name or a reference is read.
+  const KEY = 'ab34cd56ef7890ab12cd34ef56ab7890ab34cd56ef7890ab12cd34ef56ab7890';
+  const broken = [
+    `<c><cak>12<${KEY}</cak></c>`, // the key read as an element name, never closed
+    `<c><cak>12<${KEY}/></c></cak>`, // …and as a closing tag that does not match
+    `<c><cak>12</${KEY}></cak></c>`,
+    `<c><cak>12&${KEY.slice(0, 10)};</cak></c>`, // read as an entity reference
+    `<c><cak>&${KEY}</cak></c>`,
+    `<c><cak ${KEY}="x" ${KEY}="y"/></c>`, // as attribute names
+    `<c><cak a=${KEY}/></c>`,
+    `<c><!${KEY}></c>`,
+    `<c>${KEY}</c><${KEY}/>`, // a second root
+    `<c><9${KEY}/></c>`, // an invalid name
+    `<c><cak>${KEY}`, // unclosed elements
+  ];
+  for (const xml of broken) {
+    it(`refuses ${JSON.stringify(xml.slice(0, 24))}… naming the position, not the text`, () => {
+      for (const parse of [parseXml, parseXmlOrdered]) {
+        let error: unknown;
+        try {
+          parse(xml);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(XmlError);
+        const message = (error as XmlError).message;
+        expect(message).toMatch(/at character \d+/);
+        expect(message).not.toContain(KEY.slice(0, 8));
+      }
+    });
+  }
 });

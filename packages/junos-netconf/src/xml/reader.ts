@@ -36,9 +36,9 @@ const QNAME = new RegExp(`^(?:${NCNAME}:)?${NCNAME}$`);
 /** An XML 1.0 Name (colons anywhere): what attribute names may be, as before; a caller may refuse more. */
 const NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`);
 
-const MAX_QUOTED = 64;
-/** Document text (a tag or attribute name) as quoted in an error: never more than 64 characters. */
-export const quoted = (text: string): string => (text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+// Errors never quote the document: a malformed reply can put a secret where a name or a
+// reference should be (`<cak>12<ab34…` reads as an element named by the rest of the key). They say
+// what is wrong and where (XmlError adds the position).
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 /** Where a name ends: whitespace, '/', '>', '=', or the end. */
@@ -60,10 +60,9 @@ export function checkReference(xml: string, at: number): number {
     const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2]!, 10);
     const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
     if (allowed) return semi + 1;
-    throw new XmlError('entity', `character reference &${ref}; is not a legal XML character`, at);
+    throw new XmlError('entity', 'a character reference to a character XML 1.0 does not allow', at);
   }
-  const shown = ref === '' ? xml.slice(at, at + 12) : `&${ref};`;
-  throw new XmlError('entity', `entity reference ${JSON.stringify(shown)} is not one of the five predefined XML entities (DTD entities are refused)`, at);
+  throw new XmlError('entity', 'an entity reference that is not one of the five predefined XML entities (DTD entities are refused)', at);
 }
 
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
@@ -151,7 +150,7 @@ export function readXml(xml: string, builder: XmlBuilder): void {
   flushText();
   if (open.length > 0) {
     const n = open.length;
-    throw new XmlError('malformed', n === 1 ? `element <${quoted(open[0]!)}> is not closed at the end of the document` : `${n} elements are not closed at the end of the document (outermost <${quoted(open[0]!)}>, innermost <${quoted(open[n - 1]!)}>)`, xml.length);
+    throw new XmlError('malformed', n === 1 ? 'an element is not closed at the end of the document' : `${n} elements are not closed at the end of the document`, xml.length);
   }
   if (tooDeepAt >= 0) throw new XmlError('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`, tooDeepAt);
   if (roots === 0) throw new XmlError('malformed', 'document is empty');
@@ -178,11 +177,11 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     if (/^<!doctype/i.test(xml.slice(lt, lt + 9))) {
       throw new XmlError('doctype', 'DOCTYPE declarations are refused (entity expansion and external entities)', lt);
     }
-    throw new XmlError('declaration', `markup declaration ${JSON.stringify(xml.slice(lt, lt + 10))} is refused`, lt);
+    throw new XmlError('declaration', 'a markup declaration (<!…) is refused', lt);
   }
 
   function localName(qname: string, at: number, what: string): string {
-    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name '${quoted(qname)}' is not a valid XML name`, at);
+    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name is not a valid XML name`, at);
     const local = qname.slice(qname.indexOf(':') + 1);
     if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `${what} name '${local}' is refused (it would reach Object.prototype)`, at);
     return local;
@@ -194,7 +193,7 @@ export function readXml(xml: string, builder: XmlBuilder): void {
    * answers such an <rpc> attribute with its own error and the message-id.
    */
   function attributeName(aQname: string, at: number): string {
-    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : `attribute name '${quoted(aQname)}' is not a valid XML name`, at);
+    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', at);
     const parts = aQname.split(':');
     const local = parts[0] === 'xmlns' ? '' : parts.length === 2 ? parts[1]! : aQname;
     if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
@@ -207,10 +206,10 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     if (qname === '') throw new XmlError('malformed', 'closing tag has no name', lt);
     let j = end;
     while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
-    if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', `closing tag </${quoted(qname)}> is not closed by '>'`, lt);
+    if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', "closing tag is not closed by '>'", lt);
     const expected = open.pop();
-    if (expected === undefined) throw new XmlError('malformed', `closing tag </${quoted(qname)}> has no opening tag`, lt);
-    if (expected !== qname) throw new XmlError('malformed', `closing tag </${quoted(qname)}> does not match <${quoted(expected)}>`, lt);
+    if (expected === undefined) throw new XmlError('malformed', 'closing tag has no opening tag', lt);
+    if (expected !== qname) throw new XmlError('malformed', 'closing tag does not match the open element', lt);
     if (tooDeepAt < 0) builder.close();
     return j + 1;
   }
@@ -219,7 +218,7 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     const end = nameEnd(xml, lt + 1);
     const qname = xml.slice(lt + 1, end);
     const name = localName(qname, lt + 1, 'element');
-    if (open.length === 0 && roots > 0) throw new XmlError('malformed', `a second root element <${quoted(qname)}>`, lt);
+    if (open.length === 0 && roots > 0) throw new XmlError('malformed', 'a second root element', lt);
     if (open.length >= MAX_XML_DEPTH && tooDeepAt < 0) tooDeepAt = lt;
     let attributes: string[] | undefined;
     let seen: string[] | undefined;
@@ -239,25 +238,25 @@ export function readXml(xml: string, builder: XmlBuilder): void {
         if (building) builder.close();
         return j + 2;
       }
-      if (j >= xml.length) throw new XmlError('malformed', `tag <${quoted(qname)}> is not closed`, lt);
-      if (!spaced) throw new XmlError('malformed', `attributes of <${quoted(qname)}> must be separated by whitespace`, j);
+      if (j >= xml.length) throw new XmlError('malformed', 'start tag is not closed', lt);
+      if (!spaced) throw new XmlError('malformed', 'attributes must be separated by whitespace', j);
       const nameAt = j;
       const aEnd = nameEnd(xml, j);
       const aQname = xml.slice(j, aEnd);
       j = aEnd;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
-      if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', `attribute '${quoted(aQname)}' of <${quoted(qname)}> has no value`, nameAt);
+      if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', 'attribute has no value', nameAt);
       j++;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
       const quote = xml.charCodeAt(j);
-      if (quote !== 0x22 && quote !== 0x27) throw new XmlError('malformed', `value of attribute '${quoted(aQname)}' is not quoted`, j);
+      if (quote !== 0x22 && quote !== 0x27) throw new XmlError('malformed', 'attribute value is not quoted', j);
       const close = xml.indexOf(quote === 0x22 ? '"' : "'", j + 1);
-      if (close < 0) throw new XmlError('malformed', `value of attribute '${quoted(aQname)}' is not closed`, j);
+      if (close < 0) throw new XmlError('malformed', 'attribute value is not closed', j);
       const lt2 = xml.indexOf('<', j + 1);
-      if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', `'<' in the value of attribute '${quoted(aQname)}'`, lt2);
+      if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', "'<' in an attribute value", lt2);
       checkReferences(xml, j + 1, close);
       seen ??= [];
-      if (seen.includes(aQname)) throw new XmlError('malformed', `attribute '${quoted(aQname)}' is repeated`, nameAt);
+      if (seen.includes(aQname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
       seen.push(aQname);
       const local = attributeName(aQname, nameAt);
       if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
