@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
+const root = join(import.meta.dirname, '..', '..');
 const dir = join(root, '.test-results');
 let files = [];
 try {
