@@ -134,7 +134,11 @@ async function runSize(links: number): Promise<SizeResult> {
       },
     }),
   });
+  // FLEET_TIMELINE=1: when each engine step point was passed (first, median, last; s into the cycle).
+  const timeline = new Map<string, number[]>();
+  let cycleStart = 0;
   const rotator = createRotator({
+    ...(process.env.FLEET_TIMELINE ? { hooks: { pause: async (point: string) => void (timeline.get(point) ?? timeline.set(point, []).get(point)!).push((performance.now() - cycleStart) / 1000) } } : {}),
     config,
     logger,
     clock: () => new Date(junos.now()),
@@ -174,6 +178,8 @@ async function runSize(links: number): Promise<SizeResult> {
       const phases = new Map<string, [number, number]>();
       const cpu = process.cpuUsage();
       const tc = performance.now();
+      cycleStart = tc;
+      timeline.clear();
       const report = await rotator.rotate({
         onProgress: (e) => {
           // FLEET_MIDCYCLE_SNAPSHOT=FILE: at the last cycle's first confirm, a full GC (what is live
@@ -193,6 +199,10 @@ async function runSize(links: number): Promise<SizeResult> {
       const simAfter = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       if (!process.env.FLEET_QUIET) {
         console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
+        if (process.env.FLEET_TIMELINE) {
+          const q = (v: number[], f: number) => v[Math.min(v.length - 1, Math.floor(f * v.length))]!.toFixed(2);
+          console.error(`    steps (first / median / last, s): ${[...timeline].map(([p, v]) => (v.sort((a, b) => a - b), `${p} ${q(v, 0)} / ${q(v, 0.5)} / ${q(v, 1)}`)).join(', ')}`);
+        }
         console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
       }
       perCycle.push({ writes: stateWrites.n - before.writes, sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });

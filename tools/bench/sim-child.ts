@@ -15,7 +15,7 @@ export interface DeviceInfo {
 /** A simulator in a child process of its own, spoken to over IPC. */
 export async function startChild<R>(role: 'junos' | 'kme', options: object) {
   const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.SIM_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROFILE_DIR] : [])],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
