@@ -12,7 +12,8 @@
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 import { spawnSync } from 'node:child_process';
-import fsp, { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import fs from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
-import { createQkdClient } from '@qkd-macsec/etsi-qkd-client';
+import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
@@ -68,10 +69,10 @@ interface SizeResult {
 /** State file writes (the store's atomic renames onto rotator-state.json), counted from outside the store. */
 const stateWrites = { n: 0 };
 {
-  const rename = fsp.rename;
-  fsp.rename = async (from, to) => {
+  const renameSync = fs.renameSync;
+  fs.renameSync = (from, to) => {
     if (String(to).endsWith('rotator-state.json')) stateWrites.n++;
-    return rename(from, to);
+    renameSync(from, to);
   };
   syncBuiltinESMExports();
 }
@@ -116,7 +117,24 @@ async function runSize(links: number): Promise<SizeResult> {
     return junosDevice(client);
   };
   const held = createHeldSecrets();
-  const kmeClient = (sae: string) => guardedKmeClient(createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 }), held);
+  // FLEET_TIMELINE=1 also times the KME requests (first start – last end per kind, count, keys).
+  const kmeTimes = new Map<string, { n: number; keys: number; first: number; last: number }>();
+  const timedKme = (c: QkdClient): QkdClient => {
+    const time = async <T extends { keys: unknown[] }>(kind: string, p: () => Promise<T>): Promise<T> => {
+      const t0 = (performance.now() - cycleStart) / 1000;
+      const r = await p();
+      const k = kmeTimes.get(kind) ?? kmeTimes.set(kind, { n: 0, keys: 0, first: t0, last: 0 }).get(kind)!;
+      k.n++;
+      k.keys += r.keys.length;
+      k.last = (performance.now() - cycleStart) / 1000;
+      return r;
+    };
+    return { ...c, getStatus: (s, o) => c.getStatus(s, o), getKey: (s, r, o) => time('enc_keys', () => c.getKey(s, r, o)), getKeyWithIds: (m, ids, o) => time('dec_keys', () => c.getKeyWithIds(m, ids, o)), close: () => c.close() };
+  };
+  const kmeClient = (sae: string) => {
+    const c = guardedKmeClient(createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 }), held);
+    return process.env.FLEET_TIMELINE ? timedKme(c) : c;
+  };
   // The daemon's logger as `run` configures it by default (JSON lines, level info), its lines
   // counted and dropped: building and writing them is part of the rotator's CPU. Warnings and
   // errors are also shown.
@@ -180,6 +198,7 @@ async function runSize(links: number): Promise<SizeResult> {
       const tc = performance.now();
       cycleStart = tc;
       timeline.clear();
+      kmeTimes.clear();
       const report = await rotator.rotate({
         onProgress: (e) => {
           // FLEET_MIDCYCLE_SNAPSHOT=FILE: at the last cycle's first confirm, a full GC (what is live
@@ -201,6 +220,7 @@ async function runSize(links: number): Promise<SizeResult> {
         console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
         if (process.env.FLEET_TIMELINE) {
           const q = (v: number[], f: number) => v[Math.min(v.length - 1, Math.floor(f * v.length))]!.toFixed(2);
+          console.error(`    KME: ${[...kmeTimes].map(([k, v]) => `${k} ${v.n} requests (${v.keys} keys) ${v.first.toFixed(2)}–${v.last.toFixed(2)}`).join(', ')}`);
           console.error(`    steps (first / median / last, s): ${[...timeline].map(([p, v]) => (v.sort((a, b) => a - b), `${p} ${q(v, 0)} / ${q(v, 0.5)} / ${q(v, 1)}`)).join(', ')}`);
         }
         console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);

@@ -116,9 +116,14 @@ describe('one writer per state directory (real processes)', () => {
 
   it('with --wait-lock the second waits and both rotate: the state holds both new key_IDs', async () => {
     const before = await state();
+    // As above, KME_A holds the first rotate before anything is staged — until the second says it
+    // waits (under load, a second process could otherwise start only after the first finished).
+    world.kme.setFaults('KME_A', { latencyMs: 8000 }); // each request of the first: below its 10 s timeout
     const a = start(['rotate', '--link', 'dc1-dc2']);
     await until(holderPid, (p) => p === a.child.pid, 'the first rotate to hold the lock');
     const b = start(['--wait-lock', 'rotate', '--link', 'dc1-edge']);
+    await until(() => b.err(), (e) => e.includes(`is locked by pid ${a.child.pid}`), 'the second rotate to wait for the lock');
+    world.kme.setFaults('KME_A', undefined);
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect(ra.code, ra.err).toBe(0);
     expect(rb.code, rb.err).toBe(0);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { coalesce } from './coalesce.js';
 
 describe('coalesce', () => {
@@ -34,5 +34,37 @@ describe('coalesce', () => {
     await expect(a).rejects.toThrow('disk full');
     await expect(b).resolves.toBeUndefined();
     expect(n).toBe(2);
+  });
+
+  it('waits gapFactor times the last write between writes, within minGapMs and maxGapMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const started: number[] = [];
+      let took = 0;
+      const write = coalesce(
+        async () => {
+          started.push(performance.now());
+          await new Promise((r) => setTimeout(r, took));
+        },
+        { minGapMs: 40, gapFactor: 3, maxGapMs: 100 },
+      );
+      const gapAfter = async (ms: number): Promise<number> => {
+        took = ms;
+        const first = write();
+        await vi.advanceTimersByTimeAsync(ms);
+        await first;
+        const second = write(); // asked at once: waits for the gap
+        await vi.advanceTimersByTimeAsync(1_000);
+        await second;
+        const [a, b] = started.slice(-2) as [number, number];
+        await vi.advanceTimersByTimeAsync(1_000); // past any gap before the next pair
+        return b - (a + ms);
+      };
+      expect(await gapAfter(5)).toBe(40); // 3 × 5 ms is below the minimum
+      expect(await gapAfter(20)).toBe(60); // 3 × 20 ms
+      expect(await gapAfter(500)).toBe(100); // a slow fsync does not hold the next write back 1.5 s
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -5,19 +5,21 @@
 // atomic, fsynced writes, not thousands.
 export type Coalesced = () => Promise<void>;
 
-// After a write, the next one waits `gapFactor` times as long as it took (at least `minGapMs`):
-// writes take at most 1/(1 + gapFactor) of the time however fast requests come (a slow cycle of
-// thousands of links trickles them), and each carries all that came meanwhile.
-export function coalesce(write: () => Promise<void>, options: { minGapMs?: number; gapFactor?: number } = {}): Coalesced {
+// After a write, the next one waits `gapFactor` times as long as it took (at least `minGapMs`, at
+// most `maxGapMs`): writes take at most 1/(1 + gapFactor) of the time however fast requests come (a
+// slow cycle of thousands of links trickles them), and each carries all that came meanwhile. The
+// cap keeps one slow fsync (a disk busy with something else) from holding the next write back long.
+export function coalesce(write: () => Promise<void>, options: { minGapMs?: number; gapFactor?: number; maxGapMs?: number } = {}): Coalesced {
   const minGap = options.minGapMs ?? 0;
   const factor = options.gapFactor ?? 1;
+  const maxGap = options.maxGapMs ?? Infinity;
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
   let earliest = 0;
   const start = (): Promise<void> => {
     const began = performance.now();
     const p = write().finally(() => {
-      earliest = performance.now() + Math.max(minGap, factor * (performance.now() - began));
+      earliest = performance.now() + Math.min(maxGap, Math.max(minGap, factor * (performance.now() - began)));
       if (running === p) running = undefined;
     });
     running = p;

@@ -3,8 +3,9 @@
 // and rewriting it whole on each of a cycle's journal writes cost a large fleet more CPU than the
 // rest of the state. A SIGKILL mid-append leaves a torn last line: it is ignored on read (its
 // update never returned, so its keys reached no device) and cut off before the next append.
-import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { writeAll } from './atomic-file.js';
 import { keyIdLineSchema, describeIssues, type KeyIdEntry } from './schema.js';
 
 export interface KeyIdLog {
@@ -52,28 +53,29 @@ export function keyIdLines(keyIds: Iterable<[string, KeyIdEntry]>): string {
 /**
  * Appends `text` (whole lines) at `validBytes` — cutting off a torn line a killed writer left —
  * and fsyncs. Mode 0600. Returns the new end and whether the file was created (its directory
- * entry then needs an fsync of the directory to be durable).
+ * entry then needs an fsync of the directory to be durable). Synchronous, as every state write
+ * (atomic-file.ts says why).
  */
-export async function appendKeyIdLines(file: string, validBytes: number, text: string): Promise<{ validBytes: number; created: boolean }> {
+export function appendKeyIdLines(file: string, validBytes: number, text: string): { validBytes: number; created: boolean } {
   let created = false;
-  let fh = await open(file, constants.O_WRONLY | constants.O_APPEND).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOENT') throw e;
-    return undefined;
-  });
-  if (!fh) {
-    fh = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
     created = true;
   }
   try {
-    const { size } = await fh.stat();
+    const { size } = fstatSync(fd);
     if (size < validBytes) throw new Error(`key_ID log ${file} shrank to ${size} bytes since it was read (${validBytes}): another writer?`);
-    if (size > validBytes) await fh.truncate(validBytes);
+    if (size > validBytes) ftruncateSync(fd, validBytes);
     const bytes = Buffer.from(text, 'utf8');
-    await fh.writeFile(bytes);
-    if (created) await fh.chmod(0o600); // in case a umask got in the way
-    await fh.sync();
+    writeAll(fd, bytes);
+    if (created) fchmodSync(fd, 0o600); // in case a umask got in the way
+    fsyncSync(fd);
     return { validBytes: validBytes + bytes.length, created };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

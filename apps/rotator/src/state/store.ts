@@ -12,7 +12,8 @@
 // A version 1 file (everything inside) is read as it is and migrated by the first write.
 // update() reads afresh, changes and writes back; a process that took the directory's lock
 // (lock.ts) and lost it writes nothing.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
@@ -66,17 +67,14 @@ export function createStateStore(stateDir: string): StateStore {
   let added = new Set<string>();
 
   let written: string | undefined;
-  const fp = async (f: string) => {
-    try {
-      const s = await stat(f, { bigint: true });
-      return `${s.ino}:${s.size}:${s.mtimeNs}`;
-    } catch {
-      return '-';
-    }
+  // Synchronous, as the writes are (atomic-file.ts says why).
+  const fp = (f: string) => {
+    const s = statSync(f, { bigint: true, throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeNs}` : '-';
   };
-  const fingerprint = async () => `${await fp(file)}|${await fp(linksFile)}|${await fp(logFile)}`;
-  async function unchangedSinceOurWrite(): Promise<boolean> {
-    return current !== undefined && written !== undefined && (await fingerprint()) === written;
+  const fingerprint = () => `${fp(file)}|${fp(linksFile)}|${fp(logFile)}`;
+  function unchangedSinceOurWrite(): boolean {
+    return current !== undefined && written !== undefined && fingerprint() === written;
   }
 
   /** keyIds behind a proxy that notes every key_ID added; removing one is refused (the set only grows). */
@@ -136,19 +134,19 @@ export function createStateStore(stateDir: string): StateStore {
   }
 
   /** `linksTouched`: the change may have touched the links (false: it never read or set state.links). */
-  async function write(state: RotatorState, newKeyIds: string[], linksTouched = true): Promise<void> {
+  function write(state: RotatorState, newKeyIds: string[], linksTouched = true): void {
     try {
       assertStateWritable(stateDir);
     } catch (e) {
       throw new StateError((e as Error).message, file, { cause: e });
     }
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const fresh = newKeyIds.filter((k) => state.keyIds[k] !== undefined && !inLog.has(k));
     if (fresh.length > 0) {
       try {
-        const r = await appendKeyIdLines(logFile, logBytes, keyIdLines(fresh.map((k) => [k, state.keyIds[k]!])));
+        const r = appendKeyIdLines(logFile, logBytes, keyIdLines(fresh.map((k) => [k, state.keyIds[k]!])));
         logBytes = r.validBytes;
-        if (r.created) await syncDir(stateDir); // the new log's entry durable before a state file that relies on it
+        if (r.created) syncDir(stateDir); // the new log's entry durable before a state file that relies on it
       } catch (e) {
         throw new StateError(`cannot append to key_ID log ${logFile}: ${(e as Error).message}`, logFile, { cause: e });
       }
@@ -156,23 +154,23 @@ export function createStateStore(stateDir: string): StateStore {
     }
     if (linksOnDisk === undefined || (linksTouched && !jsonEqual(state.links, linksOnDisk))) {
       const text = JSON.stringify({ links: state.links });
-      await replace(linksFile, `${text}\n`);
+      replace(linksFile, `${text}\n`);
       linksOnDisk = (JSON.parse(text) as { links: RotatorState['links'] }).links; // a copy, as written
     }
     // Compact: rewritten on every journal write (several per cycle).
-    await replace(file, `${JSON.stringify({ version: 2, ...(state.journals ? { journals: state.journals } : {}) })}\n`);
+    replace(file, `${JSON.stringify({ version: 2, ...(state.journals ? { journals: state.journals } : {}) })}\n`);
   }
 
-  async function replace(path: string, text: string): Promise<void> {
+  function replace(path: string, text: string): void {
     try {
-      await writeFileAtomic(path, text);
+      writeFileAtomic(path, text);
     } catch (e) {
       throw new StateError(`cannot replace ${path}: ${(e as Error).message}`, path, { cause: e });
     }
   }
 
   async function save(state: RotatorState): Promise<void> {
-    await write(state, Object.keys(state.keyIds));
+    write(state, Object.keys(state.keyIds));
     if (state.keyIds !== tracked) state.keyIds = track(state.keyIds);
     else added.clear();
     current = state;
@@ -183,7 +181,7 @@ export function createStateStore(stateDir: string): StateStore {
       // Afresh from the files — unless they are still exactly what this store last wrote (same
       // inode, size and mtime): then the state in memory is them, and re-reading a large fleet's
       // state on every journal write would cost more than the write.
-      const next = (await unchangedSinceOurWrite()) ? current! : (current = await read());
+      const next = unchangedSinceOurWrite() ? current! : (current = await read());
       written = undefined; // until this update's save succeeds, memory may be ahead of the files
       try {
         // A change that never reaches state.links (a cycle's journal writes) cannot have changed
@@ -196,7 +194,7 @@ export function createStateStore(stateDir: string): StateStore {
           }),
         );
         // keyIds replaced wholesale (not through the proxy): every ID not in the log is new.
-        await write(next, next.keyIds === tracked ? [...added] : Object.keys(next.keyIds), linksTouched);
+        write(next, next.keyIds === tracked ? [...added] : Object.keys(next.keyIds), linksTouched);
         if (next.keyIds !== tracked) next.keyIds = track(next.keyIds);
         else added.clear();
         current = next;
@@ -204,7 +202,7 @@ export function createStateStore(stateDir: string): StateStore {
         current = undefined;
         throw e;
       }
-      written = await fingerprint();
+      written = fingerprint();
       return next;
     });
     queue = run.catch(() => undefined);
