@@ -29,7 +29,22 @@ function keystream(salt: string, length: number): Buffer {
 /** Salts differ per process, so no fixed mapping from secret to `$9$` exists across runs. */
 const SALT_PEPPER = randomBytes(32);
 
+/** The `$9$` of recent secrets: a device shows the same secret in every get-configuration, so it
+ *  is computed once (two hashes and an HMAC), not per reply. Bounded: secrets rotate. */
+const shown = new Map<string, string>();
+const SHOWN_MAX = 1 << 14;
+
 export function obfuscateSecret(plain: string): string {
+  let out = shown.get(plain);
+  if (out === undefined) {
+    out = obfuscate(plain);
+    if (shown.size >= SHOWN_MAX) shown.delete(shown.keys().next().value!);
+    shown.set(plain, out);
+  }
+  return out;
+}
+
+function obfuscate(plain: string): string {
   const salt = Array.from(createHmac('sha256', SALT_PEPPER).update(plain).digest().subarray(0, 4), (b) => SALT_CHARS[b % SALT_CHARS.length]).join('');
   const bytes = Buffer.from(plain, 'utf8');
   const ks = keystream(salt, bytes.length);

@@ -59,7 +59,18 @@ export function mkaState(m: InterfaceMacsec): string {
   return m.onFallback ? 'Secured - Fallback' : m.secured ? 'Secured - Primary' : 'Unsecured';
 }
 
-/** A stable hex identifier (MKA member identifier, SCI) derived from names; never from a CAK. */
+const ids = new Map<string, string>();
+const IDS_MAX = 1 << 15;
+
+/** A stable hex identifier (MKA member identifier, SCI) derived from names; never from a CAK.
+ *  Remembered (bounded): every MKA read of a device asks for the same few. */
 export function pseudoId(hexLen: number, ...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, hexLen);
+  const key = `${hexLen}\0${parts.join('\0')}`;
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, hexLen);
+    if (ids.size >= IDS_MAX) ids.delete(ids.keys().next().value!);
+    ids.set(key, id);
+  }
+  return id;
 }
