@@ -372,16 +372,17 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     return rec;
   };
   const buildView = (end: LinkEnd, k: ActiveKey | string, fallback: FallbackKey | undefined): EndView => {
-    const fb = fallback ? { fallbackCkn: fallback.ckn } : {};
-    if (typeof k === 'string') return { ...end, ...fb };
-    return {
-      ...end,
-      ...fb,
-      ckn: k.ckn,
-      connectivityAssociation: k.ca,
-      source: k.source,
-      ...(k.chain !== undefined ? { chain: k.chain, keyIndex: k.keyIndex! } : {}),
-    };
+    const v: EndView = { device: end.device, interface: end.interface };
+    if (fallback) v.fallbackCkn = fallback.ckn;
+    if (typeof k === 'string') return v;
+    v.ckn = k.ckn;
+    v.connectivityAssociation = k.ca;
+    v.source = k.source;
+    if (k.chain !== undefined) {
+      v.chain = k.chain;
+      v.keyIndex = k.keyIndex!;
+    }
+    return v;
   };
   /** What is safe to show about an end; built again only when its active or fallback key changed. */
   const endView = (end: LinkEnd, time: number): EndView => {
