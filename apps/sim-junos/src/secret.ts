@@ -5,6 +5,7 @@
 // Like a Junos device, which stores the `$9$` form once, one secret always shows the same `$9$`
 // (within one simulator process), so the key log's `junos9` needle is what clients see.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { memoize } from './memo.js';
 
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const SECRET_TAGS = new Set(['cak', 'secret', 'encrypted-password', 'authentication-key', 'pre-shared-key-text']);
@@ -31,17 +32,10 @@ const SALT_PEPPER = randomBytes(32);
 
 /** The `$9$` of recent secrets: a device shows the same secret in every get-configuration, so it
  *  is computed once (two hashes and an HMAC), not per reply. Bounded: secrets rotate. */
-const shown = new Map<string, string>();
-const SHOWN_MAX = 1 << 14;
+const shown = memoize(1 << 14, obfuscate);
 
 export function obfuscateSecret(plain: string): string {
-  let out = shown.get(plain);
-  if (out === undefined) {
-    out = obfuscate(plain);
-    if (shown.size >= SHOWN_MAX) shown.delete(shown.keys().next().value!);
-    shown.set(plain, out);
-  }
-  return out;
+  return shown(plain);
 }
 
 function obfuscate(plain: string): string {
