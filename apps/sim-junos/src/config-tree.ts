@@ -287,10 +287,19 @@ export function applyActivation(root: ConfigNode, words: string[], inactive: boo
   return undefined;
 }
 
-/** The configuration the device acts on: the tree without inactive statements. */
+/** The configuration the device acts on: the tree without inactive statements. A subtree with
+ *  no inactive statement is returned as it is, not copied: trees are never changed in place once
+ *  a store holds them (every edit works on a copy), so sharing is safe and costs nothing. */
 export function activeTree(tree: ConfigNode): ConfigNode {
-  const c: ConfigNode = { ...tree, children: tree.children.filter((k) => !k.inactive).map(activeTree) };
-  return c;
+  let children: ConfigNode[] | undefined;
+  for (let i = 0; i < tree.children.length; i++) {
+    const k = tree.children[i]!;
+    const a = k.inactive ? undefined : activeTree(k);
+    if (children === undefined && a === k) continue;
+    children ??= tree.children.slice(0, i);
+    if (a) children.push(a);
+  }
+  return children === undefined ? tree : { ...tree, children };
 }
 
 /** Merges an incoming tree (from text or XML) into `target`, honouring `replace`/`delete` marks.
@@ -334,7 +343,8 @@ function stripOps(n: ConfigNode): ConfigNode {
   return c;
 }
 
-/** Keeps only what a subtree filter (a `<configuration>` with empty or named elements) selects. */
+/** Keeps only what a subtree filter (a `<configuration>` with empty or named elements) selects.
+ *  Selected subtrees are shared with `tree`, not copied: the result is for reading (rendering). */
 export function filterTree(tree: ConfigNode, filter: ConfigNode): ConfigNode {
   const out: ConfigNode = { tag: tree.tag, children: [] };
   if (tree.name !== undefined) out.name = tree.name;
@@ -343,7 +353,7 @@ export function filterTree(tree: ConfigNode, filter: ConfigNode): ConfigNode {
     const selectors = f.children;
     for (const t of tree.children) {
       if (t.tag !== f.tag || (f.name !== undefined && t.name !== f.name)) continue;
-      out.children.push(selectors.length === 0 ? cloneNode(t) : filterTree(t, f));
+      out.children.push(selectors.length === 0 ? t : filterTree(t, f));
     }
   }
   return out;

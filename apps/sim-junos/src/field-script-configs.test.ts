@@ -22,7 +22,7 @@ describe('field-script configurations', () => {
       expect(conf).toBeDefined();
       const store = createConfigStore(manualClock(), emptyTree(), family);
       const session = { id: 1, user: 'adopt' };
-      loadInto({ store, platform: family }, session, (tree) => applyTree(tree, xmlToTree(conf!), 'override'));
+      loadInto(store, session, (tree) => applyTree(tree, xmlToTree(conf!), 'override'));
       expect(store.check(session)).toEqual([]);
       expect(store.candidate(session).children.map((c) => c.tag)).toContain('security');
     });

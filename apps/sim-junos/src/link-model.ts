@@ -83,62 +83,88 @@ export interface LinkStatus {
   b: EndView;
 }
 
-/** The active key of `iface` in a committed tree at time t, or why there is none. */
-export function activeKeyAt(tree: ConfigNode, iface: string, t: number): ActiveKey | string {
+/** What one interface's MACsec keys are in one committed tree, read once per tree (trees are
+ *  never changed in place): the answer at every time is then a lookup, not a walk of the tree
+ *  with every start-time parsed again. */
+interface EndKeys {
+  /** The key whatever the time (a static pre-shared-key), or why there is none. */
+  fixed?: ActiveKey | string;
+  chain?: string;
+  /** The chain's complete keys (start-time, key-name, secret), in the order they take over:
+   *  by start-time, then key index (of two with one start-time, the higher index wins). */
+  keys: ActiveKey[];
+  /** Every start-time of the chain's keys (device clock, unsorted). */
+  starts: number[];
+  fallback: FallbackKey | undefined;
+}
+
+const NO_NODE: ConfigNode = { tag: '', children: [] };
+const endKeysCache = new WeakMap<ConfigNode, Map<string, EndKeys>>();
+
+function readEndKeys(tree: ConfigNode, iface: string): EndKeys {
   const macsec = getPath(tree, 'security', 'macsec');
-  const caName = leafValue(findChild(macsec ?? { tag: '', children: [] }, 'interfaces', iface), 'connectivity-association');
-  if (caName === undefined) return 'no MACsec connectivity-association on the interface';
-  const ca = macsec && findChild(macsec, 'connectivity-association', caName);
-  if (!ca) return `connectivity-association ${caName} is not defined`;
-  const psk = findChild(ca, 'pre-shared-key');
-  if (psk) {
-    const ckn = leafValue(psk, 'ckn');
-    const cak = leafValue(psk, 'cak');
-    if (ckn === undefined || cak === undefined) return 'pre-shared-key incomplete';
-    return { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName, source: 'pre-shared-key' };
-  }
-  const chainName = leafValue(ca, 'pre-shared-key-chain');
-  if (chainName === undefined) return `connectivity-association ${caName} has no key`;
-  const chain = getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
-  if (!chain) return `key-chain ${chainName} is not defined`;
-  let best: ActiveKey | undefined;
-  for (const key of chain.children) {
-    if (key.tag !== 'key') continue;
+  const caName = leafValue(findChild(macsec ?? NO_NODE, 'interfaces', iface), 'connectivity-association');
+  const ca = caName === undefined ? undefined : macsec && findChild(macsec, 'connectivity-association', caName);
+  const fk = ca && findChild(ca, 'fallback-key');
+  const fkCkn = leafValue(fk, 'ckn');
+  const fkCak = leafValue(fk, 'cak');
+  const fallback = fkCkn === undefined || fkCak === undefined ? undefined : { ckn: fkCkn.toLowerCase(), cak: fkCak.toLowerCase(), ca: caName! };
+  const chainName = ca && leafValue(ca, 'pre-shared-key-chain');
+  const chain = chainName === undefined ? undefined : getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
+  const starts: number[] = [];
+  const keys: ActiveKey[] = [];
+  for (const key of chain?.children ?? []) {
     const start = parseStartTime(leafValue(key, 'start-time') ?? '');
+    if (start === undefined) continue;
+    starts.push(start);
     const ckn = leafValue(key, 'key-name');
     const cak = leafValue(key, 'secret');
-    if (start === undefined || start > t || ckn === undefined || cak === undefined) continue;
-    if (!best || start > best.startTime! || (start === best.startTime && Number(key.name) > best.keyIndex!))
-      best = { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName, source: 'key-chain', chain: chainName, keyIndex: Number(key.name), startTime: start };
+    if (key.tag !== 'key' || ckn === undefined || cak === undefined) continue;
+    keys.push({ ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName!, source: 'key-chain', chain: chainName!, keyIndex: Number(key.name), startTime: start });
   }
-  return best ?? `no key of key-chain ${chainName} has reached its start-time`;
+  keys.sort((x, y) => x.startTime! - y.startTime! || x.keyIndex! - y.keyIndex!);
+  const out: EndKeys = { keys, starts, fallback };
+  if (caName === undefined) out.fixed = 'no MACsec connectivity-association on the interface';
+  else if (!ca) out.fixed = `connectivity-association ${caName} is not defined`;
+  else {
+    const psk = findChild(ca, 'pre-shared-key');
+    if (psk) {
+      const ckn = leafValue(psk, 'ckn');
+      const cak = leafValue(psk, 'cak');
+      out.fixed = ckn === undefined || cak === undefined ? 'pre-shared-key incomplete' : { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName, source: 'pre-shared-key' };
+    } else if (chainName === undefined) out.fixed = `connectivity-association ${caName} has no key`;
+    else if (!chain) out.fixed = `key-chain ${chainName} is not defined`;
+    else out.chain = chainName;
+  }
+  return out;
+}
+
+/** The interface's keys in `tree`, read once per tree. */
+function endKeysOf(tree: ConfigNode, iface: string): EndKeys {
+  let perTree = endKeysCache.get(tree);
+  if (!perTree) endKeysCache.set(tree, (perTree = new Map()));
+  let keys = perTree.get(iface);
+  if (!keys) perTree.set(iface, (keys = readEndKeys(tree, iface)));
+  return keys;
+}
+
+/** The key active at t (the one with the latest start-time <= t), or why there is none. */
+function keyOf(e: EndKeys, t: number): ActiveKey | string {
+  if (e.fixed !== undefined) return e.fixed;
+  for (let i = e.keys.length - 1; i >= 0; i--) if (e.keys[i]!.startTime! <= t) return e.keys[i]!;
+  return `no key of key-chain ${e.chain!} has reached its start-time`;
+}
+
+/** The active key of `iface` in a committed tree at time t, or why there is none. */
+export function activeKeyAt(tree: ConfigNode, iface: string, t: number): ActiveKey | string {
+  const k = keyOf(endKeysOf(tree, iface), t);
+  return typeof k === 'string' ? k : { ...k };
 }
 
 /** The fallback-key of the interface's connectivity association, if it has a complete one. */
 export function fallbackKeyOf(tree: ConfigNode, iface: string): FallbackKey | undefined {
-  const macsec = getPath(tree, 'security', 'macsec');
-  const caName = macsec && leafValue(findChild(macsec, 'interfaces', iface), 'connectivity-association');
-  const ca = caName === undefined ? undefined : findChild(macsec!, 'connectivity-association', caName);
-  const fk = ca && findChild(ca, 'fallback-key');
-  const ckn = leafValue(fk, 'ckn');
-  const cak = leafValue(fk, 'cak');
-  return ckn === undefined || cak === undefined ? undefined : { ckn: ckn.toLowerCase(), cak: cak.toLowerCase(), ca: caName! };
-}
-
-/** Every key start-time of the interface's key-chain (device clock, ms), unsorted. */
-function startTimesOf(tree: ConfigNode, iface: string): number[] {
-  const macsec = getPath(tree, 'security', 'macsec');
-  if (!macsec) return [];
-  const caName = leafValue(findChild(macsec, 'interfaces', iface), 'connectivity-association');
-  const ca = caName === undefined ? undefined : findChild(macsec, 'connectivity-association', caName);
-  const chainName = ca && leafValue(ca, 'pre-shared-key-chain');
-  const chain = chainName === undefined ? undefined : getPath(tree, 'security', 'authentication-key-chains', ['key-chain', chainName]);
-  const out: number[] = [];
-  for (const key of chain?.children ?? []) {
-    const start = parseStartTime(leafValue(key, 'start-time') ?? '');
-    if (start !== undefined) out.push(start);
-  }
-  return out;
+  const fb = endKeysOf(tree, iface).fallback;
+  return fb && { ...fb };
 }
 
 /** How many of the ascending `times` are <= t. */
@@ -164,10 +190,14 @@ interface EndSchedule {
   starts: number[];
   /** Bumped whenever `starts` is recomputed; queue entries of older generations are stale. */
   gen: number;
+  /** The tree and the device's clock skew `starts` were computed from. */
+  tree?: ConfigNode;
+  skew?: number;
   links: LinkRecord[];
   /** The active key last read, and between which start-times (the count of those <= t) it holds. */
   active?: { interval: number; value: ActiveKey | string };
-  fallback?: { value: FallbackKey | undefined };
+  /** The view last built, and of which active key and fallback key. */
+  view?: { key: ActiveKey | string; fallback: FallbackKey | undefined; value: EndView };
 }
 
 interface LinkRecord {
@@ -183,6 +213,9 @@ export interface LinkModel {
   readonly links: readonly LinkDefinition[];
   /** Call after a device committed: brings every link up to `time`, then applies the new tree. */
   committed(device: string, tree: ConfigNode, time: number): void;
+  /** Reads what `committed` will need of a tree the device is about to commit (its ends' keys),
+   *  ahead of time; changes nothing. */
+  prepare(device: string, tree: ConfigNode): void;
   /** Brings every link up to `time` (crossing key start-times on the way). */
   syncTo(time: number): void;
   status(id: string, time: number): LinkStatus;
@@ -212,22 +245,19 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   const snapshots = new Map(trees);
   const ends = new Map<string, EndSchedule>();
   const endKey = (end: LinkEnd) => `${end.device}\0${end.interface}`;
-  const keyAt = (end: LinkEnd, t: number) => {
+  const keyAt = (end: LinkEnd, t: number): ActiveKey | string => {
     const tree = snapshots.get(end.device);
     if (!tree) return 'device unknown';
     // The active key changes only at a start-time: between two, the last answer stands.
     const sched = ends.get(endKey(end));
-    if (!sched) return activeKeyAt(tree, end.interface, t + skewOf(end.device));
+    if (!sched) return keyOf(endKeysOf(tree, end.interface), t + skewOf(end.device));
     const interval = countUpTo(sched.starts, t);
-    if (sched.active?.interval !== interval) sched.active = { interval, value: activeKeyAt(tree, end.interface, t + skewOf(end.device)) };
+    if (sched.active?.interval !== interval) sched.active = { interval, value: keyOf(endKeysOf(tree, end.interface), t + skewOf(end.device)) };
     return sched.active.value;
   };
-  const fallbackOf = (end: LinkEnd) => {
+  const fallbackOf = (end: LinkEnd): FallbackKey | undefined => {
     const tree = snapshots.get(end.device);
-    const sched = ends.get(endKey(end));
-    if (!tree || !sched) return tree && fallbackKeyOf(tree, end.interface);
-    if (!sched.fallback) sched.fallback = { value: fallbackKeyOf(tree, end.interface) };
-    return sched.fallback.value;
+    return tree && endKeysOf(tree, end.interface).fallback;
   };
   let evaluatedAt = start;
   /** Why the two ends' primary keys do not secure the link; undefined when they do. */
@@ -276,10 +306,14 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   const schedule = (sched: EndSchedule) => {
     const tree = snapshots.get(sched.end.device);
     const skew = skewOf(sched.end.device);
-    sched.starts = (tree ? startTimesOf(tree, sched.end.interface) : []).map((t) => t - skew).sort((x, y) => x - y);
+    // The same tree under the same skew (the confirming commit after a commit confirmed): nothing changes.
+    if (tree === sched.tree && skew === sched.skew) return;
+    sched.tree = tree;
+    sched.skew = skew;
+    sched.starts = (tree ? endKeysOf(tree, sched.end.interface).starts : []).map((t) => t - skew).sort((x, y) => x - y);
     sched.gen++;
     delete sched.active;
-    delete sched.fallback;
+    delete sched.view;
     for (const at of sched.starts) if (at > evaluatedAt) queue.push({ at, end: sched.key, gen: sched.gen });
   };
   for (const sched of ends.values()) schedule(sched);
@@ -337,30 +371,43 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
     if (!rec) throw new UnknownLinkError(id);
     return rec;
   };
+  const buildView = (end: LinkEnd, k: ActiveKey | string, fallback: FallbackKey | undefined): EndView => {
+    const v: EndView = { device: end.device, interface: end.interface };
+    if (fallback) v.fallbackCkn = fallback.ckn;
+    if (typeof k === 'string') return v;
+    v.ckn = k.ckn;
+    v.connectivityAssociation = k.ca;
+    v.source = k.source;
+    if (k.chain !== undefined) {
+      v.chain = k.chain;
+      v.keyIndex = k.keyIndex!;
+    }
+    return v;
+  };
+  /** What is safe to show about an end; built again only when its active or fallback key changed. */
   const endView = (end: LinkEnd, time: number): EndView => {
     const k = keyAt(end, time);
     const fallback = fallbackOf(end);
-    const fb = fallback ? { fallbackCkn: fallback.ckn } : {};
-    if (typeof k === 'string') return { ...end, ...fb };
-    return {
-      ...end,
-      ...fb,
-      ckn: k.ckn,
-      connectivityAssociation: k.ca,
-      source: k.source,
-      ...(k.chain !== undefined ? { chain: k.chain, keyIndex: k.keyIndex! } : {}),
-    };
+    const sched = ends.get(endKey(end));
+    if (!sched) return buildView(end, k, fallback);
+    if (sched.view?.key !== k || sched.view.fallback !== fallback) sched.view = { key: k, fallback, value: Object.freeze(buildView(end, k, fallback)) };
+    return sched.view.value;
   };
+
   return {
     links: defs,
     committed(device, tree, time) {
       syncTo(time);
       snapshots.set(device, tree);
+      // schedule() skips an end whose tree and skew did not change
       const mine = recordsOfDevice.get(device) ?? [];
       for (const rec of mine)
         for (const end of [rec.def.a, rec.def.b]) if (end.device === device) schedule(ends.get(endKey(end))!);
       compact();
       for (const rec of mine) record(rec, Math.max(time, evaluatedAt));
+    },
+    prepare(device, tree) {
+      for (const rec of recordsOfDevice.get(device) ?? []) for (const end of [rec.def.a, rec.def.b]) if (end.device === device) endKeysOf(tree, end.interface);
     },
     syncTo,
     status(id, time) {

@@ -5,6 +5,7 @@
 // Like a Junos device, which stores the `$9$` form once, one secret always shows the same `$9$`
 // (within one simulator process), so the key log's `junos9` needle is what clients see.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { memoize } from './memo.js';
 
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const SECRET_TAGS = new Set(['cak', 'secret', 'encrypted-password', 'authentication-key', 'pre-shared-key-text']);
@@ -29,7 +30,15 @@ function keystream(salt: string, length: number): Buffer {
 /** Salts differ per process, so no fixed mapping from secret to `$9$` exists across runs. */
 const SALT_PEPPER = randomBytes(32);
 
+/** The `$9$` of recent secrets: a device shows the same secret in every get-configuration, so it
+ *  is computed once (two hashes and an HMAC), not per reply. Bounded: secrets rotate. */
+const shown = memoize(1 << 14, obfuscate);
+
 export function obfuscateSecret(plain: string): string {
+  return shown(plain);
+}
+
+function obfuscate(plain: string): string {
   const salt = Array.from(createHmac('sha256', SALT_PEPPER).update(plain).digest().subarray(0, 4), (b) => SALT_CHARS[b % SALT_CHARS.length]).join('');
   const bytes = Buffer.from(plain, 'utf8');
   const ks = keystream(salt, bytes.length);

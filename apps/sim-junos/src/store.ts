@@ -1,9 +1,14 @@
 // One device's configuration database: committed history (rollback 0..49), the shared candidate,
 // private candidates, the exclusive lock, commit check and commit confirmed on the device clock.
+//
+// Trees are never changed in place once the store holds them: every edit works on a copy, which
+// then replaces the candidate. So a commit installs the candidate tree itself (no copy), the
+// history, the candidates and the link model share trees, and what was computed for a tree —
+// commit check, checkSyntax at load, the active tree — is remembered by the tree's identity.
 import { activeTree, cloneNode, emptyTree, nodesEqual, type ConfigNode } from './config-tree.js';
 import type { Clock } from './clock.js';
 import { RpcFailure } from './rpc-error.js';
-import { checkCommit, type ConfigIssue } from './validate.js';
+import { checkCommit, checkSyntax, type ConfigIssue } from './validate.js';
 import type { PlatformFamily } from './platform.js';
 
 export const MAX_ROLLBACK = 49;
@@ -34,6 +39,8 @@ export interface ConfigStore {
   /** The committed tree without its inactive statements (what the device runs), computed once
    *  per commit. Shared: read it, never change it. */
   activeCommitted(): ConfigNode;
+  /** `tree` without its inactive statements, computed once per tree. Shared: never change it. */
+  activeOf(tree: ConfigNode): ConfigNode;
   /** The candidate this session edits: its private one if open, else the shared one. */
   candidate(s: SessionRef): ConfigNode;
   lock(s: SessionRef): void;
@@ -43,9 +50,17 @@ export interface ConfigStore {
   closePrivate(s: SessionRef): void;
   /** Runs `edit` on a copy of the session's candidate; keeps the copy only if `edit` returns. */
   edit<T>(s: SessionRef, edit: (tree: ConfigNode) => T): T;
+  /** A load: `edit`, then checkSyntax (the device's family) refuses the result on an error, with
+   *  the candidate left as it was. Commit check then does not repeat checkSyntax on that tree. */
+  load<T>(s: SessionRef, edit: (tree: ConfigNode) => T): T;
   discard(s: SessionRef): void;
   loadRollback(s: SessionRef, n: number): void;
   check(s: SessionRef): ConfigIssue[];
+  /** Does the work of a commit (or commit check) of the session's candidate as it is now —
+   *  validation and the active tree — without applying anything. A commit that follows reuses it
+   *  if the candidate is still the same tree, and recomputes otherwise (another session changed
+   *  the shared candidate meanwhile). Never throws: the commit reports what it found. */
+  prepare(s: SessionRef): void;
   commit(s: SessionRef, opts?: CommitOptions): ConfigIssue[];
   /** Rolls a pending commit confirmed back now (cancel-commit). */
   cancelConfirmed(): void;
@@ -66,23 +81,39 @@ const issuesToFailure = (issues: ConfigIssue[]) =>
 
 export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(), family: PlatformFamily = 'junos'): ConfigStore {
   const history: CommitRecord[] = [{ tree: cloneNode(initial), time: clock.now(), user: 'root', log: 'initial configuration' }];
-  let shared = cloneNode(initial);
+  let shared = history[0]!.tree;
   let holder: SessionRef | undefined;
   const privates = new Map<number, { base: ConfigNode; tree: ConfigNode }>();
   const listeners: Array<(tree: ConfigNode, time: number) => void> = [];
   let pending: { rollbackTo: ConfigNode; cancel: () => void } | undefined;
 
   const committed = () => history[0]!.tree;
-  let active: { of: ConfigNode; tree: ConfigNode } | undefined;
-  const activeCommitted = () => {
-    if (active?.of !== committed()) active = { of: committed(), tree: activeTree(committed()) };
-    return active.tree;
+  // Computed once per tree (by identity; trees are never changed in place).
+  const actives = new WeakMap<ConfigNode, ConfigNode>();
+  const activeOf = (tree: ConfigNode) => {
+    let a = actives.get(tree);
+    if (!a) actives.set(tree, (a = activeTree(tree)));
+    return a;
   };
-  // What `commit check` found in each committed tree: a candidate equal to the committed tree
-  // (the confirming commit after a commit confirmed) has the same issues, so it is not checked
-  // again. checkCommit depends on the tree and the platform only. Trees in the history are never
-  // changed in place (every edit works on a copy).
+  const activeCommitted = () => activeOf(committed());
+  /** checkSyntax's result for trees a load produced (it ran on exactly that tree). */
+  const syntaxChecked = new WeakMap<ConfigNode, readonly ConfigIssue[]>();
+  /** What `commit check` found in a tree (errors included). checkCommit depends on the tree and
+   *  the platform only, so the confirming commit after a commit confirmed — the committed tree
+   *  itself — and a commit prepared during its latency are not checked again. */
   const checkedIssues = new WeakMap<ConfigNode, ConfigIssue[]>();
+  const validated = (tree: ConfigNode): ConfigIssue[] => {
+    let issues = checkedIssues.get(tree);
+    if (issues) return issues;
+    const base = checkedIssues.get(committed());
+    if (base && nodesEqual(tree, committed())) issues = base;
+    else {
+      const syntax = syntaxChecked.get(tree);
+      issues = checkCommit(tree, family, { active: activeOf(tree), ...(syntax ? { syntax } : {}) });
+    }
+    checkedIssues.set(tree, issues);
+    return issues;
+  };
   const lockedOut = (s: SessionRef) => holder !== undefined && holder.id !== s.id;
   const lockError = () =>
     new RpcFailure({
@@ -90,7 +121,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       message: `configuration database locked by: ${holder!.user} session-id ${holder!.id}`,
       info: { 'session-id': String(holder!.id) },
     });
-  const sharedModified = () => !nodesEqual(shared, committed());
+  const sharedModified = () => shared !== committed() && !nodesEqual(shared, committed());
 
   const push = (rec: CommitRecord) => {
     history.unshift(rec);
@@ -103,8 +134,8 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
     const tree = pending.rollbackTo;
     pending = undefined;
     for (const r of history) delete r.confirmPending;
-    push({ tree: cloneNode(tree), time: clock.now(), user: 'root', log: 'commit confirmed rollback' });
-    shared = cloneNode(tree);
+    push({ tree, time: clock.now(), user: 'root', log: 'commit confirmed rollback' });
+    shared = tree;
   };
 
   const store: ConfigStore = {
@@ -113,6 +144,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
     },
     committed,
     activeCommitted,
+    activeOf,
     candidate: (s) => privates.get(s.id)?.tree ?? shared,
     lockHolder: () => holder,
     lock(s) {
@@ -124,13 +156,13 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
     unlock(s) {
       if (!holder || holder.id !== s.id) throw new RpcFailure({ message: 'configuration database not locked' });
       holder = undefined;
-      shared = cloneNode(committed());
+      shared = committed();
     },
     openPrivate(s) {
       if (privates.has(s.id)) throw new RpcFailure({ message: 'private configuration database already open' });
       if (holder && holder.id !== s.id) throw lockError();
       if (sharedModified()) throw new RpcFailure({ message: 'shared configuration database modified' });
-      privates.set(s.id, { base: committed(), tree: cloneNode(committed()) });
+      privates.set(s.id, { base: committed(), tree: committed() });
     },
     closePrivate(s) {
       privates.delete(s.id);
@@ -144,12 +176,23 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       else shared = copy;
       return result;
     },
+    load(s, fn) {
+      return store.edit(s, (tree) => {
+        const result = fn(tree);
+        const syntax = checkSyntax(tree, family);
+        const errors = syntax.filter((i) => i.severity === 'error');
+        if (errors.length)
+          throw new RpcFailure(errors.map((i) => ({ path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })));
+        syntaxChecked.set(tree, syntax);
+        return result;
+      });
+    },
     discard(s) {
       const priv = privates.get(s.id);
-      if (priv) priv.tree = cloneNode(committed());
+      if (priv) priv.tree = committed();
       else {
         if (lockedOut(s)) throw lockError();
-        shared = cloneNode(committed());
+        shared = committed();
       }
     },
     loadRollback(s, n) {
@@ -157,16 +200,16 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       const rec = history[n];
       if (!rec) throw new RpcFailure({ message: `Cannot load rollback ${n}: no such configuration in history`, badElement: String(n) });
       store.edit(s, (tree) => {
-        tree.children = cloneNode(rec.tree).children;
+        tree.children = [...rec.tree.children]; // shared, never changed in place
       });
     },
     check(s) {
-      const candidate = store.candidate(s);
-      const known = checkedIssues.get(committed());
-      if (known && nodesEqual(candidate, committed())) return [...known];
-      const issues = checkCommit(candidate, family);
+      const issues = validated(store.candidate(s));
       if (issues.some((i) => i.severity === 'error')) throw issuesToFailure(issues);
-      return issues;
+      return [...issues];
+    },
+    prepare(s) {
+      validated(store.candidate(s));
     },
     commit(s, opts = {}) {
       const priv = privates.get(s.id);
@@ -175,7 +218,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         throw new RpcFailure({ message: 'configuration database modified since open-configuration; close and reopen the private database' });
       const issues = store.check(s);
       const before = committed();
-      const tree = cloneNode(priv?.tree ?? shared);
+      const tree = priv?.tree ?? shared;
       const now = clock.now();
       if (pending) {
         pending.cancel();
@@ -185,14 +228,13 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         const rollbackTo = pending?.rollbackTo ?? before;
         pending = { rollbackTo, cancel: clock.at(now + opts.confirmTimeoutMs, expireConfirm) };
       } else pending = undefined;
-      checkedIssues.set(tree, issues);
       push({ tree, time: now, user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}), ...(pending ? { confirmPending: true } : {}) });
       if (priv) {
         priv.base = committed();
-        priv.tree = cloneNode(tree);
+        priv.tree = tree;
       }
       // A private commit leaves others' uncommitted shared edits alone.
-      if (!priv || nodesEqual(shared, before)) shared = cloneNode(tree);
+      if (!priv || shared === before || nodesEqual(shared, before)) shared = tree;
       return issues;
     },
     confirmPending() {
@@ -211,7 +253,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       privates.delete(s.id);
       if (holder?.id === s.id) {
         holder = undefined;
-        shared = cloneNode(committed());
+        shared = committed();
       }
     },
     onCommit(l) {

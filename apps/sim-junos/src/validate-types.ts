@@ -15,51 +15,63 @@ const UINT = /^(0|[1-9]\d*)$/;
  *  decrypts it and checks the plaintext; the simulator cannot, so it takes it as given. */
 export const isEncrypted = (value: string) => value.startsWith('$9$');
 
-/** Why `value` does not fit the type of `s`, or undefined when it does. */
+/** Characters as YANG counts them (code points), without spreading the string when it holds no surrogate. */
+const charCount = (value: string) => (/[\uD800-\uDFFF]/.test(value) ? [...value].length : value.length);
+
+/** Why `value` does not fit the type of `s`, or undefined when it does (no message is built then). */
 export function typeError(value: string, s: Schema, family: PlatformFamily, showValue = !s.secret): string | undefined {
-  const shown = showValue ? `'${value}'` : 'value';
+  const shown = () => (showValue ? `'${value}'` : 'value');
   if (s.range) {
     const [min, max] = s.familyRange?.[family] ?? s.range;
-    if (!UINT.test(value) || Number(value) < min || Number(value) > max) return `${shown} is not within range (${min}..${max})`;
+    if (!UINT.test(value) || Number(value) < min || Number(value) > max) return `${shown()} is not within range (${min}..${max})`;
   }
-  if (s.enum && !s.enum.includes(value)) return `${shown} is not one of: ${s.enum.join(', ')}`;
+  if (s.enum && !s.enum.includes(value)) return `${shown()} is not one of: ${s.enum.join(', ')}`;
   if (s.length) {
     const [min, max] = s.length;
-    const n = [...value].length;
-    if (n < min || n > max) return min === max ? `${showValue ? shown : 'value'} must be ${min} characters long, has ${n}` : `${shown} must be ${min}..${max} characters long, has ${n}`;
+    const n = charCount(value);
+    if (n < min || n > max) return min === max ? `${showValue ? shown() : 'value'} must be ${min} characters long, has ${n}` : `${shown()} must be ${min}..${max} characters long, has ${n}`;
   }
   if (s.pattern && !s.pattern.test(value)) return s.pattern.message;
   return undefined;
 }
 
+/** `path` is the walk's own stack of hierarchy words: an issue takes a copy of it. */
 function walk(node: ConfigNode, schema: Schema, family: PlatformFamily, path: string[], out: ConfigIssue[]): void {
-  const counts = new Map<string, number>();
+  const issue = (badElement: string, message: string) => out.push({ severity: 'error', path: [...path], badElement, message });
+  let counts: Map<string, number> | undefined;
   for (const c of node.children) {
     const s = childSchema(schema, c.tag);
     if (!s) continue; // opaque statements (strict parents refuse unknown ones while parsing)
-    counts.set(c.tag, (counts.get(c.tag) ?? 0) + 1);
+    if (s.maxElements !== undefined) (counts ??= new Map()).set(c.tag, (counts.get(c.tag) ?? 0) + 1);
     if (s.families && !s.families.includes(family)) {
-      out.push({ severity: 'error', path, badElement: c.tag, message: `syntax error: '${c.tag}' is not supported on this platform (${family})` });
+      issue(c.tag, `syntax error: '${c.tag}' is not supported on this platform (${family})`);
       continue;
     }
     if (s.kind === 'list') {
       const name = c.name ?? '';
       const why = typeError(name, s, family);
-      if (why) out.push({ severity: 'error', path, badElement: name, message: why });
-      if (s.children) walk(c, s, family, [...path, c.tag, name], out);
+      if (why) issue(name, why);
+      if (s.children) {
+        path.push(c.tag, name);
+        walk(c, s, family, path, out);
+        path.length -= 2;
+      }
     } else if (s.kind === 'leaf' || s.kind === 'leaf-list') {
       const why = c.value === undefined || (s.secret && isEncrypted(c.value)) ? undefined : typeError(c.value, s, family);
-      if (why) out.push({ severity: 'error', path, badElement: c.tag, message: why });
-    } else if (s.kind === 'container' && s.children) walk(c, s, family, [...path, c.tag], out);
+      if (why) issue(c.tag, why);
+    } else if (s.kind === 'container' && s.children) {
+      path.push(c.tag);
+      walk(c, s, family, path, out);
+      path.length -= 1;
+    }
   }
   for (const group of schema.choices ?? []) {
     const present = [...new Set(node.children.map((c) => c.tag).filter((tag) => group.includes(tag)))];
-    if (present.length > 1)
-      out.push({ severity: 'error', path, badElement: present[1]!, message: `'${present[1]}' and '${present[0]}' are mutually exclusive (only one may be set)` });
+    if (present.length > 1) issue(present[1]!, `'${present[1]}' and '${present[0]}' are mutually exclusive (only one may be set)`);
   }
-  for (const [tag, n] of counts) {
-    const max = childSchema(schema, tag)?.maxElements;
-    if (max !== undefined && n > max) out.push({ severity: 'error', path, badElement: tag, message: `too many '${tag}' entries: ${n} (at most ${max})` });
+  for (const [tag, n] of counts ?? []) {
+    const max = childSchema(schema, tag)!.maxElements!;
+    if (n > max) issue(tag, `too many '${tag}' entries: ${n} (at most ${max})`);
   }
 }
 

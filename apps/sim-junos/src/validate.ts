@@ -58,22 +58,29 @@ export function checkSyntax(tree: ConfigNode, family: PlatformFamily = 'junos'):
   const out = checkTypes(tree, family);
   const chains = getPath(tree, 'security', 'authentication-key-chains');
   for (const chain of chains?.children.filter((c) => c.tag === 'key-chain') ?? []) {
-    for (const key of chain.children.filter((c) => c.tag === 'key')) {
-      const path = ['security', 'authentication-key-chains', 'key-chain', chain.name ?? ''];
+    for (const key of chain.children) {
+      if (key.tag !== 'key') continue;
       const st = leafValue(key, 'start-time');
       if (st !== undefined && parseStartTime(st) === undefined)
-        out.push({ severity: 'error', path: [...path, 'key', key.name ?? ''], badElement: 'start-time', message: 'start-time must be YYYY-MM-DD.HH:MM[:SS]' });
+        out.push({ severity: 'error', path: ['security', 'authentication-key-chains', 'key-chain', chain.name ?? '', 'key', key.name ?? ''], badElement: 'start-time', message: 'start-time must be YYYY-MM-DD.HH:MM[:SS]' });
     }
   }
   return out;
 }
 
+/** What a caller already computed for the same tree, so checkCommit does not redo it: the result
+ *  of checkSyntax (a load ran it on this very tree) and activeTree. */
+export interface KnownResults {
+  syntax?: readonly ConfigIssue[];
+  active?: ConfigNode;
+}
+
 /** Everything `commit check` verifies: the syntax above, the YANG's `junos:must` rules, and what
  *  MACsec itself needs of its keys (a CAK that fits the cipher-suite, a key-chain key with a
  *  key-name, a hex secret and a start-time). */
-export function checkCommit(fullTree: ConfigNode, family: PlatformFamily = 'junos'): ConfigIssue[] {
-  const out = checkSyntax(fullTree, family);
-  const tree = activeTree(fullTree); // inactive statements are not checked for meaning, as on Junos
+export function checkCommit(fullTree: ConfigNode, family: PlatformFamily = 'junos', known: KnownResults = {}): ConfigIssue[] {
+  const out = known.syntax ? [...known.syntax] : checkSyntax(fullTree, family);
+  const tree = known.active ?? activeTree(fullTree); // inactive statements are not checked for meaning, as on Junos
   out.push(...checkMustRules(tree));
   const macsec = getPath(tree, 'security', 'macsec');
   const chains = getPath(tree, 'security', 'authentication-key-chains');

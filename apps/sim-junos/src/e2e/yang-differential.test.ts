@@ -70,7 +70,7 @@ function simVerdict(xml: string, family: PlatformFamily): SimVerdict {
   const store = createConfigStore(manualClock(), emptyTree(), family);
   const session = { id: 1, user: 'differential' };
   try {
-    loadInto({ store, platform: family }, session, (tree) => applyTree(tree, xmlToTree(parseXmlDocument(xml)), 'override'));
+    loadInto(store, session, (tree) => applyTree(tree, xmlToTree(parseXmlDocument(xml)), 'override'));
     store.check(session);
     return { ok: true, errors: [] };
   } catch (e) {

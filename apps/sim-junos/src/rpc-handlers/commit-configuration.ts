@@ -18,6 +18,15 @@ function positiveInt(text: string | undefined, what: string): number | undefined
   return Number(text);
 }
 
+/** Validates the candidate and builds what the device will run (the active tree, each link end's
+ *  keys), all remembered by the tree, so the commit at the end of the latency only installs it —
+ *  unless the candidate changed meanwhile, which the store and the link model then recompute. */
+function prepare(ctx: RpcContext): void {
+  const { store } = ctx.device;
+  store.prepare(ctx.session);
+  ctx.links.prepare(ctx.device.name, store.activeOf(store.candidate(ctx.session)));
+}
+
 /** Thrown after the dropOnConfirm fault dropped the connection: nothing is applied or answered. */
 class Dropped extends Error {}
 
@@ -27,7 +36,13 @@ async function runCommit(ctx: RpcContext, opts: { check: boolean; confirmTimeout
     ctx.dropConnection('dropOnConfirm');
     throw new Dropped('connection dropped before the confirming commit');
   }
-  if (faults.commitLatencyMs) await sleep(faults.commitLatencyMs);
+  if (faults.commitLatencyMs) {
+    // The work first, the latency after: the latency is the device's time, not ours, so a fleet's
+    // commits do not all validate in one burst when their latencies end. Nothing is applied
+    // before the latency is over; what the commit finds is answered then.
+    if (opts.rollback === undefined) prepare(ctx);
+    await sleep(faults.commitLatencyMs);
+  }
   if (opts.check) {
     const issues = store.check(ctx.session);
     store.confirmPending(); // on Junos, `commit check` also confirms a commit confirmed

@@ -33,6 +33,14 @@ function source(ctx: RpcContext, database: string | undefined): ConfigNode {
   throw new RpcFailure({ tag: 'invalid-value', message: `unknown database '${database}'`, badElement: database });
 }
 
+/** The candidate's `junos:changed-*` attributes: one second's text, made once. */
+let changed = { second: Number.NaN, attrs: '' };
+function changedAttrs(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (changed.second !== second) changed = { second, attrs: ` junos:changed-seconds="${second}" junos:changed-localtime="${junosTime(now)}"` };
+  return changed.attrs;
+}
+
 export const getConfiguration: RpcHandler = (ctx, op) => {
   const tree = source(ctx, op.attributes['database']);
   if (op.attributes['compare'] !== undefined) {
@@ -51,7 +59,7 @@ export const getConfiguration: RpcHandler = (ctx, op) => {
       const attrs =
         op.attributes['database'] === 'committed'
           ? ` junos:commit-seconds="${Math.floor(head.time / 1000)}" junos:commit-localtime="${junosTime(head.time)}" junos:commit-user="${escapeXmlAttribute(head.user)}"`
-          : ` junos:changed-seconds="${Math.floor(ctx.clock.now() / 1000)}" junos:changed-localtime="${junosTime(ctx.clock.now())}"`;
+          : changedAttrs(ctx.clock.now());
       return { body: treeToXml(selected, attrs) };
     }
     case 'text':

@@ -1,6 +1,7 @@
 // Shared by the MKA and MACsec RPCs: per MACsec interface of a device, what the link model says.
 import { createHash } from 'node:crypto';
 import { getPath, leafValue } from '../config-tree.js';
+import { memoize } from '../memo.js';
 import type { EndView, LinkStatus } from '../link-model.js';
 import type { RpcContext } from './context.js';
 
@@ -59,7 +60,10 @@ export function mkaState(m: InterfaceMacsec): string {
   return m.onFallback ? 'Secured - Fallback' : m.secured ? 'Secured - Primary' : 'Unsecured';
 }
 
+/** Remembered (bounded): every MKA read of a device asks for the same few. */
+const sha256Hex = memoize(1 << 15, (text) => createHash('sha256').update(text).digest('hex'));
+
 /** A stable hex identifier (MKA member identifier, SCI) derived from names; never from a CAK. */
 export function pseudoId(hexLen: number, ...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, hexLen);
+  return sha256Hex(parts.join('\0')).slice(0, hexLen);
 }
