@@ -4,6 +4,7 @@ import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES } from '../framing/decode
 import { encodeMessage, type Framing } from '../framing/encode.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
+import { intern } from '../own-string.js';
 import { XmlError } from '../xml/errors.js';
 import type { XmlObject } from '../xml/nodes.js';
 import { parseRpcReply, sniffMessageId } from './reply.js';
@@ -226,7 +227,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
         return pending.size;
       },
       rpc(operationXml, rpcOptions = {}) {
-        const name = OPERATION_NAME.exec(operationXml)?.[2] ?? 'rpc';
+        const name = intern(OPERATION_NAME.exec(operationXml)?.[2] ?? 'rpc'); // a slice would keep the request alive in its response
         if (closed) return Promise.reject(closeReason instanceof ConnectionClosedError ? closeReason : new ConnectionClosedError(`session is closed${closeReason ? `: ${closeReason.message}` : ''}`, label));
         const signal = rpcOptions.signal;
         if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
