@@ -6,11 +6,15 @@
 // The last variant runs the rotator's device-cycle on every session at once and reports the
 // client's peak RSS (VmHWM): what a cycle's garbage adds on top of the kept sessions.
 //   npx tsx tools/bench/session-memory.ts [sessions=1000] [variant: ssh|hello|rpc|big|burst, default all]
+// SESSION_MEMORY_SNAPSHOT=DIR also writes a heap snapshot of each variant's client after its GC
+// (DIR/<variant>-<sessions>.heapsnapshot): diff one of 300 sessions against one of 30 to see the
+// objects each kept session adds.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import { connectJunos, connectNetconf, connectSsh, type JunosDevice } from '@qkd-macsec/junos-netconf';
 
 interface Device {
@@ -74,6 +78,8 @@ async function runClient(variant: Variant, devices: Device[]): Promise<void> {
   });
   if (variant === 'burst') await burst(keep as JunosDevice[]);
   const after = usage();
+  const snapshots = process.env['SESSION_MEMORY_SNAPSHOT'];
+  if (snapshots) writeHeapSnapshot(join(snapshots, `${variant}-${keep.length}.heapsnapshot`));
   process.stdout.write(`${JSON.stringify({ before, after, n: keep.length, peakRss: peakRss() })}\n`);
   await Promise.all(keep.map((k) => k.close()));
 }

@@ -45,6 +45,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === LF;
 
+type ChunkState =
+  | { kind: 'message-start' } // between messages: optional whitespace, then LF '#'
+  | { kind: 'header' } // inside a message, expecting LF '#'
+  | { kind: 'data'; remaining: number };
+const MESSAGE_START: ChunkState = { kind: 'message-start' };
+const IN_MESSAGE: ChunkState = { kind: 'header' };
+
 /**
  * Streaming RFC 6242 decoder. Pure: bytes in, message strings out, no I/O.
  *
@@ -57,218 +64,231 @@ export function createFrameDecoder(options: FrameDecoderOptions = {}): FrameDeco
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1) {
     throw new RangeError(`maxMessageBytes must be a positive integer, got ${String(maxMessageBytes)}`);
   }
-  let framing: Framing = options.framing ?? 'eom';
+  return new Decoder(maxMessageBytes, options.framing ?? 'eom');
+}
 
+/**
+ * A class of plain fields with prototype methods: every kept session has a decoder, and an object
+ * of closures with getters cost a dictionary-mode object, a closure per method and their
+ * contexts per session (README, "Memory per kept session").
+ */
+class Decoder implements FrameDecoder {
   // Received bytes live in buf[start, end); consumed bytes are dropped by compaction.
-  let buf: Buffer = EMPTY;
-  let adopted = false; // buf is a pushed chunk itself, not ours to write into
-  let start = 0;
-  let end = 0;
-  let consumedTotal = 0; // stream offset of buf[start], for error messages
-  let failure: FramingError | undefined;
-
+  private buf: Buffer = EMPTY;
+  private adopted = false; // buf is a pushed chunk itself, not ours to write into
+  private start = 0;
+  private end = 0;
+  private consumedTotal = 0; // stream offset of buf[start], for error messages
+  private failure: FramingError | undefined = undefined;
   // eom state: where to resume searching for the marker
-  let eomScanFrom = 0;
-
+  private eomScanFrom = 0;
   // chunked state
-  type ChunkState =
-    | { kind: 'message-start' } // between messages: optional whitespace, then LF '#'
-    | { kind: 'header' } // inside a message, expecting LF '#'
-    | { kind: 'data'; remaining: number };
-  const MESSAGE_START: ChunkState = { kind: 'message-start' };
-  const IN_MESSAGE: ChunkState = { kind: 'header' };
-  let chunkState: ChunkState = MESSAGE_START;
-  let parts: Buffer[] = [];
-  let partsBytes = 0;
+  private chunkState: ChunkState = MESSAGE_START;
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
 
-  const fail = (err: FramingError): never => {
-    failure = err;
+  constructor(
+    private readonly maxMessageBytes: number,
+    public framing: Framing,
+  ) {}
+
+  private fail(err: FramingError): never {
+    this.failure = err;
     throw err;
-  };
-  const streamOffset = (i: number): number => consumedTotal + (i - start);
-  const consume = (upTo: number): void => {
-    consumedTotal += upTo - start;
-    start = upTo;
-    if (start === end) {
-      start = 0;
-      end = 0;
-    }
-  };
+  }
 
-  const decodeUtf8 = (bytes: Uint8Array, at: number): string => {
+  private streamOffset(i: number): number {
+    return this.consumedTotal + (i - this.start);
+  }
+
+  private consume(upTo: number): void {
+    this.consumedTotal += upTo - this.start;
+    this.start = upTo;
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
+    }
+  }
+
+  private decodeUtf8(bytes: Uint8Array, at: number): string {
     try {
       return utf8.decode(bytes);
     } catch {
-      return fail(new FramingError('invalid-utf8', 'message is not valid UTF-8', at));
+      return this.fail(new FramingError('invalid-utf8', 'message is not valid UTF-8', at));
     }
-  };
+  }
 
-  function nextEom(): string | undefined {
+  private nextEom(): string | undefined {
+    const buf = this.buf;
     // Skip whitespace between messages.
-    while (start < end && isWhitespace(buf[start]!)) consume(start + 1);
-    eomScanFrom = Math.max(eomScanFrom, start);
-    const found = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(DELIM, eomScanFrom);
+    while (this.start < this.end && isWhitespace(buf[this.start]!)) this.consume(this.start + 1);
+    const { start, end, maxMessageBytes } = this;
+    this.eomScanFrom = Math.max(this.eomScanFrom, start);
+    const found = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(DELIM, this.eomScanFrom);
     if (found < 0) {
       if (end - start > maxMessageBytes + DELIM.length - 1) {
-        fail(new FramingError('message-too-large', `message exceeds ${maxMessageBytes} bytes without an end-of-message marker`, streamOffset(start)));
+        this.fail(new FramingError('message-too-large', `message exceeds ${maxMessageBytes} bytes without an end-of-message marker`, this.streamOffset(start)));
       }
-      eomScanFrom = Math.max(start, end - (DELIM.length - 1));
+      this.eomScanFrom = Math.max(start, end - (DELIM.length - 1));
       return undefined;
     }
     const size = found - start;
     if (size > maxMessageBytes) {
-      fail(new FramingError('message-too-large', `message of ${size} bytes exceeds the ${maxMessageBytes}-byte limit`, streamOffset(start)));
+      this.fail(new FramingError('message-too-large', `message of ${size} bytes exceeds the ${maxMessageBytes}-byte limit`, this.streamOffset(start)));
     }
-    const at = streamOffset(start);
-    const text = decodeUtf8(buf.subarray(start, found), at);
-    consume(found + DELIM.length);
-    eomScanFrom = start;
+    const at = this.streamOffset(start);
+    const text = this.decodeUtf8(buf.subarray(start, found), at);
+    this.consume(found + DELIM.length);
+    this.eomScanFrom = this.start;
     return text;
   }
 
   /** Parse "#<size>\n" or "##\n" at buf[i] (just after the LF). Returns undefined when incomplete. */
-  function readHeader(i: number): { next: number; size: number | 'end' } | undefined {
+  private readHeader(i: number): { next: number; size: number | 'end' } | undefined {
+    const { buf, end } = this;
     if (i >= end) return undefined;
-    if (buf[i] !== HASH) fail(new FramingError('bad-chunk-header', `expected '#' in chunk header, got byte 0x${buf[i]!.toString(16)}`, streamOffset(i)));
+    if (buf[i] !== HASH) this.fail(new FramingError('bad-chunk-header', `expected '#' in chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
     let j = i + 1;
     if (j >= end) return undefined;
     if (buf[j] === HASH) {
       if (j + 1 >= end) return undefined;
-      if (buf[j + 1] !== LF) fail(new FramingError('bad-chunk-header', 'end-of-chunks marker "##" not followed by LF', streamOffset(j + 1)));
+      if (buf[j + 1] !== LF) this.fail(new FramingError('bad-chunk-header', 'end-of-chunks marker "##" not followed by LF', this.streamOffset(j + 1)));
       return { next: j + 2, size: 'end' };
     }
     const first = buf[j]!;
     if (first < 0x31 || first > 0x39) {
-      fail(new FramingError('bad-chunk-size', first === 0x30 ? 'chunk size must not be 0 or start with 0' : 'chunk size must be decimal digits', streamOffset(j)));
+      this.fail(new FramingError('bad-chunk-size', first === 0x30 ? 'chunk size must not be 0 or start with 0' : 'chunk size must be decimal digits', this.streamOffset(j)));
     }
     let size = 0;
     while (j < end && buf[j]! >= 0x30 && buf[j]! <= 0x39) {
       size = size * 10 + (buf[j]! - 0x30);
-      if (size > MAX_CHUNK_SIZE) fail(new FramingError('bad-chunk-size', `chunk size exceeds ${MAX_CHUNK_SIZE}`, streamOffset(j)));
+      if (size > MAX_CHUNK_SIZE) this.fail(new FramingError('bad-chunk-size', `chunk size exceeds ${MAX_CHUNK_SIZE}`, this.streamOffset(j)));
       j++;
     }
     if (j >= end) return undefined;
-    if (buf[j] !== LF) fail(new FramingError('bad-chunk-header', 'chunk size not followed by LF', streamOffset(j)));
+    if (buf[j] !== LF) this.fail(new FramingError('bad-chunk-header', 'chunk size not followed by LF', this.streamOffset(j)));
     return { next: j + 1, size };
   }
 
-  function nextChunked(): string | undefined {
+  private nextChunked(): string | undefined {
     for (;;) {
-      if (chunkState.kind === 'data') {
-        const take = Math.min(chunkState.remaining, end - start);
+      const { buf, start, end } = this;
+      const state = this.chunkState;
+      if (state.kind === 'data') {
+        const take = Math.min(state.remaining, end - start);
         if (take === 0) return undefined;
         const e = start + take;
-        if (parts.length === 0 && take === chunkState.remaining && e + 4 <= end && buf[e] === LF && buf[e + 1] === HASH && buf[e + 2] === HASH && buf[e + 3] === LF) {
+        if (this.parts.length === 0 && take === state.remaining && e + 4 <= end && buf[e] === LF && buf[e + 1] === HASH && buf[e + 2] === HASH && buf[e + 3] === LF) {
           // A message of one chunk, all of it here (what most peers send): decoded in place, not copied.
-          const text = decodeUtf8(buf.subarray(start, e), streamOffset(e) - take);
-          consume(e + 4);
-          chunkState = MESSAGE_START;
+          const text = this.decodeUtf8(buf.subarray(start, e), this.streamOffset(e) - take);
+          this.consume(e + 4);
+          this.chunkState = MESSAGE_START;
           return text;
         }
-        parts.push(Buffer.from(buf.subarray(start, start + take)));
-        partsBytes += take;
-        chunkState.remaining -= take;
-        consume(start + take);
-        if (chunkState.remaining === 0) chunkState = IN_MESSAGE;
+        this.parts.push(Buffer.from(buf.subarray(start, start + take)));
+        this.partsBytes += take;
+        state.remaining -= take;
+        this.consume(start + take);
+        if (state.remaining === 0) this.chunkState = IN_MESSAGE;
         continue;
       }
       let i = start;
-      if (chunkState.kind === 'message-start') {
+      if (state.kind === 'message-start') {
         // Tolerate whitespace between messages; the last byte before '#' must be LF.
         while (i < end && isWhitespace(buf[i]!) && (i + 1 >= end || isWhitespace(buf[i + 1]!))) i++;
         if (i >= end) {
-          consume(Math.max(start, i - 1 >= start && buf[i - 1] === LF ? i - 1 : i));
+          this.consume(Math.max(start, i - 1 >= start && buf[i - 1] === LF ? i - 1 : i));
           return undefined;
         }
       }
       if (i >= end) return undefined;
-      if (buf[i] !== LF) fail(new FramingError('bad-chunk-header', `expected LF before chunk header, got byte 0x${buf[i]!.toString(16)}`, streamOffset(i)));
-      const header = readHeader(i + 1);
+      if (buf[i] !== LF) this.fail(new FramingError('bad-chunk-header', `expected LF before chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
+      const header = this.readHeader(i + 1);
       if (header === undefined) {
-        if (i > start) consume(i); // drop skipped whitespace, keep the partial header
+        if (i > start) this.consume(i); // drop skipped whitespace, keep the partial header
         return undefined;
       }
       if (header.size === 'end') {
-        if (chunkState.kind === 'message-start') fail(new FramingError('empty-message', 'end-of-chunks marker with no chunk before it', streamOffset(i)));
-        const at = streamOffset(i) - partsBytes;
-        consume(header.next);
-        const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsBytes);
-        parts = [];
-        partsBytes = 0;
-        chunkState = MESSAGE_START;
-        return decodeUtf8(bytes, at);
+        if (state.kind === 'message-start') this.fail(new FramingError('empty-message', 'end-of-chunks marker with no chunk before it', this.streamOffset(i)));
+        const at = this.streamOffset(i) - this.partsBytes;
+        this.consume(header.next);
+        const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
+        this.parts = [];
+        this.partsBytes = 0;
+        this.chunkState = MESSAGE_START;
+        return this.decodeUtf8(bytes, at);
       }
-      if (partsBytes + header.size > maxMessageBytes) {
-        fail(new FramingError('message-too-large', `message exceeds the ${maxMessageBytes}-byte limit (chunk of ${header.size} bytes after ${partsBytes})`, streamOffset(i)));
+      if (this.partsBytes + header.size > this.maxMessageBytes) {
+        this.fail(new FramingError('message-too-large', `message exceeds the ${this.maxMessageBytes}-byte limit (chunk of ${header.size} bytes after ${this.partsBytes})`, this.streamOffset(i)));
       }
-      consume(header.next);
-      chunkState = { kind: 'data', remaining: header.size };
+      this.consume(header.next);
+      this.chunkState = { kind: 'data', remaining: header.size };
     }
   }
 
-  return {
-    push(chunk: Uint8Array): void {
-      if (failure || chunk.length === 0) return;
-      if (start === end) {
-        // Nothing buffered: read the chunk where it is. A reply usually arrives in one SSH packet,
-        // so it is never copied, and no receive buffer is allocated (and dropped again) per reply.
-        buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-        adopted = true;
-        eomScanFrom = 0;
-        start = 0;
-        end = chunk.length;
-        return;
+  push(chunk: Uint8Array): void {
+    if (this.failure || chunk.length === 0) return;
+    if (this.start === this.end) {
+      // Nothing buffered: read the chunk where it is. A reply usually arrives in one SSH packet,
+      // so it is never copied, and no receive buffer is allocated (and dropped again) per reply.
+      this.buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+      this.adopted = true;
+      this.eomScanFrom = 0;
+      this.start = 0;
+      this.end = chunk.length;
+      return;
+    }
+    if (this.adopted || this.end + chunk.length > this.buf.length) {
+      const live = this.end - this.start;
+      const needed = live + chunk.length;
+      if (!this.adopted && needed <= this.buf.length) {
+        this.buf.copy(this.buf, 0, this.start, this.end); // compact in place (copy handles the overlap)
+      } else {
+        // Never written into: an adopted chunk is the sender's memory.
+        const grown = Buffer.allocUnsafe(Math.max(needed, this.adopted ? 0 : this.buf.length * 2, 4096));
+        this.buf.copy(grown, 0, this.start, this.end);
+        this.buf = grown;
+        this.adopted = false;
       }
-      if (adopted || end + chunk.length > buf.length) {
-        const live = end - start;
-        const needed = live + chunk.length;
-        if (!adopted && needed <= buf.length) {
-          buf.copy(buf, 0, start, end); // compact in place (copy handles the overlap)
-        } else {
-          // Never written into: an adopted chunk is the sender's memory.
-          const grown = Buffer.allocUnsafe(Math.max(needed, adopted ? 0 : buf.length * 2, 4096));
-          buf.copy(grown, 0, start, end);
-          buf = grown;
-          adopted = false;
-        }
-        eomScanFrom -= start;
-        if (eomScanFrom < 0) eomScanFrom = 0;
-        start = 0;
-        end = live;
-      }
-      buf.set(chunk, end);
-      end += chunk.length;
-    },
-    next(): string | undefined {
-      if (failure) throw failure;
-      return framing === 'eom' ? nextEom() : nextChunked();
-    },
-    setFraming(f: Framing): void {
-      if (f === framing) return;
-      if (framing === 'chunked' && chunkState.kind !== 'message-start') {
-        throw new FramingError('framing-switch-mid-message', 'cannot switch framing in the middle of a chunked message');
-      }
-      framing = f;
-      chunkState = MESSAGE_START;
-      eomScanFrom = start;
-    },
-    get framing(): Framing {
-      return framing;
-    },
-    get bufferedBytes(): number {
-      return end - start + partsBytes;
-    },
-    get capacityBytes(): number {
-      return buf.length;
-    },
-    release(): void {
-      if (start === end && buf.length > 0) {
-        buf = EMPTY;
-        adopted = false;
-        start = 0;
-        end = 0;
-        eomScanFrom = 0;
-      }
-    },
-  };
+      this.eomScanFrom -= this.start;
+      if (this.eomScanFrom < 0) this.eomScanFrom = 0;
+      this.start = 0;
+      this.end = live;
+    }
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+
+  next(): string | undefined {
+    if (this.failure) throw this.failure;
+    return this.framing === 'eom' ? this.nextEom() : this.nextChunked();
+  }
+
+  setFraming(f: Framing): void {
+    if (f === this.framing) return;
+    if (this.framing === 'chunked' && this.chunkState.kind !== 'message-start') {
+      throw new FramingError('framing-switch-mid-message', 'cannot switch framing in the middle of a chunked message');
+    }
+    this.framing = f;
+    this.chunkState = MESSAGE_START;
+    this.eomScanFrom = this.start;
+  }
+
+  get bufferedBytes(): number {
+    return this.end - this.start + this.partsBytes;
+  }
+
+  get capacityBytes(): number {
+    return this.buf.length;
+  }
+
+  release(): void {
+    if (this.start === this.end && this.buf.length > 0) {
+      this.buf = EMPTY;
+      this.adopted = false;
+      this.start = 0;
+      this.end = 0;
+      this.eomScanFrom = 0;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { escapeXmlText } from '../xml/escape.js';
 import { asArray, childNames, childObject, isObject } from '../xml/nodes.js';
+import { intern } from '../own-string.js';
 import { parseXml } from '../xml/parse.js';
 import type { Framing } from './encode.js';
 
@@ -43,18 +44,7 @@ function isSessionId(n: number): boolean {
 
 // A fleet's devices announce the same capability URIs (a Junos hello carries tens, with YANG
 // modules hundreds): each kept session holding its own copies, sliced out of its hello text, cost
-// per-session memory for nothing. Bounded, so a peer inventing URIs cannot grow it for ever.
-const interned = new Map<string, string>();
-const MAX_INTERNED = 4096;
-function intern(s: string): string {
-  const known = interned.get(s);
-  if (known !== undefined) return known;
-  if (interned.size >= MAX_INTERNED) return s;
-  const own = JSON.parse(JSON.stringify(s)) as string; // a flat copy: keeps no hello text alive
-  interned.set(own, own);
-  return own;
-}
-
+// per-session memory for nothing. They are interned (own-string.ts).
 /** Parse a peer's hello (through the safe XML parse: DOCTYPE and entities are refused). */
 export function parseHello(xml: string): Hello {
   const doc = parseXml(xml);

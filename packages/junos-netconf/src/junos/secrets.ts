@@ -6,6 +6,7 @@
 import { RpcError, RpcFailedError } from '../errors.js';
 import type { RpcResponse } from '../session/rpc-session.js';
 import type { ConfigFormat } from './rpcs.js';
+import { ownCopy } from '../own-string.js';
 
 const SECRET_WORDS = 'secret|cak|simple-password|authentication-key|encrypted-password';
 const TEXT_SECRET = new RegExp(`\\b(?:${SECRET_WORDS})\\s+(?:"((?:[^"\\\\]|\\\\.)*)"|([^\\s;{}"]+))`, 'g');
@@ -23,36 +24,39 @@ export function extractSecrets(config: string, format: ConfigFormat): string[] {
   if (format === 'xml') for (const m of config.matchAll(XML_SECRET)) add(m[2]);
   else if (format === 'json') for (const m of config.matchAll(JSON_SECRET)) add(m[1]);
   else for (const m of config.matchAll(TEXT_SECRET)) add(m[1] ?? m[2]);
-  // Longest first, so a secret that contains another is replaced whole.
-  return [...found].sort((a, b) => b.length - a.length);
+  // Longest first, so a secret that contains another is replaced whole. Flat copies: a session
+  // keeps its loaded secrets for many cycles, and a slice would keep the whole configuration.
+  return [...found].sort((a, b) => b.length - a.length).map(ownCopy);
 }
 
-/** How many of the secrets a session loaded it keeps scrubbing from replies (the most recent). */
-export const MAX_REMEMBERED_SECRETS = 256;
+/**
+ * How many of the secrets a session loaded it keeps scrubbing from replies (the most recent).
+ * A rotation loads one or two keys per device-cycle, so 32 cover the last 16 or more cycles, long
+ * past any commit that could quote them; each costs ~100 bytes per kept session (4,000 sessions).
+ */
+export const MAX_REMEMBERED_SECRETS = 32;
 
 /**
  * The secrets a session has loaded, longest first (a secret that contains another is replaced
  * whole). Bounded: a session kept for months loads two keys a cycle, and neither the memory nor
- * the scrubbing of every reply may grow with that; a secret 256 loads old is long committed.
+ * the scrubbing of every reply may grow with that.
  */
-export function secretMemory(): { add(secrets: readonly string[]): void; readonly list: readonly string[] } {
-  const kept = new Set<string>();
-  let list: string[] = [];
-  return {
-    add(secrets) {
-      const before = kept.size;
-      for (const s of secrets) {
-        kept.delete(s); // re-added: most recent again
-        kept.add(s);
-      }
-      while (kept.size > MAX_REMEMBERED_SECRETS) kept.delete(kept.values().next().value!);
-      if (secrets.length > 0 || kept.size !== before) list = [...kept].sort((a, b) => b.length - a.length);
-    },
-    get list() {
-      return list;
-    },
-  };
+export class SecretMemory {
+  /** Oldest first; a secret loaded again moves to the end. */
+  #recent: string[] = [];
+  /** The same secrets, longest first: what scrubbing walks. */
+  list: readonly string[] = [];
+
+  add(secrets: readonly string[]): void {
+    if (secrets.length === 0) return;
+    const recent = this.#recent.filter((s) => !secrets.includes(s));
+    recent.push(...secrets);
+    this.#recent = recent.length > MAX_REMEMBERED_SECRETS ? recent.slice(recent.length - MAX_REMEMBERED_SECRETS) : recent;
+    this.list = [...this.#recent].sort((a, b) => b.length - a.length);
+  }
 }
+
+export const secretMemory = (): SecretMemory => new SecretMemory();
 
 // Configuration text as Junos prints it (show configuration, show | compare): an optional diff
 // sign or `inactive:`, then the statement's keyword.

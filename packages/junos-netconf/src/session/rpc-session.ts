@@ -1,9 +1,11 @@
 import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
 import { ConnectionClosedError, HelloError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, type RpcError } from '../errors.js';
-import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES } from '../framing/decoder.js';
+import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, type FrameDecoder } from '../framing/decoder.js';
 import { encodeMessage, type Framing } from '../framing/encode.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
+import { intern } from '../own-string.js';
 import { XmlError } from '../xml/errors.js';
 import type { XmlObject } from '../xml/nodes.js';
 import { parseRpcReply, sniffMessageId } from './reply.js';
@@ -68,14 +70,26 @@ export interface RpcSession {
   onClose(listener: (err?: Error) => void): void;
 }
 
-interface Pending {
-  rpc: string;
-  started: number;
-  throwOnError: boolean;
-  parseResult: boolean;
-  resolve(r: RpcResponse): void;
-  reject(e: Error): void;
-  cleanup(): void;
+/**
+ * An RPC sent and not yet answered. A class of plain fields (no closures): there is one per RPC
+ * in flight, and a cycle of a 4,000-device fleet has thousands at once.
+ */
+class Pending {
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    readonly rpc: string,
+    readonly started: number,
+    readonly throwOnError: boolean,
+    readonly parseResult: boolean,
+    readonly resolve: (r: RpcResponse) => void,
+    readonly reject: (e: Error) => void,
+  ) {}
+  cleanup(): void {
+    clearTimeout(this.timer);
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+  }
 }
 
 // For replies left to the caller's parser (parseResult: false): what must be an <rpc-reply>, what
@@ -92,189 +106,221 @@ const OPERATION_NAME = /^\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
  * (servers answer in order, RFC 6241 §4.1).
  */
 export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {}): Promise<RpcSession> {
-  const ours = options.capabilities ?? [BASE_1_0, BASE_1_1];
-  const label = options.label ?? 'netconf peer';
-  const logger = options.logger ?? defaultLogger;
-  const defaultTimeout = options.rpcTimeoutMs ?? 60_000;
-  const decoder = createFrameDecoder({ maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
-  const pending = new Map<string, Pending>();
-  const closeListeners: Array<(err?: Error) => void> = [];
-  let nextId = 101;
-  let unparsedPending = 0; // RPCs sent with parseResult: false and not yet settled
-  let framing: Framing = 'eom';
-  let serverCapabilities: string[] = [];
-  let sessionId: number | undefined;
-  let closed = false;
-  let closing = false;
-  let closeReason: Error | undefined;
+  return new Promise<RpcSession>((resolve, reject) => new Session(stream, options, resolve, reject));
+}
 
-  return new Promise<RpcSession>((resolveHello, rejectHello) => {
-    let helloDone = false;
-    const helloTimer = setTimeout(() => fail(new NetconfTimeoutError('NETCONF hello', options.helloTimeoutMs ?? 30_000, label)), options.helloTimeoutMs ?? 30_000);
+/**
+ * The session: a class with its state in plain fields and its methods on the prototype. A session
+ * is kept per device for the whole fleet, and an object of closures with getters is a
+ * dictionary-mode object plus a closure and a context per method (README, "Memory per kept session").
+ * Not exported: callers see RpcSession. No #private fields, so a Proxy of the session works.
+ */
+class Session implements RpcSession {
+  sessionId: number | undefined = undefined;
+  serverCapabilities: string[] = [];
+  framing: Framing = 'eom';
+  closed = false;
+  private readonly ours: string[];
+  private readonly label: string;
+  private readonly logger: Logger;
+  private readonly defaultTimeout: number;
+  private readonly decoder: FrameDecoder;
+  private readonly inFlight = new Map<string, Pending>();
+  private closeListeners: Array<(err?: Error) => void> | undefined = undefined;
+  private nextId = 101;
+  private readonly dataListener = (chunk: Buffer): void => this.onData(chunk);
+  private unparsedPending = 0; // RPCs sent with parseResult: false and not yet settled
+  private closing = false;
+  private closeReason: Error | undefined = undefined;
+  // Until the hello is in; dropped then (a cleared Timeout still costs memory while referenced).
+  private hello: { resolve(s: RpcSession): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> } | undefined;
 
-    function fail(err: Error): void {
-      if (closed) return;
-      closed = true;
-      closeReason = err;
-      clearTimeout(helloTimer);
-      stream.removeListener('data', onData);
-      for (const [, p] of pending) {
-        p.cleanup();
-        p.reject(err);
-      }
-      pending.clear();
-      unparsedPending = 0;
-      if (!helloDone) rejectHello(err);
-      stream.destroy();
-      for (const l of closeListeners.splice(0)) l(reportedCloseReason());
-    }
+  constructor(
+    private readonly stream: Duplex,
+    options: RpcSessionOptions,
+    resolveHello: (s: RpcSession) => void,
+    rejectHello: (e: Error) => void,
+  ) {
+    this.ours = options.capabilities ?? [BASE_1_0, BASE_1_1];
+    this.label = options.label ?? 'netconf peer';
+    this.logger = options.logger ?? defaultLogger;
+    this.defaultTimeout = options.rpcTimeoutMs ?? 60_000;
+    this.decoder = createFrameDecoder({ maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+    const helloTimeout = options.helloTimeoutMs ?? 30_000;
+    this.hello = { resolve: resolveHello, reject: rejectHello, timer: setTimeout(() => this.fail(new NetconfTimeoutError('NETCONF hello', helloTimeout, this.label)), helloTimeout) };
+    stream.on('data', this.dataListener);
+    stream.on('error', (err: Error) => this.fail(new ConnectionClosedError(`NETCONF channel error: ${err.message}`, this.label, err)));
+    stream.on('close', () => {
+      const pending = this.inFlight.size;
+      this.fail(new ConnectionClosedError(this.closing ? 'NETCONF session closed' : `NETCONF channel closed by the server${pending ? ` with ${pending} RPC(s) pending` : ''}`, this.label));
+    });
+    stream.write(encodeMessage(buildHello(this.ours), 'eom'));
+  }
 
-    /** What onClose listeners get: nothing after our own close(), the failure otherwise. */
-    function reportedCloseReason(): Error | undefined {
-      return closing && closeReason instanceof ConnectionClosedError ? undefined : closeReason;
-    }
+  get pending(): number {
+    return this.inFlight.size;
+  }
 
-    function onMessage(msg: string): void {
-      if (!helloDone) {
-        const hello = parseHello(msg);
-        if (hello.sessionId === undefined) throw new HelloError('bad-session-id', `server hello from ${label} has no <session-id>`);
-        serverCapabilities = hello.capabilities;
-        sessionId = hello.sessionId;
-        framing = negotiateFraming(ours, serverCapabilities);
-        decoder.setFraming(framing);
-        helloDone = true;
-        clearTimeout(helloTimer);
-        resolveHello(session);
-        return;
-      }
-      if (settledUnparsed(msg)) return;
-      let parsed: ReturnType<typeof parseRpcReply>;
-      try {
-        parsed = parseRpcReply(msg);
-      } catch (err) {
-        if (/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?notification\b/.test(msg)) return; // notifications are not replies
-        const id = sniffMessageId(msg);
-        const target = (id !== undefined && pending.get(id)) || pending.values().next().value;
-        const detail = err instanceof Error ? err.message : String(err);
-        const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${label} refused: ${detail}`);
-        if (!target) return logger.warn(wrapped.message);
-        settle(id !== undefined && pending.has(id) ? id : pending.keys().next().value!, (p) => p.reject(wrapped));
-        return;
-      }
-      const id = parsed.messageId !== undefined && pending.has(parsed.messageId) ? parsed.messageId : parsed.messageId === undefined ? pending.keys().next().value : undefined;
-      if (id === undefined) {
-        logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${label} dropped (its RPC timed out or was aborted)`);
-        return;
-      }
-      settle(id, (p) => {
-        const failed = parsed.errors.length > 0;
-        if (failed && p.throwOnError) return p.reject(new RpcFailedError(p.rpc, parsed.errors, msg, parsed.warnings, label));
-        p.resolve({ messageId: id, rpc: p.rpc, raw: msg, result: parsed.result, ok: parsed.ok, failed, errors: parsed.errors, warnings: parsed.warnings, elapsedMs: performance.now() - p.started });
-      });
-    }
-
-    /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
-    function settledUnparsed(msg: string): boolean {
-      if (unparsedPending === 0 || !RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
-      const sniffed = sniffMessageId(msg);
-      const id = sniffed !== undefined ? sniffed : pending.keys().next().value;
-      const p = id !== undefined ? pending.get(id) : undefined;
-      if (!p || p.parseResult) return false;
-      settle(id!, () => p.resolve({ messageId: id!, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started }));
-      return true;
-    }
-
-    function settle(id: string, fn: (p: Pending) => void): void {
-      const p = pending.get(id);
-      if (!p) return;
-      pending.delete(id);
-      if (!p.parseResult) unparsedPending--;
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = err;
+    const hello = this.hello;
+    this.hello = undefined;
+    if (hello) clearTimeout(hello.timer);
+    this.stream.removeListener('data', this.dataListener);
+    for (const p of this.inFlight.values()) {
       p.cleanup();
-      fn(p);
+      p.reject(err);
     }
+    this.inFlight.clear();
+    this.unparsedPending = 0;
+    hello?.reject(err);
+    this.stream.destroy();
+    const listeners = this.closeListeners ?? [];
+    this.closeListeners = undefined;
+    for (const l of listeners) l(this.reportedCloseReason());
+  }
 
-    function onData(chunk: Buffer): void {
-      try {
-        decoder.push(chunk);
-        for (let msg = decoder.next(); msg !== undefined && !closed; msg = decoder.next()) onMessage(msg);
-        // An idle kept session holds no receive buffer (per-session memory: README, "Memory").
-        if (pending.size === 0) decoder.release();
-      } catch (err) {
-        fail(err as Error);
+  /** What onClose listeners get: nothing after our own close(), the failure otherwise. */
+  private reportedCloseReason(): Error | undefined {
+    return this.closing && this.closeReason instanceof ConnectionClosedError ? undefined : this.closeReason;
+  }
+
+  private onHello(msg: string): void {
+    const hello = parseHello(msg);
+    if (hello.sessionId === undefined) throw new HelloError('bad-session-id', `server hello from ${this.label} has no <session-id>`);
+    this.serverCapabilities = hello.capabilities;
+    this.sessionId = hello.sessionId;
+    this.framing = negotiateFraming(this.ours, this.serverCapabilities);
+    this.decoder.setFraming(this.framing);
+    const waiting = this.hello!;
+    this.hello = undefined;
+    clearTimeout(waiting.timer);
+    waiting.resolve(this);
+  }
+
+  private onMessage(msg: string): void {
+    if (this.hello) return this.onHello(msg);
+    if (this.unparsedPending > 0 && this.settledUnparsed(msg)) return;
+    let parsed: ReturnType<typeof parseRpcReply>;
+    try {
+      parsed = parseRpcReply(msg);
+    } catch (err) {
+      return this.refused(msg, err);
+    }
+    const pending = this.inFlight;
+    const id = parsed.messageId !== undefined && pending.has(parsed.messageId) ? parsed.messageId : parsed.messageId === undefined ? pending.keys().next().value : undefined;
+    if (id === undefined) {
+      this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`);
+      return;
+    }
+    const p = this.take(id)!;
+    const failed = parsed.errors.length > 0;
+    if (failed && p.throwOnError) return p.reject(new RpcFailedError(p.rpc, parsed.errors, msg, parsed.warnings, this.label));
+    p.resolve({ messageId: id, rpc: p.rpc, raw: msg, result: parsed.result, ok: parsed.ok, failed, errors: parsed.errors, warnings: parsed.warnings, elapsedMs: performance.now() - p.started });
+  }
+
+  /** A reply that failed to parse: its RPC (or the oldest pending one) is rejected with why. */
+  private refused(msg: string, err: unknown): void {
+    if (/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?notification\b/.test(msg)) return; // notifications are not replies
+    const id = sniffMessageId(msg);
+    const target = (id !== undefined && this.inFlight.get(id)) || this.inFlight.values().next().value;
+    const detail = err instanceof Error ? err.message : String(err);
+    const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
+    if (!target) return this.logger.warn(wrapped.message);
+    this.take(id !== undefined && this.inFlight.has(id) ? id : this.inFlight.keys().next().value!)?.reject(wrapped);
+  }
+
+  /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
+  private settledUnparsed(msg: string): boolean {
+    if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+    const sniffed = sniffMessageId(msg);
+    const id = sniffed !== undefined ? sniffed : this.inFlight.keys().next().value;
+    const p = id !== undefined ? this.inFlight.get(id) : undefined;
+    if (!p || p.parseResult) return false;
+    this.take(id!);
+    p.resolve({ messageId: id!, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
+    return true;
+  }
+
+  /** Removes a pending RPC (its timer and abort listener too) and returns it to be settled. */
+  private take(id: string): Pending | undefined {
+    const p = this.inFlight.get(id);
+    if (!p) return undefined;
+    this.inFlight.delete(id);
+    if (!p.parseResult) this.unparsedPending--;
+    p.cleanup();
+    return p;
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      const decoder = this.decoder;
+      decoder.push(chunk);
+      for (let msg = decoder.next(); msg !== undefined && !this.closed; msg = decoder.next()) this.onMessage(msg);
+      // An idle kept session holds no receive buffer (per-session memory: README, "Memory").
+      if (this.inFlight.size === 0) decoder.release();
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
+  rpc(operationXml: string, rpcOptions: RpcOptions = {}): Promise<RpcResponse> {
+    const name = intern(OPERATION_NAME.exec(operationXml)?.[2] ?? 'rpc'); // a slice would keep the request alive in its response
+    if (this.closed) {
+      const reason = this.closeReason;
+      return Promise.reject(reason instanceof ConnectionClosedError ? reason : new ConnectionClosedError(`session is closed${reason ? `: ${reason.message}` : ''}`, this.label));
+    }
+    const signal = rpcOptions.signal;
+    if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
+    const id = String(this.nextId++);
+    let wire: Buffer;
+    try {
+      wire = encodeMessage(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">${operationXml}</rpc>`, this.framing);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<RpcResponse>((resolve, reject) => {
+      const timeoutMs = rpcOptions.timeoutMs ?? this.defaultTimeout;
+      const parseResult = rpcOptions.parseResult ?? true;
+      const p = new Pending(name, performance.now(), rpcOptions.throwOnError ?? true, parseResult, resolve, reject);
+      p.timer = setTimeout(() => this.take(id)?.reject(new NetconfTimeoutError(`<${name}> (message-id ${id})`, timeoutMs, this.label)), timeoutMs);
+      if (signal) {
+        p.signal = signal;
+        p.onAbort = () => this.take(id)?.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal.reason));
+        signal.addEventListener('abort', p.onAbort, { once: true });
       }
+      if (!parseResult) this.unparsedPending++;
+      this.inFlight.set(id, p);
+      this.stream.write(wire);
+    });
+  }
+
+  async close({ timeoutMs = 5_000 } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    try {
+      await this.rpc('<close-session/>', { timeoutMs });
+    } catch {
+      // The channel is ended below either way.
     }
+    if (!this.closed) {
+      this.stream.end();
+      this.fail(new ConnectionClosedError('NETCONF session closed', this.label));
+    }
+  }
 
-    stream.on('data', onData);
-    stream.on('error', (err: Error) => fail(new ConnectionClosedError(`NETCONF channel error: ${err.message}`, label, err)));
-    stream.on('close', () => fail(new ConnectionClosedError(closing ? 'NETCONF session closed' : `NETCONF channel closed by the server${pending.size ? ` with ${pending.size} RPC(s) pending` : ''}`, label)));
-    stream.write(encodeMessage(buildHello(ours), 'eom'));
+  onClose(listener: (err?: Error) => void): void {
+    if (this.closed) queueMicrotask(() => listener(this.reportedCloseReason()));
+    else (this.closeListeners ??= []).push(listener);
+  }
 
-    const session: RpcSession = {
-      get sessionId() {
-        return sessionId;
-      },
-      get serverCapabilities() {
-        return serverCapabilities;
-      },
-      get framing() {
-        return framing;
-      },
-      get closed() {
-        return closed;
-      },
-      get pending() {
-        return pending.size;
-      },
-      rpc(operationXml, rpcOptions = {}) {
-        const name = OPERATION_NAME.exec(operationXml)?.[2] ?? 'rpc';
-        if (closed) return Promise.reject(closeReason instanceof ConnectionClosedError ? closeReason : new ConnectionClosedError(`session is closed${closeReason ? `: ${closeReason.message}` : ''}`, label));
-        const signal = rpcOptions.signal;
-        if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
-        const id = String(nextId++);
-        let wire: Buffer;
-        try {
-          wire = encodeMessage(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">${operationXml}</rpc>`, framing);
-        } catch (err) {
-          return Promise.reject(err);
-        }
-        return new Promise<RpcResponse>((resolve, reject) => {
-          const timeoutMs = rpcOptions.timeoutMs ?? defaultTimeout;
-          const timer = setTimeout(() => settle(id, (p) => p.reject(new NetconfTimeoutError(`<${name}> (message-id ${id})`, timeoutMs, label))), timeoutMs);
-          const onAbort = (): void => settle(id, (p) => p.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal?.reason)));
-          signal?.addEventListener('abort', onAbort, { once: true });
-          if (rpcOptions.parseResult === false) unparsedPending++;
-          pending.set(id, {
-            rpc: name,
-            started: performance.now(),
-            throwOnError: rpcOptions.throwOnError ?? true,
-            parseResult: rpcOptions.parseResult ?? true,
-            resolve,
-            reject,
-            cleanup: () => {
-              clearTimeout(timer);
-              signal?.removeEventListener('abort', onAbort);
-            },
-          });
-          stream.write(wire);
-        });
-      },
-      async close({ timeoutMs = 5_000 } = {}) {
-        if (closed) return;
-        closing = true;
-        try {
-          await session.rpc('<close-session/>', { timeoutMs });
-        } catch {
-          // The channel is ended below either way.
-        }
-        if (!closed) {
-          stream.end();
-          fail(new ConnectionClosedError('NETCONF session closed', label));
-        }
-      },
-      onClose(listener) {
-        if (closed) queueMicrotask(() => listener(reportedCloseReason()));
-        else closeListeners.push(listener);
-      },
-    };
-  });
+  /** What JSON.stringify and util.inspect show (the fields hold the stream and the pending RPCs). */
+  toJSON(): object {
+    return { sessionId: this.sessionId, framing: this.framing, closed: this.closed, pending: this.inFlight.size };
+  }
+  [inspect.custom](): string {
+    return `RpcSession { ${this.label}, session ${this.sessionId ?? '?'}, ${this.framing}${this.closed ? ', closed' : ''} }`;
+  }
 }

@@ -1,5 +1,6 @@
 // ssh2 is CommonJS and Node's ESM loader only sees some of its exports as named ones
 // (`utils` is missing), so take them from the default export.
+import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { AuthenticationError, ConnectionClosedError, ConnectionError, NetconfTimeoutError, type HostKeyError } from '../errors.js';
@@ -90,12 +91,9 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
 
   return new Promise<SshTransport>((resolve, reject) => {
     const client = new Client();
+    const transport = new Transport(client, label);
     let hostKeyError: HostKeyError | undefined;
-    let fingerprint = '';
     let ready = false;
-    let closed = false;
-    let closeError: Error | undefined;
-    const closeListeners: Array<(err?: Error) => void> = [];
 
     const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
     const config: ConnectConfig = {
@@ -108,7 +106,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       tryKeyboard: options.password !== undefined,
       hostVerifier: (key: Buffer): boolean => {
         const result = check(key);
-        fingerprint = result.fingerprint;
+        transport.hostKeyFingerprint = result.fingerprint;
         if (result.error) hostKeyError = result.error;
         if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`);
         return result.ok;
@@ -124,36 +122,6 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       finish(prompts.map(() => options.password ?? ''));
     });
 
-    const transport: SshTransport = {
-      label,
-      get hostKeyFingerprint() {
-        return fingerprint;
-      },
-      get closed() {
-        return closed;
-      },
-      openSubsystem: (name = 'netconf') =>
-        new Promise((res, rej) => {
-          if (closed) return rej(new ConnectionClosedError('SSH connection is closed', label));
-          client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, label, err)) : res(channel)));
-        }),
-      sftp: () =>
-        new Promise((res, rej) => {
-          if (closed) return rej(new ConnectionClosedError('SSH connection is closed', label));
-          client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, label, err)) : res(sftp)));
-        }),
-      onClose: (listener) => {
-        if (closed) queueMicrotask(() => listener(closeError));
-        else closeListeners.push(listener);
-      },
-      close: () =>
-        new Promise((res) => {
-          if (closed) return res();
-          client.once('close', () => res());
-          client.end();
-        }),
-    };
-
     client.on('ready', () => {
       ready = true;
       resolve(transport);
@@ -165,12 +133,14 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
         if (err.level === 'client-timeout') return reject(new NetconfTimeoutError('SSH handshake', config.readyTimeout!, label));
         return reject(new ConnectionError(`SSH connection failed: ${err.message}`, label, err));
       }
-      closeError = new ConnectionClosedError(`SSH connection failed: ${err.message}`, label, err);
+      transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message}`, label, err);
     });
     client.on('close', () => {
-      closed = true;
       if (!ready) reject(hostKeyError ?? new ConnectionError('SSH connection closed during the handshake', label));
-      for (const l of closeListeners.splice(0)) l(closeError);
+      transport.closed = true;
+      const listeners = transport.closeListeners ?? [];
+      transport.closeListeners = undefined;
+      for (const l of listeners) l(transport.closeError);
     });
     client.connect(config);
     // ssh2 never sets TCP_NODELAY: with Nagle on, each handshake round waits for the peer's
@@ -178,4 +148,56 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
     // messages, so there is nothing for Nagle to coalesce. (Node applies it once connected.)
     client.setNoDelay(options.tcpNoDelay ?? true);
   });
+}
+
+/**
+ * The connection as callers see it: a class of plain fields with prototype methods, not an object
+ * of closures with getters (a dictionary-mode object, and a closure and context per method, for
+ * every kept session: README, "Memory per kept session"). No #private fields, so a Proxy works.
+ */
+class Transport implements SshTransport {
+  hostKeyFingerprint = '';
+  closed = false;
+  closeError: Error | undefined = undefined;
+  closeListeners: Array<(err?: Error) => void> | undefined = undefined;
+
+  constructor(
+    private readonly client: InstanceType<typeof Client>,
+    readonly label: string,
+  ) {}
+
+  openSubsystem(name = 'netconf'): Promise<ClientChannel> {
+    return new Promise((res, rej) => {
+      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
+      this.client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, this.label, err)) : res(channel)));
+    });
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    return new Promise((res, rej) => {
+      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
+      this.client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, this.label, err)) : res(sftp)));
+    });
+  }
+
+  onClose(listener: (err?: Error) => void): void {
+    if (this.closed) queueMicrotask(() => listener(this.closeError));
+    else (this.closeListeners ??= []).push(listener);
+  }
+
+  close(): Promise<void> {
+    return new Promise((res) => {
+      if (this.closed) return res();
+      this.client.once('close', () => res());
+      this.client.end();
+    });
+  }
+
+  /** What JSON.stringify and util.inspect show (a field holds the ssh2 client). */
+  toJSON(): object {
+    return { label: this.label, hostKeyFingerprint: this.hostKeyFingerprint, closed: this.closed };
+  }
+  [inspect.custom](): string {
+    return `SshTransport { ${this.label}${this.closed ? ', closed' : ''} }`;
+  }
 }

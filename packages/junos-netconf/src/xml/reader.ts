@@ -2,6 +2,7 @@
 // built from, together. It replaced fast-xml-parser's validator followed by its parser (two full
 // passes, and a path string built per callback): on the rotator's replies the client spent more
 // CPU in those two passes and their garbage than in SSH (package README, "Performance").
+import { intern } from '../own-string.js';
 import { XmlError } from './errors.js';
 
 /** Deepest element nesting accepted (Junos configuration stays far below this). */
@@ -41,6 +42,17 @@ const NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`);
 // what is wrong and where (XmlError adds the position).
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+function onlySpace(xml: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isSpace(xml.charCodeAt(i))) return false;
+  return true;
+}
+
+// Element names already checked, qualified name → local name: a fleet's replies use a few hundred
+// names over and over, and each start tag ran the name pattern. Bounded, so a peer inventing
+// names cannot grow it; interned, so it holds no reply text.
+const ELEMENT_NAMES = new Map<string, string>();
+const MAX_CACHED_NAMES = 4096;
+
 /** Where a name ends: whitespace, '/', '>', '=', or the end. */
 function nameEnd(xml: string, i: number): number {
   for (; i < xml.length; i++) {
@@ -123,7 +135,9 @@ export function readXml(xml: string, builder: XmlBuilder): void {
   while (i < xml.length) {
     const lt = xml.indexOf('<', i);
     const runEnd = lt < 0 ? xml.length : lt;
-    if (runEnd > i) {
+    // A run of whitespace before any text (the indentation between tags) is trimmed away anyway:
+    // not cut out and concatenated for nothing.
+    if (runEnd > i && !(text === '' && onlySpace(xml, i, runEnd))) {
       checkReferences(xml, i, runEnd);
       if (textFrom < 0) textFrom = i;
       text += xml.slice(i, runEnd);
@@ -181,10 +195,15 @@ export function readXml(xml: string, builder: XmlBuilder): void {
   }
 
   function localName(qname: string, at: number, what: string): string {
+    const known = ELEMENT_NAMES.get(qname);
+    if (known !== undefined) return known;
     if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name is not a valid XML name`, at);
     const local = qname.slice(qname.indexOf(':') + 1);
     if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `${what} name '${local}' is refused (it would reach Object.prototype)`, at);
-    return local;
+    if (ELEMENT_NAMES.size >= MAX_CACHED_NAMES) return local;
+    const own = intern(local);
+    ELEMENT_NAMES.set(intern(qname), own);
+    return own;
   }
 
   /**
@@ -194,22 +213,23 @@ export function readXml(xml: string, builder: XmlBuilder): void {
    */
   function attributeName(aQname: string, at: number): string {
     if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', at);
-    const parts = aQname.split(':');
-    const local = parts[0] === 'xmlns' ? '' : parts.length === 2 ? parts[1]! : aQname;
+    const colon = aQname.indexOf(':');
+    const local =
+      aQname === 'xmlns' || (colon === 5 && aQname.startsWith('xmlns')) ? '' : colon >= 0 && aQname.indexOf(':', colon + 1) < 0 ? aQname.slice(colon + 1) : aQname;
     if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
     return local;
   }
 
   function closeTag(lt: number): number {
     const end = nameEnd(xml, lt + 2);
-    const qname = xml.slice(lt + 2, end);
-    if (qname === '') throw new XmlError('malformed', 'closing tag has no name', lt);
+    if (end === lt + 2) throw new XmlError('malformed', 'closing tag has no name', lt);
     let j = end;
     while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
     if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', "closing tag is not closed by '>'", lt);
     const expected = open.pop();
     if (expected === undefined) throw new XmlError('malformed', 'closing tag has no opening tag', lt);
-    if (expected !== qname) throw new XmlError('malformed', 'closing tag does not match the open element', lt);
+    // Compared where it stands: no string cut out per element.
+    if (expected.length !== end - lt - 2 || !xml.startsWith(expected, lt + 2)) throw new XmlError('malformed', 'closing tag does not match the open element', lt);
     if (tooDeepAt < 0) builder.close();
     return j + 1;
   }
