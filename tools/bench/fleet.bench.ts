@@ -12,7 +12,8 @@
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { build } from 'esbuild';
+import fs, { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
@@ -197,6 +198,7 @@ async function runSize(links: number): Promise<SizeResult> {
       const cpu = process.cpuUsage();
       const tc = performance.now();
       cycleStart = tc;
+      if (process.env.FLEET_TIMELINE) console.error(`    cycle starts at ${(Date.now() / 1000).toFixed(3)}`);
       timeline.clear();
       kmeTimes.clear();
       const report = await rotator.rotate({
@@ -334,6 +336,19 @@ function table(results: SizeResult[]): string {
   return [fmtRow(head), ...body.map(fmtRow)].join('\n');
 }
 
+/** One size in a fresh process of its own: its RSS and CPU are its own. */
+function runChild(child: string, links: number): SizeResult {
+  const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), child], {
+    env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (run.status !== 0 || !line) throw new Error(`fleet bench with ${links} links failed (exit ${String(run.status)})`);
+  return JSON.parse(line.slice(7)) as SizeResult;
+}
+
 async function main(): Promise<void> {
   if (process.env.FLEET_CHILD) {
     limitHeapGrowth(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts)
@@ -343,17 +358,15 @@ async function main(): Promise<void> {
   }
   const sizes = (process.env.FLEET_LINKS ?? process.env.FLEET_SIZES ?? '20,200,2000').split(',').map(Number);
   const results: SizeResult[] = [];
-  for (const links of sizes) {
-    // Each size in a fresh process: its RSS and CPU are its own.
-    const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (run.status !== 0 || !line) throw new Error(`fleet bench with ${links} links failed (exit ${String(run.status)})`);
-    results.push(JSON.parse(line.slice(7)) as SizeResult);
+  // The measured process runs this file bundled by esbuild (the engine's source with it, the
+  // packages from their builds) on plain node, as the qkd-macsec binary runs its build: under tsx
+  // the same process held ~38 MiB more RSS (tsx's loader alone) and compiled as it went.
+  const child = fileURLToPath(new URL('./.fleet-child.mjs', import.meta.url));
+  await build({ entryPoints: [fileURLToPath(import.meta.url)], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: child, logLevel: 'warning' });
+  try {
+    for (const links of sizes) results.push(runChild(child, links));
+  } finally {
+    rmSync(child, { force: true });
   }
   const r0 = results[0]!;
   console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${CYCLES} cycles; V8 heap growth as the CLI sets it (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
