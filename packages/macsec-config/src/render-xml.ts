@@ -12,42 +12,46 @@ export interface XmlRenderOptions extends RenderOptions {
   deleteAttribute?: 'delete' | 'operation';
 }
 
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const NEEDS_ESCAPE = /[&<>"']/;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  // Most values (names, hex, start-times) need nothing: return them as they are.
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!) : text;
 }
 
 function attributes(node: Node, options: XmlRenderOptions): string {
-  const attrs: string[] = [];
-  if (node.op === 'delete') attrs.push(options.deleteAttribute === 'operation' ? 'operation="delete"' : 'delete="delete"');
-  if (node.op === 'replace') attrs.push('replace="replace"');
-  if (node.inactive) attrs.push('inactive="inactive"');
-  return attrs.map((a) => ` ${a}`).join('');
+  let attrs = '';
+  if (node.op === 'delete') attrs += options.deleteAttribute === 'operation' ? ' operation="delete"' : ' delete="delete"';
+  if (node.op === 'replace') attrs += ' replace="replace"';
+  if (node.inactive) attrs += ' inactive="inactive"';
+  return attrs;
 }
 
-function printNode(node: Node, depth: number, options: XmlRenderOptions, out: string[]): void {
-  const pad = '  '.repeat(depth);
-  const open = `${node.tag}${attributes(node, options)}`;
+// Indentation by depth, built once.
+const PADS = Array.from({ length: 16 }, (_, depth) => '  '.repeat(depth));
+const padOf = (depth: number) => PADS[depth] ?? '  '.repeat(depth);
+
+/** One element and its children, each line ending in a newline. */
+function printNode(node: Node, depth: number, options: XmlRenderOptions): string {
+  const pad = padOf(depth);
+  const open = node.tag + attributes(node, options);
   if (node.value !== undefined || node.secret) {
     const text = node.secret ? (options.revealSecrets ? node.secret.reveal() : REDACTED) : node.value!;
-    out.push(`${pad}<${open}>${escapeXml(text)}</${node.tag}>`);
-    return;
+    return `${pad}<${open}>${escapeXml(text)}</${node.tag}>\n`;
   }
-  const children = node.op === 'delete' ? [] : (node.children ?? []);
-  if (node.name === undefined && children.length === 0) {
-    out.push(`${pad}<${open}/>`);
-    return;
-  }
-  out.push(`${pad}<${open}>`);
-  if (node.name !== undefined) out.push(`${pad}  <name>${escapeXml(node.name)}</name>`);
-  for (const child of children) printNode(child, depth + 1, options, out);
-  out.push(`${pad}</${node.tag}>`);
+  const children = node.op === 'delete' ? undefined : node.children;
+  if (node.name === undefined && (children === undefined || children.length === 0)) return `${pad}<${open}/>\n`;
+  let out = `${pad}<${open}>\n`;
+  if (node.name !== undefined) out += `${pad}  <name>${escapeXml(node.name)}</name>\n`;
+  if (children) for (const child of children) out += printNode(child, depth + 1, options);
+  return `${out}${pad}</${node.tag}>\n`;
 }
 
 /** Renders a model (plus optional deletes) as a Junos `<configuration>` element. Validates first. */
 export function renderXml(config: MacsecConfig, options: XmlRenderOptions = {}): string {
   validateConfig(config, { partial: options.operation !== 'replace' });
-  const out = ['<configuration>'];
-  for (const node of buildTree(config, options)) printNode(node, 1, options, out);
-  out.push('</configuration>');
-  return `${out.join('\n')}\n`;
+  let out = '<configuration>\n';
+  for (const node of buildTree(config, options)) out += printNode(node, 1, options);
+  return `${out}</configuration>\n`;
 }

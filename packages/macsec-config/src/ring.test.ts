@@ -6,6 +6,7 @@ import { renderXml } from './render-xml.js';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type RingKey } from './ring.js';
 import { Secret } from './secret.js';
 import { formatStartTime, parseStartTime } from './start-time.js';
+import { referenceLinkPlan, referencePlan } from './ring-reference.test-util.js';
 
 const T0 = new Date('2026-11-24T20:00:00Z');
 const at = (offsetSeconds: number) => formatStartTime(new Date(T0.getTime() + offsetSeconds * 1000));
@@ -246,6 +247,72 @@ describe('ring properties', () => {
         expect(used).toEqual(used.map((_, i) => i % 64));
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('the planner against the reference (its implementation before the allocation cuts)', () => {
+  /** The plan, or the error's class, message and context. */
+  const outcome = (plan: () => unknown) => {
+    try {
+      return { plan: plan() };
+    } catch (e) {
+      return { error: e instanceof RingPlanError ? [e.name, e.message, e.context] : [(e as Error).name, (e as Error).message] };
+    }
+  };
+  // Chains of any shape: clashing indexes and start-times, inactive keys, key names in either
+  // case, missing and broken start-times, full rings, start-times in other zones.
+  const ringKey = fc.record({
+    index: fc.oneof(fc.integer({ min: 0, max: 63 }), fc.constantFrom(-1, 64, 1.5)),
+    offset: fc.integer({ min: -40, max: 40 }).map((m) => m * 30),
+    inactive: fc.option(fc.boolean(), { nil: undefined }),
+    keyName: fc.option(fc.constantFrom('aa01', 'AA01', 'bb02', 'ab'.repeat(32), 'AB'.repeat(32)), { nil: undefined }),
+    time: fc.constantFrom('utc', 'utc', 'utc', 'suffix', 'short', 'missing', 'broken'),
+  });
+  const toKey = (k: { index: number; offset: number; inactive?: boolean; keyName?: string; time: string }): RingKey => {
+    const instant = new Date(T0.getTime() + k.offset * 1000);
+    const startTime =
+      k.time === 'missing' ? undefined : k.time === 'broken' ? '2026-02-30.00:00:00' : k.time === 'suffix' ? `${formatStartTime(instant, { utcOffsetMinutes: 60 })} +0100` : k.time === 'short' ? formatStartTime(instant).slice(0, 16) : formatStartTime(instant);
+    return { index: k.index, ...(startTime !== undefined ? { startTime } : {}), ...(k.inactive !== undefined ? { inactive: k.inactive } : {}), ...(k.keyName !== undefined ? { keyName: k.keyName } : {}) };
+  };
+  const chain = fc.array(ringKey, { maxLength: 8 }).map((ks) => ks.map(toKey));
+  // A ring with every slot taken: planning has to overwrite a stale key or refuse.
+  const fullRing = fc.integer({ min: 0, max: 63 }).map((shift) => Array.from({ length: 64 }, (_, i): RingKey => ({ index: (i + shift) % 64, startTime: formatStartTime(new Date(T0.getTime() + (i - 60) * 60_000)) })));
+  const options = fc.record({
+    lead: fc.constantFrom(0, 30, 90, 600),
+    keyName: fc.option(fc.constantFrom('ab'.repeat(32), 'aa01', 'xyz'), { nil: undefined }),
+    spacing: fc.option(fc.constantFrom(1, 60, 0), { nil: undefined }),
+    offset: fc.option(fc.constantFrom(0, -300, 330, 5000), { nil: undefined }),
+    startAt: fc.option(fc.constantFrom(0, 600, 1200, 1.5), { nil: undefined }),
+    nowShift: fc.constantFrom(0, 250, -1),
+  });
+
+  it('plans one chain exactly as the reference does (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(chain, chain, fullRing), options, (keys, o) => {
+        const now = new Date(T0.getTime() + o.nowShift);
+        const args = {
+          chain: { name: 'KC', keys },
+          now,
+          leadTimeSeconds: o.lead,
+          ...(o.keyName !== undefined ? { keyName: o.keyName } : {}),
+          ...(o.spacing !== undefined ? { minSpacingSeconds: o.spacing } : {}),
+          ...(o.offset !== undefined ? { utcOffsetMinutes: o.offset } : {}),
+          ...(o.startAt !== undefined ? { startAt: new Date(T0.getTime() + o.startAt * 1000) } : {}),
+        };
+        expect(outcome(() => planKeyChainRotation(args))).toEqual(outcome(() => referencePlan(args)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('plans a link exactly as the reference does (property)', () => {
+    fc.assert(
+      fc.property(chain, chain, options, (a, b, o) => {
+        const args = { ends: [{ chain: { keys: a } }, { chain: { name: 'B', keys: b }, ...(o.offset !== undefined ? { utcOffsetMinutes: o.offset } : {}) }], now: T0, leadTimeSeconds: o.lead, ...(o.keyName !== undefined ? { keyName: o.keyName } : {}) };
+        expect(outcome(() => planLinkRotation(args))).toEqual(outcome(() => referenceLinkPlan(args)));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

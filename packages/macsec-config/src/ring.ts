@@ -7,6 +7,7 @@ import { RingPlanError } from './errors.js';
 import type { DeleteTarget, MacsecConfig } from './model.js';
 import type { Secret } from './secret.js';
 import { formatStartTime, parseStartTime, type TimeZoneOption } from './start-time.js';
+import { startTimeMillis } from './start-time-scan.js';
 import { KEY_CHAIN_SLOTS, checkCkn, checkKeyIndex } from './validate.js';
 
 /** What the planner needs of each key: the model's KeyChainKey fits. */
@@ -54,118 +55,188 @@ export interface KeyChainPlan {
   overwritesSlot: boolean;
 }
 
-interface Dated {
-  index: number;
-  at: number;
+/** What one pass over a chain finds; positions are indexes into `chain.keys` (-1: none). */
+interface ChainScan {
+  chainName: string | undefined;
+  nowMs: number;
+  utcOffsetMinutes: number;
+  /** The start instant of each key, by position. */
+  ats: number[];
+  /** The active key (latest start-time not after now), the one active before it. */
+  active: number;
+  previous: number;
+  /** The key with the latest start-time, inactive keys too. */
+  newest: number;
 }
 
-/** Plans the next key of a chain. Throws RingPlanError on inconsistent input or a full ring. */
-export function planKeyChainRotation(options: PlanKeyChainRotationOptions): KeyChainPlan {
+function badInput(chainName: string | undefined, message: string, slot?: number): RingPlanError {
+  return new RingPlanError(message, { code: 'bad-input', ...(chainName ? { chain: chainName } : {}), ...(slot !== undefined ? { slot } : {}) });
+}
+
+/** Whether two key names are the same CKN, case aside, without lower-casing copies. */
+function sameKeyName(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 127 || y > 127) return a.toLowerCase() === b.toLowerCase();
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+/** Checks the options and the chain, and reads every key's start instant once. */
+function scanChain(options: PlanKeyChainRotationOptions): ChainScan {
   const { chain, now, leadTimeSeconds } = options;
   const chainName = chain?.name;
-  const bad = (message: string, slot?: number) =>
-    new RingPlanError(message, { code: 'bad-input', ...(chainName ? { chain: chainName } : {}), ...(slot !== undefined ? { slot } : {}) });
-  if (!chain || !Array.isArray(chain.keys)) throw bad('chain.keys must be an array');
-  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw bad('now must be a valid Date');
-  if (!Number.isFinite(leadTimeSeconds) || leadTimeSeconds < 0) throw bad(`leadTimeSeconds must be a non-negative number, got ${leadTimeSeconds}`);
+  if (!chain || !Array.isArray(chain.keys)) throw badInput(chainName, 'chain.keys must be an array');
+  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw badInput(chainName, 'now must be a valid Date');
+  if (!Number.isFinite(leadTimeSeconds) || leadTimeSeconds < 0) throw badInput(chainName, `leadTimeSeconds must be a non-negative number, got ${leadTimeSeconds}`);
   const spacing = options.minSpacingSeconds ?? 1;
-  if (!Number.isFinite(spacing) || spacing < 1) throw bad(`minSpacingSeconds must be at least 1, got ${spacing}`);
-  if (options.keyName !== undefined) {
-    const problem = checkCkn(options.keyName);
-    if (problem) throw bad(`keyName: ${problem}`);
+  if (!Number.isFinite(spacing) || spacing < 1) throw badInput(chainName, `minSpacingSeconds must be at least 1, got ${spacing}`);
+  const keyName = options.keyName;
+  if (keyName !== undefined) {
+    const problem = checkCkn(keyName);
+    if (problem) throw badInput(chainName, `keyName: ${problem}`);
   }
-  const tz = { utcOffsetMinutes: options.utcOffsetMinutes ?? 0 };
-
-  const occupied = new Set<number>();
-  const live: Dated[] = [];
-  const startOwner = new Map<number, number>();
-  for (const key of chain.keys) {
+  const utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
+  const nowMs = now.getTime();
+  const keys = chain.keys;
+  const ats: number[] = [];
+  let active = -1;
+  let previous = -1;
+  let newest = -1;
+  for (let j = 0; j < keys.length; j++) {
+    const key = keys[j]!;
     const problem = checkKeyIndex(key.index);
-    if (problem) throw bad(problem);
-    if (occupied.has(key.index)) throw bad(`key ${key.index} appears twice`, key.index);
-    occupied.add(key.index);
-    if (options.keyName !== undefined && key.keyName?.toLowerCase() === options.keyName.toLowerCase()) {
+    if (problem) throw badInput(chainName, problem);
+    for (let i = 0; i < j; i++) if (keys[i]!.index === key.index) throw badInput(chainName, `key ${key.index} appears twice`, key.index);
+    if (keyName !== undefined && typeof key.keyName === 'string' && sameKeyName(key.keyName, keyName)) {
       throw new RingPlanError(`key-name is already in slot ${key.index}; a key is installed at most once`, {
         code: 'key-present',
         slot: key.index,
         ...(chainName ? { chain: chainName } : {}),
       });
     }
-    if (key.startTime === undefined) throw bad(`key ${key.index} has no start-time`, key.index);
-    let at: number;
-    try {
-      at = parseStartTime(key.startTime, tz).getTime();
-    } catch (e) {
-      throw bad(`key ${key.index}: ${(e as Error).message}`, key.index);
+    if (key.startTime === undefined) throw badInput(chainName, `key ${key.index} has no start-time`, key.index);
+    const at = typeof key.startTime === 'string' ? startTimeMillis(key.startTime, utcOffsetMinutes) : Number.NaN;
+    if (Number.isNaN(at)) {
+      // The reason, from the parser that words it.
+      let message = 'unreadable start-time';
+      try {
+        parseStartTime(key.startTime, { utcOffsetMinutes });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      throw badInput(chainName, `key ${key.index}: ${message}`, key.index);
     }
-    const clash = startOwner.get(at);
-    if (clash !== undefined) {
-      throw new RingPlanError(`keys ${clash} and ${key.index} share start-time ${key.startTime}`, {
+    for (let i = 0; i < j; i++) {
+      if (ats[i] !== at) continue;
+      throw new RingPlanError(`keys ${keys[i]!.index} and ${key.index} share start-time ${key.startTime}`, {
         code: 'duplicate-start-time',
         slot: key.index,
         ...(chainName ? { chain: chainName } : {}),
       });
     }
-    startOwner.set(at, key.index);
+    ats.push(at);
+    if (newest < 0 || at > ats[newest]!) newest = j;
     // Inactive keys never activate: they hold their slot but take no part in the rotation.
-    if (!key.inactive) live.push({ index: key.index, at });
+    if (key.inactive || at > nowMs) continue;
+    if (active < 0 || at > ats[active]!) {
+      previous = active;
+      active = j;
+    } else if (previous < 0 || at > ats[previous]!) previous = j;
   }
+  return { chainName, nowMs, utcOffsetMinutes, ats, active, previous, newest };
+}
 
-  const nowMs = now.getTime();
-  const byStart = [...live].sort((a, b) => a.at - b.at);
-  const started = byStart.filter((k) => k.at <= nowMs);
-  const pending = byStart.filter((k) => k.at > nowMs);
-  const active = started.at(-1) ?? null;
-  const previous = started.at(-2) ?? null;
-  const stale = started.slice(0, -2).map((k) => k.index);
+/** Whether the key at `position` started before the previous key: pruned, its slot reusable. */
+function isStale(scan: ChainScan, keys: readonly RingKey[], position: number): boolean {
+  return !keys[position]!.inactive && scan.ats[position]! <= scan.nowMs && position !== scan.active && position !== scan.previous;
+}
 
-  // Next slot in ring order after the most recently scheduled key (any start-time, inactive too).
-  const all = [...startOwner.entries()].map(([at, index]) => ({ at, index })).sort((a, b) => a.at - b.at);
-  const newest = all.at(-1);
-  const from = newest ? (newest.index + 1) % KEY_CHAIN_SLOTS : 0;
-  const ring = Array.from({ length: KEY_CHAIN_SLOTS }, (_, i) => (from + i) % KEY_CHAIN_SLOTS);
-  let slot = ring.find((s) => !occupied.has(s));
-  let overwritesSlot = false;
-  if (slot === undefined) {
-    slot = ring.find((s) => stale.includes(s));
-    overwritesSlot = slot !== undefined;
-  }
-  if (slot === undefined) {
-    throw new RingPlanError(`all ${KEY_CHAIN_SLOTS} slots hold the active, previous, pending or inactive keys`, {
-      code: 'ring-full',
-      ...(chainName ? { chain: chainName } : {}),
-    });
-  }
-
-  // Whole seconds (Junos' resolution), at least the lead time ahead and after every key already set.
-  let at = Math.ceil((nowMs + leadTimeSeconds * 1000) / 1000) * 1000;
-  const latest = all.at(-1)?.at;
-  if (latest !== undefined) at = Math.max(at, Math.ceil((latest + spacing * 1000) / 1000) * 1000);
+/** The earliest start instant the lead time and the chain allow: whole seconds, strictly after now. */
+function earliestStart(scan: ChainScan, options: PlanKeyChainRotationOptions): number {
+  const { nowMs } = scan;
+  const spacing = options.minSpacingSeconds ?? 1;
+  let at = Math.ceil((nowMs + options.leadTimeSeconds * 1000) / 1000) * 1000;
+  if (scan.newest >= 0) at = Math.max(at, Math.ceil((scan.ats[scan.newest]! + spacing * 1000) / 1000) * 1000);
   if (at <= nowMs) at = Math.floor(nowMs / 1000) * 1000 + 1000;
+  return at;
+}
+
+/** The position in `keys` of the key in `slot`, or -1. */
+function positionOf(keys: readonly RingKey[], slot: number): number {
+  for (let i = 0; i < keys.length; i++) if (keys[i]!.index === slot) return i;
+  return -1;
+}
+
+/**
+ * The slot for the new key: the first free one in ring order after the most recently scheduled
+ * key (any start-time, inactive too); only when all are taken, a stale one (overwritten).
+ */
+function chooseSlot(scan: ChainScan, keys: readonly RingKey[]): number {
+  const from = scan.newest >= 0 ? (keys[scan.newest]!.index + 1) % KEY_CHAIN_SLOTS : 0;
+  for (let n = 0; n < KEY_CHAIN_SLOTS; n++) {
+    const s = (from + n) % KEY_CHAIN_SLOTS;
+    if (positionOf(keys, s) < 0) return s;
+  }
+  for (let n = 0; n < KEY_CHAIN_SLOTS; n++) {
+    const s = (from + n) % KEY_CHAIN_SLOTS;
+    if (isStale(scan, keys, positionOf(keys, s))) return s;
+  }
+  throw new RingPlanError(`all ${KEY_CHAIN_SLOTS} slots hold the active, previous, pending or inactive keys`, {
+    code: 'ring-full',
+    ...(scan.chainName ? { chain: scan.chainName } : {}),
+  });
+}
+
+/** The plan for a scanned chain, its slot and the start instant. */
+function planOf(scan: ChainScan, keys: readonly RingKey[], slot: number, at: number): KeyChainPlan {
+  const deleteSlots: number[] = [];
+  const pending: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    if (isStale(scan, keys, i)) {
+      if (keys[i]!.index !== slot) deleteSlots.push(keys[i]!.index);
+    } else if (!keys[i]!.inactive && scan.ats[i]! > scan.nowMs) pending.push(i);
+  }
+  if (deleteSlots.length > 1) deleteSlots.sort((a, b) => a - b);
+  if (pending.length > 1) pending.sort((a, b) => scan.ats[a]! - scan.ats[b]!);
+  for (let i = 0; i < pending.length; i++) pending[i] = keys[pending[i]!]!.index;
+  const startsAt = new Date(at);
+  return {
+    slot,
+    startTime: formatStartTime(startsAt, { utcOffsetMinutes: scan.utcOffsetMinutes }),
+    startsAt,
+    deleteSlots,
+    activeSlot: scan.active >= 0 ? keys[scan.active]!.index : null,
+    previousSlot: scan.previous >= 0 ? keys[scan.previous]!.index : null,
+    pendingSlots: pending,
+    overwritesSlot: positionOf(keys, slot) >= 0,
+  };
+}
+
+/** Plans the next key of a chain. Throws RingPlanError on inconsistent input or a full ring. */
+export function planKeyChainRotation(options: PlanKeyChainRotationOptions): KeyChainPlan {
+  const scan = scanChain(options);
+  const slot = chooseSlot(scan, options.chain.keys);
+  let at = earliestStart(scan, options);
   if (options.startAt !== undefined) {
     const forced = options.startAt instanceof Date ? options.startAt.getTime() : Number.NaN;
-    if (!Number.isFinite(forced) || forced % 1000 !== 0) throw bad('startAt must be a valid Date on a whole second');
+    if (!Number.isFinite(forced) || forced % 1000 !== 0) throw badInput(scan.chainName, 'startAt must be a valid Date on a whole second');
     if (forced < at) {
       throw new RingPlanError(
         `startAt ${options.startAt.toISOString()} is earlier than the lead time and the chain allow (${new Date(at).toISOString()})`,
-        { code: 'start-too-early', ...(chainName ? { chain: chainName } : {}) },
+        { code: 'start-too-early', ...(scan.chainName ? { chain: scan.chainName } : {}) },
       );
     }
     at = forced;
   }
-  const startsAt = new Date(at);
-
-  const chosen = slot;
-  return {
-    slot: chosen,
-    startTime: formatStartTime(startsAt, tz),
-    startsAt,
-    deleteSlots: stale.filter((s) => s !== chosen).sort((a, b) => a - b),
-    activeSlot: active?.index ?? null,
-    previousSlot: previous?.index ?? null,
-    pendingSlots: pending.map((k) => k.index),
-    overwritesSlot,
-  };
+  return planOf(scan, options.chain.keys, slot, at);
 }
 
 export interface RotationChange {
@@ -209,14 +280,29 @@ export function planLinkRotation(options: {
   keyName?: string;
   minSpacingSeconds?: number;
 }): LinkPlan {
-  if (!Array.isArray(options.ends) || options.ends.length === 0) {
+  const ends = options.ends;
+  if (!Array.isArray(ends) || ends.length === 0) {
     throw new RingPlanError('a link needs at least one end', { code: 'bad-input' });
   }
-  const common = { now: options.now, leadTimeSeconds: options.leadTimeSeconds, keyName: options.keyName, minSpacingSeconds: options.minSpacingSeconds };
-  const first = options.ends.map((end) => planKeyChainRotation({ ...common, chain: end.chain, utcOffsetMinutes: end.utcOffsetMinutes }));
-  const startsAt = new Date(Math.max(...first.map((p) => p.startsAt.getTime())));
-  return {
-    startsAt,
-    ends: options.ends.map((end) => planKeyChainRotation({ ...common, chain: end.chain, utcOffsetMinutes: end.utcOffsetMinutes, startAt: startsAt })),
-  };
+  // Each end is scanned once: its slot and earliest start, then (on the latest of them) its plan.
+  const scans: ChainScan[] = [];
+  const slots: number[] = [];
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const end of ends) {
+    const endOptions: PlanKeyChainRotationOptions = {
+      chain: end.chain,
+      now: options.now,
+      leadTimeSeconds: options.leadTimeSeconds,
+      keyName: options.keyName,
+      minSpacingSeconds: options.minSpacingSeconds,
+      utcOffsetMinutes: end.utcOffsetMinutes,
+    };
+    const scan = scanChain(endOptions);
+    scans.push(scan);
+    slots.push(chooseSlot(scan, end.chain.keys));
+    latest = Math.max(latest, earliestStart(scan, endOptions));
+  }
+  const plans: KeyChainPlan[] = [];
+  for (let i = 0; i < ends.length; i++) plans.push(planOf(scans[i]!, ends[i]!.chain.keys, slots[i]!, latest));
+  return { startsAt: new Date(latest), ends: plans };
 }

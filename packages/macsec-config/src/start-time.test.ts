@@ -52,4 +52,42 @@ describe('start-time', () => {
       ),
     );
   });
+
+  // The regex this package used before the scanner (start-time-scan.ts), as the reference: the
+  // scanner must accept, refuse and read exactly what it did.
+  const REFERENCE = /^(\d{4})-(\d{1,2})-(\d{1,2})\.(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ([+-])(\d{2})(\d{2}))?$/;
+  function reference(text: string, utcOffsetMinutes: number): number | 'bad' {
+    const m = REFERENCE.exec(text);
+    if (!m) return 'bad';
+    const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+    const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || sec > 59) return 'bad';
+    let offset = utcOffsetMinutes;
+    if (m[7]) {
+      if (Number(m[9]) > 59 || Number(m[8]) * 60 + Number(m[9]) > 840) return 'bad';
+      offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
+    }
+    return Date.UTC(y, mo - 1, d, h, mi, sec) - offset * 60_000;
+  }
+
+  it('accepts and reads exactly what the reference regex did (property)', () => {
+    // Strings near the format: digits and the separators, in start-time-like runs.
+    const piece = fc.constantFrom('0', '1', '2', '9', '00', '12', '29', '31', '59', '60', '1970', '2026', '2024', '-', '.', ':', ' ', '+', 'x');
+    const nearly = fc.array(piece, { maxLength: 14 }).map((p) => p.join(''));
+    const shaped = fc
+      .tuple(fc.integer({ min: 1960, max: 2400 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.option(fc.integer({ min: 0, max: 60 })), fc.option(fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 60 }))), fc.boolean())
+      .map(([y, mo, d, h, mi, sec, off, pad]) => {
+        const two = (n: number) => String(n).padStart(pad ? 2 : 1, '0');
+        return `${y}-${two(mo)}-${two(d)}.${two(h)}:${String(mi).padStart(2, '0')}${sec === null ? '' : `:${String(sec).padStart(2, '0')}`}${off === null ? '' : ` ${off[0]}${String(off[1]).padStart(2, '0')}${String(off[2]).padStart(2, '0')}`}`;
+      });
+    fc.assert(
+      fc.property(fc.oneof(nearly, shaped), fc.integer({ min: -720, max: 840 }), (text, utcOffsetMinutes) => {
+        const want = reference(text, utcOffsetMinutes);
+        expect(checkStartTime(text) === null).toBe(want !== 'bad');
+        if (want === 'bad') expect(() => parseStartTime(text, { utcOffsetMinutes })).toThrow(RangeError);
+        else expect(parseStartTime(text, { utcOffsetMinutes }).getTime()).toBe(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });

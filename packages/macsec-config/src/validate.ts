@@ -22,7 +22,8 @@ import {
   type SecurityMode,
 } from './model.js';
 import { isSecret } from './secret.js';
-import { checkStartTime, parseStartTime } from './start-time.js';
+import { checkStartTime } from './start-time.js';
+import { startTimeMillis } from './start-time-scan.js';
 import { checkEventOptions } from './validate-event-options.js';
 import { checkIntRange, show, type Add } from './validate-util.js';
 
@@ -165,11 +166,13 @@ export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): V
   const add = (path: string, message: string | null) => {
     if (message) issues.push({ path, message });
   };
-  const unique = (path: string, names: unknown[], what: string) => {
+  // Entries of a list with the same name (no Set for the usual list of one).
+  const unique = (path: string, entries: ReadonlyArray<{ name: unknown }>, what: string) => {
+    if (entries.length < 2) return;
     const seen = new Set<unknown>();
-    for (const n of names) {
-      if (seen.has(n)) add(path, `duplicate ${what} "${show(n)}"`);
-      seen.add(n);
+    for (const { name } of entries) {
+      if (seen.has(name)) add(path, `duplicate ${what} "${show(name)}"`);
+      seen.add(name);
     }
   };
   if (!isObject(config as unknown)) return [{ path: '(config)', message: 'configuration must be an object' }];
@@ -179,7 +182,7 @@ export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): V
   if (shape.length > 0) return shape;
 
   const cas = config.connectivityAssociations ?? [];
-  unique('connectivityAssociations', cas.map((c) => c.name), 'connectivity-association');
+  unique('connectivityAssociations', cas, 'connectivity-association');
   const suiteByChain = new Map<string, CipherSuite>();
   cas.forEach((ca, i) => {
     checkCa(ca, `connectivityAssociations[${i}]`, partial, add);
@@ -187,7 +190,7 @@ export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): V
   });
 
   const ifs = config.interfaces ?? [];
-  unique('interfaces', ifs.map((x) => x.name), 'interface');
+  unique('interfaces', ifs, 'interface');
   ifs.forEach((itf, i) => {
     const p = `interfaces[${i}]`;
     add(`${p}.name`, checkInterfaceName(itf.name));
@@ -203,13 +206,13 @@ export function checkConfig(config: MacsecConfig, options: CheckOptions = {}): V
   });
 
   const chains = config.keyChains ?? [];
-  unique('keyChains', chains.map((c) => c.name), 'key-chain');
+  unique('keyChains', chains, 'key-chain');
   chains.forEach((chain, i) => checkChain(chain, `keyChains[${i}]`, suiteByChain.get(chain.name), add));
 
   if (config.eventOptions) checkEventOptions(config.eventOptions, 'eventOptions', add);
 
   const hosts = config.staticHostMappings ?? [];
-  unique('staticHostMappings', hosts.map((h) => h.name), 'static-host-mapping');
+  unique('staticHostMappings', hosts, 'static-host-mapping');
   hosts.forEach((h, i) => {
     const p = `staticHostMappings[${i}]`;
     add(`${p}.name`, typeof h.name === 'string' && !isIPv4(h.name) ? checkHost(h.name) : `static-host-mapping name "${show(h.name)}" must be a host name`);
@@ -243,6 +246,14 @@ const SHAPE: Record<string, Shape> = {
   staticHostMappings: { list: { inet: 'string[]', inet6: 'string[]', alias: 'string[]' } },
 };
 
+// The entries of each shape's field table, listed once (checkConfig runs at every render).
+const SHAPE_ENTRIES = new WeakMap<object, Array<[string, Shape]>>();
+function entriesOf(table: Record<string, Shape>): Array<[string, Shape]> {
+  let entries = SHAPE_ENTRIES.get(table);
+  if (!entries) SHAPE_ENTRIES.set(table, (entries = Object.entries(table)));
+  return entries;
+}
+
 function checkShapeOf(value: unknown, shape: Shape, path: string, issues: ValidationIssue[]): void {
   if (value === undefined) return;
   if (shape === 'object' || (typeof shape === 'object' && 'fields' in shape)) {
@@ -250,30 +261,35 @@ function checkShapeOf(value: unknown, shape: Shape, path: string, issues: Valida
       issues.push({ path, message: 'must be an object' });
       return;
     }
-    if (typeof shape === 'object') for (const [k, s] of Object.entries(shape.fields)) checkShapeOf(value[k], s, `${path}.${k}`, issues);
+    if (typeof shape === 'object') for (const [k, s] of entriesOf(shape.fields)) if (value[k] !== undefined) checkShapeOf(value[k], s, `${path}.${k}`, issues);
     return;
   }
   if (!Array.isArray(value)) {
     issues.push({ path, message: 'must be an array' });
     return;
   }
-  value.forEach((item, i) => {
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
     if (shape === 'string[]') {
       if (typeof item !== 'string') issues.push({ path: `${path}[${i}]`, message: `must be a string, got ${typeof item}` });
     } else if (typeof shape === 'object' && 'list' in shape) {
       if (!isObject(item)) issues.push({ path: `${path}[${i}]`, message: 'must be an object' });
-      else for (const [k, s] of Object.entries(shape.list)) checkShapeOf(item[k], s, `${path}[${i}].${k}`, issues);
+      else for (const [k, s] of entriesOf(shape.list)) if (item[k] !== undefined) checkShapeOf(item[k], s, `${path}[${i}].${k}`, issues);
     }
-  });
+  }
 }
 
 function checkShape(config: Record<string, unknown>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const [k, s] of Object.entries(SHAPE)) checkShapeOf(config[k], s, k, issues);
+  for (const [k, s] of entriesOf(SHAPE)) checkShapeOf(config[k], s, k, issues);
   // Lists the renderers walk unconditionally must be present.
-  (Array.isArray(config.keyChains) ? config.keyChains : []).forEach((c, i) => {
-    if (isObject(c) && c.keys === undefined) issues.push({ path: `keyChains[${i}].keys`, message: 'must be an array' });
-  });
+  const chains = config.keyChains;
+  if (Array.isArray(chains)) {
+    for (let i = 0; i < chains.length; i++) {
+      const c: unknown = chains[i];
+      if (isObject(c) && c.keys === undefined) issues.push({ path: `keyChains[${i}].keys`, message: 'must be an array' });
+    }
+  }
   const eo = config.eventOptions;
   if (isObject(eo) && Array.isArray(eo.policies)) {
     eo.policies.forEach((p, i) => {
@@ -385,8 +401,12 @@ function checkCa(ca: ConnectivityAssociation, p: string, partial: boolean, add: 
   if (size !== undefined) add(`${p}.replayProtect.replayWindowSize`, checkIntRange('replay-window-size', size, 0, 65535));
 }
 
+// A key's path, built only for a problem (a chain is checked at every render of a rotation).
+const keyPath = (p: string, j: number, field: string) => `${p}.keys[${j}].${field}`;
+
 function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, add: Add) {
-  add(`${p}.name`, checkKeyChainName(chain.name));
+  const nameProblem = checkKeyChainName(chain.name);
+  if (nameProblem) add(`${p}.name`, nameProblem);
   // YANG: key-chain/description, string length "1 .. 80".
   if (chain.description !== undefined) {
     if (typeof chain.description !== 'string' || /["\\\p{Cc}]/u.test(chain.description)) add(`${p}.description`, 'description must be a string without quotes, backslashes or control characters');
@@ -398,29 +418,43 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
     add(`${p}.keys`, 'keys must be an array');
     return;
   }
-  const indexes = new Set<number>();
-  const starts = new Map<number, number>();
-  chain.keys.forEach((key, j) => {
-    const k = `${p}.keys[${j}]`;
-    add(`${k}.index`, checkKeyIndex(key.index));
-    if (key.inactive !== undefined && typeof key.inactive !== 'boolean') add(`${k}.inactive`, `must be a boolean, got ${show(key.inactive)}`);
-    if (indexes.has(key.index)) add(`${k}.index`, `duplicate key index ${key.index}`);
-    indexes.add(key.index);
-    if (key.keyName !== undefined) add(`${k}.keyName`, checkCkn(key.keyName));
-    // YANG: key-chain/key/algorithm and key-chain/key/options enumerations.
-    if (key.algorithm !== undefined && !(KEY_ALGORITHMS as readonly unknown[]).includes(key.algorithm)) add(`${k}.algorithm`, `algorithm "${show(key.algorithm)}" is not one of ${KEY_ALGORITHMS.join(', ')}`);
-    if (key.options !== undefined && !(KEY_OPTIONS as readonly unknown[]).includes(key.options)) add(`${k}.options`, `options "${show(key.options)}" is not one of ${KEY_OPTIONS.join(', ')}`);
-    if (key.secret !== undefined) add(`${k}.secret`, checkModelSecret(key.secret, suite));
-    if (key.startTime !== undefined) {
-      const problem = checkStartTime(key.startTime);
-      add(`${k}.startTime`, problem);
-      if (!problem) {
-        const t = parseStartTime(key.startTime).getTime();
-        if (starts.has(t)) add(`${k}.startTime`, `start-time ${key.startTime} is also used by key ${starts.get(t)}; Junos needs unique start times`);
-        else starts.set(t, key.index);
-      }
+  const keys = chain.keys;
+  // Each key's start instant (NaN: none or invalid), to find start-times used twice.
+  const starts: number[] = [];
+  for (let j = 0; j < keys.length; j++) {
+    const key = keys[j]!;
+    const indexProblem = checkKeyIndex(key.index);
+    if (indexProblem) add(keyPath(p, j, 'index'), indexProblem);
+    if (key.inactive !== undefined && typeof key.inactive !== 'boolean') add(keyPath(p, j, 'inactive'), `must be a boolean, got ${show(key.inactive)}`);
+    for (let i = 0; i < j; i++) {
+      if (keys[i]!.index !== key.index) continue;
+      add(keyPath(p, j, 'index'), `duplicate key index ${key.index}`);
+      break;
     }
-  });
+    if (key.keyName !== undefined) {
+      const problem = checkCkn(key.keyName);
+      if (problem) add(keyPath(p, j, 'keyName'), problem);
+    }
+    // YANG: key-chain/key/algorithm and key-chain/key/options enumerations.
+    if (key.algorithm !== undefined && !(KEY_ALGORITHMS as readonly unknown[]).includes(key.algorithm)) add(keyPath(p, j, 'algorithm'), `algorithm "${show(key.algorithm)}" is not one of ${KEY_ALGORITHMS.join(', ')}`);
+    if (key.options !== undefined && !(KEY_OPTIONS as readonly unknown[]).includes(key.options)) add(keyPath(p, j, 'options'), `options "${show(key.options)}" is not one of ${KEY_OPTIONS.join(', ')}`);
+    if (key.secret !== undefined) {
+      const problem = checkModelSecret(key.secret, suite);
+      if (problem) add(keyPath(p, j, 'secret'), problem);
+    }
+    const t = typeof key.startTime === 'string' ? startTimeMillis(key.startTime, 0) : Number.NaN;
+    starts.push(t);
+    if (key.startTime === undefined) continue;
+    if (Number.isNaN(t)) {
+      add(keyPath(p, j, 'startTime'), checkStartTime(key.startTime));
+      continue;
+    }
+    for (let i = 0; i < j; i++) {
+      if (starts[i] !== t) continue;
+      add(keyPath(p, j, 'startTime'), `start-time ${key.startTime} is also used by key ${keys[i]!.index}; Junos needs unique start times`);
+      break;
+    }
+  }
 }
 
 /** Throws MacsecValidationError listing every problem, or returns the config unchanged. */
