@@ -4,7 +4,7 @@ import * as xml from '@qkd-macsec/junos-netconf/xml';
 import { parseConfigurationXml, readConfigurationTree, Secret, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadAndCommit, readMacsec } from './netconf-ops.js';
+import { confirmHeld, loadAndCommit, readMacsec, stageHeld } from './netconf-ops.js';
 
 let sim: SimJunos;
 let device: JunosDevice;
@@ -65,5 +65,32 @@ describe('readMacsec', () => {
   it('refuses a reply that is not configuration, naming it', () => {
     expect(() => readConfigurationTree(xml.parseXmlOrdered('<rpc-reply><rpc-error><error-message>denied</error-message></rpc-error></rpc-reply>')[0]!)).toThrow(/rpc-error/);
     expect(() => readConfigurationTree(xml.parseXmlOrdered('<rpc-reply><data/></rpc-reply>')[0]!)).toThrow(/no <configuration>/);
+  });
+});
+
+describe('confirmHeld', () => {
+  it('keeps the lock until the confirming commit is done: no other session locks (or commits its candidate) in between', async () => {
+    const slow = await startSimJunos({ devices: { r2: { faults: { commitLatencyMs: 400 } } }, links: [] });
+    const d = slow.devices['r2']!;
+    const open = () => connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
+    const [a, b] = await Promise.all([open(), open()]);
+    try {
+      const change = { config: { staticHostMappings: [{ name: 'kme-b.example.net', inet: ['192.0.2.11'] }] }, delete: [] };
+      await stageHeld(a, change, { confirmMinutes: 5, comment: 'stage' });
+      const confirming = confirmHeld(a, undefined, 'confirm', true);
+      await new Promise((r) => setTimeout(r, 150)); // the confirm is in its commit latency
+      const other = await b.lock().then(
+        () => 'locked',
+        (e: Error) => e.message,
+      );
+      await confirming;
+      expect(other).toMatch(/lock/i);
+      expect(other).not.toBe('locked');
+      await b.lock(); // free once the confirm is done
+      await b.unlock();
+    } finally {
+      await Promise.allSettled([a.close(), b.close()]);
+      await slow.close();
+    }
   });
 });

@@ -112,10 +112,14 @@ export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig
     await releaseAfterFailure(d);
     throw err;
   }
-  // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either way.
+  // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either
+  // way. It goes out right BEHIND the commit (sent in that order, answered in that order): sent
+  // first, it let another session lock — or leave its own edits in the shared candidate for our
+  // commit — while the commit was still to run.
+  const confirmed = d.confirm({ comment });
   const unlocked = d.unlock();
   unlocked.catch(() => undefined);
-  await d.confirm({ comment });
+  await confirmed;
   await unlocked;
 }
 
