@@ -72,6 +72,58 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
     }
   });
 
+  it('the lock is taken with the read and held to the confirm; a device whose links drop out before the stage is unlocked at once', async () => {
+    // Another session's <lock> on a device, answered: 'granted' (and released again) or 'denied: …'.
+    const tryLock = async (name: string): Promise<string> => {
+      const d = bench.junos.devices[name]!;
+      const other = junosDevice(await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] }));
+      try {
+        return await other.lock().then(
+          async () => (await other.unlock(), 'granted'),
+          (e: Error) => `denied: ${e.message}`,
+        );
+      } finally {
+        await other.close();
+      }
+    };
+    const seen: Record<string, string> = {};
+    const rotator = bench.rotator({
+      hooks: {
+        pause: async (point, info) => {
+          if (!info.links.includes('L1') || info.kind === 'fallback') return;
+          // After L1's journal write, before its stage: r2 is locked since its read.
+          if (point === 'journaled') seen.r2BeforeStage ??= await tryLock('r2');
+          if (point === 'decided' && seen.r1Staged === undefined) {
+            seen.r1Staged = await tryLock('r1'); // staged, not yet confirmed: still ours
+            // G1 failed at its KME: r7 is unlocked when that is known, not when the cycle ends
+            // (which it cannot while this hook holds L1's decision).
+            const until = Date.now() + 15_000;
+            for (;;) {
+              seen.r7 = await tryLock('r7');
+              if (seen.r7 === 'granted' || Date.now() > until) break;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
+        },
+      },
+    });
+    try {
+      bench.kme.setFaults({ unavailableRate: 1 }, 'KME_C');
+      const r = byLink(record(await rotator.rotate()));
+      bench.kme.setFaults(undefined);
+      expect(r.G1!.result).toBe('failed');
+      expect(r.L1!.result).toBe('ok');
+      expect(seen.r2BeforeStage).toMatch(/^denied: .*lock/i);
+      expect(seen.r1Staged).toMatch(/^denied: .*lock/i);
+      expect(seen.r7).toBe('granted');
+      for (const name of ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']) expect(await tryLock(name), name).toBe('granted'); // none left locked
+      await settle(rotator);
+    } finally {
+      bench.kme.setFaults(undefined);
+      await rotator.close();
+    }
+  });
+
   it('a KME that times out', async () => {
     const rotator = bench.rotator();
     try {

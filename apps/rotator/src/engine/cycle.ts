@@ -85,9 +85,26 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
 
   // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
   const cycleId = randomUUID();
+  // Devices whose session may hold this cycle's configuration lock (taken with the read or by the
+  // stage) and that have not been sent their confirm: released as soon as they will not be staged,
+  // and whatever is left when the cycle ends, however it ends (a kept session never drops it).
+  const unconfirmed = new Set<string>();
+  const release = (devices: Iterable<string>) =>
+    Promise.allSettled(
+      [...devices].map((device) => {
+        unconfirmed.delete(device);
+        return withDevice(device, (d) => d.releaseStaged(cycleId));
+      }),
+    );
   ctx.inFlight.add(cycleId);
   try {
-    return await ctx.fleet.mutex.withKeys(devicesOf(txs), () => cycle(cycleId));
+    return await ctx.fleet.mutex.withKeys(devicesOf(txs), async () => {
+      try {
+        return await cycle(cycleId);
+      } finally {
+        await release([...unconfirmed]);
+      }
+    });
   } finally {
     ctx.inFlight.delete(cycleId);
     // Keys are needed from the fetch to the stage only: every agent of this cycle zeroes them now.
@@ -98,7 +115,17 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // 1. Read what every device holds now.
     const configs = new Map<string, MacsecConfig>();
     const devices = devicesOf(txs);
-    const reads = await Promise.allSettled(devices.map((dev) => withDevice(dev, (d) => d.readMacsec())));
+    // With the lock when the device offers it (not for a dry run): the plan is then made on a
+    // configuration nobody can change before the stage, and the stage is two round trips, not three.
+    const reads = await Promise.allSettled(
+      devices.map((dev) =>
+        withDevice(dev, (d) => {
+          if (!d.readLocked || options.dryRun) return d.readMacsec();
+          unconfirmed.add(dev);
+          return d.readLocked(cycleId);
+        }),
+      ),
+    );
     reads.forEach((r, i) => {
       const dev = devices[i]!;
       if (r.status === 'fulfilled') configs.set(dev, r.value);
@@ -206,11 +233,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const keyed = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const decided = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const stagedAt = new Map<string, number>();
-    // Devices staged and not yet sent their confirm: their DeviceOps holds the configuration lock for this cycle.
-    const unconfirmed = new Set<string>();
     const involved = live();
     const isInvolved = new Set(involved);
     const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
+    // A device none of whose links is still in the cycle is not staged: its lock goes now.
+    await release([...unconfirmed].filter((d) => !deviceDone.has(d)));
 
     // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
     //      plan on the cycle's start instant, journal (before the key reaches any device).
@@ -282,7 +309,10 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
         mine = [];
       }
-      if (mine.length === 0) return;
+      if (mine.length === 0) {
+        await release([device]); // not staged: a lock taken with the read goes now
+        return;
+      }
       try {
         let change: Change = { config: {}, delete: [] };
         for (const t of mine) {
@@ -399,7 +429,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     }
     await Promise.allSettled(flows);
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
-    await Promise.allSettled([...unconfirmed].map((device) => withDevice(device, (d) => d.releaseStaged(cycleId))));
+    await release([...unconfirmed]);
 
     // 9. Links that failed after some end took their key: remove it wherever it may still be.
     const withKey = txs.filter((t) => t.key);

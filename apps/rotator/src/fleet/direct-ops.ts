@@ -5,7 +5,7 @@
 import { findAll, isObject, textOf, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { assertNoRefs } from '../agent/protocol/refs.js';
-import { confirmHeld, confirmWith, loadManyAndCommit, readMacsec, stageHeld } from './netconf-ops.js';
+import { confirmHeld, confirmWith, loadManyAndCommit, readMacsec, readUnderLock, stageHeld } from './netconf-ops.js';
 import type { Change, DeviceOps, Load } from './ops.js';
 
 const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
@@ -19,7 +19,7 @@ export function directOps(device: string, session: JunosDevice): DeviceOps {
 }
 
 function createDirectOps(device: string, d: JunosDevice): DeviceOps {
-  // The transaction whose stage holds this session's configuration lock.
+  // The transaction whose read or stage holds this session's configuration lock.
   let heldFor: string | undefined;
   const checked = (change: Change): Change => {
     assertNoRefs(secretsOf(change.config), device);
@@ -28,6 +28,11 @@ function createDirectOps(device: string, d: JunosDevice): DeviceOps {
   return {
     device,
     readMacsec: (parts = {}) => readMacsec(d, parts),
+    async readLocked(tx) {
+      const { config, locked } = await readUnderLock(d);
+      if (locked) heldFor = tx;
+      return config;
+    },
     async loginUsers() {
       const login = await d.getConfiguration({ filter: LOGIN_FILTER });
       return findAll(login.configuration, 'user')
@@ -41,7 +46,10 @@ function createDirectOps(device: string, d: JunosDevice): DeviceOps {
     commit: async (loads, options) => loadManyAndCommit(d, loads.map((l) => renderLoad(l, device)), options),
     confirmPending: async (change, comment) => confirmWith(d, change && checked(change), comment),
     async stage(tx, change, options) {
-      await stageHeld(d, checked(change), options);
+      const safe = checked(change); // refused: a lock readLocked took stays for releaseStaged
+      const locked = heldFor === tx && !d.closed;
+      heldFor = undefined; // a failed stage releases the lock (stageHeld)
+      await stageHeld(d, safe, options, locked);
       heldFor = tx;
     },
     async confirmStaged(tx, change, comment) {

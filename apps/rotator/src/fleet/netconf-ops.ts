@@ -52,6 +52,26 @@ export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConf
   });
 }
 
+/**
+ * `<lock>` and `<get-configuration>` in one write, answered in that order: the configuration is
+ * read under the lock when it was granted (`locked`). A refused lock is no error here (the stage
+ * locks again and reports it); a failed read releases a granted lock.
+ */
+export async function readUnderLock(d: JunosDevice): Promise<{ config: MacsecConfig; locked: boolean }> {
+  const lock = d.lock().then(
+    () => true,
+    () => false,
+  );
+  const read = readMacsec(d);
+  const locked = await lock;
+  try {
+    return { config: await read, locked };
+  } catch (err) {
+    if (locked && !d.closed) await d.unlock().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
 export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: string; action: 'merge' | 'replace' }>, options: ChangeOptions): Promise<void> {
   await d.withConfiguration('exclusive', async (dev) => {
@@ -74,16 +94,16 @@ export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig
 }
 
 /**
- * A cycle's stage: lock, load, commit confirmed — and the lock is KEPT until the confirm
+ * A cycle's stage: lock (unless `locked`: readLocked took it), load, commit confirmed — and the lock is KEPT until the confirm
  * (confirmHeld), so the device's configuration is ours from the stage to the confirm (nobody
  * else's commit can confirm or change ours in between) and neither step spends a round trip on
  * unlock + lock. On a failure the candidate is discarded and the lock released. The lock dies with
  * the session: a rotator that dies leaves nothing locked.
  */
-export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions & { confirmMinutes: number }): Promise<void> {
-  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
-  await d.lock();
+export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions & { confirmMinutes: number }, locked = false): Promise<void> {
+  if (!locked) await d.lock();
   try {
+    const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
     await d.load({ format: 'xml', action: 'merge', config: xml });
     await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment });
   } catch (err) {

@@ -39,6 +39,14 @@ export interface DeviceOps {
   readonly device: string;
   /** The committed MACsec configuration (connectivity associations, interfaces, key chains), plus the asked-for parts. */
   readMacsec(parts?: ReadParts): Promise<MacsecConfig>;
+  /**
+   * A cycle's read with the configuration lock taken for `tx` in the same write (`<lock>`, then
+   * `<get-configuration>`: NETCONF answers in order, so the configuration read is one nobody can
+   * change before the stage), kept for stage(tx) — which then skips its own lock — until
+   * confirmStaged or releaseStaged. A refused lock leaves the read as readMacsec's; stage(tx) then
+   * locks as it always did. Optional: a DeviceOps without it is read with readMacsec.
+   */
+  readLocked?(tx: string): Promise<MacsecConfig>;
   /** `system login user` names (init: the field script's user). */
   loginUsers(): Promise<string[]>;
   facts(): Promise<JunosFacts>;
@@ -48,8 +56,8 @@ export interface DeviceOps {
   /** Confirms a pending commit confirmed (a plain commit), with the change when it has one. */
   confirmPending(change: Change | undefined, comment: string): Promise<void>;
   /**
-   * A cycle's stage: lock, load, commit confirmed; the lock is KEPT for `tx` until confirmStaged
-   * or releaseStaged (fleet/netconf-ops.ts stageHeld).
+   * A cycle's stage: lock (unless readLocked took it for `tx`), load, commit confirmed; the lock is
+   * KEPT for `tx` until confirmStaged or releaseStaged (fleet/netconf-ops.ts stageHeld).
    */
   stage(tx: string, change: Change, options: CommitOptions & { confirmMinutes: number }): Promise<void>;
   /**
@@ -57,7 +65,7 @@ export interface DeviceOps {
    * that holds the lock when it still does, else lock again first.
    */
   confirmStaged(tx: string, change: Change | undefined, comment: string): Promise<void>;
-  /** Unlocks a device staged for `tx` and never confirmed (nothing when the lock is gone). */
+  /** Unlocks a device read or staged for `tx` and never confirmed (nothing when the lock is gone). */
   releaseStaged(tx: string): Promise<void>;
 }
 
