@@ -9,7 +9,7 @@
 // process only), its peak RSS, and link-down intervals on the simulators' link record.
 // Start-time waits are jumps of the simulators' manual clock; commit latency is wall time.
 //
-//   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=2)
+//   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=10,3,3)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
@@ -41,7 +41,17 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
-const CYCLES = Number(process.env.FLEET_CYCLES ?? 2);
+/**
+ * Cycles per size; the figures are the best cycle's (a daemon's steady state). A fresh process runs
+ * colder code in its first cycles — at 20 links that is most of a 3-cycle run (1.6–2.1 ms of CPU per
+ * device-cycle over 3 cycles, 0.77 ms from about the fifth) — so the small size runs more of them.
+ */
+const cyclesFor = (links: number): number => {
+  const set = process.env.FLEET_CYCLES?.split(',').map(Number);
+  if (set?.length === 1) return set[0]!;
+  const i = [20, 200, 2000].indexOf(links);
+  return set?.[i] ?? (links <= 20 ? 10 : 3);
+};
 
 interface SizeResult {
   links: number;
@@ -190,6 +200,7 @@ async function runSize(links: number): Promise<SizeResult> {
     const heapProfiler = process.env.FLEET_HEAP_PROFILE ? await startHeapProfile() : undefined;
     const cyclesMs: number[] = [];
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
+    const CYCLES = cyclesFor(links);
     for (let c = 0; c < CYCLES; c++) {
       const before = { ...counts, writes: stateWrites.n };
       const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
@@ -312,7 +323,7 @@ function table(results: SizeResult[]): string {
   const rows: Array<[string, (r: SizeResult) => string]> = [
     ['devices', (r) => String(r.devices)],
     ['cycle (best)', (r) => s(Math.min(...r.cyclesMs))],
-    ['cycles', (r) => r.cyclesMs.map((c) => (c / 1000).toFixed(2)).join(' / ')],
+    ['cycles', (r) => (r.cyclesMs.length > 3 ? `${r.cyclesMs.length}: ${s(Math.min(...r.cyclesMs))}–${s(Math.max(...r.cyclesMs))}` : r.cyclesMs.map((c) => (c / 1000).toFixed(2)).join(' / '))],
     ['floor: 1 commit + KME', (r) => s(r.floor1Ms)],
     ['floor: 2 commits + KME', (r) => s(r.floor2Ms)],
     ['ratio to 1-commit floor', (r) => (Math.min(...r.cyclesMs) / r.floor1Ms).toFixed(2)],
@@ -369,7 +380,7 @@ async function main(): Promise<void> {
     rmSync(child, { force: true });
   }
   const r0 = results[0]!;
-  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${CYCLES} cycles; V8 heap growth as the CLI sets it (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 heap growth as the CLI sets it (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
 }
 
