@@ -34,7 +34,7 @@ function createDirectOps(device: string, d: JunosDevice): DeviceOps {
       return config;
     },
     async loginUsers() {
-      const login = await d.getConfiguration({ filter: LOGIN_FILTER });
+      const login = await d.getConfiguration({ filter: LOGIN_FILTER, database: 'committed' }); // not another session's uncommitted edits (netconf-ops.ts)
       return findAll(login.configuration, 'user')
         .filter(isObject)
         .map((u) => textOf(u['name']))

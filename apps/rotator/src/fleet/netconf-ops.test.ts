@@ -62,6 +62,19 @@ describe('readMacsec', () => {
     expect(fromTree.staticHostMappings?.[0]?.inet).toEqual(['192.0.2.10']);
   });
 
+  it('reads the committed configuration, not edits another session left uncommitted in the shared candidate', async () => {
+    const d = sim.devices['r1']!;
+    const other = await connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
+    try {
+      await other.load({ format: 'xml', action: 'merge', config: '<configuration><security><macsec><connectivity-association><name>CA-uncommitted</name></connectivity-association></macsec></security></configuration>' });
+      const config = await readMacsec(device);
+      expect(config.connectivityAssociations?.map((c) => c.name)).toEqual(['CA1']);
+    } finally {
+      await other.rollback(0).catch(() => undefined);
+      await other.close();
+    }
+  });
+
   it('refuses a reply that is not configuration, naming it', () => {
     expect(() => readConfigurationTree(xml.parseXmlOrdered('<rpc-reply><rpc-error><error-message>denied</error-message></rpc-error></rpc-reply>')[0]!)).toThrow(/rpc-error/);
     expect(() => readConfigurationTree(xml.parseXmlOrdered('<rpc-reply><data/></rpc-reply>')[0]!)).toThrow(/no <configuration>/);

@@ -27,8 +27,10 @@ export async function readMacsec(d: JunosDevice, options: { staticHostMappings?:
   return config;
 }
 
+// database="committed": Junos answers a bare <get-configuration> from the shared candidate, which
+// holds whatever another session loaded and has not committed; what the devices run is committed.
 async function readConfiguration(d: JunosDevice, filter: string): Promise<MacsecConfig> {
-  const { raw } = await d.getConfigurationRaw({ filter });
+  const { raw } = await d.getConfigurationRaw({ filter, database: 'committed' });
   return readConfigurationTree(parseXmlOrdered(raw)[0]!);
 }
 
