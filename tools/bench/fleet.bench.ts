@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
-// The engine from source (tsx runs it, no build needed); EngineConfig is not exported by the package entry.
+// The engine from source (bundled by esbuild with this file for the measured process, see main();
+// no build of the rotator needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import { guardedKmeClient } from '../../apps/rotator/src/fleet/connectors.js';
 import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/index.js';
@@ -140,7 +141,7 @@ async function runSize(links: number): Promise<SizeResult> {
       k.last = (performance.now() - cycleStart) / 1000;
       return r;
     };
-    return { ...c, getStatus: (s, o) => c.getStatus(s, o), getKey: (s, r, o) => time('enc_keys', () => c.getKey(s, r, o)), getKeyWithIds: (m, ids, o) => time('dec_keys', () => c.getKeyWithIds(m, ids, o)), close: () => c.close() };
+    return { getStatus: (s, o) => c.getStatus(s, o), getKey: (s, r, o) => time('enc_keys', () => c.getKey(s, r, o)), getKeyWithIds: (m, ids, o) => time('dec_keys', () => c.getKeyWithIds(m, ids, o)), close: () => c.close() };
   };
   const kmeClient = (sae: string) => {
     const c = guardedKmeClient(createQkdClient({ baseUrl: kme.ready.urls[config.saes[sae]!.kme]!, tls: tls(sae), timeoutMs: 60_000 }), held);

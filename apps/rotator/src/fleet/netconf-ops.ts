@@ -65,6 +65,7 @@ export async function readUnderLock(d: JunosDevice): Promise<{ config: MacsecCon
     () => false,
   );
   const read = readMacsec(d);
+  read.catch(() => undefined); // a dropped session rejects both at once: the read is awaited below
   const locked = await lock;
   try {
     return { config: await read, locked };
