@@ -78,8 +78,29 @@ describe('Junos device API over real SSH', () => {
     expect(proxied(device).closed).toBe(false);
     expect(proxied(device.netconf).closed).toBe(false);
     expect(proxied(device.netconf).hostKeyFingerprint).toMatch(/^SHA256:/);
-    const { rpc } = device; // methods are closures: they work detached
-    expect(typeof rpc).toBe('function');
+    const { rpc } = device; // the device's methods are closures: they work detached
+    return expect(rpc('<get-software-information/>')).resolves.toMatchObject({ failed: false });
+  });
+
+  it('never lets the SSH password be reached from the device object (every own property, symbols and non-enumerable ones too)', () => {
+    const seen = new Set<unknown>();
+    const found: string[] = [];
+    const walk = (v: unknown, path: string, depth: number): void => {
+      if (typeof v === 'string') {
+        if (v.includes(DEFAULT_USER.password)) found.push(path);
+        return;
+      }
+      if ((typeof v !== 'object' && typeof v !== 'function') || v === null || seen.has(v) || depth > 40) return;
+      seen.add(v);
+      for (const key of Reflect.ownKeys(v)) {
+        const d = Object.getOwnPropertyDescriptor(v, key);
+        if (d && 'value' in d) walk(d.value, `${path}.${String(key)}`, depth + 1);
+      }
+      walk(Object.getPrototypeOf(v), `${path}.__proto__`, depth + 1);
+    };
+    walk(device, 'device', 0);
+    expect(seen.size).toBeGreaterThan(20); // the walk did go somewhere
+    expect(found).toEqual([]);
   });
 
   it('reads facts from software information and chassis inventory', async () => {

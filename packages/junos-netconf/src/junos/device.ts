@@ -5,7 +5,7 @@ import { childObject, findAll, textOf, type XmlObject } from '../xml/nodes.js';
 import { parseXmlOrdered } from '../xml/parse.js';
 import { RpcFailedError } from '../errors.js';
 import { parseFacts, type JunosFacts } from './facts.js';
-import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText, secretMemory } from './secrets.js';
+import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText, SecretMemory } from './secrets.js';
 import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
 import * as rpcs from './rpcs.js';
 
@@ -95,7 +95,7 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
   const rpc = (xml: string, o?: RpcOptions) => netconf.rpc(xml, o);
   // Secrets this session has loaded. Junos may quote them again later — in a commit, commit
   // check or rollback error — so every configuration-changing reply is scrubbed of all of them.
-  const loadedSecrets = secretMemory();
+  const loadedSecrets = new SecretMemory();
   const scrubbed = async (pending: Promise<RpcResponse>): Promise<RpcResponse> => {
     const secrets = loadedSecrets.list;
     try {

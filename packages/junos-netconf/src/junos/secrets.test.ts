@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RpcError, RpcFailedError } from '../errors.js';
 import { parseRpcReply } from '../session/reply.js';
 import type { RpcResponse } from '../session/rpc-session.js';
-import { extractSecrets, MAX_REMEMBERED_SECRETS, redactConfigurationText, redactFailure, redactResponse, secretMemory } from './secrets.js';
+import { extractSecrets, MAX_REMEMBERED_LOADS, redactConfigurationText, redactFailure, redactResponse, SecretMemory } from './secrets.js';
 
 const response = (raw: string): RpcResponse => {
   const p = parseRpcReply(raw);
@@ -80,20 +80,31 @@ describe('secret redaction', () => {
       `<rpc-reply><commit-results><warning><message>value ${CAK}</message></warning></commit-results></rpc-reply>`,
       `<rpc-reply><commit-results><warning><message>value &#x30;${CAK.slice(1)}</message></warning></commit-results></rpc-reply>`,
       `<rpc-reply><commit-results><warning><message>value ${CAK.slice(0, 10)}\r\n</message></warning><x>${CAK}</x></commit-results></rpc-reply>`,
+      // a comment or a CDATA section inside a value: the parsed text is the CAK, the raw text holds it in pieces
+      `<rpc-reply><commit-results><warning><message>value ${CAK.slice(0, 20)}<!---->${CAK.slice(20)}</message></warning></commit-results></rpc-reply>`,
+      `<rpc-reply><commit-results><warning><message>value ${CAK.slice(0, 20)}<![CDATA[${CAK.slice(20)}]]></message></warning></commit-results></rpc-reply>`,
     ]) {
       const scrubbed = redactResponse(response(raw), [CAK]);
       expect(JSON.stringify([scrubbed.raw, scrubbed.result, scrubbed.warnings.map((w) => [w.message, w.info])])).not.toContain(CAK);
     }
   });
 
-  it('remembers the most recent secrets a session loaded, longest first, at most MAX_REMEMBERED_SECRETS', () => {
-    const memory = secretMemory();
+  it('remembers the secrets of the most recent MAX_REMEMBERED_LOADS loads, longest first', () => {
+    const memory = new SecretMemory();
     memory.add(['short-1', 'a-longer-secret-0']);
     expect(memory.list).toEqual(['a-longer-secret-0', 'short-1']);
-    for (let i = 0; i < MAX_REMEMBERED_SECRETS + 10; i++) memory.add([`secret-${String(i).padStart(4, '0')}`]);
-    expect(memory.list).toHaveLength(MAX_REMEMBERED_SECRETS);
-    expect(memory.list).toContain(`secret-${String(MAX_REMEMBERED_SECRETS + 9).padStart(4, '0')}`);
+    for (let i = 0; i < MAX_REMEMBERED_LOADS + 10; i++) memory.add([`secret-${String(i).padStart(4, '0')}`]);
+    expect(memory.list).toHaveLength(MAX_REMEMBERED_LOADS);
+    expect(memory.list).toContain(`secret-${String(MAX_REMEMBERED_LOADS + 9).padStart(4, '0')}`);
     expect(memory.list).not.toContain('short-1');
     expect(memory.list).not.toContain('secret-0009');
+  });
+
+  it('keeps every secret of one load, however many it has (its CAKs are never pushed out by its passwords)', () => {
+    const memory = new SecretMemory();
+    const load = [CAK, ...Array.from({ length: 40 }, (_, i) => `user-password-${i}`)];
+    memory.add(load);
+    expect(memory.list).toHaveLength(41);
+    expect(memory.list[0]).toBe(CAK);
   });
 });

@@ -30,11 +30,12 @@ export function extractSecrets(config: string, format: ConfigFormat): string[] {
 }
 
 /**
- * How many of the secrets a session loaded it keeps scrubbing from replies (the most recent).
- * A rotation loads one or two keys per device-cycle, so 32 cover the last 16 or more cycles, long
- * past any commit that could quote them; each costs ~100 bytes per kept session (4,000 sessions).
+ * How many of a session's most recent loads it keeps scrubbing the secrets of from replies. A
+ * rotation loads once or twice per device-cycle, so 16 loads cover the last 8 or more cycles, long
+ * past any commit that could quote them; a load's secrets are kept or dropped together (a load of
+ * many secrets never pushes out its own CAKs), each ~100 bytes per kept session.
  */
-export const MAX_REMEMBERED_SECRETS = 32;
+export const MAX_REMEMBERED_LOADS = 16;
 
 /**
  * The secrets a session has loaded, longest first (a secret that contains another is replaced
@@ -42,21 +43,18 @@ export const MAX_REMEMBERED_SECRETS = 32;
  * the scrubbing of every reply may grow with that.
  */
 export class SecretMemory {
-  /** Oldest first; a secret loaded again moves to the end. */
-  #recent: string[] = [];
-  /** The same secrets, longest first: what scrubbing walks. */
+  /** The secrets of each recent load, oldest load first. */
+  #loads: (readonly string[])[] = [];
+  /** Their union, longest first: what scrubbing walks. */
   list: readonly string[] = [];
 
   add(secrets: readonly string[]): void {
     if (secrets.length === 0) return;
-    const recent = this.#recent.filter((s) => !secrets.includes(s));
-    recent.push(...secrets);
-    this.#recent = recent.length > MAX_REMEMBERED_SECRETS ? recent.slice(recent.length - MAX_REMEMBERED_SECRETS) : recent;
-    this.list = [...this.#recent].sort((a, b) => b.length - a.length);
+    this.#loads.push(secrets);
+    if (this.#loads.length > MAX_REMEMBERED_LOADS) this.#loads.shift();
+    this.list = [...new Set(this.#loads.flat())].sort((a, b) => b.length - a.length);
   }
 }
-
-export const secretMemory = (): SecretMemory => new SecretMemory();
 
 // Configuration text as Junos prints it (show configuration, show | compare): an optional diff
 // sign or `inactive:`, then the statement's keyword.
@@ -119,11 +117,12 @@ function redactError(e: RpcError, secrets: readonly string[]): RpcError {
 
 /**
  * Whether a reply can hold one of the secrets anywhere: in its raw text, or in a value parsed from
- * it. Without references ('&') or CRs in the raw text, every parsed value is a piece of it, so a
+ * it. Without references ('&'), CRs, comments or CDATA in the raw text, every parsed value is a piece of it, so a
  * secret the raw text does not contain is nowhere (the common case: nothing is copied).
  */
 function mayHold(raw: string, secrets: readonly string[]): boolean {
-  if (raw.includes('&') || raw.includes('\r')) return true;
+  // '<!': a comment or CDATA section inside a value joins text the raw reply holds in pieces.
+  if (raw.includes('&') || raw.includes('\r') || raw.includes('<!')) return true;
   for (const s of secrets) if (raw.includes(s)) return true;
   return false;
 }

@@ -113,9 +113,11 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
  * The session: a class with its state in plain fields and its methods on the prototype. A session
  * is kept per device for the whole fleet, and an object of closures with getters is a
  * dictionary-mode object plus a closure and a context per method (README, "Memory per kept session").
- * Not exported: callers see RpcSession. No #private fields, so a Proxy of the session works.
+ * Not exported: callers see RpcSession. The channel is a #private field: through it (the ssh2
+ * client's config) the SSH password would be reachable from `client.session`.
  */
 class Session implements RpcSession {
+  readonly #stream: Duplex;
   sessionId: number | undefined = undefined;
   serverCapabilities: string[] = [];
   framing: Framing = 'eom';
@@ -136,11 +138,12 @@ class Session implements RpcSession {
   private hello: { resolve(s: RpcSession): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(
-    private readonly stream: Duplex,
+    stream: Duplex,
     options: RpcSessionOptions,
     resolveHello: (s: RpcSession) => void,
     rejectHello: (e: Error) => void,
   ) {
+    this.#stream = stream;
     this.ours = options.capabilities ?? [BASE_1_0, BASE_1_1];
     this.label = options.label ?? 'netconf peer';
     this.logger = options.logger ?? defaultLogger;
@@ -168,7 +171,7 @@ class Session implements RpcSession {
     const hello = this.hello;
     this.hello = undefined;
     if (hello) clearTimeout(hello.timer);
-    this.stream.removeListener('data', this.dataListener);
+    this.#stream.removeListener('data', this.dataListener);
     for (const p of this.inFlight.values()) {
       p.cleanup();
       p.reject(err);
@@ -176,7 +179,7 @@ class Session implements RpcSession {
     this.inFlight.clear();
     this.unparsedPending = 0;
     hello?.reject(err);
-    this.stream.destroy();
+    this.#stream.destroy();
     const listeners = this.closeListeners ?? [];
     this.closeListeners = undefined;
     for (const l of listeners) l(this.reportedCloseReason());
@@ -293,7 +296,7 @@ class Session implements RpcSession {
       }
       if (!parseResult) this.unparsedPending++;
       this.inFlight.set(id, p);
-      this.stream.write(wire);
+      this.#stream.write(wire);
     });
   }
 
@@ -306,7 +309,7 @@ class Session implements RpcSession {
       // The channel is ended below either way.
     }
     if (!this.closed) {
-      this.stream.end();
+      this.#stream.end();
       this.fail(new ConnectionClosedError('NETCONF session closed', this.label));
     }
   }

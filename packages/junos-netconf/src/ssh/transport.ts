@@ -153,7 +153,8 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
 /**
  * The connection as callers see it: a class of plain fields with prototype methods, not an object
  * of closures with getters (a dictionary-mode object, and a closure and context per method, for
- * every kept session: README, "Memory per kept session"). No #private fields, so a Proxy works.
+ * every kept session: README, "Memory per kept session"). The ssh2 client is a #private field: its
+ * config holds the password.
  */
 class Transport implements SshTransport {
   hostKeyFingerprint = '';
@@ -161,22 +162,26 @@ class Transport implements SshTransport {
   closeError: Error | undefined = undefined;
   closeListeners: Array<(err?: Error) => void> | undefined = undefined;
 
+  readonly #client: InstanceType<typeof Client>;
+
   constructor(
-    private readonly client: InstanceType<typeof Client>,
+    client: InstanceType<typeof Client>,
     readonly label: string,
-  ) {}
+  ) {
+    this.#client = client;
+  }
 
   openSubsystem(name = 'netconf'): Promise<ClientChannel> {
     return new Promise((res, rej) => {
       if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, this.label, err)) : res(channel)));
+      this.#client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, this.label, err)) : res(channel)));
     });
   }
 
   sftp(): Promise<SFTPWrapper> {
     return new Promise((res, rej) => {
       if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, this.label, err)) : res(sftp)));
+      this.#client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, this.label, err)) : res(sftp)));
     });
   }
 
@@ -188,8 +193,8 @@ class Transport implements SshTransport {
   close(): Promise<void> {
     return new Promise((res) => {
       if (this.closed) return res();
-      this.client.once('close', () => res());
-      this.client.end();
+      this.#client.once('close', () => res());
+      this.#client.end();
     });
   }
 
