@@ -1,4 +1,4 @@
-// readConfigurationTree (the rotator's path: junos-netconf has parsed the reply) against
+// readConfigurationTree on junos-netconf's own tree (the rotator's path) against
 // parseConfigurationXml (the string path, through fast-xml-parser): the same model, the same
 // errors, and the tree path refuses what the string path refuses before parsing.
 import { describe, expect, it } from 'vitest';
@@ -6,9 +6,10 @@ import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './fixtures
 import { ConfigParseError } from './errors.js';
 import { MAX_XML_DEPTH, parseConfigurationXml, readConfigurationTree, type XmlTreeElement } from './parse-xml.js';
 import { renderXml } from './render-xml.js';
-import { xmlTree } from './test-support/xml-tree.js';
+import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 
-const fromTree = (xml: string) => readConfigurationTree(xmlTree(xml));
+// The tree as the rotator has it: junos-netconf's one-pass reader (a devDependency).
+const fromTree = (xml: string) => readConfigurationTree(parseXmlOrdered(xml)[0]!);
 
 /** The error a reader throws, or undefined. */
 function errorOf(read: () => unknown): unknown {
