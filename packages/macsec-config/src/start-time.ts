@@ -36,6 +36,9 @@ export function parseStartTime(text: string, options: TimeZoneOption = {}): Date
     const problem = checkStartTime(text);
     if (problem) throw new RangeError(problem);
     checkOffset(offset);
+    // The scanner's range rules and checkStartTime's messages are two statements of one rule: a
+    // value one accepts and the other refuses is a bug here, never an Invalid Date for the caller.
+    throw new RangeError(`start-time "${text}" cannot be read`);
   }
   return new Date(ms);
 }
