@@ -44,6 +44,7 @@ export function cloneNode(n: ConfigNode): ConfigNode {
 }
 
 export function nodesEqual(a: ConfigNode, b: ConfigNode): boolean {
+  if (a === b) return true; // trees are immutable once stored and share untouched subtrees
   return (
     a.tag === b.tag &&
     a.name === b.name &&

@@ -121,7 +121,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       message: `configuration database locked by: ${holder!.user} session-id ${holder!.id}`,
       info: { 'session-id': String(holder!.id) },
     });
-  const sharedModified = () => shared !== committed() && !nodesEqual(shared, committed());
+  const sharedModified = () => !nodesEqual(shared, committed());
 
   const push = (rec: CommitRecord) => {
     history.unshift(rec);
@@ -181,8 +181,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         const result = fn(tree);
         const syntax = checkSyntax(tree, family);
         const errors = syntax.filter((i) => i.severity === 'error');
-        if (errors.length)
-          throw new RpcFailure(errors.map((i) => ({ path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })));
+        if (errors.length) throw issuesToFailure(errors);
         syntaxChecked.set(tree, syntax);
         return result;
       });
@@ -234,7 +233,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         priv.tree = tree;
       }
       // A private commit leaves others' uncommitted shared edits alone.
-      if (!priv || shared === before || nodesEqual(shared, before)) shared = tree;
+      if (!priv || nodesEqual(shared, before)) shared = tree;
       return issues;
     },
     confirmPending() {
