@@ -356,6 +356,8 @@ function runChild(child: string, links: number): SizeResult {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
+  // FLEET_CHILD_STDOUT=FILE: what else the child printed (V8's --trace-gc in FLEET_NODE_ARGS writes there).
+  if (process.env.FLEET_CHILD_STDOUT) fs.writeFileSync(process.env.FLEET_CHILD_STDOUT, run.stdout);
   const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (run.status !== 0 || !line) throw new Error(`fleet bench with ${links} links failed (exit ${String(run.status)})`);
   return JSON.parse(line.slice(7)) as SizeResult;

@@ -2,7 +2,7 @@
 // (base:1.0, plus base:1.1 when the device is rfc-compliant), framing follows the hello exchange,
 // RPCs are answered strictly in order (pipelined requests queue up), and bad input gets an
 // <rpc-error> rather than a dropped session where the protocol allows it.
-import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
+import { BASE_1_0, BASE_1_1, NETCONF_NS, buildHello, createFrameDecoder, encodeMessage, negotiateFraming, Outbox, parseHello, type Framing } from '@qkd-macsec/junos-netconf/framing';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from './clock.js';
@@ -68,6 +68,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     device.log.info(`${device.name}: NETCONF session ${session.id} (${session.user}) closed`);
     device.sessions.delete(session.id);
     device.store.endSession(session);
+    outbox.flush(); // the answers queued this turn (a close-session's <ok/>) go before the end
     stream.end();
     opts.onClose?.();
   };
@@ -81,15 +82,18 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
     device.store.endSession(session);
     opts.dropConnection();
   };
+  // Replies produced in the same turn (a lock's and the read pipelined behind it) leave in one
+  // SSH packet, as the client's requests do (junos-netconf's Outbox).
+  const outbox = new Outbox(stream);
   const send = (xml: string) => {
-    if (!closed && stream.writable) stream.write(encodeMessage(xml, framing));
+    if (!closed && stream.writable) outbox.send(encodeMessage(xml, framing));
   };
   const reply = (attrs: string, inner: string) => {
     const hostile = device.faults.hostileReply;
     if (!hostile) return send(`<rpc-reply xmlns="${NETCONF_NS}" xmlns:junos="${junosNs}"${attrs}>\n${inner}\n</rpc-reply>`);
     const bad = hostileReply(hostile, attrs, framing, device.faults.hostileReplyBytes);
     if (bad.framed) {
-      if (!closed) stream.write(bad.bytes);
+      if (!closed) outbox.send(bad.bytes);
     }
     else send(bad.xml);
   };

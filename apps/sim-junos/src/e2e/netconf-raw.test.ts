@@ -1,5 +1,5 @@
 // The simulator over real SSH, byte by byte: a bare ssh2 client and the shared framing codec.
-import { BASE_1_0, BASE_1_1 } from '@qkd-macsec/junos-netconf/framing';
+import { BASE_1_0, BASE_1_1, encodeMessage } from '@qkd-macsec/junos-netconf/framing';
 import ssh2 from 'ssh2';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,21 @@ describe('hello and framing', () => {
     for (const id of ids) nc.send(`<rpc message-id="${id}"><get-software-information/></rpc>`);
     const replies = await Promise.all(ids.map(() => nc.next()));
     expect(replies.map((r) => /message-id="(\d+)"/.exec(r)?.[1])).toEqual(ids);
+    nc.close();
+  });
+
+  it('answers RPCs that arrive together in one SSH packet (a lock and the read behind it), and an RPC alone in its own', async () => {
+    const nc = await rawNetconf(login('r2'));
+    let before = nc.dataPackets();
+    const rpc = (id: string, op: string) => encodeMessage(`<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">${op}</rpc>`, nc.framing);
+    nc.write(Buffer.concat([rpc('1', '<lock-configuration/>'), rpc('2', '<get-configuration database="committed"><configuration><security/></configuration></get-configuration>')]));
+    const [locked, read] = [await nc.next(), await nc.next()];
+    expect(locked).toMatch(/message-id="1"[\s\S]*<ok\/>/);
+    expect(read).toMatch(/message-id="2"[\s\S]*<configuration/);
+    expect(nc.dataPackets() - before).toBe(1);
+    before = nc.dataPackets();
+    expect(await nc.rpc('<unlock-configuration/>', '3')).toMatch(/<ok\/>/);
+    expect(nc.dataPackets() - before).toBe(1);
     nc.close();
   });
 

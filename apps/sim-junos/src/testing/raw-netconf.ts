@@ -28,6 +28,8 @@ export interface RawNetconf {
   /** The next message from the server (rejects when the channel closes first). */
   next(): Promise<string>;
   rpc(inner: string, messageId?: string): Promise<string>;
+  /** SSH channel data packets received so far (the server's writes, hello included). */
+  dataPackets(): number;
   closed: Promise<void>;
   close(): void;
 }
@@ -50,7 +52,9 @@ export function rawNetconf(opts: RawNetconfOptions): Promise<RawNetconf> {
           resolveClosed();
           for (const w of waiters.splice(0)) w.fail(new Error('channel closed'));
         };
+        let packets = 0;
         stream.on('data', (chunk: Buffer) => {
+          packets++;
           decoder.push(chunk);
           for (let m = decoder.next(); m !== undefined; m = decoder.next()) {
             const w = waiters.shift();
@@ -78,6 +82,7 @@ export function rawNetconf(opts: RawNetconfOptions): Promise<RawNetconf> {
             api.send(`<rpc message-id="${messageId}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">${inner}</rpc>`);
             return next();
           },
+          dataPackets: () => packets,
           closed,
           close: () => client.end(),
         };

@@ -50,6 +50,30 @@ describe('RPC session over real SSH', () => {
     await client.close();
   });
 
+  it('sends the RPCs issued in one turn in one SSH packet (pipelining), also from different async layers; awaited ones one each', async () => {
+    const { server, client } = await setup({ handler: (rpc) => (rpc.name === 'get-config' ? '<data><x>1</x></data>' : '<ok/>') });
+    await expect.poll(() => server.framings.length).toBe(1); // our hello is in (its own packet)
+    let before = server.dataPackets();
+    const [locked, read] = await Promise.all([client.lock(), client.getConfig()]);
+    expect(locked.failed).toBe(false);
+    expect(read.data).toEqual({ x: '1' });
+    expect(server.dataPackets() - before).toBe(1);
+    expect(server.received.map((r) => r.name)).toEqual(['lock', 'get-config']);
+
+    // The second RPC sent from a promise callback of the same turn still shares the write.
+    before = server.dataPackets();
+    const viaLayer = Promise.resolve().then(() => Promise.resolve()).then(() => client.unlock());
+    await Promise.all([client.getConfig(), viaLayer]);
+    expect(server.dataPackets() - before).toBe(1);
+
+    before = server.dataPackets();
+    await client.lock();
+    await client.unlock();
+    expect(server.dataPackets() - before).toBe(2);
+    expect(server.received.map((r) => r.name)).toEqual(['lock', 'get-config', 'get-config', 'unlock', 'lock', 'unlock']);
+    await client.close();
+  });
+
   it('throws RpcFailedError with every rpc-error, and returns warnings without throwing', async () => {
     const { client } = await setup({
       handler: (rpc) =>

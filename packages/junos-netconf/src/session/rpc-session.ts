@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { ConnectionClosedError, HelloError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, type RpcError } from '../errors.js';
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, type FrameDecoder } from '../framing/decoder.js';
 import { encodeMessage, type Framing } from '../framing/encode.js';
+import { Outbox } from '../framing/outbox.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { intern } from '../own-string.js';
@@ -118,6 +119,7 @@ export function startRpcSession(stream: Duplex, options: RpcSessionOptions = {})
  */
 class Session implements RpcSession {
   readonly #stream: Duplex;
+  readonly #outbox: Outbox;
   sessionId: number | undefined = undefined;
   serverCapabilities: string[] = [];
   framing: Framing = 'eom';
@@ -144,6 +146,7 @@ class Session implements RpcSession {
     rejectHello: (e: Error) => void,
   ) {
     this.#stream = stream;
+    this.#outbox = new Outbox(stream);
     this.ours = options.capabilities ?? [BASE_1_0, BASE_1_1];
     this.label = options.label ?? 'netconf peer';
     this.logger = options.logger ?? defaultLogger;
@@ -296,7 +299,7 @@ class Session implements RpcSession {
       }
       if (!parseResult) this.unparsedPending++;
       this.inFlight.set(id, p);
-      this.#stream.write(wire);
+      this.#outbox.send(wire);
     });
   }
 
@@ -309,6 +312,7 @@ class Session implements RpcSession {
       // The channel is ended below either way.
     }
     if (!this.closed) {
+      this.#outbox.flush();
       this.#stream.end();
       this.fail(new ConnectionClosedError('NETCONF session closed', this.label));
     }

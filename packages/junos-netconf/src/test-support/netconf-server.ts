@@ -46,6 +46,8 @@ export interface TestServer {
   received: ReceivedRpc[];
   /** Framing negotiated on each NETCONF session, in order. */
   framings: Framing[];
+  /** SSH channel data packets received on NETCONF channels, across connections: one per client write. */
+  dataPackets(): number;
   /** In-memory SFTP file system. */
   files: Map<string, Buffer>;
   connectionCount(): number;
@@ -76,6 +78,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const capabilities = options.capabilities ?? [BASE_1_0, BASE_1_1, 'urn:ietf:params:netconf:capability:candidate:1.0', 'http://xml.juniper.net/netconf/junos/1.0'];
   const received: ReceivedRpc[] = [];
   const framings: Framing[] = [];
+  let packets = 0;
   const files = new Map<string, Buffer>();
   const connections = new Set<Connection>();
   let sessionCounter = 1000;
@@ -120,6 +123,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // Write the hello in base:1.0 framing, as every NETCONF server must.
     if (options.rawHello !== null) channel.write(encodeMessage(options.rawHello ?? buildHello(capabilities, sessionId), 'eom'));
     channel.on('data', (chunk: Buffer) => {
+      packets++;
       decoder.push(chunk);
       for (;;) {
         let msg: string | undefined;
@@ -226,6 +230,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     knownHostsLine: `[127.0.0.1]:${port} ${publicPart}`,
     received,
     framings,
+    dataPackets: () => packets,
     files,
     connectionCount: () => connections.size,
     dropAll: () => {
