@@ -295,7 +295,7 @@ function inspectorSession() {
 async function startHeapProfile() {
   const { session, post } = inspectorSession();
   await post('HeapProfiler.enable');
-  await post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.FLEET_HEAP_PROMOTED });
   return {
     async stop(file: string) {
       const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: object };
