@@ -79,6 +79,20 @@ describe('frame decoder: base:1.0 end-of-message framing', () => {
     dec.push(Buffer.concat([bytes('<a>'), Buffer.from([0xff, 0xfe]), bytes('</a>]]>]]>')]));
     expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
   });
+
+  // ASCII is read with a one-byte copy (no UTF-8 decoder): a message whose non-ASCII bytes arrive
+  // in a later push, or after an ASCII message in the same chunk, must still be decoded (or refused) as UTF-8.
+  it('decodes UTF-8 that follows ASCII in a later push or the same chunk, and refuses invalid bytes there too', () => {
+    const utf8Message = bytes('<a>Zürich €</a>]]>]]>');
+    for (const framing of ['eom', 'chunked'] as const) {
+      const wire = framing === 'eom' ? Buffer.concat([bytes('<x/>]]>]]>'), utf8Message]) : bytes('\n#4\n<x/>\n##\n\n#18\n<a>Zürich €</a>\n##\n');
+      for (let cut = 0; cut <= wire.length; cut++) expect(decodeAll(framing, [wire.subarray(0, cut), wire.subarray(cut)])).toEqual(['<x/>', '<a>Zürich €</a>']);
+    }
+    const dec = createFrameDecoder();
+    dec.push(bytes('<a>'));
+    dec.push(Buffer.concat([Buffer.from([0xc3]), bytes('</a>]]>]]>')])); // a lone lead byte
+    expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
+  });
 });
 
 describe('frame decoder: base:1.1 chunked framing', () => {

@@ -1,7 +1,7 @@
 import { RpcError, type RpcErrorSeverity } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
 import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
-import { parseXml } from '../xml/parse.js';
+import { ATTR_PREFIX, parseXml, TEXT_KEY } from '../xml/parse.js';
 
 export interface ParsedReply {
   /** message-id attribute of <rpc-reply>, when the server sent one. */
@@ -36,19 +36,23 @@ function toRpcError(node: unknown, junosStyle?: RpcErrorSeverity): RpcError {
   });
 }
 
+const hasMessage = (v: unknown): boolean => isObject(v) && Object.hasOwn(v, 'message');
+
+/** Every rpc-error and Junos error/warning below `node`. Walks the keys in place (no key arrays per object). */
 function collect(node: unknown, out: RpcError[]): void {
   if (Array.isArray(node)) {
     for (const n of node) collect(n, out);
     return;
   }
   if (!isObject(node)) return;
-  for (const key of childNames(node)) {
+  for (const key in node) {
+    if (key === TEXT_KEY || key.startsWith(ATTR_PREFIX)) continue;
     const value = node[key];
     if (key === 'rpc-error') {
       for (const e of asArray(value)) out.push(toRpcError(e));
-    } else if ((key === 'error' || key === 'warning') && asArray(value).some((v) => isObject(v) && 'message' in v)) {
+    } else if ((key === 'error' || key === 'warning') && (Array.isArray(value) ? value.some(hasMessage) : hasMessage(value))) {
       for (const e of asArray(value)) out.push(toRpcError(e, key));
-    } else {
+    } else if (typeof value === 'object') {
       collect(value, out);
     }
   }
@@ -67,14 +71,17 @@ export function parseOkReply(raw: string): ParsedReply | undefined {
   const m = OK_REPLY.exec(raw);
   if (!m) return undefined;
   const result: XmlObject = { ok: '' };
-  const seen = new Set<string>();
-  for (const [, name, dq, sq] of m[1]!.matchAll(OK_ATTRIBUTE)) {
-    if (seen.has(name!)) return undefined; // repeated: the parser's error to report
-    seen.add(name!);
-    if (name === 'xmlns' || name!.startsWith('xmlns:')) continue; // namespace declarations are dropped
-    const key = `@_${name!.slice(name!.indexOf(':') + 1)}`; // prefixes are removed
-    if (key in result) return undefined; // two prefixes on one local name: ambiguous, leave it to the parser
-    result[key] = dq ?? sq ?? '';
+  const attributes = m[1]!;
+  const seen: string[] = [];
+  OK_ATTRIBUTE.lastIndex = 0;
+  for (let a = OK_ATTRIBUTE.exec(attributes); a !== null; a = OK_ATTRIBUTE.exec(attributes)) {
+    const name = a[1]!;
+    if (seen.includes(name)) return undefined; // repeated: the parser's error to report
+    seen.push(name);
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue; // namespace declarations are dropped
+    const key = ATTR_PREFIX + name.slice(name.indexOf(':') + 1); // prefixes are removed
+    if (Object.hasOwn(result, key)) return undefined; // two prefixes on one local name: ambiguous, leave it to the parser
+    result[key] = a[2] ?? a[3] ?? '';
   }
   const messageId = result['@_message-id'];
   return { messageId: typeof messageId === 'string' ? messageId : undefined, ok: true, errors: [], warnings: [], result };
@@ -99,9 +106,9 @@ export function parseFullReply(raw: string): ParsedReply {
   const messageId = result['@_message-id'];
   return {
     messageId: typeof messageId === 'string' ? messageId : undefined,
-    ok: 'ok' in result,
-    errors: all.filter((e) => e.severity === 'error'),
-    warnings: all.filter((e) => e.severity === 'warning'),
+    ok: Object.hasOwn(result, 'ok'),
+    errors: all.length === 0 ? all : all.filter((e) => e.severity === 'error'),
+    warnings: all.length === 0 ? [] : all.filter((e) => e.severity === 'warning'),
     result,
   };
 }

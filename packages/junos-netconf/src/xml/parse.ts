@@ -29,12 +29,43 @@ function checkCharacters(xml: string): void {
   throw new XmlError('character', `${what} is not a legal XML 1.0 character`, bad.index);
 }
 
-/** An own property even when the name is one Object.prototype has (`toString`, `valueOf`, …). */
+/**
+ * Sets a new key of a plain object (one that does not have it yet) as an own property, even when
+ * the name is one Object.prototype has (`toString`, `valueOf`, …). `key in Object.prototype`, not
+ * `key in obj`: the same answer for such an object, asked of one receiver, where `in` on the
+ * objects a parse builds (a different shape for every element) was a megamorphic lookup.
+ */
 function setKey(obj: Record<string, unknown>, key: string, v: unknown): void {
-  if (key in obj && !Object.hasOwn(obj, key)) Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
+  if (key in Object.prototype) Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
   else obj[key] = v;
 }
 
+/** Adds a child value under `name`: a repeated name becomes an array. */
+function addChild(parent: Record<string, unknown>, name: string, v: unknown): void {
+  if (name in Object.prototype) {
+    if (!Object.hasOwn(parent, name)) return setKey(parent, name, v);
+  } else if (parent[name] === undefined) {
+    // Values are never undefined (strings, objects, arrays), so this is "not set yet".
+    parent[name] = v;
+    return;
+  }
+  const prev = parent[name];
+  if (Array.isArray(prev)) prev.push(v);
+  else parent[name] = [prev, v];
+}
+
+// `@_name` keys, made once per attribute name rather than once per attribute read.
+const ATTRIBUTE_KEYS = new Map<string, string>();
+function attributeKey(name: string): string {
+  let key = ATTRIBUTE_KEYS.get(name);
+  if (key === undefined) {
+    key = ATTR_PREFIX + name;
+    if (ATTRIBUTE_KEYS.size < 1024) ATTRIBUTE_KEYS.set(name, key);
+  }
+  return key;
+}
+
+/** An open element while its children are read. Reused per depth: one parse allocates them once. */
 interface Frame {
   name: string;
   attributes: string[] | undefined;
@@ -50,36 +81,42 @@ interface Frame {
 function objectBuilder(): XmlBuilder & { result: Record<string, unknown> } {
   const root: Frame = { name: '', attributes: undefined, children: undefined, text: undefined };
   const stack: Frame[] = [root];
+  let depth = 0;
   let top = root;
   return {
     get result() {
       return root.children ?? {};
     },
     open(name, attributes) {
-      top = { name, attributes, children: undefined, text: undefined };
-      stack.push(top);
+      depth++;
+      const f = stack[depth];
+      if (f === undefined) stack.push((top = { name, attributes, children: undefined, text: undefined }));
+      else {
+        f.name = name;
+        f.attributes = attributes;
+        f.children = undefined;
+        f.text = undefined;
+        top = f;
+      }
     },
     text(v) {
       top.text = top.text === undefined ? v : top.text + v;
     },
     close() {
-      const f = stack.pop()!;
-      top = stack[stack.length - 1]!;
+      const f = top;
+      top = stack[--depth]!;
       let v: unknown;
       if (f.attributes === undefined && f.children === undefined) v = f.text ?? '';
       else {
         const obj = f.children ?? {};
         if (f.text !== undefined) obj[TEXT_KEY] = f.text;
         const a = f.attributes;
-        if (a) for (let k = 0; k < a.length; k += 2) obj[ATTR_PREFIX + a[k]!] = a[k + 1];
+        if (a) for (let k = 0; k < a.length; k += 2) obj[attributeKey(a[k]!)] = a[k + 1];
         v = obj;
       }
-      const parent = (top.children ??= {});
-      if (Object.hasOwn(parent, f.name)) {
-        const prev = parent[f.name];
-        if (Array.isArray(prev)) prev.push(v);
-        else parent[f.name] = [prev, v];
-      } else setKey(parent, f.name, v);
+      f.children = undefined; // the frame is reused: it must not keep the tree
+      f.attributes = undefined;
+      addChild((top.children ??= {}), f.name, v);
     },
   };
 }
