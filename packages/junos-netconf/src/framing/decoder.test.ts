@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFrameDecoder } from './decoder.js';
-import { encodeMessage, type Framing } from './encode.js';
+import { encodeMessage, encodeWrapped, type Framing } from './encode.js';
 import { FramingError } from './errors.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -246,6 +246,35 @@ describe('encodeMessage', () => {
   it('frames base:1.1 as one chunk counted in bytes, not characters', () => {
     expect(encodeMessage('<a>€</a>', 'chunked').toString()).toBe('\n#10\n<a>€</a>\n##\n');
     expect(() => encodeMessage('', 'chunked')).toThrow(FramingError);
+  });
+
+  // A request is framed from its parts (the <rpc> wrapper and the operation), not a joined string.
+  it('frames head + body + tail exactly as the joined message, and finds the marker wherever the parts split it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(']', ']', '>', 'a', '€'), maxLength: 24 }), fc.nat(), fc.nat(), (xml, i, j) => {
+        const [a, b] = [i % (xml.length + 1), j % (xml.length + 1)].sort((x, y) => x - y) as [number, number];
+        for (const framing of ['eom', 'chunked'] as const) {
+          const joined = (() => {
+            try {
+              return encodeMessage(xml, framing).toString('hex');
+            } catch (e) {
+              return (e as FramingError).reason;
+            }
+          })();
+          const parts = (() => {
+            try {
+              return encodeWrapped(xml.slice(0, a), xml.slice(a, b), xml.slice(b), framing).toString('hex');
+            } catch (e) {
+              return (e as FramingError).reason;
+            }
+          })();
+          expect(parts).toBe(joined);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(() => encodeWrapped('<rpc>]]', '>]]>xyz', '</rpc>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
+    expect(() => encodeWrapped('<rpc>', 'xyzw]]>]', ']></rpc>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
   });
 });
 

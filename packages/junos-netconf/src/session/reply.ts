@@ -61,27 +61,34 @@ function collect(node: unknown, out: RpcError[]): void {
 // `<rpc-reply attributes><ok/></rpc-reply>`: what lock, unlock, close-session and most standard
 // operations answer. Read without the XML parser (a reply costs its set-up more than its bytes);
 // so narrow that whatever matches is well-formed: unprefixed names, attribute values without
-// markup, references or control characters. Anything else takes the parser.
-const OK_REPLY = /^\s*(?:<\?xml[^<>]*\?>\s*)?<rpc-reply((?:\s+[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"<&\x00-\x1f]*"|'[^'<&\x00-\x1f]*'))*)\s*>\s*<ok\s*\/>\s*<\/rpc-reply>\s*$/;
-const OK_ATTRIBUTE = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// markup, references or control characters, and XML's whitespace only ([ \t\r\n]: JavaScript's
+// \s also takes a no-break space or a form feed, which XML does not). Anything else takes the parser.
+const OK_REPLY = /^[ \t\r\n]*(?:<\?xml[^<>]*\?>[ \t\r\n]*)?<rpc-reply(?:[ \t\r\n]+[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?[ \t\r\n]*=[ \t\r\n]*(?:"[^"<&\x00-\x1f]*"|'[^'<&\x00-\x1f]*'))*[ \t\r\n]*>[ \t\r\n]*<ok[ \t\r\n]*\/>[ \t\r\n]*<\/rpc-reply>[ \t\r\n]*$/;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 /** The parse of an <ok/>-only reply, as parseXml gives it; undefined for anything else. */
 export function parseOkReply(raw: string): ParsedReply | undefined {
-  if (raw.length > 4096) return undefined;
-  const m = OK_REPLY.exec(raw);
-  if (!m) return undefined;
+  if (raw.length > 4096 || !OK_REPLY.test(raw)) return undefined;
+  // The attributes, read where they stand (their form is what OK_REPLY matched): no match arrays.
   const result: XmlObject = { ok: '' };
-  const attributes = m[1]!;
   const seen: string[] = [];
-  OK_ATTRIBUTE.lastIndex = 0;
-  for (let a = OK_ATTRIBUTE.exec(attributes); a !== null; a = OK_ATTRIBUTE.exec(attributes)) {
-    const name = a[1]!;
+  let i = raw.indexOf('<rpc-reply') + 10; // the declaration, if any, holds no '<'
+  for (;;) {
+    while (isSpace(raw.charCodeAt(i))) i++;
+    if (raw.charCodeAt(i) === 0x3e /* > */) break;
+    const nameFrom = i;
+    while (raw.charCodeAt(i) !== 0x3d /* = */ && !isSpace(raw.charCodeAt(i))) i++;
+    const name = raw.slice(nameFrom, i);
+    while (raw.charCodeAt(i) !== 0x22 && raw.charCodeAt(i) !== 0x27) i++; // past '=' and whitespace, to the quote
+    const valueTo = raw.indexOf(raw[i]!, i + 1);
+    const valueFrom = i + 1;
+    i = valueTo + 1;
     if (seen.includes(name)) return undefined; // repeated: the parser's error to report
     seen.push(name);
     if (name === 'xmlns' || name.startsWith('xmlns:')) continue; // namespace declarations are dropped
     const key = ATTR_PREFIX + name.slice(name.indexOf(':') + 1); // prefixes are removed
     if (Object.hasOwn(result, key)) return undefined; // two prefixes on one local name: ambiguous, leave it to the parser
-    result[key] = a[2] ?? a[3] ?? '';
+    result[key] = raw.slice(valueFrom, valueTo);
   }
   const messageId = result['@_message-id'];
   return { messageId: typeof messageId === 'string' ? messageId : undefined, ok: true, errors: [], warnings: [], result };

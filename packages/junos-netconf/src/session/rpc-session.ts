@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { ConnectionClosedError, HelloError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, type RpcError } from '../errors.js';
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, type FrameDecoder } from '../framing/decoder.js';
-import { encodeMessage, type Framing } from '../framing/encode.js';
+import { encodeMessage, encodeWrapped, type Framing } from '../framing/encode.js';
 import { Outbox } from '../framing/outbox.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
@@ -114,6 +114,9 @@ const OK_ELEMENT = /<(?:[\w.-]+:)?ok\s*\/?>/;
 const isNameChar = (c: number): boolean =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
 
+// The operations sent so far (a client sends a handful): compared where they stand in the request, no slice per RPC.
+const KNOWN_OPERATIONS: string[] = [];
+
 /** The local name of the first element of `xml` ('rpc' when there is none), interned: a slice would keep the request alive in its response. */
 function operationName(xml: string): string {
   let i = 0;
@@ -130,7 +133,11 @@ function operationName(xml: string): string {
       while (i < xml.length && isNameChar(xml.charCodeAt(i))) i++;
     }
   }
-  return intern(xml.slice(from, i));
+  const length = i - from;
+  for (const known of KNOWN_OPERATIONS) if (known.length === length && xml.startsWith(known, from)) return known;
+  const name = intern(xml.slice(from, i));
+  if (KNOWN_OPERATIONS.length < 64) KNOWN_OPERATIONS.push(name);
+  return name;
 }
 
 /**
@@ -370,7 +377,7 @@ class Session implements RpcSession {
     const id = String(this.nextId++);
     let wire: Buffer;
     try {
-      wire = encodeMessage(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">${operationXml}</rpc>`, this.framing);
+      wire = encodeWrapped(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">`, operationXml, '</rpc>', this.framing);
     } catch (err) {
       return Promise.reject(err);
     }

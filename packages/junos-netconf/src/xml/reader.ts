@@ -47,18 +47,51 @@ function onlySpace(xml: string, from: number, to: number): boolean {
   return true;
 }
 
-// Element names already checked, qualified name → local name: a fleet's replies use a few hundred
-// names over and over, and each start tag ran the name pattern. Bounded, so a peer inventing
-// names cannot grow it; interned, so it holds no reply text.
-const ELEMENT_NAMES = new Map<string, string>();
-const MAX_CACHED_NAMES = 4096;
+/** A name already checked: its qualified form as written and the key the tree gets (interned: no reply text held). */
+interface KnownName {
+  qname: string;
+  local: string;
+  next: KnownName | undefined; // same hash
+}
 
-/** Where a name ends: whitespace, '/', '>', '=', or the end. */
+/**
+ * Names already checked, found by a hash of their characters where they stand in the document: a
+ * fleet's replies use a few hundred names over and over, and each start tag cut its name out (a
+ * string per element) and ran the name pattern on it. Bounded, so a peer inventing names cannot
+ * grow it.
+ */
+class NameTable {
+  readonly #byHash = new Map<number, KnownName>();
+  #size = 0;
+  find(xml: string, from: number, to: number, hash: number): KnownName | undefined {
+    for (let n = this.#byHash.get(hash); n !== undefined; n = n.next) if (n.qname.length === to - from && xml.startsWith(n.qname, from)) return n;
+    return undefined;
+  }
+  /** Remembers a checked name (while there is room); returns its entry either way. */
+  add(hash: number, qname: string, local: string): KnownName {
+    if (this.#size >= MAX_CACHED_NAMES) return { qname, local, next: undefined };
+    this.#size++;
+    const known: KnownName = { qname: intern(qname), local: intern(local), next: this.#byHash.get(hash) };
+    this.#byHash.set(hash, known);
+    return known;
+  }
+}
+const MAX_CACHED_NAMES = 4096;
+const ELEMENT_NAMES = new NameTable();
+const ATTRIBUTE_NAMES = new NameTable();
+
+/** The hash of the name nameEnd last scanned (set by it, so a scan returns one number). */
+let scannedHash = 0;
+
+/** Where a name ends: whitespace, '/', '>', '=', or the end. Leaves the name's hash in scannedHash. */
 function nameEnd(xml: string, i: number): number {
+  let h = 0;
   for (; i < xml.length; i++) {
     const c = xml.charCodeAt(i);
     if (c === 0x3e || c === 0x2f || c === 0x3d || isSpace(c)) break;
+    h = (Math.imul(h, 31) + c) | 0;
   }
+  scannedHash = h;
   return i;
 }
 
@@ -194,16 +227,15 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     throw new XmlError('declaration', 'a markup declaration (<!…) is refused', lt);
   }
 
-  function localName(qname: string, at: number, what: string): string {
-    const known = ELEMENT_NAMES.get(qname);
+  /** The element name at xml[from, to) (hash: scannedHash of it), checked once per distinct name. */
+  function elementName(from: number, to: number, hash: number): KnownName {
+    const known = ELEMENT_NAMES.find(xml, from, to, hash);
     if (known !== undefined) return known;
-    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name is not a valid XML name`, at);
+    const qname = xml.slice(from, to);
+    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? 'element has no name' : 'element name is not a valid XML name', from);
     const local = qname.slice(qname.indexOf(':') + 1);
-    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `${what} name '${local}' is refused (it would reach Object.prototype)`, at);
-    if (ELEMENT_NAMES.size >= MAX_CACHED_NAMES) return local;
-    const own = intern(local);
-    ELEMENT_NAMES.set(intern(qname), own);
-    return own;
+    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `element name '${local}' is refused (it would reach Object.prototype)`, from);
+    return ELEMENT_NAMES.add(hash, qname, local);
   }
 
   /**
@@ -211,13 +243,16 @@ export function readXml(xml: string, builder: XmlBuilder): void {
    * `prefix:name`; any other Name as it is (`a:b:c`, `:x`), for the caller to judge — sim-junos
    * answers such an <rpc> attribute with its own error and the message-id.
    */
-  function attributeName(aQname: string, at: number): string {
-    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', at);
+  function attributeName(from: number, to: number, hash: number): KnownName {
+    const known = ATTRIBUTE_NAMES.find(xml, from, to, hash);
+    if (known !== undefined) return known;
+    const aQname = xml.slice(from, to);
+    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', from);
     const colon = aQname.indexOf(':');
     const local =
       aQname === 'xmlns' || (colon === 5 && aQname.startsWith('xmlns')) ? '' : colon >= 0 && aQname.indexOf(':', colon + 1) < 0 ? aQname.slice(colon + 1) : aQname;
-    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
-    return local;
+    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, from);
+    return ATTRIBUTE_NAMES.add(hash, aQname, local);
   }
 
   function closeTag(lt: number): number {
@@ -236,8 +271,9 @@ export function readXml(xml: string, builder: XmlBuilder): void {
 
   function startTag(lt: number): number {
     const end = nameEnd(xml, lt + 1);
-    const qname = xml.slice(lt + 1, end);
-    const name = localName(qname, lt + 1, 'element');
+    const element = elementName(lt + 1, end, scannedHash);
+    const qname = element.qname;
+    const name = element.local;
     if (open.length === 0 && roots > 0) throw new XmlError('malformed', 'a second root element', lt);
     if (open.length >= MAX_XML_DEPTH && tooDeepAt < 0) tooDeepAt = lt;
     let attributes: string[] | undefined;
@@ -262,7 +298,7 @@ export function readXml(xml: string, builder: XmlBuilder): void {
       if (!spaced) throw new XmlError('malformed', 'attributes must be separated by whitespace', j);
       const nameAt = j;
       const aEnd = nameEnd(xml, j);
-      const aQname = xml.slice(j, aEnd);
+      const aHash = scannedHash;
       j = aEnd;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
       if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', 'attribute has no value', nameAt);
@@ -275,10 +311,11 @@ export function readXml(xml: string, builder: XmlBuilder): void {
       const lt2 = xml.indexOf('<', j + 1);
       if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', "'<' in an attribute value", lt2);
       checkReferences(xml, j + 1, close);
+      const attribute = attributeName(nameAt, aEnd, aHash);
       seen ??= [];
-      if (seen.includes(aQname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
-      seen.push(aQname);
-      const local = attributeName(aQname, nameAt);
+      if (seen.includes(attribute.qname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
+      seen.push(attribute.qname);
+      const local = attribute.local;
       if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
       j = close + 1;
     }
