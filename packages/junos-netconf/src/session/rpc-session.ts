@@ -366,13 +366,13 @@ class Session implements RpcSession {
     }
   }
 
-  rpc(operationXml: string, rpcOptions: RpcOptions = {}): Promise<RpcResponse> {
+  rpc(operationXml: string, rpcOptions?: RpcOptions): Promise<RpcResponse> {
     const name = operationName(operationXml);
     if (this.closed) {
       const reason = this.closeReason;
       return Promise.reject(reason instanceof ConnectionClosedError ? reason : new ConnectionClosedError(`session is closed${reason ? `: ${reason.message}` : ''}`, this.label));
     }
-    const signal = rpcOptions.signal;
+    const signal = rpcOptions?.signal;
     if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
     const id = String(this.nextId++);
     let wire: Buffer;
@@ -382,10 +382,10 @@ class Session implements RpcSession {
       return Promise.reject(err);
     }
     return new Promise<RpcResponse>((resolve, reject) => {
-      const timeoutMs = rpcOptions.timeoutMs ?? this.defaultTimeout;
-      const parseResult = rpcOptions.parseResult ?? true;
+      const timeoutMs = rpcOptions?.timeoutMs ?? this.defaultTimeout;
+      const parseResult = rpcOptions?.parseResult ?? true;
       const now = performance.now();
-      const p = new Pending(id, name, now, now + timeoutMs, timeoutMs, rpcOptions.throwOnError ?? true, parseResult, resolve, reject);
+      const p = new Pending(id, name, now, now + timeoutMs, timeoutMs, rpcOptions?.throwOnError ?? true, parseResult, resolve, reject);
       if (signal) {
         p.signal = signal;
         p.onAbort = () => this.take(id)?.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal.reason));
