@@ -3,7 +3,7 @@
 // Measures RPC round trips/s on one session (sequential and pipelined, both framings) and
 // session set-ups/s (SSH handshake + auth + hello + close-session), also with Nagle's algorithm on
 // both ends to show what TCP_NODELAY buys. Prints a table with the load average.
-// `-- cpu [sessions] [cycles]` instead measures the client's CPU per RPC of the rotator's shapes
+// `-- cpu [sessions=2000] [cycles=5]` instead measures the client's CPU per device-cycle as the rotator runs it
 // (rpcCpu below), sim-junos in a child process; NETCONF_CPU_PROFILE=FILE writes a CPU profile of
 // the measured cycles, NETCONF_HEAP_PROFILE=FILE a sampled allocation profile (and prints the bytes
 // allocated per device-cycle).
@@ -11,8 +11,10 @@ import { BASE_1_0, BASE_1_1, buildHello, createFrameDecoder, encodeMessage, nego
 import { connectNetconf, sha256Fingerprint, type NetconfClient, type NetconfClientOptions } from '@qkd-macsec/junos-netconf';
 import { startSimJunos } from '@qkd-macsec/sim-junos';
 import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 import { cpuMs, startJunos } from './sim-child.js';
 import { writeFile } from 'node:fs/promises';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import ssh2 from 'ssh2';
@@ -114,7 +116,12 @@ async function measure(target: string, opts: NetconfClientOptions, framing: Fram
 }
 
 
-/** The rotator's device-cycle (apps/rotator/src/fleet/netconf-ops.ts): read, stage held, confirm, verify. */
+/**
+ * The rotator's device-cycle as it now runs it (apps/rotator/src/fleet/netconf-ops.ts): readUnderLock
+ * (lock and get-configuration sent together, the reply read with parseXmlOrdered), stageHeld with
+ * the lock kept (load, commit confirmed), confirmHeld without a change (commit and unlock sent
+ * together), then the MKA read: 7 RPCs in 5 SSH packets each way, 2 commits.
+ */
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const hex = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 16).toString(16)).join('');
 /** The rotator renders its change (macsec-config); here the three a session cycles through are made once, outside the measurement. */
@@ -126,18 +133,50 @@ const CA_LOAD =
   '<pre-shared-key-chain>QKD_KC</pre-shared-key-chain></connectivity-association><interfaces><name>et-0/0/0</name><connectivity-association>CA1</connectivity-association></interfaces></macsec></security></configuration>';
 const LOADS = Array.from({ length: 48 }, (_, k) => keyLoad(k % 3, k));
 const PHASES: Array<[string, (d: JunosDevice, cycle: number, i: number) => Promise<unknown>]> = [
-  ['get-configuration (raw)', (d) => d.getConfigurationRaw({ filter: MACSEC_FILTER })],
-  ['lock-configuration', (d) => d.lock()],
+  [
+    'lock + get-configuration',
+    async (d) => {
+      const [, r] = await Promise.all([d.lock(), d.getConfigurationRaw({ filter: MACSEC_FILTER, database: 'committed' })]);
+      return parseXmlOrdered(r.raw);
+    },
+  ],
   ['load-configuration', (d, c, i) => d.load({ format: 'xml', action: 'merge', config: LOADS[(c + i) % LOADS.length]! })],
   ['commit confirmed', (d) => d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' })],
-  ['commit (confirm)', (d) => d.confirm({ comment: 'qkd rotation' })],
-  ['unlock-configuration', (d) => d.unlock()],
+  ['commit + unlock', (d) => Promise.all([d.confirm({ comment: 'qkd rotation' }), d.unlock()])],
   ['get-mka-session-information', (d) => d.mkaSessions()],
 ];
+const RPCS_PER_CYCLE = 7;
+
+/** Garbage collection while measuring: pauses by kind (PerformanceObserver 'gc'). */
+function gcWatch() {
+  const byKind = new Map<string, { n: number; ms: number }>();
+  const names: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
+  let on = false;
+  const obs = new PerformanceObserver((list) => {
+    if (!on) return;
+    for (const e of list.getEntries()) {
+      const kind = names[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+      const k = byKind.get(kind) ?? { n: 0, ms: 0 };
+      k.n++;
+      k.ms += e.duration;
+      byKind.set(kind, k);
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    start: () => void (on = true),
+    stop: () => {
+      on = false;
+      obs.disconnect();
+      return byKind;
+    },
+  };
+}
 
 /**
- * Client CPU per RPC: `sessions` kept sessions to sim-junos in a child process, `cycles` device-
- * cycles on each, one phase (one RPC shape) on every session at once, as a rotation cycle does.
+ * Client CPU per device-cycle: `sessions` kept sessions to sim-junos in a child process, `cycles`
+ * device-cycles on each, one phase on every session at once (all of them in flight together, as in
+ * a rotation cycle's bursts, so per-RPC objects live long enough to be promoted).
  * process.cpuUsage() of this process is the client alone (SSH, framing, XML, the API, GC).
  */
 async function rpcCpu(sessions: number, cycles: number): Promise<void> {
@@ -154,27 +193,39 @@ async function rpcCpu(sessions: number, cycles: number): Promise<void> {
   }));
   const totals = new Map<string, number>(PHASES.map(([n]) => [n, 0]));
   let stopProfile: (() => Promise<void>) | undefined;
+  const gc = gcWatch();
+  let wallMs = 0;
   for (let c = -1; c < cycles; c++) { // cycle -1: warm-up (JIT, key chain filled), not counted
-    if (c === 0 && (process.env['NETCONF_CPU_PROFILE'] || process.env['NETCONF_HEAP_PROFILE'])) stopProfile = await startProfile();
+    if (c === 0) {
+      if (process.env['NETCONF_CPU_PROFILE'] || process.env['NETCONF_HEAP_PROFILE']) stopProfile = await startProfile();
+      gc.start();
+    }
     for (const [name, run] of PHASES) {
       const t = process.cpuUsage();
+      const w = performance.now();
       await Promise.all(devices.map((d, i) => run(d, c + 1, i)));
-      if (c >= 0) totals.set(name, totals.get(name)! + cpuMs(process.cpuUsage(t)));
+      if (c >= 0) {
+        totals.set(name, totals.get(name)! + cpuMs(process.cpuUsage(t)));
+        wallMs += performance.now() - w;
+      }
     }
   }
+  const gcs = gc.stop();
   if (stopProfile) await stopProfile();
   const simCpu = (await sim.cpuMs())[0]!;
   await Promise.all(devices.map((d) => d.close()));
   await sim.close();
   const n = sessions * cycles;
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
-  console.log(`\nClient CPU per RPC (process.cpuUsage of this process; sim-junos in a child), Node ${process.version}`);
+  const us = (ms: number) => `${((ms / n) * 1000).toFixed(0).padStart(6)} µs`;
+  console.log(`\nClient CPU per device-cycle (process.cpuUsage of this process; sim-junos in a child), Node ${process.version}`);
   console.log(`${sessions} kept sessions × ${cycles} device-cycles, each phase on every session at once`);
   console.log(`load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' ')} before, ${loadavg().map((x) => x.toFixed(2)).join(' ')} after\n`);
-  for (const [name, ms] of totals) console.log(`${name.padEnd(30)}${((ms / n) * 1000).toFixed(0).padStart(6)} µs`);
-  console.log(`${'device-cycle (7 RPCs, 2 commits)'.padEnd(30)}${((all / n) * 1000).toFixed(0).padStart(6)} µs  (${((all / n / PHASES.length) * 1000).toFixed(0)} µs per RPC)`);
+  for (const [name, ms] of totals) console.log(`${name.padEnd(34)}${us(ms)}`);
+  console.log(`${`device-cycle (${RPCS_PER_CYCLE} RPCs, 5 packets)`.padEnd(34)}${us(all)}  (${((all / n / RPCS_PER_CYCLE) * 1000).toFixed(0)} µs per RPC)`);
+  for (const [kind, g] of gcs) console.log(`  of which GC, ${kind.padEnd(20)}${us(g.ms)}  (${g.n} pauses)`);
   if (allocated !== undefined) console.log(`allocated (sampled heap profile): ${(allocated / n / 1024).toFixed(1)} KiB per device-cycle`);
-  console.log(`sim-junos CPU, whole run: ${(simCpu / 1000).toFixed(1)} s`);
+  console.log(`wall time of the measured phases: ${(wallMs / 1000).toFixed(1)} s; sim-junos CPU, whole run: ${(simCpu / 1000).toFixed(1)} s`);
 }
 
 /** Starts the V8 profiler (the measured cycles only: no set-up, no warm-up); the function it gives writes the profile. */
@@ -210,7 +261,7 @@ const sumSelf = (n: HeapNode): number => n.selfSize + n.children.reduce((a, c) =
 let allocated: number | undefined;
 
 if (process.argv[2] === 'cpu') {
-  await rpcCpu(Number(process.argv[3] ?? 200), Number(process.argv[4] ?? 10));
+  await rpcCpu(Number(process.argv[3] ?? 2000), Number(process.argv[4] ?? 5));
   process.exit(0);
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFrameDecoder } from './decoder.js';
-import { encodeMessage, type Framing } from './encode.js';
+import { encodeMessage, encodeWrapped, type Framing } from './encode.js';
 import { FramingError } from './errors.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -77,6 +77,20 @@ describe('frame decoder: base:1.0 end-of-message framing', () => {
   it('refuses invalid UTF-8', () => {
     const dec = createFrameDecoder();
     dec.push(Buffer.concat([bytes('<a>'), Buffer.from([0xff, 0xfe]), bytes('</a>]]>]]>')]));
+    expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
+  });
+
+  // ASCII is read with a one-byte copy (no UTF-8 decoder): a message whose non-ASCII bytes arrive
+  // in a later push, or after an ASCII message in the same chunk, must still be decoded (or refused) as UTF-8.
+  it('decodes UTF-8 that follows ASCII in a later push or the same chunk, and refuses invalid bytes there too', () => {
+    const utf8Message = bytes('<a>Zürich €</a>]]>]]>');
+    for (const framing of ['eom', 'chunked'] as const) {
+      const wire = framing === 'eom' ? Buffer.concat([bytes('<x/>]]>]]>'), utf8Message]) : bytes('\n#4\n<x/>\n##\n\n#18\n<a>Zürich €</a>\n##\n');
+      for (let cut = 0; cut <= wire.length; cut++) expect(decodeAll(framing, [wire.subarray(0, cut), wire.subarray(cut)])).toEqual(['<x/>', '<a>Zürich €</a>']);
+    }
+    const dec = createFrameDecoder();
+    dec.push(bytes('<a>'));
+    dec.push(Buffer.concat([Buffer.from([0xc3]), bytes('</a>]]>]]>')])); // a lone lead byte
     expect(() => dec.next()).toThrow(expect.objectContaining({ reason: 'invalid-utf8' }));
   });
 });
@@ -232,6 +246,35 @@ describe('encodeMessage', () => {
   it('frames base:1.1 as one chunk counted in bytes, not characters', () => {
     expect(encodeMessage('<a>€</a>', 'chunked').toString()).toBe('\n#10\n<a>€</a>\n##\n');
     expect(() => encodeMessage('', 'chunked')).toThrow(FramingError);
+  });
+
+  // A request is framed from its parts (the <rpc> wrapper and the operation), not a joined string.
+  it('frames head + body + tail exactly as the joined message, and finds the marker wherever the parts split it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(']', ']', '>', 'a', '€'), maxLength: 24 }), fc.nat(), fc.nat(), (xml, i, j) => {
+        const [a, b] = [i % (xml.length + 1), j % (xml.length + 1)].sort((x, y) => x - y) as [number, number];
+        for (const framing of ['eom', 'chunked'] as const) {
+          const joined = (() => {
+            try {
+              return encodeMessage(xml, framing).toString('hex');
+            } catch (e) {
+              return (e as FramingError).reason;
+            }
+          })();
+          const parts = (() => {
+            try {
+              return encodeWrapped(xml.slice(0, a), xml.slice(a, b), xml.slice(b), framing).toString('hex');
+            } catch (e) {
+              return (e as FramingError).reason;
+            }
+          })();
+          expect(parts).toBe(joined);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(() => encodeWrapped('<rpc>]]', '>]]>xyz', '</rpc>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
+    expect(() => encodeWrapped('<rpc>', 'xyzw]]>]', ']></rpc>', 'eom')).toThrow(expect.objectContaining({ reason: 'delimiter-in-message' }));
   });
 });
 

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { EOM_DELIMITER, type Framing } from './encode.js';
 import { FramingError } from './errors.js';
 
@@ -76,6 +77,9 @@ class Decoder implements FrameDecoder {
   // Received bytes live in buf[start, end); consumed bytes are dropped by compaction.
   private buf: Buffer = EMPTY;
   private adopted = false; // buf is a pushed chunk itself, not ours to write into
+  // Every byte in buf[start, end) is ASCII (each chunk is checked as it is pushed): a message is
+  // then read with a one-byte copy, without the UTF-8 decoder and a view of the bytes for it.
+  private ascii = true;
   private start = 0;
   private end = 0;
   private consumedTotal = 0; // stream offset of buf[start], for error messages
@@ -118,6 +122,11 @@ class Decoder implements FrameDecoder {
     }
   }
 
+  /** The text of buf[from, to): ASCII is UTF-8 as it stands. */
+  private text(from: number, to: number, at: number): string {
+    return this.ascii ? this.buf.toString('latin1', from, to) : this.decodeUtf8(this.buf.subarray(from, to), at);
+  }
+
   private nextEom(): string | undefined {
     const buf = this.buf;
     // Skip whitespace between messages.
@@ -137,7 +146,7 @@ class Decoder implements FrameDecoder {
       this.fail(new FramingError('message-too-large', `message of ${size} bytes exceeds the ${maxMessageBytes}-byte limit`, this.streamOffset(start)));
     }
     const at = this.streamOffset(start);
-    const text = this.decodeUtf8(buf.subarray(start, found), at);
+    const text = this.text(start, found, at);
     this.consume(found + DELIM.length);
     this.eomScanFrom = this.start;
     return text;
@@ -180,7 +189,7 @@ class Decoder implements FrameDecoder {
         const e = start + take;
         if (this.parts.length === 0 && take === state.remaining && e + 4 <= end && buf[e] === LF && buf[e + 1] === HASH && buf[e + 2] === HASH && buf[e + 3] === LF) {
           // A message of one chunk, all of it here (what most peers send): decoded in place, not copied.
-          const text = this.decodeUtf8(buf.subarray(start, e), this.streamOffset(e) - take);
+          const text = this.text(start, e, this.streamOffset(e) - take);
           this.consume(e + 4);
           this.chunkState = MESSAGE_START;
           return text;
@@ -216,7 +225,7 @@ class Decoder implements FrameDecoder {
         this.parts = [];
         this.partsBytes = 0;
         this.chunkState = MESSAGE_START;
-        return this.decodeUtf8(bytes, at);
+        return isAscii(bytes) ? bytes.toString('latin1') : this.decodeUtf8(bytes, at);
       }
       if (this.partsBytes + header.size > this.maxMessageBytes) {
         this.fail(new FramingError('message-too-large', `message exceeds the ${this.maxMessageBytes}-byte limit (chunk of ${header.size} bytes after ${this.partsBytes})`, this.streamOffset(i)));
@@ -233,6 +242,7 @@ class Decoder implements FrameDecoder {
       // so it is never copied, and no receive buffer is allocated (and dropped again) per reply.
       this.buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
       this.adopted = true;
+      this.ascii = isAscii(chunk);
       this.eomScanFrom = 0;
       this.start = 0;
       this.end = chunk.length;
@@ -257,6 +267,7 @@ class Decoder implements FrameDecoder {
     }
     this.buf.set(chunk, this.end);
     this.end += chunk.length;
+    if (this.ascii) this.ascii = isAscii(chunk);
   }
 
   next(): string | undefined {

@@ -40,4 +40,19 @@ describe('Outbox', () => {
     expect(seen.map(String)).toEqual(['last words']);
     expect(errors).toEqual([]);
   });
+
+  it('flushes many outboxes of one turn together, each in one write, and a send after an early flush() still goes out', async () => {
+    const streams = Array.from({ length: 3 }, () => new PassThrough());
+    const seen = streams.map(writes);
+    const boxes = streams.map((s) => new Outbox(s));
+    boxes.forEach((b, i) => b.send(Buffer.from(`${i}a`)));
+    boxes.forEach((b, i) => b.send(Buffer.from(`${i}b`)));
+    boxes[1]!.flush();
+    boxes[1]!.send(Buffer.from('1c'));
+    await new Promise((r) => process.nextTick(r));
+    expect(seen.map((w) => w.map(String))).toEqual([['0a0b'], ['1a1b', '1c'], ['2a2b']]);
+    boxes[2]!.send(Buffer.from('2d')); // the next turn schedules again
+    await new Promise((r) => setImmediate(r));
+    expect(seen[2]!.map(String)).toEqual(['2a2b', '2d']);
+  });
 });

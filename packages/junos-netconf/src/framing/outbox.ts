@@ -14,31 +14,48 @@ import type { Writable } from 'node:stream';
  */
 export class Outbox {
   readonly #stream: Writable;
-  #queued: Buffer[] | undefined = undefined;
+  // The first message queued, and any behind it: one message (most turns) needs no array.
+  #first: Buffer | undefined = undefined;
+  #more: Buffer[] | undefined = undefined;
 
   constructor(stream: Writable) {
     this.#stream = stream;
   }
 
   send(message: Buffer): void {
-    if (this.#queued) {
-      this.#queued.push(message);
-      return;
-    }
-    this.#queued = [message];
-    process.nextTick(flushOutbox, this);
+    if (this.#first === undefined) {
+      this.#first = message;
+      schedule(this);
+    } else (this.#more ??= []).push(message);
   }
 
   /** Writes what is queued now, in the order it was queued; nothing when the stream no longer takes writes. */
   flush(): void {
-    const queued = this.#queued;
-    if (!queued) return;
-    this.#queued = undefined;
+    const first = this.#first;
+    if (first === undefined) return;
+    const more = this.#more;
+    this.#first = this.#more = undefined;
     if (!this.#stream.writable) return;
-    this.#stream.write(queued.length === 1 ? queued[0]! : Buffer.concat(queued));
+    this.#stream.write(more ? Buffer.concat([first, ...more]) : first);
   }
 }
 
-function flushOutbox(outbox: Outbox): void {
-  outbox.flush();
+// The outboxes with something queued in this turn, flushed by ONE process.nextTick for all of them
+// (not a tick object and its arguments per RPC: a fleet's burst queues thousands in a turn).
+let due: Outbox[] = [];
+
+function schedule(outbox: Outbox): void {
+  if (due.push(outbox) === 1) process.nextTick(flushDue);
+}
+
+function flushDue(): void {
+  const list = due;
+  due = [];
+  let i = 0;
+  try {
+    for (; i < list.length; i++) list[i]!.flush();
+  } finally {
+    // A write that threw must not strand the outboxes behind it.
+    for (i++; i < list.length; i++) schedule(list[i]!);
+  }
 }

@@ -52,7 +52,17 @@ export class SecretMemory {
     if (secrets.length === 0) return;
     this.#loads.push(secrets);
     if (this.#loads.length > MAX_REMEMBERED_LOADS) this.#loads.shift();
-    this.list = [...new Set(this.#loads.flat())].sort((a, b) => b.length - a.length);
+    // Inserted in place, longest first (Array.prototype.sort allocates a work array per call).
+    const list: string[] = [];
+    for (const load of this.#loads)
+      for (const secret of load) {
+        if (list.includes(secret)) continue;
+        let i = list.length;
+        list.push(secret);
+        for (; i > 0 && list[i - 1]!.length < secret.length; i--) list[i] = list[i - 1]!;
+        list[i] = secret;
+      }
+    this.list = list;
   }
 }
 

@@ -1,7 +1,7 @@
 import { RpcError, type RpcErrorSeverity } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
 import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
-import { parseXml } from '../xml/parse.js';
+import { ATTR_PREFIX, parseXml, TEXT_KEY } from '../xml/parse.js';
 
 export interface ParsedReply {
   /** message-id attribute of <rpc-reply>, when the server sent one. */
@@ -36,19 +36,23 @@ function toRpcError(node: unknown, junosStyle?: RpcErrorSeverity): RpcError {
   });
 }
 
+const hasMessage = (v: unknown): boolean => isObject(v) && Object.hasOwn(v, 'message');
+
+/** Every rpc-error and Junos error/warning below `node`. Walks the keys in place (no key arrays per object). */
 function collect(node: unknown, out: RpcError[]): void {
   if (Array.isArray(node)) {
     for (const n of node) collect(n, out);
     return;
   }
   if (!isObject(node)) return;
-  for (const key of childNames(node)) {
+  for (const key in node) {
+    if (key === TEXT_KEY || key.startsWith(ATTR_PREFIX)) continue;
     const value = node[key];
     if (key === 'rpc-error') {
       for (const e of asArray(value)) out.push(toRpcError(e));
-    } else if ((key === 'error' || key === 'warning') && asArray(value).some((v) => isObject(v) && 'message' in v)) {
+    } else if ((key === 'error' || key === 'warning') && (Array.isArray(value) ? value.some(hasMessage) : hasMessage(value))) {
       for (const e of asArray(value)) out.push(toRpcError(e, key));
-    } else {
+    } else if (typeof value === 'object') {
       collect(value, out);
     }
   }
@@ -57,24 +61,34 @@ function collect(node: unknown, out: RpcError[]): void {
 // `<rpc-reply attributes><ok/></rpc-reply>`: what lock, unlock, close-session and most standard
 // operations answer. Read without the XML parser (a reply costs its set-up more than its bytes);
 // so narrow that whatever matches is well-formed: unprefixed names, attribute values without
-// markup, references or control characters. Anything else takes the parser.
-const OK_REPLY = /^\s*(?:<\?xml[^<>]*\?>\s*)?<rpc-reply((?:\s+[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?\s*=\s*(?:"[^"<&\x00-\x1f]*"|'[^'<&\x00-\x1f]*'))*)\s*>\s*<ok\s*\/>\s*<\/rpc-reply>\s*$/;
-const OK_ATTRIBUTE = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+// markup, references or control characters, and XML's whitespace only ([ \t\r\n]: JavaScript's
+// \s also takes a no-break space or a form feed, which XML does not). Anything else takes the parser.
+const OK_REPLY = /^[ \t\r\n]*(?:<\?xml[^<>]*\?>[ \t\r\n]*)?<rpc-reply(?:[ \t\r\n]+[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?[ \t\r\n]*=[ \t\r\n]*(?:"[^"<&\x00-\x1f]*"|'[^'<&\x00-\x1f]*'))*[ \t\r\n]*>[ \t\r\n]*<ok[ \t\r\n]*\/>[ \t\r\n]*<\/rpc-reply>[ \t\r\n]*$/;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 /** The parse of an <ok/>-only reply, as parseXml gives it; undefined for anything else. */
 export function parseOkReply(raw: string): ParsedReply | undefined {
-  if (raw.length > 4096) return undefined;
-  const m = OK_REPLY.exec(raw);
-  if (!m) return undefined;
+  if (raw.length > 4096 || !OK_REPLY.test(raw)) return undefined;
+  // The attributes, read where they stand (their form is what OK_REPLY matched): no match arrays.
   const result: XmlObject = { ok: '' };
-  const seen = new Set<string>();
-  for (const [, name, dq, sq] of m[1]!.matchAll(OK_ATTRIBUTE)) {
-    if (seen.has(name!)) return undefined; // repeated: the parser's error to report
-    seen.add(name!);
-    if (name === 'xmlns' || name!.startsWith('xmlns:')) continue; // namespace declarations are dropped
-    const key = `@_${name!.slice(name!.indexOf(':') + 1)}`; // prefixes are removed
-    if (key in result) return undefined; // two prefixes on one local name: ambiguous, leave it to the parser
-    result[key] = dq ?? sq ?? '';
+  const seen: string[] = [];
+  let i = raw.indexOf('<rpc-reply') + 10; // the declaration, if any, holds no '<'
+  for (;;) {
+    while (isSpace(raw.charCodeAt(i))) i++;
+    if (raw.charCodeAt(i) === 0x3e /* > */) break;
+    const nameFrom = i;
+    while (raw.charCodeAt(i) !== 0x3d /* = */ && !isSpace(raw.charCodeAt(i))) i++;
+    const name = raw.slice(nameFrom, i);
+    while (raw.charCodeAt(i) !== 0x22 && raw.charCodeAt(i) !== 0x27) i++; // past '=' and whitespace, to the quote
+    const valueTo = raw.indexOf(raw[i]!, i + 1);
+    const valueFrom = i + 1;
+    i = valueTo + 1;
+    if (seen.includes(name)) return undefined; // repeated: the parser's error to report
+    seen.push(name);
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue; // namespace declarations are dropped
+    const key = ATTR_PREFIX + name.slice(name.indexOf(':') + 1); // prefixes are removed
+    if (Object.hasOwn(result, key)) return undefined; // two prefixes on one local name: ambiguous, leave it to the parser
+    result[key] = raw.slice(valueFrom, valueTo);
   }
   const messageId = result['@_message-id'];
   return { messageId: typeof messageId === 'string' ? messageId : undefined, ok: true, errors: [], warnings: [], result };
@@ -99,9 +113,9 @@ export function parseFullReply(raw: string): ParsedReply {
   const messageId = result['@_message-id'];
   return {
     messageId: typeof messageId === 'string' ? messageId : undefined,
-    ok: 'ok' in result,
-    errors: all.filter((e) => e.severity === 'error'),
-    warnings: all.filter((e) => e.severity === 'warning'),
+    ok: Object.hasOwn(result, 'ok'),
+    errors: all.length === 0 ? all : all.filter((e) => e.severity === 'error'),
+    warnings: all.length === 0 ? [] : all.filter((e) => e.severity === 'warning'),
     result,
   };
 }

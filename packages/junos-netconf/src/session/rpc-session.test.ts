@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectNetconf, type NetconfClientOptions } from '../netconf/client.js';
 import { BASE_1_0, BASE_1_1 } from '../framing/hello.js';
+import { NetconfTimeoutError } from '../errors.js';
 import { DEFAULT_USER, startTestServer, type TestServer, type TestServerOptions } from '../test-support/netconf-server.js';
 
 const servers: TestServer[] = [];
@@ -123,6 +124,36 @@ describe('RPC session over real SSH', () => {
     await expect(client.rpc('<slow/>', { timeoutMs: 100 })).rejects.toMatchObject({ name: 'NetconfTimeoutError', timeoutMs: 100 });
     expect((await client.rpc('<fast/>')).ok).toBe(true);
     expect(client.session.pending).toBe(0);
+    await client.close();
+  });
+
+  it('times out each RPC at its own deadline with one timer per session: a shorter one behind a longer, several due at once, a late reply dropped', async () => {
+    const { client, server } = await setup({
+      inOrder: false,
+      handler: (rpc) => (rpc.name === 'slow' ? { noReply: true } : rpc.name === 'late' ? { delayMs: 250, reply: '<ok/>' } : '<ok/>'),
+    });
+    const host = `${server.host}:${server.port}`;
+    const t0 = performance.now();
+    const long = client.rpc('<slow/>', { timeoutMs: 2_000 });
+    long.catch(() => undefined);
+    const settled: string[] = [];
+    const short = client.rpc('<slow/>', { timeoutMs: 100 }).catch((e: Error) => (settled.push('short'), e));
+    const late = client.rpc('<late/>', { timeoutMs: 150 }).catch((e: Error) => (settled.push('late'), e));
+    const [e1, e2] = await Promise.all([short, late]);
+    const waited = performance.now() - t0;
+    expect(waited).toBeGreaterThanOrEqual(145); // not before its deadline
+    expect(waited).toBeLessThan(1_500); // at its own deadline, not the long RPC's
+    expect(settled).toEqual(['short', 'late']);
+    expect(e1).toBeInstanceOf(NetconfTimeoutError);
+    expect((e1 as NetconfTimeoutError).message).toBe(`<slow> (message-id 102) timed out after 100 ms on ${host}`);
+    expect(e2).toMatchObject({ name: 'NetconfTimeoutError', timeoutMs: 150, message: `<late> (message-id 103) timed out after 150 ms on ${host}` });
+    expect(client.session.pending).toBe(1); // the long one is still waiting
+    await new Promise((r) => setTimeout(r, 150)); // <late>'s reply arrives after its timeout: dropped
+    expect((await client.rpc('<fast/>')).ok).toBe(true); // the session stays usable
+    await expect(long).rejects.toMatchObject({ name: 'NetconfTimeoutError', timeoutMs: 2_000 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1_995);
+    expect(client.session.pending).toBe(0);
+    expect((await client.rpc('<fast/>', { timeoutMs: 50 })).ok).toBe(true); // and its timer re-arms for a new one
     await client.close();
   });
 

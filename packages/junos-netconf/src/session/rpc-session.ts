@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { ConnectionClosedError, HelloError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, type RpcError } from '../errors.js';
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, type FrameDecoder } from '../framing/decoder.js';
-import { encodeMessage, type Framing } from '../framing/encode.js';
+import { encodeMessage, encodeWrapped, type Framing } from '../framing/encode.js';
 import { Outbox } from '../framing/outbox.js';
 import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
@@ -72,25 +72,37 @@ export interface RpcSession {
 }
 
 /**
- * An RPC sent and not yet answered. A class of plain fields (no closures): there is one per RPC
- * in flight, and a cycle of a 4,000-device fleet has thousands at once.
+ * An RPC sent and not yet answered. A class of plain fields (no closures, no timer of its own):
+ * there is one per RPC in flight, and a cycle of a 4,000-device fleet has thousands at once, each
+ * living long enough to survive a scavenge. Linked in sending order (replies come in that order,
+ * RFC 6241 §4.1, so the one answered is nearly always the first).
  */
 class Pending {
   signal: AbortSignal | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  next: Pending | undefined = undefined;
   constructor(
+    readonly id: string,
     readonly rpc: string,
     readonly started: number,
+    /** performance.now() by which the reply is due. */
+    readonly deadline: number,
+    readonly timeoutMs: number,
     readonly throwOnError: boolean,
     readonly parseResult: boolean,
     readonly resolve: (r: RpcResponse) => void,
     readonly reject: (e: Error) => void,
   ) {}
   cleanup(): void {
-    clearTimeout(this.timer);
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
   }
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The session's deadline timer fired (a module function, so arming it makes no closure). */
+function expireSession(session: Session): void {
+  session.expire();
 }
 
 // For replies left to the caller's parser (parseResult: false): what must be an <rpc-reply>, what
@@ -99,7 +111,34 @@ const RPC_REPLY_START = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[\w.-]+:)?rpc-reply[\s>]/
 const MAY_CARRY_ERRORS = /<(?:[\w.-]+:)?(?:rpc-error|error|warning)[\s>/]/;
 const OK_ELEMENT = /<(?:[\w.-]+:)?ok\s*\/?>/;
 
-const OPERATION_NAME = /^\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
+const isNameChar = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
+
+// The operations sent so far (a client sends a handful): compared where they stand in the request, no slice per RPC.
+const KNOWN_OPERATIONS: string[] = [];
+
+/** The local name of the first element of `xml` ('rpc' when there is none), interned: a slice would keep the request alive in its response. */
+function operationName(xml: string): string {
+  let i = 0;
+  while (i < xml.length && (xml.charCodeAt(i) <= 0x20)) i++;
+  if (xml.charCodeAt(i) !== 0x3c /* < */) return 'rpc';
+  let from = ++i;
+  const first = xml.charCodeAt(i);
+  if (!((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || first === 0x5f)) return 'rpc';
+  while (i < xml.length && isNameChar(xml.charCodeAt(i))) i++;
+  if (xml.charCodeAt(i) === 0x3a /* : */) {
+    const c = xml.charCodeAt(i + 1);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f) {
+      from = ++i;
+      while (i < xml.length && isNameChar(xml.charCodeAt(i))) i++;
+    }
+  }
+  const length = i - from;
+  for (const known of KNOWN_OPERATIONS) if (known.length === length && xml.startsWith(known, from)) return known;
+  const name = intern(xml.slice(from, i));
+  if (KNOWN_OPERATIONS.length < 64) KNOWN_OPERATIONS.push(name);
+  return name;
+}
 
 /**
  * Run the hello exchange on an open NETCONF channel and return the session. Replies are
@@ -129,7 +168,14 @@ class Session implements RpcSession {
   private readonly logger: Logger;
   private readonly defaultTimeout: number;
   private readonly decoder: FrameDecoder;
-  private readonly inFlight = new Map<string, Pending>();
+  // RPCs in flight, in sending order (a linked list: no table to grow and shrink per RPC).
+  private first: Pending | undefined = undefined;
+  private last: Pending | undefined = undefined;
+  private inFlightCount = 0;
+  // One deadline timer per session, not a Timeout and a closure per RPC: armed for the earliest
+  // deadline, it rejects what is due and re-arms for the next (unref'd while nothing is pending).
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private timerAt = Infinity;
   private closeListeners: Array<(err?: Error) => void> | undefined = undefined;
   private nextId = 101;
   private readonly dataListener = (chunk: Buffer): void => this.onData(chunk);
@@ -157,14 +203,48 @@ class Session implements RpcSession {
     stream.on('data', this.dataListener);
     stream.on('error', (err: Error) => this.fail(new ConnectionClosedError(`NETCONF channel error: ${err.message}`, this.label, err)));
     stream.on('close', () => {
-      const pending = this.inFlight.size;
+      const pending = this.inFlightCount;
       this.fail(new ConnectionClosedError(this.closing ? 'NETCONF session closed' : `NETCONF channel closed by the server${pending ? ` with ${pending} RPC(s) pending` : ''}`, this.label));
     });
     stream.write(encodeMessage(buildHello(this.ours), 'eom'));
   }
 
   get pending(): number {
-    return this.inFlight.size;
+    return this.inFlightCount;
+  }
+
+  /** The pending RPC with this message-id. */
+  private find(id: string): Pending | undefined {
+    for (let p = this.first; p; p = p.next) if (p.id === id) return p;
+    return undefined;
+  }
+
+  private arm(deadline: number): void {
+    if (this.timer !== undefined && this.timerAt <= deadline) {
+      this.timer.ref(); // may have been unref'd while idle
+      return;
+    }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = deadline;
+    // Clamped to what a Node timer can hold (past it, it fires at once); a later deadline re-arms.
+    this.timer = setTimeout(expireSession, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(deadline - performance.now()))), this);
+  }
+
+  /** The deadline timer: every RPC that is due is rejected with NetconfTimeoutError; re-armed for the next. */
+  expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.closed) return;
+    // Within a millisecond counts as due: a timer may fire up to 1 ms early by performance.now().
+    const now = performance.now() + 1;
+    let next = Infinity;
+    for (let p = this.first; p; ) {
+      const following = p.next;
+      if (p.deadline <= now) this.take(p.id)?.reject(new NetconfTimeoutError(`<${p.rpc}> (message-id ${p.id})`, p.timeoutMs, this.label));
+      else if (p.deadline < next) next = p.deadline;
+      p = following;
+    }
+    if (next !== Infinity && !this.closed) this.arm(next);
   }
 
   private fail(err: Error): void {
@@ -175,11 +255,15 @@ class Session implements RpcSession {
     this.hello = undefined;
     if (hello) clearTimeout(hello.timer);
     this.#stream.removeListener('data', this.dataListener);
-    for (const p of this.inFlight.values()) {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    let p = this.first;
+    this.first = this.last = undefined;
+    this.inFlightCount = 0;
+    for (; p; p = p.next) {
       p.cleanup();
       p.reject(err);
     }
-    this.inFlight.clear();
     this.unparsedPending = 0;
     hello?.reject(err);
     this.#stream.destroy();
@@ -215,12 +299,12 @@ class Session implements RpcSession {
     } catch (err) {
       return this.refused(msg, err);
     }
-    const pending = this.inFlight;
-    const id = parsed.messageId !== undefined && pending.has(parsed.messageId) ? parsed.messageId : parsed.messageId === undefined ? pending.keys().next().value : undefined;
-    if (id === undefined) {
+    const target = parsed.messageId !== undefined ? this.find(parsed.messageId) : this.first;
+    if (target === undefined) {
       this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`);
       return;
     }
+    const id = target.id;
     const p = this.take(id)!;
     const failed = parsed.errors.length > 0;
     if (failed && p.throwOnError) return p.reject(new RpcFailedError(p.rpc, parsed.errors, msg, parsed.warnings, this.label));
@@ -231,30 +315,40 @@ class Session implements RpcSession {
   private refused(msg: string, err: unknown): void {
     if (/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?notification\b/.test(msg)) return; // notifications are not replies
     const id = sniffMessageId(msg);
-    const target = (id !== undefined && this.inFlight.get(id)) || this.inFlight.values().next().value;
+    const target = (id !== undefined && this.find(id)) || this.first;
     const detail = err instanceof Error ? err.message : String(err);
     const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
     if (!target) return this.logger.warn(wrapped.message);
-    this.take(id !== undefined && this.inFlight.has(id) ? id : this.inFlight.keys().next().value!)?.reject(wrapped);
+    this.take(target.id)?.reject(wrapped);
   }
 
   /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
   private settledUnparsed(msg: string): boolean {
-    if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+    // Whose reply it is first (cheap: the start tag), so a reply to a parsed RPC sent alongside
+    // (the lock before a read) is not scanned for errors twice.
     const sniffed = sniffMessageId(msg);
-    const id = sniffed !== undefined ? sniffed : this.inFlight.keys().next().value;
-    const p = id !== undefined ? this.inFlight.get(id) : undefined;
+    const p = sniffed !== undefined ? this.find(sniffed) : this.first;
     if (!p || p.parseResult) return false;
-    this.take(id!);
-    p.resolve({ messageId: id!, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
+    if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+    this.take(p.id);
+    p.resolve({ messageId: p.id, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
     return true;
   }
 
-  /** Removes a pending RPC (its timer and abort listener too) and returns it to be settled. */
+  /** Removes a pending RPC (its abort listener too) and returns it to be settled. */
   private take(id: string): Pending | undefined {
-    const p = this.inFlight.get(id);
+    let prev: Pending | undefined;
+    let p = this.first;
+    while (p && p.id !== id) {
+      prev = p;
+      p = p.next;
+    }
     if (!p) return undefined;
-    this.inFlight.delete(id);
+    if (prev) prev.next = p.next;
+    else this.first = p.next;
+    if (this.last === p) this.last = prev;
+    p.next = undefined;
+    if (--this.inFlightCount === 0) this.timer?.unref(); // armed still, but keeps no idle process alive
     if (!p.parseResult) this.unparsedPending--;
     p.cleanup();
     return p;
@@ -266,39 +360,43 @@ class Session implements RpcSession {
       decoder.push(chunk);
       for (let msg = decoder.next(); msg !== undefined && !this.closed; msg = decoder.next()) this.onMessage(msg);
       // An idle kept session holds no receive buffer (per-session memory: README, "Memory").
-      if (this.inFlight.size === 0) decoder.release();
+      if (this.inFlightCount === 0) decoder.release();
     } catch (err) {
       this.fail(err as Error);
     }
   }
 
-  rpc(operationXml: string, rpcOptions: RpcOptions = {}): Promise<RpcResponse> {
-    const name = intern(OPERATION_NAME.exec(operationXml)?.[2] ?? 'rpc'); // a slice would keep the request alive in its response
+  rpc(operationXml: string, rpcOptions?: RpcOptions): Promise<RpcResponse> {
+    const name = operationName(operationXml);
     if (this.closed) {
       const reason = this.closeReason;
       return Promise.reject(reason instanceof ConnectionClosedError ? reason : new ConnectionClosedError(`session is closed${reason ? `: ${reason.message}` : ''}`, this.label));
     }
-    const signal = rpcOptions.signal;
+    const signal = rpcOptions?.signal;
     if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
     const id = String(this.nextId++);
     let wire: Buffer;
     try {
-      wire = encodeMessage(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">${operationXml}</rpc>`, this.framing);
+      wire = encodeWrapped(`<rpc xmlns="${NETCONF_NS}" message-id="${id}">`, operationXml, '</rpc>', this.framing);
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise<RpcResponse>((resolve, reject) => {
-      const timeoutMs = rpcOptions.timeoutMs ?? this.defaultTimeout;
-      const parseResult = rpcOptions.parseResult ?? true;
-      const p = new Pending(name, performance.now(), rpcOptions.throwOnError ?? true, parseResult, resolve, reject);
-      p.timer = setTimeout(() => this.take(id)?.reject(new NetconfTimeoutError(`<${name}> (message-id ${id})`, timeoutMs, this.label)), timeoutMs);
+      const timeoutMs = rpcOptions?.timeoutMs ?? this.defaultTimeout;
+      const parseResult = rpcOptions?.parseResult ?? true;
+      const now = performance.now();
+      const p = new Pending(id, name, now, now + timeoutMs, timeoutMs, rpcOptions?.throwOnError ?? true, parseResult, resolve, reject);
       if (signal) {
         p.signal = signal;
         p.onAbort = () => this.take(id)?.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal.reason));
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
       if (!parseResult) this.unparsedPending++;
-      this.inFlight.set(id, p);
+      if (this.last) this.last.next = p;
+      else this.first = p;
+      this.last = p;
+      this.inFlightCount++;
+      this.arm(p.deadline);
       this.#outbox.send(wire);
     });
   }
@@ -325,7 +423,7 @@ class Session implements RpcSession {
 
   /** What JSON.stringify and util.inspect show (the fields hold the stream and the pending RPCs). */
   toJSON(): object {
-    return { sessionId: this.sessionId, framing: this.framing, closed: this.closed, pending: this.inFlight.size };
+    return { sessionId: this.sessionId, framing: this.framing, closed: this.closed, pending: this.inFlightCount };
   }
   [inspect.custom](): string {
     return `RpcSession { ${this.label}, session ${this.sessionId ?? '?'}, ${this.framing}${this.closed ? ', closed' : ''} }`;

@@ -29,12 +29,43 @@ function checkCharacters(xml: string): void {
   throw new XmlError('character', `${what} is not a legal XML 1.0 character`, bad.index);
 }
 
-/** An own property even when the name is one Object.prototype has (`toString`, `valueOf`, …). */
+/**
+ * Sets a new key of a plain object (one that does not have it yet) as an own property, even when
+ * the name is one Object.prototype has (`toString`, `valueOf`, …). `key in Object.prototype`, not
+ * `key in obj`: the same answer for such an object, asked of one receiver, where `in` on the
+ * objects a parse builds (a different shape for every element) was a megamorphic lookup.
+ */
 function setKey(obj: Record<string, unknown>, key: string, v: unknown): void {
-  if (key in obj && !Object.hasOwn(obj, key)) Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
+  if (key in Object.prototype) Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
   else obj[key] = v;
 }
 
+/** Adds a child value under `name`: a repeated name becomes an array. */
+function addChild(parent: Record<string, unknown>, name: string, v: unknown): void {
+  if (name in Object.prototype) {
+    if (!Object.hasOwn(parent, name)) return setKey(parent, name, v);
+  } else if (parent[name] === undefined) {
+    // Values are never undefined (strings, objects, arrays), so this is "not set yet".
+    parent[name] = v;
+    return;
+  }
+  const prev = parent[name];
+  if (Array.isArray(prev)) prev.push(v);
+  else parent[name] = [prev, v];
+}
+
+// `@_name` keys, made once per attribute name rather than once per attribute read.
+const ATTRIBUTE_KEYS = new Map<string, string>();
+function attributeKey(name: string): string {
+  let key = ATTRIBUTE_KEYS.get(name);
+  if (key === undefined) {
+    key = ATTR_PREFIX + name;
+    if (ATTRIBUTE_KEYS.size < 1024) ATTRIBUTE_KEYS.set(name, key);
+  }
+  return key;
+}
+
+/** An open element while its children are read. Reused per depth: one parse allocates them once. */
 interface Frame {
   name: string;
   attributes: string[] | undefined;
@@ -42,72 +73,88 @@ interface Frame {
   text: string | undefined;
 }
 
+// The builders are classes, not object literals of closures with a `get result()`: such a literal
+// made per parse kept every object of its tree alive through young-generation collections (V8
+// roots it from old space until a full GC), so each reply's whole parse was copied and promoted.
+// At thousands of replies in flight that was most of the client's GC (README, "Performance").
+
 /**
  * Builds the object shape (fast-xml-parser's, which this package used before): an element with
  * neither attributes nor children is its text ('' when empty); otherwise an object of its children
  * (a repeated name becomes an array), then `#text`, then `@_`-prefixed attributes.
  */
-function objectBuilder(): XmlBuilder & { result: Record<string, unknown> } {
-  const root: Frame = { name: '', attributes: undefined, children: undefined, text: undefined };
-  const stack: Frame[] = [root];
-  let top = root;
-  return {
-    get result() {
-      return root.children ?? {};
-    },
-    open(name, attributes) {
-      top = { name, attributes, children: undefined, text: undefined };
-      stack.push(top);
-    },
-    text(v) {
-      top.text = top.text === undefined ? v : top.text + v;
-    },
-    close() {
-      const f = stack.pop()!;
-      top = stack[stack.length - 1]!;
-      let v: unknown;
-      if (f.attributes === undefined && f.children === undefined) v = f.text ?? '';
-      else {
-        const obj = f.children ?? {};
-        if (f.text !== undefined) obj[TEXT_KEY] = f.text;
-        const a = f.attributes;
-        if (a) for (let k = 0; k < a.length; k += 2) obj[ATTR_PREFIX + a[k]!] = a[k + 1];
-        v = obj;
-      }
-      const parent = (top.children ??= {});
-      if (Object.hasOwn(parent, f.name)) {
-        const prev = parent[f.name];
-        if (Array.isArray(prev)) prev.push(v);
-        else parent[f.name] = [prev, v];
-      } else setKey(parent, f.name, v);
-    },
-  };
+class ObjectBuilder implements XmlBuilder {
+  private readonly root: Frame = { name: '', attributes: undefined, children: undefined, text: undefined };
+  private readonly stack: Frame[] = [this.root];
+  private depth = 0;
+  private top: Frame = this.root;
+
+  result(): Record<string, unknown> {
+    return this.root.children ?? {};
+  }
+
+  open(name: string, attributes: string[] | undefined): void {
+    const f = this.stack[++this.depth];
+    if (f === undefined) this.stack.push((this.top = { name, attributes, children: undefined, text: undefined }));
+    else {
+      f.name = name;
+      f.attributes = attributes;
+      f.children = undefined;
+      f.text = undefined;
+      this.top = f;
+    }
+  }
+
+  text(v: string): void {
+    const top = this.top;
+    top.text = top.text === undefined ? v : top.text + v;
+  }
+
+  close(): void {
+    const f = this.top;
+    const top = (this.top = this.stack[--this.depth]!);
+    let v: unknown;
+    if (f.attributes === undefined && f.children === undefined) v = f.text ?? '';
+    else {
+      const obj = f.children ?? {};
+      if (f.text !== undefined) obj[TEXT_KEY] = f.text;
+      const a = f.attributes;
+      if (a) for (let k = 0; k < a.length; k += 2) obj[attributeKey(a[k]!)] = a[k + 1];
+      v = obj;
+    }
+    f.children = undefined; // the frame is reused: it must not keep the tree
+    f.attributes = undefined;
+    addChild((top.children ??= {}), f.name, v);
+  }
 }
 
-function orderedBuilder(): XmlBuilder & { result: XmlElement[] } {
-  const root: XmlElement = { name: '', attributes: {}, children: [], text: '' };
-  const stack: XmlElement[] = [root];
-  let top = root;
-  return {
-    get result() {
-      return root.children;
-    },
-    open(name, attributes) {
-      const attrs: Record<string, string> = {};
-      if (attributes) for (let k = 0; k < attributes.length; k += 2) setKey(attrs, attributes[k]!, attributes[k + 1]);
-      const el: XmlElement = { name, attributes: attrs, children: [], text: '' };
-      top.children.push(el);
-      stack.push(el);
-      top = el;
-    },
-    text(v) {
-      top.text += v;
-    },
-    close() {
-      stack.pop()!.text = top.text.trim(); // a decoded reference may end in whitespace
-      top = stack[stack.length - 1]!;
-    },
-  };
+class OrderedBuilder implements XmlBuilder {
+  private readonly root: XmlElement = { name: '', attributes: {}, children: [], text: '' };
+  private readonly stack: XmlElement[] = [this.root];
+  private top: XmlElement = this.root;
+
+  result(): XmlElement[] {
+    return this.root.children;
+  }
+
+  open(name: string, attributes: string[] | undefined): void {
+    const attrs: Record<string, string> = {};
+    if (attributes) for (let k = 0; k < attributes.length; k += 2) setKey(attrs, attributes[k]!, attributes[k + 1]);
+    const el: XmlElement = { name, attributes: attrs, children: [], text: '' };
+    this.top.children.push(el);
+    this.stack.push(el);
+    this.top = el;
+  }
+
+  text(v: string): void {
+    this.top.text += v;
+  }
+
+  close(): void {
+    const stack = this.stack;
+    stack.pop()!.text = this.top.text.trim(); // a decoded reference may end in whitespace
+    this.top = stack[stack.length - 1]!;
+  }
 }
 
 /**
@@ -119,15 +166,15 @@ function orderedBuilder(): XmlBuilder & { result: XmlElement[] } {
  */
 export function parseXml(xml: string): Record<string, unknown> {
   checkCharacters(xml);
-  const b = objectBuilder();
+  const b = new ObjectBuilder();
   readXml(xml, b);
-  return b.result;
+  return b.result();
 }
 
 /** Same safety checks as parseXml, but keeps sibling order: returns the root element (an array of one, as before). */
 export function parseXmlOrdered(xml: string): XmlElement[] {
   checkCharacters(xml);
-  const b = orderedBuilder();
+  const b = new OrderedBuilder();
   readXml(xml, b);
-  return b.result;
+  return b.result();
 }

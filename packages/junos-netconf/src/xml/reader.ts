@@ -47,18 +47,51 @@ function onlySpace(xml: string, from: number, to: number): boolean {
   return true;
 }
 
-// Element names already checked, qualified name → local name: a fleet's replies use a few hundred
-// names over and over, and each start tag ran the name pattern. Bounded, so a peer inventing
-// names cannot grow it; interned, so it holds no reply text.
-const ELEMENT_NAMES = new Map<string, string>();
-const MAX_CACHED_NAMES = 4096;
+/** A name already checked: its qualified form as written and the key the tree gets (interned: no reply text held). */
+interface KnownName {
+  qname: string;
+  local: string;
+  next: KnownName | undefined; // same hash
+}
 
-/** Where a name ends: whitespace, '/', '>', '=', or the end. */
+/**
+ * Names already checked, found by a hash of their characters where they stand in the document: a
+ * fleet's replies use a few hundred names over and over, and each start tag cut its name out (a
+ * string per element) and ran the name pattern on it. Bounded, so a peer inventing names cannot
+ * grow it.
+ */
+class NameTable {
+  readonly #byHash = new Map<number, KnownName>();
+  #size = 0;
+  find(xml: string, from: number, to: number, hash: number): KnownName | undefined {
+    for (let n = this.#byHash.get(hash); n !== undefined; n = n.next) if (n.qname.length === to - from && xml.startsWith(n.qname, from)) return n;
+    return undefined;
+  }
+  /** Remembers a checked name (while there is room); returns its entry either way. */
+  add(hash: number, qname: string, local: string): KnownName {
+    if (this.#size >= MAX_CACHED_NAMES) return { qname, local, next: undefined };
+    this.#size++;
+    const known: KnownName = { qname: intern(qname), local: intern(local), next: this.#byHash.get(hash) };
+    this.#byHash.set(hash, known);
+    return known;
+  }
+}
+const MAX_CACHED_NAMES = 4096;
+const ELEMENT_NAMES = new NameTable();
+const ATTRIBUTE_NAMES = new NameTable();
+
+/** The hash of the name nameEnd last scanned (set by it, so a scan returns one number). */
+let scannedHash = 0;
+
+/** Where a name ends: whitespace, '/', '>', '=', or the end. Leaves the name's hash in scannedHash. */
 function nameEnd(xml: string, i: number): number {
+  let h = 0;
   for (; i < xml.length; i++) {
     const c = xml.charCodeAt(i);
     if (c === 0x3e || c === 0x2f || c === 0x3d || isSpace(c)) break;
+    h = (Math.imul(h, 31) + c) | 0;
   }
+  scannedHash = h;
   return i;
 }
 
@@ -102,6 +135,34 @@ function value(raw: string): string {
 
 const escapeCdata = (text: string): string => text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 
+/** The element name at xml[from, to) (hash: scannedHash of it), checked once per distinct name. */
+function elementName(xml: string, from: number, to: number, hash: number): KnownName {
+  const known = ELEMENT_NAMES.find(xml, from, to, hash);
+  if (known !== undefined) return known;
+  const qname = xml.slice(from, to);
+  if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? 'element has no name' : 'element name is not a valid XML name', from);
+  const local = qname.slice(qname.indexOf(':') + 1);
+  if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `element name '${local}' is refused (it would reach Object.prototype)`, from);
+  return ELEMENT_NAMES.add(hash, qname, local);
+}
+
+/**
+ * The key of an attribute: '' for a namespace declaration (dropped); the local part of
+ * `prefix:name`; any other Name as it is (`a:b:c`, `:x`), for the caller to judge — sim-junos
+ * answers such an <rpc> attribute with its own error and the message-id.
+ */
+function attributeName(xml: string, from: number, to: number, hash: number): KnownName {
+  const known = ATTRIBUTE_NAMES.find(xml, from, to, hash);
+  if (known !== undefined) return known;
+  const aQname = xml.slice(from, to);
+  if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', from);
+  const colon = aQname.indexOf(':');
+  const local =
+    aQname === 'xmlns' || (colon === 5 && aQname.startsWith('xmlns')) ? '' : colon >= 0 && aQname.indexOf(':', colon + 1) < 0 ? aQname.slice(colon + 1) : aQname;
+  if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, from);
+  return ATTRIBUTE_NAMES.add(hash, aQname, local);
+}
+
 /**
  * Reads `xml` (already checked for illegal characters) into `builder`, or throws XmlError: a
  * DOCTYPE (`doctype`), another markup declaration (`declaration`), a reference that is not one of
@@ -109,72 +170,87 @@ const escapeCdata = (text: string): string => text.replace(/[&<>]/g, (c) => (c =
  * (`malformed`). Positions are indices into `xml`.
  */
 export function readXml(xml: string, builder: XmlBuilder): void {
-  const open: string[] = []; // qualified names of the open elements
-  let roots = 0; // 0 or 1: a document has one root element
-  let text = ''; // character data since the last tag, raw (CDATA escaped), comments dropped
-  let textFrom = -1; // start of the pending raw run in xml, or -1
+  new Reader(xml, builder).read();
+}
+
+/**
+ * One read's state: a class of plain fields (not a function with nested ones, which made seven
+ * closures and a context per document read — every reply).
+ */
+class Reader {
+  private readonly open: string[] = []; // qualified names of the open elements
+  private roots = 0; // 0 or 1: a document has one root element
+  private text = ''; // character data since the last tag, raw (CDATA escaped), comments dropped
+  private textFrom = -1; // start of the pending raw run in xml, or -1
   // Past the depth limit the reading goes on without the builder, so a document that is also
   // malformed elsewhere is reported as malformed (the more useful message); the depth error comes last.
-  let tooDeepAt = -1;
-  let i = 0;
-  while (i < xml.length && /\s/.test(xml[i]!)) i++; // chunked framing may put a line break before the declaration
+  private tooDeepAt = -1;
 
-  const flushText = (): void => {
+  constructor(
+    private readonly xml: string,
+    private readonly builder: XmlBuilder,
+  ) {}
+
+  read(): void {
+    const xml = this.xml;
+    let i = 0;
+    while (i < xml.length && /\s/.test(xml[i]!)) i++; // chunked framing may put a line break before the declaration
+    while (i < xml.length) {
+      const lt = xml.indexOf('<', i);
+      const runEnd = lt < 0 ? xml.length : lt;
+      // A run of whitespace before any text (the indentation between tags) is trimmed away anyway:
+      // not cut out and concatenated for nothing.
+      if (runEnd > i && !(this.text === '' && onlySpace(xml, i, runEnd))) {
+        checkReferences(xml, i, runEnd);
+        if (this.textFrom < 0) this.textFrom = i;
+        this.text += xml.slice(i, runEnd);
+      }
+      if (lt < 0) break;
+      const c1 = xml.charCodeAt(lt + 1);
+      if (c1 === 0x21 /* ! */) {
+        i = this.markupDeclaration(lt);
+        continue;
+      }
+      this.flushText();
+      if (c1 === 0x3f /* ? */) {
+        const close = xml.indexOf('?>', lt + 2);
+        if (close < 0) throw new XmlError('malformed', 'processing instruction is not closed', lt);
+        const target = xml.slice(lt + 2, nameEnd(xml, lt + 2));
+        if (target.toLowerCase() === 'xml' && lt !== xml.indexOf('<')) throw new XmlError('malformed', 'XML declaration allowed only at the start of the document', lt);
+        i = close + 2;
+      } else if (c1 === 0x2f /* / */) {
+        i = this.closeTag(lt);
+      } else {
+        i = this.startTag(lt);
+      }
+    }
+    this.flushText();
+    const open = this.open;
+    if (open.length > 0) {
+      const n = open.length;
+      throw new XmlError('malformed', n === 1 ? 'an element is not closed at the end of the document' : `${n} elements are not closed at the end of the document`, xml.length);
+    }
+    if (this.tooDeepAt >= 0) throw new XmlError('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`, this.tooDeepAt);
+    if (this.roots === 0) throw new XmlError('malformed', 'document is empty');
+  }
+
+  private flushText(): void {
+    const text = this.text;
     if (text === '') return;
-    if (open.length === 0) {
+    if (this.open.length === 0) {
       const stray = /\S/.exec(text);
-      if (stray) throw new XmlError('malformed', 'text outside the root element', textFrom);
+      if (stray) throw new XmlError('malformed', 'text outside the root element', this.textFrom);
     } else {
       const v = value(text);
-      if (v !== '' && tooDeepAt < 0) builder.text(v);
+      if (v !== '' && this.tooDeepAt < 0) this.builder.text(v);
     }
-    text = '';
-    textFrom = -1;
-  };
-
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const runEnd = lt < 0 ? xml.length : lt;
-    // A run of whitespace before any text (the indentation between tags) is trimmed away anyway:
-    // not cut out and concatenated for nothing.
-    if (runEnd > i && !(text === '' && onlySpace(xml, i, runEnd))) {
-      checkReferences(xml, i, runEnd);
-      if (textFrom < 0) textFrom = i;
-      text += xml.slice(i, runEnd);
-    }
-    if (lt < 0) break;
-    const c1 = xml.charCodeAt(lt + 1);
-    if (c1 === 0x21 /* ! */) {
-      i = markupDeclaration(lt);
-      continue;
-    }
-    flushText();
-    if (c1 === 0x3f /* ? */) {
-      const close = xml.indexOf('?>', lt + 2);
-      if (close < 0) throw new XmlError('malformed', 'processing instruction is not closed', lt);
-      const target = xml.slice(lt + 2, nameEnd(xml, lt + 2));
-      if (target.toLowerCase() === 'xml' && lt !== firstMarkup()) throw new XmlError('malformed', 'XML declaration allowed only at the start of the document', lt);
-      i = close + 2;
-    } else if (c1 === 0x2f /* / */) {
-      i = closeTag(lt);
-    } else {
-      i = startTag(lt);
-    }
-  }
-  flushText();
-  if (open.length > 0) {
-    const n = open.length;
-    throw new XmlError('malformed', n === 1 ? 'an element is not closed at the end of the document' : `${n} elements are not closed at the end of the document`, xml.length);
-  }
-  if (tooDeepAt >= 0) throw new XmlError('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`, tooDeepAt);
-  if (roots === 0) throw new XmlError('malformed', 'document is empty');
-
-  function firstMarkup(): number {
-    return xml.indexOf('<');
+    this.text = '';
+    this.textFrom = -1;
   }
 
   /** `<!--`, `<![CDATA[`, a DOCTYPE or another declaration at xml[lt]; returns where to go on. */
-  function markupDeclaration(lt: number): number {
+  private markupDeclaration(lt: number): number {
+    const xml = this.xml;
     if (xml.startsWith('<!--', lt)) {
       const close = xml.indexOf('-->', lt + 4);
       if (close < 0) throw new XmlError('malformed', 'comment is not closed', lt);
@@ -183,9 +259,9 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     if (xml.startsWith('<![CDATA[', lt)) {
       const close = xml.indexOf(']]>', lt + 9);
       if (close < 0) throw new XmlError('malformed', 'CDATA section is not closed', lt);
-      if (open.length === 0) throw new XmlError('malformed', 'CDATA section outside the root element', lt);
-      if (textFrom < 0) textFrom = lt;
-      text += escapeCdata(xml.slice(lt + 9, close));
+      if (this.open.length === 0) throw new XmlError('malformed', 'CDATA section outside the root element', lt);
+      if (this.textFrom < 0) this.textFrom = lt;
+      this.text += escapeCdata(xml.slice(lt + 9, close));
       return close + 3;
     }
     if (/^<!doctype/i.test(xml.slice(lt, lt + 9))) {
@@ -194,52 +270,30 @@ export function readXml(xml: string, builder: XmlBuilder): void {
     throw new XmlError('declaration', 'a markup declaration (<!…) is refused', lt);
   }
 
-  function localName(qname: string, at: number, what: string): string {
-    const known = ELEMENT_NAMES.get(qname);
-    if (known !== undefined) return known;
-    if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? `${what} has no name` : `${what} name is not a valid XML name`, at);
-    const local = qname.slice(qname.indexOf(':') + 1);
-    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `${what} name '${local}' is refused (it would reach Object.prototype)`, at);
-    if (ELEMENT_NAMES.size >= MAX_CACHED_NAMES) return local;
-    const own = intern(local);
-    ELEMENT_NAMES.set(intern(qname), own);
-    return own;
-  }
-
-  /**
-   * The key of an attribute: '' for a namespace declaration (dropped); the local part of
-   * `prefix:name`; any other Name as it is (`a:b:c`, `:x`), for the caller to judge — sim-junos
-   * answers such an <rpc> attribute with its own error and the message-id.
-   */
-  function attributeName(aQname: string, at: number): string {
-    if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', at);
-    const colon = aQname.indexOf(':');
-    const local =
-      aQname === 'xmlns' || (colon === 5 && aQname.startsWith('xmlns')) ? '' : colon >= 0 && aQname.indexOf(':', colon + 1) < 0 ? aQname.slice(colon + 1) : aQname;
-    if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, at);
-    return local;
-  }
-
-  function closeTag(lt: number): number {
+  private closeTag(lt: number): number {
+    const xml = this.xml;
     const end = nameEnd(xml, lt + 2);
     if (end === lt + 2) throw new XmlError('malformed', 'closing tag has no name', lt);
     let j = end;
     while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
     if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', "closing tag is not closed by '>'", lt);
-    const expected = open.pop();
+    const expected = this.open.pop();
     if (expected === undefined) throw new XmlError('malformed', 'closing tag has no opening tag', lt);
     // Compared where it stands: no string cut out per element.
     if (expected.length !== end - lt - 2 || !xml.startsWith(expected, lt + 2)) throw new XmlError('malformed', 'closing tag does not match the open element', lt);
-    if (tooDeepAt < 0) builder.close();
+    if (this.tooDeepAt < 0) this.builder.close();
     return j + 1;
   }
 
-  function startTag(lt: number): number {
+  private startTag(lt: number): number {
+    const xml = this.xml;
+    const open = this.open;
     const end = nameEnd(xml, lt + 1);
-    const qname = xml.slice(lt + 1, end);
-    const name = localName(qname, lt + 1, 'element');
-    if (open.length === 0 && roots > 0) throw new XmlError('malformed', 'a second root element', lt);
-    if (open.length >= MAX_XML_DEPTH && tooDeepAt < 0) tooDeepAt = lt;
+    const element = elementName(xml, lt + 1, end, scannedHash);
+    const qname = element.qname;
+    const name = element.local;
+    if (open.length === 0 && this.roots > 0) throw new XmlError('malformed', 'a second root element', lt);
+    if (open.length >= MAX_XML_DEPTH && this.tooDeepAt < 0) this.tooDeepAt = lt;
     let attributes: string[] | undefined;
     let seen: string[] | undefined;
     let j = end;
@@ -248,21 +302,21 @@ export function readXml(xml: string, builder: XmlBuilder): void {
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
       const c = xml.charCodeAt(j);
       if (c === 0x3e /* > */ || (c === 0x2f /* / */ && xml.charCodeAt(j + 1) === 0x3e)) {
-        if (open.length === 0) roots++;
-        const building = tooDeepAt < 0;
-        if (building) builder.open(name, attributes);
+        if (open.length === 0) this.roots++;
+        const building = this.tooDeepAt < 0;
+        if (building) this.builder.open(name, attributes);
         if (c === 0x3e) {
           open.push(qname);
           return j + 1;
         }
-        if (building) builder.close();
+        if (building) this.builder.close();
         return j + 2;
       }
       if (j >= xml.length) throw new XmlError('malformed', 'start tag is not closed', lt);
       if (!spaced) throw new XmlError('malformed', 'attributes must be separated by whitespace', j);
       const nameAt = j;
       const aEnd = nameEnd(xml, j);
-      const aQname = xml.slice(j, aEnd);
+      const aHash = scannedHash;
       j = aEnd;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
       if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', 'attribute has no value', nameAt);
@@ -275,10 +329,11 @@ export function readXml(xml: string, builder: XmlBuilder): void {
       const lt2 = xml.indexOf('<', j + 1);
       if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', "'<' in an attribute value", lt2);
       checkReferences(xml, j + 1, close);
+      const attribute = attributeName(xml, nameAt, aEnd, aHash);
       seen ??= [];
-      if (seen.includes(aQname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
-      seen.push(aQname);
-      const local = attributeName(aQname, nameAt);
+      if (seen.includes(attribute.qname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
+      seen.push(attribute.qname);
+      const local = attribute.local;
       if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));
       j = close + 1;
     }
