@@ -303,8 +303,16 @@ export function activeTree(tree: ConfigNode): ConfigNode {
   return children === undefined ? tree : { ...tree, children };
 }
 
+/** A node's own copy, one level deep: its children are shared until changed. */
+function copyForWrite(n: ConfigNode): ConfigNode {
+  return { ...n, children: n.children.slice() };
+}
+
 /** Merges an incoming tree (from text or XML) into `target`, honouring `replace`/`delete` marks.
- *  Returns warnings for deletions of absent statements. */
+ *  Returns warnings for deletions of absent statements. Copy on write: `target` itself is changed
+ *  (its children array too), but a descendant is replaced by a copy before it is changed, so
+ *  `target` may share its subtrees with stored trees (`{ ...tree, children: tree.children.slice() }`
+ *  is enough to merge into) and they stay as they were. */
 export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Schema | undefined = ROOT_SCHEMA, warnings: string[] = [], path: string[] = []): string[] {
   for (const c of incoming.children) {
     const s = childSchema(schema, c.tag);
@@ -323,7 +331,8 @@ export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Sche
     if (idx < 0) target.children.push(fresh);
     else if (c.op === 'replace' || kind === 'leaf' || kind === 'flag' || kind === 'leaf-list') target.children[idx] = fresh;
     else {
-      const existing = target.children[idx]!;
+      const existing = copyForWrite(target.children[idx]!);
+      target.children[idx] = existing;
       if (c.inactive !== undefined) existing.inactive = c.inactive;
       if (!existing.inactive) delete existing.inactive;
       mergeTree(existing, c, s, warnings, [...path, c.tag, ...(c.name !== undefined ? [c.name] : [])]);
@@ -332,15 +341,13 @@ export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Sche
   return warnings;
 }
 
+/** A fresh copy of an incoming subtree without its marks (`delete`d children left out), in one pass. */
 function stripOps(n: ConfigNode): ConfigNode {
-  const c = cloneNode(n);
-  const walk = (x: ConfigNode) => {
-    delete x.op;
-    if (!x.inactive) delete x.inactive;
-    x.children = x.children.filter((k) => k.op !== 'delete');
-    x.children.forEach(walk);
-  };
-  walk(c);
+  const c: ConfigNode = { tag: n.tag, children: [] };
+  if (n.name !== undefined) c.name = n.name;
+  if (n.value !== undefined) c.value = n.value;
+  if (n.inactive) c.inactive = true;
+  for (const k of n.children) if (k.op !== 'delete') c.children.push(stripOps(k));
   return c;
 }
 
