@@ -15,36 +15,46 @@ function opOf(e: XmlElement): ConfigNode['op'] {
   return undefined;
 }
 
+/** `path` is the walk's own stack of hierarchy words (an error takes a copy of it): no array per
+ *  element of every loaded configuration. */
 function toNode(e: XmlElement, schema: Schema | undefined, path: string[], filter: boolean): ConfigNode {
   const s = childSchema(schema, e.name);
-  if (!s && schema?.strict && !filter) throw new ConfigSyntaxError('syntax error', path, e.name);
+  if (!s && schema?.strict && !filter) throw new ConfigSyntaxError('syntax error', [...path], e.name);
   const node: ConfigNode = { tag: e.name, children: [] };
   const op = opOf(e);
   if (op) node.op = op;
   if (e.attributes['inactive'] === 'inactive') node.inactive = true;
   else if (e.attributes['active'] === 'active') node.inactive = false;
-  const nameEl = e.children.find((c) => c.name === 'name');
+  let nameEl: XmlElement | undefined;
+  for (const c of e.children)
+    if (c.name === 'name') {
+      nameEl = c;
+      break;
+    }
   const isList = s?.kind === 'list' || (!s && nameEl !== undefined);
   if (isList) {
     if (!nameEl) {
       if (op === 'delete' || filter) return node;
-      throw new ConfigSyntaxError(`missing name for '${e.name}'`, path, e.name);
+      throw new ConfigSyntaxError(`missing name for '${e.name}'`, [...path], e.name);
     }
     node.name = nameEl.text.trim();
   }
-  const rest = e.children.filter((c) => c !== nameEl || !isList);
-  const here = [...path, e.name, ...(node.name !== undefined ? [node.name] : [])];
+  const rest = isList ? e.children.filter((c) => c !== nameEl) : e.children;
   if (rest.length) {
-    if (s && (s.kind === 'leaf' || s.kind === 'leaf-list' || s.kind === 'flag')) throw new ConfigSyntaxError('syntax error', path, e.name);
-    node.children = rest.map((c) => toNode(c, s, here, filter));
+    if (s && (s.kind === 'leaf' || s.kind === 'leaf-list' || s.kind === 'flag')) throw new ConfigSyntaxError('syntax error', [...path], e.name);
+    const depth = path.length;
+    path.push(e.name);
+    if (node.name !== undefined) path.push(node.name);
+    for (const c of rest) node.children.push(toNode(c, s, path, filter));
+    path.length = depth;
     return node;
   }
   const text = e.text.trim();
   if (text !== '' && !isList) {
-    if (s && s.kind !== 'leaf' && s.kind !== 'leaf-list') throw new ConfigSyntaxError(`'${e.name}' takes no value`, path, e.name);
+    if (s && s.kind !== 'leaf' && s.kind !== 'leaf-list') throw new ConfigSyntaxError(`'${e.name}' takes no value`, [...path], e.name);
     node.value = isSecretTag(e.name) ? revealSecret(text) : text;
   } else if (s && (s.kind === 'leaf' || s.kind === 'leaf-list') && op !== 'delete' && !filter) {
-    throw new ConfigSyntaxError(`missing value for '${e.name}'`, path, e.name);
+    throw new ConfigSyntaxError(`missing value for '${e.name}'`, [...path], e.name);
   }
   return node;
 }

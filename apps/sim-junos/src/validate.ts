@@ -113,6 +113,7 @@ export function checkCommit(fullTree: ConfigNode, family: PlatformFamily = 'juno
 
 /** A key chain shared by two connectivity associations is checked twice; report each issue once. */
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  if (issues.length < 2) return issues;
   const seen = new Set<string>();
   return issues.filter((i) => {
     const k = `${i.path.join(' ')}|${i.badElement ?? ''}|${i.message}`;
