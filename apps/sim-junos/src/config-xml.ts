@@ -67,27 +67,35 @@ export function xmlToTree(configuration: XmlElement, opts: { filter?: boolean } 
   return root;
 }
 
+/** The XML of each statement that has children, by node: trees are never changed in place, and
+ *  a subtree shared between trees (a load copies only what it changes) sits at the same place in
+ *  each, under the same schema, which is checked. So a read renders only what changed since the
+ *  last one; the rest is one lookup. Secrets render to the same `$9$` every time (secret.ts). */
+const rendered = new WeakMap<ConfigNode, { schema: Schema | undefined; xml: string }>();
+
+function statementXml(c: ConfigNode, s: Schema | undefined): string {
+  const kind = kindOf(c, s);
+  const open = c.inactive ? `${c.tag} inactive="inactive"` : c.tag;
+  if (kind === 'leaf' || kind === 'leaf-list') {
+    const v = c.value ?? '';
+    return `<${open}>${escapeXmlText(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`;
+  }
+  if (c.children.length === 0 && c.name === undefined) return `<${open}/>`;
+  const known = rendered.get(c);
+  if (known && known.schema === s) return known.xml;
+  const parts = [`<${open}>`];
+  if (c.name !== undefined) parts.push(`<name>${escapeXmlText(c.name)}</name>`);
+  for (const k of c.children) parts.push(statementXml(k, childSchema(s, k.tag)));
+  parts.push(`</${c.tag}>`);
+  const xml = parts.join(''); // one flat string kept, not a rope of every piece
+  rendered.set(c, { schema: s, xml });
+  return xml;
+}
+
 /** Tree → `<configuration …>…</configuration>`; secrets appear only as `$9$…`. */
 export function treeToXml(tree: ConfigNode, attrs = ''): string {
-  const parts: string[] = [`<configuration${attrs}>`];
-  const walk = (n: ConfigNode, schema: Schema | undefined) => {
-    for (const c of n.children) {
-      const s = childSchema(schema, c.tag);
-      const kind = kindOf(c, s);
-      const open = c.inactive ? `${c.tag} inactive="inactive"` : c.tag;
-      if (kind === 'leaf' || kind === 'leaf-list') {
-        const v = c.value ?? '';
-        parts.push(`<${open}>${escapeXmlText(isSecretTag(c.tag) ? obfuscateSecret(v) : v)}</${c.tag}>`);
-      } else if (c.children.length === 0 && c.name === undefined) parts.push(`<${open}/>`);
-      else {
-        parts.push(`<${open}>`);
-        if (c.name !== undefined) parts.push(`<name>${escapeXmlText(c.name)}</name>`);
-        walk(c, s);
-        parts.push(`</${c.tag}>`);
-      }
-    }
-  };
-  walk(tree, ROOT_SCHEMA);
+  const parts = [`<configuration${attrs}>`];
+  for (const c of tree.children) parts.push(statementXml(c, childSchema(ROOT_SCHEMA, c.tag)));
   parts.push('</configuration>');
   return parts.join('');
 }
