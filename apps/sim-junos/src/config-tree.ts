@@ -63,8 +63,11 @@ export function kindOf(node: ConfigNode, schema: Schema | undefined): StatementK
   return node.children.length ? 'container' : 'flag';
 }
 
+/** A plain loop: every lookup in the configuration comes through here, many per request, and
+ *  `children.find` with a closure allocated one per call. */
 export function findChild(parent: ConfigNode, tag: string, name?: string): ConfigNode | undefined {
-  return parent.children.find((c) => c.tag === tag && (name === undefined || c.name === name));
+  for (const c of parent.children) if (c.tag === tag && (name === undefined || c.name === name)) return c;
+  return undefined;
 }
 
 /** Walks a path of `[tag, name?]` steps written as words: list steps take two words. */
@@ -303,9 +306,18 @@ export function activeTree(tree: ConfigNode): ConfigNode {
   return children === undefined ? tree : { ...tree, children };
 }
 
+/** A node's own copy, one level deep: its children are shared until changed. */
+function copyForWrite(n: ConfigNode): ConfigNode {
+  return { ...n, children: n.children.slice() };
+}
+
 /** Merges an incoming tree (from text or XML) into `target`, honouring `replace`/`delete` marks.
- *  Returns warnings for deletions of absent statements. */
+ *  Returns warnings for deletions of absent statements. Copy on write: `target` itself is changed
+ *  (its children array too), but a descendant is replaced by a copy before it is changed, so
+ *  `target` may share its subtrees with stored trees (`{ ...tree, children: tree.children.slice() }`
+ *  is enough to merge into) and they stay as they were. */
 export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Schema | undefined = ROOT_SCHEMA, warnings: string[] = [], path: string[] = []): string[] {
+  // `path` is this walk's own stack of hierarchy words, read only for a warning.
   for (const c of incoming.children) {
     const s = childSchema(schema, c.tag);
     const kind = kindOf(c, s);
@@ -318,29 +330,36 @@ export function mergeTree(target: ConfigNode, incoming: ConfigNode, schema: Sche
       if (before === target.children.length) warnings.push(`statement not found: [edit ${[...path, c.tag, c.name ?? ''].join(' ').trim()}]`);
       continue;
     }
-    const idx = target.children.findIndex(matches);
-    const fresh = stripOps(c);
-    if (idx < 0) target.children.push(fresh);
-    else if (c.op === 'replace' || kind === 'leaf' || kind === 'flag' || kind === 'leaf-list') target.children[idx] = fresh;
+    let idx = -1;
+    for (let i = 0; i < target.children.length; i++)
+      if (matches(target.children[i]!)) {
+        idx = i;
+        break;
+      }
+    if (idx < 0) target.children.push(stripOps(c));
+    else if (c.op === 'replace' || kind === 'leaf' || kind === 'flag' || kind === 'leaf-list') target.children[idx] = stripOps(c);
     else {
-      const existing = target.children[idx]!;
+      const existing = copyForWrite(target.children[idx]!);
+      target.children[idx] = existing;
       if (c.inactive !== undefined) existing.inactive = c.inactive;
       if (!existing.inactive) delete existing.inactive;
-      mergeTree(existing, c, s, warnings, [...path, c.tag, ...(c.name !== undefined ? [c.name] : [])]);
+      const depth = path.length;
+      path.push(c.tag);
+      if (c.name !== undefined) path.push(c.name);
+      mergeTree(existing, c, s, warnings, path);
+      path.length = depth;
     }
   }
   return warnings;
 }
 
+/** A fresh copy of an incoming subtree without its marks (`delete`d children left out), in one pass. */
 function stripOps(n: ConfigNode): ConfigNode {
-  const c = cloneNode(n);
-  const walk = (x: ConfigNode) => {
-    delete x.op;
-    if (!x.inactive) delete x.inactive;
-    x.children = x.children.filter((k) => k.op !== 'delete');
-    x.children.forEach(walk);
-  };
-  walk(c);
+  const c: ConfigNode = { tag: n.tag, children: [] };
+  if (n.name !== undefined) c.name = n.name;
+  if (n.value !== undefined) c.value = n.value;
+  if (n.inactive) c.inactive = true;
+  for (const k of n.children) if (k.op !== 'delete') c.children.push(stripOps(k));
   return c;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applySetCommands, parseConfigText, renderCompare, renderConfigSet, renderConfigText } from './config-text.js';
-import { activeTree, ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
+import { activeTree, cloneNode, ConfigSyntaxError, emptyTree, getPath, leafValue, mergeTree, nodesEqual, type ConfigNode } from './config-tree.js';
 import { jsonToTree } from './config-json.js';
 import { treeToXml, xmlToTree } from './config-xml.js';
 import { revealSecret } from './secret.js';
@@ -58,6 +58,38 @@ describe('configuration tree', () => {
     applySetCommands(again, renderConfigSet(t));
     expect(nodesEqual(again, t)).toBe(true);
     expect(renderConfigText(t)).toContain('protocols {\n    lldp {\n        interface all;');
+  });
+
+  it('renders each change in XML though unchanged statements are rendered once and remembered by node', () => {
+    const t1 = emptyTree();
+    applySetCommands(t1, [
+      'set system host-name r1',
+      'set security macsec connectivity-association CA cipher-suite gcm-aes-256',
+      'set security macsec connectivity-association CA pre-shared-key-chain KC',
+      'set security macsec interfaces et-0/0/0 connectivity-association CA',
+      `set security authentication-key-chains key-chain KC key 0 key-name ${'01'.repeat(32)} secret ${'0a'.repeat(32)} start-time 2026-01-01.00:00:00`,
+    ].join('\n'));
+    const fresh = (t: ConfigNode) => treeToXml(cloneNode(t)); // new nodes: nothing remembered
+    const x1 = treeToXml(t1);
+    expect(treeToXml(t1)).toBe(x1);
+    // A load copies only what it changes (mergeTree, copy on write): CA and the key chain change.
+    const t2: ConfigNode = { ...t1, children: t1.children.slice() };
+    mergeTree(t2, parseConfigText(`security { macsec { connectivity-association CA { cipher-suite gcm-aes-128; } }
+      authentication-key-chains { key-chain KC { inactive: key 1 { key-name ${'02'.repeat(32)}; secret ${'0b'.repeat(32)}; start-time "2026-01-02.00:00:00"; } } } }`));
+    const x2 = treeToXml(t2);
+    expect(x2).toBe(fresh(t2));
+    expect(x2).toContain('<cipher-suite>gcm-aes-128</cipher-suite>');
+    expect(x2).toMatch(/<key inactive="inactive"><name>1<\/name>/);
+    // A set load edits a deep copy in place (applySetCommands): its nodes are new ones.
+    const t3 = cloneNode(t2);
+    applySetCommands(t3, 'deactivate security macsec interfaces et-0/0/0\nset system host-name r3');
+    expect(treeToXml(t3)).toBe(fresh(t3));
+    expect(treeToXml(t3)).toMatch(/<interfaces inactive="inactive"><name>et-0\/0\/0<\/name>/);
+    expect(treeToXml(t3)).toContain('<host-name>r3</host-name>');
+    // The earlier trees still render as they were.
+    expect(treeToXml(t1)).toBe(x1);
+    expect(x1).toBe(fresh(t1));
+    expect(treeToXml(t2)).toBe(x2);
   });
 
   it('renders like Junos: grouped lists, implicit interface list, apply-macro', () => {

@@ -245,11 +245,15 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   const snapshots = new Map(trees);
   const ends = new Map<string, EndSchedule>();
   const endKey = (end: LinkEnd) => `${end.device}\0${end.interface}`;
+  /** The schedules by the link definitions' own end objects, so the model's frequent lookups
+   *  (every evaluation reads both ends) build and hash no key string; other callers go by name. */
+  const byEnd = new Map<LinkEnd, EndSchedule>();
+  const scheduleOf = (end: LinkEnd) => byEnd.get(end) ?? ends.get(endKey(end));
   const keyAt = (end: LinkEnd, t: number): ActiveKey | string => {
     const tree = snapshots.get(end.device);
     if (!tree) return 'device unknown';
     // The active key changes only at a start-time: between two, the last answer stands.
-    const sched = ends.get(endKey(end));
+    const sched = scheduleOf(end);
     if (!sched) return keyOf(endKeysOf(tree, end.interface), t + skewOf(end.device));
     const interval = countUpTo(sched.starts, t);
     if (sched.active?.interval !== interval) sched.active = { interval, value: keyOf(endKeysOf(tree, end.interface), t + skewOf(end.device)) };
@@ -296,6 +300,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
       const sched = ends.get(key) ?? { end, key, starts: [], gen: 0, links: [] };
       sched.links.push(rec);
       ends.set(key, sched);
+      byEnd.set(end, sched);
     }
   }
   const linksOfDevice = new Map([...recordsOfDevice].map(([d, recs]) => [d, recs.map((r) => r.def)]));
@@ -388,7 +393,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
   const endView = (end: LinkEnd, time: number): EndView => {
     const k = keyAt(end, time);
     const fallback = fallbackOf(end);
-    const sched = ends.get(endKey(end));
+    const sched = scheduleOf(end);
     if (!sched) return buildView(end, k, fallback);
     if (sched.view?.key !== k || sched.view.fallback !== fallback) sched.view = { key: k, fallback, value: Object.freeze(buildView(end, k, fallback)) };
     return sched.view.value;
@@ -402,7 +407,7 @@ export function createLinkModel(defs: LinkDefinition[], trees: Map<string, Confi
       // schedule() skips an end whose tree and skew did not change
       const mine = recordsOfDevice.get(device) ?? [];
       for (const rec of mine)
-        for (const end of [rec.def.a, rec.def.b]) if (end.device === device) schedule(ends.get(endKey(end))!);
+        for (const end of [rec.def.a, rec.def.b]) if (end.device === device) schedule(scheduleOf(end)!);
       compact();
       for (const rec of mine) record(rec, Math.max(time, evaluatedAt));
     },

@@ -140,7 +140,7 @@ export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): 
       reply(attrs, errors.map(renderRpcError).join('\n'));
       return;
     }
-    reply(attrs, [...(result.warnings ?? []).map(renderRpcError), result.body].join('\n'));
+    reply(attrs, result.warnings?.length ? [...result.warnings.map(renderRpcError), result.body].join('\n') : result.body);
     device.stats.rpcs++;
   };
 

@@ -5,11 +5,14 @@
 // <rpc-reply>. Such an RPC is refused as malformed-message, and its reply carries the other
 // attributes, so the client can still match it by message-id.
 import { escapeXmlAttribute } from '@qkd-macsec/junos-netconf/xml';
+import { memoize } from './memo.js';
 import type { RpcErrorInfo } from './rpc-error.js';
 
 // XML 1.0 (5th edition) NameStartChar and NameChar, without ':' (a namespace NCName).
 const START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 const NCNAME = new RegExp(`^[${START}][${START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040]*$`, 'u');
+/** Every RPC brings the same few names (message-id): each is tested once (bounded). */
+const echoable = memoize(256, (name: string) => NCNAME.test(name) && name !== 'xmlns');
 /** Longest attribute name quoted in an error. */
 const MAX_SHOWN = 64;
 
@@ -24,7 +27,7 @@ export function replyAttributes(element: string, attributes: Record<string, stri
   let xml = '';
   let refused: RpcErrorInfo | undefined;
   for (const [name, value] of Object.entries(attributes)) {
-    if (NCNAME.test(name) && name !== 'xmlns') {
+    if (echoable(name)) {
       xml += ` ${name}="${escapeXmlAttribute(value)}"`;
       continue;
     }

@@ -4,7 +4,7 @@
 // obfuscation, not encryption — exactly like Junos' own `$9$` — and never the real Junos scheme.
 // Like a Junos device, which stores the `$9$` form once, one secret always shows the same `$9$`
 // (within one simulator process), so the key log's `junos9` needle is what clients see.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
 import { memoize } from './memo.js';
 
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -21,9 +21,8 @@ export function redactWords(words: readonly string[]): string[] {
 
 function keystream(salt: string, length: number): Buffer {
   const out = Buffer.alloc(length);
-  for (let block = 0; block * 32 < length; block++) {
-    createHash('sha256').update(`sim-junos$9$${salt}:${block}`).digest().copy(out, block * 32);
-  }
+  // crypto.hash: the one-shot digest, without a Hash object per block
+  for (let block = 0; block * 32 < length; block++) hash('sha256', `sim-junos$9$${salt}:${block}`, 'buffer').copy(out, block * 32);
   return out;
 }
 

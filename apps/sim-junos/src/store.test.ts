@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from './clock.js';
-import { applySetCommands } from './config-text.js';
-import { emptyTree, getPath, leafValue, type ConfigNode } from './config-tree.js';
+import { applySetCommands, parseConfigText, renderConfigText } from './config-text.js';
+import { emptyTree, getPath, leafValue, mergeTree, type ConfigNode } from './config-tree.js';
 import { RpcFailure } from './rpc-error.js';
 import { createConfigStore, MAX_ROLLBACK } from './store.js';
 
@@ -115,6 +115,57 @@ describe('configuration store', () => {
     store.cancelConfirmed();
     expect(hostName(store.committed())).toBe('kept');
     expect(() => store.cancelConfirmed()).toThrow(/no commit confirmed is pending/);
+  });
+
+  it('marks only the commit confirmed still pending, and no record once it is confirmed or rolled back', () => {
+    const clock = manualClock();
+    const store = createConfigStore(clock);
+    const marked = () => store.history.flatMap((r, i) => (r.confirmPending ? [i] : []));
+    store.edit(A, setHost('one'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    store.edit(A, setHost('two'));
+    store.commit(A, { confirmTimeoutMs: 60_000 }); // a second commit confirmed takes over the first
+    expect(marked()).toEqual([0]);
+    store.commit(A);
+    expect(marked()).toEqual([]);
+    store.edit(A, setHost('three'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    store.confirmPending();
+    expect(marked()).toEqual([]);
+    store.edit(A, setHost('four'));
+    store.commit(A, { confirmTimeoutMs: 60_000 });
+    clock.advance(60_000);
+    expect(store.history[0]!.log).toBe('commit confirmed rollback');
+    expect(marked()).toEqual([]);
+  });
+
+  it("a merge load (copy: 'root') changes copies only: the committed tree is untouched, unchanged subtrees are shared", () => {
+    const store = createConfigStore(manualClock());
+    store.edit(A, (t) =>
+      applySetCommands(t, [
+        'set system host-name r1',
+        'set security authentication-key-chains key-chain KC key 0 key-name 01 secret 0a start-time 2026-01-01.00:00:00',
+        'set security authentication-key-chains key-chain KC key 1 key-name 02 secret 0b start-time 2026-01-02.00:00:00',
+        'set security authentication-key-chains key-chain OTHER key 0 key-name 03 secret 0c start-time 2026-01-01.00:00:00',
+      ].join('\n')),
+    );
+    store.commit(A);
+    const committed = store.committed();
+    const before = renderConfigText(committed);
+    const incoming = parseConfigText(`security { authentication-key-chains { key-chain KC {
+      delete: key 0;
+      inactive: key 1 { secret 0d; }
+      key 2 { key-name 04; secret 0e; start-time "2026-01-03.00:00:00"; }
+    } } }
+    system { host-name r2; }`);
+    store.load(A, (t) => mergeTree(t, incoming), 'root');
+    expect(renderConfigText(store.committed())).toBe(before);
+    const candidate = store.candidate(A);
+    expect(renderConfigText(candidate)).toMatch(/key-chain KC \{\n\s+inactive: key 1 \{[^}]*secret "\$9\$[^}]*\}\n\s+key 2 \{/);
+    expect(renderConfigText(candidate)).toContain('host-name r2;');
+    const chain = (t: ConfigNode, name: string) => getPath(t, 'security', 'authentication-key-chains', ['key-chain', name]);
+    expect(chain(candidate, 'OTHER')).toBe(chain(committed, 'OTHER'));
+    expect(chain(candidate, 'KC')).not.toBe(chain(committed, 'KC'));
   });
 
   it('keeps rollback 0..49 and loads any of them into the candidate', () => {

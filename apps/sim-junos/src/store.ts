@@ -48,11 +48,14 @@ export interface ConfigStore {
   lockHolder(): SessionRef | undefined;
   openPrivate(s: SessionRef): void;
   closePrivate(s: SessionRef): void;
-  /** Runs `edit` on a copy of the session's candidate; keeps the copy only if `edit` returns. */
-  edit<T>(s: SessionRef, edit: (tree: ConfigNode) => T): T;
+  /** Runs `edit` on a copy of the session's candidate; keeps the copy only if `edit` returns.
+   *  `copy: 'root'` copies the root node only (its children array included), sharing every
+   *  subtree with the candidate: for edits that copy what they change (mergeTree), so a load
+   *  does not copy the whole configuration and unchanged subtrees stay shared between trees. */
+  edit<T>(s: SessionRef, edit: (tree: ConfigNode) => T, copy?: EditCopy): T;
   /** A load: `edit`, then checkSyntax (the device's family) refuses the result on an error, with
    *  the candidate left as it was. Commit check then does not repeat checkSyntax on that tree. */
-  load<T>(s: SessionRef, edit: (tree: ConfigNode) => T): T;
+  load<T>(s: SessionRef, edit: (tree: ConfigNode) => T, copy?: EditCopy): T;
   discard(s: SessionRef): void;
   loadRollback(s: SessionRef, n: number): void;
   check(s: SessionRef): ConfigIssue[];
@@ -74,6 +77,9 @@ export interface ConfigStore {
   dispose(): void;
 }
 
+/** How `edit` copies the candidate: the whole tree, or the root only (copy-on-write editors). */
+export type EditCopy = 'deep' | 'root';
+
 const issuesToFailure = (issues: ConfigIssue[]) =>
   new RpcFailure(
     issues.map((i) => ({ severity: i.severity, path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })),
@@ -85,7 +91,12 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
   let holder: SessionRef | undefined;
   const privates = new Map<number, { base: ConfigNode; tree: ConfigNode }>();
   const listeners: Array<(tree: ConfigNode, time: number) => void> = [];
-  let pending: { rollbackTo: ConfigNode; cancel: () => void } | undefined;
+  /** The pending commit confirmed: what it rolls back to, its timer, and its record (the one
+   *  record marked `confirmPending`; unmarked without walking the history). */
+  let pending: { rollbackTo: ConfigNode; cancel: () => void; record?: CommitRecord } | undefined;
+  const unmarkPending = () => {
+    if (pending?.record) delete pending.record.confirmPending;
+  };
 
   const committed = () => history[0]!.tree;
   // Computed once per tree (by identity; trees are never changed in place).
@@ -132,8 +143,8 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
   const expireConfirm = () => {
     if (!pending) return;
     const tree = pending.rollbackTo;
+    unmarkPending();
     pending = undefined;
-    for (const r of history) delete r.confirmPending;
     push({ tree, time: clock.now(), user: 'root', log: 'commit confirmed rollback' });
     shared = tree;
   };
@@ -167,16 +178,17 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
     closePrivate(s) {
       privates.delete(s.id);
     },
-    edit(s, fn) {
+    edit(s, fn, how = 'deep') {
       const priv = privates.get(s.id);
       if (!priv && lockedOut(s)) throw lockError();
-      const copy = cloneNode(priv?.tree ?? shared);
+      const from = priv?.tree ?? shared;
+      const copy = how === 'root' ? { ...from, children: from.children.slice() } : cloneNode(from);
       const result = fn(copy);
       if (priv) priv.tree = copy;
       else shared = copy;
       return result;
     },
-    load(s, fn) {
+    load(s, fn, how = 'deep') {
       return store.edit(s, (tree) => {
         const result = fn(tree);
         const syntax = checkSyntax(tree, family);
@@ -184,7 +196,7 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
         if (errors.length) throw issuesToFailure(errors);
         syntaxChecked.set(tree, syntax);
         return result;
-      });
+      }, how);
     },
     discard(s) {
       const priv = privates.get(s.id);
@@ -221,13 +233,15 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
       const now = clock.now();
       if (pending) {
         pending.cancel();
-        for (const r of history) delete r.confirmPending;
+        unmarkPending();
       }
       if (opts.confirmTimeoutMs !== undefined) {
         const rollbackTo = pending?.rollbackTo ?? before;
         pending = { rollbackTo, cancel: clock.at(now + opts.confirmTimeoutMs, expireConfirm) };
       } else pending = undefined;
-      push({ tree, time: now, user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}), ...(pending ? { confirmPending: true } : {}) });
+      const record: CommitRecord = { tree, time: now, user: s.user, ...(opts.log !== undefined ? { log: opts.log } : {}), ...(pending ? { confirmPending: true } : {}) };
+      if (pending) pending.record = record;
+      push(record);
       if (priv) {
         priv.base = committed();
         priv.tree = tree;
@@ -239,8 +253,8 @@ export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(
     confirmPending() {
       if (!pending) return;
       pending.cancel();
+      unmarkPending();
       pending = undefined;
-      for (const r of history) delete r.confirmPending;
     },
     hasPendingConfirm: () => pending !== undefined,
     cancelConfirmed() {

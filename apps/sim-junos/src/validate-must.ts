@@ -11,14 +11,15 @@ type Add = (path: string[], badElement: string, message: string) => void;
 const entries = (node: ConfigNode | undefined, tag: string) => node?.children.filter((c) => c.tag === tag) ?? [];
 const has = (node: ConfigNode | undefined, tag: string) => node !== undefined && findChild(node, tag) !== undefined;
 
+const SUITE_NAMES: Record<string, string> = { 'gcm-aes-256': 'GCM-AES-256', 'gcm-aes-xpn-128': 'GCM-AES-XPN-128', 'gcm-aes-xpn-256': 'GCM-AES-XPN-256' };
+
 // grouping security-macsec / connectivity-association
 function checkCa(ca: ConfigNode, root: ConfigNode, path: string[], add: Add): void {
   const mode = leafValue(ca, 'security-mode');
   const cakOrDynamic = mode === 'static-cak' || mode === 'dynamic';
   const suite = leafValue(ca, 'cipher-suite');
   // cipher-suite enums gcm-aes-256 / gcm-aes-xpn-128 / gcm-aes-xpn-256: must (!(".. security-mode static-sak"))
-  const suiteNames: Record<string, string> = { 'gcm-aes-256': 'GCM-AES-256', 'gcm-aes-xpn-128': 'GCM-AES-XPN-128', 'gcm-aes-xpn-256': 'GCM-AES-XPN-256' };
-  if (suite && suiteNames[suite] && mode === 'static-sak') add(path, 'cipher-suite', `${suiteNames[suite]} cipher suite not allowed for static-sak mode`);
+  if (suite && Object.hasOwn(SUITE_NAMES, suite) && mode === 'static-sak') add(path, 'cipher-suite', `${SUITE_NAMES[suite]} cipher suite not allowed for static-sak mode`);
   if (has(ca, 'sak-hash-128') && suite !== 'gcm-aes-256' && suite !== 'gcm-aes-xpn-256')
     add(path, 'sak-hash-128', 'Allowed only for cipher-suite gcm-aes-256 or gcm-aes-xpn-256');
   for (const sc of entries(ca, 'secure-channel'))

@@ -20,20 +20,25 @@ const charCount = (value: string) => (/[\uD800-\uDFFF]/.test(value) ? [...value]
 
 /** Why `value` does not fit the type of `s`, or undefined when it does (no message is built then). */
 export function typeError(value: string, s: Schema, family: PlatformFamily, showValue = !s.secret): string | undefined {
-  const shown = () => (showValue ? `'${value}'` : 'value');
+  // Runs on every value of every load: nothing is allocated unless there is something to say.
   if (s.range) {
-    const [min, max] = s.familyRange?.[family] ?? s.range;
-    if (!UINT.test(value) || Number(value) < min || Number(value) > max) return `${shown()} is not within range (${min}..${max})`;
+    const range = s.familyRange?.[family] ?? s.range;
+    const min = range[0];
+    const max = range[1];
+    if (!UINT.test(value) || Number(value) < min || Number(value) > max) return `${shown(value, showValue)} is not within range (${min}..${max})`;
   }
-  if (s.enum && !s.enum.includes(value)) return `${shown()} is not one of: ${s.enum.join(', ')}`;
+  if (s.enum && !s.enum.includes(value)) return `${shown(value, showValue)} is not one of: ${s.enum.join(', ')}`;
   if (s.length) {
-    const [min, max] = s.length;
+    const min = s.length[0];
+    const max = s.length[1];
     const n = charCount(value);
-    if (n < min || n > max) return min === max ? `${showValue ? shown() : 'value'} must be ${min} characters long, has ${n}` : `${shown()} must be ${min}..${max} characters long, has ${n}`;
+    if (n < min || n > max) return min === max ? `${shown(value, showValue)} must be ${min} characters long, has ${n}` : `${shown(value, showValue)} must be ${min}..${max} characters long, has ${n}`;
   }
   if (s.pattern && !s.pattern.test(value)) return s.pattern.message;
   return undefined;
 }
+
+const shown = (value: string, showValue: boolean) => (showValue ? `'${value}'` : 'value');
 
 /** `path` is the walk's own stack of hierarchy words: an issue takes a copy of it. */
 function walk(node: ConfigNode, schema: Schema, family: PlatformFamily, path: string[], out: ConfigIssue[]): void {

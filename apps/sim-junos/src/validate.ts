@@ -2,6 +2,7 @@
 // (error-path, bad-element, message). Messages never quote a CAK or secret.
 import { activeTree, findChild, getPath, leafValue, type ConfigNode } from './config-tree.js';
 import type { PlatformFamily } from './platform.js';
+import { memoize } from './memo.js';
 import { checkMustRules } from './validate-must.js';
 import { checkTypes, isEncrypted } from './validate-types.js';
 
@@ -17,7 +18,11 @@ const START_TIME = /^(\d{4})-(\d{2})-(\d{2})\.(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+
 
 /** Junos key-chain start-time ("YYYY-MM-DD.HH:MM:SS", optional "+HHMM" as Junos shows it) →
  *  epoch ms; device time zone is UTC. Undefined when the text is not a valid start-time. */
-export function parseStartTime(text: string): number | undefined {
+export const parseStartTime: (text: string) => number | undefined = memoize(1 << 14, readStartTime);
+
+/** Every key's start-time is read by the load, the commit check and the link model, in each new
+ *  tree: remembered (bounded), as the same few values come back tree after tree. */
+function readStartTime(text: string): number | undefined {
   const m = START_TIME.exec(text.trim());
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
@@ -108,6 +113,7 @@ export function checkCommit(fullTree: ConfigNode, family: PlatformFamily = 'juno
 
 /** A key chain shared by two connectivity associations is checked twice; report each issue once. */
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  if (issues.length < 2) return issues;
   const seen = new Set<string>();
   return issues.filter((i) => {
     const k = `${i.path.join(' ')}|${i.badElement ?? ''}|${i.message}`;

@@ -5,7 +5,7 @@ import { applySetCommands, parseConfigText } from '../config-text.js';
 import { jsonToTree } from '../config-json.js';
 import { xmlToTree } from '../config-xml.js';
 import { RpcFailure } from '../rpc-error.js';
-import type { ConfigStore, SessionRef } from '../store.js';
+import type { ConfigStore, EditCopy, SessionRef } from '../store.js';
 import { child, parseXmlDocument, XmlInputError, type XmlElement } from '../xml.js';
 import { warningsFrom, type RpcContext, type RpcHandler, type RpcResult } from './context.js';
 
@@ -30,10 +30,11 @@ export function applyTree(tree: ConfigNode, incoming: ConfigNode, action: Action
 }
 
 /** Applies `edit` to the session's candidate as a load (ConfigStore.load: checkSyntax refuses an
- *  error and the candidate is then left as it was). Every load RPC goes through here. */
-export function loadInto(store: ConfigStore, session: SessionRef, edit: (tree: ConfigNode) => string[]): string[] {
+ *  error and the candidate is then left as it was). Every load RPC goes through here. `copy`:
+ *  'root' for edits that copy what they change (applyTree), 'deep' for the others. */
+export function loadInto(store: ConfigStore, session: SessionRef, edit: (tree: ConfigNode) => string[], copy: EditCopy = 'deep'): string[] {
   try {
-    return store.load(session, edit);
+    return store.load(session, edit, copy);
   } catch (e) {
     if (e instanceof ConfigSyntaxError) throw syntaxFailure(e);
     if (e instanceof XmlInputError) throw new RpcFailure({ tag: 'malformed-message', message: e.message });
@@ -65,15 +66,15 @@ export const loadConfiguration: RpcHandler = (ctx, op) => {
   } else if (format === 'text') {
     const text = url ? fromUrl(ctx, url) : child(op, 'configuration-text')?.text;
     if (text === undefined) throw new RpcFailure({ tag: 'missing-element', message: 'format="text" needs <configuration-text>', badElement: 'configuration-text' });
-    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, parseConfigText(text), action));
+    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, parseConfigText(text), action), 'root');
   } else if (format === 'xml') {
     const conf: XmlElement | undefined = url ? parseXmlDocument(fromUrl(ctx, url)) : child(op, 'configuration');
     if (!conf || conf.name !== 'configuration') throw new RpcFailure({ tag: 'missing-element', message: 'format="xml" needs <configuration>', badElement: 'configuration' });
-    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, xmlToTree(conf), action));
+    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, xmlToTree(conf), action), 'root');
   } else if (format === 'json') {
     const text = url ? fromUrl(ctx, url) : child(op, 'configuration-json')?.text;
     if (text === undefined) throw new RpcFailure({ tag: 'missing-element', message: 'format="json" needs <configuration-json>', badElement: 'configuration-json' });
-    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, jsonToTree(text), action));
+    warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, jsonToTree(text), action), 'root');
   } else {
     throw new RpcFailure({ tag: 'invalid-value', message: `format '${format}' is not supported (xml, text, json; set via action="set")`, badElement: format });
   }
@@ -90,8 +91,8 @@ export const editConfig: RpcHandler = (ctx, op) => {
   const conf = child(child(op, 'config'), 'configuration');
   const text = child(child(op, 'config-text'), 'configuration-text')?.text;
   let warnings: string[];
-  if (conf) warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, xmlToTree(conf), defaultOp === 'replace' ? 'override' : 'merge'));
-  else if (text !== undefined) warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, parseConfigText(text), defaultOp === 'replace' ? 'override' : 'merge'));
+  if (conf) warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, xmlToTree(conf), defaultOp === 'replace' ? 'override' : 'merge'), 'root');
+  else if (text !== undefined) warnings = loadInto(ctx.device.store, ctx.session, (tree) => applyTree(tree, parseConfigText(text), defaultOp === 'replace' ? 'override' : 'merge'), 'root');
   else throw new RpcFailure({ tag: 'missing-element', message: 'edit-config needs <config><configuration> or <config-text>', badElement: 'config' });
   return { body: '<ok/>', ...(warnings.length ? { warnings: warningsFrom(warnings) } : {}) };
 };
