@@ -1,5 +1,6 @@
 import { XmlError } from './errors.js';
 import { MAX_XML_DEPTH, readXml, type XmlBuilder } from './reader.js';
+import { intern } from '../own-string.js';
 
 /** Attribute keys in parsed objects carry this prefix: `{ 'rpc-reply': { '@_message-id': '101' } }`. */
 export const ATTR_PREFIX = '@_';
@@ -60,7 +61,8 @@ function attributeKey(name: string): string {
   let key = ATTRIBUTE_KEYS.get(name);
   if (key === undefined) {
     key = ATTR_PREFIX + name;
-    if (ATTRIBUTE_KEYS.size < 1024) ATTRIBUTE_KEYS.set(name, key);
+    // Flat copies: past the reader's name table a name may be a slice of the reply it came in.
+    if (ATTRIBUTE_KEYS.size < 1024) ATTRIBUTE_KEYS.set(intern(name), (key = intern(key)));
   }
   return key;
 }

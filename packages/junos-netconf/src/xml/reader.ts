@@ -58,9 +58,11 @@ interface KnownName {
  * Names already checked, found by a hash of their characters where they stand in the document: a
  * fleet's replies use a few hundred names over and over, and each start tag cut its name out (a
  * string per element) and ran the name pattern on it. Bounded, so a peer inventing names cannot
- * grow it.
+ * grow it; and at most MAX_SAME_HASH names per hash, as the hash is easy to collide on purpose
+ * ("Aa" and "BB"): a peer sending thousands of colliding names would otherwise make every start
+ * tag walk all of them.
  */
-class NameTable {
+export class NameTable {
   readonly #byHash = new Map<number, KnownName>();
   #size = 0;
   find(xml: string, from: number, to: number, hash: number): KnownName | undefined {
@@ -69,14 +71,18 @@ class NameTable {
   }
   /** Remembers a checked name (while there is room); returns its entry either way. */
   add(hash: number, qname: string, local: string): KnownName {
-    if (this.#size >= MAX_CACHED_NAMES) return { qname, local, next: undefined };
+    const head = this.#byHash.get(hash);
+    let same = 0;
+    for (let n = head; n !== undefined; n = n.next) same++;
+    if (this.#size >= MAX_CACHED_NAMES || same >= MAX_SAME_HASH) return { qname, local, next: undefined };
     this.#size++;
-    const known: KnownName = { qname: intern(qname), local: intern(local), next: this.#byHash.get(hash) };
+    const known: KnownName = { qname: intern(qname), local: intern(local), next: head };
     this.#byHash.set(hash, known);
     return known;
   }
 }
 const MAX_CACHED_NAMES = 4096;
+export const MAX_SAME_HASH = 8;
 const ELEMENT_NAMES = new NameTable();
 const ATTRIBUTE_NAMES = new NameTable();
 
