@@ -67,4 +67,37 @@ describe('coalesce', () => {
       vi.useRealTimers();
     }
   });
+
+  it('hurry(): a write waiting out its gap starts now; one queued behind a running write starts as it ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const started: number[] = [];
+      const write = coalesce(
+        async () => {
+          started.push(performance.now());
+          await new Promise((r) => setTimeout(r, 10));
+        },
+        { minGapMs: 40, gapFactor: 3, maxGapMs: 100 },
+      );
+      write.hurry(); // nothing waiting: no effect
+      const first = write(); // 0–10, then a 40 ms gap
+      await vi.advanceTimersByTimeAsync(15);
+      await first;
+      const second = write(); // would start at 50
+      write.hurry();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual([0, 15]);
+      await vi.advanceTimersByTimeAsync(5); // t = 20: the second write runs until 25
+      const third = write(); // queued behind it, then its gap: would start at 65
+      write.hurry();
+      await vi.advanceTimersByTimeAsync(5);
+      await second;
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual([0, 15, 25]);
+      await vi.advanceTimersByTimeAsync(10);
+      await third;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -241,7 +241,21 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
 
     // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
     //      plan on the cycle's start instant, journal (before the key reaches any device).
+    // The last link to ask for a journal write (or a decision write) does not wait out the
+    // coalescing gap: nothing later can share that write, and the stage (or confirm) of the
+    // cycle's last devices waits for it.
+    let toJournal = involved.length;
+    let toDecide = involved.length;
     const keyFlow = async (t: Tx): Promise<boolean> => {
+      const ok = await fetchAndPlan(t);
+      const written = ok ? writeJournal() : undefined;
+      if (--toJournal === 0) writeJournal.hurry();
+      if (!written) return false;
+      await written;
+      await pause('journaled', { links: [t.link.name] });
+      return !t.error;
+    };
+    const fetchAndPlan = async (t: Tx): Promise<boolean> => {
       await fetchInto(t);
       if (t.error) return false;
       if (mode === 'key-chain' && !fb) {
@@ -255,9 +269,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           return false;
         }
       }
-      await writeJournal();
-      await pause('journaled', { links: [t.link.name] });
-      return !t.error;
+      return true;
     };
     const fetchInto = async (t: Tx): Promise<void> => {
       emit({ link: t.link.name, phase: 'fetch' });
@@ -343,6 +355,19 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     //    confirms the rest of a decided link and rolls back every other one. A rotator being
     //    closed (SIGTERM) decides nothing more: those links roll back.
     const decideLink = async (t: Tx): Promise<boolean> => {
+      const go = await readyToDecide(t);
+      if (go) {
+        decision.links.push(t.link.name);
+        decision.at ||= ctx.clock().toISOString();
+      }
+      const written = go ? writeJournal() : undefined;
+      if (--toDecide === 0) writeJournal.hurry();
+      if (!written) return false;
+      await written;
+      await pause('decided', { links: [t.link.name] });
+      return true;
+    };
+    const readyToDecide = async (t: Tx): Promise<boolean> => {
       if (!(await keyed.get(t)!.promise)) return false;
       await Promise.all(t.link.ends.map((e) => deviceDone.get(e.device)!.promise));
       if (t.error || !t.link.ends.every((e) => t.phase.get(e.device) === 'staged')) return false;
@@ -351,10 +376,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         fail(t, { phase: 'confirm', message: 'the rotator was closed before the decision; the key is rolled back' });
         return false;
       }
-      decision.links.push(t.link.name);
-      decision.at ||= ctx.clock().toISOString();
-      await writeJournal();
-      await pause('decided', { links: [t.link.name] });
       return true;
     };
 

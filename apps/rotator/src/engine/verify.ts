@@ -24,12 +24,29 @@ export function fallbackAlarm(link: string): string {
   return `link ${link}: secured on its FALLBACK key — the primary keys of its ends differ; repairing on the next run`;
 }
 
-export async function readSessions(ctx: EngineContext, devices: readonly string[]): Promise<Map<string, MkaSession[] | Error>> {
-  const out = new Map<string, MkaSession[] | Error>();
+/**
+ * What the rotator checks of an MKA session (verify, status, the fallback-key's precondition).
+ * Only this is kept while a fleet's reads come in, not the session as parsed: that holds its
+ * whole reply (`raw`, and strings V8 cuts out of the reply text as views of it), and a verify
+ * keeps every device's until the last one answers — at 4,000 devices ~20 MB carried through the
+ * young generation's collections and promoted, in the cycle's last burst.
+ */
+export type MkaView = Pick<MkaSession, 'interface' | 'secured' | 'state' | 'cakType' | 'ckn'>;
+
+// A string that holds only its own characters (JSON's round trip copies any string exactly).
+const own = <T extends string | undefined>(s: T): T => (s === undefined ? s : (JSON.parse(JSON.stringify(s)) as T));
+
+export function mkaView(s: MkaSession): MkaView {
+  return { interface: own(s.interface), secured: s.secured, state: own(s.state), cakType: own(s.cakType), ckn: own(s.ckn) };
+}
+
+/** Every device's MKA sessions (as MkaViews), or why they could not be read. */
+export async function readSessions(ctx: EngineContext, devices: readonly string[]): Promise<Map<string, MkaView[] | Error>> {
+  const out = new Map<string, MkaView[] | Error>();
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        out.set(dev, await ctx.fleet.withDevice(dev, (d) => d.mkaSessions()));
+        out.set(dev, (await ctx.fleet.withDevice(dev, (d) => d.mkaSessions())).map(mkaView));
       } catch (e) {
         out.set(dev, e instanceof Error ? e : new Error(String(e)));
       }
