@@ -249,7 +249,13 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const keyFlow = async (t: Tx): Promise<boolean> => {
       const ok = await fetchAndPlan(t);
       const written = ok ? writeJournal() : undefined;
-      if (--toJournal === 0) writeJournal.hurry();
+      if (--toJournal === 0) {
+        writeJournal.hurry();
+        // Every link is keyed and planned: what the devices held is not read again this cycle, and
+        // a fleet's configurations (each holding the reply it was read from) would otherwise stay
+        // in memory through both commits.
+        configs.clear();
+      }
       if (!written) return false;
       await written;
       await pause('journaled', { links: [t.link.name] });
