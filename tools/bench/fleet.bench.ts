@@ -203,6 +203,7 @@ async function runSize(links: number): Promise<SizeResult> {
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     const CYCLES = cyclesFor(links);
     for (let c = 0; c < CYCLES; c++) {
+      if (process.env.FLEET_IDLE_MS && c > 0) await new Promise((r) => setTimeout(r, Number(process.env.FLEET_IDLE_MS)));
       const before = { ...counts, writes: stateWrites.n };
       const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       // When each phase was first and last seen (seconds into the cycle): where the time goes.
