@@ -25,7 +25,7 @@ import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos
 import { createAgentDirectory } from '../../apps/rotator/src/agent/client/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 import { createRotator, type Rotator } from '../../apps/rotator/src/engine/index.js';
-import { limitHeapGrowth } from '../../apps/rotator/src/cli/heap.js';
+import { applyV8Settings } from '../../apps/rotator/src/cli/heap.js';
 import { kmeOf, layout, saeOf, startSites } from './agent-sites.js';
 import { measureFloor, type Floor } from './floor.js';
 import { defaultRotation } from './rotation.js';
@@ -56,7 +56,7 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  limitHeapGrowth(); // the coordinator runs here: as the qkd-macsec binary does at start (cli/heap.ts)
+  applyV8Settings(); // the coordinator runs here: as the qkd-macsec binary does at start (cli/heap.ts)
   const loadStart = loadavg();
   const l = layout(LINKS, SITES);
   const fleet = await startSites(l, { simProcs: SIM_PROCS, latencyMs: LATENCY, agentCpuProfileDir: process.env.AGENTS_CPU_PROFILE_DIR });

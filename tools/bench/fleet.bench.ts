@@ -32,7 +32,7 @@ import { createRotator } from '../../apps/rotator/src/engine/index.js';
 import { guardedKmeClient } from '../../apps/rotator/src/fleet/connectors.js';
 import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/index.js';
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
-import { limitHeapGrowth } from '../../apps/rotator/src/cli/heap.js';
+import { applyV8Settings } from '../../apps/rotator/src/cli/heap.js';
 import { measureFloor } from './floor.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
@@ -366,7 +366,7 @@ function runChild(child: string, links: number): SizeResult {
 
 async function main(): Promise<void> {
   if (process.env.FLEET_CHILD) {
-    limitHeapGrowth(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts)
+    applyV8Settings(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts)
     const r = await runSize(Number(process.env.FLEET_LINKS));
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
     return;
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
     rmSync(child, { force: true });
   }
   const r0 = results[0]!;
-  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 heap growth as the CLI sets it (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
 }
 

@@ -1,24 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR, limitHeapGrowth } from './heap.js';
+import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR, applyV8Settings } from './heap.js';
 
 const heapTs = fileURLToPath(new URL('./heap.ts', import.meta.url));
-/** Runs `body` in a child node (tsx), after limitHeapGrowth([]) when mode is 'limit'; returns what it prints. */
+/** Runs `body` in a child node (tsx), after applyV8Settings([]) when mode is 'limit'; returns what it prints. */
 const runChild = <T>(mode: 'limit' | 'none', body: string): T => {
   const script = `
-    const { limitHeapGrowth } = await import(${JSON.stringify(heapTs)});
+    const { applyV8Settings } = await import(${JSON.stringify(heapTs)});
     const v8 = await import('node:v8');
-    if (process.argv[1] === 'limit') limitHeapGrowth([]);
+    if (process.argv[1] === 'limit') applyV8Settings([]);
     ${body}`;
   return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, mode], { encoding: 'utf8' })) as T;
 };
 
-describe('limitHeapGrowth', () => {
+describe('applyV8Settings', () => {
   it("leaves the operator's own flags alone, each on its own (command line or NODE_OPTIONS)", () => {
-    expect(limitHeapGrowth(['--heap-growing-percent=80', '--max-semi-space-size=8'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined });
-    expect(limitHeapGrowth(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR });
-    expect(limitHeapGrowth(['--semi-space-growth-factor=2'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, semiSpaceGrowthFactor: undefined });
+    expect(applyV8Settings(['--heap-growing-percent=80', '--max-semi-space-size=8', '--flush-bytecode'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined });
+    expect(applyV8Settings(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: false });
+    expect(applyV8Settings(['--semi-space-growth-factor=2', '--no-flush-bytecode'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, semiSpaceGrowthFactor: undefined, flushBytecode: undefined });
   });
 
   it('keeps a growing heap within 1.3× of what survives, where V8 alone lets it reach several times that', () => {
@@ -51,4 +51,30 @@ describe('limitHeapGrowth', () => {
     expect(limited).toBeLessThanOrEqual(4 * 2 ** 20); // seen: 2 MiB (two 1 MiB semi-spaces), Node 20 and 24
     expect(unlimited).toBeGreaterThanOrEqual(4 * limited); // seen: 16 MiB
   }, 60_000);
+
+  it('keeps the bytecode of code that has not run through the full collections between two cycles', () => {
+    // 300 functions run once (what only a cycle runs), then old-space garbage until V8 has made a
+    // dozen full collections of its own (a forced gc() ages no bytecode): without the setting V8
+    // drops their bytecode (it would compile them again at the next cycle).
+    const body = `
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const { tmpdir } = await import('node:os');
+      const file = join(mkdtempSync(join(tmpdir(), 'qkd-bytecode-')), 'functions.mjs');
+      writeFileSync(file, Array.from({ length: 300 }, (_, k) => 'export function f' + k + '(x) {' + Array.from({ length: 60 }, (_, i) => 'x = (x * 31 + ' + (i + k) + ') | 0;').join('') + ' return x; }').join('\\n'));
+      const fns = await import(file);
+      for (const f of Object.values(fns)) f(1);
+      const before = v8.getHeapCodeStatistics().bytecode_and_metadata_size;
+      let keep = [];
+      for (let round = 0; round < 200; round++) {
+        for (let i = 0; i < 200; i++) keep.push(new Array(10_000).fill(round));
+        if (keep.length > 2000) keep = [];
+        await new Promise((r) => setImmediate(r));
+      }
+      console.log(JSON.stringify({ dropped: before - v8.getHeapCodeStatistics().bytecode_and_metadata_size }));`;
+    const kept = runChild<{ dropped: number }>('limit', body).dropped;
+    const flushed = runChild<{ dropped: number }>('none', body).dropped;
+    expect(flushed).toBeGreaterThan(400_000); // seen: ~550 KB (Node 20), ~880 KB (Node 24): the 300 functions
+    expect(kept).toBeLessThan(flushed / 4); // seen: ~60 KB and ~4 KB, whatever else a collection frees
+  }, 90_000);
 });
