@@ -33,11 +33,12 @@ export function fallbackAlarm(link: string): string {
  */
 export type MkaView = Pick<MkaSession, 'interface' | 'secured' | 'state' | 'cakType' | 'ckn'>;
 
-// A string that holds only its own characters (JSON's round trip copies any string exactly).
-const own = <T extends string | undefined>(s: T): T => (s === undefined ? s : (JSON.parse(JSON.stringify(s)) as T));
-
-export function mkaView(s: MkaSession): MkaView {
-  return { interface: own(s.interface), secured: s.secured, state: own(s.state), cakType: own(s.cakType), ckn: own(s.ckn) };
+/**
+ * A device's sessions as MkaViews. One JSON round trip makes every string its own copy: a field
+ * cut from the reply text would otherwise keep that whole reply alive.
+ */
+function mkaViews(sessions: readonly MkaSession[]): MkaView[] {
+  return JSON.parse(JSON.stringify(sessions.map((s) => ({ interface: s.interface, secured: s.secured, state: s.state, cakType: s.cakType, ckn: s.ckn })))) as MkaView[];
 }
 
 /** Every device's MKA sessions (as MkaViews), or why they could not be read. */
@@ -46,7 +47,7 @@ export async function readSessions(ctx: EngineContext, devices: readonly string[
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        out.set(dev, (await ctx.fleet.withDevice(dev, (d) => d.mkaSessions())).map(mkaView));
+        out.set(dev, mkaViews(await ctx.fleet.withDevice(dev, (d) => d.mkaSessions())));
       } catch (e) {
         out.set(dev, e instanceof Error ? e : new Error(String(e)));
       }
