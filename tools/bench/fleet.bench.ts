@@ -42,6 +42,9 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
+/** FLEET_IDLE_MS: idle time before each cycle after the first, as a daemon waits between its cycles. */
+const IDLE_MS = Number(process.env.FLEET_IDLE_MS ?? 0);
+if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS must be a whole number of milliseconds, 0 or more; got ${JSON.stringify(process.env.FLEET_IDLE_MS)}`);
 /**
  * Cycles per size; the figures are the best cycle's (a daemon's steady state). A fresh process runs
  * colder code in its first cycles — at 20 links that is most of a 3-cycle run (1.6–2.1 ms of CPU per
@@ -203,7 +206,7 @@ async function runSize(links: number): Promise<SizeResult> {
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
     const CYCLES = cyclesFor(links);
     for (let c = 0; c < CYCLES; c++) {
-      if (process.env.FLEET_IDLE_MS && c > 0) await new Promise((r) => setTimeout(r, Number(process.env.FLEET_IDLE_MS)));
+      if (IDLE_MS > 0 && c > 0) await new Promise((r) => setTimeout(r, IDLE_MS));
       const before = { ...counts, writes: stateWrites.n };
       const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       // When each phase was first and last seen (seconds into the cycle): where the time goes.

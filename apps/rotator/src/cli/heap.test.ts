@@ -57,12 +57,13 @@ describe('applyV8Settings', () => {
     // dozen full collections of its own (a forced gc() ages no bytecode): without the setting V8
     // drops their bytecode (it would compile them again at the next cycle).
     const body = `
-      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
       const { join } = await import('node:path');
       const { tmpdir } = await import('node:os');
       const file = join(mkdtempSync(join(tmpdir(), 'qkd-bytecode-')), 'functions.mjs');
       writeFileSync(file, Array.from({ length: 300 }, (_, k) => 'export function f' + k + '(x) {' + Array.from({ length: 60 }, (_, i) => 'x = (x * 31 + ' + (i + k) + ') | 0;').join('') + ' return x; }').join('\\n'));
       const fns = await import(file);
+      rmSync(join(file, '..'), { recursive: true, force: true });
       for (const f of Object.values(fns)) f(1);
       const before = v8.getHeapCodeStatistics().bytecode_and_metadata_size;
       let keep = [];
