@@ -111,10 +111,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     await ctx.fleet.keys.release(cycleId);
   }
 
-  async function cycle(cycleId: string): Promise<CycleReport> {
-    // 1. Read what every device holds now.
+  // Every device's configuration, or its links failed. The settled reads stay in this function's
+  // frame: kept in cycle()'s, they held every configuration (and, through its strings, the reply
+  // it was read from) until the cycle ended, whatever `configs.clear()` dropped.
+  async function readAll(devices: string[]): Promise<Map<string, MacsecConfig>> {
     const configs = new Map<string, MacsecConfig>();
-    const devices = devicesOf(txs);
     // With the lock when the device offers it (not for a dry run): the plan is then made on a
     // configuration nobody can change before the stage, and the stage is two round trips, not three.
     const reads = await Promise.allSettled(
@@ -131,6 +132,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       if (r.status === 'fulfilled') configs.set(dev, r.value);
       else for (const t of byDevice.get(dev) ?? []) fail(t, { phase: 'read', device: dev, message: `cannot read the configuration of ${dev}: ${describeError(r.reason)}` });
     });
+    return configs;
+  }
+
+  async function cycle(cycleId: string): Promise<CycleReport> {
+    // 1. Read what every device holds now.
+    const configs = await readAll(devicesOf(txs));
 
     // A link whose ends are not set up (connectivity association, binding, key chain) gets no key:
     // it would never come up on it. `init` sets them up.
