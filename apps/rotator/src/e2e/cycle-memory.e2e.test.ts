@@ -5,7 +5,7 @@
 // 2 MiB of comment, so a kept one shows in the heap.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInitialisedBench, type Bench } from './harness.js';
 
@@ -28,8 +28,7 @@ afterAll(async () => {
 
 /** The device as the harness connects it, each configuration reply 2 MiB longer (an XML comment, which the reader skips). */
 async function connectPadded(name: string): Promise<JunosDevice> {
-  const d = bench.junos.devices[name]!;
-  const device = await connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
+  const device = await bench.connectDevice(name);
   const padded: JunosDevice['getConfigurationRaw'] = async (...args) => {
     const r = await device.getConfigurationRaw(...args);
     return { ...r, raw: r.raw.replace('<configuration', `<!-- ${'x'.repeat(2 * MiB)} --><configuration`) };
@@ -49,7 +48,7 @@ describe('what a cycle keeps of the configurations it read', () => {
       expect(report.links.map((l) => [l.link, l.result, l.error?.message])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok', undefined]));
       const after = heapAfterGc();
       expect(atConfirmed).toBeDefined();
-      // A reply kept per device would be DEVICES.length × 2 MiB (14 MiB: what the cycle kept before).
+      // A reply kept per device would be 7 devices × 2 MiB (14 MiB: what the cycle kept before).
       expect(atConfirmed! - after).toBeLessThan(2 * MiB);
     } finally {
       await rotator.close();

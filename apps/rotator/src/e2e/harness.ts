@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { connectJunos } from '@qkd-macsec/junos-netconf';
+import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
 import type { EngineConfig } from '../engine/config-view.js';
@@ -65,6 +65,8 @@ export interface Bench {
   /** sim-kme's key log (every key in every enc_keys/dec_keys reply), read now: KME, key_ID, size. */
   keyLog(): Promise<Array<{ kme: string; keyId: string; bits: number }>>;
   rotator(extra?: Partial<CreateRotatorOptions>): Rotator;
+  /** A NETCONF session to a simulated device, as the bench's rotators connect (wrap it to change what a test sees). */
+  connectDevice(name: string): Promise<JunosDevice>;
   /** A new ETSI 014 client speaking as `sae` (what the rotator uses by default). */
   kmeClient(sae: string): QkdClient;
   /** Connection details the SIGKILL fixture needs to reach the same simulators. */
@@ -170,13 +172,14 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
         logger,
         clock: () => new Date(junos.now()),
         sleep: async (ms) => junos.advance(Math.max(0, Math.ceil(ms))),
-        connectDevice: (name) => {
-          const d = junos.devices[name]!;
-          return connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
-        },
+        connectDevice: (name) => bench.connectDevice(name),
         kmeClientFor: (sae) => bench.kmeClient(sae),
         ...extra,
       });
+    },
+    connectDevice(name) {
+      const d = junos.devices[name]!;
+      return connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
     },
     kmeClient(sae) {
       return createQkdClient({

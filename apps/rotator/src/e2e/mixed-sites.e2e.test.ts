@@ -5,7 +5,7 @@
 // the keys of each transaction, resolves the coordinator's key references right before the load, and
 // zeroes them at endTx. Init + rotations must run the unchanged protocol with zero down time, the
 // coordinator never speaking as dcB's SAEs nor to dcB's devices.
-import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { deriveCknCak, requiredKeyBits, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyCheckValue } from '../agent/protocol/check-value.js';
@@ -33,8 +33,7 @@ function siteAgent(b: Bench) {
   const session = (name: string) => {
     let s = sessions.get(name);
     if (!s) {
-      const d = b.junos.devices[name]!;
-      sessions.set(name, (s = connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 })));
+      sessions.set(name, (s = b.connectDevice(name)));
     }
     return s;
   };
@@ -126,8 +125,7 @@ describe('a fleet mixing direct devices and a site agent (engine over DeviceOps/
       kmeClientFor: (sae) => (asked.push(`kme ${sae}`), bench.kmeClient(sae)),
       connectDevice: (name) => {
         asked.push(`device ${name}`);
-        const d = bench.junos.devices[name]!;
-        return connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
+        return bench.connectDevice(name);
       },
     });
     try {

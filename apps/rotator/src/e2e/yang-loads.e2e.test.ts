@@ -5,7 +5,7 @@
 // yanglint against the YANG family of the device's platform: MX (junos) and PTX/ACX (evo) in
 // key-chain mode, EX (junos-qfx) and SRX (junos-es) in static-cak mode. Without yanglint or
 // ../shared/junos-yang it skips with a warning, except under CI=true, where it fails.
-import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { platformProfile, type Platform } from '@qkd-macsec/macsec-config';
 import { validateWithYang, yangAvailability } from '@qkd-macsec/macsec-config/junos-yang';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,8 +24,7 @@ interface Load {
 function capturing(bench: Bench, loads: Load[]) {
   return bench.rotator({
     connectDevice: async (name): Promise<JunosDevice> => {
-      const d = bench.junos.devices[name]!;
-      const device = await connectJunos({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 10_000 });
+      const device = await bench.connectDevice(name);
       const send = device.netconf.rpc.bind(device.netconf);
       device.netconf.rpc = (xml, o) => {
         // Loads that carry configuration (not `<load-configuration rollback="0"/>`, a discard).
