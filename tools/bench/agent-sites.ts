@@ -15,6 +15,7 @@ import type { SiteConfig } from '../../apps/rotator/src/agent/client/index.js';
 import { agentDispatcher } from '../../apps/rotator/src/agent/client/tls.js';
 import { pinOf } from '../../apps/rotator/src/agent/server/peer.js';
 import { startChild, startJunos, type DeviceInfo } from './sim-child.js';
+import { unitNodeOptions } from './unit-node-options.js';
 
 const BIN = fileURLToPath(new URL('../../apps/rotator/bin/qkd-macsec.js', import.meta.url));
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -180,7 +181,7 @@ interface AgentChild {
 /** `qkd-macsec --config FILE agent` (the built CLI), up once it prints its URL. */
 async function startAgentChild(site: string, config: string, env: Record<string, string>, cpuProfileDir: string | undefined): Promise<AgentChild> {
   const child: ChildProcess = spawn(process.execPath, [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []), BIN, '--config', config, '--log-level', 'warn', 'agent'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, NODE_OPTIONS: unitNodeOptions('qkd-macsec-agent.service') }, // as the agent's systemd unit starts it
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

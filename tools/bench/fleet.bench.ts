@@ -19,7 +19,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -34,12 +34,16 @@ import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/inde
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 import { applyV8Settings } from '../../apps/rotator/src/cli/heap.js';
 import { measureFloor } from './floor.js';
+import { unitNodeOptions } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 
 // A full GC on demand (for the heap the rotator keeps), without --expose-gc on the command line.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+
+/** V8's young generation (both semi-spaces): node sizes it at start (the unit's NODE_OPTIONS). */
+const youngGeneration = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 /** FLEET_IDLE_MS: idle time before each cycle after the first, as a daemon waits between its cycles. */
@@ -183,10 +187,11 @@ async function runSize(links: number): Promise<SizeResult> {
   let peakRss = 0;
   // What the RSS held at its peak: V8's heap (live and garbage), Buffers and other external memory.
   let atPeak = process.memoryUsage();
+  let youngAtPeak = youngGeneration();
   const sampler = setInterval(() => {
     // rss() alone is cheap; the full breakdown (heap statistics) only at a new peak.
     const rss = process.memoryUsage.rss();
-    if (rss > peakRss) [peakRss, atPeak] = [rss, process.memoryUsage()];
+    if (rss > peakRss) [peakRss, atPeak, youngAtPeak] = [rss, process.memoryUsage(), youngGeneration()];
   }, 100);
   try {
     const ti = performance.now();
@@ -252,7 +257,7 @@ async function runSize(links: number): Promise<SizeResult> {
     const drops = (await junos.downIntervalsSince(since)).length;
     const rssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20;
     const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
-    if (!process.env.FLEET_QUIET) console.error(`  at the RSS peak (${mib(atPeak.rss)}): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
+    if (!process.env.FLEET_QUIET) console.error(`  at the RSS peak (${mib(atPeak.rss)}): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used; young generation ${mib(youngAtPeak)}), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
     gc();
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
     // FLEET_HEAP_SNAPSHOT=FILE: what that heap holds (open it in Chrome DevTools' Memory tab).
@@ -355,7 +360,8 @@ function table(results: SizeResult[]): string {
 /** One size in a fresh process of its own: its RSS and CPU are its own. */
 function runChild(child: string, links: number): SizeResult {
   const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), child], {
-    env: { ...process.env, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
+    // As the daemon's systemd unit starts it: node takes the young generation's size at start only.
+    env: { ...process.env, NODE_OPTIONS: unitNodeOptions('qkd-macsec.service'), FLEET_CHILD: '1', FLEET_LINKS: String(links) },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -369,7 +375,7 @@ function runChild(child: string, links: number): SizeResult {
 
 async function main(): Promise<void> {
   if (process.env.FLEET_CHILD) {
-    applyV8Settings(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts)
+    applyV8Settings(); // as the qkd-macsec binary does at start (apps/rotator/src/cli/heap.ts), after its imports
     const r = await runSize(Number(process.env.FLEET_LINKS));
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
     return;
@@ -387,7 +393,7 @@ async function main(): Promise<void> {
     rmSync(child, { force: true });
   }
   const r0 = results[0]!;
-  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) unless FLEET_NODE_ARGS sets its own`);
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) and node as the daemon's systemd unit starts it (NODE_OPTIONS=${unitNodeOptions('qkd-macsec.service')}) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
 }
 

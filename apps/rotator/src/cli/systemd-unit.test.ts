@@ -55,6 +55,8 @@ describe.each([
     expect(one('ExecStart')?.endsWith(command)).toBe(true);
     // Keys are in memory during a transaction: never in a core file.
     expect(one('LimitCORE')).toBe('0');
+    // The young generation node can only size at start (cli/heap.ts; heap.test.ts checks its effect).
+    expect(service.get('Environment')).toContain('NODE_OPTIONS=--max-semi-space-size=8');
     expect(unit.get('Install')?.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
