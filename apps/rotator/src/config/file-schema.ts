@@ -61,6 +61,8 @@ export const device = z.strictObject({
   sae: id('sae'),
   /** The device's platform family (macsec-config's profiles); absent: detected at init from its model. */
   platform: z.enum(PLATFORMS, { error: `platform must be one of ${PLATFORMS.join(', ')}` }).optional(),
+  /** Each NETCONF request's budget (ms), a commit's included; absent: 60 s. */
+  timeoutMs: int('timeoutMs').min(100).max(600_000).optional(),
 });
 
 const linkEnd = z.strictObject({

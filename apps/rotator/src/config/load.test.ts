@@ -195,6 +195,15 @@ describe('config problems name the path', () => {
     ]);
   });
 
+  it("a device's timeoutMs: a whole number of ms from 100 to 600,000", async () => {
+    const withTimeout = (v: string) => example().replace('    sae: SAE_A\n', `    sae: SAE_A\n    timeoutMs: ${v}\n`);
+    expect(await issuesOf(withTimeout('180000'))).toEqual([]);
+    expect(await issuesOf(withTimeout('50'))).toEqual([{ path: 'devices.r1.timeoutMs', message: 'Too small: expected number to be >=100' }]);
+    expect(await issuesOf(withTimeout('"60s"'))).toEqual([{ path: 'devices.r1.timeoutMs', message: 'timeoutMs must be an integer' }]);
+    const config = await loadConfig(write('qkd.yaml', withTimeout('180000')), { env: { R1_PASSWORD: PASSWORD } });
+    expect([config.devices.r1?.timeoutMs, config.devices.r2?.timeoutMs]).toEqual([180_000, undefined]);
+  });
+
   it('unknown keys, wrong types, bad enums, missing fields', async () => {
     const text = example(`rotation: { mode: hitless, cipherSuite: gcm-aes-512, leadTimeSecs: 3, concurrency: 0 }
 metrics: { listen: "9464" }`)

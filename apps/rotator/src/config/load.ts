@@ -196,6 +196,7 @@ export function resolveDevices(file: ConfigFile['devices'], r: Resolver): Record
       username: d.username,
       sae: d.sae,
       ...(d.platform !== undefined ? { platform: d.platform } : {}),
+      ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}),
       hostKey: {
         fingerprints: fp === undefined ? [] : Array.isArray(fp) ? fp : [fp],
         insecureAcceptAnyHostKey: insecure,

@@ -39,6 +39,8 @@ export interface DeviceConfig {
   password?: ConfigSecret;
   privateKey?: { file: string; key: ConfigSecret; passphrase?: ConfigSecret };
   hostKey: HostKeyConfig;
+  /** Each NETCONF request's budget (ms), a commit's included; absent: the connector's default (60 s). */
+  timeoutMs?: number;
   /** The SAE this device's MACsec keys are fetched as. */
   sae: string;
   /** Its platform family, when the file names it (init detects it otherwise). */

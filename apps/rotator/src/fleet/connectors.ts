@@ -16,7 +16,7 @@ type ConnectorLogger = { warn(...args: unknown[]): unknown; debug(...args: unkno
 export interface ConnectorOptions {
   logger: ConnectorLogger;
   metrics?: RotatorMetrics;
-  /** Per-RPC timeout. Default 60 s (a commit with a long confirm may take a while on big boxes). */
+  /** Per-RPC timeout of the devices whose config sets no `timeoutMs`. Default 60 s (a commit may take a while on big boxes). */
   rpcTimeoutMs?: number;
   /** Every key the KME clients receive is registered here (the log guard masks it). */
   held?: HeldSecrets;
@@ -37,7 +37,7 @@ export function deviceConnector(config: Pick<RotatorConfig, 'devices'>, options:
       ...(d.hostKey.knownHostsFile !== undefined ? { knownHostsFile: d.hostKey.knownHostsFile } : {}),
       ...(d.hostKey.fingerprints.length > 0 ? { hostKeyFingerprints: d.hostKey.fingerprints } : {}),
       insecureAcceptUnknownHostKey: d.hostKey.insecureAcceptAnyHostKey,
-      rpcTimeoutMs: options.rpcTimeoutMs ?? 60_000,
+      rpcTimeoutMs: d.timeoutMs ?? options.rpcTimeoutMs ?? 60_000,
       logger: { warn: (m: string) => log.warn(m, { device: name }), debug: (m: string) => log.debug(m, { device: name }) },
     });
     return options.metrics === undefined ? device : timedDevice(device, name, options.metrics);
