@@ -12,10 +12,14 @@ export interface DeviceInfo {
   hostKeyFingerprint: string;
 }
 
+const withoutNodeOptions = ({ NODE_OPTIONS: _, ...env }: NodeJS.ProcessEnv): NodeJS.ProcessEnv => env;
+
 /** A simulator in a child process of its own, spoken to over IPC. */
 export async function startChild<R>(role: 'junos' | 'kme', options: object) {
   const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
     execArgv: ['--import', 'tsx', ...(process.env.SIM_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROFILE_DIR] : [])],
+    // node's defaults: the NODE_OPTIONS of the rotator's process are its systemd unit's (fleet.bench.ts), not theirs.
+    env: withoutNodeOptions(process.env),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, applyV8Settings } from './heap.js';
+import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR, applyV8Settings } from './heap.js';
 
 const heapTs = fileURLToPath(new URL('./heap.ts', import.meta.url));
 const cliTs = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -18,9 +18,10 @@ const runChild = <T>(mode: 'limit' | 'none', body: string): T => {
 
 describe('applyV8Settings', () => {
   it("leaves the operator's own flags alone, each on its own (command line or NODE_OPTIONS)", () => {
-    expect(applyV8Settings(['--heap-growing-percent=80', '--flush-bytecode'])).toEqual({ heapGrowingPercent: undefined, flushBytecode: undefined });
-    expect(applyV8Settings(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, flushBytecode: false });
-    expect(applyV8Settings(['--max-semi-space-size=8', '--no-flush-bytecode'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, flushBytecode: undefined });
+    expect(applyV8Settings(['--heap-growing-percent=80', '--semi-space-growth-factor=2', '--flush-bytecode'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined });
+    expect(applyV8Settings(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: false });
+    // The units' --max-semi-space-size sets the maximum; the factor still holds it there.
+    expect(applyV8Settings(['--max-semi-space-size=8', '--no-flush-bytecode'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: undefined });
   });
 
   it('keeps a growing heap within 1.3× of what survives, where V8 alone lets it reach several times that', () => {
@@ -39,6 +40,19 @@ describe('applyV8Settings', () => {
     const unlimited = runChild<{ peak: number }>('none', body).peak;
     expect(HEAP_GROWING_PERCENT).toBe(30);
     expect(limited).toBeLessThan(unlimited * 0.7); // seen: ~300 MiB against ~700 MiB
+  }, 60_000);
+
+  it('once set, V8 no longer grows the young generation: it stays at the size it had', () => {
+    // Objects that outlive a scavenge or two (every 50th kept) make V8 grow its young generation.
+    const body = `
+      const keep = [];
+      for (let i = 0; i < 3e6; i++) { const o = { a: i, b: [i] }; if (i % 50 === 0) keep.push(o); }
+      const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+      console.log(JSON.stringify({ young: young.space_size, kept: keep.length }));`;
+    const held = runChild<{ young: number }>('limit', body).young;
+    const grown = runChild<{ young: number }>('none', body).young;
+    expect(held).toBeLessThanOrEqual(4 * 2 ** 20); // seen: 2 MiB (set before any growth: the initial two 1 MiB semi-spaces), Node 20 and 24
+    expect(grown).toBeGreaterThanOrEqual(4 * held); // seen: 16 MiB
   }, 60_000);
 
   it("the systemd unit's NODE_OPTIONS hold the binary's young generation at 8 MiB semi-spaces; loading its modules alone grows it to V8's maximum", () => {

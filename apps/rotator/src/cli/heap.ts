@@ -9,41 +9,49 @@
 //   collections (5 on Node 20, 6 on 24). A daemon's cycles are minutes apart, and the collections
 //   of its idle time (V8's memory reducer) and of its keepalives age out everything only a cycle
 //   runs — engine, XML, rendering — so each cycle compiled it again and ran cold code.
-//
-// The young generation is not set here: V8 sizes it when the process starts, and by the time this
-// runs the modules' loading has already grown it to V8's maximum (16 MiB semi-spaces on Node 20,
-// 32 MiB on Node 24). An earlier version set `--semi-space-growth-factor=1` here, meant to
-// hold it at 1 MiB; it never did. The systemd units start node with
-// `NODE_OPTIONS=--max-semi-space-size=8` (README, "Memory": 8 MiB semi-spaces, the trade-off the
-// fleet benchmark measures).
+// - Young generation held at the size it has once the modules have loaded
+//   (`--semi-space-growth-factor=1`). Node fixes its maximum at start — the systemd units pass
+//   `NODE_OPTIONS=--max-semi-space-size=8`; node alone allows 16 MiB semi-spaces (32 on Node 24) —
+//   and loading the binary's modules grows it to that maximum before this runs. With V8's factor
+//   of 2 left, V8 may resize it within the maximum during a cycle; at 400 devices the rotator
+//   spent 0.80–0.93 ms of CPU per device-cycle that way against 0.72–0.83 ms with it held (three
+//   alternating pairs). An earlier version said this held the young generation at its initial
+//   1 MiB; set after the imports, it never could.
 //
 // tools/bench `bench:fleet`, 4,000 devices: peak RSS ~440 MiB with only the 1.5× cap this used to
-// set, 343–354 MiB with the 1.3× cap and 8 MiB semi-spaces, 377–380 MiB with V8's 16 MiB
+// set, 343–354 MiB with the 1.3× cap and 8 MiB semi-spaces, 377–380 MiB with node's 16 MiB
 // (README, "Memory"). With 20 s of idle time before each cycle (FLEET_IDLE_MS), five alternating
 // pairs: the cycles after the idle time took 4.7–5.4 s with V8's flushing and 4.3–5.0 s with the
 // bytecode kept.
 //
-// `node --heap-growing-percent=N` or `--[no-]flush-bytecode` given by the operator win (on the
-// command line, or in NODE_OPTIONS where node takes them).
+// `node --heap-growing-percent=N`, `--semi-space-growth-factor=N` or `--[no-]flush-bytecode` given
+// by the operator win (on the command line, or in NODE_OPTIONS where node takes them).
 import { setFlagsFromString } from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 30;
+export const SEMI_SPACE_GROWTH_FACTOR = 1;
 
 export interface V8Settings {
   /** The heap growing percent set, or undefined when the operator's own applies. */
   heapGrowingPercent: number | undefined;
+  /** The young generation's growth factor set, or undefined when the operator's own applies. */
+  semiSpaceGrowthFactor: number | undefined;
   /** false: bytecode flushing turned off; undefined when the operator chose. */
   flushBytecode: false | undefined;
 }
 
 const given = (args: readonly string[], pattern: RegExp) => args.some((a) => pattern.test(a));
 
-/** Sets V8's heap growth and bytecode flushing unless node was started with its own; returns what it set. */
+/** Sets V8's heap growth, young-generation growth and bytecode flushing unless node was started with its own; returns what it set. */
 export function applyV8Settings(nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])]): V8Settings {
-  const settings: V8Settings = { heapGrowingPercent: undefined, flushBytecode: undefined };
+  const settings: V8Settings = { heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined };
   if (!given(nodeArgs, /^--heap[-_]growing[-_]percent(=|$)/)) {
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     settings.heapGrowingPercent = HEAP_GROWING_PERCENT;
+  }
+  if (!given(nodeArgs, /^--semi[-_]space[-_]growth[-_]factor(=|$)/)) {
+    setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`);
+    settings.semiSpaceGrowthFactor = SEMI_SPACE_GROWTH_FACTOR;
   }
   if (!given(nodeArgs, /^--(no[-_])?flush[-_]bytecode(=|$)/)) {
     setFlagsFromString('--no-flush-bytecode');
