@@ -221,10 +221,31 @@ describe('session pool', () => {
     await pool.close();
   });
 
+  it('starts at most startsPerTurn uses in one turn of the event loop, the rest in the next turns, in order', async () => {
+    const devices = await fleet(5);
+    const pool = createSessionPool({ connect: connectTo(devices), maxConcurrency: 8, startsPerTurn: 2, logger: quiet });
+    await Promise.all([...devices.keys()].map((key) => pool.use(key, (d) => d.facts()))); // sessions open
+    const started: string[] = [];
+    const uses = [...devices.keys()].map((key) =>
+      pool.use(key, async (d) => {
+        started.push(key);
+        return (await d.facts()).hostname;
+      }, key === 'r4' ? { priority: 'urgent' } : {}),
+    );
+    await Promise.resolve();
+    expect(started).toEqual(['r0', 'r1']);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['r0', 'r1', 'r2', 'r3']);
+    expect(await Promise.all(uses)).toEqual(Array(5).fill('r'));
+    expect(started).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    await pool.close();
+  });
+
   it('refuses bad options and a bad priority with a clear error', async () => {
     const connect = async () => ({ closed: false, close: async () => undefined });
     expect(() => createSessionPool({ connect, maxSessions: 0 })).toThrow(/maxSessions must be a positive integer, got 0/);
     expect(() => createSessionPool({ connect, maxConcurrency: 1.5 })).toThrow(/maxConcurrency must be a positive integer, got 1.5/);
+    expect(() => createSessionPool({ connect, startsPerTurn: 0 })).toThrow(/startsPerTurn must be a positive integer, got 0/);
     expect(() => createSessionPool({ connect, idleTimeoutMs: -1 })).toThrow(/idleTimeoutMs must be a number ≥ 0, got -1/);
     expect(() => createSessionPool({ connect, retry: { attempts: 0 } })).toThrow(/retry.attempts must be a positive integer/);
     expect(() => createSessionPool({ connect, reconnect: 'never' as 'on-use' })).toThrow(/reconnect must be 'on-use' or 'background', got never/);

@@ -2,6 +2,7 @@ import { AuthenticationError, HostKeyError, PoolClosedError } from '../errors.js
 import { defaultLogger, type Logger } from '../logger.js';
 import { createBackoff, type RetryOptions } from './backoff.js';
 import { createKeyQueue } from './key-queue.js';
+import { createPacer } from './pacer.js';
 
 export type { RetryOptions } from './backoff.js';
 
@@ -23,6 +24,12 @@ export interface SessionPoolOptions<T extends PooledSession> {
    * recently used idle session is closed to make room.
    */
   maxSessions?: number;
+  /**
+   * use() calls started in one turn of the event loop (default 128), both lanes; more start in the
+   * turns that follow, in order. A burst of thousands (a fleet's cycle) then sends its first
+   * requests while the rest are prepared, not all of them at the end of one long turn.
+   */
+  startsPerTurn?: number;
   retry?: RetryOptions;
   /** Which connect errors are worth retrying. Default: all but HostKeyError and AuthenticationError. */
   isRetryable?: (err: unknown) => boolean;
@@ -47,8 +54,8 @@ export interface SessionPoolOptions<T extends PooledSession> {
 
 export interface UseOptions {
   /**
-   * 'urgent': runs at once — not counted against maxConcurrency, not queued behind it — but still
-   * one use() per key at a time, ahead of that key's queued normal uses. For work whose delay
+   * 'urgent': does not wait for a slot — not counted against maxConcurrency, not queued behind it
+   * (paced by startsPerTurn like every start) — but still one use() per key at a time, ahead of that key's queued normal uses. For work whose delay
    * costs more than the load it adds, e.g. confirming a commit before its timeout.
    */
   priority?: 'normal' | 'urgent';
@@ -125,6 +132,7 @@ function nonNegative(name: string, v: number): number {
 export function createSessionPool<T extends PooledSession>(options: SessionPoolOptions<T>): SessionPool<T> {
   const max = positiveInt('maxConcurrency', options.maxConcurrency ?? 8);
   const maxSessions = positiveInt('maxSessions', options.maxSessions ?? 10_000);
+  const pace = createPacer(positiveInt('startsPerTurn', options.startsPerTurn ?? 128));
   const idleTimeout = nonNegative('idleTimeoutMs', options.idleTimeoutMs ?? 0);
   const interval = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs ?? 30_000);
   const reconnectMode = options.reconnect ?? 'on-use';
@@ -169,7 +177,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       e.running = true;
       if (head.urgent) urgentActive++;
       else active++;
-      head.start();
+      pace(head.start);
     } else if (!e.queued) {
       e.queued = true;
       slotQueue.push(e);

@@ -1,0 +1,41 @@
+import { createKeyQueue } from './key-queue.js';
+
+/**
+ * Starts at most `perTurn` tasks in one turn of the event loop; the rest start in the turns that
+ * follow, in the order they came. What a task sends leaves when its turn ends (framing/outbox.ts
+ * flushes on process.nextTick, after the turn's promise callbacks): a fleet's burst of thousands
+ * of uses started in one turn sent nothing until every one of them had built its request, and
+ * kept every one's in-flight state alive meanwhile. Paced, the first devices are at work while
+ * the rest are prepared (README, "Session pool").
+ *
+ * A start must not throw (the pool's are promise chains that settle their own use()).
+ */
+export function createPacer(perTurn: number): (start: () => void) => void {
+  const waiting = createKeyQueue<() => void>();
+  let started = 0;
+  let scheduled = false;
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(nextTurn);
+  };
+  function nextTurn(): void {
+    scheduled = false;
+    started = 0;
+    while (started < perTurn) {
+      const start = waiting.shift();
+      if (start === undefined) break;
+      started++;
+      start();
+    }
+    // The starts of this turn count until its end: the next turn resets the count (and goes on).
+    if (started > 0) schedule();
+  }
+  return (start) => {
+    schedule();
+    if (started < perTurn && waiting.length === 0) {
+      started++;
+      start();
+    } else waiting.push(start);
+  };
+}
