@@ -2,7 +2,9 @@
 // transactions resolved at start and retried every resumeRetrySeconds (never waiting for the next
 // due slot), their metrics, /healthz and `status`; the control endpoint's checks; mutual TLS.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, issueCertificate } from '@qkd-macsec/cert-lcm';
@@ -248,6 +250,26 @@ describe('control endpoint', () => {
     expect(JSON.parse(json.out())).toEqual(REPORT);
     expect(e.calls.filter((c) => c.startsWith('rotate'))).toEqual(['rotate L1', 'rotate *']);
     expect(await d.stop()).toBe(0);
+  });
+
+  it('rotate through a daemon that dies mid-rotation says so and what resolves it, exit 1', async () => {
+    // A daemon that streams a progress line and then dies: its connection is reset mid-response.
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write(`${JSON.stringify({ progress: { link: 'L1', phase: 'fetch' } })}\n`, () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const io = capturedIo({ env: { PW: 'x', QKD_MACSEC_DAEMON: url } });
+      expect(await runCli(['-c', join(dir, 'qkd.yaml'), '--log-level', 'error', 'rotate', '--link', 'L1'], { io, createRotator: () => engine().rotator })).toBe(1);
+      expect(io.err()).toContain(`the daemon at ${url} stopped answering during the rotation (ECONNRESET)`);
+      expect(io.err()).toContain('qkd-macsec status');
+      expect(io.err()).not.toMatch(/^aborted$/m);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('rotate --no-wait goes through the daemon as --no-wait; without it the daemon says what it waits for and until when, as a local run does', async () => {

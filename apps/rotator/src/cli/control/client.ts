@@ -98,16 +98,25 @@ export async function daemonRotate(
     if (msg.error !== undefined) error = msg.error;
   };
   let buffered = '';
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    buffered += chunk.toString('utf8');
-    let n: number;
-    while ((n = buffered.indexOf('\n')) >= 0) {
-      take(buffered.slice(0, n));
-      buffered = buffered.slice(n + 1);
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      buffered += chunk.toString('utf8');
+      let n: number;
+      while ((n = buffered.indexOf('\n')) >= 0) {
+        take(buffered.slice(0, n));
+        buffered = buffered.slice(n + 1);
+      }
     }
+  } catch (err) {
+    // Node says only "aborted" when the daemon's connection drops mid-response.
+    throw new DaemonError(`${gone(daemon)} stopped answering during the rotation (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${AFTER_A_DEAD_DAEMON}`);
   }
   take(buffered);
   if (error !== undefined) throw new DaemonError(`the daemon's rotation failed: ${error}`);
-  if (report === undefined) throw new DaemonError(`the daemon at ${daemon.record.url} closed the connection before its report`);
+  if (report === undefined) throw new DaemonError(`${gone(daemon)} closed the connection before its report; ${AFTER_A_DEAD_DAEMON}`);
   return report;
 }
+
+const gone = (daemon: Daemon) => `the daemon at ${daemon.record.url}${daemon.record.pid ? ` (pid ${daemon.record.pid})` : ''}`;
+const AFTER_A_DEAD_DAEMON =
+  'a transaction it left part-way is resolved when it starts again (systemd restarts it) or by the next local run; `qkd-macsec status` shows what is unresolved';
