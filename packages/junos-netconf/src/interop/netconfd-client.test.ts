@@ -14,6 +14,7 @@ import {
   createSessionPool,
   findAll,
   HostKeyError,
+  NetconfTimeoutError,
   RpcError,
   RpcFailedError,
   textOf,
@@ -48,12 +49,40 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
       privateKey: server.privateKey,
       hostKeyFingerprints: [server.hostKeyFingerprint],
       keepaliveIntervalMs: 0,
+      // Under the test's 30 s: a reply that never comes fails naming its RPC, not as a bare timeout.
+      rpcTimeoutMs: 10_000,
       ...overrides,
     };
   }
 
-  async function connect(overrides: Partial<NetconfClientOptions> = {}): Promise<NetconfClient> {
+  /**
+   * Connects, and returns once netconfd answers an RPC on the session. netconfd holds a message
+   * that reaches it in the same read as the one before it (our hello behind netconf-subsystem's
+   * connect message, or the first RPC behind our hello) until more input comes — see the pin in
+   * netconfd-harness.test.ts. On a loaded machine a test's first RPC then waited forever. A probe
+   * that goes unanswered is released by the next one (its late reply is dropped).
+   */
+  async function connectActive(overrides: Partial<NetconfClientOptions> = {}): Promise<NetconfClient> {
     const client = await connectNetconf(options(overrides));
+    try {
+      for (let probe = 1; ; probe++) {
+        const answered = await client.getConfig('running', macsecFilter(), { timeoutMs: 2_000 }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof NetconfTimeoutError && probe < 5) return false;
+            throw err;
+          },
+        );
+        if (answered) return client;
+      }
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
+
+  async function connect(overrides: Partial<NetconfClientOptions> = {}): Promise<NetconfClient> {
+    const client = await connectActive(overrides);
     open.push(client);
     return client;
   }
@@ -149,7 +178,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
       const pool = createSessionPool({
         connect: async () => {
           connects++;
-          return connectNetconf(options());
+          return connectActive();
         },
         maxConcurrency: 2,
         retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
@@ -214,7 +243,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
     // a few hundred ms); tests needing a second session open their own.
     let client: NetconfClient;
     beforeAll(async () => {
-      client = await connectNetconf(options({ capabilities: [...capabilities] }));
+      client = await connectActive({ capabilities: [...capabilities] });
       expect(client.session.framing).toBe(framing);
     });
     afterEach(async () => {

@@ -65,6 +65,7 @@ async function openFramed(
   channel.write(options.helloTrailer === undefined ? encodeMessage(hello, 'eom') : hello + options.helloTrailer);
   const framing = negotiateFraming(ourCapabilities, serverHello.capabilities);
   decoder.setFraming(framing);
+  await server.sessionActive(serverHello.sessionId);
   let messageId = 0;
   return {
     framing,

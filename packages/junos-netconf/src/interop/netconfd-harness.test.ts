@@ -9,10 +9,13 @@ import { openNetconfChannel } from './ssh-channel.js';
 import { dumpDaemonLogsOnFailure, generateEd25519Key, NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
 
 const EOM = ']]>]]>';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface RawSession {
   hostKeysSeen: string[];
   send(xml: string): void;
+  /** Writes these bytes as they are, in one channel write (one SSH packet). */
+  write(bytes: string): void;
   /** The next `]]>]]>`-framed message. */
   next(): Promise<string>;
   close(): void;
@@ -37,6 +40,7 @@ async function openRaw(server: NetconfdServer, privateKey?: string): Promise<Raw
   return {
     hostKeysSeen,
     send: (xml) => channel.write(xml + EOM),
+    write: (bytes) => channel.write(bytes),
     next: () =>
       new Promise((resolve) => {
         waiting.push(resolve);
@@ -49,6 +53,16 @@ async function openRaw(server: NetconfdServer, privateKey?: string): Promise<Raw
 const CLIENT_HELLO =
   '<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">' +
   '<capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>';
+
+/** Takes the server's hello, sends ours and waits until netconfd has taken it (see sessionActive). */
+async function exchangeHellos(server: NetconfdServer, session: RawSession): Promise<void> {
+  const hello = await session.next();
+  session.send(CLIENT_HELLO);
+  await server.sessionActive(Number(/<session-id>(\d+)<\/session-id>/.exec(hello)?.[1]));
+}
+
+const getConfigRpc = (id: number) =>
+  `<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><get-config><source><running/></source></get-config></rpc>`;
 
 function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -106,16 +120,31 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
   it('answers a get-config after a base:1.0 hello', async () => {
     const session = await openRaw(server);
     try {
-      await session.next();
-      session.send(CLIENT_HELLO);
-      session.send(
-        '<rpc message-id="101" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">' +
-          '<get-config><source><running/></source></get-config></rpc>',
-      );
+      await exchangeHellos(server, session);
+      session.send(getConfigRpc(101));
       const reply = await session.next();
       expect(reply).toMatch(/<rpc-reply[^>]*message-id="101"/);
       expect(reply).toMatch(/<data[\s/>]/);
       expect(reply).not.toContain('<rpc-error>');
+    } finally {
+      session.close();
+    }
+  });
+
+  // Pins the server behaviour behind sessionActive(): this is how interop tests hung for their
+  // 30 s on a loaded CI machine, where netconf-subsystem read the hello and the first RPC at once.
+  it("holds an RPC that arrives in the same read as the client's hello until more input comes", async () => {
+    const session = await openRaw(server);
+    try {
+      await session.next();
+      session.write(CLIENT_HELLO + EOM + getConfigRpc(301) + EOM);
+      const first = session.next();
+      const within1s = await Promise.race([first.then(() => 'replied'), sleep(1_000).then(() => 'nothing')]);
+      expect(within1s).toBe('nothing');
+      // The next message releases both, in order.
+      session.send(getConfigRpc(302));
+      expect(await first).toMatch(/<rpc-reply[^>]*message-id="301"/);
+      expect(await session.next()).toMatch(/<rpc-reply[^>]*message-id="302"/);
     } finally {
       session.close();
     }
@@ -129,8 +158,7 @@ describe.skipIf(skipInteropSuite())('netconfd harness (raw ssh2, base:1.0 framin
   it('keeps netconfd\'s saved state inside the temp dir', async () => {
     const session = await openRaw(server);
     try {
-      await session.next();
-      session.send(CLIENT_HELLO);
+      await exchangeHellos(server, session);
       const rpc = (id: number, body: string) =>
         session.send(`<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">${body}</rpc>`);
       rpc(

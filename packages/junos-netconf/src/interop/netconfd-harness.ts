@@ -36,6 +36,14 @@ export interface NetconfdServer {
   workDir: string;
   /** The YANG namespace of the fixture module that tests may edit. */
   fixtureNamespace: string;
+  /**
+   * Resolves once netconfd has taken the hello of session `sessionId` (its log says the session
+   * is "now active"). Call it before a session's first RPC: netconfd holds an RPC that reaches it
+   * in the same read as the client's hello until more input comes (`netconfd-harness.test.ts`
+   * pins this), and on a loaded machine netconf-subsystem can deliver the two in one read — the
+   * RPC then waits for a reply that never comes.
+   */
+  sessionActive(sessionId: number | undefined, timeoutMs?: number): Promise<void>;
   /** Everything the two daemons wrote so far (for diagnosing a failing test). */
   logs(): string;
   /** Kills both daemons and removes the temp dir. Safe to call twice. */
@@ -195,6 +203,27 @@ function startDaemon(file: string, args: string[], env?: NodeJS.ProcessEnv): Dae
     child.once('exit', (code, signal) => settle(signal ?? code ?? 'unknown'));
   });
   return { child, output: () => output, status: () => status, exited };
+}
+
+/** The ids of the sessions netconfd has logged as "now active" (its hello taken). */
+function watchActiveSessions(netconfd: Daemon): Set<number> {
+  const active = new Set<number>();
+  // netconfd starts each log line with its newline ("\nSession 1 for … now active (base:1.1)"), so
+  // a line is whole when it is written, not when the next one begins: scan the unfinished line too.
+  const watch = (stream: NodeJS.ReadableStream | null) => {
+    let line = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (line + chunk.toString('utf8')).split('\n');
+      line = lines.at(-1) ?? '';
+      for (const text of lines) {
+        const match = /^Session (\d+) for \S+ now active/.exec(text);
+        if (match) active.add(Number(match[1]));
+      }
+    });
+  };
+  watch(netconfd.child.stdout);
+  watch(netconfd.child.stderr);
+  return active;
 }
 
 function alive(daemon: Daemon): boolean {
@@ -399,6 +428,7 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
       { ...process.env, HOME: dir, YUMA_HOME: dir },
     );
     daemons.push(netconfd);
+    const active = watchActiveSessions(netconfd);
     await waitFor(
       netconfd,
       'netconfd',
@@ -416,6 +446,10 @@ export async function startNetconfd(options: StartNetconfdOptions = {}): Promise
       hostKeyFingerprint: fingerprintOf(hostKey.publicKey),
       workDir: dir,
       fixtureNamespace: FIXTURE_NAMESPACE,
+      sessionActive: async (sessionId, activeTimeoutMs = 10_000) => {
+        if (sessionId === undefined) throw new NetconfdHarnessError('sessionActive() needs the session-id of the server hello', 'harness', '');
+        await waitFor(netconfd, 'netconfd', () => active.has(sessionId), activeTimeoutMs, `take the hello of session ${sessionId}`);
+      },
       logs: () => daemons.map((d, i) => `--- ${i === 0 ? 'sshd' : 'netconfd'} ---\n${d.output()}`).join('\n'),
       stop,
     };
