@@ -34,6 +34,7 @@ import { createHeldSecrets, createLogger } from '../../apps/rotator/src/log/inde
 import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js';
 import { applyV8Settings } from '../../apps/rotator/src/cli/heap.js';
 import { measureFloor } from './floor.js';
+import { machineReference } from './machine-reference.js';
 import { unitNodeOptions } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
@@ -382,6 +383,8 @@ async function main(): Promise<void> {
   }
   const sizes = (process.env.FLEET_LINKS ?? process.env.FLEET_SIZES ?? '20,200,2000').split(',').map(Number);
   const results: SizeResult[] = [];
+  // Before the sizes, while the machine is as quiet as the table's first size finds it.
+  const machine = machineReference();
   // The measured process runs this file bundled by esbuild (the engine's source with it, the
   // packages from their builds) on plain node, as the qkd-macsec binary runs its build: under tsx
   // the same process held ~38 MiB more RSS (tsx's loader alone) and compiled as it went.
@@ -395,6 +398,9 @@ async function main(): Promise<void> {
   const r0 = results[0]!;
   console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) and node as the daemon's systemd unit starts it (NODE_OPTIONS=${unitNodeOptions('qkd-macsec.service')}) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
+  console.log(
+    `machine: ${machine.cores} × ${machine.cpu}; reference workload ${machine.ms.toFixed(0)} ms (4,000 one-session MKA replies parsed and a 2,000-link journal serialised 10 times, best of 15; lower is faster — compare tables from different machines through it)`,
+  );
 }
 
 main().catch((e) => {
