@@ -16,7 +16,7 @@ export interface MachineReference {
 }
 
 /** An MKA-sessions reply of one interface, shaped as sim-junos sends it (~1 KB). */
-function mkaReply(i: number): string {
+export function mkaReply(i: number): string {
   const leaf = (name: string, value: string | number) => `<${name}>${value}</${name}>`;
   const session =
     leaf('interface-name', `xe-0/0/${i % 48}`) +

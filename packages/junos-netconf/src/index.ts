@@ -13,6 +13,7 @@ export { asArray, textOf, childObject, childNames, findAll, isObject, type XmlOb
 export { connectJunos, junosDevice, type JunosDevice, type ConfigurationMode, type ConfigurationResponse } from './junos/device.js';
 export * from './junos/rpcs.js';
 export { parseFacts, type JunosFacts } from './junos/facts.js';
+export { parseMkaSummaries, type MkaSummary } from './junos/mka-summary.js';
 export { parseMkaSessions, parseMacsecConnections, type MkaSession, type MkaCak, type MacsecConnection, type MacsecSecureAssociation } from './junos/mka.js';
 export { createSessionPool, type SessionPool, type SessionPoolOptions, type PooledSession, type RetryOptions, type UseOptions, type PoolStats } from './pool/pool.js';
 export { extractSecrets, redactText, redactConfigurationText, redactFailure, redactResponse, REDACTED } from './junos/secrets.js';

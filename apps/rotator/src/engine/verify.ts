@@ -2,7 +2,7 @@
 // CKN. Read once per device. A session secured on the fallback-key (cak-type fallback, or the CKN
 // of the link's fallback-key) is an alarm of its own: the link carries traffic, but the primary
 // keys of its ends differ — the next rotation gives every end a fresh primary key.
-import type { MkaSession } from '@qkd-macsec/junos-netconf';
+import type { MkaSession, MkaSummary } from '@qkd-macsec/junos-netconf';
 import type { ResolvedLink } from './config-view.js';
 import type { EngineContext } from './context.js';
 import { describeError } from './device-ops.js';
@@ -25,16 +25,17 @@ export function fallbackAlarm(link: string): string {
 }
 
 /**
- * What the rotator checks of an MKA session (verify, status, the fallback-key's precondition).
- * Only this is kept while a fleet's reads come in, not the session as parsed: that holds its
- * whole reply (`raw`, and strings V8 cuts out of the reply text as views of it), and a verify
- * keeps every device's until the last one answers — at 4,000 devices ~20 MB carried through the
- * young generation's collections and promoted, in the cycle's last burst.
+ * What the rotator checks of an MKA session (verify, status, the fallback-key's precondition):
+ * junos-netconf's MkaSummary, which a direct device's DeviceOps reads straight from the reply
+ * (no tree of it built). Only this is kept while a fleet's reads come in, not the session as
+ * parsed: that holds its whole reply (`raw`, and strings V8 cuts out of the reply text as views
+ * of it), and a verify keeps every device's until the last one answers — at 4,000 devices ~20 MB
+ * carried through the young generation's collections and promoted, in the cycle's last burst.
  */
-export type MkaView = Pick<MkaSession, 'interface' | 'secured' | 'state' | 'cakType' | 'ckn'>;
+export type MkaView = MkaSummary;
 
 /**
- * A device's sessions as MkaViews. One JSON round trip makes every string its own copy: a field
+ * A device's sessions (from a DeviceOps without mkaSummaries: a site agent's) as MkaViews. One JSON round trip makes every string its own copy: a field
  * cut from the reply text would otherwise keep that whole reply alive.
  */
 function mkaViews(sessions: readonly MkaSession[]): MkaView[] {
@@ -47,7 +48,7 @@ export async function readSessions(ctx: EngineContext, devices: readonly string[
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        out.set(dev, mkaViews(await ctx.fleet.withDevice(dev, (d) => d.mkaSessions())));
+        out.set(dev, await ctx.fleet.withDevice(dev, async (d) => (d.mkaSummaries ? d.mkaSummaries() : mkaViews(await d.mkaSessions()))));
       } catch (e) {
         out.set(dev, e instanceof Error ? e : new Error(String(e)));
       }

@@ -42,6 +42,7 @@ function createDirectOps(device: string, d: JunosDevice): DeviceOps {
     },
     facts: () => d.facts(),
     mkaSessions: () => d.mkaSessions(),
+    mkaSummaries: () => d.mkaSummaries(),
     // async: a refused reference rejects the promise like any failure, it does not throw at the call.
     commit: async (loads, options) => loadManyAndCommit(d, loads.map((l) => renderLoad(l, device)), options),
     confirmPending: async (change, comment) => confirmWith(d, change && checked(change), comment),

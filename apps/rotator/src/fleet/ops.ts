@@ -3,7 +3,7 @@
 // site agent (agent/client: HTTPS to the agent, which holds the session and the keys) look the
 // same to the engine. Changes are macsec-config models, never XML: an agent renders them itself,
 // resolving the CAK references only it can resolve.
-import type { JunosFacts, MkaSession } from '@qkd-macsec/junos-netconf';
+import type { JunosFacts, MkaSession, MkaSummary } from '@qkd-macsec/junos-netconf';
 import type { CipherSuite, DeleteTarget, MacsecConfig, Secret } from '@qkd-macsec/macsec-config';
 import type { ResolvedLink } from '../engine/config-view.js';
 
@@ -51,6 +51,12 @@ export interface DeviceOps {
   loginUsers(): Promise<string[]>;
   facts(): Promise<JunosFacts>;
   mkaSessions(): Promise<MkaSession[]>;
+  /**
+   * What verify, status and the fallback check read of each MKA session, read without building
+   * the reply's tree (junos-netconf's parseMkaSummaries): after every rotation every device is
+   * read. Optional: a DeviceOps without it is read with mkaSessions.
+   */
+  mkaSummaries?(): Promise<MkaSummary[]>;
   /** Loads and one commit under the exclusive lock, the lock released after. */
   commit(loads: Load[], options: CommitOptions): Promise<void>;
   /** Confirms a pending commit confirmed (a plain commit), with the change when it has one. */

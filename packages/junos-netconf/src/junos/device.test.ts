@@ -209,6 +209,16 @@ describe('Junos device API over real SSH', () => {
     expect(lastRpc()).toBe('<get-mka-session-interface-information><interface-name>et-0/0/1</interface-name></get-mka-session-interface-information>');
   });
 
+  it('reads the same MKA sessions as summaries, without the tree', async () => {
+    const summaries = await device.mkaSummaries();
+    expect(summaries).toEqual([
+      { interface: 'et-0/0/1', state: 'Secured - Primary', secured: true, cakType: 'primary', ckn: 'ABCD000000000000000000000000000000000000000000000000000000000001' },
+      { interface: 'et-0/0/2', state: 'Unsecured', secured: false, cakType: undefined, ckn: 'ABCD000000000000000000000000000000000000000000000000000000000002' },
+    ]);
+    await device.mkaSummaries('et-0/0/2');
+    expect(lastRpc()).toBe('<get-mka-session-interface-information><interface-name>et-0/0/2</interface-name></get-mka-session-interface-information>');
+  });
+
   it('reads MACsec connections, attaching channels to the interface they follow', async () => {
     const conns = await device.macsecConnections();
     expect(conns.map((c) => c.interface)).toEqual(['et-0/0/1', 'et-0/0/2']);

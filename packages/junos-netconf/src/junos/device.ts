@@ -7,6 +7,7 @@ import { RpcFailedError } from '../errors.js';
 import { parseFacts, type JunosFacts } from './facts.js';
 import { extractSecrets, redactConfigurationText, redactFailure, redactResponse, redactText, SecretMemory } from './secrets.js';
 import { parseMacsecConnections, parseMkaSessions, type MacsecConnection, type MkaSession } from './mka.js';
+import { parseMkaSummaries, type MkaSummary } from './mka-summary.js';
 import * as rpcs from './rpcs.js';
 
 export type ConfigurationMode = 'shared' | 'private' | 'exclusive';
@@ -63,6 +64,8 @@ export interface JunosDevice {
   cli(command: string, options?: RpcOptions): Promise<string>;
   /** MKA sessions (show security mka sessions) as typed objects. */
   mkaSessions(iface?: string, options?: RpcOptions): Promise<MkaSession[]>;
+  /** The same sessions' interface, state, CAK type and CKN only, read without building the reply's tree (parseMkaSummaries). */
+  mkaSummaries(iface?: string, options?: RpcOptions): Promise<MkaSummary[]>;
   /** MACsec connections (show security macsec connections) as typed objects. */
   macsecConnections(iface?: string, options?: RpcOptions): Promise<MacsecConnection[]>;
   upload(upload: UploadOptions): Promise<void>;
@@ -164,6 +167,9 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
     },
     async mkaSessions(iface, o) {
       return parseMkaSessions((await rpc(rpcs.mkaSessionsRpc(iface), o)).result);
+    },
+    async mkaSummaries(iface, o) {
+      return parseMkaSummaries((await rpc(rpcs.mkaSessionsRpc(iface), { ...o, parseResult: false })).raw);
     },
     async macsecConnections(iface, o) {
       const r = await rpc(rpcs.macsecConnectionsRpc(iface), o);

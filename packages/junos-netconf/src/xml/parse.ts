@@ -173,6 +173,15 @@ export function parseXml(xml: string): Record<string, unknown> {
   return b.result();
 }
 
+/**
+ * Same safety checks as parseXml, with the document's content handed to `builder` as it is read:
+ * for a caller that keeps a few values of a reply and needs no tree of it.
+ */
+export function parseXmlWith(xml: string, builder: XmlBuilder): void {
+  checkCharacters(xml);
+  readXml(xml, builder);
+}
+
 /** Same safety checks as parseXml, but keeps sibling order: returns the root element (an array of one, as before). */
 export function parseXmlOrdered(xml: string): XmlElement[] {
   checkCharacters(xml);
