@@ -5,6 +5,11 @@ import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 
+// Loads, commits and confirms are answered with an acknowledgement nobody here reads: read for
+// well-formedness, errors and warnings as always, without building a tree of it (junos-netconf
+// RpcOptions parseResult 'check'). A device-cycle has three of them.
+const ACK = { parseResult: 'check' } as const;
+
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
 const EVENT_FILTER = '<configuration><event-options/></configuration>';
@@ -47,9 +52,10 @@ interface ChangeOptions {
 export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
   const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
   await d.withConfiguration('exclusive', async (dev) => {
-    await dev.load({ format: 'xml', action: 'merge', config: xml });
+    await dev.load({ format: 'xml', action: 'merge', config: xml }, ACK);
     await dev.commit(
       options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+      ACK,
     );
   });
 }
@@ -78,9 +84,10 @@ export async function readUnderLock(d: JunosDevice): Promise<{ config: MacsecCon
 /** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
 export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: string; action: 'merge' | 'replace' }>, options: ChangeOptions): Promise<void> {
   await d.withConfiguration('exclusive', async (dev) => {
-    for (const l of loads) await dev.load({ format: 'xml', action: l.action, config: l.xml });
+    for (const l of loads) await dev.load({ format: 'xml', action: l.action, config: l.xml }, ACK);
     await dev.commit(
       options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+      ACK,
     );
   });
 }
@@ -92,7 +99,7 @@ export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig
     return;
   }
   await d.withConfiguration('exclusive', async (dev) => {
-    await dev.confirm({ comment });
+    await dev.confirm({ comment }, ACK);
   });
 }
 
@@ -107,8 +114,8 @@ export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; 
   if (!locked) await d.lock();
   try {
     const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
-    await d.load({ format: 'xml', action: 'merge', config: xml });
-    await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment });
+    await d.load({ format: 'xml', action: 'merge', config: xml }, ACK);
+    await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment }, ACK);
   } catch (err) {
     await releaseAfterFailure(d);
     throw err;
@@ -126,8 +133,8 @@ export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig
   const withChange = !!change && (change.delete.length > 0 || Object.keys(change.config).length > 0);
   try {
     if (withChange) {
-      await d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) });
-      await d.commit({ comment });
+      await d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) }, ACK);
+      await d.commit({ comment }, ACK);
       await d.unlock();
       return;
     }
@@ -139,7 +146,7 @@ export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig
   // way. It goes out right BEHIND the commit (sent in that order, answered in that order): sent
   // first, it let another session lock — or leave its own edits in the shared candidate for our
   // commit — while the commit was still to run.
-  const confirmed = d.confirm({ comment });
+  const confirmed = d.confirm({ comment }, ACK);
   const unlocked = d.unlock();
   unlocked.catch(() => undefined);
   await confirmed;

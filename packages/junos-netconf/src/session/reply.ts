@@ -1,7 +1,8 @@
 import { RpcError, type RpcErrorSeverity } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
 import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
-import { ATTR_PREFIX, parseXml, TEXT_KEY } from '../xml/parse.js';
+import { ATTR_PREFIX, parseXml, parseXmlWith, TEXT_KEY } from '../xml/parse.js';
+import type { XmlBuilder } from '../xml/reader.js';
 
 export interface ParsedReply {
   /** message-id attribute of <rpc-reply>, when the server sent one. */
@@ -118,6 +119,35 @@ export function parseFullReply(raw: string): ParsedReply {
     warnings: all.length === 0 ? [] : all.filter((e) => e.severity === 'warning'),
     result,
   };
+}
+
+/** Notes the root element's name and whether it has a direct <ok/> child; builds nothing. */
+class ReplyCheck implements XmlBuilder {
+  root: string | undefined = undefined;
+  ok = false;
+  private depth = 0;
+  open(name: string): void {
+    if (this.depth === 0) this.root = name;
+    else if (this.depth === 1 && name === 'ok') this.ok = true;
+    this.depth++;
+  }
+  text(): void {}
+  close(): void {
+    this.depth--;
+  }
+}
+
+/**
+ * Reads a reply with parseXml's checks and refusals but builds no tree of it (RpcOptions
+ * parseResult 'check'): throws as parseFullReply would on a malformed reply or one that is not an
+ * <rpc-reply>; says whether <ok/> is a direct child. The caller has made sure it holds no error.
+ */
+export function checkReply(raw: string): { ok: boolean } {
+  if (parseOkReply(raw)) return { ok: true };
+  const check = new ReplyCheck();
+  parseXmlWith(raw, check);
+  if (check.root !== 'rpc-reply') throw new XmlError('malformed', `expected <rpc-reply>, got <${check.root ?? '(nothing)'}>`);
+  return { ok: check.ok };
 }
 
 /** Best-effort message-id from a reply that failed to parse, so the right RPC gets the error. */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectNetconf, type NetconfClientOptions } from '../netconf/client.js';
 import { BASE_1_0, BASE_1_1 } from '../framing/hello.js';
 import { NetconfTimeoutError } from '../errors.js';
+import { XmlError } from '../xml/errors.js';
 import { DEFAULT_USER, startTestServer, type TestServer, type TestServerOptions } from '../test-support/netconf-server.js';
 
 const servers: TestServer[] = [];
@@ -116,6 +117,33 @@ describe('RPC session over real SSH', () => {
     await expect(client.rpc('<get><n>1</n></get>', { parseResult: false })).rejects.toMatchObject({ name: 'RpcFailedError' });
     const warned = await client.rpc('<get><n>2</n></get>', { parseResult: false });
     expect(warned.warnings.map((w) => w.message)).toEqual(['just so you know']);
+    await client.close();
+  });
+
+  it("parseResult: 'check' builds no tree, yet refuses a malformed reply, rejects errors and shows warnings", async () => {
+    const { client } = await setup({
+      handler: (rpc) => {
+        const n = Number(/<n>(\d+)<\/n>/.exec(rpc.inner)?.[1] ?? -1);
+        if (n === 1) return '<rpc-error><error-severity>error</error-severity><error-message>no such thing</error-message></rpc-error>';
+        if (n === 2) return '<rpc-error><error-severity>warning</error-severity><error-message>just so you know</error-message></rpc-error><ok/>';
+        if (n === 3) return '<commit-results><routing-engine><name>re0</name><commit-success/></routing-engine>'; // unclosed
+        if (n === 4) return '<ok/>';
+        return '<commit-results><routing-engine><name>re0</name><commit-success/></routing-engine></commit-results>';
+      },
+    });
+    const done = await client.rpc('<commit-configuration><n>0</n></commit-configuration>', { parseResult: 'check' });
+    expect(done).toMatchObject({ result: {}, ok: false, failed: false, errors: [], warnings: [] });
+    expect(done.raw).toContain('<commit-success/>');
+    expect((await client.rpc('<lock-configuration><n>4</n></lock-configuration>', { parseResult: 'check' })).ok).toBe(true);
+    const malformed = await client.rpc('<commit-configuration><n>3</n></commit-configuration>', { parseResult: 'check' }).catch((e: unknown) => e);
+    expect(malformed).toBeInstanceOf(XmlError);
+    expect((malformed as Error).message).toMatch(/reply to <commit-configuration> .* refused/);
+    await expect(client.rpc('<commit-configuration><n>1</n></commit-configuration>', { parseResult: 'check' })).rejects.toMatchObject({ name: 'RpcFailedError' });
+    const warned = await client.rpc('<commit-configuration><n>2</n></commit-configuration>', { parseResult: 'check' });
+    expect(warned.warnings.map((w) => w.message)).toEqual(['just so you know']);
+    expect(warned.ok).toBe(true);
+    // The session is still in step after all of that.
+    expect((await client.rpc('<commit-configuration><n>0</n></commit-configuration>')).result['commit-results']).toBeDefined();
     await client.close();
   });
 

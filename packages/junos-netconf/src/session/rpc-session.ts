@@ -9,7 +9,7 @@ import { defaultLogger, type Logger } from '../logger.js';
 import { intern } from '../own-string.js';
 import { XmlError } from '../xml/errors.js';
 import type { XmlObject } from '../xml/nodes.js';
-import { parseRpcReply, sniffMessageId } from './reply.js';
+import { checkReply, parseRpcReply, sniffMessageId } from './reply.js';
 
 export interface RpcSessionOptions {
   /** Capabilities we advertise. Default base:1.0 and base:1.1. */
@@ -35,8 +35,11 @@ export interface RpcOptions {
    * parsed a second time here: `result` is left empty and `raw` is not checked for well-formedness
    * (the caller's parser must refuse what parseXml refuses). A reply that may carry an
    * <rpc-error> or a Junos error/warning is still parsed, so errors reject and warnings show as always.
+   * 'check': for a reply whose content the caller does not read (a load's or a commit's
+   * acknowledgement): it is read for well-formedness, errors and warnings as always, but no tree of
+   * it is built (`result` is left empty).
    */
-  parseResult?: boolean;
+  parseResult?: boolean | 'check';
 }
 
 /** Every RPC result: what was received, how long it took, and what the server complained about. */
@@ -89,7 +92,7 @@ class Pending {
     readonly deadline: number,
     readonly timeoutMs: number,
     readonly throwOnError: boolean,
-    readonly parseResult: boolean,
+    readonly parseResult: boolean | 'check',
     readonly resolve: (r: RpcResponse) => void,
     readonly reject: (e: Error) => void,
   ) {}
@@ -179,7 +182,7 @@ class Session implements RpcSession {
   private closeListeners: Array<(err?: Error) => void> | undefined = undefined;
   private nextId = 101;
   private readonly dataListener = (chunk: Buffer): void => this.onData(chunk);
-  private unparsedPending = 0; // RPCs sent with parseResult: false and not yet settled
+  private unparsedPending = 0; // RPCs sent with parseResult false or 'check' and not yet settled
   private closing = false;
   private closeReason: Error | undefined = undefined;
   // Until the hello is in; dropped then (a cleared Timeout still costs memory while referenced).
@@ -322,16 +325,27 @@ class Session implements RpcSession {
     this.take(target.id)?.reject(wrapped);
   }
 
-  /** A reply to an RPC sent with parseResult: false, with no error or warning in it: resolved with its raw text only. */
+  /**
+   * A reply to an RPC sent with parseResult false or 'check', with no error or warning in it:
+   * resolved with its raw text only ('check': once the XML reader has found it well-formed).
+   */
   private settledUnparsed(msg: string): boolean {
     // Whose reply it is first (cheap: the start tag), so a reply to a parsed RPC sent alongside
     // (the lock before a read) is not scanned for errors twice.
     const sniffed = sniffMessageId(msg);
     const p = sniffed !== undefined ? this.find(sniffed) : this.first;
-    if (!p || p.parseResult) return false;
+    if (!p || p.parseResult === true) return false;
     if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+    let ok: boolean;
+    if (p.parseResult === 'check') {
+      try {
+        ok = checkReply(msg).ok;
+      } catch {
+        return false; // the full parse refuses it, saying why
+      }
+    } else ok = OK_ELEMENT.test(msg);
     this.take(p.id);
-    p.resolve({ messageId: p.id, rpc: p.rpc, raw: msg, result: {}, ok: OK_ELEMENT.test(msg), failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
+    p.resolve({ messageId: p.id, rpc: p.rpc, raw: msg, result: {}, ok, failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
     return true;
   }
 
@@ -349,7 +363,7 @@ class Session implements RpcSession {
     if (this.last === p) this.last = prev;
     p.next = undefined;
     if (--this.inFlightCount === 0) this.timer?.unref(); // armed still, but keeps no idle process alive
-    if (!p.parseResult) this.unparsedPending--;
+    if (p.parseResult !== true) this.unparsedPending--;
     p.cleanup();
     return p;
   }
@@ -391,7 +405,7 @@ class Session implements RpcSession {
         p.onAbort = () => this.take(id)?.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal.reason));
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
-      if (!parseResult) this.unparsedPending++;
+      if (parseResult !== true) this.unparsedPending++;
       if (this.last) this.last.next = p;
       else this.first = p;
       this.last = p;
