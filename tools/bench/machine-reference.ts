@@ -1,9 +1,9 @@
 // A fixed CPU workload timed in the bench's own process, printed beside the fleet table: the
 // cycle's ratios depend on how fast the machine runs the rotator's thread, and the development
-// machine is not always the same one. Two runs of the table on different machines compare through
-// this figure (the same tree gave 0.80 ms of CPU per device-cycle at 2,000 links on the 2-core
-// machine of 2026-11-26 and 1.26 ms on that of 2026-11-27). The work is the rotator's kind:
-// parsing NETCONF replies and serialising state to JSON.
+// machine is neither always the same one nor always as fast (on 2026-11-27 one machine gave a
+// reference of 47–51 ms and 1.06–1.32 ms of rotator CPU per device-cycle at 2,000 links for an
+// hour, then 42–43 ms and 0.78–0.89 ms). Two tables compare through this figure. The work is the
+// rotator's kind: parsing NETCONF replies and serialising state to JSON.
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseXml } from '@qkd-macsec/junos-netconf/xml';
