@@ -35,8 +35,9 @@ export function fallbackAlarm(link: string): string {
 export type MkaView = MkaSummary;
 
 /**
- * A device's sessions (from a DeviceOps without mkaSummaries: a site agent's) as MkaViews. One JSON round trip makes every string its own copy: a field
- * cut from the reply text would otherwise keep that whole reply alive.
+ * A device's sessions as MkaViews, from a DeviceOps without mkaSummaries (a site agent's). One
+ * JSON round trip makes every string its own copy: a field cut from the reply text would
+ * otherwise keep that whole reply alive.
  */
 function mkaViews(sessions: readonly MkaSession[]): MkaView[] {
   return JSON.parse(JSON.stringify(sessions.map((s) => ({ interface: s.interface, secured: s.secured, state: s.state, cakType: s.cakType, ckn: s.ckn })))) as MkaView[];
