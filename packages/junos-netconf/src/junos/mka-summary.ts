@@ -25,8 +25,8 @@ interface Item {
   text: string | undefined;
   /** Each field from the FIRST child of that name (a later one is ignored, as textOf ignores it). */
   texts: Texts;
+  /** The first session-live child's leaves, once it has closed. */
   live: Texts | undefined;
-  hasLive: boolean;
   /** Sessions found when this element opened: a session drops those found inside it. */
   foundAtOpen: number;
 }
@@ -41,7 +41,7 @@ class SummaryBuilder implements XmlBuilder {
   open(name: string): void {
     const inside = this.containers > 0 || name === CONTAINER;
     if (name === CONTAINER) this.containers++;
-    this.stack.push(inside ? { name, text: undefined, texts: {}, live: undefined, hasLive: false, foundAtOpen: this.found.length } : undefined);
+    this.stack.push(inside ? { name, text: undefined, texts: {}, live: undefined, foundAtOpen: this.found.length } : undefined);
   }
 
   text(value: string): void {
@@ -56,10 +56,7 @@ class SummaryBuilder implements XmlBuilder {
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
       if (isField(item.name) && !(item.name in parent.texts)) parent.texts[item.name] = item.text;
-      if (item.name === LIVE && !parent.hasLive) {
-        parent.hasLive = true;
-        parent.live = item.texts;
-      }
+      if (item.name === LIVE) parent.live ??= item.texts;
     }
     const iface = item.texts['interface-name'];
     if (iface === undefined) return;
