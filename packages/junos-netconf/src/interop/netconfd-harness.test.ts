@@ -58,7 +58,8 @@ const CLIENT_HELLO =
 async function exchangeHellos(server: NetconfdServer, session: RawSession): Promise<void> {
   const hello = await session.next();
   session.send(CLIENT_HELLO);
-  await server.sessionActive(Number(/<session-id>(\d+)<\/session-id>/.exec(hello)?.[1]));
+  const id = /<session-id>(\d+)<\/session-id>/.exec(hello)?.[1];
+  await server.sessionActive(id === undefined ? undefined : Number(id));
 }
 
 const getConfigRpc = (id: number) =>
