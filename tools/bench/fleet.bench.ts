@@ -38,6 +38,7 @@ import { machineReference } from './machine-reference.js';
 import { unitNodeOptions } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
+import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
 
 // A full GC on demand (for the heap the rotator keeps), without --expose-gc on the command line.
 setFlagsFromString('--expose-gc');
@@ -76,6 +77,8 @@ interface SizeResult {
   stateWritesPerCycle: number;
   commitsPerDevice: number;
   cpuMsPerDeviceCycle: number;
+  /** The fastest cycle's CPU by thread (Linux only): see thread-times.ts. */
+  threads: ThreadTimes | undefined;
   /** Peak RSS during the cycles (init, which opens every session, left out), and during init. */
   rssMiB: number;
   initRssMiB: number;
@@ -209,7 +212,7 @@ async function runSize(links: number): Promise<SizeResult> {
     // FLEET_HEAP_PROFILE=FILE: where the cycles allocate (sampled, garbage included: what the GC pays for).
     const heapProfiler = process.env.FLEET_HEAP_PROFILE ? await startHeapProfile() : undefined;
     const cyclesMs: number[] = [];
-    const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number }> = [];
+    const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number; threads: ThreadTimes | undefined }> = [];
     const CYCLES = cyclesFor(links);
     for (let c = 0; c < CYCLES; c++) {
       if (IDLE_MS > 0 && c > 0) await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -218,6 +221,7 @@ async function runSize(links: number): Promise<SizeResult> {
       // When each phase was first and last seen (seconds into the cycle): where the time goes.
       const phases = new Map<string, [number, number]>();
       const cpu = process.cpuUsage();
+      const threadsBefore = threadTimes();
       const tc = performance.now();
       cycleStart = tc;
       if (process.env.FLEET_TIMELINE) console.error(`    cycle starts at ${(Date.now() / 1000).toFixed(3)}`);
@@ -239,6 +243,7 @@ async function runSize(links: number): Promise<SizeResult> {
       });
       cyclesMs.push(performance.now() - tc);
       const used = process.cpuUsage(cpu);
+      const threads = threadTimesSince(threadsBefore, threadTimes());
       const simAfter = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       if (!process.env.FLEET_QUIET) {
         console.error(`  cycle ${c + 1}: ${((performance.now() - tc) / 1000).toFixed(2)} s; phases (first–last, s): ${[...phases].map(([p, [a, b]]) => `${p} ${a.toFixed(2)}–${b.toFixed(2)}`).join(', ')}`);
@@ -247,9 +252,9 @@ async function runSize(links: number): Promise<SizeResult> {
           console.error(`    KME: ${[...kmeTimes].map(([k, v]) => `${k} ${v.n} requests (${v.keys} keys) ${v.first.toFixed(2)}–${v.last.toFixed(2)}`).join(', ')}`);
           console.error(`    steps (first / median / last, s): ${[...timeline].map(([p, v]) => (v.sort((a, b) => a - b), `${p} ${q(v, 0)} / ${q(v, 0.5)} / ${q(v, 1)}`)).join(', ')}`);
         }
-        console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
+        console.error(`    CPU: rotator ${(cpuMs(used) / 1000).toFixed(2)} s${threads ? ` (${threadsLine(threads)})` : ''}, sim-junos ${simAfter.slice(0, -1).map((v, i) => ((v - simBefore[i]!) / 1000).toFixed(2)).join(' + ')} s, sim-kme ${((simAfter.at(-1)! - simBefore.at(-1)!) / 1000).toFixed(2)} s`);
       }
-      perCycle.push({ writes: stateWrites.n - before.writes, sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000 });
+      perCycle.push({ writes: stateWrites.n - before.writes, sessions: counts.sessions - before.sessions, requests: counts.requests - before.requests, commits: counts.commits - before.commits, cpuMs: (used.user + used.system) / 1000, threads });
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
@@ -281,6 +286,7 @@ async function runSize(links: number): Promise<SizeResult> {
       stateWritesPerCycle: last.writes,
       commitsPerDevice: last.commits / devices.length,
       cpuMsPerDeviceCycle: Math.min(...perCycle.map((p) => p.cpuMs)) / devices.length,
+      threads: perCycle[cyclesMs.indexOf(Math.min(...cyclesMs))]!.threads,
       rssMiB,
       initRssMiB: initRss / 2 ** 20,
       heapMiB,
@@ -330,6 +336,11 @@ async function startProfile() {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** A cycle's CPU by thread, for the per-cycle lines. */
+function threadsLine(t: ThreadTimes): string {
+  return `JavaScript thread ${(t.mainCpuMs / 1000).toFixed(2)} s on a core and ${(t.mainWaitMs / 1000).toFixed(2)} s waiting for one, other threads ${(t.otherCpuMs / 1000).toFixed(2)} s`;
+}
+
 function table(results: SizeResult[]): string {
   const rows: Array<[string, (r: SizeResult) => string]> = [
     ['devices', (r) => String(r.devices)],
@@ -344,6 +355,8 @@ function table(results: SizeResult[]): string {
     ['commits / device', (r) => r.commitsPerDevice.toFixed(2)],
     ['state file writes / cycle', (r) => String(r.stateWritesPerCycle)],
     ['rotator CPU / device-cycle', (r) => `${r.cpuMsPerDeviceCycle.toFixed(2)} ms`],
+    ['JS thread: on a core / waiting', (r) => (r.threads ? `${s(r.threads.mainCpuMs)} / ${s(r.threads.mainWaitMs)}` : 'n/a')],
+    ['other threads (GC, compiler)', (r) => (r.threads ? s(r.threads.otherCpuMs) : 'n/a')],
     ['rotator RSS (peak, cycles)', (r) => `${r.rssMiB.toFixed(0)} MiB`],
     ['rotator RSS (peak, init)', (r) => `${r.initRssMiB.toFixed(0)} MiB`],
     ['rotator heap after GC', (r) => `${r.heapMiB.toFixed(0)} MiB`],
