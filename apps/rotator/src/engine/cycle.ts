@@ -202,6 +202,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       return entry;
     };
     const keyIdsWritten = new Set<Tx>();
+    const keyIdAt = startedAt.toISOString(); // one string for the cycle's entries, kept for good
     // Every write puts down the journal as it is when the write starts (see coalesce.ts).
     const writeJournal = coalesce(async () => {
       const added: Tx[] = [];
@@ -211,7 +212,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           for (const t of txs) {
             if (!t.key) continue;
             if (!keyIdsWritten.has(t)) {
-              s.keyIds[t.key.keyId] = s.keyIds[t.key.keyId] ?? { link: t.link.name, at: startedAt.toISOString(), ...(fb ? { kind: 'fallback' as const } : {}) };
+              s.keyIds[t.key.keyId] = s.keyIds[t.key.keyId] ?? { link: t.link.name, at: keyIdAt, ...(fb ? { kind: 'fallback' as const } : {}) };
               keyIdsWritten.add(t);
               added.push(t);
             }

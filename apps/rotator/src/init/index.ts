@@ -153,8 +153,9 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
       }
       slots.set(l.name, s);
     }
+    const at = now.toISOString();
     await ctx.store.update((st) => {
-      for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at: now.toISOString() };
+      for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at };
     });
     // Fallback keys of links that already have a key go in the same commit; those of links getting
     // their first key now wait until it is active (init/fallback.ts says why).

@@ -25,6 +25,10 @@ export async function readKeyIdLog(file: string, onError: (message: string, caus
   }
   const validBytes = buf.lastIndexOf(0x0a) + 1; // after the last newline; what follows is a torn append
   const entries = new Map<string, KeyIdEntry>();
+  // A link's name and a cycle's instant recur on thousands of lines: one string each, not one per
+  // line (JSON.parse makes every value anew; ~64 B a key_ID of a history kept in memory for good).
+  const shared = new Map<string, string>();
+  const one = (v: string): string => shared.get(v) ?? (shared.set(v, v), v);
   const lines = buf.toString('utf8', 0, validBytes).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -38,6 +42,8 @@ export async function readKeyIdLog(file: string, onError: (message: string, caus
     const parsed = keyIdLineSchema.safeParse(value);
     if (!parsed.success) throw onError(`key_ID log ${file} line ${i + 1} is not a key_ID entry: ${describeIssues(parsed.error)}`);
     const { keyId, ...entry } = parsed.data;
+    entry.link = one(entry.link);
+    entry.at = one(entry.at);
     if (!entries.has(keyId)) entries.set(keyId, entry);
   }
   return { entries, validBytes };
