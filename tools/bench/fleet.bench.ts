@@ -19,8 +19,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
@@ -37,12 +36,10 @@ import { measureFloor } from './floor.js';
 import { machineReference } from './machine-reference.js';
 import { unitNodeOptions } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
+import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
 
-// A full GC on demand (for the heap the rotator keeps), without --expose-gc on the command line.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** V8's young generation (both semi-spaces): node sizes it at start (the unit's NODE_OPTIONS). */
 const youngGeneration = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;

@@ -11,16 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createStateStore, KEY_IDS_FILE } from '../../apps/rotator/src/state/store.js';
+import { heapAfterGcMiB as heapMiB } from './gc.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapMiB = () => {
-  gc();
-  return process.memoryUsage().heapUsed / 2 ** 20;
-};
 
 const CYCLES = Number(process.env.KEYIDS_CYCLES ?? 50);
 const LINKS = Number(process.env.KEYIDS_LINKS ?? 2000);
