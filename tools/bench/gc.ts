@@ -11,3 +11,10 @@ export function heapAfterGcMiB(): number {
   gc();
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
+
+/** Heap in use and ArrayBuffers (typed arrays keep their bytes outside the heap) after a full collection, in MiB. */
+export function memoryAfterGcMiB(): number {
+  gc();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 2 ** 20;
+}

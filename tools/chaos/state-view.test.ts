@@ -18,8 +18,8 @@ describe('readStateView', () => {
   it('reads the key_IDs from the log beside the state file, skipping a torn last line', async () => {
     const store = createStateStore(dir);
     await store.update((s) => {
-      s.keyIds['k1'] = { link: 'p01', at: 'x' };
-      s.keyIds['k2'] = { link: 'p01', at: 'y', kind: 'fallback' };
+      s.keyIds.add('k1', { link: 'p01', at: 'x' });
+      s.keyIds.add('k2', { link: 'p01', at: 'y', kind: 'fallback' });
       s.links['p01'] = { keyId: 'k1', fallback: { keyId: 'k2', ckn: 'c', installedAt: 'y' } };
     });
     await appendFile(join(dir, KEY_IDS_FILE), '{"keyId":"k3","li');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCa, issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STATE_FILE, type RotatorState } from '../state/index.js';
+import { STATE_FILE } from '../state/index.js';
 import { readControlRecord } from './control/record.js';
 import type { CycleReport, Rotator } from './engine.js';
 import type { ContractJournal } from './pending.js';
@@ -55,7 +55,7 @@ function journal(deadline: Date): ContractJournal {
 
 function writeState(journals: ContractJournal[]) {
   mkdirSync(join(dir, 'state'), { recursive: true, mode: 0o700 });
-  const s: RotatorState = { version: 1, keyIds: { [KEY]: { link: 'L1', at: '2026-01-01T00:00:00.000Z' } }, links: {}, ...(journals.length ? { journals: Object.fromEntries(journals.map((j) => [j.cycleId, j])) } : {}) };
+  const s = { version: 1, keyIds: { [KEY]: { link: 'L1', at: '2026-01-01T00:00:00.000Z' } }, links: {}, ...(journals.length ? { journals: Object.fromEntries(journals.map((j) => [j.cycleId, j])) } : {}) };
   writeFileSync(join(dir, 'state', STATE_FILE), JSON.stringify(s));
 }
 

@@ -76,7 +76,11 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, what: s
 }
 
 const state = async (): Promise<RotatorState> => createStateStore(stateDir).load();
-const keyIdsOf = (s: RotatorState, link: string) => Object.entries(s.keyIds).filter(([, v]) => v.link === link).map(([k]) => k);
+const keyIdsOf = async (s: RotatorState, link: string) => {
+  const of: string[] = [];
+  for (const k of s.keyIds) if ((await s.keyIds.find(k))?.link === link) of.push(k);
+  return of;
+};
 const holderPid = async () => {
   try {
     return (JSON.parse(await readFile(join(stateDir, HOLDER_FILE), 'utf8')) as { pid: number }).pid;
@@ -109,9 +113,9 @@ describe('one writer per state directory (real processes)', () => {
     const first = await a.done;
     expect(first.code, first.err).toBe(0);
     const after = await state();
-    for (const k of Object.keys(before.keyIds)) expect(after.keyIds[k]).toBeDefined();
-    expect(keyIdsOf(after, 'dc1-dc2')).toHaveLength(keyIdsOf(before, 'dc1-dc2').length + 1);
-    expect(after.links['dc1-dc2']?.keyId).toBe(keyIdsOf(after, 'dc1-dc2').find((k) => !before.keyIds[k]));
+    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
+    expect(await keyIdsOf(after, 'dc1-dc2')).toHaveLength((await keyIdsOf(before, 'dc1-dc2')).length + 1);
+    expect(after.links['dc1-dc2']?.keyId).toBe((await keyIdsOf(after, 'dc1-dc2')).find((k) => !before.keyIds.has(k)));
   }, 120_000);
 
   it('with --wait-lock the second waits and both rotate: the state holds both new key_IDs', async () => {
@@ -129,9 +133,9 @@ describe('one writer per state directory (real processes)', () => {
     expect(rb.code, rb.err).toBe(0);
     expect(rb.err).toContain(`is locked by pid ${a.child.pid}`);
     const after = await state();
-    for (const k of Object.keys(before.keyIds)) expect(after.keyIds[k]).toBeDefined();
-    expect(keyIdsOf(after, 'dc1-dc2')).toHaveLength(keyIdsOf(before, 'dc1-dc2').length + 1);
-    expect(keyIdsOf(after, 'dc1-edge')).toHaveLength(keyIdsOf(before, 'dc1-edge').length + 1);
+    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
+    expect(await keyIdsOf(after, 'dc1-dc2')).toHaveLength((await keyIdsOf(before, 'dc1-dc2')).length + 1);
+    expect(await keyIdsOf(after, 'dc1-edge')).toHaveLength((await keyIdsOf(before, 'dc1-edge')).length + 1);
     expect(after.journals).toBeUndefined();
     expectNeverDown();
   }, 120_000);
@@ -167,9 +171,9 @@ describe('one writer per state directory (real processes)', () => {
     const d = await daemon.done;
     expect(d.code, d.err).toBe(0);
     const after = await state();
-    for (const k of Object.keys(before.keyIds)) expect(after.keyIds[k]).toBeDefined();
+    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
     // The daemon's first cycle rotated dc2-dc4 and so did our rotate: two new key_IDs, both kept.
-    const fresh = keyIdsOf(after, 'dc2-dc4').filter((k) => !before.keyIds[k]);
+    const fresh = (await keyIdsOf(after, 'dc2-dc4')).filter((k) => !before.keyIds.has(k));
     expect(fresh).toHaveLength(2);
     expect(fresh).toContain(viaDaemon);
     expect(after.links['dc2-dc4']?.keyId).toBe(viaDaemon);

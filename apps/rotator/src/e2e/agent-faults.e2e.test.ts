@@ -280,7 +280,7 @@ describe('site agent faults (agent mode, zero down time)', () => {
     expect(r4.history().length).toBe(commits);
     // Their key_IDs are spent (in keyIds, so never taken again) and installed nowhere.
     const state = await coord.state();
-    for (const l of DC3) expect(state.keyIds[report.links.find((x) => x.link === l)!.keyId!]?.link).toBe(l);
+    for (const l of DC3) expect((await state.keyIds.find(report.links.find((x) => x.link === l)!.keyId!))?.link).toBe(l);
     expect((await coord.state()).journals ?? {}).toEqual({});
     expect(results(await rotate())).toEqual(ALL.map((l) => [l, 'ok']));
     await expectSettled();

@@ -170,7 +170,7 @@ describe('agent mode: the coordinator never holds key material (proof, not promi
       expect(downTimeAfterFirstSecured(world.bench.junos.linkHistory(c.id).downIntervals, world.simStart, now), c.id).toEqual({ ms: 0, drops: 0, everSecured: true });
     }
     const state = await createStateStore(coord.stateDir).load();
-    const keyIds = Object.keys(state.keyIds);
+    const keyIds = [...state.keyIds];
     expect(keyIds).toHaveLength(needles.keyIds.size);
     expect(keyIds.filter((k) => !needles.keyIds.has(k))).toEqual([]);
     for (const [link, l] of Object.entries(state.links)) expect(needles.keyIds.has(l.keyId!), link).toBe(true);

@@ -57,7 +57,7 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
       expect(allPrimaries.size).toBeGreaterThanOrEqual(4);
       for (const { link, keyId } of init.fallbackKeys!) {
         expect(state.links[link]!.fallback!.keyId).toBe(keyId);
-        expect(state.keyIds[keyId]).toMatchObject({ link, kind: 'fallback' });
+        expect(await state.keyIds.find(keyId)).toMatchObject({ link, kind: 'fallback' });
         const ckn = state.links[link]!.fallback!.ckn;
         // From the key_ID the KME handed out (sha256-keyid), not from a name or a constant.
         expect(ckn).toBe(createHash('sha256').update(keyId).digest('hex'));
@@ -114,7 +114,7 @@ set security macsec connectivity-association qkd-L2 fallback-key cak ${NAME_DERI
       for (const l of report.fallback!) {
         expect(l.keyId).not.toBe(before.links[l.link]!.fallback!.keyId);
         expect(state.links[l.link]!.fallback!.keyId).toBe(l.keyId);
-        expect(state.keyIds[l.keyId!]).toMatchObject({ kind: 'fallback' });
+        expect(await state.keyIds.find(l.keyId!)).toMatchObject({ kind: 'fallback' });
         for (const d of ENDS[l.link]!) {
           const k = keysOf(bench, d, l.link);
           expect(k.fallback).toBe(state.links[l.link]!.fallback!.ckn);

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { JournalLink } from '../state/types.js';
+import { handedOutAgain } from '../state/keyid-history.js';
 import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
 import { coalesce, deferred } from './coalesce.js';
@@ -212,7 +213,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           for (const t of txs) {
             if (!t.key) continue;
             if (!keyIdsWritten.has(t)) {
-              s.keyIds[t.key.keyId] = s.keyIds[t.key.keyId] ?? { link: t.link.name, at: keyIdAt, ...(fb ? { kind: 'fallback' as const } : {}) };
+              s.keyIds.add(t.key.keyId, { link: t.link.name, at: keyIdAt, ...(fb ? { kind: 'fallback' as const } : {}) });
               keyIdsWritten.add(t);
               added.push(t);
             }
@@ -289,8 +290,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       emit({ link: t.link.name, phase: 'fetch' });
       try {
         const key = await ctx.fleet.keys.fetch(t.link, { tx: cycleId, cipherSuite: ctx.config.rotation.cipherSuite, kind });
-        if (state.keyIds[key.keyId]) {
-          fail(t, { phase: 'fetch', message: `KME handed out key_ID ${key.keyId} again (installed for link ${state.keyIds[key.keyId]!.link} at ${state.keyIds[key.keyId]!.at}); refusing to install a key twice` });
+        if (state.keyIds.has(key.keyId)) {
+          fail(t, { phase: 'fetch', message: await handedOutAgain(state.keyIds, key.keyId) });
           return;
         }
         // A fallback-key equal to a primary key would be no fallback at all (and the reverse).

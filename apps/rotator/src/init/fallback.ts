@@ -9,6 +9,7 @@ import type { ResolvedLink } from '../engine/config-view.js';
 import type { EngineContext } from '../engine/context.js';
 import { describeError, mergeChanges } from '../engine/device-ops.js';
 import type { Change, FetchedKey } from '../fleet/ops.js';
+import { handedOutAgain } from '../state/keyid-history.js';
 
 /** Fetches one fallback key per link (for transaction `tx`) and records the key_IDs; failures go to `errors`. */
 export async function fetchFallbackKeys(
@@ -24,7 +25,7 @@ export async function fetchFallbackKeys(
   for (const l of links) {
     try {
       const k = await ctx.fleet.keys.fetch(l, { tx, cipherSuite: ctx.config.rotation.cipherSuite, kind: 'fallback' });
-      if (state.keyIds[k.keyId]) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
+      if (state.keyIds.has(k.keyId)) throw new Error(await handedOutAgain(state.keyIds, k.keyId));
       const primaries = primaryCkns(l, configs, state.links[l.name]?.ckn);
       const first = extraPrimaries.get(l.name);
       if (first) primaries.add(first.toLowerCase());
@@ -36,7 +37,7 @@ export async function fetchFallbackKeys(
     }
   }
   const at = ctx.clock().toISOString();
-  if (out.size) await ctx.store.update((st) => void [...out].forEach(([link, k]) => (st.keyIds[k.keyId] = { link, at, kind: 'fallback' })));
+  if (out.size) await ctx.store.update((st) => void [...out].forEach(([link, k]) => st.keyIds.add(k.keyId, { link, at, kind: 'fallback' })));
   return out;
 }
 

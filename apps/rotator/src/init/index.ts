@@ -14,6 +14,7 @@ import { adoptionPlan, dropCarried, mergeChainsByName } from './adoption-plan.js
 import { chainOrEmpty, fallbackProblem, planDevice, sharedKeyNames } from './plan.js';
 import { missingScriptUsers } from './script-users.js';
 import { initView, linkSuites, platformRefusal, surveyDevice, type DeviceSurvey } from './survey.js';
+import { handedOutAgain } from '../state/keyid-history.js';
 
 export interface InitOptions {
   dryRun?: boolean;
@@ -116,7 +117,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     for (const l of needKey) {
       try {
         const k = await ctx.fleet.keys.fetch(l, { tx: cycle, cipherSuite: ctx.config.rotation.cipherSuite, kind: 'primary' });
-        if (state.keyIds[k.keyId]) throw new Error(`KME handed out key_ID ${k.keyId} again; refusing to install a key twice`);
+        if (state.keyIds.has(k.keyId)) throw new Error(await handedOutAgain(state.keyIds, k.keyId));
         keys.set(l.name, k);
       } catch (e) {
         errors.push(`link ${l.name}: no first key: ${describeError(e)}`);
@@ -155,7 +156,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     }
     const at = now.toISOString();
     await ctx.store.update((st) => {
-      for (const [name, k] of keys) st.keyIds[k.keyId] = { link: name, at };
+      for (const [name, k] of keys) st.keyIds.add(k.keyId, { link: name, at });
     });
     // Fallback keys of links that already have a key go in the same commit; those of links getting
     // their first key now wait until it is active (init/fallback.ts says why).

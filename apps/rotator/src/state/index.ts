@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './store.js';
+export { KeyIdHistory } from './keyid-history.js';

@@ -4,49 +4,104 @@
 // rest of the state. A SIGKILL mid-append leaves a torn last line: it is ignored on read (its
 // update never returned, so its keys reached no device) and cut off before the next append.
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { writeAll } from './atomic-file.js';
-import { keyIdLineSchema, describeIssues, type KeyIdEntry } from './schema.js';
+import { KeyIdSet } from './keyid-set.js';
+import { keyIdLineSchema, describeIssues } from './schema.js';
+import type { KeyIdEntry } from './types.js';
 
 export interface KeyIdLog {
-  entries: Map<string, KeyIdEntry>;
+  /** Every key_ID in the log; their links and times stay on disk (findKeyIdEntry reads one). */
+  ids: KeyIdSet;
   /** Bytes up to and including the last complete line: where the next append goes. */
   validBytes: number;
 }
 
-/** Reads the log; a missing file is an empty log. `onError` builds the caller's error (file, message). */
-export async function readKeyIdLog(file: string, onError: (message: string, cause?: unknown) => Error): Promise<KeyIdLog> {
-  let buf: Buffer;
+// The line keyIdLines writes, in the form that needs no JSON.parse to be known valid: a restart
+// reads every key_ID of the history, millions after a year of a large fleet. Any other line
+// (escapes, fields a later version adds) goes through JSON.parse and the schema.
+const PLAIN_LINE = /^\{"keyId":"([^"\\\x00-\x1f]+)","link":"[^"\\\x00-\x1f]*","at":"[^"\\\x00-\x1f]+"(?:,"kind":"fallback")?\}$/;
+
+/**
+ * The log's complete lines, as buffers of whole lines a chunk at a time (a long history is larger
+ * than one string may be), and in `at.validBytes` where they end. Nothing when there is no log.
+ */
+async function* wholeLines(file: string, at: { validBytes: number }, ioError: (e: Error) => Error, chunkBytes = 1 << 20): AsyncGenerator<Buffer> {
+  let handle;
   try {
-    buf = await readFile(file);
+    handle = await open(file, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: new Map(), validBytes: 0 };
-    throw onError(`cannot read key_ID log ${file}: ${(e as Error).message}`, e);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(e as Error);
   }
-  const validBytes = buf.lastIndexOf(0x0a) + 1; // after the last newline; what follows is a torn append
-  const entries = new Map<string, KeyIdEntry>();
-  // A link's name and a cycle's instant recur on thousands of lines: one string each, not one per
-  // line (JSON.parse makes every value anew; ~64 B a key_ID of a history kept in memory for good).
-  const shared = new Map<string, string>();
-  const one = (v: string): string => shared.get(v) ?? (shared.set(v, v), v);
-  const lines = buf.toString('utf8', 0, validBytes).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
+  try {
+    let carry = Buffer.alloc(0); // the start of a line the previous chunk cut
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, chunkBytes, null));
+      } catch (e) {
+        throw ioError(e as Error);
+      }
+      if (bytesRead === 0) return; // what is left in carry is a torn append: ignored, cut off by the next one
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const end = buf.lastIndexOf(0x0a) + 1; // a newline byte is never inside a multi-byte character
+      carry = Buffer.from(buf.subarray(end));
+      if (end === 0) continue;
+      at.validBytes += end;
+      yield buf.subarray(0, end);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the log; a missing file is an empty log. `onError` builds the caller's error (file,
+ * message). `chunkBytes`: how much is read at a time (tests make lines straddle chunks).
+ */
+export async function readKeyIdLog(file: string, onError: (message: string, cause?: unknown) => Error, chunkBytes?: number): Promise<KeyIdLog> {
+  const ids = new KeyIdSet();
+  const at = { validBytes: 0 };
+  let lineNo = 0;
+  const readLine = (line: string) => {
+    lineNo++;
+    if (line === '') return;
+    const plain = PLAIN_LINE.exec(line);
+    if (plain) return void ids.add(plain[1]!);
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw onError(`key_ID log ${file} line ${i + 1} is not valid JSON: ${(e as Error).message}`, e);
+      throw onError(`key_ID log ${file} line ${lineNo} is not valid JSON: ${(e as Error).message}`, e);
     }
     const parsed = keyIdLineSchema.safeParse(value);
-    if (!parsed.success) throw onError(`key_ID log ${file} line ${i + 1} is not a key_ID entry: ${describeIssues(parsed.error)}`);
-    const { keyId, ...entry } = parsed.data;
-    entry.link = one(entry.link);
-    entry.at = one(entry.at);
-    if (!entries.has(keyId)) entries.set(keyId, entry);
+    if (!parsed.success) throw onError(`key_ID log ${file} line ${lineNo} is not a key_ID entry: ${describeIssues(parsed.error)}`);
+    ids.add(parsed.data.keyId);
+  };
+  for await (const lines of wholeLines(file, at, (e) => onError(`cannot read key_ID log ${file}: ${e.message}`, e), chunkBytes)) {
+    for (const line of lines.toString('utf8', 0, lines.length - 1).split('\n')) readLine(line);
   }
-  return { entries, validBytes };
+  return { ids, validBytes: at.validBytes };
+}
+
+/**
+ * The entry the log holds for `keyId` (its first), read from disk: only a refusal's message needs
+ * a key_ID's link and time, so they are not kept in memory. Undefined when the log lacks it.
+ */
+export async function findKeyIdEntry(file: string, keyId: string, chunkBytes?: number): Promise<KeyIdEntry | undefined> {
+  const needle = Buffer.from(`{"keyId":${JSON.stringify(keyId)},`);
+  for await (const lines of wholeLines(file, { validBytes: 0 }, (e) => e, chunkBytes)) {
+    for (let at = lines.indexOf(needle); at >= 0; at = lines.indexOf(needle, at + 1)) {
+      if (at > 0 && lines[at - 1] !== 0x0a) continue; // inside another line's value
+      const parsed = keyIdLineSchema.safeParse(JSON.parse(lines.toString('utf8', at, lines.indexOf(0x0a, at))));
+      if (!parsed.success) return undefined; // read() checked every line: only a file changed since
+      const { keyId: _, ...entry } = parsed.data;
+      return entry;
+    }
+  }
+  return undefined;
 }
 
 /** One line per key_ID, in the order given. */

@@ -107,13 +107,13 @@ describe('state directory lock', () => {
     const log = logger();
     const lock = await take('run', log);
     const store = createStateStore(state);
-    await store.update((s) => void (s.keyIds.k1 = { link: 'L1', at: 'x' }));
+    await store.update((s) => void (s.keyIds.add('k1', { link: 'L1', at: 'x' })));
     // Another process breaks the lock and makes its own.
     await rmdir(join(state, LOCK_DIR));
     await mkdir(join(state, LOCK_DIR));
     expect(() => assertStateWritable(state)).toThrow(/this process lost its lock \(another process has taken it over\)/);
-    await expect(store.update((s) => void (s.keyIds.k2 = { link: 'L1', at: 'x' }))).rejects.toThrow(StateError);
-    expect(Object.keys((await createStateStore(state).load()).keyIds)).toEqual(['k1']);
+    await expect(store.update((s) => void (s.keyIds.add('k2', { link: 'L1', at: 'x' })))).rejects.toThrow(StateError);
+    expect([...(await createStateStore(state).load()).keyIds]).toEqual(['k1']);
     // proper-lockfile notices too (mtime not ours) and the loss is logged.
     for (let i = 0; i < 40 && lock.held(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(lock.held()).toBe(false);
@@ -127,8 +127,8 @@ describe('state directory lock', () => {
     const a = createStateStore(state);
     const b = createStateStore(state);
     await a.load();
-    await b.update((s) => void (s.keyIds.fromB = { link: 'L', at: 'x' }));
-    await a.update((s) => void (s.keyIds.fromA = { link: 'L', at: 'x' }));
-    expect(Object.keys((await createStateStore(state).load()).keyIds).sort()).toEqual(['fromA', 'fromB']);
+    await b.update((s) => void (s.keyIds.add('fromB', { link: 'L', at: 'x' })));
+    await a.update((s) => void (s.keyIds.add('fromA', { link: 'L', at: 'x' })));
+    expect([...(await createStateStore(state).load()).keyIds].sort()).toEqual(['fromA', 'fromB']);
   });
 });

@@ -3,7 +3,6 @@
 // file and the field, never a crash deep inside a cycle. Objects are loose: a field this version
 // does not know is kept, not dropped on the next write.
 import { z } from 'zod';
-import type { RotatorState } from './types.js';
 
 const iso = z.string().min(1);
 
@@ -71,7 +70,6 @@ export const stateFileSchema = z.discriminatedUnion('version', [stateV1, stateV2
 export const keyIdLineSchema = keyIdEntry.extend({ keyId: z.string().min(1) });
 
 export type StateFile = z.infer<typeof stateFileSchema>;
-export type KeyIdEntry = RotatorState['keyIds'][string];
 
 /** "links.L1.slots.r1: expected number, received string" — the first few problems, one line. */
 export function describeIssues(error: z.ZodError, max = 3): string {

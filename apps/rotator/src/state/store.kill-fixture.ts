@@ -8,7 +8,7 @@ const pad = 'x'.repeat(64 * 1024);
 for (let i = 0; ; i++) {
   const keyId = `k${i}`;
   await store.update((s) => {
-    s.keyIds[keyId] = { link: `L${i}-${pad}`, at: new Date().toISOString() };
+    s.keyIds.add(keyId, { link: `L${i}-${pad}`, at: new Date().toISOString() });
     (s.journals ??= {})['c'] = { cycleId: 'c', startedAt: 'x', startsAt: 'y', links: {} };
   });
   process.stdout.write(`ok ${keyId}\n`);

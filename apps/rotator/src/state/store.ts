@@ -1,6 +1,7 @@
 // The state, in three files in the state directory, all mode 0600:
 // - rotator-keyids.jsonl: every key_ID ever staged, appended and fsynced (keyid-log.ts), never
-//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history;
+//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history; in
+//   memory only the IDs (keyid-history.ts), ~36–49 B each;
 // - rotator-links.json: what each link has now, replaced atomically (atomic-file.ts) only by a
 //   write that changed it (the store compares with what it last wrote, without serialising);
 // - rotator-state.json: the journals, replaced atomically on every write.
@@ -18,10 +19,11 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { jsonEqual } from './json-equal.js';
+import { KeyIdHistory } from './keyid-history.js';
 import { appendKeyIdLines, keyIdLines, readKeyIdLog } from './keyid-log.js';
 import { assertStateWritable } from './lock.js';
-import { describeIssues, linksFileSchema, stateFileSchema, type KeyIdEntry } from './schema.js';
-import { emptyState, type RotatorState } from './types.js';
+import { describeIssues, linksFileSchema, stateFileSchema } from './schema.js';
+import type { RotatorState } from './types.js';
 
 export const STATE_FILE = 'rotator-state.json';
 export const KEY_IDS_FILE = 'rotator-keyids.jsonl';
@@ -42,8 +44,6 @@ export interface StateStore {
   readonly file: string;
   /** The current state (read once, then kept in memory). */
   load(): Promise<RotatorState>;
-  /** Replace the state on disk atomically (new key_IDs appended to the key_ID log first). */
-  save(state: RotatorState): Promise<void>;
   /**
    * Read-modify-write: the file is read afresh, changed and written back, under one in-process queue,
    * so concurrent updates never lose each other (across processes, the directory's lock keeps one writer).
@@ -59,12 +59,7 @@ export function createStateStore(stateDir: string): StateStore {
   let linksOnDisk: RotatorState['links'] | undefined;
   let current: RotatorState | undefined;
   let queue: Promise<unknown> = Promise.resolve();
-  // The key_ID log as this store knows it: the IDs in it, where the next append goes, and the IDs
-  // added in memory since (recorded by the keyIds proxy, so a write costs O(new IDs), not O(all)).
-  let inLog = new Set<string>();
-  let logBytes = 0;
-  let tracked: Record<string, KeyIdEntry> | undefined;
-  let added = new Set<string>();
+  let logBytes = 0; // where the key_ID log's next append goes
 
   let written: string | undefined;
   // Synchronous, as the writes are (atomic-file.ts says why).
@@ -75,20 +70,6 @@ export function createStateStore(stateDir: string): StateStore {
   const fingerprint = () => `${fp(file)}|${fp(linksFile)}|${fp(logFile)}`;
   function unchangedSinceOurWrite(): boolean {
     return current !== undefined && written !== undefined && fingerprint() === written;
-  }
-
-  /** keyIds behind a proxy that notes every key_ID added; removing one is refused (the set only grows). */
-  function track(keyIds: Record<string, KeyIdEntry>): Record<string, KeyIdEntry> {
-    added = new Set(Object.keys(keyIds).filter((k) => !inLog.has(k)));
-    return (tracked = new Proxy(keyIds, {
-      set(target, key, value) {
-        if (typeof key === 'string' && !inLog.has(key)) added.add(key);
-        return Reflect.set(target, key, value);
-      },
-      deleteProperty(_target, key) {
-        throw new StateError(`key_ID ${String(key)} cannot be removed from the state: a key_ID is kept forever, so it is never installed twice`, file);
-      },
-    }));
   }
 
   async function load(): Promise<RotatorState> {
@@ -118,39 +99,36 @@ export function createStateStore(stateDir: string): StateStore {
 
   async function read(): Promise<RotatorState> {
     const log = await readKeyIdLog(logFile, (m, cause) => new StateError(m, logFile, { cause }));
-    inLog = new Set(log.entries.keys());
     logBytes = log.validBytes;
     const main = await readChecked(file, stateFileSchema, 'state file');
     const linksFromFile = (await readChecked(linksFile, linksFileSchema, 'links file'))?.links;
     linksOnDisk = linksFromFile && structuredClone(linksFromFile);
-    const state = emptyState();
-    if (main?.journals) state.journals = main.journals;
     // The links file wins: written before the state file, it is never older than a version 1 file's links.
-    state.links = linksFromFile ?? (main?.version === 1 ? main.links : {});
-    // The log's entries, then any a version 1 file held that the log lacks (migrated by the next write).
-    const v1KeyIds = main?.version === 1 ? Object.entries(main.keyIds).filter(([k]) => !inLog.has(k)) : [];
-    state.keyIds = track(Object.assign(Object.fromEntries(log.entries), Object.fromEntries(v1KeyIds)));
+    const state: RotatorState = { version: 1, keyIds: new KeyIdHistory(log.ids, logFile), links: linksFromFile ?? (main?.version === 1 ? main.links : {}) };
+    if (main?.journals) state.journals = main.journals;
+    // Any key_ID a version 1 file held that the log lacks: pending, so the next write migrates it.
+    if (main?.version === 1) for (const [keyId, entry] of Object.entries(main.keyIds)) state.keyIds.add(keyId, entry);
     return state;
   }
 
   /** `linksTouched`: the change may have touched the links (false: it never read or set state.links). */
-  function write(state: RotatorState, newKeyIds: string[], linksTouched = true): void {
+  function write(state: RotatorState, linksTouched = true): void {
     try {
       assertStateWritable(stateDir);
     } catch (e) {
       throw new StateError((e as Error).message, file, { cause: e });
     }
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const fresh = newKeyIds.filter((k) => state.keyIds[k] !== undefined && !inLog.has(k));
-    if (fresh.length > 0) {
+    const fresh = state.keyIds.pending;
+    if (fresh.size > 0) {
       try {
-        const r = appendKeyIdLines(logFile, logBytes, keyIdLines(fresh.map((k) => [k, state.keyIds[k]!])));
+        const r = appendKeyIdLines(logFile, logBytes, keyIdLines(fresh));
         logBytes = r.validBytes;
         if (r.created) syncDir(stateDir); // the new log's entry durable before a state file that relies on it
       } catch (e) {
         throw new StateError(`cannot append to key_ID log ${logFile}: ${(e as Error).message}`, logFile, { cause: e });
       }
-      for (const k of fresh) inLog.add(k);
+      state.keyIds.written();
     }
     if (linksOnDisk === undefined || (linksTouched && !jsonEqual(state.links, linksOnDisk))) {
       const text = JSON.stringify({ links: state.links });
@@ -167,13 +145,6 @@ export function createStateStore(stateDir: string): StateStore {
     } catch (e) {
       throw new StateError(`cannot replace ${path}: ${(e as Error).message}`, path, { cause: e });
     }
-  }
-
-  async function save(state: RotatorState): Promise<void> {
-    write(state, Object.keys(state.keyIds));
-    if (state.keyIds !== tracked) state.keyIds = track(state.keyIds);
-    else added.clear();
-    current = state;
   }
 
   function update(fn: (state: RotatorState) => void): Promise<RotatorState> {
@@ -193,10 +164,7 @@ export function createStateStore(stateDir: string): StateStore {
             set: (target, key, value, receiver) => ((linksTouched ||= key === 'links'), Reflect.set(target, key, value, receiver)),
           }),
         );
-        // keyIds replaced wholesale (not through the proxy): every ID not in the log is new.
-        write(next, next.keyIds === tracked ? [...added] : Object.keys(next.keyIds), linksTouched);
-        if (next.keyIds !== tracked) next.keyIds = track(next.keyIds);
-        else added.clear();
+        write(next, linksTouched);
         current = next;
       } catch (e) {
         current = undefined;
@@ -209,6 +177,6 @@ export function createStateStore(stateDir: string): StateStore {
     return run;
   }
 
-  return { file, load, save, update };
+  return { file, load, update };
 }
 

@@ -1,5 +1,13 @@
 // What the rotator remembers between runs. Key IDs, CKNs (key names, shown by `show security mka
 // sessions` anyway), slots and times only: never a key, a CAK or a secret.
+import type { KeyIdHistory } from './keyid-history.js';
+
+/** Where and when a key_ID was staged (one line of the key_ID log). */
+export interface KeyIdEntry {
+  link: string;
+  at: string;
+  kind?: 'fallback';
+}
 
 /** Where one end of a transaction got to. */
 export type EndPhase = 'planned' | 'staged' | 'confirmed' | 'removed' | 'failed';
@@ -61,13 +69,9 @@ export interface LinkState {
 
 export interface RotatorState {
   version: 1;
-  /** Every key_ID ever staged (primary and fallback keys), with the link and time: a key_ID is installed at most once. */
-  keyIds: Record<string, { link: string; at: string; kind?: 'fallback' }>;
+  /** Every key_ID ever staged (primary and fallback keys), the link and time of each on disk: a key_ID is installed at most once. */
+  readonly keyIds: KeyIdHistory;
   links: Record<string, LinkState>;
   /** In-flight cycles by cycle ID (cycles on disjoint devices may run at once). */
   journals?: Record<string, Journal>;
-}
-
-export function emptyState(): RotatorState {
-  return { version: 1, keyIds: {}, links: {} };
 }
