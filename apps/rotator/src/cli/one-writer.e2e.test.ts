@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HOLDER_FILE } from '../state/lock.js';
-import { createStateStore, type RotatorState } from '../state/index.js';
+import { createStateStore, KEY_IDS_FILE, keyIdsInLog, type RotatorState } from '../state/index.js';
 import { CONTROL_FILE } from './control/record.js';
 import { downTimeAfterFirstSecured, startDemoWorld, type DemoWorld } from './demo/run-demo.js';
 
@@ -75,10 +75,11 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, what: s
   }
 }
 
-const state = async (): Promise<RotatorState> => createStateStore(stateDir).load();
-const keyIdsOf = async (s: RotatorState, link: string) => {
+/** The state, and the key_IDs its log holds at this moment. */
+const state = async (): Promise<RotatorState & { ids: string[] }> => Object.assign(await createStateStore(stateDir).load(), { ids: await keyIdsInLog(join(stateDir, KEY_IDS_FILE)) });
+const keyIdsOf = async (s: RotatorState & { ids: string[] }, link: string) => {
   const of: string[] = [];
-  for (const k of s.keyIds) if ((await s.keyIds.find(k))?.link === link) of.push(k);
+  for (const k of s.ids) if ((await s.keyIds.find(k))?.link === link) of.push(k);
   return of;
 };
 const holderPid = async () => {
@@ -113,7 +114,7 @@ describe('one writer per state directory (real processes)', () => {
     const first = await a.done;
     expect(first.code, first.err).toBe(0);
     const after = await state();
-    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
+    for (const k of before.ids) expect(after.keyIds.has(k), k).toBe(true);
     expect(await keyIdsOf(after, 'dc1-dc2')).toHaveLength((await keyIdsOf(before, 'dc1-dc2')).length + 1);
     expect(after.links['dc1-dc2']?.keyId).toBe((await keyIdsOf(after, 'dc1-dc2')).find((k) => !before.keyIds.has(k)));
   }, 120_000);
@@ -133,7 +134,7 @@ describe('one writer per state directory (real processes)', () => {
     expect(rb.code, rb.err).toBe(0);
     expect(rb.err).toContain(`is locked by pid ${a.child.pid}`);
     const after = await state();
-    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
+    for (const k of before.ids) expect(after.keyIds.has(k), k).toBe(true);
     expect(await keyIdsOf(after, 'dc1-dc2')).toHaveLength((await keyIdsOf(before, 'dc1-dc2')).length + 1);
     expect(await keyIdsOf(after, 'dc1-edge')).toHaveLength((await keyIdsOf(before, 'dc1-edge')).length + 1);
     expect(after.journals).toBeUndefined();
@@ -171,7 +172,7 @@ describe('one writer per state directory (real processes)', () => {
     const d = await daemon.done;
     expect(d.code, d.err).toBe(0);
     const after = await state();
-    for (const k of before.keyIds) expect(after.keyIds.has(k), k).toBe(true);
+    for (const k of before.ids) expect(after.keyIds.has(k), k).toBe(true);
     // The daemon's first cycle rotated dc2-dc4 and so did our rotate: two new key_IDs, both kept.
     const fresh = (await keyIdsOf(after, 'dc2-dc4')).filter((k) => !before.keyIds.has(k));
     expect(fresh).toHaveLength(2);

@@ -23,7 +23,7 @@ import { downTimeAfterFirstSecured } from '../cli/demo/links-table.js';
 import { startSitesWorld, writeCoordinatorConfig, type CoordinatorFiles, type SitesWorld } from '../cli/demo/sites-world.js';
 import { readNeedles, scanAll, type Needles } from '../cli/demo/who-held.js';
 import { filesUnder, keyForms, scanText } from '../cli/demo/scan.js';
-import { createStateStore } from '../state/index.js';
+import { createStateStore, KEY_IDS_FILE, keyIdsInLog } from '../state/index.js';
 
 const ROTATOR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROTATOR, 'src', 'cli.ts');
@@ -170,7 +170,7 @@ describe('agent mode: the coordinator never holds key material (proof, not promi
       expect(downTimeAfterFirstSecured(world.bench.junos.linkHistory(c.id).downIntervals, world.simStart, now), c.id).toEqual({ ms: 0, drops: 0, everSecured: true });
     }
     const state = await createStateStore(coord.stateDir).load();
-    const keyIds = [...state.keyIds];
+    const keyIds = await keyIdsInLog(join(coord.stateDir, KEY_IDS_FILE));
     expect(keyIds).toHaveLength(needles.keyIds.size);
     expect(keyIds.filter((k) => !needles.keyIds.has(k))).toEqual([]);
     for (const [link, l] of Object.entries(state.links)) expect(needles.keyIds.has(l.keyId!), link).toBe(true);

@@ -102,7 +102,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     links,
     fleet,
     confirmLane: (device, fn) => fleet.urgent(device, fn),
-    store: createStateStore(config.stateDir),
+    store: createStateStore(config.stateDir, { warn: (m) => logger.warn(m) }),
     logger,
     clock: options.clock ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),

@@ -6,14 +6,13 @@
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { writeAll } from './atomic-file.js';
-import { KeyIdSet } from './keyid-set.js';
 import { keyIdLineSchema, describeIssues } from './schema.js';
 import type { KeyIdEntry } from './types.js';
 
-export interface KeyIdLog {
-  /** Every key_ID in the log; their links and times stay on disk (findKeyIdEntry reads one). */
-  ids: KeyIdSet;
-  /** Bytes up to and including the last complete line: where the next append goes. */
+/** The key_IDs of whole lines of the log, a chunk at a time, and where those lines end. */
+export interface KeyIdLogChunk {
+  keyIds: string[];
+  /** Bytes up to and including the chunk's last complete line: where the next append goes, after the last chunk. */
   validBytes: number;
 }
 
@@ -27,6 +26,7 @@ const PLAIN_LINE = /^\{"keyId":"([^"\\\x00-\x1f]+)","link":"[^"\\\x00-\x1f]*","a
  * than one string may be), and in `at.validBytes` where they end. Nothing when there is no log.
  */
 async function* wholeLines(file: string, at: { validBytes: number }, ioError: (e: Error) => Error, chunkBytes = 1 << 20): AsyncGenerator<Buffer> {
+  let position = at.validBytes;
   let handle;
   try {
     handle = await open(file, 'r');
@@ -40,11 +40,12 @@ async function* wholeLines(file: string, at: { validBytes: number }, ioError: (e
       const chunk = Buffer.allocUnsafe(chunkBytes);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await handle.read(chunk, 0, chunkBytes, null));
+        ({ bytesRead } = await handle.read(chunk, 0, chunkBytes, position));
       } catch (e) {
         throw ioError(e as Error);
       }
       if (bytesRead === 0) return; // what is left in carry is a torn append: ignored, cut off by the next one
+      position += bytesRead;
       const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       const end = buf.lastIndexOf(0x0a) + 1; // a newline byte is never inside a multi-byte character
       carry = Buffer.from(buf.subarray(end));
@@ -58,32 +59,43 @@ async function* wholeLines(file: string, at: { validBytes: number }, ioError: (e
 }
 
 /**
- * Reads the log; a missing file is an empty log. `onError` builds the caller's error (file,
+ * Reads the log from byte `from` (0: all of it; the archive's end: what came after it), a chunk of
+ * whole lines at a time; a missing file is an empty log. `onError` builds the caller's error (file,
  * message). `chunkBytes`: how much is read at a time (tests make lines straddle chunks).
  */
-export async function readKeyIdLog(file: string, onError: (message: string, cause?: unknown) => Error, chunkBytes?: number): Promise<KeyIdLog> {
-  const ids = new KeyIdSet();
-  const at = { validBytes: 0 };
+export async function* readKeyIdLog(
+  file: string,
+  onError: (message: string, cause?: unknown) => Error,
+  { from = 0, chunkBytes }: { from?: number; chunkBytes?: number } = {},
+): AsyncGenerator<KeyIdLogChunk> {
+  const at = { validBytes: from };
   let lineNo = 0;
-  const readLine = (line: string) => {
-    lineNo++;
-    if (line === '') return;
-    const plain = PLAIN_LINE.exec(line);
-    if (plain) return void ids.add(plain[1]!);
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e) {
-      throw onError(`key_ID log ${file} line ${lineNo} is not valid JSON: ${(e as Error).message}`, e);
+  const where = (lines: string[], i: number) =>
+    from === 0 ? `line ${lineNo}` : `the line at byte ${at.validBytes - lines.slice(i).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0)}`;
+  for await (const chunk of wholeLines(file, at, (e) => onError(`cannot read key_ID log ${file}: ${e.message}`, e), chunkBytes)) {
+    const keyIds: string[] = [];
+    const lines = chunk.toString('utf8', 0, chunk.length - 1).split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      lineNo++;
+      if (line === '') continue;
+      const plain = PLAIN_LINE.exec(line);
+      if (plain) {
+        keyIds.push(plain[1]!);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (e) {
+        throw onError(`key_ID log ${file} ${where(lines, i)} is not valid JSON: ${(e as Error).message}`, e);
+      }
+      const parsed = keyIdLineSchema.safeParse(value);
+      if (!parsed.success) throw onError(`key_ID log ${file} ${where(lines, i)} is not a key_ID entry: ${describeIssues(parsed.error)}`);
+      keyIds.push(parsed.data.keyId);
     }
-    const parsed = keyIdLineSchema.safeParse(value);
-    if (!parsed.success) throw onError(`key_ID log ${file} line ${lineNo} is not a key_ID entry: ${describeIssues(parsed.error)}`);
-    ids.add(parsed.data.keyId);
-  };
-  for await (const lines of wholeLines(file, at, (e) => onError(`cannot read key_ID log ${file}: ${e.message}`, e), chunkBytes)) {
-    for (const line of lines.toString('utf8', 0, lines.length - 1).split('\n')) readLine(line);
+    yield { keyIds, validBytes: at.validBytes };
   }
-  return { ids, validBytes: at.validBytes };
 }
 
 /**
@@ -139,4 +151,11 @@ export function appendKeyIdLines(file: string, validBytes: number, text: string)
   } finally {
     closeSync(fd);
   }
+}
+
+/** Every key_ID the log holds, each once, in the order first written (memory grows with the log: for tools and tests). */
+export async function keyIdsInLog(file: string): Promise<string[]> {
+  const seen = new Set<string>();
+  for await (const chunk of readKeyIdLog(file, (m, cause) => new Error(m, { cause }))) for (const k of chunk.keyIds) seen.add(k);
+  return [...seen];
 }

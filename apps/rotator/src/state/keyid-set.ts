@@ -1,12 +1,35 @@
-// The key_IDs of the whole history, exactly, in ~36–49 B each. The check that no key_ID is ever
-// installed twice needs every key_ID a state directory has staged, for the daemon's whole life; as
-// strings in a Map (with their link and time) they took ~170 B each, 8–9 MiB a day for 2,000
-// links rotated hourly. ETSI GS QKD 014 key_IDs are UUIDs: a lowercase canonical one is kept as
-// its 128 bits in an open-addressing table; anything else (an uppercase UUID, a KME's own format)
-// as the string, so every key_ID comes back exactly as it was given.
+// A set of key_IDs as 128-bit records in an open-addressing table: ~36–49 B each, where strings in
+// a Map took ~170. ETSI GS QKD 014 key_IDs are UUIDs: a lowercase canonical one is its own 128
+// bits; any other string (an uppercase UUID, a KME's own format) is the first 128 bits of its
+// SHA-256 — two different key_IDs share a record with odds of 2^-128, and then the second would
+// be refused as installed already, never installed twice. The history's recent key_IDs live
+// here; older ones in the sorted archive on disk (keyid-archive.ts), in the same records.
+import { createHash } from 'node:crypto';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const WORDS = 4; // 32-bit words a slot: the UUID's 128 bits
+/** 32-bit words a record: the 128 bits, most significant first (so word order is byte order). */
+export const WORDS = 4;
 const MAX_LOAD = 0.7;
+
+/** The key_ID's record in `out` (WORDS words). */
+export function recordOf(keyId: string, out: Uint32Array): Uint32Array {
+  if (keyId.length === 36 && UUID.test(keyId)) {
+    out[0] = parseInt(keyId.slice(0, 8), 16);
+    out[1] = parseInt(keyId.slice(9, 13) + keyId.slice(14, 18), 16);
+    out[2] = parseInt(keyId.slice(19, 23) + keyId.slice(24, 28), 16);
+    out[3] = parseInt(keyId.slice(28, 36), 16);
+  } else {
+    const h = createHash('sha256').update(keyId, 'utf8').digest();
+    for (let i = 0; i < WORDS; i++) out[i] = h.readUInt32BE(4 * i);
+  }
+  return out;
+}
+
+/** Unsigned order of the records at `a[i]` and `b[j]` (word offsets). */
+export function compareRecords(a: Uint32Array, i: number, b: Uint32Array, j: number): number {
+  for (let w = 0; w < WORDS; w++) if (a[i + w] !== b[j + w]) return a[i + w]! < b[j + w]! ? -1 : 1;
+  return 0;
+}
 
 /** murmur3's finaliser: spreads a word's bits, so sequential or time-based UUIDs probe as well as random ones. */
 function mix(h: number): number {
@@ -19,68 +42,59 @@ function mix(h: number): number {
 
 export class KeyIdSet {
   #slots = new Uint32Array(1024 * WORDS);
-  /** Whether a slot is taken (a slot of four zero words is the nil UUID, not "empty"). */
+  /** Whether a slot is taken (four zero words are the nil UUID, not "empty"). */
   #taken = new Uint8Array(1024);
-  #uuids = 0;
-  readonly #others = new Set<string>();
-  readonly #words = new Uint32Array(WORDS);
+  #size = 0;
+  #found = false;
+  readonly #record = new Uint32Array(WORDS);
 
   get size(): number {
-    return this.#uuids + this.#others.size;
+    return this.#size;
   }
 
   has(keyId: string): boolean {
-    if (!this.#parse(keyId)) return this.#others.has(keyId);
-    this.#slotOf(this.#words, this.#slots, this.#taken);
+    return this.hasRecord(recordOf(keyId, this.#record));
+  }
+
+  hasRecord(r: Uint32Array): boolean {
+    this.#slotOf(r, this.#slots, this.#taken);
     return this.#found;
   }
 
   /** Adds the key_ID; false when it was there already. */
   add(keyId: string): boolean {
-    if (!this.#parse(keyId)) {
-      if (this.#others.has(keyId)) return false;
-      this.#others.add(keyId);
-      return true;
-    }
-    if ((this.#uuids + 1) / this.#taken.length > MAX_LOAD) this.#grow();
-    const slot = this.#slotOf(this.#words, this.#slots, this.#taken);
+    return this.addRecord(recordOf(keyId, this.#record));
+  }
+
+  addRecord(r: Uint32Array): boolean {
+    if ((this.#size + 1) / this.#taken.length > MAX_LOAD) this.#grow();
+    const slot = this.#slotOf(r, this.#slots, this.#taken);
     if (this.#found) return false;
-    this.#slots.set(this.#words, slot * WORDS);
+    this.#slots.set(r, slot * WORDS);
     this.#taken[slot] = 1;
-    this.#uuids++;
+    this.#size++;
     return true;
   }
 
-  *[Symbol.iterator](): IterableIterator<string> {
-    const hex = (w: number) => w.toString(16).padStart(8, '0');
-    for (let s = 0; s < this.#taken.length; s++) {
-      if (!this.#taken[s]) continue;
-      const [a, b, c, d] = [0, 1, 2, 3].map((i) => hex(this.#slots[s * WORDS + i]!));
-      yield `${a}-${b!.slice(0, 4)}-${b!.slice(4)}-${c!.slice(0, 4)}-${c!.slice(4)}${d}`;
-    }
-    yield* this.#others;
+  /** Every record, in ascending order, WORDS words each (what the archive merges in). */
+  sorted(): Uint32Array {
+    const out = new Uint32Array(this.#size * WORDS);
+    let n = 0;
+    for (let s = 0; s < this.#taken.length; s++) if (this.#taken[s]) out.set(this.#slots.subarray(s * WORDS, s * WORDS + WORDS), WORDS * n++);
+    const order = Array.from({ length: n }, (_, i) => i * WORDS).sort((i, j) => compareRecords(out, i, out, j));
+    const sorted = new Uint32Array(out.length);
+    order.forEach((from, to) => sorted.set(out.subarray(from, from + WORDS), to * WORDS));
+    return sorted;
   }
 
-  /** Puts a canonical UUID's 128 bits in #words; false for any other string. */
-  #parse(keyId: string): boolean {
-    if (keyId.length !== 36 || !UUID.test(keyId)) return false;
-    const w = this.#words;
-    w[0] = parseInt(keyId.slice(0, 8), 16);
-    w[1] = parseInt(keyId.slice(9, 13) + keyId.slice(14, 18), 16);
-    w[2] = parseInt(keyId.slice(19, 23) + keyId.slice(24, 28), 16);
-    w[3] = parseInt(keyId.slice(28, 36), 16);
-    return true;
-  }
-
-  #found = false;
-  /** The slot holding `w`, or the empty slot where it would go (#found says which); linear probing. */
-  #slotOf(w: Uint32Array, slots: Uint32Array, taken: Uint8Array): number {
+  /** The slot holding `r`, or the empty slot where it would go (#found says which); linear probing. */
+  #slotOf(r: Uint32Array, slots: Uint32Array, taken: Uint8Array): number {
     const mask = taken.length - 1;
-    let s = mix(w[0]! ^ mix(w[1]! ^ mix(w[2]! ^ mix(w[3]!)))) & mask;
+    let s = mix(r[0]! ^ mix(r[1]! ^ mix(r[2]! ^ mix(r[3]!)))) & mask;
     for (;;) {
       if (!taken[s]) return (this.#found = false), s;
       const o = s * WORDS;
-      if (slots[o] === w[0] && slots[o + 1] === w[1] && slots[o + 2] === w[2] && slots[o + 3] === w[3]) return (this.#found = true), s;
+      if (slots[o] === r[0] && slots[o + 1] === r[1] && slots[o + 2] === r[2] && slots[o + 3] === r[3]) return (this.#found = true), s;
       s = (s + 1) & mask;
     }
   }
@@ -89,12 +103,11 @@ export class KeyIdSet {
     const [slots, taken] = [this.#slots, this.#taken];
     this.#slots = new Uint32Array(slots.length * 2);
     this.#taken = new Uint8Array(taken.length * 2);
-    const w = new Uint32Array(WORDS);
     for (let s = 0; s < taken.length; s++) {
       if (!taken[s]) continue;
-      w.set(slots.subarray(s * WORDS, s * WORDS + WORDS));
-      const to = this.#slotOf(w, this.#slots, this.#taken);
-      this.#slots.set(w, to * WORDS);
+      const r = slots.subarray(s * WORDS, s * WORDS + WORDS);
+      const to = this.#slotOf(r, this.#slots, this.#taken);
+      this.#slots.set(r, to * WORDS);
       this.#taken[to] = 1;
     }
   }

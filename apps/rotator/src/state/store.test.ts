@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStateStore, KEY_IDS_FILE, LINKS_FILE, STATE_FILE, StateError } from './store.js';
+import { createStateStore, KEY_ID_ARCHIVE_FILE, KEY_IDS_FILE, LINKS_FILE, STATE_FILE, StateError } from './store.js';
 import type { RotatorState } from './types.js';
 
 let dir: string;
@@ -18,14 +20,18 @@ afterEach(async () => {
 const logLines = async (d = dir) => (await readFile(join(d, KEY_IDS_FILE), 'utf8')).split('\n').filter((l) => l !== '');
 const stateFile = async (d = dir) => JSON.parse(await readFile(join(d, STATE_FILE), 'utf8')) as Record<string, unknown>;
 /** The state as plain data: each key_ID with its entry (read back from the log, or pending). */
-const plain = async (s: RotatorState) => ({ ...s, keyIds: Object.fromEntries(await Promise.all([...s.keyIds].map(async (k) => [k, await s.keyIds.find(k)]))) });
+const plain = async (s: RotatorState, keyIds: string[]) => {
+  expect(s.keyIds.size).toBe(keyIds.length);
+  return { ...s, keyIds: Object.fromEntries(await Promise.all(keyIds.map(async (k) => [k, await s.keyIds.find(k)]))) };
+};
+const ids = (s: RotatorState, keyIds: string[]) => [s.keyIds.size, keyIds.filter((k) => !s.keyIds.has(k))];
 const linksFile = async (d = dir) => JSON.parse(await readFile(join(d, LINKS_FILE), 'utf8')) as { links: Record<string, unknown> };
 
 describe('state store', () => {
   it('starts empty when there is no file, and writes its three files mode 0600 with no temp file left', async () => {
     const store = createStateStore(join(dir, 'state'));
     const empty = await store.load();
-    expect({ ...empty, keyIds: [...empty.keyIds] }).toEqual({ version: 1, keyIds: [], links: {} });
+    expect({ ...empty, keyIds: empty.keyIds.size }).toEqual({ version: 1, keyIds: 0, links: {} });
     await store.update((s) => {
       s.keyIds.add('k1', { link: 'L1', at: '2026-01-01T00:00:00.000Z' });
     });
@@ -39,7 +45,7 @@ describe('state store', () => {
     const store = createStateStore(dir);
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.update((s) => void (s.keyIds.add(`k${i}`, { link: 'L', at: 'x' })))));
     expect(await logLines()).toHaveLength(20);
-    expect([...(await createStateStore(dir).load()).keyIds]).toHaveLength(20);
+    expect((await createStateStore(dir).load()).keyIds.size).toBe(20);
   });
 
   it('appends only new key_IDs: a journal write leaves the key_ID log alone and the state file holds none', async () => {
@@ -90,7 +96,7 @@ describe('state store', () => {
     await writeFile(join(dir, LINKS_FILE), JSON.stringify(outside, null, 2));
     await appendFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'theirs', link: 'M', at: 'y' })}\n`);
     const after = await store.update((s) => void (s.keyIds.add('mine3', { link: 'L', at: 'x' })));
-    expect([...after.keyIds].sort()).toEqual(['mine', 'mine2', 'mine3', 'theirs']);
+    expect(ids(after, ['mine', 'mine2', 'mine3', 'theirs'])).toEqual([4, []]);
     expect(after.links['M']?.lastError).toBe('theirs');
     expect(await logLines()).toHaveLength(4);
   });
@@ -126,18 +132,18 @@ describe('state store', () => {
     };
     await writeFile(join(dir, STATE_FILE), JSON.stringify(v1));
     const loaded = await createStateStore(dir).load();
-    expect(await plain(loaded)).toEqual(v1);
+    expect(await plain(loaded, ['a', 'b'])).toEqual(v1);
 
     // Killed mid-migration: the log got `a`, the file is still version 1. Nothing is lost or doubled.
     await writeFile(join(dir, KEY_IDS_FILE), `${JSON.stringify({ keyId: 'a', link: 'L1', at: 't1' })}\n`);
     const store = createStateStore(dir);
-    expect([...(await store.load()).keyIds].sort()).toEqual(['a', 'b']);
+    expect(ids(await store.load(), ['a', 'b'])).toEqual([2, []]);
     await store.update((s) => void (s.links['L1']!.lastAttempt = 'now'));
     expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['a', 'b']);
     expect(await stateFile()).toEqual({ version: 2, journals: v1.journals });
     expect((await linksFile()).links).toEqual({ L1: { ...v1.links.L1, lastAttempt: 'now' } });
     const again = await createStateStore(dir).load();
-    expect(await plain(again)).toEqual({ ...v1, links: { L1: { ...v1.links.L1, lastAttempt: 'now' } } });
+    expect(await plain(again, ['a', 'b'])).toEqual({ ...v1, links: { L1: { ...v1.links.L1, lastAttempt: 'now' } } });
   });
 
   it('ignores a torn last line of the key_ID log, and cuts it off before the next append', async () => {
@@ -145,27 +151,13 @@ describe('state store', () => {
     await store.update((s) => void (s.keyIds.add('k1', { link: 'L', at: 'x' })));
     await appendFile(join(dir, KEY_IDS_FILE), '{"keyId":"k2","li'); // what a SIGKILL mid-append can leave
     const next = createStateStore(dir);
-    expect([...(await next.load()).keyIds]).toEqual(['k1']);
+    expect(ids(await next.load(), ['k1'])).toEqual([1, []]);
     await next.update((s) => void (s.keyIds.add('k3', { link: 'L', at: 'y' })));
     expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['k1', 'k3']);
   });
 
   it('a writer SIGKILLed mid-append loses no acknowledged key_ID and leaves a state the next run loads and extends', async () => {
-    // The child adds key_IDs with big entries (so a kill lands inside an append often) and prints
-    // each one whose update() resolved; it is killed while writing.
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./store.kill-fixture.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (out.split('\n').length > 40) {
-          clearInterval(check);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 5);
-    });
-    await new Promise((r) => child.once('exit', r));
+    const out = await runUntilKilled(dir, [], 40);
     const acknowledged = out.split('\n').filter((l) => l.startsWith('ok ')).map((l) => l.slice(3));
     expect(acknowledged.length).toBeGreaterThanOrEqual(40);
     const store = createStateStore(dir);
@@ -174,6 +166,95 @@ describe('state store', () => {
     await store.update((s) => void (s.keyIds.add('after-kill', { link: 'L', at: 'z' })));
     const lines = await logLines();
     for (const l of lines) expect(() => JSON.parse(l) as unknown).not.toThrow();
-    expect([...(await createStateStore(dir).load()).keyIds]).toContain('after-kill');
+    expect((await createStateStore(dir).load()).keyIds.has('after-kill')).toBe(true);
   });
 });
+
+/** Runs store.kill-fixture.ts on `stateDir` and SIGKILLs it once it acknowledged `lines` key_IDs (plus `extraMs`); its stdout. */
+async function runUntilKilled(stateDir: string, args: string[], lines: number, extraMs = 0): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./store.kill-fixture.ts', import.meta.url)), stateDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve) => {
+    const check = setInterval(() => {
+      if (out.split('\n').length > lines) {
+        clearInterval(check);
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, extraMs);
+      }
+    }, 5);
+  });
+  await new Promise((r) => child.once('exit', r));
+  return out;
+}
+
+describe('key_ID archive', () => {
+  const uuids = (n: number) => Array.from({ length: n }, () => randomUUID());
+
+  it('merges the recent key_IDs into the archive between cycles, and a restart reads only the log after it', async () => {
+    const store = createStateStore(dir, { compactAt: 100 });
+    const batches = [uuids(60), uuids(60), uuids(60)];
+    await store.update((s) => batches[0]!.forEach((k) => s.keyIds.add(k, { link: 'L1', at: 't1' })));
+    expect((await store.load()).keyIds.recentSize).toBe(60);
+    await store.update((s) => batches[1]!.forEach((k) => s.keyIds.add(k, { link: 'L2', at: 't2' })));
+    expect((await store.load()).keyIds.recentSize).toBe(0); // 120 ≥ 100, no journal: merged
+    expect(statSync(join(dir, KEY_ID_ARCHIVE_FILE)).size).toBe(64 + 120 * 16);
+    await store.update((s) => batches[2]!.forEach((k) => s.keyIds.add(k, { link: 'L3', at: 't3' })));
+    const restarted = (await createStateStore(dir).load()).keyIds;
+    expect([restarted.size, restarted.recentSize]).toEqual([180, 60]);
+    for (const k of batches.flat()) expect(restarted.has(k), k).toBe(true);
+    expect(restarted.has(randomUUID())).toBe(false);
+    expect(await restarted.find(batches[0]![7]!)).toEqual({ link: 'L1', at: 't1' }); // archived: read back from the log
+    await createStateStore(dir, { compactAt: 100 }).update((s) => void s.keyIds.add(batches[1]![0]!, { link: 'again', at: 't4' }));
+    expect((await readFile(join(dir, KEY_IDS_FILE), 'utf8')).split('\n').filter(Boolean)).toHaveLength(180); // known: not appended again
+  });
+
+  it('waits for the cycle to end (no journal) unless four times as many are waiting', async () => {
+    const store = createStateStore(dir, { compactAt: 100 });
+    const journal = { cycleId: 'c', startedAt: 'x', startsAt: 'y', links: {} };
+    for (let i = 0; i < 3; i++) await store.update((s) => (uuids(110).forEach((k) => s.keyIds.add(k, { link: 'L', at: 'x' })), ((s.journals ??= {})['c'] = journal)));
+    expect((await store.load()).keyIds.recentSize).toBe(330);
+    await store.update((s) => void delete s.journals!['c']);
+    expect((await store.load()).keyIds.recentSize).toBe(0);
+    for (let i = 0; i < 4; i++) await store.update((s) => (uuids(110).forEach((k) => s.keyIds.add(k, { link: 'L', at: 'x' })), ((s.journals ??= {})['c'] = journal)));
+    expect((await store.load()).keyIds.recentSize).toBe(0); // 440 ≥ 400: merged mid-cycle
+    expect((await createStateStore(dir).load()).keyIds.size).toBe(770);
+  });
+
+  it('rebuilds from the log when the archive is gone or does not match it; a reader writes nothing', async () => {
+    const store = createStateStore(dir, { compactAt: 50 });
+    const ids = uuids(120);
+    await store.update((s) => ids.forEach((k) => s.keyIds.add(k, { link: 'L', at: 'x' })));
+    const archive = join(dir, KEY_ID_ARCHIVE_FILE);
+    expect(statSync(archive).size).toBe(64 + 120 * 16);
+    for (const [i, damage] of [() => rm(archive), () => writeFile(archive, 'not an archive')].entries()) {
+      await damage();
+      const reader = (await createStateStore(dir, { compactAt: 50 }).load()).keyIds;
+      expect([reader.size, reader.recentSize]).toEqual([120 + i, 120 + i]);
+      for (const k of ids) expect(reader.has(k), k).toBe(true);
+      expect(existsSync(archive) && statSync(archive).size > 64).toBe(false); // the reader wrote nothing
+      const next = createStateStore(dir, { compactAt: 50 });
+      await next.update((s) => void s.keyIds.add(`one-more-${i}`, { link: 'L', at: 'y' }));
+      expect([(await next.load()).keyIds.recentSize, statSync(archive).size]).toEqual([0, 64 + (121 + i) * 16]);
+    }
+  });
+
+  it('a SIGKILL during merges loses no acknowledged key_ID: the next load finds every one, from the archive or the log', async () => {
+    for (const [lines, extraMs] of [[200, 0], [400, 7], [600, 23]] as const) {
+      const d = await mkdtemp(join(tmpdir(), 'rotator-state-kill-'));
+      try {
+        const out = await runUntilKilled(d, ['compact'], lines, extraMs);
+        const acknowledged = out.split('\n').filter((l) => l.startsWith('ok ')).map((l) => l.slice(3));
+        expect(acknowledged.length).toBeGreaterThanOrEqual(lines);
+        const state = await createStateStore(d).load();
+        for (const k of acknowledged) expect(state.keyIds.has(k), k).toBe(true);
+        expect(state.keyIds.size).toBeGreaterThanOrEqual(acknowledged.length);
+      } finally {
+        await rm(d, { recursive: true, force: true });
+      }
+    }
+  }, 60_000);
+});
+

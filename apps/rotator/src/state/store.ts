@@ -1,7 +1,8 @@
 // The state, in three files in the state directory, all mode 0600:
 // - rotator-keyids.jsonl: every key_ID ever staged, appended and fsynced (keyid-log.ts), never
-//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history; in
-//   memory only the IDs (keyid-history.ts), ~36–49 B each;
+//   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history; the
+//   duplicate check keeps the recent key_IDs in memory and the rest in rotator-keyids.idx, a
+//   sorted archive derived from the log (keyid-history.ts, keyid-archive.ts);
 // - rotator-links.json: what each link has now, replaced atomically (atomic-file.ts) only by a
 //   write that changed it (the store compares with what it last wrote, without serialising);
 // - rotator-state.json: the journals, replaced atomically on every write.
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { jsonEqual } from './json-equal.js';
+import { KeyIdArchive } from './keyid-archive.js';
 import { KeyIdHistory } from './keyid-history.js';
 import { appendKeyIdLines, keyIdLines, readKeyIdLog } from './keyid-log.js';
 import { assertStateWritable } from './lock.js';
@@ -28,6 +30,18 @@ import type { RotatorState } from './types.js';
 export const STATE_FILE = 'rotator-state.json';
 export const KEY_IDS_FILE = 'rotator-keyids.jsonl';
 export const LINKS_FILE = 'rotator-links.json';
+export const KEY_ID_ARCHIVE_FILE = 'rotator-keyids.idx';
+
+export interface StateStoreOptions {
+  /**
+   * Recent key_IDs kept in memory before a write merges them into the archive on disk (default
+   * 131,072: ~4.5 MiB). The merge runs in a write that leaves no journal, i.e. between cycles,
+   * or in any write once there are four times as many.
+   */
+  compactAt?: number;
+  /** Where a failed merge into the archive is reported (the key_IDs stay in memory; the next write tries again). */
+  warn?: (message: string) => void;
+}
 
 export class StateError extends Error {
   override name = 'StateError';
@@ -51,9 +65,10 @@ export interface StateStore {
   update(fn: (state: RotatorState) => void): Promise<RotatorState>;
 }
 
-export function createStateStore(stateDir: string): StateStore {
+export function createStateStore(stateDir: string, { compactAt = 131_072, warn = (m) => process.emitWarning(m) }: StateStoreOptions = {}): StateStore {
   const file = join(stateDir, STATE_FILE);
   const logFile = join(stateDir, KEY_IDS_FILE);
+  const archiveFile = join(stateDir, KEY_ID_ARCHIVE_FILE);
   const linksFile = join(stateDir, LINKS_FILE);
   // The links as the links file holds them (a copy), or undefined while there is no links file.
   let linksOnDisk: RotatorState['links'] | undefined;
@@ -98,17 +113,51 @@ export function createStateStore(stateDir: string): StateStore {
   }
 
   async function read(): Promise<RotatorState> {
-    const log = await readKeyIdLog(logFile, (m, cause) => new StateError(m, logFile, { cause }));
-    logBytes = log.validBytes;
+    const keyIds = await readKeyIds();
     const main = await readChecked(file, stateFileSchema, 'state file');
     const linksFromFile = (await readChecked(linksFile, linksFileSchema, 'links file'))?.links;
     linksOnDisk = linksFromFile && structuredClone(linksFromFile);
     // The links file wins: written before the state file, it is never older than a version 1 file's links.
-    const state: RotatorState = { version: 1, keyIds: new KeyIdHistory(log.ids, logFile), links: linksFromFile ?? (main?.version === 1 ? main.links : {}) };
+    const state: RotatorState = { version: 1, keyIds, links: linksFromFile ?? (main?.version === 1 ? main.links : {}) };
     if (main?.journals) state.journals = main.journals;
     // Any key_ID a version 1 file held that the log lacks: pending, so the next write migrates it.
     if (main?.version === 1) for (const [keyId, entry] of Object.entries(main.keyIds)) state.keyIds.add(keyId, entry);
     return state;
+  }
+
+  /**
+   * The key_ID history: the archive if it matches the log, and the log from the archive's end
+   * (all of it without one, ~36–49 B a key_ID until the first write merges them). Reading writes
+   * nothing: `status` and other readers load the state while the daemon writes it.
+   */
+  async function readKeyIds(): Promise<KeyIdHistory> {
+    let archive: KeyIdArchive;
+    try {
+      archive = KeyIdArchive.open(archiveFile, logFile);
+    } catch (e) {
+      throw new StateError(`cannot read key_ID archive ${archiveFile}: ${(e as Error).message}`, archiveFile, { cause: e });
+    }
+    const history = new KeyIdHistory(archive, logFile);
+    logBytes = archive.logBytes;
+    for await (const chunk of readKeyIdLog(logFile, (m, cause) => new StateError(m, logFile, { cause }), { from: archive.logBytes })) {
+      history.readFromLog(chunk.keyIds);
+      logBytes = chunk.validBytes;
+    }
+    return history;
+  }
+
+  /** Merges the recent key_IDs into the archive; a failure costs memory, never the write it follows. */
+  async function compact(history: KeyIdHistory): Promise<void> {
+    try {
+      assertStateWritable(stateDir);
+    } catch {
+      return; // not this process's directory to write (a reader, or a lock lost): the key_IDs stay in memory
+    }
+    try {
+      await history.compact(logBytes);
+    } catch (e) {
+      warn(`cannot write key_ID archive ${archiveFile}: ${(e as Error).message}; ${history.recentSize} key_IDs stay in memory until a later write merges them`);
+    }
   }
 
   /** `linksTouched`: the change may have touched the links (false: it never read or set state.links). */
@@ -165,6 +214,8 @@ export function createStateStore(stateDir: string): StateStore {
           }),
         );
         write(next, linksTouched);
+        const between = Object.keys(next.journals ?? {}).length === 0;
+        if (next.keyIds.recentSize >= (between ? compactAt : 4 * compactAt)) await compact(next.keyIds);
         current = next;
       } catch (e) {
         current = undefined;
