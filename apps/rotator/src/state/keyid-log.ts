@@ -107,8 +107,13 @@ export async function findKeyIdEntry(file: string, keyId: string, chunkBytes?: n
   for await (const lines of wholeLines(file, { validBytes: 0 }, (e) => e, chunkBytes)) {
     for (let at = lines.indexOf(needle); at >= 0; at = lines.indexOf(needle, at + 1)) {
       if (at > 0 && lines[at - 1] !== 0x0a) continue; // inside another line's value
-      const parsed = keyIdLineSchema.safeParse(JSON.parse(lines.toString('utf8', at, lines.indexOf(0x0a, at))));
-      if (!parsed.success) return undefined; // read() checked every line: only a file changed since
+      let parsed;
+      try {
+        parsed = keyIdLineSchema.safeParse(JSON.parse(lines.toString('utf8', at, lines.indexOf(0x0a, at))));
+      } catch {
+        return undefined; // the store checked every line it read: only a file changed since gets here
+      }
+      if (!parsed.success) return undefined;
       const { keyId: _, ...entry } = parsed.data;
       return entry;
     }
