@@ -28,6 +28,11 @@ export const faultsSchema = z
     malformedRate: fraction.default(0),
     /** Never answer: the request hangs until the client gives up or the server closes. */
     stallRate: fraction.default(0),
+    /**
+     * A KME bug the SAE must catch: this fraction of the keys enc_keys issues get a key_ID this
+     * KME issued before (with new key material; the slave's dec_keys then finds it under that ID).
+     */
+    reusedKeyIdRate: fraction.default(0),
   })
   .strict();
 export type Faults = z.output<typeof faultsSchema>;

@@ -4,9 +4,9 @@ import type { Faults } from './config.js';
 
 export type FaultAction = 'none' | 'drop' | 'stall' | 'unavailable' | 'malformed';
 
-export const NO_FAULTS: Faults = { latencyMs: 0, unavailableRate: 0, dropRate: 0, malformedRate: 0, stallRate: 0 };
+export const NO_FAULTS: Faults = { latencyMs: 0, unavailableRate: 0, dropRate: 0, malformedRate: 0, stallRate: 0, reusedKeyIdRate: 0 };
 
-/** True when no fault can ever fire, so the hot path can skip the dice and the timer. */
+/** True when no request-level fault can fire, so the hot path can skip the dice and the timer (reusedKeyIdRate acts inside enc_keys). */
 export function isQuiet(f: Faults): boolean {
   return f.latencyMs === 0 && f.unavailableRate === 0 && f.dropRate === 0 && f.malformedRate === 0 && f.stallRate === 0;
 }

@@ -111,7 +111,8 @@ export interface KeyNetwork {
    * key crosses, all or nothing, and leaves the keys at each slave's KME — or, for a KME served
    * by another process, returns them in `relay` for the caller to send there.
    */
-  issue(masterKme: string, masterSaeId: string, slaves: readonly string[], count: number, sizeBits: number): IssueResult;
+  /** `reuseKeyId`: a key_ID issued before, for a key to get again (the reusedKeyIdRate fault), or undefined for a new one. */
+  issue(masterKme: string, masterSaeId: string, slaves: readonly string[], count: number, sizeBits: number, reuseKeyId?: () => string | undefined): IssueResult;
   /** dec_keys on `kmeId` by `callerSaeId` for keys issued by `masterSaeId`; all or nothing. */
   retrieve(kmeId: string, callerSaeId: string, masterSaeId: string, keyIds: readonly string[]): RetrieveResult;
   /** Takes keys relayed by the peer `fromKme` into local `kmeId`, drawing their bits from the link. */
@@ -169,7 +170,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now,
   return {
     kmeOfSae: (sae) => saeToKme.get(sae),
     link,
-    issue(masterKme, masterSaeId, slaves, count, sizeBits) {
+    issue(masterKme, masterSaeId, slaves, count, sizeBits, reuseKeyId) {
       // Group the slaves by their KME: each KME (and so each link) takes one copy of every key.
       const byKme = new Map<string, string[]>();
       for (const s of slaves) {
@@ -198,7 +199,7 @@ export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now,
       }
       for (let i = 0; i < count; i++) {
         const key = randomKeyBytes(sizeBits / 8);
-        const keyId = randomUUID();
+        const keyId = reuseKeyId?.() ?? randomUUID();
         for (const [kmeId, saes] of byKme) {
           const local = held.get(kmeId);
           if (local) local.set(keyId, { keyId, key: Buffer.from(key), masterSaeId, named: saes, pending: saes, expiresAt });

@@ -139,6 +139,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     }
   };
 
+  const issuedBefore: string[] = [];
   const encKeys = async (caller: string, slave: string, request: KeyRequestLike): Promise<{ keys: IssuedKey[] }> => {
     const { limits } = linkTo(slave, 'slave').link;
     checkExtensions(request.extension_mandatory, true);
@@ -160,7 +161,12 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       linkTo(extra, 'additional slave');
       slaves.push(extra);
     }
-    const issued = network.issue(kmeId, caller, slaves, number, size);
+    const { reusedKeyIdRate } = opts.faults();
+    const reuse =
+      reusedKeyIdRate > 0
+        ? () => (issuedBefore.length > 0 && random() < reusedKeyIdRate ? issuedBefore.splice(Math.floor(random() * issuedBefore.length), 1)[0] : undefined)
+        : undefined;
+    const issued = network.issue(kmeId, caller, slaves, number, size, reuse);
     if (!issued.ok)
       throw new Refusal(
         503,
@@ -177,6 +183,9 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         throw new Refusal(503, (err as Error).message);
       }
     }
+    // The last key_IDs this KME issued, for the reusedKeyIdRate fault to hand out again.
+    issuedBefore.push(...issued.keys.map((k) => k.keyId));
+    if (issuedBefore.length > 1024) issuedBefore.splice(0, issuedBefore.length - 1024);
     if (opts.onKeyIssued)
       for (const k of issued.keys) opts.onKeyIssued({ kmeId, keyId: k.keyId, key: Buffer.from(k.key), masterSaeId: caller, slaveSaeIds: slaves });
     return { keys: issued.keys };

@@ -4,6 +4,7 @@
 import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleReport } from '../engine/types.js';
+import { createStateStore } from '../state/index.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
 let bench: Bench;
@@ -65,6 +66,37 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
       expect(r.G1!.error!.message).toMatch(/503|unavailable/i);
       expect([r.L1!.result, r.L2!.result, r.L3!.result]).toEqual(['ok', 'ok', 'ok']);
       expect(bench.logger.lines.some((l) => l.startsWith('ERROR link G1: fetch failed') && l.includes('KME_C'))).toBe(true);
+      await settle(rotator);
+    } finally {
+      bench.kme.setFaults(undefined);
+      await rotator.close();
+    }
+  });
+
+  it('a KME that hands out a key_ID it issued before: refused before any device gets it, naming where it went first', async () => {
+    const rotator = bench.rotator();
+    try {
+      record(await rotator.rotate()); // KME_A has issued keys the state holds now
+      // The devices only L1, L3 and G1 reach (r3 is L2's master too): their last commit, before.
+      const untouched = ['r1', 'r2', 'r5', 'r6', 'r7'];
+      const lastCommit = () => untouched.map((d) => bench.junos.device(d).history()[0]);
+      const before = lastCommit();
+      bench.kme.setFaults({ reusedKeyIdRate: 1 }, 'KME_A'); // the masters of L1, L3 and G1
+      const r = byLink(record(await rotator.rotate()));
+      bench.kme.setFaults(undefined);
+      expect([r.L1!.result, r.L2!.result, r.L3!.result, r.G1!.result]).toEqual(['failed', 'ok', 'failed', 'failed']);
+      const state = await createStateStore(bench.stateDir).load();
+      for (const link of ['L1', 'L3', 'G1']) {
+        const { phase, message } = r[link]!.error!;
+        expect(phase, link).toBe('fetch');
+        const m = /^KME handed out key_ID ([0-9a-f-]{36}) again \(installed for link (\w+) at (\S+)\); refusing to install a key twice$/.exec(message);
+        expect(m, message).not.toBeNull();
+        expect(await state.keyIds.find(m![1]!), link).toEqual(expect.objectContaining({ link: m![2], at: m![3] }));
+        expect(r[link]!.keyId, link).toBeUndefined();
+      }
+      // Refused at the fetch: not one commit on their devices.
+      expect(lastCommit()).toEqual(before);
+      expect(lastCommit().every((c, i) => c === before[i])).toBe(true);
       await settle(rotator);
     } finally {
       bench.kme.setFaults(undefined);

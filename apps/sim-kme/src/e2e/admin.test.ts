@@ -103,7 +103,7 @@ describe('admin endpoint', () => {
     expect(await admin('PATCH', '/faults/KME_A', '{"latencyMs":-1}')).toEqual({ status: 400, json: { error: 'latencyMs: expected a number of milliseconds >= 0' } });
     expect(await admin('PATCH', '/faults/KME_A', '{"dropRatio":0.5}')).toEqual({
       status: 400,
-      json: { error: 'dropRatio: unknown fault (known: latencyMs, unavailableRate, dropRate, malformedRate, stallRate)' },
+      json: { error: 'dropRatio: unknown fault (known: latencyMs, unavailableRate, dropRate, malformedRate, stallRate, reusedKeyIdRate)' },
     });
     expect(await admin('PUT', '/faults/KME_A', '{"latencyMs":"x"}')).toEqual({ status: 400, json: { error: 'latencyMs: expected a number of milliseconds >= 0' } });
     const notJson = await admin('PUT', '/faults/KME_A', '{"dropRate":');

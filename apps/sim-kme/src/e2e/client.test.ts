@@ -256,6 +256,24 @@ describe('faults', () => {
     expect(sim.network.link('KME_A', 'KME_B')!.availableBits()).toBe(before);
   });
 
+  it('a KME that reuses key_IDs (reusedKeyIdRate): a key_ID issued before comes back with new key material, and the slave gets that', async () => {
+    const master = clientFor(sim, 'KME_A', 'SAE_A');
+    const slave = clientFor(sim, 'KME_B', 'SAE_B');
+    const first = (await master.getKey('SAE_B', { number: 3 })).keys;
+    await slave.getKeyWithIds('SAE_A', first.map((k) => k.keyId));
+    sim.setFaults({ reusedKeyIdRate: 1 }, 'KME_A');
+    const again = (await master.getKey('SAE_B', { number: 2 })).keys;
+    sim.setFaults(undefined);
+    expect(new Set(again.map((k) => k.keyId)).size).toBe(2);
+    for (const k of again) expect(first.map((f) => f.keyId)).toContain(k.keyId);
+    const fetched = (await slave.getKeyWithIds('SAE_A', again.map((k) => k.keyId))).keys;
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    expect(fetched.map((k) => hex(k.bytes))).toEqual(again.map((k) => hex(k.bytes)));
+    for (const k of again) expect(hex(first.find((f) => f.keyId === k.keyId)!.bytes)).not.toBe(hex(k.bytes));
+    const fresh = (await master.getKey('SAE_B')).keys[0]!;
+    expect(first.map((f) => f.keyId)).not.toContain(fresh.keyId); // the fault off: new key_IDs again
+  });
+
   it('a KME that drops connections', async () => {
     sim.setFaults({ dropRate: 1 }, 'KME_B');
     const err = await clientFor(sim, 'KME_B', 'SAE_B').getStatus('SAE_A').catch((e: unknown) => e);
