@@ -11,6 +11,7 @@
 //
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=10,3,3)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
+//   FLEET_HISTORY=1000000 …                   the state holds that many key_IDs before init
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import fs, { rmSync } from 'node:fs';
@@ -39,6 +40,7 @@ import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
+import { KEY_ID_ARCHIVE_FILE } from '../../apps/rotator/src/state/store.js';
 
 
 /** V8's young generation (both semi-spaces): node sizes it at start (the unit's NODE_OPTIONS). */
@@ -47,6 +49,9 @@ const youngGeneration = () => getHeapSpaceStatistics().find((s) => s.space_name 
 const LATENCY = Number(process.env.COMMIT_LATENCY_MS ?? 1000);
 /** FLEET_IDLE_MS: idle time before each cycle after the first, as a daemon waits between its cycles. */
 const IDLE_MS = Number(process.env.FLEET_IDLE_MS ?? 0);
+/** FLEET_HISTORY: key_IDs already in the state before init, as a daemon that has run for a while has (2,000 links hourly: 48,000 a day). */
+const HISTORY = Number(process.env.FLEET_HISTORY ?? 0);
+if (!Number.isInteger(HISTORY) || HISTORY < 0) throw new Error(`FLEET_HISTORY must be a whole number of key_IDs, 0 or more; got ${JSON.stringify(process.env.FLEET_HISTORY)}`);
 if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS must be a whole number of milliseconds, 0 or more; got ${JSON.stringify(process.env.FLEET_IDLE_MS)}`);
 /**
  * Cycles per size; the figures are the best cycle's (a daemon's steady state). A fresh process runs
@@ -110,6 +115,13 @@ async function runSize(links: number): Promise<SizeResult> {
   const procs = Math.max(1, Math.min(Number(process.env.SIM_PROCS ?? 2), links));
   const junos = await startJunos(links, procs, LATENCY);
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
+  if (HISTORY > 0) {
+    const th = performance.now();
+    const seeded = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./seed-history.ts', import.meta.url)), stateDir, String(HISTORY), String(links)], { stdio: 'inherit' });
+    if (seeded.status !== 0) throw new Error(`seed-history.ts exited with ${seeded.status ?? seeded.signal}`);
+    const archive = fs.statSync(join(stateDir, KEY_ID_ARCHIVE_FILE), { throwIfNoEntry: false })?.size ?? 0;
+    if (!process.env.FLEET_QUIET) console.error(`  history: ${HISTORY.toLocaleString('en')} key_IDs in the state before init (archive ${(archive / 2 ** 20).toFixed(1)} MiB), written in ${((performance.now() - th) / 1000).toFixed(1)} s by seed-history.ts`);
+  }
   const config: EngineConfig = {
     saes: { SAE_A: { kme: 'KME_A' }, SAE_B: { kme: 'KME_B' } },
     devices: Object.fromEntries(devices.map((d, i) => [d, { sae: i % 2 === 0 ? 'SAE_A' : 'SAE_B' }])),
