@@ -29,8 +29,9 @@ export const faultsSchema = z
     /** Never answer: the request hangs until the client gives up or the server closes. */
     stallRate: fraction.default(0),
     /**
-     * A KME bug the SAE must catch: this fraction of the keys enc_keys issues get a key_ID this
-     * KME issued before (with new key material; the slave's dec_keys then finds it under that ID).
+     * A KME bug the SAE must catch (say, a KME restored from a snapshot): this fraction of the keys
+     * enc_keys issues get a key_ID this KME issued before, the latest first (with new key material;
+     * the slave's dec_keys then finds it under that ID).
      */
     reusedKeyIdRate: fraction.default(0),
   })

@@ -162,9 +162,14 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
       slaves.push(extra);
     }
     const { reusedKeyIdRate } = opts.faults();
+    const reused = new Set<string>();
     const reuse =
       reusedKeyIdRate > 0
-        ? () => (issuedBefore.length > 0 && random() < reusedKeyIdRate ? issuedBefore.splice(Math.floor(random() * issuedBefore.length), 1)[0] : undefined)
+        ? () => {
+            const keyId = issuedBefore.length > 0 && random() < reusedKeyIdRate ? issuedBefore.pop() : undefined;
+            if (keyId !== undefined) reused.add(keyId);
+            return keyId;
+          }
         : undefined;
     const issued = network.issue(kmeId, caller, slaves, number, size, reuse);
     if (!issued.ok)
@@ -183,8 +188,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
         throw new Refusal(503, (err as Error).message);
       }
     }
-    // The last key_IDs this KME issued, for the reusedKeyIdRate fault to hand out again.
-    issuedBefore.push(...issued.keys.map((k) => k.keyId));
+    // The last key_IDs this KME issued, for the reusedKeyIdRate fault to hand out again, latest first.
+    issuedBefore.push(...issued.keys.map((k) => k.keyId).filter((k) => !reused.has(k))); // each handed out again once
     if (issuedBefore.length > 1024) issuedBefore.splice(0, issuedBefore.length - 1024);
     if (opts.onKeyIssued)
       for (const k of issued.keys) opts.onKeyIssued({ kmeId, keyId: k.keyId, key: Buffer.from(k.key), masterSaeId: caller, slaveSaeIds: slaves });

@@ -256,7 +256,7 @@ describe('faults', () => {
     expect(sim.network.link('KME_A', 'KME_B')!.availableBits()).toBe(before);
   });
 
-  it('a KME that reuses key_IDs (reusedKeyIdRate): a key_ID issued before comes back with new key material, and the slave gets that', async () => {
+  it('a KME that reuses key_IDs (reusedKeyIdRate): the key_IDs issued last come back with new key material, and the slave gets that', async () => {
     const master = clientFor(sim, 'KME_A', 'SAE_A');
     const slave = clientFor(sim, 'KME_B', 'SAE_B');
     const first = (await master.getKey('SAE_B', { number: 3 })).keys;
@@ -264,8 +264,7 @@ describe('faults', () => {
     sim.setFaults({ reusedKeyIdRate: 1 }, 'KME_A');
     const again = (await master.getKey('SAE_B', { number: 2 })).keys;
     sim.setFaults(undefined);
-    expect(new Set(again.map((k) => k.keyId)).size).toBe(2);
-    for (const k of again) expect(first.map((f) => f.keyId)).toContain(k.keyId);
+    expect(again.map((k) => k.keyId)).toEqual([first[2]!.keyId, first[1]!.keyId]); // the latest first
     const fetched = (await slave.getKeyWithIds('SAE_A', again.map((k) => k.keyId))).keys;
     const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
     expect(fetched.map((k) => hex(k.bytes))).toEqual(again.map((k) => hex(k.bytes)));
