@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,17 @@ describe('KeyIdArchive', () => {
     const cases: [string, () => void][] = [
       ['torn', () => writeFileSync(file, good.subarray(0, good.length - 5))],
       ['bad magic', () => writeFileSync(file, Buffer.concat([Buffer.from('NOTANIDX'), good.subarray(8)]))],
+      ['a record damaged', () => writeFileSync(file, Buffer.from(good).fill(0x55, 64 + 300 * 16 + 3, 64 + 300 * 16 + 4))],
+      [
+        'records out of order, with a matching hash',
+        () => {
+          const swapped = Buffer.from(good);
+          good.subarray(64 + 16, 64 + 32).copy(swapped, 64);
+          good.subarray(64, 64 + 16).copy(swapped, 64 + 16);
+          createHash('sha256').update(swapped.subarray(64)).digest().copy(swapped, 56, 0, 8);
+          writeFileSync(file, swapped);
+        },
+      ],
       ['log rewritten near its end', () => writeFileSync(log, readFileSync(log, 'utf8').replace(/"L"(?![^]*"L")/, '"M"'))],
       ['log shorter', () => writeFileSync(log, readFileSync(log).subarray(0, 100))],
     ];

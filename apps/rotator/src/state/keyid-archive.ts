@@ -3,8 +3,9 @@
 // key_ID beyond the last compaction. A lookup reads one 4 KiB block, found through the first
 // record of every block (1/256 of a record in memory per key_ID: ~1 MiB for 17 million). The
 // file is derived from the log and never trusted beyond it: its header names the log bytes it
-// covers and a hash of the 4 KiB before that point, and a file that is missing, torn or does not
-// match the log is rebuilt from the log (the store reads it from where the archive ends).
+// covers and a hash of the 4 KiB before that point, and of its own records; a file that is
+// missing, torn, damaged, out of order or does not match the log is rebuilt from the log (the
+// store reads it from where the archive ends). Opening reads it whole once (~1 s a GiB).
 // A compaction writes a new file beside it, fsyncs and renames it over: a kill at any point
 // leaves the old file or the new one, each matching the log.
 import { createHash } from 'node:crypto';
@@ -15,7 +16,7 @@ import { syncDir } from './atomic-file.js';
 import { compareRecords, WORDS } from './keyid-set.js';
 
 const MAGIC = 'QKDKIDX1';
-const HEADER_BYTES = 64; // magic 8 | count 8 | log bytes 8 | log tail SHA-256 32 | reserved 8
+const HEADER_BYTES = 64; // magic 8 | count 8 | log bytes 8 | log tail SHA-256 32 | records' SHA-256, first 8 bytes
 const RECORD_BYTES = WORDS * 4;
 const BLOCK_RECORDS = 256; // one 4 KiB read per lookup
 const TAIL_BYTES = 4096;
@@ -104,12 +105,34 @@ export class KeyIdArchive {
         closeSync(fd);
         return KeyIdArchive.none(file);
       }
-      const blocks = Math.ceil(count / BLOCK_RECORDS);
-      const firsts = new Uint32Array(blocks * WORDS);
-      const one = Buffer.alloc(RECORD_BYTES);
-      for (let b = 0; b < blocks; b++) {
-        readSync(fd, one, 0, RECORD_BYTES, HEADER_BYTES + b * BLOCK_RECORDS * RECORD_BYTES);
-        readWords(one, 1, firsts.subarray(b * WORDS, b * WORDS + WORDS));
+      // Whole, in order and as written: read once, a chunk at a time, keeping each block's first record.
+      const firsts = new Uint32Array(Math.ceil(count / BLOCK_RECORDS) * WORDS);
+      const hash = createHash('sha256');
+      const buf = Buffer.alloc(IO_RECORDS * RECORD_BYTES);
+      const prev = Buffer.alloc(RECORD_BYTES); // the last record of the chunk before
+      let ordered = true;
+      for (let done = 0; done < count && ordered; ) {
+        const n = Math.min(IO_RECORDS, count - done);
+        readSync(fd, buf, 0, n * RECORD_BYTES, HEADER_BYTES + done * RECORD_BYTES);
+        hash.update(buf.subarray(0, n * RECORD_BYTES));
+        for (let i = 0, at = 0; i < n; i++, at += RECORD_BYTES) {
+          if (done + i > 0) {
+            // Strictly ascending: the first words decide almost always; memcmp when they are equal.
+            const [p, pAt] = i === 0 ? [prev, 0] : [buf, at - RECORD_BYTES];
+            const [a, b] = [p.readUInt32BE(pAt), buf.readUInt32BE(at)];
+            if (a > b || (a === b && p.compare(buf, at, at + RECORD_BYTES, pAt, pAt + RECORD_BYTES) >= 0)) {
+              ordered = false;
+              break;
+            }
+          }
+          if ((done + i) % BLOCK_RECORDS === 0) readWords(buf.subarray(at, at + RECORD_BYTES), 1, firsts.subarray(((done + i) / BLOCK_RECORDS) * WORDS));
+        }
+        buf.copy(prev, 0, (n - 1) * RECORD_BYTES, n * RECORD_BYTES);
+        done += n;
+      }
+      if (!ordered || !hash.digest().subarray(0, 8).equals(header.subarray(56, 64))) {
+        closeSync(fd);
+        return KeyIdArchive.none(file);
       }
       return new KeyIdArchive(file, fd, count, logBytes, firsts);
     } catch (e) {
@@ -150,12 +173,15 @@ export class KeyIdArchive {
     const tmp = `${this.file}.tmp`;
     const out = await open(tmp, 'w', 0o600);
     let count = 0;
+    const firsts = new Uint32Array(Math.ceil((this.count + recent.length / WORDS) / BLOCK_RECORDS) * WORDS);
     try {
       const outBuf = Buffer.alloc(IO_RECORDS * RECORD_BYTES);
       let outRecords = 0;
       let written = HEADER_BYTES;
       const last = new Uint32Array(WORDS);
+      const hash = createHash('sha256');
       const flush = async () => {
+        hash.update(outBuf.subarray(0, outRecords * RECORD_BYTES));
         await out.write(outBuf, 0, outRecords * RECORD_BYTES, written);
         written += outRecords * RECORD_BYTES;
         outRecords = 0;
@@ -165,6 +191,7 @@ export class KeyIdArchive {
         if (count > 0 && compareRecords(last, 0, src, at) === 0) return false; // in both: once
         for (let w = 0; w < WORDS; w++) outBuf.writeUInt32BE(src[at + w]!, (outRecords * WORDS + w) * 4);
         last.set(src.subarray(at, at + WORDS));
+        if (count % BLOCK_RECORDS === 0) firsts.set(last, (count / BLOCK_RECORDS) * WORDS);
         count++;
         return ++outRecords === IO_RECORDS;
       };
@@ -188,6 +215,7 @@ export class KeyIdArchive {
       header.writeBigUInt64BE(BigInt(count), 8);
       header.writeBigUInt64BE(BigInt(logBytes), 16);
       logTailHash(logFile, logBytes).copy(header, 24);
+      hash.digest().copy(header, 56, 0, 8);
       await out.write(header, 0, HEADER_BYTES, 0);
       await out.sync();
     } catch (e) {
@@ -198,6 +226,6 @@ export class KeyIdArchive {
     await out.close();
     await rename(tmp, this.file);
     syncDir(dirname(this.file));
-    return KeyIdArchive.open(this.file, logFile);
+    return new KeyIdArchive(this.file, openSync(this.file, 'r'), count, logBytes, firsts.slice(0, Math.ceil(count / BLOCK_RECORDS) * WORDS));
   }
 }
