@@ -224,8 +224,15 @@ export class KeyIdArchive {
       throw e;
     }
     await out.close();
-    await rename(tmp, this.file);
-    syncDir(dirname(this.file));
-    return new KeyIdArchive(this.file, openSync(this.file, 'r'), count, logBytes, firsts.slice(0, Math.ceil(count / BLOCK_RECORDS) * WORDS));
+    // Opened before the rename: the descriptor is this file, whatever may be renamed over the path later.
+    const fd = openSync(tmp, 'r');
+    try {
+      await rename(tmp, this.file);
+      syncDir(dirname(this.file));
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    return new KeyIdArchive(this.file, fd, count, logBytes, firsts.slice(0, Math.ceil(count / BLOCK_RECORDS) * WORDS));
   }
 }
