@@ -6,12 +6,6 @@ import { runInNewContext } from 'node:vm';
 setFlagsFromString('--expose-gc');
 export const gc = runInNewContext('gc') as () => void;
 
-/** Heap in use after a full collection, in MiB. */
-export function heapAfterGcMiB(): number {
-  gc();
-  return process.memoryUsage().heapUsed / 2 ** 20;
-}
-
 /** Heap in use and ArrayBuffers (typed arrays keep their bytes outside the heap) after a full collection, in MiB. */
 export function memoryAfterGcMiB(): number {
   gc();

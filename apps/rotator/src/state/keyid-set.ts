@@ -53,11 +53,7 @@ export class KeyIdSet {
   }
 
   has(keyId: string): boolean {
-    return this.hasRecord(recordOf(keyId, this.#record));
-  }
-
-  hasRecord(r: Uint32Array): boolean {
-    this.#slotOf(r, this.#slots, this.#taken);
+    this.#slotOf(recordOf(keyId, this.#record), this.#slots, this.#taken);
     return this.#found;
   }
 
