@@ -190,7 +190,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     }
     // The last key_IDs this KME issued, for the reusedKeyIdRate fault to hand out again, latest first.
     issuedBefore.push(...issued.keys.map((k) => k.keyId).filter((k) => !reused.has(k))); // each handed out again once
-    if (issuedBefore.length > 1024) issuedBefore.splice(0, issuedBefore.length - 1024);
+    if (issuedBefore.length > 2048) issuedBefore.splice(0, issuedBefore.length - 1024); // kept to the last 1,024, trimmed now and then
     if (opts.onKeyIssued)
       for (const k of issued.keys) opts.onKeyIssued({ kmeId, keyId: k.keyId, key: Buffer.from(k.key), masterSaeId: caller, slaveSaeIds: slaves });
     return { keys: issued.keys };
