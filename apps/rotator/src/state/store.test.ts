@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +221,22 @@ describe('key_ID archive', () => {
     for (let i = 0; i < 4; i++) await store.update((s) => (uuids(110).forEach((k) => s.keyIds.add(k, { link: 'L', at: 'x' })), ((s.journals ??= {})['c'] = journal)));
     expect((await store.load()).keyIds.recentSize).toBe(0); // 440 ≥ 400: merged mid-cycle
     expect((await createStateStore(dir).load()).keyIds.size).toBe(770);
+  });
+
+  it('a merge that cannot write warns and costs memory only: the write it follows stands, a later write merges', async () => {
+    const warnings: string[] = [];
+    const store = createStateStore(dir, { compactAt: 50, warn: (m) => warnings.push(m) });
+    await mkdir(join(dir, `${KEY_ID_ARCHIVE_FILE}.tmp`), { recursive: true }); // the merge's temp file cannot be opened
+    const ids = uuids(60);
+    await store.update((s) => ids.forEach((k) => s.keyIds.add(k, { link: 'L', at: 'x' })));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^cannot write key_ID archive ${join(dir, KEY_ID_ARCHIVE_FILE)}: .*; 60 key_IDs stay in memory until a later write merges them$`));
+    expect((await store.load()).keyIds.recentSize).toBe(60);
+    expect((await createStateStore(dir).load()).keyIds.size).toBe(60); // in the log all the same
+    await rm(join(dir, `${KEY_ID_ARCHIVE_FILE}.tmp`), { recursive: true });
+    await store.update((s) => void s.keyIds.add('one-more', { link: 'L', at: 'y' }));
+    expect([(await store.load()).keyIds.recentSize, statSync(join(dir, KEY_ID_ARCHIVE_FILE)).size, warnings.length]).toEqual([0, 64 + 61 * 16, 1]);
+    for (const k of ids) expect((await store.load()).keyIds.has(k), k).toBe(true);
   });
 
   it('rebuilds from the log when the archive is gone or does not match it; a reader writes nothing', async () => {
