@@ -208,8 +208,7 @@ async function runSize(links: number): Promise<SizeResult> {
   }, 100);
   try {
     const ti = performance.now();
-    const init = await rotator.init();
-    if (init.errors.length) throw new Error(`init failed: ${init.errors.slice(0, 3).join('; ')}`);
+    await initOrThrow(rotator);
     const initMs = performance.now() - ti;
     const initRss = Math.max(peakRss, process.memoryUsage.rss());
     peakRss = 0;
@@ -308,6 +307,16 @@ async function runSize(links: number): Promise<SizeResult> {
     await Promise.allSettled([kme.close(), junos.close()]);
     await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs init and drops its report: a daemon never holds one (it does not run init), and a local of
+ * runSize (an async function keeps its locals for as long as it runs) held every device's report
+ * through the cycles measured.
+ */
+async function initOrThrow(rotator: ReturnType<typeof createRotator>): Promise<void> {
+  const init = await rotator.init();
+  if (init.errors.length) throw new Error(`init failed: ${init.errors.slice(0, 3).join('; ')}`);
 }
 
 function inspectorSession() {
