@@ -5,7 +5,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('pacer', () => {
   it('starts at most perTurn tasks in a turn, the rest in the turns that follow, in order', async () => {
-    const pace = createPacer(3);
+    const pace = createPacer<() => void>(3, (task) => task());
     const started: number[] = [];
     for (let i = 0; i < 7; i++) pace(() => started.push(i));
     expect(started).toEqual([0, 1, 2]);
@@ -16,7 +16,7 @@ describe('pacer', () => {
   });
 
   it('puts a task that comes while others wait behind them, and starts at once in a quiet turn', async () => {
-    const pace = createPacer(2);
+    const pace = createPacer<() => void>(2, (task) => task());
     const started: string[] = [];
     for (const t of ['a', 'b', 'c', 'd', 'e']) pace(() => started.push(t));
     await nextTurn(); // c and d start in this turn: its count is full
@@ -32,7 +32,7 @@ describe('pacer', () => {
   });
 
   it('a start that queues another in the same turn counts it against the turn', async () => {
-    const pace = createPacer(2);
+    const pace = createPacer<() => void>(2, (task) => task());
     const started: string[] = [];
     pace(() => {
       started.push('a');

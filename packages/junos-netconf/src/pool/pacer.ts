@@ -8,10 +8,10 @@ import { createKeyQueue } from './key-queue.js';
  * kept every one's in-flight state alive meanwhile. Paced, the first devices are at work while
  * the rest are prepared (README, "Session pool").
  *
- * A start must not throw (the pool's are promise chains that settle their own use()).
+ * `start` must not throw (the pool's settles its own use() whatever the task does).
  */
-export function createPacer(perTurn: number): (start: () => void) => void {
-  const waiting = createKeyQueue<() => void>();
+export function createPacer<T>(perTurn: number, start: (task: T) => void): (task: T) => void {
+  const waiting = createKeyQueue<T>();
   let started = 0;
   let scheduled = false;
   const schedule = () => {
@@ -22,20 +22,18 @@ export function createPacer(perTurn: number): (start: () => void) => void {
   function nextTurn(): void {
     scheduled = false;
     started = 0;
-    while (started < perTurn) {
-      const start = waiting.shift();
-      if (start === undefined) break;
+    while (started < perTurn && waiting.length > 0) {
       started++;
-      start();
+      start(waiting.shift()!);
     }
     // The starts of this turn count until its end: the next turn resets the count (and goes on).
     if (started > 0) schedule();
   }
-  return (start) => {
+  return (task) => {
     schedule();
     if (started < perTurn && waiting.length === 0) {
       started++;
-      start();
-    } else waiting.push(start);
+      start(task);
+    } else waiting.push(task);
   };
 }

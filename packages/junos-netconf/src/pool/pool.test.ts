@@ -168,9 +168,14 @@ describe('session pool', () => {
       await d.facts();
       finished = true;
     });
+    // A use still queued behind the first (one per device) when close() is called runs too.
+    const queued = pool.use('r0', async () => 'queued ran');
     await new Promise((r) => setImmediate(r));
-    await pool.close();
+    // Two close() calls at once: both wait for the work (they share one wait).
+    const closing = [pool.close(), pool.close()];
+    await Promise.all(closing);
     expect(finished).toBe(true);
+    await expect(queued).resolves.toBe('queued ran');
     await work;
     await expect(pool.use('r0', async () => 1)).rejects.toMatchObject({ name: 'PoolClosedError' });
     // close() has ended the client's side; the server sees the TCP close a moment later (on Node

@@ -91,9 +91,17 @@ export interface SessionPool<T extends PooledSession> {
   close(): Promise<void>;
 }
 
-interface Waiter {
+/**
+ * A use() waiting for its turn, and what settles it. Plain data, started by one function (run):
+ * a fleet's cycle keeps thousands of uses in flight across their devices' commits, and each
+ * closure, promise and async frame a use holds meanwhile outlives the young generation.
+ */
+interface Waiter<T> {
+  entry: Entry<T>;
   urgent: boolean;
-  start: () => void;
+  fn: (session: T) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 interface Entry<T> {
@@ -104,7 +112,7 @@ interface Entry<T> {
   /** In the queue of keys waiting for a slot of the normal lane. */
   queued: boolean;
   /** Uses waiting for this key; urgent ones first. */
-  waiters: Waiter[];
+  waiters: Array<Waiter<T>>;
   lastUsed: number;
   /** When the next keepalive check is due. */
   checkAt: number;
@@ -118,6 +126,14 @@ interface Entry<T> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// A promise's resolving functions, taken by one shared executor (no executor closure per use()).
+let takenResolve: ((value: unknown) => void) | undefined;
+let takenReject: ((err: unknown) => void) | undefined;
+function take(resolve: (value: unknown) => void, reject: (err: unknown) => void): void {
+  takenResolve = resolve;
+  takenReject = reject;
+}
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function positiveInt(name: string, v: number): number {
@@ -132,7 +148,7 @@ function nonNegative(name: string, v: number): number {
 export function createSessionPool<T extends PooledSession>(options: SessionPoolOptions<T>): SessionPool<T> {
   const max = positiveInt('maxConcurrency', options.maxConcurrency ?? 8);
   const maxSessions = positiveInt('maxSessions', options.maxSessions ?? 10_000);
-  const pace = createPacer(positiveInt('startsPerTurn', options.startsPerTurn ?? 128));
+  const pace = createPacer<Waiter<T>>(positiveInt('startsPerTurn', options.startsPerTurn ?? 128), run);
   const idleTimeout = nonNegative('idleTimeoutMs', options.idleTimeoutMs ?? 0);
   const interval = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs ?? 30_000);
   const reconnectMode = options.reconnect ?? 'on-use';
@@ -147,8 +163,12 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
   const slotQueue = createKeyQueue<Entry<T>>();
   /** Sessions whose keepalive check is due, in the order they fell due. */
   const dueQueue = createKeyQueue<Entry<T>>();
+  /** Background work (reconnects, keepalives, idle closes), for close() to wait for. */
   const running = new Set<Promise<unknown>>();
   const stats: PoolStats = { opened: 0, reconnects: 0, closed: 0 };
+  /** use() calls accepted and not yet settled, and who waits for them to be none (close()). */
+  let accepted = 0;
+  let drained: { promise: Promise<void>; resolve: () => void } | undefined;
   let active = 0;
   let urgentActive = 0;
   let background = 0;
@@ -177,7 +197,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       e.running = true;
       if (head.urgent) urgentActive++;
       else active++;
-      pace(head.start);
+      pace(head);
     } else if (!e.queued) {
       e.queued = true;
       slotQueue.push(e);
@@ -277,20 +297,39 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     throw lastErr;
   }
 
-  async function execute<R>(e: Entry<T>, urgent: boolean, fn: (session: T) => Promise<R>): Promise<R> {
+  /** Runs a waiter's fn on its key's session (an open one at once, without an await), then settles it. */
+  function run(w: Waiter<T>): void {
+    const e = w.entry;
+    const s = e.session;
+    let work: Promise<unknown>;
     try {
-      return await fn(await sessionFor(e));
-    } finally {
-      if (urgent) urgentActive--;
-      else active--;
-      e.lastUsed = Date.now();
-      e.checkAt = nextCheck(e.lastUsed);
-      if (e.session) {
-        lru.delete(e.key); // most recently used last
-        lru.set(e.key, e);
-      }
-      release(e);
+      work = s && !s.closed ? w.fn(s) : sessionFor(e).then(w.fn);
+    } catch (err) {
+      work = Promise.reject(err); // fn threw instead of rejecting
     }
+    work.then(
+      (value) => {
+        finish(w);
+        w.resolve(value);
+      },
+      (err: unknown) => {
+        finish(w);
+        w.reject(err);
+      },
+    );
+  }
+  function finish(w: Waiter<T>): void {
+    const e = w.entry;
+    if (w.urgent) urgentActive--;
+    else active--;
+    e.lastUsed = Date.now();
+    e.checkAt = nextCheck(e.lastUsed);
+    if (e.session) {
+      lru.delete(e.key); // most recently used last
+      lru.set(e.key, e);
+    }
+    release(e);
+    if (--accepted === 0) drained?.resolve();
   }
 
   function scheduleReconnect(e: Entry<T>): void {
@@ -378,20 +417,28 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       if (priority !== 'normal' && priority !== 'urgent') return Promise.reject(new TypeError(`use(${key}): priority must be 'normal' or 'urgent', got ${String(priority)}`));
       const urgent = priority === 'urgent';
       const e = entryFor(key);
-      return track(
-        new Promise<R>((resolve, reject) => {
-          const waiter: Waiter = { urgent, start: () => void execute(e, urgent, fn).then(resolve, reject) };
-          const firstNormal = e.waiters.findIndex((w) => !w.urgent);
-          if (urgent && firstNormal >= 0) e.waiters.splice(firstNormal, 0, waiter);
-          else e.waiters.push(waiter);
-          dispatch(e);
-        }),
-      );
+      const promise = new Promise<R>(take as (resolve: (value: R) => void, reject: (err: unknown) => void) => void);
+      const waiter: Waiter<T> = { entry: e, urgent, fn, resolve: takenResolve!, reject: takenReject! };
+      accepted++;
+      if (urgent) {
+        const firstNormal = e.waiters.findIndex((w) => !w.urgent);
+        if (firstNormal >= 0) e.waiters.splice(firstNormal, 0, waiter);
+        else e.waiters.push(waiter);
+      } else e.waiters.push(waiter);
+      dispatch(e);
+      return promise;
     },
     async close() {
       closed = true;
       if (sweeper) clearInterval(sweeper);
       for (const e of entries.values()) if (e.reconnectTimer) clearTimeout(e.reconnectTimer);
+      if (accepted > 0) {
+        if (!drained) {
+          let resolve!: () => void;
+          drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
+        }
+        await drained.promise;
+      }
       while (running.size > 0) await Promise.allSettled([...running]);
       await Promise.all([...lru.values()].map(retire));
     },
