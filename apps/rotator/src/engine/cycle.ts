@@ -14,7 +14,7 @@ import type { JournalLink } from '../state/types.js';
 import { handedOutAgain } from '../state/keyid-history.js';
 import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
-import { coalesce, deferred } from './coalesce.js';
+import { coalesce, deferred, type Deferred } from './coalesce.js';
 import { leadSeconds, type EngineContext } from './context.js';
 import type { DeviceOps } from '../fleet/ops.js';
 import { describeError, mergeChanges } from './device-ops.js';
@@ -451,18 +451,31 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       }
     };
 
+    // One async function per link and per device, settling its deferred itself: a fleet's flows
+    // wait through both commits, and every closure and promise of a `.then` chain kept per link or
+    // device is promoted out of the young generation with them.
+    const settle = async (flow: Promise<boolean>, done: Deferred<boolean>): Promise<void> => {
+      let ok = false;
+      try {
+        ok = await flow;
+      } finally {
+        done.resolve(ok);
+      }
+    };
+    const deviceFlow = async (device: string, done: Deferred<void>): Promise<void> => {
+      try {
+        await stageDevice(device);
+      } finally {
+        done.resolve();
+      }
+      await confirmDevice(device);
+    };
     const flows: Array<Promise<unknown>> = [];
     for (const t of involved) {
-      flows.push(keyFlow(t).then((ok) => keyed.get(t)!.resolve(ok), () => keyed.get(t)!.resolve(false)));
-      flows.push(decideLink(t).then((ok) => decided.get(t)!.resolve(ok), () => decided.get(t)!.resolve(false)));
+      flows.push(settle(keyFlow(t), keyed.get(t)!));
+      flows.push(settle(decideLink(t), decided.get(t)!));
     }
-    for (const [device, done] of deviceDone) {
-      flows.push(
-        stageDevice(device)
-          .finally(() => done.resolve())
-          .then(() => confirmDevice(device)),
-      );
-    }
+    for (const [device, done] of deviceDone) flows.push(deviceFlow(device, done));
     await Promise.allSettled(flows);
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
     await release([...unconfirmed]);

@@ -14,56 +14,86 @@ const byDevice = new WeakMap<JunosDevice, DeviceOps>();
 /** The operations on `session` (the same object for the same session). */
 export function directOps(device: string, session: JunosDevice): DeviceOps {
   let ops = byDevice.get(session);
-  if (!ops) byDevice.set(session, (ops = createDirectOps(device, session)));
+  if (!ops) byDevice.set(session, (ops = new DirectOps(device, session)));
   return ops;
 }
 
-function createDirectOps(device: string, d: JunosDevice): DeviceOps {
+/**
+ * A class, its methods on the prototype: an object literal of arrow functions made ~15 closures
+ * and a context for each of a fleet's thousands of kept sessions.
+ */
+class DirectOps implements DeviceOps {
   // The transaction whose read or stage holds this session's configuration lock.
-  let heldFor: string | undefined;
-  const checked = (change: Change): Change => {
-    assertNoRefs(secretsOf(change.config), device);
+  #heldFor: string | undefined = undefined;
+
+  constructor(
+    readonly device: string,
+    private readonly d: JunosDevice,
+  ) {}
+
+  #checked(change: Change): Change {
+    assertNoRefs(secretsOf(change.config), this.device);
     return change;
-  };
-  return {
-    device,
-    readMacsec: (parts = {}) => readMacsec(d, parts),
-    async readLocked(tx) {
-      const { config, locked } = await readUnderLock(d);
-      if (locked) heldFor = tx;
-      return config;
-    },
-    async loginUsers() {
-      const login = await d.getConfiguration({ filter: LOGIN_FILTER, database: 'committed' }); // not another session's uncommitted edits (netconf-ops.ts)
-      return findAll(login.configuration, 'user')
-        .filter(isObject)
-        .map((u) => textOf(u['name']))
-        .filter((n): n is string => !!n);
-    },
-    facts: () => d.facts(),
-    mkaSessions: () => d.mkaSessions(),
-    mkaSummaries: () => d.mkaSummaries(),
-    // async: a refused reference rejects the promise like any failure, it does not throw at the call.
-    commit: async (loads, options) => loadManyAndCommit(d, loads.map((l) => renderLoad(l, device)), options),
-    confirmPending: async (change, comment) => confirmWith(d, change && checked(change), comment),
-    async stage(tx, change, options) {
-      const safe = checked(change); // refused: a lock readLocked took stays for releaseStaged
-      const locked = heldFor === tx && !d.closed;
-      heldFor = undefined; // a failed stage releases the lock (stageHeld)
-      await stageHeld(d, safe, options, locked);
-      heldFor = tx;
-    },
-    async confirmStaged(tx, change, comment) {
-      const held = heldFor === tx && !d.closed;
-      heldFor = undefined;
-      await confirmHeld(d, change && checked(change), comment, held);
-    },
-    async releaseStaged(tx) {
-      if (heldFor !== tx) return;
-      heldFor = undefined;
-      if (!d.closed) await d.unlock();
-    },
-  };
+  }
+
+  readMacsec(parts: Parameters<DeviceOps['readMacsec']>[0] = {}): Promise<MacsecConfig> {
+    return readMacsec(this.d, parts);
+  }
+
+  async readLocked(tx: string): Promise<MacsecConfig> {
+    const { config, locked } = await readUnderLock(this.d);
+    if (locked) this.#heldFor = tx;
+    return config;
+  }
+
+  async loginUsers(): Promise<string[]> {
+    const login = await this.d.getConfiguration({ filter: LOGIN_FILTER, database: 'committed' }); // not another session's uncommitted edits (netconf-ops.ts)
+    return findAll(login.configuration, 'user')
+      .filter(isObject)
+      .map((u) => textOf(u['name']))
+      .filter((n): n is string => !!n);
+  }
+
+  facts(): ReturnType<DeviceOps['facts']> {
+    return this.d.facts();
+  }
+
+  mkaSessions(): ReturnType<DeviceOps['mkaSessions']> {
+    return this.d.mkaSessions();
+  }
+
+  mkaSummaries(): ReturnType<NonNullable<DeviceOps['mkaSummaries']>> {
+    return this.d.mkaSummaries();
+  }
+
+  // async: a refused reference rejects the promise like any failure, it does not throw at the call.
+  async commit(loads: Load[], options: Parameters<DeviceOps['commit']>[1]): Promise<void> {
+    return loadManyAndCommit(this.d, loads.map((l) => renderLoad(l, this.device)), options);
+  }
+
+  async confirmPending(change: Change | undefined, comment: string): Promise<void> {
+    return confirmWith(this.d, change && this.#checked(change), comment);
+  }
+
+  async stage(tx: string, change: Change, options: Parameters<DeviceOps['stage']>[2]): Promise<void> {
+    const safe = this.#checked(change); // refused: a lock readLocked took stays for releaseStaged
+    const locked = this.#heldFor === tx && !this.d.closed;
+    this.#heldFor = undefined; // a failed stage releases the lock (stageHeld)
+    await stageHeld(this.d, safe, options, locked);
+    this.#heldFor = tx;
+  }
+
+  async confirmStaged(tx: string, change: Change | undefined, comment: string): Promise<void> {
+    const held = this.#heldFor === tx && !this.d.closed;
+    this.#heldFor = undefined;
+    await confirmHeld(this.d, change && this.#checked(change), comment, held);
+  }
+
+  async releaseStaged(tx: string): Promise<void> {
+    if (this.#heldFor !== tx) return;
+    this.#heldFor = undefined;
+    if (!this.d.closed) await this.d.unlock();
+  }
 }
 
 /** One Load as the XML junos-netconf loads (merge or replace). */

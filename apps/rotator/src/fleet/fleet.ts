@@ -69,6 +69,8 @@ export function createDevicePool(options: Pick<FleetOptions, 'connectDevice' | '
   });
 }
 
+const URGENT = { priority: 'urgent' } as const;
+
 export function createFleet(options: FleetOptions): Fleet {
   const pool = createDevicePool(options);
   const { agents } = options;
@@ -84,7 +86,7 @@ export function createFleet(options: FleetOptions): Fleet {
   };
   return {
     withDevice: (device, fn) => atAgent(device, fn, false) ?? pool.use(device, (s) => fn(directOps(device, s))),
-    urgent: (device, fn) => atAgent(device, fn, true) ?? pool.use(device, (s) => fn(directOps(device, s)), { priority: 'urgent' }),
+    urgent: (device, fn) => atAgent(device, fn, true) ?? pool.use(device, (s) => fn(directOps(device, s)), URGENT),
     keys,
     mutex: createKeyedMutex(),
     pool,
