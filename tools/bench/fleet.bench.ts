@@ -232,6 +232,8 @@ async function runSize(links: number): Promise<SizeResult> {
       const threadsBefore = threadTimes();
       const tc = performance.now();
       cycleStart = tc;
+      // With FLEET_CHILD_STDOUT: where each cycle starts and ends, in the time of V8's --trace-gc lines (ms since start).
+      if (process.env.FLEET_CHILD_STDOUT) console.log(`cycle ${c + 1} starts at ${Math.round(tc)} ms`);
       if (process.env.FLEET_TIMELINE) console.error(`    cycle starts at ${(Date.now() / 1000).toFixed(3)}`);
       timeline.clear();
       kmeTimes.clear();
@@ -250,6 +252,7 @@ async function runSize(links: number): Promise<SizeResult> {
         },
       });
       cyclesMs.push(performance.now() - tc);
+      if (process.env.FLEET_CHILD_STDOUT) console.log(`cycle ${c + 1} ends at ${Math.round(performance.now())} ms`);
       const used = process.cpuUsage(cpu);
       const threads = threadTimesSince(threadsBefore, threadTimes());
       const simAfter = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];

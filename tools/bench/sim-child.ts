@@ -17,7 +17,7 @@ const withoutNodeOptions = ({ NODE_OPTIONS: _, ...env }: NodeJS.ProcessEnv): Nod
 /** A simulator in a child process of its own, spoken to over IPC. */
 export async function startChild<R>(role: 'junos' | 'kme', options: object) {
   const child: ChildProcess = fork(fileURLToPath(new URL('./fleet-sim-worker.ts', import.meta.url)), [role], {
-    execArgv: ['--import', 'tsx', ...(process.env.SIM_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROFILE_DIR] : [])],
+    execArgv: [...(process.env.SIM_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', ...(process.env.SIM_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.SIM_CPU_PROFILE_DIR] : [])],
     // node's defaults: the NODE_OPTIONS of the rotator's process are its systemd unit's (fleet.bench.ts), not theirs.
     env: withoutNodeOptions(process.env),
     serialization: 'advanced',
