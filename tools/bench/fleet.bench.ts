@@ -35,7 +35,7 @@ import type { EngineConfig } from '../../apps/rotator/src/engine/config-view.js'
 import { applyV8Settings } from '../../apps/rotator/src/cli/heap.js';
 import { measureFloor } from './floor.js';
 import { machineReference } from './machine-reference.js';
-import { unitNodeOptions } from './unit-node-options.js';
+import { unitNodeOptions, youngGenerationAsBinary } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
@@ -394,9 +394,10 @@ function table(results: SizeResult[]): string {
 
 /** One size in a fresh process of its own: its RSS and CPU are its own. */
 function runChild(child: string, links: number): SizeResult {
-  const run = spawnSync(process.execPath, [...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), child], {
+  const nodeOptions = unitNodeOptions('qkd-macsec.service');
+  const run = spawnSync(process.execPath, [...youngGenerationAsBinary(nodeOptions), ...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? []), child], {
     // As the daemon's systemd unit starts it: node takes the young generation's size at start only.
-    env: { ...process.env, NODE_OPTIONS: unitNodeOptions('qkd-macsec.service'), FLEET_CHILD: '1', FLEET_LINKS: String(links) },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, FLEET_CHILD: '1', FLEET_LINKS: String(links) },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -430,7 +431,7 @@ async function main(): Promise<void> {
     rmSync(child, { force: true });
   }
   const r0 = results[0]!;
-  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) and node as the daemon's systemd unit starts it (NODE_OPTIONS=${unitNodeOptions('qkd-macsec.service')}) unless FLEET_NODE_ARGS sets its own`);
+  console.log(`fleet rotation cycle on the default rotation settings (concurrency ${r0.concurrency}), commit latency ${LATENCY} ms, sim-junos in ${r0.simProcs} processes, sim-kme in 1; best of ${results.map((r) => r.cyclesMs.length).join('/')} cycles; V8 settings as the CLI sets them (cli/heap.ts) and node as the daemon's systemd unit starts it (NODE_OPTIONS=${unitNodeOptions('qkd-macsec.service')}, the young generation at that size from the start as the binary's imports grow it) unless FLEET_NODE_ARGS sets its own`);
   console.log(table(results));
   console.log(
     `machine: ${machine.cores} × ${machine.cpu}; reference workload ${machine.ms.toFixed(0)} ms (4,000 one-session MKA replies parsed and a 2,000-link journal serialised 10 times, best of 15; lower is faster — compare tables from different machines through it)`,

@@ -11,3 +11,14 @@ export function unitNodeOptions(unit: 'qkd-macsec.service' | 'qkd-macsec-agent.s
   if (options === undefined) throw new Error(`${path} has no Environment=NODE_OPTIONS= line; the benches start the binary as that unit does`);
   return options;
 }
+
+/**
+ * Node flags that start a process's young generation at the unit's maximum: the binary's module
+ * loading grows it to that maximum before the binary holds it there (apps/rotator/src/cli/heap.ts;
+ * heap.test.ts checks it), while a bench process, which imports less, stayed at half of it.
+ * `--min-semi-space-size` is not allowed in NODE_OPTIONS: it goes on the command line.
+ */
+export function youngGenerationAsBinary(nodeOptions: string): string[] {
+  const max = /--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1];
+  return max === undefined ? [] : [`--min-semi-space-size=${max}`];
+}

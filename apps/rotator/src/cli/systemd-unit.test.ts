@@ -36,9 +36,9 @@ if (!haveAnalyze && process.env.CI === 'true') throw new Error('systemd-analyze 
 if (!haveAnalyze) console.warn('systemd-analyze not installed: skipping `systemd-analyze verify` of the unit (apt-get install systemd)');
 
 describe.each([
-  { file: 'qkd-macsec.service', command: ' run', stateDirectory: 'qkd-macsec', stop: /^(1[0-9]|[2-9][0-9])min$/ },
-  { file: 'qkd-macsec-agent.service', command: ' agent', stateDirectory: 'qkd-macsec-agent', stop: /^[1-9][0-9]s$/ },
-])('systemd/$file', ({ file, command, stateDirectory, stop }) => {
+  { file: 'qkd-macsec.service', command: ' run', stateDirectory: 'qkd-macsec', stop: /^(1[0-9]|[2-9][0-9])min$/, nodeOptions: '--max-semi-space-size=16' },
+  { file: 'qkd-macsec-agent.service', command: ' agent', stateDirectory: 'qkd-macsec-agent', stop: /^[1-9][0-9]s$/, nodeOptions: '--max-semi-space-size=8' },
+])('systemd/$file', ({ file, command, stateDirectory, stop, nodeOptions }) => {
   const text = readFileSync(join(UNITS, file), 'utf8');
   const unit = parseUnit(text);
   const service = unit.get('Service')!;
@@ -56,7 +56,7 @@ describe.each([
     // Keys are in memory during a transaction: never in a core file.
     expect(one('LimitCORE')).toBe('0');
     // The young generation node can only size at start (cli/heap.ts; heap.test.ts checks its effect).
-    expect(service.get('Environment')).toContain('NODE_OPTIONS=--max-semi-space-size=8');
+    expect(service.get('Environment')).toContain(`NODE_OPTIONS=${nodeOptions}`);
     expect(unit.get('Install')?.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
