@@ -244,9 +244,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const stagedAt = new Map<string, number>();
     const involved = live();
     const isInvolved = new Set(involved);
-    const deviceDone = new Map(devicesOf(involved).map((d) => [d, deferred<void>()]));
+    const staging = new Set(devicesOf(involved));
     // A device none of whose links is still in the cycle is not staged: its lock goes now.
-    await release([...unconfirmed].filter((d) => !deviceDone.has(d)));
+    await release([...unconfirmed].filter((d) => !staging.has(d)));
 
     // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
     //      plan on the cycle's start instant, journal (before the key reaches any device).
@@ -384,7 +384,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     };
     const readyToDecide = async (t: Tx): Promise<boolean> => {
       if (!(await keyed.get(t)!.promise)) return false;
-      await Promise.all(t.link.ends.map((e) => deviceDone.get(e.device)!.promise));
       if (t.error || !t.link.ends.every((e) => t.phase.get(e.device) === 'staged')) return false;
       await pause('staged', { links: [t.link.name] });
       if (ctx.closing.aborted) {
@@ -462,21 +461,34 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         done.resolve(ok);
       }
     };
-    const deviceFlow = async (device: string, done: Deferred<void>): Promise<void> => {
+    // A link is decided once every device of it is done staging (staged or not), by the flow of
+    // the last of them: no frame of its own waits through the stage commits.
+    const stagingLeft = new Map(involved.map((t) => [t, new Set(t.link.ends.map((e) => e.device)).size]));
+    const decisions: Array<Promise<void>> = [];
+    const doneStaging = (device: string): void => {
+      for (const t of byDevice.get(device) ?? []) {
+        const left = stagingLeft.get(t);
+        if (left === undefined) continue; // not in the cycle any more
+        if (left > 1) stagingLeft.set(t, left - 1);
+        else {
+          stagingLeft.delete(t);
+          decisions.push(settle(decideLink(t), decided.get(t)!));
+        }
+      }
+    };
+    const deviceFlow = async (device: string): Promise<void> => {
       try {
         await stageDevice(device);
       } finally {
-        done.resolve();
+        doneStaging(device);
       }
       await confirmDevice(device);
     };
     const flows: Array<Promise<unknown>> = [];
-    for (const t of involved) {
-      flows.push(settle(keyFlow(t), keyed.get(t)!));
-      flows.push(settle(decideLink(t), decided.get(t)!));
-    }
-    for (const [device, done] of deviceDone) flows.push(deviceFlow(device, done));
+    for (const t of involved) flows.push(settle(keyFlow(t), keyed.get(t)!));
+    for (const device of staging) flows.push(deviceFlow(device));
     await Promise.allSettled(flows);
+    await Promise.allSettled(decisions); // each started by a device flow, all of which have ended
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
     await release([...unconfirmed]);
 
