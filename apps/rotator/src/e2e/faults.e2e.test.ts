@@ -1,10 +1,13 @@
 // One fault at a time against the running simulators. After each: zero down time on every
 // simulated link, no key_ID staged twice, a clear error in the log and in the cycle report, and
 // the next (healthy) cycle succeeds everywhere.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleReport } from '../engine/types.js';
 import { createStateStore } from '../state/index.js';
+import { STATE_FILE } from '../state/store.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
 
 let bench: Bench;
@@ -297,6 +300,68 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
       expect(r.G1!.error!.message).toMatch(/r6 does not hold key .* commit confirmed rolled back before the confirm arrived/);
       await settle(rotator);
     } finally {
+      await rotator.close();
+    }
+  });
+
+  // The state file's temp path taken by a directory: every write of the state fails (root too).
+  const blockStateWrites = () => {
+    const tmp = join(bench.stateDir, `${STATE_FILE}.${process.pid}.tmp`);
+    mkdirSync(tmp);
+    return () => rmSync(tmp, { recursive: true, force: true });
+  };
+  /** What each device committed since `from` (its history's length then), by commit log line. */
+  const commitsSince = (from: Map<string, number>) => [...from].flatMap(([d, n]) => bench.junos.device(d).history().slice(0, bench.junos.device(d).history().length - n).map((c) => `${d}: ${c.log ?? ''}`));
+  const historyLengths = () => new Map(Object.keys(bench.junos.devices).map((d) => [d, bench.junos.device(d).history().length]));
+
+  it('a journal that cannot be written: the links it holds are staged nowhere', async () => {
+    const rotator = bench.rotator();
+    const unblock = blockStateWrites();
+    try {
+      const before = historyLengths();
+      // Unblocked at the first failure: links journalled by a later write rotate.
+      const r = byLink(record(await rotator.rotate({ onProgress: (e) => void (e.phase === 'failed' && unblock()) })));
+      const failed = Object.values(r).filter((l) => l.result === 'failed');
+      expect(failed.length).toBeGreaterThan(0);
+      const commits = commitsSince(before);
+      for (const l of failed) {
+        expect(l.error).toMatchObject({ phase: 'plan' });
+        expect(l.error!.message).toMatch(/^cannot write the journal: .+; the key is not staged$/);
+        expect(commits.filter((c) => c.includes(`stage ${l.link} `) || c.includes(`, ${l.link} `)), l.link).toEqual([]);
+      }
+      for (const l of Object.values(r).filter((x) => x.result !== 'failed')) expect(l.result).toBe('ok');
+      await settle(rotator);
+    } finally {
+      unblock();
+      await rotator.close();
+    }
+  });
+
+  it('a decision that cannot be written: no end of its link is confirmed, the key is taken back', async () => {
+    const rotator = bench.rotator({
+      hooks: {
+        // Blocked once the first link is staged everywhere (before its decision), unblocked at the first confirm.
+        pause: async (point) => {
+          if (point === 'staged' && !unblock) unblock = blockStateWrites();
+          if (point === 'device-confirmed') unblock?.();
+        },
+      },
+    });
+    let unblock: (() => void) | undefined;
+    try {
+      const r = byLink(record(await rotator.rotate({ onProgress: (e) => void (e.phase === 'failed' && unblock?.()) })));
+      const failed = Object.values(r).filter((l) => l.result === 'failed');
+      expect(failed.length).toBeGreaterThan(0);
+      for (const l of failed) {
+        expect(l.error).toMatchObject({ phase: 'confirm' });
+        expect(l.error!.message).toMatch(/^cannot write the decision: .+; the key is rolled back$/);
+      }
+      // Every end runs on one key: the links secured, no moment down (settle checks it after a healthy cycle too).
+      for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+      await settle(rotator);
+    } finally {
+      unblock?.();
       await rotator.close();
     }
   });

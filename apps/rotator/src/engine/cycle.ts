@@ -266,7 +266,13 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         configs.clear();
       }
       if (!written) return false;
-      await written;
+      try {
+        await written;
+      } catch (e) {
+        // Not journalled: its key must reach no device (a crash would leave nothing to resolve it by).
+        fail(t, { phase: 'plan', message: `cannot write the journal: ${describeError(e)}; the key is not staged` });
+        return false;
+      }
       await pause('journaled', { links: [t.link.name] });
       return !t.error;
     };
@@ -378,7 +384,16 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       const written = go ? writeJournal() : undefined;
       if (--toDecide === 0) writeJournal.hurry();
       if (!written) return false;
-      await written;
+      try {
+        await written;
+      } catch (e) {
+        // Not on disk: no end may be confirmed. Out of the decision (a later write must not put it
+        // there), failed: its devices' confirms take the key back.
+        const i = decision.links.indexOf(t.link.name);
+        if (i >= 0) decision.links.splice(i, 1);
+        fail(t, { phase: 'confirm', message: `cannot write the decision: ${describeError(e)}; the key is rolled back` });
+        return false;
+      }
       await pause('decided', { links: [t.link.name] });
       return true;
     };
@@ -453,10 +468,14 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // One async function per link and per device, settling its deferred itself: a fleet's flows
     // wait through both commits, and every closure and promise of a `.then` chain kept per link or
     // device is promoted out of the young generation with them.
+    // A flow that throws (a failed journal write, a hook) counts as not ok, and never rejects:
+    // a decision's flow is awaited only once every device flow has ended.
     const settle = async (flow: Promise<boolean>, done: Deferred<boolean>): Promise<void> => {
       let ok = false;
       try {
         ok = await flow;
+      } catch {
+        // its link's error, if it has one, is recorded where it failed
       } finally {
         done.resolve(ok);
       }

@@ -307,14 +307,22 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     } catch (err) {
       work = Promise.reject(err); // fn threw instead of rejecting
     }
+    // The bookkeeping first (a caller resuming after its use sees the slot free), and the use
+    // settled whatever it does.
     work.then(
       (value) => {
-        finish(w);
-        w.resolve(value);
+        try {
+          finish(w);
+        } finally {
+          w.resolve(value);
+        }
       },
       (err: unknown) => {
-        finish(w);
-        w.reject(err);
+        try {
+          finish(w);
+        } finally {
+          w.reject(err);
+        }
       },
     );
   }
