@@ -312,6 +312,8 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
   };
   /** What each device committed since `from` (its history's length then), by commit log line. */
   const commitsSince = (from: Map<string, number>) => [...from].flatMap(([d, n]) => bench.junos.device(d).history().slice(0, bench.junos.device(d).history().length - n).map((c) => `${d}: ${c.log ?? ''}`));
+  /** The commits among `commits` whose confirm took `link`'s key back ("confirm, remove L1 key …, L3 key …"). */
+  const removedIn = (commits: string[], link: string, keyId: string | undefined) => commits.filter((c) => c.includes(': confirm, remove ') && c.includes(`${link} key ${keyId}`));
   const historyLengths = () => new Map(Object.keys(bench.junos.devices).map((d) => [d, bench.junos.device(d).history().length]));
 
   it('a journal that cannot be written: the links it holds are staged nowhere', async () => {
@@ -349,12 +351,16 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
     });
     let unblock: (() => void) | undefined;
     try {
+      const before = historyLengths();
       const r = byLink(record(await rotator.rotate({ onProgress: (e) => void (e.phase === 'failed' && unblock?.()) })));
       const failed = Object.values(r).filter((l) => l.result === 'failed');
       expect(failed.length).toBeGreaterThan(0);
+      const commits = commitsSince(before);
       for (const l of failed) {
         expect(l.error).toMatchObject({ phase: 'confirm' });
         expect(l.error!.message).toMatch(/^cannot write the decision: .+; the key is rolled back$/);
+        // Its devices' confirms took the key back (and confirmed nothing of it).
+        expect(removedIn(commits, l.link, l.keyId).length, l.link).toBeGreaterThan(0);
       }
       // Every end runs on one key: the links secured, no moment down (settle checks it after a healthy cycle too).
       for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
@@ -362,6 +368,32 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
       await settle(rotator);
     } finally {
       unblock?.();
+      await rotator.close();
+    }
+  });
+
+  it('a step that throws before its link is decided (a hook): the link fails and is rolled back, not confirmed', async () => {
+    let thrown = false; // once: settle()'s healthy cycle runs on the same rotator
+    const rotator = bench.rotator({
+      hooks: {
+        pause: async (point, info) => {
+          if (point === 'staged' && info.links.includes('L1') && info.kind !== 'fallback' && !thrown) {
+            thrown = true;
+            throw new Error('hook refused L1');
+          }
+        },
+      },
+    });
+    try {
+      const before = historyLengths();
+      const r = byLink(record(await rotator.rotate()));
+      expect(r.L1!.result).toBe('failed');
+      expect(r.L1!.error).toMatchObject({ phase: 'confirm', message: 'hook refused L1 before the decision; the key is rolled back' });
+      expect(removedIn(commitsSince(before), 'L1', r.L1!.keyId)).toHaveLength(2); // both ends
+      for (const link of ['L2', 'L3', 'G1']) expect(r[link]!.result, link).toBe('ok');
+      for (const id of SIM_LINK_IDS) expect(bench.junos.linkStatus(id).state, id).toBe('secured');
+      await settle(rotator);
+    } finally {
       await rotator.close();
     }
   });

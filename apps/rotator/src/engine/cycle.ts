@@ -465,17 +465,19 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       }
     };
 
-    // One async function per link and per device, settling its deferred itself: a fleet's flows
-    // wait through both commits, and every closure and promise of a `.then` chain kept per link or
-    // device is promoted out of the young generation with them.
-    // A flow that throws (a failed journal write, a hook) counts as not ok, and never rejects:
-    // a decision's flow is awaited only once every device flow has ended.
-    const settle = async (flow: Promise<boolean>, done: Deferred<boolean>): Promise<void> => {
+    // One async function per link flow, settling its deferred itself: a fleet's flows wait through
+    // both commits, and every closure and promise of a `.then` chain kept per link is promoted out
+    // of the young generation with them. It never rejects (a decision's flow is awaited only once
+    // every device flow has ended). A flow that throws (a hook, say) fails its link unless its
+    // decision is already on disk: stage and confirm go by the link's error, and a link that is
+    // neither failed nor decided would otherwise be confirmed.
+    const settle = async (t: Tx, flow: Promise<boolean>, done: Deferred<boolean>, phase: 'plan' | 'confirm'): Promise<void> => {
       let ok = false;
       try {
         ok = await flow;
-      } catch {
-        // its link's error, if it has one, is recorded where it failed
+      } catch (e) {
+        if (phase === 'plan') fail(t, { phase, message: `${describeError(e)}; the key is not staged` });
+        else if (!decision.links.includes(t.link.name)) fail(t, { phase, message: `${describeError(e)} before the decision; the key is rolled back` });
       } finally {
         done.resolve(ok);
       }
@@ -491,7 +493,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         if (left > 1) stagingLeft.set(t, left - 1);
         else {
           stagingLeft.delete(t);
-          decisions.push(settle(decideLink(t), decided.get(t)!));
+          decisions.push(settle(t, decideLink(t), decided.get(t)!, 'confirm'));
         }
       }
     };
@@ -504,7 +506,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       await confirmDevice(device);
     };
     const flows: Array<Promise<unknown>> = [];
-    for (const t of involved) flows.push(settle(keyFlow(t), keyed.get(t)!));
+    for (const t of involved) flows.push(settle(t, keyFlow(t), keyed.get(t)!, 'plan'));
     for (const device of staging) flows.push(deviceFlow(device));
     await Promise.allSettled(flows);
     await Promise.allSettled(decisions); // each started by a device flow, all of which have ended
