@@ -332,21 +332,27 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         delete: [],
       };
     };
-    const stageDevice = async (device: string): Promise<void> => {
-      const waiting = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t));
-      await Promise.all(waiting.map((t) => keyed.get(t)!.promise));
-      let mine = waiting.filter((t) => !t.error && t.key);
-      // An end staged so late that its commit confirmed would roll back only after the start-time
-      // could hold the key alone past it: such a device is not staged, its links fail (rolled back).
-      if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= startsAt.getTime()) {
-        for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
-        mine = [];
-      }
-      if (mine.length === 0) {
-        await release([device]); // not staged: a lock taken with the read goes now
-        return;
-      }
+    // A device's flow: staged once the keys of all its links are in, then (doneStaging: the last
+    // device of a link to finish staging decides it) confirmed once its links are decided. One
+    // async frame waits through the stage commit (this one) and one through the confirm (a tail
+    // call): every frame a fleet's thousands of devices keep through their commit latency is
+    // promoted out of the young generation with them.
+    const deviceFlow = async (device: string): Promise<void> => {
+      let mine: Tx[] = [];
       try {
+        const waiting = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t));
+        await Promise.all(waiting.map((t) => keyed.get(t)!.promise));
+        mine = waiting.filter((t) => !t.error && t.key);
+        // An end staged so late that its commit confirmed would roll back only after the start-time
+        // could hold the key alone past it: such a device is not staged, its links fail (rolled back).
+        if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= startsAt.getTime()) {
+          for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
+          mine = [];
+        }
+        if (mine.length === 0) {
+          await release([device]); // not staged: a lock taken with the read goes now
+          return;
+        }
         let change: Change = { config: {}, delete: [] };
         for (const t of mine) {
           change = mergeChanges(change, changeFor(t, device));
@@ -354,12 +360,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           const pruned = t.plans.get(device)?.deleteSlots ?? [];
           if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
         }
-        await withDevice(device, async (d) => {
+        const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
+        await withDevice(device, (d) => {
           stagedAt.set(device, ctx.clock().getTime());
-          const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
-          await d.stage(cycleId, change, { confirmMinutes, comment });
-          unconfirmed.add(device);
-          await pause('device-staged', { links: mine.map((t) => t.link.name), device });
+          unconfirmed.add(device); // a stage that fails releases the lock itself: nothing left to release then
+          return heldThrough(d.stage(cycleId, change, { confirmMinutes, comment }), 'device-staged', mine, device);
         });
         for (const t of mine) t.phase.set(device, 'staged');
       } catch (e) {
@@ -367,8 +372,14 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           t.phase.set(device, 'failed');
           fail(t, { phase: 'stage', device, message: redact(`staging on ${device} failed: ${describeError(e)}`, mine, device) });
         }
+      } finally {
+        doneStaging(device);
       }
+      return confirmDevice(device);
     };
+    // The pause point right after a device's commit, while its session is still held (EngineHooks.pause).
+    const heldThrough = (committed: Promise<void>, point: 'device-staged' | 'device-confirmed', mine: Tx[], device: string): Promise<void> =>
+      committed.then(() => pause(point, { links: mine.map((t) => t.link.name), device }));
 
     // 7. The decision, per link, once every end holds its key (a link that failed staging anywhere
     //    is never in it and is rolled back below). It is on disk (atomic, fsynced; concurrent
@@ -437,16 +448,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         else emit({ link: t.link.name, phase: 'confirm', device });
       }
       const failedHere = fb ? [] : mine.filter((t) => t.error);
+      const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
       try {
-        const after = await ctx.confirmLane(device, async (d) => {
-          const comment = `qkd-macsec ${cycleId}: confirm${failedHere.length ? `, remove ${failedHere.map((t) => `${t.link.name} key ${t.key!.keyId}`).join(', ')}` : ''}`;
+        await ctx.confirmLane(device, (d) => {
           // A reconnect since the stage (same device, new session) lost the lock: confirmStaged takes it again.
           unconfirmed.delete(device);
-          await d.confirmStaged(cycleId, failedHere.length ? undo : undefined, comment);
-          const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
-          await pause('device-confirmed', { links: mine.map((t) => t.link.name), device });
-          return inTime ? undefined : d.readMacsec();
+          return heldThrough(d.confirmStaged(cycleId, failedHere.length ? undo : undefined, comment), 'device-confirmed', mine, device);
         });
+        const inTime = ctx.clock().getTime() < stagedAt.get(device)! + confirmMinutes * 60_000 - marginMs;
+        const after = inTime ? undefined : await ctx.confirmLane(device, (d) => d.readMacsec());
         for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
         for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
         for (const t of mine) {
@@ -496,14 +506,6 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           decisions.push(settle(t, decideLink(t), decided.get(t)!, 'confirm'));
         }
       }
-    };
-    const deviceFlow = async (device: string): Promise<void> => {
-      try {
-        await stageDevice(device);
-      } finally {
-        doneStaging(device);
-      }
-      await confirmDevice(device);
     };
     const flows: Array<Promise<unknown>> = [];
     for (const t of involved) flows.push(settle(t, keyFlow(t), keyed.get(t)!, 'plan'));

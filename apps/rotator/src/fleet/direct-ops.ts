@@ -5,7 +5,7 @@
 import { findAll, isObject, textOf, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { assertNoRefs } from '../agent/protocol/refs.js';
-import { confirmHeld, confirmWith, loadManyAndCommit, readMacsec, readUnderLock, stageHeld } from './netconf-ops.js';
+import { ACK, confirmWith, loadManyAndCommit, readMacsec, readUnderLock, releaseAfterFailure } from './netconf-ops.js';
 import type { Change, DeviceOps, Load } from './ops.js';
 
 const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
@@ -75,18 +75,61 @@ class DirectOps implements DeviceOps {
     return confirmWith(this.d, change && this.#checked(change), comment);
   }
 
+  /**
+   * A cycle's stage: lock (unless readLocked took it for `tx`), load, commit confirmed — and the
+   * lock is KEPT until the confirm (confirmStaged), so the device's configuration is ours from the
+   * stage to the confirm (nobody else's commit can confirm or change ours in between) and neither
+   * step spends a round trip on unlock + lock. On a failure the candidate is discarded and the lock
+   * released. The lock dies with the session: a rotator that dies leaves nothing locked. One async
+   * frame from here to the reply: a fleet's thousands of stages each wait through the commit.
+   */
   async stage(tx: string, change: Change, options: Parameters<DeviceOps['stage']>[2]): Promise<void> {
     const safe = this.#checked(change); // refused: a lock readLocked took stays for releaseStaged
-    const locked = this.#heldFor === tx && !this.d.closed;
-    this.#heldFor = undefined; // a failed stage releases the lock (stageHeld)
-    await stageHeld(this.d, safe, options, locked);
+    const d = this.d;
+    const locked = this.#heldFor === tx && !d.closed;
+    this.#heldFor = undefined;
+    if (!locked) await d.lock();
+    try {
+      await d.load({ format: 'xml', action: 'merge', config: renderXml(safe.config, { delete: safe.delete, revealSecrets: true }) }, ACK);
+      await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment }, ACK);
+    } catch (err) {
+      await releaseAfterFailure(d);
+      throw err;
+    }
     this.#heldFor = tx;
   }
 
+  /**
+   * The confirm of a device staged for `tx`: optionally a change (the keys of links that failed
+   * elsewhere), a plain commit, and the unlock. After a reconnect (a new session, so a new
+   * DirectOps) the lock is taken again first.
+   */
   async confirmStaged(tx: string, change: Change | undefined, comment: string): Promise<void> {
-    const held = this.#heldFor === tx && !this.d.closed;
+    const d = this.d;
+    const held = this.#heldFor === tx && !d.closed;
     this.#heldFor = undefined;
-    await confirmHeld(this.d, change && this.#checked(change), comment, held);
+    const safe = change && this.#checked(change);
+    if (!held) await d.lock();
+    if (safe && (safe.delete.length > 0 || Object.keys(safe.config).length > 0)) {
+      try {
+        await d.load({ format: 'xml', action: 'merge', config: renderXml(safe.config, { delete: safe.delete, revealSecrets: true }) }, ACK);
+        await d.commit({ comment }, ACK);
+      } catch (err) {
+        await releaseAfterFailure(d);
+        throw err;
+      }
+      await d.unlock();
+      return;
+    }
+    // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either
+    // way. It goes out right BEHIND the commit (sent in that order, answered in that order): sent
+    // first, it let another session lock — or leave its own edits in the shared candidate for our
+    // commit — while the commit was still to run.
+    const confirmed = d.confirm({ comment }, ACK);
+    const unlocked = d.unlock();
+    unlocked.catch(() => undefined);
+    await confirmed;
+    await unlocked;
   }
 
   async releaseStaged(tx: string): Promise<void> {

@@ -4,7 +4,8 @@ import * as xml from '@qkd-macsec/junos-netconf/xml';
 import { parseConfigurationXml, readConfigurationTree, Secret, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { confirmHeld, loadAndCommit, readMacsec, stageHeld } from './netconf-ops.js';
+import { directOps } from './direct-ops.js';
+import { loadAndCommit, readMacsec } from './netconf-ops.js';
 
 let sim: SimJunos;
 let device: JunosDevice;
@@ -81,7 +82,7 @@ describe('readMacsec', () => {
   });
 });
 
-describe('confirmHeld', () => {
+describe('a stage and its confirm (DirectOps)', () => {
   it('keeps the lock until the confirming commit is done: no other session locks (or commits its candidate) in between', async () => {
     const slow = await startSimJunos({ devices: { r2: { faults: { commitLatencyMs: 400 } } }, links: [] });
     const d = slow.devices['r2']!;
@@ -89,8 +90,9 @@ describe('confirmHeld', () => {
     const [a, b] = await Promise.all([open(), open()]);
     try {
       const change = { config: { staticHostMappings: [{ name: 'kme-b.example.net', inet: ['192.0.2.11'] }] }, delete: [] };
-      await stageHeld(a, change, { confirmMinutes: 5, comment: 'stage' });
-      const confirming = confirmHeld(a, undefined, 'confirm', true);
+      const ops = directOps('r2', a);
+      await ops.stage('tx1', change, { confirmMinutes: 5, comment: 'stage' });
+      const confirming = ops.confirmStaged('tx1', undefined, 'confirm');
       await new Promise((r) => setTimeout(r, 150)); // the confirm is in its commit latency
       const other = await b.lock().then(
         () => 'locked',

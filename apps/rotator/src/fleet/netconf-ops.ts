@@ -1,6 +1,7 @@
 // What a DeviceOps does on a NETCONF session (fleet/direct-ops.ts, for the coordinator's direct
 // devices and for a site agent's own): read the MACsec parts of the committed configuration, load
-// a change and commit it (confirmed or not), confirm. The only place the rotator renders XML.
+// a change and commit it (confirmed or not), confirm. A cycle's stage and confirm, which keep the
+// lock between them, are DirectOps' own (they keep its record of who holds the lock).
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
@@ -8,7 +9,7 @@ import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig 
 // Loads, commits and confirms are answered with an acknowledgement nobody here reads: read for
 // well-formedness, errors and warnings as always, without building a tree of it (junos-netconf
 // RpcOptions parseResult 'check'). A device-cycle has three of them.
-const ACK = { parseResult: 'check' } as const;
+export const ACK = { parseResult: 'check' } as const;
 
 const MACSEC_FILTER = '<configuration><security><macsec/><authentication-key-chains/></security></configuration>';
 const SYSTEM_FILTER = '<configuration><system><static-host-mapping/></system></configuration>';
@@ -103,58 +104,8 @@ export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig
   });
 }
 
-/**
- * A cycle's stage: lock (unless `locked`: readLocked took it), load, commit confirmed — and the lock is KEPT until the confirm
- * (confirmHeld), so the device's configuration is ours from the stage to the confirm (nobody
- * else's commit can confirm or change ours in between) and neither step spends a round trip on
- * unlock + lock. On a failure the candidate is discarded and the lock released. The lock dies with
- * the session: a rotator that dies leaves nothing locked.
- */
-export async function stageHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions & { confirmMinutes: number }, locked = false): Promise<void> {
-  if (!locked) await d.lock();
-  try {
-    const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
-    await d.load({ format: 'xml', action: 'merge', config: xml }, ACK);
-    await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment }, ACK);
-  } catch (err) {
-    await releaseAfterFailure(d);
-    throw err;
-  }
-}
-
-/**
- * The confirm of a device staged by stageHeld: optionally a change (the keys of links that failed
- * elsewhere), a plain commit, and the unlock. `held`: this session still holds the lock from the
- * stage (false after a reconnect: lock again first). Without a change the unlock goes out right
- * behind the commit (NETCONF answers in order: it runs after the commit).
- */
-export async function confirmHeld(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string, held: boolean): Promise<void> {
-  if (!held) await d.lock();
-  const withChange = !!change && (change.delete.length > 0 || Object.keys(change.config).length > 0);
-  try {
-    if (withChange) {
-      await d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) }, ACK);
-      await d.commit({ comment }, ACK);
-      await d.unlock();
-      return;
-    }
-  } catch (err) {
-    await releaseAfterFailure(d);
-    throw err;
-  }
-  // Nothing loaded: nothing of ours to discard if the commit fails, and the unlock is due either
-  // way. It goes out right BEHIND the commit (sent in that order, answered in that order): sent
-  // first, it let another session lock — or leave its own edits in the shared candidate for our
-  // commit — while the commit was still to run.
-  const confirmed = d.confirm({ comment }, ACK);
-  const unlocked = d.unlock();
-  unlocked.catch(() => undefined);
-  await confirmed;
-  await unlocked;
-}
-
 /** Discard the candidate and release the lock (best effort: a dead session released both). */
-async function releaseAfterFailure(d: JunosDevice): Promise<void> {
+export async function releaseAfterFailure(d: JunosDevice): Promise<void> {
   if (d.closed) return;
   await d.rollback(0).catch(() => undefined);
   await d.unlock().catch(() => undefined);

@@ -63,11 +63,11 @@ export interface DeviceOps {
   confirmPending(change: Change | undefined, comment: string): Promise<void>;
   /**
    * A cycle's stage: lock (unless readLocked took it for `tx`), load, commit confirmed; the lock is
-   * KEPT for `tx` until confirmStaged or releaseStaged (fleet/netconf-ops.ts stageHeld).
+   * KEPT for `tx` until confirmStaged or releaseStaged (fleet/direct-ops.ts).
    */
   stage(tx: string, change: Change, options: CommitOptions & { confirmMinutes: number }): Promise<void>;
   /**
-   * The confirm of a device staged for `tx` (fleet/netconf-ops.ts confirmHeld): on the session
+   * The confirm of a device staged for `tx` (fleet/direct-ops.ts): on the session
    * that holds the lock when it still does, else lock again first.
    */
   confirmStaged(tx: string, change: Change | undefined, comment: string): Promise<void>;

@@ -98,15 +98,15 @@ export function junosDevice(netconf: NetconfClient): JunosDevice {
   const rpc = (xml: string, o?: RpcOptions) => netconf.rpc(xml, o);
   // Secrets this session has loaded. Junos may quote them again later — in a commit, commit
   // check or rollback error — so every configuration-changing reply is scrubbed of all of them.
+  // Scrubbed as the reply settles, with every secret loaded by then: two closures per session and
+  // a `.then` per RPC, not an async frame per RPC (a fleet's thousands of commits in flight each
+  // kept one alive through its commit latency).
   const loadedSecrets = new SecretMemory();
-  const scrubbed = async (pending: Promise<RpcResponse>): Promise<RpcResponse> => {
-    const secrets = loadedSecrets.list;
-    try {
-      return redactResponse(await pending, secrets);
-    } catch (err) {
-      throw err instanceof RpcFailedError ? redactFailure(err, secrets) : err;
-    }
+  const scrubReply = (r: RpcResponse): RpcResponse => redactResponse(r, loadedSecrets.list);
+  const scrubFailure = (err: unknown): never => {
+    throw err instanceof RpcFailedError ? redactFailure(err, loadedSecrets.list) : err;
   };
+  const scrubbed = (pending: Promise<RpcResponse>): Promise<RpcResponse> => pending.then(scrubReply, scrubFailure);
   const methods: Omit<JunosDevice, 'closed' | 'netconf'> & { toJSON(): object } = {
     host: netconf.host,
     rpc,
