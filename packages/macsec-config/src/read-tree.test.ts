@@ -140,3 +140,28 @@ describe('readConfigurationTree refuses what a string would be refused for', () 
     expect(readConfigurationTree(reply).keyChains?.[0]?.keys).toEqual([{ index: 1 }]);
   });
 });
+
+describe('what a model keeps of the reply it was read from', () => {
+  it('nothing: a fleet of models read from 1 MiB replies holds their values, not the replies', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = (): number => {
+      /x/.exec('x'); // RegExp.input holds the last string a regex ran on
+      for (let i = 0; i < 3; i++) gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const MiB = 1 << 20;
+    // Key names, secrets and start-times: the long values (13+ characters) V8 would keep as views of the reply.
+    const reply = (i: number) =>
+      `<rpc-reply><configuration><!-- ${'x'.repeat(MiB)} --><security><authentication-key-chains><key-chain><name>KC1</name>` +
+      `<key><name>1</name><secret>$9$${String(i).padStart(60, 'A')}</secret><key-name>${i.toString(16).padStart(64, 'c')}</key-name><start-time>2026-11-24.20:0${i}:00 +0000</start-time></key>` +
+      `</key-chain></authentication-key-chains></security></configuration></rpc-reply>`;
+    const before = heapAfterGc();
+    const kept = Array.from({ length: 8 }, (_, i) => fromTree(reply(i)));
+    const grown = heapAfterGc() - before;
+    expect(kept.map((m) => m.keyChains![0]!.keys[0]!.keyName)).toEqual(Array.from({ length: 8 }, (_, i) => i.toString(16).padStart(64, 'c')));
+    expect(grown).toBeLessThan(2 * MiB); // the replies, kept: 8 MiB and more
+  });
+});

@@ -30,9 +30,20 @@ export function one(el: XmlTreeElement, tag: string, path: string): XmlTreeEleme
   return found;
 }
 
-/** Text of the single child `tag`, or undefined when absent. */
+/** Text of the single child `tag`, or undefined when absent; its own copy (ownText). */
 export function childText(el: XmlTreeElement, tag: string, path: string): string | undefined {
-  return one(el, tag, path)?.text;
+  const t = one(el, tag, path)?.text;
+  return t === undefined ? undefined : ownText(t);
+}
+
+/**
+ * `t` holding only its own characters. A parser's text of 13 characters or more is a V8 sliced
+ * string, a view that keeps the whole reply it was cut from alive: a fleet's models (key names,
+ * secrets, start-times) kept every device's configuration reply through a cycle's first second.
+ * Concatenating flattens into a fresh string of t's length + 1, which the slice then keeps.
+ */
+function ownText(t: string): string {
+  return t.length < 13 ? t : (t + ' ').slice(0, -1);
 }
 
 export function requiredText(el: XmlTreeElement, tag: string, path: string): string {
@@ -61,7 +72,7 @@ export function has(el: XmlTreeElement, tag: string): boolean {
 export function texts(el: XmlTreeElement, tag: string): string[] {
   const out: string[] = [];
   const children = el.children;
-  for (let i = 0; i < children.length; i++) if (children[i]!.name === tag) out.push(children[i]!.text);
+  for (let i = 0; i < children.length; i++) if (children[i]!.name === tag) out.push(ownText(children[i]!.text));
   return out;
 }
 
