@@ -49,7 +49,7 @@ export async function readSessions(ctx: EngineContext, devices: readonly string[
   await Promise.all(
     devices.map(async (dev) => {
       try {
-        out.set(dev, await ctx.fleet.withDevice(dev, async (d) => (d.mkaSummaries ? d.mkaSummaries() : mkaViews(await d.mkaSessions()))));
+        out.set(dev, await ctx.fleet.withDevice(dev, (d) => (d.mkaSummaries ? d.mkaSummaries() : d.mkaSessions().then(mkaViews))));
       } catch (e) {
         out.set(dev, e instanceof Error ? e : new Error(String(e)));
       }

@@ -5,11 +5,14 @@
 import { findAll, isObject, textOf, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { assertNoRefs } from '../agent/protocol/refs.js';
-import { ACK, confirmWith, loadManyAndCommit, readMacsec, readUnderLock, releaseAfterFailure } from './netconf-ops.js';
+import { ACK, confirmWith, loadManyAndCommit, readMacsec, releaseAfterFailure } from './netconf-ops.js';
 import type { Change, DeviceOps, Load } from './ops.js';
 
 const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
 const byDevice = new WeakMap<JunosDevice, DeviceOps>();
+const granted = () => true;
+const refused = () => false;
+const ignore = () => undefined;
 
 /** The operations on `session` (the same object for the same session). */
 export function directOps(device: string, session: JunosDevice): DeviceOps {
@@ -40,10 +43,25 @@ class DirectOps implements DeviceOps {
     return readMacsec(this.d, parts);
   }
 
+  /**
+   * `<lock>` and `<get-configuration>` in one write, answered in that order: the configuration is
+   * read under the lock when it was granted. A refused lock is no error here (the stage locks
+   * again and reports it); a failed read releases a granted lock.
+   */
   async readLocked(tx: string): Promise<MacsecConfig> {
-    const { config, locked } = await readUnderLock(this.d);
-    if (locked) this.#heldFor = tx;
-    return config;
+    const d = this.d;
+    const lock = d.lock().then(granted, refused);
+    const read = readMacsec(d);
+    read.catch(ignore); // a dropped session rejects both at once: the read is awaited below
+    const locked = await lock;
+    try {
+      const config = await read;
+      if (locked) this.#heldFor = tx;
+      return config;
+    } catch (err) {
+      if (locked && !d.closed) await d.unlock().catch(ignore);
+      throw err;
+    }
   }
 
   async loginUsers(): Promise<string[]> {

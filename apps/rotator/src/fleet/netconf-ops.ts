@@ -2,7 +2,7 @@
 // devices and for a site agent's own): read the MACsec parts of the committed configuration, load
 // a change and commit it (confirmed or not), confirm. A cycle's stage and confirm, which keep the
 // lock between them, are DirectOps' own (they keep its record of who holds the lock).
-import type { JunosDevice } from '@qkd-macsec/junos-netconf';
+import type { JunosDevice, RpcResponse } from '@qkd-macsec/junos-netconf';
 import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
 
@@ -18,10 +18,16 @@ const EVENT_FILTER = '<configuration><event-options/></configuration>';
 /**
  * The committed MACsec configuration (connectivity associations, interfaces, key chains). Each
  * reply is parsed once, by junos-netconf's one-pass reader (getConfigurationRaw leaves it
- * unparsed), and macsec-config reads the model from that tree.
+ * unparsed), and macsec-config reads the model from that tree. The plain read (every device,
+ * every cycle) is a `.then` of a module function: no async frame per device while it is in flight.
  */
-export async function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
-  const config = await readConfiguration(d, MACSEC_FILTER);
+export function readMacsec(d: JunosDevice, options: { staticHostMappings?: boolean; eventOptions?: boolean } = {}): Promise<MacsecConfig> {
+  const macsec = readConfiguration(d, MACSEC_FILTER);
+  return options.staticHostMappings || options.eventOptions ? withParts(d, macsec, options) : macsec;
+}
+
+async function withParts(d: JunosDevice, macsec: Promise<MacsecConfig>, options: { staticHostMappings?: boolean; eventOptions?: boolean }): Promise<MacsecConfig> {
+  const config = await macsec;
   if (options.staticHostMappings) {
     const sys = await readConfiguration(d, SYSTEM_FILTER);
     if (sys.staticHostMappings) config.staticHostMappings = sys.staticHostMappings;
@@ -35,9 +41,12 @@ export async function readMacsec(d: JunosDevice, options: { staticHostMappings?:
 
 // database="committed": Junos answers a bare <get-configuration> from the shared candidate, which
 // holds whatever another session loaded and has not committed; what the devices run is committed.
-async function readConfiguration(d: JunosDevice, filter: string): Promise<MacsecConfig> {
-  const { raw } = await d.getConfigurationRaw({ filter, database: 'committed' });
-  return readConfigurationTree(parseXmlOrdered(raw)[0]!);
+function readConfiguration(d: JunosDevice, filter: string): Promise<MacsecConfig> {
+  return d.getConfigurationRaw({ filter, database: 'committed' }).then(modelOf);
+}
+
+function modelOf(r: RpcResponse): MacsecConfig {
+  return readConfigurationTree(parseXmlOrdered(r.raw)[0]!);
 }
 
 interface ChangeOptions {
@@ -59,27 +68,6 @@ export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConf
       ACK,
     );
   });
-}
-
-/**
- * `<lock>` and `<get-configuration>` in one write, answered in that order: the configuration is
- * read under the lock when it was granted (`locked`). A refused lock is no error here (the stage
- * locks again and reports it); a failed read releases a granted lock.
- */
-export async function readUnderLock(d: JunosDevice): Promise<{ config: MacsecConfig; locked: boolean }> {
-  const lock = d.lock().then(
-    () => true,
-    () => false,
-  );
-  const read = readMacsec(d);
-  read.catch(() => undefined); // a dropped session rejects both at once: the read is awaited below
-  const locked = await lock;
-  try {
-    return { config: await read, locked };
-  } catch (err) {
-    if (locked && !d.closed) await d.unlock().catch(() => undefined);
-    throw err;
-  }
 }
 
 /** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
