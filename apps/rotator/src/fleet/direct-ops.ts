@@ -145,7 +145,7 @@ class DirectOps implements DeviceOps {
     // commit — while the commit was still to run.
     const confirmed = d.confirm({ comment }, ACK);
     const unlocked = d.unlock();
-    unlocked.catch(() => undefined);
+    unlocked.catch(ignore);
     await confirmed;
     await unlocked;
   }
