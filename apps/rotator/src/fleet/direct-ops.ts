@@ -5,7 +5,7 @@
 import { findAll, isObject, textOf, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { renderXml, type MacsecConfig, type Secret } from '@qkd-macsec/macsec-config';
 import { assertNoRefs } from '../agent/protocol/refs.js';
-import { ACK, confirmWith, loadManyAndCommit, readMacsec, releaseAfterFailure } from './netconf-ops.js';
+import { ACK, changesSomething, confirmWith, loadChange, loadManyAndCommit, readMacsec, releaseAfterFailure } from './netconf-ops.js';
 import type { Change, DeviceOps, Load } from './ops.js';
 
 const LOGIN_FILTER = '<configuration><system><login/></system></configuration>';
@@ -108,7 +108,7 @@ class DirectOps implements DeviceOps {
     this.#heldFor = undefined;
     if (!locked) await d.lock();
     try {
-      await d.load({ format: 'xml', action: 'merge', config: renderXml(safe.config, { delete: safe.delete, revealSecrets: true }) }, ACK);
+      await loadChange(d, safe);
       await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment }, ACK);
     } catch (err) {
       await releaseAfterFailure(d);
@@ -128,9 +128,9 @@ class DirectOps implements DeviceOps {
     this.#heldFor = undefined;
     const safe = change && this.#checked(change);
     if (!held) await d.lock();
-    if (safe && (safe.delete.length > 0 || Object.keys(safe.config).length > 0)) {
+    if (safe && changesSomething(safe)) {
       try {
-        await d.load({ format: 'xml', action: 'merge', config: renderXml(safe.config, { delete: safe.delete, revealSecrets: true }) }, ACK);
+        await loadChange(d, safe);
         await d.commit({ comment }, ACK);
       } catch (err) {
         await releaseAfterFailure(d);

@@ -1,7 +1,8 @@
 // What a DeviceOps does on a NETCONF session (fleet/direct-ops.ts, for the coordinator's direct
 // devices and for a site agent's own): read the MACsec parts of the committed configuration, load
-// a change and commit it (confirmed or not), confirm. A cycle's stage and confirm, which keep the
-// lock between them, are DirectOps' own (they keep its record of who holds the lock).
+// a change and commit it (confirmed or not), confirm. A cycle's locked read, stage and confirm,
+// which keep the lock from one to the next, are DirectOps' own (they keep its record of who holds
+// the lock).
 import type { JunosDevice, RpcResponse } from '@qkd-macsec/junos-netconf';
 import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
 import { readConfigurationTree, renderXml, type DeleteTarget, type MacsecConfig } from '@qkd-macsec/macsec-config';
@@ -60,14 +61,23 @@ interface ChangeOptions {
  * behind (junos-netconf discards the candidate; Junos drops it when the session ends).
  */
 export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
-  const xml = renderXml(change.config, { delete: change.delete, revealSecrets: true });
   await d.withConfiguration('exclusive', async (dev) => {
-    await dev.load({ format: 'xml', action: 'merge', config: xml }, ACK);
+    await loadChange(dev, change);
     await dev.commit(
       options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
       ACK,
     );
   });
+}
+
+/** A change merged into the candidate (its XML with the secrets revealed). */
+export function loadChange(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }): Promise<unknown> {
+  return d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) }, ACK);
+}
+
+/** Whether a change changes anything (a confirm without one is a plain commit). */
+export function changesSomething(change: { config: MacsecConfig; delete: DeleteTarget[] }): boolean {
+  return change.delete.length > 0 || Object.keys(change.config).length > 0;
 }
 
 /** Several loads (e.g. a replace and a merge) and then one commit, under the exclusive lock. */
@@ -83,7 +93,7 @@ export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: stri
 
 /** Confirms a pending commit confirmed (a plain commit), optionally applying a change with it. */
 export async function confirmWith(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] } | undefined, comment: string): Promise<void> {
-  if (change && (change.delete.length > 0 || Object.keys(change.config).length > 0)) {
+  if (change && changesSomething(change)) {
     await loadAndCommit(d, change, { comment });
     return;
   }
