@@ -314,6 +314,16 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
   const commitsSince = (from: Map<string, number>) => [...from].flatMap(([d, n]) => bench.junos.device(d).history().slice(0, bench.junos.device(d).history().length - n).map((c) => `${d}: ${c.log ?? ''}`));
   /** The commits among `commits` whose confirm took `link`'s key back ("confirm, remove L1 key …, L3 key …"). */
   const removedIn = (commits: string[], link: string, keyId: string | undefined) => commits.filter((c) => c.includes(': confirm, remove ') && c.includes(`${link} key ${keyId}`));
+  /** The links that failed (at least one), each in `phase` with a message matching `message`. */
+  const failuresOf = (r: ReturnType<typeof byLink>, phase: string, message: RegExp) => {
+    const failed = Object.values(r).filter((l) => l.result === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const l of failed) {
+      expect(l.error, l.link).toMatchObject({ phase });
+      expect(l.error!.message, l.link).toMatch(message);
+    }
+    return failed;
+  };
   const historyLengths = () => new Map(Object.keys(bench.junos.devices).map((d) => [d, bench.junos.device(d).history().length]));
 
   it('a journal that cannot be written: the links it holds are staged nowhere', async () => {
@@ -323,12 +333,9 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
       const before = historyLengths();
       // Unblocked at the first failure: links journalled by a later write rotate.
       const r = byLink(record(await rotator.rotate({ onProgress: (e) => void (e.phase === 'failed' && unblock()) })));
-      const failed = Object.values(r).filter((l) => l.result === 'failed');
-      expect(failed.length).toBeGreaterThan(0);
+      const failed = failuresOf(r, 'plan', /^cannot write the journal: .+; the key is not staged$/);
       const commits = commitsSince(before);
       for (const l of failed) {
-        expect(l.error).toMatchObject({ phase: 'plan' });
-        expect(l.error!.message).toMatch(/^cannot write the journal: .+; the key is not staged$/);
         expect(commits.filter((c) => c.includes(`stage ${l.link} `) || c.includes(`, ${l.link} `)), l.link).toEqual([]);
       }
       for (const l of Object.values(r).filter((x) => x.result !== 'failed')) expect(l.result).toBe('ok');
@@ -353,12 +360,9 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
     try {
       const before = historyLengths();
       const r = byLink(record(await rotator.rotate({ onProgress: (e) => void (e.phase === 'failed' && unblock?.()) })));
-      const failed = Object.values(r).filter((l) => l.result === 'failed');
-      expect(failed.length).toBeGreaterThan(0);
+      const failed = failuresOf(r, 'confirm', /^cannot write the decision: .+; the key is rolled back$/);
       const commits = commitsSince(before);
       for (const l of failed) {
-        expect(l.error).toMatchObject({ phase: 'confirm' });
-        expect(l.error!.message).toMatch(/^cannot write the decision: .+; the key is rolled back$/);
         // Its devices' confirms took the key back (and confirmed nothing of it).
         expect(removedIn(commits, l.link, l.keyId).length, l.link).toBeGreaterThan(0);
       }
