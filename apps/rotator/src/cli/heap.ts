@@ -13,17 +13,16 @@
 //   (`--semi-space-growth-factor=1`). Node fixes its maximum at start — the daemon's systemd unit
 //   passes `NODE_OPTIONS=--max-semi-space-size=16`, the site agent's `=8`; node alone allows
 //   16 MiB semi-spaces (32 on Node 24) — and loading the binary's modules grows it to that maximum
-//   before this runs. With V8's factor
-//   of 2 left, V8 may resize it within the maximum during a cycle; at 400 devices the rotator
-//   spent 0.80–0.93 ms of CPU per device-cycle that way against 0.72–0.83 ms with it held (three
-//   alternating pairs). An earlier version said this held the young generation at its initial
-//   1 MiB; set after the imports, it never could.
+//   before this runs. With V8's factor of 2 left, V8 may resize it within the maximum during a
+//   cycle; at 400 devices the rotator spent 0.80–0.93 ms of CPU per device-cycle that way against
+//   0.72–0.83 ms with it held (three alternating pairs). An earlier version said this held the
+//   young generation at its initial 1 MiB; set after the imports, it never could.
 //
 // tools/bench `bench:fleet`, 4,000 devices: peak RSS ~440 MiB with only the 1.5× cap this used to
 // set; with the 1.3× cap, 328–333 MiB at 8 MiB semi-spaces and 350–354 MiB at the daemon's 16,
-// which cut the 2,000-link cycle by 7–17 % in five alternating pairs (README, "Memory"). With 20 s of idle time before each cycle (FLEET_IDLE_MS), five alternating
-// pairs: the cycles after the idle time took 4.7–5.4 s with V8's flushing and 4.3–5.0 s with the
-// bytecode kept.
+// which cut the 2,000-link cycle by 7–17 % in five alternating pairs (README, "Memory"). With
+// 20 s of idle time before each cycle (FLEET_IDLE_MS), five alternating pairs: the cycles after
+// the idle time took 4.7–5.4 s with V8's flushing and 4.3–5.0 s with the bytecode kept.
 //
 // `node --heap-growing-percent=N`, `--semi-space-growth-factor=N` or `--[no-]flush-bytecode` given
 // by the operator win (on the command line, or in NODE_OPTIONS where node takes them).
