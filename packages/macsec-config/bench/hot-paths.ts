@@ -117,6 +117,8 @@ const plan = planLink()[0]!;
 console.log(`node ${process.version}; bytes = heap growth per call without GC; µs = wall time, GCs included\n`);
 await measure('readConfigurationTree, 1 CA / 1 chain of 3 keys / 1 if', () => readConfigurationTree(tree1));
 await measure('readConfigurationTree, 4 CAs / 4 chains of 3 keys / 4 ifs', () => readConfigurationTree(tree4));
+await measure('parseXmlOrdered (the reply\'s tree), 1 CA', () => parseXmlOrdered(reply1));
+await measure('parseXmlOrdered + readConfigurationTree (a cycle\'s read)', () => readConfigurationTree(parseXmlOrdered(reply1)[0]!));
 await measure('parseConfigurationXml (string), 1 CA', () => parseConfigurationXml(reply1));
 await measure('planLinkRotation, 2 ends (no key name)', () => planLinkRotation({ ends: [{ chain: chainA }, { chain: chainB }], now, leadTimeSeconds: lead }));
 await measure('planKeyChainRotation, 3 keys, keyName + startAt', () => planKeyChainRotation({ chain: chainA, now, leadTimeSeconds: lead, keyName: ckn, startAt: plan.startsAt }));

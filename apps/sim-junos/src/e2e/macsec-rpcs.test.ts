@@ -94,7 +94,7 @@ describe('interface-filtered RPCs', () => {
   });
 });
 
-function findElement(els: XmlElement[], name: string): XmlElement | undefined {
+function findElement(els: readonly XmlElement[], name: string): XmlElement | undefined {
   for (const e of els) {
     if (e.name === name) return e;
     const inner = findElement(e.children, name);

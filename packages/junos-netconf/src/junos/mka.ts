@@ -151,10 +151,10 @@ function toAssociation(e: XmlElement): MacsecSecureAssociation {
  * channels — so sibling order decides which channel belongs to which interface. Elements the
  * YANG (junos-rpc-security, macsec-connection-information-block) does not define are ignored.
  */
-export function parseMacsecConnections(doc: XmlElement[]): MacsecConnection[] {
+export function parseMacsecConnections(doc: readonly XmlElement[]): MacsecConnection[] {
   const out: MacsecConnection[] = [];
   const containers: XmlElement[] = [];
-  const walk = (els: XmlElement[]): void => {
+  const walk = (els: readonly XmlElement[]): void => {
     for (const e of els) {
       if (e.name === 'macsec-connection-information') containers.push(e);
       else walk(e.children);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseXmlOrdered, type XmlElement } from './parse.js';
 
 // A parse's objects must die young. A builder made as an object literal of closures with a getter
 // kept each tree alive through young-generation collections, so every reply's tree was copied and
@@ -31,4 +32,53 @@ describe('parse garbage', () => {
       expect(await survivedPerScavenge(fn)).toBeLessThan(256 << 10); // was 2.7–3.4 MiB per scavenge
     });
   }
+});
+
+// Most elements of a configuration reply are leaves. Each used to hold an empty attributes object
+// and an empty children array of its own, and each parent an array grown by push (room for 17
+// after its first child): 208 bytes an element on this document, 92 now. A fleet's read parses
+// 4,000 such replies at once (package README, "Performance").
+describe('what a parsed tree holds', () => {
+  const doc =
+    '<rpc-reply message-id="1"><configuration><key-chain><name>KC</name>' +
+    '<key><name>1</name><secret>s</secret><key-name>k</key-name><start-time>t</start-time></key>'.repeat(3) +
+    '</key-chain>' +
+    '<interfaces><name>et-0/0/1</name><connectivity-association>CA1</connectivity-association></interfaces>'.repeat(4) +
+    '</configuration></rpc-reply>';
+
+  it('its elements and their text, ~100 bytes an element', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = (): number => {
+      for (let i = 0; i < 3; i++) gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heapAfterGc();
+    const kept = Array.from({ length: 2000 }, () => parseXmlOrdered(doc));
+    const grown = heapAfterGc() - before;
+    let elements = 0;
+    const count = (els: readonly XmlElement[]): void => {
+      for (const e of els) {
+        elements++;
+        count(e.children);
+      }
+    };
+    count(kept[0]!);
+    expect(elements).toBe(31);
+    expect(grown / kept.length / elements).toBeLessThan(140);
+  });
+
+  it('is read-only where elements share: a leaf has the frozen empty attributes and children', () => {
+    const [reply] = parseXmlOrdered('<rpc-reply a="1"><x>1</x><y/><z b="2"/></rpc-reply>');
+    const [x, y, z] = reply!.children;
+    expect([x!.children, y!.children, z!.children].every((c) => c.length === 0 && Object.isFrozen(c))).toBe(true);
+    expect(x!.attributes).toBe(y!.attributes);
+    expect(Object.isFrozen(x!.attributes)).toBe(true);
+    expect(z!.attributes).toEqual({ b: '2' });
+    expect(reply!.attributes).toEqual({ a: '1' });
+    expect(() => (x!.children as XmlElement[]).push(y!)).toThrow(TypeError);
+    expect(reply!.children.map((e) => [e.name, e.text])).toEqual([['x', '1'], ['y', ''], ['z', '']]);
+  });
 });

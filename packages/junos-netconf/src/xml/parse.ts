@@ -10,11 +10,13 @@ export { MAX_XML_DEPTH };
 
 /** An element with its children in document order (for replies where sibling order carries meaning). */
 export interface XmlElement {
-  name: string;
-  attributes: Record<string, string>;
-  children: XmlElement[];
+  readonly name: string;
+  /** Read-only: an element without attributes shares one frozen empty object with the others. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Read-only: an element without children shares one frozen empty array with the others. */
+  readonly children: readonly XmlElement[];
   /** Concatenated direct text content, trimmed. */
-  text: string;
+  readonly text: string;
 }
 
 // XML 1.0 Char production: everything except C0 controls other than TAB/LF/CR, unpaired
@@ -130,32 +132,59 @@ class ObjectBuilder implements XmlBuilder {
   }
 }
 
+// Most elements of a reply are leaves without attributes: they share these two (frozen) instead of
+// an empty object and an empty array each.
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
+
+/** An element while it is built. */
+interface Building {
+  name: string;
+  attributes: Readonly<Record<string, string>>;
+  children: readonly XmlElement[];
+  text: string;
+}
+
+/**
+ * The tree in document order. The children of the open elements wait in one shared list and each
+ * element gets an array of exactly its own at its end tag: an array grown by push holds room for
+ * 17 after its first element, and most elements here have one to five.
+ */
 class OrderedBuilder implements XmlBuilder {
-  private readonly root: XmlElement = { name: '', attributes: {}, children: [], text: '' };
-  private readonly stack: XmlElement[] = [this.root];
-  private top: XmlElement = this.root;
+  private readonly pending: Building[] = [];
+  /** Per open element: where its children start in `pending`. */
+  private readonly starts: number[] = [];
+  private readonly unclosed: Building[] = [];
+  private top: Building | undefined = undefined;
 
   result(): XmlElement[] {
-    return this.root.children;
+    return this.pending.splice(0);
   }
 
   open(name: string, attributes: string[] | undefined): void {
-    const attrs: Record<string, string> = {};
-    if (attributes) for (let k = 0; k < attributes.length; k += 2) setKey(attrs, attributes[k]!, attributes[k + 1]);
-    const el: XmlElement = { name, attributes: attrs, children: [], text: '' };
-    this.top.children.push(el);
-    this.stack.push(el);
+    let attrs = NO_ATTRIBUTES;
+    if (attributes) {
+      const own: Record<string, string> = {};
+      for (let k = 0; k < attributes.length; k += 2) setKey(own, attributes[k]!, attributes[k + 1]);
+      attrs = own;
+    }
+    const el: Building = { name, attributes: attrs, children: NO_CHILDREN, text: '' };
+    this.pending.push(el);
+    this.starts.push(this.pending.length);
+    this.unclosed.push(el);
     this.top = el;
   }
 
   text(v: string): void {
-    this.top.text += v;
+    this.top!.text += v;
   }
 
   close(): void {
-    const stack = this.stack;
-    stack.pop()!.text = this.top.text.trim(); // a decoded reference may end in whitespace
-    this.top = stack[stack.length - 1]!;
+    const el = this.unclosed.pop()!;
+    const start = this.starts.pop()!;
+    if (this.pending.length > start) el.children = this.pending.splice(start);
+    el.text = el.text.trim(); // a decoded reference may end in whitespace
+    this.top = this.unclosed[this.unclosed.length - 1];
   }
 }
 
