@@ -2,20 +2,11 @@
 // by a regex is a V8 sliced string: it keeps the whole text alive, so every kept session held
 // the full XML of its recent loads (a heap snapshot of the rotator showed it: loadedSecrets →
 // list → the secret → its parent "<configuration>…" string).
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../test-support/heap.js';
 import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
 import { connectJunos, type JunosDevice } from './device.js';
 import { extractSecrets } from './secrets.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  /x/.exec('x'); // RegExp.input (legacy, process-wide) holds the last string a regex ran on: one load's text
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const MiB = 1 << 20;
 const LOADS = 8;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { heapAfterGc } from '../test-support/heap.js';
 import { parseXmlOrdered, type XmlElement } from './parse.js';
 
 // A parse's objects must die young. A builder made as an object literal of closures with a getter
@@ -46,15 +47,7 @@ describe('what a parsed tree holds', () => {
     '<interfaces><name>et-0/0/1</name><connectivity-association>CA1</connectivity-association></interfaces>'.repeat(4) +
     '</configuration></rpc-reply>';
 
-  it('its elements and their text, ~100 bytes an element', async () => {
-    const { setFlagsFromString } = await import('node:v8');
-    const { runInNewContext } = await import('node:vm');
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heapAfterGc = (): number => {
-      for (let i = 0; i < 3; i++) gc();
-      return process.memoryUsage().heapUsed;
-    };
+  it('its elements and their text, ~100 bytes an element', () => {
     const before = heapAfterGc();
     const kept = Array.from({ length: 2000 }, () => parseXmlOrdered(doc));
     const grown = heapAfterGc() - before;
