@@ -38,7 +38,7 @@ describe('parse garbage', () => {
 // Most elements of a configuration reply are leaves. Each used to hold an empty attributes object
 // and an empty children array of its own, and each parent an array grown by push (room for 17
 // after its first child): 208 bytes an element on this document, 92 now. A fleet's read parses
-// 4,000 such replies at once (package README, "Performance").
+// 4,000 such replies at once (package README, "XML").
 describe('what a parsed tree holds', () => {
   const doc =
     '<rpc-reply message-id="1"><configuration><key-chain><name>KC</name>' +
