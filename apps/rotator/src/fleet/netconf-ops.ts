@@ -60,19 +60,18 @@ interface ChangeOptions {
  * One load + one commit under the exclusive lock. A failure before the commit leaves nothing
  * behind (junos-netconf discards the candidate; Junos drops it when the session ends).
  */
-export async function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
-  await d.withConfiguration('exclusive', async (dev) => {
-    await loadChange(dev, change);
-    await dev.commit(
-      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
-      ACK,
-    );
-  });
+export function loadAndCommit(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }, options: ChangeOptions): Promise<void> {
+  return loadManyAndCommit(d, [{ xml: changeXml(change), action: 'merge' }], options);
 }
 
 /** A change merged into the candidate (its XML with the secrets revealed). */
 export function loadChange(d: JunosDevice, change: { config: MacsecConfig; delete: DeleteTarget[] }): Promise<unknown> {
-  return d.load({ format: 'xml', action: 'merge', config: renderXml(change.config, { delete: change.delete, revealSecrets: true }) }, ACK);
+  return d.load({ format: 'xml', action: 'merge', config: changeXml(change) }, ACK);
+}
+
+/** A change's XML, secrets revealed: what the device is sent, never logged. */
+function changeXml(change: { config: MacsecConfig; delete: DeleteTarget[] }): string {
+  return renderXml(change.config, { delete: change.delete, revealSecrets: true });
 }
 
 /** Whether a change changes anything (a confirm without one is a plain commit). */
