@@ -138,7 +138,7 @@ async function runSize(links: number): Promise<SizeResult> {
   const counts = { sessions: 0, requests: 0, commits: 0 };
   const connect = async (name: string): Promise<JunosDevice> => {
     const d = junos.devices[name]!;
-    const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 120_000 });
+    const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 120_000, keepaliveIntervalMs: 0 });
     counts.sessions++;
     const rpc = client.rpc;
     client.rpc = (xml, o) => {

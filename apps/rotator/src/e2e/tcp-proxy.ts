@@ -1,5 +1,5 @@
-// A TCP proxy in front of one agent, to put the network between the coordinator and that agent
-// under the test's control: `delayMs` holds every chunk back (a slow path), `cut()` makes a
+// A TCP proxy in front of one agent (or device), to put the network between the coordinator and
+// it under the test's control: `delayMs` holds every chunk back (a slow path), `cut()` makes a
 // partition — bytes in either direction are dropped and new connections get nowhere, so the
 // coordinator sees timeouts, not refusals — and `heal()` ends it (connections that lived through
 // the cut are reset: their TLS streams lost bytes). The TLS stays end to end: the proxy sees bytes.
@@ -11,6 +11,8 @@ export interface TcpProxy {
   delayMs: number;
   /** Connections accepted so far. */
   readonly connections: number;
+  /** Bytes the clients sent through so far (what a test counts to see whether anything was sent). */
+  readonly bytesUp: number;
   cut(): void;
   heal(): void;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }, options: { delayMs?: number } = {}): Promise<TcpProxy> {
   let cut = false;
   let connections = 0;
+  let bytesUp = 0;
   const live = new Set<Socket>();
   const cutThrough = new Set<Socket>();
   const pipe = (from: Socket, to: Socket) => {
@@ -43,6 +46,7 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     const upstream = createConnection(target);
     live.add(upstream);
     upstream.on('close', () => live.delete(upstream));
+    client.on('data', (chunk: Buffer) => void (bytesUp += chunk.length));
     pipe(client, upstream);
     pipe(upstream, client);
   });
@@ -54,6 +58,9 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     delayMs: options.delayMs ?? 0,
     get connections() {
       return connections;
+    },
+    get bytesUp() {
+      return bytesUp;
     },
     cut() {
       cut = true;

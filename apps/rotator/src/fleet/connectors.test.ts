@@ -1,10 +1,13 @@
 // deviceConnector against a real sim-junos over SSH: a device's `timeoutMs` from the config file
-// is each of its NETCONF requests' budget, ahead of the caller's default.
+// is each of its NETCONF requests' budget, ahead of the caller's default; a session keeps no
+// SSH-level keepalive of its own (the pool probes idle sessions).
 import { NetconfTimeoutError } from '@qkd-macsec/junos-netconf';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSecret } from '../config/secret.js';
 import type { DeviceConfig } from '../config/types.js';
+import { startTcpProxy } from '../e2e/tcp-proxy.js';
 import { deviceConnector } from './connectors.js';
 
 let sim: SimJunos;
@@ -50,4 +53,21 @@ describe('deviceConnector', () => {
     expect(dflt).toBeInstanceOf(NetconfTimeoutError);
     expect((dflt as NetconfTimeoutError).timeoutMs).toBe(400);
   });
+
+  it('sends no SSH keepalives: the pool probes a session once it is idle, ssh2 pings every 15 s however busy it is', async () => {
+    const proxy = await startTcpProxy({ host: sim.devices['r1']!.host, port: sim.devices['r1']!.port });
+    const device = await deviceConnector({ devices: { r1: { ...deviceConfig(), host: '127.0.0.1', port: proxy.port } } }, { logger: quiet })('r1');
+    try {
+      // A request 5 s in keeps sim-junos' own check of an idle client (15 s after its last packet) away until ~20 s.
+      await sleep(5000);
+      await expect(device.facts()).resolves.toMatchObject({ hostname: 'r1' });
+      const sent = proxy.bytesUp;
+      // ssh2's keepalive would go out 15 s after the handshake, whatever went over the session since.
+      await sleep(12_000);
+      expect(proxy.bytesUp - sent).toBe(0);
+    } finally {
+      await device.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });
