@@ -105,6 +105,8 @@ describe('RPC session over real SSH', () => {
         const n = Number(/<n>(\d+)<\/n>/.exec(rpc.inner)?.[1] ?? -1);
         if (n === 1) return '<rpc-error><error-severity>error</error-severity><error-message>no such thing</error-message></rpc-error>';
         if (n === 2) return '<rpc-error><error-severity>warning</error-severity><error-message>just so you know</error-message></rpc-error><data/>';
+        if (n === 4) return '<data><description>error-prone, with a warning label</description></data>'; // the words, no such element
+        if (n === 5) return '<ok/>';
         return { delayMs: n === 0 ? 30 : 0, reply: `<data><n>${n}</n></data>` };
       },
     });
@@ -117,6 +119,9 @@ describe('RPC session over real SSH', () => {
     await expect(client.rpc('<get><n>1</n></get>', { parseResult: false })).rejects.toMatchObject({ name: 'RpcFailedError' });
     const warned = await client.rpc('<get><n>2</n></get>', { parseResult: false });
     expect(warned.warnings.map((w) => w.message)).toEqual(['just so you know']);
+    const words = await client.rpc('<get><n>4</n></get>', { parseResult: false });
+    expect([words.failed, words.ok, words.warnings, words.raw.includes('error-prone')]).toEqual([false, false, [], true]);
+    expect((await client.rpc('<get><n>5</n></get>', { parseResult: false })).ok).toBe(true);
     await client.close();
   });
 

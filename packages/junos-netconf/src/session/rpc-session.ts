@@ -109,10 +109,14 @@ function expireSession(session: Session): void {
 }
 
 // For replies left to the caller's parser (parseResult: false): what must be an <rpc-reply>, what
-// may hold an error or warning (then parsed as always), and the <ok/> flag.
+// may hold an error or warning (then parsed as always), and the <ok/> flag. The element searches
+// run only where a plain substring search finds the word at all: a whole configuration reply
+// scanned by each pattern cost ~8 µs at 2 KB, the two substring searches ~2 µs (4,000 a cycle).
 const RPC_REPLY_START = /^\s*(?:<\?xml[^>]*\?>\s*)?<(?:[\w.-]+:)?rpc-reply[\s>]/;
 const MAY_CARRY_ERRORS = /<(?:[\w.-]+:)?(?:rpc-error|error|warning)[\s>/]/;
 const OK_ELEMENT = /<(?:[\w.-]+:)?ok\s*\/?>/;
+const mayCarryErrors = (msg: string): boolean => (msg.includes('error') || msg.includes('warning')) && MAY_CARRY_ERRORS.test(msg);
+const hasOkElement = (msg: string): boolean => msg.includes('ok') && OK_ELEMENT.test(msg);
 
 const isNameChar = (c: number): boolean =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
@@ -335,7 +339,7 @@ class Session implements RpcSession {
     const sniffed = sniffMessageId(msg);
     const p = sniffed !== undefined ? this.find(sniffed) : this.first;
     if (!p || p.parseResult === true) return false;
-    if (!RPC_REPLY_START.test(msg) || MAY_CARRY_ERRORS.test(msg)) return false;
+    if (!RPC_REPLY_START.test(msg) || mayCarryErrors(msg)) return false;
     let ok: boolean;
     if (p.parseResult === 'check') {
       try {
@@ -343,7 +347,7 @@ class Session implements RpcSession {
       } catch {
         return false; // the full parse refuses it, saying why
       }
-    } else ok = OK_ELEMENT.test(msg);
+    } else ok = hasOkElement(msg);
     this.take(p.id);
     p.resolve({ messageId: p.id, rpc: p.rpc, raw: msg, result: {}, ok, failed: false, errors: [], warnings: [], elapsedMs: performance.now() - p.started });
     return true;
