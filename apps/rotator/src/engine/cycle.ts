@@ -251,14 +251,17 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // Staging starts after the first journal write, so no end's commit confirmed can roll back before this.
     const confirmDeadline = new Date(ctx.clock().getTime() + confirmMinutes * 60_000).toISOString();
     const decision: { outcome: 'commit'; at: string; links: string[] } = { outcome: 'commit', at: '', links: [] };
-    const journalOf = (t: Tx): JournalLink => ({
-      keyId: t.key!.keyId,
-      ckn: t.key!.ckn,
-      keyChain: t.link.keyChain,
-      connectivityAssociation: t.link.connectivityAssociation,
-      mode,
-      ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
-    });
+    // Frozen: the store keeps an entry's JSON for as long as the entry lives (state/journal-text.ts),
+    // which is only right for an entry that cannot change. A change is a new entry (entryOf).
+    const journalOf = (t: Tx): JournalLink =>
+      Object.freeze({
+        keyId: t.key!.keyId,
+        ckn: t.key!.ckn,
+        keyChain: t.link.keyChain,
+        connectivityAssociation: t.link.connectivityAssociation,
+        mode,
+        ends: Object.freeze(t.link.ends.map((e) => Object.freeze({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' }))) as JournalLink['ends'],
+      });
     // Each link's journal entry, rebuilt only when its plans or phases changed since (a write of
     // a 2,000-link cycle rebuilt 2,000 entries, each write); key_IDs added once.
     const entries = new Map<Tx, { changes: number; entry: JournalLink }>();

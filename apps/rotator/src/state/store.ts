@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { stateFileText } from './journal-text.js';
 import { jsonEqual } from './json-equal.js';
 import { KeyIdArchive } from './keyid-archive.js';
 import { KeyIdHistory } from './keyid-history.js';
@@ -185,7 +186,7 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
       linksOnDisk = (JSON.parse(text) as { links: RotatorState['links'] }).links; // a copy, as written
     }
     // Compact: rewritten on every journal write (several per cycle).
-    replace(file, `${JSON.stringify({ version: 2, ...(state.journals ? { journals: state.journals } : {}) })}\n`);
+    replace(file, `${stateFileText(state.journals)}\n`);
   }
 
   function replace(path: string, text: string): void {

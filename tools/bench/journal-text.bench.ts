@@ -1,0 +1,61 @@
+// What a journal write's JSON costs: the state file's text as the store makes it
+// (apps/rotator/src/state/journal-text.ts: frozen entries' JSON reused) against JSON.stringify of
+// the same state, alternating in one process. A cycle's journal of JOURNAL_LINKS links (2,000)
+// is written JOURNAL_WRITES times (20, about a 2,000-link cycle's), with a quarter of the entries
+// replaced by new ones between two writes (a link changes phase about five times a cycle).
+//   npm run bench:journal -w tools
+import { randomUUID } from 'node:crypto';
+import { stateFileText } from '../../apps/rotator/src/state/journal-text.js';
+import type { Journal, JournalLink } from '../../apps/rotator/src/state/types.js';
+
+const LINKS = Number(process.env.JOURNAL_LINKS ?? 2000);
+const WRITES = Number(process.env.JOURNAL_WRITES ?? 20);
+const ROUNDS = 7;
+if (!(Number.isInteger(LINKS) && LINKS > 3 && Number.isInteger(WRITES) && WRITES > 0)) {
+  console.error(`JOURNAL_LINKS must be an integer > 3 and JOURNAL_WRITES a positive integer; got ${process.env.JOURNAL_LINKS} and ${process.env.JOURNAL_WRITES}`);
+  process.exit(2);
+}
+
+/** An entry as the engine makes one: frozen, ends and all. */
+const entry = (i: number, phase: 'planned' | 'staged' | 'confirmed'): JournalLink =>
+  Object.freeze({
+    keyId: randomUUID(),
+    ckn: 'ab'.repeat(32),
+    keyChain: `KC-L${i}`,
+    connectivityAssociation: `CA-L${i}`,
+    mode: 'key-chain' as const,
+    ends: Object.freeze([Object.freeze({ device: `a${i}`, slot: i % 8, phase }), Object.freeze({ device: `b${i}`, slot: i % 8, phase })]) as JournalLink['ends'],
+  });
+const links: Record<string, JournalLink> = {};
+for (let i = 0; i < LINKS; i++) links[`L${i}`] = entry(i, 'planned');
+const now = new Date().toISOString();
+const journal = (): Record<string, Journal> => ({
+  c1: { cycleId: randomUUID(), kind: 'primary', startedAt: now, startsAt: now, confirmDeadline: now, decision: { outcome: 'commit', at: now, links: Object.keys(links) }, links: { ...links } },
+});
+
+const ms = { text: [] as number[], json: [] as number[] };
+let bytes = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  let text = 0;
+  let json = 0;
+  for (let w = 0; w < WRITES; w++) {
+    const quarter = Math.floor(LINKS / 4);
+    for (let n = 0, i = (w * quarter) % LINKS; n < quarter; n++, i = (i + 1) % LINKS) links[`L${i}`] = entry(i, w % 2 ? 'staged' : 'confirmed');
+    const state = journal();
+    let t = performance.now();
+    const a = JSON.stringify({ version: 2, journals: state });
+    json += performance.now() - t;
+    t = performance.now();
+    const b = stateFileText(state);
+    text += performance.now() - t;
+    if (a !== b) throw new Error('stateFileText differs from JSON.stringify');
+    bytes = b.length;
+  }
+  ms.text.push(text);
+  ms.json.push(json);
+}
+const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
+console.log(`journal of ${LINKS} links (${(bytes / 1024).toFixed(0)} KB), ${WRITES} writes, a quarter of the entries new at each; median of ${ROUNDS} rounds`);
+console.log(`  JSON.stringify         ${median(ms.json).toFixed(1)} ms  (${ms.json.map((v) => v.toFixed(0)).join(' / ')})`);
+console.log(`  stateFileText          ${median(ms.text).toFixed(1)} ms  (${ms.text.map((v) => v.toFixed(0)).join(' / ')})`);
+console.log(`  ratio                  ${(median(ms.text) / median(ms.json)).toFixed(2)}`);
