@@ -348,7 +348,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       return !t.error;
     };
     const fetchAndPlan = async (t: Tx): Promise<boolean> => {
-      await fetched.get(t);
+      await (fetched.get(t) ?? fetchInto(t)); // every link in the cycle had its request started with the reads
       if (t.error) return false;
       if (mode === 'key-chain' && !fb) {
         try {
