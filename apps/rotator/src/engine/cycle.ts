@@ -319,8 +319,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // A device none of whose links is still in the cycle is not staged: its lock goes now.
     await release([...unconfirmed].filter((d) => !staging.has(d)));
 
-    // 3–5. Per link: key from the KMEs (exactly the CAK bits; never a key_ID seen before), final
-    //      plan on the cycle's start instant, journal (before the key reaches any device).
+    // 3–5. Per link: its key from the KMEs (requested with the reads, above: exactly the CAK bits,
+    //      never a key_ID seen before), final plan on the cycle's start instant, journal (before
+    //      the key reaches any device).
     // The last link to ask for a journal write (or a decision write) does not wait out the
     // coalescing gap: nothing later can share that write, and the stage (or confirm) of the
     // cycle's last devices waits for it.
