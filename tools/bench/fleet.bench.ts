@@ -138,6 +138,7 @@ async function runSize(links: number): Promise<SizeResult> {
   const counts = { sessions: 0, requests: 0, commits: 0 };
   const connect = async (name: string): Promise<JunosDevice> => {
     const d = junos.devices[name]!;
+    // No SSH keepalive, as the rotator's deviceConnector (apps/rotator/src/fleet/connectors.ts).
     const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint], rpcTimeoutMs: 120_000, keepaliveIntervalMs: 0 });
     counts.sessions++;
     const rpc = client.rpc;
