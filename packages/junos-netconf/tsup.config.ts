@@ -9,4 +9,6 @@ export default defineConfig({
   // Shared chunks in CJS too, so an error class is the same object whichever subpath loaded it.
   splitting: true,
   target: 'node20',
+  // import.meta.url in the CommonJS build too (ssh/native-crypto.ts resolves ssh2 from it).
+  shims: true,
 });

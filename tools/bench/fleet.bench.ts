@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { connectNetconf, junosDevice, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import { connectNetconf, junosDevice, sshNativeCrypto, type JunosDevice } from '@qkd-macsec/junos-netconf';
 // The engine from source (bundled by esbuild with this file for the measured process, see main();
 // no build of the rotator needed); EngineConfig is not exported by the package entry.
 import { createRotator } from '../../apps/rotator/src/engine/index.js';
@@ -437,6 +437,9 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${machine.cores} × ${machine.cpu}; reference workload ${machine.ms.toFixed(0)} ms (4,000 one-session MKA replies parsed and a 2,000-link journal serialised 10 times, best of 15; lower is faster — compare tables from different machines through it)`,
   );
+  // Every process here loads the same ssh2: without its binding each SSH packet costs more CPU on both sides.
+  const crypto = sshNativeCrypto();
+  console.log(`ssh2 native crypto: ${crypto.loaded ? 'in use' : `NOT in use — ${crypto.problem}`}; Node ${process.version}`);
 }
 
 main().catch((e) => {

@@ -5,6 +5,7 @@ export { connectSsh, redactOptions, type SshAuth, type SshTransport, type SshTra
 export { createHostKeyCheck, type HostKeyPolicy, type HostKeyCheck } from './ssh/host-verifier.js';
 export { parseKnownHosts, knownHostsName, type KnownHostEntry } from './ssh/known-hosts.js';
 export { sha256Fingerprint } from './ssh/fingerprint.js';
+export { sshNativeCrypto, type SshNativeCrypto } from './ssh/native-crypto.js';
 export { startRpcSession, type RpcSession, type RpcSessionOptions, type RpcOptions, type RpcResponse } from './session/rpc-session.js';
 export { parseRpcReply, type ParsedReply } from './session/reply.js';
 export { connectNetconf, type NetconfClient, type NetconfClientOptions, type DataResponse, type UploadOptions } from './netconf/client.js';

@@ -1,7 +1,13 @@
 // deviceConnector against a real sim-junos over SSH: a device's `timeoutMs` from the config file
 // is each of its NETCONF requests' budget, ahead of the caller's default; a session keeps no
-// SSH-level keepalive of its own (the pool probes idle sessions).
-import { NetconfTimeoutError } from '@qkd-macsec/junos-netconf';
+// SSH-level keepalive of its own (the pool probes idle sessions); a process whose ssh2 runs
+// without its native crypto says so once.
+import { NetconfTimeoutError, sshNativeCrypto } from '@qkd-macsec/junos-netconf';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,4 +76,38 @@ describe('deviceConnector', () => {
       await proxy.close();
     }
   }, 30_000);
+});
+
+describe("deviceConnector and ssh2's native crypto", () => {
+  /** The warnings of two connectors' three connection attempts (to a closed port) in a fresh node; `hook` makes ssh2's binding fail to load. */
+  function warningsInNode(hook: boolean): string[] {
+    const scratch = mkdtempSync(join(tmpdir(), 'connector-crypto-'));
+    try {
+      const preload = join(scratch, 'hook.cjs');
+      writeFileSync(preload, `const M = require('module'); const load = M._extensions['.node'];
+M._extensions['.node'] = (m, file) => { if (file.endsWith('sshcrypto.node')) throw new Error('Module did not self-register'); return load(m, file); };`);
+      const here = dirname(fileURLToPath(import.meta.url));
+      const script = `import { deviceConnector } from ${JSON.stringify(join(here, 'connectors.ts'))};
+const warnings = []; const logger = { warn: (m) => warnings.push(String(m)), debug: () => undefined };
+const secret = { reveal: () => 'x' };
+const config = { devices: { r9: { name: 'r9', host: '127.0.0.1', port: 1, username: 'u', password: secret, hostKey: { fingerprints: [], insecureAcceptAnyHostKey: true }, sae: 'S' } } };
+for (const connect of [deviceConnector(config, { logger }), deviceConnector(config, { logger })]) await connect('r9').catch(() => undefined);
+await deviceConnector(config, { logger })('r9').catch(() => undefined);
+console.log(JSON.stringify(warnings.filter((w) => w.includes('native crypto'))));`;
+      const out = execFileSync(process.execPath, [...(hook ? ['--require', preload] : []), '--import', 'tsx', '--input-type=module', '-e', script], { cwd: here, encoding: 'utf8' });
+      return JSON.parse(out.trim().split('\n').at(-1)!) as string[];
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  it('warns once a process, at its first connection, when ssh2 runs without its native crypto: why and how to fix it', () => {
+    const warnings = warningsInNode(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/ssh2's native crypto binding is not in use: .*npm rebuild ssh2/);
+  });
+
+  it('says nothing when ssh2 runs on its binding (here: when this process has it)', () => {
+    expect(warningsInNode(false)).toHaveLength(sshNativeCrypto().loaded ? 0 : 1);
+  });
 });

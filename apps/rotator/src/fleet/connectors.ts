@@ -2,7 +2,7 @@
 // credentials revealed only here, into the SSH client) and an ETSI 014 client per SAE (its
 // client certificate, its KME's CA). Optional metrics wrappers time KME requests and commits.
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
-import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
+import { connectJunos, sshNativeCrypto, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import type { RotatorConfig } from '../config/index.js';
 import type { HeldSecrets } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
@@ -22,11 +22,20 @@ export interface ConnectorOptions {
   held?: HeldSecrets;
 }
 
+/** Said once a process, at its first device connection: ssh2 without its native crypto costs
+ *  every session more CPU, and nothing else would tell (junos-netconf's sshNativeCrypto). */
+let cryptoChecked = false;
+
 export function deviceConnector(config: Pick<RotatorConfig, 'devices'>, options: ConnectorOptions): ConnectDevice {
   return async (name) => {
     const d = config.devices[name];
     if (d === undefined) throw new Error(`device "${name}" is not in the config`);
     const log = options.logger;
+    if (!cryptoChecked) {
+      cryptoChecked = true;
+      const crypto = sshNativeCrypto();
+      if (!crypto.loaded) log.warn(crypto.problem);
+    }
     const device = await connectJunos({
       host: d.host,
       port: d.port,
