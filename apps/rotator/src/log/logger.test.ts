@@ -88,4 +88,23 @@ describe('logger', () => {
     expect(held.size).toBeLessThan(3 * 1100);
     expect(held.has('a-password-123')).toBe(true);
   });
+
+  it('a key held again within half its time keeps its time; held again later, it is kept from then', () => {
+    let t = 0;
+    const held = createHeldSecrets({ keyTtlMs: 1000, now: () => t });
+    const key = Buffer.from(CAK, 'hex');
+    held.holdBytes(key);
+    t = 400;
+    held.holdBytes(key); // the other SAE's copy of the same key
+    expect(held.size).toBe(3);
+    t = 999;
+    expect(redactHeld(`${CAK} ${key.toString('base64')}`, held)).toBe('<redacted> <redacted>');
+    t = 1000;
+    expect(held.has(CAK)).toBe(false);
+    held.holdBytes(key); // until 2000
+    t = 1600;
+    held.holdBytes(key); // past half its time: until 2600
+    t = 2500;
+    expect(redactHeld(`${CAK.toUpperCase()} ${key.toString('base64url')}`, held)).toBe('<redacted> <redacted>');
+  });
 });

@@ -30,21 +30,32 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
   // Key digests -> when they are forgotten; swept once the map has doubled since the last sweep.
   const keys = new Map<string, number>();
   let sweepAt = 1024;
+  // The lengths of what was ever held: a run of any other length is no held value, and is not
+  // hashed (a log line's timestamps, UUIDs and names were each a SHA-256 before).
+  const lengths = new Set<number>();
   const norm = (v: string) => digest(/^[0-9a-fA-F]+$/.test(v) ? v.toLowerCase() : v);
-  const addKey = (v: string, until: number) => {
+  const addKey = (v: string, until: number, d = norm(v)) => {
     if (v.length < 8) return;
-    const d = norm(v);
+    lengths.add(v.length);
     keys.delete(d); // re-inserted at the end: the map stays in expiry order
     keys.set(d, until);
   };
   return {
     hold(v) {
-      if (v.length >= 8) kept.add(norm(v));
+      if (v.length < 8) return;
+      lengths.add(v.length);
+      kept.add(norm(v));
     },
     holdBytes(bytes) {
       const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const until = now() + ttl;
-      addKey(b.toString('hex'), until);
+      const t = now();
+      const hex = b.toString('hex');
+      const d = norm(hex);
+      // The same key again (each SAE's client receives it: enc_keys, then dec_keys) within half
+      // its TTL: all three forms are held for at least that long already.
+      if ((keys.get(d) ?? 0) > t + ttl / 2) return;
+      const until = t + ttl;
+      addKey(hex, until, d);
       addKey(b.toString('base64'), until);
       addKey(b.toString('base64url'), until);
       if (keys.size >= sweepAt) {
@@ -57,6 +68,7 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
       }
     },
     has(v) {
+      if (!lengths.has(v.length)) return false;
       const d = norm(v);
       return kept.has(d) || (keys.get(d) ?? 0) > now();
     },
