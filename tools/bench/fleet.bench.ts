@@ -40,6 +40,7 @@ import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
+import { cpuBins, startProcSampler } from './proc-timeline.js';
 import { KEY_ID_ARCHIVE_FILE } from '../../apps/rotator/src/state/store.js';
 
 
@@ -100,6 +101,16 @@ const stateWrites = { n: 0 };
     renameSync(from, to);
   };
   syncBuiltinESMExports();
+}
+
+/** Per cycle, a line per 100 ms: the rotator's process, each sim-junos and sim-kme, in % of a core. */
+function printProcTimeline(samples: Parameters<typeof cpuBins>[0], cycles: Array<[number, number]>, sims: number): void {
+  const pct = (v: number) => String(Math.round(100 * v)).padStart(4);
+  cycles.forEach(([from, to], c) => {
+    console.error(`  cycle ${c + 1}: each process's CPU in % of a core, 100 ms at a time`);
+    console.error(`       s  rotator  ${Array.from({ length: sims }, (_, i) => `sim-junos ${i + 1}`).join('  ')}  sim-kme`);
+    for (const b of cpuBins(samples, from, to, 100)) console.error(`    ${(b.at / 1000).toFixed(1).padStart(4)}     ${pct(b.share[0]!)}  ${b.share.slice(1, -1).map((v) => `       ${pct(v)}`).join('  ')}     ${pct(b.share.at(-1)!)}`);
+  });
 }
 
 async function runSize(links: number): Promise<SizeResult> {
@@ -223,6 +234,9 @@ async function runSize(links: number): Promise<SizeResult> {
     const cyclesMs: number[] = [];
     const perCycle: Array<{ writes: number; sessions: number; requests: number; commits: number; cpuMs: number; threads: ThreadTimes | undefined }> = [];
     const CYCLES = cyclesFor(links);
+    // FLEET_PROC_TIMELINE=1: each process's share of a core, 100 ms at a time, through each cycle (proc-timeline.ts).
+    const sampler = process.env.FLEET_PROC_TIMELINE ? startProcSampler([process.pid, ...junos.pids, kme.pid]) : undefined;
+    const cycleSpans: Array<[number, number]> = [];
     for (let c = 0; c < CYCLES; c++) {
       if (IDLE_MS > 0 && c > 0) await new Promise((r) => setTimeout(r, IDLE_MS));
       const before = { ...counts, writes: stateWrites.n };
@@ -238,6 +252,7 @@ async function runSize(links: number): Promise<SizeResult> {
       if (process.env.FLEET_TIMELINE) console.error(`    cycle starts at ${(Date.now() / 1000).toFixed(3)}`);
       timeline.clear();
       kmeTimes.clear();
+      const startedAt = Date.now();
       const report = await rotator.rotate({
         onProgress: (e) => {
           // FLEET_MIDCYCLE_SNAPSHOT=FILE: at the last cycle's first confirm, a full GC (what is live
@@ -253,6 +268,7 @@ async function runSize(links: number): Promise<SizeResult> {
         },
       });
       cyclesMs.push(performance.now() - tc);
+      cycleSpans.push([startedAt, Date.now()]);
       if (process.env.FLEET_CHILD_STDOUT) console.log(`cycle ${c + 1} ends at ${Math.round(performance.now())} ms`);
       const used = process.cpuUsage(cpu);
       const threads = threadTimesSince(threadsBefore, threadTimes());
@@ -270,6 +286,7 @@ async function runSize(links: number): Promise<SizeResult> {
       const failed = report.links.filter((l) => l.result !== 'ok');
       if (failed.length) throw new Error(`${failed.length} links failed, e.g. ${failed[0]!.link}: ${failed[0]!.error?.message}`);
     }
+    if (sampler) printProcTimeline(await sampler.stop(), cycleSpans, junos.pids.length);
     if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
     if (heapProfiler) await heapProfiler.stop(process.env.FLEET_HEAP_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;

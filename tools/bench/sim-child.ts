@@ -44,7 +44,7 @@ export async function startChild<R>(role: 'junos' | 'kme', options: object) {
       });
       child.send({ id, op, ...extra });
     });
-  return { ready, call, close: async () => void (await call('close')) };
+  return { ready, call, pid: child.pid!, close: async () => void (await call('close')) };
 }
 
 /**
@@ -66,6 +66,7 @@ export async function startJunos(links: number, procs: number, latencyMs: number
   let now = parts[0]!.ready.now;
   return {
     devices: Object.assign({}, ...parts.map((p) => p.ready.devices)) as Record<string, DeviceInfo>,
+    pids: parts.map((p) => p.pid),
     now: () => now,
     async advance(ms: number) {
       const r = await Promise.all(parts.map((p) => p.call('advance', { ms })));
