@@ -243,8 +243,8 @@ async function runSize(links: number): Promise<SizeResult> {
       const simBefore = [...(await junos.cpuMs()), cpuMs((await kme.call('cpu')).cpu as NodeJS.CpuUsage)];
       // When each phase was first and last seen (seconds into the cycle): where the time goes.
       const phases = new Map<string, [number, number]>();
+      const threadsBefore = threadTimes(); // ~15 /proc reads: before the rotator's CPU is counted, not in it
       const cpu = process.cpuUsage();
-      const threadsBefore = threadTimes();
       const tc = performance.now();
       cycleStart = tc;
       // With FLEET_CHILD_STDOUT: where each cycle starts and ends, in the time of V8's --trace-gc lines (ms since start).
