@@ -39,7 +39,7 @@ describe('sshNativeCrypto', () => {
   });
 
   it('names a binding never built, and any other load failure by its first line', () => {
-    expect(bindingProblem('missing')).toMatch(/never built \(installed with --ignore-scripts, or without a C\+\+ compiler\).*npm rebuild ssh2.*build-essential python3/);
+    expect(bindingProblem('missing')).toMatch(/never built \(its install script did not run — --ignore-scripts, or npm 12 without an approval in allowScripts — or found no C\+\+ compiler\).*npm rebuild ssh2.*build-essential python3.*npm install-scripts approve ssh2/);
     expect(bindingProblem(new Error('libcrypto.so.3: cannot open shared object file\nstack'))).toContain('it does not load: libcrypto.so.3: cannot open shared object file. SSH');
   });
 });

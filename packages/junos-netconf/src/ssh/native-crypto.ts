@@ -1,9 +1,10 @@
 // ssh2 encrypts, pads and authenticates every packet through an optional native binding that its
 // install script builds with node-gyp (a C++ compiler, make and python3). Without it — installed
-// with --ignore-scripts or on a machine without a compiler, or built for another Node.js version
-// (Node upgraded after `npm ci`) — ssh2 falls back to node:crypto without a word, and every packet
-// costs more CPU on a busy client: a 2,000-link rotation cycle took 0.90 ms of the rotator's CPU per
-// device-cycle against 0.75 ms with the binding, on the same machine (tools/bench, fleet).
+// with --ignore-scripts, by an npm that runs no unapproved install script (npm 12), on a machine
+// without a compiler, or built for another Node.js version (Node upgraded after `npm ci`) — ssh2
+// falls back to node:crypto without a word, and every packet costs more CPU on a busy client: a
+// 2,000-link rotation cycle took 0.90 ms of the rotator's CPU per device-cycle against 0.75 ms with
+// the binding, on the same machine (tools/bench, fleet).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,13 +16,14 @@ export interface SshNativeCrypto {
   problem?: string;
 }
 
-const FIX = 'run `npm rebuild ssh2` where the package is installed (it needs a C++ compiler, make and python3: on Debian, `apt-get install build-essential python3`)';
+const FIX =
+  'run `npm rebuild ssh2` where the package is installed (it needs a C++ compiler, make and python3: on Debian, `apt-get install build-essential python3`; npm 12 runs it only once approved: `npm install-scripts approve ssh2`)';
 
 /** Why a binding did not load: `missing` (never built) or the error loading it gave. */
 export function bindingProblem(failure: 'missing' | Error): string {
   const cause =
     failure === 'missing'
-      ? 'it was never built (installed with --ignore-scripts, or without a C++ compiler)'
+      ? 'it was never built (its install script did not run — --ignore-scripts, or npm 12 without an approval in allowScripts — or found no C++ compiler)'
       : /did not self-register|NODE_MODULE_VERSION/.test(failure.message)
         ? `it was built for another Node.js version than this one (${process.version})`
         : `it does not load: ${failure.message.split('\n')[0]}`;
