@@ -38,8 +38,9 @@ describe('sshNativeCrypto', () => {
     expect(s.problem).toContain('npm rebuild ssh2');
   });
 
-  it('names a binding never built, and any other load failure by its first line', () => {
+  it('names a binding never built, one ssh2 did not take, and any other load failure by its first line', () => {
     expect(bindingProblem('missing')).toMatch(/never built \(its install script did not run — --ignore-scripts, or npm 12 without an approval in allowScripts — or found no C\+\+ compiler\).*npm rebuild ssh2.*build-essential python3.*npm install-scripts approve ssh2/);
     expect(bindingProblem(new Error('libcrypto.so.3: cannot open shared object file\nstack'))).toContain('it does not load: libcrypto.so.3: cannot open shared object file. SSH');
+    expect(bindingProblem('unused')).toMatch(/it loads, yet ssh2 did not take it.*npm rebuild ssh2/);
   });
 });

@@ -19,12 +19,14 @@ export interface SshNativeCrypto {
 const FIX =
   'run `npm rebuild ssh2` where the package is installed (it needs a C++ compiler, make and python3: on Debian, `apt-get install build-essential python3`; npm 12 runs it only once approved: `npm install-scripts approve ssh2`)';
 
-/** Why a binding did not load: `missing` (never built) or the error loading it gave. */
-export function bindingProblem(failure: 'missing' | Error): string {
+/** Why the binding is not in use: `missing` (never built), `unused` (it loads, ssh2 did not take it), or the error loading it gave. */
+export function bindingProblem(failure: 'missing' | 'unused' | Error): string {
   const cause =
     failure === 'missing'
       ? 'it was never built (its install script did not run — --ignore-scripts, or npm 12 without an approval in allowScripts — or found no C++ compiler)'
-      : /did not self-register|NODE_MODULE_VERSION/.test(failure.message)
+      : failure === 'unused'
+        ? 'it loads, yet ssh2 did not take it (a binding left from another ssh2 version?)'
+        : /did not self-register|NODE_MODULE_VERSION/.test(failure.message)
         ? `it was built for another Node.js version than this one (${process.version})`
         : `it does not load: ${failure.message.split('\n')[0]}`;
   return `ssh2's native crypto binding is not in use: ${cause}. SSH then costs more CPU per packet (about a fifth more rotator CPU at 2,000 links); ${FIX}`;
@@ -46,7 +48,7 @@ function probe(): SshNativeCrypto {
   if (!existsSync(binding)) return { loaded: false, problem: bindingProblem('missing') };
   try {
     require(binding);
-    return { loaded: false, problem: bindingProblem(new Error('ssh2 did not take it')) };
+    return { loaded: false, problem: bindingProblem('unused') };
   } catch (err) {
     return { loaded: false, problem: bindingProblem(err instanceof Error ? err : new Error(String(err))) };
   }
