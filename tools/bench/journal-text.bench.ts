@@ -5,7 +5,7 @@
 // replaced by new ones between two writes (a link changes phase about five times a cycle).
 //   npm run bench:journal -w tools
 import { randomUUID } from 'node:crypto';
-import { stateFileText } from '../../apps/rotator/src/state/journal-text.js';
+import { frozenEntry, stateFileText } from '../../apps/rotator/src/state/journal-text.js';
 import type { Journal, JournalLink } from '../../apps/rotator/src/state/types.js';
 
 const LINKS = Number(process.env.JOURNAL_LINKS ?? 2000);
@@ -16,15 +16,15 @@ if (!(Number.isInteger(LINKS) && LINKS > 3 && Number.isInteger(WRITES) && WRITES
   process.exit(2);
 }
 
-/** An entry as the engine makes one: frozen, ends and all. */
+/** An entry as the engine makes one (frozenEntry: frozen, ends and all). */
 const entry = (i: number, phase: 'planned' | 'staged' | 'confirmed'): JournalLink =>
-  Object.freeze({
+  frozenEntry({
     keyId: randomUUID(),
     ckn: 'ab'.repeat(32),
     keyChain: `KC-L${i}`,
     connectivityAssociation: `CA-L${i}`,
     mode: 'key-chain' as const,
-    ends: Object.freeze([Object.freeze({ device: `a${i}`, slot: i % 8, phase }), Object.freeze({ device: `b${i}`, slot: i % 8, phase })]) as JournalLink['ends'],
+    ends: [{ device: `a${i}`, slot: i % 8, phase }, { device: `b${i}`, slot: i % 8, phase }],
   });
 const links: Record<string, JournalLink> = {};
 for (let i = 0; i < LINKS; i++) links[`L${i}`] = entry(i, 'planned');

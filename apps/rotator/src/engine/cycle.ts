@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { JournalLink } from '../state/types.js';
+import { frozenEntry } from '../state/journal-text.js';
 import { handedOutAgain } from '../state/keyid-history.js';
 import { chainOf, holdsKey, primaryCkns, redact, selectLinks, setupProblem } from './checks.js';
 import { cleanUp } from './cleanup.js';
@@ -254,13 +255,13 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // Frozen: the store keeps an entry's JSON for as long as the entry lives (state/journal-text.ts),
     // which is only right for an entry that cannot change. A change is a new entry (entryOf).
     const journalOf = (t: Tx): JournalLink =>
-      Object.freeze({
+      frozenEntry({
         keyId: t.key!.keyId,
         ckn: t.key!.ckn,
         keyChain: t.link.keyChain,
         connectivityAssociation: t.link.connectivityAssociation,
         mode,
-        ends: Object.freeze(t.link.ends.map((e) => Object.freeze({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' }))) as JournalLink['ends'],
+        ends: t.link.ends.map((e) => ({ device: e.device, ...(t.plans.get(e.device) ? { slot: t.plans.get(e.device)!.slot } : {}), phase: t.phase.get(e.device) ?? 'planned' })),
       });
     // Each link's journal entry, rebuilt only when its plans or phases changed since (a write of
     // a 2,000-link cycle rebuilt 2,000 entries, each write); key_IDs added once.

@@ -2,7 +2,7 @@
 // the entry is frozen (and so cannot have changed), never served for an entry that changed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stateFileText } from './journal-text.js';
+import { frozenEntry, stateFileText } from './journal-text.js';
 import type { Journal, JournalLink } from './types.js';
 
 const text = fc.string({ maxLength: 12 }); // any UTF-16, quotes, backslashes and lone surrogates included
@@ -14,7 +14,7 @@ const entry: fc.Arbitrary<JournalLink> = fc.record({
   mode: fc.constantFrom('key-chain' as const, 'static-cak' as const),
   ends: fc.array(fc.record({ device: text, slot: fc.option(fc.nat(63), { nil: undefined }), phase: fc.constantFrom('planned' as const, 'staged' as const, 'confirmed' as const) }), { maxLength: 3 }),
 });
-const frozen = (e: JournalLink): JournalLink => Object.freeze({ ...e, ends: Object.freeze(e.ends.map((x) => Object.freeze({ ...x }))) as JournalLink['ends'] });
+const frozen = (e: JournalLink): JournalLink => frozenEntry({ ...e, ends: e.ends.map((x) => ({ ...x })) });
 const journal: fc.Arbitrary<Journal> = fc.record(
   {
     cycleId: text,
@@ -54,5 +54,14 @@ describe('stateFileText', () => {
     expect(() => ((f.ends[0] as { phase: string }).phase = 'confirmed')).toThrow(TypeError);
     j['c']!.links['L1'] = frozen({ ...f, ends: [{ ...f.ends[0]!, phase: 'confirmed' }] });
     expect(stateFileText(j)).toContain('"phase":"confirmed"');
+  });
+
+  it('serialises afresh an entry frozenEntry did not make, even frozen on the outside: its ends can still change', () => {
+    const end = { device: 'r1', slot: 1, phase: 'planned' as JournalLink['ends'][number]['phase'] };
+    const shallow = Object.freeze({ keyId: 'k2', ckn: 'c2', keyChain: 'KC', connectivityAssociation: 'CA', mode: 'key-chain' as const, ends: [end] });
+    const j: Record<string, Journal> = { c: { cycleId: 'c', startedAt: 'a', startsAt: 'b', links: { L2: shallow } } };
+    expect(stateFileText(j)).toContain('"phase":"planned"');
+    end.phase = 'staged';
+    expect(stateFileText(j)).toContain('"phase":"staged"');
   });
 });
