@@ -40,7 +40,7 @@ import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
-import { cpuBins, startProcSampler } from './proc-timeline.js';
+import { cpuBins, startProcSampler, type ProcSample } from './proc-timeline.js';
 import { KEY_ID_ARCHIVE_FILE } from '../../apps/rotator/src/state/store.js';
 
 
@@ -104,7 +104,7 @@ const stateWrites = { n: 0 };
 }
 
 /** Per cycle, a line per 100 ms: the rotator's process, each sim-junos and sim-kme, in % of a core. */
-function printProcTimeline(samples: Parameters<typeof cpuBins>[0], cycles: Array<[number, number]>, sims: number): void {
+function printProcTimeline(samples: readonly ProcSample[], cycles: Array<[number, number]>, sims: number): void {
   const pct = (v: number) => String(Math.round(100 * v)).padStart(4);
   cycles.forEach(([from, to], c) => {
     console.error(`  cycle ${c + 1}: each process's CPU in % of a core, 100 ms at a time`);
