@@ -31,6 +31,22 @@ describe('pacer', () => {
     expect(started.at(-1)).toBe('g');
   });
 
+  it('starts the tasks pushed first before the others waiting, each in the order they came', async () => {
+    const pace = createPacer<() => void>(2, (task) => task());
+    const started: string[] = [];
+    for (const t of ['a', 'b', 'c', 'd']) pace(() => started.push(t));
+    pace(() => started.push('F1'), true);
+    pace(() => started.push('F2'), true);
+    pace(() => started.push('F3'), true);
+    expect(started).toEqual(['a', 'b']);
+    await nextTurn();
+    expect(started).toEqual(['a', 'b', 'F1', 'F2']);
+    await nextTurn();
+    expect(started).toEqual(['a', 'b', 'F1', 'F2', 'F3', 'c']);
+    await nextTurn();
+    expect(started).toEqual(['a', 'b', 'F1', 'F2', 'F3', 'c', 'd']);
+  });
+
   it('a start that queues another in the same turn counts it against the turn', async () => {
     const pace = createPacer<() => void>(2, (task) => task());
     const started: string[] = [];

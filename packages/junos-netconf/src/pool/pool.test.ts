@@ -226,23 +226,45 @@ describe('session pool', () => {
     await pool.close();
   });
 
-  it('starts at most startsPerTurn uses in one turn of the event loop, the rest in the next turns, in order', async () => {
-    const devices = await fleet(5);
+  it('starts at most startsPerTurn uses in one turn of the event loop, the rest in the next turns: high and urgent ones first, each in order', async () => {
+    const devices = await fleet(7);
     const pool = createSessionPool({ connect: connectTo(devices), maxConcurrency: 8, startsPerTurn: 2, logger: quiet });
     await Promise.all([...devices.keys()].map((key) => pool.use(key, (d) => d.facts()))); // sessions open
     const started: string[] = [];
+    const priority = { r4: 'high', r5: 'urgent', r6: 'high' } as Record<string, 'high' | 'urgent'>;
     const uses = [...devices.keys()].map((key) =>
       pool.use(key, async (d) => {
         started.push(key);
         return (await d.facts()).hostname;
-      }, key === 'r4' ? { priority: 'urgent' } : {}),
+      }, priority[key] ? { priority: priority[key] } : {}),
     );
     await Promise.resolve();
     expect(started).toEqual(['r0', 'r1']);
     await new Promise((r) => setImmediate(r));
-    expect(started).toEqual(['r0', 'r1', 'r2', 'r3']);
-    expect(await Promise.all(uses)).toEqual(Array(5).fill('r'));
-    expect(started).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(started).toEqual(['r0', 'r1', 'r4', 'r5']);
+    expect(await Promise.all(uses)).toEqual(Array(7).fill('r'));
+    expect(started).toEqual(['r0', 'r1', 'r4', 'r5', 'r6', 'r2', 'r3']);
+    await pool.close();
+  });
+
+  it('gives a free slot to a high use before the normal uses waiting for one', async () => {
+    const devices = await fleet(4);
+    const pool = createSessionPool({ connect: connectTo(devices), maxConcurrency: 1, logger: quiet });
+    await Promise.all([...devices.keys()].map((key) => pool.use(key, (d) => d.facts()))); // sessions open
+    let release!: () => void;
+    const first = pool.use('r0', () => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setImmediate(r));
+    const started: string[] = [];
+    const uses = ['r1', 'r2', 'r3'].map((key) =>
+      pool.use(key, async (d) => {
+        started.push(key);
+        await d.facts();
+      }, key === 'r3' ? { priority: 'high' } : {}),
+    );
+    expect(started).toEqual([]); // r0 holds the one slot
+    release();
+    await Promise.all([first, ...uses]);
+    expect(started).toEqual(['r3', 'r1', 'r2']);
     await pool.close();
   });
 
@@ -255,7 +277,7 @@ describe('session pool', () => {
     expect(() => createSessionPool({ connect, retry: { attempts: 0 } })).toThrow(/retry.attempts must be a positive integer/);
     expect(() => createSessionPool({ connect, reconnect: 'never' as 'on-use' })).toThrow(/reconnect must be 'on-use' or 'background', got never/);
     const pool = createSessionPool({ connect });
-    await expect(pool.use('r0', async () => 1, { priority: 'high' as 'urgent' })).rejects.toThrow(/use\(r0\): priority must be 'normal' or 'urgent', got high/);
+    await expect(pool.use('r0', async () => 1, { priority: 'low' as 'urgent' })).rejects.toThrow(/use\(r0\): priority must be 'normal', 'high' or 'urgent', got low/);
     await pool.close();
   });
 });

@@ -54,12 +54,21 @@ export interface SessionPoolOptions<T extends PooledSession> {
 
 export interface UseOptions {
   /**
+   * 'high': counted against maxConcurrency like 'normal', but started before every normal use
+   * still waiting — for a slot, or for its turn (startsPerTurn) — and ahead of that key's queued
+   * normal uses. For the next step of work already under way (a device's stage after its read),
+   * which would otherwise wait behind a fleet's burst of new work.
    * 'urgent': does not wait for a slot — not counted against maxConcurrency, not queued behind it
-   * (paced by startsPerTurn like every start) — but still one use() per key at a time, ahead of that key's queued normal uses. For work whose delay
-   * costs more than the load it adds, e.g. confirming a commit before its timeout.
+   * — and started before high and normal uses waiting for their turn, but still one use() per key
+   * at a time, ahead of that key's queued high and normal uses. For work whose delay costs more
+   * than the load it adds, e.g. confirming a commit before its timeout.
    */
-  priority?: 'normal' | 'urgent';
+  priority?: Priority;
 }
+
+type Priority = 'normal' | 'high' | 'urgent';
+/** Lower goes first. */
+const RANK: Record<Priority, 0 | 1 | 2> = { urgent: 0, high: 1, normal: 2 };
 
 export interface PoolStats {
   /** Sessions set up (successful connects), since the pool was created. */
@@ -98,7 +107,8 @@ export interface SessionPool<T extends PooledSession> {
  */
 interface Waiter<T> {
   entry: Entry<T>;
-  urgent: boolean;
+  /** RANK of its priority: 0 urgent, 1 high, 2 normal. */
+  rank: 0 | 1 | 2;
   fn: (session: T) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -109,9 +119,9 @@ interface Entry<T> {
   session?: T;
   /** A use(), connect or keepalive holds this key. */
   running: boolean;
-  /** In the queue of keys waiting for a slot of the normal lane. */
+  /** In a queue of keys waiting for a slot of the normal lane (high or normal). */
   queued: boolean;
-  /** Uses waiting for this key; urgent ones first. */
+  /** Uses waiting for this key; by rank (urgent, high, normal), in order within each. */
   waiters: Array<Waiter<T>>;
   lastUsed: number;
   /** When the next keepalive check is due. */
@@ -161,6 +171,8 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
   /** Entries holding a session, least recently used first (re-inserted on each use). */
   const lru = new Map<string, Entry<T>>();
   const slotQueue = createKeyQueue<Entry<T>>();
+  /** Keys whose next use is 'high' when they queued: served before slotQueue. */
+  const highSlotQueue = createKeyQueue<Entry<T>>();
   /** Sessions whose keepalive check is due, in the order they fell due. */
   const dueQueue = createKeyQueue<Entry<T>>();
   /** Background work (reconnects, keepalives, idle closes), for close() to wait for. */
@@ -192,21 +204,21 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
   function dispatch(e: Entry<T>): void {
     if (e.running || e.waiters.length === 0) return;
     const head = e.waiters[0]!;
-    if (head.urgent || active < max) {
+    if (head.rank === 0 || active < max) {
       e.waiters.shift();
       e.running = true;
-      if (head.urgent) urgentActive++;
+      if (head.rank === 0) urgentActive++;
       else active++;
-      pace(head);
+      pace(head, head.rank < 2);
     } else if (!e.queued) {
       e.queued = true;
-      slotQueue.push(e);
+      (head.rank === 1 ? highSlotQueue : slotQueue).push(e);
     }
   }
   /** Hand free slots to queued keys, in the order they queued. */
   function pump(): void {
     while (active < max) {
-      const e = slotQueue.shift();
+      const e = highSlotQueue.shift() ?? slotQueue.shift();
       if (!e) return;
       e.queued = false;
       dispatch(e);
@@ -328,7 +340,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
   }
   function finish(w: Waiter<T>): void {
     const e = w.entry;
-    if (w.urgent) urgentActive--;
+    if (w.rank === 0) urgentActive--;
     else active--;
     e.lastUsed = Date.now();
     e.checkAt = nextCheck(e.lastUsed);
@@ -422,17 +434,15 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
       if (closed) return Promise.reject(new PoolClosedError(key));
       const priority = o.priority ?? 'normal';
-      if (priority !== 'normal' && priority !== 'urgent') return Promise.reject(new TypeError(`use(${key}): priority must be 'normal' or 'urgent', got ${String(priority)}`));
-      const urgent = priority === 'urgent';
+      if (!Object.hasOwn(RANK, priority)) return Promise.reject(new TypeError(`use(${key}): priority must be 'normal', 'high' or 'urgent', got ${String(priority)}`));
+      const rank = RANK[priority];
       const e = entryFor(key);
       const promise = new Promise<R>(take as (resolve: (value: R) => void, reject: (err: unknown) => void) => void);
-      const waiter: Waiter<T> = { entry: e, urgent, fn, resolve: takenResolve!, reject: takenReject! };
+      const waiter: Waiter<T> = { entry: e, rank, fn, resolve: takenResolve!, reject: takenReject! };
       accepted++;
-      if (urgent) {
-        const firstNormal = e.waiters.findIndex((w) => !w.urgent);
-        if (firstNormal >= 0) e.waiters.splice(firstNormal, 0, waiter);
-        else e.waiters.push(waiter);
-      } else e.waiters.push(waiter);
+      const after = rank < 2 ? e.waiters.findIndex((w) => w.rank > rank) : -1;
+      if (after >= 0) e.waiters.splice(after, 0, waiter);
+      else e.waiters.push(waiter);
       dispatch(e);
       return promise;
     },
