@@ -402,18 +402,22 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
     }
   });
 
-  it('a device slow to answer its read: the keys of the links not on it are fetched meanwhile, and every link rotates', async () => {
+  it('a device slow to answer its read: the links not on it are fetched and staged meanwhile, and every link rotates', async () => {
     const rotator = bench.rotator();
     try {
       // Its lock and its read (sent together) each wait 600 ms: G1, the one link on r7, is read 1.2 s late.
       bench.junos.setFaults('r7', { rpcLatencyMs: 600 });
       const keysBefore = bench.issuedKeys.length;
       let issuedBeforeG1 = 0;
+      const stagedBeforeG1 = new Set<string>();
+      let g1Read = false;
       const r = byLink(
         record(
           await rotator.rotate({
             onProgress: (e) => {
+              if (e.phase === 'stage' && !g1Read) stagedBeforeG1.add(`${e.link} on ${e.device}`);
               if (e.phase === 'fetch' && e.link === 'G1') {
+                g1Read = true;
                 issuedBeforeG1 = bench.issuedKeys.length - keysBefore;
                 bench.junos.setFaults('r7', {}); // its stage and confirm at full speed
               }
@@ -422,8 +426,10 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
         ),
       );
       expect(Object.values(r).map((l) => [l.link, l.result])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok']));
-      // The master KMEs had issued the keys of L1, L2 and L3 before r7's read was in.
+      // The master KMEs had issued the keys of L1, L2 and L3 before r7's read was in, and every
+      // end of those links was staged: a slow device holds back its own links only.
       expect(issuedBeforeG1).toBe(3);
+      expect([...stagedBeforeG1].sort()).toEqual(['L1', 'L2', 'L3'].flatMap((n) => r[n]!.devices.map((d) => `${n} on ${d}`)).sort());
       await settle(rotator);
     } finally {
       bench.junos.setFaults('r7', {});

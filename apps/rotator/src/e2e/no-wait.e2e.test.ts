@@ -73,7 +73,7 @@ describe('rotate with noWait', () => {
       expect(waits[0]!.startsAt).toBe(report.links[0]!.startTime);
       expect(Date.parse(waits[0]!.until)).toBeGreaterThan(Date.parse(waits[0]!.startsAt));
       expect(waits[0]!.links).toBe(1);
-      expect(waits[0]!.reason).toMatch(/activate together at .*confirm timeout/);
+      expect(waits[0]!.reason).toMatch(/activate at their start-times, the last at .*confirm timeout/);
     } finally {
       await rotator.close();
     }

@@ -11,7 +11,6 @@ export async function cleanUp(
   failed: Tx[],
   mode: string,
   cycleId: string,
-  startsAt: Date,
   fail: (t: Tx, e: LinkError) => void,
 ): Promise<void> {
   const todo = new Map<string, Tx[]>();
@@ -28,6 +27,7 @@ export async function cleanUp(
         for (const r of removed) ctx.logger.warn(`link ${r}: new key removed from ${device}; the previous key stays active`);
       } catch (e) {
         for (const t of list) {
+          const startsAt = t.startsAt!;
           const rollsBack = ctx.startAfterConfirmTimeout && t.phase.get(device) !== 'confirmed';
           fail(t, {
             phase: 'rollback',

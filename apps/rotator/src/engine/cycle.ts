@@ -1,5 +1,5 @@
 // One rotation cycle (the rotation protocol in README.md): read every device's chains, fetch one
-// key per link from the KMEs, plan slots and one start-time, stage every device with ONE load + ONE
+// key per link from the KMEs, plan slots and a start-time per link, stage every device with ONE load + ONE
 // `commit confirmed`, write the decision record, confirm every device at once (removing, in the
 // same commit, the keys of links that failed elsewhere), clean up what a failed end may hold, wait
 // for the start-time, read MKA. A journal in the state file records each end's phase and the
@@ -88,6 +88,9 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
   const byDevice = new Map<string, Tx[]>();
   for (const t of txs) for (const d of new Set(t.link.ends.map((e) => e.device))) (byDevice.get(d) ?? byDevice.set(d, []).get(d)!).push(t);
   const withDevice = <T>(device: string, fn: (d: DeviceOps) => Promise<T>) => ctx.fleet.withDevice(device, fn);
+  // A device's steps after its read (its stage, or its unlock when it is not staged) go before the
+  // reads still waiting: at 2,000 links the pool starts 4,000 reads over about a second.
+  const nextOnDevice = <T>(device: string, fn: (d: DeviceOps) => Promise<T>) => ctx.fleet.next(device, fn);
 
   // While this cycle runs, its journal is its own: resume() in this process leaves it alone.
   const cycleId = randomUUID();
@@ -99,7 +102,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     Promise.allSettled(
       [...devices].map((device) => {
         unconfirmed.delete(device);
-        return withDevice(device, (d) => d.releaseStaged(cycleId));
+        return nextOnDevice(device, (d) => d.releaseStaged(cycleId));
       }),
     );
   // Each link's key request, started as soon as its ends are read.
@@ -206,50 +209,21 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const lead = leadSeconds(ctx);
     const configs = new Map<string, MacsecConfig>();
     // 1–3. Read every device; as soon as all ends of a link are read, check and plan it, and fetch
-    //      its key (not for a dry run). The KMEs answer while the rest of the fleet is read.
+    //      its key (not for a dry run). The KMEs answer while the rest of the fleet is read, and a
+    //      link goes on to its journal and its devices' stage without waiting for the other reads.
     const unread = new Map(txs.map((t) => [t, new Set(t.link.ends.map((e) => e.device)).size]));
-    // When each link was planned: its final plan (with the key) is made as of then, against the
-    // cycle's start instant — which is at least what that link needed then.
+    // When each link was planned: its final plan (with the key) is made as of then, against its
+    // start instant (Tx.startsAt) — what that link needed then.
     const plannedAt = new Map<Tx, Date>();
+    // The latest start instant of any link planned so far: the journal's (resume waits for it) and
+    // the wait before the verification. Every link journalled starts at or before it.
     let startsAt = startedAt;
-    // Links ready for their key go to the KMEs a batch at a time (kme-batch.ts), as a batch fills
-    // or FETCH_WAIT_MS after the first link waits. A request per link as each read came in made
-    // ~150 enc_keys and ~150 dec_keys at 2,000 links instead of 16 each, and ~0.8 s more CPU.
-    let ready: Tx[] = [];
-    let readyTimer: NodeJS.Timeout | undefined;
-    const fetchReady = () => {
-      clearTimeout(readyTimer);
-      readyTimer = undefined;
-      for (const t of ready) fetched.set(t, fetchInto(t));
-      ready = [];
-    };
-    try {
-      await readAll(devicesOf(txs), configs, (device) => {
-        for (const t of byDevice.get(device) ?? []) {
-          const left = unread.get(t)! - 1;
-          unread.set(t, left);
-          if (left > 0 || t.error) continue;
-          const p = planWithoutKey(t);
-          if (p && p > startsAt) startsAt = p;
-          if (!t.error && !options.dryRun) ready.push(t);
-        }
-        if (ready.length >= MAX_BATCH) fetchReady();
-        else if (ready.length > 0) readyTimer ??= setTimeout(fetchReady, FETCH_WAIT_MS);
-      });
-    } finally {
-      clearTimeout(readyTimer); // a cycle that ends here fetches nothing more
-    }
-    fetchReady();
-    // The cycle's one start instant: the latest any link planned needs (key-chain mode), else the
-    // end of the reads.
-    if (plannedAt.size === 0) startsAt = ctx.clock();
-    if (options.dryRun) return dryRunReport(ctx, txs, startedAt, mode);
-
-    // From here on there is no fleet-wide barrier: each link fetches its key and is journalled,
-    // each device is staged once the keys of all its links are in, each link is decided once all
-    // its ends are staged, each device is confirmed once all its links are decided (or failed).
+    // There is no fleet-wide barrier: each link is planned as its ends are read, fetches its key and
+    // is journalled, each device is staged once the keys of all its links are in, each link is
+    // decided once all its ends are staged, each device is confirmed once all its links are
+    // decided (or failed).
     const confirmMinutes = ctx.config.rotation.confirmTimeoutMinutes;
-    // Staging starts after the first journal write, so no end's commit confirmed can roll back before this.
+    // Set before any read, so before any stage: no end's commit confirmed can roll back before this.
     const confirmDeadline = new Date(ctx.clock().getTime() + confirmMinutes * 60_000).toISOString();
     const decision: { outcome: 'commit'; at: string; links: string[] } = { outcome: 'commit', at: '', links: [] };
     // Frozen: the store keeps an entry's JSON for as long as the entry lives (state/journal-text.ts),
@@ -314,30 +288,37 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const keyed = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const decided = new Map(txs.map((t) => [t, deferred<boolean>()]));
     const stagedAt = new Map<string, number>();
-    const involved = live();
-    const isInvolved = new Set(involved);
-    const staging = new Set(devicesOf(involved));
-    // A device none of whose links is still in the cycle is not staged: its lock goes now.
-    await release([...unconfirmed].filter((d) => !staging.has(d)));
 
-    // 3–5. Per link: its key from the KMEs (requested with the reads, above: exactly the CAK bits,
-    //      never a key_ID seen before), final plan on the cycle's start instant, journal (before
+    // 3–5. Per link: its key from the KMEs (requested as its ends are read, below: exactly the CAK
+    //      bits, never a key_ID seen before), final plan on its start instant, journal (before
     //      the key reaches any device).
     // The last link to ask for a journal write (or a decision write) does not wait out the
     // coalescing gap: nothing later can share that write, and the stage (or confirm) of the
     // cycle's last devices waits for it.
-    let toJournal = involved.length;
-    let toDecide = involved.length;
+    let toJournal = txs.length;
+    let toDecide = txs.length;
+    // Each link ends its key flow once: journalled, or failed before (keyFlow), or failed at its
+    // read or plan, or planned for a dry run (noKeyFlow).
+    const keyFlowEnded = (): void => {
+      if (--toJournal > 0) return;
+      writeJournal.hurry();
+      // Every link is keyed and planned: what the devices held is not read again this cycle, and
+      // a fleet's configurations (each holding the reply it was read from) would otherwise stay
+      // in memory through both commits.
+      configs.clear();
+    };
+    const withKeyFlow = new Set<Tx>();
+    // A link that gets no key: its devices' flows stop waiting for it.
+    const noKeyFlow = (t: Tx): void => {
+      if (withKeyFlow.has(t)) return;
+      withKeyFlow.add(t);
+      keyed.get(t)!.resolve(false);
+      keyFlowEnded();
+    };
     const keyFlow = async (t: Tx): Promise<boolean> => {
       const ok = await fetchAndPlan(t);
       const written = ok ? writeJournal() : undefined;
-      if (--toJournal === 0) {
-        writeJournal.hurry();
-        // Every link is keyed and planned: what the devices held is not read again this cycle, and
-        // a fleet's configurations (each holding the reply it was read from) would otherwise stay
-        // in memory through both commits.
-        configs.clear();
-      }
+      keyFlowEnded();
       if (!written) return false;
       try {
         await written;
@@ -355,7 +336,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       if (mode === 'key-chain' && !fb) {
         try {
           for (const e of t.link.ends) {
-            t.plans.set(e.device, planKeyChainRotation({ chain: chainOf(configs.get(e.device), t.link.keyChain), now: plannedAt.get(t)!, leadTimeSeconds: lead, keyName: t.key!.ckn, startAt: startsAt }));
+            t.plans.set(e.device, planKeyChainRotation({ chain: chainOf(configs.get(e.device), t.link.keyChain), now: plannedAt.get(t)!, leadTimeSeconds: lead, keyName: t.key!.ckn, startAt: t.startsAt! }));
           }
         } catch (e) {
           t.journaled = false; // nothing staged: the key_ID goes to keyIds with the next write, no journal entry
@@ -390,13 +371,14 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     const deviceFlow = async (device: string): Promise<void> => {
       let mine: Tx[] = [];
       try {
-        const waiting = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t));
+        const waiting = byDevice.get(device) ?? [];
         await Promise.all(waiting.map((t) => keyed.get(t)!.promise));
         mine = waiting.filter((t) => !t.error && t.key);
         // An end staged so late that its commit confirmed would roll back only after the start-time
         // could hold the key alone past it: such a device is not staged, its links fail (rolled back).
-        if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= startsAt.getTime()) {
-          for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${startsAt.toISOString()} (raise rotation.leadTimeSeconds)` });
+        const firstStart = Math.min(...mine.map((t) => t.startsAt!.getTime()));
+        if (mine.length && !fb && mode === 'key-chain' && ctx.startAfterConfirmTimeout && ctx.clock().getTime() + confirmMinutes * 60_000 >= firstStart) {
+          for (const t of mine) fail(t, { phase: 'stage', device, message: `not staged on ${device}: it is too late for its confirm timeout to end before the start-time ${new Date(firstStart).toISOString()} (raise rotation.leadTimeSeconds)` });
           mine = [];
         }
         if (mine.length === 0) {
@@ -411,7 +393,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           if (pruned.length) emit({ link: t.link.name, phase: 'prune', device, message: `removing slot${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}` });
         }
         const comment = `qkd-macsec ${cycleId}: stage ${mine.map((t) => `${t.link.name} ${fb ? 'fallback ' : ''}key ${t.key!.keyId}`).join(', ')}`;
-        await withDevice(device, (d) => {
+        await nextOnDevice(device, (d) => {
           stagedAt.set(device, ctx.clock().getTime());
           unconfirmed.add(device); // a stage that fails releases the lock itself: nothing left to release then
           return heldThrough(d.stage(cycleId, change, { confirmMinutes, comment }), 'device-staged', mine, device);
@@ -489,7 +471,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // configuration, which succeeds too: only a read-back tells.
     const marginMs = Math.max(5_000, confirmMinutes * 6_000);
     const confirmDevice = async (device: string): Promise<void> => {
-      const mine = (byDevice.get(device) ?? []).filter((t) => isInvolved.has(t) && t.phase.get(device) === 'staged');
+      const mine = (byDevice.get(device) ?? []).filter((t) => t.phase.get(device) === 'staged');
       if (mine.length === 0) return;
       await Promise.all(mine.map((t) => decided.get(t)!.promise));
       let undo: Change = { config: {}, delete: [] };
@@ -544,7 +526,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     };
     // A link is decided once every device of it is done staging (staged or not), by the flow of
     // the last of them: no frame of its own waits through the stage commits.
-    const stagingLeft = new Map(involved.map((t) => [t, new Set(t.link.ends.map((e) => e.device)).size]));
+    const stagingLeft = new Map(txs.map((t) => [t, new Set(t.link.ends.map((e) => e.device)).size]));
     const decisions: Array<Promise<void>> = [];
     const doneStaging = (device: string): void => {
       for (const t of byDevice.get(device) ?? []) {
@@ -557,9 +539,59 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         }
       }
     };
+    // Every device's flow starts now and waits for its links' keys; each link's key flow starts
+    // when its key is asked for (fetchReady), while the rest of the fleet is still being read.
     const flows: Array<Promise<unknown>> = [];
-    for (const t of involved) flows.push(settle(t, keyFlow(t), keyed.get(t)!, 'plan'));
-    for (const device of staging) flows.push(deviceFlow(device));
+    if (!options.dryRun) for (const device of devicesOf(txs)) flows.push(deviceFlow(device));
+    // Links ready for their key go to the KMEs a batch at a time (kme-batch.ts), as a batch fills
+    // or FETCH_WAIT_MS after the first link waits. A request per link as each read came in made
+    // ~150 enc_keys and ~150 dec_keys at 2,000 links instead of 16 each, and ~0.8 s more CPU.
+    let ready: Tx[] = [];
+    let readyTimer: NodeJS.Timeout | undefined;
+    const fetchReady = () => {
+      clearTimeout(readyTimer);
+      readyTimer = undefined;
+      for (const t of ready) {
+        fetched.set(t, fetchInto(t));
+        withKeyFlow.add(t);
+        flows.push(settle(t, keyFlow(t), keyed.get(t)!, 'plan'));
+      }
+      ready = [];
+    };
+    // As soon as all ends of a link are read: check and plan it; its start instant is the one it
+    // needs then (key-chain mode), else when it was read.
+    const onLinkRead = (t: Tx): void => {
+      const p = planWithoutKey(t);
+      if (t.error) return noKeyFlow(t);
+      t.startsAt = p ?? ctx.clock();
+      if (t.startsAt > startsAt) startsAt = t.startsAt;
+      if (options.dryRun) noKeyFlow(t);
+      else ready.push(t);
+    };
+    try {
+      await readAll(devicesOf(txs), configs, (device) => {
+        for (const t of byDevice.get(device) ?? []) {
+          const left = unread.get(t)! - 1;
+          unread.set(t, left);
+          if (t.error) noKeyFlow(t); // an end that could not be read
+          else if (left === 0) {
+            try {
+              onLinkRead(t);
+            } catch (e) {
+              fail(t, { phase: 'plan', message: describeError(e) });
+              noKeyFlow(t);
+            }
+          }
+        }
+        if (ready.length >= MAX_BATCH) fetchReady();
+        else if (ready.length > 0) readyTimer ??= setTimeout(fetchReady, FETCH_WAIT_MS);
+      });
+    } finally {
+      clearTimeout(readyTimer); // a cycle that ends here fetches nothing more
+    }
+    fetchReady();
+    if (options.dryRun) return dryRunReport(ctx, txs, startedAt, mode);
+    // Each flow settles a link (key flows) or ends a device (which settles its decisions' flows).
     await Promise.allSettled(flows);
     await Promise.allSettled(decisions); // each started by a device flow, all of which have ended
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
@@ -567,7 +599,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
 
     // 9. Links that failed after some end took their key: remove it wherever it may still be.
     const withKey = txs.filter((t) => t.key);
-    await cleanUp(ctx, withKey.filter((t) => t.error), fb ? 'fallback' : mode, cycleId, startsAt, fail);
+    await cleanUp(ctx, withKey.filter((t) => t.error), fb ? 'fallback' : mode, cycleId, fail);
     await writeJournal();
     if (live().length) await pause('confirmed', { links: live().map((t) => t.link.name) });
 
@@ -580,14 +612,15 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         // nothing to wait for
       } else if (mode === 'key-chain') {
         const wait = startsAt.getTime() - ctx.clock().getTime();
-        if (wait < 0) ctx.logger.warn(`staging took longer than the lead time: start-time ${startsAt.toISOString()} passed before every end was confirmed`);
+        const firstStart = new Date(Math.min(...live().map((t) => t.startsAt!.getTime())));
+        if (firstStart < ctx.clock()) ctx.logger.warn(`staging took longer than the lead time: start-time ${firstStart.toISOString()} passed before every end was confirmed`);
         const until = new Date(ctx.clock().getTime() + Math.max(0, wait) + ctx.verifyDelayMs);
         try {
           options.onWait?.({
             until: until.toISOString(),
             startsAt: startsAt.toISOString(),
             links: live().length,
-            reason: `every end confirmed; the new keys activate together at ${startsAt.toISOString()}${ctx.startAfterConfirmTimeout ? ` (after the ${confirmMinutes}-minute confirm timeout, so an end that missed its confirm has rolled back before any end switches)` : ''}; MKA is checked then`,
+            reason: `every end confirmed; the new keys activate at their start-times, the last at ${startsAt.toISOString()}${ctx.startAfterConfirmTimeout ? ` (after the ${confirmMinutes}-minute confirm timeout, so an end that missed its confirm has rolled back before any end switches)` : ''}; MKA is checked then`,
           });
         } catch {
           // a display must not break a transaction
@@ -623,11 +656,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         }
         s.journals![cycleId] = { ...s.journals![cycleId]!, ...(unsettled.length ? {} : { unverified: true as const }), links: Object.fromEntries(keep.map((t) => [t.link.name, journalOf(t)])) };
       });
-      ctx.logger.info(`${live().length} link(s) confirmed on every end; the keys activate at ${startsAt.toISOString()} and are verified by the next resume after it (--no-wait)`);
+      ctx.logger.info(`${live().length} link(s) confirmed on every end; the keys activate by ${startsAt.toISOString()} and are verified by the next resume after it (--no-wait)`);
       return {
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
-        links: txs.map((t) => ({ ...linkReport(t, mode, startsAt), ...(t.error ? {} : { unverified: true as const }) })),
+        links: txs.map((t) => ({ ...linkReport(t, mode), ...(t.error ? {} : { unverified: true as const }) })),
       };
     }
 
@@ -647,7 +680,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
           prev.ckn = t.key.ckn;
           if (mode === 'key-chain') prev.slots = Object.fromEntries([...t.plans.entries()].map(([d, p]) => [d, p.slot]));
           else delete prev.slots;
-          prev.activeSince = startsAt.toISOString();
+          prev.activeSince = t.startsAt!.toISOString();
           prev.lastSuccess = finishedAt.toISOString();
           delete prev.lastError;
         } else if (t.error) prev.lastError = `${t.error.phase}${t.error.device ? ` on ${t.error.device}` : ''}: ${t.error.message}`;
@@ -668,11 +701,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
         ctx.logger.info(
           fb
             ? `link ${t.link.name}: fallback key ${t.key!.keyId} installed on ${t.link.ends.map((e) => e.device).join(', ')}`
-            : `link ${t.link.name}: key ${t.key!.keyId} active on ${t.link.ends.map((e) => e.device).join(', ')} since ${startsAt.toISOString()}`,
+            : `link ${t.link.name}: key ${t.key!.keyId} active on ${t.link.ends.map((e) => e.device).join(', ')} since ${t.startsAt!.toISOString()}`,
         );
         emit({ link: t.link.name, phase: 'done', keyId: t.key!.keyId });
       }
-      return linkReport(t, fb ? 'fallback' : mode, startsAt);
+      return linkReport(t, fb ? 'fallback' : mode);
     });
     return { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), links: reports };
   }

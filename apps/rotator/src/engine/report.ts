@@ -3,13 +3,13 @@ import type { EngineContext } from './context.js';
 import type { Tx } from './tx.js';
 import type { CycleReport, LinkReport } from './types.js';
 
-export function linkReport(t: Tx, mode: string, startsAt: Date): LinkReport {
+export function linkReport(t: Tx, mode: string): LinkReport {
   return {
     link: t.link.name,
     result: t.error ? 'failed' : 'ok',
     ...(t.key ? { keyId: t.key.keyId } : {}),
     ...(t.plans.size && !t.error && mode !== 'fallback' ? { slot: Object.fromEntries([...t.plans.entries()].map(([d, p]) => [d, p.slot])) } : {}),
-    ...(t.key && !t.error && mode !== 'fallback' ? { startTime: startsAt.toISOString() } : {}),
+    ...(t.key && !t.error && mode !== 'fallback' ? { startTime: t.startsAt!.toISOString() } : {}),
     devices: t.link.ends.map((e) => e.device),
     ...(t.error ? { error: t.error } : {}),
     ...(t.alarms.length ? { alarms: t.alarms } : {}),

@@ -23,6 +23,11 @@ export interface Tx {
   error?: LinkError;
   alarms: LinkError[];
   key?: FetchedKey;
+  /**
+   * When the link's new key activates (key-chain mode: the start instant it needed when planned,
+   * both ends alike; otherwise when its ends were read). Set for every link that was planned.
+   */
+  startsAt?: Date;
   /** false: the key was fetched but the link failed before its journal entry (nothing staged). */
   journaled?: false;
   /** Per device: the end's plan (key-chain mode). */

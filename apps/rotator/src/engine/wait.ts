@@ -8,7 +8,7 @@ export class RotatorClosedError extends Error {
 
 /**
  * Waits for the start-time unless the rotator is closed meanwhile (SIGTERM). Abandoning here is
- * safe: every end is confirmed, the keys activate together without us, and the next run's resume
+ * safe: every end is confirmed, the keys activate at their start-times without us, and the next run's resume
  * checks MKA and records the keys.
  */
 export async function waitOrClose(ctx: EngineContext, ms: number): Promise<void> {

@@ -40,6 +40,12 @@ export interface FleetOptions {
 export interface Fleet {
   /** Run `fn` on the device (direct: its pooled session, one use at a time per device). */
   withDevice<T>(device: string, fn: (d: DeviceOps) => Promise<T>): Promise<T>;
+  /**
+   * The same device, started before the normal uses still waiting (bounded by concurrency all the
+   * same): the next step of a device's transaction under way — its stage once its links are
+   * keyed — is not held behind the rest of the fleet's reads.
+   */
+  next<T>(device: string, fn: (d: DeviceOps) => Promise<T>): Promise<T>;
   /** The same device on the urgent lane: not bounded by concurrency, ahead of the device's queued uses (confirms). */
   urgent<T>(device: string, fn: (d: DeviceOps) => Promise<T>): Promise<T>;
   /** Steps 1–2 of the protocol, wherever the SAEs are (fleet/keys.ts). */
@@ -70,6 +76,7 @@ export function createDevicePool(options: Pick<FleetOptions, 'connectDevice' | '
 }
 
 const URGENT = { priority: 'urgent' } as const;
+const HIGH = { priority: 'high' } as const;
 
 export function createFleet(options: FleetOptions): Fleet {
   const pool = createDevicePool(options);
@@ -86,6 +93,7 @@ export function createFleet(options: FleetOptions): Fleet {
   };
   return {
     withDevice: (device, fn) => atAgent(device, fn, false) ?? pool.use(device, (s) => fn(directOps(device, s))),
+    next: (device, fn) => atAgent(device, fn, false) ?? pool.use(device, (s) => fn(directOps(device, s)), HIGH),
     urgent: (device, fn) => atAgent(device, fn, true) ?? pool.use(device, (s) => fn(directOps(device, s)), URGENT),
     keys,
     mutex: createKeyedMutex(),

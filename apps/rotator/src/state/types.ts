@@ -35,9 +35,13 @@ export interface Journal {
   /** What the transaction rotates: the primary key-chain key (default) or the fallback key. */
   kind?: 'primary' | 'fallback';
   startedAt: string;
-  /** The instant the new keys activate (ISO). A fallback key is live at its commit: startedAt. */
+  /**
+   * When the new keys have all activated (ISO): the latest start instant of the links planned so
+   * far — each link's own (the same on both its ends) is at or before it, so resume verifies after
+   * it. A fallback key is live at its commit.
+   */
   startsAt: string;
-  /** Earliest instant an end's commit confirmed rolls back without its confirm (ISO): first stage commit + confirm timeout. */
+  /** Earliest instant an end's commit confirmed rolls back without its confirm (ISO): the cycle's start (before any stage) + confirm timeout. */
   confirmDeadline?: string;
   /**
    * Written (atomically, fsynced) once every end of these links is staged, before the first
