@@ -437,6 +437,38 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
     }
   });
 
+  it('each link starts when it needs to: a link read later starts later, and the state records each its own', async () => {
+    const rotator = bench.rotator();
+    try {
+      bench.junos.setFaults('r7', { rpcLatencyMs: 300 }); // G1's only device answers its read last
+      let jumped = false;
+      const r = byLink(
+        record(
+          await rotator.rotate({
+            onProgress: (e) => {
+              // The other links are planned; 10 s (of the 30 s lead time) pass before r7's read is in.
+              if (e.phase === 'fetch' && e.link !== 'G1' && !jumped) {
+                jumped = true;
+                void bench.junos.advance(10_000);
+              }
+              if (e.phase === 'fetch' && e.link === 'G1') bench.junos.setFaults('r7', {});
+            },
+          }),
+        ),
+      );
+      expect(Object.values(r).map((l) => [l.link, l.result, l.error?.message])).toEqual(['L1', 'L2', 'L3', 'G1'].map((n) => [n, 'ok', undefined]));
+      const starts = Object.fromEntries(Object.values(r).map((l) => [l.link, Date.parse(l.startTime!)]));
+      for (const n of ['L1', 'L2', 'L3']) expect(starts.G1! - starts[n]!, n).toBeGreaterThanOrEqual(10_000);
+      // The state records each link's own start-time as when its key became active.
+      const state = await createStateStore(bench.stateDir).load();
+      for (const n of ['L1', 'G1']) expect(Date.parse(state.links[n]!.activeSince!), n).toBe(starts[n]);
+      await settle(rotator);
+    } finally {
+      bench.junos.setFaults('r7', {});
+      await rotator.close();
+    }
+  });
+
   it('a device unreachable at the start of the cycle: its links are skipped, nothing spent', async () => {
     const rotator = bench.rotator();
     try {
