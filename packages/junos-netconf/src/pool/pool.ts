@@ -57,7 +57,8 @@ export interface UseOptions {
    * 'high': counted against maxConcurrency like 'normal', but started before every normal use
    * still waiting — for a slot, or for its turn (startsPerTurn) — and ahead of that key's queued
    * normal uses. For the next step of work already under way (a device's stage after its read),
-   * which would otherwise wait behind a fleet's burst of new work.
+   * which would otherwise wait behind a fleet's burst of new work. (A key already waiting for a
+   * slot keeps its place in the normal queue when a high use joins it.)
    * 'urgent': does not wait for a slot — not counted against maxConcurrency, not queued behind it
    * — and started before high and normal uses waiting for their turn, but still one use() per key
    * at a time, ahead of that key's queued high and normal uses. For work whose delay costs more
