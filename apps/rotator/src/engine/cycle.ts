@@ -307,11 +307,12 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       // in memory through both commits.
       configs.clear();
     };
-    const withKeyFlow = new Set<Tx>();
+    // Links whose key flow is started (fetchReady) or known not to come (noKeyFlow).
+    const keyFlowKnown = new Set<Tx>();
     // A link that gets no key: its devices' flows stop waiting for it.
     const noKeyFlow = (t: Tx): void => {
-      if (withKeyFlow.has(t)) return;
-      withKeyFlow.add(t);
+      if (keyFlowKnown.has(t)) return;
+      keyFlowKnown.add(t);
       keyed.get(t)!.resolve(false);
       keyFlowEnded();
     };
@@ -553,7 +554,7 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       readyTimer = undefined;
       for (const t of ready) {
         fetched.set(t, fetchInto(t));
-        withKeyFlow.add(t);
+        keyFlowKnown.add(t);
         flows.push(settle(t, keyFlow(t), keyed.get(t)!, 'plan'));
       }
       ready = [];
