@@ -16,7 +16,6 @@ import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import fs, { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import { Session } from 'node:inspector';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +40,7 @@ import { gc } from './gc.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
 import { cpuBins, startProcSampler, type ProcSample } from './proc-timeline.js';
-import { KEY_ID_ARCHIVE_FILE } from '../../apps/rotator/src/state/store.js';
+import { KEY_ID_ARCHIVE_FILE, STATE_FILE } from '../../apps/rotator/src/state/store.js';
 
 
 /** V8's young generation (both semi-spaces): node sizes it at start (the unit's NODE_OPTIONS). */
@@ -92,15 +91,16 @@ interface SizeResult {
 }
 
 
-/** State file writes (the store's atomic renames onto rotator-state.json), counted from outside the store. */
-const stateWrites = { n: 0 };
-{
-  const renameSync = fs.renameSync;
-  fs.renameSync = (from, to) => {
-    if (String(to).endsWith('rotator-state.json')) stateWrites.n++;
-    renameSync(from, to);
-  };
-  syncBuiltinESMExports();
+/**
+ * State file writes, counted from outside the store: the renames onto rotator-state.json that
+ * inotify reports (the store's writer thread makes them; every write replaces the file).
+ */
+function countStateWrites(stateDir: string): { readonly n: number; close(): void } {
+  const count = { n: 0 };
+  const watcher = fs.watch(stateDir, (event, name) => {
+    if (event === 'rename' && name === STATE_FILE) count.n++;
+  });
+  return Object.assign(count, { close: () => watcher.close() });
 }
 
 /** Per cycle, a line per 100 ms: the rotator's process, each sim-junos and sim-kme, in % of a core. */
@@ -126,6 +126,7 @@ async function runSize(links: number): Promise<SizeResult> {
   const procs = Math.max(1, Math.min(Number(process.env.SIM_PROCS ?? 2), links));
   const junos = await startJunos(links, procs, LATENCY);
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
+  const stateWrites = countStateWrites(stateDir);
   if (HISTORY > 0) {
     const th = performance.now();
     const seeded = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./seed-history.ts', import.meta.url)), stateDir, String(HISTORY), String(links)], { stdio: 'inherit' });
@@ -324,6 +325,7 @@ async function runSize(links: number): Promise<SizeResult> {
     };
   } finally {
     clearInterval(sampler);
+    stateWrites.close();
     await rotator.close();
     await Promise.allSettled([kme.close(), junos.close()]);
     await rm(stateDir, { recursive: true, force: true });

@@ -1,11 +1,11 @@
-// What a journal write's JSON costs: the state file's text as the store makes it
-// (apps/rotator/src/state/journal-text.ts: frozen entries' JSON reused) against JSON.stringify of
-// the same state, alternating in one process. A cycle's journal of JOURNAL_LINKS links (2,000)
+// What a journal write's bytes cost: the state file as the store makes it
+// (apps/rotator/src/state/journal-text.ts: frozen entries' UTF-8 reused) against JSON.stringify of
+// the same state and its UTF-8 encoding, alternating in one process. A cycle's journal of JOURNAL_LINKS links (2,000)
 // is written JOURNAL_WRITES times (20, about a 2,000-link cycle's), with a quarter of the entries
 // replaced by new ones between two writes (a link changes phase about five times a cycle).
 //   npm run bench:journal -w tools
 import { randomUUID } from 'node:crypto';
-import { frozenEntry, stateFileText } from '../../apps/rotator/src/state/journal-text.js';
+import { frozenEntry, stateFileBytes } from '../../apps/rotator/src/state/journal-text.js';
 import type { Journal, JournalLink } from '../../apps/rotator/src/state/types.js';
 
 const LINKS = Number(process.env.JOURNAL_LINKS ?? 2000);
@@ -43,12 +43,12 @@ for (let round = 0; round < ROUNDS; round++) {
     for (let n = 0, i = (w * quarter) % LINKS; n < quarter; n++, i = (i + 1) % LINKS) links[`L${i}`] = entry(i, w % 2 ? 'staged' : 'confirmed');
     const state = journal();
     let t = performance.now();
-    const a = JSON.stringify({ version: 2, journals: state });
+    const a = Buffer.from(`${JSON.stringify({ version: 2, journals: state })}\n`, 'utf8');
     json += performance.now() - t;
     t = performance.now();
-    const b = stateFileText(state);
+    const b = stateFileBytes(state);
     text += performance.now() - t;
-    if (a !== b) throw new Error('stateFileText differs from JSON.stringify');
+    if (!a.equals(b)) throw new Error('stateFileBytes differs from JSON.stringify');
     bytes = b.length;
   }
   ms.text.push(text);
@@ -56,6 +56,6 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 console.log(`journal of ${LINKS} links (${(bytes / 1024).toFixed(0)} KB), ${WRITES} writes, a quarter of the entries new at each; median of ${ROUNDS} rounds`);
-console.log(`  JSON.stringify         ${median(ms.json).toFixed(1)} ms  (${ms.json.map((v) => v.toFixed(0)).join(' / ')})`);
-console.log(`  stateFileText          ${median(ms.text).toFixed(1)} ms  (${ms.text.map((v) => v.toFixed(0)).join(' / ')})`);
+console.log(`  JSON.stringify + UTF-8 ${median(ms.json).toFixed(1)} ms  (${ms.json.map((v) => v.toFixed(0)).join(' / ')})`);
+console.log(`  stateFileBytes         ${median(ms.text).toFixed(1)} ms  (${ms.text.map((v) => v.toFixed(0)).join(' / ')})`);
 console.log(`  ratio                  ${(median(ms.text) / median(ms.json)).toFixed(2)}`);

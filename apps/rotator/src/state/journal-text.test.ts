@@ -1,8 +1,8 @@
-// The state file's text: exactly JSON.stringify's for any state, an entry's JSON kept only while
+// The state file's bytes: exactly JSON.stringify's text (and a newline) for any state, an entry's JSON kept only while
 // the entry is frozen (and so cannot have changed), never served for an entry that changed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frozenEntry, stateFileText } from './journal-text.js';
+import { frozenEntry, stateFileBytes } from './journal-text.js';
 import type { Journal, JournalLink } from './types.js';
 
 const text = fc.string({ maxLength: 12 }); // any UTF-16, quotes, backslashes and lone surrogates included
@@ -29,11 +29,17 @@ const journal: fc.Arbitrary<Journal> = fc.record(
   { requiredKeys: ['cycleId', 'startedAt', 'startsAt', 'links'] },
 );
 
-describe('stateFileText', () => {
+const stateFileText = (journals: Record<string, Journal> | undefined): string => {
+  const bytes = stateFileBytes(journals);
+  expect(bytes.buffer.byteLength).toBe(bytes.length); // a buffer of its own, to hand to the writer thread
+  return bytes.toString('utf8');
+};
+
+describe('stateFileBytes', () => {
   it("is JSON.stringify's text for any state, frozen entries or not, written once or again", () => {
     fc.assert(
       fc.property(fc.option(fc.dictionary(text, journal, { maxKeys: 3 }), { nil: undefined }), (journals) => {
-        const expected = JSON.stringify({ version: 2, ...(journals ? { journals } : {}) });
+        const expected = `${JSON.stringify({ version: 2, ...(journals ? { journals } : {}) })}\n`;
         expect(stateFileText(journals)).toBe(expected);
         expect(stateFileText(journals)).toBe(expected); // the second time from what the first kept
       }),

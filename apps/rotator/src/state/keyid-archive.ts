@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { syncDir } from './atomic-file.js';
+import { syncDir } from './sync-dir.js';
 import { compareRecords, WORDS } from './keyid-set.js';
 
 const MAGIC = 'QKDKIDX1';

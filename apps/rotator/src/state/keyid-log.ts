@@ -2,10 +2,9 @@
 // rewritten. The set only grows (a key_ID is installed at most once, so none is ever dropped),
 // and rewriting it whole on each of a cycle's journal writes cost a large fleet more CPU than the
 // rest of the state. A SIGKILL mid-append leaves a torn last line: it is ignored on read (its
-// update never returned, so its keys reached no device) and cut off before the next append.
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
+// update never returned, so its keys reached no device) and cut off before the next append (the
+// append itself: disk-writer.ts).
 import { open } from 'node:fs/promises';
-import { writeAll } from './atomic-file.js';
 import { keyIdLineSchema, describeIssues } from './schema.js';
 import type { KeyIdEntry } from './types.js';
 
@@ -126,36 +125,6 @@ export function keyIdLines(keyIds: Iterable<[string, KeyIdEntry]>): string {
   let out = '';
   for (const [keyId, e] of keyIds) out += `${JSON.stringify({ keyId, ...e })}\n`;
   return out;
-}
-
-/**
- * Appends `text` (whole lines) at `validBytes` — cutting off a torn line a killed writer left —
- * and fsyncs. Mode 0600. Returns the new end and whether the file was created (its directory
- * entry then needs an fsync of the directory to be durable). Synchronous, as every state write
- * (atomic-file.ts says why).
- */
-export function appendKeyIdLines(file: string, validBytes: number, text: string): { validBytes: number; created: boolean } {
-  let created = false;
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
-    created = true;
-  }
-  try {
-    const { size } = fstatSync(fd);
-    if (size < validBytes) throw new Error(`key_ID log ${file} shrank to ${size} bytes since it was read (${validBytes}): another writer?`);
-    if (size > validBytes) ftruncateSync(fd, validBytes);
-    const bytes = Buffer.from(text, 'utf8');
-    writeAll(fd, bytes);
-    if (created) fchmodSync(fd, 0o600); // in case a umask got in the way
-    fsyncSync(fd);
-    return { validBytes: validBytes + bytes.length, created };
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Every key_ID the log holds, each once, in the order first written (memory grows with the log: for tools and tests). */

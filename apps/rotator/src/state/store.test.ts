@@ -48,6 +48,23 @@ describe('state store', () => {
     expect((await createStateStore(dir).load()).keyIds.size).toBe(20);
   });
 
+  it('a write that fails names the file; the ops before it stand, and the next update reads the files afresh', async () => {
+    const store = createStateStore(dir);
+    await store.update((s) => void s.keyIds.add('k1', { link: 'L1', at: 'x' }));
+    // The state file's temp file path taken by a directory: its replacement fails (the key_ID log's append before it does not).
+    const tmp = join(dir, `${STATE_FILE}.${process.pid}.tmp`);
+    await mkdir(tmp);
+    const failed = store.update((s) => void s.keyIds.add('k2', { link: 'L2', at: 'x' }));
+    await expect(failed).rejects.toThrow(StateError);
+    await expect(failed).rejects.toThrow(`cannot replace ${join(dir, STATE_FILE)}: EISDIR`);
+    await expect(failed).rejects.toMatchObject({ file: join(dir, STATE_FILE) });
+    expect(await logLines()).toHaveLength(2); // k2's append came first and stands
+    await rm(tmp, { recursive: true });
+    await store.update((s) => void s.keyIds.add('k3', { link: 'L3', at: 'x' }));
+    expect((await logLines()).map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual(['k1', 'k2', 'k3']); // k2 read back, not appended again
+    expect(ids(await createStateStore(dir).load(), ['k1', 'k2', 'k3'])).toEqual([3, []]);
+  });
+
   it('appends only new key_IDs: a journal write leaves the key_ID log alone and the state file holds none', async () => {
     const store = createStateStore(dir);
     await store.update((s) => void (s.keyIds.add('k1', { link: 'L1', at: 'x' })));

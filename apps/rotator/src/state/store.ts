@@ -3,10 +3,11 @@
 //   rewritten — a journal write no longer re-serialises the fleet's whole key_ID history; the
 //   duplicate check keeps the recent key_IDs in memory and the rest in rotator-keyids.idx, a
 //   sorted archive derived from the log (keyid-history.ts, keyid-archive.ts);
-// - rotator-links.json: what each link has now, replaced atomically (atomic-file.ts) only by a
-//   write that changed it (the store compares with what it last wrote, without serialising);
+// - rotator-links.json: what each link has now, replaced atomically only by a write that changed
+//   it (the store compares with what it last wrote, without serialising);
 // - rotator-state.json: the journals, replaced atomically on every write.
-// A write goes in that order, so killed between two files it leaves the later ones behind the
+// A write's file operations run on the writer thread (disk-writer.ts), in that order, and the
+// update resolves once they are durable. A write goes in that order, so killed between two files it leaves the later ones behind the
 // earlier: a key_ID the others do not mention yet (it is only kept from being installed again),
 // or a link's outcome recorded while its journal is still there (resume settles the journal
 // again, which finds every end done). Never a journal missing whose devices hold its key.
@@ -18,12 +19,12 @@ import { mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { syncDir, writeFileAtomic } from './atomic-file.js';
-import { stateFileText } from './journal-text.js';
+import { DiskWriteError, writeToDisk, type DiskOp } from './disk-writer.js';
+import { stateFileBytes } from './journal-text.js';
 import { jsonEqual } from './json-equal.js';
 import { KeyIdArchive } from './keyid-archive.js';
 import { KeyIdHistory } from './keyid-history.js';
-import { appendKeyIdLines, keyIdLines, readKeyIdLog } from './keyid-log.js';
+import { keyIdLines, readKeyIdLog } from './keyid-log.js';
 import { assertStateWritable } from './lock.js';
 import { describeIssues, linksFileSchema, stateFileSchema } from './schema.js';
 import type { RotatorState } from './types.js';
@@ -78,7 +79,7 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
   let logBytes = 0; // where the key_ID log's next append goes
 
   let written: string | undefined;
-  // Synchronous, as the writes are (atomic-file.ts says why).
+  // Synchronous: three stats, where an awaited call would wait a turn behind a fleet's replies.
   const fp = (f: string) => {
     const s = statSync(f, { bigint: true, throwIfNoEntry: false });
     return s ? `${s.ino}:${s.size}:${s.mtimeNs}` : '-';
@@ -162,39 +163,36 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
   }
 
   /** `linksTouched`: the change may have touched the links (false: it never read or set state.links). */
-  function write(state: RotatorState, linksTouched = true): void {
+  async function write(state: RotatorState, linksTouched = true): Promise<void> {
     try {
       assertStateWritable(stateDir);
     } catch (e) {
       throw new StateError((e as Error).message, file, { cause: e });
     }
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const ops: DiskOp[] = [];
     const fresh = state.keyIds.pending;
-    if (fresh.size > 0) {
-      try {
-        const r = appendKeyIdLines(logFile, logBytes, keyIdLines(fresh));
-        logBytes = r.validBytes;
-        if (r.created) syncDir(stateDir); // the new log's entry durable before a state file that relies on it
-      } catch (e) {
-        throw new StateError(`cannot append to key_ID log ${logFile}: ${(e as Error).message}`, logFile, { cause: e });
-      }
-      state.keyIds.written();
-    }
+    if (fresh.size > 0) ops.push({ kind: 'append', file: logFile, at: logBytes, bytes: Buffer.from(keyIdLines(fresh), 'utf8') });
+    let linksText: string | undefined;
     if (linksOnDisk === undefined || (linksTouched && !jsonEqual(state.links, linksOnDisk))) {
-      const text = JSON.stringify({ links: state.links });
-      replace(linksFile, `${text}\n`);
-      linksOnDisk = (JSON.parse(text) as { links: RotatorState['links'] }).links; // a copy, as written
+      linksText = JSON.stringify({ links: state.links });
+      ops.push({ kind: 'replace', file: linksFile, bytes: Buffer.from(`${linksText}\n`, 'utf8') });
     }
     // Compact: rewritten on every journal write (several per cycle).
-    replace(file, `${stateFileText(state.journals)}\n`);
-  }
-
-  function replace(path: string, text: string): void {
+    ops.push({ kind: 'replace', file, bytes: stateFileBytes(state.journals) });
+    let results;
     try {
-      writeFileAtomic(path, text);
+      results = await writeToDisk(ops);
     } catch (e) {
-      throw new StateError(`cannot replace ${path}: ${(e as Error).message}`, path, { cause: e });
+      if (!(e instanceof DiskWriteError)) throw new StateError(`cannot write the state in ${stateDir}: ${(e as Error).message}`, file, { cause: e });
+      const what = e.op.kind === 'append' ? `append to key_ID log ${e.op.file}` : `replace ${e.op.file}`;
+      throw new StateError(`cannot ${what}: ${e.message}`, e.op.file, { cause: e });
     }
+    if (fresh.size > 0) {
+      logBytes = results[0]!.validBytes; // the append is the first op
+      state.keyIds.written();
+    }
+    if (linksText !== undefined) linksOnDisk = (JSON.parse(linksText) as { links: RotatorState['links'] }).links; // a copy, as written
   }
 
   function update(fn: (state: RotatorState) => void): Promise<RotatorState> {
@@ -214,7 +212,7 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
             set: (target, key, value, receiver) => ((linksTouched ||= key === 'links'), Reflect.set(target, key, value, receiver)),
           }),
         );
-        write(next, linksTouched);
+        await write(next, linksTouched);
         const between = Object.keys(next.journals ?? {}).length === 0;
         if (next.keyIds.recentSize >= (between ? compactAt : 4 * compactAt)) await compact(next.keyIds);
         current = next;
