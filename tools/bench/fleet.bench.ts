@@ -37,6 +37,7 @@ import { machineReference } from './machine-reference.js';
 import { unitNodeOptions, youngGenerationAsBinary } from './unit-node-options.js';
 import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
+import { trackPeakRss } from './peak-rss.js';
 import { cpuMs, startChild, startJunos } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
 import { cpuBins, startProcSampler, type ProcSample } from './proc-timeline.js';
@@ -210,21 +211,22 @@ async function runSize(links: number): Promise<SizeResult> {
     connectDevice: connect,
     kmeClientFor: kmeClient,
   });
-  let peakRss = 0;
-  // What the RSS held at its peak: V8's heap (live and garbage), Buffers and other external memory.
+  const peakRss = trackPeakRss();
+  // What the RSS held where it was highest, sampled once a second (peak-rss.ts says why not more
+  // often): V8's heap (live and garbage), Buffers and other external memory.
   let atPeak = process.memoryUsage();
   let youngAtPeak = youngGeneration();
   const sampler = setInterval(() => {
-    // rss() alone is cheap; the full breakdown (heap statistics) only at a new peak.
-    const rss = process.memoryUsage.rss();
-    if (rss > peakRss) [peakRss, atPeak, youngAtPeak] = [rss, process.memoryUsage(), youngGeneration()];
-  }, 100);
+    const m = process.memoryUsage();
+    if (m.rss > atPeak.rss) [atPeak, youngAtPeak] = [m, youngGeneration()];
+  }, 1000);
   try {
     const ti = performance.now();
     await initOrThrow(rotator);
     const initMs = performance.now() - ti;
-    const initRss = Math.max(peakRss, process.memoryUsage.rss());
-    peakRss = 0;
+    const initRss = peakRss.peak();
+    peakRss.reset();
+    atPeak = process.memoryUsage();
     if (!process.env.FLEET_QUIET) console.error(`  ${links} links: simulators up in ${((ti - t0) / 1000).toFixed(1)} s, init ${(initMs / 1000).toFixed(1)} s`);
     const since = junos.now();
 
@@ -291,9 +293,9 @@ async function runSize(links: number): Promise<SizeResult> {
     if (profiler) await profiler.stop(process.env.FLEET_CPU_PROFILE!);
     if (heapProfiler) await heapProfiler.stop(process.env.FLEET_HEAP_PROFILE!);
     const drops = (await junos.downIntervalsSince(since)).length;
-    const rssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20;
+    const rssMiB = peakRss.peak() / 2 ** 20;
     const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
-    if (!process.env.FLEET_QUIET) console.error(`  at the RSS peak (${mib(atPeak.rss)}): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used; young generation ${mib(youngAtPeak)}), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
+    if (!process.env.FLEET_QUIET) console.error(`  at the highest RSS sampled (${mib(atPeak.rss)}, once a second): V8 heap ${mib(atPeak.heapTotal)} (${mib(atPeak.heapUsed)} used; young generation ${mib(youngAtPeak)}), external ${mib(atPeak.external)} (ArrayBuffers ${mib(atPeak.arrayBuffers)})`);
     gc();
     const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
     // FLEET_HEAP_SNAPSHOT=FILE: what that heap holds (open it in Chrome DevTools' Memory tab).
@@ -325,6 +327,7 @@ async function runSize(links: number): Promise<SizeResult> {
     };
   } finally {
     clearInterval(sampler);
+    peakRss.stop();
     stateWrites.close();
     await rotator.close();
     await Promise.allSettled([kme.close(), junos.close()]);
