@@ -42,7 +42,7 @@ describe('rotate with noWait', () => {
       // Before the start-time: resume has nothing to do; rotate skips those links and says why.
       expect(await rotator.resume()).toEqual([]);
       const again = await rotator.rotate({ links: ['L1'] });
-      expect(again.links).toMatchObject([{ link: 'L1', result: 'skipped', error: { message: expect.stringMatching(/confirmed on every end and activates at/) } }]);
+      expect(again.links).toMatchObject([{ link: 'L1', result: 'skipped', error: { message: expect.stringMatching(/confirmed on every end and activates by/) } }]);
 
       // After it: resume reads MKA and records the keys, with no commit.
       const commitsBefore = bench.junos.device('r1').history().length;

@@ -148,7 +148,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       for (const [name, w] of waiting) {
         if (o.links?.length && !o.links.includes(name)) continue;
         const l = links.find((x) => x.name === name);
-        report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates at ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
+        report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates by ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
       }
       return resumed.length ? { ...report, resumed } : report;
     },
