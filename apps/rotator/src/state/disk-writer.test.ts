@@ -50,4 +50,14 @@ describe('writeToDisk', () => {
     await expect(writeToDisk([{ kind: 'append', file: log, at: 10, bytes: bytes('b\n') }])).rejects.toThrow(`${log} shrank to 2 bytes since it was read (10): another writer?`);
     expect(readFileSync(log, 'utf8')).toBe('a\n');
   });
+
+  it('a writer thread that dies fails the write under way, saying so; the next write starts a new thread', async () => {
+    const file = join(dir, 'state.json');
+    // Paths that add up to more than the thread's 16 MB heap: it runs out of memory taking the message in.
+    const huge = Array.from({ length: 12 }, (_, i) => ({ kind: 'replace' as const, file: join(dir, String(i).repeat(3 * 2 ** 20)), bytes: bytes('{}\n') }));
+    await expect(writeToDisk(huge)).rejects.toThrow(/^the state writer thread stopped \(.+\); nothing after the last completed write is known to be on disk$/);
+    expect(await writeToDisk([{ kind: 'replace', file, bytes: bytes('{"n":1}\n') }])).toEqual([null]);
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
+  });
 });
+
