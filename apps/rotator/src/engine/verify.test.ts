@@ -81,6 +81,14 @@ describe('reading MKA sessions for a check', () => {
     expect(reads).toEqual(['r1']);
   });
 
+  it('an end with no interface listed proves nothing: the other end is read and must check out', async () => {
+    const bare = { ...link, ends: [{ ...link.ends[0]!, interfaces: [] }, link.ends[1]!] } as unknown as ResolvedLink;
+    reads.length = 0;
+    const problems = await verifyLinks(context({ r1: reply([]), r2: reply([{ iface: 'et-0/0/2', state: 'Unsecured', ckn: OLD }]) }), [{ link: bare, ckn: NEW }]);
+    expect(reads).toEqual(['r1', 'r2']);
+    expect(problems.get('L1')).toMatchObject({ device: 'r2', message: expect.stringMatching(/r2 et-0\/0\/2: MKA not secured/) });
+  });
+
   it('a link with more than two ends is read at every end, and every end must check out', async () => {
     const three = { ...link, ends: [...link.ends, { device: 'r3', sae: 'SAE_C', interfaces: ['et-0/0/3'] }] } as unknown as ResolvedLink;
     const ok = (iface: string) => reply([{ iface, state: 'Secured - Primary', ckn: NEW }]);

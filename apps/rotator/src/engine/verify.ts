@@ -103,7 +103,8 @@ function endIssues(end: ResolvedLink['ends'][number], s: MkaView[] | Error | und
 function linkProblem({ link, ckn }: Item, sessions: Sessions, fallbackCkn: string | undefined): VerifyProblem | undefined {
   const read = link.ends.filter((e) => sessions.has(e.device));
   const byEnd = read.map((e) => endIssues(e, sessions.get(e.device), ckn, fallbackCkn));
-  const proven = link.ends.length === 2 ? byEnd.some((i) => i.length === 0) : read.length === link.ends.length && byEnd.every((i) => i.length === 0);
+  // An end with no interface listed (an EngineConfig built by hand) checks nothing: it proves nothing.
+  const proven = link.ends.length === 2 ? byEnd.some((i, k) => i.length === 0 && read[k]!.interfaces.length > 0) : read.length === link.ends.length && byEnd.every((i) => i.length === 0);
   if (proven) return undefined;
   const issues = byEnd.flat();
   const onFallback = issues.some((i) => i.onFallback);
