@@ -86,13 +86,8 @@ const TRANSPORT = Symbol('transport');
  */
 class ClientBase {
   // A symbol, not a #private field: the getters also run with a Proxy of the client as `this`.
-  readonly [TRANSPORT]: SshTransport;
-  constructor(
-    readonly session: RpcSession,
-    transport: SshTransport,
-  ) {
-    this[TRANSPORT] = transport;
-  }
+  declare readonly [TRANSPORT]: SshTransport;
+  declare readonly session: RpcSession;
   get hostKeyFingerprint(): string {
     return this[TRANSPORT].hostKeyFingerprint;
   }
@@ -133,7 +128,9 @@ export async function connectNetconf(options: NetconfClientOptions): Promise<Net
   let closingByUser = false;
   const rpc = (xml: string, o?: RpcOptions) => session.rpc(xml, o);
 
-  const methods: Omit<NetconfClient, 'closed' | 'hostKeyFingerprint' | 'session'> & { toJSON(): object } = {
+  const methods: Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshTransport } = {
+    session,
+    [TRANSPORT]: transport,
     host: options.host,
     port,
     rpc,
@@ -183,7 +180,9 @@ export async function connectNetconf(options: NetconfClientOptions): Promise<Net
     // Options (with their secrets) are never reachable from the client object.
     toJSON: () => ({ host: options.host, port, username: options.username, sessionId: session.sessionId, closed: client.closed }),
     [inspect.custom]: () => `NetconfClient { ${options.username}@${options.host}:${port}, session ${session.sessionId ?? '?'}${client.closed ? ', closed' : ''} }`,
-  } as Omit<NetconfClient, 'closed' | 'hostKeyFingerprint' | 'session'> & { toJSON(): object };
-  const client: NetconfClient = Object.assign(new ClientBase(session, transport), methods);
+  } as Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshTransport };
+  // The literal is the client, ClientBase its prototype (its getters): copied onto a ClientBase
+  // with Object.assign, the methods made that object dictionary-mode (junos/device.ts).
+  const client = Object.setPrototypeOf(methods, ClientBase.prototype) as NetconfClient;
   return client;
 }
