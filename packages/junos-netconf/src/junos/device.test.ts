@@ -89,11 +89,13 @@ describe('Junos device API over real SSH', () => {
     const code = `
       import { connectJunos } from ${JSON.stringify(new URL('./device.ts', import.meta.url).href)};
       const fast = new Function('o', 'return %HasFastProperties(o)');
-      const device = await connectJunos({ host: ${JSON.stringify(server.host)}, port: ${server.port}, username: ${JSON.stringify(DEFAULT_USER.username)}, password: ${JSON.stringify(DEFAULT_USER.password)}, knownHosts: ${JSON.stringify(server.knownHostsLine)} });
+      const device = await connectJunos(JSON.parse(process.env.CONNECT));
       console.log(JSON.stringify({ device: fast(device), client: fast(device.netconf), assigned: fast(Object.assign(new (class {})(), { ...device })) }));
       await device.close();`;
     // Not execFileSync: the SSH server it connects to runs in this process.
-    const { stdout: out } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    // The connection options (a password among them) in the environment, not on the command line.
+    const env = { ...process.env, CONNECT: JSON.stringify({ host: server.host, port: server.port, ...DEFAULT_USER, knownHosts: server.knownHostsLine }) };
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000, env });
     // `assigned`: the way it was built before — the check can tell the two apart.
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ device: true, client: true, assigned: false });
   });

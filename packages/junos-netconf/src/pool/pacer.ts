@@ -7,8 +7,8 @@ import { createKeyQueue } from './key-queue.js';
  * sends leaves when its turn ends (framing/outbox.ts flushes on process.nextTick, after the
  * turn's promise callbacks): a fleet's burst of thousands of uses started in one turn sent nothing
  * until every one of them had built its request, and kept every one's in-flight state alive
- * meanwhile. Paced, the first devices are at work while
- * the rest are prepared (README, "Session pool").
+ * meanwhile. Paced, the first devices are at work while the rest are prepared (README, "Session
+ * pool").
  *
  * `start` must not throw (the pool's settles its own use() whatever the task does).
  */
