@@ -9,7 +9,7 @@
 // process only), its peak RSS, and link-down intervals on the simulators' link record.
 // Start-time waits are jumps of the simulators' manual clock; commit latency is wall time.
 //
-//   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=10,3,3)
+//   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=15,15,3)
 //   FLEET_LINKS=200 npm run bench:fleet -w tools   one size, with its details
 //   FLEET_HISTORY=1000000 …                   the state holds that many key_IDs before init
 import { spawnSync } from 'node:child_process';
@@ -56,14 +56,21 @@ if (!Number.isInteger(HISTORY) || HISTORY < 0) throw new Error(`FLEET_HISTORY mu
 if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS must be a whole number of milliseconds, 0 or more; got ${JSON.stringify(process.env.FLEET_IDLE_MS)}`);
 /**
  * Cycles per size; the figures are the best cycle's (a daemon's steady state). A fresh process runs
- * colder code in its first cycles — at 20 links that is most of a 3-cycle run (1.6–2.1 ms of CPU per
- * device-cycle over 3 cycles, 0.77 ms from about the fifth) — so the small size runs more of them.
+ * colder code in its first cycles — V8 is still compiling what a cycle runs — and the fewer devices
+ * a cycle has, the more cycles that takes: at 20 links the CPU per device-cycle settles from about
+ * the 12th cycle (2.3–3.8 ms in the first three, mostly 1.25–2.25 ms from then), at 200 links from about
+ * the 7th (1.30–1.55 ms in the first six, V8's helper threads then busy compiling; 0.83–1.2 ms
+ * from then), at 2,000 links from the 3rd. So the small sizes run 15 cycles, the largest 3.
  */
 const cyclesFor = (links: number): number => {
-  const set = process.env.FLEET_CYCLES?.split(',').map(Number);
+  const raw = process.env.FLEET_CYCLES;
+  const set = raw?.split(',').map(Number);
+  if (set && (set.length > 3 || set.some((n) => !Number.isInteger(n) || n < 1))) {
+    throw new Error(`FLEET_CYCLES must be one whole number of cycles, 1 or more, or one per size (e.g. 15,15,3); got ${JSON.stringify(raw)}`);
+  }
   if (set?.length === 1) return set[0]!;
   const i = [20, 200, 2000].indexOf(links);
-  return set?.[i] ?? (links <= 20 ? 10 : 3);
+  return set?.[i] ?? (links <= 200 ? 15 : 3);
 };
 
 interface SizeResult {
