@@ -62,15 +62,14 @@ if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS mu
  * the 7th (1.30–1.55 ms in the first six, V8's helper threads then busy compiling; 0.83–1.2 ms
  * from then), at 2,000 links from the 3rd. So the small sizes run 15 cycles, the largest 3.
  */
+const CYCLES_SET = process.env.FLEET_CYCLES?.split(',').map(Number);
+if (CYCLES_SET && (CYCLES_SET.length > 3 || CYCLES_SET.some((n) => !Number.isInteger(n) || n < 1))) {
+  throw new Error(`FLEET_CYCLES must be one whole number of cycles, 1 or more, or one per size (e.g. 15,15,3); got ${JSON.stringify(process.env.FLEET_CYCLES)}`);
+}
 const cyclesFor = (links: number): number => {
-  const raw = process.env.FLEET_CYCLES;
-  const set = raw?.split(',').map(Number);
-  if (set && (set.length > 3 || set.some((n) => !Number.isInteger(n) || n < 1))) {
-    throw new Error(`FLEET_CYCLES must be one whole number of cycles, 1 or more, or one per size (e.g. 15,15,3); got ${JSON.stringify(raw)}`);
-  }
-  if (set?.length === 1) return set[0]!;
+  if (CYCLES_SET?.length === 1) return CYCLES_SET[0]!;
   const i = [20, 200, 2000].indexOf(links);
-  return set?.[i] ?? (links <= 200 ? 15 : 3);
+  return CYCLES_SET?.[i] ?? (links <= 200 ? 15 : 3);
 };
 
 interface SizeResult {
