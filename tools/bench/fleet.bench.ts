@@ -57,10 +57,10 @@ if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS mu
 /**
  * Cycles per size; the figures are the best cycle's (a daemon's steady state). A fresh process runs
  * colder code in its first cycles — V8 is still compiling what a cycle runs — and the fewer devices
- * a cycle has, the more cycles that takes: at 20 links the CPU per device-cycle settles from about
- * the 12th cycle (2.3–3.8 ms in the first three, mostly 1.25–2.25 ms from then), at 200 links from about
- * the 7th (1.30–1.55 ms in the first six, V8's helper threads then busy compiling; 0.83–1.2 ms
- * from then), at 2,000 links from the 3rd. So the small sizes run 15 cycles, the largest 3.
+ * a cycle has, the more cycles that takes. At 20 links the CPU per device-cycle settles from about
+ * the 12th cycle (2.3–3.8 ms in the first three, mostly 1.25–2.25 ms from then); at 200 links from
+ * about the 7th (1.30–1.55 ms in the first six, V8's helper threads busy compiling; 0.83–1.2 ms
+ * from then); at 2,000 links from the 3rd. So the small sizes run 15 cycles, the largest 3.
  */
 const CYCLES_SET = process.env.FLEET_CYCLES?.split(',').map(Number);
 if (CYCLES_SET && (CYCLES_SET.length > 3 || CYCLES_SET.some((n) => !Number.isInteger(n) || n < 1))) {
