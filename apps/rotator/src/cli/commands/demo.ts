@@ -1,7 +1,6 @@
 // `qkd-macsec demo [--sites] [--rotations N] [--keep]`: see demo/run-demo.ts and demo/run-sites-demo.ts.
 import { EXIT_FAILED, EXIT_OK, type CliDeps, type GlobalOptions } from '../context.js';
-import { runDemo } from '../demo/run-demo.js';
-import { runSitesDemo } from '../demo/run-sites-demo.js';
+import { runDemo, runSitesDemo } from '../demo/load.js';
 
 export async function demoCommand(deps: CliDeps, global: GlobalOptions & { logLevelGiven: boolean }, options: { rotations: number; keep?: boolean; sites?: boolean }): Promise<number> {
   const result = await (options.sites === true ? runSitesDemo : runDemo)({
