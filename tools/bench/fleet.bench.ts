@@ -63,8 +63,8 @@ if (!Number.isInteger(IDLE_MS) || IDLE_MS < 0) throw new Error(`FLEET_IDLE_MS mu
  * from then); at 2,000 links from the 3rd. So the small sizes run 15 cycles, the largest 3.
  */
 const CYCLES_SET = process.env.FLEET_CYCLES?.split(',').map(Number);
-if (CYCLES_SET && (CYCLES_SET.length > 3 || CYCLES_SET.some((n) => !Number.isInteger(n) || n < 1))) {
-  throw new Error(`FLEET_CYCLES must be one whole number of cycles, 1 or more, or one per size (e.g. 15,15,3); got ${JSON.stringify(process.env.FLEET_CYCLES)}`);
+if (CYCLES_SET && ((CYCLES_SET.length !== 1 && CYCLES_SET.length !== 3) || CYCLES_SET.some((n) => !Number.isInteger(n) || n < 1))) {
+  throw new Error(`FLEET_CYCLES must be one whole number of cycles, 1 or more, or three, one per size (e.g. 15,15,3); got ${JSON.stringify(process.env.FLEET_CYCLES)}`);
 }
 const cyclesFor = (links: number): number => {
   if (CYCLES_SET?.length === 1) return CYCLES_SET[0]!;

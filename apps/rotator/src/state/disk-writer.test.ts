@@ -60,4 +60,3 @@ describe('writeToDisk', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
   });
 });
-

@@ -10,7 +10,8 @@
 // update resolves once they are durable. Killed between two files, a write leaves the later ones
 // behind the earlier: a key_ID the others do not mention yet (it is only kept from being
 // installed again), or a link's outcome recorded while its journal is still there (resume
-// settles the journal again, which finds every end done). Never a journal missing whose devices hold its key.
+// settles the journal again, which finds every end done). Never a journal missing whose devices
+// hold its key.
 // Callers see one RotatorState (keyIds, links, journals) and the same load/save/update as before.
 // A version 1 file (everything inside) is read as it is and migrated by the first write.
 // update() reads afresh, changes and writes back; a process that took the directory's lock
