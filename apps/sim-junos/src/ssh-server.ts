@@ -1,6 +1,6 @@
 // The SSH side: an ssh2 Server per listening port, password and public-key authentication, the
 // device picked per port or by login name, and the `netconf` and `sftp` subsystems.
-import { sha256Fingerprint } from '@qkd-macsec/junos-netconf';
+import { poolSshPadding, sha256Fingerprint } from '@qkd-macsec/junos-netconf';
 import type { Socket } from 'node:net';
 import ssh2, { type Connection, type AuthContext } from 'ssh2';
 import type { Clock } from './clock.js';
@@ -89,6 +89,7 @@ function destroy(client: Connection): void {
 }
 
 export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint> {
+  poolSshPadding(); // each reply's SSH padding from a pool of random bytes, as the client's (junos-netconf README, "SSH padding")
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'OpenSSH_8.6 sim-junos' }, (client) => {
     clients.add(client);

@@ -6,6 +6,7 @@ import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { AuthenticationError, ConnectionClosedError, ConnectionError, NetconfTimeoutError, type HostKeyError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-verifier.js';
+import { poolSshPadding } from './padding.js';
 
 const { Client, utils } = ssh2;
 
@@ -88,6 +89,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
   } catch (err) {
     return Promise.reject(err);
   }
+  poolSshPadding();
 
   return new Promise<SshTransport>((resolve, reject) => {
     const client = new Client();
