@@ -89,7 +89,7 @@ function destroy(client: Connection): void {
 }
 
 export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint> {
-  poolSshPadding(); // each reply's SSH padding from a pool of random bytes, as the client's (junos-netconf README, "SSH padding")
+  poolSshPadding(); // each reply's SSH padding from a pool of random bytes, as the client's (junos-netconf README, "SSH padding from a pool")
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'OpenSSH_8.6 sim-junos' }, (client) => {
     clients.add(client);

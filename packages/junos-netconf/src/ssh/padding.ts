@@ -24,7 +24,7 @@ interface Ssh2Crypto {
 export interface SshPaddingPool {
   /** ssh2's cipher classes whose packets take their padding from the pool. */
   pooled: string[];
-  /** Classes left with ssh2's own allocPacket (their packets did not match), with why. */
+  /** Classes left with ssh2's own allocPacket: their packets matched no layout known here. */
   left: string[];
 }
 
