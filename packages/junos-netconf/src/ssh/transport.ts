@@ -6,6 +6,7 @@ import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { AuthenticationError, ConnectionClosedError, ConnectionError, NetconfTimeoutError, type HostKeyError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-verifier.js';
+import { releaseHandshakeLeftovers } from './handshake-leftovers.js';
 import { poolSshPadding } from './padding.js';
 
 const { Client, utils } = ssh2;
@@ -124,6 +125,8 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       finish(prompts.map(() => options.password ?? ''));
     });
 
+    // After each key exchange (the first, and any rekey): what ssh2 keeps of it and need not.
+    client.on('handshake', () => releaseHandshakeLeftovers(client));
     client.on('ready', () => {
       ready = true;
       resolve(transport);
