@@ -12,6 +12,7 @@ type Internals = {
 };
 const internalsOf = (ch: ClientChannel) => (ch as unknown as { _client: Internals })._client;
 const ownBuffer = (b: Buffer) => b.byteLength === b.buffer.byteLength;
+const isGcm = (decipher: { constructor: { name: string } }) => /^AESGCMDecipher/.test(decipher.constructor.name);
 
 let server: TestServer;
 beforeAll(async () => {
@@ -51,7 +52,9 @@ describe('releaseHandshakeLeftovers', () => {
     expect(p._kex.sessionID.byteLength).toBeGreaterThan(0); // what the exchange is kept for stays
     expect(ownBuffer(p._remoteIdentRaw)).toBe(true);
     expect(p._remoteIdentRaw.toString('latin1')).toMatch(/^SSH-2\.0-/);
-    expect(p._decipher._tag === undefined || ownBuffer(p._decipher._tag)).toBe(true);
+    // AES-GCM where the CPU has AES instructions (ssh2 puts ChaCha20-Poly1305 first otherwise, which keeps no tag buffer)
+    if (isGcm(p._decipher)) expect(ownBuffer(p._decipher._tag!)).toBe(true);
+    else expect(p._decipher._tag).toBeUndefined();
     await t.close();
   });
 
@@ -62,7 +65,7 @@ describe('releaseHandshakeLeftovers', () => {
     const pooled = (b: Buffer) => Buffer.from(b.toString('latin1'), 'latin1');
     p._remoteIdentRaw = pooled(p._remoteIdentRaw);
     p._kex._keys = { privateKey: {}, publicKey: {} };
-    const tagged = p._decipher._tag !== undefined;
+    const tagged = isGcm(p._decipher);
     if (tagged) p._decipher._tag = pooled(p._decipher._tag!);
     expect(releaseHandshakeLeftovers(client)).toEqual(['kex key pair', 'remote ident', ...(tagged ? ['decipher tag'] : [])]);
     expect(releaseHandshakeLeftovers(client)).toEqual([]);

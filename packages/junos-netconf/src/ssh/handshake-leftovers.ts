@@ -14,8 +14,6 @@
 // expected; otherwise it is left alone and not reported (the test names every field, so an ssh2
 // that renames one fails it).
 
-type Slice = Buffer & { buffer: ArrayBufferLike };
-
 interface Ssh2Internals {
   _protocol?: {
     _remoteIdentRaw?: unknown;
@@ -25,11 +23,11 @@ interface Ssh2Internals {
 }
 
 /** A slice that keeps a larger buffer alive. */
-function isPinning(b: unknown): b is Slice {
+function isPinning(b: unknown): b is Buffer {
   return Buffer.isBuffer(b) && b.byteLength < b.buffer.byteLength;
 }
 
-function ownCopy(b: Slice): Buffer {
+function ownCopy(b: Buffer): Buffer {
   const copy = Buffer.allocUnsafeSlow(b.byteLength);
   b.copy(copy);
   return copy;
@@ -37,7 +35,7 @@ function ownCopy(b: Slice): Buffer {
 
 /**
  * Drops the handshake's key pair and re-homes the pool slices ssh2 keeps, on a connected ssh2
- * Client (after 'ready'). Returns the fields it changed.
+ * Client after each key exchange (its 'handshake' event). Returns the fields it changed.
  */
 export function releaseHandshakeLeftovers(client: object): string[] {
   const p = (client as Ssh2Internals)._protocol;
