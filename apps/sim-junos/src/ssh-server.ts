@@ -1,6 +1,6 @@
 // The SSH side: an ssh2 Server per listening port, password and public-key authentication, the
 // device picked per port or by login name, and the `netconf` and `sftp` subsystems.
-import { poolSshPadding, sha256Fingerprint } from '@qkd-macsec/junos-netconf';
+import { poolSshPadding, releaseHandshakeLeftovers, sha256Fingerprint } from '@qkd-macsec/junos-netconf';
 import type { Socket } from 'node:net';
 import ssh2, { type Connection, type AuthContext } from 'ssh2';
 import type { Clock } from './clock.js';
@@ -100,6 +100,8 @@ export function startSshEndpoint(opts: SshEndpointOptions): Promise<SshEndpoint>
     const drop = () => destroy(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => clients.delete(client));
+    // After each key exchange: the key pair and pool slices ssh2 would keep (junos-netconf README, "Memory per kept session").
+    client.on('handshake', () => releaseHandshakeLeftovers(client));
     client.on('authentication', (ctx) => {
       target = opts.route(ctx.username);
       if (!target) return ctx.reject(['password', 'publickey']);

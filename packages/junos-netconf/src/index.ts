@@ -7,6 +7,7 @@ export { parseKnownHosts, knownHostsName, type KnownHostEntry } from './ssh/know
 export { sha256Fingerprint } from './ssh/fingerprint.js';
 export { sshNativeCrypto, type SshNativeCrypto } from './ssh/native-crypto.js';
 export { poolSshPadding, type SshPaddingPool } from './ssh/padding.js';
+export { releaseHandshakeLeftovers } from './ssh/handshake-leftovers.js';
 export { startRpcSession, type RpcSession, type RpcSessionOptions, type RpcOptions, type RpcResponse } from './session/rpc-session.js';
 export { parseRpcReply, type ParsedReply } from './session/reply.js';
 export { connectNetconf, type NetconfClient, type NetconfClientOptions, type DataResponse, type UploadOptions } from './netconf/client.js';
