@@ -1,8 +1,7 @@
 // A client that rekeys its SSH connection to sim-junos keeps its NETCONF session: the server's
 // side of each new exchange hashes the client's identification line, which the server keeps as a
 // copy of its own once a handshake is done (junos-netconf's releaseHandshakeLeftovers).
-import { connectSsh } from '@qkd-macsec/junos-netconf';
-import type { ClientChannel } from 'ssh2';
+import { connectSsh, startRpcSession } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimJunos, type SimJunos } from '../index.js';
 
@@ -15,28 +14,13 @@ afterAll(() => sim.close());
 // ssh2's client, reached through the channel (tests only): rekey() is its protocol's.
 type Client = { once(event: 'handshake' | 'close', listener: () => void): void; _protocol: { rekey(): void } };
 
-function rpc(ch: ClientChannel, id: number): Promise<string> {
-  return new Promise((resolve) => {
-    let got = '';
-    const onData = (d: Buffer) => {
-      got += d.toString();
-      if (got.includes(']]>]]>')) {
-        ch.off('data', onData);
-        resolve(got);
-      }
-    };
-    ch.on('data', onData);
-    ch.write(`<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><get-software-information/></rpc>]]>]]>`);
-  });
-}
-
 describe('SSH rekey', () => {
   it('keeps the NETCONF session through two client-initiated rekeys', async () => {
     const d = sim.devices['r1']!;
     const t = await connectSsh({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
     const ch = await t.openSubsystem();
-    await new Promise<void>((r) => ch.once('data', () => r())); // the server's hello
-    ch.write('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>');
+    const session = await startRpcSession(ch);
+    const software = async () => (await session.rpc('<get-software-information/>')).raw;
     const client = (ch as unknown as { _client: Client })._client;
     const rekey = () =>
       new Promise<void>((resolve, reject) => {
@@ -44,11 +28,11 @@ describe('SSH rekey', () => {
         client.once('close', () => reject(new Error('the connection closed during the rekey')));
         client._protocol.rekey();
       });
-    expect(await rpc(ch, 1)).toContain('<software-information>');
+    expect(await software()).toContain('<software-information>');
     await rekey();
-    expect(await rpc(ch, 2)).toContain('<software-information>');
+    expect(await software()).toContain('<software-information>');
     await rekey();
-    expect(await rpc(ch, 3)).toContain('<software-information>');
+    expect(await software()).toContain('<software-information>');
     await t.close();
   });
 });

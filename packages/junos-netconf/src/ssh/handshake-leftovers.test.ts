@@ -1,5 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRpcSession } from '../session/rpc-session.js';
 import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
 import { releaseHandshakeLeftovers } from './handshake-leftovers.js';
 import { connectSsh } from './transport.js';
@@ -20,28 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** One RPC over the channel in base:1.0 framing; resolves with the reply. */
-function rpc(ch: ClientChannel, id: number): Promise<string> {
-  return new Promise((resolve) => {
-    let got = '';
-    const onData = (d: Buffer) => {
-      got += d.toString();
-      if (got.includes(']]>]]>')) {
-        ch.off('data', onData);
-        resolve(got);
-      }
-    };
-    ch.on('data', onData);
-    ch.write(`<rpc message-id="${id}" xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><get-software-information/></rpc>]]>]]>`);
-  });
-}
-
 async function netconfChannel() {
   const t = await connectSsh({ host: server.host, port: server.port, hostKeyFingerprints: [server.hostKeyFingerprint], ...DEFAULT_USER });
   const ch = await t.openSubsystem();
-  await new Promise<void>((r) => ch.once('data', () => r())); // the server's hello
-  ch.write('<hello xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><capabilities><capability>urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>');
-  return { t, ch, client: internalsOf(ch) };
+  const session = await startRpcSession(ch);
+  const echo = async () => (await session.rpc('<get-software-information/>')).raw;
+  return { t, echo, client: internalsOf(ch) };
 }
 
 describe('releaseHandshakeLeftovers', () => {
@@ -74,8 +59,8 @@ describe('releaseHandshakeLeftovers', () => {
   });
 
   it('keeps the session working through rekeys (each exchange hash takes the copied ident line), and releases after each', async () => {
-    const { t, ch, client } = await netconfChannel();
-    expect(await rpc(ch, 1)).toContain('<echo>1</echo>');
+    const { t, echo, client } = await netconfChannel();
+    expect(await echo()).toMatch(/<echo>\d+<\/echo>/);
     const sessionId = Buffer.from(client._protocol._kex.sessionID);
     // A wrong exchange hash fails the server's signature check: ssh2 then drops the connection.
     const rekey = () =>
@@ -88,10 +73,10 @@ describe('releaseHandshakeLeftovers', () => {
     await rekey();
     expect(client._protocol._kex).not.toBe(first); // a new exchange, with a new key pair…
     expect(client._protocol._kex._keys).toBeNull(); // …dropped too
-    expect(await rpc(ch, 2)).toContain('<echo>2</echo>');
+    expect(await echo()).toMatch(/<echo>\d+<\/echo>/);
     expect(Buffer.from(client._protocol._kex.sessionID)).toEqual(sessionId); // RFC 4253 §7.2: the first exchange's
     await rekey();
-    expect(await rpc(ch, 3)).toContain('<echo>3</echo>');
+    expect(await echo()).toMatch(/<echo>\d+<\/echo>/);
     await t.close();
   });
 });
