@@ -108,6 +108,10 @@ function probes(ssh2: Ssh2Crypto): Cipher[] {
 }
 
 let result: SshPaddingPool | undefined;
+// The probes are kept, never collected: on Node 24.19 and later, collecting an object of ssh2's
+// native binding aborts the process (node::ObjectWrap's destructor runs from a GC callback with
+// no context entered: nodejs/node#65446, mscdex/ssh2#1511). Their native state is freed.
+const keptProbes: Cipher[] = [];
 
 /**
  * Makes ssh2 take every packet's random padding from a pool of CSPRNG bytes instead of one
@@ -137,6 +141,7 @@ function install(): SshPaddingPool {
       pooled.push(name);
     } else left.push(name);
     for (const c of ciphers) c.free?.();
+    keptProbes.push(...ciphers);
   }
   return { pooled, left };
 }
