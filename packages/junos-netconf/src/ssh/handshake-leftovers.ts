@@ -1,11 +1,11 @@
 // What ssh2 keeps of a finished handshake for the life of the connection, and need not: at 4,000
-// kept sessions ≈ 25 MiB of the rotator's RSS (README, "Memory per kept session").
+// kept sessions 16–20 MiB of a client's RSS (`bench:memory`; README, "Memory per kept session").
 //
 // - The key exchange's ephemeral X25519 key pair (`Curve25519Exchange._keys`: two KeyObjects,
 //   ≈ 3.6 KiB of OpenSSL memory each pair). ssh2 keeps the exchange for its session ID and the
 //   negotiated algorithms; a rekey builds a new exchange with a new pair. Dropping the private
 //   half once the session keys are derived is also what forward secrecy asks of it.
-// - Small slices of Node's 8 KiB Buffer pool slabs, each keeping a whole slab alive: the server's
+// - Small slices of Node's 8 KiB Buffer pool slabs, each keeping a whole slab alive: the peer's
 //   identification line (`Protocol._remoteIdentRaw`, needed again by a rekey's exchange hash) and
 //   the AES-GCM decipher's 16-byte tag buffer. Sessions set up together share slabs, so 4,000
 //   sessions pinned ≈ 1,400 of them (≈ 11 MiB). Each becomes a copy of its own, same bytes.
@@ -34,8 +34,8 @@ function ownCopy(b: Buffer): Buffer {
 }
 
 /**
- * Drops the handshake's key pair and re-homes the pool slices ssh2 keeps, on a connected ssh2
- * Client after each key exchange (its 'handshake' event). Returns the fields it changed.
+ * Drops the handshake's key pair and re-homes the pool slices ssh2 keeps, on an ssh2 Client or a
+ * server's Connection after each key exchange (its 'handshake' event). Returns the fields it changed.
  */
 export function releaseHandshakeLeftovers(client: object): string[] {
   const p = (client as Ssh2Internals)._protocol;
