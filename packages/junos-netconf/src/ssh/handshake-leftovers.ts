@@ -35,7 +35,8 @@ function ownCopy(b: Buffer): Buffer {
 
 /**
  * Drops the handshake's key pair and re-homes the pool slices ssh2 keeps, on an ssh2 Client or a
- * server's Connection after each key exchange (its 'handshake' event). Returns the fields it changed.
+ * server's Connection after each key exchange (its 'handshake' event). Returns the fields it
+ * changed.
  */
 export function releaseHandshakeLeftovers(client: object): string[] {
   const p = (client as Ssh2Internals)._protocol;
