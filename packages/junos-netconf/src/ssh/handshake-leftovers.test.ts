@@ -9,7 +9,11 @@ import { connectSsh } from './transport.js';
 type Internals = {
   once(event: 'handshake' | 'close', listener: () => void): void;
   _protocol: {
-    rekey(): void; _remoteIdentRaw: Buffer; _kex: { _keys: unknown; sessionID: Buffer }; _decipher: { _tag?: Buffer; constructor: { name: string } } };
+    rekey(): void;
+    _remoteIdentRaw: Buffer;
+    _kex: { _keys: unknown; sessionID: Buffer };
+    _decipher: { _tag?: Buffer; constructor: { name: string } };
+  };
 };
 const internalsOf = (ch: ClientChannel) => (ch as unknown as { _client: Internals })._client;
 const ownBuffer = (b: Buffer) => b.byteLength === b.buffer.byteLength;

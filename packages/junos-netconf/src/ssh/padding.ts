@@ -109,7 +109,7 @@ function probes(ssh2: Ssh2Crypto): Cipher[] {
 
 let result: SshPaddingPool | undefined;
 // The probes are kept, never collected: on Node 24.19 and later, collecting an object of ssh2's
-// native binding aborts the process (node::ObjectWrap's destructor runs from a GC callback with
+// native binding can abort the process (node::ObjectWrap's destructor runs from a GC callback with
 // no context entered: nodejs/node#65446, mscdex/ssh2#1511). Their native state is freed.
 const keptProbes: Cipher[] = [];
 
