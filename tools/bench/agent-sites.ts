@@ -14,7 +14,7 @@ import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lc
 import type { SiteConfig } from '../../apps/rotator/src/agent/client/index.js';
 import { agentDispatcher } from '../../apps/rotator/src/agent/client/tls.js';
 import { pinOf } from '../../apps/rotator/src/agent/server/peer.js';
-import { startChild, startJunos, type DeviceInfo } from './sim-child.js';
+import { startJunos, startKme, type DeviceInfo } from './sim-child.js';
 import { unitNodeOptions } from './unit-node-options.js';
 
 const BIN = fileURLToPath(new URL('../../apps/rotator/bin/qkd-macsec.js', import.meta.url));
@@ -46,7 +46,7 @@ export const kmeOf = (site: string) => `KME_${site}`;
 
 export async function startSites(l: SitesLayout, options: { simProcs: number; latencyMs: number; agentCpuProfileDir?: string | undefined }) {
   const dir = await mkdtemp(join(tmpdir(), 'agents-bench-'));
-  const kme = await startChild<{ urls: Record<string, string>; ca: string; saes: Record<string, { cert: string; key: string }> }>('kme', {
+  const kme = await startKme({
     kmes: l.sites.map((s) => ({ id: kmeOf(s), port: 0, saes: [saeOf(s)] })),
     links: l.sites.flatMap((a, i) => l.sites.slice(i + 1).map((b) => ({ kmes: [kmeOf(a), kmeOf(b)], maxKeyCount: 100_000, keyRateBps: 100_000_000 }))),
   });

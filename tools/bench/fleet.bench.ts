@@ -38,7 +38,7 @@ import { unitNodeOptions, youngGenerationAsBinary } from './unit-node-options.js
 import { defaultRotation } from './rotation.js';
 import { gc } from './gc.js';
 import { trackPeakRss } from './peak-rss.js';
-import { cpuMs, startChild, startJunos } from './sim-child.js';
+import { cpuMs, startJunos, startKmePair } from './sim-child.js';
 import { threadTimes, threadTimesSince, type ThreadTimes } from './thread-times.js';
 import { cpuBins, startProcSampler, type ProcSample } from './proc-timeline.js';
 import { KEY_ID_ARCHIVE_FILE, STATE_FILE } from '../../apps/rotator/src/state/store.js';
@@ -123,13 +123,7 @@ function printProcTimeline(samples: readonly ProcSample[], cycles: Array<[number
 async function runSize(links: number): Promise<SizeResult> {
   const t0 = performance.now();
   const devices = Array.from({ length: 2 * links }, (_, i) => `d${i + 1}`);
-  const kme = await startChild<{ urls: Record<string, string>; ca: string; saes: Record<string, { cert: string; key: string }> }>('kme', {
-    kmes: [
-      { id: 'KME_A', port: 0, saes: ['SAE_A'] },
-      { id: 'KME_B', port: 0, saes: ['SAE_B'] },
-    ],
-    links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
-  });
+  const kme = await startKmePair();
   const procs = Math.max(1, Math.min(Number(process.env.SIM_PROCS ?? 2), links));
   const junos = await startJunos(links, procs, LATENCY);
   const stateDir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));

@@ -1,6 +1,6 @@
 // The benchmarks' simulators, each in a child process of its own (fleet-sim-worker.ts) so that
 // process.cpuUsage() of the bench process measures the rotator alone: startChild speaks to one
-// over IPC, startJunos spreads a fleet of linked devices over several.
+// over IPC, startJunos spreads a fleet of linked devices over several, startKme runs the KMEs.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -50,14 +50,16 @@ export async function startChild<R>(role: 'junos' | 'kme', options: object) {
 /**
  * N links across 2N devices d1…d2N (link Lk joins d(2k-1) and d(2k) on et-0/0/0), every device with
  * a commit latency of latencyMs, in `procs` child processes (a link's two ends in the same one).
+ * On a manual clock (the default) start-time waits are `advance` calls; on the real clock a
+ * process of its own (`qkd-macsec run`, bench:daemon) can rotate them as it would real routers.
  */
-export async function startJunos(links: number, procs: number, latencyMs: number) {
+export async function startJunos(links: number, procs: number, latencyMs: number, clock: 'manual' | 'real' = 'manual') {
   const parts = await Promise.all(
     Array.from({ length: procs }, (_, w) => {
       const mine = Array.from({ length: links }, (_, i) => i).filter((i) => i % procs === w);
       return startChild<{ devices: Record<string, DeviceInfo>; now: number }>('junos', {
-        clock: 'manual',
-        startTime: Date.UTC(2026, 10, 24, 12, 0, 0),
+        clock,
+        ...(clock === 'manual' ? { startTime: Date.UTC(2026, 10, 24, 12, 0, 0) } : {}),
         devices: Object.fromEntries(mine.flatMap((i) => [`d${2 * i + 1}`, `d${2 * i + 2}`]).map((d) => [d, { faults: { commitLatencyMs: latencyMs } }])),
         links: mine.map((i) => ({ id: `L${i + 1}`, a: `d${2 * i + 1}:et-0/0/0`, b: `d${2 * i + 2}:et-0/0/0` })),
       });
@@ -77,5 +79,25 @@ export async function startJunos(links: number, procs: number, latencyMs: number
     close: async () => void (await Promise.all(parts.map((p) => p.close()))),
   };
 }
+
+/** What the sim-kme child answers when it is up: each KME's URL, the CA and every SAE's PEMs. */
+export interface KmeReady {
+  urls: Record<string, string>;
+  ca: string;
+  saes: Record<string, { cert: string; key: string }>;
+}
+
+/** sim-kme in a child process (options: SimKmeOptions). */
+export const startKme = (options: object) => startChild<KmeReady>('kme', options);
+
+/** Two KMEs, KME_A (SAE_A) and KME_B (SAE_B), one link between them with keys to spare: a fleet's. */
+export const startKmePair = () =>
+  startKme({
+    kmes: [
+      { id: 'KME_A', port: 0, saes: ['SAE_A'] },
+      { id: 'KME_B', port: 0, saes: ['SAE_B'] },
+    ],
+    links: [{ kmes: ['KME_A', 'KME_B'], maxKeyCount: 100_000, keyRateBps: 100_000_000 }],
+  });
 
 export const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
