@@ -5,7 +5,8 @@
 // (a histogram per device, gauges per link), /healthz, the certificate checks and the state
 // store, so this is the RSS an operator sees. The binary is read from outside, from
 // /proc/PID/status: its peak RSS (VmHWM) through `init` and its first cycle, which opens every
-// session, then — the high-water mark reset — through the cycles after it, and its RSS at the end.
+// session, then — the high-water mark reset — through the cycles after it, and its RSS at the end;
+// its /metrics, scraped once a cycle, splits it into V8's heap and external memory.
 //
 // The config is the file's defaults (concurrency, maxSessions, keepalives, key-chain mode) but for
 // what a real clock needs for cycles of seconds: start-times right after a lead time (as the demo
@@ -63,6 +64,12 @@ function fleetConfig(dir: string, kme: { urls: Record<string, string> }, devices
   // A cycle: the lead time, then the MKA check (2 s, up to 3 tries); the interval leaves it room.
   lines.push('rotation:', `  leadTimeSeconds: ${LEAD_S}`, `  intervalSeconds: ${LEAD_S + 20}`, '  confirmTimeoutMinutes: 1', '  startAfterConfirmTimeout: false', `stateDir: ${join(dir, 'state')}`);
   return { yaml: `${lines.join('\n')}\n`, env };
+}
+
+/** The daemon's memory as its /metrics reports it (prom-client's process metrics), in MiB. */
+function memoryOf(metrics: string): { rss: number; heapTotal: number; heapUsed: number; external: number } {
+  const mib = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20;
+  return { rss: mib('process_resident_memory_bytes'), heapTotal: mib('nodejs_heap_size_total_bytes'), heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') };
 }
 
 interface Daemon {
@@ -147,9 +154,12 @@ async function main(): Promise<void> {
         firstPeak = rssOf(pid).peak;
         writeFileSync(`/proc/${pid}/clear_refs`, '5'); // the high-water mark from now on: the cycles after the first
       } else later = rssOf(pid);
-      if (!process.env.DAEMON_QUIET) console.error(`  cycle ${seen}: ${cycles.at(-1)!.s.toFixed(1)} s, RSS ${rssOf(pid).rss.toFixed(0)} MiB`);
+      // Scraped once a cycle, as Prometheus would (every 15–60 s).
+      const m = memoryOf(await (await fetch(`${url}/metrics`)).text());
+      if (!process.env.DAEMON_QUIET) console.error(`  cycle ${seen}: ${cycles.at(-1)!.s.toFixed(1)} s; RSS ${m.rss.toFixed(0)} MiB, V8 heap ${m.heapTotal.toFixed(0)} MiB (${m.heapUsed.toFixed(0)} used), external ${m.external.toFixed(0)} MiB`);
     }
     const metrics = await (await fetch(`${url}/metrics`)).text();
+    const end = memoryOf(metrics);
     run.child.kill('SIGTERM');
     const code = await run.exited;
     if (code !== 0) throw new Error(`qkd-macsec run exited with ${code} on SIGTERM`);
@@ -163,6 +173,7 @@ async function main(): Promise<void> {
     row('RSS peak: first cycle (sessions opened)', `${firstPeak.toFixed(0)} MiB`);
     row(`RSS peak: ${CYCLES > 2 ? `cycles 2–${CYCLES}` : 'cycle 2'}`, `${later.peak.toFixed(0)} MiB`);
     row('RSS at the end', `${later.rss.toFixed(0)} MiB`);
+    row('  V8 heap (used) / external', `${end.heapTotal.toFixed(0)} (${end.heapUsed.toFixed(0)}) / ${end.external.toFixed(0)} MiB`);
     row('/metrics size', `${(metrics.length / 1024).toFixed(0)} KiB`);
     row('log lines (JSON, stderr)', String(run.lines.total));
     row('warnings and errors logged', String(run.lines.warnings.length));

@@ -49,6 +49,10 @@ describe('qkd-macsec run against the simulators', () => {
     expect(metrics).toMatch(/commit_duration_seconds_count\{device="r1"\} [1-9]/);
     expect(metrics).toMatch(/certificate_days_left\{sae="SAE_D"\} 36\d/);
     expect(metrics).toMatch(/key_age_seconds\{link="dc1-edge"\} \d/);
+    // The process's own, for memory and event-loop alerts: the RSS is this test process's, above 10 MB.
+    expect(Number(/^process_resident_memory_bytes (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(10e6);
+    expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
 
     // SIGTERM once the second cycle has staged keys somewhere.
     await until(() => io.err(), (e) => e.includes('cycle 2 starting'));

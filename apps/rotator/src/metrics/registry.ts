@@ -1,7 +1,7 @@
 // The daemon's Prometheus metrics, on a registry of their own (never prom-client's global one,
 // so two daemons in one test process do not share counters). Key age is computed at scrape time
 // from the last success, so it grows between cycles without a timer.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface RotatorMetrics {
   registry: Registry;
@@ -21,9 +21,21 @@ export interface RotatorMetrics {
   readonly contentType: string;
 }
 
-export function createMetrics(options: { now?: () => number } = {}): RotatorMetrics {
+export interface MetricsOptions {
+  now?: () => number;
+  /**
+   * Also prom-client's standard process and Node.js metrics (`process_resident_memory_bytes`,
+   * `nodejs_heap_size_used_bytes`, `nodejs_gc_duration_seconds`, `nodejs_eventloop_lag_seconds`, …):
+   * for a process that serves them for its whole life (`run`), as they watch the event loop and GC
+   * from then on, with nothing to stop them.
+   */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): RotatorMetrics {
   const now = options.now ?? Date.now;
   const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const lastSuccess = new Map<string, number>();
 
   const rotations = new Counter({

@@ -35,6 +35,8 @@ describe('metrics endpoint over HTTP', () => {
     expect(text).toContain('commit_duration_seconds_bucket{le="1",device="r1"} 0');
     expect(text).toContain('commit_duration_seconds_bucket{le="2",device="r1"} 1');
     expect(text).toContain('certificate_days_left{sae="SAE_A"} 12.35');
+    // A registry made without processMetrics carries the rotator's metrics only.
+    expect(text).not.toMatch(/^(process|nodejs)_/m);
   });
 
   it('/healthz: 503 before any cycle once two intervals pass, 200 after a good cycle, 503 when a cycle failed entirely', async () => {

@@ -39,7 +39,7 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
   const lost = new AbortController();
   const lock = await lockOrExit(deps, config, logger, { onLost: () => lost.abort() });
   const clock = deps.clock;
-  const metrics = createMetrics(clock !== undefined ? { now: () => clock().getTime() } : {});
+  const metrics = createMetrics({ processMetrics: true, ...(clock !== undefined ? { now: () => clock().getTime() } : {}) });
   const health = createHealth({ intervalSeconds: config.rotation.intervalSeconds, ...(clock !== undefined ? { now: () => clock().getTime() } : {}) });
   let server: MetricsServer | undefined;
   let control: ControlServer | undefined;
