@@ -144,7 +144,9 @@ async function main(): Promise<void> {
     for (let seen = 0; seen < CYCLES; ) {
       await new Promise((r) => setTimeout(r, 250));
       if (run.child.exitCode !== null) throw new Error(`qkd-macsec run exited with ${run.child.exitCode}: ${run.lines.warnings.join('\n')}`);
-      const h = await health();
+      // A daemon writing a heap snapshot (DAEMON_NODE_ARGS) answers nothing for seconds: ask again.
+      const h = await health().catch(() => undefined);
+      if (!h) continue;
       if (h.cycles <= seen) continue;
       seen = h.cycles;
       const c = h.lastCycle!;

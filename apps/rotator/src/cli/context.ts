@@ -1,7 +1,7 @@
 // What every command needs: the global options, the config (problems printed, not thrown), a
 // logger that says the loud things the config asks for, and the engine with real connections.
-import { ConfigError, formatIssue, loadConfig, type RotatorConfig } from '../config/index.js';
-import { createHeldSecrets, createLogger, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
+import { ConfigError, formatIssue, loadConfig, minimumCycle, type RotatorConfig } from '../config/index.js';
+import { createHeldSecrets, createLogger, keyTtlMsFor, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
 import { acquireStateLock, StateLockedError, type StateLock } from '../state/lock.js';
@@ -56,6 +56,11 @@ export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream 
   return logger;
 }
 
+/** The held-value guard behind a logger made by makeLogger. */
+export function heldSecretsOf(logger: RotatorLogger): HeldSecrets | undefined {
+  return heldOf.get(logger);
+}
+
 function holdConfigSecrets(config: RotatorConfig, held: HeldSecrets | undefined): void {
   if (held === undefined) return;
   for (const d of Object.values(config.devices)) {
@@ -69,6 +74,8 @@ export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: Rota
   try {
     const config = await loadConfig(options.config, { env: io.env });
     holdConfigSecrets(config, heldOf.get(logger));
+    // Key digests for as long as this rotation's transactions can need them, not the guard's 6 hours.
+    heldOf.get(logger)?.keepKeysFor(keyTtlMsFor(minimumCycle(config.rotation).totalSeconds));
     for (const w of config.warnings) logger.warn(`config: ${w}`);
     return config;
   } catch (err) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '@qkd-macsec/macsec-config';
 import { ConfigSecret } from '../config/secret.js';
 import { createLogger, linkLogger } from './logger.js';
-import { createHeldSecrets, redactHeld } from './redaction.js';
+import { createHeldSecrets, KEY_TTL_FLOOR_MS, keyTtlMsFor, redactHeld } from './redaction.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -87,6 +87,28 @@ describe('logger', () => {
     }
     expect(held.size).toBeLessThan(3 * 1100);
     expect(held.has('a-password-123')).toBe(true);
+  });
+
+  it('keepKeysFor: keys held from then on are kept that long, keys held before keep their time', () => {
+    let t = 0;
+    const held = createHeldSecrets({ keyTtlMs: 10_000, now: () => t });
+    const early = Buffer.alloc(32, 1);
+    held.holdBytes(early); // until 10,000
+    held.keepKeysFor(1000);
+    expect(held.keyTtlMs).toBe(1000);
+    const late = Buffer.alloc(32, 2);
+    held.holdBytes(late); // until 1,000
+    t = 1000;
+    expect(held.has(late.toString('hex'))).toBe(false);
+    expect(held.has(early.toString('hex'))).toBe(true);
+    expect(() => held.keepKeysFor(0)).toThrow(RangeError);
+    expect(() => held.keepKeysFor(Number.NaN)).toThrow(/keepKeysFor: a time in ms above 0, got NaN/);
+  });
+
+  it('keyTtlMsFor: twice the longest transaction, never under 30 minutes', () => {
+    expect(keyTtlMsFor(16)).toBe(KEY_TTL_FLOOR_MS);
+    expect(KEY_TTL_FLOOR_MS).toBe(30 * 60_000);
+    expect(keyTtlMsFor(3906)).toBe(7_812_000);
   });
 
   it('a key held again within half its time keeps its time; held again later, it is kept from then', () => {

@@ -2,13 +2,27 @@
 // Base64, a CAK, a password) and every log line is scanned for those values before it is
 // written. Only SHA-256 digests are kept, so the guard itself holds no secret; candidate runs
 // in a line (hex of 32+ digits, Base64 of 22+ characters, and whole words) are hashed and compared.
-// Keys are forgotten KEY_TTL_MS after they were registered: a QKD key lives for one transaction
+// Keys are forgotten a while after they were registered: a QKD key lives for one transaction
 // (fetched, staged, wiped), and a daemon that kept every key's digests would grow by three per
-// copy per link per cycle for ever (~12,000 an hour at 2,000 links). Passwords stay.
+// link per cycle for ever. Each digest costs ~110 B (its string, a Map slot, the expiry), so
+// 6,000 a cycle at 2,000 links: kept 6 hours, a daemon rotating every 3 minutes held ~80 MB of
+// them, and the daemon bench (every 30 s) grew by 0.67 MB a cycle. The CLI keeps them for
+// keyTtlMsFor(its rotation settings). Passwords stay.
 import { hash } from 'node:crypto';
 
-/** How long a registered key's digests are kept: far beyond any transaction (minutes). */
+/** How long a registered key's digests are kept unless keepKeysFor() says otherwise. */
 export const KEY_TTL_MS = 6 * 3600_000;
+/** The least keyTtlMsFor() gives: far beyond a transaction's reads, fetches and stages at fleet size. */
+export const KEY_TTL_FLOOR_MS = 30 * 60_000;
+
+/**
+ * How long to keep a key's digests for a rotation whose transactions take at most
+ * `transactionSeconds` (confirm timeout + lead time + the MKA check: config minimumCycle()):
+ * twice that, and at least KEY_TTL_FLOOR_MS.
+ */
+export function keyTtlMsFor(transactionSeconds: number): number {
+  return Math.max(KEY_TTL_FLOOR_MS, 2 * transactionSeconds * 1000);
+}
 
 export const MASK = '<redacted>';
 
@@ -18,13 +32,17 @@ export interface HeldSecrets {
   /** Register raw key bytes: their hex and Base64 forms. */
   holdBytes(bytes: Uint8Array): void;
   has(value: string): boolean;
+  /** Keys registered from now on are kept this long (those held already keep their time). */
+  keepKeysFor(ms: number): void;
+  /** How long keys registered now are kept. */
+  readonly keyTtlMs: number;
   readonly size: number;
 }
 
 const digest = (s: string) => hash('sha256', s, 'base64'); // one call: ~2.5× createHash().update().digest() per key form
 
 export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => number } = {}): HeldSecrets {
-  const ttl = options.keyTtlMs ?? KEY_TTL_MS;
+  let ttl = options.keyTtlMs ?? KEY_TTL_MS;
   const now = options.now ?? Date.now;
   const kept = new Set<string>();
   // Key digests -> when they are forgotten; swept once the map has doubled since the last sweep.
@@ -61,7 +79,7 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
       if (keys.size >= sweepAt) {
         const t = now();
         for (const [d, u] of keys) {
-          if (u > t) break; // insertion order is expiry order
+          if (u > t) break; // insertion order is expiry order (keepKeysFor comes before the keys)
           keys.delete(d);
         }
         sweepAt = Math.max(1024, 2 * keys.size);
@@ -71,6 +89,13 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
       if (!lengths.has(v.length)) return false;
       const d = norm(v);
       return kept.has(d) || (keys.get(d) ?? 0) > now();
+    },
+    keepKeysFor(ms) {
+      if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`keepKeysFor: a time in ms above 0, got ${ms}`);
+      ttl = ms;
+    },
+    get keyTtlMs() {
+      return ttl;
     },
     get size() {
       return kept.size + keys.size;
