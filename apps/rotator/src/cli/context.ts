@@ -73,9 +73,10 @@ function holdConfigSecrets(config: RotatorConfig, held: HeldSecrets | undefined)
 export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: RotatorLogger): Promise<RotatorConfig> {
   try {
     const config = await loadConfig(options.config, { env: io.env });
-    holdConfigSecrets(config, heldOf.get(logger));
+    const held = heldOf.get(logger);
+    holdConfigSecrets(config, held);
     // Key digests for as long as this rotation's transactions can need them, not the guard's 6 hours.
-    heldOf.get(logger)?.keepKeysFor(keyTtlMsFor(minimumCycle(config.rotation).totalSeconds));
+    held?.keepKeysFor(keyTtlMsFor(minimumCycle(config.rotation).totalSeconds));
     for (const w of config.warnings) logger.warn(`config: ${w}`);
     return config;
   } catch (err) {
