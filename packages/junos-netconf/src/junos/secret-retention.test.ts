@@ -25,7 +25,7 @@ beforeAll(async () => {
       rpc.name === 'load-configuration'
         ? '<load-configuration-results><load-success/></load-configuration-results>'
         : rpc.name === 'get-configuration' // a diff quoting a loaded secret where no keyword marks it
-          ? `<configuration-information><configuration-output>+ annotation "${secretOf(3)}";</configuration-output></configuration-information>`
+          ? `<configuration-information><configuration-output>+ annotation "${secretOf(LOADS - 1)}";</configuration-output></configuration-information>`
           : '<ok/>',
   });
   device = await connectJunos({ host: server.host, port: server.port, ...DEFAULT_USER, knownHosts: server.knownHostsLine });

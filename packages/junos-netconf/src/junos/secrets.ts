@@ -31,11 +31,13 @@ export function extractSecrets(config: string, format: ConfigFormat): string[] {
 
 /**
  * How many of a session's most recent loads it keeps scrubbing the secrets of from replies. A
- * rotation loads once or twice per device-cycle, so 16 loads cover the last 8 or more cycles, long
- * past any commit that could quote them; a load's secrets are kept or dropped together (a load of
- * many secrets never pushes out its own CAKs), each ~100 bytes per kept session.
+ * rotation loads once or twice per device-cycle, so 4 loads cover the last 2 cycles or more: a
+ * reply quotes what its own load or commit carried, never an older one. A load's secrets are kept
+ * or dropped together (a load of many secrets never pushes out its own CAKs), ~150 bytes a load.
+ * Each is a key the process would otherwise have let go: 16 loads kept the last 8+ CAKs of every
+ * device in memory, and ~10 MB at 4,000 sessions.
  */
-export const MAX_REMEMBERED_LOADS = 16;
+export const MAX_REMEMBERED_LOADS = 4;
 
 /**
  * The secrets a session has loaded, longest first (a secret that contains another is replaced
