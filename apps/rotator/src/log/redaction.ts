@@ -1,13 +1,16 @@
-// The held-value guard: the process registers key material it holds (a QKD key as hex and
-// Base64, a CAK, a password) and every log line is scanned for those values before it is
-// written. Only SHA-256 digests are kept, so the guard itself holds no secret; candidate runs
-// in a line (hex of 32+ digits, Base64 of 22+ characters, and whole words) are hashed and compared.
+// The held-value guard: the process registers key material it holds (a QKD key, a CAK, a
+// password) and every log line is scanned for those values before it is written. Only SHA-256
+// digests are kept, so the guard itself holds no secret; candidate runs in a line (hex of 32+
+// digits, Base64 of 22+ characters, and whole words) are hashed and compared.
+//
 // Keys are forgotten a while after they were registered: a QKD key lives for one transaction
-// (fetched, staged, wiped), and a daemon that kept every key's digests would grow by three per
-// link per cycle for ever. Each digest costs ~110 B (its string, a Map slot, the expiry), so
-// 6,000 a cycle at 2,000 links: kept 6 hours, a daemon rotating every 3 minutes held ~80 MB of
-// them, and the daemon bench (every 30 s) grew by 0.67 MB a cycle. The CLI keeps them for
-// keyTtlMsFor(its rotation settings). Passwords stay.
+// (fetched, staged, wiped), and a daemon that kept every key would grow by a cycle's keys every
+// cycle for ever. The CLI keeps them for keyTtlMsFor(its rotation settings), at least 30 minutes:
+// 60 cycles of 2,000 keys for the daemon bench, which rotates every 30 s. So a key costs as little
+// as it can: one digest of its bytes (a run in a line is decoded, as hex or Base64, before it is
+// hashed), cut to 96 bits, in a Set per generation of keys that expire together — ~60 B. Three
+// full digests per key (hex, Base64, base64url) in a Map of expiry times cost ~330 B: 0.67 MB a
+// cycle, 40 MB held at the bench's pace. Passwords stay for the life of the process.
 import { hash } from 'node:crypto';
 
 /** How long a registered key's digests are kept unless keepKeysFor() says otherwise. */
@@ -29,35 +32,53 @@ export const MASK = '<redacted>';
 export interface HeldSecrets {
   /** Register a value (at least 8 characters); case-insensitive for hex. */
   hold(value: string): void;
-  /** Register raw key bytes: their hex and Base64 forms. */
+  /** Register raw key bytes: found in a line as hex (any case), Base64 or base64url. */
   holdBytes(bytes: Uint8Array): void;
   has(value: string): boolean;
-  /** Keys registered from now on are kept this long (those held already keep their time). */
+  /**
+   * Keys registered from now on are kept this long — at least, and at most an eighth longer (they
+   * expire by generation); those held already keep their time.
+   */
   keepKeysFor(ms: number): void;
   /** How long keys registered now are kept. */
   readonly keyTtlMs: number;
+  /** Values and keys held. */
   readonly size: number;
 }
 
-const digest = (s: string) => hash('sha256', s, 'base64'); // one call: ~2.5× createHash().update().digest() per key form
+const digest = (s: string) => hash('sha256', s, 'base64'); // one call: ~2.5× createHash().update().digest()
+const keyDigest = (bytes: Uint8Array) => hash('sha256', bytes, 'base64').slice(0, 16);
+const HEX = /^[0-9a-fA-F]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
+
+/** The bytes `run` spells as hex or Base64/base64url (strictly: they spell it back). */
+function bytesOf(run: string): Buffer[] {
+  const out: Buffer[] = [];
+  if (run.length % 2 === 0 && HEX.test(run)) out.push(Buffer.from(run, 'hex'));
+  if (BASE64.test(run)) {
+    const b = Buffer.from(run, 'base64'); // Node reads both alphabets, with or without padding
+    const unpadded = run.replace(/=+$/, '');
+    if (b.toString('base64').replace(/=+$/, '') === unpadded || b.toString('base64url') === unpadded) out.push(b);
+  }
+  return out;
+}
+
+/** Keys registered together expire together: a generation takes keys for an eighth of the TTL. */
+interface Generation {
+  until: number;
+  digests: Set<string>;
+}
 
 export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => number } = {}): HeldSecrets {
   let ttl = options.keyTtlMs ?? KEY_TTL_MS;
   const now = options.now ?? Date.now;
   const kept = new Set<string>();
-  // Key digests -> when they are forgotten; swept once the map has doubled since the last sweep.
-  const keys = new Map<string, number>();
-  let sweepAt = 1024;
+  let generations: Generation[] = [];
   // The lengths of what was ever held: a run of any other length is no held value, and is not
   // hashed (a log line's timestamps, UUIDs and names were each a SHA-256 before).
   const lengths = new Set<number>();
-  const norm = (v: string) => digest(/^[0-9a-fA-F]+$/.test(v) ? v.toLowerCase() : v);
-  const addKey = (v: string, until: number, d = norm(v)) => {
-    if (v.length < 8) return;
-    lengths.add(v.length);
-    keys.delete(d); // re-inserted at the end: the map stays in expiry order
-    keys.set(d, until);
-  };
+  const norm = (v: string) => digest(HEX.test(v) ? v.toLowerCase() : v);
+  const heldKey = (d: string, after: number) => generations.some((g) => g.until > after && g.digests.has(d));
   return {
     hold(v) {
       if (v.length < 8) return;
@@ -65,30 +86,24 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
       kept.add(norm(v));
     },
     holdBytes(bytes) {
-      const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const t = now();
-      const hex = b.toString('hex');
-      const d = norm(hex);
+      const d = keyDigest(bytes);
       // The same key again (each SAE's client receives it: enc_keys, then dec_keys) within half
-      // its TTL: all three forms are held for at least that long already.
-      if ((keys.get(d) ?? 0) > t + ttl / 2) return;
-      const until = t + ttl;
-      addKey(hex, until, d);
-      addKey(b.toString('base64'), until);
-      addKey(b.toString('base64url'), until);
-      if (keys.size >= sweepAt) {
-        const t = now();
-        for (const [d, u] of keys) {
-          if (u > t) break; // insertion order is expiry order (keepKeysFor comes before the keys)
-          keys.delete(d);
-        }
-        sweepAt = Math.max(1024, 2 * keys.size);
-      }
+      // its TTL: it is held for at least that long already.
+      if (heldKey(d, t + ttl / 2)) return;
+      const n = bytes.byteLength;
+      for (const length of [2 * n, 4 * Math.ceil(n / 3), Math.ceil((4 * n) / 3)]) if (length >= 8) lengths.add(length);
+      generations = generations.filter((g) => g.until > t);
+      const newest = generations.at(-1);
+      if (newest && newest.until >= t + ttl && newest.until <= t + ttl + ttl / 8) newest.digests.add(d);
+      else generations.push({ until: t + ttl + ttl / 8, digests: new Set([d]) });
     },
     has(v) {
       if (!lengths.has(v.length)) return false;
-      const d = norm(v);
-      return kept.has(d) || (keys.get(d) ?? 0) > now();
+      if (kept.size > 0 && kept.has(norm(v))) return true;
+      if (generations.length === 0) return false;
+      const t = now();
+      return bytesOf(v).some((b) => heldKey(keyDigest(b), t));
     },
     keepKeysFor(ms) {
       if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`keepKeysFor: a time in ms above 0, got ${ms}`);
@@ -98,7 +113,7 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
       return ttl;
     },
     get size() {
-      return kept.size + keys.size;
+      return generations.reduce((n, g) => n + g.digests.size, kept.size);
     },
   };
 }
