@@ -67,11 +67,19 @@ export function createMetrics(options: MetricsOptions = {}): RotatorMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // The fleet's commit latency as one histogram, each device's as one gauge: a histogram per
+  // device was 4,000 × 13 series at fleet size — 8 MB of heap, a 3.4 MB /metrics, 220 ms of the
+  // event loop to render at every scrape.
   const commit = new Histogram({
     name: 'commit_duration_seconds',
-    help: 'NETCONF commit (confirmed) latency by device.',
-    labelNames: ['device'] as const,
+    help: 'NETCONF commit (confirmed) and confirm latency, every device.',
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  const lastCommit = new Gauge({
+    name: 'last_commit_duration_seconds',
+    help: 'Latency of the last NETCONF commit (confirmed) or confirm on the device.',
+    labelNames: ['device'] as const,
     registers: [registry],
   });
   const certDays = new Gauge({
@@ -117,7 +125,10 @@ export function createMetrics(options: MetricsOptions = {}): RotatorMetrics {
     },
     setLastSuccess,
     observeKmeRequest: (k, operation, seconds) => kme.observe({ kme: k, operation }, seconds),
-    observeCommit: (device, seconds) => commit.observe({ device }, seconds),
+    observeCommit(device, seconds) {
+      commit.observe(seconds);
+      lastCommit.set({ device }, seconds);
+    },
     setCertificateDaysLeft: (sae, days) => certDays.set({ sae }, Math.round(days * 100) / 100),
     setUnresolved: (list) => void (deadlines = [...list]),
     setLinksOnFallback: (links) => onFallback.set(new Set(links).size),

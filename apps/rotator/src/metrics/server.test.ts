@@ -19,6 +19,7 @@ describe('metrics endpoint over HTTP', () => {
     metrics.recordRotation('grp', 'failed');
     metrics.observeKmeRequest('KME_A', 'enc_keys', 0.042);
     metrics.observeCommit('r1', 1.5);
+    metrics.observeCommit('r2', 0.75);
     metrics.setCertificateDaysLeft('SAE_A', 12.345);
     server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics, health });
     now += 5_000;
@@ -32,8 +33,13 @@ describe('metrics endpoint over HTTP', () => {
     expect(text).toContain('key_age_seconds{link="dc1-dc2"} 15');
     expect(text).not.toContain('key_age_seconds{link="grp"}');
     expect(text).toContain('kme_request_duration_seconds_bucket{le="0.05",kme="KME_A",operation="enc_keys"} 1');
-    expect(text).toContain('commit_duration_seconds_bucket{le="1",device="r1"} 0');
-    expect(text).toContain('commit_duration_seconds_bucket{le="2",device="r1"} 1');
+    // Commits: the fleet's histogram, no series per device (4,000 × 13 of them at fleet size); a gauge each.
+    expect(text).toContain('commit_duration_seconds_bucket{le="0.5"} 0');
+    expect(text).toContain('commit_duration_seconds_bucket{le="1"} 1');
+    expect(text).toContain('commit_duration_seconds_bucket{le="2"} 2');
+    expect(text).not.toMatch(/^commit_duration_seconds\w*\{[^}]*device=/m);
+    expect(text).toContain('last_commit_duration_seconds{device="r1"} 1.5');
+    expect(text).toContain('last_commit_duration_seconds{device="r2"} 0.75');
     expect(text).toContain('certificate_days_left{sae="SAE_A"} 12.35');
     // A registry made without processMetrics carries the rotator's metrics only.
     expect(text).not.toMatch(/^(process|nodejs)_/m);
