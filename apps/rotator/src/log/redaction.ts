@@ -51,15 +51,15 @@ const keyDigest = (bytes: Uint8Array) => hash('sha256', bytes, 'base64').slice(0
 const HEX = /^[0-9a-fA-F]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
 
-/** The bytes `run` spells as hex or Base64/base64url (strictly: they spell it back). */
+/**
+ * The bytes `run` reads as in hex and in Base64/base64url (Node reads both alphabets, with or
+ * without padding). Leniently: a run whose unused last bits differ from the canonical spelling's
+ * still decodes to the key, so it is masked too.
+ */
 function bytesOf(run: string): Buffer[] {
   const out: Buffer[] = [];
   if (run.length % 2 === 0 && HEX.test(run)) out.push(Buffer.from(run, 'hex'));
-  if (BASE64.test(run)) {
-    const b = Buffer.from(run, 'base64'); // Node reads both alphabets, with or without padding
-    const unpadded = run.replace(/=+$/, '');
-    if (b.toString('base64').replace(/=+$/, '') === unpadded || b.toString('base64url') === unpadded) out.push(b);
-  }
+  if (BASE64.test(run)) out.push(Buffer.from(run, 'base64'));
   return out;
 }
 
