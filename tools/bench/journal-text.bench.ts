@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { frozenEntry, stateFileBytes } from '../../apps/rotator/src/state/journal-text.js';
 import type { Journal, JournalLink } from '../../apps/rotator/src/state/types.js';
+import { median } from './stats.js';
 
 const LINKS = Number(process.env.JOURNAL_LINKS ?? 2000);
 const WRITES = Number(process.env.JOURNAL_WRITES ?? 20);
@@ -54,7 +55,6 @@ for (let round = 0; round < ROUNDS; round++) {
   ms.text.push(text);
   ms.json.push(json);
 }
-const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
 console.log(`journal of ${LINKS} links (${(bytes / 1024).toFixed(0)} KB), ${WRITES} writes, a quarter of the entries new at each; median of ${ROUNDS} rounds`);
 console.log(`  JSON.stringify + UTF-8 ${median(ms.json).toFixed(1)} ms  (${ms.json.map((v) => v.toFixed(0)).join(' / ')})`);
 console.log(`  stateFileBytes         ${median(ms.text).toFixed(1)} ms  (${ms.text.map((v) => v.toFixed(0)).join(' / ')})`);

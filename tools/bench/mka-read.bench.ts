@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseMkaSessions, parseMkaSummaries, parseRpcReply } from '@qkd-macsec/junos-netconf';
 import { mkaReply } from './machine-reference.js';
+import { median } from './stats.js';
 
 const REPLIES = 4_000;
 const ROUNDS = 15;
@@ -34,7 +35,6 @@ for (let r = 0; r < ROUNDS; r++) {
   times.summaries.push(round(viaSummaries));
 }
 const best = (xs: number[]) => Math.min(...xs);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const us = (ms: number) => `${((ms / REPLIES) * 1000).toFixed(2)} µs`;
 console.log(`\nMKA replies read (${REPLIES} one-session replies of ~${replies[0]!.length} bytes, sim-junos shape), ${ROUNDS} alternating rounds, Node ${process.version}`);
 console.log(`load average (1/5/15 min): ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);

@@ -18,6 +18,7 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import ssh2 from 'ssh2';
+import { median } from './stats.js';
 
 const SEQUENTIAL = 800;
 const PIPELINED = 3000;
@@ -270,7 +271,6 @@ const sim = await startSimJunos({ devices: { eom: {}, chunked: { netconf11: true
 const baseEom = await startBaseline(false);
 const baseChunked = await startBaseline(true);
 const baseNagle = await startBaseline(true, false);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: Row[] = [];
 try {
   const samples = new Map<string, Row[]>();
