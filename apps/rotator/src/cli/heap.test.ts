@@ -18,10 +18,10 @@ const runChild = <T>(mode: 'limit' | 'none', body: string): T => {
 
 describe('applyV8Settings', () => {
   it("leaves the operator's own flags alone, each on its own (command line or NODE_OPTIONS)", () => {
-    expect(applyV8Settings(['--heap-growing-percent=80', '--semi-space-growth-factor=2', '--flush-bytecode'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined });
-    expect(applyV8Settings(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: false });
+    expect(applyV8Settings(['--heap-growing-percent=80', '--semi-space-growth-factor=2', '--flush-bytecode', '--minor-gc-task'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined, minorGcTask: undefined });
+    expect(applyV8Settings(['--heap_growing_percent', '80'])).toEqual({ heapGrowingPercent: undefined, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: false, minorGcTask: false });
     // The units' --max-semi-space-size sets the maximum; the factor still holds it there.
-    expect(applyV8Settings(['--max-semi-space-size=16', '--no-flush-bytecode'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: undefined });
+    expect(applyV8Settings(['--max-semi-space-size=16', '--no-flush-bytecode', '--no_minor_gc_task'])).toEqual({ heapGrowingPercent: HEAP_GROWING_PERCENT, semiSpaceGrowthFactor: SEMI_SPACE_GROWTH_FACTOR, flushBytecode: undefined, minorGcTask: undefined });
   });
 
   it('keeps a growing heap within 1.3× of what survives, where V8 alone lets it reach several times that', () => {
@@ -76,6 +76,31 @@ describe('applyV8Settings', () => {
     // (tools/bench starts the measured process with them from the start, as it imports less).
     expect(withUnit).toBe(32 * 2 ** 20);
     expect(alone).toBeGreaterThanOrEqual(withUnit); // seen: 32 MiB (Node 20), 64 MiB (Node 24)
+  }, 60_000);
+
+  it('collects the young generation when it is full, not from a task at 80 %', () => {
+    // Garbage allocated a little at a time across event-loop turns (as a cycle's replies come in):
+    // V8's minor GC task runs between them. --trace-gc names each scavenge's reason; the child
+    // without the settings is run with the same flag.
+    const body = `
+      let sink;
+      for (let turn = 0; turn < 400; turn++) {
+        for (let i = 0; i < 2000; i++) sink = { turn, i, a: [i, i] };
+        await new Promise((r) => setImmediate(r));
+      }
+      console.log(JSON.stringify(sink.turn));`;
+    const scavenges = (mode: 'limit' | 'none') => {
+      // Counted from the mark on: loading tsx and the module collects too, before any setting.
+      const script = `const { applyV8Settings } = await import(${JSON.stringify(heapTs)}); if (process.argv[1] === 'limit') applyV8Settings([]); console.log('MARK'); ${body}`;
+      const out = execFileSync(process.execPath, ['--trace-gc', '--import', 'tsx', '--input-type=module', '-e', script, mode], { encoding: 'utf8' });
+      const lines = out.slice(out.indexOf('MARK')).split('\n').filter((l) => l.includes('Scavenge'));
+      return { all: lines.length, byTask: lines.filter((l) => /\btask\b/.test(l)).length };
+    };
+    const limited = scavenges('limit');
+    const unlimited = scavenges('none');
+    expect(unlimited.byTask).toBeGreaterThan(0); // V8's default: scavenges scheduled as tasks
+    expect(limited.all).toBeGreaterThan(0);
+    expect(limited.byTask).toBe(0);
   }, 60_000);
 
   it('keeps the bytecode of code that has not run through the full collections between two cycles', () => {

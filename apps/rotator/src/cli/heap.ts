@@ -18,14 +18,22 @@
 //   0.72–0.83 ms with it held (three alternating pairs). An earlier version said this held the
 //   young generation at its initial 1 MiB; set after the imports, it never could.
 //
+// - No minor GC tasks (`--no-minor-gc-task`): V8 otherwise schedules a young-generation collection
+//   as a task once the young generation is 80 % full, so it collects before it has to. Through a
+//   cycle the survivors are the fleet's in-flight state, the same whenever V8 collects: collecting
+//   at 80 % copies them a quarter more often for nothing. 2,000 links, three alternating pairs
+//   (medians of the last four of eight cycles): 1.90–1.96 times the two-commit floor without the
+//   tasks, 2.09–2.21 with them.
+//
 // tools/bench `bench:fleet`, 4,000 devices: peak RSS ~440 MiB with only the 1.5× cap this used to
 // set; with the 1.3× cap, 328–333 MiB at 8 MiB semi-spaces and 350–354 MiB at the daemon's 16,
 // which cut the 2,000-link cycle by 7–17 % in five alternating pairs (README, "Memory"). With
 // 20 s of idle time before each cycle (FLEET_IDLE_MS), five alternating pairs: the cycles after
 // the idle time took 4.7–5.4 s with V8's flushing and 4.3–5.0 s with the bytecode kept.
 //
-// `node --heap-growing-percent=N`, `--semi-space-growth-factor=N` or `--[no-]flush-bytecode` given
-// by the operator win (on the command line, or in NODE_OPTIONS where node takes them).
+// `node --heap-growing-percent=N`, `--semi-space-growth-factor=N`, `--[no-]flush-bytecode` or
+// `--[no-]minor-gc-task` given by the operator win (on the command line, or in NODE_OPTIONS where
+// node takes them).
 import { setFlagsFromString } from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 30;
@@ -38,13 +46,15 @@ export interface V8Settings {
   semiSpaceGrowthFactor: number | undefined;
   /** false: bytecode flushing turned off; undefined when the operator chose. */
   flushBytecode: false | undefined;
+  /** false: V8's minor GC tasks turned off; undefined when the operator chose. */
+  minorGcTask: false | undefined;
 }
 
 const given = (args: readonly string[], pattern: RegExp) => args.some((a) => pattern.test(a));
 
-/** Sets V8's heap growth, young-generation growth and bytecode flushing unless node was started with its own; returns what it set. */
+/** Sets V8's heap growth, young-generation growth, bytecode flushing and minor GC tasks unless node was started with its own; returns what it set. */
 export function applyV8Settings(nodeArgs: readonly string[] = [...process.execArgv, ...(process.env.NODE_OPTIONS?.split(/\s+/) ?? [])]): V8Settings {
-  const settings: V8Settings = { heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined };
+  const settings: V8Settings = { heapGrowingPercent: undefined, semiSpaceGrowthFactor: undefined, flushBytecode: undefined, minorGcTask: undefined };
   if (!given(nodeArgs, /^--heap[-_]growing[-_]percent(=|$)/)) {
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     settings.heapGrowingPercent = HEAP_GROWING_PERCENT;
@@ -56,6 +66,10 @@ export function applyV8Settings(nodeArgs: readonly string[] = [...process.execAr
   if (!given(nodeArgs, /^--(no[-_])?flush[-_]bytecode(=|$)/)) {
     setFlagsFromString('--no-flush-bytecode');
     settings.flushBytecode = false;
+  }
+  if (!given(nodeArgs, /^--(no[-_])?minor[-_]gc[-_]task(=|$)/)) {
+    setFlagsFromString('--no-minor-gc-task');
+    settings.minorGcTask = false;
   }
   return settings;
 }
