@@ -5,9 +5,9 @@
 // a fresh process of its own, so RSS is that size's): best cycle wall time and the median of the
 // last half of the cycles, the floors measured in the same run — one commit plus one link's KME
 // round trips, and two commits (commit confirmed, then confirm: what the protocol needs) — and
-// the ratios, SSH sessions set up per cycle, NETCONF
-// requests per device per cycle, the rotator's CPU per device-cycle (process.cpuUsage() of this
-// process only), its peak RSS, and link-down intervals on the simulators' link record.
+// the ratios, SSH sessions set up per cycle, NETCONF requests per device per cycle, the rotator's
+// CPU per device-cycle (process.cpuUsage() of this process only), its peak RSS, and link-down
+// intervals on the simulators' link record.
 // Start-time waits are jumps of the simulators' manual clock; commit latency is wall time.
 //
 //   npm run bench:fleet -w tools            (FLEET_SIZES=20,200,2000 COMMIT_LATENCY_MS=1000 FLEET_CYCLES=15,15,8)
@@ -76,7 +76,6 @@ const cyclesFor = (links: number): number => {
   const i = [20, 200, 2000].indexOf(links);
   return CYCLES_SET?.[i] ?? (links <= 200 ? 15 : 8);
 };
-
 
 interface SizeResult {
   links: number;
