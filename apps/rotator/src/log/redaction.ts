@@ -52,9 +52,9 @@ const HEX = /^[0-9a-fA-F]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
 
 /**
- * The bytes `run` reads as in hex and in Base64/base64url (Node reads both alphabets, with or
- * without padding). Leniently: a run whose unused last bits differ from the canonical spelling's
- * still decodes to the key, so it is masked too.
+ * The bytes `run` spells in hex, and in Base64 or base64url (Node reads both alphabets, with or
+ * without padding). Read leniently: a run whose last character's unused bits differ from the
+ * canonical spelling's still decodes to the key, so it is masked too.
  */
 function bytesOf(run: string): Buffer[] {
   const out: Buffer[] = [];
