@@ -18,4 +18,5 @@ export {
 export { NO_FAULTS } from './faults.js';
 export type { KeyNetwork, LinkPool, Clock } from './key-stream.js';
 export type { KeyIssuedEvent } from './kme-server.js';
-export { createLogger, type SimLogger, type LogLevel, type LogFormat } from './logger.js';
+export { createLogger, type CreateLoggerOptions, type LogLevel, type LogFormat } from './create-logger.js';
+export type { Logger } from './logger.js';

@@ -11,7 +11,7 @@ import type { Faults, SimKmeConfig } from './config.js';
 import { isQuiet, malformedBody, pickFault } from './faults.js';
 import type { KeyLog } from './key-log.js';
 import type { IssuedKey, KeyNetwork, LinkPool } from './key-stream.js';
-import { debugEnabled, type SimLogger } from './logger.js';
+import type { LevelLogger } from './logger.js';
 import { decodeRelay, RELAY_PATH, type RelayClient } from './relay.js';
 
 export interface KmeServerOptions {
@@ -26,7 +26,7 @@ export interface KmeServerOptions {
   /** Read on every request so faults can change while the server runs. */
   faults: () => Faults;
   random?: () => number;
-  logger: SimLogger;
+  logger: LevelLogger;
   /** Called with every key this KME issues (after any relay), e.g. for a test to scan outputs for it. */
   onKeyIssued?: (event: KeyIssuedEvent) => void;
   /** KMEs linked to this one (accepted as relay senders), and the client to reach remote ones. */
@@ -72,7 +72,7 @@ const unauthorized = (message: string) => new Refusal(401, message);
 export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer> {
   const { id: kmeId, network, logger } = opts;
   const random = opts.random ?? Math.random;
-  const debug = debugEnabled(logger);
+  const debug = logger.debugOn;
   // Peer certificates do not change on a keep-alive connection: resolve the SAE ID once per socket.
   const callerBySocket = new WeakMap<object, string | null>();
   // The response being produced on each connection, so a late parser error does not write over it.
@@ -101,13 +101,20 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
   const linkTo = (saeId: string, role: string): { kme: string; link: LinkPool } => {
     const peer = network.kmeOfSae(saeId);
     if (peer === undefined) throw badRequest(`unknown ${role} SAE "${saeId}"`);
-    if (peer === kmeId) throw badRequest(`${role} SAE "${saeId}" is attached to ${kmeId} itself; keys are delivered only across a QKD link`);
+    // Only a single-KME topology has a pool from a KME to itself.
+    if (peer === kmeId && !network.link(kmeId, kmeId))
+      throw badRequest(`${role} SAE "${saeId}" is attached to ${kmeId} itself; keys are delivered only across a QKD link`);
     const link = network.link(kmeId, peer);
     if (!link) throw badRequest(`no QKD link between ${kmeId} and ${peer} (the KME of ${role} SAE "${saeId}")`);
     return { kme: peer, link };
   };
 
+  const notSelf = (caller: string, slave: string) => {
+    if (slave === caller) throw badRequest(`slave SAE "${slave}" is the caller itself; a key goes from one SAE to another`);
+  };
+
   const status = (caller: string, slave: string) => {
+    notSelf(caller, slave);
     const { kme: target, link } = linkTo(slave, 'slave');
     const { limits } = link;
     return {
@@ -141,6 +148,7 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
 
   const issuedBefore: string[] = [];
   const encKeys = async (caller: string, slave: string, request: KeyRequestLike): Promise<{ keys: IssuedKey[] }> => {
+    notSelf(caller, slave);
     const { limits } = linkTo(slave, 'slave').link;
     checkExtensions(request.extension_mandatory, true);
     checkExtensions(request.extension_optional, false);
@@ -244,7 +252,8 @@ export async function startKmeServer(opts: KmeServerOptions): Promise<KmeServer>
     const caller = requireLocalCaller(req);
     if (op === 'status') return reply(200, status(caller, saeId));
     if (op === 'enc_keys') {
-      const request = method === 'POST' ? parseBody(body, keyRequestSchema, 'Key request') : keyRequestFromQuery(query);
+      // An empty POST asks for the defaults, as the ETSI reference implementation reads it.
+      const request = method === 'GET' ? keyRequestFromQuery(query) : body.trim() === '' ? {} : parseBody(body, keyRequestSchema, 'Key request');
       return handOut(await encKeys(caller, saeId, request));
     }
     const ids =

@@ -3,12 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { loadCredential } from '@qkd-macsec/cert-lcm';
 import { startAdminServer, type AdminServer } from './admin.js';
-import { defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { defaultConfigInput, keyPools, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { createFaultTable } from './fault-table.js';
 import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
-import { createLogger, type SimLogger } from './logger.js';
+import { createLogger } from './create-logger.js';
+import { levelLogger, type LevelLogger, type Logger } from './logger.js';
 import { createSimPki, readKmeTls, SimPkiError, type KmeTls, type SimPki } from './pki.js';
 import { createRelayClient, type RelayClient } from './relay.js';
 
@@ -22,7 +23,7 @@ export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
   /** Dice for fault injection; default Math.random. */
   random?: () => number;
   /** Default: a tslog logger at `log.level`, or at 'warn' when `log` is not given. */
-  logger?: SimLogger;
+  logger?: Logger;
   /**
    * The KMEs to serve in this process (default: all). A linked KME left out is reached at its
    * configured host and port, through the key relay, so it needs a fixed port and the PKI's
@@ -68,7 +69,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input,
     'startSimKme',
   );
-  const logger = givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' });
+  const logger = levelLogger(givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' }));
 
   const local = new Set(localIds ?? config.kmes.map((k) => k.id));
   for (const id of local)
@@ -81,7 +82,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   const network = createKeyNetwork(
     {
       kmes: config.kmes,
-      links: config.links.map((l) => ({ kmes: l.kmes, limits: linkLimits(config, l) })),
+      links: keyPools(config),
       local,
     },
     now,
@@ -216,7 +217,7 @@ function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
 }
 
 /** Where the linked KMEs served by other processes listen, for the key relay. */
-function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: SimLogger): Map<string, string> {
+function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: LevelLogger): Map<string, string> {
   const urls = new Map<string, string>();
   for (const kme of config.kmes) {
     if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;
