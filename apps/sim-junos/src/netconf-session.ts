@@ -17,7 +17,7 @@ import type { SessionRef } from './store.js';
 import { parseXmlDocument, XmlInputError } from './xml.js';
 
 /** Largest RPC accepted; a bigger one ends the session (Junos has a similar cap). */
-export const MAX_RPC_BYTES = 8 * 1024 * 1024;
+const MAX_RPC_BYTES = 8 * 1024 * 1024;
 
 const JUNOS_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:candidate:1.0',

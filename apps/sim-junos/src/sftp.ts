@@ -13,7 +13,7 @@ export interface MemoryFs {
 }
 
 /** Largest file the in-memory file system takes. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 const DEFAULT_DIRS = ['/', '/var', '/var/tmp', '/var/home', '/var/db', '/var/db/scripts', '/var/db/scripts/event', '/var/db/scripts/op', '/config'];
 

@@ -27,7 +27,7 @@ export interface CommitRecord {
   confirmPending?: boolean;
 }
 
-export interface CommitOptions {
+interface CommitOptions {
   /** Commit confirmed: roll back automatically unless another commit arrives within this time. */
   confirmTimeoutMs?: number;
   log?: string;
