@@ -79,3 +79,11 @@ describe('levelLogger', () => {
     expect(levelLogger(console).debugOn).toBe(true);
   });
 });
+
+describe('levelLogger over tslog', () => {
+  it('a line without context ends with the message', () => {
+    const s = terminal();
+    levelLogger(createLogger({ stream: s, colors: false })).warn('no context here');
+    expect(s.text()).toMatch(/ WARN sim-kme no context here\n$/);
+  });
+});

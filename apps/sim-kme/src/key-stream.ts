@@ -85,7 +85,7 @@ export interface IssuedKey {
   readonly key: Buffer;
 }
 
-export type RetrieveResult =
+type RetrieveResult =
   | { ok: true; keys: IssuedKey[] }
   | { ok: false; reason: 'not-found' | 'not-entitled'; keyId: string };
 
@@ -96,7 +96,7 @@ export interface RelayBatch {
   keys: { keyId: string; key: Buffer; masterSaeId: string; slaves: string[] }[];
 }
 
-export type IssueResult =
+type IssueResult =
   | { ok: true; keys: IssuedKey[]; relay: RelayBatch[] }
   | { ok: false; reason: 'pool-empty'; link: readonly [string, string]; neededBits: number; availableBits: number };
 

@@ -33,7 +33,9 @@ export function levelLogger(logger: Logger): LevelLogger {
       ? () => undefined
       : (message, context) => {
           try {
-            fn.call(logger, message, context);
+            // No `undefined` argument: tslog would print it.
+            if (context === undefined) fn.call(logger, message);
+            else fn.call(logger, message, context);
           } catch {
             // best effort
           }

@@ -6,16 +6,11 @@ import { SimKmeConfigError } from '../config.js';
 import { SimPkiError } from '../pki.js';
 
 export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
+const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-
-/** A command line that cannot be run as given. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export function exitCodeOf(err: unknown): number {
   // The PKI files and the certificates a config file names are configuration too.
-  const configuration = err instanceof UsageError || err instanceof SimKmeConfigError || err instanceof SimPkiError || err instanceof CertLcmError;
+  const configuration = err instanceof SimKmeConfigError || err instanceof SimPkiError || err instanceof CertLcmError;
   return configuration ? EXIT_USAGE : EXIT_FAILED;
 }

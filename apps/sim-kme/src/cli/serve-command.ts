@@ -36,9 +36,10 @@ export async function serveCommand(opts: ServeOptions, print: Print, warn: Print
     keyLog,
     logger,
   });
+  // Before anything is printed: whoever reads it may signal at once, and an unhandled SIGTERM kills.
+  stopOnSignals(sim, (signal) => logger.info('stopping', { signal }));
   printServing(sim, config, print);
   if (usesPkiDir) printTry(sim, config, pkiDir, print);
-  stopOnSignals(sim, (signal) => logger.info('stopping', { signal }));
 }
 
 function printServing(sim: SimKme, config: SimKmeConfig, print: Print): void {
