@@ -139,6 +139,8 @@ export interface KeyNetworkOptions {
   heldKeyTtlMs?: number;
 }
 
+// Over 80 lines: a factory whose closure holds the state (held keys, pools, SAE owners) that
+// its short methods share; the object it returns is the module's one concept.
 export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now, options: KeyNetworkOptions = {}): KeyNetwork {
   const ttl = options.heldKeyTtlMs ?? 0;
   const expiry = () => (ttl > 0 ? now() + ttl : Number.POSITIVE_INFINITY);
