@@ -42,6 +42,8 @@ export interface NetconfSessionOptions {
   onClose?(): void;
 }
 
+// Over 80 lines: one session's state (framing, hello, queue, faults, close) is this closure's
+// locals, and its few handlers all read and write them; split, they would pass it all around.
 export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): void {
   const { device, session } = opts;
   // Junos offers base:1.1 once `system services netconf rfc-compliant` is committed.
