@@ -3,6 +3,8 @@
 import { inspect } from 'node:util';
 import { Logger as TsLogger, type ILogObj } from 'tslog';
 
+const NAME = 'sim-kme';
+
 export type LogLevel = 'silly' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogFormat = 'pretty' | 'json';
 export const LOG_LEVELS: readonly LogLevel[] = ['silly', 'trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -27,10 +29,11 @@ export function createLogger(opts: CreateLoggerOptions = {}): TsLogger<ILogObj> 
   const stream = opts.stream ?? process.stderr;
   const colors = opts.colors ?? colorsWanted(stream);
   const write = (line: string) => void stream.write(`${line}\n`);
+  // tslog's levels end at fatal (6); 'silent' is its hidden type, which with no transport prints nothing.
+  if (level === 'silent') return new TsLogger<ILogObj>({ name: opts.name ?? NAME, type: 'hidden' });
   return new TsLogger<ILogObj>({
-    name: opts.name ?? 'sim-kme',
+    name: opts.name ?? NAME,
     type: opts.format ?? 'pretty',
-    // tslog's levels end at fatal (6): 'silent' (7) is above every one of them.
     minLevel: LOG_LEVELS.indexOf(level),
     hideLogPositionForProduction: true,
     stylePrettyLogs: colors,
