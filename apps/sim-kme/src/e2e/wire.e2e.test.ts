@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificate } from '@qkd-macsec/cert-lcm';
 import { ETSI_400_MESSAGES } from '@qkd-macsec/etsi-qkd-client/schemas';
 import { createSimPki, startSimKme, type SimKme, type SimPki } from '../index.js';
-import { rawCall } from './raw-https.js';
+import { rawCall } from './testing/raw-https.js';
 
 let sim: SimKme;
 let pki: SimPki;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { createSimPki, startSimKme, type SimKme, type SimPki } from '../index.js';
-import { rawCall } from './raw-https.js';
+import { rawCall } from './testing/raw-https.js';
 
 interface Line {
   at: string;

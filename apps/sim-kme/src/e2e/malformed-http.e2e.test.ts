@@ -4,8 +4,8 @@
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimKme, type SimKme } from '../index.js';
-import { rawCall } from './raw-https.js';
-import { rawTlsExchange } from './raw-tls.js';
+import { rawCall } from './testing/raw-https.js';
+import { rawTlsExchange } from './testing/raw-tls.js';
 
 const HEADERS_TIMEOUT_MS = 600;
 const REQUEST_TIMEOUT_MS = 1_200;

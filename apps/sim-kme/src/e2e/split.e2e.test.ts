@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, QkdServiceUnavailableError, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { createSimPki, startSimKme, type SimKme, type SimKmeConfigInput, type SimPki } from '../index.js';
-import { rawCall } from './raw-https.js';
+import { rawCall } from './testing/raw-https.js';
 
 let pki: SimPki;
 let simA: SimKme;

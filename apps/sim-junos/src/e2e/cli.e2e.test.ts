@@ -1,37 +1,26 @@
-import { spawn } from 'node:child_process';
+// The sim-junos command as a user runs it: the built binary in real processes.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawNetconf } from './testing/raw-netconf.js';
+import { runCli } from '../testing/built-cli.js';
+import { rawNetconf } from '../testing/raw-netconf.js';
 
-const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sim-junos-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): { output: Promise<string>; exit: Promise<number | null>; stop(): void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const output = new Promise<string>((resolve) => {
-    const take = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ctrl-C stops.')) resolve(out);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('exit', () => resolve(out));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output, exit, stop: () => child.kill('SIGTERM') };
+function run(args: string[], env?: NodeJS.ProcessEnv): { output: Promise<string>; exit: Promise<number | null>; stop(): void } {
+  const p = runCli(args, env);
+  return { output: p.output.then((o) => o.all), exit: p.exit, stop: p.stop };
 }
 
 describe('sim-junos CLI', () => {
   it('starts the default topology and prints ports, credentials, fingerprints and the link', async () => {
-    const p = run(['--password', 'cli-test-pw']);
+    const p = run([], { ...process.env, SIM_JUNOS_PASSWORD: 'cli-test-pw' });
     const out = await p.output;
     try {
-      expect(out).toMatch(/r1 {2}port \d+ {2}user admin {2}password cli-test-pw/);
+      expect(out).toMatch(/r1 {2}port \d+ {2}user admin {2}password \(from SIM_JUNOS_PASSWORD\)/);
+      expect(out).not.toContain('cli-test-pw');
       expect(out).toMatch(/host key SHA256:\S{43}/);
       expect(out).toMatch(/ssh -s -p \d+ admin@127\.0\.0\.1 netconf/);
       expect(out).toMatch(/link +ends +state +down time +fallback time\n +r1-r2 +r1 ge-0\/0\/0 <-> r2 ge-0\/0\/0 +secured +0 ms +0 ms\n/);

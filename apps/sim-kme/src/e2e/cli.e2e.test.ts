@@ -1,17 +1,12 @@
-// The sim-kme command as a user runs it: real processes, files on disk, signals.
-import { spawn, spawnSync } from 'node:child_process';
+// The sim-kme command as a user runs it: the built binary (bin/sim-kme.js, dist/cli.js) in real
+// processes, files on disk, signals, exit codes.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createQkdClient, QkdServiceUnavailableError } from '@qkd-macsec/etsi-qkd-client';
-
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
-// The child runs in a temporary directory, so name tsx's loader by its full path.
-const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
-const run = (args: string[], cwd: string) => spawnSync(process.execPath, ['--import', tsx, cli, ...args], { cwd, encoding: 'utf8' });
+import { bin, run } from './testing/built-cli.js';
 
 describe('sim-kme pki', () => {
   it('writes a CA, KME and SAE certificates with private keys at 0600, and refuses to overwrite', { timeout: 60_000 }, () => {
@@ -24,7 +19,7 @@ describe('sim-kme pki', () => {
       expect((statSync(join(dir, 'pki', f)).mode & 0o777).toString(8), f).toBe('600');
     expect((statSync(join(dir, 'pki', 'ca.crt')).mode & 0o777).toString(8)).toBe('644');
     const again = run(['pki', '--out', 'pki'], dir);
-    expect(again.status).toBe(1);
+    expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/ca\.crt: a PKI already exists here; pass force to replace it/);
   });
 });
@@ -34,7 +29,7 @@ describe('sim-kme serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-kme-cli-'));
     writeFileSync(join(dir, 'sim.yaml'), 'kmes:\n  - id: KME_A\n  - id: KME_B\n    port: 99999\n');
     const res = run(['serve', '--config', 'sim.yaml'], dir);
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(2);
     expect(res.stderr).toContain('sim.yaml):\n  kmes[1].port: expected a number 0..65535');
   });
 
@@ -42,7 +37,7 @@ describe('sim-kme serve', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-kme-cli-'));
     writeFileSync(join(dir, 'sim.yaml'), 'kmes:\n  - id: KME_A\n    saes: [SAE_A]\n');
     const res = run(['serve', '--config', 'sim.yaml'], dir);
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/pki\/ca\.crt: cannot read: .*\(run `sim-kme pki --out DIR` with the same KME IDs first\)/);
   });
 
@@ -53,7 +48,7 @@ describe('sim-kme serve', () => {
       ['pkiDir: ./pki', 'kmes:', '  - { id: KME_A, port: 0, saes: [SAE_A] }', '  - { id: KME_B, port: 0, saes: [SAE_B] }', 'links:', '  - kmes: [KME_A, KME_B]', ''].join('\n'),
     );
     expect(run(['pki', '--out', 'pki', '--config', 'sim.yaml'], dir).status).toBe(0);
-    const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--config', 'sim.yaml', '--log-format', 'json', '--log-level', 'debug'], { cwd: dir });
+    const child = spawn(process.execPath, [bin, 'serve', '--config', 'sim.yaml', '--log-format', 'json', '--log-level', 'debug'], { cwd: dir });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -98,7 +93,7 @@ function servingDir(): string {
 
 /** Runs `sim-kme serve` until it has printed its admin line; returns its output so far and a stop. */
 async function serve(dir: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--config', 'sim.yaml', ...args], { cwd: dir });
+  const child = spawn(process.execPath, [bin, 'serve', '--config', 'sim.yaml', ...args], { cwd: dir });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
@@ -150,7 +145,7 @@ describe('sim-kme serve: admin endpoint and key log', () => {
   it('writes no file without --key-log, and --no-admin turns the endpoint off', { timeout: 60_000 }, async () => {
     const dir = servingDir();
     const before = readdirSync(dir, { recursive: true }).sort();
-    const child = spawn(process.execPath, ['--import', tsx, cli, 'serve', '--config', 'sim.yaml', '--no-admin'], { cwd: dir });
+    const child = spawn(process.execPath, [bin, 'serve', '--config', 'sim.yaml', '--no-admin'], { cwd: dir });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -179,7 +174,7 @@ describe('sim-kme serve: admin endpoint and key log', () => {
 
   it('refuses an admin address that is not loopback', { timeout: 60_000 }, () => {
     const res = run(['serve', '--admin', '0.0.0.0:9000'], mkdtempSync(join(tmpdir(), 'sim-kme-cli-')));
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(2);
     expect(res.stderr).toContain("option '--admin <host:port>' argument '0.0.0.0:9000' is invalid. 0.0.0.0 is not a loopback address");
   });
 });
