@@ -51,20 +51,20 @@ const RESERVED_ELEMENT = /<\/?\s*(?:[A-Za-z_][\w.-]*:)?(__proto__|constructor|pr
 /** The library's own error messages, mapped to ours; library text can quote the document. */
 function libraryFault(err: unknown): ConfigParseError {
   const msg = err instanceof Error ? err.message : '';
-  if (/Maximum nested tags/i.test(msg)) return new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, '(document)');
-  if (/DOCTYPE/i.test(msg)) return new ConfigParseError('"<!" that opens neither a comment nor CDATA', '(document)');
+  if (/Maximum nested tags/i.test(msg)) return new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, { path: '(document)' });
+  if (/DOCTYPE/i.test(msg)) return new ConfigParseError('"<!" that opens neither a comment nor CDATA', { path: '(document)' });
   const what = /CDATA/i.test(msg) ? 'an unclosed CDATA section' : /Comment/i.test(msg) ? 'an unclosed comment' : /Pi Tag/i.test(msg) ? 'an unclosed processing instruction' : 'an unterminated tag';
-  return new ConfigParseError(`malformed XML: ${what}`, '(document)');
+  return new ConfigParseError(`malformed XML: ${what}`, { path: '(document)' });
 }
 
 /** The `<configuration>` element of a document, checked and parsed by fast-xml-parser. */
 function parseDocument(xml: string): XmlTreeElement {
-  if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, '(document)');
+  if (typeof xml !== 'string') throw new ConfigParseError(`expected an XML string, got ${typeof xml}`, { path: '(document)' });
   // Junos never sends a DTD; refusing one rules out entity tricks altogether.
-  if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', '(document)');
+  if (/<!DOCTYPE/i.test(xml)) throw new ConfigParseError('a DOCTYPE is not allowed in configuration XML', { path: '(document)' });
   checkCharacters(xml);
   const reserved = RESERVED_ELEMENT.exec(xml);
-  if (reserved) throw new ConfigParseError(`element <${reserved[1]}> is not allowed in configuration XML`, '(document)');
+  if (reserved) throw new ConfigParseError(`element <${reserved[1]}> is not allowed in configuration XML`, { path: '(document)' });
   let valid: ReturnType<typeof XMLValidator.validate>;
   try {
     valid = XMLValidator.validate(xml);
@@ -76,7 +76,7 @@ function parseDocument(xml: string): XmlTreeElement {
     // The validator quotes document text: a broken tag next to a CAK gets the CAK quoted whole.
     // Keep quoted single characters only; line and column still point at the fault.
     const msg = valid.err.msg.replace(/'([^']*)'/g, (quoted, inner: string) => (inner.length <= 1 ? quoted : "'…'"));
-    throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${msg}`, '(document)');
+    throw new ConfigParseError(`malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${msg}`, { path: '(document)' });
   }
   checkReferences(xml);
   let doc: El;
@@ -88,7 +88,7 @@ function parseDocument(xml: string): XmlTreeElement {
   const configuration = findConfiguration(treesOf(doc));
   if (!configuration) {
     const rpcError = JSON.stringify(doc).includes('"rpc-error"');
-    throw new ConfigParseError(rpcError ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', '(document)');
+    throw new ConfigParseError(rpcError ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', { path: '(document)' });
   }
   return configuration;
 }
@@ -113,7 +113,7 @@ function treeOf(name: string, value: unknown): XmlTreeElement {
   if (typeof value !== 'object' || value === null) return { name, attributes: NO_ATTRIBUTES, children: [], text: String(value) };
   const el = value as El;
   const text = el['#text'] ?? '';
-  if (typeof text !== 'string') throw new ConfigParseError('expected text', name);
+  if (typeof text !== 'string') throw new ConfigParseError('expected text', { path: name });
   let attributes = NO_ATTRIBUTES;
   for (const key of Object.keys(el)) {
     if (!key.startsWith('@_')) continue;
@@ -142,18 +142,18 @@ export function readConfigurationTree(root: XmlTreeElement): MacsecConfig {
   return ownErrors(() => {
     checkTree(root, 0);
     const configuration = findConfiguration([root]);
-    if (!configuration) throw new ConfigParseError(root.name === 'rpc-reply' && root.children.some((c) => c.name === 'rpc-error') ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', '(document)');
+    if (!configuration) throw new ConfigParseError(root.name === 'rpc-reply' && root.children.some((c) => c.name === 'rpc-error') ? 'the reply is an <rpc-error>, not configuration' : 'no <configuration> element', { path: '(document)' });
     return readModel(configuration);
   });
 }
 
 /** What parseDocument refuses in a string, refused in a tree: deep nesting and reserved names. */
 function checkTree(node: XmlTreeElement, depth: number): void {
-  if (depth > MAX_XML_DEPTH) throw new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, '(document)');
+  if (depth > MAX_XML_DEPTH) throw new ConfigParseError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, { path: '(document)' });
   const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const name = children[i]!.name;
-    if (name === '__proto__' || name === 'constructor' || name === 'prototype') throw new ConfigParseError(`element <${name}> is not allowed in configuration XML`, '(document)');
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') throw new ConfigParseError(`element <${name}> is not allowed in configuration XML`, { path: '(document)' });
     checkTree(children[i]!, depth + 1);
   }
 }
@@ -167,7 +167,7 @@ function ownErrors<T>(run: () => T): T {
     return run();
   } catch (err) {
     if (err instanceof MacsecConfigError) throw err;
-    throw new ConfigParseError(`unreadable configuration XML (${err instanceof Error ? err.name : typeof err})`, '(document)');
+    throw new ConfigParseError(`unreadable configuration XML (${err instanceof Error ? err.name : typeof err})`, { path: '(document)' });
   }
 }
 

@@ -26,7 +26,7 @@ export function one(el: XmlTreeElement, tag: string, path: string): XmlTreeEleme
     count++;
     found ??= children[i];
   }
-  if (count > 1) throw new ConfigParseError(`<${tag}> appears ${count} times, expected once`, path);
+  if (count > 1) throw new ConfigParseError(`<${tag}> appears ${count} times, expected once`, { path });
   return found;
 }
 
@@ -48,7 +48,7 @@ function ownText(t: string): string {
 
 export function requiredText(el: XmlTreeElement, tag: string, path: string): string {
   const t = childText(el, tag, path);
-  if (t === undefined || t === '') throw new ConfigParseError(`missing <${tag}>`, path);
+  if (t === undefined || t === '') throw new ConfigParseError(`missing <${tag}>`, { path });
   return t;
 }
 
@@ -57,7 +57,7 @@ const UINT = /^\d{1,10}$/;
 export function childInt(el: XmlTreeElement, tag: string, path: string): number | undefined {
   const t = childText(el, tag, path);
   if (t === undefined) return undefined;
-  if (!UINT.test(t)) throw new ConfigParseError(`"${t}" is not a non-negative integer`, `${path}/${tag}`);
+  if (!UINT.test(t)) throw new ConfigParseError(`"${t}" is not a non-negative integer`, { path: `${path}/${tag}` });
   return Number(t);
 }
 

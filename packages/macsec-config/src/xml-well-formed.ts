@@ -19,7 +19,7 @@ export function checkCharacters(xml: string): void {
   const bad = NON_XML_CHAR.exec(xml);
   if (bad) {
     const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new ConfigParseError(`character U+${code} at offset ${bad.index} is not allowed in XML 1.0`, '(document)');
+    throw new ConfigParseError(`character U+${code} at offset ${bad.index} is not allowed in XML 1.0`, { path: '(document)' });
   }
 }
 
@@ -44,10 +44,10 @@ export function checkReferences(xml: string): void {
     if (m[0] !== '&') continue;
     REFERENCE.lastIndex = m.index;
     const ref = REFERENCE.exec(xml);
-    if (!ref) throw new ConfigParseError(`undefined entity reference at ${position(xml, m.index)}`, '(document)');
+    if (!ref) throw new ConfigParseError(`undefined entity reference at ${position(xml, m.index)}`, { path: '(document)' });
     const code = ref[2] !== undefined ? Number(ref[2]) : ref[3] !== undefined ? Number.parseInt(ref[3], 16) : undefined;
     if (code === undefined || isXmlChar(code)) continue;
     const what = code > 0x10ffff ? 'a character beyond U+10FFFF' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new ConfigParseError(`reference to ${what} at ${position(xml, m.index)} is not allowed in XML 1.0`, '(document)');
+    throw new ConfigParseError(`reference to ${what} at ${position(xml, m.index)} is not allowed in XML 1.0`, { path: '(document)' });
   }
 }
