@@ -96,7 +96,7 @@ describe('deriveCknCak', () => {
     const secretBytes = bytes(32, () => 0xab);
     const d = deriveCknCak({ keyId: KEY_ID, bytes: secretBytes }, { cipherSuite: 'gcm-aes-256', strategy: 'sha256-keyid' });
     expect(JSON.stringify(d)).not.toContain('abab');
-    expect(String(d.cak)).toBe('<redacted>');
+    expect(String(d.cak)).toBe('[redacted]');
     expect(() => deriveCknCak({ keyId: KEY_ID, bytes: secretBytes }, { cipherSuite: 'gcm-aes-128', strategy: 'sha256-keyid' })).toThrow(/has 256 bits/);
     try {
       deriveCknCak({ keyId: KEY_ID, bytes: secretBytes }, { cipherSuite: 'gcm-aes-128', strategy: 'sha256-keyid' });

@@ -19,13 +19,13 @@ describe('README', () => {
       const calls = log.mock.calls;
       expect(calls[0]).toEqual([256]);
       expect(calls[1]?.[0]).toMatch(/^[0-9a-f]{64}$/);
-      expect(calls[2]).toEqual(['<redacted>']);
+      expect(calls[2]).toEqual(['[redacted]']);
       expect(calls[3]).toEqual([1, '2026-11-24.20:05:00', [62], 0, 63]);
       const ckn = calls[1]![0] as string;
       expect(calls[4]?.[0]).toBe(
         [
           'delete security authentication-key-chains key-chain QKD_KC key 62',
-          'set security authentication-key-chains key-chain QKD_KC key 1 secret <redacted>',
+          'set security authentication-key-chains key-chain QKD_KC key 1 secret [redacted]',
           `set security authentication-key-chains key-chain QKD_KC key 1 key-name ${ckn}`,
           'set security authentication-key-chains key-chain QKD_KC key 1 start-time 2026-11-24.20:05:00',
         ].join('\n'),

@@ -151,10 +151,10 @@ describe('renderSet, feature by feature', () => {
     const preview = renderSet(fullModel()).join('\n');
     expect(preview).not.toContain(CAK256);
     expect(preview).not.toContain(CAK128);
-    expect(preview).toContain('pre-shared-key cak <redacted>');
+    expect(preview).toContain('pre-shared-key cak [redacted]');
     const device = renderSet(fullModel(), reveal).join('\n');
     expect(device).toContain(`pre-shared-key cak ${CAK256}`);
-    expect(device).not.toContain('<redacted>');
+    expect(device).not.toContain('[redacted]');
   });
 
   it('refuses an invalid model with every problem named', () => {

@@ -50,7 +50,7 @@ describe('renderXml', () => {
         <security-mode>static-cak</security-mode>
         <pre-shared-key>
           <ckn>ab</ckn>
-          <cak>&lt;redacted&gt;</cak>
+          <cak>[redacted]</cak>
         </pre-shared-key>
       </connectivity-association>
       <interfaces replace="replace">

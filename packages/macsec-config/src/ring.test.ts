@@ -176,7 +176,7 @@ describe('keyChainRotationChange', () => {
     ]);
     const xml = renderXml(change.config, { delete: change.delete });
     expect(xml).toContain('<key delete="delete">\n          <name>1</name>\n        </key>');
-    expect(xml).toContain('<secret>&lt;redacted&gt;</secret>');
+    expect(xml).toContain('<secret>[redacted]</secret>');
   });
 });
 
