@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAK128, CKN1, fullModel } from './fixtures.test-util.js';
+import { CAK128, CKN1, fullModel } from './testing/fixtures.js';
 import { ConfigParseError } from './errors.js';
 import { CIPHER_SUITES, type MacsecConfig } from './model.js';
 import { parseConfigurationChange, parseConfigurationXml } from './parse-xml.js';

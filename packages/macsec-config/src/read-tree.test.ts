@@ -2,7 +2,7 @@
 // parseConfigurationXml (the string path, through fast-xml-parser): the same model, the same
 // errors, and the tree path refuses what the string path refuses before parsing.
 import { describe, expect, it } from 'vitest';
-import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './fixtures.test-util.js';
+import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './testing/fixtures.js';
 import { ConfigParseError } from './errors.js';
 import { MAX_XML_DEPTH, parseConfigurationXml, readConfigurationTree, type XmlTreeElement } from './parse-xml.js';
 import { renderXml } from './render-xml.js';
@@ -71,7 +71,7 @@ describe('readConfigurationTree reads what parseConfigurationXml reads', () => {
       const text = parseConfigurationXml(xml);
       const tree = fromTree(xml);
       expect(tree).toEqual(text);
-      // toEqual compares Secrets by value (fixtures.test-util.ts); the JSON form shows the shape.
+      // toEqual compares Secrets by value (testing/fixtures.ts); the JSON form shows the shape.
       expect(JSON.stringify(tree)).toBe(JSON.stringify(text));
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAK128, CAK256, CKN1, CKN2, fullModel } from './fixtures.test-util.js';
+import { CAK128, CAK256, CKN1, CKN2, fullModel } from './testing/fixtures.js';
 import { MacsecValidationError } from './errors.js';
 import { renderDelete, renderSet } from './render-set.js';
 import { Secret } from './secret.js';

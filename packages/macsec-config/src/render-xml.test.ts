@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAK128, CAK256, CKN1, fullModel } from './fixtures.test-util.js';
+import { CAK128, CAK256, CKN1, fullModel } from './testing/fixtures.js';
 import { escapeXml, renderXml } from './render-xml.js';
 import { Secret } from './secret.js';
 

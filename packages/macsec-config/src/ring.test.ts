@@ -6,7 +6,7 @@ import { renderXml } from './render-xml.js';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type RingKey } from './ring.js';
 import { Secret } from './secret.js';
 import { formatStartTime, parseStartTime } from './start-time.js';
-import { referenceLinkPlan, referencePlan } from './ring-reference.test-util.js';
+import { referenceLinkPlan, referencePlan } from './testing/ring-reference.js';
 
 const T0 = new Date('2026-11-24T20:00:00Z');
 const at = (offsetSeconds: number) => formatStartTime(new Date(T0.getTime() + offsetSeconds * 1000));
