@@ -24,9 +24,10 @@ import {
 } from './model.js';
 import { Secret } from './secret.js';
 import { KEY_INDEX_MAX, KEY_INDEX_MIN } from './validate.js';
-import { childInt, childText, has, isDeleted, isInactive, one, requiredText, texts, type XmlTreeElement } from './xml-element.js';
+import { childInt, childText, has, isDeleted, isInactive, one, requiredText, texts } from './xml-element.js';
+import type { XmlElement } from './xml/index.js';
 
-type El = XmlTreeElement;
+type El = XmlElement;
 
 function parsePsk(el: El | undefined, caPath: string, tag: string): PreSharedKey | undefined {
   if (!el) return undefined;

@@ -1,14 +1,14 @@
-// readConfigurationTree on junos-netconf's own tree (the rotator's path) against
-// parseConfigurationXml (the string path, through fast-xml-parser): the same model, the same
-// errors, and the tree path refuses what the string path refuses before parsing.
+// readConfigurationTree on a tree parsed apart (the rotator's path: junos-netconf hands it the
+// tree this package's xml/ reader built) against parseConfigurationXml (the string path): the
+// same model, the same errors, and the tree path refuses what the reader refuses in a string.
 import { describe, expect, it } from 'vitest';
 import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './testing/fixtures.js';
 import { ConfigParseError } from './errors.js';
-import { MAX_XML_DEPTH, parseConfigurationXml, readConfigurationTree, type XmlTreeElement } from './parse-xml.js';
+import { MAX_CONFIGURATION_DEPTH, parseConfigurationXml, readConfigurationTree } from './parse-xml.js';
 import { renderXml } from './render-xml.js';
-import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
+import { parseXmlOrdered, type XmlElement } from './xml/index.js';
 
-// The tree as the rotator has it: junos-netconf's one-pass reader (a devDependency).
+// The tree as the rotator has it, parsed apart from the model's reading.
 const fromTree = (xml: string) => readConfigurationTree(parseXmlOrdered(xml)[0]!);
 
 /** The error a reader throws, or undefined. */
@@ -114,17 +114,17 @@ describe('readConfigurationTree reads what parseConfigurationXml reads', () => {
 });
 
 describe('readConfigurationTree refuses what a string would be refused for', () => {
-  const node = (name: string, children: XmlTreeElement[] = []): XmlTreeElement => ({ name, attributes: {}, children, text: '' });
+  const node = (name: string, children: XmlElement[] = []): XmlElement => ({ name, attributes: {}, children, text: '' });
 
-  it(`nesting deeper than ${MAX_XML_DEPTH} levels, anywhere in the tree`, () => {
+  it(`nesting deeper than ${MAX_CONFIGURATION_DEPTH} levels, anywhere in the tree`, () => {
     // `levels` nested elements under rpc-reply/configuration/system: the innermost at depth levels + 2.
     const reply = (levels: number) => {
       let deep = node('x');
       for (let i = 1; i < levels; i++) deep = node('x', [deep]);
       return node('rpc-reply', [node('configuration', [node('system', [deep])])]);
     };
-    expect(() => readConfigurationTree(reply(MAX_XML_DEPTH - 1))).toThrow(/nested deeper than 100 levels/);
-    expect(readConfigurationTree(reply(MAX_XML_DEPTH - 2))).toEqual({});
+    expect(() => readConfigurationTree(reply(MAX_CONFIGURATION_DEPTH - 1))).toThrow(/nested deeper than 100 levels/);
+    expect(readConfigurationTree(reply(MAX_CONFIGURATION_DEPTH - 2))).toEqual({});
   });
 
   it('elements named like Object.prototype members, even where the model reads nothing', () => {

@@ -324,7 +324,7 @@ class Session implements RpcSession {
     const id = sniffMessageId(msg);
     const target = (id !== undefined && this.find(id)) || this.first;
     const detail = err instanceof Error ? err.message : String(err);
-    const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
+    const wrapped = new XmlError(`reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`, { reason: err instanceof XmlError ? err.reason : 'malformed' });
     if (!target) return this.logger.warn(wrapped.message);
     this.take(target.id)?.reject(wrapped);
   }
