@@ -102,7 +102,7 @@ function nameEnd(xml: string, i: number): number {
 }
 
 /** Checks one reference at xml[at] === '&'; returns the index after its ';'. */
-export function checkReference(xml: string, at: number): number {
+function checkReference(xml: string, at: number): number {
   const semi = xml.indexOf(';', at);
   const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
   if (PREDEFINED.has(ref)) return semi + 1;
