@@ -6,6 +6,7 @@ import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './testing/
 import { ConfigParseError } from './errors.js';
 import { MAX_CONFIGURATION_DEPTH, parseConfigurationXml, readConfigurationTree } from './parse-xml.js';
 import { renderXml } from './render-xml.js';
+import { heapAfterGc } from './testing/heap.js';
 import { parseXmlOrdered, type XmlElement } from './xml/index.js';
 
 // The tree as the rotator has it, parsed apart from the model's reading.
@@ -142,16 +143,7 @@ describe('readConfigurationTree refuses what a string would be refused for', () 
 });
 
 describe('what a model keeps of the reply it was read from', () => {
-  it('nothing: a fleet of models read from 1 MiB replies holds their values, not the replies', async () => {
-    const { setFlagsFromString } = await import('node:v8');
-    const { runInNewContext } = await import('node:vm');
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heapAfterGc = (): number => {
-      /x/.exec('x'); // RegExp.input holds the last string a regex ran on
-      for (let i = 0; i < 3; i++) gc();
-      return process.memoryUsage().heapUsed;
-    };
+  it('nothing: a fleet of models read from 1 MiB replies holds their values, not the replies', () => {
     const MiB = 1 << 20;
     // Key names, secrets and start-times: the long values (13+ characters) V8 would keep as views of the reply.
     const reply = (i: number) =>
