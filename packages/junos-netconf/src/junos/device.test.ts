@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, startTestServer, type ReceivedRpc, type ScriptedReply, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type ReceivedRpc, type ScriptedReply, type TestServer } from '../testing/netconf-server.js';
 import { connectJunos, type JunosDevice } from './device.js';
 
 const JUNOS = 'xmlns:junos="http://xml.juniper.net/junos/23.4R1/junos"';

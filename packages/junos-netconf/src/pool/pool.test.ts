@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectJunos, type JunosDevice } from '../junos/device.js';
 import { ConnectionError, HostKeyError } from '../errors.js';
-import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 import { createSessionPool } from './pool.js';
 
 const servers: TestServer[] = [];
@@ -144,8 +144,8 @@ describe('session pool', () => {
     const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
       connect: async (key) => {
         calls++;
-        if (key === 'evil') throw new HostKeyError('mismatch', key, 'SHA256:x', ['SHA256:y']);
-        if (calls < 3) throw new ConnectionError('connect ECONNREFUSED', key);
+        if (key === 'evil') throw new HostKeyError(`HOST KEY MISMATCH for ${key}`, { reason: 'mismatch', host: key, seen: 'SHA256:x', expected: ['SHA256:y'] });
+        if (calls < 3) throw new ConnectionError(`connect ECONNREFUSED (${key})`, { host: key });
         return { closed: false, close: async () => undefined };
       },
       retry: { attempts: 3, baseDelayMs: 1 },
@@ -214,7 +214,7 @@ describe('session pool', () => {
     const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
       connect: async (key) => {
         calls.push(Date.now());
-        throw new ConnectionError('connect ECONNREFUSED', key);
+        throw new ConnectionError(`connect ECONNREFUSED (${key})`, { host: key });
       },
       retry: { attempts: 1, baseDelayMs: 100 },
       logger: quiet,

@@ -433,7 +433,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       return { ...stats };
     },
     use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
-      if (closed) return Promise.reject(new PoolClosedError(key));
+      if (closed) return Promise.reject(new PoolClosedError(`session pool is closed (request for ${key})`, { key }));
       const priority = o.priority ?? 'normal';
       if (!Object.hasOwn(RANK, priority)) return Promise.reject(new TypeError(`use(${key}): priority must be 'normal', 'high' or 'urgent', got ${String(priority)}`));
       const rank = RANK[priority];

@@ -134,14 +134,14 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
     client.on('error', (err: Error & { level?: string }) => {
       if (!ready) {
         if (hostKeyError) return reject(hostKeyError);
-        if (err.level === 'client-authentication') return reject(new AuthenticationError(label, options.username, methods));
-        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError('SSH handshake', config.readyTimeout!, label));
-        return reject(new ConnectionError(`SSH connection failed: ${err.message}`, label, err));
+        if (err.level === 'client-authentication') return reject(new AuthenticationError(`SSH authentication failed for ${options.username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username: options.username, methods }));
+        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError(`SSH handshake timed out after ${config.readyTimeout!} ms on ${label}`, { operation: 'SSH handshake', timeoutMs: config.readyTimeout!, host: label }));
+        return reject(new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err }));
       }
-      transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message}`, label, err);
+      transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
     });
     client.on('close', () => {
-      if (!ready) reject(hostKeyError ?? new ConnectionError('SSH connection closed during the handshake', label));
+      if (!ready) reject(hostKeyError ?? new ConnectionError(`SSH connection closed during the handshake (${label})`, { host: label }));
       transport.closed = true;
       const listeners = transport.closeListeners ?? [];
       transport.closeListeners = undefined;
@@ -178,15 +178,15 @@ class Transport implements SshTransport {
 
   openSubsystem(name = 'netconf'): Promise<ClientChannel> {
     return new Promise((res, rej) => {
-      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.#client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, this.label, err)) : res(channel)));
+      if (this.closed) return rej(new ConnectionClosedError(`SSH connection is closed (${this.label})`, { host: this.label }));
+      this.#client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message} (${this.label})`, { host: this.label, cause: err })) : res(channel)));
     });
   }
 
   sftp(): Promise<SFTPWrapper> {
     return new Promise((res, rej) => {
-      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.#client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, this.label, err)) : res(sftp)));
+      if (this.closed) return rej(new ConnectionClosedError(`SSH connection is closed (${this.label})`, { host: this.label }));
+      this.#client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message} (${this.label})`, { host: this.label, cause: err })) : res(sftp)));
     });
   }
 
