@@ -65,7 +65,7 @@ export function createDevicePool(options: Pick<FleetOptions, 'connectDevice' | '
     connect: (name) => options.connectDevice(name),
     maxConcurrency: options.concurrency,
     maxSessions: options.maxSessions ?? 10_000,
-    retry: { attempts: options.connectAttempts ?? 2, baseDelayMs: 200, maxDelayMs: 2000 },
+    retry: { limit: (options.connectAttempts ?? 2) - 1, baseDelayMs: 200, maxDelayMs: 2000 },
     idleTimeoutMs: 0,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
     // A cheap RPC: a session that does not answer is closed and reopened in the background.

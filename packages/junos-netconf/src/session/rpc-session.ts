@@ -319,7 +319,7 @@ class Session implements RpcSession {
     }
     const target = parsed.messageId !== undefined ? this.find(parsed.messageId) : this.first;
     if (target === undefined) {
-      this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`);
+      this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`, { host: this.label, messageId: parsed.messageId });
       return;
     }
     const id = target.id;
@@ -336,7 +336,7 @@ class Session implements RpcSession {
     const target = (id !== undefined && this.find(id)) || this.first;
     const detail = err instanceof Error ? err.message : String(err);
     const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
-    if (!target) return this.logger.warn(wrapped.message);
+    if (!target) return this.logger.warn(wrapped.message, { host: this.label, reason: wrapped.reason });
     this.take(target.id)?.reject(wrapped);
   }
 

@@ -102,7 +102,7 @@ describe('SSH transport', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
     try {
-      await expect(connectSsh({ host: '127.0.0.1', port, ...DEFAULT_USER, insecureAcceptUnknownHostKey: true, readyTimeoutMs: 200, logger: { warn: () => undefined } })).rejects.toMatchObject({
+      await expect(connectSsh({ host: '127.0.0.1', port, ...DEFAULT_USER, insecureAcceptUnknownHostKey: true, handshakeTimeoutMs: 200, logger: { warn: () => undefined } })).rejects.toMatchObject({
         name: 'NetconfTimeoutError',
         operation: 'SSH handshake',
         timeoutMs: 200,

@@ -26,7 +26,7 @@ export interface SshTransportOptions extends SshAuth, HostKeyPolicy {
   /** Default 830 (NETCONF over SSH). */
   port?: number;
   /** SSH handshake + auth timeout. Default 20 000 ms. */
-  readyTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
   /** SSH keepalive interval; 0 disables. Default 15 000 ms. */
   keepaliveIntervalMs?: number;
   /** Unanswered keepalives before the connection is declared dead. Default 3. */
@@ -103,7 +103,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       host: options.host,
       port,
       username: options.username,
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      readyTimeout: options.handshakeTimeoutMs ?? 20_000,
       keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
       tryKeyboard: options.password !== undefined,
@@ -111,7 +111,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
         const result = check(key);
         transport.hostKeyFingerprint = result.fingerprint;
         if (result.error) hostKeyError = result.error;
-        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`);
+        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
         return result.ok;
       },
       ...(options.password !== undefined ? { password: options.password } : {}),
