@@ -1,4 +1,4 @@
-import { RpcError, type RpcErrorSeverity } from '../errors.js';
+import { RpcError, rpcErrorMessage, type RpcErrorFields, type RpcErrorSeverity } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
 import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
 import { ATTR_PREFIX, parseXml, parseXmlWith, TEXT_KEY, type XmlBuilder } from '../xml/parse.js';
@@ -16,15 +16,17 @@ export interface ParsedReply {
   result: XmlObject;
 }
 
+const rpcError = (fields: RpcErrorFields): RpcError => new RpcError(rpcErrorMessage(fields), fields);
+
 function toRpcError(node: unknown, junosStyle?: RpcErrorSeverity): RpcError {
   const e = isObject(node) ? node : {};
   if (junosStyle) {
     // Junos <xnm:error>/<xnm:warning>: message, edit-path, statement
-    return new RpcError({ severity: junosStyle, message: textOf(e['message']), path: textOf(e['edit-path']), badElement: textOf(e['statement']), info: e });
+    return rpcError({ severity: junosStyle, message: textOf(e['message']), path: textOf(e['edit-path']), badElement: textOf(e['statement']), info: e });
   }
   const sev = textOf(e['error-severity']);
   const info = isObject(e['error-info']) ? (e['error-info'] as XmlObject) : undefined;
-  return new RpcError({
+  return rpcError({
     severity: sev === 'warning' ? 'warning' : 'error', // a missing/unknown severity is treated as the safe side
     type: textOf(e['error-type']),
     tag: textOf(e['error-tag']),

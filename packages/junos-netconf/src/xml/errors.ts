@@ -1,4 +1,5 @@
 import type { XmlErrorReason } from '@qkd-macsec/macsec-config/xml';
+import { NetconfError, type NetconfErrorContext } from '../errors.js';
 
 export type { XmlErrorReason };
 
@@ -13,16 +14,14 @@ const MAX_XML_ERROR_MESSAGE = 1024;
  * message, `reason` and `position` (the character index in the document), the reader's error as
  * `cause`. The message never quotes the document.
  */
-// TODO(i14): extend NetconfError (src/errors.ts, branch i14-netconf) once it lands; the context
-// then takes `host` too.
-export class XmlError extends Error {
+export class XmlError extends NetconfError {
   override readonly name: string = 'XmlError';
   readonly reason: XmlErrorReason;
   readonly position: number | undefined;
 
   /** `message` is used as given (bounded): a refusal of the reader already ends "(at character N)". */
-  constructor(message: string, context: { reason: XmlErrorReason; position?: number | undefined; cause?: unknown }) {
-    super(message.length > MAX_XML_ERROR_MESSAGE ? `${message.slice(0, MAX_XML_ERROR_MESSAGE - 1)}…` : message, context.cause === undefined ? undefined : { cause: context.cause });
+  constructor(message: string, context: NetconfErrorContext & { reason: XmlErrorReason; position?: number | undefined }) {
+    super(message.length > MAX_XML_ERROR_MESSAGE ? `${message.slice(0, MAX_XML_ERROR_MESSAGE - 1)}…` : message, context);
     this.reason = context.reason;
     this.position = context.position;
   }

@@ -1,8 +1,9 @@
 // The reading is macsec-config's (its own tests hold the reader to its refusals); here: what this
-// package adds, its own XmlError for every refusal, and that it reads with that one reader.
+// package adds, its own XmlError (a NetconfError) for every refusal, and that it reads with that one reader.
 import * as reader from '@qkd-macsec/macsec-config/xml';
 import { describe, expect, it } from 'vitest';
 import { escapeXmlAttribute, escapeXmlText } from './escape.js';
+import { NetconfError } from '../errors.js';
 import { XmlError } from './errors.js';
 import { parseXml, parseXmlOrdered, parseXmlWith, type XmlBuilder } from './parse.js';
 
@@ -31,6 +32,7 @@ describe("this package's XmlError for the reader's refusals", () => {
         const theirs = thrown(() => reader.parseXml(xml));
         expect(theirs).toBeInstanceOf(reader.XmlError);
         expect(mine).toBeInstanceOf(XmlError);
+        expect(mine).toBeInstanceOf(NetconfError);
         expect(mine).not.toBeInstanceOf(reader.XmlError);
         expect(mine).toMatchObject({ name: 'XmlError', message: (theirs as Error).message, reason: (theirs as reader.XmlError).reason, position: (theirs as reader.XmlError).position });
         expect((mine as Error).cause).toBeInstanceOf(reader.XmlError);
