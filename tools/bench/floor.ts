@@ -32,7 +32,7 @@ export async function measureFloor(kme: { master: QkdClient; masterSae: string; 
     const tc1 = performance.now();
     await dev.withConfiguration('exclusive', async (d) => {
       await d.load({ format: 'set', config: 'set system host-name bench-floor' });
-      await d.commit({ confirmed: true, confirmTimeout: 5 });
+      await d.commit({ confirmed: true, confirmTimeoutMinutes: 5 });
     });
     const commitMs = performance.now() - tc1;
     const tc2 = performance.now();

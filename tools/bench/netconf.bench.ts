@@ -142,7 +142,7 @@ const PHASES: Array<[string, (d: JunosDevice, cycle: number, i: number) => Promi
     },
   ],
   ['load-configuration', (d, c, i) => d.load({ format: 'xml', action: 'merge', config: LOADS[(c + i) % LOADS.length]! })],
-  ['commit confirmed', (d) => d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' })],
+  ['commit confirmed', (d) => d.commit({ confirmed: true, confirmTimeoutMinutes: 10, comment: 'qkd rotation' })],
   ['commit + unlock', (d) => Promise.all([d.confirm({ comment: 'qkd rotation' }), d.unlock()])],
   ['get-mka-session-information', (d) => d.mkaSessions()],
 ];

@@ -100,7 +100,7 @@ async function burst(devices: JunosDevice[]): Promise<void> {
       await d.getConfigurationRaw({ filter: MACSEC_FILTER });
       await d.lock();
       await d.load({ format: 'xml', action: 'merge', config: keyLoad(i + cycle) });
-      await d.commit({ confirmed: true, confirmTimeout: 10, comment: 'qkd rotation' });
+      await d.commit({ confirmed: true, confirmTimeoutMinutes: 10, comment: 'qkd rotation' });
       await d.confirm({ comment: 'qkd rotation' });
       await d.unlock();
       await d.mkaSessions();

@@ -36,7 +36,7 @@ try {
     });
     // diff() masks the secret lines Junos marks (its $9$-obfuscated CAK is reversible).
     console.log('diff\n' + (await d.diff()));
-    const staged = await d.commit({ confirmed: true, confirmTimeout: 5, comment: 'qkd-macsec example' });
+    const staged = await d.commit({ confirmed: true, confirmTimeoutMinutes: 5, comment: 'qkd-macsec example' });
     for (const w of staged.warnings) console.log('warning:', w.message);
     await d.confirm({ comment: 'qkd-macsec example confirmed' });
   });

@@ -112,7 +112,7 @@ export const simJunosTarget: Target = {
       async liveness() {
         for (const d of ['r1', 'r2'] as const) {
           try {
-            const c = await connectNetconf({ host: sim.host, port: info(d).port, username: info(d).username, password: info(d).password, hostKeyFingerprints: [info(d).hostKeyFingerprint], rpcTimeoutMs: 5000, readyTimeoutMs: 5000 });
+            const c = await connectNetconf({ host: sim.host, port: info(d).port, username: info(d).username, password: info(d).password, hostKeyFingerprints: [info(d).hostKeyFingerprint], rpcTimeoutMs: 5000, handshakeTimeoutMs: 5000 });
             await c.rpc('<get-software-information/>');
             await c.close();
           } catch (err) {

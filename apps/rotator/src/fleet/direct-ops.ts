@@ -109,7 +109,7 @@ class DirectOps implements DeviceOps {
     if (!locked) await d.lock();
     try {
       await loadChange(d, safe);
-      await d.commit({ confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment }, ACK);
+      await d.commit({ confirmed: true, confirmTimeoutMinutes: options.confirmMinutes, comment: options.comment }, ACK);
     } catch (err) {
       await releaseAfterFailure(d);
       throw err;

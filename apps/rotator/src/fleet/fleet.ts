@@ -65,7 +65,7 @@ export function createDevicePool(options: Pick<FleetOptions, 'connectDevice' | '
     connect: (name) => options.connectDevice(name),
     maxConcurrency: options.concurrency,
     maxSessions: options.maxSessions ?? 10_000,
-    retry: { attempts: options.connectAttempts ?? 2, baseDelayMs: 200, maxDelayMs: 2000 },
+    retry: { limit: (options.connectAttempts ?? 2) - 1, baseDelayMs: 200, maxDelayMs: 2000 },
     idleTimeoutMs: 0,
     keepaliveIntervalMs: options.keepaliveIntervalMs ?? 60_000,
     // A cheap RPC: a session that does not answer is closed and reopened in the background.
@@ -88,8 +88,9 @@ export function createFleet(options: FleetOptions): Fleet {
   const atAgent = <T>(device: string, fn: (d: DeviceOps) => Promise<T>, urgent: boolean): Promise<T> | undefined => {
     const a = agents?.forDevice(device);
     if (!a) return undefined;
-    if (closed) return Promise.reject(new PoolClosedError(device));
-    return urgent ? fn(a.device(device)) : agentLane(() => (closed ? Promise.reject(new PoolClosedError(device)) : fn(a.device(device))));
+    const poolClosed = (): Promise<never> => Promise.reject(new PoolClosedError(`session pool is closed (request for ${device})`, { key: device }));
+    if (closed) return poolClosed();
+    return urgent ? fn(a.device(device)) : agentLane(() => (closed ? poolClosed() : fn(a.device(device))));
   };
   return {
     withDevice: (device, fn) => atAgent(device, fn, false) ?? pool.use(device, (s) => fn(directOps(device, s))),

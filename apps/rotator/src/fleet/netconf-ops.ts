@@ -84,7 +84,7 @@ export async function loadManyAndCommit(d: JunosDevice, loads: Array<{ xml: stri
   await d.withConfiguration('exclusive', async (dev) => {
     for (const l of loads) await dev.load({ format: 'xml', action: l.action, config: l.xml }, ACK);
     await dev.commit(
-      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeout: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
+      options.confirmMinutes !== undefined ? { confirmed: true, confirmTimeoutMinutes: options.confirmMinutes, comment: options.comment } : { comment: options.comment },
       ACK,
     );
   });

@@ -156,7 +156,7 @@ describe('rotation through a session pool', () => {
           pool.use(name, (d) =>
             d.withConfiguration('private', async () => {
               await d.load({ format: 'set', config: stage(1, CKN1, CAK1, switchAt) });
-              await d.commit({ confirmed: true, confirmTimeout: 2, comment: 'qkd stage' });
+              await d.commit({ confirmed: true, confirmTimeoutMinutes: 2, comment: 'qkd stage' });
             }),
           ),
         ),
@@ -178,7 +178,7 @@ describe('rotation through a session pool', () => {
     sim.setFaults('b', { commitFailure: 'commit failed: simulated' });
     const [a, b] = await Promise.all([junos('a'), junos('b')]);
     await a.load({ format: 'set', config: stage(2, '12'.repeat(32), '34'.repeat(32), switchAt) });
-    await a.commit({ confirmed: true, confirmTimeout: 5 });
+    await a.commit({ confirmed: true, confirmTimeoutMinutes: 5 });
     await b.load({ format: 'set', config: stage(2, '12'.repeat(32), '34'.repeat(32), switchAt) });
     await expect(b.commit()).rejects.toThrow(/commit failed: simulated/);
     await b.rollback(0);

@@ -74,7 +74,7 @@ describe('session pool against sim-junos', () => {
     const down = new Map<string, number>();
     const attempts: string[] = [];
     const warnings: string[] = [];
-    const pool = createSessionPool({ connect: connector(down, attempts), retry: { attempts: 4, baseDelayMs: 40, maxDelayMs: 100 }, logger: { warn: (m) => warnings.push(m) } });
+    const pool = createSessionPool({ connect: connector(down, attempts), retry: { limit: 3, baseDelayMs: 40, maxDelayMs: 100 }, logger: { warn: (m) => warnings.push(m) } });
     expect(await pool.use('r1', hostname)).toBe(true);
     sim.setFaults('r1', { dropAfterRpcs: 0 }); // the next RPC drops the connection
     await expect(pool.use('r1', hostname)).rejects.toThrow(/closed/i);
@@ -191,7 +191,7 @@ describe('session pool against sim-junos', () => {
 
   it('names a device that stays unreachable', async () => {
     const down = new Map([['r10', 10]]);
-    const pool = createSessionPool({ connect: connector(down), retry: { attempts: 2, baseDelayMs: 1 }, logger: quiet });
+    const pool = createSessionPool({ connect: connector(down), retry: { limit: 1, baseDelayMs: 1 }, logger: quiet });
     await expect(pool.use('r10', hostname)).rejects.toBeInstanceOf(ConnectionError);
     expect(pool.stats.opened).toBe(0);
     await pool.close();

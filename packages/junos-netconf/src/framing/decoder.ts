@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { EOM_DELIMITER, type Framing } from './encode.js';
-import { FramingError } from './errors.js';
+import { FramingError, type FramingErrorReason } from './errors.js';
 
 export interface FrameDecoderOptions {
   /** Framing to start with; 'eom' until the hello exchange says otherwise. */
@@ -43,6 +43,11 @@ const EMPTY = Buffer.alloc(0);
 // One for every decoder: decode() without { stream: true } keeps no state between calls, and a
 // TextDecoder per kept session was a native converter per session (README, "Memory").
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The decoder's errors name the reason first and the stream offset last, where it reads best. */
+function framingError(reason: FramingErrorReason, message: string, offset?: number): FramingError {
+  return new FramingError(message, { reason, offset });
+}
 
 const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0d || b === LF;
 
@@ -118,7 +123,7 @@ class Decoder implements FrameDecoder {
     try {
       return utf8.decode(bytes);
     } catch {
-      return this.fail(new FramingError('invalid-utf8', 'message is not valid UTF-8', at));
+      return this.fail(framingError('invalid-utf8', 'message is not valid UTF-8', at));
     }
   }
 
@@ -136,14 +141,14 @@ class Decoder implements FrameDecoder {
     const found = (end === buf.length ? buf : buf.subarray(0, end)).indexOf(DELIM, this.eomScanFrom);
     if (found < 0) {
       if (end - start > maxMessageBytes + DELIM.length - 1) {
-        this.fail(new FramingError('message-too-large', `message exceeds ${maxMessageBytes} bytes without an end-of-message marker`, this.streamOffset(start)));
+        this.fail(framingError('message-too-large', `message exceeds ${maxMessageBytes} bytes without an end-of-message marker`, this.streamOffset(start)));
       }
       this.eomScanFrom = Math.max(start, end - (DELIM.length - 1));
       return undefined;
     }
     const size = found - start;
     if (size > maxMessageBytes) {
-      this.fail(new FramingError('message-too-large', `message of ${size} bytes exceeds the ${maxMessageBytes}-byte limit`, this.streamOffset(start)));
+      this.fail(framingError('message-too-large', `message of ${size} bytes exceeds the ${maxMessageBytes}-byte limit`, this.streamOffset(start)));
     }
     const at = this.streamOffset(start);
     const text = this.text(start, found, at);
@@ -156,26 +161,26 @@ class Decoder implements FrameDecoder {
   private readHeader(i: number): { next: number; size: number | 'end' } | undefined {
     const { buf, end } = this;
     if (i >= end) return undefined;
-    if (buf[i] !== HASH) this.fail(new FramingError('bad-chunk-header', `expected '#' in chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
+    if (buf[i] !== HASH) this.fail(framingError('bad-chunk-header', `expected '#' in chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
     let j = i + 1;
     if (j >= end) return undefined;
     if (buf[j] === HASH) {
       if (j + 1 >= end) return undefined;
-      if (buf[j + 1] !== LF) this.fail(new FramingError('bad-chunk-header', 'end-of-chunks marker "##" not followed by LF', this.streamOffset(j + 1)));
+      if (buf[j + 1] !== LF) this.fail(framingError('bad-chunk-header', 'end-of-chunks marker "##" not followed by LF', this.streamOffset(j + 1)));
       return { next: j + 2, size: 'end' };
     }
     const first = buf[j]!;
     if (first < 0x31 || first > 0x39) {
-      this.fail(new FramingError('bad-chunk-size', first === 0x30 ? 'chunk size must not be 0 or start with 0' : 'chunk size must be decimal digits', this.streamOffset(j)));
+      this.fail(framingError('bad-chunk-size', first === 0x30 ? 'chunk size must not be 0 or start with 0' : 'chunk size must be decimal digits', this.streamOffset(j)));
     }
     let size = 0;
     while (j < end && buf[j]! >= 0x30 && buf[j]! <= 0x39) {
       size = size * 10 + (buf[j]! - 0x30);
-      if (size > MAX_CHUNK_SIZE) this.fail(new FramingError('bad-chunk-size', `chunk size exceeds ${MAX_CHUNK_SIZE}`, this.streamOffset(j)));
+      if (size > MAX_CHUNK_SIZE) this.fail(framingError('bad-chunk-size', `chunk size exceeds ${MAX_CHUNK_SIZE}`, this.streamOffset(j)));
       j++;
     }
     if (j >= end) return undefined;
-    if (buf[j] !== LF) this.fail(new FramingError('bad-chunk-header', 'chunk size not followed by LF', this.streamOffset(j)));
+    if (buf[j] !== LF) this.fail(framingError('bad-chunk-header', 'chunk size not followed by LF', this.streamOffset(j)));
     return { next: j + 1, size };
   }
 
@@ -211,14 +216,14 @@ class Decoder implements FrameDecoder {
         }
       }
       if (i >= end) return undefined;
-      if (buf[i] !== LF) this.fail(new FramingError('bad-chunk-header', `expected LF before chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
+      if (buf[i] !== LF) this.fail(framingError('bad-chunk-header', `expected LF before chunk header, got byte 0x${buf[i]!.toString(16)}`, this.streamOffset(i)));
       const header = this.readHeader(i + 1);
       if (header === undefined) {
         if (i > start) this.consume(i); // drop skipped whitespace, keep the partial header
         return undefined;
       }
       if (header.size === 'end') {
-        if (state.kind === 'message-start') this.fail(new FramingError('empty-message', 'end-of-chunks marker with no chunk before it', this.streamOffset(i)));
+        if (state.kind === 'message-start') this.fail(framingError('empty-message', 'end-of-chunks marker with no chunk before it', this.streamOffset(i)));
         const at = this.streamOffset(i) - this.partsBytes;
         this.consume(header.next);
         const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
@@ -228,7 +233,7 @@ class Decoder implements FrameDecoder {
         return isAscii(bytes) ? bytes.toString('latin1') : this.decodeUtf8(bytes, at);
       }
       if (this.partsBytes + header.size > this.maxMessageBytes) {
-        this.fail(new FramingError('message-too-large', `message exceeds the ${this.maxMessageBytes}-byte limit (chunk of ${header.size} bytes after ${this.partsBytes})`, this.streamOffset(i)));
+        this.fail(framingError('message-too-large', `message exceeds the ${this.maxMessageBytes}-byte limit (chunk of ${header.size} bytes after ${this.partsBytes})`, this.streamOffset(i)));
       }
       this.consume(header.next);
       this.chunkState = { kind: 'data', remaining: header.size };
@@ -278,7 +283,7 @@ class Decoder implements FrameDecoder {
   setFraming(f: Framing): void {
     if (f === this.framing) return;
     if (this.framing === 'chunked' && this.chunkState.kind !== 'message-start') {
-      throw new FramingError('framing-switch-mid-message', 'cannot switch framing in the middle of a chunked message');
+      throw framingError('framing-switch-mid-message', 'cannot switch framing in the middle of a chunked message');
     }
     this.framing = f;
     this.chunkState = MESSAGE_START;

@@ -36,7 +36,7 @@ export function encodeWrapped(head: string, body: string, tail: string, framing:
         ? (head + body + tail).includes(EOM_DELIMITER)
         : head.includes(EOM_DELIMITER) || body.includes(EOM_DELIMITER) || tail.includes(EOM_DELIMITER) || straddles(head, body) || straddles(body, tail);
     if (marked) {
-      throw new FramingError('delimiter-in-message', `message contains the base:1.0 end-of-message marker "${EOM_DELIMITER}"`);
+      throw new FramingError(`message contains the base:1.0 end-of-message marker "${EOM_DELIMITER}"`, { reason: 'delimiter-in-message' });
     }
     // Nothing after the marker: a peer switching to chunked framing right after the hello
     // would read a trailing LF as the start of a (broken) chunk header.
@@ -46,7 +46,7 @@ export function encodeWrapped(head: string, body: string, tail: string, framing:
     return out;
   }
   if (size === 0) {
-    throw new FramingError('empty-message', 'chunked framing cannot carry an empty message');
+    throw new FramingError('chunked framing cannot carry an empty message', { reason: 'empty-message' });
   }
   const header = `\n#${size}\n`;
   const out = Buffer.allocUnsafe(header.length + size + END_OF_CHUNKS.length);

@@ -1,3 +1,5 @@
+import { NetconfError, type NetconfErrorContext } from '../errors.js';
+
 /** Why a byte stream could not be split into NETCONF messages. */
 export type FramingErrorReason =
   | 'message-too-large'
@@ -13,14 +15,15 @@ export type FramingErrorReason =
  * The stream cannot be resynchronised after this, so a session must be closed.
  * `offset` is the position in the decoded stream (bytes since the decoder was created).
  */
-export class FramingError extends Error {
-  override readonly name = 'FramingError';
+export class FramingError extends NetconfError {
+  override readonly name: string = 'FramingError';
   readonly reason: FramingErrorReason;
   readonly offset: number | undefined;
 
-  constructor(reason: FramingErrorReason, message: string, offset?: number) {
-    super(offset === undefined ? message : `${message} (at stream byte ${offset})`);
-    this.reason = reason;
-    this.offset = offset;
+  /** The message gets " (at stream byte N)" appended when `offset` is given. */
+  constructor(message: string, context: NetconfErrorContext & { reason: FramingErrorReason; offset?: number | undefined }) {
+    super(context.offset === undefined ? message : `${message} (at stream byte ${context.offset})`, context);
+    this.reason = context.reason;
+    this.offset = context.offset;
   }
 }

@@ -1,3 +1,4 @@
+import { NetconfError, type NetconfErrorContext } from '../errors.js';
 import { escapeXmlText } from '../xml/escape.js';
 import { asArray, childNames, childObject, isObject } from '../xml/nodes.js';
 import { intern } from '../own-string.js';
@@ -12,12 +13,12 @@ export const NETCONF_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 export type HelloErrorReason = 'not-a-hello' | 'no-capabilities' | 'bad-session-id' | 'no-common-base';
 
 /** A hello message that cannot start a session. */
-export class HelloError extends Error {
-  override readonly name = 'HelloError';
+export class HelloError extends NetconfError {
+  override readonly name: string = 'HelloError';
   readonly reason: HelloErrorReason;
-  constructor(reason: HelloErrorReason, message: string) {
-    super(message);
-    this.reason = reason;
+  constructor(message: string, context: NetconfErrorContext & { reason: HelloErrorReason }) {
+    super(message, context);
+    this.reason = context.reason;
   }
 }
 
@@ -29,9 +30,9 @@ export interface Hello {
 
 /** Build a `<hello>`; a server passes its session id, a client does not. */
 export function buildHello(capabilities: string[], sessionId?: number): string {
-  if (capabilities.length === 0) throw new HelloError('no-capabilities', 'a hello needs at least one capability');
+  if (capabilities.length === 0) throw new HelloError('a hello needs at least one capability', { reason: 'no-capabilities' });
   if (sessionId !== undefined && !isSessionId(sessionId)) {
-    throw new HelloError('bad-session-id', `session-id must be an integer 1..4294967295, got ${sessionId}`);
+    throw new HelloError(`session-id must be an integer 1..4294967295, got ${sessionId}`, { reason: 'bad-session-id' });
   }
   const caps = capabilities.map((c) => `<capability>${escapeXmlText(c)}</capability>`).join('');
   const sid = sessionId === undefined ? '' : `<session-id>${sessionId}</session-id>`;
@@ -49,17 +50,17 @@ function isSessionId(n: number): boolean {
 export function parseHello(xml: string): Hello {
   const doc = parseXml(xml);
   const h = doc['hello'];
-  if (!isObject(h)) throw new HelloError('not-a-hello', `expected a <hello> message, got <${childNames(doc)[0] ?? '(nothing)'}>`);
+  if (!isObject(h)) throw new HelloError(`expected a <hello> message, got <${childNames(doc)[0] ?? '(nothing)'}>`, { reason: 'not-a-hello' });
   const capabilities = asArray(childObject(h, 'capabilities')?.['capability'])
     .map((c) => (typeof c === 'string' ? c.trim() : ''))
     .filter((c) => c !== '')
     .map(intern);
-  if (capabilities.length === 0) throw new HelloError('no-capabilities', 'hello has no <capability> elements');
+  if (capabilities.length === 0) throw new HelloError('hello has no <capability> elements', { reason: 'no-capabilities' });
   const result: Hello = { capabilities };
   const sid = h['session-id'];
   if (sid !== undefined) {
     const n = typeof sid === 'string' && /^[1-9][0-9]{0,9}$/.test(sid.trim()) ? Number(sid.trim()) : Number.NaN;
-    if (!isSessionId(n)) throw new HelloError('bad-session-id', `hello has an invalid <session-id> ${JSON.stringify(sid)}`);
+    if (!isSessionId(n)) throw new HelloError(`hello has an invalid <session-id> ${JSON.stringify(sid)}`, { reason: 'bad-session-id' });
     result.sessionId = n;
   }
   return result;
@@ -69,7 +70,7 @@ export function parseHello(xml: string): Hello {
 export function negotiateFraming(ours: string[], theirs: string[]): Framing {
   if (ours.includes(BASE_1_1) && theirs.includes(BASE_1_1)) return 'chunked';
   if (ours.includes(BASE_1_0) && theirs.includes(BASE_1_0)) return 'eom';
-  throw new HelloError('no-common-base', `no common NETCONF base capability (ours: ${baseOf(ours)}; theirs: ${baseOf(theirs)})`);
+  throw new HelloError(`no common NETCONF base capability (ours: ${baseOf(ours)}; theirs: ${baseOf(theirs)})`, { reason: 'no-common-base' });
 }
 
 function baseOf(caps: string[]): string {

@@ -181,7 +181,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
           return connectActive();
         },
         maxConcurrency: 2,
-        retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+        retry: { limit: 2, baseDelayMs: 10, maxDelayMs: 50 },
         keepaliveIntervalMs: 0,
       });
       try {
@@ -215,7 +215,7 @@ describe.skipIf(skipInteropSuite())('junos-netconf client against netconfd (yuma
           wrongConnects++;
           return connectNetconf(options({ hostKeyFingerprints: [wrong] }));
         },
-        retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
+        retry: { limit: 2, baseDelayMs: 10, maxDelayMs: 50 },
         keepaliveIntervalMs: 0,
       });
       try {

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { generateEd25519 } from '../test-support/ssh-keys.js';
+import { generateEd25519 } from '../testing/ssh-keys.js';
 
 /** The daemons the harness runs; absent binaries make the interop suite skip (or fail in CI). */
 export interface NetconfdBinaries {

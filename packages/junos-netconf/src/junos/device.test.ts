@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, startTestServer, type ReceivedRpc, type ScriptedReply, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type ReceivedRpc, type ScriptedReply, type TestServer } from '../testing/netconf-server.js';
 import { connectJunos, type JunosDevice } from './device.js';
 
 const JUNOS = 'xmlns:junos="http://xml.juniper.net/junos/23.4R1/junos"';
@@ -138,7 +138,7 @@ describe('Junos device API over real SSH', () => {
     expect(lastRpc()).toBe(
       '<load-configuration action="set" format="text"><configuration-set>set security authentication-key-chains key-chain KC key 1 key-name ABCD secret "$9$x&lt;y"</configuration-set></load-configuration>',
     );
-    const c = await device.commit({ confirmed: true, confirmTimeout: 5, comment: 'qkd rotation' });
+    const c = await device.commit({ confirmed: true, confirmTimeoutMinutes: 5, comment: 'qkd rotation' });
     expect(lastRpc()).toBe('<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout><log>qkd rotation</log></commit-configuration>');
     expect(c.failed).toBe(false);
     expect(c.warnings[0]!.message).toMatch(/rolled back in 5 minutes/);

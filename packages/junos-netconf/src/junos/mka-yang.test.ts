@@ -3,7 +3,7 @@
 // the reply can carry must land in a parsed field, so a field the parser ignores fails here.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { junosYangDir, readYangGrouping, skipWithoutJunosYang, type YangNode } from '../test-support/junos-yang.js';
+import { junosYangDir, readYangGrouping, skipWithoutJunosYang, type YangNode } from '../testing/junos-yang.js';
 import { parseXmlOrdered } from '../xml/parse.js';
 import { parseMacsecConnections } from './mka.js';
 

@@ -36,12 +36,12 @@ describe('Junos RPC XML', () => {
   it('commit-configuration: check, confirmed with timeout and comment, synchronize', () => {
     expect(r.commitConfigurationRpc()).toBe('<commit-configuration/>');
     expect(r.commitConfigurationRpc({ check: true })).toBe('<commit-configuration><check/></commit-configuration>');
-    expect(r.commitConfigurationRpc({ confirmed: true, confirmTimeout: 5, comment: 'qkd <rotation> & co' })).toBe(
+    expect(r.commitConfigurationRpc({ confirmed: true, confirmTimeoutMinutes: 5, comment: 'qkd <rotation> & co' })).toBe(
       '<commit-configuration><confirmed/><confirm-timeout>5</confirm-timeout><log>qkd &lt;rotation&gt; &amp; co</log></commit-configuration>',
     );
     expect(r.commitConfigurationRpc({ synchronize: true })).toBe('<commit-configuration><synchronize/></commit-configuration>');
-    expect(() => r.commitConfigurationRpc({ confirmed: true, confirmTimeout: 0 })).toThrow(/confirmTimeout \(minutes\) must be an integer 1..65535/);
-    expect(() => r.commitConfigurationRpc({ confirmTimeout: 5 })).toThrow(/needs confirmed/);
+    expect(() => r.commitConfigurationRpc({ confirmed: true, confirmTimeoutMinutes: 0 })).toThrow(/confirmTimeoutMinutes must be an integer 1..65535/);
+    expect(() => r.commitConfigurationRpc({ confirmTimeoutMinutes: 5 })).toThrow(/needs confirmed/);
     expect(() => r.commitConfigurationRpc({ check: true, confirmed: true })).toThrow(/cannot be confirmed/);
   });
 

@@ -66,10 +66,10 @@ export function loadConfigurationRpc(o: LoadOptions): string {
 export interface JunosCommitOptions {
   /** Validate only (commit check). */
   check?: boolean;
-  /** Commit confirmed: rolled back automatically unless confirmed within confirmTimeout minutes. */
+  /** Commit confirmed: rolled back automatically unless confirmed within this many minutes. */
   confirmed?: boolean;
   /** Minutes (1..65535) before an unconfirmed commit rolls back; Junos default 10. */
-  confirmTimeout?: number;
+  confirmTimeoutMinutes?: number;
   /** Commit comment (shown in `show system commit`). */
   comment?: string;
   /** Commit on both Routing Engines. */
@@ -77,13 +77,13 @@ export interface JunosCommitOptions {
 }
 
 export function commitConfigurationRpc(o: JunosCommitOptions = {}): string {
-  if (o.check && (o.confirmed || o.confirmTimeout !== undefined)) throw new TypeError('commit check cannot be confirmed');
-  if (o.confirmTimeout !== undefined && !o.confirmed) throw new TypeError('confirmTimeout needs confirmed: true');
+  if (o.check && (o.confirmed || o.confirmTimeoutMinutes !== undefined)) throw new TypeError('commit check cannot be confirmed');
+  if (o.confirmTimeoutMinutes !== undefined && !o.confirmed) throw new TypeError('confirmTimeoutMinutes needs confirmed: true');
   const parts = [
     o.check ? '<check/>' : '',
     o.synchronize ? '<synchronize/>' : '',
     o.confirmed ? '<confirmed/>' : '',
-    o.confirmTimeout !== undefined ? `<confirm-timeout>${intIn(o.confirmTimeout, 1, 65535, 'confirmTimeout (minutes)')}</confirm-timeout>` : '',
+    o.confirmTimeoutMinutes !== undefined ? `<confirm-timeout>${intIn(o.confirmTimeoutMinutes, 1, 65535, 'confirmTimeoutMinutes')}</confirm-timeout>` : '',
     o.comment !== undefined ? `<log>${escapeXmlText(o.comment)}</log>` : '',
   ].join('');
   return parts ? `<commit-configuration>${parts}</commit-configuration>` : '<commit-configuration/>';

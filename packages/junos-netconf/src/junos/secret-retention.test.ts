@@ -3,8 +3,8 @@
 // the full XML of its recent loads (a heap snapshot of the rotator showed it: loadedSecrets →
 // list → the secret → its parent "<configuration>…" string).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { heapAfterGc } from '../test-support/heap.js';
-import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { heapAfterGc } from '../testing/heap.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 import { connectJunos, type JunosDevice } from './device.js';
 import { extractSecrets } from './secrets.js';
 

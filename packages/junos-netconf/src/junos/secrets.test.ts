@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RpcError, RpcFailedError } from '../errors.js';
+import { RpcError, RpcFailedError, rpcFailedMessage } from '../errors.js';
 import { parseRpcReply } from '../session/reply.js';
 import type { RpcResponse } from '../session/rpc-session.js';
 import { extractSecrets, MAX_REMEMBERED_LOADS, redactConfigurationText, redactFailure, redactResponse, SecretMemory } from './secrets.js';
@@ -21,18 +21,21 @@ describe('secret redaction', () => {
   });
 
   it('removes them from every part of a failure', () => {
-    const err = new RpcFailedError(
-      'load-configuration',
-      [new RpcError({ severity: 'error', message: `invalid value ${CAK}`, badElement: CAK, info: { 'bad-element': CAK } })],
-      `<rpc-reply><rpc-error><bad-element>${CAK}</bad-element></rpc-error></rpc-reply>`,
-      [new RpcError({ severity: 'warning', message: `about ${CAK}` })],
-      'r1:830',
-    );
+    const errors = [new RpcError(`invalid value ${CAK}`, { severity: 'error', badElement: CAK, info: { 'bad-element': CAK } })];
+    const err = new RpcFailedError(rpcFailedMessage('load-configuration', errors, 'r1:830'), {
+      rpc: 'load-configuration',
+      messageId: '101',
+      host: 'r1:830',
+      errors,
+      raw: `<rpc-reply><rpc-error><bad-element>${CAK}</bad-element></rpc-error></rpc-reply>`,
+      warnings: [new RpcError(`about ${CAK}`, { severity: 'warning' })],
+    });
     const clean = redactFailure(err, [CAK]);
     const everything = JSON.stringify({ m: clean.message, e: clean.errors.map((e) => [e.message, e.badElement, e.info, e.describe()]), w: clean.warnings.map((w) => w.message), raw: clean.raw, s: clean.stack });
     expect(everything).not.toContain(CAK);
     expect(clean.errors[0]!.badElement).toBe('[redacted]');
     expect(clean.host).toBe('r1:830');
+    expect(clean.messageId).toBe('101');
   });
 
   it('masks the secrets of configuration text: SECRET-DATA lines and values after a secret keyword', () => {

@@ -3,7 +3,7 @@
  * the offending statement in error-message / bad-element (e.g. an invalid CAK value), and
  * those end up in logs.
  */
-import { RpcError, RpcFailedError } from '../errors.js';
+import { RpcError, RpcFailedError, rpcFailedMessage } from '../errors.js';
 import type { RpcResponse } from '../session/rpc-session.js';
 import type { ConfigFormat } from './rpcs.js';
 import { ownCopy } from '../own-string.js';
@@ -115,13 +115,13 @@ function redactValue(v: unknown, secrets: readonly string[]): unknown {
 }
 
 function redactError(e: RpcError, secrets: readonly string[]): RpcError {
-  return new RpcError({
+  return new RpcError(redactText(e.message, secrets), {
+    host: e.host,
     severity: e.severity,
     type: e.type,
     tag: e.tag,
     appTag: e.appTag,
     path: redactText(e.path, secrets),
-    message: redactText(e.message, secrets),
     badElement: redactText(e.badElement, secrets),
     info: e.info === undefined ? undefined : (redactValue(e.info, secrets) as Record<string, unknown>),
   });
@@ -142,13 +142,15 @@ function mayHold(raw: string, secrets: readonly string[]): boolean {
 /** The same failure with every secret replaced by "[redacted]" (errors, warnings, raw reply). */
 export function redactFailure(err: RpcFailedError, secrets: readonly string[]): RpcFailedError {
   if (secrets.length === 0 || !mayHold(err.raw, secrets)) return err;
-  return new RpcFailedError(
-    err.rpc,
-    err.errors.map((e) => redactError(e, secrets)),
-    redactText(err.raw, secrets),
-    err.warnings.map((e) => redactError(e, secrets)),
-    err.host,
-  );
+  const errors = err.errors.map((e) => redactError(e, secrets));
+  return new RpcFailedError(rpcFailedMessage(err.rpc, errors, err.host), {
+    rpc: err.rpc,
+    messageId: err.messageId,
+    host: err.host,
+    errors,
+    warnings: err.warnings.map((e) => redactError(e, secrets)),
+    raw: redactText(err.raw, secrets),
+  });
 }
 
 export function redactResponse(r: RpcResponse, secrets: readonly string[]): RpcResponse {

@@ -170,7 +170,7 @@ export async function connectNetconf(options: NetconfClientOptions): Promise<Net
         }
       };
       session.onClose(once);
-      transport.onClose((err) => once(err ?? (closingByUser ? undefined : new ConnectionClosedError('SSH connection closed', transport.label))));
+      transport.onClose((err) => once(err ?? (closingByUser ? undefined : new ConnectionClosedError(`SSH connection closed (${transport.label})`, { host: transport.label }))));
     },
     close: async () => {
       closingByUser = true;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectJunos, type JunosDevice } from '../junos/device.js';
 import { ConnectionError, HostKeyError } from '../errors.js';
-import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 import { createSessionPool } from './pool.js';
 
 const servers: TestServer[] = [];
@@ -144,11 +144,11 @@ describe('session pool', () => {
     const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
       connect: async (key) => {
         calls++;
-        if (key === 'evil') throw new HostKeyError('mismatch', key, 'SHA256:x', ['SHA256:y']);
-        if (calls < 3) throw new ConnectionError('connect ECONNREFUSED', key);
+        if (key === 'evil') throw new HostKeyError(`HOST KEY MISMATCH for ${key}`, { reason: 'mismatch', host: key, seen: 'SHA256:x', expected: ['SHA256:y'] });
+        if (calls < 3) throw new ConnectionError(`connect ECONNREFUSED (${key})`, { host: key });
         return { closed: false, close: async () => undefined };
       },
-      retry: { attempts: 3, baseDelayMs: 1 },
+      retry: { limit: 2, baseDelayMs: 1 },
       logger: { warn: (m) => warnings.push(m) },
     });
     expect(await pool.use('r0', async () => 'ok')).toBe('ok');
@@ -158,6 +158,29 @@ describe('session pool', () => {
     await expect(pool.use('evil', async () => 'never')).rejects.toBeInstanceOf(HostKeyError);
     expect(calls).toBe(1);
     await pool.close();
+  });
+
+  it('retry.limit counts the retries after the first attempt; limit 0 and retry: false try once', async () => {
+    const tries = async (retry: { limit: number; baseDelayMs: number } | false): Promise<{ calls: number; context: Record<string, unknown> | undefined }> => {
+      let calls = 0;
+      let context: Record<string, unknown> | undefined;
+      const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
+        connect: async (key) => {
+          calls++;
+          throw new ConnectionError(`connect ECONNREFUSED (${key})`, { host: key });
+        },
+        retry,
+        logger: { warn: (_m, c) => (context ??= c) },
+      });
+      await expect(pool.use('r0', async () => 'never')).rejects.toBeInstanceOf(ConnectionError);
+      await pool.close();
+      return { calls, context };
+    };
+    const once = await tries({ limit: 1, baseDelayMs: 1 });
+    expect(once.calls).toBe(2);
+    expect(once.context).toMatchObject({ key: 'r0', attempt: 1, attempts: 2, error: 'connect ECONNREFUSED (r0)' });
+    expect((await tries({ limit: 0, baseDelayMs: 1 })).calls).toBe(1);
+    expect(await tries(false)).toEqual({ calls: 1, context: undefined });
   });
 
   it('closes cleanly: waits for running work, then refuses new work', async () => {
@@ -214,9 +237,9 @@ describe('session pool', () => {
     const pool = createSessionPool<{ closed: boolean; close(): Promise<void> }>({
       connect: async (key) => {
         calls.push(Date.now());
-        throw new ConnectionError('connect ECONNREFUSED', key);
+        throw new ConnectionError(`connect ECONNREFUSED (${key})`, { host: key });
       },
-      retry: { attempts: 1, baseDelayMs: 100 },
+      retry: { limit: 0, baseDelayMs: 100 },
       logger: quiet,
     });
     await expect(pool.use('r0', async () => 1)).rejects.toBeInstanceOf(ConnectionError);
@@ -274,7 +297,8 @@ describe('session pool', () => {
     expect(() => createSessionPool({ connect, maxConcurrency: 1.5 })).toThrow(/maxConcurrency must be a positive integer, got 1.5/);
     expect(() => createSessionPool({ connect, startsPerTurn: 0 })).toThrow(/startsPerTurn must be a positive integer, got 0/);
     expect(() => createSessionPool({ connect, idleTimeoutMs: -1 })).toThrow(/idleTimeoutMs must be a number ≥ 0, got -1/);
-    expect(() => createSessionPool({ connect, retry: { attempts: 0 } })).toThrow(/retry.attempts must be a positive integer/);
+    expect(() => createSessionPool({ connect, retry: { limit: -1 } })).toThrow(/retry.limit must be an integer ≥ 0 \(retries after the first attempt\), got -1/);
+    expect(() => createSessionPool({ connect, retry: { limit: 1.5 } })).toThrow(/retry.limit must be an integer ≥ 0/);
     expect(() => createSessionPool({ connect, reconnect: 'never' as 'on-use' })).toThrow(/reconnect must be 'on-use' or 'background', got never/);
     const pool = createSessionPool({ connect });
     await expect(pool.use('r0', async () => 1, { priority: 'low' as 'urgent' })).rejects.toThrow(/use\(r0\): priority must be 'normal', 'high' or 'urgent', got low/);

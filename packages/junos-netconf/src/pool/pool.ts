@@ -30,7 +30,8 @@ export interface SessionPoolOptions<T extends PooledSession> {
    * requests while the rest are prepared, not all of them at the end of one long turn.
    */
   startsPerTurn?: number;
-  retry?: RetryOptions;
+  /** Connect retries per use() and the backoff between them (default `{ limit: 2, baseDelayMs: 500, maxDelayMs: 10_000 }`); false: one attempt. */
+  retry?: RetryOptions | false;
   /** Which connect errors are worth retrying. Default: all but HostKeyError and AuthenticationError. */
   isRetryable?: (err: unknown) => boolean;
   /** Close sessions idle for longer than this (default 0: keep them). Enforced by the keepalive sweep. */
@@ -296,15 +297,17 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     if (e.session && !e.session.closed) return e.session;
     if (e.session) await retire(e);
     let lastErr: unknown;
-    for (let attempt = 1; attempt <= backoff.attempts; attempt++) {
+    const attempts = backoff.limit + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const wait = e.retryAt - Date.now(); // a failure before this use() (e.g. in the background) still counts
       if (wait > 0) await sleep(wait);
       try {
         return await connectOnce(e);
       } catch (err) {
         lastErr = err;
-        if (!isRetryable(err) || attempt === backoff.attempts) break;
-        logger.warn(`connect to ${e.key} failed (attempt ${attempt}/${backoff.attempts}): ${message(err)}; retrying in ${Math.max(0, Math.round(e.retryAt - Date.now()))} ms`);
+        if (!isRetryable(err) || attempt === attempts) break;
+        const retryInMs = Math.max(0, Math.round(e.retryAt - Date.now()));
+        logger.warn(`connect to ${e.key} failed (attempt ${attempt}/${attempts}): ${message(err)}; retrying in ${retryInMs} ms`, { key: e.key, attempt, attempts, retryInMs, error: message(err) });
       }
     }
     throw lastErr;
@@ -370,7 +373,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       await connectOnce(e);
     } catch (err) {
       if (isRetryable(err)) scheduleReconnect(e);
-      else logger.warn(`background reconnect to ${e.key} failed: ${message(err)}; not retrying until the next use`);
+      else logger.warn(`background reconnect to ${e.key} failed: ${message(err)}; not retrying until the next use`, { key: e.key, error: message(err) });
     } finally {
       background--;
       release(e);
@@ -383,7 +386,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     try {
       await keepalive(s);
     } catch (err) {
-      logger.warn(`keepalive to ${e.key} failed: ${message(err)}; closing the session`);
+      logger.warn(`keepalive to ${e.key} failed: ${message(err)}; closing the session`, { key: e.key, error: message(err) });
       if (e.session === s) await retire(e);
       if (reconnectMode === 'background') scheduleReconnect(e);
     } finally {
@@ -433,7 +436,7 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
       return { ...stats };
     },
     use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
-      if (closed) return Promise.reject(new PoolClosedError(key));
+      if (closed) return Promise.reject(new PoolClosedError(`session pool is closed (request for ${key})`, { key }));
       const priority = o.priority ?? 'normal';
       if (!Object.hasOwn(RANK, priority)) return Promise.reject(new TypeError(`use(${key}): priority must be 'normal', 'high' or 'urgent', got ${String(priority)}`));
       const rank = RANK[priority];

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNetconf } from '../netconf/client.js';
 import { BASE_1_0, BASE_1_1 } from '../framing/hello.js';
 import { escapeXmlText } from '../xml/escape.js';
-import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 
 const KNOWN = new Set(['FramingError', 'XmlError', 'ConnectionClosedError', 'NetconfTimeoutError', 'RpcFailedError']);
 let replies: string[] = [];

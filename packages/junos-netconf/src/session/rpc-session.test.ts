@@ -3,7 +3,7 @@ import { connectNetconf, type NetconfClientOptions } from '../netconf/client.js'
 import { BASE_1_0, BASE_1_1 } from '../framing/hello.js';
 import { NetconfTimeoutError } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
-import { DEFAULT_USER, startTestServer, type TestServer, type TestServerOptions } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type TestServer, type TestServerOptions } from '../testing/netconf-server.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {

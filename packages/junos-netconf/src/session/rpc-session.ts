@@ -1,10 +1,10 @@
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { ConnectionClosedError, HelloError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, type RpcError } from '../errors.js';
+import { ConnectionClosedError, NetconfAbortError, NetconfTimeoutError, RpcFailedError, rpcFailedMessage, type RpcError } from '../errors.js';
 import { createFrameDecoder, DEFAULT_MAX_MESSAGE_BYTES, type FrameDecoder } from '../framing/decoder.js';
 import { encodeMessage, encodeWrapped, type Framing } from '../framing/encode.js';
 import { Outbox } from '../framing/outbox.js';
-import { BASE_1_0, BASE_1_1, buildHello, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
+import { BASE_1_0, BASE_1_1, buildHello, HelloError, negotiateFraming, NETCONF_NS, parseHello } from '../framing/hello.js';
 import { defaultLogger, type Logger } from '../logger.js';
 import { intern } from '../own-string.js';
 import { XmlError } from '../xml/errors.js';
@@ -102,6 +102,17 @@ class Pending {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// The session's errors, each naming the peer (its label) in the message and as `host`.
+function timeoutError(operation: string, timeoutMs: number, host: string, rpc?: string, messageId?: string): NetconfTimeoutError {
+  return new NetconfTimeoutError(`${operation} timed out after ${timeoutMs} ms on ${host}`, { operation, timeoutMs, host, rpc, messageId });
+}
+function abortError(operation: string, reason: unknown, host: string, rpc: string, messageId?: string): NetconfAbortError {
+  return new NetconfAbortError(`${operation} was aborted`, { operation, reason, host, rpc, messageId });
+}
+function closedError(message: string, host: string, cause?: unknown): ConnectionClosedError {
+  return new ConnectionClosedError(`${message} (${host})`, { host, cause });
+}
 
 /** The session's deadline timer fired (a module function, so arming it makes no closure). */
 function expireSession(session: Session): void {
@@ -206,12 +217,12 @@ class Session implements RpcSession {
     this.defaultTimeout = options.rpcTimeoutMs ?? 60_000;
     this.decoder = createFrameDecoder({ maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
     const helloTimeout = options.helloTimeoutMs ?? 30_000;
-    this.hello = { resolve: resolveHello, reject: rejectHello, timer: setTimeout(() => this.fail(new NetconfTimeoutError('NETCONF hello', helloTimeout, this.label)), helloTimeout) };
+    this.hello = { resolve: resolveHello, reject: rejectHello, timer: setTimeout(() => this.fail(timeoutError('NETCONF hello', helloTimeout, this.label)), helloTimeout) };
     stream.on('data', this.dataListener);
-    stream.on('error', (err: Error) => this.fail(new ConnectionClosedError(`NETCONF channel error: ${err.message}`, this.label, err)));
+    stream.on('error', (err: Error) => this.fail(closedError(`NETCONF channel error: ${err.message}`, this.label, err)));
     stream.on('close', () => {
       const pending = this.inFlightCount;
-      this.fail(new ConnectionClosedError(this.closing ? 'NETCONF session closed' : `NETCONF channel closed by the server${pending ? ` with ${pending} RPC(s) pending` : ''}`, this.label));
+      this.fail(closedError(this.closing ? 'NETCONF session closed' : `NETCONF channel closed by the server${pending ? ` with ${pending} RPC(s) pending` : ''}`, this.label));
     });
     stream.write(encodeMessage(buildHello(this.ours), 'eom'));
   }
@@ -247,7 +258,7 @@ class Session implements RpcSession {
     let next = Infinity;
     for (let p = this.first; p; ) {
       const following = p.next;
-      if (p.deadline <= now) this.take(p.id)?.reject(new NetconfTimeoutError(`<${p.rpc}> (message-id ${p.id})`, p.timeoutMs, this.label));
+      if (p.deadline <= now) this.take(p.id)?.reject(timeoutError(`<${p.rpc}> (message-id ${p.id})`, p.timeoutMs, this.label, p.rpc, p.id));
       else if (p.deadline < next) next = p.deadline;
       p = following;
     }
@@ -286,7 +297,7 @@ class Session implements RpcSession {
 
   private onHello(msg: string): void {
     const hello = parseHello(msg);
-    if (hello.sessionId === undefined) throw new HelloError('bad-session-id', `server hello from ${this.label} has no <session-id>`);
+    if (hello.sessionId === undefined) throw new HelloError(`server hello from ${this.label} has no <session-id>`, { reason: 'bad-session-id', host: this.label });
     this.serverCapabilities = hello.capabilities;
     this.sessionId = hello.sessionId;
     this.framing = negotiateFraming(this.ours, this.serverCapabilities);
@@ -308,13 +319,13 @@ class Session implements RpcSession {
     }
     const target = parsed.messageId !== undefined ? this.find(parsed.messageId) : this.first;
     if (target === undefined) {
-      this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`);
+      this.logger.debug?.(`reply with unknown message-id ${parsed.messageId} from ${this.label} dropped (its RPC timed out or was aborted)`, { host: this.label, messageId: parsed.messageId });
       return;
     }
     const id = target.id;
     const p = this.take(id)!;
     const failed = parsed.errors.length > 0;
-    if (failed && p.throwOnError) return p.reject(new RpcFailedError(p.rpc, parsed.errors, msg, parsed.warnings, this.label));
+    if (failed && p.throwOnError) return p.reject(new RpcFailedError(rpcFailedMessage(p.rpc, parsed.errors, this.label), { rpc: p.rpc, messageId: id, host: this.label, errors: parsed.errors, warnings: parsed.warnings, raw: msg }));
     p.resolve({ messageId: id, rpc: p.rpc, raw: msg, result: parsed.result, ok: parsed.ok, failed, errors: parsed.errors, warnings: parsed.warnings, elapsedMs: performance.now() - p.started });
   }
 
@@ -324,8 +335,8 @@ class Session implements RpcSession {
     const id = sniffMessageId(msg);
     const target = (id !== undefined && this.find(id)) || this.first;
     const detail = err instanceof Error ? err.message : String(err);
-    const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
-    if (!target) return this.logger.warn(wrapped.message);
+    const wrapped = new XmlError(`reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`, { reason: err instanceof XmlError ? err.reason : 'malformed', host: this.label });
+    if (!target) return this.logger.warn(wrapped.message, { host: this.label, reason: wrapped.reason });
     this.take(target.id)?.reject(wrapped);
   }
 
@@ -388,10 +399,10 @@ class Session implements RpcSession {
     const name = operationName(operationXml);
     if (this.closed) {
       const reason = this.closeReason;
-      return Promise.reject(reason instanceof ConnectionClosedError ? reason : new ConnectionClosedError(`session is closed${reason ? `: ${reason.message}` : ''}`, this.label));
+      return Promise.reject(reason instanceof ConnectionClosedError ? reason : closedError(`session is closed${reason ? `: ${reason.message}` : ''}`, this.label));
     }
     const signal = rpcOptions?.signal;
-    if (signal?.aborted) return Promise.reject(new NetconfAbortError(`<${name}>`, signal.reason));
+    if (signal?.aborted) return Promise.reject(abortError(`<${name}>`, signal.reason, this.label, name));
     const id = String(this.nextId++);
     let wire: Buffer;
     try {
@@ -406,7 +417,7 @@ class Session implements RpcSession {
       const p = new Pending(id, name, now, now + timeoutMs, timeoutMs, rpcOptions?.throwOnError ?? true, parseResult, resolve, reject);
       if (signal) {
         p.signal = signal;
-        p.onAbort = () => this.take(id)?.reject(new NetconfAbortError(`<${name}> (message-id ${id})`, signal.reason));
+        p.onAbort = () => this.take(id)?.reject(abortError(`<${name}> (message-id ${id})`, signal.reason, this.label, name, id));
         signal.addEventListener('abort', p.onAbort, { once: true });
       }
       if (parseResult !== true) this.unparsedPending++;
@@ -430,7 +441,7 @@ class Session implements RpcSession {
     if (!this.closed) {
       this.#outbox.flush();
       this.#stream.end();
-      this.fail(new ConnectionClosedError('NETCONF session closed', this.label));
+      this.fail(closedError('NETCONF session closed', this.label));
     }
   }
 

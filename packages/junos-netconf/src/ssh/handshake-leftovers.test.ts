@@ -1,7 +1,7 @@
 import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRpcSession } from '../session/rpc-session.js';
-import { DEFAULT_USER, startTestServer, type TestServer } from '../test-support/netconf-server.js';
+import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 import { releaseHandshakeLeftovers } from './handshake-leftovers.js';
 import { connectSsh } from './transport.js';
 

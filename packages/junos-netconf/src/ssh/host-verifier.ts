@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { HostKeyError } from '../errors.js';
+import { ConnectionError, HostKeyError, type HostKeyErrorReason } from '../errors.js';
 import { normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
 import { entryMatches, knownHostsName, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 
@@ -38,7 +38,7 @@ export function createHostKeyCheck(policy: HostKeyPolicy, host: string, port: nu
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read known_hosts file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ConnectionError(`cannot read known_hosts file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { host: name, cause: err });
     }
     entries.push(...parseKnownHosts(text));
   }
@@ -52,11 +52,21 @@ export function createHostKeyCheck(policy: HostKeyPolicy, host: string, port: nu
   return (keyBlob: Buffer): HostKeyCheck => {
     const fingerprint = sha256Fingerprint(keyBlob);
     if (revoked.some((e) => e.key.equals(keyBlob))) {
-      return { ok: false, fingerprint, error: new HostKeyError('revoked', name, fingerprint, expected) };
+      return { ok: false, fingerprint, error: hostKeyError('revoked', name, fingerprint, expected) };
     }
     if (trusted.some((e) => e.key.equals(keyBlob)) || pinned.includes(fingerprint)) return { ok: true, fingerprint };
-    if (expected.length > 0) return { ok: false, fingerprint, error: new HostKeyError('mismatch', name, fingerprint, expected) };
+    if (expected.length > 0) return { ok: false, fingerprint, error: hostKeyError('mismatch', name, fingerprint, expected) };
     if (policy.insecureAcceptUnknownHostKey === true) return { ok: true, fingerprint, insecure: true };
-    return { ok: false, fingerprint, error: new HostKeyError('unknown', name, fingerprint, []) };
+    return { ok: false, fingerprint, error: hostKeyError('unknown', name, fingerprint, []) };
   };
+}
+
+function hostKeyError(reason: HostKeyErrorReason, host: string, seen: string, expected: string[]): HostKeyError {
+  const message =
+    reason === 'unknown'
+      ? `host key for ${host} is unknown (${seen}); add it to known_hosts or pin its fingerprint (insecureAcceptUnknownHostKey accepts it without checking)`
+      : reason === 'revoked'
+        ? `host key for ${host} (${seen}) is marked @revoked in known_hosts`
+        : `HOST KEY MISMATCH for ${host}: server presented ${seen}, expected ${expected.join(' or ')}`;
+  return new HostKeyError(message, { reason, host, seen, expected });
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateHostKey } from '../test-support/netconf-server.js';
+import { generateHostKey } from '../testing/netconf-server.js';
 import { normalizeFingerprint, sha256Fingerprint } from './fingerprint.js';
 import { createHostKeyCheck } from './host-verifier.js';
 import { entryMatches, knownHostsName, parseKnownHosts } from './known-hosts.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // In a fresh node: this process's ssh2 may already be pooled by another test's connectSsh.
-const child = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-support', 'padding-child.ts');
+const child = join(dirname(fileURLToPath(import.meta.url)), '..', 'testing', 'padding-child.ts');
 const run = () =>
   JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 })) as {
     installed: { pooled: string[]; left: string[] };

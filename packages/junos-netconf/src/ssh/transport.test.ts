@@ -4,8 +4,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USER, generateHostKey, startTestServer, type TestServer } from '../test-support/netconf-server.js';
-import { generateEd25519 } from '../test-support/ssh-keys.js';
+import { DEFAULT_USER, generateHostKey, startTestServer, type TestServer } from '../testing/netconf-server.js';
+import { generateEd25519 } from '../testing/ssh-keys.js';
 import { connectSsh, redactOptions } from './transport.js';
 
 const userKey = generateEd25519({ passphrase: 'key-passphrase-xyz', cipher: 'aes256-ctr', rounds: 4 });
@@ -102,7 +102,7 @@ describe('SSH transport', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as AddressInfo).port;
     try {
-      await expect(connectSsh({ host: '127.0.0.1', port, ...DEFAULT_USER, insecureAcceptUnknownHostKey: true, readyTimeoutMs: 200, logger: { warn: () => undefined } })).rejects.toMatchObject({
+      await expect(connectSsh({ host: '127.0.0.1', port, ...DEFAULT_USER, insecureAcceptUnknownHostKey: true, handshakeTimeoutMs: 200, logger: { warn: () => undefined } })).rejects.toMatchObject({
         name: 'NetconfTimeoutError',
         operation: 'SSH handshake',
         timeoutMs: 200,

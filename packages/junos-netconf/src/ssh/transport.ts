@@ -26,7 +26,7 @@ export interface SshTransportOptions extends SshAuth, HostKeyPolicy {
   /** Default 830 (NETCONF over SSH). */
   port?: number;
   /** SSH handshake + auth timeout. Default 20 000 ms. */
-  readyTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
   /** SSH keepalive interval; 0 disables. Default 15 000 ms. */
   keepaliveIntervalMs?: number;
   /** Unanswered keepalives before the connection is declared dead. Default 3. */
@@ -103,7 +103,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       host: options.host,
       port,
       username: options.username,
-      readyTimeout: options.readyTimeoutMs ?? 20_000,
+      readyTimeout: options.handshakeTimeoutMs ?? 20_000,
       keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: options.keepaliveCountMax ?? 3,
       tryKeyboard: options.password !== undefined,
@@ -111,7 +111,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
         const result = check(key);
         transport.hostKeyFingerprint = result.fingerprint;
         if (result.error) hostKeyError = result.error;
-        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`);
+        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
         return result.ok;
       },
       ...(options.password !== undefined ? { password: options.password } : {}),
@@ -134,14 +134,14 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
     client.on('error', (err: Error & { level?: string }) => {
       if (!ready) {
         if (hostKeyError) return reject(hostKeyError);
-        if (err.level === 'client-authentication') return reject(new AuthenticationError(label, options.username, methods));
-        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError('SSH handshake', config.readyTimeout!, label));
-        return reject(new ConnectionError(`SSH connection failed: ${err.message}`, label, err));
+        if (err.level === 'client-authentication') return reject(new AuthenticationError(`SSH authentication failed for ${options.username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username: options.username, methods }));
+        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError(`SSH handshake timed out after ${config.readyTimeout!} ms on ${label}`, { operation: 'SSH handshake', timeoutMs: config.readyTimeout!, host: label }));
+        return reject(new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err }));
       }
-      transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message}`, label, err);
+      transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
     });
     client.on('close', () => {
-      if (!ready) reject(hostKeyError ?? new ConnectionError('SSH connection closed during the handshake', label));
+      if (!ready) reject(hostKeyError ?? new ConnectionError(`SSH connection closed during the handshake (${label})`, { host: label }));
       transport.closed = true;
       const listeners = transport.closeListeners ?? [];
       transport.closeListeners = undefined;
@@ -178,15 +178,15 @@ class Transport implements SshTransport {
 
   openSubsystem(name = 'netconf'): Promise<ClientChannel> {
     return new Promise((res, rej) => {
-      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.#client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message}`, this.label, err)) : res(channel)));
+      if (this.closed) return rej(new ConnectionClosedError(`SSH connection is closed (${this.label})`, { host: this.label }));
+      this.#client.subsys(name, (err, channel) => (err ? rej(new ConnectionError(`cannot open SSH subsystem "${name}": ${err.message} (${this.label})`, { host: this.label, cause: err })) : res(channel)));
     });
   }
 
   sftp(): Promise<SFTPWrapper> {
     return new Promise((res, rej) => {
-      if (this.closed) return rej(new ConnectionClosedError('SSH connection is closed', this.label));
-      this.#client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message}`, this.label, err)) : res(sftp)));
+      if (this.closed) return rej(new ConnectionClosedError(`SSH connection is closed (${this.label})`, { host: this.label }));
+      this.#client.sftp((err, sftp) => (err ? rej(new ConnectionError(`cannot open SFTP: ${err.message} (${this.label})`, { host: this.label, cause: err })) : res(sftp)));
     });
   }
 

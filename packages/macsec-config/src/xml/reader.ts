@@ -2,7 +2,7 @@
 // built from, together. It replaced fast-xml-parser's validator followed by its parser (two full
 // passes, and a path string built per callback): on the rotator's replies the client spent more
 // CPU in those two passes and their garbage than in SSH (package README, "Performance").
-import { intern } from '../own-string.js';
+import { intern } from './intern.js';
 import { XmlError } from './errors.js';
 
 /** Deepest element nesting accepted (Junos configuration stays far below this). */
@@ -102,7 +102,7 @@ function nameEnd(xml: string, i: number): number {
 }
 
 /** Checks one reference at xml[at] === '&'; returns the index after its ';'. */
-export function checkReference(xml: string, at: number): number {
+function checkReference(xml: string, at: number): number {
   const semi = xml.indexOf(';', at);
   const ref = semi < 0 || semi - at > 12 ? '' : xml.slice(at + 1, semi);
   if (PREDEFINED.has(ref)) return semi + 1;
@@ -111,9 +111,9 @@ export function checkReference(xml: string, at: number): number {
     const cp = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number.parseInt(numeric[2]!, 10);
     const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
     if (allowed) return semi + 1;
-    throw new XmlError('entity', 'a character reference to a character XML 1.0 does not allow', at);
+    throw new XmlError('a character reference to a character XML 1.0 does not allow', { reason: 'entity', position: at });
   }
-  throw new XmlError('entity', 'an entity reference that is not one of the five predefined XML entities (DTD entities are refused)', at);
+  throw new XmlError('an entity reference that is not one of the five predefined XML entities (DTD entities are refused)', { reason: 'entity', position: at });
 }
 
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);/g;
@@ -129,7 +129,7 @@ function decodeReferences(value: string): string {
 /** Checks the references in xml[from, to) (raising the first bad one at its position). */
 function checkReferences(xml: string, from: number, to: number): void {
   for (let amp = xml.indexOf('&', from); amp >= 0 && amp < to; amp = xml.indexOf('&', amp + 1)) {
-    if (checkReference(xml, amp) > to) throw new XmlError('entity', 'reference is not terminated', amp);
+    if (checkReference(xml, amp) > to) throw new XmlError('reference is not terminated', { reason: 'entity', position: amp });
   }
 }
 
@@ -146,9 +146,9 @@ function elementName(xml: string, from: number, to: number, hash: number): Known
   const known = ELEMENT_NAMES.find(xml, from, to, hash);
   if (known !== undefined) return known;
   const qname = xml.slice(from, to);
-  if (!QNAME.test(qname)) throw new XmlError('malformed', qname === '' ? 'element has no name' : 'element name is not a valid XML name', from);
+  if (!QNAME.test(qname)) throw new XmlError(qname === '' ? 'element has no name' : 'element name is not a valid XML name', { reason: 'malformed', position: from });
   const local = qname.slice(qname.indexOf(':') + 1);
-  if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `element name '${local}' is refused (it would reach Object.prototype)`, from);
+  if (REFUSED_NAMES.has(local)) throw new XmlError(`element name '${local}' is refused (it would reach Object.prototype)`, { reason: 'malformed', position: from });
   return ELEMENT_NAMES.add(hash, qname, local);
 }
 
@@ -161,11 +161,11 @@ function attributeName(xml: string, from: number, to: number, hash: number): Kno
   const known = ATTRIBUTE_NAMES.find(xml, from, to, hash);
   if (known !== undefined) return known;
   const aQname = xml.slice(from, to);
-  if (!NAME.test(aQname)) throw new XmlError('malformed', aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', from);
+  if (!NAME.test(aQname)) throw new XmlError(aQname === '' ? 'attribute has no name' : 'attribute name is not a valid XML name', { reason: 'malformed', position: from });
   const colon = aQname.indexOf(':');
   const local =
     aQname === 'xmlns' || (colon === 5 && aQname.startsWith('xmlns')) ? '' : colon >= 0 && aQname.indexOf(':', colon + 1) < 0 ? aQname.slice(colon + 1) : aQname;
-  if (REFUSED_NAMES.has(local)) throw new XmlError('malformed', `attribute name '${local}' is refused (it would reach Object.prototype)`, from);
+  if (REFUSED_NAMES.has(local)) throw new XmlError(`attribute name '${local}' is refused (it would reach Object.prototype)`, { reason: 'malformed', position: from });
   return ATTRIBUTE_NAMES.add(hash, aQname, local);
 }
 
@@ -220,9 +220,9 @@ class Reader {
       this.flushText();
       if (c1 === 0x3f /* ? */) {
         const close = xml.indexOf('?>', lt + 2);
-        if (close < 0) throw new XmlError('malformed', 'processing instruction is not closed', lt);
+        if (close < 0) throw new XmlError('processing instruction is not closed', { reason: 'malformed', position: lt });
         const target = xml.slice(lt + 2, nameEnd(xml, lt + 2));
-        if (target.toLowerCase() === 'xml' && lt !== xml.indexOf('<')) throw new XmlError('malformed', 'XML declaration allowed only at the start of the document', lt);
+        if (target.toLowerCase() === 'xml' && lt !== xml.indexOf('<')) throw new XmlError('XML declaration allowed only at the start of the document', { reason: 'malformed', position: lt });
         i = close + 2;
       } else if (c1 === 0x2f /* / */) {
         i = this.closeTag(lt);
@@ -234,10 +234,10 @@ class Reader {
     const open = this.open;
     if (open.length > 0) {
       const n = open.length;
-      throw new XmlError('malformed', n === 1 ? 'an element is not closed at the end of the document' : `${n} elements are not closed at the end of the document`, xml.length);
+      throw new XmlError(n === 1 ? 'an element is not closed at the end of the document' : `${n} elements are not closed at the end of the document`, { reason: 'malformed', position: xml.length });
     }
-    if (this.tooDeepAt >= 0) throw new XmlError('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`, this.tooDeepAt);
-    if (this.roots === 0) throw new XmlError('malformed', 'document is empty');
+    if (this.tooDeepAt >= 0) throw new XmlError(`elements nested deeper than ${MAX_XML_DEPTH} levels`, { reason: 'malformed', position: this.tooDeepAt });
+    if (this.roots === 0) throw new XmlError('document is empty', { reason: 'malformed' });
   }
 
   private flushText(): void {
@@ -245,7 +245,7 @@ class Reader {
     if (text === '') return;
     if (this.open.length === 0) {
       const stray = /\S/.exec(text);
-      if (stray) throw new XmlError('malformed', 'text outside the root element', this.textFrom);
+      if (stray) throw new XmlError('text outside the root element', { reason: 'malformed', position: this.textFrom });
     } else {
       const v = value(text);
       if (v !== '' && this.tooDeepAt < 0) this.builder.text(v);
@@ -259,34 +259,34 @@ class Reader {
     const xml = this.xml;
     if (xml.startsWith('<!--', lt)) {
       const close = xml.indexOf('-->', lt + 4);
-      if (close < 0) throw new XmlError('malformed', 'comment is not closed', lt);
+      if (close < 0) throw new XmlError('comment is not closed', { reason: 'malformed', position: lt });
       return close + 3;
     }
     if (xml.startsWith('<![CDATA[', lt)) {
       const close = xml.indexOf(']]>', lt + 9);
-      if (close < 0) throw new XmlError('malformed', 'CDATA section is not closed', lt);
-      if (this.open.length === 0) throw new XmlError('malformed', 'CDATA section outside the root element', lt);
+      if (close < 0) throw new XmlError('CDATA section is not closed', { reason: 'malformed', position: lt });
+      if (this.open.length === 0) throw new XmlError('CDATA section outside the root element', { reason: 'malformed', position: lt });
       if (this.textFrom < 0) this.textFrom = lt;
       this.text += escapeCdata(xml.slice(lt + 9, close));
       return close + 3;
     }
     if (/^<!doctype/i.test(xml.slice(lt, lt + 9))) {
-      throw new XmlError('doctype', 'DOCTYPE declarations are refused (entity expansion and external entities)', lt);
+      throw new XmlError('DOCTYPE declarations are refused (entity expansion and external entities)', { reason: 'doctype', position: lt });
     }
-    throw new XmlError('declaration', 'a markup declaration (<!…) is refused', lt);
+    throw new XmlError('a markup declaration (<!…) is refused', { reason: 'declaration', position: lt });
   }
 
   private closeTag(lt: number): number {
     const xml = this.xml;
     const end = nameEnd(xml, lt + 2);
-    if (end === lt + 2) throw new XmlError('malformed', 'closing tag has no name', lt);
+    if (end === lt + 2) throw new XmlError('closing tag has no name', { reason: 'malformed', position: lt });
     let j = end;
     while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
-    if (xml.charCodeAt(j) !== 0x3e) throw new XmlError('malformed', "closing tag is not closed by '>'", lt);
+    if (xml.charCodeAt(j) !== 0x3e) throw new XmlError("closing tag is not closed by '>'", { reason: 'malformed', position: lt });
     const expected = this.open.pop();
-    if (expected === undefined) throw new XmlError('malformed', 'closing tag has no opening tag', lt);
+    if (expected === undefined) throw new XmlError('closing tag has no opening tag', { reason: 'malformed', position: lt });
     // Compared where it stands: no string cut out per element.
-    if (expected.length !== end - lt - 2 || !xml.startsWith(expected, lt + 2)) throw new XmlError('malformed', 'closing tag does not match the open element', lt);
+    if (expected.length !== end - lt - 2 || !xml.startsWith(expected, lt + 2)) throw new XmlError('closing tag does not match the open element', { reason: 'malformed', position: lt });
     if (this.tooDeepAt < 0) this.builder.close();
     return j + 1;
   }
@@ -298,7 +298,7 @@ class Reader {
     const element = elementName(xml, lt + 1, end, scannedHash);
     const qname = element.qname;
     const name = element.local;
-    if (open.length === 0 && this.roots > 0) throw new XmlError('malformed', 'a second root element', lt);
+    if (open.length === 0 && this.roots > 0) throw new XmlError('a second root element', { reason: 'malformed', position: lt });
     if (open.length >= MAX_XML_DEPTH && this.tooDeepAt < 0) this.tooDeepAt = lt;
     let attributes: string[] | undefined;
     let seen: string[] | undefined;
@@ -318,26 +318,26 @@ class Reader {
         if (building) this.builder.close();
         return j + 2;
       }
-      if (j >= xml.length) throw new XmlError('malformed', 'start tag is not closed', lt);
-      if (!spaced) throw new XmlError('malformed', 'attributes must be separated by whitespace', j);
+      if (j >= xml.length) throw new XmlError('start tag is not closed', { reason: 'malformed', position: lt });
+      if (!spaced) throw new XmlError('attributes must be separated by whitespace', { reason: 'malformed', position: j });
       const nameAt = j;
       const aEnd = nameEnd(xml, j);
       const aHash = scannedHash;
       j = aEnd;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
-      if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('malformed', 'attribute has no value', nameAt);
+      if (xml.charCodeAt(j) !== 0x3d /* = */) throw new XmlError('attribute has no value', { reason: 'malformed', position: nameAt });
       j++;
       while (j < xml.length && isSpace(xml.charCodeAt(j))) j++;
       const quote = xml.charCodeAt(j);
-      if (quote !== 0x22 && quote !== 0x27) throw new XmlError('malformed', 'attribute value is not quoted', j);
+      if (quote !== 0x22 && quote !== 0x27) throw new XmlError('attribute value is not quoted', { reason: 'malformed', position: j });
       const close = xml.indexOf(quote === 0x22 ? '"' : "'", j + 1);
-      if (close < 0) throw new XmlError('malformed', 'attribute value is not closed', j);
+      if (close < 0) throw new XmlError('attribute value is not closed', { reason: 'malformed', position: j });
       const lt2 = xml.indexOf('<', j + 1);
-      if (lt2 >= 0 && lt2 < close) throw new XmlError('malformed', "'<' in an attribute value", lt2);
+      if (lt2 >= 0 && lt2 < close) throw new XmlError("'<' in an attribute value", { reason: 'malformed', position: lt2 });
       checkReferences(xml, j + 1, close);
       const attribute = attributeName(xml, nameAt, aEnd, aHash);
       seen ??= [];
-      if (seen.includes(attribute.qname)) throw new XmlError('malformed', 'an attribute is repeated', nameAt);
+      if (seen.includes(attribute.qname)) throw new XmlError('an attribute is repeated', { reason: 'malformed', position: nameAt });
       seen.push(attribute.qname);
       const local = attribute.local;
       if (local !== '') (attributes ??= []).push(local, value(xml.slice(j + 1, close)));

@@ -16,8 +16,8 @@ import type {
   MkaOptions,
   QkdMacro,
   StaticHostMapping,
-} from './model.js';
-import { Secret, isSecret } from './secret.js';
+} from '../model.js';
+import { Secret, isSecret } from '../secret.js';
 
 // Secrets have no enumerable state, so toEqual would call any two equal; compare their values.
 expect.addEqualityTesters([
@@ -134,5 +134,5 @@ export function everyFieldModel(): MacsecConfig {
 
 /** A `<get-configuration>` reply as a device provisioned by the field script holds it (src/fixtures/). */
 export function fieldScriptReply(version: 'v3.2' | 'v3.3'): string {
-  return readFileSync(new URL(`./fixtures/field-script-${version}.xml`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../fixtures/field-script-${version}.xml`, import.meta.url), 'utf8');
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { heapAfterGc } from '../test-support/heap.js';
+import { heapAfterGc } from '../testing/heap.js';
 import { parseXmlOrdered, type XmlElement } from './parse.js';
 
 // A parse's objects must die young. A builder made as an object literal of closures with a getter

@@ -1,10 +1,10 @@
 // Test reference: the ring planner as it was before it was rewritten to allocate less
 // (sorted copies, filters, a Map and a Set per plan). ring.test.ts checks that the planner gives
 // the same plans and the same errors as this on random chains.
-import { RingPlanError } from './errors.js';
-import type { KeyChainPlan, LinkEnd, LinkPlan, PlanKeyChainRotationOptions } from './ring.js';
-import { formatStartTime, parseStartTime } from './start-time.js';
-import { KEY_CHAIN_SLOTS, checkCkn, checkKeyIndex } from './validate.js';
+import { RingPlanError } from '../errors.js';
+import type { KeyChainPlan, LinkEnd, LinkPlan, PlanKeyChainRotationOptions } from '../ring.js';
+import { formatStartTime, parseStartTime } from '../start-time.js';
+import { KEY_CHAIN_SLOTS, checkCkn, checkKeyIndex } from '../validate.js';
 
 interface Dated {
   index: number;
