@@ -4,7 +4,7 @@ import ky, { type KyResponse, type Options } from 'ky';
 import { QkdAbortError, QkdConfigError, QkdConnectionError, QkdError, QkdRequestError, QkdResponseError, QkdTimeoutError, type QkdErrorContext } from './errors.js';
 import { httpError, isTransientNetworkFailure, networkError } from './failure.js';
 import { decodeKey, type QkdKey } from './key.js';
-import { defaultLogger, type QkdLogger } from './logger.js';
+import { defaultLogger, type Logger } from './logger.js';
 import { kyRetry, resolveRetry, type QkdRetryOptions } from './retry.js';
 import { keyContainerSchema, parseMessage, statusSchema, type KeyContainer, type KeyIds, type KeyRequest, type Status } from './schemas.js';
 import { listProblems } from './problems.js';
@@ -37,7 +37,7 @@ export interface QkdClientOptions {
    * out more than about 1000 keys of 4096 bits in one answer.
    */
   maxResponseBytes?: number;
-  logger?: QkdLogger;
+  logger?: Logger;
 }
 
 export interface QkdCallOptions {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, expect, it, vi } from 'vitest';
-import { makeTestPki } from './test/pki.js';
-import { json, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
+import { makeTestPki } from './testing/pki.js';
+import { json, startStubKme, statusBody, type Handler, type StubKme } from './testing/stub-kme.js';
 
 const cleanup: Array<() => unknown> = [];
 afterAll(async () => {

@@ -7,4 +7,4 @@ export type { KeyRequestOptions } from './validate.js';
 export type { QkdRetryOptions } from './retry.js';
 export { DEFAULT_RETRY } from './retry.js';
 export type { QkdTlsOptions, QkdTlsPem, QkdTlsFiles } from './tls.js';
-export type { QkdLogger } from './logger.js';
+export type { Logger } from './logger.js';

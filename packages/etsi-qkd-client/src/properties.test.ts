@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient } from './client.js';
 import { QkdRequestError, QkdResponseError } from './errors.js';
 import { endpointUrl } from './url.js';
-import { json, startStubKme, type StubKme } from './test/stub-kme.js';
-import { makeTestPki } from './test/pki.js';
+import { json, startStubKme, type StubKme } from './testing/stub-kme.js';
+import { makeTestPki } from './testing/pki.js';
 
 describe('SAE IDs in URLs', () => {
   it('any SAE ID but "." and ".." is one path segment that decodes back to it; ill-formed ones are refused', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { QkdConfigError } from './errors.js';
-import type { QkdLogger } from './logger.js';
+import type { Logger } from './logger.js';
 
 type Pem = string | Buffer;
 
@@ -106,7 +106,7 @@ function parsePrivateKey(source: Source): KeyObject {
 export function buildTls(options: {
   tls: QkdTlsOptions | undefined;
   insecureSkipVerify: boolean;
-  logger: QkdLogger;
+  logger: Logger;
   /** Connections per KME origin (undefined: as many as concurrent calls need). */
   connections?: number | undefined;
   /** Largest answer read; undici stops reading (and drops the connection) beyond it. */
