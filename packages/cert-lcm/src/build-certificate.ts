@@ -2,6 +2,7 @@
 // Validates the request (names, SANs, serial, dates) before any key is touched.
 import { isIP } from 'node:net';
 import { CertificateRequestError } from './errors.js';
+import { toCertificate } from './inspect.js';
 import { keyTypeOfCryptoKey, signingAlgorithm } from './key-types.js';
 import { webcrypto, x509, type CryptoKey } from './x509.js';
 import type { Credential } from './credential.js';
@@ -105,7 +106,7 @@ export function checkIssuer(issuer: Credential | undefined, source: string): Cre
   if (!issuer || !issuer.certificate || !issuer.keys?.privateKey) {
     throw new CertificateRequestError(source, 'issuer must be a Credential with a private key (from createCa or loadCredential)');
   }
-  const bc = issuer.certificate.getExtension(x509.BasicConstraintsExtension);
+  const bc = toCertificate(issuer.certificate).getExtension(x509.BasicConstraintsExtension);
   if (!bc?.ca) {
     throw new CertificateRequestError(source, `issuer ${issuer.certificate.subject} is not a CA certificate (basicConstraints CA:true missing)`);
   }

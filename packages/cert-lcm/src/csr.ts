@@ -16,6 +16,8 @@ import {
 } from './build-certificate.js';
 import { hideSecrets, type Credential } from './credential.js';
 import { CsrError } from './errors.js';
+import type { Certificate, CertificateRequest } from './certificate.js';
+import { toCertificate } from './inspect.js';
 import { assertKeyType, DEFAULT_KEY_TYPE, describeKeyObject, exportPrivateKeyPem, generateKeyPair, keyTypeOfKeyObject, signingAlgorithm, type KeyType } from './key-types.js';
 import { readPemBlocks } from './pem.js';
 import { webcrypto, x509, type CryptoKeyPair } from './x509.js';
@@ -33,7 +35,8 @@ export interface CreateCsrOptions {
 /** A CSR and the new private key behind it. Like Credential, it never shows the key when printed. */
 export interface CsrWithKey {
   readonly csrPem: string;
-  readonly csr: x509.Pkcs10CertificateRequest;
+  /** An @peculiar/x509 Pkcs10CertificateRequest at run time. */
+  readonly csr: CertificateRequest;
   /** PEM "PRIVATE KEY" (PKCS#8). Secret; non-enumerable. */
   readonly keyPem: string;
   /** Secret; non-enumerable. */
@@ -67,8 +70,8 @@ export async function createCsr(opts: CreateCsrOptions): Promise<CsrWithKey> {
   return hideSecrets(result, describe);
 }
 
-/** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
-export function parseCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10CertificateRequest {
+/** readCsr's @peculiar/x509 object, for this package's own use. */
+function readCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10CertificateRequest {
   let der: Uint8Array;
   if (typeof input !== 'string' && input[0] === 0x30) {
     der = input;
@@ -90,6 +93,9 @@ export function parseCsr(input: string | Uint8Array, source = 'CSR input'): x509
   }
 }
 
+/** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
+export const parseCsr: (input: string | Uint8Array, source?: string) => CertificateRequest = readCsr;
+
 export interface SignCsrOptions {
   issuer: Credential;
   csrPem: string | Uint8Array;
@@ -109,7 +115,7 @@ export interface SignCsrOptions {
 
 export interface SignedCertificate {
   certPem: string;
-  certificate: x509.X509Certificate;
+  certificate: Certificate;
 }
 
 /**
@@ -118,7 +124,7 @@ export interface SignedCertificate {
  * asks for are ignored. SANs are copied from the CSR unless given.
  */
 export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> {
-  const csr = parseCsr(opts.csrPem, 'signCsr: CSR');
+  const csr = readCsr(opts.csrPem, 'signCsr: CSR');
   const source = `CSR ${csr.subject || '(empty subject)'}`;
   const profile = checkProfile(opts.profile, source);
   const issuer = checkIssuer(opts.issuer, source);
@@ -151,11 +157,11 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
   const certificate = await sign({
     subject: subjectName(cn!),
     publicKey: csr.publicKey,
-    issuer: { name: issuer.certificate.subjectName, privateKey: issuer.keys.privateKey },
+    issuer: { name: toCertificate(issuer.certificate).subjectName, privateKey: issuer.keys.privateKey },
     serial: resolveSerial(opts.serial, source),
     notBefore,
     notAfter,
-    extensions: await leafExtensions(profile, keyType!.startsWith('rsa'), issuer.certificate, csr.publicKey, san),
+    extensions: await leafExtensions(profile, keyType!.startsWith('rsa'), toCertificate(issuer.certificate), csr.publicKey, san),
     source,
   });
   return { certPem: certificate.toString('pem') + '\n', certificate };

@@ -8,16 +8,17 @@ import tls from 'node:tls';
 import { readFileOrThrow } from './credential-files.js';
 import { CertLcmError, DistributionError } from './errors.js';
 import { describeCertificate, fingerprint } from './inspect.js';
-import { parseCertificates } from './pem.js';
+import type { Certificate } from './certificate.js';
+import { readCertificates } from './pem.js';
 import { x509 } from './x509.js';
 
 const MAX_BODY = 1 << 20;
 
 export interface FetchedCa {
   /** Every certificate received, in order. */
-  certificates: x509.X509Certificate[];
+  certificates: Certificate[];
   /** The CA certificate chosen: the pinned one, else the top CA of what was received. */
-  ca: x509.X509Certificate;
+  ca: Certificate;
   /** True when the channel was authenticated (a file, verified HTTPS) or the fingerprint pin matched. */
   trusted: boolean;
   source: string;
@@ -34,7 +35,7 @@ export function normaliseFingerprint(fp: string, source: string): string {
  * Picks the CA out of received certificates: the one matching `expectedSha256` (required to
  * match when given), else the last CA certificate (a self-issued root if present).
  */
-export function selectCa(certificates: x509.X509Certificate[], opts: { expectedSha256?: string; source: string }): x509.X509Certificate {
+export function selectCa(certificates: Certificate[], opts: { expectedSha256?: string; source: string }): Certificate {
   if (opts.expectedSha256 !== undefined) {
     const want = normaliseFingerprint(opts.expectedSha256, opts.source);
     const hit = certificates.find((c) => fingerprint(c) === want);
@@ -55,7 +56,7 @@ export function selectCa(certificates: x509.X509Certificate[], opts: { expectedS
 
 /** Reads a CA certificate (or bundle) from a PEM/DER file. */
 export async function fetchCaFromFile(path: string, opts: { expectedSha256?: string } = {}): Promise<FetchedCa> {
-  const certificates = parseCertificates(await readFileOrThrow(path, 'CA certificate'), path);
+  const certificates = readCertificates(await readFileOrThrow(path, 'CA certificate'), path);
   return { certificates, ca: selectCa(certificates, { ...opts, source: path }), trusted: true, source: path };
 }
 
@@ -120,7 +121,7 @@ export async function fetchCaFromUrl(url: string, opts: FetchFromUrlOptions = {}
       else fail(`${/certificate|self.signed|SSL|TLS/i.test(err.message) ? 'TLS verification failed' : 'request failed'}: ${err.code ? `${err.code} ` : ''}${err.message}`, err);
     });
   });
-  const certificates = parseCertificates(new Uint8Array(body), url);
+  const certificates = readCertificates(new Uint8Array(body), url);
   const ca = selectCa(certificates, { ...(opts.expectedSha256 !== undefined ? { expectedSha256: opts.expectedSha256 } : {}), source: url });
   return { certificates, ca, trusted: true, source: url };
 }
@@ -143,7 +144,7 @@ export interface PresentedChainOptions {
 
 export interface PresentedChain {
   /** Leaf first. */
-  chain: x509.X509Certificate[];
+  chain: Certificate[];
   /** Whether the chain verified against `ca` (or Node's roots) and the name matched. */
   authorized: boolean;
   authorizationError?: string;

@@ -4,7 +4,7 @@ export { loadCredential, certificateMatchesKey, type Credential } from './creden
 export { KEY_TYPES, DEFAULT_KEY_TYPE, type KeyType } from './key-types.js';
 export type { Profile } from './build-certificate.js';
 export { parseCertificates, parseCertificate, toPem, toDer } from './pem.js';
-export { describeCertificate, fingerprint, toCertificate, type CertificateInfo, type CertificateInput } from './inspect.js';
+export { describeCertificate, fingerprint, type CertificateInfo, type CertificateInput } from './inspect.js';
 export {
   assertCertificate,
   checkCertificate,
@@ -18,7 +18,7 @@ export {
 } from './check.js';
 export { inWindow, nextWindowStart, planRenewals, type MaintenanceWindow, type PlanInput, type PlannedRenewal, type RenewalAction, type RenewalPlan, type RenewalPolicy } from './plan.js';
 export * from './errors.js';
-export { x509, webcrypto, type CryptoKey, type CryptoKeyPair } from './x509.js';
+export type { Certificate, CertificateRequest, EncodingFormat } from './certificate.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { readCredentialFiles, writeCredentialFiles, type CredentialPaths } from './credential-files.js';
 export {

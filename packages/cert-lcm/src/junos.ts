@@ -10,7 +10,8 @@ import { posix } from 'node:path';
 import type { Credential } from './credential.js';
 import { CertificateRequestError, DistributionError } from './errors.js';
 import { toPem } from './pem.js';
-import type { x509 } from './x509.js';
+import type { Certificate } from './certificate.js';
+import { toCertificate } from './inspect.js';
 
 /** Writes bytes to a path on the device with the given mode. */
 export type Uploader = (remotePath: string, bytes: Uint8Array, opts: { mode: number }) => Promise<void>;
@@ -19,7 +20,7 @@ export interface UploadOptions {
   uploader: Uploader;
   credential: Credential;
   /** CA certificate(s) to upload alongside, as one PEM file. */
-  caCertificates?: x509.X509Certificate | x509.X509Certificate[];
+  caCertificates?: Certificate | Certificate[];
   /** Default '/var/tmp'. */
   remoteDir?: string;
   /** File name stem; default the certificate CN, made file-safe. */
@@ -54,7 +55,7 @@ export async function uploadCredential(opts: UploadOptions): Promise<UploadedFil
   const source = `uploadCredential(${opts.credential?.certificate?.subject ?? '?'})`;
   const dir = opts.remoteDir ?? '/var/tmp';
   if (!SAFE_PATH.test(dir)) throw new CertificateRequestError(source, `remoteDir must be an absolute path of [A-Za-z0-9._/-], got ${JSON.stringify(dir)}`);
-  const cn = opts.credential.certificate.subjectName.getField('CN')[0] ?? 'credential';
+  const cn = toCertificate(opts.credential.certificate).subjectName.getField('CN')[0] ?? 'credential';
   const base = opts.baseName ?? cn.replace(/[^A-Za-z0-9._-]/g, '_');
   if (!SAFE_NAME.test(base)) throw new CertificateRequestError(source, `baseName must be 1-63 characters of [A-Za-z0-9._-], got ${JSON.stringify(base)}`);
   const files: UploadedFiles = { certPath: posix.join(dir, `${base}.crt`), keyPath: posix.join(dir, `${base}.key`) };

@@ -2,6 +2,7 @@
 // DER. Every failure names the source and the block, and says what was found instead; it never
 // echoes the input (which might be a private key handed over by mistake).
 import { CertificateError } from './errors.js';
+import type { Certificate } from './certificate.js';
 import { x509 } from './x509.js';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -54,11 +55,12 @@ function decodeDer(der: Uint8Array, source: string, what: string): x509.X509Cert
 }
 
 /**
- * All certificates in `input`: PEM text (a bundle of any number of CERTIFICATE blocks, other
+ * All certificates in `input` as @peculiar/x509 objects, for this package's own use; the public
+ * parseCertificates gives them as Certificate. PEM text (a bundle of any number of CERTIFICATE blocks, other
  * text between blocks ignored) or DER bytes (one certificate). Throws CertificateError when the
  * input holds no certificate, a block is damaged, or a block is not a certificate (e.g. a key).
  */
-export function parseCertificates(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate[] {
+export function readCertificates(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate[] {
   const bytes = typeof input === 'string' ? undefined : new Uint8Array(input instanceof ArrayBuffer ? input : input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength));
   if (bytes && isDer(bytes)) return [decodeDer(bytes, source, 'DER input')];
   const text = typeof input === 'string' ? input : Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
@@ -75,22 +77,32 @@ export function parseCertificates(input: string | Uint8Array | ArrayBuffer, sour
   });
 }
 
-/** Exactly one certificate; a bundle with more is an error (use parseCertificates for bundles). */
-export function parseCertificate(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate {
-  const certs = parseCertificates(input, source);
+/** readCertificates for exactly one certificate; a bundle with more is an error. */
+export function readCertificate(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate {
+  const certs = readCertificates(input, source);
   if (certs.length !== 1) {
     throw new CertificateError(source, [`expected one certificate, found ${certs.length}`]);
   }
   return certs[0]!;
 }
 
+/**
+ * All certificates in `input`: PEM text (a bundle of any number of CERTIFICATE blocks, other
+ * text between blocks ignored) or DER bytes (one certificate). Throws CertificateError when the
+ * input holds no certificate, a block is damaged, or a block is not a certificate (e.g. a key).
+ */
+export const parseCertificates: (input: string | Uint8Array | ArrayBuffer, source?: string) => Certificate[] = readCertificates;
+
+/** Exactly one certificate; a bundle with more is an error (use parseCertificates for bundles). */
+export const parseCertificate: (input: string | Uint8Array | ArrayBuffer, source?: string) => Certificate = readCertificate;
+
 /** PEM text of one or more certificates. */
-export function toPem(certs: x509.X509Certificate | readonly x509.X509Certificate[]): string {
-  const list = Array.isArray(certs) ? certs : [certs as x509.X509Certificate];
+export function toPem(certs: Certificate | readonly Certificate[]): string {
+  const list: readonly Certificate[] = Array.isArray(certs) ? certs : [certs as Certificate];
   return list.map((c) => c.toString('pem') + '\n').join('');
 }
 
 /** DER bytes of a certificate. */
-export function toDer(cert: x509.X509Certificate): Uint8Array {
+export function toDer(cert: Certificate): Uint8Array {
   return new Uint8Array(cert.rawData);
 }

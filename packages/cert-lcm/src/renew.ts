@@ -19,7 +19,7 @@ import { createCsr } from './csr.js';
 import { FileError, PrivateKeyError, RenewalError } from './errors.js';
 import { describeCertificate, type CertificateInput } from './inspect.js';
 import type { KeyType } from './key-types.js';
-import { parseCertificates, toPem } from './pem.js';
+import { readCertificates, toPem } from './pem.js';
 
 export type { CredentialPaths };
 
@@ -198,7 +198,7 @@ async function signExternally(
     throw new RenewalError(req.source, `the external CA's sign() hook failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
   if (typeof returned !== 'string') throw new RenewalError(req.source, `the external CA's sign() hook returned ${typeof returned}, expected a PEM string`);
-  const [leaf, ...chain] = parseCertificates(returned, `certificate returned by the external CA for ${req.commonName}`);
+  const [leaf, ...chain] = readCertificates(returned, `certificate returned by the external CA for ${req.commonName}`);
   const problems: string[] = [];
   if (!certificateMatchesKey(leaf!, csr.keyPem)) problems.push('its public key is not the new key (the CA signed another request?)');
   // Judge validity at the later of now and notBefore when notBefore is within the allowed skew.
