@@ -245,7 +245,8 @@ function dnsMatches(pattern: string, host: string): boolean {
 export function assertCertificate(certificate: CertificateInput, opts: CheckOptions): CheckReport {
   const report = checkCertificate(certificate, opts);
   if (!report.ok) {
-    throw new CertificateError(report.source, report.problems.filter((p) => p.severity === 'error').map((p) => p.message));
+    const problems = report.problems.filter((p) => p.severity === 'error').map((p) => p.message);
+    throw new CertificateError(`${report.source}: ${problems.join('; ')}`, { source: report.source, problems });
   }
   return report;
 }

@@ -41,7 +41,7 @@ export async function createCa(opts: CreateCaOptions): Promise<Credential> {
   const keyType = assertKeyType(opts.keyType ?? DEFAULT_KEY_TYPE, source);
   const pathLength = opts.pathLength ?? 0;
   if (!Number.isInteger(pathLength) || pathLength < 0) {
-    throw new CertificateRequestError(source, `pathLength must be a non-negative integer, got ${String(pathLength)}`);
+    throw new CertificateRequestError(`${source}: pathLength must be a non-negative integer, got ${String(pathLength)}`, { source });
   }
   const parent = opts.issuer ? checkIssuer(opts.issuer, source) : undefined;
   const { notBefore, notAfter } = resolveValidity(opts, 3650, source);

@@ -69,7 +69,7 @@ export async function loadCredential(input: {
   const certificate = readCertificates(input.certPem, `${source} (certificate)`)[0]!;
   const { keyType, keys, keyPem } = await importPrivateKeyPem(input.keyPem, `${source} (private key)`);
   if (!certificateMatchesKey(certificate, keyPem)) {
-    throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`, { reason: 'mismatch' });
+    throw new PrivateKeyError(`${source}: the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`, { source, reason: 'mismatch' });
   }
   return makeCredential(certificate, keys, keyPem, keyType);
 }

@@ -78,18 +78,18 @@ function readCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10C
   } else {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
     const blocks = readPemBlocks(text, source);
-    if (blocks.length === 0) throw new CsrError(source, ['no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER']);
-    if (blocks.length > 1) throw new CsrError(source, [`expected one CSR, found ${blocks.length} PEM blocks`]);
+    if (blocks.length === 0) throw new CsrError(`${source}: no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER`, { source, problems: ['no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER'] });
+    if (blocks.length > 1) throw new CsrError(`${source}: expected one CSR, found ${blocks.length} PEM blocks`, { source, problems: [`expected one CSR, found ${blocks.length} PEM blocks`] });
     const block = blocks[0]!;
     if (block.label !== 'CERTIFICATE REQUEST' && block.label !== 'NEW CERTIFICATE REQUEST') {
-      throw new CsrError(source, [`PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`]);
+      throw new CsrError(`${source}: PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`, { source, problems: [`PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`] });
     }
     der = block.der;
   }
   try {
     return new x509.Pkcs10CertificateRequest(der);
   } catch (cause) {
-    throw new CsrError(source, [`not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], { cause });
+    throw new CsrError(`${source}: not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`, { source, problems: [`not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], cause });
   }
 }
 
@@ -139,7 +139,7 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
   const keyObject = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
   const keyType = keyTypeOfKeyObject(keyObject);
   if (!keyType) problems.push(`unsupported or weak key ${describeKeyObject(keyObject)}`);
-  if (problems.length) throw new CsrError(source, problems);
+  if (problems.length) throw new CsrError(`${source}: ${problems.join('; ')}`, { source, problems });
 
   let san: x509.Extension | undefined;
   if (opts.dnsNames || opts.ipAddresses) {
@@ -149,7 +149,7 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
     if (requested) {
       const names = new x509.SubjectAlternativeNameExtension(requested.rawData).names.items;
       const unsupported = names.filter((n) => n.type !== 'dns' && n.type !== 'ip');
-      if (unsupported.length) throw new CsrError(source, [`the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`]);
+      if (unsupported.length) throw new CsrError(`${source}: the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`, { source, problems: [`the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`] });
       san = buildSan(names.filter((n) => n.type === 'dns').map((n) => n.value), names.filter((n) => n.type === 'ip').map((n) => n.value), source);
     }
   }

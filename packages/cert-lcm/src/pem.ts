@@ -33,12 +33,12 @@ export function readPemBlocks(text: string, source: string): PemBlock[] {
     const end = text.indexOf(endMarker, bodyStart);
     const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
     if (end < 0 || (nextBegin >= 0 && nextBegin < end)) {
-      throw new CertificateError(source, [`PEM block ${index} (${label}) is truncated: no "${endMarker}" line`]);
+      throw new CertificateError(`${source}: PEM block ${index} (${label}) is truncated: no "${endMarker}" line`, { source, problems: [`PEM block ${index} (${label}) is truncated: no "${endMarker}" line`] });
     }
     const body = text.slice(bodyStart, end).replace(/\s+/g, '');
     // Encapsulated headers (RFC 1421 "Proc-Type:") only occur in encrypted legacy keys.
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
-      throw new CertificateError(source, [`PEM block ${index} (${label}) has a damaged Base64 body`]);
+      throw new CertificateError(`${source}: PEM block ${index} (${label}) has a damaged Base64 body`, { source, problems: [`PEM block ${index} (${label}) has a damaged Base64 body`] });
     }
     blocks.push({ label, der: new Uint8Array(Buffer.from(body, 'base64')), index });
     begin.lastIndex = end + endMarker.length;
@@ -50,7 +50,7 @@ function decodeDer(der: Uint8Array, source: string, what: string): x509.X509Cert
   try {
     return new x509.X509Certificate(der);
   } catch (cause) {
-    throw new CertificateError(source, [`${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], { cause });
+    throw new CertificateError(`${source}: ${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`, { source, problems: [`${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], cause });
   }
 }
 
@@ -64,14 +64,14 @@ export function readCertificates(input: string | Uint8Array | ArrayBuffer, sourc
   const bytes = typeof input === 'string' ? undefined : new Uint8Array(input instanceof ArrayBuffer ? input : input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength));
   if (bytes && isDer(bytes)) return [decodeDer(bytes, source, 'DER input')];
   const text = typeof input === 'string' ? input : Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
-  if (text.trim() === '') throw new CertificateError(source, ['empty input: no certificate found']);
+  if (text.trim() === '') throw new CertificateError(`${source}: empty input: no certificate found`, { source, problems: ['empty input: no certificate found'] });
   const blocks = readPemBlocks(text, source);
   if (blocks.length === 0) {
-    throw new CertificateError(source, ['no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found']);
+    throw new CertificateError(`${source}: no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found`, { source, problems: ['no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found'] });
   }
   return blocks.map((block) => {
     if (!CERT_LABELS.has(block.label)) {
-      throw new CertificateError(source, [`PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`]);
+      throw new CertificateError(`${source}: PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`, { source, problems: [`PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`] });
     }
     return decodeDer(block.der, source, `PEM block ${block.index}`);
   });
@@ -81,7 +81,7 @@ export function readCertificates(input: string | Uint8Array | ArrayBuffer, sourc
 export function readCertificate(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate {
   const certs = readCertificates(input, source);
   if (certs.length !== 1) {
-    throw new CertificateError(source, [`expected one certificate, found ${certs.length}`]);
+    throw new CertificateError(`${source}: expected one certificate, found ${certs.length}`, { source, problems: [`expected one certificate, found ${certs.length}`] });
   }
   return certs[0]!;
 }
