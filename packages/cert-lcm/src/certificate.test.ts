@@ -1,7 +1,8 @@
 // The public Certificate type is a shape, not @peculiar/x509's class: a certificate object that is
 // not this package's own (another copy of @peculiar/x509, or a plain object) is read from its DER.
 import { describe, expect, it } from 'vitest';
-import { certificateMatchesKey, createCa, describeCertificate, issueCertificate, toPem, type Certificate } from './index.js';
+import { certificateMatchesKey } from './credential.js';
+import { createCa, describeCertificate, issueCertificate, toPem, type Certificate } from './index.js';
 
 describe('Certificate', () => {
   it('any object of its shape works where a certificate is taken', async () => {

@@ -1,6 +1,8 @@
+// The public API: what the README documents (and the types of those functions' options and
+// results). Everything else is internal.
 export { createCa, issueCertificate, type CreateCaOptions, type IssueCertificateOptions } from './create.js';
 export { createCsr, parseCsr, signCsr, type CreateCsrOptions, type CsrWithKey, type SignCsrOptions, type SignedCertificate } from './csr.js';
-export { loadCredential, certificateMatchesKey, type Credential } from './credential.js';
+export { loadCredential, type Credential } from './credential.js';
 export { KEY_TYPES, DEFAULT_KEY_TYPE, type KeyType } from './key-types.js';
 export type { Profile } from './build-certificate.js';
 export { parseCertificates, parseCertificate, toPem, toDer } from './pem.js';
@@ -36,8 +38,6 @@ export {
   fetchCaFromTlsServer,
   fetchCaFromUrl,
   fetchPresentedChain,
-  normaliseFingerprint,
-  selectCa,
   type FetchedCa,
   type FetchFromUrlOptions,
   type PresentedChain,
