@@ -70,7 +70,7 @@ export async function createCsr(opts: CreateCsrOptions): Promise<CsrWithKey> {
   return hideSecrets(result, describe);
 }
 
-/** readCsr's @peculiar/x509 object, for this package's own use. */
+/** A PEM or DER CSR as the @peculiar/x509 object, for this package's own use (parseCsr is the public form). */
 function readCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10CertificateRequest {
   let der: Uint8Array;
   if (typeof input !== 'string' && input[0] === 0x30) {
@@ -94,7 +94,9 @@ function readCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10C
 }
 
 /** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
-export const parseCsr: (input: string | Uint8Array, source?: string) => CertificateRequest = readCsr;
+export function parseCsr(input: string | Uint8Array, source?: string): CertificateRequest {
+  return readCsr(input, source);
+}
 
 export interface SignCsrOptions {
   issuer: Credential;

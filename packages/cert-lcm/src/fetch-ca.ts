@@ -25,7 +25,7 @@ export interface FetchedCa {
 }
 
 /** Normalises "AB:CD:…", "abcd…" and "sha256/AB…" to upper-case colon form. */
-export function normaliseFingerprint(fp: string, source: string): string {
+function normaliseFingerprint(fp: string, source: string): string {
   const hex = fp.replace(/^sha-?256[:/=]?/i, '').replace(/[:\s]/g, '').toUpperCase();
   if (!/^[0-9A-F]{64}$/.test(hex)) throw new DistributionError(`${source}: expectedSha256 must be 64 hex digits, got ${JSON.stringify(fp)}`, { source });
   return hex.match(/../g)!.join(':');
@@ -35,7 +35,7 @@ export function normaliseFingerprint(fp: string, source: string): string {
  * Picks the CA out of received certificates: the one matching `expectedSha256` (required to
  * match when given), else the last CA certificate (a self-issued root if present).
  */
-export function selectCa(certificates: Certificate[], opts: { expectedSha256?: string; source: string }): Certificate {
+function selectCa(certificates: Certificate[], opts: { expectedSha256?: string; source: string }): Certificate {
   if (opts.expectedSha256 !== undefined) {
     const want = normaliseFingerprint(opts.expectedSha256, opts.source);
     const hit = certificates.find((c) => fingerprint(c) === want);

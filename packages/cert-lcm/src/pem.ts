@@ -91,10 +91,14 @@ export function readCertificate(input: string | Uint8Array | ArrayBuffer, source
  * text between blocks ignored) or DER bytes (one certificate). Throws CertificateError when the
  * input holds no certificate, a block is damaged, or a block is not a certificate (e.g. a key).
  */
-export const parseCertificates: (input: string | Uint8Array | ArrayBuffer, source?: string) => Certificate[] = readCertificates;
+export function parseCertificates(input: string | Uint8Array | ArrayBuffer, source?: string): Certificate[] {
+  return readCertificates(input, source);
+}
 
 /** Exactly one certificate; a bundle with more is an error (use parseCertificates for bundles). */
-export const parseCertificate: (input: string | Uint8Array | ArrayBuffer, source?: string) => Certificate = readCertificate;
+export function parseCertificate(input: string | Uint8Array | ArrayBuffer, source?: string): Certificate {
+  return readCertificate(input, source);
+}
 
 /** PEM text of one or more certificates. */
 export function toPem(certs: Certificate | readonly Certificate[]): string {
