@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
   method: string;
   /** Path and query exactly as sent. */
   url: string;

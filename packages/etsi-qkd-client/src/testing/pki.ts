@@ -1,6 +1,10 @@
-// Certificates for the in-package TLS tests, made at test time with @qkd-macsec/cert-lcm.
-import { KeyObject } from 'node:crypto';
-import { createCa, issueCertificate, webcrypto, x509, type Credential } from '@qkd-macsec/cert-lcm';
+// Certificates for the in-package TLS tests, made at test time with @qkd-macsec/cert-lcm; the one
+// it does not make (a self-signed leaf) with @peculiar/x509 directly, which needs the Reflect
+// polyfill loaded first.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { KeyObject, webcrypto } from 'node:crypto';
+import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
 
 export interface TestPki {
   ca: Credential;
@@ -50,7 +54,7 @@ async function selfSignedServer(): Promise<{ certPem: string; keyPem: string }> 
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
     ],
-  });
+  }, webcrypto);
   const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
   return { certPem: certificate.toString('pem'), keyPem };
 }
