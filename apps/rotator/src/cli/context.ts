@@ -51,7 +51,7 @@ const heldOf = new WeakMap<RotatorLogger, HeldSecrets>();
 
 export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream | undefined = io.stderr): RotatorLogger {
   const held = createHeldSecrets();
-  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held });
+  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held, env: io.env });
   heldOf.set(logger, held);
   return logger;
 }
