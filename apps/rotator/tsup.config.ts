@@ -7,4 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // tsup leaves dependencies and peerDependencies out of the bundle, not optionalDependencies:
+  // the simulators are imported where installed, never bundled into the demo's chunk.
+  external: [/^@qkd-macsec\/sim-(kme|junos)$/],
 });
