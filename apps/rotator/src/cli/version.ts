@@ -7,12 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const NAME = '@qkd-macsec/rotator';
 
-/** This module's file: `__filename` in the CommonJS build, import.meta.url in the ESM one. */
-function here(): string {
-  return typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
-}
-
-export function packageVersion(from: string = here()): string {
+export function packageVersion(from: string = fileURLToPath(import.meta.url)): string {
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
