@@ -40,7 +40,7 @@ export interface CliDeps {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-export const EXIT_LOCKED = 3;
+const EXIT_LOCKED = 3;
 
 export class CliExit extends Error {
   constructor(readonly code: number) {

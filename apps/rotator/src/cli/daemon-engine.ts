@@ -147,7 +147,7 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
 }
 
 /** A rotation's outcome in the metrics and /healthz. */
-export function record(report: CycleReport, metrics: RotatorMetrics, health: HealthState): void {
+function record(report: CycleReport, metrics: RotatorMetrics, health: HealthState): void {
   const finishedAt = new Date(report.finishedAt);
   for (const l of report.links) {
     const result = l.result === 'ok' ? 'success' : l.result;

@@ -23,7 +23,7 @@ function positiveInt(value: string): number {
 }
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
+function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
   const { io } = deps;
   const program = new Command('qkd-macsec')
     .description('Quantum-keyed MACsec for Junos: QKD keys (ETSI GS QKD 014) installed and rotated as MACsec CAKs over NETCONF, without dropping a link.')

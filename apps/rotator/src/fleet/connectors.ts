@@ -105,7 +105,7 @@ export function guardedKmeClient(client: QkdClient, held: HeldSecrets): QkdClien
  * qkd_macsec_kme_up set by whether each got an answer: an HTTP error (QkdHttpError, QkdResponseError)
  * carries the status the KME answered; a timeout, a refused connection or a failed handshake none.
  */
-export function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorMetrics): QkdClient {
+function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorMetrics): QkdClient {
   const time = <T>(operation: string, p: Promise<T>): Promise<T> => {
     const start = performance.now();
     const done = (answered: boolean) => metrics.observeKmeRequest(kme, operation, (performance.now() - start) / 1000, answered);
@@ -124,7 +124,7 @@ export function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorM
 }
 
 /** The device with commit() and confirm() timed into qkd_macsec_commit_duration_seconds. Everything else passes through. */
-export function timedDevice(device: JunosDevice, name: string, metrics: RotatorMetrics): JunosDevice {
+function timedDevice(device: JunosDevice, name: string, metrics: RotatorMetrics): JunosDevice {
   const timed =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {

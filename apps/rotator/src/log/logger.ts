@@ -14,7 +14,7 @@ export const LOG_LEVELS: readonly LogLevel[] = ['silly', 'trace', 'debug', 'info
 export type RotatorLogger = Logger<ILogObj>;
 
 /** Keys whose values never reach a log line, matched case-insensitively and at any depth. */
-export const MASKED_KEYS = ['password', 'passphrase', 'cak', 'secret', 'key', 'keys', 'privateKey', 'private_key', 'bytes', 'bits_value'];
+const MASKED_KEYS = ['password', 'passphrase', 'cak', 'secret', 'key', 'keys', 'privateKey', 'private_key', 'bytes', 'bits_value'];
 
 export interface LoggerOptions {
   format?: LogFormat;

@@ -14,7 +14,7 @@
 import { hash } from 'node:crypto';
 
 /** How long a registered key's digests are kept unless keepKeysFor() says otherwise. */
-export const KEY_TTL_MS = 6 * 3600_000;
+const KEY_TTL_MS = 6 * 3600_000;
 /** The least keyTtlMsFor() gives: far beyond a transaction's reads, fetches and stages at fleet size. */
 export const KEY_TTL_FLOOR_MS = 30 * 60_000;
 

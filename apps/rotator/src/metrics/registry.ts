@@ -5,7 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Every name of the rotator's own metrics starts with this (prom-client's process metrics keep their standard names). */
-export const METRIC_PREFIX = 'qkd_macsec_';
+const METRIC_PREFIX = 'qkd_macsec_';
 
 export interface RotatorMetrics {
   registry: Registry;

@@ -31,7 +31,7 @@ export interface LockHolder {
   since: string;
 }
 
-export interface LockLogger {
+interface LockLogger {
   info(...args: unknown[]): unknown;
   warn(...args: unknown[]): unknown;
   error(...args: unknown[]): unknown;
@@ -66,7 +66,7 @@ export interface AcquireOptions {
   onLost?: (err: Error) => void;
 }
 
-export function describeHolder(h: LockHolder): string {
+function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} (\`${h.command}\` on ${h.host}, since ${h.since})`;
 }
 

@@ -144,7 +144,7 @@ async function seedLastSuccess(rotator: Rotator, engine: DaemonEngine, metrics: 
 }
 
 /** The earliest time a link is due (last success + interval); undefined (now) if any link has none. */
-export function firstDue(links: string[], lastSuccess: ReadonlyMap<string, number>, intervalSeconds: number): number | undefined {
+function firstDue(links: string[], lastSuccess: ReadonlyMap<string, number>, intervalSeconds: number): number | undefined {
   let first = Infinity;
   for (const l of links) {
     const t = lastSuccess.get(l);

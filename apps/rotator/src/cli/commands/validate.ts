@@ -18,7 +18,7 @@ export interface ValidateOptions {
   json?: boolean;
 }
 
-export interface Probe {
+interface Probe {
   kind: 'kme' | 'device' | 'agent';
   target: string;
   ok: boolean;
@@ -78,7 +78,7 @@ function summary(config: RotatorConfig): string {
 }
 
 /** SAE pairs the links need: master → each slave, and each slave → master (dec_keys side). */
-export function saePairs(config: RotatorConfig): Array<[string, string]> {
+function saePairs(config: RotatorConfig): Array<[string, string]> {
   const pairs = new Map<string, [string, string]>();
   const devices = allDevices(config);
   const saeOf = (device: string) => devices.get(device)!.sae;
@@ -93,7 +93,7 @@ export function saePairs(config: RotatorConfig): Array<[string, string]> {
   return [...pairs.values()];
 }
 
-export async function probeAll(config: RotatorConfig, logger: RotatorLogger, agents: AgentWiring = defaultAgentWiring): Promise<Probe[]> {
+async function probeAll(config: RotatorConfig, logger: RotatorLogger, agents: AgentWiring = defaultAgentWiring): Promise<Probe[]> {
   const kmeClient = kmeClientFactory(config, { logger });
   const connect = deviceConnector(config, { logger, rpcTimeoutMs: 15_000 });
   const timed = async (kind: Probe['kind'], target: string, fn: () => Promise<string>): Promise<Probe> => {

@@ -214,6 +214,6 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
 }
 
 /** Down intervals of every simulated link since `since` (epoch ms on the simulator clock). */
-export function downSince(junos: SimJunos, since: number) {
+function downSince(junos: SimJunos, since: number) {
   return junos.downIntervalsSince(since);
 }
