@@ -18,7 +18,7 @@ import type { SiteConfig } from './client/site.js';
 import { startAgent, type RunningAgent, type StartAgentOptions } from './server/agent.js';
 import { pinOf } from './server/peer.js';
 
-export interface SiteSpec {
+interface SiteSpec {
   /** Device name → interface list is fixed: et-0/0/0 faces the peer in `links`. */
   devices: string[];
 }

@@ -1,6 +1,6 @@
 // What every command needs: the global options, the config (problems printed, not thrown), a
 // logger that says the loud things the config asks for, and the engine with real connections.
-import { ConfigError, formatIssue, loadConfig, minimumCycle, type RotatorConfig } from '../config/index.js';
+import { loadConfig, minimumCycle, type RotatorConfig } from '../config/index.js';
 import { createHeldSecrets, createLogger, keyTtlMsFor, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
 import { deviceConnector, kmeClientFactory } from '../fleet/connectors.js';
@@ -26,18 +26,21 @@ export interface CliDeps {
   command?: string;
   /** Set by the program from the global --wait-lock. */
   waitLock?: boolean;
+  /** Set by the program: the command was given --json (its errors are JSON on stdout too). */
+  json?: boolean;
   /** The site agents' client (agent mode); default the real one (agent/client). */
   agents?: AgentWiring;
 }
 
 /**
- * Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation or config is wrong,
+ * Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation, the config file or
+ * the state directory's files are wrong (the operator must change something before trying again),
  * 3 another process holds the state directory (try again later, or --wait-lock).
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
-export const EXIT_LOCKED = 3;
+const EXIT_LOCKED = 3;
 
 export class CliExit extends Error {
   constructor(readonly code: number) {
@@ -51,7 +54,7 @@ const heldOf = new WeakMap<RotatorLogger, HeldSecrets>();
 
 export function makeLogger(io: CliIo, options: GlobalOptions, stream: OutStream | undefined = io.stderr): RotatorLogger {
   const held = createHeldSecrets();
-  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held });
+  const logger = createLogger({ format: options.logFormat, level: options.logLevel, stream: stream ?? io.stderr, held, env: io.env });
   heldOf.set(logger, held);
   return logger;
 }
@@ -69,24 +72,18 @@ function holdConfigSecrets(config: RotatorConfig, held: HeldSecrets | undefined)
   }
 }
 
-/** Loads the config; on problems prints each (path: problem) to stderr and exits 2. */
+/**
+ * Loads the config. On problems it throws the ConfigError, which runCli prints (each problem as
+ * `path: problem` on stderr, or as JSON on stdout under --json) and exits 2 for (failure.ts).
+ */
 export async function loadOrExit(io: CliIo, options: GlobalOptions, logger: RotatorLogger): Promise<RotatorConfig> {
-  try {
-    const config = await loadConfig(options.config, { env: io.env });
-    const held = heldOf.get(logger);
-    holdConfigSecrets(config, held);
-    // Key digests for as long as this rotation's transactions can need them, not the guard's 6 hours.
-    held?.keepKeysFor(keyTtlMsFor(minimumCycle(config.rotation).totalSeconds));
-    for (const w of config.warnings) logger.warn(`config: ${w}`);
-    return config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      line(io.stderr, `config ${err.file}: ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}`);
-      for (const issue of err.issues) line(io.stderr, `  ${formatIssue(issue)}`);
-      throw new CliExit(EXIT_USAGE);
-    }
-    throw err;
-  }
+  const config = await loadConfig(options.config, { env: io.env });
+  const held = heldOf.get(logger);
+  holdConfigSecrets(config, held);
+  // Key digests for as long as this rotation's transactions can need them, not the guard's 6 hours.
+  held?.keepKeysFor(keyTtlMsFor(minimumCycle(config.rotation).totalSeconds));
+  for (const w of config.warnings) logger.warn(`config: ${w}`);
+  return config;
 }
 
 /**

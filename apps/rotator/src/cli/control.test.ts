@@ -108,7 +108,7 @@ describe('unfinished transactions in the daemon', () => {
 
     // Counted once the first attempt has read what is left.
     const metrics = await until(async () => (await fetch(`${d.url}/metrics`)).text(), (t) => t.includes('qkd_macsec_unresolved_transactions 1'));
-    expect(metrics).toMatch(/qkd_macsec_seconds_to_nearest_deadline -\d/);
+    expect(metrics).toMatch(/qkd_macsec_confirm_deadline_remaining_seconds -\d/);
     const health = await fetch(`${d.url}/healthz`);
     expect(health.status).toBe(503);
     expect(((await health.json()) as { problems: string[] }).problems[0]).toMatch(/^transaction c0ffee00-0000-4000-8000-000000000001 \(links L1\) is unresolved \d+ s past its confirm deadline /);

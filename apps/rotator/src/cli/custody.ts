@@ -5,9 +5,9 @@
 import type { RotatorConfig } from '../config/index.js';
 import { allDevices } from '../config/index.js';
 
-export const COORDINATOR = 'coordinator';
+const COORDINATOR = 'coordinator';
 
-export interface SiteCustody {
+interface SiteCustody {
   /** The site's name, or "direct" for what the coordinator reaches itself. */
   site: string;
   mode: 'direct' | 'agent';
@@ -17,7 +17,7 @@ export interface SiteCustody {
   keys: string;
 }
 
-export interface LinkCustody {
+interface LinkCustody {
   link: string;
   /** "coordinator" and/or "agent SITE", in the order the link's ends name them. */
   holders: string[];

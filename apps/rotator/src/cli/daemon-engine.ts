@@ -134,7 +134,10 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
       return buildStatusView(statuses, journals, now(), (id) => running > 0 && !unresolved.has(id), options.daemon !== undefined ? { daemon: options.daemon } : {});
     },
     seed(statuses) {
-      for (const s of statuses) if ((s as LinkStatus & { onFallback?: boolean }).onFallback === true) onFallback.add(s.link);
+      for (const s of statuses) {
+        if ((s as LinkStatus & { onFallback?: boolean }).onFallback === true) onFallback.add(s.link);
+        metrics.setLinkSecured(s.link, s.secured);
+      }
       fallbackChanged();
     },
     idle: () => gate.withKeys(['engine'], () => Promise.resolve()),
@@ -144,11 +147,15 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
 }
 
 /** A rotation's outcome in the metrics and /healthz. */
-export function record(report: CycleReport, metrics: RotatorMetrics, health: HealthState): void {
+function record(report: CycleReport, metrics: RotatorMetrics, health: HealthState): void {
   const finishedAt = new Date(report.finishedAt);
   for (const l of report.links) {
     const result = l.result === 'ok' ? 'success' : l.result;
     metrics.recordRotation(l.link, result, l.startTime !== undefined ? new Date(l.startTime) : finishedAt);
+    // A verified rotation saw MKA secured; a failed verification saw it not secured. Any other
+    // failure left the link on its previous key, whose state nothing here re-read.
+    if (l.result === 'ok') metrics.setLinkSecured(l.link, true);
+    else if (l.result === 'failed' && l.error?.phase === 'verify') metrics.setLinkSecured(l.link, false);
   }
   health.cycleFinished({
     startedAt: new Date(report.startedAt),

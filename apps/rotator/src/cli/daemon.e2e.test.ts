@@ -43,13 +43,19 @@ describe('qkd-macsec run against the simulators', () => {
     );
     expect(health).toMatchObject({ status: 'ok', lastCycle: { succeeded: 3 } });
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    for (const link of ['dc1-dc2', 'dc2-dc4', 'dc1-edge']) expect(metrics).toContain(`rotations_total{link="${link}",result="success"} 1`);
-    expect(metrics).toMatch(/kme_request_duration_seconds_count\{kme="KME_A",operation="enc_keys"\} [1-9]/);
-    expect(metrics).toMatch(/kme_request_duration_seconds_count\{kme="KME_B",operation="dec_keys"\} [1-9]/);
-    expect(metrics).toMatch(/^commit_duration_seconds_count [1-9]/m);
-    expect(metrics).toMatch(/^last_commit_duration_seconds\{device="r1"\} \d/m);
-    expect(metrics).toMatch(/certificate_days_left\{sae="SAE_D"\} 36\d/);
-    expect(metrics).toMatch(/key_age_seconds\{link="dc1-edge"\} \d/);
+    for (const link of ['dc1-dc2', 'dc2-dc4', 'dc1-edge']) expect(metrics).toContain(`qkd_macsec_rotations_total{link="${link}",result="success"} 1`);
+    expect(metrics).toMatch(/qkd_macsec_kme_request_duration_seconds_count\{kme="KME_A",operation="enc_keys"\} [1-9]/);
+    expect(metrics).toMatch(/qkd_macsec_kme_request_duration_seconds_count\{kme="KME_B",operation="dec_keys"\} [1-9]/);
+    expect(metrics).toMatch(/^qkd_macsec_commit_duration_seconds_count [1-9]/m);
+    expect(metrics).toMatch(/^qkd_macsec_last_commit_duration_seconds\{device="r1"\} \d/m);
+    const expiry = Number(/^qkd_macsec_certificate_expiry_timestamp_seconds\{sae="SAE_D"\} (\d+)/m.exec(metrics)?.[1]);
+    expect(Math.floor((expiry - Date.now() / 1000) / 86_400)).toBeGreaterThanOrEqual(360); // the demo PKI's 365 days
+    expect(metrics).toMatch(/^qkd_macsec_certificate_renew_before_seconds 2592000$/m); // renewBeforeDays: 30
+    expect(metrics).toMatch(/^qkd_macsec_rotation_interval_seconds \d+$/m);
+    for (const link of ['dc1-dc2', 'dc2-dc4', 'dc1-edge']) expect(metrics).toContain(`qkd_macsec_link_secured{link="${link}"} 1`);
+    expect(metrics).toContain('qkd_macsec_kme_up{kme="KME_A"} 1');
+    expect(metrics).toContain('qkd_macsec_device_up{device="r1"} 1');
+    expect(metrics).toMatch(/qkd_macsec_key_age_seconds\{link="dc1-edge"\} \d/);
     // The process's own, for memory and event-loop alerts: the RSS is this test process's, above 10 MB.
     expect(Number(/^process_resident_memory_bytes (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(10e6);
     expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d+/m);

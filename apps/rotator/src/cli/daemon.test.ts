@@ -104,10 +104,10 @@ describe('qkd-macsec run', () => {
     expect(h1.body.lastCycle).toMatchObject({ links: 2, succeeded: 1, failed: 1, errors: [{ link: 'L2', error: 'fetch: KME_A answered 503' }] });
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('rotations_total{link="L1",result="success"} 1');
-    expect(metrics).toContain('rotations_total{link="L2",result="failed"} 1');
-    expect(metrics).toMatch(/last_success_timestamp_seconds\{link="L1"\} \d+/);
-    expect(metrics).toMatch(/key_age_seconds\{link="L1"\} \d/);
+    expect(metrics).toContain('qkd_macsec_rotations_total{link="L1",result="success"} 1');
+    expect(metrics).toContain('qkd_macsec_rotations_total{link="L2",result="failed"} 1');
+    expect(metrics).toMatch(/qkd_macsec_last_success_timestamp_seconds\{link="L1"\} \d+/);
+    expect(metrics).toMatch(/qkd_macsec_key_age_seconds\{link="L1"\} \d/);
 
     // The next cycle starts on the 7 s grid; SIGTERM while it is in flight: it may finish.
     await engine.called(2);
@@ -151,8 +151,8 @@ describe('qkd-macsec run', () => {
     engine.calls[2]!.finish(report(['ok', 'ok']));
     expect((await cyclesRecorded(url, 3)).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('rotations_total{link="L1",result="failed"} 2');
-    expect(metrics).toContain('rotations_total{link="L1",result="success"} 1');
+    expect(metrics).toContain('qkd_macsec_rotations_total{link="L1",result="failed"} 2');
+    expect(metrics).toContain('qkd_macsec_rotations_total{link="L1",result="success"} 1');
 
     io.signals.emit('SIGINT');
     engine.calls[3]?.finish(report(['ok', 'ok'])); // in case the next slot had already begun

@@ -104,7 +104,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
   const checkCerts = async () => {
     try {
       for (const e of await checkCertificates(config, new Date(now()))) {
-        if (e.daysLeft !== undefined) metrics.setCertificateDaysLeft(e.sae, e.daysLeft);
+        if (e.notAfter !== undefined) metrics.setCertificateExpiry(e.sae, new Date(e.notAfter));
         if (mustRenewNow(e)) logger.error(`certificate of SAE ${e.sae} must be renewed now (${e.action}): ${e.problems.join('; ')}`, { sae: e.sae });
         else if (e.action === 'renew-at') logger.warn(`certificate of SAE ${e.sae} is due for renewal at ${e.renewAt}`, { sae: e.sae });
       }

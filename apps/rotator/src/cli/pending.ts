@@ -13,7 +13,7 @@ export type ContractJournal = Journal & {
   decision?: { outcome: 'commit'; at: string; links: string[] };
 };
 
-export type NextAction = 'confirm' | 'verify' | 'remove' | 'nothing';
+type NextAction = 'confirm' | 'verify' | 'remove' | 'nothing';
 
 export interface PendingLink {
   link: string;

@@ -57,12 +57,13 @@ describe('qkd-macsec CLI', () => {
     expect(io.out() + io.err()).not.toContain('secret-pw-1');
   });
 
-  it('validate: every problem with its path, exit 1; --json too', async () => {
+  it('validate: every problem with its path on stderr, exit 2; --json on stdout, exit 2', async () => {
     const file = join(dir, 'qkd.yaml');
     writeFileSync(file, CONFIG.replace('sae: SAE_B', 'sae: SAE_Z').replace('interfaces: [et-0/0/0] }, slaves', 'interfaces: [eth0] }, slaves'));
     const io = capturedIo({ env: {} });
-    expect(await runCli(['--config', file, 'validate'], { io })).toBe(1);
-    expect(io.out()).toBe(
+    expect(await runCli(['--config', file, 'validate'], { io })).toBe(2);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe(
       [`config ${file}: 2 problems`, '  links[0].master.interfaces[0]: interface name "eth0" is not TYPE-FPC/PIC/PORT[:CHANNEL][.UNIT] (e.g. ge-0/0/0)', ''].join('\n').replace(
         '2 problems',
         '1 problem',
@@ -70,14 +71,30 @@ describe('qkd-macsec CLI', () => {
     );
     writeFileSync(file, CONFIG.replace('sae: SAE_B', 'sae: SAE_Z'));
     const io2 = capturedIo({ env: {} });
-    expect(await runCli(['--config', file, 'validate', '--json'], { io: io2 })).toBe(1);
-    expect(JSON.parse(io2.out())).toEqual({ valid: false, issues: [{ path: 'devices.r2.sae', message: 'SAE "SAE_Z" is not defined under saes (known: SAE_A, SAE_B)' }] });
+    expect(await runCli(['--config', file, 'validate', '--json'], { io: io2 })).toBe(2);
+    expect(JSON.parse(io2.out())).toEqual({ valid: false, file, issues: [{ path: 'devices.r2.sae', message: 'SAE "SAE_Z" is not defined under saes (known: SAE_A, SAE_B)' }] });
   });
 
   it('a command that needs the config prints its problems on stderr and exits 2; the config path comes from QKD_MACSEC_CONFIG too', async () => {
     const io = capturedIo({ env: { QKD_MACSEC_CONFIG: join(dir, 'missing.yaml') } });
     expect(await runCli(['rotate'], { io })).toBe(2);
     expect(io.err()).toBe(`config ${join(dir, 'missing.yaml')}: 1 problem\n  cannot read ${join(dir, 'missing.yaml')}: does not exist\n`);
+  });
+
+  it('with --json a config problem is JSON on stdout (exit 2), nothing on stderr; without, text on stderr', async () => {
+    const missing = join(dir, 'missing.yaml');
+    for (const args of [['status', '--json'], ['rotate', '--json'], ['init', '--json'], ['certs', 'check', '--json']]) {
+      const io = capturedIo({ env: {} });
+      expect(await runCli(['-c', missing, ...args], { io }), args.join(' ')).toBe(2);
+      expect(io.err(), args.join(' ')).toBe('');
+      expect(JSON.parse(io.out()), args.join(' ')).toEqual({
+        error: { kind: 'config', message: `config ${missing}: 1 problem`, file: missing, issues: [{ path: '', message: `cannot read ${missing}: does not exist` }] },
+      });
+    }
+    const io = capturedIo({ env: {} });
+    expect(await runCli(['-c', missing, 'status'], { io })).toBe(2);
+    expect(io.out()).toBe('');
+    expect(io.err()).toContain(`config ${missing}: 1 problem`);
   });
 
   it('rotate --link with an unknown name is a usage error naming the known links', async () => {

@@ -11,10 +11,10 @@ import { rotateCommand } from './commands/rotate.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
-import { CliExit, EXIT_FAILED, EXIT_USAGE, errorText, type CliDeps, type GlobalOptions } from './context.js';
+import { CliExit, EXIT_USAGE, type CliDeps, type GlobalOptions } from './context.js';
+import { describeFailure } from './failure.js';
 import { line } from './io.js';
-
-const VERSION = '0.1.0';
+import { packageVersion } from './version.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -23,11 +23,11 @@ function positiveInt(value: string): number {
 }
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
+function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
   const { io } = deps;
   const program = new Command('qkd-macsec')
     .description('Quantum-keyed MACsec for Junos: QKD keys (ETSI GS QKD 014) installed and rotated as MACsec CAKs over NETCONF, without dropping a link.')
-    .version(VERSION)
+    .version(packageVersion())
     .addOption(new Option('-c, --config <file>', 'config file (YAML or JSON); env QKD_MACSEC_CONFIG').default(io.env.QKD_MACSEC_CONFIG ?? 'qkd-macsec.yaml'))
     .addOption(new Option('--log-format <format>', 'log lines on stderr').choices(['pretty', 'json']).default('pretty'))
     .addOption(new Option('--log-level <level>', 'lowest level logged').choices([...LOG_LEVELS]))
@@ -45,6 +45,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     const names: string[] = [];
     for (let c: Command | null = action; c !== null && c !== program; c = c.parent) names.unshift(c.name());
     deps.command = names.join(' ');
+    deps.json = action.opts<{ json?: boolean }>().json === true;
     deps.waitLock = program.opts<{ waitLock?: boolean }>().waitLock === true;
   });
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
@@ -140,7 +141,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   let code = 0;
   // A copy: the program records the command being run in it.
-  const program = buildProgram({ ...deps }, (c) => {
+  const commandDeps: CliDeps = { ...deps };
+  const program = buildProgram(commandDeps, (c) => {
     code = c;
   });
   try {
@@ -153,7 +155,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       // help and version exit 0; usage errors were already printed by commander
       return e.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    line(deps.io.stderr, `qkd-macsec: ${errorText(err)}`);
-    return EXIT_FAILED;
+    const failure = describeFailure(err);
+    if (commandDeps.json === true) line(deps.io.stdout, JSON.stringify(failure.json, null, 2));
+    else for (const l of failure.lines) line(deps.io.stderr, l);
+    return failure.code;
   }
 }

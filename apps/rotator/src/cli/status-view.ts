@@ -4,7 +4,7 @@ import type { LockHolder } from '../state/lock.js';
 import type { LinkStatus } from './engine.js';
 import { pendingTransactions, type ContractJournal, type PendingTransaction } from './pending.js';
 
-export interface PendingView extends PendingTransaction {
+interface PendingView extends PendingTransaction {
   /** in-flight: a running rotator is in the middle of it; unresolved: left by a run that stopped, waiting to be resolved. */
   state: 'in-flight' | 'unresolved';
 }

@@ -100,7 +100,7 @@ describe('loadConfig', () => {
     const shown = [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.devices.r1?.password), `${config.devices.r2?.password}`].join('\n');
     expect(shown).not.toContain(PASSWORD);
     expect(shown).not.toContain(FILE_PASSWORD);
-    expect(shown).toContain('<redacted>');
+    expect(shown).toContain('[redacted]');
     expect(inspect(config.devices.r1?.password)).toBe('ConfigSecret(env R1_PASSWORD)');
   });
 

@@ -31,11 +31,11 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('rotation.intervalSeconds must cover a whole cycle', () => {
-  it('finding 3: validate refuses a 30 s interval with a 1-minute confirm timeout, naming the numbers and the fix (exit 1)', async () => {
+  it('finding 3: validate refuses a 30 s interval with a 1-minute confirm timeout, naming the numbers and the fix (exit 2)', async () => {
     const io = capturedIo({ env: { PW: 'x' } });
     const file = write('rotation: { intervalSeconds: 30, confirmTimeoutMinutes: 1 }');
-    expect(await runCli(['-c', file, 'validate'], { io })).toBe(1);
-    expect(io.out() + io.err()).toContain(
+    expect(await runCli(['-c', file, 'validate'], { io })).toBe(2);
+    expect(io.err()).toContain(
       'rotation.intervalSeconds: 30 is shorter than a cycle can take (60 s confirm timeout + 120 s lead time + 6 s verification = 186 s): set it to at least 186, or lower rotation.confirmTimeoutMinutes or rotation.leadTimeSeconds',
     );
     // Loading refuses it too, so `run` never starts with it.

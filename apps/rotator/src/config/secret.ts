@@ -1,11 +1,13 @@
 // A secret read from the config (a device password, an SSH private key or its passphrase).
 // The value lives in a private field and leaves only through reveal(): string conversion, JSON,
-// util.inspect and template literals all print `<redacted>`, so a resolved config can be logged,
-// printed by `validate` or put in an error without leaking it. macsec-config's Secret is for hex
-// key material only (it refuses other text), hence this sibling.
+// util.inspect and template literals all print `[redacted]`, so a resolved config can be logged,
+// printed by `validate` or put in an error without leaking it. macsec-config's Secret does the
+// same for key material, but it cannot hold these: it takes hex (or a device's `$9$` text) only,
+// through factories that refuse anything else (a password is neither), and it has no place for
+// where the value came from (`describe()`, which config errors print) — hence this sibling, with
+// the same marker.
 import { inspect } from 'node:util';
-
-export const REDACTED = '<redacted>';
+import { REDACTED } from '../log/redaction.js';
 
 /** Where a secret came from, safe to print: `env R1_PASSWORD`, `file /etc/qkd/r1`, `inline`. */
 export type SecretSource = { kind: 'env'; name: string } | { kind: 'file'; path: string } | { kind: 'inline' };

@@ -2,7 +2,7 @@
 // in static-cak mode init keeps its running pre-shared-key as it is (no first key, no drop); the
 // first rotation replaces it, as every static-cak rotation does (hitless: false).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICES, LINKS, startBench, type Bench } from './harness.js';
+import { DEVICES, LINKS, startBench, type Bench } from './testing/harness.js';
 
 const CKN = '0123456789abcdef0123456789abcdef550e8400e29b41d4a716446655440000';
 const v32 = `set security macsec connectivity-association CA_QKD security-mode static-cak

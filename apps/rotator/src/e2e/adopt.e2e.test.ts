@@ -9,7 +9,7 @@
 // init keeps every running key until the first rotation replaces it: zero down time and zero
 // time on fallback on the simulator's link record, from the simulator's start to the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINKS, startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+import { LINKS, startBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
 
 const hex = (byte: string) => byte.repeat(32);
 const PREFIX = '0123456789abcdef0123456789abcdef';

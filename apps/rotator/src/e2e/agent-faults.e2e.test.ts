@@ -13,9 +13,9 @@ import { ENDPOINTS } from '../agent/protocol/schemas.js';
 import { startSitesBench, type SitesBench } from '../agent/simulated-sites.js';
 import type { CycleReport, EngineHooks, EngineLink } from '../engine/index.js';
 import type { Journal } from '../state/types.js';
-import { portOf, startAgentChild, type AgentChild } from './agent-child.js';
-import { startTcpProxy } from './tcp-proxy.js';
-import { coordinators, type Coordinators, type CoordinatorOptions } from './agent-coordinator.js';
+import { portOf, startAgentChild, type AgentChild } from './testing/agent-child.js';
+import { startTcpProxy } from './testing/tcp-proxy.js';
+import { coordinators, type Coordinators, type CoordinatorOptions } from './testing/agent-coordinator.js';
 
 const LINKS: EngineLink[] = [
   { name: 'L1', master: { device: 'r1', interfaces: ['et-0/0/0'] }, slaves: [{ device: 'r2', interfaces: ['et-0/0/0'] }] },

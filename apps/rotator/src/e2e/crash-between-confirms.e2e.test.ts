@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal, RotatorState } from '../state/types.js';
 import { createStateStore } from '../state/store.js';
-import { runAndKill } from './child.js';
-import { startInitialisedBench, type Bench } from './harness.js';
+import { runAndKill } from './testing/child.js';
+import { startInitialisedBench, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 let since = 0;

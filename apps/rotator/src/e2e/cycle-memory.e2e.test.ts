@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInitialisedBench, type Bench } from './harness.js';
+import { startInitialisedBench, type Bench } from './testing/harness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

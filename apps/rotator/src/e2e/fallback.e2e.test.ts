@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInit } from '../cli/commands/init.js';
 import { createStateStore } from '../state/store.js';
 import type { RotatorState } from '../state/types.js';
-import { LINKS, SIM_LINK_IDS, startBench, type Bench } from './harness.js';
+import { LINKS, SIM_LINK_IDS, startBench, type Bench } from './testing/harness.js';
 
 const ENDS: Record<string, string[]> = { L1: ['r1', 'r2'], L2: ['r3', 'r4'], L3: ['r1', 'r3'], G1: ['r5', 'r6', 'r7'] };
 // The KME of each end (master first): enc_keys on the first, dec_keys on the others.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleReport } from '../engine/types.js';
 import { createStateStore } from '../state/index.js';
 import { STATE_FILE } from '../state/store.js';
-import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 let since = 0;

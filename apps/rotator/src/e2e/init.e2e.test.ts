@@ -2,7 +2,7 @@
 // runs, static host mappings — applied once, then nothing to do; a device changed by hand gets
 // exactly the difference back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICES, startBench, type Bench } from './harness.js';
+import { DEVICES, startBench, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 beforeAll(async () => {

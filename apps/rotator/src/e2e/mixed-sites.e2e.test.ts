@@ -13,7 +13,7 @@ import { refOf } from '../agent/protocol/refs.js';
 import type { EngineConfig } from '../engine/config-view.js';
 import { directOps } from '../fleet/direct-ops.js';
 import type { AgentClient, AgentDirectory, DeviceOps, Load } from '../fleet/ops.js';
-import { SIM_LINK_IDS, startBench, type Bench } from './harness.js';
+import { SIM_LINK_IDS, startBench, type Bench } from './testing/harness.js';
 
 const SITE = { saes: ['SAE_r2', 'SAE_r3'], devices: { r2: { sae: 'SAE_r2' }, r3: { sae: 'SAE_r3' } } };
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateStore } from '../state/store.js';
 import type { RotatorState } from '../state/types.js';
-import { SIM_LINK_IDS, startInitialisedBench, type Bench } from './harness.js';
+import { SIM_LINK_IDS, startInitialisedBench, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 let since = 0;

@@ -3,7 +3,7 @@
 // reason, and the links it is an end of are left alone; the rest is configured. A device without
 // the event script's login user is refused before anything is committed to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, type Bench } from './harness.js';
+import { startBench, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 beforeAll(async () => {

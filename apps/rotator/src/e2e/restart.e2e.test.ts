@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RotatorClosedError, type Rotator } from '../engine/index.js';
 import { KEY_IDS_FILE, LINKS_FILE, STATE_FILE } from '../state/store.js';
-import { runAndKill } from './child.js';
-import { startInitialisedBench, SIM_LINK_IDS, type Bench } from './harness.js';
+import { runAndKill } from './testing/child.js';
+import { startInitialisedBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 let since = 0;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyIdsInLog } from '../state/keyid-log.js';
 import { createStateStore, KEY_IDS_FILE, LINKS_FILE, STATE_FILE } from '../state/store.js';
-import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // committed in parallel. Not hitless on real gear — the reports say `hitless: false` — and the
 // simulator shows the drop bounded by the gap between the ends' commits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBench, SIM_LINK_IDS, type Bench } from './harness.js';
+import { startBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
 
 let bench: Bench;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { platformProfile, type Platform } from '@qkd-macsec/macsec-config';
 import { validateWithYang, yangAvailability } from '@qkd-macsec/macsec-config/junos-yang';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEVICES, startBench, type Bench } from './harness.js';
+import { DEVICES, startBench, type Bench } from './testing/harness.js';
 
 const avail = yangAvailability();
 const skip = avail.missing.length > 0 && !avail.required;

@@ -36,7 +36,7 @@ export function deviceConnector(config: Pick<RotatorConfig, 'devices'>, options:
       const crypto = sshNativeCrypto();
       if (!crypto.loaded) log.warn(crypto.problem);
     }
-    const device = await connectJunos({
+    const connecting = connectJunos({
       host: d.host,
       port: d.port,
       username: d.username,
@@ -53,7 +53,17 @@ export function deviceConnector(config: Pick<RotatorConfig, 'devices'>, options:
       keepaliveIntervalMs: 0,
       logger: { warn: (m: string) => log.warn(m, { device: name }), debug: (m: string) => log.debug(m, { device: name }) },
     });
-    return options.metrics === undefined ? device : timedDevice(device, name, options.metrics);
+    const metrics = options.metrics;
+    if (metrics === undefined) return connecting;
+    let device: JunosDevice;
+    try {
+      device = await connecting;
+    } catch (err) {
+      metrics.setDeviceReachable(name, false);
+      throw err;
+    }
+    metrics.setDeviceReachable(name, true);
+    return timedDevice(device, name, metrics);
   };
 }
 
@@ -90,12 +100,19 @@ export function guardedKmeClient(client: QkdClient, held: HeldSecrets): QkdClien
   };
 }
 
-/** The client with its three requests timed into kme_request_duration_seconds. */
-export function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorMetrics): QkdClient {
+/**
+ * The client with its three requests timed into qkd_macsec_kme_request_duration_seconds, and
+ * qkd_macsec_kme_up set by whether each got an answer: an HTTP error (QkdHttpError, QkdResponseError)
+ * carries the status the KME answered; a timeout, a refused connection or a failed handshake none.
+ */
+function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorMetrics): QkdClient {
   const time = <T>(operation: string, p: Promise<T>): Promise<T> => {
     const start = performance.now();
-    const done = () => metrics.observeKmeRequest(kme, operation, (performance.now() - start) / 1000);
-    p.then(done, done);
+    const done = (answered: boolean) => metrics.observeKmeRequest(kme, operation, (performance.now() - start) / 1000, answered);
+    p.then(
+      () => done(true),
+      (err: unknown) => done(typeof (err as { status?: unknown } | undefined)?.status === 'number'),
+    );
     return p;
   };
   return {
@@ -106,8 +123,8 @@ export function timedKmeClient(client: QkdClient, kme: string, metrics: RotatorM
   };
 }
 
-/** The device with commit() and confirm() timed into commit_duration_seconds. Everything else passes through. */
-export function timedDevice(device: JunosDevice, name: string, metrics: RotatorMetrics): JunosDevice {
+/** The device with commit() and confirm() timed into qkd_macsec_commit_duration_seconds. Everything else passes through. */
+function timedDevice(device: JunosDevice, name: string, metrics: RotatorMetrics): JunosDevice {
   const timed =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {

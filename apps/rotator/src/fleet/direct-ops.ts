@@ -174,7 +174,7 @@ export function renderLoad(l: Load, device: string): { xml: string; action: 'mer
 }
 
 /** Every Secret a model carries (pre-shared-keys, fallback-keys, key-chain secrets). */
-export function secretsOf(config: MacsecConfig): Secret[] {
+function secretsOf(config: MacsecConfig): Secret[] {
   const out: Secret[] = [];
   for (const ca of config.connectivityAssociations ?? []) {
     if (ca.preSharedKey) out.push(ca.preSharedKey.cak);

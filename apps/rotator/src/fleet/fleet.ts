@@ -14,8 +14,8 @@ import { createLimiter, type Limiter } from './limit.js';
 import { createKeyedMutex, type KeyedMutex } from './mutex.js';
 import type { AgentDirectory, DeviceOps, KeySource } from './ops.js';
 
-export type ConnectDevice = (device: string) => Promise<JunosDevice>;
-export type KmeClientFor = (sae: string) => QkdClient;
+type ConnectDevice = (device: string) => Promise<JunosDevice>;
+type KmeClientFor = (sae: string) => QkdClient;
 
 export interface FleetOptions {
   connectDevice: ConnectDevice;

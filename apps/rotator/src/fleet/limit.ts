@@ -18,6 +18,6 @@ export function createLimiter(max: number): Limiter {
 }
 
 /** Promise.allSettled over items with a limit. */
-export async function mapLimited<I, O>(items: readonly I[], limit: Limiter, fn: (item: I) => Promise<O>): Promise<PromiseSettledResult<O>[]> {
+async function mapLimited<I, O>(items: readonly I[], limit: Limiter, fn: (item: I) => Promise<O>): Promise<PromiseSettledResult<O>[]> {
   return Promise.allSettled(items.map((item) => limit(() => fn(item))));
 }

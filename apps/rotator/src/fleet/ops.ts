@@ -19,12 +19,12 @@ export type Load =
   /** `event-options traceoptions` removed (the field script's trace file). */
   | { action: 'remove-event-traceoptions' };
 
-export interface ReadParts {
+interface ReadParts {
   staticHostMappings?: boolean;
   eventOptions?: boolean;
 }
 
-export interface CommitOptions {
+interface CommitOptions {
   comment: string;
   /** `commit confirmed` with this timeout in minutes; absent: a plain commit. */
   confirmMinutes?: number;

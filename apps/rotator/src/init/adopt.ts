@@ -10,7 +10,7 @@ import { formatStartTime, parseStartTime, requiredKeyBits, type CipherSuite, typ
 import type { ResolvedLink } from '../engine/config-view.js';
 
 /** How far before now a carried key's start-time lies: in the past on any device with a sane clock. */
-export const CARRIED_START_BEFORE_MS = 3_600_000;
+const CARRIED_START_BEFORE_MS = 3_600_000;
 
 export interface CarriedKey {
   key: KeyChainKey;

@@ -8,7 +8,7 @@
 import type { DeleteTarget, MacsecConfig } from '@qkd-macsec/macsec-config';
 import type { Load } from '../fleet/ops.js';
 
-export type FieldScriptVersion = 'v3.2' | 'v3.3' | 'unknown';
+type FieldScriptVersion = 'v3.2' | 'v3.3' | 'unknown';
 
 export interface FieldScriptFinding {
   version: FieldScriptVersion;

@@ -47,37 +47,10 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     await ctx.fleet.keys.release(cycle);
   }
 
+  // init in order, under the devices' mutex: survey, plan, first keys, commit, record, fallback
+  // keys. The steps that stand alone are functions below; what is left shares the plan's maps.
   async function initLocked(): Promise<InitReport> {
-    const configs = new Map<string, MacsecConfig>();
-    const surveys = new Map<string, DeviceSurvey>();
-    await Promise.all(
-      devices.map(async (dev) => {
-        try {
-          const s = await ctx.fleet.withDevice(dev, (d) => surveyDevice(d, ctx.config, dev));
-          const report = reports.get(dev)!;
-          report.platform = s.platform;
-          const refused = platformRefusal(s.platform, mode);
-          if (refused) {
-            report.error = `${dev}: ${refused}`;
-            errors.push(report.error);
-            return;
-          }
-          const noUser = missingScriptUsers(ctx.config.init?.eventOptions, s.users, dev);
-          if (noUser.length) {
-            report.error = noUser.join('; ');
-            errors.push(...noUser);
-            return;
-          }
-          if (!s.platform.platform) notes.push(`${dev}: platform unknown (${s.platform.from}): no platform checks; set devices.${dev}.platform`);
-          surveys.set(dev, s);
-          configs.set(dev, s.config);
-        } catch (e) {
-          const msg = `${dev}: cannot read the configuration: ${describeError(e)}`;
-          reports.get(dev)!.error = msg;
-          errors.push(msg);
-        }
-      }),
-    );
+    const { configs, surveys } = await surveyAll(ctx, devices, reports, errors, notes);
     const { suites, problems } = linkSuites(links, ctx.config, new Map([...surveys].map(([d, s]) => [d, s.platform])));
     for (const p of problems.values()) errors.push(p);
     const usable = (l: ResolvedLink) => l.ends.every((e) => configs.has(e.device)) && !problems.has(l.name);
@@ -126,34 +99,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     }
     // One start instant for every first key; ends switch together once it passes.
     const now = ctx.clock();
-    const extra = new Map<string, { config: MacsecConfig; delete: DeleteTarget[] }>();
-    const slots = new Map<string, Record<string, number>>();
-    let startsAt = now;
-    if (mode === 'key-chain') {
-      for (const l of needKey) {
-        const k = keys.get(l.name);
-        if (!k) continue;
-        const p = planLinkRotation({ ends: l.ends.map((e) => ({ chain: chainOrEmpty(configs.get(e.device), l.keyChain) })), now, leadTimeSeconds: 0, keyName: k.ckn });
-        if (p.startsAt > startsAt) startsAt = p.startsAt;
-      }
-    }
-    for (const l of needKey) {
-      const k = keys.get(l.name);
-      if (!k) continue;
-      const s: Record<string, number> = {};
-      for (const e of l.ends) {
-        let change: { config: MacsecConfig; delete: DeleteTarget[] };
-        if (mode === 'key-chain') {
-          const plan = planKeyChainRotation({ chain: chainOrEmpty(configs.get(e.device), l.keyChain), now, leadTimeSeconds: 0, keyName: k.ckn, startAt: startsAt });
-          s[e.device] = plan.slot;
-          change = keyChainRotationChange({ ...plan, deleteSlots: [] }, { chain: l.keyChain, keyName: k.ckn, secret: k.cakFor(e.device) });
-        } else {
-          change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, preSharedKey: { ckn: k.ckn, cak: k.cakFor(e.device) } }] }, delete: [] };
-        }
-        extra.set(e.device, mergeChanges(extra.get(e.device) ?? { config: {}, delete: [] }, change));
-      }
-      slots.set(l.name, s);
-    }
+    const { extra, slots, startsAt } = firstKeyChanges(needKey, keys, configs, mode, now);
     const at = now.toISOString();
     await ctx.store.update((st) => {
       for (const [name, k] of keys) st.keyIds.add(k.keyId, { link: name, at });
@@ -164,28 +110,7 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     const fallbacks = await fetchFallbackKeys(ctx, cycle, fallbackNow, configs, new Map(), errors);
     for (const [device, change] of fallbackChanges(fallbackNow, fallbacks)) extra.set(device, mergeChanges(extra.get(device) ?? { config: {}, delete: [] }, change));
 
-    await Promise.all(
-      [...plans.values()].map(async (p) => {
-        const r = reports.get(p.device)!;
-        if (r.changes.length === 0) return;
-        const loads: Load[] = [];
-        if (Object.keys(p.replace).length) loads.push({ action: 'replace', config: p.replace });
-        const merged = mergeChanges({ config: p.merge, delete: [] }, extra.get(p.device) ?? { config: {}, delete: [] });
-        const removal = adoption.get(p.device)?.removal;
-        if (Object.keys(merged.config).length || removal?.delete.length) loads.push({ action: 'merge', change: { config: mergeChainsByName(merged.config), delete: removal?.delete ?? [] } });
-        loads.push(...(removal?.loads ?? []));
-        if (!loads.length) return;
-        try {
-          await ctx.fleet.withDevice(p.device, (d) => d.commit(loads, { comment: `qkd-macsec init ${cycle}` }));
-          r.applied = true;
-          ctx.logger.info(`init ${p.device}: applied ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`);
-        } catch (e) {
-          r.error = `${p.device}: applying the initial configuration failed: ${describeError(e)}`;
-          errors.push(r.error);
-          ctx.logger.error(r.error);
-        }
-      }),
-    );
+    await commitPlans(ctx, cycle, plans, reports, extra, adoption, errors);
     const applied = (l: ResolvedLink) => l.ends.every((e) => reports.get(e.device)!.applied);
     const keyed = needKey.filter((l) => keys.has(l.name) && applied(l));
     for (const l of keyed) firstKeys.push({ link: l.name, keyId: keys.get(l.name)!.keyId });
@@ -211,4 +136,107 @@ export async function initDevices(ctx: EngineContext, options: InitOptions): Pro
     for (const l of [...fellBack, ...installed]) fallbackKeys.push({ link: l.name, keyId: (fallbacks.get(l.name) ?? laterKeys.get(l.name))!.keyId });
     return done({ dryRun, devices: [...reports.values()], firstKeys, changed: true, errors });
   }
+}
+
+/** Reads every device's configuration, platform and users; a device that cannot be used is an error in its report. */
+async function surveyAll(ctx: EngineContext, devices: string[], reports: Map<string, DeviceInitReport>, errors: string[], notes: string[]): Promise<{ configs: Map<string, MacsecConfig>; surveys: Map<string, DeviceSurvey> }> {
+  const mode = ctx.config.rotation.mode;
+  const configs = new Map<string, MacsecConfig>();
+  const surveys = new Map<string, DeviceSurvey>();
+  await Promise.all(
+    devices.map(async (dev) => {
+      try {
+        const s = await ctx.fleet.withDevice(dev, (d) => surveyDevice(d, ctx.config, dev));
+        const report = reports.get(dev)!;
+        report.platform = s.platform;
+        const refused = platformRefusal(s.platform, mode);
+        if (refused) {
+          report.error = `${dev}: ${refused}`;
+          errors.push(report.error);
+          return;
+        }
+        const noUser = missingScriptUsers(ctx.config.init?.eventOptions, s.users, dev);
+        if (noUser.length) {
+          report.error = noUser.join('; ');
+          errors.push(...noUser);
+          return;
+        }
+        if (!s.platform.platform) notes.push(`${dev}: platform unknown (${s.platform.from}): no platform checks; set devices.${dev}.platform`);
+        surveys.set(dev, s);
+        configs.set(dev, s.config);
+      } catch (e) {
+        const msg = `${dev}: cannot read the configuration: ${describeError(e)}`;
+        reports.get(dev)!.error = msg;
+        errors.push(msg);
+      }
+    }),
+  );
+  return { configs, surveys };
+}
+
+/** The changes that install each link's first key on its ends, all starting at one instant, and the slots they take. */
+function firstKeyChanges(needKey: readonly ResolvedLink[], keys: ReadonlyMap<string, FetchedKey>, configs: ReadonlyMap<string, MacsecConfig>, mode: EngineContext['config']['rotation']['mode'], now: Date) {
+  const extra = new Map<string, { config: MacsecConfig; delete: DeleteTarget[] }>();
+  const slots = new Map<string, Record<string, number>>();
+  let startsAt = now;
+  if (mode === 'key-chain') {
+    for (const l of needKey) {
+      const k = keys.get(l.name);
+      if (!k) continue;
+      const p = planLinkRotation({ ends: l.ends.map((e) => ({ chain: chainOrEmpty(configs.get(e.device), l.keyChain) })), now, leadTimeSeconds: 0, keyName: k.ckn });
+      if (p.startsAt > startsAt) startsAt = p.startsAt;
+    }
+  }
+  for (const l of needKey) {
+    const k = keys.get(l.name);
+    if (!k) continue;
+    const s: Record<string, number> = {};
+    for (const e of l.ends) {
+      let change: { config: MacsecConfig; delete: DeleteTarget[] };
+      if (mode === 'key-chain') {
+        const plan = planKeyChainRotation({ chain: chainOrEmpty(configs.get(e.device), l.keyChain), now, leadTimeSeconds: 0, keyName: k.ckn, startAt: startsAt });
+        s[e.device] = plan.slot;
+        change = keyChainRotationChange({ ...plan, deleteSlots: [] }, { chain: l.keyChain, keyName: k.ckn, secret: k.cakFor(e.device) });
+      } else {
+        change = { config: { connectivityAssociations: [{ name: l.connectivityAssociation, preSharedKey: { ckn: k.ckn, cak: k.cakFor(e.device) } }] }, delete: [] };
+      }
+      extra.set(e.device, mergeChanges(extra.get(e.device) ?? { config: {}, delete: [] }, change));
+    }
+    slots.set(l.name, s);
+  }
+  return { extra, slots, startsAt };
+}
+
+/** Commits each device's plan (replace, merge with the first and fallback keys, the field script's removal); failures go in its report. */
+async function commitPlans(
+  ctx: EngineContext,
+  cycle: string,
+  plans: ReadonlyMap<string, ReturnType<typeof planDevice>>,
+  reports: Map<string, DeviceInitReport>,
+  extra: ReadonlyMap<string, { config: MacsecConfig; delete: DeleteTarget[] }>,
+  adoption: ReturnType<typeof adoptionPlan>,
+  errors: string[],
+): Promise<void> {
+  await Promise.all(
+    [...plans.values()].map(async (p) => {
+      const r = reports.get(p.device)!;
+      if (r.changes.length === 0) return;
+      const loads: Load[] = [];
+      if (Object.keys(p.replace).length) loads.push({ action: 'replace', config: p.replace });
+      const merged = mergeChanges({ config: p.merge, delete: [] }, extra.get(p.device) ?? { config: {}, delete: [] });
+      const removal = adoption.get(p.device)?.removal;
+      if (Object.keys(merged.config).length || removal?.delete.length) loads.push({ action: 'merge', change: { config: mergeChainsByName(merged.config), delete: removal?.delete ?? [] } });
+      loads.push(...(removal?.loads ?? []));
+      if (!loads.length) return;
+      try {
+        await ctx.fleet.withDevice(p.device, (d) => d.commit(loads, { comment: `qkd-macsec init ${cycle}` }));
+        r.applied = true;
+        ctx.logger.info(`init ${p.device}: applied ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`);
+      } catch (e) {
+        r.error = `${p.device}: applying the initial configuration failed: ${describeError(e)}`;
+        errors.push(r.error);
+        ctx.logger.error(r.error);
+      }
+    }),
+  );
 }

@@ -23,7 +23,7 @@ export interface DevicePlan {
   merge: MacsecConfig;
 }
 
-export function desiredCa(link: ResolvedLink, mode: EngineConfig['rotation']['mode'], suite: CipherSuite): ConnectivityAssociation {
+function desiredCa(link: ResolvedLink, mode: EngineConfig['rotation']['mode'], suite: CipherSuite): ConnectivityAssociation {
   return {
     name: link.connectivityAssociation,
     securityMode: 'static-cak',

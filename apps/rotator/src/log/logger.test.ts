@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '@qkd-macsec/macsec-config';
 import { ConfigSecret } from '../config/secret.js';
 import { createLogger, linkLogger } from './logger.js';
-import { createHeldSecrets, KEY_TTL_FLOOR_MS, keyTtlMsFor, redactHeld } from './redaction.js';
+import { createHeldSecrets, KEY_TTL_FLOOR_MS, keyTtlMsFor, REDACTED, redactHeld } from './redaction.js';
 
 function capture() {
   const stream = new PassThrough();
@@ -20,12 +20,12 @@ describe('logger', () => {
     const log = createLogger({ format: 'json', stream: out.stream });
     linkLogger(log, 'dc1-dc2').info('staged', { device: 'r1', nested: { cak: CAK, Password: 'hunter2hunter2', keyId: 'k-1' } });
     const line = JSON.parse(out.text().trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 'info', link: 'dc1-dc2', msg: 'staged', device: 'r1', nested: { keyId: 'k-1', cak: '<redacted>', Password: '<redacted>' } });
+    expect(line).toMatchObject({ level: 'info', link: 'dc1-dc2', msg: 'staged', device: 'r1', nested: { keyId: 'k-1', cak: '[redacted]', Password: '[redacted]' } });
     expect(out.text()).not.toContain(CAK);
     expect(out.text()).not.toContain('hunter2hunter2');
   });
 
-  it('pretty lines name the link and print Secrets as <redacted>, without colours off a terminal', () => {
+  it('pretty lines name the link and print Secrets as [redacted], without colours off a terminal', () => {
     const out = capture();
     const log = createLogger({ stream: out.stream });
     linkLogger(log, 'grp-1').warn('stage failed', Secret.fromHex(CAK), new ConfigSecret('pw-123456789', { kind: 'env', name: 'PW' }));
@@ -34,6 +34,29 @@ describe('logger', () => {
     expect(text).not.toContain(CAK);
     expect(text).not.toContain('pw-123456789');
     expect(text).not.toContain('\u001b[');
+  });
+
+  it('colours on a terminal, none with NO_COLOR set (https://no-color.org: any value but empty)', () => {
+    const onTerminal = (env: Record<string, string | undefined>) => {
+      const out = capture();
+      Object.assign(out.stream, { isTTY: true });
+      createLogger({ stream: out.stream, env }).warn('hello');
+      return out.text();
+    };
+    expect(onTerminal({})).toContain('\u001b[');
+    expect(onTerminal({ NO_COLOR: '' })).toContain('\u001b[');
+    expect(onTerminal({ NO_COLOR: '1' })).not.toContain('\u001b[');
+    expect(onTerminal({ NO_COLOR: '1' })).toMatch(/WARN .*hello/);
+  });
+
+  it('the redaction marker is [redacted], the same for the logger, the held-value guard and ConfigSecret', () => {
+    expect(REDACTED).toBe('[redacted]');
+    const out = capture();
+    const held = createHeldSecrets();
+    held.hold('a-password-123');
+    createLogger({ format: 'json', stream: out.stream, held }).info('login a-password-123', { password: 'x', pw: new ConfigSecret('s3cret-value', { kind: 'inline' }) });
+    expect(JSON.parse(out.text())).toMatchObject({ msg: 'login [redacted]', password: '[redacted]', pw: '[redacted]' });
+    expect(`${new ConfigSecret('s3cret-value', { kind: 'inline' })}`).toBe('[redacted]');
   });
 
   it('a plain-text line about a link ("link NAME: …") gets the link field too', () => {
@@ -67,7 +90,7 @@ describe('logger', () => {
     const out = capture();
     createLogger({ format: 'json', stream: out.stream, held }).info(`free text with ${CAK}`);
     expect(out.text()).not.toContain(CAK);
-    expect(out.text()).toContain('<redacted>');
+    expect(out.text()).toContain('[redacted]');
   });
 
   it('the guard finds a key in any of its spellings, and nothing that only looks like one', () => {
@@ -85,11 +108,11 @@ describe('logger', () => {
     // Same lengths, other bytes.
     const other = Buffer.from(key).fill(0, 0, 1);
     for (const form of [other.toString('hex'), other.toString('base64'), other.toString('base64url')]) expect(held.has(form)).toBe(false);
-    expect(redactHeld(`b64 ${unpadded}; other ${other.toString('base64')}`, held)).toBe(`b64 <redacted>; other ${other.toString('base64')}`);
+    expect(redactHeld(`b64 ${unpadded}; other ${other.toString('base64')}`, held)).toBe(`b64 [redacted]; other ${other.toString('base64')}`);
     // A 16-byte key, as Junos' 32-digit CAKs are.
     const short = Buffer.from(CAK.slice(0, 32), 'hex');
     held.holdBytes(short);
-    expect(redactHeld(`${short.toString('hex')} ${short.toString('base64')} ${short.toString('base64url')}`, held)).toBe('<redacted> <redacted> <redacted>');
+    expect(redactHeld(`${short.toString('hex')} ${short.toString('base64')} ${short.toString('base64url')}`, held)).toBe('[redacted] [redacted] [redacted]');
   });
 
   it('the guard forgets a key after its time (a daemon does not collect every key it ever fetched) but never a password', () => {
@@ -99,9 +122,9 @@ describe('logger', () => {
     held.holdBytes(key);
     held.hold('a-password-123');
     t = 999;
-    expect(redactHeld(`${CAK} a-password-123`, held)).toBe('<redacted> <redacted>');
+    expect(redactHeld(`${CAK} a-password-123`, held)).toBe('[redacted] [redacted]');
     t = 1125; // kept its time, and at most an eighth more (keys expire by generation)
-    expect(redactHeld(`${CAK} a-password-123`, held)).toBe(`${CAK} <redacted>`);
+    expect(redactHeld(`${CAK} a-password-123`, held)).toBe(`${CAK} [redacted]`);
     // A cycle's 100 keys every second for an hour: what is held stays bounded by the TTL.
     for (let i = 0; i < 3600; i++) {
       t += 1000;
@@ -142,7 +165,7 @@ describe('logger', () => {
     held.holdBytes(key); // the other SAE's copy of the same key
     expect(held.size).toBe(1); // one digest per key, whatever form it is found in
     t = 999;
-    expect(redactHeld(`${CAK} ${key.toString('base64')}`, held)).toBe('<redacted> <redacted>');
+    expect(redactHeld(`${CAK} ${key.toString('base64')}`, held)).toBe('[redacted] [redacted]');
     t = 1125;
     expect(held.has(CAK)).toBe(false);
     held.holdBytes(key); // until 2125–2250
@@ -150,6 +173,6 @@ describe('logger', () => {
     held.holdBytes(key); // past half its time: until 2800–2925
     expect(held.size).toBe(2);
     t = 2700;
-    expect(redactHeld(`${CAK.toUpperCase()} ${key.toString('base64url')}`, held)).toBe('<redacted> <redacted>');
+    expect(redactHeld(`${CAK.toUpperCase()} ${key.toString('base64url')}`, held)).toBe('[redacted] [redacted]');
   });
 });

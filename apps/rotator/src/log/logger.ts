@@ -1,11 +1,11 @@
 // The rotator's logger: tslog, pretty (coloured on a terminal) or one JSON object per line,
 // written to stderr so stdout stays for command output (tables, --json). Secrets are kept out
 // three ways: values under secret-sounding keys are masked, Secret-like objects print
-// `<redacted>` by themselves, and the held-value guard (redaction.ts) masks any registered
+// `[redacted]` by themselves, and the held-value guard (redaction.ts) masks any registered
 // key text that still reaches a line.
 import { inspect } from 'node:util';
 import { Logger, type ILogObj, type ISettingsParam } from 'tslog';
-import { redactHeld, type HeldSecrets } from './redaction.js';
+import { REDACTED, redactHeld, type HeldSecrets } from './redaction.js';
 
 export type LogFormat = 'pretty' | 'json';
 export type LogLevel = 'silly' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -14,15 +14,17 @@ export const LOG_LEVELS: readonly LogLevel[] = ['silly', 'trace', 'debug', 'info
 export type RotatorLogger = Logger<ILogObj>;
 
 /** Keys whose values never reach a log line, matched case-insensitively and at any depth. */
-export const MASKED_KEYS = ['password', 'passphrase', 'cak', 'secret', 'key', 'keys', 'privateKey', 'private_key', 'bytes', 'bits_value'];
+const MASKED_KEYS = ['password', 'passphrase', 'cak', 'secret', 'key', 'keys', 'privateKey', 'private_key', 'bytes', 'bits_value'];
 
 export interface LoggerOptions {
   format?: LogFormat;
   level?: LogLevel;
   /** Where lines go. Default process.stderr. */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Colours in pretty output. Default: when the stream is a terminal. */
+  /** Colours in pretty output. Default: when the stream is a terminal and NO_COLOR is unset or empty. */
   colors?: boolean;
+  /** Where NO_COLOR is read. Default process.env. */
+  env?: Record<string, string | undefined>;
   /** Values to mask wherever they appear (see redaction.ts). */
   held?: HeldSecrets;
   name?: string;
@@ -40,9 +42,9 @@ export function createLogger(options: LoggerOptions = {}): RotatorLogger {
     minLevel: LOG_LEVELS.indexOf(options.level ?? 'info'),
     maskValuesOfKeys: MASKED_KEYS,
     maskValuesOfKeysCaseInsensitive: true,
-    maskPlaceholder: '<redacted>',
+    maskPlaceholder: REDACTED,
     hideLogPositionForProduction: true,
-    stylePrettyLogs: options.colors ?? stream.isTTY === true,
+    stylePrettyLogs: options.colors ?? (stream.isTTY === true && !(options.env ?? process.env).NO_COLOR),
     prettyLogTimeZone: 'UTC',
     prettyLogTemplate: '{{yyyy}}-{{mm}}-{{dd}}T{{hh}}:{{MM}}:{{ss}}.{{ms}}Z {{logLevelName}} ',
     prettyErrorTemplate: '{{errorName}}: {{errorMessage}}',

@@ -14,7 +14,7 @@
 import { hash } from 'node:crypto';
 
 /** How long a registered key's digests are kept unless keepKeysFor() says otherwise. */
-export const KEY_TTL_MS = 6 * 3600_000;
+const KEY_TTL_MS = 6 * 3600_000;
 /** The least keyTtlMsFor() gives: far beyond a transaction's reads, fetches and stages at fleet size. */
 export const KEY_TTL_FLOOR_MS = 30 * 60_000;
 
@@ -27,7 +27,8 @@ export function keyTtlMsFor(transactionSeconds: number): number {
   return Math.max(KEY_TTL_FLOOR_MS, 2 * transactionSeconds * 1000);
 }
 
-export const MASK = '<redacted>';
+/** What stands for a secret wherever one is withheld (CONTRIBUTING.md: one marker, valid in XML, JSON and Junos text). */
+export const REDACTED = '[redacted]';
 
 export interface HeldSecrets {
   /** Register a value (at least 8 characters); case-insensitive for hex. */
@@ -122,18 +123,18 @@ export function createHeldSecrets(options: { keyTtlMs?: number; now?: () => numb
 // padding, 256-bit 44) and, for passwords, any run without whitespace or quotes.
 const CANDIDATES = [/[0-9a-fA-F]{32,}/g, /[A-Za-z0-9+/_-]{22,}={0,2}/g, /[^\s"'\\,;:=()[\]{}<>]{8,}/g];
 
-/** `line` with every held value replaced by <redacted>. */
+/** `line` with every held value replaced by [redacted]. */
 export function redactHeld(line: string, held: HeldSecrets): string {
   if (held.size === 0) return line;
   let out = line;
   for (const pattern of CANDIDATES) {
     out = out.replace(pattern, (run) => {
-      if (held.has(run)) return MASK;
+      if (held.has(run)) return REDACTED;
       // A held hex key may sit inside a longer hex run (e.g. concatenated with a CKN): check
       // the aligned 32- and 64-digit windows.
       if (/^[0-9a-fA-F]+$/.test(run) && run.length > 32) {
         for (const w of [64, 32]) {
-          for (let i = 0; i + w <= run.length; i += 2) if (held.has(run.slice(i, i + w))) return MASK;
+          for (let i = 0; i + w <= run.length; i += 2) if (held.has(run.slice(i, i + w))) return REDACTED;
         }
       }
       return run;

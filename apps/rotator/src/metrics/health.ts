@@ -4,7 +4,7 @@
 // while an unfinished transaction stays in the state past its confirm deadline, or while a link
 // runs on its fallback key.
 
-export interface CycleSummary {
+interface CycleSummary {
   startedAt: Date;
   finishedAt: Date;
   links: number;
@@ -14,7 +14,7 @@ export interface CycleSummary {
   errors: Array<{ link: string; error: string }>;
 }
 
-export interface UnresolvedTransaction {
+interface UnresolvedTransaction {
   cycleId: string;
   links: string[];
   /** Its confirm deadline. */

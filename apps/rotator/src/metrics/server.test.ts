@@ -20,27 +20,41 @@ describe('metrics endpoint over HTTP', () => {
     metrics.observeKmeRequest('KME_A', 'enc_keys', 0.042);
     metrics.observeCommit('r1', 1.5);
     metrics.observeCommit('r2', 0.75);
-    metrics.setCertificateDaysLeft('SAE_A', 12.345);
+    metrics.setCertificateExpiry('SAE_A', new Date(Date.UTC(2026, 0, 13)));
+    metrics.setLinkSecured('dc1-dc2', true);
+    metrics.setLinkSecured('grp', false);
+    metrics.observeKmeRequest('KME_B', 'dec_keys', 10, false);
+    metrics.setDeviceReachable('r1', true);
+    metrics.setDeviceReachable('r3', false);
     server = await startMetricsServer({ host: '127.0.0.1', port: 0, metrics, health });
     now += 5_000;
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    expect(text).toContain('rotations_total{link="dc1-dc2",result="success"} 2');
-    expect(text).toContain('rotations_total{link="grp",result="failed"} 1');
-    expect(text).toContain(`last_success_timestamp_seconds{link="dc1-dc2"} ${(now - 5_000 - 10_000) / 1000}`);
-    expect(text).toContain('key_age_seconds{link="dc1-dc2"} 15');
-    expect(text).not.toContain('key_age_seconds{link="grp"}');
-    expect(text).toContain('kme_request_duration_seconds_bucket{le="0.05",kme="KME_A",operation="enc_keys"} 1');
+    expect(text).toContain('qkd_macsec_rotations_total{link="dc1-dc2",result="success"} 2');
+    expect(text).toContain('qkd_macsec_rotations_total{link="grp",result="failed"} 1');
+    expect(text).toContain(`qkd_macsec_last_success_timestamp_seconds{link="dc1-dc2"} ${(now - 5_000 - 10_000) / 1000}`);
+    expect(text).toContain('qkd_macsec_key_age_seconds{link="dc1-dc2"} 15');
+    expect(text).not.toContain('qkd_macsec_key_age_seconds{link="grp"}');
+    expect(text).toContain('qkd_macsec_kme_request_duration_seconds_bucket{le="0.05",kme="KME_A",operation="enc_keys"} 1');
     // Commits: the fleet's histogram, no series per device (4,000 × 13 of them at fleet size); a gauge each.
-    expect(text).toContain('commit_duration_seconds_bucket{le="0.5"} 0');
-    expect(text).toContain('commit_duration_seconds_bucket{le="1"} 1');
-    expect(text).toContain('commit_duration_seconds_bucket{le="2"} 2');
-    expect(text).not.toMatch(/^commit_duration_seconds\w*\{[^}]*device=/m);
-    expect(text).toContain('last_commit_duration_seconds{device="r1"} 1.5');
-    expect(text).toContain('last_commit_duration_seconds{device="r2"} 0.75');
-    expect(text).toContain('certificate_days_left{sae="SAE_A"} 12.35');
+    expect(text).toContain('qkd_macsec_commit_duration_seconds_bucket{le="0.5"} 0');
+    expect(text).toContain('qkd_macsec_commit_duration_seconds_bucket{le="1"} 1');
+    expect(text).toContain('qkd_macsec_commit_duration_seconds_bucket{le="2"} 2');
+    expect(text).not.toMatch(/^qkd_macsec_commit_duration_seconds\w*\{[^}]*device=/m);
+    expect(text).toContain('qkd_macsec_last_commit_duration_seconds{device="r1"} 1.5');
+    expect(text).toContain('qkd_macsec_last_commit_duration_seconds{device="r2"} 0.75');
+    expect(text).toContain(`qkd_macsec_certificate_expiry_timestamp_seconds{sae="SAE_A"} ${Date.UTC(2026, 0, 13) / 1000}`);
+    expect(text).toContain('qkd_macsec_link_secured{link="dc1-dc2"} 1');
+    expect(text).toContain('qkd_macsec_link_secured{link="grp"} 0');
+    expect(text).toContain('qkd_macsec_kme_up{kme="KME_A"} 1');
+    expect(text).toContain('qkd_macsec_kme_up{kme="KME_B"} 0');
+    expect(text).toContain('qkd_macsec_device_up{device="r1"} 1');
+    expect(text).toContain('qkd_macsec_device_up{device="r3"} 0');
+    // Without a policy, no policy gauges; every name carries the prefix.
+    expect(text).not.toContain('qkd_macsec_rotation_interval_seconds');
+    for (const m of text.matchAll(/^# TYPE (\S+)/gm)) expect(m[1]).toMatch(/^qkd_macsec_/);
     // A registry made without processMetrics carries the rotator's metrics only.
     expect(text).not.toMatch(/^(process|nodejs)_/m);
   });
@@ -83,7 +97,7 @@ describe('metrics endpoint over HTTP', () => {
     };
     let text = await scrape();
     expect(text).toContain('qkd_macsec_unresolved_transactions 0');
-    expect(text).toContain('qkd_macsec_seconds_to_nearest_deadline +Inf');
+    expect(text).toContain('qkd_macsec_confirm_deadline_remaining_seconds +Inf');
     expect(text).toContain('qkd_macsec_links_on_fallback 0');
 
     const deadline = new Date(now + 40_000);
@@ -91,11 +105,11 @@ describe('metrics endpoint over HTTP', () => {
     health.setUnresolved([{ cycleId: 'c1', links: ['L1', 'L2'], deadline }]);
     text = await scrape();
     expect(text).toContain('qkd_macsec_unresolved_transactions 2');
-    expect(text).toContain('qkd_macsec_seconds_to_nearest_deadline 40');
+    expect(text).toContain('qkd_macsec_confirm_deadline_remaining_seconds 40');
     expect(await get()).toMatchObject({ status: 200, body: { status: 'ok', unresolvedTransactions: 1 } });
 
     now += 45_000; // past the deadline and still unresolved
-    expect(await scrape()).toContain('qkd_macsec_seconds_to_nearest_deadline -5');
+    expect(await scrape()).toContain('qkd_macsec_confirm_deadline_remaining_seconds -5');
     expect(await get()).toMatchObject({
       status: 503,
       body: { problems: ['transaction c1 (links L1, L2) is unresolved 5 s past its confirm deadline 2026-01-01T00:00:40.000Z'] },

@@ -5,7 +5,10 @@
 // their syscalls: at 2,000 links ~50 writes a cycle spent ~0.3 s there (fsyncs, renames), the
 // time thousands of sessions' replies waited. As a chain of awaited fs calls they cost an
 // event-loop turn each behind those replies (0.3–0.7 s a write). Here the whole series runs
-// synchronously on one worker thread, and the caller waits one message for it.
+// synchronously on one worker thread, and the caller waits one message for it. That is why this
+// is not cert-lcm's writeFileAtomic (which writes the lock holder and the control records, fsyncing
+// file and directory the same way) nor write-file-atomic (whose README documents an fsync of the
+// file, none of its directory): both are a file at a time of awaited calls on the main thread.
 //
 // The worker is plain JavaScript in a string (evaluated, not a file): it then needs nothing from
 // a bundler or a TypeScript loader, wherever this module ends up. It is started on the first

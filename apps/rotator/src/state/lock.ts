@@ -7,12 +7,12 @@
 // record names a process on this host that is no longer running, otherwise once its mtime is
 // older than STALE_MS. A holder that finds its lock taken (ECOMPROMISED) stops writing state:
 // the store asks assertStateWritable() before every write.
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { writeFileAtomic } from '@qkd-macsec/cert-lcm';
 
 export const LOCK_DIR = '.lock';
 export const HOLDER_FILE = 'lock-holder.json';
@@ -31,7 +31,7 @@ export interface LockHolder {
   since: string;
 }
 
-export interface LockLogger {
+interface LockLogger {
   info(...args: unknown[]): unknown;
   warn(...args: unknown[]): unknown;
   error(...args: unknown[]): unknown;
@@ -66,7 +66,7 @@ export interface AcquireOptions {
   onLost?: (err: Error) => void;
 }
 
-export function describeHolder(h: LockHolder): string {
+function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} (\`${h.command}\` on ${h.host}, since ${h.since})`;
 }
 
@@ -111,9 +111,7 @@ export async function readHolder(stateDir: string): Promise<LockHolder | undefin
 }
 
 async function writeHolder(stateDir: string, holder: LockHolder): Promise<void> {
-  const tmp = join(stateDir, `${HOLDER_FILE}.${process.pid}.${randomUUID()}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
-  await rename(tmp, join(stateDir, HOLDER_FILE));
+  await writeFileAtomic(join(stateDir, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: 0o600 });
 }
 
 /** Is the lock there, and (if so) is its holder a dead process on this host? */

@@ -69,7 +69,7 @@ export const stateFileSchema = z.discriminatedUnion('version', [stateV1, stateV2
 /** One line of the key_ID log: `{"keyId":"…","link":"…","at":"…"}` (plus `"kind":"fallback"`). */
 export const keyIdLineSchema = keyIdEntry.extend({ keyId: z.string().min(1) });
 
-export type StateFile = z.infer<typeof stateFileSchema>;
+type StateFile = z.infer<typeof stateFileSchema>;
 
 /** "links.L1.slots.r1: expected number, received string" — the first few problems, one line. */
 export function describeIssues(error: z.ZodError, max = 3): string {

@@ -187,9 +187,9 @@ describe('state store', () => {
   });
 });
 
-/** Runs store.kill-fixture.ts on `stateDir` and SIGKILLs it once it acknowledged `lines` key_IDs (plus `extraMs`); its stdout. */
+/** Runs testing/kill-fixture.ts on `stateDir` and SIGKILLs it once it acknowledged `lines` key_IDs (plus `extraMs`); its stdout. */
 async function runUntilKilled(stateDir: string, args: string[], lines: number, extraMs = 0): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./store.kill-fixture.ts', import.meta.url)), stateDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testing/kill-fixture.ts', import.meta.url)), stateDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve) => {

@@ -57,6 +57,11 @@ export class StateError extends Error {
   }
 }
 
+/** A state file that is not JSON, or not a rotator state: the operator's to repair, never overwritten. */
+export class CorruptStateError extends StateError {
+  override name = 'CorruptStateError';
+}
+
 export interface StateStore {
   readonly file: string;
   /** The current state (read once, then kept in memory). */
@@ -97,6 +102,7 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
   /** A JSON file checked against `schema`; undefined when it does not exist. */
   async function readChecked<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T | undefined> {
     const fail = (message: string, cause?: unknown) => new StateError(message, path, { cause });
+    const corrupt = (message: string, cause?: unknown) => new CorruptStateError(message, path, { cause });
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -108,10 +114,10 @@ export function createStateStore(stateDir: string, { compactAt = 131_072, warn =
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw fail(`${what} ${path} is not valid JSON: ${(e as Error).message}`, e);
+      throw corrupt(`${what} ${path} is not valid JSON: ${(e as Error).message}`, e);
     }
     const checked = schema.safeParse(parsed);
-    if (!checked.success) throw fail(`${what} ${path} is not a rotator state: ${describeIssues(checked.error)}`);
+    if (!checked.success) throw corrupt(`${what} ${path} is not a rotator state: ${describeIssues(checked.error)}`);
     return checked.data;
   }
 

@@ -57,7 +57,7 @@ export interface Journal {
   links: Record<string, JournalLink>;
 }
 
-export interface LinkState {
+interface LinkState {
   keyId?: string;
   ckn?: string;
   /** Slot per device holding the current key. */

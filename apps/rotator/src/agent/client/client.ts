@@ -6,6 +6,7 @@ import type { MkaSession } from '@qkd-macsec/junos-netconf';
 import type { AgentClient, DeviceOps } from '../../fleet/ops.js';
 import type { RotatorMetrics } from '../../metrics/index.js';
 import { changeToWire, configFromAgent, loadToWire } from '../protocol/wire.js';
+import { AgentError } from './errors.js';
 import { createCaller } from './batch.js';
 import { resolveRetry, type AgentRetryOptions, type RecordExchange, type Transport } from './request.js';
 import type { SiteConfig } from './site.js';
@@ -13,7 +14,7 @@ import { agentDispatcher } from './tls.js';
 
 export interface AgentClientOptions {
   logger: { warn(...args: unknown[]): unknown; debug(...args: unknown[]): unknown };
-  /** enc/dec timed as kme_request_duration_seconds{kme="agent SITE"}, commits as commit_duration_seconds. */
+  /** enc/dec timed as qkd_macsec_kme_request_duration_seconds{kme="agent SITE"} (and qkd_macsec_kme_up: the agent answered), commits as qkd_macsec_commit_duration_seconds. */
   metrics?: RotatorMetrics;
   /** One attempt's budget; default site.agent.timeoutMs, else 30 000 ms. */
   timeoutMs?: number;
@@ -36,15 +37,20 @@ export function createAgentClient(site: SiteConfig, options: AgentClientOptions)
   // Every POST through one caller: those made within one event-loop turn leave as one batch.
   const post = createCaller(t);
   const m = options.metrics;
-  const timed = async <T>(p: () => Promise<T>, observe: ((seconds: number) => void) | undefined): Promise<T> => {
+  /** `answered`: the agent sent an answer (an error answer included; AgentError's status is 0 when none came). */
+  const timed = async <T>(p: () => Promise<T>, observe: ((seconds: number, answered: boolean) => void) | undefined): Promise<T> => {
     const start = performance.now();
+    let answered = true;
     try {
       return await p();
+    } catch (err) {
+      answered = err instanceof AgentError && err.status > 0;
+      throw err;
     } finally {
-      observe?.((performance.now() - start) / 1000);
+      observe?.((performance.now() - start) / 1000, answered);
     }
   };
-  const kmeTimer = (op: string) => m && ((s: number) => m.observeKmeRequest(`agent ${site.name}`, op, s));
+  const kmeTimer = (op: string) => m && ((s: number, answered: boolean) => m.observeKmeRequest(`agent ${site.name}`, op, s, answered));
   const commitTimer = (device: string) => m && ((s: number) => m.observeCommit(device, s));
   const devices = new Map<string, DeviceOps>();
 

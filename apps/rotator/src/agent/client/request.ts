@@ -56,7 +56,7 @@ export async function post<E extends EndpointName>(t: Transport, name: E, body: 
 }
 
 /** The answer as it came: status, headers, body text. */
-export interface RawAnswer {
+interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   text: string;
@@ -138,7 +138,7 @@ export async function withinBudget<T>(t: Transport, fn: (signal: AbortSignal) =>
 }
 
 /** An attempt that got no answer within its budget. */
-export class AttemptTimeout extends Error {
+class AttemptTimeout extends Error {
   override name = 'TimeoutError';
   constructor(ms: number) {
     super(`no answer within ${ms} ms`);

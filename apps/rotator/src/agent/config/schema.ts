@@ -8,7 +8,7 @@ const nonEmptyRecord = <T extends z.ZodType>(what: string, key: z.ZodString, val
   z.record(key, value).refine((r) => Object.keys(r).length > 0, { error: `${what} must name at least one entry` });
 
 /** "sha256:<64 lower-case hex>": the SHA-256 of a certificate's DER. */
-export const certFingerprint = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'fingerprint must be "sha256:<64 lower-case hex digits>" (the SHA-256 of the certificate DER)' });
+const certFingerprint = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'fingerprint must be "sha256:<64 lower-case hex digits>" (the SHA-256 of the certificate DER)' });
 
 const coordinator = z.union(
   [
@@ -32,4 +32,4 @@ export const agentFileSchema = z.strictObject({
   metrics: z.strictObject({ listen }).optional(),
 });
 
-export type AgentFile = z.infer<typeof agentFileSchema>;
+type AgentFile = z.infer<typeof agentFileSchema>;

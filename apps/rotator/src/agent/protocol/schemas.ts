@@ -12,25 +12,25 @@ const by = (check: (value: unknown) => string | null) => (value: unknown, ctx: z
 };
 
 /** Names (SAE IDs, device names, link names, user names): the config's id characters, bounded. */
-export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/, { error: 'must be 1..128 letters, digits, "_", ".", ":", "@", "-"' });
+const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/, { error: 'must be 1..128 letters, digits, "_", ".", ":", "@", "-"' });
 /** A request's idempotency key. */
-export const requestIdSchema = z.uuid({ error: 'requestId must be a UUID' });
+const requestIdSchema = z.uuid({ error: 'requestId must be a UUID' });
 /** A transaction (the engine's cycle ID). */
-export const txSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, { error: 'tx must be 1..128 letters, digits, "_", ".", ":", "-"' });
+const txSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, { error: 'tx must be 1..128 letters, digits, "_", ".", ":", "-"' });
 /** An ETSI 014 key_ID (a UUID, any variant). */
-export const keyIdSchema = z.guid({ error: 'key ID must be a UUID' });
-export const cknSchema = z.string().max(64).superRefine(by(checkCkn));
+const keyIdSchema = z.guid({ error: 'key ID must be a UUID' });
+const cknSchema = z.string().max(64).superRefine(by(checkCkn));
 const cipherSuite = z.enum(CIPHER_SUITES);
 const kind = z.enum(['primary', 'fallback']);
 const text = (max: number) => z.string().max(max);
 
-export const cknStrategySchema = z.discriminatedUnion('strategy', [
+const cknStrategySchema = z.discriminatedUnion('strategy', [
   z.strictObject({ strategy: z.literal('sha256-keyid') }),
   z.strictObject({ strategy: z.literal('prefix-uuid'), prefix: z.string().regex(/^[0-9a-fA-F]{32}$/) }),
 ]);
 
 /** A Secret on the wire: only ever a reference. */
-export const wireSecretSchema = z.union([z.strictObject({ key: keyIdSchema }), z.strictObject({ device: nameSchema, ckn: cknSchema })]);
+const wireSecretSchema = z.union([z.strictObject({ key: keyIdSchema }), z.strictObject({ device: nameSchema, ckn: cknSchema })]);
 export type WireSecret = z.infer<typeof wireSecretSchema>;
 
 const wirePsk = z.strictObject({ ckn: cknSchema, cak: wireSecretSchema });
@@ -120,10 +120,10 @@ const deleteTarget = z.union([
   z.strictObject({ kind: z.literal('key-chain-key'), chain: text(64), index: z.int().min(0).max(63) }),
 ]);
 
-export const wireChangeSchema = z.strictObject({ config: wireConfigSchema, delete: z.array(deleteTarget).max(16_384) });
+const wireChangeSchema = z.strictObject({ config: wireConfigSchema, delete: z.array(deleteTarget).max(16_384) });
 export type WireChange = z.infer<typeof wireChangeSchema>;
 
-export const wireLoadSchema = z.discriminatedUnion('action', [
+const wireLoadSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('merge'), change: wireChangeSchema }),
   z.strictObject({ action: z.literal('replace'), config: wireConfigSchema }),
   z.strictObject({ action: z.literal('remove-login-user'), user: nameSchema }),
@@ -135,7 +135,7 @@ const comment = text(512);
 const confirmMinutes = z.int().min(1).max(65_535);
 
 // ---- requests ----
-export const encKeyRequestSchema = z.strictObject({
+const encKeyRequestSchema = z.strictObject({
   requestId: requestIdSchema,
   tx: txSchema,
   link: nameSchema,
@@ -145,7 +145,7 @@ export const encKeyRequestSchema = z.strictObject({
   ckn: cknStrategySchema,
   kind,
 });
-export const decKeyRequestSchema = z.strictObject({
+const decKeyRequestSchema = z.strictObject({
   requestId: requestIdSchema,
   tx: txSchema,
   link: nameSchema,
@@ -156,24 +156,24 @@ export const decKeyRequestSchema = z.strictObject({
   ckn: cknStrategySchema,
   kind,
 });
-export const endTxRequestSchema = z.strictObject({ requestId: requestIdSchema, tx: txSchema });
-export const deviceRequestSchema = z.strictObject({ requestId: requestIdSchema, device: nameSchema });
-export const readRequestSchema = deviceRequestSchema.extend({
+const endTxRequestSchema = z.strictObject({ requestId: requestIdSchema, tx: txSchema });
+const deviceRequestSchema = z.strictObject({ requestId: requestIdSchema, device: nameSchema });
+const readRequestSchema = deviceRequestSchema.extend({
   parts: z.strictObject({ staticHostMappings: z.boolean().optional(), eventOptions: z.boolean().optional() }).optional(),
 });
-export const commitRequestSchema = deviceRequestSchema.extend({ tx: txSchema.optional(), loads: z.array(wireLoadSchema).min(1).max(16), comment, confirmMinutes: confirmMinutes.optional() });
-export const confirmPendingRequestSchema = deviceRequestSchema.extend({ tx: txSchema.optional(), change: wireChangeSchema.optional(), comment });
-export const stageRequestSchema = deviceRequestSchema.extend({ tx: txSchema, change: wireChangeSchema, comment, confirmMinutes });
-export const confirmStagedRequestSchema = deviceRequestSchema.extend({ tx: txSchema, change: wireChangeSchema.optional(), comment });
-export const releaseStagedRequestSchema = deviceRequestSchema.extend({ tx: txSchema });
+const commitRequestSchema = deviceRequestSchema.extend({ tx: txSchema.optional(), loads: z.array(wireLoadSchema).min(1).max(16), comment, confirmMinutes: confirmMinutes.optional() });
+const confirmPendingRequestSchema = deviceRequestSchema.extend({ tx: txSchema.optional(), change: wireChangeSchema.optional(), comment });
+const stageRequestSchema = deviceRequestSchema.extend({ tx: txSchema, change: wireChangeSchema, comment, confirmMinutes });
+const confirmStagedRequestSchema = deviceRequestSchema.extend({ tx: txSchema, change: wireChangeSchema.optional(), comment });
+const releaseStagedRequestSchema = deviceRequestSchema.extend({ tx: txSchema });
 
 // ---- responses ----
-export const keyInfoSchema = z.strictObject({ keyId: keyIdSchema, ckn: cknSchema, bits: z.int().min(8).max(65_536), check: z.string().regex(/^[0-9a-f]{16}$/) });
-export const releasedSchema = z.strictObject({ released: z.int().min(0) });
-export const readResponseSchema = z.strictObject({ config: wireConfigSchema });
-export const usersResponseSchema = z.strictObject({ users: z.array(nameSchema).max(4096) });
+const keyInfoSchema = z.strictObject({ keyId: keyIdSchema, ckn: cknSchema, bits: z.int().min(8).max(65_536), check: z.string().regex(/^[0-9a-f]{16}$/) });
+const releasedSchema = z.strictObject({ released: z.int().min(0) });
+const readResponseSchema = z.strictObject({ config: wireConfigSchema });
+const usersResponseSchema = z.strictObject({ users: z.array(nameSchema).max(4096) });
 const optText = (max: number) => text(max).optional();
-export const factsResponseSchema = z.strictObject({
+const factsResponseSchema = z.strictObject({
   facts: z.strictObject({ hostname: optText(256), model: optText(128), version: optText(128), serialNumber: optText(128) }),
 });
 const mkaSession = z.strictObject({
@@ -194,8 +194,8 @@ const mkaSession = z.strictObject({
   sakInstalled: z.boolean(),
   caks: z.array(z.strictObject({ ckn: optText(64), type: optText(64), state: optText(64) })).max(64),
 });
-export const sessionsResponseSchema = z.strictObject({ sessions: z.array(mkaSession).max(4096) });
-export const doneSchema = z.strictObject({ ok: z.literal(true) });
+const sessionsResponseSchema = z.strictObject({ sessions: z.array(mkaSession).max(4096) });
+const doneSchema = z.strictObject({ ok: z.literal(true) });
 export const checkResponseSchema = z.strictObject({
   site: nameSchema,
   kmes: z.array(z.strictObject({ sae: nameSchema, slave: nameSchema, ok: z.boolean(), message: optText(1024) })).max(4096),
@@ -205,7 +205,7 @@ export const healthSchema = z.strictObject({ ok: z.boolean(), site: nameSchema, 
 
 /** What every refusal looks like: a code a client can act on and a message a human can. */
 export const errorBodySchema = z.strictObject({ error: z.strictObject({ code: text(64), message: text(2048) }) });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** The POST endpoints: path, request body, answer body. */
 export const ENDPOINTS = {

@@ -56,7 +56,7 @@ function mapSecrets<A, B>(config: AnyConfig<A>, f: (secret: A, ckn: string | und
 // ---- client side ----
 
 /** The wire form of a config bound for the agent of `site`: every Secret must be a reference. */
-export function configToWire(config: MacsecConfig, site: string): WireConfig {
+function configToWire(config: MacsecConfig, site: string): WireConfig {
   return mapSecrets<Secret, WireSecret>(config as AnyConfig<Secret>, (s) => {
     const ref = refOf(s);
     if (ref === undefined) throw new KeyMaterialRefusedError(`refusing to send key material to agent ${site}`);
@@ -91,7 +91,7 @@ export function configFromAgent(config: WireConfig): MacsecConfig {
 /** Turns a reference into the Secret it stands for, or throws (the agent answers 409). */
 export type ResolveRef = (ref: WireSecret) => Secret;
 
-export function configFromWire(config: WireConfig, resolve: ResolveRef): MacsecConfig {
+function configFromWire(config: WireConfig, resolve: ResolveRef): MacsecConfig {
   return mapSecrets<WireSecret, Secret>(config as AnyConfig<WireSecret>, (r) => resolve(r)) as MacsecConfig;
 }
 

@@ -14,8 +14,8 @@ import { RequestIdReusedError, type IdempotencyCache } from './idempotency.js';
 import type { AgentMetrics } from './metrics.js';
 import { checkPeer, type PeerVerdict } from './peer.js';
 
-export type PostHandlers = { [E in EndpointName]: (body: z.infer<(typeof ENDPOINTS)[E]['request']>) => Promise<z.infer<(typeof ENDPOINTS)[E]['response']>> };
-export type GetHandler = (url: URL) => Promise<{ status?: number; contentType?: string; body: string }>;
+type PostHandlers = { [E in EndpointName]: (body: z.infer<(typeof ENDPOINTS)[E]['request']>) => Promise<z.infer<(typeof ENDPOINTS)[E]['response']>> };
+type GetHandler = (url: URL) => Promise<{ status?: number; contentType?: string; body: string }>;
 
 const BY_PATH = new Map<string, EndpointName>(Object.entries(ENDPOINTS).map(([name, e]) => [e.path, name as EndpointName]));
 

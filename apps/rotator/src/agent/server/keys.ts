@@ -18,7 +18,7 @@ export interface HeldKeyInfo {
   cipherSuite: CipherSuite;
 }
 
-export type KeyQuery = Partial<Pick<HeldKeyInfo, 'keyId' | 'tx' | 'sae' | 'link' | 'kind'>>;
+type KeyQuery = Partial<Pick<HeldKeyInfo, 'keyId' | 'tx' | 'sae' | 'link' | 'kind'>>;
 
 interface Held extends HeldKeyInfo {
   bytes: Buffer;

@@ -20,7 +20,7 @@ export async function agentCommand(deps: CliDeps, global: GlobalOptions): Promis
   const config = checked.config;
   const held = createHeldSecrets();
   holdDeviceSecrets(config, held);
-  const logger = createLogger({ format: global.logFormat, level: global.logLevel, stream: io.stderr, held, name: `qkd-macsec-agent ${config.site}` });
+  const logger = createLogger({ format: global.logFormat, level: global.logLevel, stream: io.stderr, held, env: io.env, name: `qkd-macsec-agent ${config.site}` });
   let agent;
   try {
     agent = await startAgent(config, { logger, held });

@@ -32,7 +32,7 @@ export interface IssueOptions {
 const SITE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 
 /** "sha256:<64 lower-case hex>" of the certificate's DER: the form sites.*.agent.fingerprint and agent.yaml take. */
-export function certificatePin(credential: Credential): string {
+function certificatePin(credential: Credential): string {
   return `sha256:${describeCertificate(credential.certificate).sha256Fingerprint.replaceAll(':', '').toLowerCase()}`;
 }
 

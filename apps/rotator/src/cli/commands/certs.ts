@@ -36,7 +36,7 @@ export interface CertEntry {
   problems: string[];
 }
 
-export async function policyOf(config: RotatorConfig): Promise<RenewalPolicy> {
+async function policyOf(config: RotatorConfig): Promise<RenewalPolicy> {
   const c = config.certificates;
   return {
     renewBeforeDays: c.renewBeforeDays,

@@ -39,7 +39,7 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
   const lost = new AbortController();
   const lock = await lockOrExit(deps, config, logger, { onLost: () => lost.abort() });
   const clock = deps.clock;
-  const metrics = createMetrics({ processMetrics: true, ...(clock !== undefined ? { now: () => clock().getTime() } : {}) });
+  const metrics = daemonMetrics(config, clock);
   const health = createHealth({ intervalSeconds: config.rotation.intervalSeconds, ...(clock !== undefined ? { now: () => clock().getTime() } : {}) });
   let server: MetricsServer | undefined;
   let control: ControlServer | undefined;
@@ -84,6 +84,15 @@ export async function runCommand(deps: CliDeps, global: GlobalOptions, options: 
   return EXIT_OK;
 }
 
+/** The daemon's metrics registry: the rotator's metrics, the config's policy gauges, the process's. */
+export function daemonMetrics(config: Pick<RotatorConfig, 'rotation' | 'certificates'>, clock?: () => Date): RotatorMetrics {
+  return createMetrics({
+    processMetrics: true,
+    policy: { intervalSeconds: config.rotation.intervalSeconds, renewBeforeDays: config.certificates.renewBeforeDays },
+    ...(clock !== undefined ? { now: () => clock().getTime() } : {}),
+  });
+}
+
 /** The control endpoint and its record in the state directory. */
 async function startControl(config: RotatorConfig, engine: DaemonEngine, logger: RotatorLogger): Promise<ControlServer> {
   const t = config.control.tls;
@@ -117,7 +126,7 @@ async function startControl(config: RotatorConfig, engine: DaemonEngine, logger:
   return server;
 }
 
-/** Last success per link from the engine's state, so key_age_seconds is right from the first scrape. */
+/** Last success per link from the engine's state, so qkd_macsec_key_age_seconds is right from the first scrape. */
 async function seedLastSuccess(rotator: Rotator, engine: DaemonEngine, metrics: RotatorMetrics, logger: RotatorLogger): Promise<Map<string, number>> {
   const last = new Map<string, number>();
   try {
@@ -135,7 +144,7 @@ async function seedLastSuccess(rotator: Rotator, engine: DaemonEngine, metrics: 
 }
 
 /** The earliest time a link is due (last success + interval); undefined (now) if any link has none. */
-export function firstDue(links: string[], lastSuccess: ReadonlyMap<string, number>, intervalSeconds: number): number | undefined {
+function firstDue(links: string[], lastSuccess: ReadonlyMap<string, number>, intervalSeconds: number): number | undefined {
   let first = Infinity;
   for (const l of links) {
     const t = lastSuccess.get(l);

@@ -47,13 +47,13 @@ export async function statusCommand(deps: CliDeps, global: GlobalOptions, option
   return EXIT_OK;
 }
 
-export function formatStatusView(view: StatusView, now: Date): string {
+function formatStatusView(view: StatusView, now: Date): string {
   const out = [formatStatus(view.links, now)];
   if (view.pending.length > 0) out.push('', formatPending(view, now));
   return out.join('\n');
 }
 
-export function formatStatus(links: LinkStatus[], now: Date): string {
+function formatStatus(links: LinkStatus[], now: Date): string {
   const mka = (l: LinkStatus) =>
     l.ends
       .map((e) => (e.error !== undefined ? `${e.device}: ${e.error}` : e.interfaces.map((i) => `${e.device} ${i.interface} ${i.state ?? (i.secured ? 'secured' : 'NOT secured')}`).join(', ')))

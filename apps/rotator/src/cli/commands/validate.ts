@@ -1,4 +1,4 @@
-// `qkd-macsec validate [--connect]`: every config problem (path: problem), exit 1 if any; which
+// `qkd-macsec validate [--connect]`: every config problem (path: problem) on stderr, exit 2 if any; which
 // process holds which link's keys (direct vs site agents); with --connect, each KME the coordinator
 // reaches is asked for the status of every SAE pair a link needs (both directions), each direct
 // device for its facts, and each site's agent for the same about its own KMEs and devices.
@@ -6,7 +6,7 @@ import { allDevices, checkConfigFile, formatIssue, type RotatorConfig, type Site
 import type { RotatorLogger } from '../../log/index.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { defaultAgentWiring, type AgentCheck, type AgentWiring } from '../agents.js';
-import { EXIT_FAILED, EXIT_OK, errorText, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, errorText, makeLogger, type CliDeps, type GlobalOptions } from '../context.js';
 import { keyCustody, custodyLines } from '../custody.js';
 import { line } from '../io.js';
 import { renderTable } from '../table.js';
@@ -18,7 +18,7 @@ export interface ValidateOptions {
   json?: boolean;
 }
 
-export interface Probe {
+interface Probe {
   kind: 'kme' | 'device' | 'agent';
   target: string;
   ok: boolean;
@@ -30,12 +30,13 @@ export async function validateCommand(deps: CliDeps, global: GlobalOptions, opti
   const { io } = deps;
   const result = await checkConfigFile(global.config, { env: io.env });
   if (result.config === undefined) {
-    if (options.json) line(io.stdout, JSON.stringify({ valid: false, issues: result.issues }, null, 2));
+    // A config that cannot be used is the operator's to fix: exit 2, as every command does for it.
+    if (options.json) line(io.stdout, JSON.stringify({ valid: false, file: global.config, issues: result.issues }, null, 2));
     else {
-      line(io.stdout, `config ${global.config}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`);
-      for (const issue of result.issues) line(io.stdout, `  ${formatIssue(issue)}`);
+      line(io.stderr, `config ${global.config}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`);
+      for (const issue of result.issues) line(io.stderr, `  ${formatIssue(issue)}`);
     }
-    return EXIT_FAILED;
+    return EXIT_USAGE;
   }
   const config = result.config;
   const logger = makeLogger(io, global);
@@ -77,7 +78,7 @@ function summary(config: RotatorConfig): string {
 }
 
 /** SAE pairs the links need: master → each slave, and each slave → master (dec_keys side). */
-export function saePairs(config: RotatorConfig): Array<[string, string]> {
+function saePairs(config: RotatorConfig): Array<[string, string]> {
   const pairs = new Map<string, [string, string]>();
   const devices = allDevices(config);
   const saeOf = (device: string) => devices.get(device)!.sae;
@@ -92,7 +93,7 @@ export function saePairs(config: RotatorConfig): Array<[string, string]> {
   return [...pairs.values()];
 }
 
-export async function probeAll(config: RotatorConfig, logger: RotatorLogger, agents: AgentWiring = defaultAgentWiring): Promise<Probe[]> {
+async function probeAll(config: RotatorConfig, logger: RotatorLogger, agents: AgentWiring = defaultAgentWiring): Promise<Probe[]> {
   const kmeClient = kmeClientFactory(config, { logger });
   const connect = deviceConnector(config, { logger, rpcTimeoutMs: 15_000 });
   const timed = async (kind: Probe['kind'], target: string, fn: () => Promise<string>): Promise<Probe> => {

@@ -3,8 +3,9 @@
 // TLS it also holds a random token the endpoint asks for, so only who can read the state
 // directory (mode 0700: the daemon's user, root) can use it.
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { writeFileAtomic } from '@qkd-macsec/cert-lcm';
 import { join } from 'node:path';
 import { pidAlive } from '../../state/lock.js';
 
@@ -25,10 +26,7 @@ export function newToken(): string {
 }
 
 export async function writeControlRecord(stateDir: string, record: ControlRecord): Promise<void> {
-  const file = join(stateDir, CONTROL_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(record)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(join(stateDir, CONTROL_FILE), `${JSON.stringify(record)}\n`, { mode: 0o600 });
 }
 
 export async function removeControlRecord(stateDir: string): Promise<void> {

@@ -22,7 +22,7 @@ export interface RotateRequest {
   noWait?: boolean;
 }
 
-export interface ControlHandlers {
+interface ControlHandlers {
   /** Runs a rotation now; `onQueued` when it has to wait for the daemon's own cycle first. */
   rotate(request: RotateRequest, onProgress: (e: ProgressEvent) => void, onQueued: (message: string) => void, onWait: (w: WaitInfo) => void): Promise<CycleReport>;
   status(request: { links?: string[] }): Promise<StatusView>;
@@ -51,7 +51,7 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-export class ControlRequestError extends Error {
+class ControlRequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -80,7 +80,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Checks a rotate/status body: `links` a list of known link names, `dryRun` and `noWait` booleans. */
-export function parseRotateRequest(body: unknown, known: readonly string[]): RotateRequest {
+function parseRotateRequest(body: unknown, known: readonly string[]): RotateRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlRequestError(400, 'request body must be a JSON object');
   const { links, dryRun, noWait, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);

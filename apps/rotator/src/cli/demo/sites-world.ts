@@ -9,7 +9,7 @@ import { startSitesBench, type SitesBench } from '../../agent/simulated-sites.js
 import { demoCables, demoLinksAndRotationYaml, type DemoCable } from './topology.js';
 
 /** dc1 holds the group's master r1; dc2 r2 and r3; dc3 r4. Every link crosses sites; dc1-edge spans all three. */
-export const SITES_DEMO: Record<string, { devices: string[] }> = { dc1: { devices: ['r1'] }, dc2: { devices: ['r2', 'r3'] }, dc3: { devices: ['r4'] } };
+const SITES_DEMO: Record<string, { devices: string[] }> = { dc1: { devices: ['r1'] }, dc2: { devices: ['r2', 'r3'] }, dc3: { devices: ['r4'] } };
 
 export interface SitesWorldOptions {
   tmpRoot?: string;

@@ -20,7 +20,7 @@ export interface DemoLink {
   slaves: Array<{ device: string; interfaces: string[] }>;
 }
 
-export const DEMO_LINKS: DemoLink[] = [
+const DEMO_LINKS: DemoLink[] = [
   { name: 'dc1-dc2', master: { device: 'r1', interfaces: ['et-0/0/0'] }, slaves: [{ device: 'r2', interfaces: ['et-0/0/0'] }] },
   { name: 'dc2-dc4', master: { device: 'r2', interfaces: ['et-0/0/1'] }, slaves: [{ device: 'r4', interfaces: ['et-0/0/0'] }] },
   {

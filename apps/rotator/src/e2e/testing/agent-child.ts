@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SitesBench } from '../agent/simulated-sites.js';
+import type { SitesBench } from '../../agent/simulated-sites.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli.ts');
 
 export interface AgentChild {
   site: string;

@@ -23,7 +23,7 @@ export async function runAndKill(bench: Bench, options: KillOptions): Promise<{ 
   const { point } = options;
   const specFile = join(bench.stateDir, 'child-spec.json');
   await writeFile(specFile, JSON.stringify(bench.fixtureSpec()), { mode: 0o600 });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'rotate-child.ts'), specFile], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'rotate-child.ts'), specFile], {
     env: {
       ...process.env,
       ROTATOR_TEST_PAUSE_AT: point,

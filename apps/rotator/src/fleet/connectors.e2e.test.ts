@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSecret } from '../config/secret.js';
 import type { DeviceConfig } from '../config/types.js';
-import { startTcpProxy } from '../e2e/tcp-proxy.js';
+import { startTcpProxy } from '../e2e/testing/tcp-proxy.js';
 import { deviceConnector } from './connectors.js';
 
 let sim: SimJunos;

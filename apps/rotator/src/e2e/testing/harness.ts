@@ -9,8 +9,8 @@ import { createQkdClient, type QkdClient } from '@qkd-macsec/etsi-qkd-client';
 import { connectJunos, type JunosDevice } from '@qkd-macsec/junos-netconf';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
-import type { EngineConfig } from '../engine/config-view.js';
-import { createRotator, type CreateRotatorOptions, type EngineLogger, type Rotator } from '../engine/index.js';
+import type { EngineConfig } from '../../engine/config-view.js';
+import { createRotator, type CreateRotatorOptions, type EngineLogger, type Rotator } from '../../engine/index.js';
 
 export const DEVICES = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'] as const;
 const SAE_KME: Record<string, string> = { r1: 'KME_A', r2: 'KME_B', r3: 'KME_B', r4: 'KME_A', r5: 'KME_A', r6: 'KME_B', r7: 'KME_C' };
@@ -214,6 +214,6 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
 }
 
 /** Down intervals of every simulated link since `since` (epoch ms on the simulator clock). */
-export function downSince(junos: SimJunos, since: number) {
+function downSince(junos: SimJunos, since: number) {
   return junos.downIntervalsSince(since);
 }

@@ -4,7 +4,7 @@
 // argv[3] = 'compact': 20 UUIDs an update, no journal, and the archive merged every few updates
 // (so a SIGKILL lands inside a merge too).
 import { randomUUID } from 'node:crypto';
-import { createStateStore } from './store.js';
+import { createStateStore } from '../store.js';
 
 const compacting = process.argv[3] === 'compact';
 const store = createStateStore(process.argv[2]!, compacting ? { compactAt: 50 } : {});

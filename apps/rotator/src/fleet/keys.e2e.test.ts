@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createQkdClient, type QkdClient, type QkdKey } from '@qkd-macsec/etsi-qkd-client';
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
-import { deriveCknCak, keyChainRotationChange, requiredKeyBits, type CipherSuite } from '@qkd-macsec/macsec-config';
+import { deriveCknCak, keyChainRotationChange, REDACTED, requiredKeyBits, type CipherSuite } from '@qkd-macsec/macsec-config';
 import { startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyCheckValue } from '../agent/protocol/check-value.js';
@@ -53,7 +53,7 @@ describe('KeySource, direct SAEs (scripted KMEs)', () => {
     expect(calls).toEqual([`SA enc_keys SB size=128 additional=SC`, `SB dec_keys SA ${ID}`, `SC dec_keys SA ${ID}`]);
     expect(k.keyId).toBe(ID);
     expect(k.ckn).toMatch(/^[0-9a-f]{64}$/);
-    expect(String(k.cakFor('r2'))).toBe('[redacted]');
+    expect(String(k.cakFor('r2'))).toBe(REDACTED); // macsec-config's Secret prints the package's marker
     expect(k.cakFor('r2').reveal()).toBe('07'.repeat(16));
     await keys.close();
   });

@@ -99,11 +99,11 @@ describe('KME clients from the config', () => {
       const key = keys[0]!;
       const hex = Buffer.from(key.bytes).toString('hex');
       expect(held.has(hex)).toBe(true);
-      expect(redactHeld(`oops ${hex} ${Buffer.from(key.bytes).toString('base64')}`, held)).toBe('oops <redacted> <redacted>');
+      expect(redactHeld(`oops ${hex} ${Buffer.from(key.bytes).toString('base64')}`, held)).toBe('oops [redacted] [redacted]');
       await slave.getKeyWithIds('SAE_A', [key.keyId]);
       const text = await metrics.render();
-      expect(text).toContain('kme_request_duration_seconds_count{kme="KME_A",operation="enc_keys"} 1');
-      expect(text).toContain('kme_request_duration_seconds_count{kme="KME_B",operation="dec_keys"} 1');
+      expect(text).toContain('qkd_macsec_kme_request_duration_seconds_count{kme="KME_A",operation="enc_keys"} 1');
+      expect(text).toContain('qkd_macsec_kme_request_duration_seconds_count{kme="KME_B",operation="dec_keys"} 1');
     } finally {
       await master.close();
       await slave.close();

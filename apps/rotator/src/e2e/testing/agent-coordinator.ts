@@ -5,11 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SitesBench } from '../agent/simulated-sites.js';
-import { createAgentDirectory, type AgentExchange } from '../agent/client/index.js';
-import type { EngineConfig, EngineHooks, EngineLink, Rotator } from '../engine/index.js';
-import { createRotator } from '../engine/index.js';
-import { createStateStore, type RotatorState } from '../state/index.js';
+import type { SitesBench } from '../../agent/simulated-sites.js';
+import { createAgentDirectory, type AgentExchange } from '../../agent/client/index.js';
+import type { EngineConfig, EngineHooks, EngineLink, Rotator } from '../../engine/index.js';
+import { createRotator } from '../../engine/index.js';
+import { createStateStore, type RotatorState } from '../../state/index.js';
 import { capturingLogger, type CapturingLogger } from './harness.js';
 
 export interface CoordinatorOptions {

@@ -1,3 +1,0 @@
-export * from './fleet.js';
-export * from './mutex.js';
-export * from './limit.js';
