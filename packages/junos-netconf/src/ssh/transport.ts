@@ -1,5 +1,6 @@
 // ssh2 is CommonJS and Node's ESM loader only sees some of its exports as named ones
 // (`utils` is missing), so take them from the default export.
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
@@ -11,7 +12,7 @@ import { poolSshPadding } from './padding.js';
 
 const { Client, utils } = ssh2;
 
-export interface SshAuth {
+interface SshAuth {
   username: string;
   password?: string;
   /** PEM/OpenSSH private key text or Buffer. */
@@ -36,22 +37,31 @@ export interface SshTransportOptions extends SshAuth, HostKeyPolicy {
   logger?: Logger;
 }
 
+/**
+ * The SSH connection, as the package's public types show it: in terms of Node's own types only, so
+ * a consumer's type check needs no ssh2 types (@types/ssh2 is a devDependency here).
+ */
 export interface SshTransport {
   /** "host:port", for messages. */
   readonly label: string;
   /** SHA256 fingerprint of the host key that was verified. */
   readonly hostKeyFingerprint: string;
   readonly closed: boolean;
-  /** Open a channel on the "netconf" subsystem. */
-  openSubsystem(name?: string): Promise<ClientChannel>;
-  sftp(): Promise<SFTPWrapper>;
+  /** Open a channel on a subsystem ("netconf" by default): a Duplex to hand to startRpcSession. */
+  openSubsystem(name?: string): Promise<Duplex>;
   /** Called once when the SSH connection ends, with the error if it failed. */
   onClose(listener: (err?: Error) => void): void;
   close(): Promise<void>;
 }
 
+/** The connection as the package's own code uses it: ssh2's channel and SFTP types (not exported from the index). */
+export interface SshConnection extends SshTransport {
+  openSubsystem(name?: string): Promise<ClientChannel>;
+  sftp(): Promise<SFTPWrapper>;
+}
+
 /** Names of the options that hold secrets; they never appear in errors, logs or JSON. */
-export const SECRET_OPTION_KEYS = ['password', 'privateKey', 'passphrase'] as const;
+const SECRET_OPTION_KEYS = ['password', 'privateKey', 'passphrase'] as const;
 
 /** A copy of options safe to log: secrets replaced by "[redacted]". */
 export function redactOptions<T extends object>(options: T): T {
@@ -70,6 +80,11 @@ function authMethods(o: SshAuth): string[] {
 
 /** Connect, verify the host key, authenticate. Resolves once the SSH session is ready. */
 export function connectSsh(options: SshTransportOptions): Promise<SshTransport> {
+  return openSsh(options);
+}
+
+/** connectSsh, typed for the package's own use (SFTP, ssh2's channel type). */
+export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
   const port = options.port ?? 830;
   const label = `${options.host}:${port}`;
   const logger = options.logger ?? defaultLogger;
@@ -92,7 +107,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
   }
   poolSshPadding();
 
-  return new Promise<SshTransport>((resolve, reject) => {
+  return new Promise<SshConnection>((resolve, reject) => {
     const client = new Client();
     const transport = new Transport(client, label);
     let hostKeyError: HostKeyError | undefined;
@@ -161,7 +176,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
  * every kept session: README, "Memory per kept session"). The ssh2 client is a #private field: its
  * config holds the password.
  */
-class Transport implements SshTransport {
+class Transport implements SshConnection {
   hostKeyFingerprint = '';
   closed = false;
   closeError: Error | undefined = undefined;
