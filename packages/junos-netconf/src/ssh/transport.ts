@@ -89,18 +89,9 @@ export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
   const label = `${options.host}:${port}`;
   const logger = options.logger ?? defaultLogger;
   const methods = authMethods(options);
-  if (methods.length === 0) {
-    return Promise.reject(new TypeError(`no SSH credentials for ${options.username}@${label}: give password, privateKey or agent`));
-  }
-  if (options.privateKey !== undefined) {
-    // Parse up front so a bad key or passphrase is a clear local error (ssh2's text names no secret either).
-    const parsed = utils.parseKey(options.privateKey, options.passphrase);
-    if (parsed instanceof Error) {
-      return Promise.reject(new TypeError(`privateKey for ${options.username}@${label} cannot be used: ${/passphrase/i.test(parsed.message) ? 'wrong or missing passphrase' : 'unsupported or corrupt key'}`));
-    }
-  }
   let check: ReturnType<typeof createHostKeyCheck>;
   try {
+    checkCredentials(options, label, methods);
     check = createHostKeyCheck(options, options.host, port);
   } catch (err) {
     return Promise.reject(err);
@@ -112,34 +103,18 @@ export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
     const transport = new Transport(client, label);
     let hostKeyError: HostKeyError | undefined;
     let ready = false;
-
-    const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
-    const config: ConnectConfig = {
-      host: options.host,
-      port,
-      username: options.username,
-      readyTimeout: options.handshakeTimeoutMs ?? 20_000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
-      tryKeyboard: options.password !== undefined,
-      hostVerifier: (key: Buffer): boolean => {
-        const result = check(key);
-        transport.hostKeyFingerprint = result.fingerprint;
-        if (result.error) hostKeyError = result.error;
-        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
-        return result.ok;
-      },
-      ...(options.password !== undefined ? { password: options.password } : {}),
-      ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
-      ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
-      ...(agent ? { agent } : {}),
-    };
+    const config = connectConfig(options, port, (key) => {
+      const result = check(key);
+      transport.hostKeyFingerprint = result.fingerprint;
+      if (result.error) hostKeyError = result.error;
+      if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
+      return result.ok;
+    });
 
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       // Junos often offers password auth only as keyboard-interactive.
       finish(prompts.map(() => options.password ?? ''));
     });
-
     // After each key exchange (the first, and any rekey): what ssh2 keeps of it and need not.
     client.on('handshake', () => releaseHandshakeLeftovers(client));
     client.on('ready', () => {
@@ -147,12 +122,7 @@ export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
       resolve(transport);
     });
     client.on('error', (err: Error & { level?: string }) => {
-      if (!ready) {
-        if (hostKeyError) return reject(hostKeyError);
-        if (err.level === 'client-authentication') return reject(new AuthenticationError(`SSH authentication failed for ${options.username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username: options.username, methods }));
-        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError(`SSH handshake timed out after ${config.readyTimeout!} ms on ${label}`, { operation: 'SSH handshake', timeoutMs: config.readyTimeout!, host: label }));
-        return reject(new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err }));
-      }
+      if (!ready) return reject(hostKeyError ?? handshakeError(err, { label, username: options.username, methods, timeoutMs: config.readyTimeout! }));
       transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
     });
     client.on('close', () => {
@@ -168,6 +138,45 @@ export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
     // messages, so there is nothing for Nagle to coalesce. (Node applies it once connected.)
     client.setNoDelay(options.tcpNoDelay ?? true);
   });
+}
+
+/** Credentials that cannot work are a clear local error, before any connection (naming no secret). */
+function checkCredentials(options: SshTransportOptions, label: string, methods: string[]): void {
+  if (methods.length === 0) throw new TypeError(`no SSH credentials for ${options.username}@${label}: give password, privateKey or agent`);
+  if (options.privateKey !== undefined) {
+    // Parsed up front so a bad key or passphrase is a clear local error (ssh2's text names no secret either).
+    const parsed = utils.parseKey(options.privateKey, options.passphrase);
+    if (parsed instanceof Error) {
+      throw new TypeError(`privateKey for ${options.username}@${label} cannot be used: ${/passphrase/i.test(parsed.message) ? 'wrong or missing passphrase' : 'unsupported or corrupt key'}`);
+    }
+  }
+}
+
+/** ssh2's connect options: our defaults, the host key check, and only the credentials given. */
+function connectConfig(options: SshTransportOptions, port: number, hostVerifier: (key: Buffer) => boolean): ConnectConfig {
+  const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
+  return {
+    host: options.host,
+    port,
+    username: options.username,
+    readyTimeout: options.handshakeTimeoutMs ?? 20_000,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 3,
+    tryKeyboard: options.password !== undefined,
+    hostVerifier,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
+    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+    ...(agent ? { agent } : {}),
+  };
+}
+
+/** Why the SSH set-up failed (a host key refusal is reported before this): auth, timeout, or the connection. */
+function handshakeError(err: Error & { level?: string }, at: { label: string; username: string; methods: string[]; timeoutMs: number }): Error {
+  const { label, username, methods, timeoutMs } = at;
+  if (err.level === 'client-authentication') return new AuthenticationError(`SSH authentication failed for ${username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username, methods });
+  if (err.level === 'client-timeout') return new NetconfTimeoutError(`SSH handshake timed out after ${timeoutMs} ms on ${label}`, { operation: 'SSH handshake', timeoutMs, host: label });
+  return new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
 }
 
 /**
