@@ -1,11 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // junos-yang: test support (spawns yanglint), kept out of the main entry so the library stays pure.
-  entry: { index: "src/index.ts", "test-support/junos-yang": "src/test-support/junos-yang.ts" },
+  // junos-yang spawns yanglint and reads files: its own entry, so the main one stays pure.
+  // Test helpers (src/testing/) are no entry and imported by none: they never reach dist/.
+  entry: { index: 'src/index.ts', 'xml/index': 'src/xml/index.ts', 'junos-yang': 'src/junos-yang.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
+  // Shared chunks in CJS too, so MacsecConfigError is one class whichever entry loaded it
+  // (`instanceof MacsecConfigError` catches an XmlError from ./xml).
+  splitting: true,
   target: 'node20',
 });

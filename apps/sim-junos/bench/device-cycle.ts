@@ -18,10 +18,12 @@ import { activeTree, emptyTree, type ConfigNode } from '../src/config-tree.js';
 import { applySetCommands } from '../src/config-text.js';
 import type { SimDevice } from '../src/device.js';
 import { createLinkModel } from '../src/link-model.js';
-import { silentLogger } from '../src/logger.js';
+import { levelLogger, silentLogger } from '../src/logger.js';
 import { runNetconfSession } from '../src/netconf-session.js';
 import { createMemoryFs } from '../src/sftp.js';
 import { createConfigStore } from '../src/store.js';
+// A bench script, never published: the workspace's one median, not a copy of it.
+import { median } from '../../../tools/bench/stats.js';
 
 const DEVICES = Number(process.env.DEVICES ?? 2000);
 const CYCLES = Number(process.env.CYCLES ?? 10);
@@ -72,7 +74,7 @@ for (let i = 0; i < DEVICES; i++) {
     files: createMemoryFs([]),
     newSession: (user) => ({ id: i + 1, user }),
     sessions: new Map(),
-    log: silentLogger,
+    log: levelLogger(silentLogger),
     stats: { sessions: 0, rpcs: 0 },
   });
 }
@@ -164,6 +166,5 @@ for (let cycle = 1; cycle <= CYCLES; cycle++) {
   for (const [k, v] of Object.entries(ms)) (perStep[k] ??= []).push(v);
   console.log(`cycle ${cycle}: ${Object.entries(ms).map(([k, v]) => `${k} ${((v * 1000) / DEVICES).toFixed(0)}`).join(', ')} µs per device`);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 // The first cycle runs colder code (the JIT), as a fresh simulator's does.
 console.log(`median of cycles 2..${CYCLES}: ${Object.entries(perStep).map(([k, v]) => `${k} ${((median(v.slice(1)) * 1000) / DEVICES).toFixed(0)}`).join(', ')} µs per device`);

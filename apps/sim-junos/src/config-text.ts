@@ -10,7 +10,7 @@ interface Token {
   line: number;
 }
 
-export function tokenize(text: string): Token[] {
+function tokenize(text: string): Token[] {
   const out: Token[] = [];
   let line = 1;
   let i = 0;
@@ -222,7 +222,7 @@ export function applySetCommands(tree: ConfigNode, text: string): string[] {
   return warnings;
 }
 
-export function quote(word: string): string {
+function quote(word: string): string {
   return word === '' || /[\s{};"#\[\]]/.test(word) ? `"${word.replace(/["\\]/g, '\\$&')}"` : word;
 }
 
@@ -284,7 +284,7 @@ function renderChildren(node: ConfigNode, schema: Schema | undefined, inMacro: b
   }
 }
 
-export interface FlatStatement {
+interface FlatStatement {
   /** Hierarchy words above the statement (`security macsec connectivity-association CA`). */
   path: string[];
   tag: string;
@@ -319,7 +319,7 @@ function inactivePaths(tree: ConfigNode): string[][] {
 }
 
 /** One entry per leaf, flag or empty container/entry: the `display set` view of a tree. */
-export function flattenTree(tree: ConfigNode): FlatStatement[] {
+function flattenTree(tree: ConfigNode): FlatStatement[] {
   const out: FlatStatement[] = [];
   const walk = (node: ConfigNode, schema: Schema | undefined, inMacro: boolean, path: string[], off: boolean) => {
     for (const c of node.children) {

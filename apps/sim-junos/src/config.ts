@@ -15,7 +15,7 @@ const endSchema = z.union([
     .transform((s) => ({ device: s.slice(0, s.indexOf(':')), interface: s.slice(s.indexOf(':') + 1) })),
 ], { error: 'expected "device:interface" (e.g. "r1:ge-0/0/0") or { device, interface }' });
 
-export const deviceConfigSchema = z
+const deviceConfigSchema = z
   .object({
     port: z.number().int().min(0).max(65535).optional(),
     username: z.string().min(1).optional(),

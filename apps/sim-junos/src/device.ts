@@ -3,10 +3,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ConfigStore, SessionRef } from './store.js';
 import type { Faults } from './faults.js';
 import type { MemoryFs } from './sftp.js';
-import type { SimLogger } from './logger.js';
+import type { LevelLogger } from './logger.js';
 import type { PlatformFamily } from './platform.js';
 
-export interface DeviceIdentity {
+interface DeviceIdentity {
   hostname: string;
   model: string;
   version: string;
@@ -32,7 +32,7 @@ export interface SimDevice extends DeviceIdentity {
   newSession(user: string): SessionRef;
   /** Open NETCONF sessions by id, each with a function ending it (for kill-session). */
   sessions: Map<number, { user: string; kill(): void }>;
-  log: SimLogger;
+  log: LevelLogger;
   /** RPC counters for the bench and tests. */
   stats: { sessions: number; rpcs: number };
 }

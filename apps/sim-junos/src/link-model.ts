@@ -241,6 +241,8 @@ export class UnknownLinkError extends Error {
 /** `skewOf(device)`: how far the device's clock is ahead of the simulator's (ms); key start-times
  *  are read on the device's clock. A device's start-times are scheduled with the skew it has when
  *  its tree is applied: after changing a skew, call `committed` for the device again. */
+// Over 80 lines: a factory whose closure holds every link's state and intervals; its methods
+// are short and share that state.
 export function createLinkModel(defs: LinkDefinition[], trees: Map<string, ConfigNode>, start: number, skewOf: (device: string) => number = () => 0): LinkModel {
   const snapshots = new Map(trees);
   const ends = new Map<string, EndSchedule>();

@@ -1,5 +1,5 @@
 // The CLI's table of links: state, and how long each was down and on its fallback key.
-import type { LinkHistory } from './index.js';
+import type { LinkHistory } from './sim-types.js';
 import type { LinkStatus } from './link-model.js';
 
 export interface LinkRow {

@@ -1,21 +1,50 @@
-// What the simulator reports as it runs: sessions, commits, link changes. Never key material:
+// The logger shape every qkd-macsec package accepts (CONTRIBUTING.md): `console`, a tslog Logger
+// or a test spy fit it as they are. The simulator reports sessions, commits and link changes;
 // no CAK or secret is ever passed to a logger.
-export interface SimLogger {
-  info(...args: unknown[]): unknown;
-  warn(...args: unknown[]): unknown;
-  debug(...args: unknown[]): unknown;
+
+export interface Logger {
+  warn(message: string, context?: Record<string, unknown>): void;
+  error?(message: string, context?: Record<string, unknown>): void;
+  info?(message: string, context?: Record<string, unknown>): void;
+  debug?(message: string, context?: Record<string, unknown>): void;
 }
 
-export const silentLogger: SimLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+type LogFn = (message: string, context?: Record<string, unknown>) => void;
 
-/** A logger that can never break the simulator: a throwing logger is ignored. */
-export function safeLogger(l: SimLogger): SimLogger {
-  const call = (level: keyof SimLogger) => (...args: unknown[]) => {
-    try {
-      l[level](...args);
-    } catch {
-      // logging is best effort
-    }
-  };
-  return { info: call('info'), warn: call('warn'), debug: call('debug') };
+/** Every level callable: what the simulator's own code logs through. */
+export interface LevelLogger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  /** False when debug lines would be dropped, so the request path can skip building them. */
+  debugOn: boolean;
 }
+
+const TSLOG_DEBUG = 2;
+
+/**
+ * The given logger with every level present: `error` falls back to `warn`, a missing `info` or
+ * `debug` drops the line. A logger that throws cannot break a request: logging is best effort.
+ */
+export function levelLogger(logger: Logger): LevelLogger {
+  const call = (fn: LogFn | undefined): LogFn =>
+    fn === undefined
+      ? () => undefined
+      : (message, context) => {
+          try {
+            // No `undefined` argument: tslog would print it.
+            if (context === undefined) fn.call(logger, message);
+            else fn.call(logger, message, context);
+          } catch {
+            // best effort
+          }
+        };
+  // A tslog Logger says which levels it prints; anything else gets every debug line.
+  const settings = (logger as { settings?: { minLevel?: number; type?: string } }).settings;
+  const debugOn = logger.debug !== undefined && (settings === undefined || (settings.type !== 'hidden' && (settings.minLevel ?? 0) <= TSLOG_DEBUG));
+  return { error: call(logger.error ?? logger.warn), warn: call(logger.warn), info: call(logger.info), debug: call(logger.debug), debugOn };
+}
+
+/** Drops every line: the default of startSimJunos. */
+export const silentLogger: Logger = { warn: () => undefined };

@@ -17,7 +17,7 @@ import type { SessionRef } from './store.js';
 import { parseXmlDocument, XmlInputError } from './xml.js';
 
 /** Largest RPC accepted; a bigger one ends the session (Junos has a similar cap). */
-export const MAX_RPC_BYTES = 8 * 1024 * 1024;
+const MAX_RPC_BYTES = 8 * 1024 * 1024;
 
 const JUNOS_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:candidate:1.0',
@@ -42,6 +42,8 @@ export interface NetconfSessionOptions {
   onClose?(): void;
 }
 
+// Over 80 lines: one session's state (framing, hello, queue, faults, close) is this closure's
+// locals, and its few handlers all read and write them; split, they would pass it all around.
 export function runNetconfSession(stream: Duplex, opts: NetconfSessionOptions): void {
   const { device, session } = opts;
   // Junos offers base:1.1 once `system services netconf rfc-compliant` is committed.

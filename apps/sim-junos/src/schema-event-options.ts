@@ -20,9 +20,9 @@ import {
   type Schema,
 } from './schema-types.js';
 
-export const EVENT_TRACE_FLAGS = ['server', 'configuration', 'events', 'timer-events', 'database', 'policy', 'registration', 'syslogd', 'all'] as const;
+const EVENT_TRACE_FLAGS = ['server', 'configuration', 'events', 'timer-events', 'database', 'policy', 'registration', 'syslogd', 'all'] as const;
 /** generate-event: max-elements 10. */
-export const MAX_GENERATE_EVENTS = 10;
+const MAX_GENERATE_EVENTS = 10;
 
 const policyEventScript = list(
   {

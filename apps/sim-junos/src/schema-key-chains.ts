@@ -3,8 +3,8 @@
 import { container, enumLeaf, list, str, uint, type Schema } from './schema-types.js';
 import { cknLeaf } from './schema-macsec.js';
 
-export const KEY_ALGORITHMS = ['md5', 'hmac-sha-1', 'ao', 'sha-1', 'hmac-sha2-224', 'hmac-sha2-256', 'hmac-sha2-384', 'hmac-sha2-512'] as const;
-export const KEY_OPTIONS = ['basic', 'isis-enhanced'] as const;
+const KEY_ALGORITHMS = ['md5', 'hmac-sha-1', 'ao', 'sha-1', 'hmac-sha2-224', 'hmac-sha2-256', 'hmac-sha2-384', 'hmac-sha2-512'] as const;
+const KEY_OPTIONS = ['basic', 'isis-enhanced'] as const;
 
 const key = list(
   {

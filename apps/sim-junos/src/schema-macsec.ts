@@ -19,12 +19,12 @@ import {
   type Schema,
 } from './schema-types.js';
 
-export const CIPHER_SUITES = ['gcm-aes-128', 'gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'] as const;
-export const SECURITY_MODES = ['dynamic', 'static-sak', 'static-cak'] as const;
-export const OFFSETS = ['0', '30', '50'] as const;
-export const EXCLUDE_PROTOCOLS = ['cdp', 'lldp', 'lacp'] as const;
-export const MACSEC_TRACE_FLAGS = ['config', 'debug', 'telemetry', 'normal', 'all'] as const;
-export const MKA_TRACE_FLAGS = ['mka-packets', 'state', 'to-secy', 'keys', 'normal', 'all'] as const;
+const CIPHER_SUITES = ['gcm-aes-128', 'gcm-aes-256', 'gcm-aes-xpn-128', 'gcm-aes-xpn-256'] as const;
+const SECURITY_MODES = ['dynamic', 'static-sak', 'static-cak'] as const;
+const OFFSETS = ['0', '30', '50'] as const;
+const EXCLUDE_PROTOCOLS = ['cdp', 'lldp', 'lacp'] as const;
+const MACSEC_TRACE_FLAGS = ['config', 'debug', 'telemetry', 'normal', 'all'] as const;
+const MKA_TRACE_FLAGS = ['mka-packets', 'state', 'to-secy', 'keys', 'normal', 'all'] as const;
 
 /** CKN (pre-shared-key, fallback-key, key-chain key-name): length 2..64 and
  *  posix-pattern "^([0-9a-fA-F][0-9a-fA-F]){1,32}$". */

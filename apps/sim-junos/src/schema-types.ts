@@ -4,7 +4,7 @@
 import type { PlatformFamily } from './platform.js';
 
 export type StatementKind = 'container' | 'list' | 'leaf' | 'leaf-list' | 'flag';
-export type Range = readonly [number, number];
+type Range = readonly [number, number];
 
 export interface Schema {
   kind: StatementKind;
@@ -52,7 +52,7 @@ export const enumLeaf = (values: readonly string[], extra: Partial<Schema> = {})
 export const str = (min: number, max: number, extra: Partial<Schema> = {}): Schema => ({ kind: 'leaf', length: [min, max], ...extra });
 
 /** YANG grouping `apply-advanced`, which every Junos container and list entry uses. */
-export function advanced(children: Record<string, Schema>): Record<string, Schema> {
+function advanced(children: Record<string, Schema>): Record<string, Schema> {
   return { 'apply-groups': leafList, 'apply-groups-except': leafList, 'apply-macro': applyMacro, ...children };
 }
 

@@ -3,7 +3,6 @@
 // The modelled hierarchies (security macsec, authentication-key-chains, event-options) follow
 // Juniper's 24.4R1 YANG: their statements, value types and ranges are in schema-macsec.ts,
 // schema-key-chains.ts and schema-event-options.ts, checked by validate-types.ts.
-import type { PlatformFamily } from './platform.js';
 import { EVENT_OPTIONS } from './schema-event-options.js';
 import { KEY_CHAINS } from './schema-key-chains.js';
 import { MACSEC } from './schema-macsec.js';
@@ -11,7 +10,6 @@ import { applyMacro, leaf, leafList, flag } from './schema-types.js';
 
 export type { Schema, StatementKind } from './schema-types.js';
 import type { Schema } from './schema-types.js';
-export type { PlatformFamily };
 
 const family: Schema = {
   kind: 'container',

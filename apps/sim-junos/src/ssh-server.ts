@@ -20,13 +20,14 @@ export interface HostKey {
   fingerprint: string;
 }
 
-export class HostKeyError extends Error {
-  override name = 'HostKeyError';
+/** A host key the simulator cannot use (not junos-netconf's HostKeyError, which refuses a server's key). */
+export class InvalidHostKeyError extends Error {
+  override name = 'InvalidHostKeyError';
 }
 
 export function fingerprintOf(publicKey: string | Buffer): string {
   const parsed = utils.parseKey(publicKey);
-  if (parsed instanceof Error) throw new HostKeyError(`cannot parse host key: ${parsed.message}`);
+  if (parsed instanceof Error) throw new InvalidHostKeyError(`cannot parse host key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   return sha256Fingerprint(key.getPublicSSH());
 }
@@ -43,9 +44,9 @@ export function loadHostKey(privateKey?: string): HostKey {
     }
   }
   const parsed = utils.parseKey(privateKey);
-  if (parsed instanceof Error) throw new HostKeyError(`cannot parse the configured host key: ${parsed.message}`);
+  if (parsed instanceof Error) throw new InvalidHostKeyError(`cannot parse the configured host key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key.isPrivateKey()) throw new HostKeyError('the configured host key is a public key; a private key is needed');
+  if (!key.isPrivateKey()) throw new InvalidHostKeyError('the configured host key is a public key; a private key is needed');
   const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')}`;
   return { privateKey, publicKey, fingerprint: fingerprintOf(publicKey) };
 }

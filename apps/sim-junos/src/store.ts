@@ -27,7 +27,7 @@ export interface CommitRecord {
   confirmPending?: boolean;
 }
 
-export interface CommitOptions {
+interface CommitOptions {
   /** Commit confirmed: roll back automatically unless another commit arrives within this time. */
   confirmTimeoutMs?: number;
   log?: string;
@@ -85,6 +85,8 @@ const issuesToFailure = (issues: ConfigIssue[]) =>
     issues.map((i) => ({ severity: i.severity, path: i.path, message: i.message, ...(i.badElement !== undefined ? { badElement: i.badElement } : {}) })),
   );
 
+// Over 80 lines: a factory whose closure holds one device's candidate, committed tree, history,
+// locks and pending confirm; its methods are short and share that state.
 export function createConfigStore(clock: Clock, initial: ConfigNode = emptyTree(), family: PlatformFamily = 'junos'): ConfigStore {
   const history: CommitRecord[] = [{ tree: cloneNode(initial), time: clock.now(), user: 'root', log: 'initial configuration' }];
   let shared = history[0]!.tree;

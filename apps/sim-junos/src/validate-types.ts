@@ -19,7 +19,7 @@ export const isEncrypted = (value: string) => value.startsWith('$9$');
 const charCount = (value: string) => (/[\uD800-\uDFFF]/.test(value) ? [...value].length : value.length);
 
 /** Why `value` does not fit the type of `s`, or undefined when it does (no message is built then). */
-export function typeError(value: string, s: Schema, family: PlatformFamily, showValue = !s.secret): string | undefined {
+function typeError(value: string, s: Schema, family: PlatformFamily, showValue = !s.secret): string | undefined {
   // Runs on every value of every load: nothing is allocated unless there is something to say.
   if (s.range) {
     const range = s.familyRange?.[family] ?? s.range;

@@ -6,14 +6,14 @@
 import type { Server } from 'node:https';
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimLogger } from './logger.js';
+import type { LevelLogger } from './logger.js';
 
 export interface ClientErrorOptions {
   kmeId: string;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   maxHeaderBytes: number;
-  logger: SimLogger;
+  logger: LevelLogger;
   /** The response in progress on a socket, if any: its headers may already be on the wire. */
   inFlight: (socket: Socket) => ServerResponse | undefined;
 }

@@ -117,6 +117,13 @@ const linkSchema = z
 
 export const configSchema = z
   .object({
+    /**
+     * 'linked' (default): keys go from a KME to another across a link. 'single-kme': one KME
+     * with every SAE attached to it, keys between any two of its SAEs drawn from one pool (the
+     * limits in `defaults`) — the layout of the ETSI reference implementation and of test suites
+     * written for it.
+     */
+    topology: z.enum(['linked', 'single-kme']).default('linked'),
     kmes: z.array(kmeSchema).min(1, 'expected at least one KME'),
     links: z.array(linkSchema).default([]),
     defaults: limitsSchema.partial().default({}),
@@ -217,12 +224,26 @@ export const configSchema = z
       for (const [name, v] of [['keySize', limits.keySize], ['minKeySize', limits.minKeySize], ['maxKeySize', limits.maxKeySize]] as const)
         if (v % 8 !== 0) ctx.addIssue({ code: 'custom', path: ['links', i], message: `${name} ${v} is not a multiple of 8` });
     });
+    if (config.topology === 'single-kme') checkSingleKme(config, ctx);
     const hasFiles = config.caFile !== undefined || config.kmes.some((k) => k.certFile !== undefined);
     if (hasFiles && config.pkiDir !== undefined)
       ctx.addIssue({ code: 'custom', path: ['pkiDir'], message: 'give either pkiDir or caFile/certFile/keyFile, not both' });
     if (config.kmes.some((k) => k.certFile !== undefined) && config.caFile === undefined)
       ctx.addIssue({ code: 'custom', path: ['caFile'], message: 'caFile is required when KMEs name certFile/keyFile' });
   });
+
+/** A single-KME topology: one KME, two SAEs or more, and no links (its one pool takes `defaults`). */
+function checkSingleKme(config: { kmes: { saes: string[] }[]; links: unknown[]; defaults: Partial<LinkLimits> }, ctx: z.RefinementCtx): void {
+  if (config.kmes.length !== 1)
+    ctx.addIssue({ code: 'custom', path: ['kmes'], message: `topology single-kme takes exactly one KME, got ${config.kmes.length}` });
+  else if (config.kmes[0]!.saes.length < 2)
+    ctx.addIssue({ code: 'custom', path: ['kmes', 0, 'saes'], message: 'topology single-kme needs two SAEs or more on the KME (a master and a slave)' });
+  if (config.links.length > 0)
+    ctx.addIssue({ code: 'custom', path: ['links'], message: 'topology single-kme has no links: its SAEs share one key pool, set its limits under defaults' });
+  const limits = linkLimits({ defaults: config.defaults }, {});
+  if (limits.keySize < limits.minKeySize || limits.keySize > limits.maxKeySize || limits.keySize % 8 !== 0)
+    ctx.addIssue({ code: 'custom', path: ['defaults'], message: `keySize ${limits.keySize} must be a multiple of 8 within ${limits.minKeySize}..${limits.maxKeySize}` });
+}
 
 export type SimKmeConfig = z.output<typeof configSchema>;
 export type SimKmeConfigInput = z.input<typeof configSchema>;
@@ -297,7 +318,7 @@ export function defaultConfigInput(ports: { a: number; b: number } = { a: 0, b: 
 }
 
 /** The limits of the link between two KMEs, defaults filled in. */
-export function linkLimits(config: SimKmeConfig, link: Partial<LinkLimits>): LinkLimits {
+export function linkLimits(config: Pick<SimKmeConfig, 'defaults'>, link: Partial<LinkLimits>): LinkLimits {
   const pick = <K extends keyof LinkLimits>(k: K): LinkLimits[K] => link[k] ?? config.defaults[k] ?? DEFAULT_LIMITS[k];
   return {
     keySize: pick('keySize'),
@@ -309,4 +330,16 @@ export function linkLimits(config: SimKmeConfig, link: Partial<LinkLimits>): Lin
     keyRateBps: pick('keyRateBps'),
     initialFill: pick('initialFill'),
   };
+}
+
+/**
+ * The key pools of a configuration: one per link, or in a single-KME topology one from the KME to
+ * itself, which every pair of its SAEs draws from.
+ */
+export function keyPools(config: SimKmeConfig): { kmes: [string, string]; limits: LinkLimits }[] {
+  if (config.topology === 'single-kme') {
+    const id = config.kmes[0]!.id;
+    return [{ kmes: [id, id], limits: linkLimits(config, {}) }];
+  }
+  return config.links.map((l) => ({ kmes: l.kmes, limits: linkLimits(config, l) }));
 }

@@ -1,6 +1,6 @@
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { saeIdFromCertificate } from './kme-server.js';
+import { saeIdFromCertificate } from './sae-identity.js';
 
 const cert = (fields: Partial<PeerCertificate>) => ({ subject: { CN: 'SAE_CN' }, ...fields }) as PeerCertificate;
 

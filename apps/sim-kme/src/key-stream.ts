@@ -85,7 +85,7 @@ export interface IssuedKey {
   readonly key: Buffer;
 }
 
-export type RetrieveResult =
+type RetrieveResult =
   | { ok: true; keys: IssuedKey[] }
   | { ok: false; reason: 'not-found' | 'not-entitled'; keyId: string };
 
@@ -96,7 +96,7 @@ export interface RelayBatch {
   keys: { keyId: string; key: Buffer; masterSaeId: string; slaves: string[] }[];
 }
 
-export type IssueResult =
+type IssueResult =
   | { ok: true; keys: IssuedKey[]; relay: RelayBatch[] }
   | { ok: false; reason: 'pool-empty'; link: readonly [string, string]; neededBits: number; availableBits: number };
 
@@ -139,6 +139,8 @@ export interface KeyNetworkOptions {
   heldKeyTtlMs?: number;
 }
 
+// Over 80 lines: a factory whose closure holds the state (held keys, pools, SAE owners) that
+// its short methods share; the object it returns is the module's one concept.
 export function createKeyNetwork(topology: TopologyInput, now: Clock = Date.now, options: KeyNetworkOptions = {}): KeyNetwork {
   const ttl = options.heldKeyTtlMs ?? 0;
   const expiry = () => (ttl > 0 ? now() + ttl : Number.POSITIVE_INFINITY);

@@ -1,34 +1,47 @@
-// Structured logs through tslog. Callers log IDs, paths and status codes; key material never
+// The logger shape every qkd-macsec package accepts (CONTRIBUTING.md): `console`, a tslog Logger
+// or a test spy fit it as they are. Callers log IDs, paths and status codes; key material never
 // reaches a logger (the server only ever passes it to the response body).
-import { Logger } from 'tslog';
 
-export type LogLevel = 'silly' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-export type LogFormat = 'pretty' | 'json';
-
-const LEVELS: Record<LogLevel, number> = { silly: 0, trace: 1, debug: 2, info: 3, warn: 4, error: 5, fatal: 6, silent: 7 };
-
-/** The few methods the simulator calls; a tslog Logger satisfies it, so does a test spy. */
-export interface SimLogger {
-  debug(...args: unknown[]): unknown;
-  info(...args: unknown[]): unknown;
-  warn(...args: unknown[]): unknown;
-  error(...args: unknown[]): unknown;
+export interface Logger {
+  warn(message: string, context?: Record<string, unknown>): void;
+  error?(message: string, context?: Record<string, unknown>): void;
+  info?(message: string, context?: Record<string, unknown>): void;
+  debug?(message: string, context?: Record<string, unknown>): void;
 }
 
-export function createLogger(opts: { level?: LogLevel; format?: LogFormat; name?: string } = {}): Logger<unknown> & SimLogger {
-  const level = opts.level ?? 'info';
-  return new Logger({
-    name: opts.name ?? 'sim-kme',
-    type: level === 'silent' ? 'hidden' : opts.format === 'json' ? 'json' : 'pretty',
-    // tslog's levels end at fatal (6); 'silent' is its hidden type, not a level.
-    minLevel: Math.min(LEVELS[level], LEVELS.fatal),
-    hideLogPositionForProduction: true,
-  });
+type LogFn = (message: string, context?: Record<string, unknown>) => void;
+
+/** Every level callable: what the simulator's own code logs through. */
+export interface LevelLogger {
+  error: LogFn;
+  warn: LogFn;
+  info: LogFn;
+  debug: LogFn;
+  /** False when debug lines would be dropped, so the request path can skip building them. */
+  debugOn: boolean;
 }
 
-/** True if `logger` would print debug lines; lets the request path skip building them. */
-export function debugEnabled(logger: SimLogger): boolean {
+const TSLOG_DEBUG = 2;
+
+/**
+ * The given logger with every level present: `error` falls back to `warn`, a missing `info` or
+ * `debug` drops the line. A logger that throws cannot break a request: logging is best effort.
+ */
+export function levelLogger(logger: Logger): LevelLogger {
+  const call = (fn: LogFn | undefined): LogFn =>
+    fn === undefined
+      ? () => undefined
+      : (message, context) => {
+          try {
+            // No `undefined` argument: tslog would print it.
+            if (context === undefined) fn.call(logger, message);
+            else fn.call(logger, message, context);
+          } catch {
+            // best effort
+          }
+        };
+  // A tslog Logger says which levels it prints; anything else gets every debug line.
   const settings = (logger as { settings?: { minLevel?: number; type?: string } }).settings;
-  if (!settings) return true;
-  return settings.type !== 'hidden' && (settings.minLevel ?? 0) <= LEVELS.debug;
+  const debugOn = logger.debug !== undefined && (settings === undefined || (settings.type !== 'hidden' && (settings.minLevel ?? 0) <= TSLOG_DEBUG));
+  return { error: call(logger.error ?? logger.warn), warn: call(logger.warn), info: call(logger.info), debug: call(logger.debug), debugOn };
 }

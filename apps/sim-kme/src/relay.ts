@@ -26,7 +26,7 @@ const relayBodySchema = z
   })
   .strict();
 
-export class RelayError extends Error {
+class RelayError extends Error {
   override name = 'RelayError';
   constructor(
     readonly peer: string,
@@ -36,7 +36,7 @@ export class RelayError extends Error {
   }
 }
 
-export function encodeRelay(from: string, batch: RelayBatch): string {
+function encodeRelay(from: string, batch: RelayBatch): string {
   return JSON.stringify({
     from,
     to: batch.kmeId,

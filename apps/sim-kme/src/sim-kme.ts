@@ -3,12 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { loadCredential } from '@qkd-macsec/cert-lcm';
 import { startAdminServer, type AdminServer } from './admin.js';
-import { defaultConfigInput, linkLimits, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
+import { defaultConfigInput, keyPools, parseConfig, SimKmeConfigError, type Faults, type FaultsInput, type SimKmeConfig, type SimKmeConfigInput } from './config.js';
 import { createFaultTable } from './fault-table.js';
 import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
-import { startKmeServer, type KeyIssuedEvent, type KmeServer } from './kme-server.js';
-import { createLogger, type SimLogger } from './logger.js';
+import type { KeyIssuedEvent } from './kme-api.js';
+import { startKmeServer, type KmeServer, type KmeServerOptions } from './kme-server.js';
+import { createLogger } from './create-logger.js';
+import { levelLogger, type LevelLogger, type Logger } from './logger.js';
 import { createSimPki, readKmeTls, SimPkiError, type KmeTls, type SimPki } from './pki.js';
 import { createRelayClient, type RelayClient } from './relay.js';
 
@@ -22,7 +24,7 @@ export interface StartSimKmeOptions extends Omit<SimKmeConfigInput, 'kmes'> {
   /** Dice for fault injection; default Math.random. */
   random?: () => number;
   /** Default: a tslog logger at `log.level`, or at 'warn' when `log` is not given. */
-  logger?: SimLogger;
+  logger?: Logger;
   /**
    * The KMEs to serve in this process (default: all). A linked KME left out is reached at its
    * configured host and port, through the key relay, so it needs a fixed port and the PKI's
@@ -61,18 +63,13 @@ export interface SimKme {
   close(): Promise<void>;
 }
 
+// Just over 80 lines: the start sequence in order, one call per step, in one function so that
+// `stop` on a failure part-way closes exactly what the steps before it opened.
 export async function startSimKme(options: StartSimKmeOptions = {}): Promise<SimKme> {
   const { pki: givenPki, now, random, logger: givenLogger, local: localIds, onKeyIssued, ...input } = options;
-  const defaults = defaultConfigInput();
-  const config = parseConfig(
-    input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input,
-    'startSimKme',
-  );
-  const logger = givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' });
-
-  const local = new Set(localIds ?? config.kmes.map((k) => k.id));
-  for (const id of local)
-    if (!config.kmes.some((k) => k.id === id)) throw new SimKmeConfigError('startSimKme', [`local: unknown KME "${id}"`]);
+  const config = configOf(input);
+  const logger = levelLogger(givenLogger ?? createLogger(input.log ? config.log : { level: 'warn' }));
+  const local = localKmes(config, localIds);
   const peersOf = (id: string) => new Set(config.links.flatMap((l) => (l.kmes[0] === id ? [l.kmes[1]] : l.kmes[1] === id ? [l.kmes[0]] : [])));
   const remoteUrl = remoteKmeUrls(config, local, peersOf, logger);
 
@@ -81,7 +78,7 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   const network = createKeyNetwork(
     {
       kmes: config.kmes,
-      links: config.links.map((l) => ({ kmes: l.kmes, limits: linkLimits(config, l) })),
+      links: keyPools(config),
       local,
     },
     now,
@@ -101,11 +98,8 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
 
   const faults = createFaultTable(config, local);
 
-  let keyLog: KeyLog | undefined;
-  if (config.keyLog !== undefined) {
-    keyLog = openKeyLog(config.keyLog);
-    logger.warn(keyLogWarning(config.keyLog), { file: config.keyLog });
-  }
+  const keyLog = config.keyLog === undefined ? undefined : openKeyLog(config.keyLog);
+  if (config.keyLog !== undefined) logger.warn(keyLogWarning(config.keyLog), { file: config.keyLog });
 
   const servers: KmeServer[] = [];
   let admin: AdminServer | undefined;
@@ -116,25 +110,8 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
   };
   try {
     for (const kme of config.kmes.filter((k) => local.has(k.id))) {
-      servers.push(
-        await startKmeServer({
-          id: kme.id,
-          host: kme.host,
-          port: kme.port,
-          tls: { ca: tls.ca, cert: tls.kmes[kme.id]!.cert, key: tls.kmes[kme.id]!.key },
-          network,
-          saeIdFrom: config.saeIdFrom,
-          extensions: config.extensions,
-          rejectUnhandledOptional: config.rejectUnhandledOptional,
-          faults: () => faults.current(kme.id),
-          ...(random ? { random } : {}),
-          logger,
-          relay: relayFor(kme.id),
-          ...(onKeyIssued ? { onKeyIssued } : {}),
-          ...(keyLog ? { keyLog } : {}),
-          http: config.http,
-        }),
-      );
+      const shared = { config, tls, network, logger, random, onKeyIssued, keyLog };
+      servers.push(await startKmeServer(serverOptions(kme, shared, () => faults.current(kme.id), relayFor(kme.id))));
     }
   } catch (err) {
     await stop();
@@ -153,12 +130,9 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
     logger.info('admin endpoint listening', { url: admin.url });
   }
 
-  const kmes: Record<string, SimKmeEndpoint> = {};
-  for (const s of servers) kmes[s.id] = { id: s.id, url: s.url, port: s.port };
-
   let closed = false;
   return {
-    kmes,
+    kmes: Object.fromEntries(servers.map((s) => [s.id, { id: s.id, url: s.url, port: s.port }])),
     ...(pki ? { pki } : {}),
     config,
     network,
@@ -176,6 +150,45 @@ export async function startSimKme(options: StartSimKmeOptions = {}): Promise<Sim
       network.wipe();
     },
   };
+}
+
+/** What one KME's server is started with: its own address, credentials, faults and relay, and what every KME shares. */
+function serverOptions(
+  kme: SimKmeConfig['kmes'][number],
+  shared: { config: SimKmeConfig; tls: KmeTls; network: KeyNetwork; logger: LevelLogger; random?: (() => number) | undefined; onKeyIssued?: StartSimKmeOptions['onKeyIssued']; keyLog: KeyLog | undefined },
+  faults: () => Faults,
+  relay: KmeServerOptions['relay'],
+): KmeServerOptions {
+  const { config, tls, random, onKeyIssued, keyLog } = shared;
+  return {
+    id: kme.id,
+    host: kme.host,
+    port: kme.port,
+    tls: { ca: tls.ca, cert: tls.kmes[kme.id]!.cert, key: tls.kmes[kme.id]!.key },
+    network: shared.network,
+    saeIdFrom: config.saeIdFrom,
+    extensions: config.extensions,
+    rejectUnhandledOptional: config.rejectUnhandledOptional,
+    faults,
+    ...(random ? { random } : {}),
+    logger: shared.logger,
+    relay,
+    ...(onKeyIssued ? { onKeyIssued } : {}),
+    ...(keyLog ? { keyLog } : {}),
+    http: config.http,
+  };
+}
+
+function configOf(input: Omit<StartSimKmeOptions, 'pki' | 'now' | 'random' | 'logger' | 'local' | 'onKeyIssued'>): SimKmeConfig {
+  const defaults = defaultConfigInput();
+  return parseConfig(input.kmes === undefined ? { ...input, kmes: defaults.kmes, links: input.links ?? defaults.links } : input, 'startSimKme');
+}
+
+/** The KMEs this process serves: all, or those `local` names (each one in the configuration). */
+function localKmes(config: SimKmeConfig, ids: string[] | undefined): Set<string> {
+  const local = new Set(ids ?? config.kmes.map((k) => k.id));
+  for (const id of local) if (!config.kmes.some((k) => k.id === id)) throw new SimKmeConfigError('startSimKme', [`local: unknown KME "${id}"`]);
+  return local;
 }
 
 async function resolveTls(config: SimKmeConfig, given: SimPki | undefined, kmeIds: string[]): Promise<{ tls: KmeTls; pki?: SimPki }> {
@@ -216,7 +229,7 @@ function fromPki(pki: SimPki, kmeIds: string[]): KmeTls {
 }
 
 /** Where the linked KMEs served by other processes listen, for the key relay. */
-function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: SimLogger): Map<string, string> {
+function remoteKmeUrls(config: SimKmeConfig, local: ReadonlySet<string>, peersOf: (id: string) => Set<string>, logger: LevelLogger): Map<string, string> {
   const urls = new Map<string, string>();
   for (const kme of config.kmes) {
     if (local.has(kme.id) || ![...peersOf(kme.id)].some((p) => local.has(p))) continue;

@@ -42,7 +42,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     await fsyncDir(dir);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw new FileError(path, `cannot write: ${errnoText(err)}`, { cause: err });
+    throw new FileError(`${path}: cannot write: ${errnoText(err)}`, { source: path, cause: err });
   }
 }
 
@@ -52,7 +52,7 @@ export async function renameDurable(from: string, to: string): Promise<void> {
     await rename(from, to);
     await fsyncDir(dirname(to));
   } catch (err) {
-    throw new FileError(to, `cannot rename ${from} into place: ${errnoText(err)}`, { cause: err });
+    throw new FileError(`${to}: cannot rename ${from} into place: ${errnoText(err)}`, { source: to, cause: err });
   }
 }
 
@@ -63,6 +63,6 @@ export async function removeIfPresent(path: string): Promise<boolean> {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new FileError(path, `cannot remove: ${errnoText(err)}`, { cause: err });
+    throw new FileError(`${path}: cannot remove: ${errnoText(err)}`, { source: path, cause: err });
   }
 }

@@ -2,6 +2,7 @@
 // Validates the request (names, SANs, serial, dates) before any key is touched.
 import { isIP } from 'node:net';
 import { CertificateRequestError } from './errors.js';
+import { toCertificate } from './inspect.js';
 import { keyTypeOfCryptoKey, signingAlgorithm } from './key-types.js';
 import { webcrypto, x509, type CryptoKey } from './x509.js';
 import type { Credential } from './credential.js';
@@ -23,12 +24,12 @@ export function resolveValidity(opts: ValidityOptions, defaultDays: number, sour
   checkDate(notBefore, 'notBefore', source);
   const days = opts.validityDays ?? defaultDays;
   if (!Number.isFinite(days) || days <= 0) {
-    throw new CertificateRequestError(source, `validityDays must be a positive number, got ${String(days)}`);
+    throw new CertificateRequestError(`${source}: validityDays must be a positive number, got ${String(days)}`, { source });
   }
   const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + days * DAY_MS);
   checkDate(notAfter, 'notAfter', source);
   if (notAfter.getTime() <= notBefore.getTime()) {
-    throw new CertificateRequestError(source, `notAfter (${notAfter.toISOString()}) must be after notBefore (${notBefore.toISOString()})`);
+    throw new CertificateRequestError(`${source}: notAfter (${notAfter.toISOString()}) must be after notBefore (${notBefore.toISOString()})`, { source });
   }
   // X.509 Time stops at 9999-12-31; whole seconds only.
   return { notBefore: wholeSeconds(notBefore), notAfter: wholeSeconds(notAfter) };
@@ -40,7 +41,7 @@ function wholeSeconds(d: Date): Date {
 
 function checkDate(d: unknown, name: string, source: string): void {
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
-    throw new CertificateRequestError(source, `${name} must be a valid Date`);
+    throw new CertificateRequestError(`${source}: ${name} must be a valid Date`, { source });
   }
 }
 
@@ -54,11 +55,11 @@ export function resolveSerial(serial: string | undefined, source: string): strin
   }
   const hex = serial.replace(/^0x/i, '').replace(/:/g, '').toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex) || /^0+$/.test(hex)) {
-    throw new CertificateRequestError(source, `serial must be a non-zero hex string, got ${JSON.stringify(serial)}`);
+    throw new CertificateRequestError(`${source}: serial must be a non-zero hex string, got ${JSON.stringify(serial)}`, { source });
   }
   const trimmed = hex.replace(/^0+/, '');
   const even = trimmed.length % 2 ? `0${trimmed}` : trimmed;
-  if (even.length > 40) throw new CertificateRequestError(source, `serial is longer than 20 bytes (RFC 5280 limit)`);
+  if (even.length > 40) throw new CertificateRequestError(`${source}: serial is longer than 20 bytes (RFC 5280 limit)`, { source });
   return even;
 }
 
@@ -67,12 +68,12 @@ const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-
 export function buildSan(dnsNames: readonly string[] = [], ipAddresses: readonly string[] = [], source: string): x509.SubjectAlternativeNameExtension | undefined {
   for (const name of dnsNames) {
     if (typeof name !== 'string' || !DNS_NAME.test(name) || name.length > 253) {
-      throw new CertificateRequestError(source, `invalid DNS name in dnsNames: ${JSON.stringify(name)}`);
+      throw new CertificateRequestError(`${source}: invalid DNS name in dnsNames: ${JSON.stringify(name)}`, { source });
     }
   }
   for (const ip of ipAddresses) {
     if (typeof ip !== 'string' || isIP(ip) === 0) {
-      throw new CertificateRequestError(source, `invalid IP address in ipAddresses: ${JSON.stringify(ip)}`);
+      throw new CertificateRequestError(`${source}: invalid IP address in ipAddresses: ${JSON.stringify(ip)}`, { source });
     }
   }
   if (dnsNames.length + ipAddresses.length === 0) return undefined;
@@ -84,14 +85,14 @@ export function buildSan(dnsNames: readonly string[] = [], ipAddresses: readonly
 
 export function checkCommonName(commonName: unknown, source: string): string {
   if (typeof commonName !== 'string' || commonName.trim() === '' || commonName.length > 64) {
-    throw new CertificateRequestError(source, `commonName must be a non-empty string of at most 64 characters, got ${JSON.stringify(commonName)}`);
+    throw new CertificateRequestError(`${source}: commonName must be a non-empty string of at most 64 characters, got ${JSON.stringify(commonName)}`, { source });
   }
   return commonName;
 }
 
 export function checkProfile(profile: unknown, source: string): Profile {
   if (profile !== 'client' && profile !== 'server') {
-    throw new CertificateRequestError(source, `profile must be 'client' or 'server', got ${JSON.stringify(profile)}`);
+    throw new CertificateRequestError(`${source}: profile must be 'client' or 'server', got ${JSON.stringify(profile)}`, { source });
   }
   return profile;
 }
@@ -103,11 +104,11 @@ export function subjectName(commonName: string): x509.Name {
 /** The issuer must be a CA holding its private key; its SKI becomes the leaf's AKI. */
 export function checkIssuer(issuer: Credential | undefined, source: string): Credential {
   if (!issuer || !issuer.certificate || !issuer.keys?.privateKey) {
-    throw new CertificateRequestError(source, 'issuer must be a Credential with a private key (from createCa or loadCredential)');
+    throw new CertificateRequestError(`${source}: issuer must be a Credential with a private key (from createCa or loadCredential)`, { source });
   }
-  const bc = issuer.certificate.getExtension(x509.BasicConstraintsExtension);
+  const bc = toCertificate(issuer.certificate).getExtension(x509.BasicConstraintsExtension);
   if (!bc?.ca) {
-    throw new CertificateRequestError(source, `issuer ${issuer.certificate.subject} is not a CA certificate (basicConstraints CA:true missing)`);
+    throw new CertificateRequestError(`${source}: issuer ${issuer.certificate.subject} is not a CA certificate (basicConstraints CA:true missing)`, { source });
   }
   return issuer;
 }
@@ -151,7 +152,7 @@ export async function sign(params: {
   source: string;
 }): Promise<x509.X509Certificate> {
   const keyType = keyTypeOfCryptoKey(params.issuer.privateKey);
-  if (!keyType) throw new CertificateRequestError(params.source, 'issuer private key is of an unsupported type');
+  if (!keyType) throw new CertificateRequestError(`${params.source}: issuer private key is of an unsupported type`, { source: params.source });
   return x509.X509CertificateGenerator.create(
     {
       serialNumber: params.serial,

@@ -10,12 +10,10 @@ import {
   issueCertificate,
   validFor,
   verifyChain,
-  webcrypto,
-  x509,
   type Credential,
-  type CryptoKey,
-  type CryptoKeyPair,
 } from './index.js';
+import { toCertificate } from './inspect.js';
+import { webcrypto, x509, type CryptoKey, type CryptoKeyPair } from './x509.js';
 import type { webcrypto as nodeWebcrypto } from 'node:crypto';
 
 type EcdsaParams = nodeWebcrypto.EcdsaParams;
@@ -35,7 +33,7 @@ async function handmade(issuer: Credential, opts: { keys?: CryptoKeyPair; signin
   const keys = opts.keys ?? ((await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair);
   return x509.X509CertificateGenerator.create({
     subject: opts.name ?? 'CN=odd',
-    issuer: issuer.certificate.subjectName,
+    issuer: toCertificate(issuer.certificate).subjectName,
     notBefore: NOW,
     notAfter: at(100),
     publicKey: keys.publicKey,

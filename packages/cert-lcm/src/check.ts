@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { DAY_MS, type Profile } from './build-certificate.js';
 import { CertificateError } from './errors.js';
 import { describeCertificate, toCertificate, type CertificateInput } from './inspect.js';
+import type { Certificate } from './certificate.js';
 import { x509 } from './x509.js';
 
 export type ProblemCode =
@@ -38,7 +39,7 @@ export interface Problem {
 export interface ChainResult {
   ok: boolean;
   /** Leaf first, ending with the trust anchor when one was reached. */
-  chain: x509.X509Certificate[];
+  chain: Certificate[];
   problems: Problem[];
 }
 
@@ -244,7 +245,8 @@ function dnsMatches(pattern: string, host: string): boolean {
 export function assertCertificate(certificate: CertificateInput, opts: CheckOptions): CheckReport {
   const report = checkCertificate(certificate, opts);
   if (!report.ok) {
-    throw new CertificateError(report.source, report.problems.filter((p) => p.severity === 'error').map((p) => p.message));
+    const problems = report.problems.filter((p) => p.severity === 'error').map((p) => p.message);
+    throw new CertificateError(`${report.source}: ${problems.join('; ')}`, { source: report.source, problems });
   }
   return report;
 }

@@ -1,7 +1,9 @@
 import { createPrivateKey, X509Certificate as NodeX509 } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CertificateRequestError, createCa, issueCertificate, KEY_TYPES, x509, type Credential } from './index.js';
+import { CertificateRequestError, createCa, issueCertificate, KEY_TYPES, type Credential } from './index.js';
+import { toCertificate } from './inspect.js';
+import { x509 } from './x509.js';
 import { mtlsGet, startMtlsServer, type MtlsServer } from './testing/mtls.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -10,7 +12,7 @@ const DAY = 86_400_000;
 describe('createCa', () => {
   it('makes a self-signed CA with CA:true, pathLength, keyCertSign+cRLSign and an SKI', async () => {
     const ca = await createCa({ commonName: 'qkd-lab CA', pathLength: 1, now: NOW, serial: '0a1b' });
-    const cert = ca.certificate;
+    const cert = toCertificate(ca.certificate);
     expect(cert.subject).toBe('CN=qkd-lab CA');
     expect(cert.issuer).toBe('CN=qkd-lab CA');
     expect(cert.serialNumber).toBe('0a1b');
@@ -51,9 +53,9 @@ describe('createCa', () => {
     const root = await createCa({ commonName: 'root', pathLength: 1 });
     const mid = await createCa({ commonName: 'mid', issuer: root });
     expect(mid.certificate.issuer).toBe('CN=root');
-    expect(await mid.certificate.verify({ publicKey: root.certificate, signatureOnly: true })).toBe(true);
-    expect(mid.certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(
-      root.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId,
+    expect(await toCertificate(mid.certificate).verify({ publicKey: toCertificate(root.certificate), signatureOnly: true })).toBe(true);
+    expect(toCertificate(mid.certificate).getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(
+      toCertificate(root.certificate).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId,
     );
   });
 });
@@ -62,17 +64,17 @@ describe('issueCertificate', () => {
   it('issues a client certificate: clientAuth, digitalSignature, AKI = issuer SKI, CA:false', async () => {
     const ca = await createCa({ commonName: 'CA', now: NOW });
     const sae = await issueCertificate({ issuer: ca, profile: 'client', commonName: 'SAE_A', now: NOW });
-    const cert = sae.certificate;
+    const cert = toCertificate(sae.certificate);
     expect(cert.subject).toBe('CN=SAE_A');
     expect(cert.issuer).toBe('CN=CA');
     expect(cert.notAfter.getTime()).toBe(NOW.getTime() + 365 * DAY);
     expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([x509.ExtendedKeyUsage.clientAuth]);
     expect(cert.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature);
     expect(cert.getExtension(x509.BasicConstraintsExtension)?.ca).toBe(false);
-    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(ca.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId);
+    expect(cert.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(toCertificate(ca.certificate).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId);
     expect(cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toMatch(/^[0-9a-f]{40}$/);
     expect(cert.getExtension(x509.SubjectAlternativeNameExtension)).toBeNull();
-    expect(await cert.verify({ publicKey: ca.certificate, date: new Date(NOW.getTime() + DAY) })).toBe(true);
+    expect(await cert.verify({ publicKey: toCertificate(ca.certificate), date: new Date(NOW.getTime() + DAY) })).toBe(true);
   });
 
   it('issues a server certificate with serverAuth and the given SANs; RSA gets keyEncipherment', async () => {
@@ -81,8 +83,8 @@ describe('issueCertificate', () => {
       issuer: ca, profile: 'server', commonName: 'KME_A', keyType: 'rsa-2048',
       dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'],
     });
-    expect(kme.certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([x509.ExtendedKeyUsage.serverAuth]);
-    expect(kme.certificate.getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment);
+    expect(toCertificate(kme.certificate).getExtension(x509.ExtendedKeyUsageExtension)?.usages).toEqual([x509.ExtendedKeyUsage.serverAuth]);
+    expect(toCertificate(kme.certificate).getExtension(x509.KeyUsagesExtension)?.usages).toBe(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment);
     expect(new NodeX509(kme.certPem).subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
     expect(kme.keyType).toBe('rsa-2048');
   });

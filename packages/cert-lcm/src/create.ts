@@ -14,6 +14,7 @@ import {
 } from './build-certificate.js';
 import { makeCredential, type Credential } from './credential.js';
 import { CertificateRequestError } from './errors.js';
+import { toCertificate } from './inspect.js';
 import { assertKeyType, DEFAULT_KEY_TYPE, exportPrivateKeyPem, generateKeyPair, type KeyType } from './key-types.js';
 
 export interface CreateCaOptions {
@@ -40,7 +41,7 @@ export async function createCa(opts: CreateCaOptions): Promise<Credential> {
   const keyType = assertKeyType(opts.keyType ?? DEFAULT_KEY_TYPE, source);
   const pathLength = opts.pathLength ?? 0;
   if (!Number.isInteger(pathLength) || pathLength < 0) {
-    throw new CertificateRequestError(source, `pathLength must be a non-negative integer, got ${String(pathLength)}`);
+    throw new CertificateRequestError(`${source}: pathLength must be a non-negative integer, got ${String(pathLength)}`, { source });
   }
   const parent = opts.issuer ? checkIssuer(opts.issuer, source) : undefined;
   const { notBefore, notAfter } = resolveValidity(opts, 3650, source);
@@ -50,11 +51,11 @@ export async function createCa(opts: CreateCaOptions): Promise<Credential> {
   const certificate = await sign({
     subject,
     publicKey: keys.publicKey,
-    issuer: parent ? { name: parent.certificate.subjectName, privateKey: parent.keys.privateKey } : { name: subject, privateKey: keys.privateKey },
+    issuer: parent ? { name: toCertificate(parent.certificate).subjectName, privateKey: parent.keys.privateKey } : { name: subject, privateKey: keys.privateKey },
     serial,
     notBefore,
     notAfter,
-    extensions: await caExtensions(pathLength, keys.publicKey, parent?.certificate),
+    extensions: await caExtensions(pathLength, keys.publicKey, parent && toCertificate(parent.certificate)),
     source,
   });
   return makeCredential(certificate, keys, await exportPrivateKeyPem(keys.privateKey), keyType);
@@ -90,11 +91,11 @@ export async function issueCertificate(opts: IssueCertificateOptions): Promise<C
   const certificate = await sign({
     subject: subjectName(commonName),
     publicKey: keys.publicKey,
-    issuer: { name: issuer.certificate.subjectName, privateKey: issuer.keys.privateKey },
+    issuer: { name: toCertificate(issuer.certificate).subjectName, privateKey: issuer.keys.privateKey },
     serial,
     notBefore,
     notAfter,
-    extensions: await leafExtensions(profile, keyType.startsWith('rsa'), issuer.certificate, keys.publicKey, san),
+    extensions: await leafExtensions(profile, keyType.startsWith('rsa'), toCertificate(issuer.certificate), keys.publicKey, san),
     source,
   });
   return makeCredential(certificate, keys, await exportPrivateKeyPem(keys.privateKey), keyType);

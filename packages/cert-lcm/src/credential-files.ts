@@ -14,7 +14,7 @@ export async function readFileOrThrow(path: string, what: string): Promise<Buffe
   try {
     return await readFile(path);
   } catch (err) {
-    throw new FileError(path, `cannot read ${what}: ${errnoText(err)}`, { cause: err });
+    throw new FileError(`${path}: cannot read ${what}: ${errnoText(err)}`, { source: path, cause: err });
   }
 }
 

@@ -1,11 +1,12 @@
 // A certificate together with its private key. The key is reachable through `keyPem` and
 // `keys`, which are non-enumerable: printing, logging or JSON-serialising a Credential shows the
 // subject, serial and expiry, never the key.
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { Certificate } from './certificate.js';
 import { PrivateKeyError } from './errors.js';
 import { importPrivateKeyPem, type KeyType } from './key-types.js';
-import { parseCertificates } from './pem.js';
+import { readCertificates } from './pem.js';
 import { x509, type CryptoKeyPair } from './x509.js';
 
 export interface Credential {
@@ -13,7 +14,8 @@ export interface Credential {
   readonly certPem: string;
   /** PEM "PRIVATE KEY" (PKCS#8), usable as `key` by node:tls / https. Secret; non-enumerable. */
   readonly keyPem: string;
-  readonly certificate: x509.X509Certificate;
+  /** An @peculiar/x509 X509Certificate at run time. */
+  readonly certificate: Certificate;
   /** WebCrypto key pair (extractable). Secret; non-enumerable. */
   readonly keys: CryptoKeyPair;
   readonly keyType: KeyType;
@@ -47,8 +49,8 @@ export function hideSecrets<T extends { keyPem: string; keys: CryptoKeyPair }>(v
 }
 
 /** True when the certificate's public key is the public half of `keyPem`. */
-export function certificateMatchesKey(certificate: x509.X509Certificate, keyPem: string): boolean {
-  const fromCert = Buffer.from(certificate.publicKey.rawData);
+export function certificateMatchesKey(certificate: Certificate, keyPem: string): boolean {
+  const fromCert = new NodeX509(Buffer.from(certificate.rawData)).publicKey.export({ type: 'spki', format: 'der' });
   const fromKey = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
   return fromCert.equals(fromKey);
 }
@@ -64,10 +66,10 @@ export async function loadCredential(input: {
   source?: string;
 }): Promise<Credential> {
   const source = input.source ?? 'credential';
-  const certificate = parseCertificates(input.certPem, `${source} (certificate)`)[0]!;
+  const certificate = readCertificates(input.certPem, `${source} (certificate)`)[0]!;
   const { keyType, keys, keyPem } = await importPrivateKeyPem(input.keyPem, `${source} (private key)`);
   if (!certificateMatchesKey(certificate, keyPem)) {
-    throw new PrivateKeyError(source, `the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`, { reason: 'mismatch' });
+    throw new PrivateKeyError(`${source}: the private key does not belong to certificate ${certificate.subject} (serial ${certificate.serialNumber})`, { source, reason: 'mismatch' });
   }
   return makeCredential(certificate, keys, keyPem, keyType);
 }

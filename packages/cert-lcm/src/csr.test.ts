@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CsrError, createCa, type CryptoKeyPair, createCsr, describeCertificate, loadCredential, parseCsr, signCsr, verifyChain, x509 } from './index.js';
+import { CsrError, createCa, createCsr, describeCertificate, loadCredential, parseCsr, signCsr, verifyChain } from './index.js';
+import { x509, type CryptoKeyPair } from './x509.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 
@@ -8,7 +9,7 @@ describe('createCsr', () => {
   it('makes a self-signed PKCS#10 request with CN and SANs, and hides its key', async () => {
     const req = await createCsr({ commonName: 'SAE_B', dnsNames: ['sae-b.lab'], ipAddresses: ['10.0.0.2'], keyType: 'ecdsa-p384' });
     expect(req.csrPem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n/);
-    const csr = parseCsr(req.csrPem);
+    const csr = parseCsr(req.csrPem) as x509.Pkcs10CertificateRequest; // what it is at run time
     expect(csr.subject).toBe('CN=SAE_B');
     expect(await csr.verify()).toBe(true);
     expect(req.keyType).toBe('ecdsa-p384');

@@ -16,6 +16,8 @@ import {
 } from './build-certificate.js';
 import { hideSecrets, type Credential } from './credential.js';
 import { CsrError } from './errors.js';
+import type { Certificate, CertificateRequest } from './certificate.js';
+import { toCertificate } from './inspect.js';
 import { assertKeyType, DEFAULT_KEY_TYPE, describeKeyObject, exportPrivateKeyPem, generateKeyPair, keyTypeOfKeyObject, signingAlgorithm, type KeyType } from './key-types.js';
 import { readPemBlocks } from './pem.js';
 import { webcrypto, x509, type CryptoKeyPair } from './x509.js';
@@ -33,7 +35,8 @@ export interface CreateCsrOptions {
 /** A CSR and the new private key behind it. Like Credential, it never shows the key when printed. */
 export interface CsrWithKey {
   readonly csrPem: string;
-  readonly csr: x509.Pkcs10CertificateRequest;
+  /** An @peculiar/x509 Pkcs10CertificateRequest at run time. */
+  readonly csr: CertificateRequest;
   /** PEM "PRIVATE KEY" (PKCS#8). Secret; non-enumerable. */
   readonly keyPem: string;
   /** Secret; non-enumerable. */
@@ -67,27 +70,32 @@ export async function createCsr(opts: CreateCsrOptions): Promise<CsrWithKey> {
   return hideSecrets(result, describe);
 }
 
-/** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
-export function parseCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10CertificateRequest {
+/** A PEM or DER CSR as the @peculiar/x509 object, for this package's own use (parseCsr is the public form). */
+function readCsr(input: string | Uint8Array, source = 'CSR input'): x509.Pkcs10CertificateRequest {
   let der: Uint8Array;
   if (typeof input !== 'string' && input[0] === 0x30) {
     der = input;
   } else {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
     const blocks = readPemBlocks(text, source);
-    if (blocks.length === 0) throw new CsrError(source, ['no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER']);
-    if (blocks.length > 1) throw new CsrError(source, [`expected one CSR, found ${blocks.length} PEM blocks`]);
+    if (blocks.length === 0) throw new CsrError(`${source}: no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER`, { source, problems: ['no PEM "-----BEGIN CERTIFICATE REQUEST-----" block and not DER'] });
+    if (blocks.length > 1) throw new CsrError(`${source}: expected one CSR, found ${blocks.length} PEM blocks`, { source, problems: [`expected one CSR, found ${blocks.length} PEM blocks`] });
     const block = blocks[0]!;
     if (block.label !== 'CERTIFICATE REQUEST' && block.label !== 'NEW CERTIFICATE REQUEST') {
-      throw new CsrError(source, [`PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`]);
+      throw new CsrError(`${source}: PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`, { source, problems: [`PEM block is a ${block.label}, expected a CERTIFICATE REQUEST`] });
     }
     der = block.der;
   }
   try {
     return new x509.Pkcs10CertificateRequest(der);
   } catch (cause) {
-    throw new CsrError(source, [`not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], { cause });
+    throw new CsrError(`${source}: not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`, { source, problems: [`not a valid PKCS#10 certificate request (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], cause });
   }
+}
+
+/** Parses a PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER CSR. */
+export function parseCsr(input: string | Uint8Array, source?: string): CertificateRequest {
+  return readCsr(input, source);
 }
 
 export interface SignCsrOptions {
@@ -109,7 +117,7 @@ export interface SignCsrOptions {
 
 export interface SignedCertificate {
   certPem: string;
-  certificate: x509.X509Certificate;
+  certificate: Certificate;
 }
 
 /**
@@ -118,7 +126,7 @@ export interface SignedCertificate {
  * asks for are ignored. SANs are copied from the CSR unless given.
  */
 export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> {
-  const csr = parseCsr(opts.csrPem, 'signCsr: CSR');
+  const csr = readCsr(opts.csrPem, 'signCsr: CSR');
   const source = `CSR ${csr.subject || '(empty subject)'}`;
   const profile = checkProfile(opts.profile, source);
   const issuer = checkIssuer(opts.issuer, source);
@@ -133,7 +141,7 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
   const keyObject = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
   const keyType = keyTypeOfKeyObject(keyObject);
   if (!keyType) problems.push(`unsupported or weak key ${describeKeyObject(keyObject)}`);
-  if (problems.length) throw new CsrError(source, problems);
+  if (problems.length) throw new CsrError(`${source}: ${problems.join('; ')}`, { source, problems });
 
   let san: x509.Extension | undefined;
   if (opts.dnsNames || opts.ipAddresses) {
@@ -143,7 +151,7 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
     if (requested) {
       const names = new x509.SubjectAlternativeNameExtension(requested.rawData).names.items;
       const unsupported = names.filter((n) => n.type !== 'dns' && n.type !== 'ip');
-      if (unsupported.length) throw new CsrError(source, [`the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`]);
+      if (unsupported.length) throw new CsrError(`${source}: the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`, { source, problems: [`the CSR asks for SAN types this CA does not issue: ${unsupported.map((n) => n.type).join(', ')}`] });
       san = buildSan(names.filter((n) => n.type === 'dns').map((n) => n.value), names.filter((n) => n.type === 'ip').map((n) => n.value), source);
     }
   }
@@ -151,11 +159,11 @@ export async function signCsr(opts: SignCsrOptions): Promise<SignedCertificate> 
   const certificate = await sign({
     subject: subjectName(cn!),
     publicKey: csr.publicKey,
-    issuer: { name: issuer.certificate.subjectName, privateKey: issuer.keys.privateKey },
+    issuer: { name: toCertificate(issuer.certificate).subjectName, privateKey: issuer.keys.privateKey },
     serial: resolveSerial(opts.serial, source),
     notBefore,
     notAfter,
-    extensions: await leafExtensions(profile, keyType!.startsWith('rsa'), issuer.certificate, csr.publicKey, san),
+    extensions: await leafExtensions(profile, keyType!.startsWith('rsa'), toCertificate(issuer.certificate), csr.publicKey, san),
     source,
   });
   return { certPem: certificate.toString('pem') + '\n', certificate };

@@ -8,25 +8,26 @@ import tls from 'node:tls';
 import { readFileOrThrow } from './credential-files.js';
 import { CertLcmError, DistributionError } from './errors.js';
 import { describeCertificate, fingerprint } from './inspect.js';
-import { parseCertificates } from './pem.js';
+import type { Certificate } from './certificate.js';
+import { readCertificates } from './pem.js';
 import { x509 } from './x509.js';
 
 const MAX_BODY = 1 << 20;
 
 export interface FetchedCa {
   /** Every certificate received, in order. */
-  certificates: x509.X509Certificate[];
+  certificates: Certificate[];
   /** The CA certificate chosen: the pinned one, else the top CA of what was received. */
-  ca: x509.X509Certificate;
+  ca: Certificate;
   /** True when the channel was authenticated (a file, verified HTTPS) or the fingerprint pin matched. */
   trusted: boolean;
   source: string;
 }
 
 /** Normalises "AB:CD:…", "abcd…" and "sha256/AB…" to upper-case colon form. */
-export function normaliseFingerprint(fp: string, source: string): string {
+function normaliseFingerprint(fp: string, source: string): string {
   const hex = fp.replace(/^sha-?256[:/=]?/i, '').replace(/[:\s]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) throw new DistributionError(source, `expectedSha256 must be 64 hex digits, got ${JSON.stringify(fp)}`);
+  if (!/^[0-9A-F]{64}$/.test(hex)) throw new DistributionError(`${source}: expectedSha256 must be 64 hex digits, got ${JSON.stringify(fp)}`, { source });
   return hex.match(/../g)!.join(':');
 }
 
@@ -34,13 +35,13 @@ export function normaliseFingerprint(fp: string, source: string): string {
  * Picks the CA out of received certificates: the one matching `expectedSha256` (required to
  * match when given), else the last CA certificate (a self-issued root if present).
  */
-export function selectCa(certificates: x509.X509Certificate[], opts: { expectedSha256?: string; source: string }): x509.X509Certificate {
+function selectCa(certificates: Certificate[], opts: { expectedSha256?: string; source: string }): Certificate {
   if (opts.expectedSha256 !== undefined) {
     const want = normaliseFingerprint(opts.expectedSha256, opts.source);
     const hit = certificates.find((c) => fingerprint(c) === want);
     if (!hit) {
       const seen = certificates.map((c) => `${c.subject} (${fingerprint(c)})`).join(', ');
-      throw new DistributionError(opts.source, `no certificate has the pinned SHA-256 fingerprint ${want}; received: ${seen || 'none'}`);
+      throw new DistributionError(`${opts.source}: no certificate has the pinned SHA-256 fingerprint ${want}; received: ${seen || 'none'}`, { source: opts.source });
     }
     return hit;
   }
@@ -48,14 +49,14 @@ export function selectCa(certificates: x509.X509Certificate[], opts: { expectedS
   const root = cas.find((c) => describeCertificate(c).selfIssued);
   const chosen = root ?? cas.at(-1);
   if (!chosen) {
-    throw new DistributionError(opts.source, `no CA certificate among ${certificates.map((c) => c.subject).join(', ') || 'nothing'} (the server may not send its root; pin one with expectedSha256 or get the CA from a file)`);
+    throw new DistributionError(`${opts.source}: no CA certificate among ${certificates.map((c) => c.subject).join(', ') || 'nothing'} (the server may not send its root; pin one with expectedSha256 or get the CA from a file)`, { source: opts.source });
   }
   return chosen;
 }
 
 /** Reads a CA certificate (or bundle) from a PEM/DER file. */
 export async function fetchCaFromFile(path: string, opts: { expectedSha256?: string } = {}): Promise<FetchedCa> {
-  const certificates = parseCertificates(await readFileOrThrow(path, 'CA certificate'), path);
+  const certificates = readCertificates(await readFileOrThrow(path, 'CA certificate'), path);
   return { certificates, ca: selectCa(certificates, { ...opts, source: path }), trusted: true, source: path };
 }
 
@@ -78,15 +79,15 @@ export async function fetchCaFromUrl(url: string, opts: FetchFromUrlOptions = {}
   try {
     parsed = new URL(url);
   } catch {
-    throw new DistributionError(url, 'not a valid URL');
+    throw new DistributionError(`${url}: not a valid URL`, { source: url });
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new DistributionError(url, `unsupported scheme ${parsed.protocol} (use https:)`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new DistributionError(`${url}: unsupported scheme ${parsed.protocol} (use https:)`, { source: url });
   if (parsed.protocol === 'http:' && opts.expectedSha256 === undefined) {
-    throw new DistributionError(url, 'refusing to trust a CA fetched over plain http: without expectedSha256');
+    throw new DistributionError(`${url}: refusing to trust a CA fetched over plain http: without expectedSha256`, { source: url });
   }
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const body = await new Promise<Buffer>((resolve, reject) => {
-    const fail = (problem: string, cause?: unknown) => reject(new DistributionError(url, problem, { cause }));
+    const fail = (problem: string, cause?: unknown) => reject(new DistributionError(`${url}: ${problem}`, { source: url, cause }));
     const client = parsed.protocol === 'https:' ? https : http;
     const req = client.get(
       parsed,
@@ -120,7 +121,7 @@ export async function fetchCaFromUrl(url: string, opts: FetchFromUrlOptions = {}
       else fail(`${/certificate|self.signed|SSL|TLS/i.test(err.message) ? 'TLS verification failed' : 'request failed'}: ${err.code ? `${err.code} ` : ''}${err.message}`, err);
     });
   });
-  const certificates = parseCertificates(new Uint8Array(body), url);
+  const certificates = readCertificates(new Uint8Array(body), url);
   const ca = selectCa(certificates, { ...(opts.expectedSha256 !== undefined ? { expectedSha256: opts.expectedSha256 } : {}), source: url });
   return { certificates, ca, trusted: true, source: url };
 }
@@ -143,7 +144,7 @@ export interface PresentedChainOptions {
 
 export interface PresentedChain {
   /** Leaf first. */
-  chain: x509.X509Certificate[];
+  chain: Certificate[];
   /** Whether the chain verified against `ca` (or Node's roots) and the name matched. */
   authorized: boolean;
   authorizationError?: string;
@@ -168,7 +169,7 @@ export async function fetchPresentedChain(opts: PresentedChainOptions): Promise<
     });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new DistributionError(source, `TLS handshake timed out after ${timeoutMs} ms`));
+      reject(new DistributionError(`${source}: TLS handshake timed out after ${timeoutMs} ms`, { source }));
     }, timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
@@ -181,20 +182,20 @@ export async function fetchPresentedChain(opts: PresentedChainOptions): Promise<
           chain.push(new x509.X509Certificate(new Uint8Array(peer.raw)));
           peer = peer.issuerCertificate;
         }
-        if (chain.length === 0) throw new DistributionError(source, 'the server presented no certificate');
+        if (chain.length === 0) throw new DistributionError(`${source}: the server presented no certificate`, { source });
         const authorized = socket.authorized;
         const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined;
         socket.end();
         resolve({ chain, authorized, ...(authorizationError ? { authorizationError } : {}) });
       } catch (err) {
         socket.destroy();
-        reject(err instanceof CertLcmError ? err : new DistributionError(source, `cannot read the presented chain: ${(err as Error).message}`, { cause: err }));
+        reject(err instanceof CertLcmError ? err : new DistributionError(`${source}: cannot read the presented chain: ${(err as Error).message}`, { source, cause: err }));
       }
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const hint = /handshake failure|certificate required/i.test(err.message) && !opts.clientCredential ? ' (the server may require a client certificate: pass clientCredential)' : '';
-      reject(new DistributionError(source, `TLS connection failed: ${err.code ? `${err.code} ` : ''}${firstLine(err.message)}${hint}`, { cause: err }));
+      reject(new DistributionError(`${source}: TLS connection failed: ${err.code ? `${err.code} ` : ''}${firstLine(err.message)}${hint}`, { source, cause: err }));
     });
   });
 }

@@ -1,10 +1,12 @@
+// The public API: what the README documents (and the types of those functions' options and
+// results). Everything else is internal.
 export { createCa, issueCertificate, type CreateCaOptions, type IssueCertificateOptions } from './create.js';
 export { createCsr, parseCsr, signCsr, type CreateCsrOptions, type CsrWithKey, type SignCsrOptions, type SignedCertificate } from './csr.js';
-export { loadCredential, certificateMatchesKey, type Credential } from './credential.js';
+export { loadCredential, type Credential } from './credential.js';
 export { KEY_TYPES, DEFAULT_KEY_TYPE, type KeyType } from './key-types.js';
 export type { Profile } from './build-certificate.js';
 export { parseCertificates, parseCertificate, toPem, toDer } from './pem.js';
-export { describeCertificate, fingerprint, toCertificate, type CertificateInfo, type CertificateInput } from './inspect.js';
+export { describeCertificate, fingerprint, type CertificateInfo, type CertificateInput } from './inspect.js';
 export {
   assertCertificate,
   checkCertificate,
@@ -18,7 +20,7 @@ export {
 } from './check.js';
 export { inWindow, nextWindowStart, planRenewals, type MaintenanceWindow, type PlanInput, type PlannedRenewal, type RenewalAction, type RenewalPlan, type RenewalPolicy } from './plan.js';
 export * from './errors.js';
-export { x509, webcrypto, type CryptoKey, type CryptoKeyPair } from './x509.js';
+export type { Certificate, CertificateRequest, EncodingFormat } from './certificate.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { readCredentialFiles, writeCredentialFiles, type CredentialPaths } from './credential-files.js';
 export {
@@ -36,8 +38,6 @@ export {
   fetchCaFromTlsServer,
   fetchCaFromUrl,
   fetchPresentedChain,
-  normaliseFingerprint,
-  selectCa,
   type FetchedCa,
   type FetchFromUrlOptions,
   type PresentedChain,

@@ -1,18 +1,21 @@
 // Reading what a certificate says: names, SANs, serial, fingerprints, validity, key, usages.
 import { createHash, createPublicKey } from 'node:crypto';
 import { describeKeyObject, keyTypeOfKeyObject, type KeyType } from './key-types.js';
-import { parseCertificate } from './pem.js';
+import { readCertificate } from './pem.js';
+import type { Certificate } from './certificate.js';
 import { x509 } from './x509.js';
 
 /** A certificate object, a Credential, or PEM/DER holding exactly one certificate. */
-export type CertificateInput = x509.X509Certificate | { certificate: x509.X509Certificate } | string | Uint8Array;
+export type CertificateInput = Certificate | { certificate: Certificate } | string | Uint8Array;
 
+/** The @peculiar/x509 object behind any CertificateInput (re-read from DER when it is not one). */
 export function toCertificate(input: CertificateInput, source = 'certificate'): x509.X509Certificate {
   if (input instanceof x509.X509Certificate) return input;
-  if (typeof input === 'object' && input !== null && 'certificate' in input && input.certificate instanceof x509.X509Certificate) {
-    return input.certificate;
+  if (typeof input === 'object' && input !== null && 'certificate' in input) return toCertificate(input.certificate, source);
+  if (typeof input === 'object' && input !== null && 'rawData' in input && input.rawData instanceof ArrayBuffer) {
+    return readCertificate(new Uint8Array(input.rawData), source);
   }
-  return parseCertificate(input as string | Uint8Array, source);
+  return readCertificate(input as string | Uint8Array, source);
 }
 
 const EKU_NAMES: Record<string, string> = {
@@ -64,7 +67,7 @@ export interface CertificateInfo {
   selfIssued: boolean;
 }
 
-export function fingerprint(cert: x509.X509Certificate, algorithm: 'sha256' | 'sha1' = 'sha256'): string {
+export function fingerprint(cert: Certificate, algorithm: 'sha256' | 'sha1' = 'sha256'): string {
   const hex = createHash(algorithm).update(new Uint8Array(cert.rawData)).digest('hex').toUpperCase();
   return hex.match(/../g)!.join(':');
 }

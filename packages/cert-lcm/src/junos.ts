@@ -10,7 +10,8 @@ import { posix } from 'node:path';
 import type { Credential } from './credential.js';
 import { CertificateRequestError, DistributionError } from './errors.js';
 import { toPem } from './pem.js';
-import type { x509 } from './x509.js';
+import type { Certificate } from './certificate.js';
+import { toCertificate } from './inspect.js';
 
 /** Writes bytes to a path on the device with the given mode. */
 export type Uploader = (remotePath: string, bytes: Uint8Array, opts: { mode: number }) => Promise<void>;
@@ -19,7 +20,7 @@ export interface UploadOptions {
   uploader: Uploader;
   credential: Credential;
   /** CA certificate(s) to upload alongside, as one PEM file. */
-  caCertificates?: x509.X509Certificate | x509.X509Certificate[];
+  caCertificates?: Certificate | Certificate[];
   /** Default '/var/tmp'. */
   remoteDir?: string;
   /** File name stem; default the certificate CN, made file-safe. */
@@ -46,17 +47,17 @@ function keyBytes(credential: Credential, format: 'pkcs8' | 'traditional', sourc
   const key = createPrivateKey(credential.keyPem);
   if (key.asymmetricKeyType === 'rsa') return Buffer.from(key.export({ type: 'pkcs1', format: 'pem' }) as string);
   if (key.asymmetricKeyType === 'ec') return Buffer.from(key.export({ type: 'sec1', format: 'pem' }) as string);
-  throw new CertificateRequestError(source, `a ${key.asymmetricKeyType} key has no traditional PEM form; use keyFormat 'pkcs8'`);
+  throw new CertificateRequestError(`${source}: a ${key.asymmetricKeyType} key has no traditional PEM form; use keyFormat 'pkcs8'`, { source });
 }
 
 /** Uploads CA (0644), certificate (0644) and key (0600), in that order; returns the remote paths. */
 export async function uploadCredential(opts: UploadOptions): Promise<UploadedFiles> {
   const source = `uploadCredential(${opts.credential?.certificate?.subject ?? '?'})`;
   const dir = opts.remoteDir ?? '/var/tmp';
-  if (!SAFE_PATH.test(dir)) throw new CertificateRequestError(source, `remoteDir must be an absolute path of [A-Za-z0-9._/-], got ${JSON.stringify(dir)}`);
-  const cn = opts.credential.certificate.subjectName.getField('CN')[0] ?? 'credential';
+  if (!SAFE_PATH.test(dir)) throw new CertificateRequestError(`${source}: remoteDir must be an absolute path of [A-Za-z0-9._/-], got ${JSON.stringify(dir)}`, { source });
+  const cn = toCertificate(opts.credential.certificate).subjectName.getField('CN')[0] ?? 'credential';
   const base = opts.baseName ?? cn.replace(/[^A-Za-z0-9._-]/g, '_');
-  if (!SAFE_NAME.test(base)) throw new CertificateRequestError(source, `baseName must be 1-63 characters of [A-Za-z0-9._-], got ${JSON.stringify(base)}`);
+  if (!SAFE_NAME.test(base)) throw new CertificateRequestError(`${source}: baseName must be 1-63 characters of [A-Za-z0-9._-], got ${JSON.stringify(base)}`, { source });
   const files: UploadedFiles = { certPath: posix.join(dir, `${base}.crt`), keyPath: posix.join(dir, `${base}.key`) };
   const key = keyBytes(opts.credential, opts.keyFormat ?? 'pkcs8', source);
   const put = async (path: string, bytes: Uint8Array, mode: number) => {
@@ -64,7 +65,7 @@ export async function uploadCredential(opts: UploadOptions): Promise<UploadedFil
       await opts.uploader(path, bytes, { mode });
     } catch (cause) {
       // The uploader's own message only; never the bytes being uploaded.
-      throw new DistributionError(path, `upload failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new DistributionError(`${path}: upload failed: ${cause instanceof Error ? cause.message : String(cause)}`, { source: path, cause });
     }
   };
   if (opts.caCertificates) {
@@ -102,11 +103,11 @@ export interface JunosPkiCommands {
 export function renderJunosPki(opts: JunosPkiOptions): JunosPkiCommands {
   const source = 'renderJunosPki';
   const name = (value: string | undefined, what: string) => {
-    if (value === undefined || !SAFE_NAME.test(value)) throw new CertificateRequestError(source, `${what} must be 1-63 characters of [A-Za-z0-9._-], got ${JSON.stringify(value)}`);
+    if (value === undefined || !SAFE_NAME.test(value)) throw new CertificateRequestError(`${source}: ${what} must be 1-63 characters of [A-Za-z0-9._-], got ${JSON.stringify(value)}`, { source });
     return value;
   };
   const path = (value: string | undefined, what: string) => {
-    if (value === undefined || !SAFE_PATH.test(value)) throw new CertificateRequestError(source, `${what} must be an absolute path of [A-Za-z0-9._/-], got ${JSON.stringify(value)}`);
+    if (value === undefined || !SAFE_PATH.test(value)) throw new CertificateRequestError(`${source}: ${what} must be an absolute path of [A-Za-z0-9._/-], got ${JSON.stringify(value)}`, { source });
     return value;
   };
   const id = name(opts.certificateId, 'certificateId');

@@ -31,7 +31,7 @@ function generationParams(keyType: KeyType): WebAlgorithm {
 
 export function assertKeyType(value: unknown, source: string): KeyType {
   if (typeof value === 'string' && (KEY_TYPES as readonly string[]).includes(value)) return value as KeyType;
-  throw new CertificateRequestError(source, `unknown key type ${JSON.stringify(value)} (expected one of ${KEY_TYPES.join(', ')})`);
+  throw new CertificateRequestError(`${source}: unknown key type ${JSON.stringify(value)} (expected one of ${KEY_TYPES.join(', ')})`, { source });
 }
 
 /** A fresh, extractable key pair (extractable so the private key can be written as PKCS#8). */
@@ -120,11 +120,11 @@ export async function importPrivateKeyPem(
         : /-{5}BEGIN [A-Z ]*PRIVATE KEY-{5}/.test(text)
           ? 'the private key PEM is damaged or truncated'
           : 'not a PEM private key (no PEM block labelled PRIVATE KEY)';
-    throw new PrivateKeyError(source, hint, { cause: redactCause(cause) });
+    throw new PrivateKeyError(`${source}: ${hint}`, { source, cause: redactCause(cause) });
   }
   const keyType = keyTypeOfKeyObject(keyObject);
   if (!keyType) {
-    throw new PrivateKeyError(source, `unsupported private key type ${describeKeyObject(keyObject)} (expected one of ${KEY_TYPES.join(', ')})`, { reason: 'unsupported' });
+    throw new PrivateKeyError(`${source}: unsupported private key type ${describeKeyObject(keyObject)} (expected one of ${KEY_TYPES.join(', ')})`, { source, reason: 'unsupported' });
   }
   const pkcs8 = keyObject.export({ type: 'pkcs8', format: 'der' });
   const spki = createPublicKey(keyObject).export({ type: 'spki', format: 'der' });

@@ -2,6 +2,7 @@
 // DER. Every failure names the source and the block, and says what was found instead; it never
 // echoes the input (which might be a private key handed over by mistake).
 import { CertificateError } from './errors.js';
+import type { Certificate } from './certificate.js';
 import { x509 } from './x509.js';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
@@ -32,12 +33,12 @@ export function readPemBlocks(text: string, source: string): PemBlock[] {
     const end = text.indexOf(endMarker, bodyStart);
     const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
     if (end < 0 || (nextBegin >= 0 && nextBegin < end)) {
-      throw new CertificateError(source, [`PEM block ${index} (${label}) is truncated: no "${endMarker}" line`]);
+      throw new CertificateError(`${source}: PEM block ${index} (${label}) is truncated: no "${endMarker}" line`, { source, problems: [`PEM block ${index} (${label}) is truncated: no "${endMarker}" line`] });
     }
     const body = text.slice(bodyStart, end).replace(/\s+/g, '');
     // Encapsulated headers (RFC 1421 "Proc-Type:") only occur in encrypted legacy keys.
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
-      throw new CertificateError(source, [`PEM block ${index} (${label}) has a damaged Base64 body`]);
+      throw new CertificateError(`${source}: PEM block ${index} (${label}) has a damaged Base64 body`, { source, problems: [`PEM block ${index} (${label}) has a damaged Base64 body`] });
     }
     blocks.push({ label, der: new Uint8Array(Buffer.from(body, 'base64')), index });
     begin.lastIndex = end + endMarker.length;
@@ -49,8 +50,40 @@ function decodeDer(der: Uint8Array, source: string, what: string): x509.X509Cert
   try {
     return new x509.X509Certificate(der);
   } catch (cause) {
-    throw new CertificateError(source, [`${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], { cause });
+    throw new CertificateError(`${source}: ${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`, { source, problems: [`${what} is not a valid X.509 certificate (${cause instanceof Error ? cause.message : 'ASN.1 decoding failed'})`], cause });
   }
+}
+
+/**
+ * All certificates in `input` as @peculiar/x509 objects, for this package's own use; the public
+ * parseCertificates gives them as Certificate. PEM text (a bundle of any number of CERTIFICATE blocks, other
+ * text between blocks ignored) or DER bytes (one certificate). Throws CertificateError when the
+ * input holds no certificate, a block is damaged, or a block is not a certificate (e.g. a key).
+ */
+export function readCertificates(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate[] {
+  const bytes = typeof input === 'string' ? undefined : new Uint8Array(input instanceof ArrayBuffer ? input : input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength));
+  if (bytes && isDer(bytes)) return [decodeDer(bytes, source, 'DER input')];
+  const text = typeof input === 'string' ? input : Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
+  if (text.trim() === '') throw new CertificateError(`${source}: empty input: no certificate found`, { source, problems: ['empty input: no certificate found'] });
+  const blocks = readPemBlocks(text, source);
+  if (blocks.length === 0) {
+    throw new CertificateError(`${source}: no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found`, { source, problems: ['no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found'] });
+  }
+  return blocks.map((block) => {
+    if (!CERT_LABELS.has(block.label)) {
+      throw new CertificateError(`${source}: PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`, { source, problems: [`PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`] });
+    }
+    return decodeDer(block.der, source, `PEM block ${block.index}`);
+  });
+}
+
+/** readCertificates for exactly one certificate; a bundle with more is an error. */
+export function readCertificate(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate {
+  const certs = readCertificates(input, source);
+  if (certs.length !== 1) {
+    throw new CertificateError(`${source}: expected one certificate, found ${certs.length}`, { source, problems: [`expected one certificate, found ${certs.length}`] });
+  }
+  return certs[0]!;
 }
 
 /**
@@ -58,39 +91,22 @@ function decodeDer(der: Uint8Array, source: string, what: string): x509.X509Cert
  * text between blocks ignored) or DER bytes (one certificate). Throws CertificateError when the
  * input holds no certificate, a block is damaged, or a block is not a certificate (e.g. a key).
  */
-export function parseCertificates(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate[] {
-  const bytes = typeof input === 'string' ? undefined : new Uint8Array(input instanceof ArrayBuffer ? input : input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength));
-  if (bytes && isDer(bytes)) return [decodeDer(bytes, source, 'DER input')];
-  const text = typeof input === 'string' ? input : Buffer.from(bytes ?? new Uint8Array()).toString('latin1');
-  if (text.trim() === '') throw new CertificateError(source, ['empty input: no certificate found']);
-  const blocks = readPemBlocks(text, source);
-  if (blocks.length === 0) {
-    throw new CertificateError(source, ['no PEM "-----BEGIN CERTIFICATE-----" block and not DER: no certificate found']);
-  }
-  return blocks.map((block) => {
-    if (!CERT_LABELS.has(block.label)) {
-      throw new CertificateError(source, [`PEM block ${block.index} is a ${block.label}, expected a CERTIFICATE`]);
-    }
-    return decodeDer(block.der, source, `PEM block ${block.index}`);
-  });
+export function parseCertificates(input: string | Uint8Array | ArrayBuffer, source?: string): Certificate[] {
+  return readCertificates(input, source);
 }
 
 /** Exactly one certificate; a bundle with more is an error (use parseCertificates for bundles). */
-export function parseCertificate(input: string | Uint8Array | ArrayBuffer, source = 'certificate input'): x509.X509Certificate {
-  const certs = parseCertificates(input, source);
-  if (certs.length !== 1) {
-    throw new CertificateError(source, [`expected one certificate, found ${certs.length}`]);
-  }
-  return certs[0]!;
+export function parseCertificate(input: string | Uint8Array | ArrayBuffer, source?: string): Certificate {
+  return readCertificate(input, source);
 }
 
 /** PEM text of one or more certificates. */
-export function toPem(certs: x509.X509Certificate | readonly x509.X509Certificate[]): string {
-  const list = Array.isArray(certs) ? certs : [certs as x509.X509Certificate];
+export function toPem(certs: Certificate | readonly Certificate[]): string {
+  const list: readonly Certificate[] = Array.isArray(certs) ? certs : [certs as Certificate];
   return list.map((c) => c.toString('pem') + '\n').join('');
 }
 
 /** DER bytes of a certificate. */
-export function toDer(cert: x509.X509Certificate): Uint8Array {
+export function toDer(cert: Certificate): Uint8Array {
   return new Uint8Array(cert.rawData);
 }

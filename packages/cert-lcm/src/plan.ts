@@ -62,7 +62,7 @@ export interface PlanInput {
 
 function checkPolicy(policy: RenewalPolicy): void {
   const bad = (what: string) => {
-    throw new RenewalError('renewal policy', what);
+    throw new RenewalError(`renewal policy: ${what}`, { source: 'renewal policy' });
   };
   if (!Number.isFinite(policy?.renewBeforeDays) || policy.renewBeforeDays < 0) bad(`renewBeforeDays must be a non-negative number, got ${String(policy?.renewBeforeDays)}`);
   const interval = policy.checkIntervalHours ?? 24;
@@ -107,7 +107,7 @@ const iso = (d: Date) => d.toISOString();
  * than `policy.keyType` is due now.
  */
 export function planRenewals(certs: PlanInput[] | Record<string, CertificateInput>, policy: RenewalPolicy, now: Date): RenewalPlan {
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new RenewalError('planRenewals', 'now must be a valid Date');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new RenewalError(`planRenewals: now must be a valid Date`, { source: 'planRenewals' });
   checkPolicy(policy);
   const inputs: PlanInput[] = Array.isArray(certs) ? certs : Object.entries(certs).map(([saeId, certificate]) => ({ saeId, certificate }));
   const intervalMs = (policy.checkIntervalHours ?? 24) * HOUR_MS;

@@ -19,7 +19,7 @@ import { createCsr } from './csr.js';
 import { FileError, PrivateKeyError, RenewalError } from './errors.js';
 import { describeCertificate, type CertificateInput } from './inspect.js';
 import type { KeyType } from './key-types.js';
-import { parseCertificates, toPem } from './pem.js';
+import { readCertificates, toPem } from './pem.js';
 
 export type { CredentialPaths };
 
@@ -90,9 +90,9 @@ async function withLock<T>(paths: CredentialPaths, fn: () => Promise<T>): Promis
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       const owner = (await readFile(path, 'utf8').catch(() => '')).trim() || 'unknown owner';
-      throw new RenewalError(paths.certPath, `another renewal is in progress (${path}: ${owner}); if that process is gone, delete ${path}`);
+      throw new RenewalError(`${paths.certPath}: another renewal is in progress (${path}: ${owner}); if that process is gone, delete ${path}`, { source: paths.certPath });
     }
-    throw new FileError(path, `cannot create the renewal lock: ${errnoText(err)}`, { cause: err });
+    throw new FileError(`${path}: cannot create the renewal lock: ${errnoText(err)}`, { source: path, cause: err });
   }
   try {
     return await fn();
@@ -136,7 +136,7 @@ async function inspectFiles(paths: CredentialPaths): Promise<{ state: RenewalSta
 
 export async function renewCredential(opts: RenewOptions): Promise<RenewResult> {
   const paths = { certPath: opts.certPath, keyPath: opts.keyPath };
-  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new RenewalError(opts.certPath, 'now must be a valid Date');
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new RenewalError(`${opts.certPath}: now must be a valid Date`, { source: opts.certPath });
   return withLock(paths, () => renewLocked(opts, paths));
 }
 
@@ -144,15 +144,15 @@ async function renewLocked(opts: RenewOptions, paths: CredentialPaths): Promise<
   const source = opts.certPath;
   const { state, live } = await inspectFiles(paths);
   if (state === 'pending-confirmation') {
-    throw new RenewalError(source, `the previous renewal is not confirmed yet (${prevPaths(paths).certPath} exists): call confirmRenewal() or rollbackRenewal() first`);
+    throw new RenewalError(`${source}: the previous renewal is not confirmed yet (${prevPaths(paths).certPath} exists): call confirmRenewal() or rollbackRenewal() first`, { source });
   }
   if (state === 'interrupted') {
-    throw new RenewalError(source, 'an earlier renewal was interrupted (leftover .new files or a key that does not match the certificate): call rollbackRenewal() first');
+    throw new RenewalError(`${source}: an earlier renewal was interrupted (leftover .new files or a key that does not match the certificate): call rollbackRenewal() first`, { source });
   }
   const current = state === 'current' ? live : undefined;
   const info = current ? describeCertificate(current.certificate) : undefined;
   const commonName = opts.commonName ?? info?.commonName;
-  if (!commonName) throw new RenewalError(source, 'no current certificate to renew and no commonName given');
+  if (!commonName) throw new RenewalError(`${source}: no current certificate to renew and no commonName given`, { source });
   const profile = opts.profile ?? (info?.extendedKeyUsages.includes('serverAuth') && !info.extendedKeyUsages.includes('clientAuth') ? 'server' : 'client');
   const dnsNames = opts.dnsNames ?? info?.dnsNames ?? [];
   const ipAddresses = opts.ipAddresses ?? info?.ipAddresses ?? [];
@@ -195,10 +195,10 @@ async function signExternally(
   try {
     returned = await signer.sign(csr.csrPem);
   } catch (cause) {
-    throw new RenewalError(req.source, `the external CA's sign() hook failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new RenewalError(`${req.source}: the external CA's sign() hook failed: ${cause instanceof Error ? cause.message : String(cause)}`, { source: req.source, cause });
   }
-  if (typeof returned !== 'string') throw new RenewalError(req.source, `the external CA's sign() hook returned ${typeof returned}, expected a PEM string`);
-  const [leaf, ...chain] = parseCertificates(returned, `certificate returned by the external CA for ${req.commonName}`);
+  if (typeof returned !== 'string') throw new RenewalError(`${req.source}: the external CA's sign() hook returned ${typeof returned}, expected a PEM string`, { source: req.source });
+  const [leaf, ...chain] = readCertificates(returned, `certificate returned by the external CA for ${req.commonName}`);
   const problems: string[] = [];
   if (!certificateMatchesKey(leaf!, csr.keyPem)) problems.push('its public key is not the new key (the CA signed another request?)');
   // Judge validity at the later of now and notBefore when notBefore is within the allowed skew.
@@ -212,7 +212,7 @@ async function signExternally(
     warnDays: 0,
   });
   problems.push(...report.problems.filter((p) => p.severity === 'error').map((p) => p.message));
-  if (problems.length) throw new RenewalError(req.source, `the certificate returned by the external CA is unusable: ${problems.join('; ')}`);
+  if (problems.length) throw new RenewalError(`${req.source}: the certificate returned by the external CA is unusable: ${problems.join('; ')}`, { source: req.source });
   return { credential: makeCredential(leaf!, csr.keys, csr.keyPem, req.keyType), chainPem: chain.length ? toPem(chain) : '' };
 }
 
@@ -226,7 +226,7 @@ export async function confirmRenewal(paths: CredentialPaths): Promise<boolean> {
 
 async function confirmLocked(paths: CredentialPaths): Promise<boolean> {
   const state = await renewalState(paths);
-  if (state === 'interrupted') throw new RenewalError(paths.certPath, 'cannot confirm: the renewal was interrupted; call rollbackRenewal()');
+  if (state === 'interrupted') throw new RenewalError(`${paths.certPath}: cannot confirm: the renewal was interrupted; call rollbackRenewal()`, { source: paths.certPath });
   if (state !== 'pending-confirmation') return false;
   const prev = prevPaths(paths);
   await removeIfPresent(prev.keyPath);
@@ -249,7 +249,7 @@ async function rollbackLocked(paths: CredentialPaths): Promise<Credential> {
       await removeIfPresent(fresh.certPath);
       return readCredentialFiles(paths);
     }
-    throw new RenewalError(paths.certPath, `nothing to roll back: ${prev.certPath} and ${prev.keyPath} are not both present`);
+    throw new RenewalError(`${paths.certPath}: nothing to roll back: ${prev.certPath} and ${prev.keyPath} are not both present`, { source: paths.certPath });
   }
   const previous = await readCredentialFiles(prev); // refuse to restore an inconsistent pair
   await writeFileAtomic(paths.keyPath, await readFileOrThrow(prev.keyPath, 'previous private key'), { mode: PRIVATE_MODE });

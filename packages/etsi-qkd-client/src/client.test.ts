@@ -13,8 +13,8 @@ import {
   QkdServiceUnavailableError,
   QkdUnauthorizedError,
 } from './errors.js';
-import { makeTestPki, type TestPki } from './test/pki.js';
-import { KEY_ID_1, KEY_ID_2, KEY_ID_3, json, keyEntry, material, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
+import { KEY_ID_1, KEY_ID_2, KEY_ID_3, json, keyEntry, material, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './testing/stub-kme.js';
 
 let pki: TestPki;
 const open: Array<StubKme | QkdClient> = [];

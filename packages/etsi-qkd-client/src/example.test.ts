@@ -1,13 +1,13 @@
 // Runs examples/two-saes.ts (the README example) for real: two scripted KMEs over mTLS that
 // share issued keys, certificates in files laid out like `sim-kme pki --out DIR`.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, expect, it, vi } from 'vitest';
-import { makeTestPki } from './test/pki.js';
-import { json, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
+import { makeTestPki } from './testing/pki.js';
+import { json, startStubKme, statusBody, type Handler, type StubKme } from './testing/stub-kme.js';
 
 const cleanup: Array<() => unknown> = [];
 afterAll(async () => {
@@ -68,4 +68,10 @@ it('the README example gets a key on SAE_A, the same key on SAE_B, and prints ke
   expect(pool.size).toBe(0); // the key went to SAE_B
   expect(process.exitCode ?? 0).toBe(0);
   for (const key of issued) expect(out.join('\n')).not.toContain(key);
+});
+
+it('the README shows examples/two-saes.ts word for word (from its first import)', () => {
+  const source = readFileSync(new URL('../examples/two-saes.ts', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  expect(readme).toContain(source.slice(source.indexOf('import {')).trim());
 });

@@ -25,7 +25,7 @@ import { HANDSHAKE_FAILURE, type TlsSetup } from './tls.js';
  * copy of that error safe to attach as `cause`: undici's parser error carries the raw bytes
  * received, which could be key material, so only name, message and code are kept.
  */
-export function lowLevelFailure(error: unknown): { code: string; localPort?: number; bytesRead?: number; error: Error } | undefined {
+function lowLevelFailure(error: unknown): { code: string; localPort?: number; bytesRead?: number; error: Error } | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const raw = current as NodeJS.ErrnoException & { socket?: { localPort?: number; bytesRead?: number } };
@@ -98,7 +98,7 @@ const X509_VERIFY_CODES = new Set([
  * OpenSSL 3.2 and later (Node 24) name the alerts "ssl/tls alert …" where earlier versions
  * (Node 20, 22) said "sslv3 alert …": Node's codes follow, e.g. ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE.
  */
-export function sslv3AlertName(code: string): string {
+function sslv3AlertName(code: string): string {
   return code.replace(/^ERR_SSL_SSL\/TLS_ALERT_/, 'ERR_SSL_SSLV3_ALERT_');
 }
 

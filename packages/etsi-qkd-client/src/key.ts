@@ -14,7 +14,7 @@ export interface QkdKey {
   toJSON(): { keyId: string; bits: number };
 }
 
-export function createQkdKey(keyId: string, bytes: Uint8Array, keyIdExtension?: Record<string, unknown>): QkdKey {
+function createQkdKey(keyId: string, bytes: Uint8Array, keyIdExtension?: Record<string, unknown>): QkdKey {
   const bits = bytes.length * 8;
   const describe = () => `QkdKey(${keyId}, ${bits} bits)`;
   const key: QkdKey = {

@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient, type QkdClientOptions } from './client.js';
 import { QkdAbortError, QkdConnectionError, QkdHttpError, QkdResponseError, QkdResponseTooLargeError, QkdServiceUnavailableError, QkdTimeoutError, QkdTlsError } from './errors.js';
-import { makeTestPki, type TestPki } from './test/pki.js';
-import { KEY_ID_1, KEY_ID_2, json, keyEntry, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
+import { KEY_ID_1, KEY_ID_2, json, keyEntry, recordingLogger, startStubKme, statusBody, type Handler, type StubKme } from './testing/stub-kme.js';
 
 let pki: TestPki;
 const cleanup: Array<() => Promise<void>> = [];

@@ -4,8 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, DEFAULT_MAX_RESPONSE_BYTES, type QkdClient, type QkdClientOptions } from './client.js';
 import { QkdConfigError, QkdHttpError, QkdResponseError, QkdResponseTooLargeError, QkdServiceUnavailableError } from './errors.js';
 import { MAX_LISTED_PROBLEMS, MAX_PROBLEM_CHARS, MAX_PROBLEMS_CHARS } from './problems.js';
-import { makeTestPki, type TestPki } from './test/pki.js';
-import { KEY_ID_1, KEY_ID_2, json, keyEntry, startStubKme, statusBody, type Handler, type StubKme } from './test/stub-kme.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
+import { KEY_ID_1, KEY_ID_2, json, keyEntry, startStubKme, statusBody, type Handler, type StubKme } from './testing/stub-kme.js';
 
 let pki: TestPki;
 const open: Array<StubKme | QkdClient> = [];

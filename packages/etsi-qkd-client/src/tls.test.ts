@@ -7,8 +7,8 @@ import { issueCertificate } from '@qkd-macsec/cert-lcm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createQkdClient, type QkdClient, type QkdClientOptions } from './client.js';
 import { QkdConfigError, QkdError, QkdTlsError } from './errors.js';
-import { makeTestPki, type TestPki } from './test/pki.js';
-import { json, recordingLogger, startStubKme, statusBody, type StubKme, type StubTls } from './test/stub-kme.js';
+import { makeTestPki, type TestPki } from './testing/pki.js';
+import { json, recordingLogger, startStubKme, statusBody, type StubKme, type StubTls } from './testing/stub-kme.js';
 
 let pki: TestPki;
 let dir: string;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { QkdConfigError } from './errors.js';
-import type { QkdLogger } from './logger.js';
+import type { Logger } from './logger.js';
 
 type Pem = string | Buffer;
 
@@ -103,10 +103,28 @@ function parsePrivateKey(source: Source): KeyObject {
   }
 }
 
+/** Certificate and key come together, parse, belong together; a certificate out of its validity is logged. */
+function checkClientIdentity(certSource: Source | undefined, keySource: Source | undefined, logger: Logger, now: Date): void {
+  if (!!certSource !== !!keySource) {
+    throw configError(certSource ? `${certSource.name} is given without its private key (tls.key or tls.keyFile)` : `${keySource!.name} is given without its certificate (tls.cert or tls.certFile)`);
+  }
+  if (!certSource || !keySource) return;
+  const [leaf] = parseCertificates(certSource);
+  const privateKey = parsePrivateKey(keySource);
+  if (!leaf!.checkPrivateKey(privateKey)) {
+    throw configError(`${keySource.name} is not the private key of the certificate in ${certSource.name}`);
+  }
+  if (new Date(leaf!.validTo) < now) {
+    logger.warn(`client certificate ${certSource.name} expired on ${leaf!.validTo}; the KME will reject it`);
+  } else if (new Date(leaf!.validFrom) > now) {
+    logger.warn(`client certificate ${certSource.name} is not valid before ${leaf!.validFrom}; the KME will reject it`);
+  }
+}
+
 export function buildTls(options: {
   tls: QkdTlsOptions | undefined;
   insecureSkipVerify: boolean;
-  logger: QkdLogger;
+  logger: Logger;
   /** Connections per KME origin (undefined: as many as concurrent calls need). */
   connections?: number | undefined;
   /** Largest answer read; undici stops reading (and drops the connection) beyond it. */
@@ -119,22 +137,7 @@ export function buildTls(options: {
   const keySource = pick(tls, 'key', 'keyFile');
   const caSource = pick(tls, 'ca', 'caFile');
 
-  if (!!certSource !== !!keySource) {
-    throw configError(certSource ? `${certSource.name} is given without its private key (tls.key or tls.keyFile)` : `${keySource!.name} is given without its certificate (tls.cert or tls.certFile)`);
-  }
-  if (certSource && keySource) {
-    const [leaf] = parseCertificates(certSource);
-    const privateKey = parsePrivateKey(keySource);
-    if (!leaf!.checkPrivateKey(privateKey)) {
-      throw configError(`${keySource.name} is not the private key of the certificate in ${certSource.name}`);
-    }
-    const now = options.now ?? new Date();
-    if (new Date(leaf!.validTo) < now) {
-      options.logger.warn(`client certificate ${certSource.name} expired on ${leaf!.validTo}; the KME will reject it`);
-    } else if (new Date(leaf!.validFrom) > now) {
-      options.logger.warn(`client certificate ${certSource.name} is not valid before ${leaf!.validFrom}; the KME will reject it`);
-    }
-  }
+  checkClientIdentity(certSource, keySource, options.logger, options.now ?? new Date());
   if (caSource) parseCertificates(caSource);
   if (options.insecureSkipVerify) {
     options.logger.warn(

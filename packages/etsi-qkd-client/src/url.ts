@@ -34,7 +34,7 @@ export function parseBaseUrl(baseUrl: string, allowPlainHttp: boolean): string {
 }
 
 /** One path segment for an SAE ID, percent-encoded. */
-export function encodeSaeId(saeId: string, endpoint: string): string {
+function encodeSaeId(saeId: string, endpoint: string): string {
   if (typeof saeId !== 'string' || saeId.length === 0) {
     throw new QkdRequestError('SAE ID must be a non-empty string', { endpoint, saeIds: [] });
   }

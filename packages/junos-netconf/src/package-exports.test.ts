@@ -18,7 +18,7 @@ const installed = join(scratch, 'node_modules', '@qkd-macsec', 'junos-netconf');
 
 beforeAll(() => {
   mkdirSync(installed, { recursive: true });
-  for (const dep of ['ssh2', 'fast-xml-parser']) symlinkSync(join(workspaceModules, dep), join(scratch, 'node_modules', dep));
+  for (const dep of ['ssh2', '@qkd-macsec/macsec-config']) symlinkSync(join(workspaceModules, dep), join(scratch, 'node_modules', dep));
   execFileSync(process.execPath, [join(workspaceModules, 'tsup', 'dist', 'cli-default.js'), '--out-dir', join(installed, 'dist'), '--no-dts', '--silent'], { cwd: pkgDir, stdio: 'pipe' });
   cpSync(join(pkgDir, 'package.json'), join(installed, 'package.json'));
 }, 120_000);

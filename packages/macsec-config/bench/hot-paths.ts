@@ -20,9 +20,8 @@ import {
   readConfigurationTree,
   renderXml,
   type KeyChain,
-  type XmlTreeElement,
 } from '../src/index.js';
-import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
+import { parseXmlOrdered, type XmlElement } from '../src/xml/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
@@ -97,8 +96,8 @@ const now = new Date('2026-11-24T20:12:00Z');
 const lead = 90;
 const reply1 = deviceReply(1);
 const reply4 = deviceReply(4);
-const tree1: XmlTreeElement = parseXmlOrdered(reply1)[0]!;
-const tree4: XmlTreeElement = parseXmlOrdered(reply4)[0]!;
+const tree1: XmlElement = parseXmlOrdered(reply1)[0]!;
+const tree4: XmlElement = parseXmlOrdered(reply4)[0]!;
 const chainA: KeyChain = readConfigurationTree(tree1).keyChains![0]!;
 const chainB: KeyChain = { ...chainA, keys: chainA.keys.map((k) => ({ ...k, index: (k.index + 10) % 64 })) };
 const ckn = 'ab'.repeat(32);

@@ -17,7 +17,7 @@ console.log(requiredKeyBits(cipherSuite)); // 256
 const key = { keyId: '550e8400-e29b-41d4-a716-446655440000', bytes: new Uint8Array(32).fill(0x5a) };
 const { ckn, cak } = deriveCknCak(key, { cipherSuite, strategy: 'sha256-keyid' });
 console.log(ckn);      // 64 hex digits, the same on both ends of the link
-console.log(`${cak}`); // <redacted>
+console.log(`${cak}`); // [redacted]
 
 // 3. The chain as the device holds it (normally the <get-configuration> reply).
 const reply = `<rpc-reply><configuration><security><authentication-key-chains><key-chain>
@@ -33,11 +33,11 @@ const plan = planKeyChainRotation({ chain, now: new Date('2026-11-24T20:03:00Z')
 console.log(plan.slot, plan.startTime, plan.deleteSlots, plan.activeSlot, plan.previousSlot);
 // 1 2026-11-24.20:05:00 [ 62 ] 0 63
 
-// 5. Render the change. Without revealSecrets the CAK shows as <redacted> (for logs, dry runs).
+// 5. Render the change. Without revealSecrets the CAK shows as [redacted] (for logs, dry runs).
 const change = keyChainRotationChange(plan, { chain: 'QKD_KC', keyName: ckn, secret: cak });
 console.log(renderSet(change.config, { delete: change.delete }).join('\n'));
 // delete security authentication-key-chains key-chain QKD_KC key 62
-// set security authentication-key-chains key-chain QKD_KC key 1 secret <redacted>
+// set security authentication-key-chains key-chain QKD_KC key 1 secret [redacted]
 // set security authentication-key-chains key-chain QKD_KC key 1 key-name <ckn>
 // set security authentication-key-chains key-chain QKD_KC key 1 start-time 2026-11-24.20:05:00
 

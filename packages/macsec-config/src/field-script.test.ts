@@ -3,7 +3,7 @@
 // (a 4-slot key chain with a bootstrap key 0, start-times without seconds, bare replay-protect,
 // fallback-key, transmit-interval 2000, sak-rekey-interval 300, its script user).
 import { describe, expect, it } from 'vitest';
-import { fieldScriptReply } from './fixtures.test-util.js';
+import { fieldScriptReply } from './testing/fixtures.js';
 import { parseConfigurationXml } from './parse-xml.js';
 import { planKeyChainRotation } from './ring.js';
 import { renderSet } from './render-set.js';

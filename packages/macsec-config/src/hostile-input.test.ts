@@ -25,21 +25,22 @@ function parseOrOwnError(xml: string): string[] {
 describe('hostile XML', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['nesting deeper than 100 levels', `<configuration>${'<a>'.repeat(150)}${'</a>'.repeat(150)}</configuration>`, /nested deeper than 100 levels/],
+    ['nesting deeper than the reader goes', `<configuration>${'<a>'.repeat(300)}${'</a>'.repeat(300)}</configuration>`, /malformed XML at line 1, column \d+: elements nested deeper than 256 levels/],
     ['an unclosed <n/ at the end', '<configuration/><n/', /malformed XML/],
     ['an unclosed <n/ alone', '<n/', /malformed XML/],
-    ['an unclosed comment', '<configuration></configuration><!--x<!D<?<!--]]>', /malformed XML: an unclosed comment/],
+    ['an unclosed comment', '<configuration></configuration><!--x<!D<?<!--]]>', /malformed XML at line 1, column 32: comment is not closed/],
     ['an unclosed processing instruction', '<a> </a><?</b>"<!--<n/', /malformed XML/],
-    ['an unclosed CDATA section', '<configuration></configuration><![CDATA[;x<?', /malformed XML: an unclosed CDATA section/],
+    ['an unclosed CDATA section', '<configuration></configuration><![CDATA[;x<?', /malformed XML at line 1, column 32: CDATA section is not closed/],
     ['a bad closing tag', '</a /', /malformed XML/],
-    ['<!D in text', '<configuration><!--&<configuration>/>&--><!D;</configuration>', /neither a comment nor CDATA/],
-    ['an element named __proto__', '<configuration><__proto__/></configuration>', /element <__proto__> is not allowed/],
-    ['an element named constructor', '<configuration><security><constructor>x</constructor></security></configuration>', /element <constructor> is not allowed/],
-    ['a NUL character', '<configuration><security>\u0000</security></configuration>', /character U\+0000 at offset 25 is not allowed in XML 1.0/],
-    ['a lone surrogate', '<configuration>\uD800</configuration>', /character U\+D800 at offset 15/],
+    ['<!D in text', '<configuration><!--&<configuration>/>&--><!D;</configuration>', /malformed XML at line 1, column 42: a markup declaration \(<!…\) is refused/],
+    ['an element named __proto__', '<configuration><__proto__/></configuration>', /element name '__proto__' is refused/],
+    ['an element named constructor', '<configuration><security><constructor>x</constructor></security></configuration>', /element name 'constructor' is refused/],
+    ['a NUL character', '<configuration><security>\u0000</security></configuration>', /malformed XML at line 1, column 26: character U\+0000 is not a legal XML 1.0 character/],
+    ['a lone surrogate', '<configuration>\uD800</configuration>', /malformed XML at line 1, column 16: unpaired surrogate U\+D800 is not a legal XML 1.0 character/],
     ['U+FFFE', '<configuration>\uFFFE</configuration>', /character U\+FFFE/],
-    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /reference to U\+D800 at line 1, column 70 is not allowed in XML 1.0/],
-    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /reference to U\+0000 at line 1, column 71 is not allowed in XML 1.0/],
-    ['an element named prototype', '<configuration><prototype/></configuration>', /element <prototype> is not allowed/],
+    ['a reference to a lone surrogate', '<configuration><security><authentication-key-chains><key-chain><name>&#xD800;</name></key-chain></authentication-key-chains></security></configuration>', /at line 1, column 70: a character reference to a character XML 1.0 does not allow/],
+    ['a reference to NUL', '<configuration><security><authentication-key-chains><key-chain><name>K&#0;</name></key-chain></authentication-key-chains></security></configuration>', /at line 1, column 71: a character reference to a character XML 1.0 does not allow/],
+    ['an element named prototype', '<configuration><prototype/></configuration>', /element name 'prototype' is refused/],
   ];
   for (const [what, xml, message] of cases) {
     it(`${what} gives a ConfigParseError`, () => {
@@ -52,13 +53,13 @@ describe('hostile XML', () => {
   // A document with an undefined entity, or a reference to a character XML 1.0 forbids, is not
   // well-formed wherever the reference stands — also where the model reads nothing.
   const references: Array<[string, string, RegExp]> = [
-    ['&nbsp; in an element the model ignores', '<configuration><system><host-name>r1&nbsp;</host-name></system></configuration>', /undefined entity reference at line 1, column 37/],
-    ['&constructor; in an attribute', '<configuration junos:changed-localtime="&constructor;"/>', /undefined entity reference at line 1, column 41/],
-    ['a bare & in an attribute', '<configuration a="x & y"/>', /undefined entity reference at line 1, column 21/],
-    ['&#0; in ignored apply-macro data', '<configuration><security><macsec><interfaces><name>ge-0/0/0</name><apply-macro><name>other</name><data><name>x</name><value>&#0;</value></data></apply-macro></interfaces></macsec></security></configuration>', /reference to U\+0000 at line 1, column 125 is not allowed in XML 1.0/],
-    ['&#xFFFE; in an attribute', '<configuration a="&#xFFFE;"/>', /reference to U\+FFFE at line 1, column 19/],
-    ['a reference beyond U+10FFFF', '<configuration a="&#x110000;"/>', /reference to a character beyond U\+10FFFF at line 1, column 19/],
-    ['a reference on a later line', '<configuration>\n  <system>\n    <host-name>&lol;</host-name></system></configuration>', /undefined entity reference at line 3, column 16/],
+    ['&nbsp; in an element the model ignores', '<configuration><system><host-name>r1&nbsp;</host-name></system></configuration>', /at line 1, column 37: an entity reference that is not one of the five predefined XML entities/],
+    ['&constructor; in an attribute', '<configuration junos:changed-localtime="&constructor;"/>', /at line 1, column 41: an entity reference that is not one of the five predefined XML entities/],
+    ['a bare & in an attribute', '<configuration a="x & y"/>', /at line 1, column 21: an entity reference that is not one of the five predefined XML entities/],
+    ['&#0; in ignored apply-macro data', '<configuration><security><macsec><interfaces><name>ge-0/0/0</name><apply-macro><name>other</name><data><name>x</name><value>&#0;</value></data></apply-macro></interfaces></macsec></security></configuration>', /at line 1, column 125: a character reference to a character XML 1.0 does not allow/],
+    ['&#xFFFE; in an attribute', '<configuration a="&#xFFFE;"/>', /at line 1, column 19: a character reference to a character XML 1.0 does not allow/],
+    ['a reference beyond U+10FFFF', '<configuration a="&#x110000;"/>', /at line 1, column 19: a character reference to a character XML 1.0 does not allow/],
+    ['a reference on a later line', '<configuration>\n  <system>\n    <host-name>&lol;</host-name></system></configuration>', /at line 3, column 16: an entity reference that is not one of the five predefined XML entities/],
   ];
   for (const [what, xml, message] of references) {
     it(`${what} gives a ConfigParseError`, () => {

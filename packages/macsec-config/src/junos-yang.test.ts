@@ -2,12 +2,12 @@
 // families (yanglint, libyang2-tools). Without yanglint or the YANG folder the suite skips with a
 // warning, except under CI=true, where it fails.
 import { describe, expect, it } from 'vitest';
-import { everyFieldModel, fieldScriptReply, fullModel } from './fixtures.test-util.js';
+import { everyFieldModel, fieldScriptReply, fullModel } from './testing/fixtures.js';
 import { parseConfigurationXml } from './parse-xml.js';
 import { PLATFORM_PROFILES, PLATFORMS, validateForPlatform } from './platform.js';
 import { renderXml } from './render-xml.js';
 import { Secret } from './secret.js';
-import { validateWithYang, yangAvailability, YANG_FAMILIES } from './test-support/junos-yang.js';
+import { validateWithYang, yangAvailability, YANG_FAMILIES } from './junos-yang.js';
 import type { MacsecConfig } from './model.js';
 
 const avail = yangAvailability();

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAK128, CKN1, fullModel } from './fixtures.test-util.js';
+import { CAK128, CKN1, fullModel } from './testing/fixtures.js';
 import { ConfigParseError } from './errors.js';
 import { CIPHER_SUITES, type MacsecConfig } from './model.js';
 import { parseConfigurationChange, parseConfigurationXml } from './parse-xml.js';
 import { renderSet } from './render-set.js';
 import { renderXml } from './render-xml.js';
 import { Secret } from './secret.js';
+import { XmlError } from './xml/index.js';
 
 // What a Junos device answers to <get-configuration> (shape of a real reply: namespaces,
 // junos:* attributes, SECRET-DATA comments, encrypted secrets, other configuration around).
@@ -135,7 +136,7 @@ describe('parseConfigurationXml', () => {
   it('decodes entities without expanding anything else', () => {
     const xml = '<configuration><security><authentication-key-chains><key-chain><name>K</name><description>a &amp; b &lt;c&gt; &#65;&#x42;</description></key-chain></authentication-key-chains></security></configuration>';
     expect(parseConfigurationXml(xml).keyChains![0]!.description).toBe('a & b <c> AB');
-    expect(() => parseConfigurationXml(xml.replace('&amp;', '&bogus;'))).toThrow(/undefined entity reference at line 1, column 93/);
+    expect(() => parseConfigurationXml(xml.replace('&amp;', '&bogus;'))).toThrow(/malformed XML at line 1, column 93: an entity reference that is not one of the five predefined XML entities/);
   });
 
   it('names the element for every kind of bad input', () => {
@@ -162,6 +163,20 @@ describe('parseConfigurationXml', () => {
     expect(() => parseConfigurationXml(42 as never)).toThrow(/expected an XML string/);
   });
 
+  it("hands on the reader's refusal as its cause", () => {
+    const err = (() => {
+      try {
+        parseConfigurationXml('<configuration>\n<!DOCTYPE x></configuration>');
+      } catch (e) {
+        return e as ConfigParseError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigParseError);
+    expect(err).toMatchObject({ path: '(document)', message: '(document): malformed XML at line 2, column 1: DOCTYPE declarations are refused (entity expansion and external entities)' });
+    expect(err!.cause).toBeInstanceOf(XmlError);
+    expect(err!.cause).toMatchObject({ reason: 'doctype', position: 16 });
+  });
+
   it('never puts a secret in an error', () => {
     const xml = `<configuration><security><macsec><connectivity-association><name>C</name><pre-shared-key><ckn>ab</ckn><cak>${CAK128} x</cak></pre-shared-key></connectivity-association></macsec></security></configuration>`;
     expect(() => parseConfigurationXml(xml)).toThrow(ConfigParseError);
@@ -173,13 +188,13 @@ describe('parseConfigurationXml', () => {
   });
 
   it('never quotes a secret from malformed XML', () => {
-    // The XML validator names the bad "tag" it found, which here is the CAK itself.
+    // A reader that names the bad "tag" it found would quote the CAK itself.
     const broken = [`<configuration><cak>00<${CAK128}/></cak></configuration>`, `<configuration><cak ${CAK128}>x</cak></configuration>`];
     for (const xml of broken) {
-      expect(() => parseConfigurationXml(xml)).toThrow(/malformed XML at line 1, column \d+/);
+      expect(() => parseConfigurationXml(xml)).toThrow(/malformed XML at line 1, column \d+: /);
       expect(() => parseConfigurationXml(xml)).not.toThrow(CAK128);
     }
-    expect(() => parseConfigurationXml('<configuration>&</configuration>')).toThrow(/char '&' is not expected/);
+    expect(() => parseConfigurationXml('<configuration>&</configuration>')).toThrow(/malformed XML at line 1, column 16: an entity reference/);
   });
 });
 
@@ -353,8 +368,8 @@ describe('parseConfigurationXml on hostile input (fuzz)', () => {
   it('does not expand entities (no billion laughs)', () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
 <configuration><security><authentication-key-chains><key-chain><name>K</name><description>&lol2;</description></key-chain></authentication-key-chains></security></configuration>`;
-    expect(() => parseConfigurationXml(bomb)).toThrow(/DOCTYPE is not allowed/);
+    expect(() => parseConfigurationXml(bomb)).toThrow(/malformed XML at line 1, column 22: DOCTYPE declarations are refused/);
     const xml = '<configuration><security><authentication-key-chains><key-chain><name>K</name><description>&lol2;</description></key-chain></authentication-key-chains></security></configuration>';
-    expect(() => parseConfigurationXml(xml)).toThrow(/undefined entity reference at line 1, column 91/);
+    expect(() => parseConfigurationXml(xml)).toThrow(/malformed XML at line 1, column 91: an entity reference that is not one of the five predefined XML entities/);
   });
 });

@@ -17,7 +17,7 @@
 //           on et (40G/100G and faster) interfaces. Line-card limits (MPC7E-10G: no XPN;
 //           MIC-3D-20GE-SFP-E/EH: gcm-aes-128 only; "Configuring advanced MACsec features") are
 //           per port and not modelled here.
-import { MacsecValidationError, type ValidationIssue } from './errors.js';
+import { validationError, type ValidationIssue } from './errors.js';
 import { CIPHER_SUITES, type CipherSuite, type MacsecConfig } from './model.js';
 import { checkConfig, type CheckOptions } from './validate.js';
 
@@ -128,7 +128,7 @@ export const PLATFORM_PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
 /** The profile of a platform; MacsecValidationError for a name that is not one. */
 export function platformProfile(platform: Platform): PlatformProfile {
   if (typeof platform !== 'string' || !Object.hasOwn(PLATFORM_PROFILES, platform)) {
-    throw new MacsecValidationError([{ path: 'platform', message: `platform "${String(platform)}" is not one of ${PLATFORMS.join(', ')}` }]);
+    throw validationError([{ path: 'platform', message: `platform "${String(platform)}" is not one of ${PLATFORMS.join(', ')}` }]);
   }
   return PLATFORM_PROFILES[platform];
 }
@@ -157,6 +157,6 @@ export function checkForPlatform(config: MacsecConfig, platform: Platform): Vali
 export function validateForPlatform<T extends MacsecConfig>(config: T, platform: Platform, options: CheckOptions = {}): T {
   const issues = [...checkConfig(config, options)];
   if (issues.length === 0) issues.push(...checkForPlatform(config, platform));
-  if (issues.length > 0) throw new MacsecValidationError(issues);
+  if (issues.length > 0) throw validationError(issues);
   return config;
 }

@@ -24,9 +24,10 @@ import {
 } from './model.js';
 import { Secret } from './secret.js';
 import { KEY_INDEX_MAX, KEY_INDEX_MIN } from './validate.js';
-import { childInt, childText, has, isDeleted, isInactive, one, requiredText, texts, type XmlTreeElement } from './xml-element.js';
+import { childInt, childText, has, isDeleted, isInactive, one, requiredText, texts } from './xml-element.js';
+import type { XmlElement } from './xml/index.js';
 
-type El = XmlTreeElement;
+type El = XmlElement;
 
 function parsePsk(el: El | undefined, caPath: string, tag: string): PreSharedKey | undefined {
   if (!el) return undefined;
@@ -36,7 +37,7 @@ function parsePsk(el: El | undefined, caPath: string, tag: string): PreSharedKey
   try {
     return { ckn, cak: Secret.fromDevice(cak) };
   } catch {
-    throw new ConfigParseError('<cak> is not a usable secret (contains whitespace or quotes)', `${path}/cak`);
+    throw new ConfigParseError('<cak> is not a usable secret (contains whitespace or quotes)', { path: `${path}/cak` });
   }
 }
 
@@ -62,12 +63,12 @@ function parseCa(el: El, path: string): ConnectivityAssociation {
   const ca: ConnectivityAssociation = { name };
   const mode = childText(el, 'security-mode', p);
   if (mode !== undefined) {
-    if (!(SECURITY_MODES as readonly string[]).includes(mode)) throw new ConfigParseError(`unknown security-mode "${mode}"`, `${p}/security-mode`);
+    if (!(SECURITY_MODES as readonly string[]).includes(mode)) throw new ConfigParseError(`unknown security-mode "${mode}"`, { path: `${p}/security-mode` });
     ca.securityMode = mode as SecurityMode;
   }
   const suite = childText(el, 'cipher-suite', p);
   if (suite !== undefined) {
-    if (!(CIPHER_SUITES as readonly string[]).includes(suite)) throw new ConfigParseError(`unknown cipher-suite "${suite}"`, `${p}/cipher-suite`);
+    if (!(CIPHER_SUITES as readonly string[]).includes(suite)) throw new ConfigParseError(`unknown cipher-suite "${suite}"`, { path: `${p}/cipher-suite` });
     ca.cipherSuite = suite as CipherSuite;
   }
   const psk = parsePsk(one(el, 'pre-shared-key', p), p, 'pre-shared-key');
@@ -81,7 +82,7 @@ function parseCa(el: El, path: string): ConnectivityAssociation {
   if (has(el, 'include-sci')) ca.includeSci = true;
   const offset = childText(el, 'offset', p);
   if (offset !== undefined) {
-    if (!OFFSET_TEXTS.includes(offset)) throw new ConfigParseError(`offset "${offset}" is not one of ${OFFSETS.join(', ')}`, `${p}/offset`);
+    if (!OFFSET_TEXTS.includes(offset)) throw new ConfigParseError(`offset "${offset}" is not one of ${OFFSETS.join(', ')}`, { path: `${p}/offset` });
     ca.offset = Number(offset) as Offset;
   }
   const rp = one(el, 'replay-protect', p);
@@ -99,14 +100,14 @@ function parseCa(el: El, path: string): ConnectivityAssociation {
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string, what: string, path: string): T {
-  if (!(values as readonly string[]).includes(value)) throw new ConfigParseError(`${what} "${value}" is not one of ${values.join(', ')}`, path);
+  if (!(values as readonly string[]).includes(value)) throw new ConfigParseError(`${what} "${value}" is not one of ${values.join(', ')}`, { path });
   return value as T;
 }
 
 function parseBool(text: string | undefined, path: string): boolean {
   if (text === 'true') return true;
   if (text === 'false') return false;
-  throw new ConfigParseError(`expected true or false, got "${text ?? ''}"`, path);
+  throw new ConfigParseError(`expected true or false, got "${text ?? ''}"`, { path });
 }
 
 function parseQkdMacro(el: El, path: string): QkdMacro {
@@ -118,11 +119,11 @@ function parseQkdMacro(el: El, path: string): QkdMacro {
     const value = childText(data, 'value', p);
     switch (key) {
       case 'kme-host':
-        if (!value) throw new ConfigParseError('kme-host has no value', p);
+        if (!value) throw new ConfigParseError('kme-host has no value', { path: p });
         qkd.kmeHost = value;
         break;
       case 'kme-port':
-        if (!value || !/^\d{1,5}$/.test(value)) throw new ConfigParseError(`kme-port "${value ?? ''}" is not a port number`, p);
+        if (!value || !/^\d{1,5}$/.test(value)) throw new ConfigParseError(`kme-port "${value ?? ''}" is not a port number`, { path: p });
         qkd.kmePort = Number(value);
         break;
       case 'kme-ca':
@@ -132,7 +133,7 @@ function parseQkdMacro(el: El, path: string): QkdMacro {
         qkd.kmeKeyidCheck = parseBool(value, p);
         break;
       case 'kme-method':
-        if (value !== 'get' && value !== 'post') throw new ConfigParseError(`kme-method must be get or post, got "${value ?? ''}"`, p);
+        if (value !== 'get' && value !== 'post') throw new ConfigParseError(`kme-method must be get or post, got "${value ?? ''}"`, { path: p });
         qkd.kmeMethod = value;
         break;
       default:
@@ -162,7 +163,7 @@ const KEY_INDEX = /^\d{1,2}$/;
 function keyIndex(el: El, path: string): number {
   const raw = requiredText(el, 'name', path);
   if (!KEY_INDEX.test(raw) || Number(raw) > KEY_INDEX_MAX) {
-    throw new ConfigParseError(`key index "${raw}" is not ${KEY_INDEX_MIN}..${KEY_INDEX_MAX}`, `${path}[${raw}]`);
+    throw new ConfigParseError(`key index "${raw}" is not ${KEY_INDEX_MIN}..${KEY_INDEX_MAX}`, { path: `${path}[${raw}]` });
   }
   return Number(raw);
 }
@@ -178,7 +179,7 @@ function parseKey(el: El, path: string): KeyChainKey {
     try {
       key.secret = Secret.fromDevice(secret);
     } catch {
-      throw new ConfigParseError('<secret> is not a usable secret (empty, or contains whitespace or quotes)', `${p}/secret`);
+      throw new ConfigParseError('<secret> is not a usable secret (empty, or contains whitespace or quotes)', { path: `${p}/secret` });
     }
   }
   const start = childText(el, 'start-time', p);
@@ -364,7 +365,7 @@ export function findConfiguration(top: readonly El[], depth = 0): El | undefined
     count++;
     found ??= top[i];
   }
-  if (count > 1) throw new ConfigParseError(`${count} <configuration> elements, expected one`, ROOT);
+  if (count > 1) throw new ConfigParseError(`${count} <configuration> elements, expected one`, { path: ROOT });
   if (found) return found;
   for (let i = 0; i < top.length; i++) {
     const name = top[i]!.name;

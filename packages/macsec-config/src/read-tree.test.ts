@@ -1,14 +1,15 @@
-// readConfigurationTree on junos-netconf's own tree (the rotator's path) against
-// parseConfigurationXml (the string path, through fast-xml-parser): the same model, the same
-// errors, and the tree path refuses what the string path refuses before parsing.
+// readConfigurationTree on a tree parsed apart (the rotator's path: junos-netconf hands it the
+// tree this package's xml/ reader built) against parseConfigurationXml (the string path): the
+// same model, the same errors, and the tree path refuses what the reader refuses in a string.
 import { describe, expect, it } from 'vitest';
-import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './fixtures.test-util.js';
+import { CAK128, fieldScriptReply, everyFieldModel, fullModel } from './testing/fixtures.js';
 import { ConfigParseError } from './errors.js';
-import { MAX_XML_DEPTH, parseConfigurationXml, readConfigurationTree, type XmlTreeElement } from './parse-xml.js';
+import { MAX_CONFIGURATION_DEPTH, parseConfigurationXml, readConfigurationTree } from './parse-xml.js';
 import { renderXml } from './render-xml.js';
-import { parseXmlOrdered } from '@qkd-macsec/junos-netconf/xml';
+import { heapAfterGc } from './testing/heap.js';
+import { parseXmlOrdered, type XmlElement } from './xml/index.js';
 
-// The tree as the rotator has it: junos-netconf's one-pass reader (a devDependency).
+// The tree as the rotator has it, parsed apart from the model's reading.
 const fromTree = (xml: string) => readConfigurationTree(parseXmlOrdered(xml)[0]!);
 
 /** The error a reader throws, or undefined. */
@@ -71,7 +72,7 @@ describe('readConfigurationTree reads what parseConfigurationXml reads', () => {
       const text = parseConfigurationXml(xml);
       const tree = fromTree(xml);
       expect(tree).toEqual(text);
-      // toEqual compares Secrets by value (fixtures.test-util.ts); the JSON form shows the shape.
+      // toEqual compares Secrets by value (testing/fixtures.ts); the JSON form shows the shape.
       expect(JSON.stringify(tree)).toBe(JSON.stringify(text));
     });
   }
@@ -114,17 +115,17 @@ describe('readConfigurationTree reads what parseConfigurationXml reads', () => {
 });
 
 describe('readConfigurationTree refuses what a string would be refused for', () => {
-  const node = (name: string, children: XmlTreeElement[] = []): XmlTreeElement => ({ name, attributes: {}, children, text: '' });
+  const node = (name: string, children: XmlElement[] = []): XmlElement => ({ name, attributes: {}, children, text: '' });
 
-  it(`nesting deeper than ${MAX_XML_DEPTH} levels, anywhere in the tree`, () => {
+  it(`nesting deeper than ${MAX_CONFIGURATION_DEPTH} levels, anywhere in the tree`, () => {
     // `levels` nested elements under rpc-reply/configuration/system: the innermost at depth levels + 2.
     const reply = (levels: number) => {
       let deep = node('x');
       for (let i = 1; i < levels; i++) deep = node('x', [deep]);
       return node('rpc-reply', [node('configuration', [node('system', [deep])])]);
     };
-    expect(() => readConfigurationTree(reply(MAX_XML_DEPTH - 1))).toThrow(/nested deeper than 100 levels/);
-    expect(readConfigurationTree(reply(MAX_XML_DEPTH - 2))).toEqual({});
+    expect(() => readConfigurationTree(reply(MAX_CONFIGURATION_DEPTH - 1))).toThrow(/nested deeper than 100 levels/);
+    expect(readConfigurationTree(reply(MAX_CONFIGURATION_DEPTH - 2))).toEqual({});
   });
 
   it('elements named like Object.prototype members, even where the model reads nothing', () => {
@@ -142,16 +143,7 @@ describe('readConfigurationTree refuses what a string would be refused for', () 
 });
 
 describe('what a model keeps of the reply it was read from', () => {
-  it('nothing: a fleet of models read from 1 MiB replies holds their values, not the replies', async () => {
-    const { setFlagsFromString } = await import('node:v8');
-    const { runInNewContext } = await import('node:vm');
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const heapAfterGc = (): number => {
-      /x/.exec('x'); // RegExp.input holds the last string a regex ran on
-      for (let i = 0; i < 3; i++) gc();
-      return process.memoryUsage().heapUsed;
-    };
+  it('nothing: a fleet of models read from 1 MiB replies holds their values, not the replies', () => {
     const MiB = 1 << 20;
     // Key names, secrets and start-times: the long values (13+ characters) V8 would keep as views of the reply.
     const reply = (i: number) =>

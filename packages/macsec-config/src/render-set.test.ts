@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAK128, CAK256, CKN1, CKN2, fullModel } from './fixtures.test-util.js';
+import { CAK128, CAK256, CKN1, CKN2, fullModel } from './testing/fixtures.js';
 import { MacsecValidationError } from './errors.js';
 import { renderDelete, renderSet } from './render-set.js';
 import { Secret } from './secret.js';
@@ -151,10 +151,10 @@ describe('renderSet, feature by feature', () => {
     const preview = renderSet(fullModel()).join('\n');
     expect(preview).not.toContain(CAK256);
     expect(preview).not.toContain(CAK128);
-    expect(preview).toContain('pre-shared-key cak <redacted>');
+    expect(preview).toContain('pre-shared-key cak [redacted]');
     const device = renderSet(fullModel(), reveal).join('\n');
     expect(device).toContain(`pre-shared-key cak ${CAK256}`);
-    expect(device).not.toContain('<redacted>');
+    expect(device).not.toContain('[redacted]');
   });
 
   it('refuses an invalid model with every problem named', () => {

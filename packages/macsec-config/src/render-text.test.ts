@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAK128, CKN1, fullModel } from './fixtures.test-util.js';
+import { CAK128, CKN1, fullModel } from './testing/fixtures.js';
 import { renderText } from './render-text.js';
 import { Secret } from './secret.js';
 
@@ -12,7 +12,7 @@ describe('renderText', () => {
             security-mode static-cak;
             pre-shared-key {
                 ckn ${CKN1};
-                cak <redacted>;
+                cak [redacted];
             }
             exclude-protocol lldp;
         }
@@ -22,7 +22,7 @@ describe('renderText', () => {
             pre-shared-key-chain KC1;
             fallback-key {
                 ckn ff00;
-                cak <redacted>;
+                cak [redacted];
             }
             mka {
                 should-secure;
@@ -56,17 +56,17 @@ describe('renderText', () => {
             description "QKD keys";
             tolerance 30;
             key 62 {
-                secret <redacted>;
+                secret [redacted];
                 key-name ${CKN1};
                 start-time 2026-11-24.20:00:00;
             }
             key 63 {
-                secret <redacted>;
+                secret [redacted];
                 key-name abcd1234abcd5678abcd1234abcd56786c00260045ebaf1ebb0d41fbdd9ff375;
                 start-time 2026-11-24.20:05:00;
             }
             inactive: key 0 {
-                secret <redacted>;
+                secret [redacted];
                 key-name beef;
                 start-time 2026-11-24.20:10:00;
             }
@@ -124,7 +124,7 @@ system {
             delete:
             key 60;
             key 1 {
-                secret <redacted>;
+                secret [redacted];
                 key-name ab;
                 start-time 2026-11-24.20:00:00;
             }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CAK128, CAK256, CKN1, fullModel } from './fixtures.test-util.js';
-import { escapeXml, renderXml } from './render-xml.js';
+import { CAK128, CAK256, CKN1, fullModel } from './testing/fixtures.js';
+import { parseConfigurationXml } from './parse-xml.js';
+import { renderXml } from './render-xml.js';
 import { Secret } from './secret.js';
 
 describe('renderXml', () => {
@@ -50,7 +51,7 @@ describe('renderXml', () => {
         <security-mode>static-cak</security-mode>
         <pre-shared-key>
           <ckn>ab</ckn>
-          <cak>&lt;redacted&gt;</cak>
+          <cak>[redacted]</cak>
         </pre-shared-key>
       </connectivity-association>
       <interfaces replace="replace">
@@ -76,8 +77,9 @@ describe('renderXml', () => {
   });
 
   it('escapes text', () => {
-    expect(escapeXml(`a<b>&"c'`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
-    expect(renderXml({ keyChains: [{ name: 'K', description: 'a & b <c>', keys: [] }] })).toContain('<description>a &amp; b &lt;c&gt;</description>');
+    const xml = renderXml({ keyChains: [{ name: 'K', description: `a & b <c> 'd'`, keys: [] }] });
+    expect(xml).toContain(`<description>a &amp; b &lt;c&gt; 'd'</description>`);
+    expect(parseConfigurationXml(xml).keyChains![0]!.description).toBe(`a & b <c> 'd'`);
   });
 
   it('renders an empty model as an empty configuration', () => {

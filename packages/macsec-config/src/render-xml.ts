@@ -7,17 +7,10 @@ import type { RenderOptions } from './render-options.js';
 import { REDACTED } from './secret.js';
 import { buildTree, type Node } from './tree.js';
 import { validateConfig } from './validate.js';
+import { escapeXmlText } from './xml/escape.js';
 
 export interface XmlRenderOptions extends RenderOptions {
   deleteAttribute?: 'delete' | 'operation';
-}
-
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const NEEDS_ESCAPE = /[&<>"']/;
-
-export function escapeXml(text: string): string {
-  // Most values (names, hex, start-times) need nothing: return them as they are.
-  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!) : text;
 }
 
 function attributes(node: Node, options: XmlRenderOptions): string {
@@ -38,12 +31,12 @@ function printNode(node: Node, depth: number, options: XmlRenderOptions): string
   const open = node.tag + attributes(node, options);
   if (node.value !== undefined || node.secret) {
     const text = node.secret ? (options.revealSecrets ? node.secret.reveal() : REDACTED) : node.value!;
-    return `${pad}<${open}>${escapeXml(text)}</${node.tag}>\n`;
+    return `${pad}<${open}>${escapeXmlText(text)}</${node.tag}>\n`;
   }
   const children = node.op === 'delete' ? undefined : node.children;
   if (node.name === undefined && (children === undefined || children.length === 0)) return `${pad}<${open}/>\n`;
   let out = `${pad}<${open}>\n`;
-  if (node.name !== undefined) out += `${pad}  <name>${escapeXml(node.name)}</name>\n`;
+  if (node.name !== undefined) out += `${pad}  <name>${escapeXmlText(node.name)}</name>\n`;
   if (children) for (const child of children) out += printNode(child, depth + 1, options);
   return `${out}${pad}</${node.tag}>\n`;
 }

@@ -6,7 +6,7 @@ import { renderXml } from './render-xml.js';
 import { keyChainRotationChange, planKeyChainRotation, planLinkRotation, type RingKey } from './ring.js';
 import { Secret } from './secret.js';
 import { formatStartTime, parseStartTime } from './start-time.js';
-import { referenceLinkPlan, referencePlan } from './ring-reference.test-util.js';
+import { referenceLinkPlan, referencePlan } from './testing/ring-reference.js';
 
 const T0 = new Date('2026-11-24T20:00:00Z');
 const at = (offsetSeconds: number) => formatStartTime(new Date(T0.getTime() + offsetSeconds * 1000));
@@ -104,7 +104,7 @@ describe('planKeyChainRotation', () => {
       }
     })();
     expect(err).toBeInstanceOf(RingPlanError);
-    expect(err?.context).toEqual({ code: 'duplicate-start-time', chain: 'KC', slot: 2 });
+    expect({ code: err?.code, chain: err?.chain, slot: err?.slot }).toEqual({ code: 'duplicate-start-time', chain: 'KC', slot: 2 });
     expect(() => planKeyChainRotation({ chain: { keys: [key(1, -60, { keyName: 'ABCD' })] }, now: T0, leadTimeSeconds: 60, keyName: 'abcd' })).toThrow(/already in slot 1/);
     expect(() => planKeyChainRotation({ chain: { keys: [key(1, -60), key(1, -30)] }, now: T0, leadTimeSeconds: 60 })).toThrow(/key 1 appears twice/);
     expect(() => planKeyChainRotation({ chain: { keys: [key(64, -60)] }, now: T0, leadTimeSeconds: 60 })).toThrow(/0..63, got 64/);
@@ -176,7 +176,7 @@ describe('keyChainRotationChange', () => {
     ]);
     const xml = renderXml(change.config, { delete: change.delete });
     expect(xml).toContain('<key delete="delete">\n          <name>1</name>\n        </key>');
-    expect(xml).toContain('<secret>&lt;redacted&gt;</secret>');
+    expect(xml).toContain('<secret>[redacted]</secret>');
   });
 });
 
@@ -200,7 +200,7 @@ describe('ring properties', () => {
           plan = planKeyChainRotation({ chain: { keys }, now, leadTimeSeconds: lead });
         } catch (e) {
           expect(e).toBeInstanceOf(RingPlanError);
-          expect((e as RingPlanError).context.code).toBe('ring-full');
+          expect((e as RingPlanError).code).toBe('ring-full');
           return;
         }
         const keep = new Set([plan.activeSlot, plan.previousSlot, ...plan.pendingSlots, ...keys.filter((k) => k.inactive).map((k) => k.index)]);
@@ -257,7 +257,7 @@ describe('the planner against the reference (its implementation before the alloc
     try {
       return { plan: plan() };
     } catch (e) {
-      return { error: e instanceof RingPlanError ? [e.name, e.message, e.context] : [(e as Error).name, (e as Error).message] };
+      return { error: e instanceof RingPlanError ? [e.name, e.message, e.code, e.chain, e.slot] : [(e as Error).name, (e as Error).message] };
     }
   };
   // Chains of any shape: clashing indexes and start-times, inactive keys, key names in either

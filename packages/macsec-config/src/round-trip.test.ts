@@ -1,14 +1,14 @@
 // Every renderer's output reads back into the same model: XML through parseConfigurationXml,
-// set commands and curly-brace text through test-support/junos-cli (set/text to XML) and then
+// set commands and curly-brace text through testing/junos-cli (set/text to XML) and then
 // the same parser.
 import { describe, expect, it } from 'vitest';
-import { everyFieldModel, fieldScriptReply, fullModel } from './fixtures.test-util.js';
+import { everyFieldModel, fieldScriptReply, fullModel } from './testing/fixtures.js';
 import type { MacsecConfig } from './model.js';
 import { parseConfigurationXml } from './parse-xml.js';
 import { renderSet } from './render-set.js';
 import { renderText } from './render-text.js';
 import { renderXml } from './render-xml.js';
-import { setCommandsToXml, textToSetCommands } from './test-support/junos-cli.js';
+import { setCommandsToXml, textToSetCommands } from './testing/junos-cli.js';
 
 const reveal = { revealSecrets: true };
 const viaXml = (m: MacsecConfig) => parseConfigurationXml(renderXml(m, reveal));
@@ -30,7 +30,7 @@ describe('round trip through every renderer and the parser', () => {
       it(`${what} survives ${form}`, () => {
         const model = make();
         const back = read(model);
-        // Secrets are compared by value (fixtures.test-util's equality); false flags read back absent.
+        // Secrets are compared by value (testing/fixtures.ts's equality); false flags read back absent.
         expect(back).toEqual(dropFalse(model));
       });
     }

@@ -5,7 +5,7 @@ import { REDACTED, Secret, isSecret } from './secret.js';
 const HEX = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 describe('Secret', () => {
-  it('prints <redacted> through every string path', () => {
+  it('prints [redacted] through every string path', () => {
     const s = Secret.fromHex(HEX);
     const outputs = [
       String(s),

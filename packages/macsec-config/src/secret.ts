@@ -1,10 +1,10 @@
 // A secret configuration value (a CAK, a key-chain secret). The text lives in a private field and
 // leaves only through reveal(): string conversion, JSON, util.inspect and template literals all
-// print `<redacted>`, so a model can be logged or snapshotted without leaking the key.
+// print `[redacted]`, so a model can be logged or snapshotted without leaking the key.
 import { inspect } from 'node:util';
 import { timingSafeEqual } from 'node:crypto';
 
-export const REDACTED = '<redacted>';
+export const REDACTED = '[redacted]';
 
 const HEX = /^[0-9a-fA-F]+$/;
 // Junos "$9$" reversible encoding (what get-configuration returns for secrets) and crypt-style

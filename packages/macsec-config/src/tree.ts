@@ -271,7 +271,7 @@ export function buildTree(config: MacsecConfig, options: TreeOptions): Node[] {
 }
 
 /** A value for set/text form, quoted when Junos would need it. */
-export function quote(value: string): string {
+function quote(value: string): string {
   return /^[A-Za-z0-9_.:/+@,=-]+$/.test(value) ? value : `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 

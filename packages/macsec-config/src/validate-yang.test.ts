@@ -1,7 +1,7 @@
 // The validator enforces the rules of Juniper's 24.4R1 YANG (ranges, enumerations, list limits)
 // and the junos:must rules of its -with-extensions models, each reported with its path.
 import { describe, expect, it } from 'vitest';
-import { CAK128, CAK256, CKN1 } from './fixtures.test-util.js';
+import { CAK128, CAK256, CKN1 } from './testing/fixtures.js';
 import type { ConnectivityAssociation, EventOptions, KeyChain, MacsecConfig } from './model.js';
 import { renderXml } from './render-xml.js';
 import { Secret } from './secret.js';

@@ -5,7 +5,7 @@
 // families); each check cites the YANG node it enforces, and the junos:must rules come from
 // junos-with-extensions.
 import { isIPv4, isIPv6 } from 'node:net';
-import { MacsecValidationError, type ValidationIssue } from './errors.js';
+import { validationError, type ValidationIssue } from './errors.js';
 import {
   CIPHER_SUITES,
   EXCLUDE_PROTOCOLS,
@@ -460,14 +460,14 @@ function checkChain(chain: KeyChain, p: string, suite: CipherSuite | undefined, 
 /** Throws MacsecValidationError listing every problem, or returns the config unchanged. */
 export function validateConfig<T extends MacsecConfig>(config: T, options: CheckOptions = {}): T {
   const issues = checkConfig(config, options);
-  if (issues.length > 0) throw new MacsecValidationError(issues);
+  if (issues.length > 0) throw validationError(issues);
   return config;
 }
 
 /** Throws MacsecValidationError when `check` reports a problem for `value`. */
 export function assertValid<T>(check: (value: T) => string | null, value: T, path: string): T {
   const message = check(value);
-  if (message) throw new MacsecValidationError([{ path, message }]);
+  if (message) throw validationError([{ path, message }]);
   return value;
 }
 

@@ -1,37 +1,26 @@
-// The parsed XML element the configuration readers walk (junos-netconf's parseXmlOrdered shape),
-// and accessors over it that allocate nothing on the good path: a device is read every cycle, and
-// its reply is a few dozen elements, so a list or a path string per lookup was most of the cost.
-// Error paths are built only when something is wrong.
+// Accessors over a parsed element (xml/parse.ts's parseXmlOrdered shape) for the configuration
+// readers, that allocate nothing on the good path: a device is read every cycle, and its reply is
+// a few dozen elements, so a list or a path string per lookup was most of the cost. Error paths
+// are built only when something is wrong.
 import { ConfigParseError } from './errors.js';
-
-/**
- * An XML element already parsed by a hardened parser (DOCTYPE and entities refused, references
- * decoded, names without namespace prefix): junos-netconf's `parseXmlOrdered` returns this shape.
- */
-export interface XmlTreeElement {
-  name: string;
-  attributes: Readonly<Record<string, string>>;
-  children: readonly XmlTreeElement[];
-  /** The element's own text, decoded and trimmed. */
-  text: string;
-}
+import type { XmlElement } from './xml/index.js';
 
 /** The single child `tag` of `el`, or undefined; refuses a repeated one (`path`: el's path). */
-export function one(el: XmlTreeElement, tag: string, path: string): XmlTreeElement | undefined {
+export function one(el: XmlElement, tag: string, path: string): XmlElement | undefined {
   const children = el.children;
-  let found: XmlTreeElement | undefined;
+  let found: XmlElement | undefined;
   let count = 0;
   for (let i = 0; i < children.length; i++) {
     if (children[i]!.name !== tag) continue;
     count++;
     found ??= children[i];
   }
-  if (count > 1) throw new ConfigParseError(`<${tag}> appears ${count} times, expected once`, path);
+  if (count > 1) throw new ConfigParseError(`<${tag}> appears ${count} times, expected once`, { path });
   return found;
 }
 
 /** Text of the single child `tag`, or undefined when absent; its own copy (ownText). */
-export function childText(el: XmlTreeElement, tag: string, path: string): string | undefined {
+export function childText(el: XmlElement, tag: string, path: string): string | undefined {
   const t = one(el, tag, path)?.text;
   return t === undefined ? undefined : ownText(t);
 }
@@ -46,30 +35,30 @@ function ownText(t: string): string {
   return t.length < 13 ? t : (t + ' ').slice(0, -1);
 }
 
-export function requiredText(el: XmlTreeElement, tag: string, path: string): string {
+export function requiredText(el: XmlElement, tag: string, path: string): string {
   const t = childText(el, tag, path);
-  if (t === undefined || t === '') throw new ConfigParseError(`missing <${tag}>`, path);
+  if (t === undefined || t === '') throw new ConfigParseError(`missing <${tag}>`, { path });
   return t;
 }
 
 const UINT = /^\d{1,10}$/;
 
-export function childInt(el: XmlTreeElement, tag: string, path: string): number | undefined {
+export function childInt(el: XmlElement, tag: string, path: string): number | undefined {
   const t = childText(el, tag, path);
   if (t === undefined) return undefined;
-  if (!UINT.test(t)) throw new ConfigParseError(`"${t}" is not a non-negative integer`, `${path}/${tag}`);
+  if (!UINT.test(t)) throw new ConfigParseError(`"${t}" is not a non-negative integer`, { path: `${path}/${tag}` });
   return Number(t);
 }
 
 /** Whether `el` has a child `tag` (a flag such as `<include-sci/>`). */
-export function has(el: XmlTreeElement, tag: string): boolean {
+export function has(el: XmlElement, tag: string): boolean {
   const children = el.children;
   for (let i = 0; i < children.length; i++) if (children[i]!.name === tag) return true;
   return false;
 }
 
 /** The texts of every child `tag` (a leaf-list), in document order. */
-export function texts(el: XmlTreeElement, tag: string): string[] {
+export function texts(el: XmlElement, tag: string): string[] {
   const out: string[] = [];
   const children = el.children;
   for (let i = 0; i < children.length; i++) if (children[i]!.name === tag) out.push(ownText(children[i]!.text));
@@ -77,7 +66,7 @@ export function texts(el: XmlTreeElement, tag: string): string[] {
 }
 
 // Attributes are own data of a parsed element: Object.hasOwn keeps Object.prototype out of it.
-const attr = (el: XmlTreeElement, name: string) => (Object.hasOwn(el.attributes, name) ? el.attributes[name] : undefined);
-export const isDeleted = (el: XmlTreeElement) => attr(el, 'delete') === 'delete' || attr(el, 'operation') === 'delete';
-export const isInactive = (el: XmlTreeElement) => attr(el, 'inactive') === 'inactive';
-export const isReplaced = (el: XmlTreeElement) => attr(el, 'replace') === 'replace';
+const attr = (el: XmlElement, name: string) => (Object.hasOwn(el.attributes, name) ? el.attributes[name] : undefined);
+export const isDeleted = (el: XmlElement) => attr(el, 'delete') === 'delete' || attr(el, 'operation') === 'delete';
+export const isInactive = (el: XmlElement) => attr(el, 'inactive') === 'inactive';
+export const isReplaced = (el: XmlElement) => attr(el, 'replace') === 'replace';

@@ -53,7 +53,7 @@ describe('KeySource, direct SAEs (scripted KMEs)', () => {
     expect(calls).toEqual([`SA enc_keys SB size=128 additional=SC`, `SB dec_keys SA ${ID}`, `SC dec_keys SA ${ID}`]);
     expect(k.keyId).toBe(ID);
     expect(k.ckn).toMatch(/^[0-9a-f]{64}$/);
-    expect(String(k.cakFor('r2'))).toBe('<redacted>');
+    expect(String(k.cakFor('r2'))).toBe('[redacted]');
     expect(k.cakFor('r2').reveal()).toBe('07'.repeat(16));
     await keys.close();
   });

@@ -1,8 +1,7 @@
 import { RpcError, rpcErrorMessage, type RpcErrorFields, type RpcErrorSeverity } from '../errors.js';
 import { XmlError } from '../xml/errors.js';
 import { asArray, childNames, isObject, textOf, type XmlObject } from '../xml/nodes.js';
-import { ATTR_PREFIX, parseXml, parseXmlWith, TEXT_KEY } from '../xml/parse.js';
-import type { XmlBuilder } from '../xml/reader.js';
+import { ATTR_PREFIX, parseXml, parseXmlWith, TEXT_KEY, type XmlBuilder } from '../xml/parse.js';
 
 export interface ParsedReply {
   /** message-id attribute of <rpc-reply>, when the server sent one. */
@@ -107,7 +106,7 @@ export function parseFullReply(raw: string): ParsedReply {
   const doc = parseXml(raw);
   const reply = doc['rpc-reply'];
   if (reply === undefined) {
-    throw new XmlError('malformed', `expected <rpc-reply>, got <${childNames(doc)[0] ?? '(nothing)'}>`);
+    throw new XmlError(`expected <rpc-reply>, got <${childNames(doc)[0] ?? '(nothing)'}>`, { reason: 'malformed' });
   }
   // A reply with only text content (Junos JSON output) parses to a plain string.
   const result: XmlObject = isObject(reply) ? reply : typeof reply === 'string' && reply !== '' ? { '#text': reply } : {};
@@ -148,7 +147,7 @@ export function checkReply(raw: string): { ok: boolean } {
   if (parseOkReply(raw)) return { ok: true };
   const check = new ReplyCheck();
   parseXmlWith(raw, check);
-  if (check.root !== 'rpc-reply') throw new XmlError('malformed', `expected <rpc-reply>, got <${check.root ?? '(nothing)'}>`);
+  if (check.root !== 'rpc-reply') throw new XmlError(`expected <rpc-reply>, got <${check.root ?? '(nothing)'}>`, { reason: 'malformed' });
   return { ok: check.ok };
 }
 

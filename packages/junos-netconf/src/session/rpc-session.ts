@@ -335,7 +335,7 @@ class Session implements RpcSession {
     const id = sniffMessageId(msg);
     const target = (id !== undefined && this.find(id)) || this.first;
     const detail = err instanceof Error ? err.message : String(err);
-    const wrapped = new XmlError(err instanceof XmlError ? err.reason : 'malformed', `reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`);
+    const wrapped = new XmlError(`reply${target ? ` to <${target.rpc}>` : ''} from ${this.label} refused: ${detail}`, { reason: err instanceof XmlError ? err.reason : 'malformed', host: this.label });
     if (!target) return this.logger.warn(wrapped.message, { host: this.label, reason: wrapped.reason });
     this.take(target.id)?.reject(wrapped);
   }

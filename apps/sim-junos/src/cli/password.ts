@@ -1,0 +1,32 @@
+// The password the CLI gives every device without one: from a file or the environment, never
+// from the command line, where every user of the machine can read it (ps, /proc/PID/cmdline).
+import { readFileSync } from 'node:fs';
+import { UsageError } from './exit-codes.js';
+
+export const PASSWORD_ENV = 'SIM_JUNOS_PASSWORD';
+
+export const PASSWORD_ON_ARGV =
+  `--password is not accepted: a password on the command line is visible to every user of the machine (ps). ` +
+  `Put it in a file and pass --password-file FILE, or set ${PASSWORD_ENV}`;
+
+/** `--password-file` wins over the environment; undefined when neither is given (passwords are generated). */
+export function cliPassword(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { password: string; from: string } | undefined {
+  if (file !== undefined) return { password: readPasswordFile(file), from: `--password-file ${file}` };
+  const value = env[PASSWORD_ENV];
+  if (value === undefined) return undefined;
+  if (value === '') throw new UsageError(`${PASSWORD_ENV} is set but empty`);
+  return { password: value, from: PASSWORD_ENV };
+}
+
+function readPasswordFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--password-file ${file}: cannot read: ${(e as Error).message}`);
+  }
+  // The line an editor or `echo` leaves at the end is not part of the password.
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError(`--password-file ${file}: the file is empty`);
+  return password;
+}
