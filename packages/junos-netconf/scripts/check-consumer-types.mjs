@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // What a consumer's `tsc` sees of the published package: build it with its declarations, `npm pack`
-// it, install the tarball in a scratch project (from npm's cache when it has them) with TypeScript and
-// @types/node only — no @types/ssh2 — and type-check the README example under
+// it, unpack the tarball in a scratch project with its dependencies, TypeScript and @types/node
+// linked from the workspace — no @types/ssh2 — and type-check the README example under
 // `moduleResolution: node16`, once as ESM (.mts) and once as CommonJS (.cts), against the
 // package's `import` and `require` type declarations. Each file also asserts that the device is
 // not `any` (a `@ts-expect-error` that must find an error). Prints tsc's output; exits non-zero
 // when it fails. Run: `node scripts/check-consumer-types.mjs` (src/consumer-types.test.ts does).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(pkgDir, 'package.json'));
-const versionOf = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+/** node_modules/<name> as Node finds it from the package (not require.resolve: a package's exports may hide package.json). */
+function installedDir(name) {
+  for (let dir = pkgDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${name} is not installed; run npm ci`);
+  }
+}
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const quiet = { stdio: 'pipe', encoding: 'utf8' };
 
@@ -49,10 +56,20 @@ export function checkConsumerTypes() {
     const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error('npm pack wrote no tarball');
 
+    // The tarball unpacked where npm would put it; its dependencies, TypeScript and @types/node
+    // linked from the workspace (offline, and @qkd-macsec/macsec-config is not on a registry).
+    // Nothing else: no @types/ssh2, which a consumer of the package does not have either.
     const consumer = join(scratch, 'consumer');
-    mkdirSync(consumer);
+    const installed = join(consumer, 'node_modules', '@qkd-macsec', 'junos-netconf');
+    mkdirSync(installed, { recursive: true });
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    execFileSync(npm, ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--silent', join(scratch, tarball), `typescript@${versionOf('typescript')}`, `@types/node@${versionOf('@types/node')}`], { ...quiet, cwd: consumer });
+    execFileSync('tar', ['-xzf', join(scratch, tarball), '-C', installed, '--strip-components=1'], quiet);
+    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+    for (const dep of [...Object.keys(manifest.dependencies ?? {}), 'typescript', '@types/node']) {
+      const target = join(consumer, 'node_modules', dep);
+      mkdirSync(dirname(target), { recursive: true });
+      symlinkSync(installedDir(dep), target, 'dir');
+    }
     for (const [name, text] of Object.entries(consumerFiles())) writeFileSync(join(consumer, name), text);
     writeFileSync(
       join(consumer, 'tsconfig.json'),
