@@ -11,7 +11,7 @@ export interface Logger {
 }
 
 /** The `type` of the warnings the default logger emits (`process.on('warning')` sees it). */
-export const WARNING_TYPE = 'JunosNetconfWarning';
+const WARNING_TYPE = 'JunosNetconfWarning';
 
 /** The context as the warning's detail: JSON, or util.inspect-like text when JSON cannot hold it. */
 function detailOf(context: Record<string, unknown> | undefined): string | undefined {

@@ -21,7 +21,7 @@ import {
   type NetconfClient,
   type NetconfClientOptions,
 } from '../index.js';
-import { dumpDaemonLogsOnFailure, generateEd25519Key, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { dumpDaemonLogsOnFailure, generateEd25519Key, skipInteropSuite, startNetconfd, type NetconfdServer } from './testing/netconfd-harness.js';
 
 const CANDIDATE = 'urn:ietf:params:netconf:capability:candidate:1.0';
 

@@ -13,8 +13,8 @@ import {
   parseHello,
   type Framing,
 } from '../framing/index.js';
-import { dumpDaemonLogsOnFailure, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
-import { openNetconfChannel } from './ssh-channel.js';
+import { dumpDaemonLogsOnFailure, skipInteropSuite, startNetconfd, type NetconfdServer } from './testing/netconfd-harness.js';
+import { openNetconfChannel } from './testing/ssh-channel.js';
 
 interface FramedSession {
   framing: Framing;

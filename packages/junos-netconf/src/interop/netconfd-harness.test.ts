@@ -5,8 +5,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openNetconfChannel } from './ssh-channel.js';
-import { dumpDaemonLogsOnFailure, generateEd25519Key, NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './netconfd-harness.js';
+import { openNetconfChannel } from './testing/ssh-channel.js';
+import { dumpDaemonLogsOnFailure, generateEd25519Key, NetconfdHarnessError, skipInteropSuite, startNetconfd, type NetconfdServer } from './testing/netconfd-harness.js';
 
 const EOM = ']]>]]>';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

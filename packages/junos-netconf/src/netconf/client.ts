@@ -3,7 +3,7 @@ import type { SFTPWrapper } from 'ssh2';
 import { ConnectionClosedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { startRpcSession, type RpcOptions, type RpcResponse, type RpcSession } from '../session/rpc-session.js';
-import { connectSsh, type SshTransport, type SshTransportOptions } from '../ssh/transport.js';
+import { openSsh, type SshConnection, type SshTransportOptions } from '../ssh/transport.js';
 import { childObject, type XmlObject } from '../xml/nodes.js';
 import {
   cancelCommitRpc,
@@ -86,7 +86,7 @@ const TRANSPORT = Symbol('transport');
  */
 class ClientBase {
   // A symbol, not a #private field: the getters also run with a Proxy of the client as `this`.
-  declare readonly [TRANSPORT]: SshTransport;
+  declare readonly [TRANSPORT]: SshConnection;
   declare readonly session: RpcSession;
   get hostKeyFingerprint(): string {
     return this[TRANSPORT].hostKeyFingerprint;
@@ -96,9 +96,12 @@ class ClientBase {
   }
 }
 
-/** Connect over SSH, open the netconf subsystem, exchange hellos. */
+/**
+ * Connect over SSH, open the netconf subsystem, exchange hellos. Over 80 lines: the client is one
+ * object literal of short methods, on purpose (V8's fast properties; see the end of the function).
+ */
 export async function connectNetconf(options: NetconfClientOptions): Promise<NetconfClient> {
-  const transport: SshTransport = await connectSsh(options);
+  const transport: SshConnection = await openSsh(options);
   let session: RpcSession;
   try {
     const channel = await transport.openSubsystem('netconf');
@@ -128,7 +131,7 @@ export async function connectNetconf(options: NetconfClientOptions): Promise<Net
   let closingByUser = false;
   const rpc = (xml: string, o?: RpcOptions) => session.rpc(xml, o);
 
-  const methods: Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshTransport } = {
+  const methods: Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshConnection } = {
     session,
     [TRANSPORT]: transport,
     host: options.host,
@@ -180,7 +183,7 @@ export async function connectNetconf(options: NetconfClientOptions): Promise<Net
     // Options (with their secrets) are never reachable from the client object.
     toJSON: () => ({ host: options.host, port, username: options.username, sessionId: session.sessionId, closed: client.closed }),
     [inspect.custom]: () => `NetconfClient { ${options.username}@${options.host}:${port}, session ${session.sessionId ?? '?'}${client.closed ? ', closed' : ''} }`,
-  } as Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshTransport };
+  } as Omit<NetconfClient, 'closed' | 'hostKeyFingerprint'> & { toJSON(): object; [TRANSPORT]: SshConnection };
   // The literal is the client, ClientBase its prototype (its getters): copied onto a ClientBase
   // with Object.assign, the methods made that object dictionary-mode (junos/device.ts).
   const client = Object.setPrototypeOf(methods, ClientBase.prototype) as NetconfClient;

@@ -11,7 +11,7 @@ function datastore(ds: Datastore): string {
   return `<${ds}/>`;
 }
 
-export function filterXml(filter: Filter | undefined): string {
+function filterXml(filter: Filter | undefined): string {
   if (!filter) return '';
   if ('subtree' in filter) return `<filter type="subtree">${filter.subtree}</filter>`;
   return `<filter type="xpath" select="${escapeXmlAttribute(filter.xpath)}"/>`;
@@ -66,7 +66,7 @@ export const lockRpc = (target: Datastore = 'candidate'): string => `<lock><targ
 export const unlockRpc = (target: Datastore = 'candidate'): string => `<unlock><target>${datastore(target)}</target></unlock>`;
 export const killSessionRpc = (sessionId: number): string => `<kill-session><session-id>${positiveInt(sessionId, 'sessionId')}</session-id></kill-session>`;
 
-export function positiveInt(n: number, what: string): number {
+function positiveInt(n: number, what: string): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new TypeError(`${what} must be a positive integer, got ${String(n)}`);
   return n;
 }

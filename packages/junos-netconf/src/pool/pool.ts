@@ -1,6 +1,6 @@
 import { AuthenticationError, HostKeyError, PoolClosedError } from '../errors.js';
 import { defaultLogger, type Logger } from '../logger.js';
-import { createBackoff, type RetryOptions } from './backoff.js';
+import { createBackoff, type Backoff, type RetryOptions } from './backoff.js';
 import { createKeyQueue } from './key-queue.js';
 import { createPacer } from './pacer.js';
 
@@ -157,152 +157,264 @@ function nonNegative(name: string, v: number): number {
   return v;
 }
 
-export function createSessionPool<T extends PooledSession>(options: SessionPoolOptions<T>): SessionPool<T> {
-  const max = positiveInt('maxConcurrency', options.maxConcurrency ?? 8);
-  const maxSessions = positiveInt('maxSessions', options.maxSessions ?? 10_000);
-  const pace = createPacer<Waiter<T>>(positiveInt('startsPerTurn', options.startsPerTurn ?? 128), run);
-  const idleTimeout = nonNegative('idleTimeoutMs', options.idleTimeoutMs ?? 0);
-  const interval = nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs ?? 30_000);
+/** The options, checked, with their defaults filled in. */
+interface PoolSettings<T extends PooledSession> {
+  connect: (key: string) => Promise<T>;
+  max: number;
+  maxSessions: number;
+  startsPerTurn: number;
+  idleTimeout: number;
+  interval: number;
+  reconnectMode: 'on-use' | 'background';
+  backoff: Backoff;
+  isRetryable: (err: unknown) => boolean;
+  keepalive: ((session: T) => Promise<unknown>) | undefined;
+  logger: Logger;
+}
+
+function settingsOf<T extends PooledSession>(options: SessionPoolOptions<T>): PoolSettings<T> {
   const reconnectMode = options.reconnect ?? 'on-use';
   if (reconnectMode !== 'on-use' && reconnectMode !== 'background') throw new TypeError(`reconnect must be 'on-use' or 'background', got ${String(reconnectMode)}`);
-  const backoff = createBackoff(options.retry);
-  const isRetryable = options.isRetryable ?? ((e: unknown) => !(e instanceof HostKeyError || e instanceof AuthenticationError));
-  const logger = options.logger ?? defaultLogger;
+  return {
+    connect: options.connect,
+    max: positiveInt('maxConcurrency', options.maxConcurrency ?? 8),
+    maxSessions: positiveInt('maxSessions', options.maxSessions ?? 10_000),
+    startsPerTurn: positiveInt('startsPerTurn', options.startsPerTurn ?? 128),
+    idleTimeout: nonNegative('idleTimeoutMs', options.idleTimeoutMs ?? 0),
+    interval: nonNegative('keepaliveIntervalMs', options.keepaliveIntervalMs ?? 30_000),
+    reconnectMode,
+    backoff: createBackoff(options.retry),
+    isRetryable: options.isRetryable ?? ((e: unknown) => !(e instanceof HostKeyError || e instanceof AuthenticationError)),
+    keepalive: options.keepalive,
+    logger: options.logger ?? defaultLogger,
+  };
+}
 
-  const entries = new Map<string, Entry<T>>();
+export function createSessionPool<T extends PooledSession>(options: SessionPoolOptions<T>): SessionPool<T> {
+  return new Pool(settingsOf(options));
+}
+
+/**
+ * The pool's state in plain fields and its steps as methods, in four groups: the lanes (use,
+ * dispatch, pump, run, finish), the sessions (adopt, detach, retire, makeRoom, connectOnce,
+ * sessionFor), the background work (reconnects, keepalive probes, the sweep), and close().
+ */
+class Pool<T extends PooledSession> implements SessionPool<T> {
+  private readonly entries = new Map<string, Entry<T>>();
   /** Entries holding a session, least recently used first (re-inserted on each use). */
-  const lru = new Map<string, Entry<T>>();
-  const slotQueue = createKeyQueue<Entry<T>>();
+  private readonly lru = new Map<string, Entry<T>>();
+  private readonly slotQueue = createKeyQueue<Entry<T>>();
   /** Keys whose next use is 'high' when they queued: served before slotQueue. */
-  const highSlotQueue = createKeyQueue<Entry<T>>();
+  private readonly highSlotQueue = createKeyQueue<Entry<T>>();
   /** Sessions whose keepalive check is due, in the order they fell due. */
-  const dueQueue = createKeyQueue<Entry<T>>();
+  private readonly dueQueue = createKeyQueue<Entry<T>>();
   /** Background work (reconnects, keepalives, idle closes), for close() to wait for. */
-  const running = new Set<Promise<unknown>>();
-  const stats: PoolStats = { opened: 0, reconnects: 0, closed: 0 };
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly counters: PoolStats = { opened: 0, reconnects: 0, closed: 0 };
+  private readonly pace: (w: Waiter<T>, first?: boolean) => void;
+  private readonly sweeper: ReturnType<typeof setInterval> | undefined;
   /** use() calls accepted and not yet settled, and who waits for them to be none (close()). */
-  let accepted = 0;
-  let drained: { promise: Promise<void>; resolve: () => void } | undefined;
-  let active = 0;
-  let urgentActive = 0;
-  let background = 0;
-  let connecting = 0;
-  let closed = false;
+  private accepted = 0;
+  private drained: { promise: Promise<void>; resolve: () => void } | undefined = undefined;
+  private normalActive = 0;
+  private urgentActive = 0;
+  private background = 0;
+  private connecting = 0;
+  private closed = false;
 
-  const track = <R>(p: Promise<R>): Promise<R> => {
-    running.add(p);
-    void p.catch(() => undefined).finally(() => running.delete(p));
-    return p;
-  };
-  const nextCheck = (now: number): number => now + interval * (1 + Math.random() / 2);
+  constructor(private readonly settings: PoolSettings<T>) {
+    this.pace = createPacer<Waiter<T>>(settings.startsPerTurn, (w) => this.run(w));
+    // One cheap timer scans the sessions; the jittered checkAt spreads the checks themselves.
+    const { interval, keepalive, idleTimeout } = settings;
+    this.sweeper = interval > 0 && (keepalive || idleTimeout > 0) ? setInterval(() => this.sweep(), Math.max(5, Math.min(1000, interval / 4))) : undefined;
+    this.sweeper?.unref?.();
+  }
 
-  const entryFor = (key: string): Entry<T> => {
-    let e = entries.get(key);
-    if (!e) entries.set(key, (e = { key, running: false, queued: false, waiters: [], lastUsed: 0, checkAt: 0, failures: 0, retryAt: 0, everOpened: false, checkQueued: false }));
+  get size(): number {
+    return this.lru.size + this.connecting;
+  }
+  get active(): number {
+    return this.normalActive + this.urgentActive;
+  }
+  get stats(): PoolStats {
+    return { ...this.counters };
+  }
+
+  // --- The lanes: accepting a use(), giving it a slot and its turn, running it, settling it.
+
+  use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
+    if (this.closed) return Promise.reject(new PoolClosedError(`session pool is closed (request for ${key})`, { key }));
+    const priority = o.priority ?? 'normal';
+    if (!Object.hasOwn(RANK, priority)) return Promise.reject(new TypeError(`use(${key}): priority must be 'normal', 'high' or 'urgent', got ${String(priority)}`));
+    const rank = RANK[priority];
+    const e = this.entryFor(key);
+    const promise = new Promise<R>(take as (resolve: (value: R) => void, reject: (err: unknown) => void) => void);
+    const waiter: Waiter<T> = { entry: e, rank, fn, resolve: takenResolve!, reject: takenReject! };
+    this.accepted++;
+    const after = rank < 2 ? e.waiters.findIndex((w) => w.rank > rank) : -1;
+    if (after >= 0) e.waiters.splice(after, 0, waiter);
+    else e.waiters.push(waiter);
+    this.dispatch(e);
+    return promise;
+  }
+
+  private entryFor(key: string): Entry<T> {
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { key, running: false, queued: false, waiters: [], lastUsed: 0, checkAt: 0, failures: 0, retryAt: 0, everOpened: false, checkQueued: false }));
     return e;
-  };
+  }
+
+  private nextCheck(now: number): number {
+    return now + this.settings.interval * (1 + Math.random() / 2);
+  }
 
   /** Start the key's next waiter if it may run now, else queue the key for a slot. */
-  function dispatch(e: Entry<T>): void {
+  private dispatch(e: Entry<T>): void {
     if (e.running || e.waiters.length === 0) return;
     const head = e.waiters[0]!;
-    if (head.rank === 0 || active < max) {
+    if (head.rank === 0 || this.normalActive < this.settings.max) {
       e.waiters.shift();
       e.running = true;
-      if (head.rank === 0) urgentActive++;
-      else active++;
-      pace(head, head.rank < 2);
+      if (head.rank === 0) this.urgentActive++;
+      else this.normalActive++;
+      this.pace(head, head.rank < 2);
     } else if (!e.queued) {
       e.queued = true;
-      (head.rank === 1 ? highSlotQueue : slotQueue).push(e);
+      (head.rank === 1 ? this.highSlotQueue : this.slotQueue).push(e);
     }
   }
   /** Hand free slots to queued keys, in the order they queued. */
-  function pump(): void {
-    while (active < max) {
-      const e = highSlotQueue.shift() ?? slotQueue.shift();
+  private pump(): void {
+    while (this.normalActive < this.settings.max) {
+      const e = this.highSlotQueue.shift() ?? this.slotQueue.shift();
       if (!e) return;
       e.queued = false;
-      dispatch(e);
+      this.dispatch(e);
     }
   }
-  function release(e: Entry<T>): void {
+  private release(e: Entry<T>): void {
     e.running = false;
-    pump();
-    dispatch(e);
+    this.pump();
+    this.dispatch(e);
   }
 
-  function adopt(e: Entry<T>, s: T): void {
+  /** Runs a waiter's fn on its key's session (an open one at once, without an await), then settles it. */
+  private run(w: Waiter<T>): void {
+    const e = w.entry;
+    const s = e.session;
+    let work: Promise<unknown>;
+    try {
+      work = s && !s.closed ? w.fn(s) : this.sessionFor(e).then(w.fn);
+    } catch (err) {
+      work = Promise.reject(err); // fn threw instead of rejecting
+    }
+    // The bookkeeping first (a caller resuming after its use sees the slot free), and the use
+    // settled whatever it does.
+    work.then(
+      (value) => {
+        try {
+          this.finish(w);
+        } finally {
+          w.resolve(value);
+        }
+      },
+      (err: unknown) => {
+        try {
+          this.finish(w);
+        } finally {
+          w.reject(err);
+        }
+      },
+    );
+  }
+  private finish(w: Waiter<T>): void {
+    const e = w.entry;
+    if (w.rank === 0) this.urgentActive--;
+    else this.normalActive--;
+    e.lastUsed = Date.now();
+    e.checkAt = this.nextCheck(e.lastUsed);
+    if (e.session) {
+      this.lru.delete(e.key); // most recently used last
+      this.lru.set(e.key, e);
+    }
+    this.release(e);
+    if (--this.accepted === 0) this.drained?.resolve();
+  }
+
+  // --- The sessions: opening (with retries and backoff), keeping, evicting, closing.
+
+  private adopt(e: Entry<T>, s: T): void {
     e.session = s;
-    lru.set(e.key, e);
-    stats.opened++;
-    if (e.everOpened) stats.reconnects++;
+    this.lru.set(e.key, e);
+    this.counters.opened++;
+    if (e.everOpened) this.counters.reconnects++;
     e.everOpened = true;
     e.failures = 0;
     e.retryAt = 0;
     e.lastUsed = Date.now();
-    e.checkAt = nextCheck(e.lastUsed);
+    e.checkAt = this.nextCheck(e.lastUsed);
     s.onClose?.(() => {
       if (e.session !== s) return; // the pool closed it itself
-      detach(e);
-      if (reconnectMode === 'background') scheduleReconnect(e);
+      this.detach(e);
+      if (this.settings.reconnectMode === 'background') this.scheduleReconnect(e);
     });
   }
-  function detach(e: Entry<T>): T | undefined {
+  private detach(e: Entry<T>): T | undefined {
     const s = e.session;
     if (!s) return undefined;
     e.session = undefined;
-    lru.delete(e.key);
-    stats.closed++;
+    this.lru.delete(e.key);
+    this.counters.closed++;
     return s;
   }
-  async function retire(e: Entry<T>): Promise<void> {
-    const s = detach(e);
+  private async retire(e: Entry<T>): Promise<void> {
+    const s = this.detach(e);
     if (s && !s.closed) await s.close().catch(() => undefined);
   }
 
   /** Keep at most maxSessions open: close the least recently used idle one to make room. */
-  async function makeRoom(): Promise<void> {
-    while (lru.size + connecting >= maxSessions) {
+  private async makeRoom(): Promise<void> {
+    while (this.lru.size + this.connecting >= this.settings.maxSessions) {
       let victim: Entry<T> | undefined;
-      for (const e of lru.values()) {
+      for (const e of this.lru.values()) {
         if (!e.running && e.waiters.length === 0) {
           victim = e;
           break;
         }
       }
       if (!victim) return; // every open session is in use: go over the bound rather than deadlock
-      await retire(victim);
+      await this.retire(victim);
     }
   }
 
   /** One connect attempt; a failure pushes the key's next attempt back (capped exponential, jittered). */
-  async function connectOnce(e: Entry<T>): Promise<T> {
-    await makeRoom();
-    connecting++;
+  private async connectOnce(e: Entry<T>): Promise<T> {
+    await this.makeRoom();
+    this.connecting++;
     try {
-      const s = await options.connect(e.key);
-      adopt(e, s);
+      const s = await this.settings.connect(e.key);
+      this.adopt(e, s);
       return s;
     } catch (err) {
       e.failures++;
-      e.retryAt = Date.now() + backoff.delay(e.failures);
+      e.retryAt = Date.now() + this.settings.backoff.delay(e.failures);
       throw err;
     } finally {
-      connecting--;
+      this.connecting--;
     }
   }
 
-  async function sessionFor(e: Entry<T>): Promise<T> {
+  private async sessionFor(e: Entry<T>): Promise<T> {
     if (e.session && !e.session.closed) return e.session;
-    if (e.session) await retire(e);
+    if (e.session) await this.retire(e);
+    const { backoff, isRetryable, logger } = this.settings;
     let lastErr: unknown;
     const attempts = backoff.limit + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const wait = e.retryAt - Date.now(); // a failure before this use() (e.g. in the background) still counts
       if (wait > 0) await sleep(wait);
       try {
-        return await connectOnce(e);
+        return await this.connectOnce(e);
       } catch (err) {
         lastErr = err;
         if (!isRetryable(err) || attempt === attempts) break;
@@ -313,156 +425,98 @@ export function createSessionPool<T extends PooledSession>(options: SessionPoolO
     throw lastErr;
   }
 
-  /** Runs a waiter's fn on its key's session (an open one at once, without an await), then settles it. */
-  function run(w: Waiter<T>): void {
-    const e = w.entry;
-    const s = e.session;
-    let work: Promise<unknown>;
-    try {
-      work = s && !s.closed ? w.fn(s) : sessionFor(e).then(w.fn);
-    } catch (err) {
-      work = Promise.reject(err); // fn threw instead of rejecting
-    }
-    // The bookkeeping first (a caller resuming after its use sees the slot free), and the use
-    // settled whatever it does.
-    work.then(
-      (value) => {
-        try {
-          finish(w);
-        } finally {
-          w.resolve(value);
-        }
-      },
-      (err: unknown) => {
-        try {
-          finish(w);
-        } finally {
-          w.reject(err);
-        }
-      },
-    );
-  }
-  function finish(w: Waiter<T>): void {
-    const e = w.entry;
-    if (w.rank === 0) urgentActive--;
-    else active--;
-    e.lastUsed = Date.now();
-    e.checkAt = nextCheck(e.lastUsed);
-    if (e.session) {
-      lru.delete(e.key); // most recently used last
-      lru.set(e.key, e);
-    }
-    release(e);
-    if (--accepted === 0) drained?.resolve();
+  // --- Background work: reconnects after a drop, keepalive probes, the sweep that finds them due.
+
+  private track<R>(p: Promise<R>): Promise<R> {
+    this.running.add(p);
+    void p.catch(() => undefined).finally(() => this.running.delete(p));
+    return p;
   }
 
-  function scheduleReconnect(e: Entry<T>): void {
-    if (closed || e.reconnectTimer) return;
-    e.reconnectTimer = setTimeout(() => {
-      e.reconnectTimer = undefined;
-      if (closed || e.session || e.waiters.length > 0) return; // a queued use() reconnects it
-      if (e.running || background >= max) return scheduleReconnect(e); // try again later
-      void track(backgroundReconnect(e));
-    }, Math.max(0, e.retryAt - Date.now(), backoff.delay(e.failures + 1)));
+  private scheduleReconnect(e: Entry<T>): void {
+    if (this.closed || e.reconnectTimer) return;
+    e.reconnectTimer = setTimeout(
+      () => {
+        e.reconnectTimer = undefined;
+        if (this.closed || e.session || e.waiters.length > 0) return; // a queued use() reconnects it
+        if (e.running || this.background >= this.settings.max) return this.scheduleReconnect(e); // try again later
+        void this.track(this.backgroundReconnect(e));
+      },
+      Math.max(0, e.retryAt - Date.now(), this.settings.backoff.delay(e.failures + 1)),
+    );
     e.reconnectTimer.unref?.();
   }
-  async function backgroundReconnect(e: Entry<T>): Promise<void> {
+  private async backgroundReconnect(e: Entry<T>): Promise<void> {
     e.running = true;
-    background++;
+    this.background++;
     try {
-      await connectOnce(e);
+      await this.connectOnce(e);
     } catch (err) {
-      if (isRetryable(err)) scheduleReconnect(e);
-      else logger.warn(`background reconnect to ${e.key} failed: ${message(err)}; not retrying until the next use`, { key: e.key, error: message(err) });
+      if (this.settings.isRetryable(err)) this.scheduleReconnect(e);
+      else this.settings.logger.warn(`background reconnect to ${e.key} failed: ${message(err)}; not retrying until the next use`, { key: e.key, error: message(err) });
     } finally {
-      background--;
-      release(e);
+      this.background--;
+      this.release(e);
     }
   }
 
-  async function probe(e: Entry<T>, s: T, keepalive: (session: T) => Promise<unknown>): Promise<void> {
+  private async probe(e: Entry<T>, s: T, keepalive: (session: T) => Promise<unknown>): Promise<void> {
     e.running = true;
-    background++;
+    this.background++;
     try {
       await keepalive(s);
     } catch (err) {
-      logger.warn(`keepalive to ${e.key} failed: ${message(err)}; closing the session`, { key: e.key, error: message(err) });
-      if (e.session === s) await retire(e);
-      if (reconnectMode === 'background') scheduleReconnect(e);
+      this.settings.logger.warn(`keepalive to ${e.key} failed: ${message(err)}; closing the session`, { key: e.key, error: message(err) });
+      if (e.session === s) await this.retire(e);
+      if (this.settings.reconnectMode === 'background') this.scheduleReconnect(e);
     } finally {
-      background--;
-      e.checkAt = nextCheck(Date.now());
-      release(e);
-      startProbes();
+      this.background--;
+      e.checkAt = this.nextCheck(Date.now());
+      this.release(e);
+      this.startProbes();
     }
   }
   /** Start due checks while fewer than maxConcurrency run; each one ending starts the next. */
-  function startProbes(): void {
-    const keepalive = options.keepalive;
-    while (keepalive && !closed && background < max) {
-      const e = dueQueue.shift();
+  private startProbes(): void {
+    const keepalive = this.settings.keepalive;
+    while (keepalive && !this.closed && this.background < this.settings.max) {
+      const e = this.dueQueue.shift();
       if (!e) return;
       e.checkQueued = false;
       const s = e.session;
-      if (s && !s.closed && !e.running && e.waiters.length === 0 && Date.now() >= e.checkAt) void track(probe(e, s, keepalive));
+      if (s && !s.closed && !e.running && e.waiters.length === 0 && Date.now() >= e.checkAt) void this.track(this.probe(e, s, keepalive));
     }
   }
 
-  function sweep(): void {
+  private sweep(): void {
     const now = Date.now();
-    for (const e of [...lru.values()]) {
+    const { idleTimeout, keepalive } = this.settings;
+    for (const e of [...this.lru.values()]) {
       if (e.running || e.waiters.length > 0 || !e.session) continue;
-      if (e.session.closed) detach(e);
-      else if (idleTimeout > 0 && now - e.lastUsed > idleTimeout) void track(retire(e));
-      else if (options.keepalive && now >= e.checkAt && !e.checkQueued) {
+      if (e.session.closed) this.detach(e);
+      else if (idleTimeout > 0 && now - e.lastUsed > idleTimeout) void this.track(this.retire(e));
+      else if (keepalive && now >= e.checkAt && !e.checkQueued) {
         e.checkQueued = true;
-        dueQueue.push(e);
+        this.dueQueue.push(e);
       }
     }
-    startProbes();
+    this.startProbes();
   }
-  // One cheap timer scans the sessions; the jittered checkAt spreads the checks themselves.
-  const sweeper = interval > 0 && (options.keepalive || idleTimeout > 0) ? setInterval(sweep, Math.max(5, Math.min(1000, interval / 4))) : undefined;
-  sweeper?.unref?.();
 
-  return {
-    get size() {
-      return lru.size + connecting;
-    },
-    get active() {
-      return active + urgentActive;
-    },
-    get stats() {
-      return { ...stats };
-    },
-    use<R>(key: string, fn: (session: T) => Promise<R>, o: UseOptions = {}): Promise<R> {
-      if (closed) return Promise.reject(new PoolClosedError(`session pool is closed (request for ${key})`, { key }));
-      const priority = o.priority ?? 'normal';
-      if (!Object.hasOwn(RANK, priority)) return Promise.reject(new TypeError(`use(${key}): priority must be 'normal', 'high' or 'urgent', got ${String(priority)}`));
-      const rank = RANK[priority];
-      const e = entryFor(key);
-      const promise = new Promise<R>(take as (resolve: (value: R) => void, reject: (err: unknown) => void) => void);
-      const waiter: Waiter<T> = { entry: e, rank, fn, resolve: takenResolve!, reject: takenReject! };
-      accepted++;
-      const after = rank < 2 ? e.waiters.findIndex((w) => w.rank > rank) : -1;
-      if (after >= 0) e.waiters.splice(after, 0, waiter);
-      else e.waiters.push(waiter);
-      dispatch(e);
-      return promise;
-    },
-    async close() {
-      closed = true;
-      if (sweeper) clearInterval(sweeper);
-      for (const e of entries.values()) if (e.reconnectTimer) clearTimeout(e.reconnectTimer);
-      if (accepted > 0) {
-        if (!drained) {
-          let resolve!: () => void;
-          drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
-        }
-        await drained.promise;
+  // --- close(): stop the background work, drain the accepted uses, close every session.
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const e of this.entries.values()) if (e.reconnectTimer) clearTimeout(e.reconnectTimer);
+    if (this.accepted > 0) {
+      if (!this.drained) {
+        let resolve!: () => void;
+        this.drained = { promise: new Promise<void>((r) => (resolve = r)), resolve };
       }
-      while (running.size > 0) await Promise.allSettled([...running]);
-      await Promise.all([...lru.values()].map(retire));
-    },
-  };
+      await this.drained.promise;
+    }
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await Promise.all([...this.lru.values()].map((e) => this.retire(e)));
+  }
 }

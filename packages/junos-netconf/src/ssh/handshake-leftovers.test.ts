@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRpcSession } from '../session/rpc-session.js';
 import { DEFAULT_USER, startTestServer, type TestServer } from '../testing/netconf-server.js';
 import { releaseHandshakeLeftovers } from './handshake-leftovers.js';
-import { connectSsh } from './transport.js';
+import { openSsh } from './transport.js';
 
 // ssh2's private fields, reached through the channel the transport opened (tests only).
 type Internals = {
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function netconfChannel() {
-  const t = await connectSsh({ host: server.host, port: server.port, hostKeyFingerprints: [server.hostKeyFingerprint], ...DEFAULT_USER });
+  const t = await openSsh({ host: server.host, port: server.port, hostKeyFingerprints: [server.hostKeyFingerprint], ...DEFAULT_USER });
   const ch = await t.openSubsystem();
   const session = await startRpcSession(ch);
   const echo = async () => (await session.rpc('<get-software-information/>')).raw;

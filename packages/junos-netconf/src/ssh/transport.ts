@@ -1,5 +1,6 @@
 // ssh2 is CommonJS and Node's ESM loader only sees some of its exports as named ones
 // (`utils` is missing), so take them from the default export.
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
@@ -11,7 +12,7 @@ import { poolSshPadding } from './padding.js';
 
 const { Client, utils } = ssh2;
 
-export interface SshAuth {
+interface SshAuth {
   username: string;
   password?: string;
   /** PEM/OpenSSH private key text or Buffer. */
@@ -36,22 +37,31 @@ export interface SshTransportOptions extends SshAuth, HostKeyPolicy {
   logger?: Logger;
 }
 
+/**
+ * The SSH connection, as the package's public types show it: in terms of Node's own types only, so
+ * a consumer's type check needs no ssh2 types (@types/ssh2 is a devDependency here).
+ */
 export interface SshTransport {
   /** "host:port", for messages. */
   readonly label: string;
   /** SHA256 fingerprint of the host key that was verified. */
   readonly hostKeyFingerprint: string;
   readonly closed: boolean;
-  /** Open a channel on the "netconf" subsystem. */
-  openSubsystem(name?: string): Promise<ClientChannel>;
-  sftp(): Promise<SFTPWrapper>;
+  /** Open a channel on a subsystem ("netconf" by default): a Duplex to hand to startRpcSession. */
+  openSubsystem(name?: string): Promise<Duplex>;
   /** Called once when the SSH connection ends, with the error if it failed. */
   onClose(listener: (err?: Error) => void): void;
   close(): Promise<void>;
 }
 
+/** The connection as the package's own code uses it: ssh2's channel and SFTP types (not exported from the index). */
+export interface SshConnection extends SshTransport {
+  openSubsystem(name?: string): Promise<ClientChannel>;
+  sftp(): Promise<SFTPWrapper>;
+}
+
 /** Names of the options that hold secrets; they never appear in errors, logs or JSON. */
-export const SECRET_OPTION_KEYS = ['password', 'privateKey', 'passphrase'] as const;
+const SECRET_OPTION_KEYS = ['password', 'privateKey', 'passphrase'] as const;
 
 /** A copy of options safe to log: secrets replaced by "[redacted]". */
 export function redactOptions<T extends object>(options: T): T {
@@ -70,61 +80,41 @@ function authMethods(o: SshAuth): string[] {
 
 /** Connect, verify the host key, authenticate. Resolves once the SSH session is ready. */
 export function connectSsh(options: SshTransportOptions): Promise<SshTransport> {
+  return openSsh(options);
+}
+
+/** connectSsh, typed for the package's own use (SFTP, ssh2's channel type). */
+export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
   const port = options.port ?? 830;
   const label = `${options.host}:${port}`;
   const logger = options.logger ?? defaultLogger;
   const methods = authMethods(options);
-  if (methods.length === 0) {
-    return Promise.reject(new TypeError(`no SSH credentials for ${options.username}@${label}: give password, privateKey or agent`));
-  }
-  if (options.privateKey !== undefined) {
-    // Parse up front so a bad key or passphrase is a clear local error (ssh2's text names no secret either).
-    const parsed = utils.parseKey(options.privateKey, options.passphrase);
-    if (parsed instanceof Error) {
-      return Promise.reject(new TypeError(`privateKey for ${options.username}@${label} cannot be used: ${/passphrase/i.test(parsed.message) ? 'wrong or missing passphrase' : 'unsupported or corrupt key'}`));
-    }
-  }
   let check: ReturnType<typeof createHostKeyCheck>;
   try {
+    checkCredentials(options, label, methods);
     check = createHostKeyCheck(options, options.host, port);
   } catch (err) {
     return Promise.reject(err);
   }
   poolSshPadding();
 
-  return new Promise<SshTransport>((resolve, reject) => {
+  return new Promise<SshConnection>((resolve, reject) => {
     const client = new Client();
     const transport = new Transport(client, label);
     let hostKeyError: HostKeyError | undefined;
     let ready = false;
-
-    const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
-    const config: ConnectConfig = {
-      host: options.host,
-      port,
-      username: options.username,
-      readyTimeout: options.handshakeTimeoutMs ?? 20_000,
-      keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: options.keepaliveCountMax ?? 3,
-      tryKeyboard: options.password !== undefined,
-      hostVerifier: (key: Buffer): boolean => {
-        const result = check(key);
-        transport.hostKeyFingerprint = result.fingerprint;
-        if (result.error) hostKeyError = result.error;
-        if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
-        return result.ok;
-      },
-      ...(options.password !== undefined ? { password: options.password } : {}),
-      ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
-      ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
-      ...(agent ? { agent } : {}),
-    };
+    const config = connectConfig(options, port, (key) => {
+      const result = check(key);
+      transport.hostKeyFingerprint = result.fingerprint;
+      if (result.error) hostKeyError = result.error;
+      if (result.insecure) logger.warn(`INSECURE: accepting unknown SSH host key ${result.fingerprint} for ${label} (insecureAcceptUnknownHostKey)`, { host: label, fingerprint: result.fingerprint });
+      return result.ok;
+    });
 
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       // Junos often offers password auth only as keyboard-interactive.
       finish(prompts.map(() => options.password ?? ''));
     });
-
     // After each key exchange (the first, and any rekey): what ssh2 keeps of it and need not.
     client.on('handshake', () => releaseHandshakeLeftovers(client));
     client.on('ready', () => {
@@ -132,12 +122,7 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
       resolve(transport);
     });
     client.on('error', (err: Error & { level?: string }) => {
-      if (!ready) {
-        if (hostKeyError) return reject(hostKeyError);
-        if (err.level === 'client-authentication') return reject(new AuthenticationError(`SSH authentication failed for ${options.username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username: options.username, methods }));
-        if (err.level === 'client-timeout') return reject(new NetconfTimeoutError(`SSH handshake timed out after ${config.readyTimeout!} ms on ${label}`, { operation: 'SSH handshake', timeoutMs: config.readyTimeout!, host: label }));
-        return reject(new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err }));
-      }
+      if (!ready) return reject(hostKeyError ?? handshakeError(err, { label, username: options.username, methods, timeoutMs: config.readyTimeout! }));
       transport.closeError = new ConnectionClosedError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
     });
     client.on('close', () => {
@@ -155,13 +140,52 @@ export function connectSsh(options: SshTransportOptions): Promise<SshTransport> 
   });
 }
 
+/** Credentials that cannot work are a clear local error, before any connection (naming no secret). */
+function checkCredentials(options: SshTransportOptions, label: string, methods: string[]): void {
+  if (methods.length === 0) throw new TypeError(`no SSH credentials for ${options.username}@${label}: give password, privateKey or agent`);
+  if (options.privateKey !== undefined) {
+    // Parsed up front so a bad key or passphrase is a clear local error (ssh2's text names no secret either).
+    const parsed = utils.parseKey(options.privateKey, options.passphrase);
+    if (parsed instanceof Error) {
+      throw new TypeError(`privateKey for ${options.username}@${label} cannot be used: ${/passphrase/i.test(parsed.message) ? 'wrong or missing passphrase' : 'unsupported or corrupt key'}`);
+    }
+  }
+}
+
+/** ssh2's connect options: our defaults, the host key check, and only the credentials given. */
+function connectConfig(options: SshTransportOptions, port: number, hostVerifier: (key: Buffer) => boolean): ConnectConfig {
+  const agent = options.agent === true ? process.env['SSH_AUTH_SOCK'] : options.agent || undefined;
+  return {
+    host: options.host,
+    port,
+    username: options.username,
+    readyTimeout: options.handshakeTimeoutMs ?? 20_000,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+    keepaliveCountMax: options.keepaliveCountMax ?? 3,
+    tryKeyboard: options.password !== undefined,
+    hostVerifier,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
+    ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+    ...(agent ? { agent } : {}),
+  };
+}
+
+/** Why the SSH set-up failed (a host key refusal is reported before this): auth, timeout, or the connection. */
+function handshakeError(err: Error & { level?: string }, at: { label: string; username: string; methods: string[]; timeoutMs: number }): Error {
+  const { label, username, methods, timeoutMs } = at;
+  if (err.level === 'client-authentication') return new AuthenticationError(`SSH authentication failed for ${username}@${label} (tried: ${methods.join(', ') || 'none'})`, { host: label, username, methods });
+  if (err.level === 'client-timeout') return new NetconfTimeoutError(`SSH handshake timed out after ${timeoutMs} ms on ${label}`, { operation: 'SSH handshake', timeoutMs, host: label });
+  return new ConnectionError(`SSH connection failed: ${err.message} (${label})`, { host: label, cause: err });
+}
+
 /**
  * The connection as callers see it: a class of plain fields with prototype methods, not an object
  * of closures with getters (a dictionary-mode object, and a closure and context per method, for
  * every kept session: README, "Memory per kept session"). The ssh2 client is a #private field: its
  * config holds the password.
  */
-class Transport implements SshTransport {
+class Transport implements SshConnection {
   hostKeyFingerprint = '';
   closed = false;
   closeError: Error | undefined = undefined;

@@ -13,10 +13,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { generateEd25519 } from '../testing/ssh-keys.js';
+import { generateEd25519 } from '../../testing/ssh-keys.js';
 
 /** The daemons the harness runs; absent binaries make the interop suite skip (or fail in CI). */
-export interface NetconfdBinaries {
+interface NetconfdBinaries {
   netconfd: string;
   netconfSubsystem: string;
   sshd: string;
@@ -69,7 +69,7 @@ export class NetconfdHarnessError extends Error {
   }
 }
 
-export const FIXTURE_NAMESPACE = 'urn:qkd-macsec:interop';
+const FIXTURE_NAMESPACE = 'urn:qkd-macsec:interop';
 
 // A small module shaped like the config the project manages, so tests edit something keyed.
 const FIXTURE_MODULE = `module qkd-interop {
@@ -110,7 +110,7 @@ function findExecutable(name: string, dirs: string[]): string | undefined {
 }
 
 /** Locates the three daemons, or lists which are missing. */
-export function findNetconfdBinaries(
+function findNetconfdBinaries(
   searchDirs: string[] = defaultSearchDirs(),
 ): { found: NetconfdBinaries } | { missing: string[] } {
   const netconfd = findExecutable('netconfd', searchDirs);
@@ -355,7 +355,8 @@ function onProcessExit(cleanup: () => void): () => void {
 
 /**
  * Starts netconfd (target=candidate, no startup config, the fixture module loaded) and an
- * sshd in front of it on a fresh 127.0.0.1 port, with fresh host and client keys.
+ * sshd in front of it on a fresh 127.0.0.1 port, with fresh host and client keys. Over 80 lines:
+ * the two daemons' start in order, each step's failure cleaning up what the earlier ones started.
  */
 export async function startNetconfd(options: StartNetconfdOptions = {}): Promise<NetconfdServer> {
   const lookup = findNetconfdBinaries();
