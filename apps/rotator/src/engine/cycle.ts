@@ -20,6 +20,7 @@ import { leadSeconds, type EngineContext } from './context.js';
 import type { DeviceOps } from '../fleet/ops.js';
 import { MAX_BATCH } from '../fleet/kme-batch.js';
 import { describeError, mergeChanges } from './device-ops.js';
+import { fallbackChange, undoFallback } from './fallback-undo.js';
 import { dryRunReport, linkReport } from './report.js';
 import { CountedMap, type Change, type Tx } from './tx.js';
 import type { CycleReport, LinkError, LinkReport, ProgressEvent, WaitInfo } from './types.js';
@@ -350,8 +351,8 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     };
     // 6. Stage a device once the keys of all its links are in: ONE load, ONE commit confirmed.
     const changeFor = (t: Tx, device: string): Change => {
+      if (fb) return fallbackChange(t, device);
       const cak = t.key!.cakFor(device);
-      if (fb) return { config: { connectivityAssociations: [{ name: t.link.connectivityAssociation, fallbackKey: { ckn: t.key!.ckn, cak } }] }, delete: [] };
       if (mode === 'key-chain') {
         const plan = t.plans.get(device)!;
         return keyChainRotationChange(plan, { chain: t.link.keyChain, keyName: t.key!.ckn, secret: cak });
@@ -441,6 +442,22 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
       }
       await pause('decided', { links: [t.link.name] });
       return true;
+    };
+    // A failed fallback-key link rolled forward after its confirms (fallback-undo.ts): decided first.
+    const decideLate = async (list: Tx[]): Promise<boolean> => {
+      const added = list.filter((t) => !decision.links.includes(t.link.name));
+      for (const t of added) decision.links.push(t.link.name);
+      decision.at ||= ctx.clock().toISOString();
+      const written = writeJournal();
+      writeJournal.hurry();
+      try {
+        await written;
+        return true;
+      } catch (e) {
+        for (const t of added) decision.links.splice(decision.links.indexOf(t.link.name), 1);
+        for (const t of list) fail(t, { phase: 'rollback', message: `cannot write the decision to roll the fallback key forward: ${describeError(e)}` });
+        return false;
+      }
     };
     const readyToDecide = async (t: Tx): Promise<boolean> => {
       if (!(await keyed.get(t)!.promise)) return false;
@@ -599,9 +616,11 @@ export async function runCycle(ctx: EngineContext, options: CycleOptions, what: 
     // A device staged but never confirmed here (a hook threw after its stage): its lock goes now.
     await release([...unconfirmed]);
 
-    // 9. Links that failed after some end took their key: remove it wherever it may still be.
+    // 9. Links that failed after some end took their key: remove it wherever it may still be — a
+    //    fallback-key so that every end is left on one fallback key (fallback-undo.ts).
     const withKey = txs.filter((t) => t.key);
-    await cleanUp(ctx, withKey.filter((t) => t.error), fb ? 'fallback' : mode, cycleId, fail);
+    if (fb) await undoFallback(ctx, withKey.filter((t) => t.error), cycleId, { decide: decideLate, fail });
+    else await cleanUp(ctx, withKey.filter((t) => t.error), mode, cycleId, fail);
     await writeJournal();
     if (live().length) await pause('confirmed', { links: live().map((t) => t.link.name) });
 

@@ -63,10 +63,10 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
   const ready = links.filter((l) => primaryCkn.has(l.name)).map((l) => l.name);
   // No progress events: they describe the primary rotation the caller asked for; these are in the report.
   const rotated = ready.length ? (await runCycle(ctx, { links: ready }, { kind: 'fallback', primaryCkn })).links : [];
-  // A fallback transaction that failed after its fetch may have left the ends with different
-  // fallback keys (a key taken off some ends that had replaced the old one in place): as after a
-  // crash (resume.ts), such a link is due again at once rather than at its next interval, which
-  // left that window open long enough for a primary mismatch to drop the link (tools/chaos).
+  // A fallback transaction that failed after its fetch was undone in its cycle onto one fallback
+  // key on every end (fallback-undo.ts) — unless an end refused both keys, and then the journal
+  // keeps it. Either way its link is due again at once, as after a crash (resume.ts), not at its
+  // next interval: an end left on another key must not wait that long (tools/chaos).
   const split = rotated.filter((r) => r.result === 'failed' && r.error?.phase !== 'fetch').map((r) => r.link);
   if (split.length) {
     await ctx.store.update((s) => {
