@@ -3,7 +3,7 @@
 // the fallback-key when the primary keys of the ends differ, so it is changed only while the
 // link's MKA runs on one primary key on every end: then a fallback change cannot drop the link,
 // whatever order the ends take it in. Each change is a transaction of kind 'fallback' (journal,
-// stage, decision, confirm — cycle.ts) resolved after a crash by the same rules (resume.ts).
+// stage, decision, confirm — cycle.ts and its steps) resolved after a crash by the same rules (resume.ts).
 import type { EngineContext } from './context.js';
 import { fallbackSettings } from './context.js';
 import { runCycle } from './cycle.js';
