@@ -25,7 +25,6 @@ import type { Tx } from './tx.js';
 import type { CycleReport, LinkError } from './types.js';
 import { waitAndVerify } from './wait-verify.js';
 
-export { chainOf, selectLinks } from './checks.js';
 export type { CycleKind, CycleOptions } from './cycle-run.js';
 export { RotatorClosedError } from './wait.js';
 

@@ -13,7 +13,7 @@ import type { LinkReport, ResumeReport } from './types.js';
 import { isFallbackSession, readSessions } from './verify.js';
 
 /** Links (of `names`) whose fallback-key is due: none recorded, or older than the interval. */
-export async function fallbackDue(ctx: EngineContext, names: readonly string[]): Promise<string[]> {
+async function fallbackDue(ctx: EngineContext, names: readonly string[]): Promise<string[]> {
   const { enabled, intervalHours } = fallbackSettings(ctx);
   if (!enabled) return [];
   const state = await ctx.store.load();
