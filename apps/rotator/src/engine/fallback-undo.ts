@@ -17,6 +17,7 @@
 //   due at once (fallback.ts). A crash during either undo leaves the same journal: decided ends are
 //   completed when every end holds the key, else the key is taken off the ends that hold it and a
 //   fresh fallback key follows at once (resumeAndRepair).
+import { redact } from './checks.js';
 import { cleanUp } from './cleanup.js';
 import type { EngineContext } from './context.js';
 import { describeError, mergeChanges } from './device-ops.js';
@@ -65,7 +66,9 @@ export async function undoFallback(ctx: EngineContext, failed: Tx[], cycleId: st
         await ctx.fleet.withDevice(device, (d) => d.commit([{ action: 'merge', change }], { comment }));
         for (const t of list) t.phase.set(device, 'confirmed');
       } catch (e) {
-        for (const t of list) steps.fail(t, { phase: 'rollback', device, message: `could not put fallback key ${t.key!.keyId} on ${device} either: ${describeError(e)}; the ends may carry different fallback keys until the next run settles the link` });
+        // A device may echo what it was sent in its error: never the CAK (checks.ts redact).
+        const why = redact(describeError(e), list, device);
+        for (const t of list) steps.fail(t, { phase: 'rollback', device, message: `could not put fallback key ${t.key!.keyId} on ${device} either: ${why}; the ends may carry different fallback keys until the next run settles the link` });
       }
     }),
   );
