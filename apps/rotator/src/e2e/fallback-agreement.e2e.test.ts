@@ -6,6 +6,7 @@
 // failed on the master again, and that undo put each end's own previous key back: the master's
 // old one, none on the slaves — and a primary rotation killed mid-confirm then dropped the link.
 // Fallback keys are read back from the devices over NETCONF here, never from the engine's state.
+import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateStore } from '../state/store.js';
 import { runAndKill } from './child.js';
@@ -139,6 +140,63 @@ describe('fallback keys stay equal on every end of a link', () => {
     } finally {
       bench.junos.setFaults('r5', {});
       bench.junos.setFaults('r6', {});
+      await rotator.close();
+    }
+  }, 120_000);
+
+  it('a fallback confirm that lands after its commit confirmed rolled back, while the rotator reckons it in time: read back, one key on every end', async () => {
+    // The chaos soak's timing: sim-junos runs the confirm minute in 1 s while the rotator reckons
+    // in minutes, so an end staged early (its neighbour's stage slow) rolls back before its confirm,
+    // and that confirm commits the rolled-back configuration. Here r2's confirm is held until r1's
+    // is done, then the devices' clock jumps past the confirm timeout while the rotator's stands.
+    const since = bench.junos.now();
+    const before = await fallbacksOf('L1', ['r1', 'r2']);
+    expect(before.r1).toBeDefined();
+    expect(before.r2).toBe(before.r1);
+    let arm = false;
+    let frozen: number | undefined;
+    const rotator = bench.rotator({
+      config: { ...bench.config, fallback: FAST_FALLBACK },
+      clock: () => new Date(frozen ?? bench.junos.now()),
+      hooks: {
+        pause: async (point, info) => {
+          if (info.kind === 'fallback' && point === 'staged') arm = true;
+        },
+      },
+      connectDevice: async (name) => {
+        const d = bench.junos.devices[name]!;
+        const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
+        if (name !== 'r2') return junosDevice(client);
+        return junosDevice(
+          new Proxy(client, {
+            get(target, prop, receiver) {
+              if (prop !== 'rpc') return Reflect.get(target, prop, receiver);
+              return async (xml: string, o?: unknown) => {
+                if (arm && /<commit-configuration/.test(xml) && !/<confirmed/.test(xml)) {
+                  arm = false;
+                  const h1 = bench.junos.device('r1').history().length;
+                  while (bench.junos.device('r1').history().length === h1) await new Promise((res) => setTimeout(res, 10));
+                  frozen = bench.junos.now();
+                  bench.junos.advance(bench.config.rotation.confirmTimeoutMinutes * 60_000 + 1000);
+                }
+                return (target as NetconfClient).rpc(xml, o as never);
+              };
+            },
+          }) as NetconfClient,
+        );
+      },
+    });
+    try {
+      bench.junos.advance(60_000);
+      const report = await rotator.rotate({ links: ['L1'] });
+      expect(frozen).toBeDefined();
+      expect(report.fallback!.map((l) => [l.link, l.result, l.error?.phase, l.error?.device])).toEqual([['L1', 'failed', 'confirm', 'r2']]);
+      frozen = undefined;
+      const after = await fallbacksOf('L1', ['r1', 'r2']);
+      expect(after, JSON.stringify(after)).toEqual({ r1: before.r1, r2: before.r1 });
+      expect(bench.junos.downIntervalsSince(since)).toEqual([]);
+    } finally {
+      frozen = undefined;
       await rotator.close();
     }
   }, 120_000);

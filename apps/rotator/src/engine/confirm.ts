@@ -37,7 +37,10 @@ export async function confirmDevice(run: CycleRun, device: string): Promise<void
       run.unconfirmed.delete(device);
       return heldThrough(run, d.confirmStaged(cycleId, failedHere.length ? undo : undefined, comment), 'device-confirmed', mine, device);
     });
-    const after = confirmedInTime(run, device) ? undefined : await ctx.confirmLane(device, (d) => d.readMacsec());
+    // A fallback-key is always read back: it is live at its commit, so a confirm that came too late
+    // leaves the ends on different fallback keys at once, with nothing later (no start-time, no
+    // MKA on it) to show it — and its transactions are rare (fallback.intervalHours).
+    const after = !fb && confirmedInTime(run, device) ? undefined : await ctx.confirmLane(device, (d) => d.readMacsec());
     for (const t of mine) t.phase.set(device, failedHere.includes(t) ? 'removed' : 'confirmed');
     for (const t of failedHere) ctx.logger.warn(`link ${t.link.name}: key ${t.key!.keyId} removed from ${device}; the previous key stays active`);
     for (const t of mine) {
