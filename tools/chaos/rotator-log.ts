@@ -20,7 +20,7 @@ export interface RotatorLogFacts {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-// The engine's wording (apps/rotator/src/engine: cycle.ts, resume.ts).
+// The engine's wording (apps/rotator/src/engine: key-flow.ts, record.ts, cycle-run.ts, resume.ts).
 const FETCHED = new RegExp(`^link (\\S+): (fallback )?key (${UUID}) fetched`);
 const ACTIVE = new RegExp(`^link (\\S+): key (${UUID}) active on `);
 const FALLBACK_INSTALLED = new RegExp(`^link (\\S+): fallback key (${UUID}) installed on `);

@@ -21,7 +21,7 @@ interface RotatorLogLine {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-// The engine's wording (apps/rotator/src/engine/cycle.ts); a fallback-key transaction ends at "installed".
+// The engine's wording (apps/rotator/src/engine: key-flow.ts, record.ts); a fallback-key transaction ends at "installed".
 const FETCHED = new RegExp(`^link (\\S+): (?:fallback )?key ${UUID} fetched`);
 const VERIFIED = new RegExp(`^link (\\S+): (?:key ${UUID} active on |fallback key ${UUID} installed on )`);
 

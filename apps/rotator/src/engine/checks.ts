@@ -23,7 +23,7 @@ export function redact(message: string, txs: readonly Tx[], device: string): str
       continue; // no CAK for this device: nothing of it to redact
     }
     if (!secret || refOf(secret)) continue;
-    out = out.replace(new RegExp(secret.reveal(), 'gi'), '<redacted>');
+    out = out.replace(new RegExp(secret.reveal(), 'gi'), '[redacted]');
   }
   return out;
 }

@@ -34,7 +34,7 @@ export async function cleanUp(
             device,
             message: `could not remove key ${t.key!.keyId} from ${device}: ${describeError(e)}; ${
               mode === 'fallback'
-                ? 'a fallback key differing between the ends is harmless while their primary keys match; the next run removes it'
+                ? 'a commit confirmed still pending there rolls back by itself; where the new key was confirmed, it is rolled forward onto the other ends instead, so that every end carries one fallback key'
                 : rollsBack
                 ? `an unconfirmed commit there rolls back before the start-time ${startsAt.toISOString()}`
                 : `check ${device} before ${startsAt.toISOString()}: the link drops if the key activates there alone`

@@ -4,7 +4,7 @@
 // and SAEs behind site agents) into the same devices/saes maps, so every step sees one fleet.
 import type { CipherSuite, EventOptions, Platform } from '@qkd-macsec/macsec-config';
 
-export interface EngineLinkEnd {
+interface EngineLinkEnd {
   device: string;
   interfaces: readonly string[];
 }
@@ -18,7 +18,7 @@ export interface EngineLink {
 }
 
 /** A site behind an agent, as the engine reads RotatorConfig.sites: who is there, never how to reach them. */
-export interface EngineSite {
+interface EngineSite {
   saes: readonly string[];
   devices: Readonly<Record<string, { sae: string; platform?: Platform | undefined }>>;
 }
@@ -62,7 +62,7 @@ export interface InitExtras {
 }
 
 /** One end of a link as the engine works with it. */
-export interface ResolvedEnd {
+interface ResolvedEnd {
   role: 'master' | 'slave';
   device: string;
   sae: string;

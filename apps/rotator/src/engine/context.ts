@@ -24,7 +24,7 @@ export interface EngineContext {
   /**
    * Confirms (and resume's settling commits): the device's one session, on the pool's urgent lane —
    * not bounded by rotation.concurrency: once the decision is on disk every end must get its
-   * confirm at once (cycle.ts step 8). For a direct device it is the stage's session, which still
+   * confirm at once (confirm.ts). For a direct device it is the stage's session, which still
    * holds the configuration lock the stage took (DeviceOps stage/confirmStaged).
    */
   confirmLane: Fleet['withDevice'];

@@ -3,7 +3,7 @@
 // the fallback-key when the primary keys of the ends differ, so it is changed only while the
 // link's MKA runs on one primary key on every end: then a fallback change cannot drop the link,
 // whatever order the ends take it in. Each change is a transaction of kind 'fallback' (journal,
-// stage, decision, confirm — cycle.ts) resolved after a crash by the same rules (resume.ts).
+// stage, decision, confirm — cycle.ts and its steps) resolved after a crash by the same rules (resume.ts).
 import type { EngineContext } from './context.js';
 import { fallbackSettings } from './context.js';
 import { runCycle } from './cycle.js';
@@ -13,7 +13,7 @@ import type { LinkReport, ResumeReport } from './types.js';
 import { isFallbackSession, readSessions } from './verify.js';
 
 /** Links (of `names`) whose fallback-key is due: none recorded, or older than the interval. */
-export async function fallbackDue(ctx: EngineContext, names: readonly string[]): Promise<string[]> {
+async function fallbackDue(ctx: EngineContext, names: readonly string[]): Promise<string[]> {
   const { enabled, intervalHours } = fallbackSettings(ctx);
   if (!enabled) return [];
   const state = await ctx.store.load();
@@ -63,10 +63,10 @@ export async function rotateFallbackKeys(ctx: EngineContext, names: readonly str
   const ready = links.filter((l) => primaryCkn.has(l.name)).map((l) => l.name);
   // No progress events: they describe the primary rotation the caller asked for; these are in the report.
   const rotated = ready.length ? (await runCycle(ctx, { links: ready }, { kind: 'fallback', primaryCkn })).links : [];
-  // A fallback transaction that failed after its fetch may have left the ends with different
-  // fallback keys (a key taken off some ends that had replaced the old one in place): as after a
-  // crash (resume.ts), such a link is due again at once rather than at its next interval, which
-  // left that window open long enough for a primary mismatch to drop the link (tools/chaos).
+  // A fallback transaction that failed after its fetch was undone in its cycle onto one fallback
+  // key on every end (fallback-undo.ts) — unless an end refused both keys, and then the journal
+  // keeps it. Either way its link is due again at once, as after a crash (resume.ts), not at its
+  // next interval: an end left on another key must not wait that long (tools/chaos).
   const split = rotated.filter((r) => r.result === 'failed' && r.error?.phase !== 'fetch').map((r) => r.link);
   if (split.length) {
     await ctx.store.update((s) => {

@@ -17,8 +17,8 @@ import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
 export * from './types.js';
-export type { EngineConfig, EngineLink, EngineLinkEnd, EngineSite, ResolvedLink } from './config-view.js';
-export { EngineConfigError, engineView, resolveLinks } from './config-view.js';
+export type { EngineConfig, EngineLink, ResolvedLink } from './config-view.js';
+export { EngineConfigError, engineView } from './config-view.js';
 export type { EngineHooks } from './context.js';
 export { KeyFetchError } from '../fleet/keys.js';
 export { RotatorClosedError } from './cycle.js';
@@ -68,52 +68,9 @@ export interface Rotator {
 }
 
 export function createRotator(options: CreateRotatorOptions): Rotator {
-  const { logger, agents } = options;
-  const sites = Object.keys((options.config as EngineConfig).sites ?? {});
-  if (sites.length && !agents) {
-    throw new TypeError(`createRotator: the config has sites (${sites.join(', ')}) but no \`agents\` was passed: build them with createAgentDirectory(config, …) from agent/client and pass them as \`agents\``);
-  }
-  for (const [site, s] of Object.entries((options.config as EngineConfig).sites ?? {})) {
-    for (const device of Object.keys(s.devices)) if (!agents!.forDevice(device)) throw new TypeError(`createRotator: device ${device} is at site ${site}, but \`agents\` has no agent for it`);
-    for (const sae of s.saes) if (!agents!.forSae(sae)) throw new TypeError(`createRotator: SAE ${sae} is at site ${site}, but \`agents\` has no agent for it`);
-  }
-  // One fleet: the sites' devices and SAEs next to the direct ones.
-  const config = engineView(options.config as EngineConfig);
-  const links = resolveLinks(config);
-  const full = 'kmes' in options.config ? (options.config as RotatorConfig) : undefined;
-  const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, { logger }) : undefined);
-  const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
-  if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
+  checkAgents(options);
   const closing = new AbortController();
-  // One session per device for the whole fleet, kept; confirms on its urgent lane (cycle.ts, step 8).
-  const fleet = createFleet({
-    connectDevice,
-    kmeClientFor,
-    config,
-    agents,
-    // Links fetching keys (from KMEs or agents) at once.
-    kmeLimit: createLimiter(options.kmeConcurrency ?? Math.min(config.rotation.concurrency, 16)),
-    concurrency: config.rotation.concurrency,
-    maxSessions: Math.max(10_000, Object.keys(config.devices).length),
-    logger,
-  });
-  const ctx: EngineContext = {
-    config,
-    links,
-    fleet,
-    confirmLane: (device, fn) => fleet.urgent(device, fn),
-    store: createStateStore(config.stateDir, { warn: (m) => logger.warn(m) }),
-    logger,
-    clock: options.clock ?? (() => new Date()),
-    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    hooks: options.hooks ?? {},
-    startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
-    verifyDelayMs: options.verifyDelayMs ?? 2000,
-    verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
-    closing: closing.signal,
-    inFlight: new Set(),
-    resumeQueue: { tail: Promise.resolve() },
-  };
+  const ctx = createContext(options, closing.signal);
   let closed = false;
   const open = () => {
     if (closed) throw new Error('this rotator is closed');
@@ -128,29 +85,7 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
     },
     async rotate(o = {}) {
       open();
-      const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
-      const journals = Object.values((await ctx.store.load()).journals ?? {});
-      const stuck = new Set(journals.filter((j) => !awaitingStart(ctx, j)).flatMap((j) => Object.keys(j.links)));
-      const waiting = new Map(journals.filter((j) => awaitingStart(ctx, j)).flatMap((j) => Object.entries(j.links).map(([n, l]) => [n, { startsAt: j.startsAt, keyId: l.keyId }] as const)));
-      const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n) && !waiting.has(n));
-      const report: CycleReport = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
-      // Fallback keys that are due, for the links whose primary rotation just went through.
-      if (!o.dryRun && !o.noWait) {
-        const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
-        const fallback = await rotateFallbackKeys(ctx, ok);
-        if (fallback) report.fallback = fallback;
-      }
-      for (const name of stuck) {
-        if (o.links?.length && !o.links.includes(name)) continue;
-        const l = links.find((x) => x.name === name);
-        report.links.push({ link: name, result: 'failed', devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'resume', message: 'an unfinished transaction of an earlier run could not be resolved (see the resume report); not rotated' }, durationMs: 0 });
-      }
-      for (const [name, w] of waiting) {
-        if (o.links?.length && !o.links.includes(name)) continue;
-        const l = links.find((x) => x.name === name);
-        report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: l ? l.ends.map((e) => e.device) : [], error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates by ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
-      }
-      return resumed.length ? { ...report, resumed } : report;
+      return rotate(ctx, o);
     },
     async status(o = {}) {
       open();
@@ -165,7 +100,89 @@ export function createRotator(options: CreateRotatorOptions): Rotator {
       if (closed) return;
       closed = true;
       closing.abort();
-      await fleet.close();
+      await ctx.fleet.close();
     },
   };
+}
+
+/** A config with sites needs an agent for each of their devices and SAEs (a TypeError says which is missing). */
+function checkAgents({ config, agents }: CreateRotatorOptions): void {
+  const sites = Object.keys((config as EngineConfig).sites ?? {});
+  if (sites.length && !agents) {
+    throw new TypeError(`createRotator: the config has sites (${sites.join(', ')}) but no \`agents\` was passed: build them with createAgentDirectory(config, …) from agent/client and pass them as \`agents\``);
+  }
+  for (const [site, s] of Object.entries((config as EngineConfig).sites ?? {})) {
+    for (const device of Object.keys(s.devices)) if (!agents!.forDevice(device)) throw new TypeError(`createRotator: device ${device} is at site ${site}, but \`agents\` has no agent for it`);
+    for (const sae of s.saes) if (!agents!.forSae(sae)) throw new TypeError(`createRotator: SAE ${sae} is at site ${site}, but \`agents\` has no agent for it`);
+  }
+}
+
+function createContext(options: CreateRotatorOptions, closing: AbortSignal): EngineContext {
+  const { logger, agents } = options;
+  // One fleet: the sites' devices and SAEs next to the direct ones.
+  const config = engineView(options.config as EngineConfig);
+  const full = 'kmes' in options.config ? (options.config as RotatorConfig) : undefined;
+  const connectDevice = options.connectDevice ?? (full ? deviceConnector(full, { logger }) : undefined);
+  const kmeClientFor = options.kmeClientFor ?? (full ? kmeClientFactory(full, { logger }) : undefined);
+  if (!connectDevice || !kmeClientFor) throw new TypeError('createRotator: pass connectDevice and kmeClientFor, or a full RotatorConfig (with kmes and device credentials)');
+  // One session per device for the whole fleet, kept; confirms on its urgent lane (confirm.ts).
+  const fleet = createFleet({
+    connectDevice,
+    kmeClientFor,
+    config,
+    agents,
+    // Links fetching keys (from KMEs or agents) at once.
+    kmeLimit: createLimiter(options.kmeConcurrency ?? Math.min(config.rotation.concurrency, 16)),
+    concurrency: config.rotation.concurrency,
+    maxSessions: Math.max(10_000, Object.keys(config.devices).length),
+    logger,
+  });
+  return {
+    config,
+    links: resolveLinks(config),
+    fleet,
+    confirmLane: (device, fn) => fleet.urgent(device, fn),
+    store: createStateStore(config.stateDir, { warn: (m) => logger.warn(m) }),
+    logger,
+    clock: options.clock ?? (() => new Date()),
+    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    hooks: options.hooks ?? {},
+    startAfterConfirmTimeout: options.startAfterConfirmTimeout ?? true,
+    verifyDelayMs: options.verifyDelayMs ?? 2000,
+    verifyAttempts: Math.max(1, options.verifyAttempts ?? 3),
+    closing,
+    inFlight: new Set(),
+    resumeQueue: { tail: Promise.resolve() },
+  };
+}
+
+/**
+ * rotate(): settle unfinished transactions first, rotate the links not held by one (those left
+ * unresolved are reported failed, those a --no-wait run left awaiting their start-time skipped),
+ * then the due fallback keys of the links whose primary rotation went through.
+ */
+async function rotate(ctx: EngineContext, o: CycleOptions): Promise<CycleReport> {
+  const { links } = ctx;
+  const resumed = o.dryRun ? [] : await resumeAndRepair(ctx);
+  const journals = Object.values((await ctx.store.load()).journals ?? {});
+  const stuck = new Set(journals.filter((j) => !awaitingStart(ctx, j)).flatMap((j) => Object.keys(j.links)));
+  const waiting = new Map(journals.filter((j) => awaitingStart(ctx, j)).flatMap((j) => Object.entries(j.links).map(([n, l]) => [n, { startsAt: j.startsAt, keyId: l.keyId }] as const)));
+  const names = (o.links?.length ? o.links : links.map((l) => l.name)).filter((n) => !stuck.has(n) && !waiting.has(n));
+  const report: CycleReport = names.length ? await runCycle(ctx, { ...o, links: names }) : { startedAt: ctx.clock().toISOString(), finishedAt: ctx.clock().toISOString(), links: [] };
+  // Fallback keys that are due, for the links whose primary rotation just went through.
+  if (!o.dryRun && !o.noWait) {
+    const ok = report.links.filter((l) => l.result === 'ok').map((l) => l.link);
+    const fallback = await rotateFallbackKeys(ctx, ok);
+    if (fallback) report.fallback = fallback;
+  }
+  const devicesOf = (name: string) => links.find((x) => x.name === name)?.ends.map((e) => e.device) ?? [];
+  for (const name of stuck) {
+    if (o.links?.length && !o.links.includes(name)) continue;
+    report.links.push({ link: name, result: 'failed', devices: devicesOf(name), error: { phase: 'resume', message: 'an unfinished transaction of an earlier run could not be resolved (see the resume report); not rotated' }, durationMs: 0 });
+  }
+  for (const [name, w] of waiting) {
+    if (o.links?.length && !o.links.includes(name)) continue;
+    report.links.push({ link: name, result: 'skipped', keyId: w.keyId, devices: devicesOf(name), error: { phase: 'verify', message: `key ${w.keyId} is confirmed on every end and activates by ${w.startsAt}; verified after that, then rotated again` }, durationMs: 0 });
+  }
+  return resumed.length ? { ...report, resumed } : report;
 }
