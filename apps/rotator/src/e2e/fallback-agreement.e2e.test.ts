@@ -9,8 +9,8 @@
 import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateStore } from '../state/store.js';
-import { runAndKill } from './child.js';
-import { startInitialisedBench, type Bench } from './harness.js';
+import { runAndKill } from './testing/child.js';
+import { startInitialisedBench, type Bench } from './testing/harness.js';
 
 const G1 = ['r5', 'r6', 'r7'];
 const FAST_FALLBACK = { enabled: true, intervalHours: 0.01 }; // 36 s: due after any advance of a minute
