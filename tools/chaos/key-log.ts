@@ -15,12 +15,12 @@ export interface KeyLogEntry {
   junos9?: string;
 }
 
-export class KeyLogError extends Error {
+class KeyLogError extends Error {
   override name = 'KeyLogError';
 }
 
 /** Parses a key log; a line that is not an entry is an error naming the file and line (never quoting it: it holds keys). */
-export function parseKeyLog(text: string, file: string): KeyLogEntry[] {
+function parseKeyLog(text: string, file: string): KeyLogEntry[] {
   const entries: KeyLogEntry[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;

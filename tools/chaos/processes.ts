@@ -10,7 +10,7 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-export type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
+type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
 
 export interface Child {
   name: string;

@@ -34,7 +34,7 @@ export interface RotateCommands {
 }
 
 /** Links to rotate together: one, or two neighbours sharing a router. */
-export function pickLinks(topology: Topology, random: Random): string[][] {
+function pickLinks(topology: Topology, random: Random): string[][] {
   const names = topology.links.map((l) => l.name);
   const chain = names.filter((n) => n.startsWith('p'));
   if (chain.length >= 2 && random.chance(0.3)) {
@@ -44,7 +44,7 @@ export function pickLinks(topology: Topology, random: Random): string[][] {
   return [[random.pick(names)]];
 }
 
-export function parseRotateReport(stdout: readonly string[]): Record<string, string> | undefined {
+function parseRotateReport(stdout: readonly string[]): Record<string, string> | undefined {
   const text = stdout.join('\n');
   const start = text.indexOf('{');
   if (start === -1) return undefined;

@@ -13,7 +13,7 @@ export interface RotatorCli {
 let seq = 0;
 const nextName = (what: string) => `${what}.${String(++seq).padStart(4, '0')}`;
 
-export function spawnRotator(cli: RotatorCli, what: string, args: readonly string[], logLevel = 'info'): Child {
+function spawnRotator(cli: RotatorCli, what: string, args: readonly string[], logLevel = 'info'): Child {
   return spawnChild({
     name: nextName(what),
     command: process.execPath,

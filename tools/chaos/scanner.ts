@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyLogEntry } from './key-log.js';
 
-export type LeakForm = 'hex' | 'HEX' | 'hex-prefix' | 'base64' | 'base64url' | 'junos9';
+type LeakForm = 'hex' | 'HEX' | 'hex-prefix' | 'base64' | 'base64url' | 'junos9';
 
 export interface Leak {
   where: string;

@@ -57,7 +57,7 @@ export async function startSimKmeProcess(topology: Topology, dir: string, keyLog
   }
 }
 
-export interface SimDeviceEndpoint {
+interface SimDeviceEndpoint {
   host: string;
   port: number;
   username: string;

@@ -7,12 +7,13 @@
 
 export const KME_IDS = ['KME_A', 'KME_B', 'KME_C'] as const;
 
-export interface ChaosDevice {
+interface ChaosDevice {
   name: string;
   sae: string;
   kme: string;
 }
 
+/** @public — the return type of world-config.ts rotatorConfig() names it. */
 export interface ChaosLinkEnd {
   device: string;
   interfaces: string[];
@@ -25,7 +26,7 @@ export interface ChaosLink {
 }
 
 /** A cable sim-junos models; a group has one cable per slave interface. */
-export interface ChaosCable {
+interface ChaosCable {
   id: string;
   link: string;
   a: string;
@@ -42,8 +43,8 @@ export interface Topology {
   concurrency: number;
 }
 
-export const MIN_LINKS = 2;
-export const MAX_LINKS = 500;
+const MIN_LINKS = 2;
+const MAX_LINKS = 500;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -78,7 +79,7 @@ export function buildTopology(links: number): Topology {
 }
 
 /** The master's interfaces paired in order with the slaves' interfaces, as the rotator's demo does. */
-export function cablesOf(links: readonly ChaosLink[]): ChaosCable[] {
+function cablesOf(links: readonly ChaosLink[]): ChaosCable[] {
   const cables: ChaosCable[] = [];
   for (const link of links) {
     const slaveEnds = link.slaves.flatMap((s) => s.interfaces.map((i) => `${s.device}:${i}`));

@@ -8,7 +8,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const ODD_STRINGS = ['', ' ', 'a', '0', '\u0000', '\ud800', '😀', 'AAAA', 'AAA=', 'AA==', '====', 'A', '%00', '../', UUIDS[0]!, UUIDS[0]!.toUpperCase(), `${UUIDS[0]}x`, '00000000-0000-0000-0000-000000000000'];
 const KEYS = ['keys', 'key_ID', 'key', 'key_IDs', 'number', 'size', 'message', 'details', 'additional_slave_SAE_IDs', 'extension_mandatory', 'extension_optional', 'key_ID_extension', 'key_extension', 'key_container_extension', 'key_IDs_extension', 'status_extension', 'source_KME_ID', 'key_size', 'max_key_count', '__proto__', 'constructor', 'toString', ''];
 
-export function oddJson(rng: Rng, depth = 0): Json {
+function oddJson(rng: Rng, depth = 0): Json {
   switch (rng.int(depth > 3 ? 5 : 8)) {
     case 0:
       return null;

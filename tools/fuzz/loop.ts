@@ -18,7 +18,7 @@ export interface LoopOptions {
 }
 
 /** Messages longer than this are a finding: they end up in logs and alarms whole. */
-export const MAX_ERROR_MESSAGE = 16 * 1024;
+const MAX_ERROR_MESSAGE = 16 * 1024;
 const SHOWN_INPUT = 2000;
 
 export function shorten(text: string, max: number): string {

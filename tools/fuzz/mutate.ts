@@ -4,7 +4,7 @@
 import type { Rng } from './rng.js';
 
 /** Tokens that make XML parsers take rare paths. */
-export const XML_TOKENS = [
+const XML_TOKENS = [
   '&amp;', '&lt;', '&gt;', '&quot;', '&apos;', '&#0;', '&#x0;', '&#xD800;', '&#xFFFE;', '&#x110000;', '&#65;', '&#x41;', '&#99999999;',
   '&constructor;', '&toString;', '&valueOf;', '&__proto__;', '&hasOwnProperty;', '&nbsp;', '&copy;', '&lt', '&;', '&#;', '&#x;',
   '<!--', '-->', '<!-- c -->', '<![CDATA[', ']]>', '<![CDATA[x]]>', '<?', '?>', '<?xml version="1.0"?>', '<?pi x?>',
@@ -19,7 +19,7 @@ export const XML_TOKENS = [
 ];
 
 /** Element names of the models the parsers read: swapping them in produces "valid but wrong" trees. */
-export const JUNOS_NAMES = [
+const JUNOS_NAMES = [
   'configuration', 'security', 'macsec', 'connectivity-association', 'name', 'security-mode', 'cipher-suite', 'pre-shared-key',
   'ckn', 'cak', 'pre-shared-key-chain', 'fallback-key', 'mka', 'key-server-priority', 'transmit-interval', 'sak-rekey-interval',
   'should-secure', 'must-secure', 'exclude-protocol', 'include-sci', 'replay-protect', 'replay-window-size', 'offset', 'interfaces',
@@ -63,7 +63,7 @@ function position(rng: Rng, s: string): number {
 }
 
 /** Apply one random edit. */
-export function mutateOnce(rng: Rng, s: string, opts: MutateOptions = {}): string {
+function mutateOnce(rng: Rng, s: string, opts: MutateOptions = {}): string {
   const tokens = opts.tokens ?? XML_TOKENS;
   const at = position(rng, s);
   const span = Math.min(s.length - at, 1 + rng.size(64));

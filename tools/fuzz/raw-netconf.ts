@@ -13,7 +13,7 @@ export interface RawNetconfTarget {
   hostKeyFingerprint: string;
 }
 
-export type NextMessage = { kind: 'message'; xml: string } | { kind: 'closed' } | { kind: 'timeout' };
+type NextMessage = { kind: 'message'; xml: string } | { kind: 'closed' } | { kind: 'timeout' };
 
 export interface RawNetconf {
   framing: Framing;

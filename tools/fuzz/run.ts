@@ -33,7 +33,7 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
 const DEFAULT_REGISTRY = { module: new URL('./targets/index.ts', import.meta.url).href, targets: TARGETS };
 
 /** Splits `inputs` among targets in proportion to their weights (every chosen target gets ≥ 1). */
-export function shareInputs(targets: readonly Target[], inputs: number): Map<string, number> {
+function shareInputs(targets: readonly Target[], inputs: number): Map<string, number> {
   const total = targets.reduce((s, t) => s + t.weight, 0);
   const shares = new Map<string, number>();
   let given = 0;

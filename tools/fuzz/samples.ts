@@ -12,7 +12,7 @@ const CAK256 = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90
 const CAK128 = '00112233445566778899aabbccddeeff';
 
 /** A model using every part of macsec-config's model (kept in step with its fixtures). */
-export function fullModel(): MacsecConfig {
+function fullModel(): MacsecConfig {
   return {
     connectivityAssociations: [
       { name: 'CA_basic', securityMode: 'static-cak', cipherSuite: 'gcm-aes-xpn-256', preSharedKey: { ckn: CKN1, cak: Secret.fromHex(CAK256) }, excludeProtocols: ['lldp'] },

@@ -109,7 +109,7 @@ function saeIdInPath(raw: string): string {
   }
 }
 
-export function reply(status: number, body: unknown): Reply {
+function reply(status: number, body: unknown): Reply {
   return { status, json: JSON.stringify(body) };
 }
 

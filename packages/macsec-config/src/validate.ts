@@ -74,7 +74,7 @@ export function checkCak(cak: unknown, cipherSuite?: CipherSuite): string | null
   return null;
 }
 
-export function checkCipherSuite(suite: unknown): string | null {
+function checkCipherSuite(suite: unknown): string | null {
   return (CIPHER_SUITES as readonly unknown[]).includes(suite)
     ? null
     : `cipher-suite "${show(suite)}" is not one of ${CIPHER_SUITES.join(', ')}`;

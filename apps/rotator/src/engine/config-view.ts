@@ -49,7 +49,7 @@ export interface EngineConfig {
   init?: InitExtras | undefined;
 }
 
-export interface InitExtras {
+interface InitExtras {
   /** `system static-host-mapping` entries, e.g. for KME host names. */
   staticHostMappings?: ReadonlyArray<{ name: string; inet: readonly string[] }>;
   /**

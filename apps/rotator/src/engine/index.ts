@@ -17,10 +17,8 @@ import { linkStatuses } from './status.js';
 import type { CycleReport, EngineLogger, InitReport, LinkStatus, ResumeReport } from './types.js';
 
 export * from './types.js';
-export type { EngineConfig, EngineLink, ResolvedLink } from './config-view.js';
-export { EngineConfigError, engineView } from './config-view.js';
+export type { EngineConfig, EngineLink } from './config-view.js';
 export type { EngineHooks } from './context.js';
-export { KeyFetchError } from '../fleet/keys.js';
 export { RotatorClosedError } from './cycle.js';
 
 export interface CreateRotatorOptions {

@@ -1,5 +1,5 @@
 // What the engine reports: progress events for the CLI, the cycle report, link status, init report.
-export type Phase = 'fetch' | 'stage' | 'confirm' | 'verify' | 'prune' | 'done' | 'failed';
+type Phase = 'fetch' | 'stage' | 'confirm' | 'verify' | 'prune' | 'done' | 'failed';
 
 export interface ProgressEvent {
   link: string;
@@ -67,7 +67,7 @@ export interface ResumeReport {
   message?: string;
 }
 
-export interface EndStatus {
+interface EndStatus {
   device: string;
   interfaces: Array<{ interface: string; secured: boolean; ckn?: string; state?: string }>;
   error?: string;
