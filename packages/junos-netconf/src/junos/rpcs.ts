@@ -1,5 +1,6 @@
 /** Request XML for the Junos RPCs the device API uses. Pure string builders, tested alone. */
 import { escapeXmlAttribute, escapeXmlText } from '../xml/escape.js';
+import { refuseRenamed } from '../renamed-options.js';
 
 export type ConfigFormat = 'xml' | 'text' | 'set' | 'json';
 export type LoadAction = 'merge' | 'replace' | 'override' | 'update' | 'set';
@@ -77,6 +78,7 @@ export interface JunosCommitOptions {
 }
 
 export function commitConfigurationRpc(o: JunosCommitOptions = {}): string {
+  refuseRenamed(o, { confirmTimeout: 'confirmTimeoutMinutes' }, 'commit options');
   if (o.check && (o.confirmed || o.confirmTimeoutMinutes !== undefined)) throw new TypeError('commit check cannot be confirmed');
   if (o.confirmTimeoutMinutes !== undefined && !o.confirmed) throw new TypeError('confirmTimeoutMinutes needs confirmed: true');
   const parts = [

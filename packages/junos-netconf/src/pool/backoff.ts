@@ -1,3 +1,5 @@
+import { refuseRenamed } from '../renamed-options.js';
+
 /** The workspace's retry options (CONTRIBUTING.md): the same names as etsi-qkd-client's. */
 export interface RetryOptions {
   /** Retries after the first connect attempt of a use() (default 2: three attempts in all). 0 tries once. */
@@ -18,6 +20,7 @@ export interface Backoff {
 /** `retry: false` is `{ limit: 0 }`: one attempt, and still the backoff between a device's failed connects. */
 export function createBackoff(o: RetryOptions | false = {}, random: () => number = Math.random): Backoff {
   const options = o === false ? { limit: 0 } : o;
+  refuseRenamed(options, { attempts: 'limit (retries after the first attempt: attempts − 1)' }, 'retry');
   const limit = options.limit ?? 2;
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 10_000;

@@ -9,6 +9,7 @@ import { defaultLogger, type Logger } from '../logger.js';
 import { createHostKeyCheck, type HostKeyPolicy } from './host-verifier.js';
 import { releaseHandshakeLeftovers } from './handshake-leftovers.js';
 import { poolSshPadding } from './padding.js';
+import { refuseRenamed } from '../renamed-options.js';
 
 const { Client, utils } = ssh2;
 
@@ -91,6 +92,7 @@ export function openSsh(options: SshTransportOptions): Promise<SshConnection> {
   const methods = authMethods(options);
   let check: ReturnType<typeof createHostKeyCheck>;
   try {
+    refuseRenamed(options, { readyTimeoutMs: 'handshakeTimeoutMs' }, label);
     checkCredentials(options, label, methods);
     check = createHostKeyCheck(options, options.host, port);
   } catch (err) {
