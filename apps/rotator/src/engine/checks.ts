@@ -1,5 +1,5 @@
 // Small pure checks the cycle makes on what the devices hold.
-import type { KeyChain, MacsecConfig } from '@qkd-macsec/macsec-config';
+import { REDACTED, type KeyChain, type MacsecConfig } from '@qkd-macsec/macsec-config';
 import { refOf } from '../agent/protocol/refs.js';
 import type { ResolvedLink } from './config-view.js';
 import type { Tx } from './tx.js';
@@ -20,13 +20,18 @@ export function redact(message: string, txs: readonly Tx[], device: string): str
     try {
       secret = t.key?.cakFor(device);
     } catch {
-      continue; // no CAK for this device: nothing of it to redact
+      secret = undefined; // no CAK for this device: nothing of it to redact
     }
-    if (!secret || refOf(secret)) continue;
-    out = out.replace(new RegExp(secret.reveal(), 'gi'), '[redacted]');
+    // The previous key goes back on the device when a failed key is removed: its secret (hex,
+    // or the `$9$` text the device reported) may be echoed too.
+    for (const s of [secret, t.previousPsk.get(device)?.cak]) {
+      if (s && !refOf(s)) out = out.replace(new RegExp(escapeRegExp(s.reveal()), 'gi'), REDACTED);
+    }
   }
   return out;
 }
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function setupProblem(link: ResolvedLink, configs: ReadonlyMap<string, MacsecConfig>, mode: string): { device: string; message: string } | undefined {
   for (const end of link.ends) {

@@ -1,5 +1,6 @@
 // After staging and confirming: take failed links' keys back off every end that may hold them.
 import type { EngineContext } from './context.js';
+import { redact } from './checks.js';
 import { describeError } from './device-ops.js';
 import { removeKeys } from './remove.js';
 import type { Tx } from './tx.js';
@@ -26,13 +27,15 @@ export async function cleanUp(
         for (const t of list) t.phase.set(device, 'removed');
         for (const r of removed) ctx.logger.warn(`link ${r}: new key removed from ${device}; the previous key stays active`);
       } catch (e) {
+        // A device may echo what it was sent: never the new CAK or the previous key's secret.
+        const why = redact(describeError(e), list, device);
         for (const t of list) {
           const startsAt = t.startsAt!;
           const rollsBack = ctx.startAfterConfirmTimeout && t.phase.get(device) !== 'confirmed';
           fail(t, {
             phase: 'rollback',
             device,
-            message: `could not remove key ${t.key!.keyId} from ${device}: ${describeError(e)}; ${
+            message: `could not remove key ${t.key!.keyId} from ${device}: ${why}; ${
               mode === 'fallback'
                 ? 'a commit confirmed still pending there rolls back by itself; where the new key was confirmed, it is rolled forward onto the other ends instead, so that every end carries one fallback key'
                 : rollsBack

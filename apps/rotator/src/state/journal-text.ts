@@ -1,6 +1,6 @@
 // The state file's bytes. A cycle writes its journal ~20–50 times (2,000 links: ~575 KB each
 // time), and between two writes most links' entries have not changed. An entry made by
-// `frozenEntry` (the engine's, engine/cycle.ts) is frozen, ends and all, so it cannot change: the
+// `frozenEntry` (the engine's, engine/journal-writes.ts) is frozen, ends and all, so it cannot change: the
 // UTF-8 of its JSON is kept with it (a WeakMap: gone with the entry) and the next write copies it.
 // Any other entry — frozen by hand or not — is serialised afresh every time. The bytes are exactly
 // JSON.stringify's text for the same state, newline-terminated, in UTF-8. Made as one string, a
