@@ -98,7 +98,7 @@ export async function writeSimPki(pki: SimPki, dir: string, opts: { force?: bool
   if (!opts.force) {
     const existing = await readdir(root).catch(() => [] as string[]);
     if (existing.includes(pkiLayout.caCert))
-      throw new SimPkiError(join(root, pkiLayout.caCert), 'a PKI already exists here; pass force to replace it');
+      throw new SimPkiError(join(root, pkiLayout.caCert), 'a PKI already exists here; replace it with --force (force: true from code)');
   }
   await mkdir(join(root, 'kmes'), { recursive: true });
   await mkdir(join(root, 'saes'), { recursive: true });

@@ -20,7 +20,7 @@ describe('sim-kme pki', () => {
     expect((statSync(join(dir, 'pki', 'ca.crt')).mode & 0o777).toString(8)).toBe('644');
     const again = run(['pki', '--out', 'pki'], dir);
     expect(again.status).toBe(2);
-    expect(again.stderr).toMatch(/ca\.crt: a PKI already exists here; pass force to replace it/);
+    expect(again.stderr).toMatch(/ca\.crt: a PKI already exists here; replace it with --force \(force: true from code\)/);
   });
 });
 
