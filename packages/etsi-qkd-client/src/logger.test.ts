@@ -2,6 +2,7 @@
 // `node --no-warnings` silences them, `process.on('warning')` sees them; debug lines go nowhere.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQkdClient } from './client.js';
+import { defaultLogger } from './logger.js';
 import { json, startStubKme, statusBody, type StubKme } from './testing/stub-kme.js';
 
 const stubs: StubKme[] = [];
@@ -33,5 +34,26 @@ describe('default logger', () => {
       await client.close();
     });
     expect(seen).toEqual([{ name: 'EtsiQkdClientWarning', message: expect.stringMatching(/^baseUrl http:\/\/127\.0\.0\.1:\d+ is plain http/) }]);
+  });
+});
+
+describe('defaultLogger', () => {
+  it('puts the context in the warning detail, as junos-netconf does, and sends errors as warnings too', async () => {
+    const seen: Array<{ name: string; message: string; detail?: string }> = [];
+    const listener = (warning: Error & { detail?: string }) => seen.push({ name: warning.name, message: warning.message, detail: warning.detail });
+    process.on('warning', listener);
+    try {
+      defaultLogger.warn('certificate expires soon', { daysLeft: 3, subject: 'CN=SAE_A' });
+      defaultLogger.error?.('KME refused', { status: 503 });
+      defaultLogger.warn('no context');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listener);
+    }
+    expect(seen).toEqual([
+      { name: 'EtsiQkdClientWarning', message: 'certificate expires soon', detail: '{"daysLeft":3,"subject":"CN=SAE_A"}' },
+      { name: 'EtsiQkdClientWarning', message: 'KME refused', detail: '{"status":503}' },
+      { name: 'EtsiQkdClientWarning', message: 'no context', detail: undefined },
+    ]);
   });
 });
