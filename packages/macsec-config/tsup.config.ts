@@ -1,9 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // junos-yang spawns yanglint and reads files: its own entry, so the main one stays pure.
   // Test helpers (src/testing/) are no entry and imported by none: they never reach dist/.
-  entry: { index: 'src/index.ts', 'xml/index': 'src/xml/index.ts', 'junos-yang': 'src/junos-yang.ts' },
+  entry: { index: 'src/index.ts', 'xml/index': 'src/xml/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

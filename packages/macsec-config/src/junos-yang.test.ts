@@ -7,7 +7,7 @@ import { parseConfigurationXml } from './parse-xml.js';
 import { PLATFORM_PROFILES, PLATFORMS, validateForPlatform } from './platform.js';
 import { renderXml } from './render-xml.js';
 import { Secret } from './secret.js';
-import { validateWithYang, yangAvailability, YANG_FAMILIES } from './junos-yang.js';
+import { validateWithYang, yangAvailability, YANG_FAMILIES } from '@qkd-macsec/junos-yang';
 import type { MacsecConfig } from './model.js';
 
 const avail = yangAvailability();

@@ -7,7 +7,7 @@
 // ../shared/junos-yang it skips with a warning, except under CI=true, where it fails.
 import type { JunosDevice } from '@qkd-macsec/junos-netconf';
 import { platformProfile, type Platform } from '@qkd-macsec/macsec-config';
-import { validateWithYang, yangAvailability } from '@qkd-macsec/macsec-config/junos-yang';
+import { validateWithYang, yangAvailability } from '@qkd-macsec/junos-yang';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEVICES, startBench, type Bench } from './testing/harness.js';
 

@@ -14,7 +14,7 @@
 // Seeded: set SIM_YANG_SEED to replay a run; the seed is printed, and a failure shows it with the
 // first disagreement as XML (CAKs and secrets shown by length only). Without yanglint or the
 // YANG folder the suite skips with a warning, except under CI=true, where it fails.
-import { validateWithYang, yangAvailability, YANG_FAMILIES } from '@qkd-macsec/macsec-config/junos-yang';
+import { validateWithYang, yangAvailability, YANG_FAMILIES } from '@qkd-macsec/junos-yang';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../clock.js';

@@ -3,7 +3,7 @@
 // family's modules and namespaces come from macsec-config's runner (`familyModules`,
 // `withJunosNamespaces`), so this validates exactly what `validateWithYang` does — only
 // loading the large modules once instead of once per configuration.
-import { familyModules, junosYangDir, withJunosNamespaces, type YangFamily } from '@qkd-macsec/macsec-config/junos-yang';
+import { familyModules, junosYangDir, withJunosNamespaces, type YangFamily } from '@qkd-macsec/junos-yang';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

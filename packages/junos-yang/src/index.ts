@@ -1,7 +1,6 @@
 // Test support: validate Junos configuration XML against Juniper's published 24.4R1 YANG with
-// libyang's `yanglint` (Debian: libyang2-tools). Not part of the library proper (it spawns a
-// process and reads files); published as `@qkd-macsec/macsec-config/junos-yang` so other
-// packages' tests (sim-junos's differential test) use the same runner.
+// libyang's `yanglint` (Debian: libyang2-tools). A private workspace package, never published:
+// macsec-config's, sim-junos's and the rotator's tests share this one runner.
 //
 // The YANG lives outside the repository, in `<repo root>/../shared/junos-yang` (Apache-2.0,
 // never copied in); `JUNOS_YANG_DIR` points elsewhere (a git worktree, say).
