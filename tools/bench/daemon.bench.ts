@@ -21,7 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startJunos, startKmePair } from './sim-child.js';
+import { startJunos, startKmePair, type KmeReady } from './sim-child.js';
 import { unitNodeOptions } from './unit-node-options.js';
 
 const BIN = fileURLToPath(new URL('../../apps/rotator/bin/qkd-macsec.js', import.meta.url));
@@ -110,22 +110,28 @@ async function metricsUrl(d: Daemon): Promise<string> {
   }
 }
 
+/** The KMEs' CA and SAE credentials under dir/pki, and the fleet's config file. */
+function writeFleetFiles(dir: string, ready: KmeReady, devices: Parameters<typeof fleetConfig>[2]): { configFile: string; env: ReturnType<typeof fleetConfig>['env'] } {
+  const pki = join(dir, 'pki');
+  mkdirSync(pki, { mode: 0o700 });
+  writeFileSync(join(pki, 'ca.pem'), ready.ca);
+  for (const [sae, c] of Object.entries(ready.saes)) {
+    writeFileSync(join(pki, `${sae}.pem`), c.cert);
+    writeFileSync(join(pki, `${sae}.key`), c.key, { mode: 0o600 });
+  }
+  const { yaml, env } = fleetConfig(dir, ready, devices);
+  const configFile = join(dir, 'qkd-macsec.yaml');
+  writeFileSync(configFile, yaml, { mode: 0o600 });
+  return { configFile, env };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'daemon-bench-'));
   const kme = await startKmePair();
   const junos = await startJunos(LINKS, Math.min(2, LINKS), LATENCY, 'real');
   let daemon: Daemon | undefined;
   try {
-    const pki = join(dir, 'pki');
-    mkdirSync(pki, { mode: 0o700 });
-    writeFileSync(join(pki, 'ca.pem'), kme.ready.ca);
-    for (const [sae, c] of Object.entries(kme.ready.saes)) {
-      writeFileSync(join(pki, `${sae}.pem`), c.cert);
-      writeFileSync(join(pki, `${sae}.key`), c.key, { mode: 0o600 });
-    }
-    const { yaml, env } = fleetConfig(dir, kme.ready, junos.devices);
-    const configFile = join(dir, 'qkd-macsec.yaml');
-    writeFileSync(configFile, yaml, { mode: 0o600 });
+    const { configFile, env } = writeFleetFiles(dir, kme.ready, junos.devices);
 
     const ti = performance.now();
     const init = (daemon = startDaemon(['-c', configFile, '--log-format', 'json', '--log-level', 'warn', 'init'], env, dir));

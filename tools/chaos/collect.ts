@@ -84,22 +84,7 @@ export async function collectFigures(c: CollectInput): Promise<{ figures: Figure
   const notStaged = [...rotationKeys].filter((k) => !succeeded.has(k) && !keys.installed.has(k));
   const fetchFailed = logs.failures.get('fetch') ?? 0;
 
-  const byCable: Figures['linkDown']['byCable'] = {};
-  const fallbackByCable: Record<string, number> = {};
-  let downMs = 0;
-  let downIntervals = 0;
-  let fallbackMs = 0;
-  let fallbackIntervals = 0;
-  for (const cable of record.values()) {
-    const d = timeSince(cable.down, world.baseline, now);
-    const f = timeSince(cable.fallback, world.baseline, now);
-    downMs += d.ms;
-    downIntervals += d.count;
-    fallbackMs += f.ms;
-    fallbackIntervals += f.count;
-    if (d.count > 0) byCable[cable.id] = { ms: d.ms, intervals: d.count, reasons: [...new Set(cable.down.filter((i) => (i.to ?? now) >= world.baseline).map((i) => i.reason))] };
-    if (f.ms > 0) fallbackByCable[cable.id] = f.ms;
-  }
+  const { linkDown, fallback } = linkTimes(record, world.baseline, now);
 
   const needles = buildNeedles([...kmeLog, ...junosLog]);
   const keysDir = join(world.dir, 'keys');
@@ -139,8 +124,8 @@ export async function collectFigures(c: CollectInput): Promise<{ figures: Figure
       byExitCode: count(c.commands, (r) => (r.signal ? r.signal : String(r.code))),
       linkResults: count(c.commands.flatMap((r) => Object.values(r.results ?? {})), (v) => v),
     },
-    linkDown: { ms: downMs, intervals: downIntervals, byCable },
-    fallback: { ms: fallbackMs, intervals: fallbackIntervals, byCable: fallbackByCable, keysDifferedLongestMs: c.fallbackKeysDiffered },
+    linkDown,
+    fallback: { ...fallback, keysDifferedLongestMs: c.fallbackKeysDiffered },
     keyIds: { issued: keys.issued.size, installed: keys.installed.size, installedTwice: keys.installedTwice.length, missingFromState: keys.missingFromState.length, cakNotFromQkd: keys.cakNotFromQkd },
     keyMaterial: { found: scan.leaks.length, files: scan.files, bytes: scan.bytes, needles: needles.count, leaks: scan.leaks.slice(0, 100) },
     end: {
@@ -148,6 +133,27 @@ export async function collectFigures(c: CollectInput): Promise<{ figures: Figure
       fallbackKeysDiffer: [...record.values()].filter((r) => !r.fallbackAgrees).map((r) => r.id), unresolvedJournals: Object.keys(state.journals ?? {}).length, quietWithinMs: c.quietWithinMs },
   };
   return { figures, needles };
+}
+
+/** How long the cables were down, and on their fallback key, since the baseline: in all and per cable. */
+function linkTimes(record: Awaited<ReturnType<typeof readLinkRecord>>, baseline: number, now: number): { linkDown: Figures['linkDown']; fallback: Omit<Figures['fallback'], 'keysDifferedLongestMs'> } {
+  const byCable: Figures['linkDown']['byCable'] = {};
+  const fallbackByCable: Record<string, number> = {};
+  let downMs = 0;
+  let downIntervals = 0;
+  let fallbackMs = 0;
+  let fallbackIntervals = 0;
+  for (const cable of record.values()) {
+    const d = timeSince(cable.down, baseline, now);
+    const f = timeSince(cable.fallback, baseline, now);
+    downMs += d.ms;
+    downIntervals += d.count;
+    fallbackMs += f.ms;
+    fallbackIntervals += f.count;
+    if (d.count > 0) byCable[cable.id] = { ms: d.ms, intervals: d.count, reasons: [...new Set(cable.down.filter((i) => (i.to ?? now) >= baseline).map((i) => i.reason))] };
+    if (f.ms > 0) fallbackByCable[cable.id] = f.ms;
+  }
+  return { linkDown: { ms: downMs, intervals: downIntervals, byCable }, fallback: { ms: fallbackMs, intervals: fallbackIntervals, byCable: fallbackByCable } };
 }
 
 /** The report itself is output too: its table and JSON are scanned before anyone sees them. */

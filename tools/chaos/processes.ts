@@ -118,7 +118,7 @@ export function spawnChild(options: SpawnOptions): Child {
     return () => listeners.delete(l);
   };
 
-  return {
+  const child: Child = {
     name: options.name,
     pid: proc.pid,
     files,
@@ -127,28 +127,31 @@ export function spawnChild(options: SpawnOptions): Child {
     onLine,
     lines: () => recent,
     kill: (signal) => (info === undefined ? proc.kill(signal) : false),
-    waitForLine(re, timeoutMs) {
-      for (const l of recent) {
-        const m = l.match(re);
-        if (m) return Promise.resolve(m);
-      }
-      return new Promise((resolve, reject) => {
-        const done = (fn: () => void) => {
-          clearTimeout(timer);
-          off();
-          fn();
-        };
-        const timer = setTimeout(() => done(() => reject(new Error(`${options.name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${recent.slice(-15).join('\n')}`))), timeoutMs);
-        const off = onLine((line) => {
-          const m = line.match(re);
-          if (m) done(() => resolve(m));
-        });
-        void exited.then((e) =>
-          done(() => reject(new Error(`${options.name} exited (code ${e.code}, signal ${e.signal}) before printing a line matching ${re}; last lines:\n${recent.slice(-15).join('\n')}`))),
-        );
-      });
-    },
+    waitForLine: (re, timeoutMs) => firstLineMatching(child, re, timeoutMs),
   };
+  return child;
+}
+
+/** The first line matching `re`: one already printed, else the next; rejects when the child exits first or after `timeoutMs`. */
+function firstLineMatching(child: Child, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  for (const l of child.lines()) {
+    const m = l.match(re);
+    if (m) return Promise.resolve(m);
+  }
+  const last = () => child.lines().slice(-15).join('\n');
+  return new Promise((resolve, reject) => {
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      off();
+      fn();
+    };
+    const timer = setTimeout(() => done(() => reject(new Error(`${child.name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${last()}`))), timeoutMs);
+    const off = child.onLine((line) => {
+      const m = line.match(re);
+      if (m) done(() => resolve(m));
+    });
+    void child.exited.then((e) => done(() => reject(new Error(`${child.name} exited (code ${e.code}, signal ${e.signal}) before printing a line matching ${re}; last lines:\n${last()}`))));
+  });
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */

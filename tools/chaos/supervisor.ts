@@ -59,6 +59,9 @@ export interface Supervisor {
   stop(): Promise<Child | undefined>;
 }
 
+// Over 80 lines: the supervisor's state (the daemon running now, the kill armed against it,
+// whether it is up, the kill and exit records) is this closure's, read and written by launch,
+// killNow, the loop and the returned methods alike; split, each would take all of it.
 export function startSupervisor(o: SupervisorOptions): Supervisor {
   const kills: KillRecord[] = [];
   const exits: DaemonExit[] = [];

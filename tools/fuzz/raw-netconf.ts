@@ -39,52 +39,7 @@ export function openRawNetconf(t: RawNetconfTarget, timeoutMs = 10_000): Promise
     client.on('ready', () => {
       client.subsys('netconf', (err, stream: ClientChannel) => {
         if (err) return reject(err);
-        const decoder = createFrameDecoder();
-        const messages: string[] = [];
-        let waiter: ((m: NextMessage) => void) | undefined;
-        let closed = false;
-        const deliver = (m: NextMessage) => {
-          const w = waiter;
-          waiter = undefined;
-          w?.(m);
-        };
-        stream.on('data', (chunk: Buffer) => {
-          decoder.push(chunk);
-          try {
-            for (let m = decoder.next(); m !== undefined; m = decoder.next()) {
-              if (waiter) deliver({ kind: 'message', xml: m });
-              else messages.push(m);
-            }
-          } catch {
-            client.end(); // the server broke framing: nothing after this can be read
-          }
-        });
-        const end = () => {
-          closed = true;
-          deliver({ kind: 'closed' });
-        };
-        stream.on('close', end);
-        client.on('close', end);
-        const session: RawNetconf = {
-          framing: 'eom',
-          frame: (xml) => Buffer.from(encodeMessage(xml, session.framing)),
-          write: (bytes) => void (closed || stream.write(bytes)),
-          next: (ms) =>
-            new Promise<NextMessage>((done) => {
-              const queued = messages.shift();
-              if (queued !== undefined) return done({ kind: 'message', xml: queued });
-              if (closed) return done({ kind: 'closed' });
-              const t = setTimeout(() => deliver({ kind: 'timeout' }), ms);
-              waiter = (m) => {
-                clearTimeout(t);
-                done(m);
-              };
-            }),
-          get closed() {
-            return closed;
-          },
-          close: () => client.end(),
-        };
+        const { session, decoder } = rawSession(client, stream);
         void session.next(timeoutMs).then((m) => {
           clearTimeout(timer);
           if (m.kind !== 'message') return reject(new Error(`no hello from the server (${m.kind})`));
@@ -105,4 +60,55 @@ export function openRawNetconf(t: RawNetconfTarget, timeoutMs = 10_000): Promise
       hostVerifier: (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === t.hostKeyFingerprint,
     });
   });
+}
+
+/** The session over an open netconf channel: messages queue until `next` takes them; framing starts as end-of-message. */
+function rawSession(client: ssh2.Client, stream: ClientChannel): { session: RawNetconf; decoder: ReturnType<typeof createFrameDecoder> } {
+  const decoder = createFrameDecoder();
+  const messages: string[] = [];
+  let waiter: ((m: NextMessage) => void) | undefined;
+  let closed = false;
+  const deliver = (m: NextMessage) => {
+    const w = waiter;
+    waiter = undefined;
+    w?.(m);
+  };
+  stream.on('data', (chunk: Buffer) => {
+    decoder.push(chunk);
+    try {
+      for (let m = decoder.next(); m !== undefined; m = decoder.next()) {
+        if (waiter) deliver({ kind: 'message', xml: m });
+        else messages.push(m);
+      }
+    } catch {
+      client.end(); // the server broke framing: nothing after this can be read
+    }
+  });
+  const end = () => {
+    closed = true;
+    deliver({ kind: 'closed' });
+  };
+  stream.on('close', end);
+  client.on('close', end);
+  const session: RawNetconf = {
+    framing: 'eom',
+    frame: (xml) => Buffer.from(encodeMessage(xml, session.framing)),
+    write: (bytes) => void (closed || stream.write(bytes)),
+    next: (ms) =>
+      new Promise<NextMessage>((done) => {
+        const queued = messages.shift();
+        if (queued !== undefined) return done({ kind: 'message', xml: queued });
+        if (closed) return done({ kind: 'closed' });
+        const t = setTimeout(() => deliver({ kind: 'timeout' }), ms);
+        waiter = (m) => {
+          clearTimeout(t);
+          done(m);
+        };
+      }),
+    get closed() {
+      return closed;
+    },
+    close: () => client.end(),
+  };
+  return { session, decoder };
 }

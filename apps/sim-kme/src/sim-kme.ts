@@ -63,7 +63,7 @@ export interface SimKme {
   close(): Promise<void>;
 }
 
-// Just over 80 lines: the start sequence in order, one call per step, in one function so that
+// Over 80 lines: the start sequence in order, one call per step, in one function so that
 // `stop` on a failure part-way closes exactly what the steps before it opened.
 export async function startSimKme(options: StartSimKmeOptions = {}): Promise<SimKme> {
   const { pki: givenPki, now, random, logger: givenLogger, local: localIds, onKeyIssued, ...input } = options;

@@ -1,22 +1,21 @@
 // Simulated sites for `demo --sites` and the agent tests: sim-kme (one KME per site, real mTLS),
 // sim-junos (real SSH/NETCONF, manual clock), certificates from cert-lcm (an agents' CA, a coordinators' CA, the coordinator's
 // client certificate), and per site an agent.yaml on disk that loadAgentConfig reads — the agents
-// are started from their files, as `qkd-macsec agent` starts them. The coordinator side gets
-// SiteConfigs and nothing else: no KME or device credential.
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// are started from their files, as `qkd-macsec agent` starts them (sites-bench-agents.ts). The
+// coordinator side gets SiteConfigs and nothing else: no KME or device credential.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createCa, issueCertificate, type Credential } from '@qkd-macsec/cert-lcm';
+import type { Credential } from '@qkd-macsec/cert-lcm';
 import { startSimJunos, type SimJunos } from '@qkd-macsec/sim-junos';
 import { createLogger as createSimKmeLogger, startSimKme, type SimKme } from '@qkd-macsec/sim-kme';
 import { createLogger, type RotatorLogger } from '../log/index.js';
-import { loadAgentConfig } from './config/load.js';
 import type { AgentConfig } from './config/types.js';
 import type { SiteConfig } from './client/site.js';
 import { startAgent, type RunningAgent, type StartAgentOptions } from './server/agent.js';
-import { pinOf } from './server/peer.js';
+import { kmeOf, saeOf, writeSiteAgent } from './sites-bench-agents.js';
+import { benchFiles, createBenchPki } from './sites-bench-pki.js';
 
 interface SiteSpec {
   /** Device name → interface list is fixed: et-0/0/0 faces the peer in `links`. */
@@ -72,8 +71,6 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
   const keyLogs = options.keyLogs ? { kme: join(dir, 'kme-keys.jsonl'), junos: join(dir, 'junos-keys.jsonl') } : undefined;
   const issuedKeys: string[] = [];
   const siteNames = Object.keys(options.sites);
-  const kmeOf = (site: string) => `KME_${site}`;
-  const saeOf = (device: string) => `SAE_${device}`;
   const kme = await startSimKme({
     kmes: siteNames.map((s) => ({ id: kmeOf(s), port: 0, saes: options.sites[s]!.devices.map(saeOf) })),
     links: pairs(siteNames).map(([a, b]) => ({ kmes: [kmeOf(a), kmeOf(b)] })),
@@ -91,65 +88,17 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
   });
 
   const now = new Date();
-  const agentsCa = await createCa({ commonName: 'qkd-macsec agents CA', now });
-  const coordinatorsCa = await createCa({ commonName: 'qkd-macsec coordinators CA', now });
-  const coordinator = await issueCertificate({ issuer: coordinatorsCa, profile: 'client', commonName: 'coordinator', now });
-  const write = async (name: string, text: string) => {
-    const file = join(dir, name);
-    await writeFile(file, text, { mode: 0o600 });
-    return file;
-  };
-  const writeCredential = async (name: string, c: Credential) => ({ certFile: await write(`${name}.pem`, c.certPem), keyFile: await write(`${name}-key.pem`, c.keyPem) });
-  const agentsCaFile = await write('agents-ca.pem', agentsCa.certPem);
-  const coordinatorsCaFile = await write('coordinators-ca.pem', coordinatorsCa.certPem);
-  const kmeCaFile = await write('kme-ca.pem', kme.pki!.ca.certPem);
-  const coordinatorFiles = await writeCredential('coordinator', coordinator);
-
+  const files = benchFiles(dir);
+  const pki = await createBenchPki(files, kme.pki!.ca.certPem, now);
   const agentLog: string[] = [];
-  const agentLogger = (site: string): RotatorLogger =>
-    createLogger({
-      format: 'json',
-      level: 'debug',
-      name: `agent-${site}`,
-      stream: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          agentLog.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-          if (process.env.ROTATOR_E2E_LOG) process.stderr.write(chunk);
-          cb();
-        },
-      }),
-    });
-
   const agentConfigs: Record<string, AgentConfig> = {};
   const sites: Record<string, SiteConfig> = {};
   const env: Record<string, string> = {};
   for (const site of siteNames) {
-    const server = await issueCertificate({ issuer: agentsCa, profile: 'server', commonName: `agent-${site}`, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], now });
-    const serverFiles = await writeCredential(`agent-${site}`, server);
-    const lines = [`site: ${site}`, 'listen: "127.0.0.1:0"', `tls: { cert: ${serverFiles.certFile}, key: ${serverFiles.keyFile}, ca: ${coordinatorsCaFile} }`];
-    lines.push(options.coordinator?.[site] ?? 'coordinator: { name: coordinator }');
-    lines.push('kmes:', `  ${kmeOf(site)}: { url: "${kme.kmes[kmeOf(site)]!.url}", ca: ${kmeCaFile} }`, 'saes:');
-    for (const d of options.sites[site]!.devices) {
-      const sae = kme.pki!.saes[saeOf(d)]!;
-      const files = await writeCredential(saeOf(d), { certPem: sae.certPem, keyPem: sae.keyPem } as Credential);
-      lines.push(`  ${saeOf(d)}: { kme: ${kmeOf(site)}, cert: ${files.certFile}, key: ${files.keyFile} }`);
-    }
-    lines.push('devices:');
-    for (const d of options.sites[site]!.devices) {
-      const x = junos.devices[d]!;
-      env[`PW_${d}`] = x.password;
-      lines.push(`  ${d}: { host: ${x.host}, port: ${x.port}, username: ${x.username}, password: { env: PW_${d} }, hostKey: { fingerprint: "${x.hostKeyFingerprint}" }, sae: ${saeOf(d)} }`);
-    }
-    if (options.keyTtlSeconds !== undefined) lines.push(`keyTtlSeconds: ${options.keyTtlSeconds}`);
-    if (options.metrics) lines.push('metrics: { listen: "127.0.0.1:0" }');
-    const file = await write(`agent-${site}.yaml`, `${lines.join('\n')}\n`);
-    agentConfigs[site] = await loadAgentConfig(file, { env });
-    sites[site] = {
-      name: site,
-      agent: { url: 'https://127.0.0.1:0', caFile: agentsCaFile, certFile: coordinatorFiles.certFile, keyFile: coordinatorFiles.keyFile, fingerprints: [pinOf(new X509Certificate(server.certPem).fingerprint256)] },
-      saes: options.sites[site]!.devices.map(saeOf),
-      devices: Object.fromEntries(options.sites[site]!.devices.map((d) => [d, { name: d, sae: saeOf(d) }])),
-    };
+    const spec = { site, devices: options.sites[site]!.devices, coordinator: options.coordinator?.[site], keyTtlSeconds: options.keyTtlSeconds, metrics: options.metrics };
+    const { agentConfig, siteConfig } = await writeSiteAgent(spec, { kme, junos }, files, pki, env, now);
+    agentConfigs[site] = agentConfig;
+    sites[site] = siteConfig;
   }
 
   const agents: Record<string, RunningAgent> = {};
@@ -162,15 +111,15 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
     agents,
     agentConfigs,
     agentLog,
-    pki: { agentsCa, coordinatorsCa, coordinator },
-    coordinatorFiles: { caFile: agentsCaFile, ...coordinatorFiles },
+    pki: pki.pki,
+    coordinatorFiles: { caFile: pki.agentsCaFile, ...pki.coordinatorFiles },
     ...(keyLogs ? { keyLogs } : {}),
-    writeCredential,
+    writeCredential: files.writeCredential,
     async startAgent(site, extra = {}) {
       const c = agentConfigs[site]!;
       // A restart comes back on the port the coordinator knows.
       const port = Number(new URL(sites[site]!.agent.url).port);
-      const running = await startAgent({ ...c, listen: { ...c.listen, port } }, { logger: agentLogger(site), rpcTimeoutMs: 10_000, ...extra });
+      const running = await startAgent({ ...c, listen: { ...c.listen, port } }, { logger: agentLogger(site, agentLog), rpcTimeoutMs: 10_000, ...extra });
       agents[site] = running;
       sites[site]!.agent.url = running.url;
       return running;
@@ -187,6 +136,22 @@ export async function startSitesBench(options: SitesBenchOptions): Promise<Sites
   };
   for (const site of siteNames) await bench.startAgent(site);
   return bench;
+}
+
+/** A site's agent logs JSON lines into `agentLog` (and to stderr with ROTATOR_E2E_LOG set). */
+function agentLogger(site: string, agentLog: string[]): RotatorLogger {
+  return createLogger({
+    format: 'json',
+    level: 'debug',
+    name: `agent-${site}`,
+    stream: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        agentLog.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        if (process.env.ROTATOR_E2E_LOG) process.stderr.write(chunk);
+        cb();
+      },
+    }),
+  });
 }
 
 function pairs<T>(xs: T[]): Array<[T, T]> {

@@ -9,8 +9,9 @@ import type { RotatorLogger } from '../log/index.js';
 import type { HealthState, RotatorMetrics } from '../metrics/index.js';
 import { createStateStore } from '../state/store.js';
 import { errorText } from './context.js';
-import type { CycleReport, LinkReport, LinkStatus, ProgressEvent, ResumeReport, Rotator } from './engine.js';
-import { deadlineOf, type ContractJournal } from './pending.js';
+import { logResumed, noteFallback, publishFallback, publishUnresolved, recordRotation } from './daemon-reporting.js';
+import type { CycleReport, LinkStatus, ProgressEvent, Rotator } from './engine.js';
+import type { ContractJournal } from './pending.js';
 import { buildStatusView, type StatusView } from './status-view.js';
 
 export interface DaemonEngine {
@@ -41,8 +42,6 @@ export interface DaemonEngineOptions {
   daemon?: StatusView['daemon'];
 }
 
-type WithFallback = LinkReport & { onFallback?: true };
-
 export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
   const { rotator, logger, metrics, health } = options;
   const now = () => options.clock?.() ?? new Date();
@@ -69,32 +68,9 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
     try {
       const journals = await readJournals();
       unresolved = new Set(journals.map((j) => j.cycleId));
-      metrics.setUnresolved(journals.map((j) => new Date(deadlineOf(j))));
-      health.setUnresolved(journals.map((j) => ({ cycleId: j.cycleId, links: Object.keys(j.links), deadline: new Date(deadlineOf(j)) })));
+      publishUnresolved(journals, metrics, health);
     } catch (err) {
       logger.error(`cannot read the journals in the state: ${errorText(err)}`);
-    }
-  };
-
-  const fallbackChanged = () => {
-    metrics.setLinksOnFallback([...onFallback]);
-    health.setLinksOnFallback([...onFallback]);
-  };
-  const noteFallback = (report: CycleReport) => {
-    for (const l of [...report.links, ...(((report as { fallback?: LinkReport[] }).fallback ?? []) as LinkReport[])] as WithFallback[]) {
-      if (l.onFallback === true) {
-        if (!onFallback.has(l.link)) logger.error(`link ${l.link} runs on its fallback key: its primary keys do not match; the next rotation repairs it`, { link: l.link });
-        onFallback.add(l.link);
-      } else if (l.result === 'ok') onFallback.delete(l.link);
-    }
-    fallbackChanged();
-  };
-
-  const logResumed = (reports: readonly ResumeReport[]) => {
-    for (const r of reports) {
-      const text = `unfinished transaction: link ${r.link} key ${r.keyId} ${r.outcome}${r.message !== undefined ? ` (${r.message})` : ''}`;
-      if (r.outcome === 'alarm') logger.error(text, { link: r.link });
-      else logger.info(text, { link: r.link });
     }
   };
 
@@ -107,8 +83,8 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
         try {
           const report = await rotator.rotate(o);
           if (o.dryRun !== true) {
-            record(report, metrics, health);
-            noteFallback(report);
+            recordRotation(report, metrics, health);
+            noteFallback(onFallback, report, logger, metrics, health);
           }
           return report;
         } finally {
@@ -119,7 +95,7 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
     async resume() {
       return exclusive(async () => {
         try {
-          logResumed(await rotator.resume());
+          logResumed(await rotator.resume(), logger);
         } catch (err) {
           logger.error(`resolving the unfinished transactions failed: ${errorText(err)}; will try again`);
         }
@@ -138,31 +114,10 @@ export function createDaemonEngine(options: DaemonEngineOptions): DaemonEngine {
         if ((s as LinkStatus & { onFallback?: boolean }).onFallback === true) onFallback.add(s.link);
         metrics.setLinkSecured(s.link, s.secured);
       }
-      fallbackChanged();
+      publishFallback(onFallback, metrics, health);
     },
     idle: () => gate.withKeys(['engine'], () => Promise.resolve()),
     stop: () => void (stopped = true),
     stopping: () => stopped,
   };
-}
-
-/** A rotation's outcome in the metrics and /healthz. */
-function record(report: CycleReport, metrics: RotatorMetrics, health: HealthState): void {
-  const finishedAt = new Date(report.finishedAt);
-  for (const l of report.links) {
-    const result = l.result === 'ok' ? 'success' : l.result;
-    metrics.recordRotation(l.link, result, l.startTime !== undefined ? new Date(l.startTime) : finishedAt);
-    // A verified rotation saw MKA secured; a failed verification saw it not secured. Any other
-    // failure left the link on its previous key, whose state nothing here re-read.
-    if (l.result === 'ok') metrics.setLinkSecured(l.link, true);
-    else if (l.result === 'failed' && l.error?.phase === 'verify') metrics.setLinkSecured(l.link, false);
-  }
-  health.cycleFinished({
-    startedAt: new Date(report.startedAt),
-    finishedAt,
-    links: report.links.length,
-    succeeded: report.links.filter((l) => l.result === 'ok').length,
-    failed: report.links.filter((l) => l.result === 'failed').length,
-    errors: report.links.filter((l) => l.error !== undefined).map((l) => ({ link: l.link, error: `${l.error!.phase}: ${l.error!.message}` })),
-  });
 }

@@ -11,9 +11,10 @@
 import type { RotatorConfig } from '../config/index.js';
 import type { RotatorLogger } from '../log/index.js';
 import type { HealthState, RotatorMetrics } from '../metrics/index.js';
-import { checkCertificates, mustRenewNow } from './commands/certs.js';
-import { errorText } from './context.js';
+import { checkCertificatesNow } from './daemon-certs.js';
+import { runScheduledCycle, type CycleDeps } from './daemon-cycle.js';
 import { createDaemonEngine, type DaemonEngine } from './daemon-engine.js';
+import { watchForStop } from './daemon-stop.js';
 import type { CycleReport, Rotator } from './engine.js';
 import type { CliIo } from './io.js';
 
@@ -53,89 +54,21 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
   const now = () => (options.clock?.() ?? new Date()).getTime();
   const intervalMs = config.rotation.intervalSeconds * 1000;
   const certIntervalMs = config.certificates.checkIntervalHours * 3_600_000;
-  const retryMs = config.rotation.resumeRetrySeconds * 1000;
-
-  let stopSignal: string | undefined;
-  let wake: (() => void) | undefined;
-  let closing: Promise<void> | undefined;
-  let inFlight = false;
-  let markClosed!: () => void;
-  const engineClosed = new Promise<void>((r) => (markClosed = r));
-  const close = () =>
-    (closing ??= rotator
-      .close()
-      .catch((err: unknown) => {
-        logger.error(`engine close failed: ${errorText(err)}`);
-      })
-      .finally(markClosed));
-  const onSignal = (signal: string) => () => {
-    if (stopSignal !== undefined) {
-      if (closing === undefined) {
-        logger.warn(`${signal} again: closing the engine now; the rest of the cycle in flight fails and is undone or resumed safely`);
-        void close();
-      } else logger.warn(`${signal} again: already closing`);
-      return;
-    }
-    stopSignal = signal;
-    engine.stop();
-    logger.info(inFlight ? `${signal}: no new cycles; letting the cycle in flight finish (signal again to abandon it safely)` : `${signal}: no new cycles`);
-    wake?.();
-  };
-  const handlers = { SIGTERM: onSignal('SIGTERM'), SIGINT: onSignal('SIGINT') };
-  options.signals.on('SIGTERM', handlers.SIGTERM);
-  options.signals.on('SIGINT', handlers.SIGINT);
-  const onStop = onSignal('lost state lock');
-  if (options.stop?.aborted) onStop();
-  options.stop?.addEventListener('abort', onStop);
-
-  const sleepUntil = (at: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        wake = undefined;
-        resolve();
-      }, Math.max(0, at - now()));
-      wake = () => {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      };
-    });
-
-  const checkCerts = async () => {
-    try {
-      for (const e of await checkCertificates(config, new Date(now()))) {
-        if (e.notAfter !== undefined) metrics.setCertificateExpiry(e.sae, new Date(e.notAfter));
-        if (mustRenewNow(e)) logger.error(`certificate of SAE ${e.sae} must be renewed now (${e.action}): ${e.problems.join('; ')}`, { sae: e.sae });
-        else if (e.action === 'renew-at') logger.warn(`certificate of SAE ${e.sae} is due for renewal at ${e.renewAt}`, { sae: e.sae });
-      }
-    } catch (err) {
-      logger.error(`certificate check failed: ${errorText(err)}`);
-    }
-  };
-
-  /** Resolve what an earlier run left; the next attempt time if some is left, else Infinity. */
-  const resume = async (): Promise<number> => {
-    inFlight = true;
-    try {
-      const left = await engine.resume();
-      if (left > 0) logger.warn(`${left} unfinished transaction${left === 1 ? '' : 's'} left in the state: trying again in ${config.rotation.resumeRetrySeconds} s`);
-      return left > 0 ? now() + retryMs : Infinity;
-    } finally {
-      inFlight = false;
-    }
-  };
+  const stop = watchForStop({ rotator, engine, logger, signals: options.signals, stop: options.stop });
+  const resume = () => stop.inFlight(() => resumeUnfinished(engine, config, logger, now));
+  const cycleDeps: CycleDeps = { config, engine, logger, metrics, health, now, onCycle: options.onCycle };
 
   let cycles = 0;
   try {
     const start = now();
-    let nextResume = stopSignal === undefined ? await resume() : Infinity;
+    let nextResume = stop.signal === undefined ? await resume() : Infinity;
     const first = typeof options.firstCycleAt === 'function' ? await options.firstCycleAt() : options.firstCycleAt;
     let nextCycle = Math.max(start, first ?? start);
     let nextCertCheck = start;
     if (nextCycle > now()) logger.info(`first cycle at ${new Date(nextCycle).toISOString()}, when the first link is due`);
-    while (stopSignal === undefined) {
+    while (stop.signal === undefined) {
       if (now() >= nextCertCheck) {
-        await checkCerts();
+        await checkCertificatesNow(config, metrics, logger, new Date(now()));
         nextCertCheck += certIntervalMs;
       }
       if (now() >= nextResume && now() < nextCycle) {
@@ -143,44 +76,36 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonResult> {
         continue;
       }
       if (now() < nextCycle) {
-        await sleepUntil(Math.min(nextCycle, nextCertCheck, nextResume));
+        await stop.sleepUntil(Math.min(nextCycle, nextCertCheck, nextResume), now);
         continue;
       }
-      const started = new Date(now());
-      logger.info(`cycle ${cycles + 1} starting`);
-      inFlight = true;
-      try {
-        // The engine resolves what is left first, as part of the cycle.
-        const report = await engine.rotate({ onProgress: (e) => logger.debug(`${e.phase}${e.device !== undefined ? ` on ${e.device}` : ''}${e.message !== undefined ? `: ${e.message}` : ''}`, { link: e.link }) });
-        const failed = report.links.filter((l) => l.result === 'failed');
-        logger[failed.length > 0 ? 'warn' : 'info'](`cycle ${cycles + 1} finished: ${report.links.length - failed.length} ok, ${failed.length} failed`);
-        options.onCycle?.(report);
-      } catch (err) {
-        // The engine reports per-link failures in the report; an exception means the whole cycle failed.
-        logger.error(`cycle ${cycles + 1} failed: ${errorText(err)}`);
-        health.cycleFinished({ startedAt: started, finishedAt: new Date(now()), links: config.links.length, succeeded: 0, failed: config.links.length, errors: [{ link: '*', error: errorText(err) }] });
-        for (const l of config.links) metrics.recordRotation(l.name, 'failed');
-      } finally {
-        inFlight = false;
-      }
-      nextResume = engine.unresolved() > 0 ? now() + retryMs : Infinity;
+      await stop.inFlight(() => runScheduledCycle(cycleDeps, cycles + 1));
+      nextResume = engine.unresolved() > 0 ? now() + config.rotation.resumeRetrySeconds * 1000 : Infinity;
       cycles += 1;
       if (options.maxCycles !== undefined && cycles >= options.maxCycles) break;
-      nextCycle += intervalMs;
-      if (nextCycle <= now() && stopSignal === undefined) {
-        const skipped = Math.ceil((now() - nextCycle) / intervalMs);
-        logger.warn(`cycle overran its interval: skipping ${skipped} slot${skipped === 1 ? '' : 's'}`);
-        nextCycle += skipped * intervalMs;
-      }
+      nextCycle = nextSlot(nextCycle, intervalMs, now(), stop.signal === undefined ? logger : undefined);
     }
   } finally {
-    options.signals.off('SIGTERM', handlers.SIGTERM);
-    options.signals.off('SIGINT', handlers.SIGINT);
-    options.stop?.removeEventListener('abort', onStop);
-    engine.stop();
-    // A rotation asked through the control endpoint may still run: let it end (a second signal closes at once).
-    await Promise.race([engine.idle(), engineClosed]);
-    await close();
+    await stop.finish();
   }
-  return { cycles, ...(stopSignal !== undefined ? { signal: stopSignal } : {}) };
+  return { cycles, ...(stop.signal !== undefined ? { signal: stop.signal } : {}) };
+}
+
+/** Resolve what an earlier run left; the next attempt time if some is left, else Infinity. */
+async function resumeUnfinished(engine: DaemonEngine, config: RotatorConfig, logger: RotatorLogger, now: () => number): Promise<number> {
+  const left = await engine.resume();
+  if (left > 0) logger.warn(`${left} unfinished transaction${left === 1 ? '' : 's'} left in the state: trying again in ${config.rotation.resumeRetrySeconds} s`);
+  return left > 0 ? now() + config.rotation.resumeRetrySeconds * 1000 : Infinity;
+}
+
+/**
+ * The slot after `slot` on the grid; the slots a cycle overran are skipped, never bunched up
+ * (said to `logger`; none while stopping, as nothing is scheduled then).
+ */
+function nextSlot(slot: number, intervalMs: number, now: number, logger: RotatorLogger | undefined): number {
+  const next = slot + intervalMs;
+  if (next > now || logger === undefined) return next;
+  const skipped = Math.ceil((now - next) / intervalMs);
+  logger.warn(`cycle overran its interval: skipping ${skipped} slot${skipped === 1 ? '' : 's'}`);
+  return next + skipped * intervalMs;
 }

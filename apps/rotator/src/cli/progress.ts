@@ -33,21 +33,9 @@ export function createProgress(stream: OutStream, options: { tty?: boolean; now?
     shown = false;
   };
   const draw = () => {
-    if (tty && waiting) {
-      const text = `waiting ${countdown(waiting.until - now())} until ${waiting.text}`;
-      const width = Math.max(40, (stream.columns ?? 100) - 1);
-      stream.write(text.length > width ? `${text.slice(0, width - 1)}…` : text);
-      shown = true;
-      return;
-    }
-    if (!tty || running.size === 0) return;
     const width = Math.max(40, (stream.columns ?? 100) - 1);
-    // Only as many links as fit: a fleet of thousands redraws on every event.
-    let text = `rotating ${running.size}:`;
-    for (const [l, p] of running) {
-      if (text.length > width) break;
-      text += `${text.endsWith(':') ? ' ' : ' | '}${l} ${p}`;
-    }
+    const text = tty && waiting ? `waiting ${countdown(waiting.until - now())} until ${waiting.text}` : tty && running.size > 0 ? runningLine(running, width) : undefined;
+    if (text === undefined) return;
     stream.write(text.length > width ? `${text.slice(0, width - 1)}…` : text);
     shown = true;
   };
@@ -102,6 +90,16 @@ export function createProgress(stream: OutStream, options: { tty?: boolean; now?
       running.clear();
     },
   };
+}
+
+/** The running links and what each does, as many as fit in `width` (a fleet of thousands redraws on every event). */
+function runningLine(running: ReadonlyMap<string, string>, width: number): string {
+  let text = `rotating ${running.size}:`;
+  for (const [l, p] of running) {
+    if (text.length > width) break;
+    text += `${text.endsWith(':') ? ' ' : ' | '}${l} ${p}`;
+  }
+  return text;
 }
 
 /** 4:59, 1:02:03; 0:00 once past. */

@@ -96,10 +96,9 @@ class ClientBase {
   }
 }
 
-/**
- * Connect over SSH, open the netconf subsystem, exchange hellos. Over 80 lines: the client is one
- * object literal of short methods, on purpose (V8's fast properties; see the end of the function).
- */
+/** Connect over SSH, open the netconf subsystem, exchange hellos. */
+// Over 80 lines: the client is one object literal of short methods, on purpose (V8's fast
+// properties; see the end of the function).
 export async function connectNetconf(options: NetconfClientOptions): Promise<NetconfClient> {
   const transport: SshConnection = await openSsh(options);
   let session: RpcSession;

@@ -1,23 +1,24 @@
-// startAgent: the site agent's HTTPS server (mutual TLS against tls.ca, then the coordinator
-// check), its devices in one session pool and its SAEs' ETSI clients (the coordinator's Fleet and
-// connectors, reused), the key store and the idempotency cache. Nothing is written to disk.
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+// startAgent: the site agent's HTTPS server (mutual TLS against tls.ca, tls-server.ts, then the
+// coordinator check), its devices in one session pool and its SAEs' ETSI clients (the
+// coordinator's Fleet and connectors, reused), the key store and the idempotency cache. Nothing
+// is written to disk.
+import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createDevicePool } from '../../fleet/fleet.js';
 import { createKmeClients } from '../../fleet/kme-clients.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
-import { describeError } from '../../engine/device-ops.js';
 import type { HeldSecrets, RotatorLogger } from '../../log/index.js';
 import { startMetricsServer, type MetricsServer } from '../../metrics/server.js';
 import type { AgentConfig } from '../config/types.js';
-import { GET_PATHS, type AgentCheck } from '../protocol/schemas.js';
+import { GET_PATHS } from '../protocol/schemas.js';
 import { createDeviceEndpoints } from './device-ops.js';
 import { requestListener } from './http.js';
 import { createIdempotencyCache } from './idempotency.js';
 import { createKeyStore, inspectKeyStore, type HeldKeyInfo } from './keys.js';
 import { createKmeOps } from './kme-ops.js';
 import { createAgentMetrics } from './metrics.js';
+import { checkSite } from './site-check.js';
+import { listenMutualTls } from './tls-server.js';
 
 export interface StartAgentOptions {
   logger: RotatorLogger;
@@ -78,64 +79,17 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     get: {
       [GET_PATHS.health]: async () => ({ body: JSON.stringify(health()) }),
       [GET_PATHS.metrics]: async () => ({ body: await metrics.render(), contentType: metrics.contentType }),
-      [GET_PATHS.check]: async (url) => ({ body: JSON.stringify(await check(url.searchParams.getAll('pair'))) }),
+      [GET_PATHS.check]: async (url) => ({ body: JSON.stringify(await checkSite(config, kmeClients, devices, url.searchParams.getAll('pair'))) }),
     },
   });
 
-  /** validate --connect at this site: the status of each asked-for SAE pair, the facts of each device. */
-  async function check(pairs: string[]): Promise<AgentCheck> {
-    const kmes = await Promise.all(
-      pairs.map(async (pair) => {
-        const [sae = '', slave = ''] = pair.split(':');
-        if (!config.saes[sae]) return { sae: sae || '?', slave: slave || '?', ok: false, message: `SAE ${sae} is not at site ${site}` };
-        try {
-          await kmeClients.get(sae).getStatus(slave);
-          return { sae, slave, ok: true };
-        } catch (e) {
-          return { sae, slave, ok: false, message: describeError(e) };
-        }
-      }),
-    );
-    const deviceResults = await Promise.all(
-      Object.keys(config.devices).map(async (device) => {
-        try {
-          const { facts } = await devices.facts({ requestId: '00000000-0000-4000-8000-000000000000', device });
-          return { device, ok: true, ...(facts.model ? { model: facts.model } : {}), ...(facts.version ? { version: facts.version } : {}) };
-        } catch (e) {
-          return { device, ok: false, message: describeError(e) };
-        }
-      }),
-    );
-    return { site, kmes, devices: deviceResults };
-  }
-
-  const server: Server = createServer(
-    {
-      cert: readFileSync(config.tls.certFile),
-      key: readFileSync(config.tls.keyFile),
-      ca: readFileSync(config.tls.caFile),
-      requestCert: true,
-      rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
-    },
-    listener,
-  );
-  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
-    metrics.refusal('handshake');
-    logger.warn(`refused a TLS client from ${socket.remoteAddress ?? '?'} at the handshake: ${err.code ?? err.message}`);
-  });
-  server.on('secureConnection', () => metrics.connection());
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch(async (err: NodeJS.ErrnoException) => {
+  let server: Server;
+  try {
+    server = await listenMutualTls(config, listener, metrics, logger);
+  } catch (err) {
     await Promise.allSettled([pool.close(), kmeClients.close()]);
-    throw new Error(`agent ${site} cannot listen on ${config.listen.host}:${config.listen.port}: ${err.code ?? err.message}`);
-  });
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   let metricsServer: MetricsServer | undefined;

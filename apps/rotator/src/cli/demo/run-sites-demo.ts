@@ -8,17 +8,18 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createAgentDirectory, type AgentExchange } from '../../agent/client/index.js';
-import { loadConfig } from '../../config/index.js';
+import type { SitesBench } from '../../agent/simulated-sites.js';
+import { loadConfig, type RotatorConfig } from '../../config/index.js';
 import type { AgentDirectory } from '../../fleet/ops.js';
 import { deviceConnector, kmeClientFactory } from '../../fleet/connectors.js';
 import { createLogger } from '../../log/index.js';
-import { defaultCreateRotator, type CycleReport, type Rotator } from '../engine.js';
+import { defaultCreateRotator, type Rotator } from '../engine.js';
 import { line } from '../io.js';
 import { initAndRotate } from './demo-cycles.js';
 import { linksView } from './links-table.js';
 import type { DemoOptions, DemoResult } from './run-demo.js';
 import { startSitesWorld, writeCoordinatorConfig, type SitesWorld } from './sites-world.js';
-import { agentKeyCounts, readNeedles, scanAll, whoHeldTable, type HolderRow } from './who-held.js';
+import { holders, readNeedles, scanAll, whoHeldTable } from './who-held.js';
 
 export interface SitesDemoResult extends DemoResult {
   /** Keys/CAKs per process: coordinator, agent-<site>, KME-<site>. */
@@ -29,25 +30,13 @@ export interface SitesDemoResult extends DemoResult {
 
 export async function runSitesDemo(options: DemoOptions): Promise<SitesDemoResult> {
   const out = options.stdout;
-  // The coordinator's log: to stderr as usual, and kept for the scan. No log guard is told the
-  // keys here (unlike the plain demo): the coordinator never learns them, and a guard that
-  // masked them would hide the very leak the scan is there to find.
-  const logText: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logText.push(chunk.toString('utf8'));
-      options.stderr.write(chunk);
-      cb();
-    },
-  });
-  const logger = createLogger({ format: options.logFormat ?? 'pretty', level: options.logLevel ?? 'warn', stream });
+  const log = coordinatorLog(options);
+  const logger = log.logger;
   let world: SitesWorld | undefined;
   let rotator: Rotator | undefined;
   let agents: AgentDirectory | undefined;
-  const cycles: CycleReport[] = [];
   const exchanges: AgentExchange[] = [];
   const reports: string[] = [];
-  let ok = true;
   try {
     world = await startSitesWorld({
       ...(options.tmpRoot !== undefined ? { tmpRoot: options.tmpRoot } : {}),
@@ -75,8 +64,7 @@ export async function runSitesDemo(options: DemoOptions): Promise<SitesDemoResul
     });
 
     const run = await initAndRotate(rotator, out, options.rotations, (r) => void reports.push(JSON.stringify(r)));
-    cycles.push(...run.cycles);
-    ok = run.ok;
+    let ok = run.ok;
     const status = await rotator.status().catch(() => []);
     reports.push(JSON.stringify(status));
     const keyOf = new Map<string, string | undefined>(status.map((s) => [s.link, s.keyId]));
@@ -85,37 +73,47 @@ export async function runSitesDemo(options: DemoOptions): Promise<SitesDemoResul
     line(out, '\n== links (from the simulator) ==');
     line(out, links.table);
 
-    const needles = readNeedles(bench.keyLogs!, { cipherSuite: config.rotation.cipherSuite, strategy: config.rotation.ckn.strategy });
     const texts: Array<[string, string]> = [
-      ['coordinator log', logText.join('')],
+      ['coordinator log', log.text()],
       ['coordinator reports', reports.join('\n')],
       ...exchanges.map((e, i): [string, string] => [`exchange ${i} ${e.site} ${e.path}`, JSON.stringify(e)]),
     ];
-    const scan = scanAll(texts, [coord.dir], needles);
-    const rows: HolderRow[] = [{ process: 'coordinator', keys: scan.found.size, heldNow: undefined, how: `searched ${exchanges.length} agent exchanges, its log, reports, config and state (${scan.sources} sources, ${scan.bytes} bytes)` }];
-    const held: Record<string, number> = { coordinator: scan.found.size };
-    for (const site of Object.keys(bench.sites)) {
-      const c = await agentKeyCounts(bench.agents[site]!.metricsUrl!);
-      rows.push({ process: `agent-${site}`, keys: c.held, heldNow: c.now, how: 'its key store: qkd_macsec_agent_keys_zeroed_total + keys_held' });
-      held[`agent-${site}`] = c.held;
-    }
-    for (const site of Object.keys(bench.sites)) {
-      const n = needles.perKme[`KME_${site}`] ?? 0;
-      rows.push({ process: `KME-${site}`, keys: n, heldNow: undefined, how: 'sim-kme key log: keys handed out (enc_keys + dec_keys)' });
-      held[`KME-${site}`] = n;
-    }
-    line(out, `\n== who held which key material (${needles.keyIds.size} keys issued) ==`);
-    line(out, whoHeldTable(rows));
-    if (scan.found.size > 0) {
-      ok = false;
-      line(out, `\nthe coordinator held key material: ${[...new Set(scan.leaks.map((l) => `${l.where} (${l.form})`))].slice(0, 10).join('; ')}`);
-    }
+    const who = await showWhoHeld(out, bench, config, texts, [coord.dir], exchanges.length);
+    if (!who.coordinatorHeldNone) ok = false;
     line(out, `\n${ok ? `all links secured; ${options.rotations} rotation${options.rotations === 1 ? '' : 's'} without a moment of link drop; the coordinator held no key` : 'the demo did NOT go as it should: see above'}`);
     if (options.keep) line(out, `kept ${bench.dir} (agent.yaml files, PKI, coordinator config and state, the simulators' key logs: KEY MATERIAL, delete it)`);
-    return { ok, dir: bench.dir, cycles, downMs: links.downMs, fallbackMs: links.fallbackMs, held, scanned: { sources: scan.sources, bytes: scan.bytes, exchanges: exchanges.length } };
+    return { ok, dir: bench.dir, cycles: run.cycles, downMs: links.downMs, fallbackMs: links.fallbackMs, held: who.held, scanned: { ...who.scanned, exchanges: exchanges.length } };
   } finally {
     await rotator?.close().catch(() => undefined);
     await agents?.close().catch(() => undefined);
     await world?.close({ keep: options.keep === true });
   }
+}
+
+/**
+ * The coordinator's log: to stderr as usual, and kept for the scan. No log guard is told the
+ * keys here (unlike the plain demo): the coordinator never learns them, and a guard that masked
+ * them would hide the very leak the scan is there to find.
+ */
+function coordinatorLog(options: DemoOptions): { logger: ReturnType<typeof createLogger>; text(): string } {
+  const logText: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logText.push(chunk.toString('utf8'));
+      options.stderr.write(chunk);
+      cb();
+    },
+  });
+  return { logger: createLogger({ format: options.logFormat ?? 'pretty', level: options.logLevel ?? 'warn', stream }), text: () => logText.join('') };
+}
+
+/** Counts who held which key material (who-held.ts) and prints the table, and any key the coordinator held. */
+async function showWhoHeld(out: DemoOptions['stdout'], bench: SitesBench, config: RotatorConfig, texts: Array<[string, string]>, dirs: string[], exchanges: number) {
+  const needles = readNeedles(bench.keyLogs!, { cipherSuite: config.rotation.cipherSuite, strategy: config.rotation.ckn.strategy });
+  const scan = scanAll(texts, dirs, needles);
+  const { rows, held } = await holders(Object.keys(bench.sites).map((site) => ({ site, metricsUrl: bench.agents[site]!.metricsUrl! })), needles, scan, exchanges);
+  line(out, `\n== who held which key material (${needles.keyIds.size} keys issued) ==`);
+  line(out, whoHeldTable(rows));
+  if (scan.found.size > 0) line(out, `\nthe coordinator held key material: ${[...new Set(scan.leaks.map((l) => `${l.where} (${l.form})`))].slice(0, 10).join('; ')}`);
+  return { held, coordinatorHeldNone: scan.found.size === 0, scanned: { sources: scan.sources, bytes: scan.bytes } };
 }

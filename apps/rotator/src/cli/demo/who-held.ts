@@ -58,7 +58,7 @@ export function scanAll(texts: Array<[where: string, text: string]>, dirs: strin
 }
 
 /** An agent's key count from its own /metrics: keys zeroed so far (every key it held ends zeroed) + keys held now. */
-export async function agentKeyCounts(metricsUrl: string): Promise<{ held: number; now: number }> {
+async function agentKeyCounts(metricsUrl: string): Promise<{ held: number; now: number }> {
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const sum = (name: string) =>
     text
@@ -88,4 +88,24 @@ function jsonLines<T>(file: string): T[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Who held how many keys: the coordinator as the scan found (`exchanges`: how many agent exchanges
+ * it covered), each site's agent from its /metrics, each site's KME from the key log.
+ */
+export async function holders(sites: ReadonlyArray<{ site: string; metricsUrl: string }>, needles: Needles, scan: ScanResult, exchanges: number): Promise<{ rows: HolderRow[]; held: Record<string, number> }> {
+  const rows: HolderRow[] = [{ process: 'coordinator', keys: scan.found.size, heldNow: undefined, how: `searched ${exchanges} agent exchanges, its log, reports, config and state (${scan.sources} sources, ${scan.bytes} bytes)` }];
+  const held: Record<string, number> = { coordinator: scan.found.size };
+  for (const { site, metricsUrl } of sites) {
+    const c = await agentKeyCounts(metricsUrl);
+    rows.push({ process: `agent-${site}`, keys: c.held, heldNow: c.now, how: 'its key store: qkd_macsec_agent_keys_zeroed_total + keys_held' });
+    held[`agent-${site}`] = c.held;
+  }
+  for (const { site } of sites) {
+    const n = needles.perKme[`KME_${site}`] ?? 0;
+    rows.push({ process: `KME-${site}`, keys: n, heldNow: undefined, how: 'sim-kme key log: keys handed out (enc_keys + dec_keys)' });
+    held[`KME-${site}`] = n;
+  }
+  return { rows, held };
 }

@@ -130,24 +130,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     links: SIM_LINKS,
   });
   const stateDir = await mkdtemp(join(tmpdir(), 'rotator-e2e-'));
-  const config: EngineConfig = {
-    saes: Object.fromEntries(DEVICES.map((d) => [`SAE_${d}`, { kme: SAE_KME[d]! }])),
-    devices: Object.fromEntries(DEVICES.map((d) => [d, { sae: `SAE_${d}` }])),
-    links: LINKS,
-    rotation: {
-      mode: options.mode ?? 'key-chain',
-      cipherSuite: 'gcm-aes-256',
-      ckn: { strategy: 'sha256-keyid' },
-      leadTimeSeconds: 30,
-      intervalSeconds: 3600,
-      concurrency: 8,
-      confirmTimeoutMinutes: 2,
-    },
-    stateDir,
-    kmes: Object.fromEntries(Object.entries(kme.kmes).map(([id, k]) => [id, { url: k.url }])),
-    ...(options.init ? { init: options.init } : {}),
-    ...(options.fallback ? { fallback: options.fallback } : {}),
-  };
+  const config = benchConfig(options, stateDir, kme);
   const logger = capturingLogger();
   const pki = kme.pki!;
   const tlsOf = (sae: string) => ({ cert: pki.saes[sae]!.certPem, key: pki.saes[sae]!.keyPem, ca: pki.ca.certPem });
@@ -158,14 +141,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     stateDir,
     logger,
     issuedKeys,
-    async keyLog() {
-      const text = await readFile(keyLogFile, 'utf8').catch(() => '');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as { id: string; keyId: string; hex: string })
-        .map((e) => ({ kme: e.id, keyId: e.keyId, bits: e.hex.length * 4 }));
-    },
+    keyLog: () => readKmeKeyLog(keyLogFile),
     rotator(extra = {}) {
       return createRotator({
         config,
@@ -211,6 +187,38 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
     },
   };
   return bench;
+}
+
+/** The bench's engine config: every device, SAE and link of the topology, the rotation settings the tests rely on. */
+function benchConfig(options: BenchOptions, stateDir: string, kme: SimKme): EngineConfig {
+  return {
+    saes: Object.fromEntries(DEVICES.map((d) => [`SAE_${d}`, { kme: SAE_KME[d]! }])),
+    devices: Object.fromEntries(DEVICES.map((d) => [d, { sae: `SAE_${d}` }])),
+    links: LINKS,
+    rotation: {
+      mode: options.mode ?? 'key-chain',
+      cipherSuite: 'gcm-aes-256',
+      ckn: { strategy: 'sha256-keyid' },
+      leadTimeSeconds: 30,
+      intervalSeconds: 3600,
+      concurrency: 8,
+      confirmTimeoutMinutes: 2,
+    },
+    stateDir,
+    kmes: Object.fromEntries(Object.entries(kme.kmes).map(([id, k]) => [id, { url: k.url }])),
+    ...(options.init ? { init: options.init } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+  };
+}
+
+/** sim-kme's key log: which KME handed out which key_ID, and its size (never the key). */
+async function readKmeKeyLog(file: string): Promise<Array<{ kme: string; keyId: string; bits: number }>> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { id: string; keyId: string; hex: string })
+    .map((e) => ({ kme: e.id, keyId: e.keyId, bits: e.hex.length * 4 }));
 }
 
 /** Down intervals of every simulated link since `since` (epoch ms on the simulator clock). */

@@ -355,9 +355,10 @@ function onProcessExit(cleanup: () => void): () => void {
 
 /**
  * Starts netconfd (target=candidate, no startup config, the fixture module loaded) and an
- * sshd in front of it on a fresh 127.0.0.1 port, with fresh host and client keys. Over 80 lines:
- * the two daemons' start in order, each step's failure cleaning up what the earlier ones started.
+ * sshd in front of it on a fresh 127.0.0.1 port, with fresh host and client keys.
  */
+// Over 80 lines: the two daemons' start in order, each step's failure cleaning up what the
+// earlier ones started.
 export async function startNetconfd(options: StartNetconfdOptions = {}): Promise<NetconfdServer> {
   const lookup = findNetconfdBinaries();
   if ('missing' in lookup) {
