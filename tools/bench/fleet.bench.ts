@@ -125,6 +125,8 @@ function printProcTimeline(samples: readonly ProcSample[], cycles: Array<[number
   });
 }
 
+// Over 80 lines: one measured run from start to report; its locals are what a cycle keeps alive
+// (see initOrThrow), so steps split out would change what the bench measures.
 async function runSize(links: number): Promise<SizeResult> {
   const t0 = performance.now();
   const devices = Array.from({ length: 2 * links }, (_, i) => `d${i + 1}`);

@@ -2,7 +2,7 @@
 // Lists every function over 80 lines in the workspace's sources that does not say why it is that
 // long (CONTRIBUTING.md, Conventions): a `// Over 80 lines: <reason>` comment directly above it
 // exempts it. Usage: node tools/ci/long-functions.mjs [folder…] — without folders, every
-// packages/*/src and apps/*/src; test files (*.test.ts) and testing/ folders are left out.
+// packages/*/src, apps/*/src and tools/; test files (*.test.ts) and testing/ folders are left out.
 // Prints one line per offender and exits 1 if there is any.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,11 +21,12 @@ if (offenders.length > 0) {
 }
 
 function workspaceSources() {
-  return ['packages', 'apps'].flatMap((group) =>
+  const sources = ['packages', 'apps'].flatMap((group) =>
     readdirSync(join(root, group), { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => join(root, group, d.name, 'src')),
   );
+  return [...sources, join(root, 'tools')];
 }
 
 function sourceFiles(dir) {
