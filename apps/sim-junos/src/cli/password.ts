@@ -1,7 +1,7 @@
 // The password the CLI gives every device without one: from a file or the environment, never
 // from the command line, where every user of the machine can read it (ps, /proc/PID/cmdline).
 import { readFileSync } from 'node:fs';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '@qkd-macsec/cli-kit';
 
 export const PASSWORD_ENV = 'SIM_JUNOS_PASSWORD';
 

@@ -1,5 +1,5 @@
 // `sim-junos`: start the simulated routers, print how to reach them, run until SIGINT/SIGTERM.
-import { createLogger, type LogFormat, type LogLevel } from '../create-logger.js';
+import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
 import { renderLinkTable } from '../link-table.js';
 import { startSimJunos } from '../sim-junos.js';
 import type { SimJunos } from '../sim-types.js';
