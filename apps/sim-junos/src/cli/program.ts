@@ -16,7 +16,7 @@ function buildProgram(io: CliIo): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port-base <port>', 'first device port (the next devices take the following ports); 0 = ephemeral', port)
     .option('--shared-port <port>', 'also listen on one port where the login "user@device" picks the device', port)
-    .option('--password-file <file>', `password of every device without one, read from FILE (or set ${PASSWORD_ENV}; default: generated and printed)`)
+    .option('--password-file <file>', `password of every device without one, read from FILE (or set ${PASSWORD_ENV}; default: generated into a 0600 file whose path is printed)`)
     // Refused with a message saying what to use instead, never echoing the value.
     .addOption(new Option('--password [password]').hideHelp())
     .option('--netconf11', 'offer NETCONF base:1.1 (chunked framing) on every device')
