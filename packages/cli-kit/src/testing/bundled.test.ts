@@ -2,23 +2,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { filesNamingCliKit } from './bundled.js';
+import { cliKitLeftIn } from './bundled.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-kit-bundled-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('filesNamingCliKit', () => {
-  it('finds an import or a type reference of the package left in a dist, in code and declarations only', () => {
-    mkdirSync(join(dir, 'dist', 'chunks'), { recursive: true });
-    writeFileSync(join(dir, 'dist', 'index.js'), 'export const x = 1;\n');
-    writeFileSync(join(dir, 'dist', 'chunks', 'cli.cjs'), 'const kit = require("@qkd-macsec/cli-kit");\n');
-    writeFileSync(join(dir, 'dist', 'index.d.ts'), "import { Logger } from '@qkd-macsec/cli-kit';\n");
-    writeFileSync(join(dir, 'dist', 'index.js.map'), '{"sourcesContent":["import \'@qkd-macsec/cli-kit\'"]}');
-    expect(filesNamingCliKit(join(dir, 'dist')).sort()).toEqual([join('chunks', 'cli.cjs'), 'index.d.ts']);
+describe('cliKitLeftIn', () => {
+  it('finds an import or a type reference left in dist (code and declarations only) and a dependency on the kit', () => {
+    const app = join(dir, 'app');
+    mkdirSync(join(app, 'dist', 'chunks'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ dependencies: { '@qkd-macsec/cli-kit': '0.1.0' }, devDependencies: { '@qkd-macsec/cli-kit': '0.1.0' } }));
+    writeFileSync(join(app, 'dist', 'index.js'), 'export const x = 1;\n');
+    writeFileSync(join(app, 'dist', 'chunks', 'cli.cjs'), 'const kit = require("@qkd-macsec/cli-kit");\n');
+    writeFileSync(join(app, 'dist', 'index.d.ts'), "import { Logger } from '@qkd-macsec/cli-kit';\n");
+    writeFileSync(join(app, 'dist', 'index.js.map'), '{"sourcesContent":["import \'@qkd-macsec/cli-kit\'"]}');
+    expect(cliKitLeftIn(app).sort()).toEqual(['dist/chunks/cli.cjs', 'dist/index.d.ts', 'package.json dependencies']);
   });
 
   it('an empty dist is an error, not a pass', () => {
-    mkdirSync(join(dir, 'empty'));
-    expect(() => filesNamingCliKit(join(dir, 'empty'))).toThrow(/no built file/);
+    mkdirSync(join(dir, 'empty', 'dist'), { recursive: true });
+    expect(() => cliKitLeftIn(join(dir, 'empty'))).toThrow(/no built file/);
   });
 });
