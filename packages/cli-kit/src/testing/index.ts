@@ -1,3 +1,3 @@
 // Helpers for the apps' tests of their built dist; never imported by an app's own code.
-export { probeImport, type ImportProbe } from './import-probe.js';
+export { importProblems } from './import-probe.js';
 export { cliKitLeftIn } from './bundled.js';
