@@ -3,11 +3,14 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ["src/index.ts", "src/cli.ts"],
   format: ['esm', 'cjs'],
-  dts: true,
+  // The CLI kit is a private workspace package: its code and types go into dist, so the published
+  // tarball neither imports nor depends on it (src/e2e/bundled.e2e.test.ts checks).
+  noExternal: ['@qkd-macsec/cli-kit'],
+  dts: { resolve: ['@qkd-macsec/cli-kit'] },
   clean: true,
   sourcemap: true,
   target: 'node20',
-  // import.meta.url in the CommonJS build too (version.ts finds the package's package.json by it).
+  // import.meta.url in the CommonJS build too (cli/version.ts finds the package's package.json by it).
   shims: true,
   // tsup leaves dependencies and peerDependencies out of the bundle, not optionalDependencies:
   // the simulators are imported where installed, never bundled into the demo's chunk.

@@ -2,7 +2,8 @@
 // The checks a published package must pass, run by `npm test` after the build: publint (the
 // package.json fields and the files they point at) and @arethetypeswrong/cli with the node16
 // profile (the types an ESM or CommonJS consumer gets resolve to the code they run). Every
-// workspace package that is not private, from the tarball `npm pack` would publish.
+// workspace package that is not private, from the tarball `npm pack` would publish: a private one
+// (packages/cli-kit, which the apps bundle into their dist) is never published, so not checked.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,8 +5,7 @@ export { defaultTopology, parseSimConfig, SimConfigError, simConfigSchema, type 
 export { faultsSchema, parseFaults, type Faults } from './faults.js';
 export { AdminAddressError, isLoopback } from './admin-server.js';
 export { secretsOf, type KeyLogEntry } from './key-log.js';
-export type { Logger } from './logger.js';
-export { createLogger, type CreateLoggerOptions, type LogFormat, type LogLevel } from './create-logger.js';
+export { createLogger, type CreateLoggerOptions, type LogFormat, type LogLevel, type Logger } from './logger.js';
 export { activeKeyAt, fallbackKeyOf, UnknownLinkError, type DownInterval, type EndView, type FallbackInterval, type LinkDefinition, type LinkEnd, type LinkInterval, type LinkState, type LinkStatus, type LinkTotals } from './link-model.js';
 export { fingerprintOf, InvalidHostKeyError } from './ssh-server.js';
 export { parseConfigText, renderConfigText, renderConfigSet, applySetCommands } from './config-text.js';

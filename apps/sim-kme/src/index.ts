@@ -18,5 +18,4 @@ export {
 export { NO_FAULTS } from './faults.js';
 export type { KeyNetwork, LinkPool, Clock } from './key-stream.js';
 export type { KeyIssuedEvent } from './kme-api.js';
-export { createLogger, type CreateLoggerOptions, type LogLevel, type LogFormat } from './create-logger.js';
-export type { Logger } from './logger.js';
+export { createLogger, type CreateLoggerOptions, type LogLevel, type LogFormat, type Logger } from './logger.js';

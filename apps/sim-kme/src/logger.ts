@@ -1,47 +1,13 @@
-// The logger shape every qkd-macsec package accepts (CONTRIBUTING.md): `console`, a tslog Logger
-// or a test spy fit it as they are. Callers log IDs, paths and status codes; key material never
-// reaches a logger (the server only ever passes it to the response body).
+// sim-kme's logging, from the CLI kit (bundled into dist): the logger shape every qkd-macsec
+// package accepts, levelLogger() that the server logs through, and the tslog logger of
+// `sim-kme serve`. Callers log IDs, paths and status codes; key material never reaches a logger
+// (the server only ever passes it to the response body).
+import { createLogger as createCliLogger, type CreateLoggerOptions } from '@qkd-macsec/cli-kit';
+import type { ILogObj, Logger as TsLogger } from 'tslog';
 
-export interface Logger {
-  warn(message: string, context?: Record<string, unknown>): void;
-  error?(message: string, context?: Record<string, unknown>): void;
-  info?(message: string, context?: Record<string, unknown>): void;
-  debug?(message: string, context?: Record<string, unknown>): void;
-}
+export { levelLogger, type Logger, type LevelLogger, type CreateLoggerOptions, type LogFormat, type LogLevel } from '@qkd-macsec/cli-kit';
 
-type LogFn = (message: string, context?: Record<string, unknown>) => void;
-
-/** Every level callable: what the simulator's own code logs through. */
-export interface LevelLogger {
-  error: LogFn;
-  warn: LogFn;
-  info: LogFn;
-  debug: LogFn;
-  /** False when debug lines would be dropped, so the request path can skip building them. */
-  debugOn: boolean;
-}
-
-const TSLOG_DEBUG = 2;
-
-/**
- * The given logger with every level present: `error` falls back to `warn`, a missing `info` or
- * `debug` drops the line. A logger that throws cannot break a request: logging is best effort.
- */
-export function levelLogger(logger: Logger): LevelLogger {
-  const call = (fn: LogFn | undefined): LogFn =>
-    fn === undefined
-      ? () => undefined
-      : (message, context) => {
-          try {
-            // No `undefined` argument: tslog would print it.
-            if (context === undefined) fn.call(logger, message);
-            else fn.call(logger, message, context);
-          } catch {
-            // best effort
-          }
-        };
-  // A tslog Logger says which levels it prints; anything else gets every debug line.
-  const settings = (logger as { settings?: { minLevel?: number; type?: string } }).settings;
-  const debugOn = logger.debug !== undefined && (settings === undefined || (settings.type !== 'hidden' && (settings.minLevel ?? 0) <= TSLOG_DEBUG));
-  return { error: call(logger.error ?? logger.warn), warn: call(logger.warn), info: call(logger.info), debug: call(logger.debug), debugOn };
+/** The logger `sim-kme serve` logs through: stderr, pretty or JSON lines, named sim-kme unless `name` says otherwise. */
+export function createLogger(opts: CreateLoggerOptions = {}): TsLogger<ILogObj> {
+  return createCliLogger({ ...opts, name: opts.name ?? 'sim-kme' });
 }

@@ -9,8 +9,7 @@ import { keyLogWarning, openKeyLog, type KeyLog } from './key-log.js';
 import { createKeyNetwork, type Clock, type KeyNetwork } from './key-stream.js';
 import type { KeyIssuedEvent } from './kme-api.js';
 import { startKmeServer, type KmeServer, type KmeServerOptions } from './kme-server.js';
-import { createLogger } from './create-logger.js';
-import { levelLogger, type LevelLogger, type Logger } from './logger.js';
+import { createLogger, levelLogger, type LevelLogger, type Logger } from './logger.js';
 import { createSimPki, readKmeTls, SimPkiError, type KmeTls, type SimPki } from './pki.js';
 import { createRelayClient, type RelayClient } from './relay.js';
 

@@ -1,5 +1,6 @@
 // What every command needs: the global options, the config (problems printed, not thrown), a
 // logger that says the loud things the config asks for, and the engine with real connections.
+import { EXIT_USAGE } from '@qkd-macsec/cli-kit';
 import { loadConfig, minimumCycle, type RotatorConfig } from '../config/index.js';
 import { createHeldSecrets, createLogger, keyTtlMsFor, type HeldSecrets, type LogFormat, type LogLevel, type RotatorLogger } from '../log/index.js';
 import type { RotatorMetrics } from '../metrics/index.js';
@@ -33,13 +34,12 @@ export interface CliDeps {
 }
 
 /**
- * Exit codes: 0 fine, 1 a link/device/certificate failed, 2 the invocation, the config file or
- * the state directory's files are wrong (the operator must change something before trying again),
- * 3 another process holds the state directory (try again later, or --wait-lock).
+ * Exit codes: the CLI kit's 0 fine, 1 a link/device/certificate failed, 2 the invocation, the
+ * config file or the state directory's files are wrong (the operator must change something before
+ * trying again); and the rotator's own 3, another process holds the state directory (try again
+ * later, or --wait-lock).
  */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_OK, EXIT_FAILED, EXIT_USAGE } from '@qkd-macsec/cli-kit';
 const EXIT_LOCKED = 3;
 
 export class CliExit extends Error {

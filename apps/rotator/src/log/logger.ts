@@ -1,15 +1,16 @@
-// The rotator's logger: tslog, pretty (coloured on a terminal) or one JSON object per line,
-// written to stderr so stdout stays for command output (tables, --json). Secrets are kept out
-// three ways: values under secret-sounding keys are masked, Secret-like objects print
-// `[redacted]` by themselves, and the held-value guard (redaction.ts) masks any registered
-// key text that still reaches a line.
-import { inspect } from 'node:util';
-import { Logger, type ILogObj, type ISettingsParam } from 'tslog';
-import { REDACTED, redactHeld, type HeldSecrets } from './redaction.js';
+// The rotator's logger: the CLI kit's tslog logger (pretty, coloured on a terminal, or one JSON
+// object per line, on stderr so stdout stays for command output: tables, --json). Secrets are
+// kept out three ways: values under secret-sounding keys are masked, Secret-like objects print
+// `[redacted]` by themselves, and the held-value guard (redaction.ts) masks any registered key
+// text that still reaches a line.
+import { createLogger as createCliLogger, LOG_LEVELS as CLI_LOG_LEVELS, type LogFormat, type LogLevel as CliLogLevel } from '@qkd-macsec/cli-kit';
+import { Logger, type ILogObj } from 'tslog';
+import { redactHeld, type HeldSecrets } from './redaction.js';
 
-export type LogFormat = 'pretty' | 'json';
-export type LogLevel = 'silly' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-export const LOG_LEVELS: readonly LogLevel[] = ['silly', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+export type { LogFormat } from '@qkd-macsec/cli-kit';
+/** The kit's levels but 'silent': the rotator always says what it does. */
+export type LogLevel = Exclude<CliLogLevel, 'silent'>;
+export const LOG_LEVELS: readonly LogLevel[] = CLI_LOG_LEVELS.filter((l): l is LogLevel => l !== 'silent');
 
 export type RotatorLogger = Logger<ILogObj>;
 
@@ -27,71 +28,25 @@ export interface LoggerOptions {
   env?: Record<string, string | undefined>;
   /** Values to mask wherever they appear (see redaction.ts). */
   held?: HeldSecrets;
+  /** Shown in every line (the agent's `qkd-macsec-agent SITE`); the coordinator's lines carry none. */
   name?: string;
 }
 
 export function createLogger(options: LoggerOptions = {}): RotatorLogger {
-  const stream = options.stream ?? process.stderr;
-  const held = options.held;
-  const write = (line: string) => {
-    stream.write(`${held === undefined ? line : redactHeld(line, held)}\n`);
-  };
-  const settings: ISettingsParam<ILogObj> = {
-    type: options.format ?? 'pretty',
-    name: options.name ?? 'qkd-macsec',
-    minLevel: LOG_LEVELS.indexOf(options.level ?? 'info'),
-    maskValuesOfKeys: MASKED_KEYS,
-    maskValuesOfKeysCaseInsensitive: true,
-    maskPlaceholder: REDACTED,
-    hideLogPositionForProduction: true,
-    stylePrettyLogs: options.colors ?? (stream.isTTY === true && !(options.env ?? process.env).NO_COLOR),
-    prettyLogTimeZone: 'UTC',
-    prettyLogTemplate: '{{yyyy}}-{{mm}}-{{dd}}T{{hh}}:{{MM}}:{{ss}}.{{ms}}Z {{logLevelName}} ',
-    prettyErrorTemplate: '{{errorName}}: {{errorMessage}}',
-    prettyErrorStackTemplate: '',
-    overwrite: {
-      transportFormatted: (meta, args, errors) => {
-        const shown = args.map((a) => (typeof a === 'string' ? a : inspect(a, { breakLength: Infinity, depth: 6, colors: false })));
-        write([meta.trimEnd(), ...shown, ...errors.map((e) => e.trim())].join(' '));
-      },
-      transportJSON: (json) => write(JSON.stringify(flatten(json as Record<string, unknown>))),
-    },
-  };
-  return new Logger<ILogObj>(settings);
+  const { held, ...rest } = options;
+  return createCliLogger({
+    ...rest,
+    maskKeys: MASKED_KEYS,
+    ...(held === undefined ? {} : { redact: (line: string) => redactHeld(line, held) }),
+    jsonLine: linkOfText,
+  });
 }
 
-/**
- * tslog's JSON puts arguments under "0", "1", …; a line is easier to query as
- * { time, level, msg, link?, device?, ...fields, error? }.
- */
-function flatten(obj: Record<string, unknown>): Record<string, unknown> {
-  const meta = (obj._meta ?? {}) as { date?: unknown; logLevelName?: unknown };
-  const line: Record<string, unknown> = { time: meta.date, level: typeof meta.logLevelName === 'string' ? meta.logLevelName.toLowerCase() : meta.logLevelName };
-  const words: string[] = [];
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === '_meta') continue;
-    if (!/^\d+$/.test(k)) {
-      line[k] = v;
-    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      words.push(String(v));
-    } else if (isErrorObject(v)) {
-      fields.error = { name: v.name, message: v.message };
-    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      Object.assign(fields, v);
-    } else {
-      fields[`arg${k}`] = v;
-    }
-  }
-  line.msg = words.join(' ');
-  // Lines written as plain text about a link ("link dc1-dc2: …") still get their link field.
-  const about = line.link === undefined && fields.link === undefined ? /^link ([A-Za-z0-9][A-Za-z0-9_.-]*):/.exec(line.msg as string) : null;
-  if (about !== null) line.link = about[1];
-  return { ...line, ...fields };
-}
-
-function isErrorObject(v: unknown): v is { name: string; message: string } {
-  return typeof v === 'object' && v !== null && 'nativeError' in v && 'message' in v && 'name' in v;
+/** A line written as plain text about a link ("link dc1-dc2: …") still gets its link field. */
+function linkOfText(line: Record<string, unknown>): Record<string, unknown> {
+  if (line.link !== undefined || typeof line.msg !== 'string') return line;
+  const about = /^link ([A-Za-z0-9][A-Za-z0-9_.-]*):/.exec(line.msg);
+  return about === null ? line : { ...line, link: about[1] };
 }
 
 /** A logger whose every line carries `link: NAME` (a field in JSON, `[link=NAME]` in pretty). */

@@ -1,30 +1,22 @@
-// The sim-junos command line. runCli() resolves to the exit code (see exit-codes.ts) and never
-// calls process.exit itself.
-import { Command, CommanderError, Option } from 'commander';
-import { LOG_LEVELS } from '../create-logger.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './exit-codes.js';
+// The sim-junos command line. runCli() resolves to the exit code (0 ok, 1 failed while running, 2
+// command line or topology wrong: the CLI kit's) and never calls process.exit itself.
+import { LOG_LEVELS, packageVersion, processIo, runProgram, UsageError, type CliIo } from '@qkd-macsec/cli-kit';
+import { Command, Option } from 'commander';
+import { SimConfigError } from '../config.js';
 import { PASSWORD_ENV, PASSWORD_ON_ARGV } from './password.js';
 import { runCommand, type RunOptions } from './run-command.js';
 import { hostPort, port, positiveInt } from './topology.js';
-import { packageVersion } from './version.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 
 function buildProgram(io: CliIo): Command {
   return new Command()
     .name('sim-junos')
     .description('Simulated Junos routers (SSH + NETCONF + SFTP) joined by simulated MACsec links')
-    .version(packageVersion())
+    .version(packageVersion('@qkd-macsec/sim-junos', import.meta.url))
     .option('-c, --config <file>', 'topology file (YAML or JSON); default: r1 and r2 joined by one secured link')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port-base <port>', 'first device port (the next devices take the following ports); 0 = ephemeral', port)
     .option('--shared-port <port>', 'also listen on one port where the login "user@device" picks the device', port)
-    .option('--password-file <file>', `password of every device without one, read from FILE (or set ${PASSWORD_ENV}; default: generated and printed)`)
+    .option('--password-file <file>', `password of every device without one, read from FILE (or set ${PASSWORD_ENV}; default: generated into a 0600 file whose path is printed)`)
     // Refused with a message saying what to use instead, never echoing the value.
     .addOption(new Option('--password [password]').hideHelp())
     .option('--netconf11', 'offer NETCONF base:1.1 (chunked framing) on every device')
@@ -46,14 +38,5 @@ function buildProgram(io: CliIo): Command {
 }
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
-  } catch (err) {
-    // Commander has printed its own message (and the help, for a usage error) already.
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    io.stderr(`sim-junos: ${err instanceof Error ? err.message : String(err)}\n`);
-    return exitCodeOf(err);
-  }
+  return runProgram(buildProgram(io), argv, { name: 'sim-junos', io, configuration: [SimConfigError] });
 }

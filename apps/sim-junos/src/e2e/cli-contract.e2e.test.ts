@@ -1,7 +1,7 @@
 // What every qkd-macsec command promises (CONTRIBUTING.md), checked on the built sim-junos binary:
 // --version from package.json, exit codes 0/1/2, logs on stderr without colour codes when
 // stderr is not a terminal, results on stdout; and no password on the command line.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,31 @@ describe('sim-junos command line', () => {
     expect(await p.exit).toBe(0);
   });
 
+  it('a generated password is never printed: one 0600 file holds it, the banner gives its path, and the file goes at stop', async () => {
+    const p = runCli(['--no-admin'], envWithout('SIM_JUNOS_PASSWORD'));
+    const out = await p.output;
+    let file: string | undefined;
+    try {
+      file = new RegExp(`r1 {2}port \\d+ {2}user admin {2}password \\(generated, in (\\S+)\\)`).exec(out.stdout)?.[1];
+      expect(file, out.all).toBeDefined();
+      expect(statSync(file!).mode & 0o777).toBe(0o600);
+      const password = readFileSync(file!, 'utf8').replace(/\n$/, '');
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      expect(out.all).not.toContain(password);
+      // Every device without a password of its own takes it.
+      for (const device of ['r1', 'r2']) {
+        const port = Number(new RegExp(`${device} {2}port (\\d+)`).exec(out.stdout)![1]);
+        const nc = await rawNetconf({ host: '127.0.0.1', port, username: 'admin', password });
+        expect(await nc.rpc('<get-software-information/>')).toContain(`<host-name>${device}</host-name>`);
+        nc.close();
+      }
+    } finally {
+      p.stop();
+    }
+    expect(await p.exit).toBe(0);
+    expect(existsSync(file!)).toBe(false);
+  });
+
   describe('a port in use', () => {
     let taken: Server;
     let port: number;
@@ -102,11 +127,13 @@ describe('sim-junos command line', () => {
     });
     afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
 
-    it('is a failure while running: exit 1, naming the address', async () => {
-      const res = await finished(['--port-base', String(port), '--no-admin']);
+    it('is a failure while running: exit 1, naming the address; the generated password file is gone', async () => {
+      const tmp = mkdtempSync(join(dir, 'tmp-'));
+      const res = await finished(['--port-base', String(port), '--no-admin'], { ...envWithout('SIM_JUNOS_PASSWORD'), TMPDIR: tmp });
       expect(res.stderr).toContain(`EADDRINUSE`);
       expect(res.stderr).toContain(`127.0.0.1:${port}`);
       expect(res.code).toBe(1);
+      expect(readdirSync(tmp)).toEqual([]);
     });
   });
 

@@ -48,7 +48,8 @@ describe('sim-junos CLI', () => {
       expect(put.status).toBe(200);
       expect(await (await fetch(`${url}/faults`)).json()).toEqual({ r1: {}, r2: { authFailure: true } });
       const port = Number(/r2 {2}port (\d+)/.exec(out)![1]);
-      const password = /r2 {2}port \d+ {2}user admin {2}password (\S+)/.exec(out)![1]!;
+      // The generated password is not printed: the banner names the file that holds it.
+      const password = readFileSync(/r2 {2}port \d+ {2}user admin {2}password \(generated, in (\S+)\)/.exec(out)![1]!, 'utf8').trim();
       await expect(rawNetconf({ host: '127.0.0.1', port, username: 'admin', password })).rejects.toThrow(/authentication/i);
       // The default topology's static CAKs were committed at start: two devices, one CAK each.
       expect(readFileSync(keyLog, 'utf8').trim().split('\n')).toHaveLength(2);

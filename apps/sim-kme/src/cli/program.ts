@@ -1,19 +1,14 @@
 // The sim-kme command line: `pki --out DIR` writes a ready-made mTLS setup, `serve` runs the KMEs.
-// runCli() resolves to the exit code (see exit-codes.ts) and never calls process.exit itself.
-import { Command, CommanderError, Option } from 'commander';
-import { LOG_LEVELS } from '../create-logger.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeOf } from './exit-codes.js';
+// runCli() resolves to the exit code (0 ok, 1 failed while running, 2 command line or configuration
+// wrong: the CLI kit's) and never calls process.exit itself.
+import { CertLcmError } from '@qkd-macsec/cert-lcm';
+import { LOG_LEVELS, packageVersion, processIo, runProgram, type CliIo } from '@qkd-macsec/cli-kit';
+import { Command, Option } from 'commander';
+import { SimKmeConfigError } from '../config.js';
+import { SimPkiError } from '../pki.js';
 import { pkiCommand, type PkiOptions } from './pki-command.js';
 import { parseHostPort } from './serve-config.js';
 import { serveCommand, type ServeOptions } from './serve-command.js';
-import { packageVersion } from './version.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 
 function buildProgram(io: CliIo): Command {
   const print = (line: string) => io.stdout(`${line}\n`);
@@ -21,7 +16,7 @@ function buildProgram(io: CliIo): Command {
   const program = new Command()
     .name('sim-kme')
     .description('ETSI GS QKD 014 v1.1.1 KME simulator: HTTPS + mutual TLS, simulated QKD links')
-    .version(packageVersion())
+    .version(packageVersion('@qkd-macsec/sim-kme', import.meta.url))
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -52,14 +47,6 @@ function buildProgram(io: CliIo): Command {
 }
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
-  } catch (err) {
-    // Commander has printed its own message (and the help, for a usage error) already.
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    io.stderr(`sim-kme: ${err instanceof Error ? err.message : String(err)}\n`);
-    return exitCodeOf(err);
-  }
+  // The PKI files and the certificates a config file names are configuration too.
+  return runProgram(buildProgram(io), argv, { name: 'sim-kme', io, configuration: [SimKmeConfigError, SimPkiError, CertLcmError] });
 }

@@ -1,6 +1,6 @@
 // `sim-kme serve`: run the KMEs of a configuration until SIGINT or SIGTERM, and tell the user
 // where they listen and how to reach them.
-import { createLogger, type LogFormat, type LogLevel } from '../create-logger.js';
+import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
 import { keyLogWarning } from '../key-log.js';
 import { pkiLayout } from '../pki.js';
 import { startSimKme, type SimKme } from '../sim-kme.js';
