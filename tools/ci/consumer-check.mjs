@@ -3,6 +3,8 @@
 //
 //   node tools/ci/consumer-check.mjs packages/<name>     (after the package's build)
 //
+// tools/ci/check-packages.mjs runs it on every published package, from the tarball it packed.
+//
 // Packs the package (npm pack: what `files` publishes), unpacks it into a throw-away project
 // under the OS temp dir, links its dependencies from the workspace's node_modules (offline: no
 // registry), and there
@@ -13,7 +15,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const workspace = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,26 +40,31 @@ function entryPoints(manifest) {
   return subpaths.filter((p) => p === '.' || (p.startsWith('./') && !p.endsWith('.json') && !p.includes('*'))).map((p) => (p === '.' ? manifest.name : `${manifest.name}/${p.slice(2)}`));
 }
 
-function run(label, command, args, cwd) {
+function run(log, label, command, args, cwd) {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
   const ok = result.status === 0;
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}${output ? `\n${output.replace(/^/gm, '     ')}` : ''}`);
+  log(`${ok ? 'ok  ' : 'FAIL'} ${label}${output ? `\n${output.replace(/^/gm, '     ')}` : ''}`);
   return ok;
 }
 
-export function consumerCheck(packageDir) {
+/**
+ * Checks the package in `packageDir` from `tarball` (its `npm pack`), or packs it first; `log`
+ * receives each step's line. True when every step passed.
+ */
+export function consumerCheck(packageDir, { tarball, log = console.log } = {}) {
   const dir = resolve(packageDir);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const main = manifest.exports?.['.'] ? 'exports' : 'main';
   if (main === 'main' && !manifest.main) throw new Error(`${dir}/package.json has neither exports nor main`);
   const project = mkdtempSync(join(tmpdir(), 'consumer-check-'));
   try {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: dir, encoding: 'utf8' }));
+    const packedFile = tarball ?? join(project, JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: dir, encoding: 'utf8' }))[0].filename);
     const unpacked = join(project, 'node_modules', manifest.name);
     mkdirSync(unpacked, { recursive: true });
-    execFileSync('tar', ['-xzf', join(project, packed[0].filename), '-C', unpacked, '--strip-components=1']);
-    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) link(installed(dep, dir), join(project, 'node_modules', dep));
+    execFileSync('tar', ['-xzf', packedFile, '-C', unpacked, '--strip-components=1']);
+    // optionalDependencies too: npm installs them unless told --omit=optional.
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies, ...manifest.peerDependencies })) link(installed(dep, dir), join(project, 'node_modules', dep));
     link(installed('@types/node', workspace), join(project, 'node_modules', '@types', 'node'));
 
     const specifiers = entryPoints(manifest);
@@ -69,12 +76,12 @@ export function consumerCheck(packageDir) {
 
     const tsc = join(installed('typescript', workspace), 'bin', 'tsc');
     const options = ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'false'];
-    console.log(`${manifest.name}: ${packed[0].filename}, entry points ${specifiers.join(', ')}`);
+    log(`${manifest.name}: ${basename(packedFile)}, entry points ${specifiers.join(', ')}`);
     const results = [
-      run('tsc: CommonJS consumer (consumer.cts, module node16)', process.execPath, [tsc, ...options, 'consumer.cts'], project),
-      run('tsc: ESM consumer (consumer.mts, module node16)', process.execPath, [tsc, ...options, 'consumer.mts'], project),
-      run('node: require() every entry point', process.execPath, ['run.cjs'], project),
-      run('node: import() every entry point', process.execPath, ['run.mjs'], project),
+      run(log, 'tsc: CommonJS consumer (consumer.cts, module node16)', process.execPath, [tsc, ...options, 'consumer.cts'], project),
+      run(log, 'tsc: ESM consumer (consumer.mts, module node16)', process.execPath, [tsc, ...options, 'consumer.mts'], project),
+      run(log, 'node: require() every entry point', process.execPath, ['run.cjs'], project),
+      run(log, 'node: import() every entry point', process.execPath, ['run.mjs'], project),
     ];
     return results.every(Boolean);
   } finally {

@@ -3,6 +3,7 @@
 // without NO_COLOR. The rotator adds its secret masking through maskKeys and redact.
 import { inspect } from 'node:util';
 import { Logger as TsLogger, type ILogObj } from 'tslog';
+import type { CliLogger } from './cli-logger.js';
 
 export type LogLevel = 'silly' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogFormat = 'pretty' | 'json';
@@ -37,7 +38,7 @@ export function colorsWanted(stream: { isTTY?: boolean }, env: Record<string, st
   return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '');
 }
 
-export function createLogger(opts: CreateLoggerOptions = {}): TsLogger<ILogObj> {
+export function createLogger(opts: CreateLoggerOptions = {}): CliLogger {
   const level = opts.level ?? 'info';
   const stream = opts.stream ?? process.stderr;
   const colors = opts.colors ?? colorsWanted(stream, opts.env);

@@ -3,7 +3,7 @@
 // kept out three ways: values under secret-sounding keys are masked, Secret-like objects print
 // `[redacted]` by themselves, and the held-value guard (redaction.ts) masks any registered key
 // text that still reaches a line.
-import { createLogger as createCliLogger, LOG_LEVELS as CLI_LOG_LEVELS, type LogFormat, type LogLevel as CliLogLevel } from '@qkd-macsec/cli-kit';
+import { createLogger as createCliLogger, LOG_LEVELS as CLI_LOG_LEVELS, type CliLogger, type LogFormat, type LogLevel as CliLogLevel } from '@qkd-macsec/cli-kit';
 import { Logger, type ILogObj } from 'tslog';
 import { redactHeld, type HeldSecrets } from './redaction.js';
 
@@ -12,7 +12,8 @@ export type { LogFormat } from '@qkd-macsec/cli-kit';
 export type LogLevel = Exclude<CliLogLevel, 'silent'>;
 export const LOG_LEVELS: readonly LogLevel[] = CLI_LOG_LEVELS.filter((l): l is LogLevel => l !== 'silent');
 
-export type RotatorLogger = Logger<ILogObj>;
+/** A tslog Logger, named by the shape the rotator uses (cli-kit's CliLogger: tslog's own types break CommonJS consumers). */
+export type RotatorLogger = CliLogger;
 
 /** Keys whose values never reach a log line, matched case-insensitively and at any depth. */
 const MASKED_KEYS = ['password', 'passphrase', 'cak', 'secret', 'key', 'keys', 'privateKey', 'private_key', 'bytes', 'bits_value'];
@@ -51,12 +52,12 @@ function linkOfText(line: Record<string, unknown>): Record<string, unknown> {
 
 /** A logger whose every line carries `link: NAME` (a field in JSON, `[link=NAME]` in pretty). */
 export function linkLogger(logger: RotatorLogger, link: string): RotatorLogger {
-  return logger.getSubLogger(logger.settings.type === 'pretty' ? { prefix: [`[link=${link}]`] } : {}, { link }) as RotatorLogger;
+  return logger.getSubLogger(logger.settings.type === 'pretty' ? { prefix: [`[link=${link}]`] } : {}, { link });
 }
 
 /** A logger whose lines carry `device: NAME`. */
 export function deviceLogger(logger: RotatorLogger, device: string): RotatorLogger {
-  return logger.getSubLogger(logger.settings.type === 'pretty' ? { prefix: [`[device=${device}]`] } : {}, { device }) as RotatorLogger;
+  return logger.getSubLogger(logger.settings.type === 'pretty' ? { prefix: [`[device=${device}]`] } : {}, { device });
 }
 
 /** A logger that prints nothing (tests, library use). */
