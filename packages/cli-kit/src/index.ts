@@ -4,5 +4,5 @@ export { createLogger, colorsWanted, LOG_LEVELS, type CreateLoggerOptions, type 
 export type { CliLogger } from './cli-logger.js';
 export { levelLogger, type Logger, type LevelLogger } from './level-logger.js';
 export { packageVersion } from './package-version.js';
-export { EXIT_OK, EXIT_FAILED, EXIT_USAGE, UsageError, exitCodeOf, type ErrorClass } from './exit-codes.js';
+export { EXIT_OK, EXIT_FAILED, EXIT_USAGE, UsageError, exitCodeOf, isCommanderExit, type ErrorClass } from './exit-codes.js';
 export { runProgram, processIo, type CliIo, type RunProgramOptions } from './run-program.js';

@@ -2,7 +2,8 @@
 // runs and what the tests call in-process with captured streams.
 import { Command, Option } from 'commander';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log/index.js';
-import { CliExit, EXIT_USAGE, type CliDeps, type GlobalOptions } from './context.js';
+import { exitCodeOf, isCommanderExit } from '@qkd-macsec/cli-kit';
+import { CliExit, type CliDeps, type GlobalOptions } from './context.js';
 import { describeFailure } from './failure.js';
 import { line } from './io.js';
 import { registerAgent } from './registrations/agent.js';
@@ -64,11 +65,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CliExit) return err.code;
-    const e = err as { code?: string; exitCode?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      // help and version exit 0; usage errors were already printed by commander
-      return e.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
+    // help and --version exit 0; a usage error, which commander has printed, exits 2
+    if (isCommanderExit(err)) return exitCodeOf(err);
     const failure = describeFailure(err);
     if (commandDeps.json === true) line(deps.io.stdout, JSON.stringify(failure.json, null, 2));
     else for (const l of failure.lines) line(deps.io.stderr, l);
