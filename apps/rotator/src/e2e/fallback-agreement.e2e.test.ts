@@ -6,11 +6,11 @@
 // failed on the master again, and that undo put each end's own previous key back: the master's
 // old one, none on the slaves — and a primary rotation killed mid-confirm then dropped the link.
 // Fallback keys are read back from the devices over NETCONF here, never from the engine's state.
-import { connectNetconf, junosDevice, type NetconfClient } from '@qkd-macsec/junos-netconf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateStore } from '../state/store.js';
 import { runAndKill } from './testing/child.js';
 import { startInitialisedBench, type Bench } from './testing/harness.js';
+import { lateConfirm } from './testing/late-confirm.js';
 
 const G1 = ['r5', 'r6', 'r7'];
 const FAST_FALLBACK = { enabled: true, intervalHours: 0.01 }; // 36 s: due after any advance of a minute
@@ -153,38 +153,23 @@ describe('fallback keys stay equal on every end of a link', () => {
     const before = await fallbacksOf('L1', ['r1', 'r2']);
     expect(before.r1).toBeDefined();
     expect(before.r2).toBe(before.r1);
-    let arm = false;
     let frozen: number | undefined;
+    const late = lateConfirm(bench, {
+      device: 'r2',
+      waitFor: ['r1'],
+      beforeJump: () => {
+        frozen = bench.junos.now();
+      },
+    });
     const rotator = bench.rotator({
       config: { ...bench.config, fallback: FAST_FALLBACK },
       clock: () => new Date(frozen ?? bench.junos.now()),
       hooks: {
         pause: async (point, info) => {
-          if (info.kind === 'fallback' && point === 'staged') arm = true;
+          if (info.kind === 'fallback' && point === 'staged') late.arm();
         },
       },
-      connectDevice: async (name) => {
-        const d = bench.junos.devices[name]!;
-        const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
-        if (name !== 'r2') return junosDevice(client);
-        return junosDevice(
-          new Proxy(client, {
-            get(target, prop, receiver) {
-              if (prop !== 'rpc') return Reflect.get(target, prop, receiver);
-              return async (xml: string, o?: unknown) => {
-                if (arm && /<commit-configuration/.test(xml) && !/<confirmed/.test(xml)) {
-                  arm = false;
-                  const h1 = bench.junos.device('r1').history().length;
-                  while (bench.junos.device('r1').history().length === h1) await new Promise((res) => setTimeout(res, 10));
-                  frozen = bench.junos.now();
-                  bench.junos.advance(bench.config.rotation.confirmTimeoutMinutes * 60_000 + 1000);
-                }
-                return (target as NetconfClient).rpc(xml, o as never);
-              };
-            },
-          }) as NetconfClient,
-        );
-      },
+      connectDevice: late.connectDevice,
     });
     try {
       bench.junos.advance(60_000);

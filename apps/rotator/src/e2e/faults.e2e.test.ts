@@ -9,6 +9,7 @@ import type { CycleReport } from '../engine/types.js';
 import { createStateStore } from '../state/index.js';
 import { STATE_FILE } from '../state/store.js';
 import { startBench, SIM_LINK_IDS, type Bench } from './testing/harness.js';
+import { lateConfirm } from './testing/late-confirm.js';
 
 let bench: Bench;
 let since = 0;
@@ -259,38 +260,15 @@ describe('faults (each: zero down time, no key_ID twice, a clear error)', () => 
   it('a device whose confirm arrives after its commit confirmed rolled back', async () => {
     // r6's confirm is held until r5 and r7 are confirmed, then the device clock jumps past the
     // confirm timeout: r6 rolls back, and the late confirm commits the rolled-back configuration.
-    let arm = false;
-    let armed = 0;
+    const late = lateConfirm(bench, { device: 'r6', waitFor: ['r5', 'r7'] });
+    let staged = 0;
     const rotator = bench.rotator({
       hooks: {
         pause: async (point) => {
-          if (point === 'staged' && armed++ === 0) arm = true;
+          if (point === 'staged' && staged++ === 0) late.arm();
         },
       },
-      connectDevice: async (name) => {
-        const d = bench.junos.devices[name]!;
-        const client = await connectNetconf({ host: d.host, port: d.port, username: d.username, password: d.password, hostKeyFingerprints: [d.hostKeyFingerprint] });
-        if (name !== 'r6') return junosDevice(client);
-        return junosDevice(
-          new Proxy(client, {
-            get(target, prop, receiver) {
-              if (prop !== 'rpc') return Reflect.get(target, prop, receiver);
-              return async (xml: string, o?: unknown) => {
-                if (arm && /<commit-configuration/.test(xml) && !/<confirmed/.test(xml)) {
-                  arm = false;
-                  const h5 = bench.junos.device('r5').history().length;
-                  const h7 = bench.junos.device('r7').history().length;
-                  while (bench.junos.device('r5').history().length === h5 || bench.junos.device('r7').history().length === h7) {
-                    await new Promise((res) => setTimeout(res, 10));
-                  }
-                  bench.junos.advance(bench.config.rotation.confirmTimeoutMinutes * 60_000 + 1000);
-                }
-                return (target as NetconfClient).rpc(xml, o as never);
-              };
-            },
-          }) as NetconfClient,
-        );
-      },
+      connectDevice: late.connectDevice,
     });
     try {
       // Only G1 has an end on r5/r6/r7, so the other devices have long confirmed when the clock jumps.
